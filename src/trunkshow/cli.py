@@ -1,0 +1,278 @@
+"""The ``trunkshow`` command: demo, serve, web, worker, migrate, createstore, createstaff, token."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trunkshow.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str) -> int:
+    print(f"trunkshow: {message}", file=sys.stderr)
+    return 2
+
+
+def _validation_message(exc: Any) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["trunkshow", *args.rest])
+    return 0
+
+
+def cmd_createstore(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.stores.services import store_create
+
+    fields = {k: getattr(args, k) for k in ("time_zone", "currency", "locale", "phone_region", "country") if getattr(args, k)}
+    try:
+        store = store_create(slug=args.slug, name=args.name, **fields)
+    except ValidationError as exc:
+        return _fail(_validation_message(exc))
+    print(f"Created store {store.name} ({store.slug})")
+    return 0
+
+
+def cmd_createstaff(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.stores.models import Store
+    from trunkshow.stores.services import staff_create
+
+    store = Store.objects.filter(slug=args.store).first()
+    if store is None:
+        return _fail(f"no store with the slug {args.store!r}")
+    password = args.password
+    generated = False
+    if password is None and not args.no_password:
+        password, generated = secrets.token_urlsafe(12), True
+    try:
+        membership = staff_create(store=store, email=args.email, role=args.role, name=args.name or "", password=password)
+    except ValidationError as exc:
+        return _fail(_validation_message(exc))
+    print(f"Added {membership.user.email} to {store.slug} as {membership.role}")
+    if generated:
+        print(f"Password: {password}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+    from django_scopes import scopes_disabled
+
+    from trunkshow.stores.models import Membership, Store
+    from trunkshow.stores.services import token_create
+
+    store = Store.objects.filter(slug=args.store).first()
+    if store is None:
+        return _fail(f"no store with the slug {args.store!r}")
+    with scopes_disabled():
+        membership = Membership.objects.filter(store=store, user__email=args.email.strip().lower(), is_active=True).select_related("user").first()
+    if membership is None:
+        return _fail(f"{args.email} is not active staff of {args.store}")
+    try:
+        token, raw = token_create(store=store, membership=membership, name=args.name or "cli")
+    except ValidationError as exc:
+        return _fail(_validation_message(exc))
+    print(f"API token for {membership.user.email} in {store.slug} (shown once; keep it secret):")
+    print(raw)
+    return 0
+
+
+def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
+    cmd = [sys.executable, "-m", "uvicorn", "trunkshow.asgi:application", "--host", host, "--port", str(port),
+           "--lifespan", "off", "--no-server-header"]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    if os.environ.get("TRUSTED_PROXY_COUNT", "0") not in {"", "0"}:
+        cmd += ["--proxy-headers", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")]
+    return cmd
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trunkshow.settings")
+    return subprocess.call(_uvicorn(args.host, args.port, args.workers))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
+
+    options = dict(settings.HUEY.get("consumer", {}))
+    if args.workers:
+        options["workers"] = args.workers
+    consumer = HUEY.create_consumer(**options)
+    consumer.run()
+    return 0
+
+
+def _serve(host: str, port: int) -> int:
+    """Web and worker in one process group; Ctrl-C stops both."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "trunkshow.settings"}
+    worker = subprocess.Popen([sys.executable, "-m", "trunkshow.cli", "worker"], env=env)
+    web = subprocess.Popen(_uvicorn(host, port), env=env)
+    children = [web, worker]
+
+    def stop(signum: int, frame: Any) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            for child in children:
+                code = child.poll()
+                if code is not None:
+                    stop(signal.SIGTERM, None)
+                    for other in children:
+                        other.wait(timeout=10)
+                    return 0 if code in (0, -15) else code
+            try:
+                web.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        stop(signal.SIGTERM, None)
+        for child in children:
+            child.wait(timeout=10)
+        return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return _serve(args.host, args.port)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from trunkshow.demo import demo_load
+
+    data_dir: Path = settings.DATA_DIR
+    print(f"Data directory: {data_dir}")
+    call_command("migrate", interactive=False, verbosity=0)
+    password_file = data_dir / "demo-owner-password"
+    if not password_file.exists():
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(12))
+    password = password_file.read_text().strip()
+    created = demo_load(owner_password=password, customers=args.customers)
+    print("Loaded the demo store." if created else "The demo store is already loaded; keeping its data.")
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    print()
+    print(f"  Trunkshow is running at {url}")
+    print("  Log in as owner@example.com")
+    print(f"  Password: {password}   (kept in {password_file})")
+    print()
+    sys.stdout.flush()
+    return _serve(args.host, args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trunkshow", description="Clienteling and conversations for independent jewelers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def listener(p: argparse.ArgumentParser, port: int = 8000) -> None:
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=int, default=port, help=f"port to listen on (default {port})")
+
+    p = sub.add_parser("demo", help="create ./var, load the demo store and run web and worker")
+    listener(p)
+    p.add_argument("--customers", type=int, default=500, help="number of demo customers (default 500)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="migrate, then run web and worker in one process group")
+    listener(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("web", help="run the web server (uvicorn)")
+    listener(p)
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.set_defaults(func=cmd_web)
+
+    p = sub.add_parser("worker", help="run the background worker")
+    p.add_argument("--workers", type=int, default=0, help="worker threads (default from settings)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="create or update the database tables")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("createstore", help="create a store")
+    p.add_argument("--slug", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--time-zone", dest="time_zone")
+    p.add_argument("--currency")
+    p.add_argument("--locale")
+    p.add_argument("--phone-region", dest="phone_region")
+    p.add_argument("--country")
+    p.set_defaults(func=cmd_createstore)
+
+    p = sub.add_parser("createstaff", help="add a staff member to a store")
+    p.add_argument("--store", required=True, help="the store's slug")
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", default="associate", choices=["owner", "manager", "associate"])
+    p.add_argument("--name")
+    p.add_argument("--password", help="their password (default: generated and printed)")
+    p.add_argument("--no-password", action="store_true", help="create without a password (they use 'forgot password')")
+    p.set_defaults(func=cmd_createstaff)
+
+    p = sub.add_parser("token", help="API tokens")
+    token_sub = p.add_subparsers(dest="token_command", required=True)
+    t = token_sub.add_parser("create", help="create an API token; prints it alone on the last line")
+    t.add_argument("--store", required=True)
+    t.add_argument("--email", required=True)
+    t.add_argument("--name", default="")
+    t.set_defaults(func=cmd_token_create)
+
+    p = sub.add_parser("manage", help="run a Django management command (collectstatic, check --deploy, ...)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""The API's base: one NinjaAPI, bearer authentication, the error envelope and cursors.
+
+Errors are always ``{"error": {"code": ..., "message": ..., "fields": {...}}}``.
+Apps add their routers in ``trunkshow/urls.py``; this module imports no app.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from trunkshow.core.access import PermissionDenied
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+class StoreBearer(HttpBearer):
+    """The store middleware has already resolved the token; here we only require that it did."""
+
+    openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise AuthenticationError(401, getattr(request, "api_auth_error", None) or "Authentication required.")
+        return membership
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - unused
+        return getattr(request, "membership", None)
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
+    response = api.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="trunkshow"'
+    return response
+
+
+def _loc_to_field(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    # django-ninja puts the parameter name first for body schemas: keep the field path only.
+    return ".".join(parts[1:] if len(parts) > 1 and loc and loc[0] == "body" else parts) or "body"
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Trunkshow API",
+        version="1",
+        urls_namespace="api",
+        auth=StoreBearer(),
+        docs_url="/docs",
+    )
+
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, 401, "unauthenticated", exc.message)
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return error_response(api, request, 403, "forbidden", str(exc))
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", "Not found.")
+
+    @api.exception_handler(NinjaValidationError)
+    def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors:
+            fields.setdefault(_loc_to_field(err.get("loc", ())), []).append(str(err.get("msg", "Invalid value.")))
+        return error_response(api, request, 400, "invalid", "The request has invalid fields.", fields)
+
+    @api.exception_handler(DjangoValidationError)
+    def _invalid_service(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        first = next(iter(fields.values()))[0] if fields else "Invalid input."
+        return error_response(api, request, 400, "invalid", first, fields)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {400: "bad_request", 405: "method_not_allowed", 413: "too_large", 429: "throttled"}
+        return error_response(api, request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+    @api.exception_handler(Exception)
+    def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s %s", request.method, request.path)
+        return error_response(api, request, 500, "server_error", "Something went wrong on our side; it has been logged.")
+
+    return api
+
+
+# ---- cursor pagination -------------------------------------------------------------------
+
+class Page(Schema):
+    next_cursor: str | None = None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+    if not isinstance(values, list) or len(values) != size:
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.")
+    return values
+
+
+def paginate(
+    qs: QuerySet[Any], *, cursor: str | None, limit: int, keys: Sequence[str], key_of: Callable[[Any], Sequence[Any]]
+) -> tuple[list[Any], str | None]:
+    """Keyset pagination over ``keys`` (ascending, the last unique): stable under inserts."""
+    if cursor:
+        values = decode_cursor(cursor, len(keys))
+        after = Q()
+        for i in range(len(keys)):
+            step = Q(**{f"{keys[j]}": values[j] for j in range(i)}) & Q(**{f"{keys[i]}__gt": values[i]})
+            after |= step
+        qs = qs.filter(after)
+    rows = list(qs.order_by(*keys)[: limit + 1])
+    next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
+    return rows[:limit], next_cursor

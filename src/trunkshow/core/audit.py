@@ -1,0 +1,55 @@
+"""Writing and describing audit log entries. Services call `audit_log`; owners read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from trunkshow.core.models import AuditEntry
+
+# One display text per action; an action not listed here is a programming error.
+ACTIONS: dict[str, Any] = {
+    "trunkshow.auth.login_failed": _("Failed login"),
+    "trunkshow.auth.login_throttled": _("Login throttled after repeated failures"),
+    "trunkshow.auth.password_reset_requested": _("Password reset requested"),
+    "trunkshow.auth.password_changed": _("Password changed"),
+    "trunkshow.staff.invited": _("Staff member invited"),
+    "trunkshow.staff.joined": _("Staff member joined"),
+    "trunkshow.staff.created": _("Staff member created"),
+    "trunkshow.staff.role_changed": _("Role changed"),
+    "trunkshow.staff.deactivated": _("Staff member deactivated"),
+    "trunkshow.staff.reactivated": _("Staff member reactivated"),
+    "trunkshow.token.created": _("API token created"),
+    "trunkshow.token.revoked": _("API token revoked"),
+    "trunkshow.store.created": _("Store created"),
+    "trunkshow.store.updated": _("Store settings changed"),
+    "trunkshow.customer.exported": _("Customers exported"),
+    "trunkshow.customer.erased": _("Customer erased"),
+}
+
+
+def audit_log(
+    *,
+    store: Any,
+    action: str,
+    actor: Any = None,
+    obj: Any = None,
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: add it to ACTIONS with its display text")
+    return AuditEntry.objects.with_scopes_disabled().create(
+        store=store,
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        data=data or {},
+        ip=ip,
+    )
+
+
+def action_display(action: str) -> str:
+    return str(ACTIONS.get(action, action))

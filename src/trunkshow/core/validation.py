@@ -1,0 +1,93 @@
+"""Input checks shared by every app: text, emails, countries, currencies, money, time zones.
+
+Each returns the clean value or raises ``ValidationError`` with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zoneinfo
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from babel.numbers import list_currencies
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+
+# Letters that do not decompose under NFKD but that people type without their mark.
+_FOLD_EXTRA = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(text: str) -> str:
+    """Lowercase, without diacritics: ``Müller`` and ``Muller`` fold to ``muller``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_FOLD_EXTRA)
+
+
+def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
+    text = (value or "").strip()
+    text = unicodedata.normalize("NFC", text)
+    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
+        raise ValidationError({field: _("Remove the control characters or line breaks from this field.")})
+    if len(text) > max_length:
+        raise ValidationError(
+            {field: _("Use at most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(text)}}
+        )
+    return text
+
+
+def normalise_email(raw: str, *, field: str = "email") -> str:
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError({field: _("Enter an email address.")})
+    if len(text) > 254:
+        raise ValidationError({field: _("An email address has at most 254 characters.")})
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError({field: _("“%(raw)s” is not a valid email address: %(why)s") % {"raw": raw, "why": str(exc)}}) from None
+    local, _sep, domain = result.normalized.rpartition("@")
+    return f"{local}@{result.ascii_domain or domain}".lower()
+
+
+def validate_time_zone(value: str, *, field: str = "time_zone") -> str:
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if text not in zoneinfo.available_timezones():
+        raise ValidationError({field: _("“%(tz)s” is not a time zone; use a name like Europe/Paris.") % {"tz": value}})
+    return text
+
+
+def validate_country(value: str, *, field: str = "country") -> str:
+    text = (value or "").strip().upper()
+    if not text:
+        return ""
+    if text not in phonenumbers.SUPPORTED_REGIONS and text not in {"AQ", "BV", "HM", "TF", "UM", "PN", "GS"}:
+        raise ValidationError({field: _("“%(c)s” is not a two-letter country code such as FR or US.") % {"c": value}})
+    return text
+
+
+def validate_currency(value: str, *, field: str = "currency") -> str:
+    text = (value or "").strip().upper()
+    if text not in list_currencies():
+        raise ValidationError({field: _("“%(c)s” is not a currency code such as USD or EUR.") % {"c": value}})
+    return text
+
+
+def validate_amount(value: Decimal | str | float | int, *, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError({field: _("Enter an amount such as 1250.00.")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: _("The amount cannot be negative.")})
+    if amount >= Decimal("10000000000"):
+        raise ValidationError({field: _("The amount is too large.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: _("Use at most two decimal places.")})
+    return amount.quantize(Decimal("0.01"))

@@ -1,0 +1,336 @@
+"""The customer book: profiles, ways to reach them, dates, tastes, sizes, notes, purchases, consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class Source(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    WEB_FORM = "web_form", _("Web form")
+    GIVEAWAY = "giveaway", _("Giveaway")
+    CHAT = "chat", _("Chat")
+    IMPORT = "import", _("Import")
+    REFERRAL = "referral", _("Referral")
+    TRADE_SHOW = "trade_show", _("Trade show")
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    PHONE = "phone", _("Phone call")
+    POST = "post", _("Post")
+
+
+class Customer(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="customers")
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state / province / region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+
+    birthday_day = models.PositiveSmallIntegerField(_("birthday day"), null=True, blank=True)
+    birthday_month = models.PositiveSmallIntegerField(_("birthday month"), null=True, blank=True)
+    birthday_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+
+    # A partner is either another customer of the store, or just a name (with a birthday).
+    partner = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    partner_name = models.CharField(_("partner's name"), max_length=200, blank=True)
+    partner_birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    partner_birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    partner_birthday_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    preferred_channel = models.CharField(_("preferred channel"), max_length=16, choices=Channel.choices, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    assigned_associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("how we met"), max_length=16, choices=Source.choices, default=Source.WALK_IN)
+
+    # Maintained by services: totals in the store's currency, and what search reads.
+    lifetime_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    purchase_count = models.PositiveIntegerField(default=0)
+    last_purchase_on = models.DateField(null=True, blank=True)
+    search_text = models.TextField(blank=True, default="")
+    sort_name = models.CharField(max_length=220, blank=True, default="", db_index=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["sort_name", "id"]
+        indexes = [
+            models.Index(fields=["store", "sort_name", "id"], name="customer_store_sort"),
+            models.Index(fields=["store", "-created_at"], name="customer_store_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.first_name
+        name = " ".join(part for part in (first, self.last_name) if part)
+        return name or str(_("Unnamed customer"))
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in (self.preferred_name or self.first_name, self.last_name) if p]
+        return "".join(p[0] for p in parts).upper()[:2] or "?"
+
+
+class PhoneLabel(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    HOME = "home", _("Home")
+    WORK = "work", _("Work")
+    OTHER = "other", _("Other")
+
+
+class CustomerPhone(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    e164 = models.CharField(max_length=20)
+    label = models.CharField(max_length=10, choices=PhoneLabel.choices, default=PhoneLabel.MOBILE)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        indexes = [models.Index(fields=["store", "e164"], name="phone_store_e164")]
+        constraints = [models.UniqueConstraint(fields=["customer", "e164"], name="phone_unique_per_customer")]
+
+
+class EmailLabel(models.TextChoices):
+    PERSONAL = "personal", _("Personal")
+    WORK = "work", _("Work")
+    OTHER = "other", _("Other")
+
+
+class CustomerEmail(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    address = models.CharField(max_length=254)  # normalised: domain in ASCII, lowercased
+    label = models.CharField(max_length=10, choices=EmailLabel.choices, default=EmailLabel.PERSONAL)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        indexes = [models.Index(fields=["store", "address"], name="email_store_address")]
+        constraints = [models.UniqueConstraint(fields=["customer", "address"], name="email_unique_per_customer")]
+
+
+class DateKind(models.TextChoices):
+    ANNIVERSARY = "anniversary", _("Anniversary")
+    ENGAGEMENT = "engagement", _("Engagement")
+    WEDDING = "wedding", _("Wedding")
+    CUSTOM = "custom", _("Other")
+
+
+class ImportantDate(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="important_dates")
+    kind = models.CharField(max_length=16, choices=DateKind.choices)
+    label = models.CharField(max_length=100, blank=True)
+    day = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["month", "day", "id"]
+        indexes = [models.Index(fields=["store", "month", "day"], name="date_store_month_day")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="date_month_range"),
+            models.CheckConstraint(condition=models.Q(day__gte=1, day__lte=31), name="date_day_range"),
+        ]
+
+
+class InterestKind(models.TextChoices):
+    METAL = "metal", _("Metal")
+    STONE = "stone", _("Stone")
+    STYLE = "style", _("Style")
+    DESIGNER = "designer", _("Designer")
+    FREE = "free", _("Other")
+
+
+class Interest(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interests")
+    kind = models.CharField(max_length=16, choices=InterestKind.choices)
+    value = models.CharField(max_length=60)
+    value_key = models.CharField(max_length=60)  # casefolded, for uniqueness and filters
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["kind", "value_key"]
+        indexes = [models.Index(fields=["store", "kind", "value_key"], name="interest_store_kind_value")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind", "value_key"], name="interest_unique_per_customer")
+        ]
+
+
+class SizeKind(models.TextChoices):
+    RING = "ring", _("Ring")
+    BRACELET = "bracelet", _("Bracelet")
+    NECKLACE = "necklace", _("Necklace length")
+
+
+class SizeSystem(models.TextChoices):
+    US = "US", _("US")
+    UK = "UK", _("UK")
+    EU = "EU", _("EU")
+    CM = "cm", _("cm")
+    IN = "in", _("inches")
+
+
+class Size(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sizes")
+    kind = models.CharField(max_length=16, choices=SizeKind.choices)
+    system = models.CharField(max_length=4, choices=SizeSystem.choices)
+    value = models.CharField(max_length=10)
+    note = models.CharField(max_length=100, blank=True)  # "left ring finger"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+
+class Note(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Purchase(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    purchased_on = models.DateField()
+    # [{"description": "Sapphire halo ring", "sku": "R-1021", "quantity": 1}]
+    items = models.JSONField(default=list)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    associate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    external_id = models.CharField(max_length=100, blank=True)  # the point-of-sale's order number
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-purchased_on", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="purchase_amount_not_negative")]
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING = "marketing", _("Marketing")
+    SERVICE = "service", _("Service")
+
+
+class ConsentAction(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ConsentMethod(models.TextChoices):
+    FORM = "form", _("Web form")
+    IN_PERSON = "in_person", _("In person")
+    IMPORT = "import", _("Import")
+    KEYWORD = "keyword", _("Keyword reply")
+    STAFF = "staff", _("Recorded by staff")
+
+
+class AppendOnlyError(Exception):
+    """Consent events are evidence: they are never changed or deleted (erasure aside)."""
+
+
+class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Consent events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Consent events cannot be deleted; erasure has its own service")
+
+
+class ConsentEvent(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_events")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    action = models.CharField(max_length=16, choices=ConsentAction.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    # Evidence: what the person saw and where, from which address, recorded by whom.
+    evidence_text = models.TextField(blank=True)
+    evidence_url = models.CharField(max_length=500, blank=True)
+    evidence_ip = models.GenericIPAddressField(null=True, blank=True)
+    staff_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(models.Manager.from_queryset(ConsentEventQuerySet), store="store")
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["customer", "channel", "purpose", "occurred_at"], name="consent_lookup")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Consent events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Consent events cannot be deleted; erasure has its own service")
+
+
+class CustomerEdit(models.Model):
+    """A record of changed fields, for the timeline: {"field": [old, new]}."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="edits")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    changes = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-at", "-id"]

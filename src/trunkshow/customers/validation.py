@@ -1,0 +1,133 @@
+"""Checking what people type about customers: phones, month-day dates, sizes (and the shared checks).
+
+Each function returns the clean value or raises ``ValidationError`` with a sentence a
+person can act on. Services call these; forms and the API show the sentence.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from trunkshow.core.validation import (
+    clean_text,
+    fold,
+    normalise_email,
+    validate_amount,
+    validate_country,
+    validate_currency,
+    validate_time_zone,
+)
+
+__all__ = [
+    "clean_text", "fold", "normalise_email", "validate_amount", "validate_country", "validate_currency",
+    "validate_time_zone", "parse_phone", "phone_digits", "validate_month_day", "validate_size",
+]
+
+MAX_NAME = 100
+
+
+
+def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
+    """Parse a phone number typed in any format to E.164, with the store's region as default."""
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError({field: _("Enter a phone number.")})
+    if len(text) > 40:
+        raise ValidationError({field: _("A phone number has at most 40 characters.")})
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region.upper() or None)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            {field: _("“%(raw)s” is not a phone number. Use the international format, like +44 20 7946 0958.") % {"raw": raw}}
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            {field: _("“%(raw)s” is not a valid phone number for %(region)s. Add the country code, like +1 for the US.")
+             % {"raw": raw, "region": phonenumbers.region_code_for_number(number) or region}}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_digits(raw: str) -> str:
+    return re.sub(r"\D", "", raw or "")
+
+
+def validate_month_day(
+    day: int | None, month: int | None, year: int | None, *, field: str, today: date | None = None
+) -> tuple[int, int, int | None] | None:
+    """A date such as a birthday: day and month, year optional. None when all are empty."""
+    if day is None and month is None and year is None:
+        return None
+    if day is None or month is None:
+        raise ValidationError({field: _("Give both the day and the month (the year is optional).")})
+    if not 1 <= month <= 12:
+        raise ValidationError({field: _("The month must be between 1 and 12.")})
+    # Feb 29 is allowed without a year (it exists in leap years).
+    longest = calendar.monthrange(year if year else 2000, month)[1]
+    if not 1 <= day <= longest:
+        raise ValidationError(
+            {field: _("%(month)s has no day %(day)d.") % {"month": calendar.month_name[month] + (f" {year}" if year else ""), "day": day}}
+        )
+    today = today or date.today()
+    if year is not None:
+        if year < 1900:
+            raise ValidationError({field: _("The year must be 1900 or later.")})
+        if date(year, month, day) > today:
+            raise ValidationError({field: _("This date is in the future.")})
+    return day, month, year
+
+
+RING_US = re.compile(r"^(?:[0-9]|1[0-6])(?:\.(?:0|25|5|75))?$")
+RING_UK = re.compile(r"^[A-Z](?:½|\.5| 1/2)?$")
+SIZE_SYSTEMS = {"ring": ("US", "UK", "EU"), "bracelet": ("cm", "in"), "necklace": ("cm", "in")}
+
+
+def validate_size(kind: str, system: str, value: str, *, field: str = "size") -> tuple[str, str, str]:
+    """Ring sizes in US (0–16 in quarters), UK (A–Z, halves) or EU (38–76); lengths in cm or inches."""
+    if kind not in SIZE_SYSTEMS:
+        raise ValidationError({field: _("Unknown size kind “%(kind)s”: use ring, bracelet or necklace.") % {"kind": kind}})
+    systems = SIZE_SYSTEMS[kind]
+    if system not in systems:
+        raise ValidationError(
+            {field: _("Unknown size system “%(system)s” for %(kind)s: use %(allowed)s.")
+             % {"system": system, "kind": kind, "allowed": ", ".join(systems)}}
+        )
+    text = (value or "").strip().replace(",", ".")
+    if kind == "ring":
+        if system == "US" and RING_US.match(text):
+            return kind, system, text
+        if system == "UK" and RING_UK.match(text.upper()):
+            return kind, system, text.upper().replace(".5", "½").replace(" 1/2", "½")
+        if system == "EU":
+            try:
+                eu = Decimal(text)
+            except InvalidOperation:
+                eu = Decimal(-1)
+            if 38 <= eu <= 76 and eu % Decimal("0.5") == 0:
+                return kind, system, format(eu.normalize(), "f")
+        examples = {"US": "6.5", "UK": "M½", "EU": "52"}
+        raise ValidationError(
+            {field: _("“%(value)s” is not a %(system)s ring size (for example %(example)s).")
+             % {"value": value, "system": system, "example": examples[system]}}
+        )
+    try:
+        length = Decimal(text)
+    except InvalidOperation:
+        length = Decimal(-1)
+    bounds = {("bracelet", "cm"): (10, 30), ("bracelet", "in"): (4, 12), ("necklace", "cm"): (30, 120), ("necklace", "in"): (12, 48)}
+    low, high = bounds[(kind, system)]
+    if not low <= length <= high:
+        raise ValidationError(
+            {field: _("A %(kind)s length is between %(low)d and %(high)d %(unit)s.")
+             % {"kind": kind, "low": low, "high": high, "unit": system}}
+        )
+    return kind, system, format(length.normalize(), "f")

@@ -1,0 +1,59 @@
+"""Entering the store's scope once per request: from the session's membership or an API token.
+
+Every later query on store data is filtered by django-scopes; without a scope it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django_scopes import scope, scopes_disabled
+
+from trunkshow.stores.models import Membership
+from trunkshow.stores.tokens import token_authenticate
+
+SESSION_STORE_KEY = "trunkshow_store_id"
+
+
+def membership_for_session(request: HttpRequest) -> Membership | None:
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return None
+    with scopes_disabled():
+        memberships = Membership.objects.filter(user=user, is_active=True).select_related("store", "user")
+        wanted = request.session.get(SESSION_STORE_KEY)
+        chosen = None
+        if wanted is not None:
+            chosen = next((m for m in memberships if m.store_id == wanted), None)
+        if chosen is None:
+            chosen = memberships.order_by("created_at", "id").first()
+    return chosen
+
+
+class StoreScopeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership: Membership | None
+        req: Any = request
+        req.api_auth_error = None
+        if request.path.startswith("/api/"):
+            membership, req.api_auth_error = token_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
+            if membership is not None:
+                # The API acts as the token's user; it never reads the session.
+                req.user = membership.user
+        else:
+            membership = membership_for_session(request)
+        req.membership = membership
+        req.store = membership.store if membership is not None else None
+        if membership is None:
+            return self.get_response(request)
+        with scope(store=membership.store):
+            return self.get_response(request)
+
+
+def store_context(request: HttpRequest) -> dict[str, Any]:
+    return {"store": getattr(request, "store", None), "membership": getattr(request, "membership", None)}

@@ -1,0 +1,39 @@
+"""What each role may do. One table, checked by services, shown in 403 reasons."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from trunkshow.core.access import PermissionDenied
+from trunkshow.stores.models import Membership, Role
+
+OWNER, MANAGER, ASSOCIATE = Role.OWNER, Role.MANAGER, Role.ASSOCIATE
+
+RIGHTS: dict[str, frozenset[str]] = {
+    "customers.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "customers.edit": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "staff.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "staff.invite": frozenset({OWNER, MANAGER}),
+    "staff.manage": frozenset({OWNER}),
+    "store.edit": frozenset({OWNER}),
+    "audit.view": frozenset({OWNER}),
+    "tokens.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
+}
+
+REASONS = {
+    "staff.invite": _("Only owners and managers can invite staff."),
+    "staff.manage": _("Only owners can change roles or deactivate staff."),
+    "store.edit": _("Only owners can change the store's settings."),
+    "audit.view": _("Only owners can read the audit log."),
+}
+
+
+def has_right(membership: Membership | None, right: str) -> bool:
+    if right not in RIGHTS:
+        raise ValueError(f"Unknown right {right!r}")
+    return membership is not None and membership.is_active and membership.role in RIGHTS[right]
+
+
+def require(membership: Membership | None, right: str) -> None:
+    if not has_right(membership, right):
+        raise PermissionDenied(str(REASONS.get(right, _("Your role does not allow this."))))

@@ -1,0 +1,24 @@
+"""Every URL of Trunkshow: pages per app, the API with each app's router, probes."""
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from trunkshow.core.api import build_api
+from trunkshow.core.health import healthz, readyz
+
+api = build_api()
+# Routers are added here, in dependency order, so core never imports an app.
+from trunkshow.stores.api import router as stores_router  # noqa: E402
+from trunkshow.customers.api import router as customers_router  # noqa: E402
+
+api.add_router("/", stores_router)
+api.add_router("/customers", customers_router)
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("", include("trunkshow.stores.urls")),
+    path("customers/", include("trunkshow.customers.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz),
+    path("readyz", readyz),
+]

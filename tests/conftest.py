@@ -1,0 +1,91 @@
+"""The test world: two stores with named people, an outsider, and clients that act as them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+
+# Sync Playwright keeps an event loop in the main thread; the ORM must still run there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Person:
+    user: Any
+    membership: Any
+    token: str
+
+    @property
+    def email(self) -> str:
+        return str(self.user.email)
+
+
+@dataclass
+class World:
+    a: Any
+    b: Any
+    a_owner: Person
+    a_manager: Person
+    a_associate: Person
+    b_owner: Person
+    b_associate: Person
+    outsider: Any
+
+
+def make_person(store: Any, email: str, role: str, name: str) -> Person:
+    from trunkshow.stores.services import staff_create, token_create
+
+    membership = staff_create(store=store, email=email, role=role, name=name, password=PASSWORD)
+    _token, raw = token_create(store=store, membership=membership, name="tests")
+    return Person(membership.user, membership, raw)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from trunkshow.stores.models import User
+    from trunkshow.stores.services import store_create
+
+    with scopes_disabled():
+        a = store_create(slug="atelier", name="Atelier Ana", time_zone="America/New_York", currency="USD",
+                         locale="en_US", phone_region="US", country="US")
+        b = store_create(slug="bijoux", name="Bijoux Berger", time_zone="Europe/Paris", currency="EUR",
+                         locale="fr_FR", phone_region="FR", country="FR")
+        world = World(
+            a=a,
+            b=b,
+            a_owner=make_person(a, "ana@atelier.example.com", "owner", "Ana Owner"),
+            a_manager=make_person(a, "max@atelier.example.com", "manager", "Max Manager"),
+            a_associate=make_person(a, "ali@atelier.example.com", "associate", "Ali Associate"),
+            b_owner=make_person(b, "bea@bijoux.example.org", "owner", "Béa Owner"),
+            b_associate=make_person(b, "bo@bijoux.example.org", "associate", "Bo Associate"),
+            outsider=User.objects.create_user("olga@outside.example.net", PASSWORD, name="Olga Outsider"),
+        )
+    return world
+
+
+def api(person: Person) -> Client:
+    """A client that calls the API with this person's bearer token."""
+    return Client(headers={"Authorization": f"Bearer {person.token}"})
+
+
+def browser_client(person: Person) -> Client:
+    """A client logged in to the staff app as this person."""
+    client = Client()
+    client.force_login(person.user)
+    return client
+
+
+def make_customer(store: Any, person: Person | None = None, **fields: Any) -> Any:
+    from trunkshow.customers.services import customer_create
+
+    fields.setdefault("first_name", "Clara")
+    fields.setdefault("last_name", "Customer")
+    with scope(store=store):
+        return customer_create(store=store, actor=person.user if person else None, allow_duplicate=True, **fields)
