@@ -138,20 +138,21 @@ TEMPLATES = [
 
 # Database: SQLite in WAL mode in the data dir unless DATABASE_URL names another.
 DATABASE_URL = env_str("DATABASE_URL")
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "trunkshow.sqlite3",
-            "OPTIONS": {
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
             # A file, not memory, so a server process started by a browser test sees the data.
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }

@@ -1,0 +1,167 @@
+"""Browser tests: a real uvicorn server on the test database, driven by Debian's Chromium.
+
+Without Chromium the tests are skipped with one line saying how to install it; with
+``TRUNKSHOW_REQUIRE_BROWSER=1`` (as in CI) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import Person
+
+CHROMIUM = os.environ.get("TRUNKSHOW_CHROMIUM", "/usr/bin/chromium")
+INSTALL_HINT = "install it with: sudo apt-get install chromium (Debian/Ubuntu), then run the tests again"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _require_chromium() -> None:
+    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        return
+    message = f"Browser tests need Chromium at {CHROMIUM}; {INSTALL_HINT}"
+    if os.environ.get("TRUNKSHOW_REQUIRE_BROWSER") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """A uvicorn process serving the app on the test database, for the whole session."""
+    _require_chromium()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "TRUNKSHOW_ENV": "test",
+        "EMAIL_URL": f"file://{settings.DATA_DIR / 'browser-mail'}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = open(settings.DATA_DIR / "browser-server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "trunkshow.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--lifespan", "off", "--log-level", "warning"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.close()
+            pytest.fail("The test server did not start:\n" + (settings.DATA_DIR / "browser-server.log").read_text())
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server_url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server_url: str, transactional_db: Any) -> Iterator[Any]:
+    """A page in a phone-sized (390×844) touch context."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, base_url=live_server_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser: Any, live_server_url: str, transactional_db: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def log_in(page: Any, base_url: str, person: Person) -> None:
+    """Give the browser a session for this person without typing (the login test types)."""
+    client = Client()
+    client.force_login(person.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
+
+
+def assert_accessible(page: Any) -> None:
+    """No axe-core violations of serious or critical impact on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    summary = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad)
+    assert bad == [], f"axe found serious or critical violations on {page.url}:\n{summary}"
+
+
+def assert_no_horizontal_scroll(page: Any) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under ./screenshots for a person to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
