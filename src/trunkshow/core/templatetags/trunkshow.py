@@ -1,0 +1,82 @@
+"""Showing dates, money and phone numbers in the store's locale, zone and format.
+
+``{% load trunkshow %}`` then ``{% money amount currency %}``, ``{% when dt %}``,
+``{% day d %}``, ``{% monthday day month year %}``, ``{% phone e164 %}``.
+Each reads the store from the template context (set by the store middleware).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from babel.dates import format_date, format_datetime, format_skeleton
+from babel.numbers import format_currency
+from django import template
+
+register = template.Library()
+
+
+def _locale(context: Any) -> str:
+    store = context.get("store")
+    return getattr(store, "locale", None) or "en_US"
+
+
+def _tz(context: Any) -> Any:
+    store = context.get("store")
+    return store.tz if store is not None else dt.UTC
+
+
+@register.simple_tag(takes_context=True)
+def money(context: Any, amount: Decimal | int | float | None, currency: str | None = None) -> str:
+    if amount is None:
+        return ""
+    store = context.get("store")
+    return format_currency(amount, currency or getattr(store, "currency", "USD"), locale=_locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
+    """A moment in the store's time zone, e.g. "Mar 3, 2026, 2:15 PM"."""
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(_tz(context)), format=style, locale=_locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def day(context: Any, value: dt.date | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, format=style, locale=_locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def monthday(context: Any, day: int | None, month: int | None, year: int | None = None) -> str:
+    """A birthday or anniversary: "March 12" or "March 12, 1985" in the store's locale."""
+    if not day or not month:
+        return ""
+    if year:
+        return format_date(dt.date(year, month, day), format="long", locale=_locale(context))
+    # Year 2000 is a leap year, so Feb 29 can be shown without one.
+    return format_skeleton("MMMMd", dt.date(2000, month, day), locale=_locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def phone(context: Any, e164: str | None) -> str:
+    """National format for the store's own region, international for others."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    store = context.get("store")
+    region = getattr(store, "phone_region", "")
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == region
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, fmt)
