@@ -275,7 +275,7 @@ def customer_create(
     for i, (address, label) in enumerate(clean_emails):
         CustomerEmail.objects.create(store=store, customer=customer, address=address, label=label, is_primary=i == 0)
     for kind, value in interests:
-        interest_add(store=store, actor=actor, customer=customer, kind=kind, value=value)
+        _interest_insert(store, customer, *_clean_interest(kind, value))
     for grant in consents:
         _consent_insert(store, customer, actor, grant)
     _link_partner(customer)
@@ -287,7 +287,11 @@ def customer_create(
 def _link_partner(customer: Customer) -> None:
     """Partners point at each other when the other has nobody recorded yet."""
     if customer.partner_id:
-        Customer.objects.filter(pk=customer.partner_id, partner__isnull=True, partner_name="").update(partner=customer)
+        other = Customer.objects.filter(pk=customer.partner_id, partner__isnull=True, partner_name="").first()
+        if other is not None:
+            other.partner = customer
+            _refresh_search(other)
+            other.save(update_fields=["partner", "search_text", "sort_name"])
 
 
 def _display(value: Any) -> Any:
@@ -432,14 +436,20 @@ def _clean_interest(kind: str, value: str, *, field: str = "interest") -> tuple[
     return kind, text
 
 
-def interest_add(*, store: Store, actor: Any, customer: Customer, kind: str, value: str) -> Interest:
-    kind, text = _clean_interest(kind, value)
+def _interest_insert(store: Store, customer: Customer, kind: str, text: str) -> tuple[Interest, bool]:
     key = v.fold(text)
     existing = customer.interests.filter(kind=kind, value_key=key).first()
     if existing:
-        return existing
-    interest = Interest.objects.create(store=store, customer=customer, kind=kind, value=text, value_key=key)
-    CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"interest": [None, f"{kind}: {text}"]})
+        return existing, False
+    return Interest.objects.create(store=store, customer=customer, kind=kind, value=text, value_key=key), True
+
+
+@transaction.atomic
+def interest_add(*, store: Store, actor: Any, customer: Customer, kind: str, value: str) -> Interest:
+    kind, text = _clean_interest(kind, value)
+    interest, created = _interest_insert(store, customer, kind, text)
+    if created:
+        CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"interest": [None, f"{kind}: {text}"]})
     return interest
 
 

@@ -17,7 +17,7 @@ from trunkshow.customers.models import ConsentEvent, Customer, CustomerEdit, Not
 @dataclass(frozen=True)
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # "note", "purchase", "consent", "edit", later "message", "appointment"
+    kind: str  # "created", "note", "purchase", "consent", "edit"; later "message", "appointment"
     actor: Any
     obj: Any
     extra: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +62,11 @@ def _edits(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
         yield TimelineEntry(edit.at, "edit", edit.actor, edit)
 
 
+def _created(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
+    yield TimelineEntry(customer.created_at, "created", customer.created_by, customer, {"source": customer.get_source_display()})
+
+
+register_source("created", _created)
 register_source("notes", _notes)
 register_source("purchases", _purchases)
 register_source("consent", _consents)
