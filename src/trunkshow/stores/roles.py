@@ -13,6 +13,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "customers.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
     "customers.edit": frozenset({OWNER, MANAGER, ASSOCIATE}),
     "staff.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "staff.page": frozenset({OWNER, MANAGER}),
     "staff.invite": frozenset({OWNER, MANAGER}),
     "staff.manage": frozenset({OWNER}),
     "store.edit": frozenset({OWNER}),
@@ -21,6 +22,7 @@ RIGHTS: dict[str, frozenset[str]] = {
 }
 
 REASONS = {
+    "staff.page": _("Only owners and managers can open the staff page."),
     "staff.invite": _("Only owners and managers can invite staff."),
     "staff.manage": _("Only owners can change roles or deactivate staff."),
     "store.edit": _("Only owners can change the store's settings."),
