@@ -16,6 +16,7 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.auth.password_changed": _("Password changed"),
     "trunkshow.staff.invited": _("Staff member invited"),
     "trunkshow.staff.joined": _("Staff member joined"),
+    "trunkshow.staff.invitation_revoked": _("Invitation revoked"),
     "trunkshow.staff.created": _("Staff member created"),
     "trunkshow.staff.role_changed": _("Role changed"),
     "trunkshow.staff.deactivated": _("Staff member deactivated"),
