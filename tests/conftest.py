@@ -53,10 +53,24 @@ def world(db: Any) -> World:
     from trunkshow.stores.services import store_create
 
     with scopes_disabled():
-        a = store_create(slug="atelier", name="Atelier Ana", time_zone="America/New_York", currency="USD",
-                         locale="en_US", phone_region="US", country="US")
-        b = store_create(slug="bijoux", name="Bijoux Berger", time_zone="Europe/Paris", currency="EUR",
-                         locale="fr_FR", phone_region="FR", country="FR")
+        a = store_create(
+            slug="atelier",
+            name="Atelier Ana",
+            time_zone="America/New_York",
+            currency="USD",
+            locale="en_US",
+            phone_region="US",
+            country="US",
+        )
+        b = store_create(
+            slug="bijoux",
+            name="Bijoux Berger",
+            time_zone="Europe/Paris",
+            currency="EUR",
+            locale="fr_FR",
+            phone_region="FR",
+            country="FR",
+        )
         world = World(
             a=a,
             b=b,

@@ -54,9 +54,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 # pytest sets PYTEST_VERSION for its whole run: tests get test settings without a flag.
 ENVIRONMENT = env_str("TRUNKSHOW_ENV", "test" if os.environ.get("PYTEST_VERSION") else "development")
 if ENVIRONMENT not in {"development", "production", "test"}:
-    raise ImproperlyConfigured(
-        f"TRUNKSHOW_ENV must be development, production or test, not {ENVIRONMENT!r}"
-    )
+    raise ImproperlyConfigured(f"TRUNKSHOW_ENV must be development, production or test, not {ENVIRONMENT!r}")
 PRODUCTION = ENVIRONMENT == "production"
 
 if ENVIRONMENT == "test" and not env_str("TRUNKSHOW_DATA_DIR"):
@@ -151,7 +149,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "trunkshow.sqlite3",
+            "NAME": str(DATA_DIR / "trunkshow.sqlite3"),
             "OPTIONS": dict(SQLITE_OPTIONS),
             # A file, not memory, so a server process started by a browser test sees the data.
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
@@ -163,7 +161,9 @@ REDIS_URL = env_str("REDIS_URL")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
     _redis = urlparse(REDIS_URL)
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -249,8 +249,10 @@ def _email_settings(url: str) -> dict[str, object]:
     if scheme == "memory":
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "file":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                "EMAIL_FILE_PATH": parsed.path or str(DATA_DIR / "mail")}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": parsed.path or str(DATA_DIR / "mail"),
+        }
     if scheme in {"smtp", "smtps"}:
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -75,9 +75,23 @@ def live_server_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[st
     }
     log = open(settings.DATA_DIR / "browser-server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "trunkshow.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--lifespan", "off", "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "trunkshow.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -110,8 +124,15 @@ def browser(live_server_url: str) -> Iterator[Any]:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -120,7 +141,9 @@ def browser(live_server_url: str) -> Iterator[Any]:
 @pytest.fixture
 def phone(browser: Any, live_server_url: str, transactional_db: Any) -> Iterator[Any]:
     """A page in a phone-sized (390×844) touch context."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, base_url=live_server_url)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, base_url=live_server_url
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -150,7 +173,9 @@ def assert_accessible(page: Any) -> None:
 
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    summary = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad)
+    summary = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad
+    )
     assert bad == [], f"axe found serious or critical violations on {page.url}:\n{summary}"
 
 

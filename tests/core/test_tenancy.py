@@ -7,16 +7,30 @@ from django.apps import apps
 from django_scopes.exceptions import ScopeError
 
 STORE_OWNED = sorted(
-    (m for m in apps.get_models() if m._meta.app_label in {"core", "stores", "customers"} and any(f.name == "store" for f in m._meta.fields)),
+    (
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"core", "stores", "customers"} and any(f.name == "store" for f in m._meta.fields)
+    ),
     key=lambda m: m._meta.label,
 )
 
 
 def test_the_store_owned_models_are_the_ones_we_expect():
     assert [m._meta.label for m in STORE_OWNED] == [
-        "core.AuditEntry", "customers.ConsentEvent", "customers.Customer", "customers.CustomerEdit",
-        "customers.CustomerEmail", "customers.CustomerPhone", "customers.ImportantDate", "customers.Interest",
-        "customers.Note", "customers.Purchase", "customers.Size", "stores.ApiToken", "stores.Invitation",
+        "core.AuditEntry",
+        "customers.ConsentEvent",
+        "customers.Customer",
+        "customers.CustomerEdit",
+        "customers.CustomerEmail",
+        "customers.CustomerPhone",
+        "customers.ImportantDate",
+        "customers.Interest",
+        "customers.Note",
+        "customers.Purchase",
+        "customers.Size",
+        "stores.ApiToken",
+        "stores.Invitation",
         "stores.Membership",
     ]
 

@@ -25,11 +25,16 @@ def a_scope(world: World):
 def test_phone_in_any_format_is_stored_as_e164_with_the_store_region(a_scope: World):
     w = a_scope
     c = services.customer_create(
-        store=w.a, actor=w.a_associate.user, first_name="Zoë", last_name="Müller",
+        store=w.a,
+        actor=w.a_associate.user,
+        first_name="Zoë",
+        last_name="Müller",
         phones=["(914) 555-0142", "0044 20 7946 0958", {"number": "+33 1 42 68 53 00", "label": "work"}],
     )
     assert list(c.phones.values_list("e164", "label", "is_primary")) == [
-        ("+19145550142", "mobile", True), ("+442079460958", "mobile", False), ("+33142685300", "work", False),
+        ("+19145550142", "mobile", True),
+        ("+442079460958", "mobile", False),
+        ("+33142685300", "work", False),
     ]
 
 
@@ -57,11 +62,31 @@ def test_email_is_normalised(a_scope: World):
         ({"first_name": "Ann\nLee"}, "first_name", "Remove the control characters or line breaks from this field."),
         ({"first_name": ""}, "first_name", "Enter a first or last name."),
         ({"country": "XX"}, "country", "“XX” is not a two-letter country code such as FR or US."),
-        ({"time_zone": "Mars/Olympus"}, "time_zone", "“Mars/Olympus” is not a time zone; use a name like Europe/Paris."),
-        ({"source": "tiktok"}, "source", "Unknown source “tiktok”: use walk_in, web_form, giveaway, chat, import, referral, trade_show."),
-        ({"preferred_channel": "pigeon"}, "preferred_channel", "Unknown channel “pigeon”: use sms, email, whatsapp, phone, post."),
-        ({"phones": ["12345"]}, "phone", "“12345” is not a valid phone number for US. Add the country code, like +1 for the US."),
-        ({"emails": ["ann@"]}, "email", "“ann@” is not a valid email address: There must be something after the @-sign."),
+        (
+            {"time_zone": "Mars/Olympus"},
+            "time_zone",
+            "“Mars/Olympus” is not a time zone; use a name like Europe/Paris.",
+        ),
+        (
+            {"source": "tiktok"},
+            "source",
+            "Unknown source “tiktok”: use walk_in, web_form, giveaway, chat, import, referral, trade_show.",
+        ),
+        (
+            {"preferred_channel": "pigeon"},
+            "preferred_channel",
+            "Unknown channel “pigeon”: use sms, email, whatsapp, phone, post.",
+        ),
+        (
+            {"phones": ["12345"]},
+            "phone",
+            "“12345” is not a valid phone number for US. Add the country code, like +1 for the US.",
+        ),
+        (
+            {"emails": ["ann@"]},
+            "email",
+            "“ann@” is not a valid email address: There must be something after the @-sign.",
+        ),
         ({"store_id": 2}, "store_id", "Unknown field."),
     ],
 )
@@ -96,7 +121,9 @@ def test_duplicates_are_only_looked_for_in_the_same_store(world: World):
 def test_update_records_each_changed_field_for_the_timeline(a_scope: World):
     w = a_scope
     c = make_customer(w.a, w.a_owner, first_name="Ann", last_name="Lee")
-    c = services.customer_update(store=w.a, actor=w.a_owner.user, customer=c, data={"last_name": "Leigh", "first_name": "Ann"})
+    c = services.customer_update(
+        store=w.a, actor=w.a_owner.user, customer=c, data={"last_name": "Leigh", "first_name": "Ann"}
+    )
     edit = CustomerEdit.objects.get(customer=c)
     assert edit.changes == {"last_name": ["Lee", "Leigh"]}
     assert edit.actor == w.a_owner.user
@@ -123,12 +150,31 @@ def test_a_customer_of_another_store_cannot_be_the_partner(world: World):
 def test_purchases_keep_lifetime_spend_in_the_store_currency(a_scope: World):
     w = a_scope
     c = make_customer(w.a, None)
-    services.purchase_create(store=w.a, actor=None, customer=c, purchased_on=dt.date(2025, 3, 1),
-                             items=[{"description": "Sapphire ring"}], amount="1200.50")
-    services.purchase_create(store=w.a, actor=None, customer=c, purchased_on=dt.date(2025, 6, 1),
-                             items=[{"description": "Studs", "quantity": 2}], amount=Decimal("99.50"))
-    services.purchase_create(store=w.a, actor=None, customer=c, purchased_on=dt.date(2024, 1, 1),
-                             items=[{"description": "Bought in Paris"}], amount="300", currency="EUR")
+    services.purchase_create(
+        store=w.a,
+        actor=None,
+        customer=c,
+        purchased_on=dt.date(2025, 3, 1),
+        items=[{"description": "Sapphire ring"}],
+        amount="1200.50",
+    )
+    services.purchase_create(
+        store=w.a,
+        actor=None,
+        customer=c,
+        purchased_on=dt.date(2025, 6, 1),
+        items=[{"description": "Studs", "quantity": 2}],
+        amount=Decimal("99.50"),
+    )
+    services.purchase_create(
+        store=w.a,
+        actor=None,
+        customer=c,
+        purchased_on=dt.date(2024, 1, 1),
+        items=[{"description": "Bought in Paris"}],
+        amount="300",
+        currency="EUR",
+    )
     c.refresh_from_db()
     assert (c.lifetime_spend, c.purchase_count, c.last_purchase_on) == (Decimal("1300.00"), 3, dt.date(2025, 6, 1))
 
@@ -157,12 +203,20 @@ def test_bad_purchases_are_refused(a_scope: World, kwargs, field):
 
 @pytest.mark.parametrize(
     ("kind", "system", "value", "stored"),
-    [("ring", "US", "6.5", "6.5"), ("ring", "UK", "m.5", "M½"), ("ring", "EU", "52", "52"),
-     ("bracelet", "cm", "17,5", "17.5"), ("necklace", "in", "18", "18")],
+    [
+        ("ring", "US", "6.5", "6.5"),
+        ("ring", "UK", "m.5", "M½"),
+        ("ring", "EU", "52", "52"),
+        ("bracelet", "cm", "17,5", "17.5"),
+        ("necklace", "in", "18", "18"),
+    ],
 )
 def test_sizes_are_checked_per_system(a_scope: World, kind, system, value, stored):
     c = make_customer(a_scope.a, None)
-    assert services.size_add(store=a_scope.a, actor=None, customer=c, kind=kind, system=system, value=value).value == stored
+    assert (
+        services.size_add(store=a_scope.a, actor=None, customer=c, kind=kind, system=system, value=value).value
+        == stored
+    )
 
 
 @pytest.mark.parametrize(
@@ -188,27 +242,37 @@ def test_interests_are_typed_and_deduplicated_ignoring_case_and_accents(a_scope:
     assert first.pk == again.pk
     with pytest.raises(ValidationError) as caught:
         services.interest_add(store=a_scope.a, actor=None, customer=c, kind="colour", value="blue")
-    assert caught.value.message_dict == {"interest": ["Unknown interest kind “colour”: use metal, stone, style, designer, free."]}
+    assert caught.value.message_dict == {
+        "interest": ["Unknown interest kind “colour”: use metal, stone, style, designer, free."]
+    }
 
 
 def test_current_consent_is_derived_from_the_latest_ledger_event(a_scope: World):
     w = a_scope
     c = make_customer(w.a, None)
-    grant = services.ConsentGrant("sms", "marketing", method="in_person", evidence_text="OK to text me about new pieces")
+    grant = services.ConsentGrant(
+        "sms", "marketing", method="in_person", evidence_text="OK to text me about new pieces"
+    )
     services.consent_record(store=w.a, actor=w.a_associate.user, customer=c, grant=grant)
-    services.consent_record(store=w.a, actor=None, customer=c,
-                            grant=services.ConsentGrant("sms", "marketing", action="withdrawn", method="keyword", evidence_text="STOP"))
+    services.consent_record(
+        store=w.a,
+        actor=None,
+        customer=c,
+        grant=services.ConsentGrant("sms", "marketing", action="withdrawn", method="keyword", evidence_text="STOP"),
+    )
     state = {(s.channel, s.purpose): s.granted for s in consent_current(customer=c)}
     assert state[("sms", "marketing")] is False
     assert list(ConsentEvent.objects.filter(customer=c).values_list("action", "evidence_text")) == [
-        ("granted", "OK to text me about new pieces"), ("withdrawn", "STOP"),
+        ("granted", "OK to text me about new pieces"),
+        ("withdrawn", "STOP"),
     ]
 
 
 def test_consent_events_are_never_edited_or_deleted(a_scope: World):
     c = make_customer(a_scope.a, None)
-    event = services.consent_record(store=a_scope.a, actor=None, customer=c,
-                                    grant=services.ConsentGrant("email", "marketing", method="form"))
+    event = services.consent_record(
+        store=a_scope.a, actor=None, customer=c, grant=services.ConsentGrant("email", "marketing", method="form")
+    )
     event.evidence_text = "changed"
     with pytest.raises(AppendOnlyError):
         event.save()
@@ -225,8 +289,17 @@ def test_completeness_names_what_is_missing(a_scope: World):
     c = make_customer(a_scope.a, None, first_name="Ann", last_name="Lee", phones=["+19145550142"])
     result = customer_completeness(customer=c)
     assert result.score == 30
-    assert result.missing == ["email", "birthday", "address", "partner", "anniversary or other date", "interests",
-                              "ring size", "preferred channel", "consent"]
+    assert result.missing == [
+        "email",
+        "birthday",
+        "address",
+        "partner",
+        "anniversary or other date",
+        "interests",
+        "ring size",
+        "preferred channel",
+        "consent",
+    ]
 
 
 def test_store_data_cannot_be_queried_without_a_scope(world: World):

@@ -46,8 +46,12 @@ class StoreBearer(HttpBearer):
         return getattr(request, "membership", None)
 
 
-def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
-    response = api.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    response = api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="trunkshow"'
     return response
@@ -105,12 +109,15 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(Exception)
     def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
-        return error_response(api, request, 500, "server_error", "Something went wrong on our side; it has been logged.")
+        return error_response(
+            api, request, 500, "server_error", "Something went wrong on our side; it has been logged."
+        )
 
     return api
 
 
 # ---- cursor pagination -------------------------------------------------------------------
+
 
 class Page(Schema):
     next_cursor: str | None = None

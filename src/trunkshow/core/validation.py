@@ -49,7 +49,9 @@ def normalise_email(raw: str, *, field: str = "email") -> str:
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError({field: _("“%(raw)s” is not a valid email address: %(why)s") % {"raw": raw, "why": str(exc)}}) from None
+        raise ValidationError(
+            {field: _("“%(raw)s” is not a valid email address: %(why)s") % {"raw": raw, "why": str(exc)}}
+        ) from None
     local, _sep, domain = result.normalized.rpartition("@")
     return f"{local}@{result.ascii_domain or domain}".lower()
 

@@ -122,6 +122,9 @@ class CustomerPhone(models.Model):
         indexes = [models.Index(fields=["store", "e164"], name="phone_store_e164")]
         constraints = [models.UniqueConstraint(fields=["customer", "e164"], name="phone_unique_per_customer")]
 
+    def __str__(self) -> str:
+        return self.e164
+
 
 class EmailLabel(models.TextChoices):
     PERSONAL = "personal", _("Personal")
@@ -143,6 +146,9 @@ class CustomerEmail(models.Model):
         ordering = ["-is_primary", "id"]
         indexes = [models.Index(fields=["store", "address"], name="email_store_address")]
         constraints = [models.UniqueConstraint(fields=["customer", "address"], name="email_unique_per_customer")]
+
+    def __str__(self) -> str:
+        return self.address
 
 
 class DateKind(models.TextChoices):
@@ -172,6 +178,9 @@ class ImportantDate(models.Model):
             models.CheckConstraint(condition=models.Q(day__gte=1, day__lte=31), name="date_day_range"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.label or self.get_kind_display()} {self.day}/{self.month}"
+
 
 class InterestKind(models.TextChoices):
     METAL = "metal", _("Metal")
@@ -197,6 +206,9 @@ class Interest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "value_key"], name="interest_unique_per_customer")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
 
 
 class SizeKind(models.TextChoices):
@@ -227,6 +239,9 @@ class Size(models.Model):
     class Meta:
         ordering = ["kind", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.system} {self.value}"
+
 
 class Note(models.Model):
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
@@ -240,6 +255,9 @@ class Note(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return self.body[:40]
+
 
 class Purchase(models.Model):
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
@@ -249,7 +267,9 @@ class Purchase(models.Model):
     items = models.JSONField(default=list)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
-    associate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     external_id = models.CharField(max_length=100, blank=True)  # the point-of-sale's order number
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -259,6 +279,9 @@ class Purchase(models.Model):
     class Meta:
         ordering = ["-purchased_on", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="purchase_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.purchased_on} {self.amount} {self.currency}"
 
 
 class ConsentPurpose(models.TextChoices):
@@ -303,7 +326,9 @@ class ConsentEvent(models.Model):
     evidence_text = models.TextField(blank=True)
     evidence_url = models.CharField(max_length=500, blank=True)
     evidence_ip = models.GenericIPAddressField(null=True, blank=True)
-    staff_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(models.Manager.from_queryset(ConsentEventQuerySet), store="store")
@@ -311,6 +336,9 @@ class ConsentEvent(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["customer", "channel", "purpose", "occurred_at"], name="consent_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.purpose} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -334,3 +362,6 @@ class CustomerEdit(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"edit of customer {self.customer_id}"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +45,9 @@ def related_get_for(model: Any, *, store: Store, customer: Customer, obj_id: Any
 _DIGITS_ONLY = re.compile(r"^[\d\s().+\-/]+$")
 
 
-def customer_search(*, store: Store, q: str = "", assigned_to: int | None = None, source: str | None = None) -> QuerySet[Customer]:
+def customer_search(
+    *, store: Store, q: str = "", assigned_to: int | None = None, source: str | None = None
+) -> QuerySet[Customer]:
     """Customers matching every word of ``q`` (names folded, emails, partner, phone digits).
 
     The next issue replaces the matching with each engine's own index; callers keep this signature.
@@ -55,11 +60,8 @@ def customer_search(*, store: Store, q: str = "", assigned_to: int | None = None
             if text.startswith("00"):
                 digits = digits[2:]
             candidates = {digits}
-            try:
-                e164 = v.parse_phone(text, region=store.phone_region)
-                candidates.add(v.phone_digits(e164))
-            except Exception:  # noqa: BLE001 - a partial number is searched as digits
-                pass
+            with contextlib.suppress(ValidationError):  # a partial number is searched as digits
+                candidates.add(v.phone_digits(v.parse_phone(text, region=store.phone_region)))
             condition = Q()
             for d in candidates:
                 condition |= Q(search_text__contains=d)
@@ -93,8 +95,8 @@ class ConsentState:
 def consent_current(*, customer: Customer) -> list[ConsentState]:
     """Derived from the ledger: the latest event per channel and purpose decides."""
     latest: dict[tuple[str, str], ConsentEvent] = {}
-    for event in ConsentEvent.objects.filter(customer=customer).order_by("occurred_at", "id"):
-        latest[(event.channel, event.purpose)] = event
+    for row in ConsentEvent.objects.filter(customer=customer).order_by("occurred_at", "id"):
+        latest[(row.channel, row.purpose)] = row
     states = []
     for channel in Channel.values:
         for purpose in ConsentPurpose.values:
@@ -150,3 +152,105 @@ def customer_completeness(*, customer: Customer) -> Completeness:
         else:
             missing.append(str(label))
     return Completeness(score=score, missing=missing)
+
+
+# --- Reads for the staff pages: a page of the list, and everything the profile shows ---------
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[Customer]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _encode_position(customer: Customer) -> str:
+    raw = f"{customer.sort_name}\x1f{customer.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_position(cursor: str | None) -> tuple[str, int] | None:
+    """A cursor this page gave out, or None (a damaged cursor starts again from the top)."""
+    if not cursor or len(cursor) > 400:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        sort_name, _sep, pk = raw.rpartition("\x1f")
+        return sort_name, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def customer_page(qs: QuerySet[Customer], *, after: str | None = None, before: str | None = None, size: int = 25) -> CustomerPage:
+    """One page of a customer list in (sort_name, id) order, by keyset: stable under inserts, fast deep down.
+
+    ``after`` and ``before`` are cursors from an earlier page; filters and search narrow ``qs``
+    beforehand, so the same pager serves every list.
+    """
+    start, end = _decode_position(after), _decode_position(before)
+    if end is not None and start is None:
+        sort_name, pk = end
+        earlier = qs.filter(Q(sort_name__lt=sort_name) | Q(sort_name=sort_name, pk__lt=pk))
+        rows = list(earlier.order_by("-sort_name", "-id")[: size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size][::-1]
+        previous = _encode_position(rows[0]) if has_more and rows else None
+        return CustomerPage(rows, _encode_position(rows[-1]) if rows else None, previous)
+    if start is not None:
+        sort_name, pk = start
+        qs = qs.filter(Q(sort_name__gt=sort_name) | Q(sort_name=sort_name, pk__gt=pk))
+    rows = list(qs.order_by("sort_name", "id")[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    following = _encode_position(rows[-1]) if has_more else None
+    previous = _encode_position(rows[0]) if start is not None and rows else None
+    return CustomerPage(rows, following, previous)
+
+
+def customer_book_is_empty(*, store: Store) -> bool:
+    return not Customer.objects.filter(store=store).exists()
+
+
+@dataclass
+class CustomerProfile:
+    customer: Customer
+    phones: list[Any]
+    emails: list[Any]
+    important_dates: list[Any]
+    interests: list[Any]
+    sizes: list[Any]
+    consent: list[ConsentState]
+    completeness: Completeness
+
+
+def customer_profile(*, customer: Customer) -> CustomerProfile:
+    """Everything the profile page shows about a customer, in a fixed, small number of queries."""
+    phones = list(customer.phones.all())
+    emails = list(customer.emails.all())
+    dates = list(customer.important_dates.all())
+    interests = list(customer.interests.all())
+    sizes = list(customer.sizes.all())
+    consent = consent_current(customer=customer)
+    counts = {
+        "phones": len(phones),
+        "emails": len(emails),
+        "dates": len(dates),
+        "interests": len(interests),
+        "ring_sizes": sum(1 for s in sizes if s.kind == "ring"),
+        "consents": sum(1 for state in consent if state.event is not None),
+    }
+    score, missing = 0, []
+    for label, weight, test in _COMPLETENESS:
+        if test(customer, counts):
+            score += weight
+        else:
+            missing.append(str(label))
+    return CustomerProfile(customer, phones, emails, dates, interests, sizes, consent, Completeness(score, missing))
+
+
+def store_staff(*, store: Store) -> list[Any]:
+    """The store's active staff (users), for "assigned associate" and "sold by" choices."""
+    from trunkshow.stores.models import Membership
+
+    memberships = Membership.objects.filter(store=store, is_active=True).select_related("user").order_by("user__name", "user__email")
+    return [m.user for m in memberships]

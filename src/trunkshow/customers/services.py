@@ -135,7 +135,10 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
     if "preferred_channel" in data:
         channel = data["preferred_channel"] or ""
         if channel and channel not in Channel.values:
-            errors.add("preferred_channel", _("Unknown channel “%(c)s”: use %(allowed)s.") % {"c": channel, "allowed": ", ".join(Channel.values)})
+            errors.add(
+                "preferred_channel",
+                _("Unknown channel “%(c)s”: use %(allowed)s.") % {"c": channel, "allowed": ", ".join(Channel.values)},
+            )
         else:
             clean["preferred_channel"] = channel
     if "language" in data:
@@ -148,7 +151,11 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
         clean["time_zone"] = errors.run(v.validate_time_zone, data["time_zone"] or "")
     if "source" in data:
         if data["source"] not in Source.values:
-            errors.add("source", _("Unknown source “%(s)s”: use %(allowed)s.") % {"s": data["source"], "allowed": ", ".join(Source.values)})
+            errors.add(
+                "source",
+                _("Unknown source “%(s)s”: use %(allowed)s.")
+                % {"s": data["source"], "allowed": ", ".join(Source.values)},
+            )
         else:
             clean["source"] = data["source"]
     if "partner_id" in data:
@@ -177,18 +184,24 @@ def _refresh_search(customer: Customer) -> None:
     phones = list(customer.phones.values_list("e164", flat=True))
     partner = customer.partner_name
     if customer.partner_id and not partner:
-        partner = Customer.objects.filter(pk=customer.partner_id).values_list("first_name", "last_name").first()
-        partner = " ".join(partner) if partner else ""
+        names = Customer.objects.filter(pk=customer.partner_id).values_list("first_name", "last_name").first()
+        partner = " ".join(names) if names else ""
     words = [customer.first_name, customer.last_name, customer.preferred_name, partner or "", *emails]
     digits = [v.phone_digits(p) for p in phones]
     customer.search_text = " ".join([v.fold(" ".join(w for w in words if w)), *digits]).strip()
     customer.sort_name = v.fold(f"{customer.last_name} {customer.first_name}".strip())[:220]
 
 
-def _clean_contacts(store: Store, phones: Iterable[Any], emails: Iterable[Any], errors: _Errors) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _clean_contacts(
+    store: Store, phones: Iterable[Any], emails: Iterable[Any], errors: _Errors
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     clean_phones: list[tuple[str, str]] = []
     for i, item in enumerate(phones):
-        number, label = (item, PhoneLabel.MOBILE) if isinstance(item, str) else (item.get("number", ""), item.get("label") or PhoneLabel.MOBILE)
+        number, label = (
+            (item, PhoneLabel.MOBILE)
+            if isinstance(item, str)
+            else (item.get("number", ""), item.get("label") or PhoneLabel.MOBILE)
+        )
         name = f"phones.{i}" if i else "phone"
         if label not in PhoneLabel.values:
             errors.add(name, _("Unknown phone label “%(l)s”.") % {"l": label})
@@ -198,7 +211,11 @@ def _clean_contacts(store: Store, phones: Iterable[Any], emails: Iterable[Any], 
             clean_phones.append((e164, label))
     clean_emails: list[tuple[str, str]] = []
     for i, item in enumerate(emails):
-        address, label = (item, EmailLabel.PERSONAL) if isinstance(item, str) else (item.get("address", ""), item.get("label") or EmailLabel.PERSONAL)
+        address, label = (
+            (item, EmailLabel.PERSONAL)
+            if isinstance(item, str)
+            else (item.get("address", ""), item.get("label") or EmailLabel.PERSONAL)
+        )
         name = f"emails.{i}" if i else "email"
         if label not in EmailLabel.values:
             errors.add(name, _("Unknown email label “%(l)s”.") % {"l": label})
@@ -209,7 +226,9 @@ def _clean_contacts(store: Store, phones: Iterable[Any], emails: Iterable[Any], 
     return clean_phones, clean_emails
 
 
-def customer_duplicates(*, store: Store, phones: Iterable[str], emails: Iterable[str], exclude_id: int | None = None) -> list[Customer]:
+def customer_duplicates(
+    *, store: Store, phones: Iterable[str], emails: Iterable[str], exclude_id: int | None = None
+) -> list[Customer]:
     """Customers of the store who already have one of these (normalised) phones or emails."""
     phones, emails = list(phones), list(emails)
     ids: set[int] = set()
@@ -228,13 +247,20 @@ def _clean_consents(consents: Sequence[ConsentGrant], errors: _Errors) -> None:
 
 def _check_consent(grant: ConsentGrant, errors: _Errors, name: str) -> None:
     if grant.channel not in Channel.values:
-        errors.add(name, _("Unknown channel “%(c)s”: use %(allowed)s.") % {"c": grant.channel, "allowed": ", ".join(Channel.values)})
+        errors.add(
+            name,
+            _("Unknown channel “%(c)s”: use %(allowed)s.") % {"c": grant.channel, "allowed": ", ".join(Channel.values)},
+        )
     if grant.purpose not in ConsentPurpose.values:
         errors.add(name, _("Unknown purpose “%(p)s”: use marketing or service.") % {"p": grant.purpose})
     if grant.action not in ConsentAction.values:
         errors.add(name, _("Unknown action “%(a)s”: use granted or withdrawn.") % {"a": grant.action})
     if grant.method not in ConsentMethod.values:
-        errors.add(name, _("Unknown method “%(m)s”: use %(allowed)s.") % {"m": grant.method, "allowed": ", ".join(ConsentMethod.values)})
+        errors.add(
+            name,
+            _("Unknown method “%(m)s”: use %(allowed)s.")
+            % {"m": grant.method, "allowed": ", ".join(ConsentMethod.values)},
+        )
     if len(grant.evidence_text) > 5000:
         errors.add(name, _("The evidence text has at most 5000 characters."))
     if len(grant.evidence_url) > 500:
@@ -265,7 +291,9 @@ def customer_create(
         errors.add("first_name", _("Enter a first or last name."))
     errors.raise_if_any()
     if not allow_duplicate:
-        existing = customer_duplicates(store=store, phones=[p for p, _l in clean_phones], emails=[e for e, _l in clean_emails])
+        existing = customer_duplicates(
+            store=store, phones=[p for p, _l in clean_phones], emails=[e for e, _l in clean_emails]
+        )
         if existing:
             raise DuplicateCustomer(existing)
     customer = Customer(store=store, created_by=actor if getattr(actor, "pk", None) else None, **clean)
@@ -338,14 +366,18 @@ def _touch(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_phone_add(*, store: Store, actor: Any, customer: Customer, number: str, label: str = PhoneLabel.MOBILE) -> CustomerPhone:
+def customer_phone_add(
+    *, store: Store, actor: Any, customer: Customer, number: str, label: str = PhoneLabel.MOBILE
+) -> CustomerPhone:
     errors = _Errors()
     (phones, _emails) = _clean_contacts(store, [{"number": number, "label": label}], [], errors)
     errors.raise_if_any()
     e164, label = phones[0]
     if customer.phones.filter(e164=e164).exists():
         raise ValidationError({"phone": _("This customer already has %(n)s.") % {"n": e164}})
-    phone = CustomerPhone.objects.create(store=store, customer=customer, e164=e164, label=label, is_primary=not customer.phones.exists())
+    phone = CustomerPhone.objects.create(
+        store=store, customer=customer, e164=e164, label=label, is_primary=not customer.phones.exists()
+    )
     CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"phone": [None, e164]})
     _touch(customer)
     return phone
@@ -354,7 +386,9 @@ def customer_phone_add(*, store: Store, actor: Any, customer: Customer, number: 
 @transaction.atomic
 def customer_phone_remove(*, store: Store, actor: Any, phone: CustomerPhone) -> None:
     customer = phone.customer
-    CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"phone": [phone.e164, None]})
+    CustomerEdit.objects.create(
+        store=store, customer=customer, actor=_user(actor), changes={"phone": [phone.e164, None]}
+    )
     phone.delete()
     if not customer.phones.filter(is_primary=True).exists():
         first = customer.phones.first()
@@ -364,15 +398,21 @@ def customer_phone_remove(*, store: Store, actor: Any, phone: CustomerPhone) -> 
 
 
 @transaction.atomic
-def customer_email_add(*, store: Store, actor: Any, customer: Customer, address: str, label: str = EmailLabel.PERSONAL) -> CustomerEmail:
+def customer_email_add(
+    *, store: Store, actor: Any, customer: Customer, address: str, label: str = EmailLabel.PERSONAL
+) -> CustomerEmail:
     errors = _Errors()
     (_phones, emails) = _clean_contacts(store, [], [{"address": address, "label": label}], errors)
     errors.raise_if_any()
     normalised, label = emails[0]
     if customer.emails.filter(address=normalised).exists():
         raise ValidationError({"email": _("This customer already has %(e)s.") % {"e": normalised}})
-    email = CustomerEmail.objects.create(store=store, customer=customer, address=normalised, label=label, is_primary=not customer.emails.exists())
-    CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"email": [None, normalised]})
+    email = CustomerEmail.objects.create(
+        store=store, customer=customer, address=normalised, label=label, is_primary=not customer.emails.exists()
+    )
+    CustomerEdit.objects.create(
+        store=store, customer=customer, actor=_user(actor), changes={"email": [None, normalised]}
+    )
     _touch(customer)
     return email
 
@@ -380,7 +420,9 @@ def customer_email_add(*, store: Store, actor: Any, customer: Customer, address:
 @transaction.atomic
 def customer_email_remove(*, store: Store, actor: Any, email: CustomerEmail) -> None:
     customer = email.customer
-    CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"email": [email.address, None]})
+    CustomerEdit.objects.create(
+        store=store, customer=customer, actor=_user(actor), changes={"email": [email.address, None]}
+    )
     email.delete()
     if not customer.emails.filter(is_primary=True).exists():
         first = customer.emails.first()
@@ -397,11 +439,22 @@ def note_create(*, store: Store, actor: Any, customer: Customer, body: str) -> N
 
 
 def important_date_create(
-    *, store: Store, actor: Any, customer: Customer, kind: str, day: int | None, month: int | None, year: int | None = None, label: str = ""
+    *,
+    store: Store,
+    actor: Any,
+    customer: Customer,
+    kind: str,
+    day: int | None,
+    month: int | None,
+    year: int | None = None,
+    label: str = "",
 ) -> ImportantDate:
     errors = _Errors()
     if kind not in DateKind.values:
-        errors.add("kind", _("Unknown date kind “%(k)s”: use %(allowed)s.") % {"k": kind, "allowed": ", ".join(DateKind.values)})
+        errors.add(
+            "kind",
+            _("Unknown date kind “%(k)s”: use %(allowed)s.") % {"k": kind, "allowed": ", ".join(DateKind.values)},
+        )
     label = errors.run(v.clean_text, label, field="label", max_length=100) or ""
     if kind == DateKind.CUSTOM and not label:
         errors.add("label", _("Name the date (for example “First date”)."))
@@ -409,10 +462,16 @@ def important_date_create(
         errors.add("date", _("Give the day and the month."))
     errors.raise_if_any()
     assert day is not None and month is not None
-    important = ImportantDate.objects.create(store=store, customer=customer, kind=kind, label=label, day=day, month=month, year=year)
+    important = ImportantDate.objects.create(
+        store=store, customer=customer, kind=kind, label=label, day=day, month=month, year=year
+    )
     CustomerEdit.objects.create(
-        store=store, customer=customer, actor=_user(actor),
-        changes={"important_date": [None, f"{label or DateKind(kind).label} {day}/{month}" + (f"/{year}" if year else "")]},
+        store=store,
+        customer=customer,
+        actor=_user(actor),
+        changes={
+            "important_date": [None, f"{label or DateKind(kind).label} {day}/{month}" + (f"/{year}" if year else "")]
+        },
     )
     return important
 
@@ -421,15 +480,27 @@ def important_date_create(
 def important_date_delete(*, store: Store, actor: Any, important_date: ImportantDate) -> None:
     d = important_date
     CustomerEdit.objects.create(
-        store=store, customer=d.customer, actor=_user(actor),
-        changes={"important_date": [f"{d.label or DateKind(d.kind).label} {d.day}/{d.month}" + (f"/{d.year}" if d.year else ""), None]},
+        store=store,
+        customer=d.customer,
+        actor=_user(actor),
+        changes={
+            "important_date": [
+                f"{d.label or DateKind(d.kind).label} {d.day}/{d.month}" + (f"/{d.year}" if d.year else ""),
+                None,
+            ]
+        },
     )
     d.delete()
 
 
 def _clean_interest(kind: str, value: str, *, field: str = "interest") -> tuple[str, str]:
     if kind not in InterestKind.values:
-        raise ValidationError({field: _("Unknown interest kind “%(k)s”: use %(allowed)s.") % {"k": kind, "allowed": ", ".join(InterestKind.values)}})
+        raise ValidationError(
+            {
+                field: _("Unknown interest kind “%(k)s”: use %(allowed)s.")
+                % {"k": kind, "allowed": ", ".join(InterestKind.values)}
+            }
+        )
     text = v.clean_text(value, field=field, max_length=60)
     if not text:
         raise ValidationError({field: _("Name the interest (for example “sapphire”).")})
@@ -449,29 +520,43 @@ def interest_add(*, store: Store, actor: Any, customer: Customer, kind: str, val
     kind, text = _clean_interest(kind, value)
     interest, created = _interest_insert(store, customer, kind, text)
     if created:
-        CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"interest": [None, f"{kind}: {text}"]})
+        CustomerEdit.objects.create(
+            store=store, customer=customer, actor=_user(actor), changes={"interest": [None, f"{kind}: {text}"]}
+        )
     return interest
 
 
 @transaction.atomic
 def interest_remove(*, store: Store, actor: Any, interest: Interest) -> None:
     CustomerEdit.objects.create(
-        store=store, customer=interest.customer, actor=_user(actor), changes={"interest": [f"{interest.kind}: {interest.value}", None]}
+        store=store,
+        customer=interest.customer,
+        actor=_user(actor),
+        changes={"interest": [f"{interest.kind}: {interest.value}", None]},
     )
     interest.delete()
 
 
-def size_add(*, store: Store, actor: Any, customer: Customer, kind: str, system: str, value: str, note: str = "") -> Size:
+def size_add(
+    *, store: Store, actor: Any, customer: Customer, kind: str, system: str, value: str, note: str = ""
+) -> Size:
     kind, system, clean_value = v.validate_size(kind, system, value)
     note = v.clean_text(note, field="note", max_length=100)
     size = Size.objects.create(store=store, customer=customer, kind=kind, system=system, value=clean_value, note=note)
-    CustomerEdit.objects.create(store=store, customer=customer, actor=_user(actor), changes={"size": [None, f"{kind} {system} {clean_value}"]})
+    CustomerEdit.objects.create(
+        store=store, customer=customer, actor=_user(actor), changes={"size": [None, f"{kind} {system} {clean_value}"]}
+    )
     return size
 
 
 @transaction.atomic
 def size_remove(*, store: Store, actor: Any, size: Size) -> None:
-    CustomerEdit.objects.create(store=store, customer=size.customer, actor=_user(actor), changes={"size": [f"{size.kind} {size.system} {size.value}", None]})
+    CustomerEdit.objects.create(
+        store=store,
+        customer=size.customer,
+        actor=_user(actor),
+        changes={"size": [f"{size.kind} {size.system} {size.value}", None]},
+    )
     size.delete()
 
 
@@ -502,7 +587,9 @@ def purchase_create(
     if len(items) > 100:
         errors.add("items", _("A purchase has at most 100 items."))
     for i, item in enumerate(items[:100]):
-        description = errors.run(v.clean_text, item.get("description", ""), field=f"items.{i}.description", max_length=200)
+        description = errors.run(
+            v.clean_text, item.get("description", ""), field=f"items.{i}.description", max_length=200
+        )
         sku = errors.run(v.clean_text, item.get("sku", "") or "", field=f"items.{i}.sku", max_length=60)
         quantity = item.get("quantity", 1)
         if not description and f"items.{i}.description" not in errors.messages:
@@ -515,8 +602,15 @@ def purchase_create(
         errors.add("associate_id", _("No staff member with this id in this store."))
     errors.raise_if_any()
     purchase = Purchase.objects.create(
-        store=store, customer=customer, purchased_on=purchased_on, items=clean_items, amount=clean_amount,
-        currency=clean_currency, associate_id=associate_id, external_id=external_id, created_by=_user(actor),
+        store=store,
+        customer=customer,
+        purchased_on=purchased_on,
+        items=clean_items,
+        amount=clean_amount,
+        currency=clean_currency,
+        associate_id=associate_id,
+        external_id=external_id,
+        created_by=_user(actor),
     )
     _refresh_totals(store, customer)
     return purchase
@@ -533,9 +627,17 @@ def _refresh_totals(store: Store, customer: Customer) -> None:
 
 def _consent_insert(store: Store, customer: Customer, actor: Any, grant: ConsentGrant) -> ConsentEvent:
     return ConsentEvent.objects.create(
-        store=store, customer=customer, channel=grant.channel, purpose=grant.purpose, action=grant.action,
-        occurred_at=grant.occurred_at or timezone.now(), method=grant.method, evidence_text=grant.evidence_text,
-        evidence_url=grant.evidence_url, evidence_ip=grant.evidence_ip, staff_user=_user(actor),
+        store=store,
+        customer=customer,
+        channel=grant.channel,
+        purpose=grant.purpose,
+        action=grant.action,
+        occurred_at=grant.occurred_at or timezone.now(),
+        method=grant.method,
+        evidence_text=grant.evidence_text,
+        evidence_url=grant.evidence_url,
+        evidence_ip=grant.evidence_ip,
+        staff_user=_user(actor),
     )
 
 

@@ -63,7 +63,9 @@ def _edits(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
 
 
 def _created(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
-    yield TimelineEntry(customer.created_at, "created", customer.created_by, customer, {"source": customer.get_source_display()})
+    yield TimelineEntry(
+        customer.created_at, "created", customer.created_by, customer, {"source": customer.get_source_display()}
+    )
 
 
 register_source("created", _created)

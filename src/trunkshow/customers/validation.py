@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import (
@@ -26,12 +27,20 @@ from trunkshow.core.validation import (
 )
 
 __all__ = [
-    "clean_text", "fold", "normalise_email", "validate_amount", "validate_country", "validate_currency",
-    "validate_time_zone", "parse_phone", "phone_digits", "validate_month_day", "validate_size",
+    "clean_text",
+    "fold",
+    "normalise_email",
+    "parse_phone",
+    "phone_digits",
+    "validate_amount",
+    "validate_country",
+    "validate_currency",
+    "validate_month_day",
+    "validate_size",
+    "validate_time_zone",
 ]
 
 MAX_NAME = 100
-
 
 
 def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
@@ -47,12 +56,19 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
         number = phonenumbers.parse(text, region.upper() or None)
     except phonenumbers.NumberParseException:
         raise ValidationError(
-            {field: _("“%(raw)s” is not a phone number. Use the international format, like +44 20 7946 0958.") % {"raw": raw}}
+            {
+                field: _("“%(raw)s” is not a phone number. Use the international format, like +44 20 7946 0958.")
+                % {"raw": raw}
+            }
         ) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            {field: _("“%(raw)s” is not a valid phone number for %(region)s. Add the country code, like +1 for the US.")
-             % {"raw": raw, "region": phonenumbers.region_code_for_number(number) or region}}
+            {
+                field: _(
+                    "“%(raw)s” is not a valid phone number for %(region)s. Add the country code, like +1 for the US."
+                )
+                % {"raw": raw, "region": phonenumbers.region_code_for_number(number) or region}
+            }
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -75,9 +91,12 @@ def validate_month_day(
     longest = calendar.monthrange(year if year else 2000, month)[1]
     if not 1 <= day <= longest:
         raise ValidationError(
-            {field: _("%(month)s has no day %(day)d.") % {"month": calendar.month_name[month] + (f" {year}" if year else ""), "day": day}}
+            {
+                field: _("%(month)s has no day %(day)d.")
+                % {"month": calendar.month_name[month] + (f" {year}" if year else ""), "day": day}
+            }
         )
-    today = today or date.today()
+    today = today or timezone.now().date()
     if year is not None:
         if year < 1900:
             raise ValidationError({field: _("The year must be 1900 or later.")})
@@ -94,12 +113,16 @@ SIZE_SYSTEMS = {"ring": ("US", "UK", "EU"), "bracelet": ("cm", "in"), "necklace"
 def validate_size(kind: str, system: str, value: str, *, field: str = "size") -> tuple[str, str, str]:
     """Ring sizes in US (0–16 in quarters), UK (A–Z, halves) or EU (38–76); lengths in cm or inches."""
     if kind not in SIZE_SYSTEMS:
-        raise ValidationError({field: _("Unknown size kind “%(kind)s”: use ring, bracelet or necklace.") % {"kind": kind}})
+        raise ValidationError(
+            {field: _("Unknown size kind “%(kind)s”: use ring, bracelet or necklace.") % {"kind": kind}}
+        )
     systems = SIZE_SYSTEMS[kind]
     if system not in systems:
         raise ValidationError(
-            {field: _("Unknown size system “%(system)s” for %(kind)s: use %(allowed)s.")
-             % {"system": system, "kind": kind, "allowed": ", ".join(systems)}}
+            {
+                field: _("Unknown size system “%(system)s” for %(kind)s: use %(allowed)s.")
+                % {"system": system, "kind": kind, "allowed": ", ".join(systems)}
+            }
         )
     text = (value or "").strip().replace(",", ".")
     if kind == "ring":
@@ -116,18 +139,27 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
                 return kind, system, format(eu.normalize(), "f")
         examples = {"US": "6.5", "UK": "M½", "EU": "52"}
         raise ValidationError(
-            {field: _("“%(value)s” is not a %(system)s ring size (for example %(example)s).")
-             % {"value": value, "system": system, "example": examples[system]}}
+            {
+                field: _("“%(value)s” is not a %(system)s ring size (for example %(example)s).")
+                % {"value": value, "system": system, "example": examples[system]}
+            }
         )
     try:
         length = Decimal(text)
     except InvalidOperation:
         length = Decimal(-1)
-    bounds = {("bracelet", "cm"): (10, 30), ("bracelet", "in"): (4, 12), ("necklace", "cm"): (30, 120), ("necklace", "in"): (12, 48)}
+    bounds = {
+        ("bracelet", "cm"): (10, 30),
+        ("bracelet", "in"): (4, 12),
+        ("necklace", "cm"): (30, 120),
+        ("necklace", "in"): (12, 48),
+    }
     low, high = bounds[(kind, system)]
     if not low <= length <= high:
         raise ValidationError(
-            {field: _("A %(kind)s length is between %(low)d and %(high)d %(unit)s.")
-             % {"kind": kind, "low": low, "high": high, "unit": system}}
+            {
+                field: _("A %(kind)s length is between %(low)d and %(high)d %(unit)s.")
+                % {"kind": kind, "low": low, "high": high, "unit": system}
+            }
         )
     return kind, system, format(length.normalize(), "f")

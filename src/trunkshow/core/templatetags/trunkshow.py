@@ -34,7 +34,8 @@ def money(context: Any, amount: Decimal | int | float | None, currency: str | No
     if amount is None:
         return ""
     store = context.get("store")
-    return format_currency(amount, currency or getattr(store, "currency", "USD"), locale=_locale(context))
+    code = currency or str(getattr(store, "currency", "USD"))
+    return format_currency(amount, code, locale=_locale(context))
 
 
 @register.simple_tag(takes_context=True)
