@@ -309,3 +309,15 @@ def test_store_data_cannot_be_queried_without_a_scope(world: World):
         list(Customer.objects.all())
     with scopes_disabled():
         assert Customer.objects.count() == 0
+
+
+def test_the_database_refuses_to_change_a_consent_event_even_with_raw_sql(a_scope: World):
+    from django.db import DatabaseError, connection, transaction
+
+    c = make_customer(a_scope.a, None)
+    event = services.consent_record(
+        store=a_scope.a, actor=None, customer=c, grant=services.ConsentGrant("sms", "service", method="staff")
+    )
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE customers_consentevent SET action = 'withdrawn' WHERE id = %s", [event.pk])
+    assert ConsentEvent.objects.get(pk=event.pk).action == "granted"
