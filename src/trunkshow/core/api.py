@@ -141,14 +141,22 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 def paginate(
     qs: QuerySet[Any], *, cursor: str | None, limit: int, keys: Sequence[str], key_of: Callable[[Any], Sequence[Any]]
 ) -> tuple[list[Any], str | None]:
-    """Keyset pagination over ``keys`` (ascending, the last unique): stable under inserts."""
+    """Keyset pagination over ``keys`` (the last unique): stable under inserts.
+
+    A key is ascending, or descending with a leading ``-`` (newest first: ``["-created_at", "-id"]``).
+    A cursor whose values do not fit the keys' types is refused like a garbled one (400).
+    """
     if cursor:
         values = decode_cursor(cursor, len(keys))
+        names = [key.removeprefix("-") for key in keys]
         after = Q()
-        for i in range(len(keys)):
-            step = Q(**{f"{keys[j]}": values[j] for j in range(i)}) & Q(**{f"{keys[i]}__gt": values[i]})
-            after |= step
-        qs = qs.filter(after)
+        for i, key in enumerate(keys):
+            beyond = "lt" if key.startswith("-") else "gt"
+            after |= Q(**{names[j]: values[j] for j in range(i)}) & Q(**{f"{names[i]}__{beyond}": values[i]})
+        try:
+            qs = qs.filter(after)
+        except (TypeError, ValueError, DjangoValidationError):
+            raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
     rows = list(qs.order_by(*keys)[: limit + 1])
     next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
     return rows[:limit], next_cursor
