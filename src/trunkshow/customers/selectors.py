@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.customers import validation as v
-from trunkshow.customers.models import Channel, ConsentAction, ConsentEvent, ConsentPurpose, Customer
+from trunkshow.customers.models import Channel, ConsentAction, ConsentEvent, ConsentPurpose, Customer, Note, Purchase
 from trunkshow.stores.models import Store
 
 
@@ -254,3 +254,19 @@ def store_staff(*, store: Store) -> list[Any]:
 
     memberships = Membership.objects.filter(store=store, is_active=True).select_related("user").order_by("user__name", "user__email")
     return [m.user for m in memberships]
+
+
+# --- Reads for the API: a customer's notes, purchases and consent ledger, paged by the caller ---
+
+
+def customer_notes(*, customer: Customer) -> QuerySet[Note]:
+    return Note.objects.filter(customer=customer).select_related("author")
+
+
+def customer_purchases(*, customer: Customer) -> QuerySet[Purchase]:
+    return Purchase.objects.filter(customer=customer)
+
+
+def consent_ledger(*, customer: Customer) -> QuerySet[ConsentEvent]:
+    """Every consent event of the customer: the evidence, oldest first, never edited."""
+    return ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id")
