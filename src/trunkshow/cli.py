@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,9 @@ def cmd_createstore(args: argparse.Namespace) -> int:
 
     from trunkshow.stores.services import store_create
 
-    fields = {k: getattr(args, k) for k in ("time_zone", "currency", "locale", "phone_region", "country") if getattr(args, k)}
+    fields = {
+        k: getattr(args, k) for k in ("time_zone", "currency", "locale", "phone_region", "country") if getattr(args, k)
+    }
     try:
         store = store_create(slug=args.slug, name=args.name, **fields)
     except ValidationError as exc:
@@ -76,7 +80,9 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     if password is None and not args.no_password:
         password, generated = secrets.token_urlsafe(12), True
     try:
-        membership = staff_create(store=store, email=args.email, role=args.role, name=args.name or "", password=password)
+        membership = staff_create(
+            store=store, email=args.email, role=args.role, name=args.name or "", password=password
+        )
     except ValidationError as exc:
         return _fail(_validation_message(exc))
     print(f"Added {membership.user.email} to {store.slug} as {membership.role}")
@@ -97,11 +103,15 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     if store is None:
         return _fail(f"no store with the slug {args.store!r}")
     with scopes_disabled():
-        membership = Membership.objects.filter(store=store, user__email=args.email.strip().lower(), is_active=True).select_related("user").first()
+        membership = (
+            Membership.objects.filter(store=store, user__email=args.email.strip().lower(), is_active=True)
+            .select_related("user")
+            .first()
+        )
     if membership is None:
         return _fail(f"{args.email} is not active staff of {args.store}")
     try:
-        token, raw = token_create(store=store, membership=membership, name=args.name or "cli")
+        _token, raw = token_create(store=store, membership=membership, name=args.name or "cli")
     except ValidationError as exc:
         return _fail(_validation_message(exc))
     print(f"API token for {membership.user.email} in {store.slug} (shown once; keep it secret):")
@@ -110,8 +120,19 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
-    cmd = [sys.executable, "-m", "uvicorn", "trunkshow.asgi:application", "--host", host, "--port", str(port),
-           "--lifespan", "off", "--no-server-header"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "trunkshow.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+        "--no-server-header",
+    ]
     if workers > 1:
         cmd += ["--workers", str(workers)]
     if os.environ.get("TRUSTED_PROXY_COUNT", "0") not in {"", "0"}:
@@ -121,7 +142,10 @@ def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
 
 def cmd_web(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trunkshow.settings")
-    return subprocess.call(_uvicorn(args.host, args.port, args.workers))
+    # Become uvicorn, so a process manager's SIGTERM reaches the server and no child is orphaned.
+    cmd = _uvicorn(args.host, args.port, args.workers)
+    os.execv(cmd[0], cmd)  # noqa: S606 - an argument list, no shell
+    return 0  # not reached
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -129,7 +153,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.conf import settings
     from huey.contrib.djhuey import HUEY
 
-    options = dict(settings.HUEY.get("consumer", {}))
+    huey_settings: dict[str, Any] = settings.HUEY
+    options: dict[str, Any] = dict(huey_settings.get("consumer", {}))
     if args.workers:
         options["workers"] = args.workers
     consumer = HUEY.create_consumer(**options)
@@ -159,10 +184,8 @@ def _serve(host: str, port: int) -> int:
                     for other in children:
                         other.wait(timeout=10)
                     return 0 if code in (0, -15) else code
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 web.wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                pass
     except KeyboardInterrupt:
         stop(signal.SIGTERM, None)
         for child in children:
@@ -183,7 +206,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from trunkshow.demo import demo_load
+    from trunkshow.demo import DEMO_SLUG, demo_load
+    from trunkshow.stores.models import Store
 
     data_dir: Path = settings.DATA_DIR
     print(f"Data directory: {data_dir}")
@@ -194,29 +218,61 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(12))
     password = password_file.read_text().strip()
+    if not Store.objects.filter(slug=DEMO_SLUG).exists():
+        print(f"Loading the demo store with {args.customers} customers (takes a few seconds)...")
+        sys.stdout.flush()
+    started = time.monotonic()
     created = demo_load(owner_password=password, customers=args.customers)
-    print("Loaded the demo store." if created else "The demo store is already loaded; keeping its data.")
-    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    if created:
+        print(f"Loaded the demo store in {time.monotonic() - started:.1f} s.")
+    else:
+        print("The demo store is already loaded; keeping its data.")
+    everywhere = args.host in ("0.0.0.0", "::")  # noqa: S104 - only to print a reachable address
+    url = f"http://{'127.0.0.1' if everywhere else args.host}:{args.port}"
     print()
     print(f"  Trunkshow is running at {url}")
     print("  Log in as owner@example.com")
     print(f"  Password: {password}   (kept in {password_file})")
+    print("  The same password works for manager@example.com, sofia@example.com and james@example.com.")
+    print("  Press Ctrl-C to stop.")
     print()
     sys.stdout.flush()
     return _serve(args.host, args.port)
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
+
+
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{count} is negative; give 0 or more")
+    return count
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="trunkshow", description="Clienteling and conversations for independent jewelers.")
+    parser = argparse.ArgumentParser(
+        prog="trunkshow", description="Clienteling and conversations for independent jewelers."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def listener(p: argparse.ArgumentParser, port: int = 8000) -> None:
         p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-        p.add_argument("--port", type=int, default=port, help=f"port to listen on (default {port})")
+        p.add_argument("--port", type=_port, default=port, help=f"port to listen on (default {port})")
 
     p = sub.add_parser("demo", help="create ./var, load the demo store and run web and worker")
     listener(p)
-    p.add_argument("--customers", type=int, default=500, help="number of demo customers (default 500)")
+    p.add_argument("--customers", type=_count, default=500, help="number of demo customers (default 500)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="migrate, then run web and worker in one process group")
@@ -225,11 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("web", help="run the web server (uvicorn)")
     listener(p)
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--workers", type=_count, default=1, help="uvicorn worker processes")
     p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("worker", help="run the background worker")
-    p.add_argument("--workers", type=int, default=0, help="worker threads (default from settings)")
+    p.add_argument("--workers", type=_count, default=0, help="worker threads (default from settings)")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="create or update the database tables")

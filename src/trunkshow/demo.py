@@ -1,0 +1,747 @@
+"""The demo store: a New York jeweler with a few hundred customers from many countries.
+
+Everything is written through the real services (stores.services, customers.services), so the
+demo shows exactly what the app would hold had the staff typed it in. A seeded random generator
+makes the data repeatable; dates are relative to the day the demo is loaded.
+
+Phones are phonenumbers' example numbers with their last digits varied (each one checked with
+``is_valid_number``); emails use the reserved ``example.*`` domains. The demo must never be wired
+to a real SMS or email account: some varied numbers may belong to real people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from trunkshow.core.validation import fold
+
+DEMO_SLUG = "demo"
+OWNER_EMAIL = "owner@example.com"
+SEED = 20261123
+
+STORE: dict[str, Any] = {
+    "name": "Maison Demo Jewelers",
+    "time_zone": "America/New_York",
+    "currency": "USD",
+    "locale": "en_US",
+    "phone_region": "US",
+    "address_line1": "746 Madison Avenue",
+    "address_line2": "Ground floor",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10065",
+    "country": "US",
+    "opening_hours": {
+        "mon": [],
+        "tue": [["10:00", "18:00"]],
+        "wed": [["10:00", "18:00"]],
+        "thu": [["10:00", "20:00"]],
+        "fri": [["10:00", "18:00"]],
+        "sat": [["10:00", "13:00"], ["14:00", "17:00"]],
+        "sun": [],
+    },
+}
+
+# (email, role, name): the owner's password is the one passed in; the others share it.
+STAFF = (
+    (OWNER_EMAIL, "owner", "Hélène Marchand"),
+    ("manager@example.com", "manager", "Marcus Bell"),
+    ("sofia@example.com", "associate", "Sofía Ortega"),
+    ("james@example.com", "associate", "James Okafor"),
+)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    """A comma-separated list written on a few lines (a formatter would put each item on its own)."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Country:
+    """Where customers come from: names, places and habits that go together."""
+
+    code: str
+    weight: int
+    language: str
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    cities: tuple[tuple[str, str, str, str], ...]  # (city, region, postal code, time zone)
+    streets: tuple[str, ...]
+    number_first: bool  # "12 Rue de Rivoli" or "Kastanienallee 12"
+    ring_system: str  # US, UK or EU
+    length_unit: str  # cm or in
+
+
+def _country(code: str, weight: int, language: str, names: str, places: str, habits: str) -> Country:
+    """names: "first, first / last, last"; places: "city|region|postal|zone; ... / street, street";
+    habits: "number-first|street-first ring-system length-unit"."""
+    first, last = names.split("/")
+    cities, streets = places.split(" /")  # time zones have a slash, without the space
+    order, ring, unit = habits.split()
+    return Country(
+        code,
+        weight,
+        language,
+        _split(first),
+        _split(last),
+        tuple(tuple(part.strip() for part in city.split("|")) for city in cities.split(";") if city.strip()),  # type: ignore[misc]
+        _split(streets),
+        order == "number-first",
+        ring,
+        unit,
+    )
+
+
+# fmt: off
+COUNTRIES: tuple[Country, ...] = (
+    _country(
+        "US", 44, "en",
+        "Olivia, Emma, Zoë, Chloé, Renée, Ava, Madison, Grace, Hannah, Abigail, Naomi, Camila, Aaliyah, Priya, Mei,"
+        "Daniel, Michael, James, Ethan, José, Noah, Benjamin, Marcus, Andre, Samuel, Jonah, Rafael, Elijah, Caroline,"
+        "Margaret, Katherine, Eleanor /"
+        "Smith, Johnson, Williams, Brown, Garcia, Rodriguez, Martinez, O'Connor, Goldberg, Kim, Patel, Nguyen, Cohen,"
+        "Washington, Rossi, Sullivan, Kowalski, Thompson, Rivera, Bianchi, Lee, Levy, Morgan, Hayes, Fitzgerald,"
+        "Van der Berg, DeLuca, Okafor, Schwartz, Whitaker",
+        "New York|NY|10021|America/New_York; Brooklyn|NY|11201|America/New_York; Scarsdale|NY|10583|America/New_York;"
+        "Greenwich|CT|06830|America/New_York; Hoboken|NJ|07030|America/New_York; Boston|MA|02116|America/New_York;"
+        "Miami Beach|FL|33139|America/New_York; Chicago|IL|60611|America/Chicago;"
+        "Los Angeles|CA|90049|America/Los_Angeles; Denver|CO|80206|America/Denver /"
+        "Park Avenue, East 72nd Street, Madison Avenue, Riverside Drive, Court Street, Elm Street, Greenwich Avenue,"
+        "Washington Street, Commonwealth Avenue, Collins Avenue, North State Street",
+        "number-first US in",
+    ),
+    _country(
+        "GB", 6, "en-GB",
+        "Charlotte, Amelia, Siobhan, Imogen, Harriet, Oliver, George, Rhys, Alistair, Freya /"
+        "Davies, Evans, Thompson, Ashworth, MacLeod, Patel, Fairbairn, Whitmore, Ó Ceallaigh",
+        "London||SW3 2AS|Europe/London; Edinburgh||EH3 6JP|Europe/London; Manchester||M2 5WR|Europe/London;"
+        "Bath||BA1 2QH|Europe/London / King's Road, George Street, Deansgate, Royal Crescent, Marylebone High Street",
+        "number-first UK cm",
+    ),
+    _country(
+        "FR", 6, "fr",
+        "François, Hélène, Amélie, Zoé, Maëlle, Jérôme, Léa, Benoît, Cécile, Noémie, Théo /"
+        "Lefèvre, Dupont, Moreau, Girard, Rousseau, Bénard, Mercier, Faure, Lemaître",
+        "Paris|Île-de-France|75008|Europe/Paris; Lyon|Auvergne-Rhône-Alpes|69002|Europe/Paris;"
+        "Nice|Provence-Alpes-Côte d'Azur|06000|Europe/Paris; Bordeaux|Nouvelle-Aquitaine|33000|Europe/Paris /"
+        "rue du Faubourg Saint-Honoré, rue de la République, promenade des Anglais, cours de l'Intendance, rue de Rivoli",
+        "number-first EU cm",
+    ),
+    _country(
+        "DE", 5, "de",
+        "Jürgen, Jörg, Lena, Käthe, Mia, Lukas, Sophie, Björn, Anneliese, Maximilian /"
+        "Müller, Schröder, Weiß, Groß, Köhler, Hoffmann, Müller-Lüdenscheidt, Bäcker, Schäfer",
+        "Berlin|Berlin|10119|Europe/Berlin; München|Bayern|80331|Europe/Berlin; Hamburg|Hamburg|20354|Europe/Berlin;"
+        "Köln|Nordrhein-Westfalen|50667|Europe/Berlin / Kastanienallee, Maximilianstraße, Jungfernstieg, Schildergasse",
+        "street-first EU cm",
+    ),
+    _country(
+        "CH", 4, "de-CH",
+        "Reto, Ursula, Céline, Beat, Mathilde, Luca, Nadège, Andrea / Brunner, Zürcher, Favre, Keller, Meier, Gerber,"
+        "Rochat, Schnyder",
+        "Zürich|ZH|8001|Europe/Zurich; Genève|GE|1204|Europe/Zurich; Basel|BS|4051|Europe/Zurich;"
+        "Lugano|TI|6900|Europe/Zurich / Bahnhofstrasse, Rue du Rhône, Freie Strasse, Via Nassa",
+        "street-first EU cm",
+    ),
+    _country(
+        "IT", 5, "it",
+        "Giulia, Francesca, Niccolò, Lorenzo, Chiara, Matteo, Beatrice, Federico, Nicolò /"
+        "Rossi, Bianchi, Ferrari, Esposito, Colombo, De Santis, Galli, Fabbrì, Conti",
+        "Milano|MI|20121|Europe/Rome; Roma|RM|00187|Europe/Rome; Firenze|FI|50123|Europe/Rome;"
+        "Napoli|NA|80121|Europe/Rome / Via Montenapoleone, Via dei Condotti, Via de' Tornabuoni, Via Chiaia",
+        "street-first EU cm",
+    ),
+    _country(
+        "ES", 4, "es",
+        "Lucía, María José, Álvaro, Iñaki, Martina, Sofía, Jesús, Begoña, Ramón /"
+        "García, Fernández, López, Martínez, Muñoz, Sánchez, Ibáñez, Peña",
+        "Madrid|Madrid|28001|Europe/Madrid; Barcelona|Cataluña|08008|Europe/Madrid; Sevilla|Andalucía|41001|Europe/Madrid;"
+        "Bilbao|País Vasco|48001|Europe/Madrid / Calle de Serrano, Passeig de Gràcia, Calle Sierpes, Gran Vía",
+        "street-first EU cm",
+    ),
+    _country(
+        "JP", 4, "ja",
+        "Yūko, Haruto, Sakura, Kenji, Aiko, Ren, Mei, Shōta, Yui / Satō, Suzuki, Takahashi, Tanaka, Itō, Watanabe,"
+        "Yamamoto, Kōno",
+        "Tokyo|Tokyo|150-0001|Asia/Tokyo; Kyoto|Kyoto|605-0073|Asia/Tokyo; Osaka|Osaka|542-0085|Asia/Tokyo /"
+        "Jingūmae 4-12, Gion-machi 2-3, Shinsaibashi-suji 1-8, Ginza 5-7",
+        "number-first US cm",
+    ),
+    _country(
+        "AU", 3, "en-AU",
+        "Matilda, Isla, Harrison, Lachlan, Sienna, Mackenzie, Zara / Wilson, Nguyen, Fitzpatrick, McKenzie, Anderson,"
+        "Papadopoulos, Clarke",
+        "Sydney|NSW|2000|Australia/Sydney; Melbourne|VIC|3000|Australia/Melbourne; Brisbane|QLD|4000|Australia/Brisbane /"
+        "George Street, Collins Street, Queen Street, Oxford Street",
+        "number-first UK cm",
+    ),
+    _country(
+        "BR", 3, "pt-BR",
+        "João, Luíza, Conceição, Antônio, Letícia, Thiago, Gonçalo, Mariana / Silva, Gonçalves, Araújo, Magalhães,"
+        "Conceição, Simões, Assunção",
+        "São Paulo|SP|01310-100|America/Sao_Paulo; Rio de Janeiro|RJ|22021-001|America/Sao_Paulo /"
+        "Avenida Paulista, Rua Oscar Freire, Avenida Atlântica",
+        "street-first US cm",
+    ),
+    _country(
+        "MX", 3, "es-MX",
+        "Ximena, Guadalupe, Ángel, Sofía, Víctor, Itzel, Andrés / Hernández, Ramírez, Cázares, Núñez, Zúñiga, Ortiz,"
+        "Treviño",
+        "Ciudad de México|CDMX|11560|America/Mexico_City; Guadalajara|Jal.|44160|America/Mexico_City;"
+        "Monterrey|N.L.|66220|America/Monterrey / Avenida Presidente Masaryk, Avenida Chapultepec, Calzada del Valle",
+        "street-first US cm",
+    ),
+    _country(
+        "CA", 3, "fr-CA",
+        "Geneviève, Maxime, Éloïse, Liam, Noémie, Étienne, Hannah / Tremblay, Gagnon, Côté, Bélanger, Lévesque,"
+        "MacDonald, Bouchard",
+        "Montréal|QC|H3G 1Z2|America/Toronto; Toronto|ON|M5R 2E3|America/Toronto; Vancouver|BC|V6C 1X6|America/Vancouver /"
+        "rue Sherbrooke Ouest, Yorkville Avenue, Robson Street",
+        "number-first US cm",
+    ),
+    _country(
+        "IS", 1, "is",
+        "Guðrún, Sigríður, Þór, Ólafur, Björk, Ragnheiður / Ólafsdóttir, Guðmundsson, Jónsdóttir, Sigurðsson, Þórsdóttir",
+        "Reykjavík||101|Atlantic/Reykjavik / Laugavegur, Skólavörðustígur",
+        "street-first EU cm",
+    ),
+    _country(
+        "DK", 2, "da",
+        "Søren, Mette, Jørgen, Sørine, Astrid, Mads / Jørgensen, Sørensen, Ødegaard, Kjær, Mølgaard, Nørgaard",
+        "København||1160|Europe/Copenhagen; Aarhus||8000|Europe/Copenhagen / Strøget, Nørregade, Åboulevarden",
+        "street-first EU cm",
+    ),
+    _country(
+        "HU", 2, "hu",
+        "Zsófia, Ágnes, Márton, Gergő, Erzsébet, Dávid, Réka / Szirmay, Kovács, Szabó, Tóth, Horváth, Nagy, Fűzfa",
+        "Budapest||1052|Europe/Budapest; Debrecen||4024|Europe/Budapest / Andrássy út, Váci utca, Piac utca",
+        "street-first EU cm",
+    ),
+    _country(
+        "PL", 2, "pl",
+        "Łukasz, Małgorzata, Żaneta, Wojciech, Zofia, Paweł, Agnieszka / Wójcik, Kowalczyk, Lewandowski, Dąbrowska,"
+        "Zieliński, Woźniak, Grzegorzewska",
+        "Kraków|małopolskie|31-042|Europe/Warsaw; Warszawa|mazowieckie|00-001|Europe/Warsaw /"
+        "ulica Floriańska, Nowy Świat, ulica Grodzka",
+        "street-first EU cm",
+    ),
+    _country(
+        "VN", 2, "vi",
+        "Thảo, Minh, Hương, Đức, Lan Anh, Quỳnh, Tuấn / Nguyễn, Trần, Phạm, Lê, Hoàng, Võ, Đặng",
+        "Hà Nội||100000|Asia/Ho_Chi_Minh; Thành phố Hồ Chí Minh||700000|Asia/Ho_Chi_Minh /"
+        "Phố Hàng Bạc, Đường Đồng Khởi, Phố Tràng Tiền",
+        "number-first US cm",
+    ),
+    _country(
+        "SE", 1, "sv",
+        "Åsa, Björn, Linnéa, Örjan, Märta / Lindström, Åkesson, Ekström, Öberg, Söderberg",
+        "Stockholm||114 35|Europe/Stockholm; Göteborg||411 36|Europe/Stockholm / Biblioteksgatan, Kungsgatan",
+        "street-first EU cm",
+    ),
+    _country(
+        "IE", 1, "en-IE",
+        "Siobhán, Seán, Aoife, Niamh, Ciarán, Róisín / Ó Briain, Ní Dhomhnaill, Murphy, Byrne, O'Sullivan,"
+        "Mac Cárthaigh",
+        "Dublin|Co. Dublin|D02 X285|Europe/Dublin; Galway|Co. Galway|H91 E2K3|Europe/Dublin / Grafton Street, Shop Street",
+        "number-first UK cm",
+    ),
+)
+
+NICKNAMES = {
+    "Katherine": "Kate", "Margaret": "Maggie", "Benjamin": "Ben", "Eleanor": "Nell", "Caroline": "Caro",
+    "Maximilian": "Max", "Alistair": "Ali", "Guadalupe": "Lupita", "Francesca": "Fran", "Anneliese": "Anne",
+    "Małgorzata": "Gosia", "Wojciech": "Wojtek", "Erzsébet": "Erzsi", "Sigríður": "Sigga", "Conceição": "Ceiça",
+}
+
+# Area codes of the North American cities above, for numbers in the 555-01XX fiction range.
+AREA_CODES = {
+    "New York": ("212", "646", "917"), "Brooklyn": ("718", "347"), "Scarsdale": ("914",), "Greenwich": ("203",),
+    "Hoboken": ("201",), "Boston": ("617",), "Miami Beach": ("305",), "Chicago": ("312",), "Los Angeles": ("310",),
+    "Denver": ("303",), "Montréal": ("514",), "Toronto": ("416",), "Vancouver": ("604",),
+}
+
+EMAIL_DOMAINS = _split("example.com, example.org, example.net, mail.example, post.example")
+
+METALS = _split("Yellow gold, White gold, Rose gold, Platinum, Sterling silver, 18k gold, Palladium")
+STONES = _split("Diamond, Sapphire, Emerald, Ruby, Pearl, Tanzanite, Opal, Aquamarine, Morganite, Tourmaline,"
+                "Lab-grown diamond, Black onyx")
+STYLES = _split("Vintage, Art deco, Minimalist, Bold statement, Classic solitaire, Bohemian, Stacking, Halo,"
+                "Three-stone, Signet")
+DESIGNERS = _split("David Yurman, Pomellato, Mikimoto, Temple St. Clair, Marco Bicego, Roberto Coin, Jennifer Meyer,"
+                   "Foundrae, Sophie Buhai")
+FREE_INTERESTS = _split("Watches, Cufflinks, Charity galas, Engraving, Heirloom redesign, Birthstones, Anniversary gifts,"
+                        "Men's rings, Custom design, Horse riding, Opera")
+
+UK_RING = tuple("HIJKLMNOPQRST")
+US_RING = _split("4, 4.5, 5, 5.25, 5.5, 5.75, 6, 6.25, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 10.5, 11")
+EU_RING = _split("46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 60, 62, 64")
+
+# (description, sku prefix, lowest price, highest price) in the store's currency.
+CATALOGUE = (
+    ("Diamond solitaire engagement ring, platinum", "ENG", 6500, 18500),
+    ("Sapphire halo ring, 18k white gold", "RNG", 2400, 5600),
+    ("Akoya pearl strand, 7 mm", "NCK", 1200, 3400),
+    ("14k gold hoop earrings", "EAR", 380, 950),
+    ("Diamond tennis bracelet, 3 ct", "BRC", 4200, 9800),
+    ("Wedding band, 18k yellow gold", "WED", 900, 2200),
+    ("Emerald drop earrings", "EAR", 2800, 6500),
+    ("Rose gold pendant necklace", "NCK", 450, 1400),
+    ("Ruby stud earrings", "EAR", 1100, 2600),
+    ("Sterling silver cufflinks", "CUF", 180, 450),
+    ("Charm for bracelet, engraved", "CHM", 120, 380),
+    ("Tanzanite cocktail ring", "RNG", 1800, 4200),
+    ("Eternity band, 1.5 ct", "WED", 2600, 5400),
+    ("Signet ring, custom engraving", "RNG", 650, 1600),
+)
+SERVICES = (
+    ("Ring resizing", "SVC", 60, 150),
+    ("Watch battery and strap", "SVC", 45, 120),
+    ("Cleaning and prong inspection", "SVC", 35, 80),
+    ("Pearl restringing", "SVC", 90, 240),
+    ("Appraisal for insurance", "SVC", 150, 350),
+)
+
+NOTES = (
+    "Came in with {partner} looking at {stone} rings; loved the {style} settings. Follow up before the holidays.",
+    "Prefers {metal}; allergic to nickel, so no white gold with nickel alloys.",
+    "Asked us to call when the new {designer} pieces arrive.",
+    "Picked up the resized ring; very happy with it. Mentioned a daughter graduating in June.",
+    "Budget around ${budget} for the anniversary gift. Don't call before 10am.",
+    "Wants a surprise for {partner}'s birthday: do NOT text about it, email only.",
+    "Dropped off grandmother's brooch for appraisal. Sentimental; handle with care.",
+    "Thinking about redesigning the engagement ring into a pendant. Sketches to show next visit.",
+    "Looked at {stone} studs for her sister's 40th.\nWill come back with her sister on Saturday.",
+    "Collects {style} pieces. Showed the estate tray; set aside two rings until Friday.",
+    "Very knowledgeable about {stone}s; asked for the GIA report before deciding.",
+    "Travels to New York twice a year; text a week before the spring trunk show.",
+)
+# fmt: on
+
+# Consent evidence, per how it was given.
+IN_PERSON_TEXT = "Asked at the counter: “May we text you about new arrivals and private events?” Said yes."
+FORM_TEXT = (
+    "☑ Yes, Maison Demo Jewelers may send me news and offers by text and email. "
+    "Up to 4 msgs/month. Msg & data rates may apply. Reply STOP to cancel, HELP for help."
+)
+FORM_URL = "https://maison-demo.example.com/join"
+GIVEAWAY_URL = "https://maison-demo.example.com/giveaway/spring-pearls"
+SOURCES = (
+    ("walk_in", 40),
+    ("referral", 15),
+    ("web_form", 12),
+    ("import", 10),
+    ("trade_show", 8),
+    ("giveaway", 8),
+    ("chat", 7),
+)
+
+
+def _weighted(rng: random.Random, pairs: Any) -> Any:
+    items = list(pairs)
+    return rng.choices([i for i, _w in items], weights=[w for _i, w in items], k=1)[0]
+
+
+class _Phones:
+    """Valid numbers per region: the region's example mobile number with its last digits varied."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def make(self, region: str, *, mobile: bool = True, area_code: str = "") -> phonenumbers.PhoneNumber:
+        if area_code:
+            # North America has a range set aside for fiction: NXX-555-0100 to 0199.
+            free = [f"+1{area_code}55501{n:02d}" for n in range(100) if f"+1{area_code}55501{n:02d}" not in self.used]
+            if free:
+                e164 = self.rng.choice(free)
+                self.used.add(e164)
+                return phonenumbers.parse(e164)
+        kind = phonenumbers.PhoneNumberType.MOBILE if mobile else phonenumbers.PhoneNumberType.FIXED_LINE
+        example = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(region)
+        assert example is not None, region
+        # From E.164, not national_number, which drops Italy's leading zero.
+        base = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        for _attempt in range(200):
+            number = phonenumbers.parse(base[:-4] + f"{self.rng.randrange(10_000):04d}")
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if e164 not in self.used and phonenumbers.is_valid_number(number):
+                self.used.add(e164)
+                return number
+        raise RuntimeError(f"no free valid demo number for {region}")
+
+
+def _typed(number: phonenumbers.PhoneNumber, store_region: str) -> str:
+    """How an associate would type it: national format at home, international otherwise."""
+    if phonenumbers.region_code_for_number(number) == store_region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _email_local(first: str, last: str, rng: random.Random) -> str:
+    first_key = "".join(ch for ch in fold(first) if ch.isalnum())
+    last_key = "".join(ch for ch in fold(last) if ch.isalnum())
+    style = rng.randrange(4)
+    if style == 0:
+        return f"{first_key}.{last_key}"
+    if style == 1:
+        return f"{first_key[:1]}{last_key}"
+    if style == 2:
+        return f"{first_key}{rng.randrange(1, 99)}"
+    return f"{last_key}.{first_key}"
+
+
+class _Loader:
+    def __init__(self, *, store: Any, staff: dict[str, Any], rng: random.Random) -> None:
+        from trunkshow.customers import services
+
+        self.s = services
+        self.store = store
+        self.staff = staff
+        self.associates = [staff["sofia@example.com"], staff["james@example.com"], staff["manager@example.com"]]
+        self.rng = rng
+        self.phones = _Phones(rng)
+        self.emails: set[str] = set()
+        self.now = timezone.now()
+        self.today = self.now.astimezone(store.tz).date()
+        self.created: list[Any] = []
+        self.unpartnered: list[Any] = []
+        # Rows stamped "now" by the services, to be moved back to when they happened.
+        self.backdate: list[tuple[Any, int, dt.datetime]] = []
+
+    # -- one customer ---------------------------------------------------------------------
+    def customer(self, index: int) -> Any:
+        from trunkshow.customers.models import Customer, CustomerEdit, Note
+
+        rng, store = self.rng, self.store
+        country = _weighted(rng, ((c, c.weight) for c in COUNTRIES))
+        first, last = rng.choice(country.first_names), rng.choice(country.last_names)
+        city, region, postal, tz = rng.choice(country.cities)
+        street = rng.choice(country.streets)
+        number = rng.randrange(1, 240)
+        address = f"{number} {street}" if country.number_first else f"{street} {number}"
+        source = _weighted(rng, SOURCES)
+        associate = rng.choice(self.associates) if rng.random() < 0.75 else None
+        actor = associate or rng.choice(list(self.staff.values()))
+        since = self.now - dt.timedelta(
+            days=rng.randrange(0, 3 * 365), hours=rng.randrange(0, 9), minutes=rng.randrange(60)
+        )
+
+        profile: dict[str, Any] = {
+            "first_name": first,
+            "last_name": last,
+            "country": country.code,
+            "language": country.language,
+            "time_zone": tz,
+            "source": source,
+            "assigned_associate_id": associate.pk if associate else None,
+        }
+        if rng.random() < 0.85:
+            profile.update(address_line1=address, city=city, region=region, postal_code=postal)
+            if rng.random() < 0.12:
+                profile["address_line2"] = rng.choice(("Apt 4B", "Suite 1200", "2nd floor", "c/o Reception", "Flat 3"))
+        if first in NICKNAMES and rng.random() < 0.5:
+            profile["preferred_name"] = NICKNAMES[first]
+        if rng.random() < 0.75:
+            day, month = rng.randrange(1, 29), rng.randrange(1, 13)
+            year = rng.randrange(1946, 2004) if rng.random() < 0.7 else None
+            profile.update(birthday_day=day, birthday_month=month, birthday_year=year)
+        profile["preferred_channel"] = rng.choice(("sms", "sms", "email", "email", "whatsapp", "phone", ""))
+
+        # A partner: another customer of the store (linked both ways), or a name with a birthday.
+        partner_roll = rng.random()
+        if partner_roll < 0.15 and self.unpartnered:
+            # A couple: both are customers, and each profile points at the other.
+            partner = self.unpartnered.pop(rng.randrange(len(self.unpartnered)))
+            profile["partner_id"] = partner.pk
+        elif partner_roll < 0.40:
+            partner_first = rng.choice(country.first_names)
+            profile["partner_name"] = (
+                f"{partner_first} {last}" if rng.random() < 0.6 else f"{partner_first} {rng.choice(country.last_names)}"
+            )
+            if rng.random() < 0.7:
+                profile.update(
+                    partner_birthday_day=rng.randrange(1, 29),
+                    partner_birthday_month=rng.randrange(1, 13),
+                    partner_birthday_year=rng.randrange(1946, 2004) if rng.random() < 0.5 else None,
+                )
+
+        phones: list[Any] = []
+        if rng.random() < 0.93:
+            area_code = rng.choice(AREA_CODES.get(city, ("",)))
+            mobile = self.phones.make(country.code, area_code=area_code)
+            phones.append({"number": _typed(mobile, store.phone_region), "label": "mobile"})
+            if rng.random() < 0.12:
+                other = self.phones.make(country.code, mobile=False, area_code=area_code)
+                phones.append({"number": _typed(other, store.phone_region), "label": rng.choice(("home", "work"))})
+        emails: list[Any] = []
+        if rng.random() < 0.8 or not phones:
+            address_local = _email_local(first, last, rng)
+            email = f"{address_local}@{rng.choice(EMAIL_DOMAINS)}"
+            while email in self.emails:
+                email = f"{address_local}{rng.randrange(100, 999)}@{rng.choice(EMAIL_DOMAINS)}"
+            self.emails.add(email)
+            emails.append({"address": email, "label": "personal"})
+            if rng.random() < 0.08:
+                work = (
+                    f"{fold(first)[:1]}.{''.join(ch for ch in fold(last) if ch.isalnum())}@{rng.choice(EMAIL_DOMAINS)}"
+                )
+                if work not in self.emails:
+                    self.emails.add(work)
+                    emails.append({"address": work, "label": "work"})
+
+        interests: list[tuple[str, str]] = []
+        for kind, values, chance in (
+            ("metal", METALS, 0.7),
+            ("stone", STONES, 0.65),
+            ("style", STYLES, 0.5),
+            ("designer", DESIGNERS, 0.25),
+            ("free", FREE_INTERESTS, 0.25),
+        ):
+            if rng.random() < chance:
+                interests.extend((kind, value) for value in rng.sample(values, k=1 if rng.random() < 0.7 else 2))
+
+        consents = self._consents(source, since, actor, index) if (phones or emails) and rng.random() < 0.8 else []
+        customer = self.s.customer_create(
+            store=store, actor=actor, phones=phones, emails=emails, consents=consents, interests=interests, **profile
+        )
+        self.backdate.append((Customer, customer.pk, since))
+
+        # After creation, as staff would add things over time.
+        moment = since
+        if rng.random() < 0.35:
+            kind = rng.choice(("anniversary", "anniversary", "wedding", "engagement"))
+            year = rng.randrange(1975, self.today.year) if rng.random() < 0.6 else None
+            self.s.important_date_create(
+                store=store,
+                actor=actor,
+                customer=customer,
+                kind=kind,
+                day=rng.randrange(1, 29),
+                month=rng.randrange(1, 13),
+                year=year,
+            )
+        if rng.random() < 0.08:
+            self.s.important_date_create(
+                store=store,
+                actor=actor,
+                customer=customer,
+                kind="custom",
+                label=rng.choice(("First date", "Graduation", "Mother's birthday", "Name day")),
+                day=rng.randrange(1, 29),
+                month=rng.randrange(1, 13),
+            )
+        if rng.random() < 0.55:
+            system = country.ring_system
+            value = {"US": US_RING, "UK": UK_RING, "EU": EU_RING}[system]
+            self.s.size_add(
+                store=store,
+                actor=actor,
+                customer=customer,
+                kind="ring",
+                system=system,
+                value=rng.choice(value),
+                note=rng.choice(("", "", "left ring finger", "right hand", "index finger")),
+            )
+        if rng.random() < 0.2:
+            unit = country.length_unit
+            self.s.size_add(
+                store=store,
+                actor=actor,
+                customer=customer,
+                kind="bracelet",
+                system=unit,
+                value=rng.choice(("6.5", "7", "7.5")) if unit == "in" else rng.choice(("16", "17", "18", "19")),
+            )
+        if rng.random() < 0.15:
+            unit = country.length_unit
+            self.s.size_add(
+                store=store,
+                actor=actor,
+                customer=customer,
+                kind="necklace",
+                system=unit,
+                value=rng.choice(("16", "18", "20")) if unit == "in" else rng.choice(("40", "42", "45", "50")),
+            )
+        if rng.random() < 0.12:
+            self.s.interest_add(
+                store=store,
+                actor=actor,
+                customer=customer,
+                kind=rng.choice(("stone", "free")),
+                value=rng.choice(("Pearl", "Birthstones", "Engraving", "Opal")),
+            )
+        for edit in CustomerEdit.objects.filter(customer=customer).values_list("pk", flat=True):
+            moment += dt.timedelta(minutes=rng.randrange(1, 4))
+            self.backdate.append((CustomerEdit, edit, moment))
+
+        self._purchases(customer, since, country)
+        for _n in range(rng.choice((0, 0, 1, 1, 1, 2, 3))):
+            note = self.s.note_create(
+                store=store,
+                actor=rng.choice(self.associates),
+                customer=customer,
+                body=self._note_text(profile, country),
+            )
+            self.backdate.append((Note, note.pk, self._between(since, self.now)))
+        if consents and rng.random() < 0.1:
+            self._withdraw(customer, consents, since)
+        self.created.append(customer)
+        if "partner_id" not in profile and "partner_name" not in profile:
+            self.unpartnered.append(customer)
+        return customer
+
+    def _between(self, start: dt.datetime, end: dt.datetime) -> dt.datetime:
+        span = max(int((end - start).total_seconds()), 60)
+        return start + dt.timedelta(seconds=self.rng.randrange(span))
+
+    def _consents(self, source: str, since: dt.datetime, actor: Any, index: int) -> list[Any]:
+        from trunkshow.customers.services import ConsentGrant
+
+        rng = self.rng
+        if source in ("web_form", "giveaway", "chat"):
+            method = "form"
+            evidence = {
+                "evidence_text": FORM_TEXT,
+                "evidence_url": GIVEAWAY_URL if source == "giveaway" else FORM_URL,
+                "evidence_ip": f"203.0.113.{rng.randrange(1, 255)}",
+            }
+        elif source == "import":
+            method = "import"
+            evidence = {
+                "evidence_text": f"Imported from lightspeed-customers-2023-03.csv, line {index + 2}: "
+                "“Accepts Email Marketing: yes; Accepts SMS Marketing: yes”"
+            }
+        else:
+            method = "in_person"
+            evidence = {"evidence_text": IN_PERSON_TEXT}
+        channels = [("sms", "marketing"), ("sms", "service")]
+        if rng.random() < 0.7:
+            channels.append(("email", "marketing"))
+        if rng.random() < 0.15:
+            channels.append(("whatsapp", "marketing"))
+        if rng.random() < 0.1:
+            channels.append(("post", "marketing"))
+        return [
+            ConsentGrant(channel=channel, purpose=purpose, method=method, occurred_at=since, **evidence)
+            for channel, purpose in channels
+        ]
+
+    def _withdraw(self, customer: Any, consents: list[Any], since: dt.datetime) -> None:
+        from trunkshow.customers.services import ConsentGrant
+
+        grant = self.rng.choice([c for c in consents if c.purpose == "marketing"])
+        when = self._between(since, self.now)
+        if grant.channel == "sms":
+            withdrawal = ConsentGrant(
+                channel="sms",
+                purpose="marketing",
+                action="withdrawn",
+                method="keyword",
+                evidence_text="Replied “STOP” to the spring trunk show text.",
+                occurred_at=when,
+            )
+        else:
+            withdrawal = ConsentGrant(
+                channel=grant.channel,
+                purpose="marketing",
+                action="withdrawn",
+                method="staff",
+                evidence_text="Asked in person to stop the newsletters.",
+                occurred_at=when,
+            )
+        self.s.consent_record(
+            store=self.store, actor=self.rng.choice(self.associates), customer=customer, grant=withdrawal
+        )
+
+    def _purchases(self, customer: Any, since: dt.datetime, country: Country) -> None:
+        rng = self.rng
+        count = rng.choices((0, 1, 2, 3, 4, 6), weights=(25, 30, 20, 12, 8, 5), k=1)[0]
+        start = since.astimezone(self.store.tz).date()
+        span = max((self.today - start).days, 0)
+        for _n in range(count):
+            day = start + dt.timedelta(days=rng.randrange(span + 1))
+            picks = [rng.choice(CATALOGUE)]
+            if rng.random() < 0.2:
+                picks.append(rng.choice(SERVICES if rng.random() < 0.5 else CATALOGUE))
+            if rng.random() < 0.15:
+                picks = [rng.choice(SERVICES)]
+            items = [
+                {"description": d, "sku": f"{sku}-{rng.randrange(1000, 9999)}", "quantity": 1}
+                for d, sku, _lo, _hi in picks
+            ]
+            amount = sum((Decimal(rng.randrange(lo, hi + 1)) for _d, _s, lo, hi in picks), Decimal(0))
+            if rng.random() < 0.5:
+                amount = (amount / 10).quantize(Decimal(1)) * 10  # round prices
+            associate = rng.choice(self.associates)
+            self.s.purchase_create(
+                store=self.store,
+                actor=associate,
+                customer=customer,
+                purchased_on=day,
+                items=items,
+                amount=amount,
+                associate_id=associate.pk,
+                external_id=f"POS-{day.year}-{rng.randrange(10000, 99999)}",
+            )
+
+    def _note_text(self, profile: dict[str, Any], country: Country) -> str:
+        rng = self.rng
+        partner = (profile.get("partner_name") or "").split(" ")[0] or rng.choice(
+            ("her husband", "his wife", "their daughter")
+        )
+        return rng.choice(NOTES).format(
+            partner=partner,
+            stone=rng.choice(STONES).lower(),
+            style=rng.choice(STYLES).lower(),
+            metal=rng.choice(METALS).lower(),
+            designer=rng.choice(DESIGNERS),
+            budget=f"{rng.randrange(5, 60) * 100:,}",
+        )
+
+    def apply_backdates(self) -> None:
+        """The services stamp rows with the current time; the demo moves them to when they happened.
+
+        Only timestamps change (created_at, updated_at, at): the rows themselves came from the services.
+        """
+        field_of = {"Customer": ("created_at", "updated_at"), "Note": ("created_at",), "CustomerEdit": ("at",)}
+        by_model: dict[Any, list[Any]] = {}
+        for model, pk, when in self.backdate:
+            fields = field_of[model.__name__]
+            by_model.setdefault(model, []).append(model(pk=pk, **dict.fromkeys(fields, when)))
+        for model, rows in by_model.items():
+            model.objects.bulk_update(rows, field_of[model.__name__], batch_size=250)
+
+
+def demo_load(*, owner_password: str, customers: int = 500) -> bool:
+    """Create the demo store with its staff and customers. False when it already exists (kept as is)."""
+    from trunkshow.stores.models import Store, User
+    from trunkshow.stores.services import staff_create, store_create
+
+    if customers < 0:
+        raise ValueError("customers must be 0 or more")
+    with transaction.atomic():
+        if Store.objects.filter(slug=DEMO_SLUG).exists():
+            return False
+        store = store_create(slug=DEMO_SLUG, **STORE)
+        staff: dict[str, Any] = {}
+        with scopes_disabled():
+            existing = set(User.objects.filter(email__in=[e for e, _r, _n in STAFF]).values_list("email", flat=True))
+        for email, role, name in STAFF:
+            # Someone who already has a login keeps their password.
+            password = None if email in existing else owner_password
+            staff[email] = staff_create(store=store, email=email, role=role, name=name, password=password).user
+        with scope(store=store):
+            loader = _Loader(store=store, staff=staff, rng=random.Random(SEED))
+            for index in range(customers):
+                loader.customer(index)
+            loader.apply_backdates()
+    return True
