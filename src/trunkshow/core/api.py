@@ -58,9 +58,14 @@ def error_response(
 
 
 def _loc_to_field(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
-    # django-ninja puts the parameter name first for body schemas: keep the field path only.
-    return ".".join(parts[1:] if len(parts) > 1 and loc and loc[0] == "body" else parts) or "body"
+    """``("body", "payload", "phones", 0, "number")`` -> ``"phones.0.number"``; ``("query", "limit")`` -> ``"limit"``."""
+    parts = [str(p) for p in loc]
+    # django-ninja puts the source first and, for a body, the handler's parameter name second.
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts[:1] in (["query"], ["path"], ["form"], ["header"], ["cookie"]):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 def build_api() -> NinjaAPI:
