@@ -69,7 +69,7 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import ValidationError
 
-    from trunkshow.stores.models import Store
+    from trunkshow.stores.models import Store, User
     from trunkshow.stores.services import staff_create
 
     store = Store.objects.filter(slug=args.store).first()
@@ -77,7 +77,9 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
         return _fail(f"no store with the slug {args.store!r}")
     password = args.password
     generated = False
-    if password is None and not args.no_password:
+    # Someone who already has a login (staff of another store) keeps their password.
+    has_login = User.objects.filter(email__iexact=args.email.strip()).exists()
+    if password is None and not args.no_password and not has_login:
         password, generated = secrets.token_urlsafe(12), True
     try:
         membership = staff_create(

@@ -256,6 +256,23 @@ COUNTRIES: tuple[Country, ...] = (
     ),
 )
 
+# The first customers are always these, so the docs can say what to search for
+# ("Mrs Szirmay, the one with the sapphire ring"; "Muller" finds Müller). (first, last, country, stone)
+CAST = (
+    ("Zsófia", "Szirmay", "HU", "Sapphire"),
+    ("Jürgen", "Müller", "DE", ""),
+    ("Thảo", "Nguyễn", "VN", "Pearl"),
+    ("Guðrún", "Ólafsdóttir", "IS", ""),
+    ("Łukasz", "Wójcik", "PL", ""),
+    ("François", "Lefèvre", "FR", "Emerald"),
+    ("Zoë", "Goldberg", "US", "Diamond"),
+    ("Søren", "Jørgensen", "DK", ""),
+    ("Katherine", "Whitaker", "US", "Ruby"),
+    ("Siobhán", "Ó Briain", "IE", ""),
+    ("Yūko", "Satō", "JP", "Pearl"),
+    ("José", "Rodriguez", "US", ""),
+)
+
 NICKNAMES = {
     "Katherine": "Kate", "Margaret": "Maggie", "Benjamin": "Ben", "Eleanor": "Nell", "Caroline": "Caro",
     "Maximilian": "Max", "Alistair": "Ali", "Guadalupe": "Lupita", "Francesca": "Fran", "Anneliese": "Anne",
@@ -424,6 +441,10 @@ class _Loader:
         rng, store = self.rng, self.store
         country = _weighted(rng, ((c, c.weight) for c in COUNTRIES))
         first, last = rng.choice(country.first_names), rng.choice(country.last_names)
+        favourite = ""
+        if index < len(CAST):
+            first, last, code, favourite = CAST[index]
+            country = next(c for c in COUNTRIES if c.code == code)
         city, region, postal, tz = rng.choice(country.cities)
         street = rng.choice(country.streets)
         number = rng.randrange(1, 240)
@@ -508,6 +529,8 @@ class _Loader:
         ):
             if rng.random() < chance:
                 interests.extend((kind, value) for value in rng.sample(values, k=1 if rng.random() < 0.7 else 2))
+        if favourite and ("stone", favourite) not in interests:
+            interests.append(("stone", favourite))
 
         consents = self._consents(source, since, actor, index) if (phones or emails) and rng.random() < 0.8 else []
         customer = self.s.customer_create(
@@ -583,7 +606,7 @@ class _Loader:
             moment += dt.timedelta(minutes=rng.randrange(1, 4))
             self.backdate.append((CustomerEdit, edit, moment))
 
-        self._purchases(customer, since, country)
+        self._purchases(customer, since, favourite)
         for _n in range(rng.choice((0, 0, 1, 1, 1, 2, 3))):
             note = self.s.note_create(
                 store=store,
@@ -662,18 +685,22 @@ class _Loader:
             store=self.store, actor=self.rng.choice(self.associates), customer=customer, grant=withdrawal
         )
 
-    def _purchases(self, customer: Any, since: dt.datetime, country: Country) -> None:
+    def _purchases(self, customer: Any, since: dt.datetime, favourite: str) -> None:
+        """Purchases since they became a customer; one with their favourite stone when they have one."""
         rng = self.rng
         count = rng.choices((0, 1, 2, 3, 4, 6), weights=(25, 30, 20, 12, 8, 5), k=1)[0]
         start = since.astimezone(self.store.tz).date()
         span = max((self.today - start).days, 0)
-        for _n in range(count):
+        signature = [item for item in CATALOGUE if favourite and favourite.lower() in item[0].lower()]
+        for n in range(max(count, 1 if signature else 0)):
             day = start + dt.timedelta(days=rng.randrange(span + 1))
             picks = [rng.choice(CATALOGUE)]
             if rng.random() < 0.2:
                 picks.append(rng.choice(SERVICES if rng.random() < 0.5 else CATALOGUE))
             if rng.random() < 0.15:
                 picks = [rng.choice(SERVICES)]
+            if n == 0 and signature:
+                picks = [signature[0]]
             items = [
                 {"description": d, "sku": f"{sku}-{rng.randrange(1000, 9999)}", "quantity": 1}
                 for d, sku, _lo, _hi in picks
