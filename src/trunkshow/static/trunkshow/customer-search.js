@@ -1,0 +1,79 @@
+// Results as you type on the customer list: the server renders the rows, this only fetches them.
+// Debounced (200 ms), the older request aborted when a newer one starts, the URL kept in step (?q=)
+// so reload and back show the same list. Without JavaScript the form is a plain GET search.
+const DEBOUNCE_MS = 200;
+const BUSY_AFTER_MS = 300;
+
+const form = document.querySelector("form[data-live-search]");
+if (form) {
+  const input = form.querySelector("input[type=search]");
+  const results = document.getElementById(form.dataset.liveSearch);
+  const status = document.getElementById("search-status");
+  const failure = document.getElementById("search-error");
+  let timer = 0;
+  let busyTimer = 0;
+  let controller = null;
+  let lastQuery = input.value.trim();
+
+  const pageUrl = (q) => {
+    const url = new URL(form.action, window.location.href);
+    if (q) url.searchParams.set("q", q);
+    return url;
+  };
+
+  const announce = () => {
+    const summary = results.querySelector("[data-summary]");
+    if (status && summary) status.textContent = summary.dataset.summary;
+  };
+
+  async function search() {
+    const q = input.value.trim();
+    if (q === lastQuery) return;
+    lastQuery = q;
+    if (controller) controller.abort();
+    controller = new AbortController();
+    const mine = controller;
+    const url = pageUrl(q);
+    const fragment = new URL(url);
+    fragment.searchParams.set("partial", "1");
+    clearTimeout(busyTimer);
+    busyTimer = setTimeout(() => results.setAttribute("aria-busy", "true"), BUSY_AFTER_MS);
+    try {
+      const response = await fetch(fragment, {
+        signal: mine.signal,
+        credentials: "same-origin",
+        headers: { Accept: "text/html" },
+      });
+      if (response.redirected || !response.ok) {
+        // Signed out, or something went wrong: let the full page say so.
+        window.location.assign(url);
+        return;
+      }
+      const html = await response.text();
+      if (mine !== controller) return;
+      results.innerHTML = html; // rendered and escaped by the server
+      if (failure) failure.hidden = true;
+      history.replaceState(history.state, "", url);
+      announce();
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      if (failure) failure.hidden = false;
+    } finally {
+      if (mine === controller) {
+        clearTimeout(busyTimer);
+        results.removeAttribute("aria-busy");
+      }
+    }
+  }
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, DEBOUNCE_MS);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    lastQuery = null;
+    search();
+  });
+}
