@@ -316,7 +316,11 @@ def _free_port() -> int:
 
 def _env(data_dir: Path) -> dict[str, str]:
     """A laptop's environment: its own data dir, SQLite, no test settings."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PYTEST_VERSION", "DEBUG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "PYTEST_VERSION", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(TRUNKSHOW_DATA_DIR=str(data_dir), TRUNKSHOW_ENV="development", PYTHONUNBUFFERED="1")
     return env
 

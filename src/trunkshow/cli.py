@@ -143,7 +143,7 @@ def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trunkshow.settings")
+    _setup()  # refuse bad settings here, in one line, rather than in every uvicorn worker
     # Become uvicorn, so a process manager's SIGTERM reaches the server and no child is orphaned.
     cmd = _uvicorn(args.host, args.port, args.workers)
     os.execv(cmd[0], cmd)  # noqa: S606 - an argument list, no shell
@@ -328,8 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ImproperlyConfigured as exc:
+        # A bad setting is the operator's to fix: one line that names it, not a traceback.
+        return _fail(f"configuration: {exc}")
 
 
 if __name__ == "__main__":
