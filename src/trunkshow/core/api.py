@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -105,6 +107,11 @@ def build_api() -> NinjaAPI:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         first = next(iter(fields.values()))[0] if fields else "Invalid input."
         return error_response(api, request, 400, "invalid", first, fields)
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return error_response(api, request, 413, "too_large", f"The request body is over the limit of {limit} bytes.")
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
