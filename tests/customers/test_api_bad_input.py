@@ -271,3 +271,21 @@ def test_the_same_email_twice_on_one_customer_names_the_address(world: World):
     response = post(api(world.a_owner), f"/{ids['customer_id']}/emails", {"address": "Berthe.Atelier@Example.org"})
     error = assert_error(response, 400, "invalid", fields=["address"])
     assert error["fields"]["address"] == ["This customer already has berthe.atelier@example.org."]
+
+
+def test_a_body_over_the_upload_limit_is_a_413_and_stores_nothing(world: World, settings):
+    before = book(world.a)
+    body = '{"first_name": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + '"}'
+    response = api(world.a_owner).post(BASE, data=body, content_type="application/json")
+    error = assert_error(response, 413, "too_large", fields=[])
+    assert error["message"] == f"The request body is over the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    assert book(world.a) == before
+
+
+def test_a_customer_cannot_be_their_own_partner(world: World):
+    ids = full_customer(world.a, world.a_owner)
+    before = book(world.a)
+    response = patch(api(world.a_owner), f"/{ids['customer_id']}", {"partner_id": ids["customer_id"]})
+    error = assert_error(response, 400, "invalid", fields=["partner_id"])
+    assert error["fields"]["partner_id"] == ["A customer cannot be their own partner."]
+    assert book(world.a) == before
