@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from trunkshow.core.api import paginate
 from trunkshow.stores import roles, selectors
@@ -63,7 +63,7 @@ def store_read(request: HttpRequest) -> object:
 
 @router.get("/staff", response=StaffPage, summary="The store's staff, oldest first")
 def staff_list(
-    request: HttpRequest, cursor: str | None = None, limit: int = Field(50, ge=1, le=200)
+    request: HttpRequest, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
 ) -> dict[str, object]:
     roles.require(request.membership, "staff.view")  # type: ignore[attr-defined]
     items, next_cursor = paginate(

@@ -18,8 +18,11 @@ from babel.numbers import get_currency_name, get_territory_currencies
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.stores.models import WEEKDAYS, Role, Store
@@ -193,7 +196,7 @@ def _ui_locale() -> str:
 def _currency_choices(ui: str) -> list[tuple[str, str]]:
     codes: set[str] = set()
     for region in phonenumbers.SUPPORTED_REGIONS:
-        codes.update(get_territory_currencies(region, date=timezone.now().date()))
+        codes.update(get_territory_currencies(region, start_date=timezone.now().date()))
     return sorted(((c, f"{c} · {get_currency_name(c, locale=ui)}") for c in codes), key=lambda pair: pair[0])
 
 
@@ -227,6 +230,34 @@ def _values(choices: list[Any]) -> set[str]:
 def _with_current(choices: list[Any], current: str) -> list[Any]:
     """Keep a stored value the list does not know selectable, so saving does not change it silently."""
     return choices if not current or current in _values(choices) else [(current, current), *choices]
+
+
+class LongSelect(forms.Select):
+    """A select for long lists (time zones, locales, countries) built in Python.
+
+    Django renders one template per option; for the ~1,500 options of the settings page that
+    took most of a second per request.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = "" if value is None else str(value[0] if isinstance(value, list | tuple) and value else value)
+        parts = [format_html("<select{}>", flatatt(final))]
+
+        def option(val: Any, label: Any) -> str:
+            mark = " selected" if str(val) == selected else ""
+            return format_html('<option value="{}"{}>{}</option>', val, mark, label)
+
+        for value_or_group, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', value_or_group))
+                parts.extend(option(v, lab) for v, lab in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(value_or_group, label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html
 
 
 def _time(label: Any) -> forms.TimeField:
@@ -297,13 +328,13 @@ class StoreSettingsForm(Form):
             kwargs["initial"] = self.initial_from(store)
         super().__init__(*args, **kwargs)
         ui = _ui_locale()
-        self.fields["time_zone"].widget = forms.Select(choices=_with_current(_time_zone_choices(), store.time_zone))
-        self.fields["currency"].widget = forms.Select(choices=_with_current(_currency_choices(ui), store.currency))
-        self.fields["locale"].widget = forms.Select(choices=_with_current(_locale_choices(ui), store.locale))
-        self.fields["phone_region"].widget = forms.Select(
+        self.fields["time_zone"].widget = LongSelect(choices=_with_current(_time_zone_choices(), store.time_zone))
+        self.fields["currency"].widget = LongSelect(choices=_with_current(_currency_choices(ui), store.currency))
+        self.fields["locale"].widget = LongSelect(choices=_with_current(_locale_choices(ui), store.locale))
+        self.fields["phone_region"].widget = LongSelect(
             attrs={"autocomplete": "off"}, choices=_with_current(_region_choices(ui), store.phone_region)
         )
-        self.fields["country"].widget = forms.Select(
+        self.fields["country"].widget = LongSelect(
             attrs={"autocomplete": "country"}, choices=[("", "—"), *_with_current(_region_choices(ui), store.country)]
         )
         for day in WEEKDAYS:
@@ -363,6 +394,9 @@ class StoreSettingsForm(Form):
         for i, day in enumerate(WEEKDAYS):
             name = WEEKDAY_NAMES[i]
             if data.get(f"{day}_closed"):
+                # The times of a closed day are hidden on the page: whatever is in them does not matter.
+                for suffix in ("opens", "closes", "opens2", "closes2"):
+                    self._errors.pop(f"{day}_{suffix}", None)
                 hours[day] = []
                 continue
             opens, closes = data.get(f"{day}_opens"), data.get(f"{day}_closes")

@@ -412,13 +412,15 @@ def staff_invite(
                     % {"e": address}
                 }
             )
+        now = timezone.now()
         invitation = Invitation.objects.create(
             store=store,
             email=address,
             role=role,
             token_hash=token_hash(raw),
             invited_by=actor,
-            expires_at=timezone.now() + INVITATION_VALID_FOR,
+            created_at=now,
+            expires_at=now + INVITATION_VALID_FOR,
         )
     try:
         _invitation_send(invitation, raw)
@@ -492,7 +494,11 @@ def invitation_accept(
     """Join the store: a new person (``user`` None) gets a login with the invited email; an
     existing user must be logged in as that email."""
     with transaction.atomic(), scopes_disabled():
-        invitation = Invitation.objects.select_for_update().select_related("store", "invited_by").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("store", "invited_by")
+            .get(pk=invitation.pk)
+        )
         if not invitation.is_pending:
             raise ValidationError(
                 {"invitation": _("This invitation has expired or was already used; ask for a new one.")}

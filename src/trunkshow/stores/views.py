@@ -540,6 +540,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 if user is None:
                     return redirect_to_login(request.get_full_path())
                 membership = services.invitation_accept(invitation=invitation, user=user, ip=client_ip(request))  # type: ignore[arg-type]
+            elif user is not None:
+                # The page asks them to log out first; a new login is never made under someone's session.
+                return render(request, "stores/invitation_accept.html", {**context, "form": form}, status=400)
             else:
                 form = JoinForm(data=request.POST)
                 if not form.is_valid():
@@ -553,7 +556,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         except ValidationError as exc:
-            add_service_errors(form, exc, {"password": "new_password"})
+            if form.is_bound:
+                add_service_errors(form, exc, {"password": "new_password"})
+            else:
+                context["problems"] = exc.messages
             return render(request, "stores/invitation_accept.html", {**context, "form": form}, status=400)
         request.session[SESSION_STORE_KEY] = membership.store_id
         messages.success(request, _("Welcome to %(store)s!") % {"store": membership.store.name})
