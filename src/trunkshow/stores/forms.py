@@ -22,7 +22,7 @@ from django.forms.utils import flatatt
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.stores.models import WEEKDAYS, Role, Store
@@ -96,7 +96,8 @@ class NewPasswordForm(Form):
         self.fields["new_password"].help_text = " ".join(password_validators_help_texts())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         password, again = data.get("new_password"), data.get("new_password_confirm")
         if password and again and password != again:
             self.add_error("new_password_confirm", _("The two passwords differ; type the same one twice."))
@@ -132,7 +133,8 @@ class JoinForm(NewPasswordForm):
 
     def clean(self) -> dict[str, Any]:
         # The password is checked against the name too, by the service, once the name is known.
-        data = Form.clean(self)
+        Form.clean(self)
+        data = self.cleaned_data
         password, again = data.get("new_password"), data.get("new_password_confirm")
         if password and again and password != again:
             self.add_error("new_password_confirm", _("The two passwords differ; type the same one twice."))
@@ -239,11 +241,11 @@ class LongSelect(forms.Select):
     took most of a second per request.
     """
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         selected = "" if value is None else str(value[0] if isinstance(value, list | tuple) and value else value)
-        parts = [format_html("<select{}>", flatatt(final))]
+        parts: list[str] = [format_html("<select{}>", flatatt(final))]
 
         def option(val: Any, label: Any) -> str:
             mark = " selected" if str(val) == selected else ""
@@ -389,14 +391,15 @@ class StoreSettingsForm(Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         hours: dict[str, list[list[str]]] = {}
         for i, day in enumerate(WEEKDAYS):
             name = WEEKDAY_NAMES[i]
             if data.get(f"{day}_closed"):
                 # The times of a closed day are hidden on the page: whatever is in them does not matter.
                 for suffix in ("opens", "closes", "opens2", "closes2"):
-                    self._errors.pop(f"{day}_{suffix}", None)
+                    self.errors.pop(f"{day}_{suffix}", None)
                 hours[day] = []
                 continue
             opens, closes = data.get(f"{day}_opens"), data.get(f"{day}_closes")

@@ -50,6 +50,14 @@ AUDIT_PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
 
 
+class StoreRequest(HttpRequest):
+    """A request on a store page: the store middleware has set these (``store_page`` checks)."""
+
+    store: Store
+    membership: Membership
+    user: User
+
+
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "stores/forbidden.html", {"reason": reason}, status=403)
 
@@ -197,11 +205,12 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    form_class = NewPasswordForm
+    form_class = NewPasswordForm  # type: ignore[assignment]
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form: Any) -> HttpResponse:
+        assert self.user is not None  # dispatch only shows the form for a valid link
         try:
             services.password_change(
                 user=self.user, password=form.cleaned_data["new_password"], via="reset", ip=client_ip(self.request)
@@ -221,13 +230,13 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 def _account(
-    request: HttpRequest,
+    request: StoreRequest,
     *,
     password_form: PasswordChangeForm | None = None,
     token_form: TokenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership: Membership = request.membership
     with scopes_disabled():
         stores = list(
             Membership.objects.filter(user=request.user, is_active=True).select_related("store").order_by("store__name")
@@ -248,15 +257,15 @@ def _account(
 
 @require_GET
 @store_page()
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: StoreRequest) -> HttpResponse:
     return _account(request)
 
 
 @require_POST
 @sensitive_post_parameters("old_password", "new_password", "new_password_confirm")
 @store_page()
-def account_password(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account_password(request: StoreRequest) -> HttpResponse:
+    user: User = request.user
     form = PasswordChangeForm(user=user, data=request.POST)
     if form.is_valid():
         try:
@@ -274,13 +283,13 @@ def account_password(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @store_page("tokens.create")
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: StoreRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
             token, raw = services.token_create(
                 store=request.store,
-                membership=request.membership,  # type: ignore[attr-defined]
+                membership=request.membership,
                 name=form.cleaned_data["name"],
                 actor=request.user,
                 ip=client_ip(request),
@@ -297,22 +306,22 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @store_page()
-def token_created(request: HttpRequest) -> HttpResponse:
+def token_created(request: StoreRequest) -> HttpResponse:
     shown = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
     if not shown:
         messages.info(
             request, _("A token is shown only once, right after it is created. Create a new one if you lost it.")
         )
         return redirect("account")
-    token = selectors.token_get_for(membership=request.membership, id=shown["id"])  # type: ignore[attr-defined]
+    token = selectors.token_get_for(membership=request.membership, id=shown["id"])
     return render(request, "stores/token_created.html", {"nav": "account", "token": token, "raw": shown["raw"]})
 
 
 @require_POST
 @store_page()
-def token_revoke(request: HttpRequest, id: int) -> HttpResponse:
-    token = selectors.token_get_for(membership=request.membership, id=id)  # type: ignore[attr-defined]
-    services.token_revoke(store=request.store, actor=request.user, token=token, ip=client_ip(request))  # type: ignore[attr-defined]
+def token_revoke(request: StoreRequest, id: int) -> HttpResponse:
+    token = selectors.token_get_for(membership=request.membership, id=id)
+    services.token_revoke(store=request.store, actor=request.user, token=token, ip=client_ip(request))
     messages.success(
         request, _("The token “%(name)s” is revoked; requests using it are refused from now on.") % {"name": token.name}
     )
@@ -321,7 +330,7 @@ def token_revoke(request: HttpRequest, id: int) -> HttpResponse:
 
 @require_POST
 @store_page()
-def store_switch(request: HttpRequest) -> HttpResponse:
+def store_switch(request: StoreRequest) -> HttpResponse:
     try:
         store_id = int(request.POST.get("store", ""))
     except ValueError:
@@ -353,14 +362,14 @@ def _allowed_roles(membership: Membership) -> list[str]:
 
 
 def _staff(
-    request: HttpRequest,
+    request: StoreRequest,
     *,
     invite_form: InviteForm | None = None,
     row_errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
-    store: Store = request.store  # type: ignore[attr-defined]
+    membership: Membership = request.membership
+    store: Store = request.store
     row_errors = row_errors or {}
     people = [
         {
@@ -400,20 +409,20 @@ def _staff(
 
 @require_GET
 @store_page("staff.page")
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: StoreRequest) -> HttpResponse:
     return _staff(request)
 
 
 @require_POST
 @store_page("staff.invite")
-def staff_invite(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST, allowed_roles=_allowed_roles(request.membership))  # type: ignore[attr-defined]
+def staff_invite(request: StoreRequest) -> HttpResponse:
+    form = InviteForm(request.POST, allowed_roles=_allowed_roles(request.membership))
     if form.is_valid():
         try:
             invitation = services.staff_invite(
                 store=request.store,
                 actor=request.user,
-                actor_membership=request.membership,  # type: ignore[attr-defined]
+                actor_membership=request.membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 ip=client_ip(request),
@@ -430,14 +439,14 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @store_page("staff.manage")
-def staff_role(request: HttpRequest, id: int) -> HttpResponse:
-    target = selectors.membership_get_for(store=request.store, id=id)  # type: ignore[attr-defined]
+def staff_role(request: StoreRequest, id: int) -> HttpResponse:
+    target = selectors.membership_get_for(store=request.store, id=id)
     role = request.POST.get("role", "")
     try:
         services.staff_change_role(
             store=request.store,
             actor=request.user,
-            actor_membership=request.membership,  # type: ignore[attr-defined]
+            actor_membership=request.membership,
             membership=target,
             role=role,
             ip=client_ip(request),
@@ -452,14 +461,14 @@ def staff_role(request: HttpRequest, id: int) -> HttpResponse:
 
 @require_POST
 @store_page("staff.manage")
-def staff_active(request: HttpRequest, id: int) -> HttpResponse:
-    target = selectors.membership_get_for(store=request.store, id=id)  # type: ignore[attr-defined]
+def staff_active(request: StoreRequest, id: int) -> HttpResponse:
+    target = selectors.membership_get_for(store=request.store, id=id)
     active = request.POST.get("active") == "1"
     try:
         services.staff_set_active(
             store=request.store,
             actor=request.user,
-            actor_membership=request.membership,  # type: ignore[attr-defined]
+            actor_membership=request.membership,
             membership=target,
             active=active,
             ip=client_ip(request),
@@ -478,13 +487,13 @@ def staff_active(request: HttpRequest, id: int) -> HttpResponse:
 
 @require_POST
 @store_page("staff.invite")
-def invitation_resend(request: HttpRequest, id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for(store=request.store, id=id)  # type: ignore[attr-defined]
+def invitation_resend(request: StoreRequest, id: int) -> HttpResponse:
+    invitation = selectors.invitation_get_for(store=request.store, id=id)
     try:
         services.invitation_resend(
             store=request.store,
             actor=request.user,
-            actor_membership=request.membership,  # type: ignore[attr-defined]
+            actor_membership=request.membership,
             invitation=invitation,
             ip=client_ip(request),
         )
@@ -498,13 +507,13 @@ def invitation_resend(request: HttpRequest, id: int) -> HttpResponse:
 
 @require_POST
 @store_page("staff.invite")
-def invitation_revoke(request: HttpRequest, id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for(store=request.store, id=id)  # type: ignore[attr-defined]
+def invitation_revoke(request: StoreRequest, id: int) -> HttpResponse:
+    invitation = selectors.invitation_get_for(store=request.store, id=id)
     try:
         services.invitation_revoke(
             store=request.store,
             actor=request.user,
-            actor_membership=request.membership,  # type: ignore[attr-defined]
+            actor_membership=request.membership,
             invitation=invitation,
             ip=client_ip(request),
         )
@@ -539,7 +548,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if has_login:
                 if user is None:
                     return redirect_to_login(request.get_full_path())
-                membership = services.invitation_accept(invitation=invitation, user=user, ip=client_ip(request))  # type: ignore[arg-type]
+                membership = services.invitation_accept(invitation=invitation, user=user, ip=client_ip(request))
             elif user is not None:
                 # The page asks them to log out first; a new login is never made under someone's session.
                 return render(request, "stores/invitation_accept.html", {**context, "form": form}, status=400)
@@ -571,8 +580,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @store_page("store.edit")
-def store_settings(request: HttpRequest) -> HttpResponse:
-    store: Store = request.store  # type: ignore[attr-defined]
+def store_settings(request: StoreRequest) -> HttpResponse:
+    store: Store = request.store
     if request.method == "POST":
         form = StoreSettingsForm(request.POST, store=store)
         if form.is_valid():
@@ -580,7 +589,7 @@ def store_settings(request: HttpRequest) -> HttpResponse:
                 services.store_update(
                     store=store,
                     actor=request.user,
-                    membership=request.membership,  # type: ignore[attr-defined]
+                    membership=request.membership,
                     data=form.store_data(),
                     ip=client_ip(request),
                 )
@@ -622,8 +631,8 @@ def _role(value: Any) -> str:
 
 @require_GET
 @store_page("audit.view")
-def audit(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.audit_entries(store=request.store), AUDIT_PAGE_SIZE)  # type: ignore[attr-defined]
+def audit(request: StoreRequest) -> HttpResponse:
+    paginator = Paginator(selectors.audit_entries(store=request.store), AUDIT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [{"entry": e, "text": action_display(e.action), "detail": _audit_detail(e)} for e in page.object_list]
     return render(request, "stores/audit.html", {"nav": "audit", "page": page, "rows": rows})
