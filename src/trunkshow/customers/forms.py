@@ -52,7 +52,7 @@ SERVICE_FIELD_MAP: dict[str, str | None] = {
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ``ValidationError`` beside the matching field (or above the form)."""
     for name, messages in error.message_dict.items():
-        field = SERVICE_FIELD_MAP.get(name, name)
+        field = getattr(form, "service_fields", {}).get(name) or SERVICE_FIELD_MAP.get(name, name)
         if field and field.startswith("items."):
             field = "items"
         target = field if field in form.fields else None
@@ -403,6 +403,7 @@ class SizeForm(StaffForm):
 
 class PhoneForm(StaffForm):
     id_prefix = "phone"
+    service_fields = {"phone": "number"}
 
     number = forms.CharField(
         label=_("Phone number"),
@@ -414,6 +415,7 @@ class PhoneForm(StaffForm):
 
 class EmailForm(StaffForm):
     id_prefix = "email"
+    service_fields = {"email": "address"}
 
     address = forms.CharField(
         label=_("Email address"),
