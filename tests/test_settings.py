@@ -216,7 +216,8 @@ def test_production_with_hsts_preload_passes_the_check_with_nothing_silenced(tmp
 
 def test_production_secures_cookies_https_and_headers(tmp_path: Path) -> None:
     names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-             "SECURE_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "X_FRAME_OPTIONS"]  # fmt: skip
+             "SECURE_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "X_FRAME_OPTIONS",
+             "SECURE_REDIRECT_EXEMPT"]  # fmt: skip
     assert read_settings(tmp_path, names, **PRODUCTION) == {
         "DEBUG": False,
         "SESSION_COOKIE_SECURE": True,
@@ -227,6 +228,8 @@ def test_production_secures_cookies_https_and_headers(tmp_path: Path) -> None:
         "CSRF_TRUSTED_ORIGINS": ["https://shop.example.com"],
         "ALLOWED_HOSTS": ["shop.example.com"],
         "X_FRAME_OPTIONS": "DENY",
+        # Probes reach the web processes over plain HTTP behind the proxy.
+        "SECURE_REDIRECT_EXEMPT": ["^healthz$", "^readyz$"],
     }
 
 
