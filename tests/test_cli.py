@@ -472,3 +472,32 @@ def test_createstore_createstaff_and_token_create_work_as_commands(data_dir: Pat
         "",
         "trunkshow: nobody@example.com is not active staff of atelier\n",
     )
+
+
+def test_web_and_worker_run_alone_and_stop_cleanly_on_the_signals_systemd_sends(data_dir: Path, tmp_path: Path) -> None:
+    env = _env(data_dir)
+    assert subprocess.run([TRUNKSHOW, "migrate"], env=env, timeout=120).returncode == 0
+    port = _free_port()
+    web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
+    web = subprocess.Popen(
+        [TRUNKSHOW, "web", "--port", str(port)], env=env, stdout=web_log.open("w"), stderr=subprocess.STDOUT, text=True
+    )
+    worker = subprocess.Popen(
+        [TRUNKSHOW, "worker"], env=env, stdout=worker_log.open("w"), stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", web, web_log)
+        deadline = time.monotonic() + 60
+        while "Huey consumer started" not in worker_log.read_text() and time.monotonic() < deadline:
+            assert worker.poll() is None, worker_log.read_text()
+            time.sleep(0.3)
+        assert "Huey consumer started" in worker_log.read_text()
+    finally:
+        web.send_signal(signal.SIGTERM)  # KillSignal of trunkshow-web@.service
+        worker.send_signal(signal.SIGINT)  # KillSignal of trunkshow-worker@.service
+        web_code, worker_code = web.wait(timeout=30), worker.wait(timeout=30)
+    # `trunkshow web` became uvicorn, so the signal reached the server itself, which finished its
+    # requests and then re-raised SIGTERM (systemd counts death by SIGTERM as a clean stop).
+    assert (web_code, worker_code) == (-signal.SIGTERM, 0), web_log.read_text() + worker_log.read_text()
+    assert "Finished server process" in web_log.read_text()
+    assert "Consumer exiting." in worker_log.read_text()
