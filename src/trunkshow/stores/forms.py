@@ -93,7 +93,9 @@ class NewPasswordForm(Form):
     def __init__(self, user: Any = None, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["new_password"].help_text = " ".join(password_validators_help_texts())
+        # Shown as a list beside the field; the joined text keeps aria-describedby on the input.
+        self.rules = password_validators_help_texts()
+        self.fields["new_password"].help_text = " ".join(self.rules)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
