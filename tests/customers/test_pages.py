@@ -57,7 +57,7 @@ def test_list_shows_customers_by_last_name_with_contact_and_a_hint(world: World)
     text = text_of(response)
     assert "José Álvarez No phone or email yet" in text
     assert "Zoë Müller (914) 555-0142" in text
-    assert "Amara Okafor amara@example.com Platinum, Sapphire" in text
+    assert "Amara Okafor amara@example.com Sapphire, Platinum" in text  # stones first
     assert "Other-Store" not in text
 
 
