@@ -172,3 +172,31 @@ def paginate(
     rows = list(qs.order_by(*keys)[: limit + 1])
     next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+class ApiEnvelopeMiddleware:
+    """Answers under /api/ that come from outside django-ninja (no route: 404; a method the route
+    lacks: 405) get the same error envelope as everything else the API says."""
+
+    MESSAGES = {
+        404: ("not_found", "No such endpoint."),
+        405: ("method_not_allowed", "This endpoint does not accept {method}."),
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in self.MESSAGES
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = self.MESSAGES[response.status_code]
+            body = {"error": {"code": code, "message": message.format(method=request.method), "fields": {}}}
+            enveloped = HttpResponse(json.dumps(body), status=response.status_code, content_type="application/json")
+            if response.has_header("Allow"):
+                enveloped["Allow"] = response["Allow"]
+            return enveloped
+        return response

@@ -456,7 +456,7 @@ def important_date_create(
             _("Unknown date kind “%(k)s”: use %(allowed)s.") % {"k": kind, "allowed": ", ".join(DateKind.values)},
         )
     label = errors.run(v.clean_text, label, field="label", max_length=100) or ""
-    if kind == DateKind.CUSTOM and not label:
+    if kind == DateKind.CUSTOM and not label and "label" not in errors.messages:
         errors.add("label", _("Name the date (for example “First date”)."))
     if errors.run(v.validate_month_day, day, month, year, field="date") is None and "date" not in errors.messages:
         errors.add("date", _("Give the day and the month."))
