@@ -305,6 +305,17 @@ def test_bad_arguments_exit_2_with_a_clear_message(capsys: Any, argv: list[str],
     assert message in err
 
 
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_demo_and_serve_refuse_a_port_in_use_before_touching_anything(capsys: Any, command: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = run(capsys, command, "--port", str(port))
+    assert (code, out) == (2, [])
+    assert err == f"trunkshow: cannot listen on 127.0.0.1:{port} (Address already in use); choose another with --port\n"
+
+
 # ---- as real processes ----------------------------------------------------------------------
 
 

@@ -195,7 +195,23 @@ def _serve(host: str, port: int) -> int:
         return 0
 
 
+def _port_taken(host: str, port: int) -> str | None:
+    """Why we cannot listen there, checked before migrating and loading rather than after."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            # As uvicorn does: a port left in TIME_WAIT by the last run is free to use.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        return f"cannot listen on {host}:{port} ({exc.strerror}); choose another with --port"
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    if problem := _port_taken(args.host, args.port):
+        return _fail(problem)
     _setup()
     from django.core.management import call_command
 
@@ -204,6 +220,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if problem := _port_taken(args.host, args.port):
+        return _fail(problem)
     _setup()
     from django.conf import settings
     from django.core.management import call_command
