@@ -230,7 +230,16 @@ def customer_profile(*, customer: Customer) -> CustomerProfile:
     dates = list(customer.important_dates.all())
     interests = list(customer.interests.all())
     sizes = list(customer.sizes.all())
-    consent = consent_current(customer=customer)
+    # The ledger as consent_current reads it, with who recorded each event in the same query.
+    latest: dict[tuple[str, str], ConsentEvent] = {}
+    for row in ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id"):
+        latest[(row.channel, row.purpose)] = row
+    consent = [
+        ConsentState(channel, purpose, bool(event and event.action == ConsentAction.GRANTED), event)
+        for channel in Channel.values
+        for purpose in ConsentPurpose.values
+        for event in [latest.get((channel, purpose))]
+    ]
     counts = {
         "phones": len(phones),
         "emails": len(emails),
