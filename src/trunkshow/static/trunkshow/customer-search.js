@@ -37,7 +37,10 @@ if (form) {
     const fragment = new URL(url);
     fragment.searchParams.set("partial", "1");
     clearTimeout(busyTimer);
-    busyTimer = setTimeout(() => results.setAttribute("aria-busy", "true"), BUSY_AFTER_MS);
+    busyTimer = setTimeout(() => {
+      results.setAttribute("aria-busy", "true");
+      form.classList.add("is-busy");
+    }, BUSY_AFTER_MS);
     try {
       const response = await fetch(fragment, {
         signal: mine.signal,
@@ -62,6 +65,7 @@ if (form) {
       if (mine === controller) {
         clearTimeout(busyTimer);
         results.removeAttribute("aria-busy");
+        form.classList.remove("is-busy");
       }
     }
   }
