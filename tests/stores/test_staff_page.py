@@ -111,3 +111,23 @@ def test_names_with_markup_are_shown_as_text(world):
     html = browser_client(world.a_owner).get("/staff/").content.decode()
     assert '<img src=x onerror="alert(1)">' not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_person_in_two_stores_switches_between_them_on_the_account_page(world):
+    from django_scopes import scopes_disabled
+
+    from trunkshow.stores.services import staff_create
+
+    with scopes_disabled():
+        staff_create(store=world.b, email=world.a_manager.email, role="owner")
+    client = browser_client(world.a_manager)
+    account = client.get("/account/").content.decode()
+    assert "Switch to Bijoux Berger" in account
+    response = client.post("/account/store/", {"store": str(world.b.pk)})
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/"
+    staff = client.get("/staff/").content.decode()
+    assert world.b_owner.email in staff
+    assert world.a_owner.email not in staff
+    # And the owner-only pages follow the role held in that store.
+    assert client.get("/settings/").status_code == 200
