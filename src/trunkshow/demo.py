@@ -4,9 +4,10 @@ Everything is written through the real services (stores.services, customers.serv
 demo shows exactly what the app would hold had the staff typed it in. A seeded random generator
 makes the data repeatable; dates are relative to the day the demo is loaded.
 
-Phones are phonenumbers' example numbers with their last digits varied (each one checked with
-``is_valid_number``); emails use the reserved ``example.*`` domains. The demo must never be wired
-to a real SMS or email account: some varied numbers may belong to real people.
+North American phones are in the 555-0100 to 555-0199 range kept for fiction; other countries'
+are phonenumbers' example numbers with their last digits varied, each checked with
+``is_valid_number``. Emails use the reserved ``example.*`` domains. Never wire the demo to a real
+SMS account: some of the varied numbers may belong to real people.
 """
 
 from __future__ import annotations
@@ -612,7 +613,7 @@ class _Loader:
                 store=store,
                 actor=rng.choice(self.associates),
                 customer=customer,
-                body=self._note_text(profile, country),
+                body=self._note_text(profile),
             )
             self.backdate.append((Note, note.pk, self._between(since, self.now)))
         if consents and rng.random() < 0.1:
@@ -720,7 +721,7 @@ class _Loader:
                 external_id=f"POS-{day.year}-{rng.randrange(10000, 99999)}",
             )
 
-    def _note_text(self, profile: dict[str, Any], country: Country) -> str:
+    def _note_text(self, profile: dict[str, Any]) -> str:
         rng = self.rng
         partner = (profile.get("partner_name") or "").split(" ")[0] or rng.choice(
             ("her husband", "his wife", "their daughter")
