@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django_scopes import scope
 
-from tests.conftest import PASSWORD, browser_client
+from tests.conftest import PASSWORD, api, browser_client
 from tests.stores.conftest import body_of, link_path
 from trunkshow.core.models import AuditEntry
 from trunkshow.stores.models import LoginFailure
@@ -136,7 +136,18 @@ def test_password_change_keeps_this_session_and_ends_the_others(world):
     assert there.get("/account/")["Location"] == "/login/?next=/account/"
     with scope(store=world.a):
         entry = AuditEntry.objects.get(action="trunkshow.auth.password_changed")
-    assert (entry.actor_id, entry.data) == (world.a_associate.user.pk, {"via": "account"})
+    assert (entry.actor_id, entry.data) == (world.a_associate.user.pk, {"via": "account", "tokens_revoked": 1})
+
+
+def test_password_change_revokes_the_users_api_tokens(world):
+    assert api(world.a_associate).get("/api/v1/store").status_code == 200
+    here = Client()
+    here.post("/login/", {"email": world.a_associate.email, "password": PASSWORD})
+    change(here, PASSWORD, NEW_PASSWORD)
+    response = api(world.a_associate).get("/api/v1/store")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "The API token has been revoked."
+    assert api(world.a_owner).get("/api/v1/store").status_code == 200
 
 
 def test_password_change_needs_the_current_password(world):

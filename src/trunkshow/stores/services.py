@@ -321,7 +321,8 @@ def password_change(*, user: User, password: str, via: str, ip: str | None = Non
     """Set a new password (from the account page or a reset link).
 
     The session hash changes with the password, so every other session of this user ends;
-    the caller keeps its own with ``update_session_auth_hash``. A reset also ends a login throttle.
+    the caller keeps its own with ``update_session_auth_hash``. The user's API tokens are revoked
+    too (whoever learnt the old password may have made one). A reset also ends a login throttle.
     """
     try:
         validate_password(password, user)
@@ -329,9 +330,19 @@ def password_change(*, user: User, password: str, via: str, ip: str | None = Non
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
+    with scopes_disabled():
+        revoked = ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
     if via == "reset":
         login_failures_clear(email=user.email)
-    _audit_all_stores(user=user, actor=user, action="trunkshow.auth.password_changed", data={"via": via}, ip=ip)
+    _audit_all_stores(
+        user=user,
+        actor=user,
+        action="trunkshow.auth.password_changed",
+        data={"via": via, "tokens_revoked": revoked},
+        ip=ip,
+    )
     return user
 
 

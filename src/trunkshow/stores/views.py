@@ -276,7 +276,10 @@ def account_password(request: StoreRequest) -> HttpResponse:
             add_service_errors(form, exc, {"password": "new_password"})
         else:
             update_session_auth_hash(request, user)  # this session stays; every other one ends
-            messages.success(request, _("Your password is changed. You were logged out everywhere else."))
+            messages.success(
+                request,
+                _("Your password is changed. You were logged out everywhere else and your API tokens were revoked."),
+            )
             return redirect("account")
     return _account(request, password_form=form, status=400)
 
