@@ -367,6 +367,7 @@ def test_quick_add_without_a_tick_records_no_consent(world: World):
         ),
         ({"reach": "email", "email": ""}, "email", "Enter an email address."),
         ({"source": "billboard"}, "source", "Select a valid choice. billboard is not one of the available choices."),
+        ({"reach": "fax"}, "reach", "Select a valid choice. fax is not one of the available choices."),
     ],
 )
 def test_quick_add_bad_input_is_named_beside_the_field_and_the_rest_is_kept(
@@ -388,7 +389,10 @@ def test_quick_add_bad_input_is_named_beside_the_field_and_the_rest_is_kept(
     assert response.status_code == 400
     assert error_of(response, f"id_{field}") == message
     assert 'aria-invalid="true"' in field_html(response, field)
-    assert f'aria-describedby="id_{field}_error"' in field_html(response, field)
+    if field == "reach":
+        assert '<fieldset class="reach" aria-describedby="id_reach_error">' in response.content.decode()
+    else:
+        assert f'aria-describedby="id_{field}_error"' in field_html(response, field)
     for kept in ("first_name", "last_name", "phone"):
         if post[kept] and kept != field:
             assert f'value="{post[kept]}"' in field_html(response, kept)
@@ -754,6 +758,41 @@ def test_edit_without_changes_says_nothing_changed(world: World):
     assert "Nothing changed." in text_of(response)
     with scope(store=world.a):
         assert CustomerEdit.objects.count() == 0
+
+
+def test_a_customer_keeps_an_associate_who_has_left_when_another_field_is_edited(world: World):
+    from trunkshow.stores.services import staff_set_active
+
+    customer = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katalin",
+        last_name="Szirmay",
+        preferred_name="Kati",
+        assigned_associate_id=world.a_associate.user.pk,
+    )
+    with scope(store=world.a):
+        staff_set_active(
+            store=world.a,
+            actor=world.a_owner.user,
+            actor_membership=world.a_owner.membership,
+            membership=world.a_associate.membership,
+            active=False,
+        )
+    client = browser_client(world.a_manager)
+    page = client.get(f"/customers/{customer.pk}/edit/")
+    assert f'<option value="{world.a_associate.user.pk}" selected>Ali Associate</option>' in page.content.decode()
+
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {**EDIT_FIELDS, "city": "Boston", "assigned_associate": str(world.a_associate.user.pk)},
+    )
+
+    assert response.status_code == 302
+    with scope(store=world.a):
+        customer.refresh_from_db()
+        assert (customer.city, customer.assigned_associate_id) == ("Boston", world.a_associate.user.pk)
+        assert CustomerEdit.objects.get().changes == {"city": ["", "Boston"]}
 
 
 def test_edit_a_partner_by_name_with_their_birthday(world: World):

@@ -281,23 +281,15 @@ class CustomerEditForm(StaffForm):
         initial["partner_id"] = customer.partner_id
         return initial
 
-    def service_data(self) -> dict[str, Any]:
-        """The cleaned values under the names ``customer_update`` takes."""
+    def service_data(self, customer: Any) -> dict[str, Any]:
+        """What changed, under the names ``customer_update`` takes.
+
+        Unchanged values are left out, so a value that is no longer allowed (an associate who has
+        left the store) survives an edit of another field.
+        """
         data = dict(self.cleaned_data)
         data["assigned_associate_id"] = data.pop("assigned_associate")
-        for name in (
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "partner_name",
-        ):
-            data[name] = data.get(name) or ""
-        return data
+        return {name: value for name, value in data.items() if value != getattr(customer, name)}
 
 
 # ---------------------------------------------------------------- profile actions

@@ -504,12 +504,14 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     store = _store(request)
     customer = selectors.customer_get_for(store=store, customer_id=customer_id)
     staff = selectors.store_staff(store=store)
+    if customer.assigned_associate is not None and customer.assigned_associate not in staff:
+        staff.append(customer.assigned_associate)  # still assigned, though no longer on the staff
     if request.method == "POST":
         form = f.CustomerEditForm(request.POST, store=store, staff=staff)
         if form.is_valid():
             try:
                 updated = services.customer_update(
-                    store=store, actor=request.user, customer=customer, data=form.service_data()
+                    store=store, actor=request.user, customer=customer, data=form.service_data(customer)
                 )
             except ValidationError as exc:
                 f.add_service_errors(form, exc)
