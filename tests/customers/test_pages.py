@@ -556,6 +556,18 @@ def test_timeline_is_newest_first_with_who_and_when(world: World):
     )
 
 
+def test_a_long_timeline_shows_the_latest_hundred_and_says_so(world: World):
+    customer = make_customer(world.a, world.a_owner, first_name="Ida", last_name="Regular")
+    with scope(store=world.a):
+        for i in range(100):
+            services.note_create(store=world.a, actor=None, customer=customer, body=f"visit {i}")
+    response = browser_client(world.a_associate).get(f"/customers/{customer.pk}/")
+    html = response.content.decode()
+    assert html.count('<li class="tl tl-note">') == 100
+    assert "Added to the book" not in text_of(response)
+    assert "Showing the latest 100 entries." in text_of(response)
+
+
 def test_profile_names_what_is_missing(world: World):
     customer = make_customer(world.a, world.a_owner, first_name="Noa", last_name="Bare")
     text = text_of(browser_client(world.a_associate).get(f"/customers/{customer.pk}/"))

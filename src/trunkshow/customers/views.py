@@ -51,6 +51,7 @@ from trunkshow.customers.timeline import customer_timeline
 from trunkshow.stores.roles import require
 
 PAGE_SIZE = 25
+TIMELINE_LIMIT = 100
 
 
 # ---------------------------------------------------------------- access
@@ -358,8 +359,9 @@ class _ChangeFormatter:
         return rows
 
 
-def _timeline(store: Any, customer: Customer) -> list[dict[str, Any]]:
-    entries = customer_timeline(customer=customer)
+def _timeline(store: Any, customer: Customer) -> tuple[list[dict[str, Any]], bool]:
+    """The timeline's entries ready to show, and whether older ones were left out."""
+    entries = customer_timeline(customer=customer, limit=TIMELINE_LIMIT)
     formatter = _ChangeFormatter(store, [e.obj for e in entries if e.kind == "edit"])
     items: list[dict[str, Any]] = []
     for entry in entries:
@@ -387,7 +389,7 @@ def _timeline(store: Any, customer: Customer) -> list[dict[str, Any]]:
         if entry.kind == "edit":
             item["changes"] = formatter.rows(entry.obj)
         items.append(item)
-    return items
+    return items, len(entries) >= TIMELINE_LIMIT
 
 
 def _consent_summary(states: list[Any]) -> tuple[list[Any], list[str]]:
@@ -458,6 +460,7 @@ def _render_profile(
     if failed:
         forms_[failed[0]] = failed[1]
     answered, unanswered = _consent_summary(profile.consent)
+    timeline, truncated = _timeline(store, customer)
     locale = _locale(store)
     local_time = ""
     if customer.time_zone and customer.time_zone != store.time_zone:
@@ -472,7 +475,9 @@ def _render_profile(
         "profile": profile,
         "forms": forms_,
         "open": failed[0] if failed else "",
-        "timeline": _timeline(store, customer),
+        "timeline": timeline,
+        "timeline_truncated": truncated,
+        "timeline_limit": TIMELINE_LIMIT,
         "consent_answered": answered,
         "consent_unanswered": unanswered,
         "interest_groups": _grouped_interests(profile.interests),
