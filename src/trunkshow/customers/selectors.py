@@ -181,7 +181,9 @@ def _decode_position(cursor: str | None) -> tuple[str, int] | None:
         return None
 
 
-def customer_page(qs: QuerySet[Customer], *, after: str | None = None, before: str | None = None, size: int = 25) -> CustomerPage:
+def customer_page(
+    qs: QuerySet[Customer], *, after: str | None = None, before: str | None = None, size: int = 25
+) -> CustomerPage:
     """One page of a customer list in (sort_name, id) order, by keyset: stable under inserts, fast deep down.
 
     ``after`` and ``before`` are cursors from an earlier page; filters and search narrow ``qs``
@@ -232,7 +234,9 @@ def customer_profile(*, customer: Customer) -> CustomerProfile:
     sizes = list(customer.sizes.all())
     # The ledger as consent_current reads it, with who recorded each event in the same query.
     latest: dict[tuple[str, str], ConsentEvent] = {}
-    for row in ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id"):
+    for row in (
+        ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id")
+    ):
         latest[(row.channel, row.purpose)] = row
     consent = [
         ConsentState(channel, purpose, bool(event and event.action == ConsentAction.GRANTED), event)
@@ -261,7 +265,11 @@ def store_staff(*, store: Store) -> list[Any]:
     """The store's active staff (users), for "assigned associate" and "sold by" choices."""
     from trunkshow.stores.models import Membership
 
-    memberships = Membership.objects.filter(store=store, is_active=True).select_related("user").order_by("user__name", "user__email")
+    memberships = (
+        Membership.objects.filter(store=store, is_active=True)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
     return [m.user for m in memberships]
 
 
