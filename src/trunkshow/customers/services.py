@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,9 +179,14 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
     return clean
 
 
-def _refresh_search(customer: Customer) -> None:
-    emails = list(customer.emails.values_list("address", flat=True))
-    phones = list(customer.phones.values_list("e164", flat=True))
+def _refresh_search(
+    customer: Customer, *, phones: Sequence[str] | None = None, emails: Sequence[str] | None = None
+) -> None:
+    """Recompute what search reads; callers that just wrote the phones and emails pass them."""
+    if emails is None:
+        emails = list(customer.emails.values_list("address", flat=True))
+    if phones is None:
+        phones = list(customer.phones.values_list("e164", flat=True))
     partner = customer.partner_name
     if customer.partner_id and not partner:
         names = Customer.objects.filter(pk=customer.partner_id).values_list("first_name", "last_name").first()
@@ -297,18 +302,27 @@ def customer_create(
         if existing:
             raise DuplicateCustomer(existing)
     customer = Customer(store=store, created_by=actor if getattr(actor, "pk", None) else None, **clean)
+    _refresh_search(customer, phones=[p for p, _l in clean_phones], emails=[e for e, _l in clean_emails])
     customer.save()
-    for i, (e164, label) in enumerate(clean_phones):
-        CustomerPhone.objects.create(store=store, customer=customer, e164=e164, label=label, is_primary=i == 0)
-    for i, (address, label) in enumerate(clean_emails):
-        CustomerEmail.objects.create(store=store, customer=customer, address=address, label=label, is_primary=i == 0)
+    # A new customer has nothing yet: each kind of row is written in one statement.
+    CustomerPhone.objects.bulk_create(
+        CustomerPhone(store=store, customer=customer, e164=e164, label=label, is_primary=i == 0)
+        for i, (e164, label) in enumerate(clean_phones)
+    )
+    CustomerEmail.objects.bulk_create(
+        CustomerEmail(store=store, customer=customer, address=address, label=label, is_primary=i == 0)
+        for i, (address, label) in enumerate(clean_emails)
+    )
+    new_interests: dict[tuple[str, str], Interest] = {}
     for kind, value in interests:
-        _interest_insert(store, customer, *_clean_interest(kind, value))
-    for grant in consents:
-        _consent_insert(store, customer, actor, grant)
+        kind, text = _clean_interest(kind, value)
+        new_interests.setdefault(
+            (kind, v.fold(text)),
+            Interest(store=store, customer=customer, kind=kind, value=text, value_key=v.fold(text)),
+        )
+    Interest.objects.bulk_create(new_interests.values())
+    ConsentEvent.objects.bulk_create(_consent_row(store, customer, actor, grant) for grant in consents)
     _link_partner(customer)
-    _refresh_search(customer)
-    customer.save(update_fields=["search_text", "sort_name"])
     return customer
 
 
@@ -617,16 +631,28 @@ def purchase_create(
 
 
 def _refresh_totals(store: Store, customer: Customer) -> None:
-    totals = Purchase.objects.filter(customer=customer).aggregate(count=Count("id"), last=Max("purchased_on"))
-    spend = Purchase.objects.filter(customer=customer, currency=store.currency).aggregate(total=Sum("amount"))["total"]
-    Customer.objects.filter(pk=customer.pk).update(
-        lifetime_spend=spend or Decimal("0"), purchase_count=totals["count"], last_purchase_on=totals["last"]
+    """Lifetime spend counts purchases in the store's currency; the count and last date count all."""
+    totals = Purchase.objects.filter(customer=customer).aggregate(
+        count=Count("id"), last=Max("purchased_on"), spend=Sum("amount", filter=Q(currency=store.currency))
     )
-    customer.refresh_from_db(fields=["lifetime_spend", "purchase_count", "last_purchase_on"])
+    customer.lifetime_spend = totals["spend"] or Decimal("0")
+    customer.purchase_count = totals["count"]
+    customer.last_purchase_on = totals["last"]
+    Customer.objects.filter(pk=customer.pk).update(
+        lifetime_spend=customer.lifetime_spend,
+        purchase_count=customer.purchase_count,
+        last_purchase_on=customer.last_purchase_on,
+    )
 
 
 def _consent_insert(store: Store, customer: Customer, actor: Any, grant: ConsentGrant) -> ConsentEvent:
-    return ConsentEvent.objects.create(
+    event = _consent_row(store, customer, actor, grant)
+    event.save()
+    return event
+
+
+def _consent_row(store: Store, customer: Customer, actor: Any, grant: ConsentGrant) -> ConsentEvent:
+    return ConsentEvent(
         store=store,
         customer=customer,
         channel=grant.channel,
