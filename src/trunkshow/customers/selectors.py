@@ -95,7 +95,9 @@ class ConsentState:
 def consent_current(*, customer: Customer) -> list[ConsentState]:
     """Derived from the ledger: the latest event per channel and purpose decides."""
     latest: dict[tuple[str, str], ConsentEvent] = {}
-    for row in ConsentEvent.objects.filter(customer=customer).order_by("occurred_at", "id"):
+    for row in (
+        ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id")
+    ):
         latest[(row.channel, row.purpose)] = row
     states = []
     for channel in Channel.values:
@@ -145,6 +147,10 @@ def customer_completeness(*, customer: Customer) -> Completeness:
         "ring_sizes": customer.sizes.filter(kind="ring").count(),
         "consents": customer.consent_events.count(),
     }
+    return _completeness(customer, counts)
+
+
+def _completeness(customer: Customer, counts: dict[str, int]) -> Completeness:
     score, missing = 0, []
     for label, weight, test in _COMPLETENESS:
         if test(customer, counts):
@@ -232,18 +238,7 @@ def customer_profile(*, customer: Customer) -> CustomerProfile:
     dates = list(customer.important_dates.all())
     interests = list(customer.interests.all())
     sizes = list(customer.sizes.all())
-    # The ledger as consent_current reads it, with who recorded each event in the same query.
-    latest: dict[tuple[str, str], ConsentEvent] = {}
-    for row in (
-        ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id")
-    ):
-        latest[(row.channel, row.purpose)] = row
-    consent = [
-        ConsentState(channel, purpose, bool(event and event.action == ConsentAction.GRANTED), event)
-        for channel in Channel.values
-        for purpose in ConsentPurpose.values
-        for event in [latest.get((channel, purpose))]
-    ]
+    consent = consent_current(customer=customer)
     counts = {
         "phones": len(phones),
         "emails": len(emails),
@@ -252,13 +247,7 @@ def customer_profile(*, customer: Customer) -> CustomerProfile:
         "ring_sizes": sum(1 for s in sizes if s.kind == "ring"),
         "consents": sum(1 for state in consent if state.event is not None),
     }
-    score, missing = 0, []
-    for label, weight, test in _COMPLETENESS:
-        if test(customer, counts):
-            score += weight
-        else:
-            missing.append(str(label))
-    return CustomerProfile(customer, phones, emails, dates, interests, sizes, consent, Completeness(score, missing))
+    return CustomerProfile(customer, phones, emails, dates, interests, sizes, consent, _completeness(customer, counts))
 
 
 def store_staff(*, store: Store) -> list[Any]:
