@@ -222,7 +222,8 @@ def test_a_signed_in_user_outside_every_store_is_refused_with_the_reason(world: 
     client.force_login(world.outsider)
     response = client.get("/customers/")
     assert response.status_code == 403
-    assert "Your account is not on the staff of any store. Ask the store's owner to invite you." in text_of(response)
+    assert "this login is not on the staff of any store, or its access was turned off." in text_of(response)
+    assert "Ask the store's owner or a manager to invite you, then open the link in the email." in text_of(response)
 
 
 # ---------------------------------------------------------------- quick add

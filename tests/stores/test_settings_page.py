@@ -52,7 +52,7 @@ def stored(store: Store) -> dict[str, Any]:
 
 def error_beside(html: str, field: str) -> str:
     """The error list rendered for one field (Django gives it the id ``id_<field>_error``)."""
-    match = re.search(rf'<ul class="errorlist" id="id_{field}_error"><li>(.*?)</li>', html)
+    match = re.search(rf'<div class="error" id="id_{field}_error"><p>(.*?)</p>', html)
     assert match is not None, f"no error beside {field}"
     return match.group(1)
 

@@ -77,6 +77,7 @@ from trunkshow.customers.selectors import (
     customer_notes,
     customer_purchases,
     customer_search,
+    customers_with_contacts,
     related_get_for,
 )
 from trunkshow.customers.timeline import customer_timeline
@@ -105,7 +106,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> Cust
     store = _who(request).store
     found = customer_search(store=store, q=filters.q, assigned_to=filters.assigned_to, source=filters.source)
     rows, next_cursor = paginate(
-        found.prefetch_related("phones", "emails"),
+        customers_with_contacts(found),
         cursor=filters.cursor,
         limit=filters.limit,
         keys=("sort_name", "id"),

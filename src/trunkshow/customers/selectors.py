@@ -9,12 +9,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.customers import validation as v
-from trunkshow.customers.models import Channel, ConsentAction, ConsentEvent, ConsentPurpose, Customer, Note, Purchase
+from trunkshow.customers.models import (
+    Channel,
+    ConsentAction,
+    ConsentEvent,
+    ConsentPurpose,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    Interest,
+    Note,
+    Purchase,
+)
 from trunkshow.stores.models import Store
 
 
@@ -276,3 +287,23 @@ def customer_purchases(*, customer: Customer) -> QuerySet[Purchase]:
 def consent_ledger(*, customer: Customer) -> QuerySet[ConsentEvent]:
     """Every consent event of the customer: the evidence, oldest first, never edited."""
     return ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("occurred_at", "id")
+
+
+def customers_with_contacts(qs: QuerySet[Customer], *, interests: bool = False) -> QuerySet[Customer]:
+    """Rows of a list with their phones and emails (primary first) as ``phone_list`` and
+    ``email_list`` (and ``interest_list``): one query per relation, and no per-row queryset,
+    which is what a plain ``prefetch_related("phones")`` builds (a third of a list call's time)."""
+    lookups = [
+        Prefetch("phones", queryset=CustomerPhone.objects.order_by("-is_primary", "id"), to_attr="phone_list"),
+        Prefetch("emails", queryset=CustomerEmail.objects.order_by("-is_primary", "id"), to_attr="email_list"),
+    ]
+    if interests:
+        # In a list's hint, what a jeweler reaches for first: stones, then metals, designers, styles.
+        hint_order = Case(
+            *(When(kind=kind, then=Value(i)) for i, kind in enumerate(["stone", "metal", "designer", "style", "free"])),
+            default=Value(9),
+        )
+        lookups.append(
+            Prefetch("interests", queryset=Interest.objects.order_by(hint_order, "value_key"), to_attr="interest_list")
+        )
+    return qs.prefetch_related(*lookups)

@@ -9,16 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Prefetch, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +24,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trunkshow.core.access import PermissionDenied, client_ip
+from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags import trunkshow as fmt
 from trunkshow.customers import forms as f
 from trunkshow.customers import selectors, services
@@ -48,41 +45,10 @@ from trunkshow.customers.models import (
     Source,
 )
 from trunkshow.customers.timeline import customer_timeline
-from trunkshow.stores.roles import require
+from trunkshow.stores.access import store_page
 
 PAGE_SIZE = 25
 TIMELINE_LIMIT = 100
-
-
-# ---------------------------------------------------------------- access
-
-
-def staff_page(right: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Only signed-in staff of a store, with ``right``; the store's scope is entered by the middleware."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            membership = getattr(request, "membership", None)
-            if membership is None:
-                return _forbidden(
-                    request, _("Your account is not on the staff of any store. Ask the store's owner to invite you.")
-                )
-            try:
-                require(membership, right)
-                return view(request, *args, **kwargs)
-            except PermissionDenied as exc:
-                return _forbidden(request, str(exc))
-
-        return wrapper
-
-    return decorate
-
-
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "customers/forbidden.html", {"reason": reason}, status=403)
 
 
 def _store(request: HttpRequest) -> Any:
@@ -92,19 +58,8 @@ def _store(request: HttpRequest) -> Any:
 # ---------------------------------------------------------------- list
 
 
-# In the list's hint, what a jeweler reaches for first: stones, then metals, designers, styles.
-INTEREST_HINT_ORDER = Case(
-    *(When(kind=kind, then=Value(i)) for i, kind in enumerate(["stone", "metal", "designer", "style", "free"])),
-    default=Value(9),
-)
-
-
 def _list_queryset(store: Any, q: str) -> Any:
-    return selectors.customer_search(store=store, q=q).prefetch_related(
-        Prefetch("phones", queryset=CustomerPhone.objects.filter(store=store).order_by("-is_primary", "id")),
-        Prefetch("emails", queryset=CustomerEmail.objects.filter(store=store).order_by("-is_primary", "id")),
-        Prefetch("interests", queryset=Interest.objects.filter(store=store).order_by(INTEREST_HINT_ORDER, "value_key")),
-    )
+    return selectors.customers_with_contacts(selectors.customer_search(store=store, q=q), interests=True)
 
 
 def _prefill_from_query(q: str) -> dict[str, str]:
@@ -120,7 +75,7 @@ def _prefill_from_query(q: str) -> dict[str, str]:
     return {"first_name": first, "last_name": last.strip()} if last else {"first_name": first}
 
 
-@staff_page("customers.view")
+@store_page("customers.view")
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
     store = _store(request)
@@ -145,7 +100,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/list.html", context)
 
 
-@staff_page("customers.view")
+@store_page("customers.view")
 @require_GET
 def customer_pick(request: HttpRequest) -> HttpResponse:
     """Search results as buttons, for choosing a partner on the edit page (a fragment)."""
@@ -160,7 +115,7 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- quick add
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_http_methods(["GET", "POST"])
 def customer_new(request: HttpRequest) -> HttpResponse:
     store = _store(request)
@@ -217,7 +172,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
             form.fields[first_wrong].widget.attrs["autofocus"] = True
     if duplicates:
         duplicates = list(
-            Customer.objects.filter(store=store, pk__in=[c.pk for c in duplicates]).prefetch_related("phones", "emails")
+            selectors.customers_with_contacts(Customer.objects.filter(store=store, pk__in=[c.pk for c in duplicates]))
         )
     status = 200 if request.method == "GET" else (409 if duplicates else 400)
     return render(
@@ -493,7 +448,7 @@ def _render_profile(
     return render(request, "customers/detail.html", context, status=status)
 
 
-@staff_page("customers.view")
+@store_page("customers.view")
 @require_GET
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get_for(store=_store(request), customer_id=customer_id)
@@ -503,7 +458,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- edit
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     store = _store(request)
@@ -584,7 +539,7 @@ def _remove(
     return redirect(reverse("customers:detail", args=[customer.pk]) + f"#{anchor}")
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
@@ -598,7 +553,7 @@ def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     staff = selectors.store_staff(store=_store(request))
@@ -622,7 +577,7 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
@@ -645,7 +600,7 @@ def date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def date_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResponse:
     return _remove(
@@ -659,7 +614,7 @@ def date_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResp
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def interest_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
@@ -675,7 +630,7 @@ def interest_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def interest_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResponse:
     return _remove(
@@ -689,7 +644,7 @@ def interest_delete(request: HttpRequest, customer_id: int, obj_id: int) -> Http
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def size_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
@@ -711,7 +666,7 @@ def size_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def size_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResponse:
     return _remove(
@@ -725,7 +680,7 @@ def size_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResp
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def phone_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
@@ -741,7 +696,7 @@ def phone_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def phone_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResponse:
     return _remove(
@@ -755,7 +710,7 @@ def phone_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpRes
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def email_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
@@ -771,7 +726,7 @@ def email_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def email_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResponse:
     return _remove(
@@ -785,7 +740,7 @@ def email_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpRes
     )
 
 
-@staff_page("customers.edit")
+@store_page("customers.edit")
 @require_POST
 def consent_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     def perform(store: Any, customer: Customer, d: dict[str, Any]) -> Any:

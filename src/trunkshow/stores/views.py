@@ -4,8 +4,6 @@ the store's settings and the audit log. Thin: forms parse, services decide, temp
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -27,9 +25,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scopes_disabled
 
-from trunkshow.core.access import PermissionDenied, client_ip
+from trunkshow.core.access import client_ip
 from trunkshow.core.audit import action_display
 from trunkshow.stores import roles, selectors, services
+from trunkshow.stores.access import StoreRequest, store_page
 from trunkshow.stores.auth import login_failure_record, login_failures_clear, login_retry_after, reset_email_allowed
 from trunkshow.stores.forms import (
     InviteForm,
@@ -46,45 +45,6 @@ from trunkshow.stores.models import Membership, Role, Store, User
 
 NEW_TOKEN_SESSION_KEY = "trunkshow_new_token"  # noqa: S105 - a session key name, not a secret
 AUDIT_PAGE_SIZE = 50
-
-View = Callable[..., HttpResponse]
-
-
-class StoreRequest(HttpRequest):
-    """A request on a store page: the store middleware has set these (``store_page`` checks)."""
-
-    store: Store
-    membership: Membership
-    user: User
-
-
-def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "stores/forbidden.html", {"reason": reason}, status=403)
-
-
-def store_page(right: str | None = None) -> Callable[[View], View]:
-    """A page of the staff app: logged in, with an active membership, and (optionally) a right.
-
-    A role without the right gets 403 with the reason; so does a service refusing an action.
-    """
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if getattr(request, "membership", None) is None:
-                return render(request, "stores/no_access.html", status=403)
-            try:
-                if right is not None:
-                    roles.require(request.membership, right)  # type: ignore[attr-defined]
-                return view(request, *args, **kwargs)
-            except PermissionDenied as exc:
-                return forbidden(request, str(exc))
-
-        return wrapper
-
-    return decorate
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str | None:

@@ -1,0 +1,58 @@
+"""Who may open a staff page: signed in, on the staff of a store, with the page's right.
+
+Every staff page of every app uses ``store_page``; a role without the right gets 403 with
+the reason, and so does a service refusing an action with ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from trunkshow.core.access import PermissionDenied
+from trunkshow.stores import roles
+from trunkshow.stores.models import Membership, Store, User
+
+View = Callable[..., HttpResponse]
+
+
+class StoreRequest(HttpRequest):
+    """A request on a store page: the store middleware has set these (``store_page`` checks)."""
+
+    store: Store
+    membership: Membership
+    user: User
+
+
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "forbidden.html", {"reason": reason}, status=403)
+
+
+def store_page(right: str | None = None) -> Callable[[View], View]:
+    """A page of the staff app: logged in, with an active membership, and (optionally) a right.
+
+    A role without the right gets 403 with the reason; so does a service refusing an action.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(request, "membership", None) is None:
+                return render(request, "stores/no_access.html", status=403)
+            try:
+                if right is not None:
+                    roles.require(request.membership, right)  # type: ignore[attr-defined]
+                return view(request, *args, **kwargs)
+            except PermissionDenied as exc:
+                return forbidden(request, str(exc))
+
+        return wrapper
+
+    return decorate
