@@ -4,7 +4,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres uv run python bench/customers_api.py
 
 Prints p50/p95 of each API call (in-process Django test client, bearer token, JSON) beside the
-bare SQL that does the same lookup, and the ratio. It builds its own throwaway database (a temp
+bare SQL for the same work, and the ratio: for a search, the one search statement; for a profile
+read, the very SELECTs the API issued, replayed; for a create, the duplicate checks and the three
+INSERTs in one transaction. It builds its own throwaway database (a temp
 SQLite file, or a fresh ``trunkshow_bench`` database on the PostgreSQL server named).
 """
 
@@ -176,23 +178,37 @@ def main() -> int:
         with connection.cursor() as cursor:
             timed(lambda pattern=pattern: cursor.execute(bare_sql, [store.pk, pattern]) or cursor.fetchall(), bare_runs)
 
-    # --- profile reads ----------------------------------------------------------------------
+    # --- profile reads: API vs replaying the very SQL it ran, bare ----------------------------
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
     ids = [row["id"] for row in client.get("/api/v1/customers", {"limit": 100}).json()["items"]]
     read_api: list[float] = []
     read_bare: list[float] = []
     for _ in range(args.queries):
         cid = rng.choice(ids)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/api/v1/customers/{cid}")
+        statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
         response = timed(lambda cid=cid: client.get(f"/api/v1/customers/{cid}"), read_api)
         assert response.status_code == 200
-        with connection.cursor() as cursor:
-            timed(
-                lambda cid=cid: (
-                    cursor.execute("SELECT * FROM customers_customer WHERE id = %s", [cid]) or cursor.fetchall()
-                ),
-                read_bare,
-            )
 
-    # --- creates: API vs a bare INSERT of the same row ---------------------------------------
+        def replay(statements: list[str] = statements) -> None:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+
+        timed(replay, read_bare)
+
+    # --- creates: API vs the same duplicate checks and INSERTs, bare, in one transaction -----
+    insert_customer = (
+        "INSERT INTO customers_customer (store_id, first_name, last_name, preferred_name, address_line1, "
+        "address_line2, city, region, postal_code, country, partner_name, preferred_channel, language, "
+        "time_zone, source, lifetime_spend, purchase_count, search_text, sort_name, created_at, updated_at) "
+        "VALUES (%s, %s, %s, '', '', '', '', '', '', '', '', '', '', '', 'walk_in', 0, 0, %s, %s, "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"
+    )
     create_api: list[float] = []
     create_bare: list[float] = []
     for i in range(args.customers, args.customers + args.creates):
@@ -207,18 +223,36 @@ def main() -> int:
             lambda body=body: client.post("/api/v1/customers", body, content_type="application/json"), create_api
         )
         assert response.status_code == 201, response.content
-        with connection.cursor() as cursor:
-            timed(
-                lambda p=p: cursor.execute(
-                    "INSERT INTO customers_customer (store_id, first_name, last_name, preferred_name, address_line1, "
-                    "address_line2, city, region, postal_code, country, partner_name, preferred_channel, language, "
-                    "time_zone, source, lifetime_spend, purchase_count, search_text, sort_name, created_at, updated_at) "
-                    "VALUES (%s, %s, %s, '', '', '', '', '', '', '', '', '', '', '', 'walk_in', 0, 0, %s, %s, "
-                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-                    [store.pk, p["first_name"], p["last_name"], fold(p["last_name"]), fold(p["last_name"])],
-                ),
-                create_bare,
-            )
+        e164 = "+" + "".join(ch for ch in p["phones"][0] if ch.isdigit())
+        email = p["emails"][0].replace("@", "+bare@")
+
+        def bare_create(p: dict[str, Any] = p, e164: str = e164, email: str = email) -> None:
+            text = fold(f"{p['first_name']} {p['last_name']} {email}") + " " + e164[1:]
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT customer_id FROM customers_customerphone WHERE store_id = %s AND e164 = %s",
+                    [store.pk, e164],
+                )
+                cursor.fetchall()
+                cursor.execute(
+                    "SELECT customer_id FROM customers_customeremail WHERE store_id = %s AND address = %s",
+                    [store.pk, email],
+                )
+                cursor.fetchall()
+                cursor.execute(insert_customer, [store.pk, p["first_name"], p["last_name"], text, fold(p["last_name"])])
+                new_id = cursor.fetchone()[0]
+                cursor.execute(
+                    "INSERT INTO customers_customerphone (store_id, customer_id, e164, label, is_primary, created_at) "
+                    "VALUES (%s, %s, %s, 'mobile', TRUE, CURRENT_TIMESTAMP)",
+                    [store.pk, new_id, e164],
+                )
+                cursor.execute(
+                    "INSERT INTO customers_customeremail (store_id, customer_id, address, label, is_primary, created_at) "
+                    "VALUES (%s, %s, %s, 'personal', TRUE, CURRENT_TIMESTAMP)",
+                    [store.pk, new_id, email],
+                )
+
+        timed(bare_create, create_bare)
 
     print()
     print(f"{engine}, {args.customers:,} customers in the store, {args.queries} lookups / {args.creates} creates")
