@@ -7,6 +7,7 @@ Apps add their routers in ``trunkshow/urls.py``; this module imports no app.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -139,15 +140,52 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 1000
+
+
+def _bad_cursor() -> ApiError:
+    return ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a cursor value")
+
+
 def decode_cursor(cursor: str, size: int) -> list[Any]:
+    """The key values in a cursor: a short flat JSON list of strings and whole numbers."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise _bad_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()), parse_constant=_refuse_constant)
+    except (ValueError, TypeError, RecursionError):
+        raise _bad_cursor() from None
     if not isinstance(values, list) or len(values) != size:
-        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.")
+        raise _bad_cursor()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _bad_cursor()
+        if isinstance(value, int) and not -(2**63) < value < 2**63:
+            raise _bad_cursor()
+        if isinstance(value, str) and ("\x00" in value or len(value) > 300):
+            raise _bad_cursor()
     return values
+
+
+def _cursor_value(model: Any, name: str, value: Any) -> Any:
+    """A cursor value as the key's field would store it, or a 400 when it cannot be one."""
+    field = model._meta.get_field(name)
+    try:
+        clean = field.to_python(value)
+        if isinstance(clean, dt.datetime):
+            if clean.tzinfo is None:
+                raise ValueError("naive")
+            clean = clean.astimezone(dt.UTC)
+        if isinstance(clean, dt.date) and not 1900 <= clean.year <= 9998:
+            raise ValueError("out of range")
+    except (TypeError, ValueError, OverflowError, DjangoValidationError):
+        raise _bad_cursor() from None
+    return clean
 
 
 def paginate(
@@ -159,16 +197,16 @@ def paginate(
     A cursor whose values do not fit the keys' types is refused like a garbled one (400).
     """
     if cursor:
-        values = decode_cursor(cursor, len(keys))
         names = [key.removeprefix("-") for key in keys]
+        values = [
+            _cursor_value(qs.model, name, value)
+            for name, value in zip(names, decode_cursor(cursor, len(keys)), strict=True)
+        ]
         after = Q()
         for i, key in enumerate(keys):
             beyond = "lt" if key.startswith("-") else "gt"
             after |= Q(**{names[j]: values[j] for j in range(i)}) & Q(**{f"{names[i]}__{beyond}": values[i]})
-        try:
-            qs = qs.filter(after)
-        except (TypeError, ValueError, DjangoValidationError):
-            raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+        qs = qs.filter(after)
     rows = list(qs.order_by(*keys)[: limit + 1])
     next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -20,6 +20,8 @@ from email_validator import EmailNotValidError, validate_email
 # Letters that do not decompose under NFKD but that people type without their mark.
 _FOLD_EXTRA = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Half of a UTF-16 pair: valid in JSON ("\ud800"), but no database can store it as text.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def fold(text: str) -> str:
@@ -31,6 +33,8 @@ def fold(text: str) -> str:
 
 def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
     text = (value or "").strip()
+    if _SURROGATE.search(text):
+        raise ValidationError({field: _("This text holds a broken character (half of an emoji pair); type it again.")})
     text = unicodedata.normalize("NFC", text)
     if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
         raise ValidationError({field: _("Remove the control characters or line breaks from this field.")})
@@ -93,10 +97,19 @@ def validate_amount(value: Decimal | str | float | int, *, field: str = "amount"
         amount = Decimal(str(value))
     except InvalidOperation:
         raise ValidationError({field: _("Enter an amount such as 1250.00.")}) from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite():
+        raise ValidationError({field: _("Enter an amount such as 1250.00.")})
+    if amount < 0:
         raise ValidationError({field: _("The amount cannot be negative.")})
     if amount >= Decimal("10000000000"):
         raise ValidationError({field: _("The amount is too large.")})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({field: _("Use at most two decimal places.")})
     return amount.quantize(Decimal("0.01"))
+
+
+def search_text(value: str | None, *, max_length: int = 200) -> str:
+    """What someone typed into a search box, made safe to compare: control characters and
+    broken characters dropped (a search never fails for them), trimmed and shortened."""
+    text = _SURROGATE.sub("", _CONTROL.sub(" ", value or ""))
+    return unicodedata.normalize("NFC", text).strip()[:max_length]

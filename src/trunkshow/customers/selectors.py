@@ -13,6 +13,7 @@ from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from trunkshow.core.validation import search_text
 from trunkshow.customers import validation as v
 from trunkshow.customers.models import (
     Channel,
@@ -64,7 +65,7 @@ def customer_search(
     The next issue replaces the matching with each engine's own index; callers keep this signature.
     """
     qs = Customer.objects.filter(store=store)
-    text = (q or "").strip()[:200]
+    text = search_text(q)
     if text:
         if _DIGITS_ONLY.match(text) and sum(ch.isdigit() for ch in text) >= 3:
             digits = v.phone_digits(text)

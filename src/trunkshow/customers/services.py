@@ -39,6 +39,8 @@ from trunkshow.customers.models import (
 from trunkshow.stores.models import Membership, Store
 
 MAX_NOTE = 10_000
+# What Customer.lifetime_spend (14 digits, 2 after the point) can hold.
+MAX_LIFETIME_SPEND = Decimal("999999999999.99")
 
 
 class DuplicateCustomer(Exception):
@@ -266,12 +268,23 @@ def _check_consent(grant: ConsentGrant, errors: _Errors, name: str) -> None:
             _("Unknown method “%(m)s”: use %(allowed)s.")
             % {"m": grant.method, "allowed": ", ".join(ConsentMethod.values)},
         )
+    # Evidence is kept exactly as shown; it is only checked to be storable text of a sane size.
     if len(grant.evidence_text) > 5000:
         errors.add(name, _("The evidence text has at most 5000 characters."))
+    else:
+        errors.run(v.clean_text, grant.evidence_text, field=name, max_length=5000, multiline=True)
     if len(grant.evidence_url) > 500:
         errors.add(name, _("The evidence page address has at most 500 characters."))
-    if grant.occurred_at is not None and grant.occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        errors.add(name, _("Consent cannot be recorded for a time in the future."))
+    else:
+        errors.run(v.clean_text, grant.evidence_url, field=name, max_length=500)
+    at = grant.occurred_at
+    if at is not None:
+        if timezone.is_naive(at):
+            errors.add(name, _("Give the time of consent with its time zone, like 2025-03-01T14:30:00+01:00."))
+        elif at.year < 1970 or at.year > 9998:
+            errors.add(name, _("Consent cannot be dated before 1970."))
+        elif at > timezone.now() + dt.timedelta(minutes=5):
+            errors.add(name, _("Consent cannot be recorded for a time in the future."))
 
 
 @transaction.atomic
@@ -614,6 +627,15 @@ def purchase_create(
     external_id = errors.run(v.clean_text, external_id, field="external_id", max_length=100) or ""
     if associate_id is not None and not Membership.objects.filter(store=store, user_id=associate_id).exists():
         errors.add("associate_id", _("No staff member with this id in this store."))
+    if clean_amount is not None and clean_currency == store.currency:
+        spend = Customer.objects.filter(pk=customer.pk).values_list("lifetime_spend", flat=True).first() or 0
+        if spend + clean_amount > MAX_LIFETIME_SPEND:
+            errors.add(
+                "amount",
+                _(
+                    "This purchase would take the customer's lifetime spend past what the book can hold; check the amount."
+                ),
+            )
     errors.raise_if_any()
     purchase = Purchase.objects.create(
         store=store,

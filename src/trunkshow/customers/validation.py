@@ -131,11 +131,8 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
         if system == "UK" and RING_UK.match(text.upper()):
             return kind, system, text.upper().replace(".5", "½").replace(" 1/2", "½")
         if system == "EU":
-            try:
-                eu = Decimal(text)
-            except InvalidOperation:
-                eu = Decimal(-1)
-            if 38 <= eu <= 76 and eu % Decimal("0.5") == 0:
+            eu = _number(text)
+            if eu is not None and 38 <= eu <= 76 and eu % Decimal("0.5") == 0:
                 return kind, system, format(eu.normalize(), "f")
         examples = {"US": "6.5", "UK": "M½", "EU": "52"}
         raise ValidationError(
@@ -144,10 +141,7 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
                 % {"value": value, "system": system, "example": examples[system]}
             }
         )
-    try:
-        length = Decimal(text)
-    except InvalidOperation:
-        length = Decimal(-1)
+    length = _number(text)
     bounds = {
         ("bracelet", "cm"): (10, 30),
         ("bracelet", "in"): (4, 12),
@@ -155,11 +149,24 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
         ("necklace", "in"): (12, 48),
     }
     low, high = bounds[(kind, system)]
-    if not low <= length <= high:
+    if length is None or not low <= length <= high:
         raise ValidationError(
             {
                 field: _("A %(kind)s length is between %(low)d and %(high)d %(unit)s.")
                 % {"kind": kind, "low": low, "high": high, "unit": system}
             }
         )
+    if length != length.quantize(Decimal("0.1")):
+        raise ValidationError({field: _("Give a length with at most one decimal, like 17.5.")})
     return kind, system, format(length.normalize(), "f")
+
+
+def _number(text: str) -> Decimal | None:
+    """A short finite decimal such as 52 or 17.5; None for anything else (NaN, 1e999, words)."""
+    if len(text) > 8:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
