@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -32,6 +33,34 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+# Documented on every operation: bad input, no or bad token, a role without the right,
+# not this store's (or no such) object.
+ERRORS: dict[Any, Any] = {(400, 401, 403, 404): ErrorOut}
+
+
+def refuse_unknown_parameters(request: HttpRequest, allowed: type[Schema]) -> None:
+    """A filter this list does not know is refused, never silently ignored."""
+    unknown = sorted(set(request.GET) - set(allowed.model_fields))
+    if unknown:
+        known = ", ".join(sorted(allowed.model_fields))
+        raise ApiError(
+            400,
+            "invalid",
+            _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
+            {name: [_("Not a filter of this list; use %(known)s.") % {"known": known}] for name in unknown},
+        )
 
 
 class StoreBearer(HttpBearer):

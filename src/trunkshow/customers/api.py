@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from trunkshow.core.api import paginate
+from trunkshow.core.api import ERRORS, paginate, refuse_unknown_parameters
 from trunkshow.customers import services
 from trunkshow.customers.models import (
     Customer,
@@ -23,7 +23,6 @@ from trunkshow.customers.models import (
     Size,
 )
 from trunkshow.customers.schemas import (
-    ERRORS,
     ConsentEventOut,
     ConsentEventPage,
     ConsentIn,
@@ -67,7 +66,6 @@ from trunkshow.customers.schemas import (
     note_out,
     phone_out,
     purchase_out,
-    refuse_unknown_parameters,
     size_out,
     timeline_entry_out,
 )

@@ -195,7 +195,7 @@ class Interest(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interests")
     kind = models.CharField(max_length=16, choices=InterestKind.choices)
     value = models.CharField(max_length=60)
-    value_key = models.CharField(max_length=60)  # casefolded, for uniqueness and filters
+    value_key = models.CharField(max_length=180)  # folded (ß becomes ss, ﬃ ffi): up to 3x the value
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(store="store")

@@ -22,7 +22,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
-from trunkshow.core.api import ApiError, Page
+from trunkshow.core.api import ErrorBody, Page
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -62,26 +62,12 @@ Text100 = Annotated[str, Field(max_length=100)]
 # ---- errors -------------------------------------------------------------------------------
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
 class DuplicateBody(ErrorBody):
     existing: list[int] = Field(description="Ids of the customers who already have this phone or email.")
 
 
 class DuplicateOut(Schema):
     error: DuplicateBody
-
-
-# Documented on every operation: bad input, no or bad token, not this store's (or no such) object.
-ERRORS: dict[Any, Any] = {(400, 401, 404): ErrorOut}
 
 
 def duplicate_out(existing: list[Customer]) -> DuplicateOut:
@@ -120,19 +106,6 @@ def create_field_name(name: str) -> str:
         name = f"{name}s.0"
     match = _LIST_ITEM.match(name)
     return f"{name}.{_ITEM_FIELD[match.group(1)]}" if match else name
-
-
-def refuse_unknown_parameters(request: HttpRequest, allowed: type[Schema]) -> None:
-    """A filter this list does not know is refused, never silently ignored."""
-    unknown = sorted(set(request.GET) - set(allowed.model_fields))
-    if unknown:
-        known = ", ".join(sorted(allowed.model_fields))
-        raise ApiError(
-            400,
-            "invalid",
-            _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
-            {name: [_("Not a filter of this list; use %(known)s.") % {"known": known}] for name in unknown},
-        )
 
 
 # ---- input --------------------------------------------------------------------------------

@@ -194,6 +194,8 @@ def _decode_position(cursor: str | None) -> tuple[str, int] | None:
     try:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
         sort_name, _sep, pk = raw.rpartition("\x1f")
+        if "\x00" in sort_name or not pk.isascii():
+            return None
         return sort_name, int(pk)
     except (ValueError, UnicodeDecodeError):
         return None

@@ -486,7 +486,11 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     partner = customer.partner
     chosen_id = form["partner_id"].value()
     if chosen_id and str(chosen_id) != str(customer.partner_id or ""):
-        partner = Customer.objects.filter(store=store, pk=int(chosen_id)).first() if str(chosen_id).isdigit() else None
+        partner = (
+            Customer.objects.filter(store=store, pk=int(chosen_id)).first()
+            if str(chosen_id).isascii() and str(chosen_id).isdigit() and len(str(chosen_id)) < 19
+            else None
+        )
     return render(
         request,
         "customers/edit.html",

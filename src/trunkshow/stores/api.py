@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from trunkshow.core.api import paginate
+from trunkshow.core.api import ERRORS, paginate, refuse_unknown_parameters
 from trunkshow.stores import roles, selectors
 
 router = Router(tags=["stores"])
@@ -56,27 +56,31 @@ class StaffPage(Schema):
     next_cursor: str | None = None
 
 
-@router.get("/store", response=StoreOut, summary="The store of the token")
+class StaffFilters(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("/store", response={200: StoreOut, **ERRORS}, summary="The store of the token")
 def store_read(request: HttpRequest) -> object:
     return request.store  # type: ignore[attr-defined]
 
 
-@router.get("/staff", response=StaffPage, summary="The store's staff, oldest first")
-def staff_list(
-    request: HttpRequest, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
-) -> dict[str, object]:
+@router.get("/staff", response={200: StaffPage, **ERRORS}, summary="The store's staff, oldest first")
+def staff_list(request: HttpRequest, filters: Query[StaffFilters]) -> dict[str, object]:
+    refuse_unknown_parameters(request, StaffFilters)
     roles.require(request.membership, "staff.view")  # type: ignore[attr-defined]
     items, next_cursor = paginate(
         selectors.staff_list(store=request.store),  # type: ignore[attr-defined]
-        cursor=cursor,
-        limit=limit,
+        cursor=filters.cursor,
+        limit=filters.limit,
         keys=["id"],
         key_of=lambda m: [m.id],
     )
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/staff/{id}", response=StaffOut, summary="One staff member")
+@router.get("/staff/{id}", response={200: StaffOut, **ERRORS}, summary="One staff member")
 def staff_read(request: HttpRequest, id: int) -> object:
     roles.require(request.membership, "staff.view")  # type: ignore[attr-defined]
     return selectors.membership_get_for(store=request.store, id=id)  # type: ignore[attr-defined]

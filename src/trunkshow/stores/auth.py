@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from trunkshow.core.audit import audit_log
+from trunkshow.core.validation import search_text
 from trunkshow.stores.models import LoginFailure, Membership, User
 
 # Failures are kept for a day at most (longer than any sensible window) so the table stays small.
@@ -28,7 +29,7 @@ RESET_EMAILS_PER_HOUR = 3
 
 def login_key(raw_email: str) -> str:
     """The key failures are counted under: the email as typed, trimmed and lowercased."""
-    return (raw_email or "").strip().lower()[:254]
+    return search_text(raw_email, max_length=254).lower()
 
 
 def _window() -> timedelta:

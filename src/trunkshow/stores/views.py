@@ -294,10 +294,8 @@ def token_revoke(request: StoreRequest, id: int) -> HttpResponse:
 @require_POST
 @store_page()
 def store_switch(request: StoreRequest) -> HttpResponse:
-    try:
-        store_id = int(request.POST.get("store", ""))
-    except ValueError:
-        store_id = 0
+    raw = request.POST.get("store", "")
+    store_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
     with scopes_disabled():
         membership = (
             Membership.objects.filter(user=request.user, store_id=store_id, is_active=True)
