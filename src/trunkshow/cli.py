@@ -21,6 +21,31 @@ def _setup() -> None:
     django.setup()
 
 
+def _lan_address() -> str | None:
+    """This machine's address on its network (no packet is sent), for a phone at the counter."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def _listen_env(host: str, port: int) -> str:
+    """Make links in emails and the allowed hosts follow where we listen, unless set; the URL to open."""
+    everywhere = host in ("0.0.0.0", "::")  # noqa: S104 - deciding what to print and allow
+    lan = _lan_address() if everywhere else None
+    url = f"http://{lan or ('127.0.0.1' if everywhere else host)}:{port}"
+    os.environ.setdefault("PUBLIC_URL", url)
+    if everywhere and not os.environ.get("ALLOWED_HOSTS") and os.environ.get("TRUNKSHOW_ENV") != "production":
+        # Listening on every interface on a laptop: phones reach it by whatever address they know.
+        os.environ["ALLOWED_HOSTS"] = "*"
+    return url
+
+
 def _fail(message: str) -> int:
     print(f"trunkshow: {message}", file=sys.stderr)
     return 2
@@ -212,6 +237,7 @@ def _port_taken(host: str, port: int) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     if problem := _port_taken(args.host, args.port):
         return _fail(problem)
+    _listen_env(args.host, args.port)
     _setup()
     from django.core.management import call_command
 
@@ -222,6 +248,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     if problem := _port_taken(args.host, args.port):
         return _fail(problem)
+    url = _listen_env(args.host, args.port)
+    # The demo may be opened from phones on the shop's network: no tracebacks or settings on error pages.
+    os.environ.setdefault("DEBUG", "false")
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -247,8 +276,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Loaded the demo store in {time.monotonic() - started:.1f} s.")
     else:
         print("The demo store is already loaded; keeping its data.")
-    everywhere = args.host in ("0.0.0.0", "::")  # noqa: S104 - only to print a reachable address
-    url = f"http://{'127.0.0.1' if everywhere else args.host}:{args.port}"
     print()
     print(f"  Trunkshow is running at {url}")
     print("  Log in as owner@example.com")

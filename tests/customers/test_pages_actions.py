@@ -397,7 +397,7 @@ def test_recording_consent_then_a_withdrawal_changes_the_current_state(world: Wo
     )
     assert granted["Location"] == f"/customers/{kati.pk}/#consent"
     text = text_of(client.get(f"/customers/{kati.pk}/"))
-    assert "Recorded: they agree to whatsapp for service." in text
+    assert "Recorded: WhatsApp for service, agreed." in text
     assert "✓ Agreed WhatsApp · service" in text
     assert "“Yes, WhatsApp me when the repair is ready.”" in text
 
@@ -412,7 +412,7 @@ def test_recording_consent_then_a_withdrawal_changes_the_current_state(world: Wo
         },
     )
     text = text_of(client.get(f"/customers/{kati.pk}/"))
-    assert "Recorded: they withdrew whatsapp for service." in text
+    assert "Recorded: WhatsApp for service, withdrawn." in text
     assert "✕ Withdrawn WhatsApp · service" in text
     assert "Consent withdrawn: WhatsApp · service" in text
     with scope(store=world.a):

@@ -321,3 +321,20 @@ def test_the_database_refuses_to_change_a_consent_event_even_with_raw_sql(a_scop
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE customers_consentevent SET action = 'withdrawn' WHERE id = %s", [event.pk])
     assert ConsentEvent.objects.get(pk=event.pk).action == "granted"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("6 1/2", "6.5"), ("7½", "7.5"), ("5 3/4", "5.75"), ("8 1/4", "8.25")])
+def test_us_ring_sizes_may_be_written_as_fractions(a_scope: World, typed, stored):
+    c = make_customer(a_scope.a, None)
+    assert (
+        services.size_add(store=a_scope.a, actor=None, customer=c, kind="ring", system="US", value=typed).value
+        == stored
+    )
+
+
+def test_a_national_number_is_read_in_the_customers_country(a_scope: World):
+    w = a_scope
+    c = services.customer_create(store=w.a, actor=None, first_name="Jürgen", country="DE", phones=["030 12345678"])
+    assert c.phones.get().e164 == "+493012345678"
+    phone = services.customer_phone_add(store=w.a, actor=None, customer=c, number="089 1234567")
+    assert phone.e164 == "+49891234567"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
@@ -200,8 +202,13 @@ def _refresh_search(
 
 
 def _clean_contacts(
-    store: Store, phones: Iterable[Any], emails: Iterable[Any], errors: _Errors
+    store: Store, phones: Iterable[Any], emails: Iterable[Any], errors: _Errors, *, country: str = ""
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A phone without a country code is read in the customer's country when it is valid there,
+    else in the store's region (whose message is shown when it is valid in neither)."""
+    regions = [store.phone_region]
+    if country and country in phonenumbers.SUPPORTED_REGIONS and country != store.phone_region:
+        regions.insert(0, country)
     clean_phones: list[tuple[str, str]] = []
     for i, item in enumerate(phones):
         number, label = (
@@ -213,7 +220,13 @@ def _clean_contacts(
         if label not in PhoneLabel.values:
             errors.add(name, _("Unknown phone label “%(l)s”.") % {"l": label})
             continue
-        e164 = errors.run(v.parse_phone, number, region=store.phone_region, field=name)
+        e164 = None
+        for region in regions[:-1]:
+            with contextlib.suppress(ValidationError):
+                e164 = v.parse_phone(number, region=region, field=name)
+                break
+        if e164 is None:
+            e164 = errors.run(v.parse_phone, number, region=regions[-1], field=name)
         if e164 and e164 not in [p for p, _l in clean_phones]:
             clean_phones.append((e164, label))
     clean_emails: list[tuple[str, str]] = []
@@ -301,7 +314,7 @@ def customer_create(
 ) -> Customer:
     errors = _Errors()
     clean = _clean_profile(store, None, profile, errors)
-    clean_phones, clean_emails = _clean_contacts(store, phones, emails, errors)
+    clean_phones, clean_emails = _clean_contacts(store, phones, emails, errors, country=clean.get("country") or "")
     _clean_consents(consents, errors)
     for i, (kind, value) in enumerate(interests):
         errors.run(_clean_interest, kind, value, field=f"interests.{i}")
@@ -397,7 +410,9 @@ def customer_phone_add(
     *, store: Store, actor: Any, customer: Customer, number: str, label: str = PhoneLabel.MOBILE
 ) -> CustomerPhone:
     errors = _Errors()
-    (phones, _emails) = _clean_contacts(store, [{"number": number, "label": label}], [], errors)
+    (phones, _emails) = _clean_contacts(
+        store, [{"number": number, "label": label}], [], errors, country=customer.country
+    )
     errors.raise_if_any()
     e164, label = phones[0]
     if customer.phones.filter(e164=e164).exists():

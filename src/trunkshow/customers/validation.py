@@ -126,8 +126,20 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
         )
     text = (value or "").strip().replace(",", ".")
     if kind == "ring":
-        if system == "US" and RING_US.match(text):
-            return kind, system, text
+        if system == "US":
+            # Jewelers write quarter sizes as fractions too: 6 1/2, 6½, 7 3/4.
+            us = text
+            for fraction, decimal in (
+                (" 1/4", ".25"),
+                (" 1/2", ".5"),
+                (" 3/4", ".75"),
+                ("¼", ".25"),
+                ("½", ".5"),
+                ("¾", ".75"),
+            ):
+                us = us.replace(fraction, decimal)
+            if RING_US.match(us):
+                return kind, system, us
         if system == "UK" and RING_UK.match(text.upper()):
             return kind, system, text.upper().replace(".5", "½").replace(" 1/2", "½")
         if system == "EU":

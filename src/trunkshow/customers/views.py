@@ -761,12 +761,12 @@ def consent_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
     def success(event: Any) -> str:
         if event.action == ConsentAction.GRANTED:
-            return _("Recorded: they agree to %(channel)s for %(purpose)s.") % {
-                "channel": event.get_channel_display().lower(),
+            return _("Recorded: %(channel)s for %(purpose)s, agreed.") % {
+                "channel": event.get_channel_display(),
                 "purpose": event.get_purpose_display().lower(),
             }
-        return _("Recorded: they withdrew %(channel)s for %(purpose)s.") % {
-            "channel": event.get_channel_display().lower(),
+        return _("Recorded: %(channel)s for %(purpose)s, withdrawn.") % {
+            "channel": event.get_channel_display(),
             "purpose": event.get_purpose_display().lower(),
         }
 

@@ -47,9 +47,12 @@ def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
 
 
 @register.simple_tag(takes_context=True)
-def day(context: Any, value: dt.date | None, style: str = "medium") -> str:
+def day(context: Any, value: dt.date | dt.datetime | None, style: str = "medium") -> str:
+    """A day; a moment is first put in the store's time zone (9 pm in New York is not tomorrow)."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(_tz(context)).date()
     return format_date(value, format=style, locale=_locale(context))
 
 

@@ -29,3 +29,11 @@ for (const link of document.querySelectorAll('a[href="#note"]')) {
     box.focus({ preventScroll: true });
   });
 }
+
+// Removing a phone, email, date, interest or size asks first: one stray tap should not lose it.
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    const label = form.querySelector("button[aria-label]")?.getAttribute("aria-label") ?? "";
+    if (!window.confirm(`${label}?`)) event.preventDefault();
+  });
+}
