@@ -346,6 +346,9 @@ NOTES = (
 
 # Consent evidence, per how it was given.
 IN_PERSON_TEXT = "Asked at the counter: “May we text you about new arrivals and private events?” Said yes."
+IN_PERSON_SERVICE = "Asked at the counter: “May we text you when your order or repair is ready?” Said yes."
+IN_PERSON_WHATSAPP = "Asked at the counter: “May we send you new pieces on WhatsApp?” Said yes."
+IN_PERSON_POST = "Asked at the counter: “May we post you our catalogue twice a year?” Said yes."
 FORM_TEXT = (
     "☑ Yes, Maison Demo Jewelers may send me news and offers by text and email. "
     "Up to 4 msgs/month. Msg & data rates may apply. Reply STOP to cancel, HELP for help."
@@ -533,7 +536,11 @@ class _Loader:
         if favourite and ("stone", favourite) not in interests:
             interests.append(("stone", favourite))
 
-        consents = self._consents(source, since, actor, index) if (phones or emails) and rng.random() < 0.8 else []
+        consents = (
+            self._consents(source, since, index, has_phone=bool(phones), has_email=bool(emails))
+            if (phones or emails) and rng.random() < 0.8
+            else []
+        )
         customer = self.s.customer_create(
             store=store, actor=actor, phones=phones, emails=emails, consents=consents, interests=interests, **profile
         )
@@ -627,36 +634,38 @@ class _Loader:
         span = max(int((end - start).total_seconds()), 60)
         return start + dt.timedelta(seconds=self.rng.randrange(span))
 
-    def _consents(self, source: str, since: dt.datetime, actor: Any, index: int) -> list[Any]:
+    def _consents(self, source: str, since: dt.datetime, index: int, *, has_phone: bool, has_email: bool) -> list[Any]:
+        """Consent with the evidence that covers exactly its channels, and only for ways we can reach them."""
         from trunkshow.customers.services import ConsentGrant
 
         rng = self.rng
+        given: list[tuple[str, str, str, dict[str, Any]]] = []  # channel, purpose, method, evidence
         if source in ("web_form", "giveaway", "chat"):
-            method = "form"
-            evidence = {
+            form = {
                 "evidence_text": FORM_TEXT,
                 "evidence_url": GIVEAWAY_URL if source == "giveaway" else FORM_URL,
                 "evidence_ip": f"203.0.113.{rng.randrange(1, 255)}",
             }
+            given += [("sms", "marketing", "form", form), ("email", "marketing", "form", form)]
         elif source == "import":
-            method = "import"
-            evidence = {
-                "evidence_text": f"Imported from lightspeed-customers-2023-03.csv, line {index + 2}: "
-                "“Accepts Email Marketing: yes; Accepts SMS Marketing: yes”"
-            }
+            line = f"Imported from lightspeed-customers-2023-03.csv, line {index + 2}: "
+            given += [
+                ("email", "marketing", "import", {"evidence_text": line + "“Accepts Email Marketing: yes”"}),
+                ("sms", "marketing", "import", {"evidence_text": line + "“Accepts SMS Marketing: yes”"}),
+            ]
         else:
-            method = "in_person"
-            evidence = {"evidence_text": IN_PERSON_TEXT}
-        channels = [("sms", "marketing"), ("sms", "service")]
-        if rng.random() < 0.7:
-            channels.append(("email", "marketing"))
-        if rng.random() < 0.15:
-            channels.append(("whatsapp", "marketing"))
+            given.append(("sms", "marketing", "in_person", {"evidence_text": IN_PERSON_TEXT}))
+            if rng.random() < 0.15:
+                given.append(("whatsapp", "marketing", "in_person", {"evidence_text": IN_PERSON_WHATSAPP}))
+        if rng.random() < 0.6:
+            given.append(("sms", "service", "in_person", {"evidence_text": IN_PERSON_SERVICE}))
         if rng.random() < 0.1:
-            channels.append(("post", "marketing"))
+            given.append(("post", "marketing", "in_person", {"evidence_text": IN_PERSON_POST}))
+        reachable = {"sms": has_phone, "whatsapp": has_phone, "email": has_email, "post": True}
         return [
             ConsentGrant(channel=channel, purpose=purpose, method=method, occurred_at=since, **evidence)
-            for channel, purpose in channels
+            for channel, purpose, method, evidence in given
+            if reachable[channel]
         ]
 
     def _withdraw(self, customer: Any, consents: list[Any], since: dt.datetime) -> None:
