@@ -343,9 +343,19 @@ def test_a_national_number_is_read_in_the_customers_country(a_scope: World):
 def test_linking_a_partner_customer_drops_the_stand_in_name_and_birthday(a_scope: World):
     w = a_scope
     mia = make_customer(w.a, None, first_name="Mia", last_name="Müller", birthday_day=28, birthday_month=4)
-    jurgen = make_customer(w.a, None, first_name="Jürgen", last_name="Müller", partner_name="Mia",
-                           partner_birthday_day=9, partner_birthday_month=10)
+    jurgen = make_customer(
+        w.a,
+        None,
+        first_name="Jürgen",
+        last_name="Müller",
+        partner_name="Mia",
+        partner_birthday_day=9,
+        partner_birthday_month=10,
+    )
     jurgen = services.customer_update(store=w.a, actor=None, customer=jurgen, data={"partner_id": mia.pk})
     assert (jurgen.partner_id, jurgen.partner_name, jurgen.partner_birthday_day, jurgen.partner_birthday_month) == (
-        mia.pk, "", None, None,
+        mia.pk,
+        "",
+        None,
+        None,
     )

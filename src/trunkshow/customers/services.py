@@ -173,7 +173,9 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
         else:
             clean["partner_id"] = partner_id
             # A partner who is a customer has their own name and birthday: the stand-ins go.
-            clean.update(partner_name="", partner_birthday_day=None, partner_birthday_month=None, partner_birthday_year=None)
+            clean.update(
+                partner_name="", partner_birthday_day=None, partner_birthday_month=None, partner_birthday_year=None
+            )
     if "assigned_associate_id" in data:
         user_id = data["assigned_associate_id"]
         if user_id is None:

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.stores.models import WEEKDAYS, Role, Store
+from trunkshow.stores.services import STORE_FIELDS
 
 PASSWORD_MAX = 4096  # long passphrases are welcome; megabytes are not
 
@@ -440,18 +441,4 @@ class StoreSettingsForm(Form):
 
     def store_data(self) -> dict[str, Any]:
         """What ``store_update`` takes."""
-        keys = (
-            "name",
-            "time_zone",
-            "currency",
-            "locale",
-            "phone_region",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "opening_hours",
-        )
-        return {key: self.cleaned_data[key] for key in keys}
+        return {key: self.cleaned_data[key] for key in STORE_FIELDS}
