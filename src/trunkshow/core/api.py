@@ -217,16 +217,20 @@ def _cursor_value(model: Any, name: str, value: Any) -> Any:
     return clean
 
 
-def paginate(
-    qs: QuerySet[Any], *, cursor: str | None, limit: int, keys: Sequence[str], key_of: Callable[[Any], Sequence[Any]]
-) -> tuple[list[Any], str | None]:
+def _key_values(row: Any, names: Sequence[str]) -> list[Any]:
+    """A row's key values as a cursor holds them: dates and moments as ISO text."""
+    values = [getattr(row, name) for name in names]
+    return [value.isoformat() if isinstance(value, dt.date) else value for value in values]
+
+
+def paginate(qs: QuerySet[Any], *, cursor: str | None, limit: int, keys: Sequence[str]) -> tuple[list[Any], str | None]:
     """Keyset pagination over ``keys`` (the last unique): stable under inserts.
 
     A key is ascending, or descending with a leading ``-`` (newest first: ``["-created_at", "-id"]``).
     A cursor whose values do not fit the keys' types is refused like a garbled one (400).
     """
+    names = [key.removeprefix("-") for key in keys]
     if cursor:
-        names = [key.removeprefix("-") for key in keys]
         values = [
             _cursor_value(qs.model, name, value)
             for name, value in zip(names, decode_cursor(cursor, len(keys)), strict=True)
@@ -237,7 +241,7 @@ def paginate(
             after |= Q(**{names[j]: values[j] for j in range(i)}) & Q(**{f"{names[i]}__{beyond}": values[i]})
         qs = qs.filter(after)
     rows = list(qs.order_by(*keys)[: limit + 1])
-    next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
+    next_cursor = encode_cursor(_key_values(rows[limit - 1], names)) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

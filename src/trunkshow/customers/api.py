@@ -108,7 +108,6 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> Cust
         cursor=filters.cursor,
         limit=filters.limit,
         keys=("sort_name", "id"),
-        key_of=lambda c: (c.sort_name, c.pk),
     )
     return CustomerPage(items=[customer_summary_out(c, currency=store.currency) for c in rows], next_cursor=next_cursor)
 
@@ -188,7 +187,6 @@ def note_list(request: HttpRequest, customer_id: int, params: Query[PageParams])
         cursor=params.cursor,
         limit=params.limit,
         keys=("-created_at", "-id"),
-        key_of=lambda n: (n.created_at.isoformat(), n.pk),
     )
     return NotePage(items=[note_out(n) for n in rows], next_cursor=next_cursor)
 
@@ -291,7 +289,6 @@ def consent_list(request: HttpRequest, customer_id: int, params: Query[PageParam
         cursor=params.cursor,
         limit=params.limit,
         keys=("occurred_at", "id"),
-        key_of=lambda e: (e.occurred_at.isoformat(), e.pk),
     )
     return ConsentEventPage(items=[consent_event_out(e) for e in rows], next_cursor=next_cursor)
 
@@ -315,7 +312,6 @@ def purchase_list(request: HttpRequest, customer_id: int, params: Query[PagePara
         cursor=params.cursor,
         limit=params.limit,
         keys=("-purchased_on", "-id"),
-        key_of=lambda p: (p.purchased_on.isoformat(), p.pk),
     )
     return PurchasePage(items=[purchase_out(p) for p in rows], next_cursor=next_cursor)
 

@@ -119,15 +119,6 @@ def consent_current(*, customer: Customer) -> list[ConsentState]:
     return states
 
 
-def consent_allows(*, customer: Customer, channel: str, purpose: str) -> bool:
-    event = (
-        ConsentEvent.objects.filter(customer=customer, channel=channel, purpose=purpose)
-        .order_by("-occurred_at", "-id")
-        .first()
-    )
-    return bool(event and event.action == ConsentAction.GRANTED)
-
-
 @dataclass(frozen=True)
 class Completeness:
     score: int

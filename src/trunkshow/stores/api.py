@@ -75,7 +75,6 @@ def staff_list(request: HttpRequest, filters: Query[StaffFilters]) -> dict[str, 
         cursor=filters.cursor,
         limit=filters.limit,
         keys=["id"],
-        key_of=lambda m: [m.id],
     )
     return {"items": items, "next_cursor": next_cursor}
 
