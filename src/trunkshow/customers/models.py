@@ -67,6 +67,13 @@ class Customer(models.Model):
     last_purchase_on = models.DateField(null=True, blank=True)
     search_text = models.TextField(blank=True, default="")
     sort_name = models.CharField(max_length=220, blank=True, default="", db_index=True)
+    # What a point-of-sale import reported as spent before our own purchase history began; part of
+    # lifetime_spend, so a re-import replaces it instead of adding to it.
+    imported_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # The last time the store and the customer were in touch (a purchase, a message either way).
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    # Erasure keeps the row (anonymous aggregates such as lifetime_spend) and removes the person.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -79,6 +86,11 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["store", "sort_name", "id"], name="customer_store_sort"),
             models.Index(fields=["store", "-created_at"], name="customer_store_created"),
+            models.Index(fields=["store", "lifetime_spend"], name="customer_store_spend"),
+            models.Index(fields=["store", "last_contact_at"], name="customer_store_contact"),
+            models.Index(fields=["store", "birthday_month", "birthday_day"], name="customer_store_birthday"),
+            models.Index(fields=["store", "source"], name="customer_store_source"),
+            models.Index(fields=["store", "assigned_associate"], name="customer_store_associate"),
         ]
 
     def __str__(self) -> str:
@@ -310,6 +322,10 @@ class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Consent events cannot be changed")
 
+    def move_to(self, customer: Customer) -> int:
+        """Merging two customers moves their ledgers together: the one change the database allows."""
+        return super().update(customer=customer)
+
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Consent events cannot be deleted; erasure has its own service")
 
@@ -365,3 +381,170 @@ class CustomerEdit(models.Model):
 
     def __str__(self) -> str:
         return f"edit of customer {self.customer_id}"
+
+
+class CurrentConsent(models.Model):
+    """The ledger's latest word per customer, channel and purpose, kept beside it for filtering.
+
+    Written only with the events (services.consent_events_add); the ledger stays the evidence.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="current_consents")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    granted = models.BooleanField()
+    event = models.ForeignKey(ConsentEvent, on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel", "purpose"], name="current_consent_unique")
+        ]
+        indexes = [
+            models.Index(fields=["store", "channel", "purpose", "granted", "customer"], name="current_consent_filter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.purpose} {'granted' if self.granted else 'withdrawn'}"
+
+
+class Segment(models.Model):
+    """A named, saved set of filters ("Sapphire lovers, birthday in the next 30 days")."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    # The filter parameters exactly as the list page and the API take them, validated on save.
+    filters = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="segment_name_unique_per_store")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Waiting for the column mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV file and its way through mapping, the background run and the results."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64)
+    # Relative to the data dir, chosen by the server (never the uploaded name); removed when done.
+    stored_path = models.CharField(max_length=300, blank=True)
+    encoding = models.CharField(max_length=32, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    columns = models.JSONField(default=list)  # the header row, as read
+    mapping = models.JSONField(default=dict)  # {"column header": "field"}
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ImportOutcome(models.TextChoices):
+    CREATED = "created", _("Created")
+    MERGED = "merged", _("Merged into an existing customer")
+    UNCHANGED = "unchanged", _("Already up to date")
+    ERROR = "error", _("Not imported")
+
+
+class ImportRow(models.Model):
+    """What happened to one line of an import; a line is imported whole or reported, never half."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()  # the line number in the file, header = 1
+    outcome = models.CharField(max_length=16, choices=ImportOutcome.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    message = models.TextField(blank=True)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["job", "line"]
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="import_row_unique_line")]
+        indexes = [models.Index(fields=["job", "outcome", "line"], name="import_row_outcome")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.outcome}"
+
+
+class CustomerMerge(models.Model):
+    """Two customers became one: shown on the survivor's timeline."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges")
+    merged_customer_id = models.PositiveBigIntegerField()
+    merged_name = models.CharField(max_length=220, blank=True)
+    # {"field": "kept" | "taken"}: which customer's value won, per field.
+    choices = models.JSONField(default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"merge of {self.merged_customer_id} into {self.customer_id}"
+
+
+class SuppressionKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+
+
+class Suppression(models.Model):
+    """A hashed phone or email of an erased customer: never imported or contacted again.
+
+    The digest is SHA-256 over the store id and the normalised value, so the value itself is gone.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SuppressionKind.choices)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "kind", "digest"], name="suppression_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:12]}"

@@ -23,6 +23,7 @@ from trunkshow.customers.models import (
     ConsentEvent,
     ConsentMethod,
     ConsentPurpose,
+    CurrentConsent,
     Customer,
     CustomerEdit,
     CustomerEmail,
@@ -351,7 +352,7 @@ def customer_create(
             Interest(store=store, customer=customer, kind=kind, value=text, value_key=v.fold(text)),
         )
     Interest.objects.bulk_create(new_interests.values())
-    ConsentEvent.objects.bulk_create(_consent_row(store, customer, actor, grant) for grant in consents)
+    consent_events_add(store=store, actor=actor, customer=customer, grants=consents)
     _link_partner(customer)
     return customer
 
@@ -676,7 +677,7 @@ def _refresh_totals(store: Store, customer: Customer) -> None:
     totals = Purchase.objects.filter(customer=customer).aggregate(
         count=Count("id"), last=Max("purchased_on"), spend=Sum("amount", filter=Q(currency=store.currency))
     )
-    customer.lifetime_spend = totals["spend"] or Decimal("0")
+    customer.lifetime_spend = (totals["spend"] or Decimal("0")) + customer.imported_spend
     customer.purchase_count = totals["count"]
     customer.last_purchase_on = totals["last"]
     Customer.objects.filter(pk=customer.pk).update(
@@ -686,10 +687,36 @@ def _refresh_totals(store: Store, customer: Customer) -> None:
     )
 
 
-def _consent_insert(store: Store, customer: Customer, actor: Any, grant: ConsentGrant) -> ConsentEvent:
-    event = _consent_row(store, customer, actor, grant)
-    event.save()
-    return event
+@transaction.atomic
+def consent_events_add(
+    *, store: Store, actor: Any, customer: Customer, grants: Sequence[ConsentGrant]
+) -> list[ConsentEvent]:
+    """Append checked grants to the ledger and bring CurrentConsent up to date with them.
+
+    The latest event by occurrence decides, so a back-dated event (an import) does not
+    override a newer one already in the ledger.
+    """
+    if not grants:
+        return []
+    events = ConsentEvent.objects.bulk_create(_consent_row(store, customer, actor, grant) for grant in grants)
+    if not all(e.pk for e in events):  # backends without RETURNING: read the ids back
+        events = list(ConsentEvent.objects.filter(customer=customer).order_by("-id")[: len(events)])[::-1]
+    pairs = {(e.channel, e.purpose) for e in events}
+    latest: dict[tuple[str, str], ConsentEvent] = {}
+    for row in ConsentEvent.objects.filter(
+        customer=customer, channel__in={c for c, _p in pairs}, purpose__in={p for _c, p in pairs}
+    ).order_by("occurred_at", "id"):
+        latest[(row.channel, row.purpose)] = row
+    for (channel, purpose), row in latest.items():
+        if (channel, purpose) not in pairs:
+            continue
+        CurrentConsent.objects.update_or_create(
+            customer=customer,
+            channel=channel,
+            purpose=purpose,
+            defaults={"store": store, "granted": row.action == ConsentAction.GRANTED, "event": row},
+        )
+    return events
 
 
 def _consent_row(store: Store, customer: Customer, actor: Any, grant: ConsentGrant) -> ConsentEvent:
@@ -708,9 +735,10 @@ def _consent_row(store: Store, customer: Customer, actor: Any, grant: ConsentGra
     )
 
 
+@transaction.atomic
 def consent_record(*, store: Store, actor: Any, customer: Customer, grant: ConsentGrant) -> ConsentEvent:
     """Append one event to the customer's consent ledger."""
     errors = _Errors()
     _check_consent(grant, errors, "consent")
     errors.raise_if_any()
-    return _consent_insert(store, customer, actor, grant)
+    return consent_events_add(store=store, actor=actor, customer=customer, grants=[grant])[0]
