@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "trunkshow.stores.middleware.StoreScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "trunkshow.customers.middleware.ErasedCustomerMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -27,6 +27,7 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.store.updated": _("Store settings changed"),
     "trunkshow.customer.exported": _("Customers exported"),
     "trunkshow.customer.erased": _("Customer erased"),
+    "trunkshow.customer.merged": _("Customers merged"),
 }
 
 

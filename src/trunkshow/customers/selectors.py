@@ -13,6 +13,7 @@ from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from trunkshow.core.api import ApiError
 from trunkshow.core.validation import search_text
 from trunkshow.customers import validation as v
 from trunkshow.customers.models import (
@@ -30,15 +31,37 @@ from trunkshow.customers.models import (
 from trunkshow.stores.models import Store
 
 
-def customer_get_for(*, store: Store, customer_id: Any) -> Customer:
-    """The store's customer with this id, or 404: another store's id looks like no id at all."""
+class CustomerErased(ApiError):
+    """The store's own customer whose personal data was erased: gone on purpose (410), see ADR 0006."""
+
+    def __init__(self, customer: Customer) -> None:
+        assert customer.erased_at is not None
+        self.customer_id, self.erased_at = customer.pk, customer.erased_at
+        super().__init__(
+            410,
+            "erased",
+            _("Customer no. %(number)s was erased on %(date)s.")
+            % {"number": customer.pk, "date": self.erased_at.date().isoformat()},
+        )
+
+
+def customer_get_for(*, store: Store, customer_id: Any, include_erased: bool = False) -> Customer:
+    """The store's customer with this id, or 404: another store's id looks like no id at all.
+
+    An erased customer of this store raises ``CustomerErased`` (410 Gone with the date) unless
+    ``include_erased``: the erase endpoint itself must tell "already erased" apart.
+    """
     try:
         pk = int(customer_id)
     except (TypeError, ValueError):
         raise Http404("No such customer") from None
+    if not -(2**63) < pk < 2**63:
+        raise Http404("No such customer")
     customer = Customer.objects.filter(store=store, pk=pk).select_related("partner", "assigned_associate").first()
     if customer is None:
         raise Http404("No such customer")
+    if customer.erased_at is not None and not include_erased:
+        raise CustomerErased(customer)
     return customer
 
 
@@ -64,7 +87,8 @@ def customer_search(
 
     The next issue replaces the matching with each engine's own index; callers keep this signature.
     """
-    qs = Customer.objects.filter(store=store)
+    # Erased customers keep their row for anonymous totals; they are nobody to find.
+    qs = Customer.objects.filter(store=store, erased_at__isnull=True)
     text = search_text(q)
     if text:
         if _DIGITS_ONLY.match(text) and sum(ch.isdigit() for ch in text) >= 3:
@@ -221,7 +245,7 @@ def customer_page(
 
 
 def customer_book_is_empty(*, store: Store) -> bool:
-    return not Customer.objects.filter(store=store).exists()
+    return not Customer.objects.filter(store=store, erased_at__isnull=True).exists()
 
 
 @dataclass

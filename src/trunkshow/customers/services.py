@@ -169,7 +169,7 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
             clean["partner_id"] = None
         elif customer is not None and partner_id == customer.pk:
             errors.add("partner_id", _("A customer cannot be their own partner."))
-        elif not Customer.objects.filter(store=store, pk=partner_id).exists():
+        elif not Customer.objects.filter(store=store, pk=partner_id, erased_at__isnull=True).exists():
             errors.add("partner_id", _("No customer with this id in this store."))
         else:
             clean["partner_id"] = partner_id

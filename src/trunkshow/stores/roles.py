@@ -19,6 +19,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "store.edit": frozenset({OWNER}),
     "audit.view": frozenset({OWNER}),
     "tokens.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "customers.merge": frozenset({OWNER, MANAGER}),
+    "customers.erase": frozenset({OWNER, MANAGER}),
+    "customers.data_export": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -27,6 +30,9 @@ REASONS = {
     "staff.manage": _("Only owners can change roles or deactivate staff."),
     "store.edit": _("Only owners can change the store's settings."),
     "audit.view": _("Only owners can read the audit log."),
+    "customers.merge": _("Only owners and managers can merge customers."),
+    "customers.erase": _("Only owners and managers can erase a customer's personal data."),
+    "customers.data_export": _("Only owners and managers can download a customer's personal data."),
 }
 
 

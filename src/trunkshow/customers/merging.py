@@ -1,0 +1,280 @@
+"""Merging two customers by hand: one survives, the other's values win where the person chose,
+and everything either of them had (phones, emails, dates, notes, purchases, the consent ledger)
+ends up on the survivor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from trunkshow.core.audit import audit_log
+from trunkshow.customers.models import (
+    ConsentAction,
+    ConsentEvent,
+    CurrentConsent,
+    Customer,
+    CustomerEdit,
+    CustomerEmail,
+    CustomerMerge,
+    CustomerPhone,
+    ImportantDate,
+    ImportRow,
+    Interest,
+    Note,
+    Purchase,
+    Size,
+)
+from trunkshow.customers.services import _refresh_search, _refresh_totals, _user
+from trunkshow.customers.timeline import TimelineEntry, register_source
+from trunkshow.stores.models import Store
+
+KEPT, TAKEN = "kept", "taken"
+
+
+@dataclass(frozen=True)
+class MergeField:
+    name: str
+    label: Any
+    columns: tuple[str, ...]
+
+
+# What a person chooses between, in the order the merge page shows it. An address is one block:
+# a street from one customer and a city from the other would be nobody's address.
+MERGE_FIELDS: tuple[MergeField, ...] = (
+    MergeField("first_name", gettext_lazy("First name"), ("first_name",)),
+    MergeField("last_name", gettext_lazy("Last name"), ("last_name",)),
+    MergeField("preferred_name", gettext_lazy("Preferred name"), ("preferred_name",)),
+    MergeField(
+        "address",
+        gettext_lazy("Address"),
+        ("address_line1", "address_line2", "city", "region", "postal_code", "country"),
+    ),
+    MergeField("birthday", gettext_lazy("Birthday"), ("birthday_day", "birthday_month", "birthday_year")),
+    MergeField(
+        "partner",
+        gettext_lazy("Partner"),
+        ("partner_id", "partner_name", "partner_birthday_day", "partner_birthday_month", "partner_birthday_year"),
+    ),
+    MergeField("preferred_channel", gettext_lazy("Preferred channel"), ("preferred_channel",)),
+    MergeField("language", gettext_lazy("Language"), ("language",)),
+    MergeField("time_zone", gettext_lazy("Time zone"), ("time_zone",)),
+    MergeField("assigned_associate", gettext_lazy("Assigned associate"), ("assigned_associate_id",)),
+    MergeField("source", gettext_lazy("How we met"), ("source",)),
+)
+FIELDS_BY_NAME = {f.name: f for f in MERGE_FIELDS}
+
+# Every foreign key to Customer, as (model label, field), and so every row a merge must carry
+# over. A new one makes tests/customers/test_merging.py fail until a merge handles it.
+MOVED_RELATIONS = frozenset(
+    {
+        ("customers.CustomerPhone", "customer"),
+        ("customers.CustomerEmail", "customer"),
+        ("customers.ImportantDate", "customer"),
+        ("customers.Interest", "customer"),
+        ("customers.Size", "customer"),
+        ("customers.Note", "customer"),
+        ("customers.Purchase", "customer"),
+        ("customers.ConsentEvent", "customer"),
+        ("customers.CurrentConsent", "customer"),
+        ("customers.CustomerEdit", "customer"),
+        ("customers.CustomerMerge", "customer"),
+        ("customers.ImportRow", "customer"),
+        ("customers.Customer", "partner"),
+    }
+)
+
+
+def _values(customer: Customer, field: MergeField) -> tuple[Any, ...]:
+    return tuple(getattr(customer, column) for column in field.columns)
+
+
+def _is_empty(values: tuple[Any, ...]) -> bool:
+    return all(value in (None, "") for value in values)
+
+
+def merge_differences(*, customer: Customer, other: Customer) -> list[MergeField]:
+    """The fields on which the two customers disagree: the only ones worth asking about."""
+    return [f for f in MERGE_FIELDS if _values(customer, f) != _values(other, f)]
+
+
+def merge_default(*, customer: Customer, other: Customer, field: MergeField) -> str:
+    """Keep the survivor's value, unless it has none and the other has one: nothing is lost by default."""
+    if _is_empty(_values(customer, field)) and not _is_empty(_values(other, field)):
+        return TAKEN
+    return KEPT
+
+
+def _clean_choices(choices: Mapping[str, Any]) -> dict[str, str]:
+    if not isinstance(choices, Mapping):
+        raise ValidationError({"choices": _("Give the choices as an object of field name to “kept” or “taken”.")})
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name, value in choices.items():
+        if name not in FIELDS_BY_NAME:
+            errors[f"choices.{name}"] = [
+                _("Unknown field “%(name)s”: choose among %(allowed)s.")
+                % {"name": name, "allowed": ", ".join(FIELDS_BY_NAME)}
+            ]
+        elif value not in (KEPT, TAKEN):
+            errors[f"choices.{name}"] = [
+                _("Use “kept” for this customer's value or “taken” for the other customer's, not “%(value)s”.")
+                % {"value": value}
+            ]
+        else:
+            clean[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _erased_error(field: str, customer: Customer) -> ValidationError:
+    assert customer.erased_at is not None
+    return ValidationError(
+        {
+            field: _("Customer no. %(number)s was erased on %(date)s; there is nothing left to merge.")
+            % {"number": customer.pk, "date": date_format(customer.erased_at, "DATE_FORMAT")}
+        }
+    )
+
+
+@transaction.atomic
+def customer_merge(
+    *, store: Store, actor: Any, customer: Customer, other: Customer, choices: Mapping[str, Any]
+) -> Customer:
+    """Fold ``other`` into ``customer`` and delete ``other``; returns the survivor, fresh from the database.
+
+    ``choices`` maps a field of ``MERGE_FIELDS`` to "kept" (the survivor's value) or "taken" (the
+    other's); a field not named keeps the survivor's value unless only the other has one.
+    """
+    if other.store_id != store.pk or customer.store_id != store.pk:
+        raise Http404("No such customer")
+    if other.pk == customer.pk:
+        raise ValidationError({"other_id": _("A customer cannot be merged with themself; choose another customer.")})
+    clean = _clean_choices(choices)
+    # Both rows locked in id order, so two merges of the same pair cannot deadlock or interleave.
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(store=store, pk__in=[customer.pk, other.pk])}
+    if len(locked) != 2:
+        raise Http404("No such customer")
+    survivor, gone = locked[customer.pk], locked[other.pk]
+    if survivor.erased_at is not None:
+        raise _erased_error("customer_id", survivor)
+    if gone.erased_at is not None:
+        raise _erased_error("other_id", gone)
+
+    outcome: dict[str, str] = {}
+    for field in MERGE_FIELDS:
+        if _values(survivor, field) == _values(gone, field):
+            continue
+        decision = clean.get(field.name) or merge_default(customer=survivor, other=gone, field=field)
+        outcome[field.name] = decision
+        if decision == TAKEN:
+            for column in field.columns:
+                setattr(survivor, column, getattr(gone, column))
+    if survivor.partner_id in (survivor.pk, gone.pk):
+        # Two records of one person cannot be each other's partner once they are one.
+        survivor.partner_id = None
+    survivor.imported_spend += gone.imported_spend
+    survivor.created_at = min(survivor.created_at, gone.created_at)
+    if gone.last_contact_at and (survivor.last_contact_at is None or gone.last_contact_at > survivor.last_contact_at):
+        survivor.last_contact_at = gone.last_contact_at
+    gone_name = gone.full_name
+
+    _move_contacts(survivor, gone)
+    for model in (ImportantDate, Size, Note, Purchase, CustomerEdit, CustomerMerge):
+        model.objects.filter(customer=gone).update(customer=survivor)
+    ImportRow.objects.filter(store=store, customer=gone).update(customer=survivor)
+    CurrentConsent.objects.filter(customer=gone).delete()
+    ConsentEvent.objects.filter(customer=gone).move_to(survivor)
+    _recompute_current_consent(store, survivor)
+
+    # Whoever had the other as partner now has the survivor (and is found by the survivor's name).
+    repointed = list(Customer.objects.filter(store=store, partner=gone).exclude(pk=survivor.pk))
+    Customer.objects.filter(pk__in=[p.pk for p in repointed]).update(partner=survivor)
+    gone.delete()
+
+    survivor.updated_at = timezone.now()
+    _refresh_search(survivor)
+    survivor.save()
+    _refresh_totals(store, survivor)
+    for person in repointed:
+        person.partner_id = survivor.pk
+        _refresh_search(person)
+        person.save(update_fields=["search_text", "sort_name"])
+    CustomerMerge.objects.create(
+        store=store,
+        customer=survivor,
+        merged_customer_id=other.pk,
+        merged_name=gone_name[:220],
+        choices=outcome,
+        actor=_user(actor),
+    )
+    # The audit entry names fields and ids, never the people: an erasure later leaves nothing here.
+    audit_log(
+        store=store,
+        actor=_user(actor),
+        action="trunkshow.customer.merged",
+        obj=survivor,
+        data={"merged_customer_id": other.pk, "choices": outcome},
+    )
+    return Customer.objects.select_related("partner", "assigned_associate").get(pk=survivor.pk)
+
+
+def _move_contacts(survivor: Customer, gone: Customer) -> None:
+    """Phones, emails and interests both have collapse into the survivor's; the rest move over."""
+    phones = set(survivor.phones.values_list("e164", flat=True))
+    CustomerPhone.objects.filter(customer=gone, e164__in=phones).delete()
+    CustomerPhone.objects.filter(customer=gone).update(customer=survivor, is_primary=False)
+    emails = set(survivor.emails.values_list("address", flat=True))
+    CustomerEmail.objects.filter(customer=gone, address__in=emails).delete()
+    CustomerEmail.objects.filter(customer=gone).update(customer=survivor, is_primary=False)
+    for model in (CustomerPhone, CustomerEmail):
+        rows = model.objects.filter(customer=survivor)
+        if not rows.filter(is_primary=True).exists():
+            first = rows.order_by("id").first()
+            if first is not None:
+                model.objects.filter(pk=first.pk).update(is_primary=True)
+    keys = set(survivor.interests.values_list("kind", "value_key"))
+    duplicate_ids = [
+        pk for pk, kind, key in gone.interests.values_list("pk", "kind", "value_key") if (kind, key) in keys
+    ]
+    Interest.objects.filter(pk__in=duplicate_ids).delete()
+    Interest.objects.filter(customer=gone).update(customer=survivor)
+
+
+def _recompute_current_consent(store: Store, customer: Customer) -> None:
+    """The latest event per channel and purpose across both ledgers, by when it happened, decides."""
+    latest: dict[tuple[str, str], ConsentEvent] = {}
+    for event in ConsentEvent.objects.filter(customer=customer).order_by("occurred_at", "id"):
+        latest[(event.channel, event.purpose)] = event
+    CurrentConsent.objects.filter(customer=customer).delete()
+    CurrentConsent.objects.bulk_create(
+        CurrentConsent(
+            store=store,
+            customer=customer,
+            channel=channel,
+            purpose=purpose,
+            granted=event.action == ConsentAction.GRANTED,
+            event=event,
+        )
+        for (channel, purpose), event in latest.items()
+    )
+
+
+def _merges(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
+    """On the survivor's timeline: who merged which record in, and whose values were taken."""
+    for merge in CustomerMerge.objects.filter(customer=customer).select_related("actor")[:limit]:
+        taken = [str(f.label) for f in MERGE_FIELDS if merge.choices.get(f.name) == TAKEN]
+        yield TimelineEntry(merge.at, "merge", merge.actor, merge, {"taken": taken})
+
+
+register_source("merges", _merges)

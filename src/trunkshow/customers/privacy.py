@@ -1,0 +1,427 @@
+"""A customer's rights over their data: everything we hold as JSON, and erasure.
+
+Erasure keeps the customer's row for anonymous aggregates (spend, purchase count, purchase dates
+and amounts) and removes the person: names, address, dates, ways to reach them, notes, the consent
+ledger, their lines in stored import files. Their phones and emails stay only as suppression
+digests, so the next import or campaign cannot bring them back. See ADR 0006.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from trunkshow.core.audit import audit_log
+from trunkshow.customers import validation as v
+from trunkshow.customers.models import (
+    ConsentEvent,
+    CurrentConsent,
+    Customer,
+    CustomerEdit,
+    CustomerEmail,
+    CustomerMerge,
+    CustomerPhone,
+    ImportantDate,
+    ImportJob,
+    ImportRow,
+    Interest,
+    Note,
+    Purchase,
+    Size,
+)
+from trunkshow.customers.services import _refresh_search, _user
+from trunkshow.customers.suppression import suppression_add
+from trunkshow.stores.models import Store
+
+EXPORT_FORMAT = "trunkshow.customer-data/1"
+
+
+class AlreadyErased(Exception):
+    """Erasing twice: the API answers 409, the page says when it happened."""
+
+    def __init__(self, customer: Customer) -> None:
+        assert customer.erased_at is not None
+        self.erased_at = customer.erased_at
+        super().__init__(
+            _("Customer no. %(number)s was already erased on %(date)s; there is nothing left to erase.")
+            % {"number": customer.pk, "date": date_format(customer.erased_at, "DATE_FORMAT")}
+        )
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _person(user: Any) -> dict[str, Any] | None:
+    """A staff member as the export names them: who wrote a note or recorded consent."""
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.display_name}
+
+
+def _row(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _json(getattr(obj, name)) for name in names}
+
+
+PROFILE = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "birthday_day",
+    "birthday_month",
+    "birthday_year",
+    "partner_name",
+    "partner_birthday_day",
+    "partner_birthday_month",
+    "partner_birthday_year",
+    "preferred_channel",
+    "language",
+    "time_zone",
+    "source",
+    "lifetime_spend",
+    "imported_spend",
+    "purchase_count",
+    "last_purchase_on",
+    "last_contact_at",
+    "erased_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def customer_data(*, customer: Customer) -> dict[str, Any]:
+    """Everything the store holds about one customer, JSON-serialisable (a read: no audit entry)."""
+    c = customer
+    profile = _row(c, PROFILE)
+    profile["partner"] = (
+        {"id": c.partner.pk, "name": c.partner.full_name} if c.partner_id and c.partner is not None else None
+    )
+    profile["assigned_associate"] = _person(c.assigned_associate)
+    profile["created_by"] = _person(c.created_by)
+    jobs = {job.pk: job for job in ImportJob.objects.filter(store_id=c.store_id, rows__customer=c).distinct()}
+    return {
+        "format": EXPORT_FORMAT,
+        "store": {"id": c.store.pk, "name": c.store.name},
+        "customer": profile,
+        "phones": [_row(p, ("e164", "label", "is_primary", "created_at")) for p in c.phones.order_by("id")],
+        "emails": [_row(e, ("address", "label", "is_primary", "created_at")) for e in c.emails.order_by("id")],
+        "important_dates": [
+            _row(d, ("kind", "label", "day", "month", "year", "created_at")) for d in c.important_dates.order_by("id")
+        ],
+        "interests": [_row(i, ("kind", "value", "created_at")) for i in c.interests.order_by("id")],
+        "sizes": [_row(s, ("kind", "system", "value", "note", "created_at")) for s in c.sizes.order_by("id")],
+        "notes": [
+            {**_row(n, ("body", "created_at")), "author": _person(n.author)}
+            for n in c.notes.select_related("author").order_by("created_at", "id")
+        ],
+        "purchases": [
+            {
+                **_row(p, ("purchased_on", "items", "amount", "currency", "external_id", "created_at")),
+                "associate": _person(p.associate),
+            }
+            for p in c.purchases.select_related("associate").order_by("purchased_on", "id")
+        ],
+        "consent_events": [
+            {
+                **_row(
+                    e,
+                    (
+                        "id",
+                        "channel",
+                        "purpose",
+                        "action",
+                        "occurred_at",
+                        "method",
+                        "evidence_text",
+                        "evidence_url",
+                        "evidence_ip",
+                        "recorded_at",
+                    ),
+                ),
+                "recorded_by": _person(e.staff_user),
+            }
+            for e in c.consent_events.select_related("staff_user").order_by("occurred_at", "id")
+        ],
+        "current_consent": [
+            {"channel": cc.channel, "purpose": cc.purpose, "granted": cc.granted, "event_id": cc.event_id}
+            for cc in c.current_consents.order_by("channel", "purpose")
+        ],
+        "edits": [
+            {"changes": e.changes, "by": _person(e.actor), "at": _json(e.at)}
+            for e in c.edits.select_related("actor").order_by("at", "id")
+        ],
+        "merges": [
+            {
+                "merged_customer_id": m.merged_customer_id,
+                "merged_name": m.merged_name,
+                "choices": m.choices,
+                "by": _person(m.actor),
+                "at": _json(m.at),
+            }
+            for m in c.merges.select_related("actor").order_by("at", "id")
+        ],
+        "import_rows": [
+            {
+                "file_name": jobs[r.job_id].file_name,
+                "imported_at": _json(jobs[r.job_id].created_at),
+                "line": r.line,
+                "outcome": r.outcome,
+                "message": r.message,
+            }
+            for r in ImportRow.objects.filter(store_id=c.store_id, customer=c).order_by("job_id", "line")
+        ],
+    }
+
+
+def customer_data_export(*, store: Store, actor: Any, customer: Customer, ip: str | None = None) -> dict[str, Any]:
+    """One customer's data for them (a data-subject request), audited without the data itself."""
+    if customer.store_id != store.pk:
+        raise Http404("No such customer")
+    if customer.erased_at is not None:
+        raise AlreadyErased(customer)
+    data = {"exported_at": timezone.now().isoformat(), **customer_data(customer=customer)}
+    audit_log(
+        store=store,
+        actor=_user(actor),
+        action="trunkshow.customer.exported",
+        obj=customer,
+        data={"format": "json", "what": "one customer's personal data"},
+        ip=ip,
+    )
+    return data
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+BLANKED: dict[str, Any] = {
+    "first_name": "",
+    "last_name": "",
+    "preferred_name": "",
+    "address_line1": "",
+    "address_line2": "",
+    "city": "",
+    "region": "",
+    "postal_code": "",
+    "country": "",
+    "birthday_day": None,
+    "birthday_month": None,
+    "birthday_year": None,
+    "partner_id": None,
+    "partner_name": "",
+    "partner_birthday_day": None,
+    "partner_birthday_month": None,
+    "partner_birthday_year": None,
+    "preferred_channel": "",
+    "language": "",
+    "time_zone": "",
+}
+
+
+@transaction.atomic
+def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | None = None) -> Customer:
+    """Remove the person everywhere; keep anonymous totals and hashed phones/emails. Returns the row."""
+    if customer.store_id != store.pk:
+        raise Http404("No such customer")
+    locked = Customer.objects.select_for_update().filter(store=store, pk=customer.pk).first()
+    if locked is None:
+        raise Http404("No such customer")
+    if locked.erased_at is not None:
+        raise AlreadyErased(locked)
+    phones = list(CustomerPhone.objects.filter(customer=locked).values_list("e164", flat=True))
+    emails = list(CustomerEmail.objects.filter(customer=locked).values_list("address", flat=True))
+    counts = {
+        "phones": len(phones),
+        "emails": len(emails),
+        "notes": Note.objects.filter(customer=locked).count(),
+        "consent_events": ConsentEvent.objects.filter(customer=locked).count(),
+    }
+
+    for model in (CustomerPhone, CustomerEmail, ImportantDate, Interest, Size, Note, CustomerEdit):
+        model.objects.filter(customer=locked).delete()
+    CurrentConsent.objects.filter(customer=locked).delete()
+    # The ledger is evidence and its queryset refuses deletion, so nothing deletes it by accident;
+    # erasure is the one deliberate exception (the person's right outweighs keeping the evidence,
+    # and the suppression digests keep them from being contacted). The base QuerySet.delete is
+    # called on purpose; the database allows DELETE (only UPDATE is refused).
+    models.QuerySet.delete(ConsentEvent.objects.filter(customer=locked))
+    for purchase in Purchase.objects.filter(customer=locked):
+        # What was bought, by SKU and quantity, and for how much stays; descriptions (engravings,
+        # names) and the point-of-sale order number that leads back to the person go.
+        items = [{"sku": i.get("sku", ""), "quantity": i.get("quantity", 1)} for i in purchase.items or []]
+        Purchase.objects.filter(pk=purchase.pk).update(items=items, external_id="")
+    CustomerMerge.objects.filter(customer=locked).update(merged_name="")
+    ImportRow.objects.filter(store=store, customer=locked).update(message="", customer=None)
+    for value in [*phones, *emails, *(v.phone_digits(p) for p in phones)]:
+        ImportRow.objects.filter(store=store, message__icontains=value).update(message="")
+    lines = _scrub_import_files(store, phones=phones, emails=emails)
+
+    # Whoever had them as partner no longer does, and is no longer found by their name.
+    for person in Customer.objects.filter(store=store, partner=locked):
+        person.partner_id = None
+        _refresh_search(person)
+        person.save(update_fields=["partner", "search_text", "sort_name"])
+
+    for name, value in BLANKED.items():
+        setattr(locked, name, value)
+    locked.erased_at = locked.updated_at = timezone.now()
+    _refresh_search(locked, phones=[], emails=[])
+    locked.save()
+    suppression_add(store=store, phones=phones, emails=emails)
+    # Counts only: the audit log outlives the person and must not hold them.
+    audit_log(
+        store=store,
+        actor=_user(actor),
+        action="trunkshow.customer.erased",
+        obj=locked,
+        data={**counts, "import_file_lines": lines},
+        ip=ip,
+    )
+    return locked
+
+
+def _import_files(store: Store) -> list[Path]:
+    """Import files of the store still on disk, under DATA_DIR/imports/<store id>/ and nowhere else."""
+    root = (Path(settings.DATA_DIR) / "imports" / str(store.pk)).resolve()
+    found = []
+    for stored in ImportJob.objects.filter(store=store).exclude(stored_path="").values_list("stored_path", flat=True):
+        path = (Path(settings.DATA_DIR) / stored).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found.append(path)
+    return found
+
+
+def _matches(cell: str, store: Store, phones: set[str], emails: set[str], digits: set[str]) -> bool:
+    text = cell.strip()
+    if not text:
+        return False
+    if "@" in text:
+        return text.lower() in emails
+    if sum(ch.isdigit() for ch in text) >= 6:
+        if v.phone_digits(text) in digits:
+            return True
+        try:
+            return v.parse_phone(text, region=store.phone_region) in phones
+        except ValidationError:
+            return False
+    return False
+
+
+def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -> int:
+    """Blank, in every stored import file, each record holding one of these phones or emails.
+
+    A record keeps its physical lines (as empty lines) so the line numbers an import reports
+    for the other records stay true. Returns how many records were blanked.
+    """
+    if not phones and not emails:
+        return 0
+    phone_set, email_set = set(phones), {e.lower() for e in emails}
+    digits = {v.phone_digits(p) for p in phones}
+    blanked = 0
+    for path in _import_files(store):
+        job = ImportJob.objects.filter(
+            store=store, stored_path=str(path.relative_to(Path(settings.DATA_DIR).resolve()))
+        )
+        encoding = (job.values_list("encoding", flat=True).first() or "utf-8-sig").strip() or "utf-8-sig"
+        delimiter = job.values_list("delimiter", flat=True).first() or ","
+        delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
+        try:
+            text = path.read_bytes().decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            encoding = "utf-8-sig"
+            text = path.read_bytes().decode(encoding, errors="replace")
+        # Lines as csv sees them (\n, \r\n or \r), endings kept, so the file is rebuilt byte for byte.
+        lines = list(io.StringIO(text, newline=""))
+        out: list[str] = []
+        changed = 0
+        position = 0
+        reader = csv.reader(_Feed(lines, out), delimiter=delimiter[:1] or ",")
+        for record in reader:
+            taken = reader.line_num - position
+            physical = out[-taken:] if taken else []
+            position = reader.line_num
+            if any(_matches(cell, store, phone_set, email_set, digits) for cell in record):
+                changed += 1
+                del out[-taken:]
+                out.extend(_ending(line) for line in physical)
+        if changed:
+            _write_atomically(path, "".join(out), encoding)
+            blanked += changed
+    return blanked
+
+
+def _ending(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else line[-1:] if line[-1:] in ("\n", "\r") else ""
+
+
+class _Feed:
+    """Lines for csv.reader that remembers each one handed out, so a record maps to its lines."""
+
+    def __init__(self, lines: list[str], out: list[str]) -> None:
+        self.lines, self.out, self.i = lines, out, 0
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        if self.i >= len(self.lines):
+            raise StopIteration
+        line = self.lines[self.i]
+        self.i += 1
+        self.out.append(line)
+        return line
+
+
+def _write_atomically(path: Path, text: str, encoding: str) -> None:
+    data = text.encode(encoding)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".erase-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def erase_preview(*, customer: Customer) -> dict[str, int]:
+    """What an erasure will remove, for the confirmation page."""
+    return {
+        "phones": customer.phones.count(),
+        "emails": customer.emails.count(),
+        "dates": customer.important_dates.count(),
+        "interests": customer.interests.count(),
+        "sizes": customer.sizes.count(),
+        "notes": customer.notes.count(),
+        "consent_events": customer.consent_events.count(),
+        "purchases": customer.purchases.count(),
+    }

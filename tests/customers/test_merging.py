@@ -1,0 +1,348 @@
+"""Merging two customers: chosen values win, everything of both is kept, the ledger stays whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.formats import date_format
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, make_customer
+from trunkshow.core.models import AuditEntry
+from trunkshow.customers import services
+from trunkshow.customers.merging import MOVED_RELATIONS, customer_merge
+from trunkshow.customers.models import (
+    ConsentEvent,
+    CurrentConsent,
+    Customer,
+    CustomerEdit,
+    CustomerMerge,
+    ImportJob,
+    ImportRow,
+)
+from trunkshow.customers.privacy import customer_erase
+from trunkshow.customers.selectors import customer_search
+from trunkshow.customers.timeline import customer_timeline
+
+T0 = dt.datetime(2025, 1, 10, 12, 0, tzinfo=dt.UTC)
+
+
+def grant(channel: str, action: str, at: dt.datetime) -> services.ConsentGrant:
+    return services.ConsentGrant(
+        channel=channel, purpose="marketing", action=action, occurred_at=at, evidence_text=f"{action} at {at:%H:%M}"
+    )
+
+
+@pytest.fixture
+def pair(world: World) -> Any:
+    """Two records of one person: Katherine Szirmay (kept) and Kate Szirmai (to merge in)."""
+    owner = world.a_owner.user
+    keep = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katherine",
+        last_name="Szirmay",
+        phones=["+19145550142", "+12125550100"],
+        emails=["kat@example.com"],
+        city="New York",
+        country="US",
+        address_line1="1 Fifth Ave",
+        interests=[("stone", "Sapphire"), ("metal", "Platinum")],
+        consents=[grant("sms", "granted", T0)],
+    )
+    other = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Kate",
+        last_name="Szirmai",
+        preferred_name="Kati",
+        phones=["+12125550100", "+13105550199"],
+        emails=["kat@example.com", "kate.s@example.org"],
+        address_line1="9 Elm St",
+        city="Boston",
+        region="MA",
+        postal_code="02110",
+        country="US",
+        birthday_day=14,
+        birthday_month=6,
+        language="hu",
+        interests=[("stone", "sapphire"), ("style", "Art deco")],
+        # Granted on sms earlier than keep's grant, then a newer withdrawal: the withdrawal must win.
+        consents=[
+            grant("sms", "granted", T0 - dt.timedelta(days=30)),
+            grant("sms", "withdrawn", T0 + dt.timedelta(hours=1)),
+            grant("email", "granted", T0),
+        ],
+    )
+    with scope(store=world.a):
+        services.customer_update(store=world.a, actor=owner, customer=other, data={"time_zone": "America/Chicago"})
+        for c, body in ((keep, "Keeps note"), (other, "Other note A"), (other, "Other note B")):
+            services.note_create(store=world.a, actor=owner, customer=c, body=body)
+        services.important_date_create(store=world.a, actor=owner, customer=other, kind="anniversary", day=3, month=5)
+        services.size_add(store=world.a, actor=owner, customer=other, kind="ring", system="US", value="6")
+        services.purchase_create(
+            store=world.a,
+            actor=owner,
+            customer=keep,
+            purchased_on=dt.date(2024, 3, 1),
+            items=[{"description": "Ring"}],
+            amount="1000.00",
+        )
+        services.purchase_create(
+            store=world.a,
+            actor=owner,
+            customer=other,
+            purchased_on=dt.date(2024, 9, 1),
+            items=[{"description": "Studs"}],
+            amount="250.50",
+        )
+        Customer.objects.filter(pk=keep.pk).update(imported_spend=Decimal("100.00"))
+        Customer.objects.filter(pk=other.pk).update(imported_spend=Decimal("40.00"))
+        job = ImportJob.objects.create(store=world.a, file_name="pos.csv", file_sha256="0" * 64)
+        ImportRow.objects.create(store=world.a, job=job, line=2, outcome="created", customer=other)
+        # Someone whose partner is the other record, by link.
+        husband = services.customer_create(
+            store=world.a, actor=owner, first_name="Laszlo", last_name="Szirmai", partner_id=other.pk
+        )
+    return world, keep, other, husband
+
+
+def _counts(customer_id: int) -> dict[str, int]:
+    with scopes_disabled():
+        c = Customer.objects.get(pk=customer_id)
+        return {
+            "phones": c.phones.count(),
+            "emails": c.emails.count(),
+            "dates": c.important_dates.count(),
+            "interests": c.interests.count(),
+            "sizes": c.sizes.count(),
+            "notes": c.notes.count(),
+            "purchases": c.purchases.count(),
+            "consent_events": c.consent_events.count(),
+            "edits": c.edits.count(),
+        }
+
+
+def test_merge_moves_everything_and_collapses_duplicates(pair):
+    world, keep, other, husband = pair
+    before_keep, before_other = _counts(keep.pk), _counts(other.pk)
+    assert before_keep == {
+        "phones": 2,
+        "emails": 1,
+        "dates": 0,
+        "interests": 2,
+        "sizes": 0,
+        "notes": 1,
+        "purchases": 1,
+        "consent_events": 1,
+        "edits": 0,
+    }
+    assert before_other == {
+        "phones": 2,
+        "emails": 2,
+        "dates": 1,
+        "interests": 2,
+        "sizes": 1,
+        "notes": 2,
+        "purchases": 1,
+        "consent_events": 3,
+        "edits": 3,
+    }
+    with scope(store=world.a):
+        survivor = customer_merge(
+            store=world.a,
+            actor=world.a_manager.user,
+            customer=keep,
+            other=other,
+            choices={"address": "taken", "first_name": "kept", "last_name": "kept"},
+        )
+        assert _counts(survivor.pk) == {
+            "phones": 3,  # +12125550100 was on both
+            "emails": 2,  # kat@example.com was on both
+            "dates": 1,
+            "interests": 3,  # sapphire on both (folded), platinum, art deco
+            "sizes": 1,
+            "notes": 3,
+            "purchases": 2,
+            "consent_events": 4,
+            "edits": 3,
+        }
+        assert list(survivor.phones.values_list("e164", "is_primary")) == [
+            ("+19145550142", True),
+            ("+12125550100", False),
+            ("+13105550199", False),
+        ]
+        assert sorted(survivor.interests.values_list("kind", "value")) == [
+            ("metal", "Platinum"),
+            ("stone", "Sapphire"),
+            ("style", "Art deco"),
+        ]
+        assert (survivor.first_name, survivor.last_name) == ("Katherine", "Szirmay")
+        # Empty on the survivor, known on the other: taken by default.
+        assert (survivor.preferred_name, survivor.language, survivor.time_zone) == ("Kati", "hu", "America/Chicago")
+        assert (survivor.birthday_day, survivor.birthday_month) == (14, 6)
+        assert (survivor.address_line1, survivor.city, survivor.region, survivor.postal_code) == (
+            "9 Elm St",
+            "Boston",
+            "MA",
+            "02110",
+        )
+        assert survivor.imported_spend == Decimal("140.00")
+        assert survivor.lifetime_spend == Decimal("1390.50")
+        assert survivor.purchase_count == 2
+        assert survivor.last_purchase_on == dt.date(2024, 9, 1)
+        assert not Customer.objects.filter(pk=other.pk).exists()
+        assert ImportRow.objects.get(line=2).customer_id == survivor.pk
+        husband = Customer.objects.get(pk=husband.pk)
+        assert husband.partner_id == survivor.pk
+        assert "katherine szirmay" in husband.search_text
+        merge = CustomerMerge.objects.get()
+        assert (merge.customer_id, merge.merged_customer_id, merge.merged_name) == (
+            survivor.pk,
+            other.pk,
+            "Kate Szirmai",
+        )
+        assert merge.choices == {
+            "first_name": "kept",
+            "last_name": "kept",
+            "preferred_name": "taken",
+            "address": "taken",
+            "birthday": "taken",
+            "partner": "taken",  # the other was linked back to her husband; she had nobody
+            "language": "taken",
+            "time_zone": "taken",
+        }
+        assert survivor.partner_id == husband.pk
+        assert merge.actor == world.a_manager.user
+        # Szirmai: the husband by name, the survivor by her partner's name.
+        assert [r.pk for r in customer_search(store=world.a, q="Szirmai")] == [husband.pk, survivor.pk]
+        assert [c.pk for c in customer_search(store=world.a, q="kate.s@example.org")] == [survivor.pk]
+        assert [c.pk for c in customer_search(store=world.a, q="(310) 555-0199")] == [survivor.pk]
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="trunkshow.customer.merged")
+    assert (entry.object_id, entry.actor_id) == (str(survivor.pk), world.a_manager.user.pk)
+    assert entry.data == {"merged_customer_id": other.pk, "choices": merge.choices}
+
+
+def test_merged_ledger_is_intact_and_the_newer_withdrawal_wins(pair):
+    world, keep, other, _husband = pair
+    with scopes_disabled():
+        events_before = sorted(
+            ConsentEvent.objects.filter(customer__in=[keep, other]).values_list(
+                "id", "channel", "action", "occurred_at", "evidence_text"
+            )
+        )
+    with scope(store=world.a):
+        survivor = customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+        events_after = sorted(
+            ConsentEvent.objects.filter(customer=survivor).values_list(
+                "id", "channel", "action", "occurred_at", "evidence_text"
+            )
+        )
+        assert events_after == events_before
+        current = {
+            (cc.channel, cc.purpose): (cc.granted, cc.event.occurred_at)
+            for cc in CurrentConsent.objects.filter(customer=survivor).select_related("event")
+        }
+    # keep's grant (T0) is older than other's withdrawal (T0 + 1 h): the withdrawal decides.
+    assert current == {
+        ("sms", "marketing"): (False, T0 + dt.timedelta(hours=1)),
+        ("email", "marketing"): (True, T0),
+    }
+
+
+def test_the_timeline_shows_the_merge(pair):
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        survivor = customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+        entries = [e for e in customer_timeline(customer=survivor) if e.kind == "merge"]
+    assert len(entries) == 1
+    assert entries[0].actor == world.a_owner.user
+    assert entries[0].obj.merged_name == "Kate Szirmai"
+    assert entries[0].extra["taken"] == [
+        "Preferred name",
+        "Birthday",
+        "Partner",
+        "Language",
+        "Time zone",
+    ]
+
+
+def _state() -> Any:
+    with scopes_disabled():
+        return (
+            list(Customer.objects.order_by("id").values()),
+            sorted(ConsentEvent.objects.values_list("id", "customer_id")),
+            sorted(CurrentConsent.objects.values_list("id", "customer_id", "granted")),
+            CustomerMerge.objects.count(),
+            CustomerEdit.objects.count(),
+        )
+
+
+@pytest.mark.parametrize(
+    ("choices", "field", "message"),
+    [
+        ({"favourite_colour": "taken"}, "choices.favourite_colour", "Unknown field “favourite_colour”: choose among"),
+        ({"address": "mine"}, "choices.address", "Use “kept” for this customer's value or “taken”"),
+    ],
+)
+def test_unknown_choices_are_refused_and_nothing_changes(pair, choices, field, message):
+    world, keep, other, _husband = pair
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=keep, other=other, choices=choices)
+    assert list(caught.value.message_dict) == [field]
+    assert caught.value.message_dict[field][0].startswith(message)
+    assert _state() == before
+
+
+def test_merging_a_customer_with_themself_is_refused(pair):
+    world, keep, _other, _husband = pair
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=keep, other=keep, choices={})
+    assert caught.value.message_dict == {
+        "other_id": ["A customer cannot be merged with themself; choose another customer."]
+    }
+    assert _state() == before
+
+
+def test_merging_with_another_stores_customer_is_not_found(pair):
+    world, keep, _other, _husband = pair
+    stranger = make_customer(world.b, world.b_owner, first_name="Béa")
+    before = _state()
+    with scope(store=world.a), pytest.raises(Http404):
+        customer_merge(store=world.a, actor=None, customer=keep, other=stranger, choices={})
+    assert _state() == before
+
+
+def test_merging_with_an_erased_customer_is_refused(pair):
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=None, customer=other)
+        other.refresh_from_db()
+        before = _state()
+        with pytest.raises(ValidationError) as caught:
+            customer_merge(store=world.a, actor=None, customer=keep, other=other, choices={})
+        with pytest.raises(ValidationError) as caught_reverse:
+            customer_merge(store=world.a, actor=None, customer=other, other=keep, choices={})
+    day = date_format(other.erased_at, "DATE_FORMAT")
+    assert caught.value.message_dict == {
+        "other_id": [f"Customer no. {other.pk} was erased on {day}; there is nothing left to merge."]
+    }
+    assert list(caught_reverse.value.message_dict) == ["customer_id"]
+    assert _state() == before
+
+
+def test_every_relation_to_a_customer_is_carried_by_a_merge():
+    found = {
+        (f.related_model._meta.label, f.field.name)
+        for f in Customer._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and f.related_model is not None
+    }
+    assert found == MOVED_RELATIONS
