@@ -19,15 +19,18 @@ from trunkshow.core.models import AuditEntry
 from trunkshow.customers import services
 from trunkshow.customers.models import (
     ConsentEvent,
+    CurrentConsent,
     Customer,
     CustomerEdit,
     CustomerEmail,
+    CustomerMerge,
     CustomerPhone,
     ImportantDate,
     Interest,
     Note,
     Purchase,
     Size,
+    Suppression,
 )
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
@@ -91,6 +94,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "action": "granted",
         "method": "staff",
     },
+    ("post", "/api/v1/customers/<customer_id>/merge"): {"other_id": 1},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -189,7 +193,10 @@ def _snapshot() -> dict[str, Any]:
             Size,
             Purchase,
             ConsentEvent,
+            CurrentConsent,
             CustomerEdit,
+            CustomerMerge,
+            Suppression,
             Membership,
             ApiToken,
             Invitation,

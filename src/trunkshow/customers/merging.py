@@ -274,7 +274,8 @@ def _merges(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
     """On the survivor's timeline: who merged which record in, and whose values were taken."""
     for merge in CustomerMerge.objects.filter(customer=customer).select_related("actor")[:limit]:
         taken = [str(f.label) for f in MERGE_FIELDS if merge.choices.get(f.name) == TAKEN]
-        yield TimelineEntry(merge.at, "merge", merge.actor, merge, {"taken": taken})
+        extra = {"taken": taken, "merged_customer_id": merge.merged_customer_id, "merged_name": merge.merged_name}
+        yield TimelineEntry(merge.at, "merge", merge.actor, merge, extra)
 
 
 register_source("merges", _merges)

@@ -1,0 +1,84 @@
+"""API: merging two customers, one customer's data as JSON, and erasure, under /api/v1/customers.
+
+Owners and managers only (403 with the reason for associates). Another store's customer is a 404;
+an erased one a 410 with the date, except on erase itself, where a second erase is a 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from trunkshow.core.access import client_ip
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut
+from trunkshow.customers.merging import FIELDS_BY_NAME, customer_merge
+from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase
+from trunkshow.customers.schemas import CustomerOut, customer_out
+from trunkshow.customers.selectors import customer_get_for
+from trunkshow.stores import roles
+from trunkshow.stores.models import Membership
+
+router = Router(tags=["customers"])
+
+GONE: dict[Any, Any] = {410: ErrorOut}
+
+
+def _who(request: HttpRequest, right: str) -> Membership:
+    membership: Membership = request.auth  # type: ignore[attr-defined]
+    roles.require(membership, right)
+    return membership
+
+
+class MergeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    other_id: int = Field(description="The customer merged in and then deleted.")
+    choices: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Per field, whose value wins: `kept` (this customer's) or `taken` (the other's). Fields: "
+            + ", ".join(FIELDS_BY_NAME)
+            + ". A field not named keeps this customer's value unless only the other has one."
+        ),
+    )
+
+
+class ErasedOut(Schema):
+    id: int
+    erased_at: dt.datetime
+
+
+@router.post("/{customer_id}/merge", response={200: CustomerOut, **ERRORS, **GONE}, summary="Merge another customer in")
+def customer_merge_in(request: HttpRequest, customer_id: int, payload: MergeIn) -> CustomerOut:
+    """Phones, emails, dates, interests, sizes, notes, purchases and the consent ledgers of both are kept."""
+    who = _who(request, "customers.merge")
+    customer = customer_get_for(store=who.store, customer_id=customer_id)
+    # An erased other is refused by the service with a field error, not answered as gone.
+    other = customer_get_for(store=who.store, customer_id=payload.other_id, include_erased=True)
+    survivor = customer_merge(store=who.store, actor=who.user, customer=customer, other=other, choices=payload.choices)
+    return customer_out(survivor, currency=who.store.currency)
+
+
+@router.get("/{customer_id}/export", response={200: dict[str, Any], **ERRORS, **GONE}, summary="Everything we hold")
+def customer_export(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+    """One customer's data as JSON: profile, contacts, dates, notes, purchases, the consent ledger. Audited."""
+    who = _who(request, "customers.data_export")
+    customer = customer_get_for(store=who.store, customer_id=customer_id)
+    return customer_data_export(store=who.store, actor=who.user, customer=customer, ip=client_ip(request))
+
+
+@router.post("/{customer_id}/erase", response={200: ErasedOut, 409: ErrorOut, **ERRORS}, summary="Erase personal data")
+def customer_erase_data(request: HttpRequest, customer_id: int) -> ErasedOut:
+    """Removes the person everywhere; keeps anonymous totals and hashed phones/emails. Audited."""
+    who = _who(request, "customers.erase")
+    customer = customer_get_for(store=who.store, customer_id=customer_id, include_erased=True)
+    try:
+        erased = customer_erase(store=who.store, actor=who.user, customer=customer, ip=client_ip(request))
+    except AlreadyErased as exc:
+        raise ApiError(409, "already_erased", str(exc)) from None
+    assert erased.erased_at is not None
+    return ErasedOut(id=erased.pk, erased_at=erased.erased_at)

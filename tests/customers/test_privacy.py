@@ -1,0 +1,410 @@
+"""A customer's data as JSON (everything, exactly) and erasure (nothing of the person left)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils.formats import date_format
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, make_customer
+from trunkshow.core.models import AuditEntry
+from trunkshow.customers import services
+from trunkshow.customers.merging import MERGE_FIELDS, customer_merge
+from trunkshow.customers.models import (
+    ConsentEvent,
+    CurrentConsent,
+    Customer,
+    CustomerEdit,
+    CustomerEmail,
+    CustomerMerge,
+    CustomerPhone,
+    ImportantDate,
+    ImportJob,
+    ImportRow,
+    Interest,
+    Note,
+    Purchase,
+    Size,
+)
+from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase
+from trunkshow.customers.selectors import customer_search
+from trunkshow.customers.suppression import suppressed
+
+AT = dt.datetime(2025, 3, 1, 14, 30, tzinfo=dt.UTC)
+
+
+def rich_customer(world: World) -> tuple[Customer, dict[str, Any]]:
+    """A customer with one of everything the store can hold about a person."""
+    owner = world.a_owner.user
+    partner = make_customer(world.a, world.a_owner, first_name="Laszlo", last_name="Szirmai")
+    c = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katalin",
+        last_name="Szirmay",
+        preferred_name="Kati",
+        address_line1="12 Elm Street",
+        address_line2="Apt 4",
+        city="Scarsdale",
+        region="NY",
+        postal_code="10583",
+        country="US",
+        birthday_day=14,
+        birthday_month=6,
+        birthday_year=1980,
+        partner_id=partner.pk,
+        preferred_channel="sms",
+        language="hu",
+        time_zone="America/Chicago",
+        assigned_associate_id=world.a_associate.user.pk,
+        source="referral",
+        phones=["(914) 555-0142"],
+        emails=["kati@example.com"],
+        interests=[("stone", "Sapphire")],
+        consents=[
+            services.ConsentGrant(
+                channel="sms",
+                purpose="marketing",
+                method="form",
+                evidence_text="Text me about new pieces",
+                evidence_url="https://atelier.example.com/join",
+                evidence_ip="203.0.113.9",
+                occurred_at=AT,
+            )
+        ],
+    )
+    with scope(store=world.a):
+        extra: dict[str, Any] = {"partner": partner}
+        extra["date"] = services.important_date_create(
+            store=world.a, actor=owner, customer=c, kind="anniversary", day=3, month=5, year=2009
+        )
+        extra["size"] = services.size_add(
+            store=world.a, actor=owner, customer=c, kind="ring", system="US", value="6", note="left hand"
+        )
+        extra["note"] = services.note_create(
+            store=world.a, actor=world.a_manager.user, customer=c, body="Wants an eternity band for her 50th"
+        )
+        extra["purchase"] = services.purchase_create(
+            store=world.a,
+            actor=owner,
+            customer=c,
+            purchased_on=dt.date(2024, 12, 20),
+            items=[{"description": "Sapphire halo ring, engraved “K & L”", "sku": "R-1021", "quantity": 1}],
+            amount="2450.00",
+            associate_id=world.a_associate.user.pk,
+            external_id="POS-7781",
+        )
+        Customer.objects.filter(pk=c.pk).update(imported_spend=Decimal("300.00"), lifetime_spend=Decimal("2750.00"))
+        twin = make_customer(world.a, world.a_owner, first_name="Kati", last_name="Sz")
+        survivor = customer_merge(store=world.a, actor=owner, customer=c, other=twin, choices={})
+        extra["twin"] = twin
+        job = ImportJob.objects.create(
+            store=world.a, file_name="shopify-customers.csv", file_sha256="a" * 64, created_at=AT
+        )
+        extra["import_row"] = ImportRow.objects.create(
+            store=world.a, job=job, line=7, outcome="merged", customer=survivor, message="Merged by phone"
+        )
+        extra["job"] = job
+    return Customer.objects.get(pk=c.pk), extra
+
+
+def test_export_holds_every_kind_of_row_exactly(world: World):
+    with scope(store=world.a):
+        c, x = rich_customer(world)
+        data = customer_data_export(store=world.a, actor=world.a_manager.user, customer=c)
+        c.refresh_from_db()
+        phone = CustomerPhone.objects.get(customer=c)
+        email = CustomerEmail.objects.get(customer=c)
+        interest = Interest.objects.get(customer=c)
+        event = ConsentEvent.objects.get(customer=c)
+        edits = list(CustomerEdit.objects.filter(customer=c).order_by("at", "id"))
+        merge = CustomerMerge.objects.get(customer=c)
+    json.dumps(data)  # serialisable as it stands
+    assert set(data) == {
+        "exported_at",
+        "format",
+        "store",
+        "customer",
+        "phones",
+        "emails",
+        "important_dates",
+        "interests",
+        "sizes",
+        "notes",
+        "purchases",
+        "consent_events",
+        "current_consent",
+        "edits",
+        "merges",
+        "import_rows",
+    }
+    assert data["format"] == "trunkshow.customer-data/1"
+    assert data["store"] == {"id": world.a.pk, "name": "Atelier Ana"}
+    assert data["customer"] == {
+        "id": c.pk,
+        "first_name": "Katalin",
+        "last_name": "Szirmay",
+        "preferred_name": "Kati",
+        "address_line1": "12 Elm Street",
+        "address_line2": "Apt 4",
+        "city": "Scarsdale",
+        "region": "NY",
+        "postal_code": "10583",
+        "country": "US",
+        "birthday_day": 14,
+        "birthday_month": 6,
+        "birthday_year": 1980,
+        "partner": {"id": x["partner"].pk, "name": "Laszlo Szirmai"},
+        "partner_name": "",
+        "partner_birthday_day": None,
+        "partner_birthday_month": None,
+        "partner_birthday_year": None,
+        "preferred_channel": "sms",
+        "language": "hu",
+        "time_zone": "America/Chicago",
+        "source": "referral",
+        "assigned_associate": {"id": world.a_associate.user.pk, "name": "Ali Associate"},
+        "created_by": {"id": world.a_owner.user.pk, "name": "Ana Owner"},
+        "lifetime_spend": "2750.00",
+        "imported_spend": "300.00",
+        "purchase_count": 1,
+        "last_purchase_on": "2024-12-20",
+        "last_contact_at": None,
+        "erased_at": None,
+        "created_at": c.created_at.isoformat(),
+        "updated_at": c.updated_at.isoformat(),
+    }
+    assert data["phones"] == [
+        {"e164": "+19145550142", "label": "mobile", "is_primary": True, "created_at": phone.created_at.isoformat()}
+    ]
+    assert data["emails"] == [
+        {
+            "address": "kati@example.com",
+            "label": "personal",
+            "is_primary": True,
+            "created_at": email.created_at.isoformat(),
+        }
+    ]
+    assert data["important_dates"] == [
+        {
+            "kind": "anniversary",
+            "label": "",
+            "day": 3,
+            "month": 5,
+            "year": 2009,
+            "created_at": x["date"].created_at.isoformat(),
+        }
+    ]
+    assert data["interests"] == [{"kind": "stone", "value": "Sapphire", "created_at": interest.created_at.isoformat()}]
+    assert data["sizes"] == [
+        {
+            "kind": "ring",
+            "system": "US",
+            "value": "6",
+            "note": "left hand",
+            "created_at": x["size"].created_at.isoformat(),
+        }
+    ]
+    assert data["notes"] == [
+        {
+            "body": "Wants an eternity band for her 50th",
+            "author": {"id": world.a_manager.user.pk, "name": "Max Manager"},
+            "created_at": x["note"].created_at.isoformat(),
+        }
+    ]
+    assert data["purchases"] == [
+        {
+            "purchased_on": "2024-12-20",
+            "items": [{"description": "Sapphire halo ring, engraved “K & L”", "sku": "R-1021", "quantity": 1}],
+            "amount": "2450.00",
+            "currency": "USD",
+            "external_id": "POS-7781",
+            "associate": {"id": world.a_associate.user.pk, "name": "Ali Associate"},
+            "created_at": x["purchase"].created_at.isoformat(),
+        }
+    ]
+    assert data["consent_events"] == [
+        {
+            "id": event.pk,
+            "channel": "sms",
+            "purpose": "marketing",
+            "action": "granted",
+            "occurred_at": "2025-03-01T14:30:00+00:00",
+            "method": "form",
+            "evidence_text": "Text me about new pieces",
+            "evidence_url": "https://atelier.example.com/join",
+            "evidence_ip": "203.0.113.9",
+            "recorded_by": {"id": world.a_owner.user.pk, "name": "Ana Owner"},
+            "recorded_at": event.recorded_at.isoformat(),
+        }
+    ]
+    assert data["current_consent"] == [
+        {"channel": "sms", "purpose": "marketing", "granted": True, "event_id": event.pk}
+    ]
+    assert data["edits"] == [
+        {"changes": e.changes, "by": {"id": world.a_owner.user.pk, "name": "Ana Owner"}, "at": e.at.isoformat()}
+        for e in edits
+    ]
+    assert [e["changes"] for e in data["edits"]] == [
+        {"important_date": [None, "Anniversary 3/5/2009"]},
+        {"size": [None, "ring US 6"]},
+    ]
+    assert data["merges"] == [
+        {
+            "merged_customer_id": x["twin"].pk,
+            "merged_name": "Kati Sz",
+            "choices": {f.name: "kept" for f in MERGE_FIELDS},  # the twin had less on every field
+            "by": {"id": world.a_owner.user.pk, "name": "Ana Owner"},
+            "at": merge.at.isoformat(),
+        }
+    ]
+    assert data["import_rows"] == [
+        {
+            "file_name": "shopify-customers.csv",
+            "imported_at": "2025-03-01T14:30:00+00:00",
+            "line": 7,
+            "outcome": "merged",
+            "message": "Merged by phone",
+        }
+    ]
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="trunkshow.customer.exported")
+    assert (entry.object_id, entry.actor_id) == (str(c.pk), world.a_manager.user.pk)
+    assert entry.data == {"format": "json", "what": "one customer's personal data"}
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+
+def _import_file(world: World, job: ImportJob, text: str, encoding: str = "utf-8") -> Path:
+    relative = Path("imports") / str(world.a.pk) / f"{job.pk}.csv"
+    path = Path(settings.DATA_DIR) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    with scope(store=world.a):
+        ImportJob.objects.filter(pk=job.pk).update(stored_path=str(relative), encoding=encoding, delimiter=",")
+    return path
+
+
+CSV = (
+    "First Name,Last Name,Email,Phone,Note\r\n"
+    "Ann,Other,ann@example.com,(212) 555-0100,\r\n"
+    'Katalin,Szirmay,KATI@example.com,,"likes\r\nsapphires"\r\n'
+    "Kat,Sz,,914-555-0142,\r\n"
+    "Bob,Other,bob@example.com,,\r\n"
+)
+
+
+def test_erase_leaves_no_trace_of_the_person_and_keeps_the_aggregates(world: World):
+    with scope(store=world.a):
+        c, x = rich_customer(world)
+        path = _import_file(world, x["job"], CSV)
+        ImportRow.objects.create(
+            store=world.a, job=x["job"], line=5, outcome="error", message="“914-555-0142”: +19145550142 is on two rows"
+        )
+        ImportRow.objects.create(store=world.a, job=x["job"], line=8, outcome="error", message="Bob has no phone")
+        erased = customer_erase(store=world.a, actor=world.a_owner.user, customer=c)
+
+        c.refresh_from_db()
+        assert c.erased_at == erased.erased_at is not None
+        for name in ("first_name", "last_name", "preferred_name", "address_line1", "address_line2", "city"):
+            assert getattr(c, name) == ""
+        for name in ("region", "postal_code", "country", "partner_name", "preferred_channel", "language", "time_zone"):
+            assert getattr(c, name) == ""
+        for name in ("birthday_day", "birthday_month", "birthday_year", "partner_id", "partner_birthday_month"):
+            assert getattr(c, name) is None
+        assert (c.search_text, c.sort_name) == ("", "")
+        # Anonymous aggregates stay.
+        assert (c.lifetime_spend, c.imported_spend, c.purchase_count, c.last_purchase_on) == (
+            Decimal("2750.00"),
+            Decimal("300.00"),
+            1,
+            dt.date(2024, 12, 20),
+        )
+        assert list(
+            Purchase.objects.filter(customer=c).values_list("purchased_on", "amount", "items", "external_id")
+        ) == [(dt.date(2024, 12, 20), Decimal("2450.00"), [{"sku": "R-1021", "quantity": 1}], "")]
+        for model in (
+            CustomerPhone,
+            CustomerEmail,
+            ImportantDate,
+            Interest,
+            Size,
+            Note,
+            CustomerEdit,
+            ConsentEvent,
+            CurrentConsent,
+        ):
+            assert model.objects.filter(customer=c).count() == 0, model.__name__
+        assert list(CustomerMerge.objects.filter(customer=c).values_list("merged_name", flat=True)) == [""]
+        assert list(
+            ImportRow.objects.filter(job=x["job"]).order_by("line").values_list("line", "customer_id", "message")
+        ) == [
+            (5, None, ""),
+            (7, None, ""),
+            (8, None, "Bob has no phone"),
+        ]
+        # The partner no longer points at them, nor is found by their name.
+        partner = Customer.objects.get(pk=x["partner"].pk)
+        assert partner.partner_id is None
+        assert "szirmay" not in partner.search_text
+        for q in ("Szirmay", "Katalin", "Kati", "kati@example.com", "(914) 555-0142", "9145550142"):
+            assert list(customer_search(store=world.a, q=q)) == [], q
+        assert suppressed(store=world.a, phones=["+19145550142"])
+        assert suppressed(store=world.a, emails=["kati@example.com"])
+    # Their import lines are blank; the others and every line number stay.
+    assert path.read_bytes().decode() == (
+        "First Name,Last Name,Email,Phone,Note\r\n"
+        "Ann,Other,ann@example.com,(212) 555-0100,\r\n"
+        "\r\n"
+        "\r\n"
+        "\r\n"
+        "Bob,Other,bob@example.com,,\r\n"
+    )
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="trunkshow.customer.erased")
+        everything = json.dumps(list(AuditEntry.objects.values()), default=str)
+    assert (entry.object_id, entry.actor_id) == (str(c.pk), world.a_owner.user.pk)
+    assert entry.data == {"phones": 1, "emails": 1, "notes": 1, "consent_events": 1, "import_file_lines": 2}
+    for secret in ("Szirmay", "Katalin", "Kati", "kati@example.com", "914", "Scarsdale", "eternity"):
+        assert secret not in everything, secret
+
+
+def test_a_second_erase_is_refused_with_the_date(world: World):
+    c = make_customer(world.a, world.a_owner, first_name="Katalin", phones=["(914) 555-0142"])
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=None, customer=c)
+        c.refresh_from_db()
+        before = list(Customer.objects.filter(pk=c.pk).values())
+        with pytest.raises(AlreadyErased) as caught:
+            customer_erase(store=world.a, actor=None, customer=c)
+        assert list(Customer.objects.filter(pk=c.pk).values()) == before
+    assert str(caught.value) == (
+        f"Customer no. {c.pk} was already erased on {date_format(c.erased_at, 'DATE_FORMAT')}; "
+        "there is nothing left to erase."
+    )
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="trunkshow.customer.erased").count() == 1
+
+
+def test_import_files_in_utf16_and_elsewhere_are_handled(world: World, tmp_path: Path):
+    c = make_customer(world.a, world.a_owner, first_name="Katalin", emails=["kati@example.com"])
+    with scope(store=world.a):
+        job = ImportJob.objects.create(store=world.a, file_name="a.csv", file_sha256="b" * 64)
+        outside = ImportJob.objects.create(store=world.a, file_name="b.csv", file_sha256="c" * 64)
+    path = _import_file(world, job, "Name,Email\nKatalin,kati@example.com\nBob,bob@example.com", "utf-16")
+    # A stored path that points outside the store's import folder is never touched.
+    stray = Path(settings.DATA_DIR) / "stray.csv"
+    stray.write_text("Name,Email\nKatalin,kati@example.com\n")
+    with scope(store=world.a):
+        ImportJob.objects.filter(pk=outside.pk).update(stored_path="imports/../stray.csv")
+        customer_erase(store=world.a, actor=None, customer=c)
+    assert path.read_bytes().decode("utf-16") == "Name,Email\n\nBob,bob@example.com"
+    assert stray.read_text() == "Name,Email\nKatalin,kati@example.com\n"
