@@ -56,9 +56,14 @@ for name in (
     "size_delete",
     "phone_delete",
     "email_delete",
+    "merge",
+    "merge_confirm",
+    "data_export",
+    "erase",
 ):
     OBJECT_OF[(name, "customer_id")] = "customer"
 OBJECT_OF |= {
+    ("merge_confirm", "other_id"): "customer",
     ("date_delete", "obj_id"): "date",
     ("interest_delete", "obj_id"): "interest",
     ("size_delete", "obj_id"): "size",

@@ -253,7 +253,7 @@ def test_choosing_a_partner_by_searching_on_the_edit_page(desktop: Any, world: W
     choice.first.wait_for()
     assert [" ".join(t.split()) for t in choice.all_inner_texts()] == [f"GS Gábor Szirmay Customer no. {gabor.pk}"]
     choice.first.click()
-    assert page.locator("[data-partner-name]").inner_text() == "Gábor Szirmay"
+    assert page.locator("[data-picker-name]").inner_text() == "Gábor Szirmay"
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"**/customers/{kati.pk}/")
     assert page.locator("#about dd a").inner_text() == "Gábor Szirmay"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trunkshow.customers import views
+from trunkshow.customers import views, views_privacy
 
 app_name = "customers"
 urlpatterns = [
@@ -24,4 +24,8 @@ urlpatterns = [
     path("<int:customer_id>/emails/", views.email_add, name="email_add"),
     path("<int:customer_id>/emails/<int:obj_id>/delete/", views.email_delete, name="email_delete"),
     path("<int:customer_id>/consent/", views.consent_add, name="consent_add"),
+    path("<int:customer_id>/merge/", views_privacy.merge_start, name="merge"),
+    path("<int:customer_id>/merge/<int:other_id>/", views_privacy.merge_confirm, name="merge_confirm"),
+    path("<int:customer_id>/data.json", views_privacy.data_export, name="data_export"),
+    path("<int:customer_id>/erase/", views_privacy.erase, name="erase"),
 ]

@@ -45,6 +45,7 @@ from trunkshow.customers.models import (
     Source,
 )
 from trunkshow.customers.timeline import customer_timeline
+from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
 
 PAGE_SIZE = 25
@@ -106,7 +107,7 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
     """Search results as buttons, for choosing a partner on the edit page (a fragment)."""
     store = _store(request)
     q = request.GET.get("q", "").strip()[:200]
-    rows = list(selectors.customer_search(store=store, q=q)[:8]) if q else []
+    rows = list(selectors.customers_with_contacts(selectors.customer_search(store=store, q=q))[:8]) if q else []
     exclude = request.GET.get("exclude", "")
     rows = [c for c in rows if str(c.pk) != exclude]
     return render(request, "customers/_pick_results.html", {"rows": rows, "q": q})
@@ -444,6 +445,10 @@ def _render_profile(
         "language_name": locale.languages.get(customer.language, customer.language) if customer.language else "",
         "local_time": local_time,
         "completeness_missing": ", ".join(profile.completeness.missing),
+        "can": {
+            right: roles.has_right(request.membership, f"customers.{right}")  # type: ignore[attr-defined]
+            for right in ("merge", "data_export", "erase")
+        },
     }
     return render(request, "customers/detail.html", context, status=status)
 

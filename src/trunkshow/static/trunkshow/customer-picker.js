@@ -1,13 +1,12 @@
-// Choosing a partner among the store's customers on the edit page: type, pick, done.
-// Without JavaScript the customer number field does the same job.
+// Choosing one of the store's customers (a partner on the edit page, the other record on the
+// merge page): type, pick, done. Without JavaScript the customer number field does the same job.
 const DEBOUNCE_MS = 200;
 
-const box = document.querySelector("[data-partner-picker]");
-if (box) {
-  const idWrap = box.querySelector("[data-partner-id]");
+function picker(box) {
+  const idWrap = box.querySelector("[data-picker-id]");
   const idInput = idWrap.querySelector("input");
-  const chosen = box.querySelector("[data-partner-chosen]");
-  const searchWrap = box.querySelector("[data-partner-search]");
+  const chosen = box.querySelector("[data-picker-chosen]");
+  const searchWrap = box.querySelector("[data-picker-search]");
   const query = searchWrap.querySelector("input[type=search]");
   const results = searchWrap.querySelector(".pick-results");
   let timer = 0;
@@ -20,6 +19,7 @@ if (box) {
     const has = idInput.value.trim() !== "";
     chosen.hidden = !has;
     searchWrap.hidden = has;
+    box.dispatchEvent(new CustomEvent("picker:change", { detail: { chosen: has } }));
   };
   showState();
 
@@ -61,16 +61,20 @@ if (box) {
     const button = event.target.closest("button[data-id]");
     if (!button) return;
     idInput.value = button.dataset.id;
-    chosen.querySelector("[data-partner-name]").textContent = button.dataset.name;
-    chosen.querySelector("[data-partner-initials]").textContent = button.dataset.initials;
+    chosen.querySelector("[data-picker-name]").textContent = button.dataset.name;
+    chosen.querySelector("[data-picker-initials]").textContent = button.dataset.initials;
+    const number = chosen.querySelector("[data-picker-number]");
+    if (number) number.textContent = button.dataset.number || "";
     results.innerHTML = "";
     query.value = "";
     showState();
-    chosen.querySelector("[data-partner-clear]").focus();
+    chosen.querySelector("[data-picker-clear]").focus();
   });
-  box.querySelector("[data-partner-clear]").addEventListener("click", () => {
+  box.querySelector("[data-picker-clear]").addEventListener("click", () => {
     idInput.value = "";
     showState();
     query.focus();
   });
 }
+
+document.querySelectorAll("[data-customer-picker]").forEach(picker);

@@ -1,0 +1,172 @@
+"""The staff pages for merge, data download and erasure: roles, bad input, the happy paths."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, browser_client, make_customer
+from trunkshow.core.models import AuditEntry
+from trunkshow.customers.models import Customer, CustomerMerge
+
+
+def _two(world: World) -> tuple[Customer, Customer]:
+    keep = make_customer(
+        world.a, world.a_owner, first_name="Katherine", last_name="Szirmay", phones=["+19145550142"], city=""
+    )
+    other = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Kate",
+        last_name="Szirmai",
+        phones=["+12125550100"],
+        emails=["kate@example.com"],
+        address_line1="9 Elm St",
+        city="Boston",
+        region="MA",
+        postal_code="02110",
+        country="US",
+    )
+    return keep, other
+
+
+def _state() -> Any:
+    with scopes_disabled():
+        return (
+            list(Customer.objects.order_by("id").values()),
+            CustomerMerge.objects.count(),
+            sorted(AuditEntry.objects.values_list("action", flat=True)),
+        )
+
+
+def test_profile_offers_the_record_actions_to_owners_and_managers_only(world: World):
+    keep, _other = _two(world)
+    for person, shown in ((world.a_owner, True), (world.a_manager, True), (world.a_associate, False)):
+        html = browser_client(person).get(f"/customers/{keep.pk}/").content.decode()
+        assert ("Merge with…" in html) is shown
+        assert ("Download data (JSON)" in html) is shown
+        assert ("Erase personal data" in html) is shown
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "reason"),
+    [
+        ("get", "/customers/{keep}/merge/", "Only owners and managers can merge customers."),
+        ("get", "/customers/{keep}/merge/{other}/", "Only owners and managers can merge customers."),
+        ("post", "/customers/{keep}/merge/{other}/", "Only owners and managers can merge customers."),
+        (
+            "post",
+            "/customers/{keep}/data.json",
+            "Only owners and managers can download a customer&#x27;s personal data.",
+        ),
+        ("get", "/customers/{keep}/erase/", "Only owners and managers can erase a customer&#x27;s personal data."),
+        ("post", "/customers/{keep}/erase/", "Only owners and managers can erase a customer&#x27;s personal data."),
+    ],
+)
+def test_associates_are_refused_with_the_reason(world: World, method, path, reason):
+    keep, other = _two(world)
+    before = _state()
+    response = getattr(browser_client(world.a_associate), method)(
+        path.format(keep=keep.pk, other=other.pk), {"confirm_name": "Katherine Szirmay"} if method == "post" else {}
+    )
+    assert response.status_code == 403
+    assert reason in response.content.decode()
+    assert _state() == before
+
+
+def test_merge_start_checks_the_other_number(world: World):
+    keep, other = _two(world)
+    client = browser_client(world.a_manager)
+    assert client.get(f"/customers/{keep.pk}/merge/").status_code == 200
+    same = client.get(f"/customers/{keep.pk}/merge/", {"other": keep.pk})
+    assert same.status_code == 400
+    assert "This is the same customer; choose the other record of this person." in same.content.decode()
+    unknown = client.get(f"/customers/{keep.pk}/merge/", {"other": 987654})
+    assert unknown.status_code == 400
+    assert "No customer no. 987654 in this store." in unknown.content.decode()
+    garbage = client.get(f"/customers/{keep.pk}/merge/", {"other": "x"})
+    assert garbage.status_code == 400
+    assert "Enter a whole number." in garbage.content.decode()
+    found = client.get(f"/customers/{keep.pk}/merge/", {"other": other.pk})
+    assert found.status_code == 302
+    assert found["Location"] == f"/customers/{keep.pk}/merge/{other.pk}/"
+
+
+def test_merge_page_shows_the_differences_and_merges_with_the_choices(world: World):
+    keep, other = _two(world)
+    client = browser_client(world.a_manager)
+    page = client.get(f"/customers/{keep.pk}/merge/{other.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for text in ("Katherine", "Kate", "Szirmay", "Szirmai", "9 Elm St", "Boston, MA 02110", "Not recorded"):
+        assert text in html, text
+    assert "Phones: (914) 555-0142, (212) 555-0100" in html
+    assert "Emails: kate@example.com" in html
+    response = client.post(
+        f"/customers/{keep.pk}/merge/{other.pk}/", {"first_name": "kept", "last_name": "taken", "address": "taken"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/{keep.pk}/"
+    with scope(store=world.a):
+        keep.refresh_from_db()
+        assert (keep.first_name, keep.last_name, keep.city) == ("Katherine", "Szirmai", "Boston")
+        assert not Customer.objects.filter(pk=other.pk).exists()
+    profile = client.get(f"/customers/{keep.pk}/").content.decode()
+    assert "Records merged" in profile
+    assert f"Kate Szirmai (no. {other.pk}) was merged into this record." in profile
+    assert "Taken from that record: Last name, Address." in profile
+    assert f"Merged customer no. {other.pk} into Katherine Szirmai." in profile
+
+
+def test_merge_page_refuses_an_unknown_choice_and_changes_nothing(world: World):
+    keep, other = _two(world)
+    before = _state()
+    response = browser_client(world.a_owner).post(f"/customers/{keep.pk}/merge/{other.pk}/", {"address": "both"})
+    assert response.status_code == 400
+    assert "Select a valid choice. both is not one of the available choices." in response.content.decode()
+    assert _state() == before
+
+
+def test_download_is_a_json_attachment_and_audited(world: World):
+    keep, _other = _two(world)
+    client = browser_client(world.a_owner)
+    assert client.get(f"/customers/{keep.pk}/data.json").status_code == 405
+    response = client.post(f"/customers/{keep.pk}/data.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="customer-{keep.pk}-data.json"'
+    data = json.loads(response.content)
+    assert (data["customer"]["id"], data["customer"]["first_name"]) == (keep.pk, "Katherine")
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="trunkshow.customer.exported", object_id=str(keep.pk)).count() == 1
+
+
+def test_erase_needs_the_name_typed_then_the_customer_is_gone(world: World):
+    keep, _other = _two(world)
+    client = browser_client(world.a_owner)
+    page = client.get(f"/customers/{keep.pk}/erase/").content.decode()
+    for text in ("What is removed, for good", "1 phone number, 0 email addresses", "This cannot be undone.", "$0.00"):
+        assert text in page, text
+    before = _state()
+    wrong = client.post(f"/customers/{keep.pk}/erase/", {"confirm_name": "Kate Szirmai"})
+    assert wrong.status_code == 400
+    assert "That is not the customer&#x27;s name. Type “Katherine Szirmay” exactly as shown" in wrong.content.decode()
+    assert _state() == before
+    done = client.post(f"/customers/{keep.pk}/erase/", {"confirm_name": "  katherine   SZIRMAY "})
+    assert done.status_code == 302
+    assert done["Location"] == "/customers/"
+    listing = client.get("/customers/").content.decode()
+    assert "Szirmay" not in listing
+    assert f"The personal data of customer no. {keep.pk} was erased." in listing
+    assert "Kate Szirmai" in listing
+    with scope(store=world.a):
+        keep.refresh_from_db()
+    for path in (f"/customers/{keep.pk}/", f"/customers/{keep.pk}/erase/", f"/customers/{keep.pk}/edit/"):
+        gone = client.get(path)
+        assert gone.status_code == 410, path
+        assert "This customer was erased" in gone.content.decode()
+    again = client.post(f"/customers/{keep.pk}/erase/", {"confirm_name": "Katherine Szirmay"})
+    assert again.status_code == 410
+    assert client.get("/customers/pick/", {"q": "Szirmay"}).content.decode().count("data-id=") == 0
