@@ -1,0 +1,152 @@
+"""Merging two records and erasing a customer, on a phone (and the same pages on a desk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_scopes import scope, scopes_disabled
+
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, make_customer
+from trunkshow.customers import services
+from trunkshow.customers.models import Customer
+
+
+def _pair(world: World) -> tuple[Any, Any]:
+    keep = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katherine",
+        last_name="Szirmay",
+        phones=["+19145550142"],
+        emails=["katherine.szirmay@example.com"],
+        birthday_day=14,
+        birthday_month=6,
+    )
+    other = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Kate",
+        last_name="Szirmai",
+        preferred_name="Kati",
+        phones=["+12125550100"],
+        emails=["kate@example.com"],
+        address_line1="9 Elm Street, Apartment 14B",
+        city="Boston",
+        region="MA",
+        postal_code="02110",
+        country="US",
+        birthday_day=15,
+        birthday_month=6,
+        language="hu",
+        interests=[("stone", "Sapphire")],
+    )
+    with scope(store=world.a):
+        services.note_create(store=world.a, actor=world.a_owner.user, customer=other, body="Wants an eternity band")
+    return keep, other
+
+
+def test_merging_two_records_on_a_phone(phone: Any, world: World, live_server_url: str):
+    page = phone
+    keep, other = _pair(world)
+    log_in(page, live_server_url, world.a_manager)
+    page.goto(f"/customers/{keep.pk}/")
+    page.get_by_role("link", name="Merge with…").click()
+    page.wait_for_url(f"**/customers/{keep.pk}/merge/")
+    assert not page.get_by_label("Customer no.").is_visible()  # the search replaces the number field
+    page.get_by_label("Find them by name, phone or email").press_sequentially("szirm", delay=30)
+    choice = page.locator("#merge-results button.pick")
+    choice.first.wait_for()
+    # The record itself is not offered; the other shows its phone to tell them apart.
+    assert [" ".join(t.split()) for t in choice.all_inner_texts()] == [
+        f"KS Kati Szirmai Customer no. {other.pk} · (212) 555-0100"
+    ]
+    assert_accessible(page)
+    choice.first.click()
+    assert page.locator("[data-picker-name]").inner_text() == "Kati Szirmai"
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "customers-merge-pick-phone")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(f"**/customers/{keep.pk}/merge/{other.pk}/")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    screenshot(page, "customers-merge-confirm-phone")
+    # Defaults: the survivor's values, and the other's where the survivor has none.
+    assert page.get_by_role("group", name="Birthday").get_by_role("radio").first.is_checked()
+    assert page.get_by_role("group", name="Address").get_by_role("radio").nth(1).is_checked()
+    page.get_by_role("group", name="Birthday").get_by_text("June 15").click()
+    page.get_by_role("button", name="Merge", exact=True).click()
+    page.wait_for_url(f"**/customers/{keep.pk}/")
+    assert page.get_by_text(f"Merged customer no. {other.pk} into Kati Szirmay.").is_visible()
+    timeline = page.locator("#timeline")
+    assert f"Kate Szirmai (no. {other.pk}) was merged into this record." in timeline.inner_text()
+    contact = page.locator("#contact").inner_text()
+    assert "(914) 555-0142" in contact and "(212) 555-0100" in contact and "kate@example.com" in contact
+    with scope(store=world.a):
+        keep.refresh_from_db()
+        assert (keep.birthday_day, keep.birthday_month, keep.city, keep.preferred_name) == (15, 6, "Boston", "Kati")
+        assert keep.notes.count() == 1
+        assert not Customer.objects.filter(pk=other.pk).exists()
+    screenshot(page, "customers-merged-profile-phone")
+
+
+def test_merge_page_on_a_desk(desktop: Any, world: World, live_server_url: str):
+    page = desktop
+    keep, other = _pair(world)
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(f"/customers/{keep.pk}/merge/{other.pk}/")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    screenshot(page, "customers-merge-confirm-desktop")
+    page.goto(f"/customers/{keep.pk}/")
+    screenshot(page, "customers-profile-record-actions-desktop")
+
+
+def test_erasing_a_customer_on_a_phone(phone: Any, world: World, live_server_url: str):
+    page = phone
+    _keep, other = _pair(world)
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(f"/customers/{other.pk}/")
+    screenshot(page, "customers-profile-record-actions-phone")
+    page.get_by_role("link", name="Erase personal data").click()
+    page.wait_for_url(f"**/customers/{other.pk}/erase/")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    screenshot(page, "customers-erase-phone")
+    page.get_by_label("Type the customer's name to confirm").fill("Kate")
+    page.get_by_role("button", name="Erase personal data").click()
+    error = page.locator("#id_confirm_name_error")
+    error.wait_for()
+    assert (
+        error.inner_text()
+        == "That is not the customer's name. Type “Kati Szirmai” exactly as shown (capitals do not matter)."
+    )
+    assert page.get_by_label("Type the customer's name to confirm").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    screenshot(page, "customers-erase-wrong-name-phone")
+    page.get_by_label("Type the customer's name to confirm").fill("kati szirmai")
+    page.get_by_role("button", name="Erase personal data").click()
+    page.wait_for_url("**/customers/")
+    assert page.get_by_text(f"The personal data of customer no. {other.pk} was erased.").is_visible()
+    assert "Szirmai" not in page.locator("main").inner_text()
+    page.get_by_role("searchbox").first.fill("kate@example.com")
+    page.wait_for_timeout(600)
+    assert "Kati" not in page.locator("main").inner_text()
+    response = page.goto(f"/customers/{other.pk}/")
+    assert response.status == 410
+    assert page.get_by_role("heading", name="This customer was erased").is_visible()
+    assert_accessible(page)
+    screenshot(page, "customers-erased-gone-phone")
+    with scopes_disabled():
+        gone = Customer.objects.get(pk=other.pk)
+        assert (gone.first_name, gone.search_text, gone.notes.count()) == ("", "", 0)
+
+
+def test_erase_page_on_a_desk(desktop: Any, world: World, live_server_url: str):
+    page = desktop
+    keep, _other = _pair(world)
+    log_in(page, live_server_url, world.a_manager)
+    page.goto(f"/customers/{keep.pk}/erase/")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    screenshot(page, "customers-erase-desktop")
