@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
 from trunkshow.customers.models import Customer, CustomerMerge
+from trunkshow.customers.privacy import customer_erase
 
 
 def _two(world: World) -> tuple[Customer, Customer]:
@@ -90,6 +92,20 @@ def test_merge_start_checks_the_other_number(world: World):
     garbage = client.get(f"/customers/{keep.pk}/merge/", {"other": "x"})
     assert garbage.status_code == 400
     assert "Enter a whole number." in garbage.content.decode()
+    erased = make_customer(world.a, world.a_owner, first_name="Gone")
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=None, customer=erased)
+        erased.refresh_from_db()
+    refused = client.get(f"/customers/{keep.pk}/merge/", {"other": erased.pk})
+    assert refused.status_code == 400
+    assert (
+        f"Customer no. {erased.pk} was erased on {date_format(erased.erased_at, 'DATE_FORMAT')}; "
+        "there is nothing left to merge."
+    ) in refused.content.decode()
+    # Straight to the comparison with an erased record: back to the choice, with the reason.
+    back = client.get(f"/customers/{keep.pk}/merge/{erased.pk}/")
+    assert back.status_code == 302
+    assert back["Location"] == f"/customers/{keep.pk}/merge/?other={erased.pk}"
     found = client.get(f"/customers/{keep.pk}/merge/", {"other": other.pk})
     assert found.status_code == 302
     assert found["Location"] == f"/customers/{keep.pk}/merge/{other.pk}/"

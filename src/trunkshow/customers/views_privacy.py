@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -66,9 +67,17 @@ def merge_start(request: HttpRequest, customer_id: int) -> HttpResponse:
         other_id = form.cleaned_data["other"]
         if other_id == customer.pk:
             form.add_error("other", _("This is the same customer; choose the other record of this person."))
-        elif not Customer.objects.filter(store=store, pk=other_id, erased_at__isnull=True).exists():
-            form.add_error("other", _("No customer no. %(number)s in this store.") % {"number": other_id})
         else:
+            rows = list(Customer.objects.filter(store=store, pk=other_id).values_list("erased_at", flat=True))
+            if not rows:
+                form.add_error("other", _("No customer no. %(number)s in this store.") % {"number": other_id})
+            elif rows[0] is not None:
+                form.add_error(
+                    "other",
+                    _("Customer no. %(number)s was erased on %(date)s; there is nothing left to merge.")
+                    % {"number": other_id, "date": date_format(rows[0], "DATE_FORMAT")},
+                )
+        if form.is_valid():
             return redirect("customers:merge_confirm", customer_id=customer.pk, other_id=other_id)
     return render(
         request,
