@@ -87,6 +87,10 @@ CUSTOMER_OPERATIONS: list[tuple[str, str, Any]] = [
     ("post", "/{customer_id}/purchases", {"purchased_on": "2025-01-01", "items": [{"description": "x"}], "amount": 1}),
     ("get", "/{customer_id}/purchases/{purchase_id}", None),
     ("get", "/{customer_id}/timeline", None),
+    # "{name}" in a body is filled from the ids like the path; the merge falls back to the customer itself.
+    ("post", "/{customer_id}/merge", {"other_id": "{other_customer_id}"}),
+    ("get", "/{customer_id}/export", None),
+    ("post", "/{customer_id}/erase", None),
 ]
 ALL_OPERATIONS = COLLECTION_OPERATIONS + CUSTOMER_OPERATIONS
 
@@ -141,8 +145,20 @@ def full_customer(store: Any, person: Any, **fields: Any) -> dict[str, int]:
         }
 
 
+def _fill(body: Any, ids: dict[str, int]) -> Any:
+    if not isinstance(body, dict):
+        return body
+    filled = {}
+    for key, value in body.items():
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            value = ids.get(value[1:-1], ids["customer_id"])
+        filled[key] = value
+    return filled
+
+
 def call(client: Client, op: tuple[str, str, Any], ids: dict[str, int]) -> Any:
     method, template, body = op
+    body = _fill(body, ids)
     path = BASE + template.format(**ids)
     if method in ("post", "patch", "put"):
         return getattr(client, method)(path, data=body, content_type="application/json")

@@ -27,10 +27,12 @@ router = Router(tags=["customers"])
 GONE: dict[Any, Any] = {410: ErrorOut}
 
 
-def _who(request: HttpRequest, right: str) -> Membership:
+def _customer(request: HttpRequest, customer_id: int, right: str, *, include_erased: bool = False) -> Any:
+    """The store's customer (404 first: another store's id says nothing), then the role's right (403)."""
     membership: Membership = request.auth  # type: ignore[attr-defined]
+    customer = customer_get_for(store=membership.store, customer_id=customer_id, include_erased=include_erased)
     roles.require(membership, right)
-    return membership
+    return membership, customer
 
 
 class MergeIn(Schema):
@@ -47,6 +49,27 @@ class MergeIn(Schema):
     )
 
 
+class CustomerDataOut(Schema):
+    """Everything held about one customer; see customers/privacy.py for each part."""
+
+    format: str = Field(description="trunkshow.customer-data/1")
+    exported_at: dt.datetime
+    store: dict[str, Any]
+    customer: dict[str, Any]
+    phones: list[dict[str, Any]]
+    emails: list[dict[str, Any]]
+    important_dates: list[dict[str, Any]]
+    interests: list[dict[str, Any]]
+    sizes: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    purchases: list[dict[str, Any]]
+    consent_events: list[dict[str, Any]] = Field(description="The ledger with its evidence, oldest first.")
+    current_consent: list[dict[str, Any]]
+    edits: list[dict[str, Any]]
+    merges: list[dict[str, Any]]
+    import_rows: list[dict[str, Any]]
+
+
 class ErasedOut(Schema):
     id: int
     erased_at: dt.datetime
@@ -55,27 +78,24 @@ class ErasedOut(Schema):
 @router.post("/{customer_id}/merge", response={200: CustomerOut, **ERRORS, **GONE}, summary="Merge another customer in")
 def customer_merge_in(request: HttpRequest, customer_id: int, payload: MergeIn) -> CustomerOut:
     """Phones, emails, dates, interests, sizes, notes, purchases and the consent ledgers of both are kept."""
-    who = _who(request, "customers.merge")
-    customer = customer_get_for(store=who.store, customer_id=customer_id)
+    who, customer = _customer(request, customer_id, "customers.merge")
     # An erased other is refused by the service with a field error, not answered as gone.
     other = customer_get_for(store=who.store, customer_id=payload.other_id, include_erased=True)
     survivor = customer_merge(store=who.store, actor=who.user, customer=customer, other=other, choices=payload.choices)
     return customer_out(survivor, currency=who.store.currency)
 
 
-@router.get("/{customer_id}/export", response={200: dict[str, Any], **ERRORS, **GONE}, summary="Everything we hold")
+@router.get("/{customer_id}/export", response={200: CustomerDataOut, **ERRORS, **GONE}, summary="Everything we hold")
 def customer_export(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """One customer's data as JSON: profile, contacts, dates, notes, purchases, the consent ledger. Audited."""
-    who = _who(request, "customers.data_export")
-    customer = customer_get_for(store=who.store, customer_id=customer_id)
+    who, customer = _customer(request, customer_id, "customers.data_export")
     return customer_data_export(store=who.store, actor=who.user, customer=customer, ip=client_ip(request))
 
 
 @router.post("/{customer_id}/erase", response={200: ErasedOut, 409: ErrorOut, **ERRORS}, summary="Erase personal data")
 def customer_erase_data(request: HttpRequest, customer_id: int) -> ErasedOut:
     """Removes the person everywhere; keeps anonymous totals and hashed phones/emails. Audited."""
-    who = _who(request, "customers.erase")
-    customer = customer_get_for(store=who.store, customer_id=customer_id, include_erased=True)
+    who, customer = _customer(request, customer_id, "customers.erase", include_erased=True)
     try:
         erased = customer_erase(store=who.store, actor=who.user, customer=customer, ip=client_ip(request))
     except AlreadyErased as exc:
