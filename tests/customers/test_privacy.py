@@ -283,13 +283,13 @@ def test_export_holds_every_kind_of_row_exactly(world: World):
 # --- erasure -------------------------------------------------------------------------------
 
 
-def _import_file(world: World, job: ImportJob, text: str, encoding: str = "utf-8") -> Path:
+def _import_file(world: World, job: ImportJob, text: str, encoding: str = "utf-8", delimiter: str = ",") -> Path:
     relative = Path("imports") / str(world.a.pk) / f"{job.pk}.csv"
     path = Path(settings.DATA_DIR) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     with scope(store=world.a):
-        ImportJob.objects.filter(pk=job.pk).update(stored_path=str(relative), encoding=encoding, delimiter=",")
+        ImportJob.objects.filter(pk=job.pk).update(stored_path=str(relative), encoding=encoding, delimiter=delimiter)
     return path
 
 
@@ -394,17 +394,25 @@ def test_a_second_erase_is_refused_with_the_date(world: World):
         assert AuditEntry.objects.filter(action="trunkshow.customer.erased").count() == 1
 
 
-def test_import_files_in_utf16_and_elsewhere_are_handled(world: World, tmp_path: Path):
-    c = make_customer(world.a, world.a_owner, first_name="Katalin", emails=["kati@example.com"])
+def test_import_files_in_other_encodings_and_delimiters_are_scrubbed_and_stray_paths_left_alone(world: World):
+    c = make_customer(
+        world.a, world.a_owner, first_name="Katalin", emails=["kati@example.com"], phones=["+33142685300"]
+    )
     with scope(store=world.a):
-        job = ImportJob.objects.create(store=world.a, file_name="a.csv", file_sha256="b" * 64)
-        outside = ImportJob.objects.create(store=world.a, file_name="b.csv", file_sha256="c" * 64)
-    path = _import_file(world, job, "Name,Email\nKatalin,kati@example.com\nBob,bob@example.com", "utf-16")
+        utf16 = ImportJob.objects.create(store=world.a, file_name="a.csv", file_sha256="b" * 64)
+        cp1252 = ImportJob.objects.create(store=world.a, file_name="b.csv", file_sha256="c" * 64)
+        outside = ImportJob.objects.create(store=world.a, file_name="c.csv", file_sha256="d" * 64)
+    # As the importer records them: UTF-16 with its byte order mark, Windows-1252 with semicolons.
+    first = _import_file(world, utf16, "\ufeffName,Email\nKatalin,kati@example.com\nBob,bob@example.com", "utf-16-le")
+    second = _import_file(
+        world, cp1252, "Nom;Téléphone\r\nKatalin;+33 1 42 68 53 00\r\nRenée;01 42 68 53 01\r\n", "cp1252", ";"
+    )
     # A stored path that points outside the store's import folder is never touched.
     stray = Path(settings.DATA_DIR) / "stray.csv"
     stray.write_text("Name,Email\nKatalin,kati@example.com\n")
     with scope(store=world.a):
         ImportJob.objects.filter(pk=outside.pk).update(stored_path="imports/../stray.csv")
         customer_erase(store=world.a, actor=None, customer=c)
-    assert path.read_bytes().decode("utf-16") == "Name,Email\n\nBob,bob@example.com"
+    assert first.read_bytes() == "\ufeffName,Email\n\nBob,bob@example.com".encode("utf-16-le")
+    assert second.read_bytes() == "Nom;Téléphone\r\n\r\nRenée;01 42 68 53 01\r\n".encode("cp1252")
     assert stray.read_text() == "Name,Email\nKatalin,kati@example.com\n"

@@ -307,14 +307,17 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
     return locked
 
 
-def _import_files(store: Store) -> list[Path]:
-    """Import files of the store still on disk, under DATA_DIR/imports/<store id>/ and nowhere else."""
-    root = (Path(settings.DATA_DIR) / "imports" / str(store.pk)).resolve()
+def _import_files(store: Store) -> list[tuple[Path, str, str]]:
+    """(path, encoding, delimiter) of the store's import files still on disk, under
+    DATA_DIR/imports/<store id>/ and nowhere else (a stored path is never trusted blindly)."""
+    data_dir = Path(settings.DATA_DIR).resolve()
+    root = data_dir / "imports" / str(store.pk)
     found = []
-    for stored in ImportJob.objects.filter(store=store).exclude(stored_path="").values_list("stored_path", flat=True):
-        path = (Path(settings.DATA_DIR) / stored).resolve()
+    jobs = ImportJob.objects.filter(store=store).exclude(stored_path="")
+    for stored, encoding, delimiter in jobs.values_list("stored_path", "encoding", "delimiter"):
+        path = (data_dir / stored).resolve()
         if path.is_relative_to(root) and path.is_file():
-            found.append(path)
+            found.append((path, encoding or "utf-8", delimiter[:1] or ","))
     return found
 
 
@@ -345,36 +348,49 @@ def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -
     phone_set, email_set = set(phones), {e.lower() for e in emails}
     digits = {v.phone_digits(p) for p in phones}
     blanked = 0
-    for path in _import_files(store):
-        job = ImportJob.objects.filter(
-            store=store, stored_path=str(path.relative_to(Path(settings.DATA_DIR).resolve()))
-        )
-        encoding = (job.values_list("encoding", flat=True).first() or "utf-8-sig").strip() or "utf-8-sig"
-        delimiter = job.values_list("delimiter", flat=True).first() or ","
-        delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
+    for path, encoding, delimiter in _import_files(store):
+        raw = path.read_bytes()
         try:
-            text = path.read_bytes().decode(encoding)
+            text = raw.decode(encoding)
         except (LookupError, UnicodeDecodeError):
-            encoding = "utf-8-sig"
-            text = path.read_bytes().decode(encoding, errors="replace")
+            # Latin-1 maps every byte to one character and back, so the other lines stay byte-exact.
+            encoding, text = "latin-1", raw.decode("latin-1")
         # Lines as csv sees them (\n, \r\n or \r), endings kept, so the file is rebuilt byte for byte.
         lines = list(io.StringIO(text, newline=""))
-        out: list[str] = []
-        changed = 0
-        position = 0
-        reader = csv.reader(_Feed(lines, out), delimiter=delimiter[:1] or ",")
-        for record in reader:
-            taken = reader.line_num - position
-            physical = out[-taken:] if taken else []
-            position = reader.line_num
-            if any(_matches(cell, store, phone_set, email_set, digits) for cell in record):
-                changed += 1
-                del out[-taken:]
-                out.extend(_ending(line) for line in physical)
+        try:
+            out, changed = _blank_records(lines, delimiter, store, phone_set, email_set, digits)
+        except csv.Error:
+            # A file csv cannot parse (the importer refuses those, but it is on disk): blank each
+            # physical line that holds one of the values instead.
+            out, changed = [], 0
+            for line in lines:
+                cells = [part.strip().strip('"') for part in line.split(delimiter)]
+                hit = any(_matches(cell, store, phone_set, email_set, digits) for cell in cells)
+                out.append(_ending(line) if hit else line)
+                changed += hit
         if changed:
             _write_atomically(path, "".join(out), encoding)
             blanked += changed
     return blanked
+
+
+def _blank_records(
+    lines: list[str], delimiter: str, store: Store, phones: set[str], emails: set[str], digits: set[str]
+) -> tuple[list[str], int]:
+    """The file's lines with each matching CSV record replaced by as many empty lines as it spans."""
+    out: list[str] = []
+    changed = 0
+    position = 0
+    reader = csv.reader(_Feed(lines, out), delimiter=delimiter)
+    for record in reader:
+        taken = reader.line_num - position
+        position = reader.line_num
+        if taken and any(_matches(cell, store, phones, emails, digits) for cell in record):
+            changed += 1
+            physical = out[-taken:]
+            del out[-taken:]
+            out.extend(_ending(line) for line in physical)
+    return out, changed
 
 
 def _ending(line: str) -> str:
