@@ -27,6 +27,8 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.store.updated": _("Store settings changed"),
     "trunkshow.customer.exported": _("Customers exported"),
     "trunkshow.customer.erased": _("Customer erased"),
+    "trunkshow.customer.import_started": _("Customer import started"),
+    "trunkshow.customer.import_cancelled": _("Customer import cancelled"),
 }
 
 

@@ -19,6 +19,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "store.edit": frozenset({OWNER}),
     "audit.view": frozenset({OWNER}),
     "tokens.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "customers.import": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -27,6 +28,7 @@ REASONS = {
     "staff.manage": _("Only owners can change roles or deactivate staff."),
     "store.edit": _("Only owners can change the store's settings."),
     "audit.view": _("Only owners can read the audit log."),
+    "customers.import": _("Only owners and managers can import customers."),
 }
 
 
