@@ -113,11 +113,11 @@ def import_start(
     *, store: Store, actor: Any, job: ImportJob, mapping: Mapping[str, object], enqueue: bool = True
 ) -> ImportJob:
     """Check the mapping and queue the run (after commit); the web process never waits for it."""
-    clean = m.check_mapping(job.columns, mapping)
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk, store=store)
         if locked.status != ImportStatus.UPLOADED:
             raise ValidationError({"status": _("This import has already been started or cancelled.")})
+        clean = m.check_mapping(locked.columns, mapping)
         locked.mapping = clean
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["mapping", "status"])
@@ -246,3 +246,17 @@ def _save(job: ImportJob, rows: list[ImportRow]) -> None:
         if n:
             counts[column] = F(column) + n
     ImportJob.objects.filter(pk=job.pk).update(**counts)
+
+
+def import_job_get_for(*, store: Store, job_id: Any) -> ImportJob:
+    """The store's import with this id, or 404: another store's id looks like no id at all."""
+    from django.http import Http404
+
+    try:
+        pk = int(job_id)
+    except (TypeError, ValueError):
+        raise Http404("No such import") from None
+    job = ImportJob.objects.filter(store=store, pk=pk).first()
+    if job is None:
+        raise Http404("No such import")
+    return job

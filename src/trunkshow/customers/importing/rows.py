@@ -112,14 +112,15 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         }
         return plan
     cells = fit_cells(cells, ctx.width)
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []  # (column position, message): reported in the file's order
+    position_of = {column: i for i, column, _name in ctx.fields}
     column_of: dict[str, str] = {}
     profile: dict[str, Any] = {}
     phones: list[tuple[str, str]] = []
     emails: list[tuple[str, str]] = []
 
     def fail(column: str, message: str) -> None:
-        problems.append(f"{column}: {message}")
+        problems.append((position_of.get(column, -1), f"{column}: {message}"))
 
     for index, column, name in ctx.fields:
         raw = cells[index]
@@ -188,9 +189,9 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         else:
             column = column_of.get(key, "")
         for message in messages:
-            problems.append(f"{column}: {message}" if column else message)
+            fail(column, message) if column else problems.append((-1, message))
     if problems:
-        plan.error = " ".join(problems)
+        plan.error = " ".join(message for _position, message in sorted(problems, key=lambda p: p[0]))
         return plan
     plan.profile = {k: val for k, val in clean.items() if val not in ("", None)}
     plan.phones = [p for p, _label in clean_phones]
