@@ -270,7 +270,7 @@ def test_impossible_birthdays_are_reported(world: World, store, value, mapped, e
 
 
 def test_phones_are_read_in_the_stores_region(world: World):
-    content = "First Name,Phone\nAna,01 42 68 53 00\nBea,(914) 555-0142\n".encode()
+    content = b"First Name,Phone\nAna,01 42 68 53 00\nBea,(914) 555-0142\n"
     job = import_file(world.b, world.b_owner, content)
     assert outcomes(job) == [
         (2, "created", ""),
