@@ -9,12 +9,14 @@ from trunkshow.core.health import healthz, readyz
 api = build_api()
 # Routers are added here, in dependency order, so core never imports an app.
 from trunkshow.customers.api import router as customers_router  # noqa: E402
+from trunkshow.customers.api_imports import router as imports_router  # noqa: E402
 from trunkshow.customers.api_privacy import router as customer_privacy_router  # noqa: E402
 from trunkshow.stores.api import router as stores_router  # noqa: E402
 
 api.add_router("/", stores_router)
 api.add_router("/customers", customers_router)
 api.add_router("/customers", customer_privacy_router)
+api.add_router("/imports", imports_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),

@@ -28,6 +28,8 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.customer.exported": _("Customers exported"),
     "trunkshow.customer.erased": _("Customer erased"),
     "trunkshow.customer.merged": _("Customers merged"),
+    "trunkshow.customer.import_started": _("Customer import started"),
+    "trunkshow.customer.import_cancelled": _("Customer import cancelled"),
 }
 
 

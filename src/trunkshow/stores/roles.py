@@ -22,6 +22,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "customers.merge": frozenset({OWNER, MANAGER}),
     "customers.erase": frozenset({OWNER, MANAGER}),
     "customers.data_export": frozenset({OWNER, MANAGER}),
+    "customers.import": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -33,6 +34,7 @@ REASONS = {
     "customers.merge": _("Only owners and managers can merge customers."),
     "customers.erase": _("Only owners and managers can erase a customer's personal data."),
     "customers.data_export": _("Only owners and managers can download a customer's personal data."),
+    "customers.import": _("Only owners and managers can import customers."),
 }
 
 

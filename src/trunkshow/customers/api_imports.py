@@ -1,0 +1,206 @@
+"""API: CSV imports under /api/v1/imports: upload, start with a mapping, status, rows, cancel.
+
+Owners and managers only. Another store's import id is a 404 like an id that never existed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut, Page, paginate, refuse_unknown_parameters
+from trunkshow.customers import importing
+from trunkshow.customers.importing import mapping as m
+from trunkshow.customers.importing import uploads
+from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS
+from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow
+from trunkshow.stores import roles
+from trunkshow.stores.models import Membership
+
+router = Router(tags=["imports"])
+
+
+def _who(request: HttpRequest) -> Membership:
+    membership: Membership = request.auth  # type: ignore[attr-defined]
+    roles.require(membership, "customers.import")
+    return membership
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    return importing.import_job_get_for(store=_who(request).store, job_id=job_id)
+
+
+class ImportJobOut(Schema):
+    id: int
+    file_name: str
+    file_size: int
+    file_sha256: str
+    status: str
+    encoding: str = Field(description="The codec the file was read with: utf-8, utf-8-sig, utf-16-le, ...")
+    encoding_label: str
+    delimiter: str
+    delimiter_label: str
+    columns: list[str]
+    mapping: dict[str, str] = Field(description="Column → field: the guess until the import starts, then the one used")
+    fields: dict[str, str] = Field(description="Every field a column may be mapped to, with its label")
+    preview: list[list[str]] = Field(description="The first rows of the file, while it waits for its mapping")
+    total_rows: int | None
+    processed_rows: int
+    created_count: int
+    merged_count: int
+    unchanged_count: int
+    error_count: int
+    cancel_requested: bool
+    failure: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def job_out(job: ImportJob, *, preview: bool = False) -> ImportJobOut:
+    return ImportJobOut(
+        id=job.pk,
+        file_name=job.file_name,
+        file_size=job.file_size,
+        file_sha256=job.file_sha256,
+        status=job.status,
+        encoding=job.encoding,
+        encoding_label=str(ENCODING_LABELS.get(job.encoding, job.encoding)),
+        delimiter=job.delimiter,
+        delimiter_label=str(DELIMITERS.get(job.delimiter, job.delimiter)),
+        columns=job.columns,
+        mapping=job.mapping,
+        fields={k: str(label) for k, label in m.FIELDS.items()},
+        preview=importing.import_preview(job) if preview and job.status == "uploaded" else [],
+        total_rows=job.total_rows,
+        processed_rows=job.processed_rows,
+        created_count=job.created_count,
+        merged_count=job.merged_count,
+        unchanged_count=job.unchanged_count,
+        error_count=job.error_count,
+        cancel_requested=job.cancel_requested,
+        failure=job.failure,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+class StartIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    mapping: dict[str, str] = Field(
+        description="Column → field for every column to import; a column left out is not imported"
+    )
+
+
+class RowOut(Schema):
+    line: int
+    outcome: str
+    customer_id: int | None
+    message: str
+
+
+class RowPage(Page):
+    items: list[RowOut]
+
+
+class RowFilters(Schema):
+    outcome: Literal["created", "merged", "unchanged", "error"] | None = None
+    cursor: str | None = Field(None, max_length=1000)
+    limit: int = Field(100, ge=1, le=500)
+
+
+class JobPage(Page):
+    items: list[ImportJobOut]
+
+
+class JobFilters(Schema):
+    cursor: str | None = Field(None, max_length=1000)
+    limit: int = Field(25, ge=1, le=100)
+
+
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary", "description": "the CSV file"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    response={201: ImportJobOut, 413: ErrorOut, **ERRORS},
+    summary="Upload a CSV file to import",
+    openapi_extra=UPLOAD_BODY,
+)
+def import_upload(request: HttpRequest) -> Status[ImportJobOut]:
+    """Detects the encoding and delimiter, checks the whole file, guesses the mapping and shows the first rows.
+    Nothing is imported until the import is started."""
+    who = _who(request)
+    if uploads.declared_too_large(request):
+        raise ApiError(413, "too_large", importing.too_large_message())
+    handler = uploads.limit_uploads(request)
+    upload = uploads.uploaded_file(request, handler)
+    if handler.too_large:
+        raise ApiError(413, "too_large", importing.too_large_message())
+    if upload is None:
+        raise ApiError(400, "invalid", "Send the CSV file as the multipart field “file”.", {"file": ["Required."]})
+    job = importing.import_upload(store=who.store, actor=who.user, file_name=upload.name or "", stream=upload)
+    return Status(201, job_out(job, preview=True))
+
+
+@router.get("", response={200: JobPage, **ERRORS}, summary="List imports")
+def import_list(request: HttpRequest, filters: Query[JobFilters]) -> JobPage:
+    refuse_unknown_parameters(request, JobFilters)
+    who = _who(request)
+    rows, next_cursor = paginate(
+        ImportJob.objects.filter(store=who.store), cursor=filters.cursor, limit=filters.limit, keys=("-id",)
+    )
+    return JobPage(items=[job_out(j) for j in rows], next_cursor=next_cursor)
+
+
+@router.get("/{job_id}", response={200: ImportJobOut, **ERRORS}, summary="Read an import: status and counts")
+def import_read(request: HttpRequest, job_id: int) -> ImportJobOut:
+    return job_out(_job(request, job_id), preview=True)
+
+
+@router.post("/{job_id}/start", response={202: ImportJobOut, **ERRORS}, summary="Start an import with a mapping")
+def import_start(request: HttpRequest, job_id: int, payload: StartIn) -> Status[ImportJobOut]:
+    """Runs in the background; poll the import for progress."""
+    who, job = _who(request), _job(request, job_id)
+    job = importing.import_start(store=who.store, actor=who.user, job=job, mapping=payload.mapping)
+    return Status(202, job_out(_job(request, job.pk)))
+
+
+@router.post("/{job_id}/cancel", response={200: ImportJobOut, **ERRORS}, summary="Cancel an import")
+def import_cancel(request: HttpRequest, job_id: int) -> ImportJobOut:
+    """Before it runs it ends at once; while running it stops after the current batch (the lines done stay)."""
+    who, job = _who(request), _job(request, job_id)
+    importing.import_cancel(store=who.store, actor=who.user, job=job)
+    return job_out(_job(request, job_id))
+
+
+@router.get("/{job_id}/rows", response={200: RowPage, **ERRORS}, summary="What happened to each line")
+def import_rows(request: HttpRequest, job_id: int, filters: Query[RowFilters]) -> RowPage:
+    refuse_unknown_parameters(request, RowFilters)
+    job = _job(request, job_id)
+    qs = ImportRow.objects.filter(job=job)
+    if filters.outcome:
+        qs = qs.filter(outcome=ImportOutcome(filters.outcome))
+    rows, next_cursor = paginate(qs, cursor=filters.cursor, limit=filters.limit, keys=("line",))
+    return RowPage(
+        items=[RowOut(line=r.line, outcome=r.outcome, customer_id=r.customer_id, message=r.message) for r in rows],
+        next_cursor=next_cursor,
+    )

@@ -1,0 +1,29 @@
+"""CSV import from a point-of-sale export: reading the file, mapping its columns, importing its rows.
+
+``reading`` knows files (encodings, delimiters, limits), ``mapping`` knows columns and values,
+``rows`` checks and writes one batch, ``jobs`` is the service the views, API, task and CLI call.
+"""
+
+from trunkshow.customers.importing.jobs import (
+    BATCH_ROWS,
+    import_cancel,
+    import_dir,
+    import_job_get_for,
+    import_preview,
+    import_run,
+    import_start,
+    import_upload,
+    too_large_message,
+)
+
+__all__ = [
+    "BATCH_ROWS",
+    "import_cancel",
+    "import_dir",
+    "import_job_get_for",
+    "import_preview",
+    "import_run",
+    "import_start",
+    "import_upload",
+    "too_large_message",
+]

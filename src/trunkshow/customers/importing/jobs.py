@@ -1,0 +1,262 @@
+"""An import's way through: upload (stored and inspected), mapping and start, the background run
+in batches (cancellable, resumable), and the end, when the stored file is deleted."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trunkshow.core.audit import audit_log
+from trunkshow.core.validation import clean_text
+from trunkshow.customers.importing import mapping as m
+from trunkshow.customers.importing import reading as r
+from trunkshow.customers.importing.rows import Context, plan_record, write_batch
+from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow, ImportStatus
+from trunkshow.stores.models import Store
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 500
+FINISHED = (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED)
+COUNTERS = {
+    ImportOutcome.CREATED: "created_count",
+    ImportOutcome.MERGED: "merged_count",
+    ImportOutcome.UNCHANGED: "unchanged_count",
+    ImportOutcome.ERROR: "error_count",
+}
+
+
+def too_large_message() -> str:
+    return _(
+        "This file is over the %(limit)s limit for an import; split it into smaller files "
+        "or remove the columns you do not need."
+    ) % {"limit": r.MAX_FILE_LABEL}
+
+
+def import_dir(store: Store) -> Path:
+    """Where a store's uploaded files wait for their run: DATA_DIR/imports/<store id>/."""
+    return Path(settings.DATA_DIR) / "imports" / str(store.pk)
+
+
+def _path(job: ImportJob) -> Path:
+    return Path(settings.DATA_DIR) / job.stored_path
+
+
+def import_upload(*, store: Store, actor: Any, file_name: str, stream: IO[bytes] | Iterator[bytes]) -> ImportJob:
+    """Store the file under a name we choose, inspect it whole, and keep a job waiting for its mapping."""
+    name = clean_text((file_name or "").replace("\\", "/").rsplit("/", 1)[-1], field="file", max_length=255)
+    if not name:
+        name = "import.csv"
+    folder = import_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(16)}.csv"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "xb") as out:
+            chunks = iter(lambda: stream.read(1 << 20), b"") if hasattr(stream, "read") else stream
+            for chunk in chunks:
+                size += len(chunk)
+                if size > r.MAX_FILE_BYTES:
+                    raise ValidationError({"file": too_large_message()})
+                digest.update(chunk)
+                out.write(chunk)
+        try:
+            facts = r.inspect_file(path)
+        except r.FileProblem as exc:
+            raise ValidationError({"file": str(exc)}) from None
+        job = ImportJob.objects.create(
+            store=store,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            file_name=name,
+            file_size=size,
+            file_sha256=digest.hexdigest(),
+            stored_path=str(path.relative_to(Path(settings.DATA_DIR))),
+            encoding=facts.encoding,
+            delimiter=facts.delimiter,
+            columns=facts.columns,
+            mapping=m.guess_mapping(facts.columns),
+            total_rows=facts.total_rows,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return job
+
+
+def import_preview(job: ImportJob) -> list[list[str]]:
+    """The first rows of the stored file, as the mapping step shows them."""
+    path = _path(job)
+    if not job.stored_path or not path.exists():
+        return []
+    rows = []
+    for record in r.read_records(path, job.encoding, job.delimiter):
+        if not record.problem:
+            rows.append(r.fit_cells(record.cells, len(job.columns)))
+        if len(rows) >= r.PREVIEW_ROWS:
+            break
+    return rows
+
+
+def import_start(
+    *, store: Store, actor: Any, job: ImportJob, mapping: Mapping[str, object], enqueue: bool = True
+) -> ImportJob:
+    """Check the mapping and queue the run (after commit); the web process never waits for it."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk, store=store)
+        if locked.status != ImportStatus.UPLOADED:
+            raise ValidationError({"status": _("This import has already been started or cancelled.")})
+        clean = m.check_mapping(locked.columns, mapping)
+        locked.mapping = clean
+        locked.status = ImportStatus.QUEUED
+        locked.save(update_fields=["mapping", "status"])
+        audit_log(
+            store=store,
+            action="trunkshow.customer.import_started",
+            actor=actor,
+            obj=locked,
+            data={"file": locked.file_name, "rows": locked.total_rows},
+        )
+        if enqueue:
+            from trunkshow.customers.tasks import import_customers
+
+            transaction.on_commit(lambda: import_customers(store.pk, locked.pk))
+    return locked
+
+
+def import_cancel(*, store: Store, actor: Any, job: ImportJob) -> ImportJob:
+    """Before the run: the job ends now. During it: the run stops after its current batch."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk, store=store)
+        if locked.status in FINISHED:
+            raise ValidationError({"status": _("This import has already finished.")})
+        if locked.status == ImportStatus.RUNNING:
+            locked.cancel_requested = True
+            locked.save(update_fields=["cancel_requested"])
+        else:
+            _finish(locked, ImportStatus.CANCELLED)
+        audit_log(store=store, action="trunkshow.customer.import_cancelled", actor=actor, obj=locked)
+    return locked
+
+
+def _finish(job: ImportJob, status: str, failure: str = "") -> None:
+    _path(job).unlink(missing_ok=True) if job.stored_path else None
+    job.status, job.failure, job.finished_at, job.stored_path = status, failure, timezone.now(), ""
+    job.save(update_fields=["status", "failure", "finished_at", "stored_path"])
+
+
+Progress = Callable[[ImportJob], None]
+
+
+def import_run(*, store: Store, job_id: int, progress: Progress | None = None) -> ImportJob:
+    """Import the file in batches; safe to run again after a crash (done lines are skipped)."""
+    job = ImportJob.objects.get(store=store, pk=job_id)
+    if job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return job
+    if job.cancel_requested:
+        _finish(job, ImportStatus.CANCELLED)
+        return job
+    job.status = ImportStatus.RUNNING
+    job.started_at = job.started_at or timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    done_through = ImportRow.objects.filter(job=job).aggregate(last=Max("line"))["last"] or 1
+    ctx = Context.for_job(store, job)
+    try:
+        batch: list[r.Record] = []
+        for record in r.read_records(_path(job), job.encoding, job.delimiter):
+            if record.line <= done_through:
+                continue
+            batch.append(record)
+            if len(batch) >= BATCH_ROWS:
+                if not _run_batch(ctx, job, batch, progress):
+                    return job
+                batch = []
+        if batch and not _run_batch(ctx, job, batch, progress):
+            return job
+    except r.FileProblem as exc:
+        job.refresh_from_db()
+        _finish(job, ImportStatus.FAILED, str(exc))
+        return job
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        job.refresh_from_db()
+        _finish(job, ImportStatus.FAILED, _("Something went wrong on our side; it has been logged."))
+        return job
+    job.refresh_from_db()
+    _finish(job, ImportStatus.DONE)
+    if progress:
+        progress(job)
+    return job
+
+
+def _run_batch(ctx: Context, job: ImportJob, batch: list[r.Record], progress: Progress | None) -> bool:
+    """One batch in one transaction; False when a cancel was asked for (the job is then ended)."""
+    if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+        job.refresh_from_db()
+        _finish(job, ImportStatus.CANCELLED)
+        if progress:
+            progress(job)
+        return False
+    plans = [plan_record(ctx, record) for record in batch]
+    try:
+        with transaction.atomic():
+            _save(job, write_batch(ctx, plans))
+    except DatabaseError:
+        # Something the checks could not foresee (a concurrent edit): each line alone, so only it fails.
+        logger.warning("Import %s: batch from line %s retried line by line", job.pk, batch[0].line, exc_info=True)
+        with transaction.atomic():
+            rows = []
+            for plan in plans:
+                try:
+                    with transaction.atomic():
+                        rows += write_batch(ctx, [plan])
+                except DatabaseError as exc:
+                    rows.append(
+                        ImportRow(
+                            store=ctx.store,
+                            job=job,
+                            line=plan.line,
+                            outcome=ImportOutcome.ERROR,
+                            message=_("The database refused this line: %(why)s") % {"why": str(exc)[:300]},
+                        )
+                    )
+            _save(job, rows)
+    if progress:
+        job.refresh_from_db()
+        progress(job)
+    return True
+
+
+def _save(job: ImportJob, rows: list[ImportRow]) -> None:
+    ImportRow.objects.bulk_create(rows)
+    counts: dict[str, Any] = {"processed_rows": F("processed_rows") + len(rows)}
+    for outcome, column in COUNTERS.items():
+        n = sum(1 for row in rows if row.outcome == outcome)
+        if n:
+            counts[column] = F(column) + n
+    ImportJob.objects.filter(pk=job.pk).update(**counts)
+
+
+def import_job_get_for(*, store: Store, job_id: Any) -> ImportJob:
+    """The store's import with this id, or 404: another store's id looks like no id at all."""
+    from django.http import Http404
+
+    try:
+        pk = int(job_id)
+    except (TypeError, ValueError):
+        raise Http404("No such import") from None
+    job = ImportJob.objects.filter(store=store, pk=pk).first()
+    if job is None:
+        raise Http404("No such import")
+    return job

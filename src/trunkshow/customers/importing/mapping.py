@@ -1,0 +1,311 @@
+"""From a file's columns to customer fields: the guess from the header, the checks on a mapping,
+and reading the values point-of-sale exports write (dates, yes/no, money, tags)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale, UnknownLocaleError
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+IGNORE = ""
+# Field → its label in the mapping step. Phone, email, tags and note may come from several columns.
+FIELDS: dict[str, object] = {
+    IGNORE: gettext_lazy("Do not import"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "full_name": gettext_lazy("Full name (first and last)"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "address_line1": gettext_lazy("Address line 1"),
+    "address_line2": gettext_lazy("Address line 2"),
+    "city": gettext_lazy("City"),
+    "region": gettext_lazy("State / province / region"),
+    "postal_code": gettext_lazy("Postal code"),
+    "country": gettext_lazy("Country code"),
+    "birthday": gettext_lazy("Birthday (the store's date order)"),
+    "birthday_dmy": gettext_lazy("Birthday, written day/month/year"),
+    "birthday_mdy": gettext_lazy("Birthday, written month/day/year"),
+    "accepts_email_marketing": gettext_lazy("Accepts email marketing (yes/no)"),
+    "accepts_sms_marketing": gettext_lazy("Accepts text marketing (yes/no)"),
+    "total_spent": gettext_lazy("Total spent before (in the store's currency)"),
+    "tags": gettext_lazy("Tags (become interests)"),
+    "note": gettext_lazy("Note"),
+}
+REPEATABLE = frozenset({"phone", "email", "tags", "note"})
+BIRTHDAY = ("birthday", "birthday_dmy", "birthday_mdy")
+IDENTIFYING = frozenset({"first_name", "last_name", "full_name", "email", "phone"})
+
+_GUESSES = {
+    "first_name": ["firstname", "givenname", "first", "forename", "prenom", "vorname", "nombre"],
+    "last_name": ["lastname", "surname", "familyname", "last", "nom", "nachname", "apellido", "apellidos"],
+    "full_name": ["name", "fullname", "customername", "customer", "contactname", "client"],
+    "email": ["email", "emailaddress", "mail", "courriel", "customeremail", "defaultemail"],
+    "phone": [
+        "phone",
+        "phonenumber",
+        "mobile",
+        "mobilephone",
+        "mobilenumber",
+        "cell",
+        "cellphone",
+        "telephone",
+        "tel",
+        "defaultaddressphone",
+        "homephone",
+        "workphone",
+    ],
+    "address_line1": ["address1", "address", "addressline1", "street", "streetaddress", "defaultaddressaddress1"],
+    "address_line2": ["address2", "addressline2", "defaultaddressaddress2"],
+    "city": ["city", "town", "defaultaddresscity", "ville"],
+    "region": ["provincecode", "province", "state", "statecode", "region", "county", "defaultaddressprovincecode"],
+    "postal_code": ["zip", "zipcode", "postcode", "postalcode", "defaultaddresszip", "codepostal"],
+    "country": ["countrycode", "country", "defaultaddresscountrycode"],
+    "birthday": ["birthday", "birthdate", "dateofbirth", "dob", "birthdaydate", "birth", "anniversaire"],
+    "accepts_email_marketing": [
+        "acceptsemailmarketing",
+        "acceptsmarketing",
+        "emailmarketing",
+        "emailoptin",
+        "emailsubscribed",
+        "emailsubscriptionstatus",
+        "marketingemail",
+    ],
+    "accepts_sms_marketing": [
+        "acceptssmsmarketing",
+        "smsmarketing",
+        "smsoptin",
+        "smssubscribed",
+        "textmarketing",
+        "acceptstextmarketing",
+        "smssubscriptionstatus",
+    ],
+    "total_spent": ["totalspent", "totalspend", "lifetimespend", "lifetimevalue", "totalsales", "amountspent"],
+    "tags": ["tags", "tag", "groups", "interests", "customertags"],
+    "note": ["note", "notes", "comment", "comments", "memo", "customernote"],
+}
+_GUESS = {key: name for name, keys in _GUESSES.items() for key in keys}
+
+
+def column_key(name: str) -> str:
+    """``Accepts_Email Marketing`` → ``acceptsemailmarketing``: case, spaces and punctuation ignored."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    """The field each column most likely holds; a field guessed twice keeps its first column."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        name = _GUESS.get(column_key(column), IGNORE)
+        if name and name not in REPEATABLE and name in taken:
+            name = IGNORE
+        taken.add(name)
+        mapping[column] = name
+    return mapping
+
+
+def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str, str]:
+    """A complete mapping for these columns, or ValidationError naming the column."""
+    errors: dict[str, list[str]] = {}
+    unknown = [c for c in mapping if c not in columns]
+    for column in unknown:
+        errors.setdefault("mapping", []).append(_("The file has no column “%(c)s”.") % {"c": column})
+    clean: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for column in columns:
+        value = mapping.get(column, IGNORE)
+        name = value if isinstance(value, str) else None
+        if name is None or name not in FIELDS:
+            errors.setdefault("mapping", []).append(
+                _("“%(f)s” (column “%(c)s”) is not a field an import fills; use one of %(allowed)s.")
+                % {"f": value, "c": column, "allowed": ", ".join(f for f in FIELDS if f)}
+            )
+            continue
+        group = "birthday" if name in BIRTHDAY else name
+        if name and name not in REPEATABLE and group in used:
+            errors.setdefault("mapping", []).append(
+                _("The columns “%(a)s” and “%(b)s” are both mapped to %(f)s; choose one.")
+                % {"a": used[group], "b": column, "f": FIELDS[name]}
+            )
+        used.setdefault(group, column)
+        clean[column] = name
+    if not errors and not IDENTIFYING & set(clean.values()):
+        errors["mapping"] = [
+            _(
+                "Map at least one column to a name, an email or a phone: without one there is nobody to import. "
+                "Check that the first line of the file holds the column names."
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+# ---- values -------------------------------------------------------------------------------
+
+_YES = frozenset({"yes", "y", "true", "1", "x", "subscribed", "optedin", "optin", "oui", "ja", "si", "sí"})
+_NO = frozenset(
+    {"no", "n", "false", "0", "unsubscribed", "notsubscribed", "optedout", "optout", "non", "nein", "never"}
+)
+
+
+def parse_yes_no(raw: str) -> bool | None:
+    """``yes``/``no`` and the words exports use for them; None for a blank cell."""
+    key = column_key(raw)
+    if not key:
+        return None
+    if key in _YES:
+        return True
+    if key in _NO or key in {"pending", "invalid", "redacted"}:
+        return False
+    raise ValidationError(_("“%(v)s” is not yes or no.") % {"v": raw.strip()})
+
+
+def parse_money(raw: str) -> Decimal | None:
+    """``$1,234.50``, ``1 234,50 €``, ``1234.5``: the amount, two decimals; None for a blank cell."""
+    text = re.sub(r"[^\d,.\-]", "", raw)
+    if not raw.strip():
+        return None
+    if not re.search(r"\d", text):
+        raise ValidationError(_("“%(v)s” is not an amount such as 1250.00.") % {"v": raw.strip()})
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+    elif "," in text:
+        decimal_mark = "," if re.search(r",\d{1,2}$", text) else ""
+    else:
+        decimal_mark = "." if re.search(r"\.\d{1,2}$", text) or text.count(".") == 1 else ""
+    digits = text.replace(",", "").replace(".", "") if not decimal_mark else None
+    if digits is None:
+        whole, _sep, fraction = text.rpartition(decimal_mark)
+        digits = whole.replace(",", "").replace(".", "") + "." + fraction
+    try:
+        amount = Decimal(digits)
+    except InvalidOperation:
+        raise ValidationError(_("“%(v)s” is not an amount such as 1250.00.") % {"v": raw.strip()}) from None
+    if amount < 0:
+        raise ValidationError(_("The amount spent cannot be negative (“%(v)s”).") % {"v": raw.strip()})
+    if amount >= Decimal("10000000000"):
+        raise ValidationError(_("“%(v)s” is too large for an amount spent.") % {"v": raw.strip()})
+    return amount.quantize(Decimal("0.01"))
+
+
+def split_tags(raw: str) -> list[str]:
+    return [t.strip() for t in re.split(r"[,;|]", raw) if t.strip()]
+
+
+def date_order(locale: str) -> str:
+    """``mdy`` where the store's locale writes the month first (en_US), else ``dmy``."""
+    try:
+        pattern = Locale.parse(locale).date_formats["short"].pattern
+    except (UnknownLocaleError, ValueError, KeyError, TypeError):
+        return "dmy"
+    m, d = pattern.find("M"), pattern.find("d")
+    return "mdy" if 0 <= m < d else "dmy"
+
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january", "janv", "janvier"),
+            ("feb", "february", "fev", "fevr", "fevrier", "feb."),
+            ("mar", "march", "mars"),
+            ("apr", "april", "avr", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin"),
+            ("jul", "july", "juil", "juillet"),
+            ("aug", "august", "aout"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "decembre"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_NO_YEAR_ISO = re.compile(r"^--(\d{2})-?(\d{2})$")
+_WORDS = re.compile(r"^(?:(\d{1,2})\.?\s+([a-zé.]+)|([a-zé.]+)\s+(\d{1,2})(?:st|nd|rd|th)?,?)(?:[\s,]+(\d{4}))?$")
+
+
+def parse_date(raw: str, order: str) -> tuple[int, int, int | None] | None:
+    """Day, month and year (or None) from the ways exports write a birthday; None for a blank cell.
+
+    Slashes and dashes follow ``order`` (``dmy`` or ``mdy``); dots are always day.month.year;
+    ISO ``1990-05-31`` and month names are unambiguous. The result is not yet checked as a date.
+    """
+    text = raw.strip()
+    if not text:
+        return None
+    if m := _ISO.match(text):
+        return int(m.group(3)), int(m.group(2)), int(m.group(1))
+    if m := _NO_YEAR_ISO.match(text):
+        return int(m.group(2)), int(m.group(1)), None
+    if m := _NUMERIC.match(text):
+        first, sep, second, year_text = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+        year = _year(year_text) if year_text else None
+        if order == "mdy" and sep != ".":
+            if first > 12 and second <= 12:
+                raise ValidationError(
+                    _(
+                        "“%(v)s” has no month %(m)d when read month/day/year, as this store writes dates; "
+                        "map the column as “Birthday, written day/month/year” if the file writes the day first."
+                    )
+                    % {"v": text, "m": first}
+                )
+            return second, first, year
+        if second > 12 and first <= 12:
+            raise ValidationError(
+                _(
+                    "“%(v)s” has no month %(m)d when read day/month/year, as this store writes dates; "
+                    "map the column as “Birthday, written month/day/year” if the file writes the month first."
+                )
+                % {"v": text, "m": second}
+            )
+        return first, second, year
+    folded = text.casefold().replace("é", "e").replace("û", "u")
+    if m := _WORDS.match(folded):
+        day_text = m.group(1) or m.group(4)
+        month = _MONTHS.get((m.group(2) or m.group(3)).rstrip("."))
+        if month:
+            return int(day_text), month, int(m.group(5)) if m.group(5) else None
+    example = "05/31/1990" if order == "mdy" else "31/05/1990"
+    raise ValidationError(
+        _("“%(v)s” is not a date; write it like 1990-05-31 or %(example)s.") % {"v": text, "example": example}
+    )
+
+
+def _year(text: str) -> int:
+    if len(text) == 4:
+        return int(text)
+    # Two digits: the most recent such year that is not in the future (a birthday).
+    century = timezone.now().year // 100 * 100
+    year = century + int(text)
+    return year - 100 if year > timezone.now().year else year
+
+
+__all__ = [
+    "BIRTHDAY",
+    "FIELDS",
+    "IDENTIFYING",
+    "IGNORE",
+    "REPEATABLE",
+    "check_mapping",
+    "column_key",
+    "date_order",
+    "guess_mapping",
+    "parse_date",
+    "parse_money",
+    "parse_yes_no",
+    "split_tags",
+]

@@ -1,0 +1,290 @@
+"""Reading a point-of-sale CSV export: its encoding, its delimiter, its limits, its records.
+
+Nothing here touches the database. A problem with the whole file raises ``FileProblem`` with a
+sentence naming the line; a problem with one record comes back with that record, so the rest
+of the file still imports.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_LABEL = "50 MB"
+# One physical line, and one cell (a quoted cell may hold line breaks): 1 MB of text.
+MAX_LINE_CHARS = 1024 * 1024
+MAX_LINE_LABEL = "1 MB"
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+PREVIEW_ROWS = 5
+DELIMITERS = {",": gettext_lazy("comma"), ";": gettext_lazy("semicolon"), "\t": gettext_lazy("tab")}
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": gettext_lazy("UTF-8 with a byte order mark"),
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "windows-1252": "Windows-1252",
+}
+_UNDEFINED_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _save_as() -> str:
+    return _("Save it from your spreadsheet as “CSV UTF-8” and upload it again.")
+
+
+# A cell may be up to a line long; the csv module's own limit is far lower by default.
+csv.field_size_limit(MAX_LINE_CHARS + 1)
+
+
+class FileProblem(Exception):
+    """The whole file cannot be imported; the message says why and what to do."""
+
+
+@dataclass
+class FileFacts:
+    encoding: str
+    delimiter: str
+    columns: list[str]
+    preview: list[list[str]] = field(default_factory=list)
+    total_rows: int = 0
+
+
+@dataclass
+class Record:
+    line: int  # the physical line where the record starts; the header is line 1
+    cells: list[str]
+    problem: str = ""
+
+
+def _codec(encoding: str) -> str:
+    """The codec that reads the file: a UTF-16 file starts with its byte order mark."""
+    return "utf-16" if encoding.startswith("utf-16") else encoding
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252; refuses binary data."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+        if not head.strip(codecs.BOM_UTF8 + b" \t\r\n"):
+            raise FileProblem(_("The file is empty: there is not even a header row."))
+        if head.startswith(codecs.BOM_UTF8):
+            utf8 = "utf-8-sig"
+        elif head.startswith(codecs.BOM_UTF16_LE):
+            return "utf-16-le"
+        elif head.startswith(codecs.BOM_UTF16_BE):
+            return "utf-16-be"
+        else:
+            utf8 = "utf-8"
+        if b"\x00" in head:
+            raise FileProblem(
+                _("This is not a CSV text file (it holds binary data, like a spreadsheet or an image). ") + _save_as()
+            )
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line, saw_utf8 = 1, False
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad_line = line + chunk.count(b"\n", 0, max(exc.start, 0))
+                if saw_utf8 or any(b > 127 for b in chunk[: max(exc.start, 0)]):
+                    raise FileProblem(
+                        _("This file mixes text encodings: line %(line)d is not UTF-8 although earlier lines are. ")
+                        % {"line": bad_line}
+                        + _save_as()
+                    ) from None
+                break
+            saw_utf8 = saw_utf8 or any(b > 127 for b in chunk)
+            line += chunk.count(b"\n")
+        else:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                pass
+            else:
+                return utf8
+        # Not UTF-8: the usual Windows export. Bytes that Windows-1252 leaves undefined mean neither.
+        fh.seek(0)
+        line = 1
+        while chunk := fh.read(1 << 20):
+            bad = next((i for i, b in enumerate(chunk) if b in _UNDEFINED_1252), None)
+            if bad is not None:
+                raise FileProblem(
+                    _(
+                        "This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252): "
+                        "line %(line)d holds bytes none of them use. "
+                    )
+                    % {"line": line + chunk.count(b"\n", 0, bad)}
+                    + _save_as()
+                )
+            line += chunk.count(b"\n")
+    return "windows-1252"
+
+
+def _lines(fh: io.TextIOBase, counter: list[int]) -> Iterator[str]:
+    """Physical lines, counted, each refused when longer than the limit."""
+    for text in fh:
+        counter[0] += 1
+        if len(text) > MAX_LINE_CHARS:
+            raise FileProblem(
+                _("Line %(line)d is longer than %(limit)s; a line holds one customer, so this is not a customer list.")
+                % {"line": counter[0], "limit": MAX_LINE_LABEL}
+            )
+        yield text
+
+
+def detect_delimiter(sample: str) -> str:
+    """The candidate that splits the header into the most columns, consistently in the next rows."""
+    lines = sample.splitlines(keepends=True)[:21]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line short
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(lines, delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows[1:] if len(r) == width)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    return open(path, encoding=_codec(encoding), newline="")
+
+
+def _records(fh: io.TextIOBase, delimiter: str) -> Iterator[Record]:
+    """Every record after the header is read, with its first line; blank lines are skipped."""
+    counter = [0]
+    reader = csv.reader(_lines(fh, counter), delimiter=delimiter, strict=True)
+    previous_end = 0
+    while True:
+        start = previous_end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            previous_end = reader.line_num
+            text = str(exc)
+            if "unexpected end of data" in text:
+                raise FileProblem(
+                    _("Line %(line)d opens a quote that never closes, so the rest of the file would be one cell. ")
+                    % {"line": start}
+                    + _("Close the quote and upload the file again.")
+                ) from None
+            if "field larger than field limit" in text:
+                raise FileProblem(
+                    _(
+                        "A cell starting on line %(line)d runs past %(limit)s, most likely because a quote never "
+                        "closes. Close the quote and upload the file again."
+                    )
+                    % {"line": start, "limit": MAX_LINE_LABEL}
+                ) from None
+            yield Record(
+                start, [], _("The quotes on this line do not close where a cell ends; put the whole cell in quotes.")
+            )
+            continue
+        previous_end = reader.line_num
+        if cells and any(c.strip() for c in cells):
+            yield Record(start, cells)
+
+
+def header_and_records(fh: io.TextIOBase, delimiter: str) -> tuple[list[str], Iterator[Record]]:
+    records = _records(fh, delimiter)
+    first = next(records, None)
+    if first is None:
+        raise FileProblem(_("The file is empty: there is not even a header row."))
+    if first.problem:
+        raise FileProblem(_("The header row (line 1) cannot be read: %(why)s") % {"why": first.problem})
+    if first.line != 1:
+        raise FileProblem(_("The first line must be the header row with the column names; line 1 is blank."))
+    return check_header(first.cells), records
+
+
+def check_header(cells: list[str]) -> list[str]:
+    columns = [c.strip() for c in cells]
+    if len(columns) > MAX_COLUMNS:
+        raise FileProblem(
+            _("The header row has %(n)d columns; an import takes at most %(max)d.")
+            % {"n": len(columns), "max": MAX_COLUMNS}
+        )
+    while columns and not columns[-1]:
+        columns.pop()  # trailing empty columns, as spreadsheets often leave
+    named = []
+    for i, name in enumerate(columns, start=1):
+        named.append(name or _("Column %(n)d") % {"n": i})
+    seen: dict[str, int] = {}
+    for i, name in enumerate(named, start=1):
+        key = name.casefold()
+        if key in seen:
+            raise FileProblem(
+                _(
+                    "The column “%(name)s” appears twice in the header (columns %(first)d and %(second)d); "
+                    "rename one and upload the file again."
+                )
+                % {"name": name, "first": seen[key], "second": i}
+            )
+        seen[key] = i
+    return named
+
+
+def inspect_file(path: Path) -> FileFacts:
+    """Everything the mapping step needs, checking the whole file once (streamed, constant memory)."""
+    encoding = detect_encoding(path)
+    with open_text(path, encoding) as fh:
+        try:
+            sample = fh.read(65536)
+        except UnicodeDecodeError:
+            raise FileProblem(
+                _("This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252). ") + _save_as()
+            ) from None
+    delimiter = detect_delimiter(sample.lstrip("\ufeff"))
+    with open_text(path, encoding) as fh:
+        try:
+            columns, records = header_and_records(fh, delimiter)
+            preview: list[list[str]] = []
+            total = 0
+            for record in records:
+                total += 1
+                if len(preview) < PREVIEW_ROWS and not record.problem:
+                    preview.append(fit_cells(record.cells, len(columns)))
+                if total > MAX_ROWS:
+                    raise FileProblem(
+                        _("The file has more than %(max)s customers; split it into files of at most %(max)s rows.")
+                        % {"max": f"{MAX_ROWS:,}"}
+                    )
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                _("This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252): %(why)s. ")
+                % {"why": exc.reason}
+                + _save_as()
+            ) from None
+    if total == 0:
+        raise FileProblem(_("The file has a header row but no customers under it."))
+    return FileFacts(encoding=encoding, delimiter=delimiter, columns=columns, preview=preview, total_rows=total)
+
+
+def fit_cells(cells: list[str], width: int) -> list[str]:
+    """Short rows are padded (exports often drop trailing empty cells); long ones are cut for display."""
+    return (cells + [""] * width)[:width]
+
+
+def read_records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]:
+    """The records of an inspected file, for the run; the header is checked again and skipped."""
+    with open_text(path, encoding) as fh:
+        _columns, records = header_and_records(fh, delimiter)
+        yield from records

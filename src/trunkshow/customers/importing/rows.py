@@ -1,0 +1,521 @@
+"""One batch of an import's records: each checked whole, then created, merged or reported.
+
+Every record is checked with the customer services' own validators before anything is
+written, so a bad record never half-saves. New customers of a batch are written with one
+statement per table; a record matching an existing customer (same phone or email) is merged
+through the services, filling blanks and adding what is new, never silently overwriting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trunkshow.customers import services
+from trunkshow.customers import validation as v
+from trunkshow.customers.importing import mapping as m
+from trunkshow.customers.importing.reading import Record, fit_cells
+from trunkshow.customers.models import (
+    Channel,
+    ConsentAction,
+    ConsentEvent,
+    ConsentMethod,
+    ConsentPurpose,
+    CurrentConsent,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    ImportJob,
+    ImportOutcome,
+    ImportRow,
+    Interest,
+    InterestKind,
+    Note,
+    Source,
+    Suppression,
+    SuppressionKind,
+)
+from trunkshow.customers.suppression import suppression_digest
+from trunkshow.stores.models import Store
+
+CONSENT_CHANNELS = {"accepts_email_marketing": Channel.EMAIL, "accepts_sms_marketing": Channel.SMS}
+ERASED = "erased at the customer's request"
+
+
+@dataclass
+class Context:
+    """What every record of one job is read with."""
+
+    store: Store
+    job: ImportJob
+    actor: Any
+    fields: list[tuple[int, str, str]]  # (cell index, column, field) for mapped columns
+    order: str  # the store's date order, "dmy" or "mdy"
+    width: int
+
+    @classmethod
+    def for_job(cls, store: Store, job: ImportJob) -> Context:
+        fields = [(i, column, job.mapping.get(column, m.IGNORE)) for i, column in enumerate(job.columns)]
+        return cls(
+            store=store,
+            job=job,
+            actor=job.created_by,
+            fields=[f for f in fields if f[2]],
+            order=m.date_order(store.locale),
+            width=len(job.columns),
+        )
+
+
+@dataclass
+class Plan:
+    """One record, checked: what it would write, or why it cannot be imported."""
+
+    line: int
+    profile: dict[str, Any] = field(default_factory=dict)
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    spend: Decimal | None = None
+    consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
+    error: str = ""
+
+    def match_keys(self) -> list[tuple[str, str]]:
+        found = [("phone", p) for p in self.phones] + [("email", e) for e in self.emails]
+        if not found:
+            found = [("name", _sort_name(self.profile))]
+        return found
+
+
+def _sort_name(profile: dict[str, Any]) -> str:
+    return v.fold(f"{profile.get('last_name', '')} {profile.get('first_name', '')}".strip())[:220]
+
+
+def plan_record(ctx: Context, record: Record) -> Plan:
+    """Read and check one record with the services' validators; nothing is written."""
+    plan = Plan(line=record.line)
+    if record.problem:
+        plan.error = record.problem
+        return plan
+    cells = record.cells
+    if len(cells) > ctx.width and any(c.strip() for c in cells[ctx.width :]):
+        plan.error = _("This line has %(n)d cells but the header has %(w)d columns; check the delimiters.") % {
+            "n": len(cells),
+            "w": ctx.width,
+        }
+        return plan
+    cells = fit_cells(cells, ctx.width)
+    problems: list[tuple[int, str]] = []  # (column position, message): reported in the file's order
+    position_of = {column: i for i, column, _name in ctx.fields}
+    column_of: dict[str, str] = {}
+    profile: dict[str, Any] = {}
+    phones: list[tuple[str, str]] = []
+    emails: list[tuple[str, str]] = []
+
+    def fail(column: str, message: str) -> None:
+        problems.append((position_of.get(column, -1), f"{column}: {message}"))
+
+    for index, column, name in ctx.fields:
+        raw = cells[index]
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            if name == "phone":
+                phones.append((column, text))
+            elif name == "email":
+                emails.append((column, text))
+            elif name == "full_name":
+                first, _sep, last = text.rpartition(" ")
+                profile.setdefault("first_name", first or last)
+                profile.setdefault("last_name", last if first else "")
+                column_of.setdefault("first_name", column)
+                column_of.setdefault("last_name", column)
+            elif name in m.BIRTHDAY:
+                order = {"birthday_dmy": "dmy", "birthday_mdy": "mdy"}.get(name, ctx.order)
+                parsed = m.parse_date(text, order)
+                if parsed:
+                    profile["birthday_day"], profile["birthday_month"], profile["birthday_year"] = parsed
+                    column_of["birthday"] = column
+                    column_of["birthday_month"] = column
+            elif name in CONSENT_CHANNELS:
+                granted = m.parse_yes_no(text)
+                if granted is not None:
+                    evidence = _(
+                        "Imported from %(file)s (SHA-256 %(sha)s), line %(line)d, column “%(column)s”: “%(value)s”"
+                    ) % {
+                        "file": ctx.job.file_name,
+                        "sha": ctx.job.file_sha256,
+                        "line": record.line,
+                        "column": column,
+                        "value": text[:100],
+                    }
+                    plan.consents.append((CONSENT_CHANNELS[name], granted, evidence))
+            elif name == "total_spent":
+                plan.spend = m.parse_money(text)
+            elif name == "tags":
+                for tag in m.split_tags(text):
+                    _kind, tag_text = services._clean_interest(InterestKind.FREE, tag, field=column)
+                    if v.fold(tag_text) not in [v.fold(t) for t in plan.tags]:
+                        plan.tags.append(tag_text)
+            elif name == "note":
+                plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
+            else:
+                profile[name] = text
+                column_of[name] = column
+        except ValidationError as exc:
+            for message in exc.messages:
+                fail(column, message)
+    errors = services._Errors()
+    clean = services._clean_profile(ctx.store, None, profile, errors)
+    if not (clean.get("first_name") or clean.get("last_name")) and "first_name" not in errors.messages:
+        errors.add("", _("No name on this line: a customer needs a first or last name."))
+    clean_phones, clean_emails = services._clean_contacts(
+        ctx.store, [raw for _c, raw in phones], [raw for _c, raw in emails], errors, country=clean.get("country") or ""
+    )
+    for key, messages in errors.messages.items():
+        base, _dot, position = key.partition(".")
+        if base in ("phone", "phones"):
+            column = phones[int(position) if position else 0][0]
+        elif base in ("email", "emails"):
+            column = emails[int(position) if position else 0][0]
+        else:
+            column = column_of.get(key, "")
+        for message in messages:
+            fail(column, message) if column else problems.append((-1, message))
+    if problems:
+        plan.error = " ".join(message for _position, message in sorted(problems, key=lambda p: p[0]))
+        return plan
+    plan.profile = {k: val for k, val in clean.items() if val not in ("", None)}
+    plan.phones = [p for p, _label in clean_phones]
+    plan.emails = [e for e, _label in clean_emails]
+    return plan
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+
+@dataclass
+class Owners:
+    """Who already holds each phone, email or (for records without either) name."""
+
+    by_key: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+
+    def of(self, plan: Plan) -> set[int]:
+        found: set[int] = set()
+        for key in plan.match_keys():
+            found |= self.by_key.get(key, set())
+        return found
+
+    def add(self, plan: Plan, customer_id: int) -> None:
+        for key in plan.match_keys():
+            self.by_key.setdefault(key, set()).add(customer_id)
+
+
+def _owners(store: Store, plans: Sequence[Plan]) -> Owners:
+    owners = Owners()
+    phones = {p for plan in plans for p in plan.phones}
+    emails = {e for plan in plans for e in plan.emails}
+    names = {key[1] for plan in plans for key in plan.match_keys() if key[0] == "name"}
+    if phones:
+        for e164, customer_id in CustomerPhone.objects.filter(
+            store=store, e164__in=phones, customer__erased_at__isnull=True
+        ).values_list("e164", "customer_id"):
+            owners.by_key.setdefault(("phone", e164), set()).add(customer_id)
+    if emails:
+        for address, customer_id in CustomerEmail.objects.filter(
+            store=store, address__in=emails, customer__erased_at__isnull=True
+        ).values_list("address", "customer_id"):
+            owners.by_key.setdefault(("email", address), set()).add(customer_id)
+    if names:
+        # Without a phone or email, the same name imported before without either is the same person.
+        for sort_name, customer_id in Customer.objects.filter(
+            store=store,
+            sort_name__in=names,
+            source=Source.IMPORT,
+            erased_at__isnull=True,
+            phones__isnull=True,
+            emails__isnull=True,
+        ).values_list("sort_name", "id"):
+            owners.by_key.setdefault(("name", sort_name), set()).add(customer_id)
+    return owners
+
+
+def _suppressed(store: Store, plans: Sequence[Plan]) -> set[str]:
+    digests = {
+        suppression_digest(store=store, kind=kind, value=value)
+        for plan in plans
+        for kind, values in ((SuppressionKind.PHONE, plan.phones), (SuppressionKind.EMAIL, plan.emails))
+        for value in values
+    }
+    if not digests:
+        return set()
+    return set(Suppression.objects.filter(store=store, digest__in=digests).values_list("digest", flat=True))
+
+
+def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[ImportRow]:
+    """Write the batch's plans (inside the caller's transaction); one ImportRow per plan, in order."""
+    store, job = ctx.store, ctx.job
+    valid = [p for p in plans if not p.error]
+    suppressed = _suppressed(store, valid)
+    owners = _owners(store, valid)
+    results: dict[int, ImportRow] = {}
+    pending: list[Plan] = []
+    pending_keys: set[tuple[str, str]] = set()
+
+    def row(plan: Plan, outcome: str, message: str = "", customer_id: int | None = None) -> None:
+        results[plan.line] = ImportRow(
+            store=store, job=job, line=plan.line, outcome=outcome, message=message, customer_id=customer_id
+        )
+
+    def flush() -> None:
+        for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
+            row(plan, ImportOutcome.CREATED, "", customer_id)
+            owners.add(plan, customer_id)
+        pending.clear()
+        pending_keys.clear()
+
+    for plan in plans:
+        if plan.error:
+            row(plan, ImportOutcome.ERROR, plan.error)
+            continue
+        if suppressed and any(
+            suppression_digest(store=store, kind=kind, value=value) in suppressed
+            for kind, values in ((SuppressionKind.PHONE, plan.phones), (SuppressionKind.EMAIL, plan.emails))
+            for value in values
+        ):
+            row(plan, ImportOutcome.ERROR, _("Not imported: %(why)s.") % {"why": ERASED})
+            continue
+        if pending_keys & set(plan.match_keys()):
+            flush()  # the same person twice in one batch: the second merges into the first
+        found = owners.of(plan)
+        if len(found) > 1:
+            ids = ", ".join(f"#{i}" for i in sorted(found))
+            row(
+                plan,
+                ImportOutcome.ERROR,
+                _(
+                    "The phone and email on this line belong to different customers (%(ids)s); "
+                    "merge them first, then import the file again."
+                )
+                % {"ids": ids},
+            )
+        elif found:
+            customer_id = found.pop()
+            try:
+                with transaction.atomic():
+                    outcome, message = _merge(ctx, plan, customer_id)
+            except ValidationError as exc:
+                row(plan, ImportOutcome.ERROR, " ".join(exc.messages))
+            else:
+                row(plan, outcome, message, customer_id)
+                owners.add(plan, customer_id)
+        else:
+            pending.append(plan)
+            pending_keys.update(plan.match_keys())
+    flush()
+    return [results[plan.line] for plan in plans]
+
+
+def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
+    """New customers with everything they bring, one statement per table."""
+    if not plans:
+        return []
+    store, actor = ctx.store, services._user(ctx.actor)
+    customers = []
+    for plan in plans:
+        spend = plan.spend or Decimal("0")
+        customer = Customer(
+            store=store,
+            created_by=actor,
+            source=Source.IMPORT,
+            imported_spend=spend,
+            lifetime_spend=spend,
+            **plan.profile,
+        )
+        services._refresh_search(customer, phones=plan.phones, emails=plan.emails)
+        customers.append(customer)
+    Customer.objects.bulk_create(customers)
+    phones, emails, interests, notes, events = [], [], [], [], []
+    for customer, plan in zip(customers, plans, strict=True):
+        phones += [
+            CustomerPhone(store=store, customer=customer, e164=e164, is_primary=i == 0)
+            for i, e164 in enumerate(plan.phones)
+        ]
+        emails += [
+            CustomerEmail(store=store, customer=customer, address=address, is_primary=i == 0)
+            for i, address in enumerate(plan.emails)
+        ]
+        interests += [
+            Interest(store=store, customer=customer, kind=InterestKind.FREE, value=tag, value_key=v.fold(tag))
+            for tag in plan.tags
+        ]
+        notes += [Note(store=store, customer=customer, author=actor, body=body) for body in _unique(plan.notes)]
+        granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
+        events += [_event(ctx, customer, channel, True, evidence) for channel, evidence in granted.items()]
+    CustomerPhone.objects.bulk_create(phones)
+    CustomerEmail.objects.bulk_create(emails)
+    Interest.objects.bulk_create(interests)
+    Note.objects.bulk_create(notes)
+    if events:
+        ConsentEvent.objects.bulk_create(events)
+        CurrentConsent.objects.bulk_create(
+            CurrentConsent(
+                store=store, customer=e.customer, channel=e.channel, purpose=e.purpose, granted=True, event=e
+            )
+            for e in events
+        )
+    return [c.pk for c in customers]
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _event(ctx: Context, customer: Customer, channel: str, granted: bool, evidence: str) -> ConsentEvent:
+    return ConsentEvent(
+        store=ctx.store,
+        customer=customer,
+        channel=channel,
+        purpose=ConsentPurpose.MARKETING,
+        action=ConsentAction.GRANTED if granted else ConsentAction.WITHDRAWN,
+        method=ConsentMethod.IMPORT,
+        evidence_text=evidence,
+        staff_user=services._user(ctx.actor),
+    )
+
+
+def _label(name: str) -> str:
+    return str(getattr(Customer._meta.get_field(name), "verbose_name", name))
+
+
+def _merge(ctx: Context, plan: Plan, customer_id: int) -> tuple[str, str]:
+    """Fill the customer's blanks and add what is new; a different non-blank value is kept and said."""
+    store, actor = ctx.store, ctx.actor
+    customer = Customer.objects.select_for_update().get(store=store, pk=customer_id)
+    changed: list[str] = []
+    kept: list[str] = []
+    fills: dict[str, Any] = {}
+    for name, value in plan.profile.items():
+        if name.startswith("birthday_"):
+            continue
+        current = getattr(customer, name)
+        if current in ("", None):
+            fills[name] = value
+            changed.append(_("filled %(field)s") % {"field": _label(name)})
+        elif v.fold(str(current)) != v.fold(str(value)):
+            kept.append(
+                _("kept %(field)s “%(old)s” (the file has “%(new)s”)")
+                % {"field": _label(name), "old": current, "new": value}
+            )
+    if "birthday_day" in plan.profile:
+        new = (plan.profile["birthday_day"], plan.profile["birthday_month"], plan.profile.get("birthday_year"))
+        old = (customer.birthday_day, customer.birthday_month, customer.birthday_year)
+        if old[0] is None:
+            fills.update(birthday_day=new[0], birthday_month=new[1], birthday_year=new[2])
+            changed.append(_("filled the birthday"))
+        elif old[:2] == new[:2] and old[2] is None and new[2] is not None:
+            fills["birthday_year"] = new[2]
+            changed.append(_("filled the birth year"))
+        elif old[:2] != new[:2] or (new[2] is not None and old[2] != new[2]):
+            kept.append(
+                _("kept the birthday %(old)s (the file has %(new)s)")
+                % {"old": _date_text(*old), "new": _date_text(*new)}
+            )
+    if fills:
+        customer = services.customer_update(store=store, actor=actor, customer=customer, data=fills)
+    have_phones = set(customer.phones.values_list("e164", flat=True))
+    for e164 in plan.phones:
+        if e164 not in have_phones:
+            services.customer_phone_add(store=store, actor=actor, customer=customer, number=e164)
+            changed.append(_("added phone %(p)s") % {"p": e164})
+    have_emails = set(customer.emails.values_list("address", flat=True))
+    for address in plan.emails:
+        if address not in have_emails:
+            services.customer_email_add(store=store, actor=actor, customer=customer, address=address)
+            changed.append(_("added email %(e)s") % {"e": address})
+    have_tags = set(customer.interests.filter(kind=InterestKind.FREE).values_list("value_key", flat=True))
+    for tag in plan.tags:
+        if v.fold(tag) not in have_tags:
+            services.interest_add(store=store, actor=actor, customer=customer, kind=InterestKind.FREE, value=tag)
+            changed.append(_("added interest “%(t)s”") % {"t": tag})
+    for body in _unique(plan.notes):
+        if not customer.notes.filter(body=body).exists():
+            services.note_create(store=store, actor=actor, customer=customer, body=body)
+            changed.append(_("added a note"))
+    if plan.spend is not None and plan.spend != customer.imported_spend:
+        changed.append(
+            _("spend before Trunkshow %(old)s → %(new)s") % {"old": customer.imported_spend, "new": plan.spend}
+        )
+        customer.imported_spend = plan.spend
+        Customer.objects.filter(pk=customer.pk).update(imported_spend=plan.spend)
+        services._refresh_totals(store, customer)
+    grants = _consent_changes(ctx, plan, customer, changed, kept)
+    if grants:
+        services.consent_events_add(store=store, actor=actor, customer=customer, grants=grants)
+    if changed:
+        text = _("Merged into customer #%(id)d: %(what)s.") % {"id": customer.pk, "what": "; ".join(changed + kept)}
+        return ImportOutcome.MERGED, text
+    if kept:
+        return ImportOutcome.UNCHANGED, _("Nothing new for customer #%(id)d; %(what)s.") % {
+            "id": customer.pk,
+            "what": "; ".join(kept),
+        }
+    return ImportOutcome.UNCHANGED, _("Already up to date (customer #%(id)d).") % {"id": customer.pk}
+
+
+def _date_text(day: int | None, month: int | None, year: int | None) -> str:
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def _consent_changes(
+    ctx: Context, plan: Plan, customer: Customer, changed: list[str], kept: list[str]
+) -> list[services.ConsentGrant]:
+    """Events only where the file changes the current state; an import never undoes a withdrawal
+    the customer made another way (a STOP, a form, in person)."""
+    current = {
+        c.channel: c
+        for c in CurrentConsent.objects.filter(customer=customer, purpose=ConsentPurpose.MARKETING).select_related(
+            "event"
+        )
+    }
+    names: dict[str, str] = {Channel.SMS: _("text marketing"), Channel.EMAIL: _("email marketing")}
+    grants = []
+    for channel, granted, evidence in plan.consents:
+        now = current.get(channel)
+        if granted:
+            if now is not None and now.granted:
+                continue
+            if now is not None and now.event.method != ConsentMethod.IMPORT:
+                kept.append(
+                    _("kept %(what)s withdrawn (withdrawn on %(date)s, %(how)s; an import does not undo that)")
+                    % {
+                        "what": names[channel],
+                        "date": now.event.occurred_at.date().isoformat(),
+                        "how": now.event.get_method_display(),
+                    }
+                )
+                continue
+            changed.append(_("%(what)s granted") % {"what": names[channel]})
+        else:
+            if now is None or not now.granted:
+                continue
+            changed.append(_("%(what)s withdrawn") % {"what": names[channel]})
+        grants.append(
+            services.ConsentGrant(
+                channel=channel,
+                purpose=ConsentPurpose.MARKETING,
+                action=ConsentAction.GRANTED if granted else ConsentAction.WITHDRAWN,
+                method=ConsentMethod.IMPORT,
+                evidence_text=evidence,
+                occurred_at=timezone.now(),
+            )
+        )
+    return grants

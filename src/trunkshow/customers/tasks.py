@@ -1,0 +1,18 @@
+"""Background work of the customer book, run by the Huey worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huey.contrib.djhuey import db_task
+
+from trunkshow.core.tasks import in_store_scope
+
+
+@db_task()
+@in_store_scope
+def import_customers(store: Any, job_id: int) -> None:
+    """Run an import; a re-run after a crash continues after the last line it finished."""
+    from trunkshow.customers.importing import import_run
+
+    import_run(store=store, job_id=job_id)

@@ -1,0 +1,346 @@
+"""Importing a point-of-sale export: created, merged, unchanged; consent as evidence; resumable, cancellable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, make_customer
+from tests.customers.import_support import import_file, outcomes, run, shopify, upload
+from trunkshow.customers import importing, services
+from trunkshow.customers.importing import jobs
+from trunkshow.customers.models import (
+    ConsentAction,
+    ConsentEvent,
+    ConsentMethod,
+    CurrentConsent,
+    Customer,
+    CustomerEdit,
+    ImportJob,
+    ImportRow,
+    Source,
+)
+from trunkshow.customers.suppression import suppression_add
+
+CLARA = (
+    "Clara,Berg,Clara@Example.com,yes,Berg & Co,1 Main St,Apt 2,Boston,MA,US,02110,(617) 555-0142,no,"
+    '"$1,234.50",3,"sapphire, Pearls",Loves rings,no'
+)
+
+
+def customer(store, **lookup):
+    with scope(store=store):
+        return Customer.objects.get(**lookup)
+
+
+def test_a_shopify_export_creates_customers_with_everything_it_holds(world: World):
+    job = import_file(world.a, world.a_manager, shopify(CLARA))
+    assert outcomes(job) == [(2, "created", "")]
+    with scope(store=world.a):
+        clara = Customer.objects.get()
+        assert (clara.first_name, clara.last_name, clara.address_line1, clara.address_line2) == (
+            "Clara",
+            "Berg",
+            "1 Main St",
+            "Apt 2",
+        )
+        assert (clara.city, clara.region, clara.country, clara.postal_code, clara.source) == (
+            "Boston",
+            "MA",
+            "US",
+            "02110",
+            Source.IMPORT,
+        )
+        assert list(clara.phones.values_list("e164", "is_primary")) == [("+16175550142", True)]
+        assert list(clara.emails.values_list("address", flat=True)) == ["clara@example.com"]
+        assert sorted(clara.interests.values_list("kind", "value")) == [("free", "Pearls"), ("free", "sapphire")]
+        assert list(clara.notes.values_list("body", "author")) == [("Loves rings", world.a_manager.user.pk)]
+        assert (clara.imported_spend, clara.lifetime_spend) == (Decimal("1234.50"), Decimal("1234.50"))
+        assert clara.search_text == "clara berg clara@example.com 16175550142"
+        event = ConsentEvent.objects.get()
+        assert (event.channel, event.purpose, event.action, event.method, event.staff_user_id) == (
+            "email",
+            "marketing",
+            "granted",
+            "import",
+            world.a_manager.user.pk,
+        )
+        assert event.evidence_text == (
+            f"Imported from customers.csv (SHA-256 {job.file_sha256}), line 2, column “Accepts Email Marketing”: “yes”"
+        )
+        assert list(CurrentConsent.objects.values_list("channel", "granted", "event")) == [("email", True, event.pk)]
+    assert job.stored_path == ""
+    assert list(importing.import_dir(world.a).iterdir()) == []
+
+
+def test_reimporting_the_same_file_changes_nothing(world: World):
+    content = shopify(CLARA, "Dora,Diaz,,,,,,,,,,+1 212 555 0100,yes,10,,,,", "Nobody,Without Contacts,,,,,,,,,,,,,,,,")
+    first = import_file(world.a, world.a_owner, content)
+    assert [o[1] for o in outcomes(first)] == ["created", "created", "created"]
+    with scopes_disabled():
+        before = {
+            "customers": list(Customer.objects.order_by("id").values()),
+            "events": ConsentEvent.objects.count(),
+            "edits": CustomerEdit.objects.count(),
+        }
+    second = import_file(world.a, world.a_owner, content)
+    ids = [r["id"] for r in before["customers"]]
+    assert outcomes(second) == [
+        (2, "unchanged", f"Already up to date (customer #{ids[0]})."),
+        (3, "unchanged", f"Already up to date (customer #{ids[1]})."),
+        (4, "unchanged", f"Already up to date (customer #{ids[2]})."),
+    ]
+    assert (second.created_count, second.merged_count, second.unchanged_count) == (0, 0, 3)
+    with scopes_disabled():
+        after = {
+            "customers": list(Customer.objects.order_by("id").values()),
+            "events": ConsentEvent.objects.count(),
+            "edits": CustomerEdit.objects.count(),
+        }
+    assert after == before
+
+
+def test_a_duplicate_by_phone_or_email_merges_filling_blanks_and_keeping_what_differs(world: World):
+    existing = make_customer(
+        world.a, world.a_owner, first_name="Clara", last_name="Bergström", phones=["+1 617 555 0142"], city=""
+    )
+    job = import_file(world.a, world.a_owner, shopify(CLARA))
+    pk = existing.pk
+    assert outcomes(job) == [
+        (
+            2,
+            "merged",
+            f"Merged into customer #{pk}: filled address line 1; filled address line 2; filled city; "
+            "filled state / province / region; filled postal code; filled country; added email clara@example.com; "
+            "added interest “sapphire”; added interest “Pearls”; added a note; spend before Trunkshow 0.00 → 1234.50; "
+            "email marketing granted; kept last name “Bergström” (the file has “Berg”).",
+        )
+    ]
+    with scope(store=world.a):
+        clara = Customer.objects.get()
+        assert (clara.last_name, clara.city, clara.lifetime_spend) == ("Bergström", "Boston", Decimal("1234.50"))
+        assert list(clara.emails.values_list("address", flat=True)) == ["clara@example.com"]
+        assert clara.edits.filter(changes__has_key="city").exists()
+
+
+def test_the_same_person_twice_in_one_file_is_merged_not_duplicated(world: World):
+    content = shopify(
+        "Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,", "Ana,Ruiz,ana@example.com,,,,,Lyon,,,,+1 212 555 0100,,,,,,"
+    )
+    job = import_file(world.a, world.a_owner, content)
+    with scopes_disabled():
+        ana = Customer.objects.get()
+    assert outcomes(job) == [
+        (2, "created", ""),
+        (3, "merged", f"Merged into customer #{ana.pk}: filled city; added phone +12125550100."),
+    ]
+
+
+def test_a_line_matching_two_customers_is_reported_not_guessed(world: World):
+    a = make_customer(world.a, phones=["+1 212 555 0100"])
+    b = make_customer(world.a, emails=["ana@example.com"])
+    job = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,,,,,+1 212 555 0100,,,,,,"))
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            f"The phone and email on this line belong to different customers (#{a.pk}, #{b.pk}); "
+            "merge them first, then import the file again.",
+        )
+    ]
+
+
+def test_an_erased_customers_phone_or_email_is_not_imported(world: World):
+    with scope(store=world.a):
+        suppression_add(store=world.a, phones=["+12125550100"], emails=["gone@example.com"])
+    content = shopify(
+        "Gone,Person,,,,,,,,,,(212) 555-0100,,,,,,",
+        "Gone,Again,GONE@example.com,,,,,,,,,,,,,,,",
+        "Ana,Ruiz,,,,,,,,,,,,,,,,",
+    )
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [
+        (2, "error", "Not imported: erased at the customer's request."),
+        (3, "error", "Not imported: erased at the customer's request."),
+        (4, "created", ""),
+    ]
+
+
+def test_consent_events_only_when_the_file_changes_the_current_state(world: World):
+    clara = make_customer(world.a, world.a_owner, phones=["+1 617 555 0142"], emails=["clara@example.com"])
+    with scope(store=world.a):
+        services.consent_record(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=clara,
+            grant=services.ConsentGrant(channel="sms", purpose="marketing", method=ConsentMethod.STAFF),
+        )
+    # The file: email yes (new), SMS no (withdraws the staff-recorded grant).
+    line = "Clara,Customer,clara@example.com,yes,,,,,,,,(617) 555-0142,no,,,,,"
+    job = import_file(world.a, world.a_owner, shopify(line))
+    assert (
+        outcomes(job)[0][2] == f"Merged into customer #{clara.pk}: email marketing granted; text marketing withdrawn."
+    )
+    with scope(store=world.a):
+        assert list(ConsentEvent.objects.order_by("id").values_list("channel", "action", "method")) == [
+            ("sms", "granted", "staff"),
+            ("email", "granted", "import"),
+            ("sms", "withdrawn", "import"),
+        ]
+        assert dict(CurrentConsent.objects.values_list("channel", "granted")) == {"sms": False, "email": True}
+    again = import_file(world.a, world.a_owner, shopify(line))
+    assert outcomes(again)[0][1] == "unchanged"
+    with scope(store=world.a):
+        assert ConsentEvent.objects.count() == 3
+
+
+def test_an_import_never_undoes_a_withdrawal_made_another_way(world: World):
+    clara = make_customer(world.a, world.a_owner, phones=["+1 617 555 0142"])
+    with scope(store=world.a):
+        services.consent_record(
+            store=world.a,
+            actor=None,
+            customer=clara,
+            grant=services.ConsentGrant(
+                channel="sms",
+                purpose="marketing",
+                action=ConsentAction.WITHDRAWN,
+                method=ConsentMethod.KEYWORD,
+                occurred_at=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC),
+            ),
+        )
+    job = import_file(world.a, world.a_owner, shopify("Clara,Customer,,,,,,,,,,(617) 555-0142,yes,,,,,"))
+    assert outcomes(job) == [
+        (
+            2,
+            "unchanged",
+            f"Nothing new for customer #{clara.pk}; kept text marketing withdrawn (withdrawn on 2026-03-01, "
+            "Keyword reply; an import does not undo that).",
+        )
+    ]
+    with scope(store=world.a):
+        assert ConsentEvent.objects.count() == 1
+
+
+def test_total_spent_replaces_the_imported_part_of_lifetime_spend(world: World):
+    import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,,,,,,,100.00,,,,"))
+    ana = customer(world.a)
+    with scope(store=world.a):
+        services.purchase_create(
+            store=world.a,
+            actor=None,
+            customer=ana,
+            purchased_on=dt.date(2026, 1, 2),
+            items=[{"description": "Ring"}],
+            amount="50",
+        )
+    job = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,,,,,,,150.00,,,,"))
+    assert outcomes(job)[0][2] == f"Merged into customer #{ana.pk}: spend before Trunkshow 100.00 → 150.00."
+    ana = customer(world.a)
+    assert (ana.imported_spend, ana.lifetime_spend, ana.purchase_count) == (Decimal("150.00"), Decimal("200.00"), 1)
+
+
+def test_a_note_already_on_the_profile_is_not_added_twice(world: World):
+    ana = make_customer(world.a, emails=["ana@example.com"])
+    with scope(store=world.a):
+        services.note_create(store=world.a, actor=None, customer=ana, body="Loves rings")
+    job = import_file(world.a, world.a_owner, shopify("Clara,Customer,ana@example.com,,,,,,,,,,,,,,Loves rings,"))
+    assert outcomes(job) == [(2, "unchanged", f"Already up to date (customer #{ana.pk}).")]
+
+
+@pytest.mark.parametrize(
+    ("value", "mapped", "store", "expected"),
+    [
+        ("1990-05-31", "birthday", "a", (31, 5, 1990)),
+        ("05/31/1990", "birthday", "a", (31, 5, 1990)),
+        ("31/05/1990", "birthday", "b", (31, 5, 1990)),
+        ("04/05/1990", "birthday", "a", (5, 4, 1990)),
+        ("04/05/1990", "birthday", "b", (4, 5, 1990)),
+        ("04/05/1990", "birthday_dmy", "a", (4, 5, 1990)),
+        ("31.05.1990", "birthday", "a", (31, 5, 1990)),
+        ("May 31, 1990", "birthday", "b", (31, 5, 1990)),
+        ("31 mai 1990", "birthday", "b", (31, 5, 1990)),
+        ("--05-31", "birthday", "a", (31, 5, None)),
+        ("05/31", "birthday", "a", (31, 5, None)),
+        ("1990-05-31 00:00:00", "birthday", "a", (31, 5, 1990)),
+    ],
+)
+def test_birthdays_in_the_formats_exports_use(world: World, value, mapped, store, expected):
+    the_store = getattr(world, store)
+    import_file(the_store, None, f'Name,Birthday\nAna Ruiz,"{value}"\n'.encode(), mapping={"Birthday": mapped})
+    ana = customer(the_store)
+    assert (ana.birthday_day, ana.birthday_month, ana.birthday_year) == expected
+
+
+def test_a_killed_run_resumes_after_the_last_finished_batch_with_the_same_rows(world: World, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
+    lines = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(5)]
+    job = upload(world.a, world.a_owner, shopify(*lines))
+    calls = {"n": 0}
+    real = jobs._run_batch
+
+    def dies_on_second_batch(ctx, job, batch, progress):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # the worker killed mid-run: nothing of this batch is committed
+        return real(ctx, job, batch, progress)
+
+    monkeypatch.setattr(jobs, "_run_batch", dies_on_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        run(world.a, world.a_owner, job)
+    with scope(store=world.a):
+        job.refresh_from_db()
+        assert (job.status, job.processed_rows, ImportRow.objects.count(), Customer.objects.count()) == (
+            "running",
+            2,
+            2,
+            2,
+        )
+        monkeypatch.setattr(jobs, "_run_batch", real)
+        job = importing.import_run(store=world.a, job_id=job.pk)
+        assert (job.status, job.processed_rows, job.created_count) == ("done", 5, 5)
+        assert list(ImportRow.objects.values_list("line", "outcome")) == [(n, "created") for n in range(2, 7)]
+        assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["P0", "P1", "P2", "P3", "P4"]
+
+
+def test_cancel_during_the_run_stops_after_the_current_batch(world: World, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
+    lines = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(5)]
+    job = upload(world.a, world.a_owner, shopify(*lines))
+    seen = []
+
+    def cancel_after_first(job):
+        seen.append(job.processed_rows)
+        if job.status == "running" and job.processed_rows == 2:
+            importing.import_cancel(store=world.a, actor=world.a_owner.user, job=job)
+
+    with scope(store=world.a):
+        importing.import_start(store=world.a, actor=None, job=job, mapping=job.mapping, enqueue=False)
+        job = importing.import_run(store=world.a, job_id=job.pk, progress=cancel_after_first)
+        assert (job.status, job.processed_rows, job.created_count, job.cancel_requested) == ("cancelled", 2, 2, True)
+        assert Customer.objects.count() == 2
+        assert job.stored_path == "" and list(importing.import_dir(world.a).iterdir()) == []
+    assert seen == [2, 2]
+
+
+def test_start_queues_the_task_which_runs_in_the_stores_scope(world: World, django_capture_on_commit_callbacks):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        importing.import_start(store=world.a, actor=world.a_owner.user, job=job, mapping=job.mapping)
+        assert ImportJob.objects.get().status == "queued"
+    assert len(callbacks) == 1
+    with scopes_disabled():
+        assert ImportJob.objects.get().status == "done"
+        assert Customer.objects.get().store == world.a
+
+
+def test_files_are_stored_under_the_stores_folder_with_a_server_chosen_name(world: World, settings):
+    job = upload(world.a, world.a_owner, shopify(CLARA), name="../../etc/passwd\u202ecsv.csv")
+    assert job.file_name == "passwd\u202ecsv.csv"
+    stored = settings.DATA_DIR / job.stored_path
+    assert stored.parent == settings.DATA_DIR / "imports" / str(world.a.pk)
+    assert stored.name.endswith(".csv") and len(stored.name) == 36
+    assert stored.read_bytes() == shopify(CLARA)
