@@ -416,3 +416,32 @@ def test_import_files_in_other_encodings_and_delimiters_are_scrubbed_and_stray_p
     assert first.read_bytes() == "\ufeffName,Email\n\nBob,bob@example.com".encode("utf-16-le")
     assert second.read_bytes() == "Nom;Téléphone\r\n\r\nRenée;01 42 68 53 01\r\n".encode("cp1252")
     assert stray.read_text() == "Name,Email\nKatalin,kati@example.com\n"
+
+
+def test_an_uploaded_import_waiting_for_its_mapping_loses_their_lines_and_cannot_bring_them_back(world: World):
+    from tests.customers.import_support import outcomes, run, shopify, upload
+    from trunkshow.customers.importing import import_preview
+
+    c = make_customer(world.a, world.a_owner, first_name="Katalin", last_name="Szirmay", emails=["kati@example.com"])
+    job = upload(
+        world.a,
+        world.a_owner,
+        shopify(
+            "Ann,Other,ann@example.com,yes,,,,,,,,,no,10.00,1,,,no",
+            "Katalin,Szirmay,KATI@example.com,yes,,12 Elm Street,,Scarsdale,NY,US,10583,(914) 555-0142,yes,99.00,1,,"
+            '"likes\nsapphires",no',
+            "Bob,Other,bob@example.com,no,,,,,,,,,no,0,0,,,no",
+        ),
+    )
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=world.a_owner.user, customer=c)
+        preview = import_preview(ImportJob.objects.get(pk=job.pk))
+    assert [row[:3] for row in preview] == [["Ann", "Other", "ann@example.com"], ["Bob", "Other", "bob@example.com"]]
+    path = Path(settings.DATA_DIR) / job.stored_path
+    assert "Szirmay" not in path.read_text() and "Scarsdale" not in path.read_text()
+    done = run(world.a, world.a_owner, job)
+    assert done.status == "done"
+    # Bob keeps his line number: the erased record's two lines are still there, empty.
+    assert [(line, outcome) for line, outcome, _m in outcomes(done)] == [(2, "created"), (5, "created")]
+    with scope(store=world.a):
+        assert list(customer_search(store=world.a, q="Szirmay")) == []
