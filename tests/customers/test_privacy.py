@@ -310,6 +310,10 @@ def test_erase_leaves_no_trace_of_the_person_and_keeps_the_aggregates(world: Wor
             store=world.a, job=x["job"], line=5, outcome="error", message="“914-555-0142”: +19145550142 is on two rows"
         )
         ImportRow.objects.create(store=world.a, job=x["job"], line=8, outcome="error", message="Bob has no phone")
+        # About their record's line in the stored file, without any value of theirs in it.
+        ImportRow.objects.create(
+            store=world.a, job=x["job"], line=3, outcome="error", message="Note: “likes…” too long"
+        )
         erased = customer_erase(store=world.a, actor=world.a_owner.user, customer=c)
 
         c.refresh_from_db()
@@ -347,6 +351,7 @@ def test_erase_leaves_no_trace_of_the_person_and_keeps_the_aggregates(world: Wor
         assert list(
             ImportRow.objects.filter(job=x["job"]).order_by("line").values_list("line", "customer_id", "message")
         ) == [
+            (3, None, ""),
             (5, None, ""),
             (7, None, ""),
             (8, None, "Bob has no phone"),

@@ -281,7 +281,10 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
     ImportRow.objects.filter(store=store, customer=locked).update(message="", customer=None)
     for value in [*phones, *emails, *(v.phone_digits(p) for p in phones)]:
         ImportRow.objects.filter(store=store, message__icontains=value).update(message="")
-    lines = _scrub_import_files(store, phones=phones, emails=emails)
+    blanked = _scrub_import_files(store, phones=phones, emails=emails)
+    for job_id, starts in blanked.items():
+        # What an import reported about their lines (an invalid phone of theirs, say) goes with them.
+        ImportRow.objects.filter(store=store, job_id=job_id, line__in=starts).update(message="")
 
     # Whoever had them as partner no longer does, and is no longer found by their name.
     for person in Customer.objects.filter(store=store, partner=locked):
@@ -301,23 +304,23 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
         actor=_user(actor),
         action="trunkshow.customer.erased",
         obj=locked,
-        data={**counts, "import_file_lines": lines},
+        data={**counts, "import_file_lines": sum(len(starts) for starts in blanked.values())},
         ip=ip,
     )
     return locked
 
 
-def _import_files(store: Store) -> list[tuple[Path, str, str]]:
-    """(path, encoding, delimiter) of the store's import files still on disk, under
+def _import_files(store: Store) -> list[tuple[int, Path, str, str]]:
+    """(job id, path, encoding, delimiter) of the store's import files still on disk, under
     DATA_DIR/imports/<store id>/ and nowhere else (a stored path is never trusted blindly)."""
     data_dir = Path(settings.DATA_DIR).resolve()
     root = data_dir / "imports" / str(store.pk)
     found = []
     jobs = ImportJob.objects.filter(store=store).exclude(stored_path="")
-    for stored, encoding, delimiter in jobs.values_list("stored_path", "encoding", "delimiter"):
+    for job_id, stored, encoding, delimiter in jobs.values_list("pk", "stored_path", "encoding", "delimiter"):
         path = (data_dir / stored).resolve()
         if path.is_relative_to(root) and path.is_file():
-            found.append((path, encoding or "utf-8", delimiter[:1] or ","))
+            found.append((job_id, path, encoding or "utf-8", delimiter[:1] or ","))
     return found
 
 
@@ -337,18 +340,18 @@ def _matches(cell: str, store: Store, phones: set[str], emails: set[str], digits
     return False
 
 
-def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -> int:
+def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -> dict[int, list[int]]:
     """Blank, in every stored import file, each record holding one of these phones or emails.
 
     A record keeps its physical lines (as empty lines) so the line numbers an import reports
-    for the other records stay true. Returns how many records were blanked.
+    for the other records stay true. Returns the first line of each blanked record, per job.
     """
     if not phones and not emails:
-        return 0
+        return {}
     phone_set, email_set = set(phones), {e.lower() for e in emails}
     digits = {v.phone_digits(p) for p in phones}
-    blanked = 0
-    for path, encoding, delimiter in _import_files(store):
+    blanked: dict[int, list[int]] = {}
+    for job_id, path, encoding, delimiter in _import_files(store):
         raw = path.read_bytes()
         try:
             text = raw.decode(encoding)
@@ -358,39 +361,41 @@ def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -
         # Lines as csv sees them (\n, \r\n or \r), endings kept, so the file is rebuilt byte for byte.
         lines = list(io.StringIO(text, newline=""))
         try:
-            out, changed = _blank_records(lines, delimiter, store, phone_set, email_set, digits)
+            out, starts = _blank_records(lines, delimiter, store, phone_set, email_set, digits)
         except csv.Error:
             # A file csv cannot parse (the importer refuses those, but it is on disk): blank each
             # physical line that holds one of the values instead.
-            out, changed = [], 0
-            for line in lines:
+            out, starts = [], []
+            for number, line in enumerate(lines, start=1):
                 cells = [part.strip().strip('"') for part in line.split(delimiter)]
                 hit = any(_matches(cell, store, phone_set, email_set, digits) for cell in cells)
                 out.append(_ending(line) if hit else line)
-                changed += hit
-        if changed:
+                if hit:
+                    starts.append(number)
+        if starts:
             _write_atomically(path, "".join(out), encoding)
-            blanked += changed
+            blanked[job_id] = starts
     return blanked
 
 
 def _blank_records(
     lines: list[str], delimiter: str, store: Store, phones: set[str], emails: set[str], digits: set[str]
-) -> tuple[list[str], int]:
-    """The file's lines with each matching CSV record replaced by as many empty lines as it spans."""
+) -> tuple[list[str], list[int]]:
+    """The file's lines with each matching CSV record replaced by as many empty lines as it spans,
+    and the first line of each such record."""
     out: list[str] = []
-    changed = 0
+    starts: list[int] = []
     position = 0
     reader = csv.reader(_Feed(lines, out), delimiter=delimiter)
     for record in reader:
         taken = reader.line_num - position
         position = reader.line_num
         if taken and any(_matches(cell, store, phones, emails, digits) for cell in record):
-            changed += 1
+            starts.append(position - taken + 1)
             physical = out[-taken:]
             del out[-taken:]
             out.extend(_ending(line) for line in physical)
-    return out, changed
+    return out, starts
 
 
 def _ending(line: str) -> str:
