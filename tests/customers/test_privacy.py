@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,15 @@ from trunkshow.customers.selectors import customer_search
 from trunkshow.customers.suppression import suppressed
 
 AT = dt.datetime(2025, 3, 1, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _import_files_removed_after(world: World):
+    """The data dir is shared by the whole test session: leave no import file behind."""
+    yield
+    for store in (world.a, world.b):
+        shutil.rmtree(Path(settings.DATA_DIR) / "imports" / str(store.pk), ignore_errors=True)
+    (Path(settings.DATA_DIR) / "stray.csv").unlink(missing_ok=True)
 
 
 def rich_customer(world: World) -> tuple[Customer, dict[str, Any]]:
