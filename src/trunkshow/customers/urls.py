@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trunkshow.customers import views
+from trunkshow.customers import views, views_import
 
 app_name = "customers"
 urlpatterns = [
@@ -24,4 +24,10 @@ urlpatterns = [
     path("<int:customer_id>/emails/", views.email_add, name="email_add"),
     path("<int:customer_id>/emails/<int:obj_id>/delete/", views.email_delete, name="email_delete"),
     path("<int:customer_id>/consent/", views.consent_add, name="consent_add"),
+    path("imports/", views_import.import_list, name="imports"),
+    path("imports/upload/", views_import.import_upload, name="import_upload"),
+    path("imports/<int:job_id>/", views_import.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/start/", views_import.import_start, name="import_start"),
+    path("imports/<int:job_id>/cancel/", views_import.import_cancel, name="import_cancel"),
+    path("imports/<int:job_id>/status/", views_import.import_status, name="import_status"),
 ]
