@@ -37,7 +37,7 @@ from trunkshow.customers import validation as v
 # How many candidates one query reads at most: the ranked set that pages are cut from.
 CANDIDATES = 300
 # A query of one or two letters looks for word starts among at most this many rows of the store.
-SHORT_SCAN = 20_000
+SHORT_SCAN = 2_000
 # Typos are looked for when fewer candidates than this matched as typed (one page).
 TYPO_WHEN_FEWER_THAN = 25
 EXACT, PREFIX, SUBSTRING, TYPO = 0, 1, 2, 3
@@ -292,6 +292,10 @@ class _Engine:
         return sql, params
 
 
+# store id -> (stamp, words): the dictionaries of the stores searched lately, in this process.
+_DICTIONARIES: dict[int, tuple[Any, list[str]]] = {}
+
+
 class _Sqlite(_Engine):
     @staticmethod
     def _phrase(word: str) -> str:
@@ -323,11 +327,25 @@ class _Sqlite(_Engine):
             [match, store_id, *params],
         )
 
+    @staticmethod
+    def dictionary(store_id: int) -> list[str]:
+        """The store's name words, from a copy kept while the stamp the triggers change is the same."""
+        stamp = _fetch("SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''", [store_id])
+        key = stamp[0][0] if stamp else None
+        cached = _DICTIONARIES.get(store_id)
+        if cached is not None and cached[0] == key and key is not None:
+            return cached[1]
+        words = [
+            w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND word <> ''", [store_id])
+        ]
+        if len(_DICTIONARIES) >= 64:
+            _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
+        _DICTIONARIES[store_id] = (key, words)
+        return words
+
     def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
         """Each word, or its corrections from the store's dictionary of name words."""
-        dictionary = [
-            w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND n > 0", [store_id])
-        ]
+        dictionary = self.dictionary(store_id)
         groups = []
         corrected = False
         for word in query.words:

@@ -2,7 +2,8 @@
 
 SQLite: an FTS5 ``trigram`` table with external content (the customer rows themselves), kept by
 triggers; and ``customers_nameword``, each store's dictionary of name words with how many live
-customers carry each, kept by triggers too, for correcting typos. Both read only ``search_text``
+customers carry each, kept by triggers too, for correcting typos (the word '' holds a stamp
+that changes with every change of the store's words). Both read only ``search_text``
 and ``erased_at``, which every write path (services, erasure, merge, import, raw SQL) keeps; so an
 update, an erasure or a delete corrects them in the same statement.
 
@@ -37,8 +38,18 @@ def _name_words(row: str) -> str:
     return f"SELECT DISTINCT value AS word FROM {_json_each(row)} WHERE {_KEEP}"
 
 
-def _add_words(row: str) -> str:
+def _stamp(row: str) -> str:
+    """A new random stamp under the word '' of the store: a cached copy of the dictionary is good
+    while the stamp is unchanged (random rather than counted, so a rolled-back change cannot
+    bring an old number back with other words)."""
     return (
+        f"INSERT INTO customers_nameword (store_id, word, n) VALUES ({row}.store_id, '', abs(random())) "
+        "ON CONFLICT (store_id, word) DO UPDATE SET n = abs(random());"
+    )
+
+
+def _add_words(row: str) -> str:
+    return _stamp(row) + (
         f"INSERT INTO customers_nameword (store_id, word, n) SELECT {row}.store_id, word, 1 "
         f"FROM ({_name_words(row)}) WHERE {row}.erased_at IS NULL "
         "ON CONFLICT (store_id, word) DO UPDATE SET n = n + 1;"
@@ -46,10 +57,10 @@ def _add_words(row: str) -> str:
 
 
 def _remove_words(row: str) -> str:
-    return (
+    return _stamp(row) + (
         f"UPDATE customers_nameword SET n = n - 1 WHERE {row}.erased_at IS NULL AND store_id = {row}.store_id "
         f"AND word IN ({_name_words(row)}); "
-        f"DELETE FROM customers_nameword WHERE store_id = {row}.store_id AND n <= 0 "
+        f"DELETE FROM customers_nameword WHERE store_id = {row}.store_id AND word <> '' AND n <= 0 "
         f"AND word IN ({_name_words(row)});"
     )
 
@@ -95,6 +106,8 @@ SQLITE_REBUILD = [
     "INSERT INTO customers_nameword (store_id, word, n) SELECT c.store_id, value, count(DISTINCT c.id) "
     f"FROM customers_customer c, {_json_each('c')} WHERE c.erased_at IS NULL AND {_KEEP} "
     "GROUP BY c.store_id, value",
+    "INSERT INTO customers_nameword (store_id, word, n) SELECT DISTINCT store_id, '', abs(random()) "
+    "FROM customers_customer",
 ]
 SQLITE_DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS customer_search_ai",
