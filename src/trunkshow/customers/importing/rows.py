@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.customers import services
 from trunkshow.customers import validation as v
+from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing.reading import Record, fit_cells
 from trunkshow.customers.models import (
@@ -329,67 +331,84 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
     if not plans:
         return []
     store, actor = ctx.store, services._user(ctx.actor)
-    customers = []
-    for plan in plans:
+    actor_id = actor.pk if actor else None
+    now = timezone.now()
+    ids = inserts.reserve_ids(Customer, len(plans))
+    customers, phones, emails, interests, notes, grants = [], [], [], [], [], []
+    for pk, plan in zip(ids, plans, strict=True):
         spend = plan.spend or Decimal("0")
-        customer = Customer(
-            store=store,
-            created_by=actor,
-            source=Source.IMPORT,
-            imported_spend=spend,
-            lifetime_spend=spend,
+        row = {
             **plan.profile,
+            "id": pk,
+            "store_id": store.pk,
+            "created_by_id": actor_id,
+            "source": Source.IMPORT,
+            "imported_spend": spend,
+            "lifetime_spend": spend,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # What search reads, computed by the services' own function on the row's values.
+        words = SimpleNamespace(
+            first_name=row.get("first_name", ""),
+            last_name=row.get("last_name", ""),
+            preferred_name="",
+            partner_name="",
+            partner_id=None,
         )
-        services._refresh_search(customer, phones=plan.phones, emails=plan.emails)
-        customers.append(customer)
-    Customer.objects.bulk_create(customers)
-    phones, emails, interests, notes, events = [], [], [], [], []
-    for customer, plan in zip(customers, plans, strict=True):
-        phones += [
-            CustomerPhone(store=store, customer=customer, e164=e164, is_primary=i == 0)
-            for i, e164 in enumerate(plan.phones)
-        ]
-        emails += [
-            CustomerEmail(store=store, customer=customer, address=address, is_primary=i == 0)
-            for i, address in enumerate(plan.emails)
-        ]
-        interests += [
-            Interest(store=store, customer=customer, kind=InterestKind.FREE, value=tag, value_key=v.fold(tag))
-            for tag in plan.tags
-        ]
-        notes += [Note(store=store, customer=customer, author=actor, body=body) for body in _unique(plan.notes)]
+        services._refresh_search(cast(Customer, words), phones=plan.phones, emails=plan.emails)
+        row["search_text"], row["sort_name"] = words.search_text, words.sort_name
+        customers.append(row)
+        base = {"store_id": store.pk, "customer_id": pk, "created_at": now}
+        phones += [{**base, "e164": e164, "is_primary": i == 0} for i, e164 in enumerate(plan.phones)]
+        emails += [{**base, "address": address, "is_primary": i == 0} for i, address in enumerate(plan.emails)]
+        interests += [{**base, "kind": InterestKind.FREE, "value": tag, "value_key": v.fold(tag)} for tag in plan.tags]
+        notes += [{**base, "author_id": actor_id, "body": body} for body in _unique(plan.notes)]
         granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
-        events += [_event(ctx, customer, channel, True, evidence) for channel, evidence in granted.items()]
-    CustomerPhone.objects.bulk_create(phones)
-    CustomerEmail.objects.bulk_create(emails)
-    Interest.objects.bulk_create(interests)
-    Note.objects.bulk_create(notes)
-    if events:
-        ConsentEvent.objects.bulk_create(events)
-        CurrentConsent.objects.bulk_create(
-            CurrentConsent(
-                store=store, customer=e.customer, channel=e.channel, purpose=e.purpose, granted=True, event=e
-            )
-            for e in events
+        grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
+    inserts.insert_rows(Customer, customers, with_ids=True)
+    inserts.insert_rows(CustomerPhone, phones)
+    inserts.insert_rows(CustomerEmail, emails)
+    inserts.insert_rows(Interest, interests)
+    inserts.insert_rows(Note, notes)
+    if grants:
+        event_ids = inserts.reserve_ids(ConsentEvent, len(grants))
+        events = [
+            {
+                "id": event_id,
+                "store_id": store.pk,
+                "customer_id": pk,
+                "channel": channel,
+                "purpose": ConsentPurpose.MARKETING,
+                "action": ConsentAction.GRANTED,
+                "occurred_at": now,
+                "recorded_at": now,
+                "method": ConsentMethod.IMPORT,
+                "evidence_text": evidence,
+                "staff_user_id": actor_id,
+            }
+            for event_id, (pk, channel, evidence) in zip(event_ids, grants, strict=True)
+        ]
+        inserts.insert_rows(ConsentEvent, events, with_ids=True)
+        inserts.insert_rows(
+            CurrentConsent,
+            (
+                {
+                    "store_id": store.pk,
+                    "customer_id": e["customer_id"],
+                    "channel": e["channel"],
+                    "purpose": e["purpose"],
+                    "granted": True,
+                    "event_id": e["id"],
+                }
+                for e in events
+            ),
         )
-    return [c.pk for c in customers]
+    return ids
 
 
 def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _event(ctx: Context, customer: Customer, channel: str, granted: bool, evidence: str) -> ConsentEvent:
-    return ConsentEvent(
-        store=ctx.store,
-        customer=customer,
-        channel=channel,
-        purpose=ConsentPurpose.MARKETING,
-        action=ConsentAction.GRANTED if granted else ConsentAction.WITHDRAWN,
-        method=ConsentMethod.IMPORT,
-        evidence_text=evidence,
-        staff_user=services._user(ctx.actor),
-    )
 
 
 def _label(name: str) -> str:
