@@ -344,3 +344,15 @@ def test_files_are_stored_under_the_stores_folder_with_a_server_chosen_name(worl
     assert stored.parent == settings.DATA_DIR / "imports" / str(world.a.pk)
     assert stored.name.endswith(".csv") and len(stored.name) == 36
     assert stored.read_bytes() == shopify(CLARA)
+
+
+def test_reimporting_reads_each_batch_at_once_rather_than_line_by_line(world: World, django_assert_max_num_queries):
+    lines = [f"P{i},Q,p{i}@example.com,yes,,,,,,,,+1 212 555 {i:04d},,10.00,,gold,a note,"[:200] for i in range(30)]
+    content = shopify(*lines)
+    import_file(world.a, world.a_owner, content)
+    job = upload(world.a, world.a_owner, content)
+    with scope(store=world.a):
+        importing.import_start(store=world.a, actor=None, job=job, mapping=job.mapping, enqueue=False)
+        with django_assert_max_num_queries(20):
+            job = importing.import_run(store=world.a, job_id=job.pk)
+    assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
