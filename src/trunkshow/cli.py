@@ -259,8 +259,11 @@ def cmd_web(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    # Each app's tasks.py registers its tasks when imported; the worker must know them all.
+    autodiscover_modules("tasks")
     huey_settings: dict[str, Any] = settings.HUEY
     options: dict[str, Any] = dict(huey_settings.get("consumer", {}))
     if args.workers:

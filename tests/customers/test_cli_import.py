@@ -88,3 +88,19 @@ def test_bad_files_and_arguments_exit_non_zero_with_the_reason(capsys, world, tm
 def test_a_missing_file_is_named(capsys: Any, world: World, tmp_path) -> None:
     code, _out, err = run(capsys, "import", "customers", str(tmp_path / "nope.csv"), "--store", "atelier")
     assert (code, err) == (2, f"trunkshow: {tmp_path / 'nope.csv'}: no such file\n")
+
+
+def test_the_worker_knows_the_import_task(monkeypatch) -> None:
+    """A worker that did not import each app's tasks.py drops queued imports as unknown tasks."""
+    from huey.contrib.djhuey import HUEY
+
+    started = []
+
+    class Consumer:
+        def run(self) -> None:
+            started.append(True)
+
+    monkeypatch.setattr(HUEY, "create_consumer", lambda **options: Consumer())
+    assert main(["worker"]) == 0
+    assert started == [True]
+    assert HUEY._registry.string_to_task("trunkshow.customers.tasks.import_customers").__name__ == "import_customers"
