@@ -7,6 +7,7 @@ parameters are mapped below; nothing is changed by any of the requests.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
@@ -16,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers import services
+from trunkshow.customers import importing, services
 from trunkshow.customers.models import (
     ConsentEvent,
     CurrentConsent,
@@ -26,6 +27,8 @@ from trunkshow.customers.models import (
     CustomerMerge,
     CustomerPhone,
     ImportantDate,
+    ImportJob,
+    ImportRow,
     Interest,
     Note,
     Purchase,
@@ -83,6 +86,7 @@ OBJECT_OF |= {
     ("size_id", None): "size",
     ("purchase_id", None): "purchase",
     ("customer_id", None): "customer",
+    ("job_id", None): "import",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -100,6 +104,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "method": "staff",
     },
     ("post", "/api/v1/customers/<customer_id>/merge"): {"other_id": 1},
+    ("post", "/api/v1/imports/<job_id>/start"): {"mapping": {"First Name": "first_name"}},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -173,6 +178,12 @@ def b_objects(world: World) -> dict[str, Any]:
                 items=[{"description": "Pearl studs"}],
                 amount="450",
             ),
+            "import": importing.import_upload(
+                store=world.b,
+                actor=actor,
+                file_name="b.csv",
+                stream=io.BytesIO("First Name,Email\nBéa,bea@example.org\n".encode()),
+            ),
             "membership": world.b_associate.membership,
             "token": ApiToken.objects.filter(membership=world.b_owner.membership).get(),
             "invitation": staff_invite(
@@ -205,12 +216,15 @@ def _snapshot() -> dict[str, Any]:
             Membership,
             ApiToken,
             Invitation,
+            ImportJob,
+            ImportRow,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
         state["memberships"] = list(Membership.objects.order_by("id").values())
         state["tokens"] = list(ApiToken.objects.order_by("id").values("id", "revoked_at"))
         state["invitations"] = list(Invitation.objects.order_by("id").values())
+        state["imports"] = list(ImportJob.objects.order_by("id").values())
     return state
 
 

@@ -1,4 +1,4 @@
-"""The ``trunkshow`` command: demo, serve, web, worker, migrate, createstore, createstaff, token."""
+"""The ``trunkshow`` command: demo, serve, web, worker, migrate, createstore, createstaff, token, import."""
 
 from __future__ import annotations
 
@@ -146,6 +146,87 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressBar:
+    """A one-line progress bar on stderr, redrawn in place."""
+
+    def __init__(self, total: int, width: int = 30) -> None:
+        self.total, self.width, self.started = max(total, 1), width, time.monotonic()
+
+    def __call__(self, job: Any) -> None:
+        done = job.processed_rows
+        filled = int(self.width * done / self.total)
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // self.total:3d}% "
+            f"{done:,}/{self.total:,} lines, {rate:,.0f}/s"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+def cmd_import_customers(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+    from django_scopes import scope
+
+    from trunkshow.customers import importing
+    from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS
+    from trunkshow.customers.models import ImportOutcome, ImportRow
+    from trunkshow.stores.models import Store
+
+    store = Store.objects.filter(slug=args.store).first()
+    if store is None:
+        return _fail(f"no store with the slug {args.store!r}")
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{args.file}: no such file")
+    overrides = {}
+    for item in args.mapping or []:
+        column, sep, field = item.partition("=")
+        if not sep:
+            return _fail(f"--mapping {item!r}: write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)")
+        overrides[column.strip()] = field.strip()
+    with scope(store=store):
+        try:
+            with open(path, "rb") as fh:
+                job = importing.import_upload(store=store, actor=None, file_name=path.name, stream=fh)
+        except ValidationError as exc:
+            return _fail(f"{path.name}: {' '.join(exc.messages)}")
+        print(
+            f"{path.name}: {job.total_rows:,} lines, {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
+            f"separated by {DELIMITERS.get(job.delimiter, job.delimiter)}",
+            file=sys.stderr,
+        )
+        try:
+            job = importing.import_start(
+                store=store, actor=None, job=job, mapping={**job.mapping, **overrides}, enqueue=False
+            )
+        except ValidationError as exc:
+            importing.import_cancel(store=store, actor=None, job=job)
+            return _fail(f"{path.name}: {' '.join(exc.messages)}")
+        bar = _ProgressBar(job.total_rows or 0)
+        try:
+            job = importing.import_run(store=store, job_id=job.pk, progress=bar)
+        finally:
+            bar.close()
+        if job.status == "failed":
+            return _fail(f"{path.name}: {job.failure}")
+        print(
+            f"Imported {path.name} into {store.slug}: {job.created_count:,} new, {job.merged_count:,} merged, "
+            f"{job.unchanged_count:,} unchanged, {job.error_count:,} not imported."
+        )
+        errors = ImportRow.objects.filter(job=job, outcome=ImportOutcome.ERROR).order_by("line")
+        for row in errors[:20]:
+            print(f"  line {row.line}: {row.message}")
+        if job.error_count > 20:
+            print(
+                f"  ... and {job.error_count - 20:,} more: see the import's page, or GET /api/v1/imports/{job.pk}/rows?outcome=error"
+            )
+    return 0
+
+
 def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
     cmd = [
         sys.executable,
@@ -178,8 +259,11 @@ def cmd_web(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    # Each app's tasks.py registers its tasks when imported; the worker must know them all.
+    autodiscover_modules("tasks")
     huey_settings: dict[str, Any] = settings.HUEY
     options: dict[str, Any] = dict(huey_settings.get("consumer", {}))
     if args.workers:
@@ -365,6 +449,22 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--email", required=True)
     t.add_argument("--name", default="")
     t.set_defaults(func=cmd_token_create)
+
+    p = sub.add_parser("import", help="import data from a file")
+    import_sub = p.add_subparsers(dest="import_command", required=True)
+    i = import_sub.add_parser(
+        "customers", help="import customers from a point-of-sale CSV export (the same import as the web page)"
+    )
+    i.add_argument("file", metavar="FILE.csv")
+    i.add_argument("--store", required=True, help="the store's slug")
+    i.add_argument(
+        "--mapping",
+        action="extend",
+        nargs="+",
+        metavar="COL=FIELD",
+        help="change the guessed mapping of a column, e.g. 'Mobile=phone' 'DOB=birthday_dmy' 'Fax='",
+    )
+    i.set_defaults(func=cmd_import_customers)
 
     p = sub.add_parser("manage", help="run a Django management command (collectstatic, check --deploy, ...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

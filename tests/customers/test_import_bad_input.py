@@ -27,12 +27,22 @@ def refused(world: World, content: bytes, name: str = "customers.csv") -> str:
     return str(body["message"])
 
 
-def assert_nothing_stored(settings) -> None:
+def stored_files(settings) -> set:
+    folder = settings.DATA_DIR / "imports"
+    return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+@pytest.fixture(autouse=True)
+def files_before(settings):
+    """Files other tests of the session left waiting (uploads never started)."""
+    return stored_files(settings)
+
+
+def assert_nothing_stored(settings, before=None) -> None:
     with scopes_disabled():
         assert ImportJob.objects.count() == 0
         assert Customer.objects.count() == 0
-    folder = settings.DATA_DIR / "imports"
-    assert not folder.exists() or [p for p in folder.rglob("*") if p.is_file()] == []
+    assert stored_files(settings) == (before if before is not None else set())
 
 
 @pytest.mark.parametrize(
@@ -98,12 +108,14 @@ def assert_nothing_stored(settings) -> None:
         "blank-first-line",
     ],
 )
-def test_files_that_cannot_be_imported_are_refused_with_the_reason(world: World, settings, content, message):
+def test_files_that_cannot_be_imported_are_refused_with_the_reason(
+    world: World, settings, files_before, content, message
+):
     assert refused(world, content) == message
-    assert_nothing_stored(settings)
+    assert_nothing_stored(settings, files_before)
 
 
-def test_a_200_mb_file_is_refused_naming_the_limit_before_it_is_read(world: World, settings, tmp_path):
+def test_a_200_mb_file_is_refused_naming_the_limit_before_it_is_read(world: World, settings, files_before, tmp_path):
     big = tmp_path / "big.csv"
     with open(big, "wb") as fh:  # sparse: 200 MB on paper, nothing on disk
         fh.write(b"First Name,Email\n")
@@ -119,18 +131,18 @@ def test_a_200_mb_file_is_refused_naming_the_limit_before_it_is_read(world: Worl
         "fields": {},
     }
     assert time.monotonic() - started < 30
-    assert_nothing_stored(settings)
+    assert_nothing_stored(settings, files_before)
 
 
-def test_a_body_longer_than_declared_is_cut_off_while_it_streams(world: World, settings):
+def test_a_body_longer_than_declared_is_cut_off_while_it_streams(world: World, settings, files_before):
     content = b"First Name,Email\n" + b"a" * (reading.MAX_FILE_BYTES)
     response = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("big.csv", content)})
     assert response.status_code == 413
     assert response.json()["error"]["message"].startswith("This file is over the 50 MB limit for an import")
-    assert_nothing_stored(settings)
+    assert_nothing_stored(settings, files_before)
 
 
-def test_a_streamed_file_past_the_limit_is_refused_by_the_service(world: World, settings, tmp_path):
+def test_a_streamed_file_past_the_limit_is_refused_by_the_service(world: World, settings, files_before, tmp_path):
     from django.core.exceptions import ValidationError
     from django_scopes import scope
 
@@ -147,7 +159,7 @@ def test_a_streamed_file_past_the_limit_is_refused_by_the_service(world: World, 
             "or remove the columns you do not need."
         ]
     }
-    assert_nothing_stored(settings)
+    assert_nothing_stored(settings, files_before)
 
 
 def test_windows_1252_utf_16_and_bom_files_are_read_correctly(world: World):

@@ -36,8 +36,11 @@ def customer(store, **lookup):
         return Customer.objects.get(**lookup)
 
 
-def test_a_shopify_export_creates_customers_with_everything_it_holds(world: World):
-    job = import_file(world.a, world.a_manager, shopify(CLARA))
+def test_a_shopify_export_creates_customers_with_everything_it_holds(world: World, settings):
+    job = upload(world.a, world.a_manager, shopify(CLARA))
+    stored = settings.DATA_DIR / job.stored_path
+    assert stored.exists()
+    job = run(world.a, world.a_manager, job)
     assert outcomes(job) == [(2, "created", "")]
     with scope(store=world.a):
         clara = Customer.objects.get()
@@ -72,8 +75,7 @@ def test_a_shopify_export_creates_customers_with_everything_it_holds(world: Worl
             f"Imported from customers.csv (SHA-256 {job.file_sha256}), line 2, column “Accepts Email Marketing”: “yes”"
         )
         assert list(CurrentConsent.objects.values_list("channel", "granted", "event")) == [("email", True, event.pk)]
-    assert job.stored_path == ""
-    assert list(importing.import_dir(world.a).iterdir()) == []
+    assert job.stored_path == "" and not stored.exists()
 
 
 def test_reimporting_the_same_file_changes_nothing(world: World):
@@ -306,10 +308,11 @@ def test_a_killed_run_resumes_after_the_last_finished_batch_with_the_same_rows(w
         assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["P0", "P1", "P2", "P3", "P4"]
 
 
-def test_cancel_during_the_run_stops_after_the_current_batch(world: World, monkeypatch):
+def test_cancel_during_the_run_stops_after_the_current_batch(world: World, monkeypatch, settings):
     monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
     lines = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(5)]
     job = upload(world.a, world.a_owner, shopify(*lines))
+    stored = settings.DATA_DIR / job.stored_path
     seen = []
 
     def cancel_after_first(job):
@@ -322,7 +325,7 @@ def test_cancel_during_the_run_stops_after_the_current_batch(world: World, monke
         job = importing.import_run(store=world.a, job_id=job.pk, progress=cancel_after_first)
         assert (job.status, job.processed_rows, job.created_count, job.cancel_requested) == ("cancelled", 2, 2, True)
         assert Customer.objects.count() == 2
-        assert job.stored_path == "" and list(importing.import_dir(world.a).iterdir()) == []
+        assert job.stored_path == "" and not stored.exists()
     assert seen == [2, 2]
 
 
@@ -344,3 +347,15 @@ def test_files_are_stored_under_the_stores_folder_with_a_server_chosen_name(worl
     assert stored.parent == settings.DATA_DIR / "imports" / str(world.a.pk)
     assert stored.name.endswith(".csv") and len(stored.name) == 36
     assert stored.read_bytes() == shopify(CLARA)
+
+
+def test_reimporting_reads_each_batch_at_once_rather_than_line_by_line(world: World, django_assert_max_num_queries):
+    lines = [f"P{i},Q,p{i}@example.com,yes,,,,,,,,+1 212 555 {i:04d},,10.00,,gold,a note,"[:200] for i in range(30)]
+    content = shopify(*lines)
+    import_file(world.a, world.a_owner, content)
+    job = upload(world.a, world.a_owner, content)
+    with scope(store=world.a):
+        importing.import_start(store=world.a, actor=None, job=job, mapping=job.mapping, enqueue=False)
+        with django_assert_max_num_queries(20):
+            job = importing.import_run(store=world.a, job_id=job.pk)
+    assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)

@@ -7,6 +7,8 @@ schema. Errors use the envelope of ``core.api``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -23,6 +25,7 @@ from trunkshow.customers.models import (
     Size,
 )
 from trunkshow.customers.schemas import (
+    SUMMARY_COLUMNS,
     ConsentEventOut,
     ConsentEventPage,
     ConsentIn,
@@ -57,7 +60,7 @@ from trunkshow.customers.schemas import (
     consent_event_out,
     create_field_name,
     customer_out,
-    customer_summary_out,
+    customer_summary_row,
     duplicate_out,
     email_out,
     fields_named,
@@ -75,7 +78,7 @@ from trunkshow.customers.selectors import (
     customer_notes,
     customer_purchases,
     customer_search,
-    customers_with_contacts,
+    customer_summaries,
     related_get_for,
 )
 from trunkshow.customers.timeline import customer_timeline
@@ -98,18 +101,20 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Find customers")
-def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> CustomerPage:
-    """By name (accents optional), phone in any format or email; sorted by last name."""
+def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
+    """By name (accents and a typo forgiven), phone in any format, email or partner's name, best
+    match first; without ``q``, sorted by last name."""
     refuse_unknown_parameters(request, CustomerFilters)
     store = _who(request).store
     found = customer_search(store=store, q=filters.q, assigned_to=filters.assigned_to, source=filters.source)
+    ranked = "search_rank" in found.query.annotations
     rows, next_cursor = paginate(
-        customers_with_contacts(found),
+        customer_summaries(found, SUMMARY_COLUMNS),
         cursor=filters.cursor,
         limit=filters.limit,
-        keys=("sort_name", "id"),
+        keys=("search_rank", "sort_name", "id") if ranked else ("sort_name", "id"),
     )
-    return CustomerPage(items=[customer_summary_out(c, currency=store.currency) for c in rows], next_cursor=next_cursor)
+    return {"items": [customer_summary_row(r, currency=store.currency) for r in rows], "next_cursor": next_cursor}
 
 
 @router.post("", response={201: CustomerOut, 409: DuplicateOut, **ERRORS}, summary="Add a customer")

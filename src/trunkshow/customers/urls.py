@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trunkshow.customers import views, views_privacy
+from trunkshow.customers import views, views_import, views_privacy
 
 app_name = "customers"
 urlpatterns = [
@@ -28,4 +28,10 @@ urlpatterns = [
     path("<int:customer_id>/merge/<int:other_id>/", views_privacy.merge_confirm, name="merge_confirm"),
     path("<int:customer_id>/data.json", views_privacy.data_export, name="data_export"),
     path("<int:customer_id>/erase/", views_privacy.erase, name="erase"),
+    path("imports/", views_import.import_list, name="imports"),
+    path("imports/upload/", views_import.import_upload, name="import_upload"),
+    path("imports/<int:job_id>/", views_import.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/start/", views_import.import_start, name="import_start"),
+    path("imports/<int:job_id>/cancel/", views_import.import_cancel, name="import_cancel"),
+    path("imports/<int:job_id>/status/", views_import.import_status, name="import_status"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
 from trunkshow.core.validation import clean_text
+from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import reading as r
 from trunkshow.customers.importing.rows import Context, plan_record, write_batch
@@ -239,7 +240,20 @@ def _run_batch(ctx: Context, job: ImportJob, batch: list[r.Record], progress: Pr
 
 
 def _save(job: ImportJob, rows: list[ImportRow]) -> None:
-    ImportRow.objects.bulk_create(rows)
+    inserts.insert_rows(
+        ImportRow,
+        (
+            {
+                "store_id": r.store_id,
+                "job_id": r.job_id,
+                "line": r.line,
+                "outcome": r.outcome,
+                "customer_id": r.customer_id,
+                "message": r.message,
+            }
+            for r in rows
+        ),
+    )
     counts: dict[str, Any] = {"processed_rows": F("processed_rows") + len(rows)}
     for outcome, column in COUNTERS.items():
         n = sum(1 for row in rows if row.outcome == outcome)

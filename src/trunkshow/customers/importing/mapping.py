@@ -33,7 +33,7 @@ FIELDS: dict[str, object] = {
     "birthday_mdy": gettext_lazy("Birthday, written month/day/year"),
     "accepts_email_marketing": gettext_lazy("Accepts email marketing (yes/no)"),
     "accepts_sms_marketing": gettext_lazy("Accepts text marketing (yes/no)"),
-    "total_spent": gettext_lazy("Total spent before (in the store's currency)"),
+    "total_spent": gettext_lazy("Total spent (store currency)"),
     "tags": gettext_lazy("Tags (become interests)"),
     "note": gettext_lazy("Note"),
 }

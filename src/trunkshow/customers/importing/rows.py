@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.customers import services
 from trunkshow.customers import validation as v
+from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing.reading import Record, fit_cells
 from trunkshow.customers.models import (
@@ -266,6 +268,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[ImportRow]:
     valid = [p for p in plans if not p.error]
     suppressed = _suppressed(store, valid)
     owners = _owners(store, valid)
+    snapshots = _snapshots(store, {i for ids in owners.by_key.values() for i in ids})
     results: dict[int, ImportRow] = {}
     pending: list[Plan] = []
     pending_keys: set[tuple[str, str]] = set()
@@ -309,14 +312,22 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[ImportRow]:
             )
         elif found:
             customer_id = found.pop()
+            if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
+                snapshots.update(_snapshots(store, {customer_id}))
+            diff = _diff(plan, snapshots[customer_id])
             try:
-                with transaction.atomic():
-                    outcome, message = _merge(ctx, plan, customer_id)
+                if diff.changed:  # a savepoint only where something is written
+                    with transaction.atomic():
+                        outcome, message = _merge(ctx, snapshots[customer_id], diff)
+                else:
+                    outcome, message = _merge(ctx, snapshots[customer_id], diff)
             except ValidationError as exc:
                 row(plan, ImportOutcome.ERROR, " ".join(exc.messages))
             else:
                 row(plan, outcome, message, customer_id)
                 owners.add(plan, customer_id)
+                if outcome == ImportOutcome.MERGED:
+                    del snapshots[customer_id]
         else:
             pending.append(plan)
             pending_keys.update(plan.match_keys())
@@ -329,86 +340,147 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
     if not plans:
         return []
     store, actor = ctx.store, services._user(ctx.actor)
-    customers = []
-    for plan in plans:
+    actor_id = actor.pk if actor else None
+    now = timezone.now()
+    ids = inserts.reserve_ids(Customer, len(plans))
+    customers, phones, emails, interests, notes, grants = [], [], [], [], [], []
+    for pk, plan in zip(ids, plans, strict=True):
         spend = plan.spend or Decimal("0")
-        customer = Customer(
-            store=store,
-            created_by=actor,
-            source=Source.IMPORT,
-            imported_spend=spend,
-            lifetime_spend=spend,
+        row = {
             **plan.profile,
+            "id": pk,
+            "store_id": store.pk,
+            "created_by_id": actor_id,
+            "source": Source.IMPORT,
+            "imported_spend": spend,
+            "lifetime_spend": spend,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # What search reads, computed by the services' own function on the row's values.
+        words = SimpleNamespace(
+            first_name=row.get("first_name", ""),
+            last_name=row.get("last_name", ""),
+            preferred_name="",
+            partner_name="",
+            partner_id=None,
         )
-        services._refresh_search(customer, phones=plan.phones, emails=plan.emails)
-        customers.append(customer)
-    Customer.objects.bulk_create(customers)
-    phones, emails, interests, notes, events = [], [], [], [], []
-    for customer, plan in zip(customers, plans, strict=True):
-        phones += [
-            CustomerPhone(store=store, customer=customer, e164=e164, is_primary=i == 0)
-            for i, e164 in enumerate(plan.phones)
-        ]
-        emails += [
-            CustomerEmail(store=store, customer=customer, address=address, is_primary=i == 0)
-            for i, address in enumerate(plan.emails)
-        ]
-        interests += [
-            Interest(store=store, customer=customer, kind=InterestKind.FREE, value=tag, value_key=v.fold(tag))
-            for tag in plan.tags
-        ]
-        notes += [Note(store=store, customer=customer, author=actor, body=body) for body in _unique(plan.notes)]
+        services._refresh_search(cast(Customer, words), phones=plan.phones, emails=plan.emails)
+        row["search_text"], row["sort_name"] = words.search_text, words.sort_name
+        customers.append(row)
+        base = {"store_id": store.pk, "customer_id": pk, "created_at": now}
+        phones += [{**base, "e164": e164, "is_primary": i == 0} for i, e164 in enumerate(plan.phones)]
+        emails += [{**base, "address": address, "is_primary": i == 0} for i, address in enumerate(plan.emails)]
+        interests += [{**base, "kind": InterestKind.FREE, "value": tag, "value_key": v.fold(tag)} for tag in plan.tags]
+        notes += [{**base, "author_id": actor_id, "body": body} for body in _unique(plan.notes)]
         granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
-        events += [_event(ctx, customer, channel, True, evidence) for channel, evidence in granted.items()]
-    CustomerPhone.objects.bulk_create(phones)
-    CustomerEmail.objects.bulk_create(emails)
-    Interest.objects.bulk_create(interests)
-    Note.objects.bulk_create(notes)
-    if events:
-        ConsentEvent.objects.bulk_create(events)
-        CurrentConsent.objects.bulk_create(
-            CurrentConsent(
-                store=store, customer=e.customer, channel=e.channel, purpose=e.purpose, granted=True, event=e
-            )
-            for e in events
+        grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
+    inserts.insert_rows(Customer, customers, with_ids=True)
+    inserts.insert_rows(CustomerPhone, phones)
+    inserts.insert_rows(CustomerEmail, emails)
+    inserts.insert_rows(Interest, interests)
+    inserts.insert_rows(Note, notes)
+    if grants:
+        event_ids = inserts.reserve_ids(ConsentEvent, len(grants))
+        events = [
+            {
+                "id": event_id,
+                "store_id": store.pk,
+                "customer_id": pk,
+                "channel": channel,
+                "purpose": ConsentPurpose.MARKETING,
+                "action": ConsentAction.GRANTED,
+                "occurred_at": now,
+                "recorded_at": now,
+                "method": ConsentMethod.IMPORT,
+                "evidence_text": evidence,
+                "staff_user_id": actor_id,
+            }
+            for event_id, (pk, channel, evidence) in zip(event_ids, grants, strict=True)
+        ]
+        inserts.insert_rows(ConsentEvent, events, with_ids=True)
+        inserts.insert_rows(
+            CurrentConsent,
+            (
+                {
+                    "store_id": store.pk,
+                    "customer_id": e["customer_id"],
+                    "channel": e["channel"],
+                    "purpose": e["purpose"],
+                    "granted": True,
+                    "event_id": e["id"],
+                }
+                for e in events
+            ),
         )
-    return [c.pk for c in customers]
+    return ids
 
 
 def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _event(ctx: Context, customer: Customer, channel: str, granted: bool, evidence: str) -> ConsentEvent:
-    return ConsentEvent(
-        store=ctx.store,
-        customer=customer,
-        channel=channel,
-        purpose=ConsentPurpose.MARKETING,
-        action=ConsentAction.GRANTED if granted else ConsentAction.WITHDRAWN,
-        method=ConsentMethod.IMPORT,
-        evidence_text=evidence,
-        staff_user=services._user(ctx.actor),
-    )
-
-
 def _label(name: str) -> str:
     return str(getattr(Customer._meta.get_field(name), "verbose_name", name))
 
 
-def _merge(ctx: Context, plan: Plan, customer_id: int) -> tuple[str, str]:
-    """Fill the customer's blanks and add what is new; a different non-blank value is kept and said."""
-    store, actor = ctx.store, ctx.actor
-    customer = Customer.objects.select_for_update().get(store=store, pk=customer_id)
-    changed: list[str] = []
-    kept: list[str] = []
-    fills: dict[str, Any] = {}
+@dataclass
+class Snapshot:
+    """What a merge compares a line with: the customer and what they already have."""
+
+    customer: Customer
+    phones: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)  # folded values of free interests
+    notes: set[str] = field(default_factory=set)
+    consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
+
+
+def _snapshots(store: Store, ids: set[int]) -> dict[int, Snapshot]:
+    """The customers a batch may merge into, with everything compared, in six queries."""
+    if not ids:
+        return {}
+    found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids)}
+    for customer_id, e164 in CustomerPhone.objects.filter(customer_id__in=ids).values_list("customer_id", "e164"):
+        found[customer_id].phones.add(e164)
+    for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
+        found[customer_id].emails.add(address)
+    for customer_id, key in Interest.objects.filter(customer_id__in=ids, kind=InterestKind.FREE).values_list(
+        "customer_id", "value_key"
+    ):
+        found[customer_id].tags.add(key)
+    for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
+        found[customer_id].notes.add(body)
+    for consent in CurrentConsent.objects.filter(customer_id__in=ids, purpose=ConsentPurpose.MARKETING).select_related(
+        "event"
+    ):
+        found[consent.customer_id].consents[consent.channel] = consent
+    return found
+
+
+@dataclass
+class Diff:
+    fills: dict[str, Any] = field(default_factory=dict)
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    spend: Decimal | None = None
+    grants: list[services.ConsentGrant] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def _diff(plan: Plan, snap: Snapshot) -> Diff:
+    """What merging the line would change, and what it keeps; nothing is written."""
+    customer, diff = snap.customer, Diff()
+    changed, kept = diff.changed, diff.kept
     for name, value in plan.profile.items():
         if name.startswith("birthday_"):
             continue
         current = getattr(customer, name)
         if current in ("", None):
-            fills[name] = value
+            diff.fills[name] = value
             changed.append(_("filled %(field)s") % {"field": _label(name)})
         elif v.fold(str(current)) != v.fold(str(value)):
             kept.append(
@@ -419,54 +491,72 @@ def _merge(ctx: Context, plan: Plan, customer_id: int) -> tuple[str, str]:
         new = (plan.profile["birthday_day"], plan.profile["birthday_month"], plan.profile.get("birthday_year"))
         old = (customer.birthday_day, customer.birthday_month, customer.birthday_year)
         if old[0] is None:
-            fills.update(birthday_day=new[0], birthday_month=new[1], birthday_year=new[2])
+            diff.fills.update(birthday_day=new[0], birthday_month=new[1], birthday_year=new[2])
             changed.append(_("filled the birthday"))
         elif old[:2] == new[:2] and old[2] is None and new[2] is not None:
-            fills["birthday_year"] = new[2]
+            diff.fills["birthday_year"] = new[2]
             changed.append(_("filled the birth year"))
         elif old[:2] != new[:2] or (new[2] is not None and old[2] != new[2]):
             kept.append(
                 _("kept the birthday %(old)s (the file has %(new)s)")
                 % {"old": _date_text(*old), "new": _date_text(*new)}
             )
-    if fills:
-        customer = services.customer_update(store=store, actor=actor, customer=customer, data=fills)
-    have_phones = set(customer.phones.values_list("e164", flat=True))
     for e164 in plan.phones:
-        if e164 not in have_phones:
-            services.customer_phone_add(store=store, actor=actor, customer=customer, number=e164)
+        if e164 not in snap.phones:
+            diff.phones.append(e164)
             changed.append(_("added phone %(p)s") % {"p": e164})
-    have_emails = set(customer.emails.values_list("address", flat=True))
     for address in plan.emails:
-        if address not in have_emails:
-            services.customer_email_add(store=store, actor=actor, customer=customer, address=address)
+        if address not in snap.emails:
+            diff.emails.append(address)
             changed.append(_("added email %(e)s") % {"e": address})
-    have_tags = set(customer.interests.filter(kind=InterestKind.FREE).values_list("value_key", flat=True))
     for tag in plan.tags:
-        if v.fold(tag) not in have_tags:
-            services.interest_add(store=store, actor=actor, customer=customer, kind=InterestKind.FREE, value=tag)
+        if v.fold(tag) not in snap.tags:
+            diff.tags.append(tag)
             changed.append(_("added interest “%(t)s”") % {"t": tag})
     for body in _unique(plan.notes):
-        if not customer.notes.filter(body=body).exists():
-            services.note_create(store=store, actor=actor, customer=customer, body=body)
+        if body not in snap.notes:
+            diff.notes.append(body)
             changed.append(_("added a note"))
     if plan.spend is not None and plan.spend != customer.imported_spend:
+        diff.spend = plan.spend
         changed.append(
             _("spend before Trunkshow %(old)s → %(new)s") % {"old": customer.imported_spend, "new": plan.spend}
         )
-        customer.imported_spend = plan.spend
-        Customer.objects.filter(pk=customer.pk).update(imported_spend=plan.spend)
-        services._refresh_totals(store, customer)
-    grants = _consent_changes(ctx, plan, customer, changed, kept)
-    if grants:
-        services.consent_events_add(store=store, actor=actor, customer=customer, grants=grants)
-    if changed:
-        text = _("Merged into customer #%(id)d: %(what)s.") % {"id": customer.pk, "what": "; ".join(changed + kept)}
+    diff.grants = _consent_changes(plan, snap.consents, changed, kept)
+    return diff
+
+
+def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
+    """Fill the customer's blanks and add what is new, through the services; a different non-blank
+    value is kept and said. A line that brings nothing new writes nothing."""
+    store, actor = ctx.store, ctx.actor
+    customer = snap.customer
+    if diff.changed:
+        if diff.fills:
+            customer = services.customer_update(store=store, actor=actor, customer=customer, data=diff.fills)
+        for e164 in diff.phones:
+            services.customer_phone_add(store=store, actor=actor, customer=customer, number=e164)
+        for address in diff.emails:
+            services.customer_email_add(store=store, actor=actor, customer=customer, address=address)
+        for tag in diff.tags:
+            services.interest_add(store=store, actor=actor, customer=customer, kind=InterestKind.FREE, value=tag)
+        for body in diff.notes:
+            services.note_create(store=store, actor=actor, customer=customer, body=body)
+        if diff.spend is not None:
+            customer.imported_spend = diff.spend
+            Customer.objects.filter(pk=customer.pk).update(imported_spend=diff.spend)
+            services._refresh_totals(store, customer)
+        if diff.grants:
+            services.consent_events_add(store=store, actor=actor, customer=customer, grants=diff.grants)
+        text = _("Merged into customer #%(id)d: %(what)s.") % {
+            "id": customer.pk,
+            "what": "; ".join(diff.changed + diff.kept),
+        }
         return ImportOutcome.MERGED, text
-    if kept:
+    if diff.kept:
         return ImportOutcome.UNCHANGED, _("Nothing new for customer #%(id)d; %(what)s.") % {
             "id": customer.pk,
-            "what": "; ".join(kept),
+            "what": "; ".join(diff.kept),
         }
     return ImportOutcome.UNCHANGED, _("Already up to date (customer #%(id)d).") % {"id": customer.pk}
 
@@ -476,16 +566,10 @@ def _date_text(day: int | None, month: int | None, year: int | None) -> str:
 
 
 def _consent_changes(
-    ctx: Context, plan: Plan, customer: Customer, changed: list[str], kept: list[str]
+    plan: Plan, current: dict[str, CurrentConsent], changed: list[str], kept: list[str]
 ) -> list[services.ConsentGrant]:
     """Events only where the file changes the current state; an import never undoes a withdrawal
     the customer made another way (a STOP, a form, in person)."""
-    current = {
-        c.channel: c
-        for c in CurrentConsent.objects.filter(customer=customer, purpose=ConsentPurpose.MARKETING).select_related(
-            "event"
-        )
-    }
     names: dict[str, str] = {Channel.SMS: _("text marketing"), Channel.EMAIL: _("email marketing")}
     grants = []
     for channel, granted, evidence in plan.consents:

@@ -22,8 +22,12 @@ class LimitedUpload(TemporaryFileUploadHandler):
 
     too_large = False
 
+    def __init__(self, request: HttpRequest, limit: int = MAX_FILE_BYTES) -> None:
+        super().__init__(request)
+        self.limit = limit
+
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        if start + len(raw_data) > MAX_FILE_BYTES:
+        if start + len(raw_data) > self.limit:
             self.too_large = True
             raise StopUpload(connection_reset=False)
         return super().receive_data_chunk(raw_data, start)
@@ -38,8 +42,10 @@ def declared_too_large(request: HttpRequest) -> bool:
 
 
 def limit_uploads(request: HttpRequest) -> LimitedUpload:
-    """Put the limiting handler in front; call before anything reads request.POST or FILES."""
-    handler = LimitedUpload(request)
+    """Put the limiting handler in front; call before anything reads request.POST or FILES.
+
+    A body declared longer than the limit keeps its small fields (the CSRF token) and no file."""
+    handler = LimitedUpload(request, limit=-1 if declared_too_large(request) else MAX_FILE_BYTES)
     request.upload_handlers = [handler]
     return handler
 

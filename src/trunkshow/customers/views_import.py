@@ -1,0 +1,213 @@
+"""The import pages: upload, map the columns, watch the progress, read the results; past imports.
+
+Owners and managers only (an associate gets 403 with the reason). The run itself happens in the
+worker; these pages only start it, show its counters and cancel it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from trunkshow.customers import importing
+from trunkshow.customers.importing import mapping as m
+from trunkshow.customers.importing import uploads
+from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS, MAX_FILE_LABEL
+from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow, ImportStatus
+from trunkshow.stores.access import store_page
+
+RESULTS_PAGE = 50
+RUNNING = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+def _store(request: HttpRequest) -> Any:
+    return request.store  # type: ignore[attr-defined]
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    return importing.import_job_get_for(store=_store(request), job_id=job_id)
+
+
+def _list_page(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    jobs = ImportJob.objects.filter(store=_store(request)).select_related("created_by")[:50]
+    context = {"nav": "customers", "jobs": jobs, "error": error, "limit": MAX_FILE_LABEL}
+    return render(request, "customers/imports.html", context, status=status)
+
+
+@store_page("customers.import")
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+@csrf_exempt  # the upload handler must be in place before anything reads the body; checked just below
+@require_POST
+def import_upload(request: HttpRequest) -> HttpResponse:
+    return _upload(request, uploads.limit_uploads(request))
+
+
+@csrf_protect
+@store_page("customers.import")
+def _upload(request: HttpRequest, handler: uploads.LimitedUpload) -> HttpResponse:
+    upload = uploads.uploaded_file(request, handler)
+    if handler.too_large:
+        return _list_page(request, importing.too_large_message(), status=413)
+    if upload is None:
+        return _list_page(request, _("Choose a CSV file to upload."), status=400)
+    try:
+        job = importing.import_upload(
+            store=_store(request), actor=request.user, file_name=upload.name or "", stream=upload
+        )
+    except ValidationError as exc:
+        return _list_page(request, " ".join(exc.messages), status=400)
+    return redirect("customers:import_detail", job_id=job.pk)
+
+
+def _mapping_rows(job: ImportJob, preview: list[list[str]], chosen: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for i, column in enumerate(job.columns):
+        samples = [row[i] for row in preview if i < len(row) and row[i].strip()][:3]
+        rows.append({"index": i, "column": column, "samples": samples, "chosen": chosen.get(column, m.IGNORE)})
+    return rows
+
+
+def _progress(job: ImportJob) -> dict[str, Any]:
+    total = job.total_rows or 0
+    percent = int(job.processed_rows * 100 / total) if total else 0
+    seconds_left = None
+    if job.status == ImportStatus.RUNNING and job.started_at and job.processed_rows:
+        elapsed = (timezone.now() - job.started_at).total_seconds()
+        seconds_left = int(elapsed / job.processed_rows * (total - job.processed_rows))
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "finished": job.status not in (*RUNNING, ImportStatus.UPLOADED),
+        "total_rows": total,
+        "processed_rows": job.processed_rows,
+        "percent": percent,
+        "seconds_left": seconds_left,
+        "created_count": job.created_count,
+        "merged_count": job.merged_count,
+        "unchanged_count": job.unchanged_count,
+        "error_count": job.error_count,
+        "cancel_requested": job.cancel_requested,
+        "text": _progress_text(job, total, seconds_left),
+    }
+
+
+def _progress_text(job: ImportJob, total: int, seconds_left: int | None) -> str:
+    if job.cancel_requested:
+        return _("Stopping after the lines in progress…")
+    if job.status == ImportStatus.QUEUED:
+        return _("Waiting for the worker to start…")
+    text = _("%(done)s of %(total)s lines") % {"done": f"{job.processed_rows:,}", "total": f"{total:,}"}
+    if seconds_left is not None:
+        if seconds_left < 60:
+            text += " · " + _("less than a minute left")
+        else:
+            text += " · " + _("about %(n)d minutes left") % {"n": round(seconds_left / 60)}
+    return text
+
+
+@store_page("customers.import")
+@require_GET
+def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    context: dict[str, Any] = {
+        "nav": "customers",
+        "job": job,
+        "encoding_label": ENCODING_LABELS.get(job.encoding, job.encoding),
+        "delimiter_label": DELIMITERS.get(job.delimiter, job.delimiter),
+        "progress": _progress(job),
+    }
+    if job.status == ImportStatus.UPLOADED:
+        return _mapping_page(request, job, job.mapping, [])
+    if job.status in RUNNING:
+        return render(request, "customers/import_progress.html", context)
+    outcome = request.GET.get("outcome", "")
+    if outcome not in ImportOutcome.values and outcome != "all":
+        outcome = "error" if job.error_count else "all"
+    rows = ImportRow.objects.filter(job=job)
+    if outcome != "all":
+        rows = rows.filter(outcome=outcome)
+    else:  # errors first, then in the file's order
+        rows = rows.annotate(
+            ok=Case(When(outcome=ImportOutcome.ERROR, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("ok", "line")
+    page = Paginator(rows.order_by(*rows.query.order_by or ["line"]), RESULTS_PAGE).get_page(request.GET.get("page"))
+    tabs = [
+        ("error", _("Not imported"), job.error_count),
+        ("created", _("Created"), job.created_count),
+        ("merged", _("Merged"), job.merged_count),
+        ("unchanged", _("Unchanged"), job.unchanged_count),
+        ("all", _("All"), job.processed_rows),
+    ]
+    context.update(page=page, outcome=outcome, tabs=tabs)
+    return render(request, "customers/import_results.html", context)
+
+
+def _mapping_page(
+    request: HttpRequest, job: ImportJob, chosen: dict[str, str], errors: list[str], status: int = 200
+) -> HttpResponse:
+    preview = importing.import_preview(job)
+    context = {
+        "nav": "customers",
+        "job": job,
+        "encoding_label": ENCODING_LABELS.get(job.encoding, job.encoding),
+        "delimiter_label": DELIMITERS.get(job.delimiter, job.delimiter),
+        "preview": preview,
+        "mapping_rows": _mapping_rows(job, preview, chosen),
+        "fields": [(k, str(label)) for k, label in m.FIELDS.items()],
+        "errors": errors,
+    }
+    return render(request, "customers/import_mapping.html", context, status=status)
+
+
+@store_page("customers.import")
+@require_POST
+def import_start(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    chosen = {column: request.POST.get(f"col-{i}", m.IGNORE) for i, column in enumerate(job.columns)}
+    try:
+        importing.import_start(store=_store(request), actor=request.user, job=job, mapping=chosen)
+    except ValidationError as exc:
+        if job.status != ImportStatus.UPLOADED:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("customers:import_detail", job_id=job.pk)
+        return _mapping_page(request, job, chosen, exc.messages, status=400)
+    return redirect("customers:import_detail", job_id=job.pk)
+
+
+@store_page("customers.import")
+@require_POST
+def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    was = job.status
+    try:
+        job = importing.import_cancel(store=_store(request), actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:import_detail", job_id=job.pk)
+    if was == ImportStatus.UPLOADED:
+        messages.success(request, _("The upload of %(file)s was discarded.") % {"file": job.file_name})
+        return redirect("customers:imports")
+    return redirect("customers:import_detail", job_id=job.pk)
+
+
+@store_page("customers.import")
+@require_GET
+def import_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    """The counters, for the progress page's script; the page itself works by reloading."""
+    job = _job(request, job_id)
+    return JsonResponse({**_progress(job), "url": reverse("customers:import_detail", args=[job.pk])})

@@ -1,0 +1,100 @@
+"""An owner on a phone imports a point-of-sale export: upload, adjust a column, start, watch, read."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World
+from tests.customers.import_support import SHOPIFY_HEADER, shopify, upload
+from trunkshow.customers.models import Customer, ImportJob
+
+ROWS = [
+    'Zsófia,Szirmay,zsofia@example.com,yes,,12 Váci utca,,Boston,MA,US,02110,(617) 555-0142,no,"$1,234.50",3,"sapphire, pearls",Anniversary ring in May,no',
+    "Amara,Okafor,amara@example.com,no,,,,New York,NY,US,10001,+1 212 555 0199,yes,250,1,,,no",
+    "Dora,Diaz,,,,,,,,,,12,,,,,,",
+    "José,Álvarez,jose@example.com,yes,,,,Miami,FL,US,33101,,,,,emerald,,",
+]
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_import_a_file_adjust_a_column_start_and_read_the_results(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str, tmp_path: Any
+):
+    page = request.getfixturevalue(size)
+    log_in(page, live_server_url, world.a_owner)
+    csv = tmp_path / "shopify customers.csv"
+    csv.write_bytes(shopify(*ROWS))
+
+    page.goto("/customers/")
+    page.get_by_role("link", name="Import").click()
+    expect(page.get_by_role("heading", name="Import customers")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"import-upload-{size}")
+    assert_accessible(page)
+
+    page.get_by_label("CSV file exported from your point of sale").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and check the columns").click()
+    expect(page.get_by_role("heading", name="Check the columns")).to_be_visible()
+    expect(page.get_by_text("4 customer lines · read as UTF-8, separated by comma")).to_be_visible()
+    city = page.get_by_label("City", exact=True)
+    expect(city).to_have_value("city")
+    city.select_option("")  # adjust the guess: do not import the city
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"import-mapping-{size}")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Import 4 lines").click()
+    # Tests run the worker's task at once, so the run is over when the page comes back.
+    expect(page.get_by_role("heading", name="Import results")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Not imported"))).to_have_attribute("aria-current", "page")
+    expect(page.get_by_text("Line 4")).to_be_visible()
+    expect(page.get_by_text("Phone: “12” is not a valid phone number for US.", exact=False)).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"import-results-{size}")
+    assert_accessible(page)
+    with scope(store=world.a):
+        assert sorted(Customer.objects.values_list("first_name", "city")) == [
+            ("Amara", ""),
+            ("José", ""),
+            ("Zsófia", ""),
+        ]
+
+    # A long run in the worker: the page follows it live, then shows the results.
+    job = upload(world.a, world.a_owner, (SHOPIFY_HEADER + "\n" + "\n".join(ROWS * 25) + "\n").encode())
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(status="running", processed_rows=40, created_count=40)
+    page.goto(f"/customers/imports/{job.pk}/")
+    progress = page.locator("progress")
+    expect(progress).to_have_attribute("value", "40")
+    expect(page.get_by_text("40 of 100 lines")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"import-progress-{size}")
+    assert_accessible(page)
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=80, created_count=75, error_count=5)
+    expect(progress).to_have_attribute("value", "80", timeout=5000)
+    expect(page.locator("[data-field=error_count]")).to_have_text("5")
+    page.get_by_role("button", name="Cancel the import").click()
+    expect(page.get_by_role("button", name="Stopping…")).to_be_disabled()
+    with scopes_disabled():
+        assert ImportJob.objects.get(pk=job.pk).cancel_requested is True
+        ImportJob.objects.filter(pk=job.pk).update(status="cancelled")
+    expect(page.get_by_role("heading", name="Import results")).to_be_visible(timeout=5000)
+    expect(page.get_by_text("The import was cancelled.", exact=False)).to_be_visible()
+
+
+def test_past_imports_list_on_a_phone(phone: Any, world: World, live_server_url: str):
+    for name in ("october.csv", "a very long file name exported from the point of sale in november 2026.csv"):
+        upload(world.a, world.a_owner, shopify(ROWS[0]), name=name)
+    log_in(phone, live_server_url, world.a_manager)
+    phone.goto("/customers/imports/")
+    expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_be_visible()
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "import-list-phone")
+    assert_accessible(phone)

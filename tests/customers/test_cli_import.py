@@ -1,0 +1,106 @@
+"""`trunkshow import customers FILE.csv --store SLUG`: the same import, in-process, with a progress bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_scopes import scopes_disabled
+
+from tests.conftest import World
+from tests.customers.import_support import shopify
+from trunkshow.cli import main
+from trunkshow.customers.models import Customer, ImportJob
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tmp_path) -> None:
+    path = tmp_path / "pos export.csv"
+    path.write_bytes(
+        shopify(
+            "Ana,Ruiz,ana@example.com,,,,,,,,,(212) 555-0100,,,,,,",
+            "Bea,Berg,,,,,,,,,,12,,,,,,",
+            "Cy,Cole,cy@example.com,,,,,Lyon,,,,,,,,,,",
+        )
+    )
+    code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--mapping", "City=")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "Imported pos export.csv into atelier: 2 new, 0 merged, 0 unchanged, 1 not imported.",
+        "  line 3: Phone: “12” is not a valid phone number for US. Add the country code, like +1 for the US.",
+    ]
+    assert err.startswith("pos export.csv: 3 lines, UTF-8, separated by comma\n")
+    assert "] 100% 3/3 lines, " in err
+    with scopes_disabled():
+        assert sorted(Customer.objects.values_list("first_name", "city")) == [("Ana", ""), ("Cy", "")]
+        job = ImportJob.objects.get()
+        assert (job.status, job.stored_path, job.created_by) == ("done", "", None)
+    code, out, _err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--mapping", "City=")
+    assert out.splitlines()[0] == "Imported pos export.csv into atelier: 0 new, 0 merged, 2 unchanged, 1 not imported."
+
+
+@pytest.mark.parametrize(
+    ("content", "argv", "message"),
+    [
+        (b"First Name\nAna\n", ["--store", "nowhere"], "trunkshow: no store with the slug 'nowhere'\n"),
+        (b"", ["--store", "atelier"], "trunkshow: c.csv: The file is empty: there is not even a header row.\n"),
+        (
+            b"First Name\n",
+            ["--store", "atelier"],
+            "trunkshow: c.csv: The file has a header row but no customers under it.\n",
+        ),
+        (
+            b"Colour\nred\n",
+            ["--store", "atelier"],
+            "trunkshow: c.csv: Map at least one column to a name, an email or a phone: without one there is "
+            "nobody to import. Check that the first line of the file holds the column names.\n",
+        ),
+        (
+            b"First Name\nAna\n",
+            ["--store", "atelier", "--mapping", "Ghost=email"],
+            "trunkshow: c.csv: The file has no column “Ghost”.\n",
+        ),
+        (
+            b"First Name\nAna\n",
+            ["--store", "atelier", "--mapping", "First Name"],
+            "trunkshow: --mapping 'First Name': write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)\n",
+        ),
+    ],
+)
+def test_bad_files_and_arguments_exit_non_zero_with_the_reason(capsys, world, tmp_path, content, argv, message):
+    path = tmp_path / "c.csv"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "import", "customers", str(path), *argv)
+    assert (code, out) == (2, "")
+    assert err.endswith(message)
+    with scopes_disabled():
+        assert Customer.objects.count() == 0
+        assert ImportJob.objects.exclude(status="cancelled").count() == 0
+
+
+def test_a_missing_file_is_named(capsys: Any, world: World, tmp_path) -> None:
+    code, _out, err = run(capsys, "import", "customers", str(tmp_path / "nope.csv"), "--store", "atelier")
+    assert (code, err) == (2, f"trunkshow: {tmp_path / 'nope.csv'}: no such file\n")
+
+
+def test_the_worker_knows_the_import_task(monkeypatch) -> None:
+    """A worker that did not import each app's tasks.py drops queued imports as unknown tasks."""
+    from huey.contrib.djhuey import HUEY
+
+    started = []
+
+    class Consumer:
+        def run(self) -> None:
+            started.append(True)
+
+    monkeypatch.setattr(HUEY, "create_consumer", lambda **options: Consumer())
+    assert main(["worker"]) == 0
+    assert started == [True]
+    assert HUEY._registry.string_to_task("trunkshow.customers.tasks.import_customers").__name__ == "import_customers"

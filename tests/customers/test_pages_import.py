@@ -1,0 +1,169 @@
+"""The import pages: upload, mapping, progress, results; owners and managers only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, browser_client
+from tests.customers.import_support import shopify, upload
+from trunkshow.customers.models import Customer, ImportJob, ImportRow
+
+CLARA = 'Clara,Berg,clara@example.com,yes,,1 Main St,,Boston,MA,US,02110,(617) 555-0142,no,"$1,234.50",3,sapphire,,no'
+BAD = "Dora,Diaz,,,,,,,,,,12,,,,,,"
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_the_customer_list_links_to_imports_for_owners_and_managers_only(world: World):
+    assert 'href="/customers/imports/"' in text(browser_client(world.a_manager).get("/customers/"))
+    assert 'href="/customers/imports/"' not in text(browser_client(world.a_associate).get("/customers/"))
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/customers/imports/"),
+        ("post", "/customers/imports/upload/"),
+        ("get", "/customers/imports/{id}/"),
+        ("post", "/customers/imports/{id}/start/"),
+        ("post", "/customers/imports/{id}/cancel/"),
+        ("get", "/customers/imports/{id}/status/"),
+    ],
+)
+def test_associates_get_403_with_the_reason(world: World, method, url):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    response = getattr(browser_client(world.a_associate), method)(url.format(id=job.pk))
+    assert response.status_code == 403
+    assert "Only owners and managers can import customers." in text(response)
+    with scopes_disabled():
+        assert ImportJob.objects.get().status == "uploaded"
+
+
+def test_upload_then_mapping_page_shows_the_guess_and_the_first_rows(world: World):
+    client = browser_client(world.a_manager)
+    response = client.post("/customers/imports/upload/", {"file": SimpleUploadedFile("pos.csv", shopify(CLARA, BAD))})
+    with scopes_disabled():
+        job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/customers/imports/{job.pk}/"
+    page = text(client.get(response.url))
+    assert "2 customer lines · read as UTF-8, separated by comma" in page
+    assert '<label for="col-0">First Name</label>' in page
+    assert "For example: Clara · Dora" in page
+    assert '<option value="region" selected>State / province / region</option>' in page
+    assert '<option value="" selected>Do not import</option>' in page  # Default Address Company
+    assert "<td>(617) 555-0142</td>" in page
+    assert "Import 2 lines" in page
+
+
+def test_a_refused_file_shows_the_reason_beside_the_field(world: World, settings):
+    client = browser_client(world.a_owner)
+    response = client.post("/customers/imports/upload/", {"file": SimpleUploadedFile("x.csv", b"First Name\n")})
+    assert response.status_code == 400
+    page = text(response)
+    assert (
+        '<div class="error" id="id_file_error" role="alert"><p>The file has a header row but no customers under it.</p></div>'
+        in page
+    )
+    assert 'aria-invalid="true"' in page
+    with scopes_disabled():
+        assert ImportJob.objects.count() == 0
+
+
+def test_a_200_mb_file_is_refused_naming_the_limit(world: World, tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:  # sparse: 200 MB on paper, nothing on disk
+        fh.write(b"First Name,Email\n")
+        fh.truncate(200 * 1024 * 1024)
+    client = browser_client(world.a_owner)
+    with open(big, "rb") as fh:
+        response = client.post("/customers/imports/upload/", {"file": fh})
+    assert response.status_code == 413
+    assert (
+        "This file is over the 50 MB limit for an import; split it into smaller files "
+        "or remove the columns you do not need." in text(response)
+    )
+    with scopes_disabled():
+        assert ImportJob.objects.count() == 0
+
+
+def test_start_with_a_changed_mapping_then_results_errors_first(world: World, django_capture_on_commit_callbacks):
+    client = browser_client(world.a_owner)
+    job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
+    form = {f"col-{i}": field for i, field in enumerate(job.mapping.values())}
+    form["col-7"] = ""  # City: not imported
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/customers/imports/{job.pk}/start/", form)
+    assert response.status_code == 302
+    with scope(store=world.a):
+        assert Customer.objects.get().city == ""
+        assert ImportJob.objects.get().mapping["City"] == ""
+    page = text(client.get(f"/customers/imports/{job.pk}/"))
+    assert "Import results" in page
+    assert '<a href="?outcome=error" aria-current="page">Not imported <span class="tab-count">1</span></a>' in page
+    assert "Line 3" in page and "Phone: “12” is not a valid phone number for US." in page
+    assert "Line 2" not in page
+    everything = text(client.get(f"/customers/imports/{job.pk}/?outcome=all"))
+    assert everything.index("Line 3") < everything.index("Line 2")
+
+
+def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(world: World):
+    client = browser_client(world.a_owner)
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    response = client.post(f"/customers/imports/{job.pk}/start/", {})
+    assert response.status_code == 400
+    assert "Map at least one column to a name, an email or a phone" in text(response)
+    with scopes_disabled():
+        assert ImportJob.objects.get().status == "uploaded"
+
+
+def test_progress_page_and_status_while_running(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(status="running", processed_rows=1, created_count=1)
+    client = browser_client(world.a_owner)
+    page = text(client.get(f"/customers/imports/{job.pk}/"))
+    assert '<progress max="100" value="50"' in page
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    assert "1 of 2 lines" in page
+    status = client.get(f"/customers/imports/{job.pk}/status/").json()
+    assert {
+        k: status[k] for k in ("status", "finished", "percent", "processed_rows", "total_rows", "created_count")
+    } == {
+        "status": "running",
+        "finished": False,
+        "percent": 50,
+        "processed_rows": 1,
+        "total_rows": 2,
+        "created_count": 1,
+    }
+    response = client.post(f"/customers/imports/{job.pk}/cancel/")
+    assert response.status_code == 302
+    assert "Stopping after the lines in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
+
+
+def test_discarding_an_upload_deletes_its_file(world: World, settings):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    stored = settings.DATA_DIR / job.stored_path
+    response = browser_client(world.a_owner).post(f"/customers/imports/{job.pk}/cancel/")
+    assert response.status_code == 302 and response.url == "/customers/imports/"
+    assert not stored.exists()
+
+
+def test_results_page_queries_do_not_grow_with_rows(world: World, django_assert_max_num_queries):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    with scope(store=world.a):
+        ImportJob.objects.filter(pk=job.pk).update(status="done", processed_rows=60, error_count=60)
+        ImportRow.objects.bulk_create(
+            ImportRow(store=world.a, job=job, line=n, outcome="error", message="x") for n in range(2, 62)
+        )
+    client = browser_client(world.a_owner)
+    with django_assert_max_num_queries(12):
+        page = text(client.get(f"/customers/imports/{job.pk}/"))
+    assert "Page 1 of 2" in page
+    assert page.count('class="result"') == 50
