@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -203,6 +204,60 @@ def apply(qs: QuerySet[Any], *, store: Any, q: str) -> QuerySet[Any]:
         .annotate(search_rank=rank_expr)
         .order_by("search_rank", "sort_name", "id")
     )
+
+
+def page(
+    *, store: Any, q: str, after: tuple[int, str, int] | None, limit: int
+) -> tuple[list[dict[str, Any]], Hit | None]:
+    """One page of the ranked matches as list rows (the lean path of the API when nothing but
+    ``q`` narrows the list): the candidates' order is already the page order, so the page is a
+    slice of it and one statement reads its rows. Returns the rows and, when more follow, the
+    last row's position for the next cursor."""
+    hits = ranked(store=store, q=q)
+    if after is not None:
+        hits = [h for h in hits if (h.rank, h.sort_name, h.id) > after]
+    chosen = hits[:limit]
+    rows = summaries(store_id=store.pk, ids=[h.id for h in chosen])
+    by_id = {row["id"]: row for row in rows}
+    ordered = [by_id[h.id] for h in chosen if h.id in by_id]
+    return ordered, (chosen[-1] if len(hits) > limit else None)
+
+
+_SUMMARY_SQL = (
+    "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.assigned_associate_id, c.source, "
+    "c.lifetime_spend, c.purchase_count, c.last_purchase_on, "
+    "(SELECT p.e164 FROM customers_customerphone p WHERE p.customer_id = c.id "
+    "ORDER BY p.is_primary DESC, p.id LIMIT 1), "
+    "(SELECT e.address FROM customers_customeremail e WHERE e.customer_id = c.id "
+    "ORDER BY e.is_primary DESC, e.id LIMIT 1) "
+    "FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL AND c.id IN ({marks})"
+)
+_SUMMARY_KEYS = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "assigned_associate_id",
+    "source",
+    "lifetime_spend",
+    "purchase_count",
+    "last_purchase_on",
+    "primary_phone",
+    "primary_email",
+)
+
+
+def summaries(*, store_id: int, ids: list[int]) -> list[dict[str, Any]]:
+    """The columns a list row shows, with the primary phone and email, for these customers."""
+    if not ids:
+        return []
+    rows = _fetch(_SUMMARY_SQL.format(marks=", ".join(["%s"] * len(ids))), [store_id, *ids])
+    out = []
+    for row in rows:
+        item = dict(zip(_SUMMARY_KEYS, row, strict=True))
+        item["lifetime_spend"] = Decimal(str(item["lifetime_spend"]))
+        out.append(item)
+    return out
 
 
 # ---------------------------------------------------------------- engines
