@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate  # noqa: E402
+import generate
 
 KINDS = [("prefix", 20), ("substring", 15), ("phone", 25), ("email", 15), ("typo", 25)]
 
