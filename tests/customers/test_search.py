@@ -333,3 +333,11 @@ def test_the_search_api_answers_in_a_fixed_number_of_queries(world: World, djang
         body = get(client, "", q="anna szirmay").json()
     assert len(body["items"]) == 25
     assert body["items"][0]["phone"] == "+19145550000"
+
+
+def test_names_with_quotes_backslashes_and_tabs_are_indexed_and_found(world: World):
+    make_customer(world.a, first_name='Zoë "Zo"', last_name="O'Brien\\Ward\tJr")
+    assert names(world.a, '"zo"') == ['Zoë "Zo" O\'Brien\\Ward\tJr']
+    assert names(world.a, "o'brien") == ['Zoë "Zo" O\'Brien\\Ward\tJr']
+    assert names(world.a, "o'brein\\ward") == ['Zoë "Zo" O\'Brien\\Ward\tJr']
+    assert {"zoe", "o'brien\\ward"} <= set(dictionary(world.a))
