@@ -154,7 +154,7 @@ def test_a_short_query_finds_a_first_name_too(world: World):
 # ---- ranking --------------------------------------------------------------------------------
 
 
-def test_exact_then_prefix_then_substring_then_typo(world: World):
+def test_exact_then_prefix_then_substring_then_typo_each_closest_first(world: World):
     for first, last in [
         ("Joanna", "Szirmay"),  # "anna" inside a word: substring
         ("Anna", "Szirmai"),  # a typo away
@@ -166,10 +166,10 @@ def test_exact_then_prefix_then_substring_then_typo(world: World):
         make_customer(world.a, first_name=first, last_name=last)
     assert ranks(world.a, "Anna Szirmay") == [
         ("Anna Szirmay", search.EXACT),
-        ("Anna Szirmayer", search.PREFIX),
-        ("Annabel Szirmayová", search.PREFIX),
-        ("Joanna Szirmay", search.SUBSTRING),
-        ("Anna Szirmai", search.TYPO + 1),
+        ("Anna Szirmayer", search.PREFIX + 2),
+        ("Annabel Szirmayová", search.PREFIX + 6),
+        ("Joanna Szirmay", search.SUBSTRING + 2),
+        ("Anna Szirmai", search.TYPO + 10),
     ]
     # Either order of the words is the exact full name.
     assert names(world.a, "szirmay anna")[0] == "Anna Szirmay"
@@ -179,8 +179,8 @@ def test_fewer_edits_rank_before_more(world: World):
     make_customer(world.a, first_name="Piotr", last_name="Wojciekhowski")  # 2 edits from the query
     make_customer(world.a, first_name="Piotr", last_name="Wojciechowski")  # 1 edit
     assert ranks(world.a, "Wojciechowsky") == [
-        ("Piotr Wojciechowski", search.TYPO + 1),
-        ("Piotr Wojciekhowski", search.TYPO + 2),
+        ("Piotr Wojciechowski", search.TYPO + 10),
+        ("Piotr Wojciekhowski", search.TYPO + 20),
     ]
 
 
@@ -189,15 +189,15 @@ def test_an_exact_phone_ranks_before_a_number_that_only_contains_the_digits(worl
     make_customer(world.a, first_name="Ann", last_name="Exact", phones=["+1 212 201 4200"])
     make_customer(world.a, first_name="Cy", last_name="Inside", phones=["+1 212 555 0142"])
     assert ranks(world.a, "(212) 201-4200") == [("Ann Exact", search.EXACT)]
-    assert ranks(world.a, "5550142") == [("Bea Contains", search.PREFIX), ("Cy Inside", search.PREFIX)]
-    assert ranks(world.a, "550142") == [("Bea Contains", search.PREFIX), ("Cy Inside", search.PREFIX)]
-    assert ranks(world.a, "9145550") == [("Bea Contains", search.SUBSTRING)]
+    assert ranks(world.a, "5550142") == [("Bea Contains", search.PREFIX + 4), ("Cy Inside", search.PREFIX + 4)]
+    assert ranks(world.a, "550142") == [("Bea Contains", search.PREFIX + 5), ("Cy Inside", search.PREFIX + 5)]
+    assert ranks(world.a, "9145550") == [("Bea Contains", search.SUBSTRING + 4)]
 
 
 def test_an_exact_email_ranks_before_one_that_starts_so(world: World):
     make_customer(world.a, first_name="Long", last_name="Er", emails=["ann@example.com.au"])
     make_customer(world.a, first_name="Exact", last_name="Ly", emails=["ann@example.com"])
-    assert ranks(world.a, "ann@example.com") == [("Exact Ly", search.EXACT), ("Long Er", search.PREFIX)]
+    assert ranks(world.a, "ann@example.com") == [("Exact Ly", search.EXACT), ("Long Er", search.PREFIX + 3)]
 
 
 # ---- isolation, erasure, counts -----------------------------------------------------------------

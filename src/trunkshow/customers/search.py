@@ -6,8 +6,9 @@ set of candidates through its own index (SQLite: FTS5 trigram over search_text; 
 pg_trgm GIN with the store in front; emails and exact phones through their btrees), and each
 candidate gets a rank, lower first:
 
-    0 exact (the full name in either order, the phone, the email), 1 prefix of a word,
-    2 substring, 3 + n a typo (n = the edits needed, at most 1 or 2 per word by length).
+    0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
+    200 substring, 300 a typo; within a tier, plus the letters beyond what was typed (a typo: ten
+    per edit, at most 1 or 2 edits per word by length).
 
 Typos are looked for only when fewer than a page of candidates matched as typed: SQLite corrects
 each query word against the store's dictionary of name words (``customers_nameword``, kept by
@@ -41,7 +42,7 @@ CANDIDATES = 300
 SHORT_SCAN = 2_000
 # Typos are looked for when fewer candidates than this matched as typed (one page).
 TYPO_WHEN_FEWER_THAN = 25
-EXACT, PREFIX, SUBSTRING, TYPO = 0, 1, 2, 3
+EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
 
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -109,31 +110,41 @@ def _name_words(text: str) -> list[str]:
     return [w for w in text.split() if "@" not in w and not _HAS_DIGIT.search(w)]
 
 
+def _closest(word: str, candidates: list[str], *, inside: bool = False) -> int | None:
+    """Letters beyond ``word`` in the shortest candidate starting with it (or holding it)."""
+    lengths = [len(c) for c in candidates if (word in c if inside else c.startswith(word))]
+    return min(lengths) - len(word) if lengths else None
+
+
 def rank_of(query: Query, sort_name: str, text: str) -> int | None:
-    """Where a candidate ranks for this query; None when it does not match after all."""
-    if query.kind == "email":
-        emails = [w for w in text.split() if "@" in w]
-        if query.text in emails:
+    """Where a candidate ranks for this query (lower first); None when it does not match after all.
+
+    The tier (EXACT, PREFIX, SUBSTRING, TYPO) in the hundreds, and within it how far the match
+    is: letters or digits beyond what was typed, or for a typo ten per edit.
+    """
+    if query.kind in ("email", "phone"):
+        values = [w for w in text.split() if "@" in w] if query.kind == "email" else text.split()
+        if query.kind == "phone":
+            values = [w for w in values if w.isdigit()]
+        wanted = (query.text,) if query.kind == "email" else query.digits
+        if any(value in wanted for value in values):
             return EXACT
-        if any(e.startswith(query.text) for e in emails):
-            return PREFIX
-        return SUBSTRING if query.text in text else None
-    if query.kind == "phone":
-        numbers = [w for w in text.split() if w.isdigit()]
-        if any(n in query.digits for n in numbers):
-            return EXACT
-        if any(n.startswith(d) or n.endswith(d) for n in numbers for d in query.digits):
-            return PREFIX
-        return SUBSTRING if any(d in n for n in numbers for d in query.digits) else None
+        starts = [len(v) - len(d) for v in values for d in wanted if v.startswith(d) or v.endswith(d)]
+        if starts and (query.kind == "phone" or any(v.startswith(query.text) for v in values)):
+            return PREFIX + min(min(starts), 99)
+        inside = [len(v) - len(d) for v in values for d in wanted if d in v]
+        return SUBSTRING + min(min(inside), 99) if inside else None
     words = query.words
     names = sort_name.split()
     if len(words) == len(names) and any(list(words[i:] + words[:i]) == names for i in range(len(words))):
         return EXACT
     own = _name_words(text)
-    if all(any(n.startswith(w) for n in own) for w in words):
-        return PREFIX
+    beyond = [_closest(w, own) for w in words]
+    if all(b is not None for b in beyond):
+        return PREFIX + min(sum(b or 0 for b in beyond), 99)
     if all(w in text for w in words):
-        return SUBSTRING
+        holding = [_closest(w, own, inside=True) for w in words]
+        return SUBSTRING + min(sum(50 if b is None else b for b in holding), 99)
     edits = 0
     for w in words:
         if w in text:
@@ -143,7 +154,7 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
         if best > allowed:
             return None
         edits += best
-    return TYPO + edits
+    return TYPO + 10 * edits
 
 
 def ranked(*, store: Any, q: str) -> list[Hit]:
@@ -320,8 +331,10 @@ class _Engine:
         )
 
     def phones(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
+        """A whole number through the phone btree; the digits inside numbers only when no number
+        is the one typed (digit trigrams are in every number: the slowest lookup there is)."""
         rows = self.exact_phones(store_id, query.e164)
-        return rows + self.text(store_id, [], alternatives=[list(query.digits)])
+        return rows or self.text(store_id, [], alternatives=[list(query.digits)])
 
     def text(
         self,
