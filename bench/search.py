@@ -5,7 +5,7 @@
     uv run python bench/search.py --data-dir /tmp/ts-1m-pg --database-url postgres://postgres@127.0.0.1:5432/ts_1m
 
 The queries are made from customers of the big store picked at random: a name prefix (first name
-and the start of the last name), a substring (first name and the inside of the last name), a
+and the start of the last name, or last name and the start of the first), a substring (first name and the inside of the last name), a
 phone in several formats (national, digits only, +international, 00 and 011 prefixes, the last
 eight digits), an email (whole, or its start) and a name with one typo (a letter changed, dropped
 or added in a word of five letters or more). Each goes through ``GET /api/v1/customers?q=`` in
@@ -72,8 +72,9 @@ def make_queries(people: list[dict[str, Any]], count: int, rng: random.Random) -
         plain = rng.random() < 0.5  # half typed without the accents
         if plain:
             first, last = fold(first), fold(last)
-        if kind == "prefix":
-            q = f"{first} {last[: max(4, len(last) - 2)]}"
+        if kind == "prefix":  # the first name and the start of the last, or the other way round
+            forward = f"{first} {last[: max(4, len(last) - 2)]}"
+            q = forward if i % 2 else f"{last} {first[: max(3, len(first) - 2)]}"
         elif kind == "substring":
             q = f"{first} {last[1:-1] if len(last) >= 6 else last[1:]}"
         elif kind == "phone":

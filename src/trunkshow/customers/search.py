@@ -7,7 +7,8 @@ pg_trgm GIN with the store in front; emails and exact phones through their btree
 candidate gets a rank, lower first:
 
     0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
-    200 substring, 300 a typo; within a tier, plus the letters beyond what was typed (a typo: ten
+    200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
+    it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
     per edit, at most 1 or 2 edits per word by length).
 
 Typos are looked for only when fewer than a page of candidates matched as typed: SQLite corrects
@@ -139,12 +140,16 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
     if len(words) == len(names) and any(list(words[i:] + words[:i]) == names for i in range(len(words))):
         return EXACT
     own = _name_words(text)
-    beyond = [_closest(w, own) for w in words]
-    if all(b is not None for b in beyond):
-        return PREFIX + min(sum(b or 0 for b in beyond), 99)
-    if all(w in text for w in words):
-        holding = [_closest(w, own, inside=True) for w in words]
-        return SUBSTRING + min(sum(50 if b is None else b for b in holding), 99)
+    # The customer's own name (sort_name) before a partner's or a preferred name.
+    for tier, within in ((PREFIX, False), (SUBSTRING, True)):
+        beyond = [_closest(w, names, inside=within) for w in words]
+        if all(b is not None for b in beyond):
+            return tier + min(sum(b or 0 for b in beyond), 79)
+        beyond = [_closest(w, own, inside=within) for w in words]
+        if all(b is not None for b in beyond):
+            return tier + 20 + min(sum(b or 0 for b in beyond), 59)
+    if all(w in text for w in words):  # inside an email
+        return SUBSTRING + 99
     edits = 0
     for w in words:
         if w in text:
