@@ -162,14 +162,24 @@ def main() -> int:
     api_ms: dict[str, list[float]] = defaultdict(list)
     bare_ms: dict[str, list[float]] = defaultdict(list)
     found: dict[str, list[bool]] = defaultdict(list)
+    namesake: dict[str, list[bool]] = defaultdict(list)
+    from trunkshow.core.validation import fold
+
+    def full_name(item: dict[str, Any]) -> str:
+        return fold(f"{item['first_name']} {item['last_name']}")
+
+    names_of = {p["id"]: full_name(p) for p in people}
     misses: list[str] = []
     for kind, q, pk in queries:
         start = time.perf_counter()
         response = client.get("/api/v1/customers", {"q": q})
         api_ms[kind].append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.content
-        top = [item["id"] for item in response.json()["items"][:5]]
+        items = response.json()["items"][:5]
+        top = [item["id"] for item in items]
         found[kind].append(pk in top)
+        # The generated book holds people with the same name: a namesake in the first 5 is a tie.
+        namesake[kind].append(pk in top or any(full_name(i) == names_of[pk] for i in items))
         if pk not in top:
             misses.append(f"{kind}: {q!r}")
         statements = statements_of(q)
@@ -178,22 +188,27 @@ def main() -> int:
         bare_ms[kind].append((time.perf_counter() - start) * 1000)
 
     print()
-    print("| kind | n | API p50 | API p95 | bare p50 | bare p95 | ratio p50 | ratio p95 | in top 5 |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    rows = [(kind, api_ms[kind], bare_ms[kind], found[kind]) for kind, _w in KINDS]
+    print(
+        "| kind | n | API p50 | API p95 | bare p50 | bare p95 | ratio p50 | ratio p95 | in top 5 "
+        "| it or a namesake in top 5 |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rows = [(kind, api_ms[kind], bare_ms[kind], found[kind], namesake[kind]) for kind, _w in KINDS]
     rows.append(
         (
             "all",
             [x for k in api_ms for x in api_ms[k]],
             [x for k in bare_ms for x in bare_ms[k]],
             [x for k in found for x in found[k]],
+            [x for k in namesake for x in namesake[k]],
         )
     )
-    for kind, api, bare, hits in rows:
+    for kind, api, bare, hits, ties in rows:
         a50, a95, b50, b95 = percentile(api, 50), percentile(api, 95), percentile(bare, 50), percentile(bare, 95)
         print(
             f"| {kind} | {len(api)} | {a50:.2f} ms | {a95:.2f} ms | {b50:.2f} ms | {b95:.2f} ms "
-            f"| {a50 / b50:.1f}× | {a95 / b95:.1f}× | {100 * sum(hits) / len(hits):.1f}% |"
+            f"| {a50 / b50:.1f}× | {a95 / b95:.1f}× | {100 * sum(hits) / len(hits):.1f}% "
+            f"| {100 * sum(ties) / len(ties):.1f}% |"
         )
     all_api = rows[-1][1]
     print(f"\nAPI mean {statistics.mean(all_api):.2f} ms; misses (first 15 of {len(misses)}):")

@@ -9,7 +9,8 @@ candidate gets a rank, lower first:
     0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
     200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
     it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
-    per edit, at most 1 or 2 edits per word by length).
+    per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
+    partner's name).
 
 Typos are looked for only when fewer than a page of candidates matched as typed: SQLite corrects
 each query word against the store's dictionary of name words (``customers_nameword``, kept by
@@ -150,16 +151,19 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
             return tier + 20 + min(sum(b or 0 for b in beyond), 59)
     if all(w in text for w in words):  # inside an email
         return SUBSTRING + 99
-    edits = 0
+    edits = elsewhere = 0
     for w in words:
-        if w in text:
+        if any(w in n for n in names):
+            continue
+        if w in text:  # in a partner's or preferred name, or an email
+            elsewhere += 1
             continue
         allowed = max_edits(w)
         best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in own), default=allowed + 1)
         if best > allowed:
             return None
         edits += best
-    return TYPO + 10 * edits
+    return TYPO + 10 * edits + 5 * min(elsewhere, 1)
 
 
 def ranked(*, store: Any, q: str) -> list[Hit]:
