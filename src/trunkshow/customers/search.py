@@ -430,7 +430,7 @@ class _Sqlite(_Engine):
             allowed = max_edits(word)
             if allowed:
                 for candidate, _distance, _i in process.extract(
-                    word, dictionary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
+                    word, dictionary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=8
                 ):
                     if candidate != word:
                         options.append(candidate)
