@@ -154,13 +154,13 @@ def test_a_short_query_finds_a_first_name_too(world: World):
 # ---- ranking --------------------------------------------------------------------------------
 
 
-def test_exact_then_prefix_then_substring_then_typo_each_closest_first(world: World):
+def test_exact_then_prefix_then_substring_each_closest_first(world: World):
     for first, last in [
         ("Joanna", "Szirmay"),  # "anna" inside a word: substring
-        ("Anna", "Szirmai"),  # a typo away
-        ("Annabel", "Szirmayová"),  # both words start so: prefix
+        ("Anna", "Szirmai"),  # a typo away: not looked for, as names match the words as typed
+        ("Annabel", "Szirmayová"),  # both words start names: prefix, 6 letters beyond
         ("Anna", "Szirmay"),  # exact
-        ("Anna", "Szirmayer"),  # prefix
+        ("Anna", "Szirmayer"),  # prefix, 2 letters beyond
         ("Ines", "Ortiz"),  # no match
     ]:
         make_customer(world.a, first_name=first, last_name=last)
@@ -169,10 +169,20 @@ def test_exact_then_prefix_then_substring_then_typo_each_closest_first(world: Wo
         ("Anna Szirmayer", search.PREFIX + 2),
         ("Annabel Szirmayová", search.PREFIX + 6),
         ("Joanna Szirmay", search.SUBSTRING + 2),
-        ("Anna Szirmai", search.TYPO + 10),
     ]
     # Either order of the words is the exact full name.
     assert names(world.a, "szirmay anna")[0] == "Anna Szirmay"
+
+
+def test_typos_come_after_substrings_when_no_name_starts_with_the_words(world: World):
+    make_customer(world.a, first_name="Anna", last_name="Szirmay")  # one edit
+    make_customer(world.a, first_name="Joanna", last_name="Szirmai")  # "anna" inside "joanna"
+    make_customer(world.a, first_name="Gábor", last_name="Kiss", partner_name="Anna Szirmaj")  # one edit, partner
+    assert ranks(world.a, "Anna Szirmai") == [
+        ("Joanna Szirmai", search.SUBSTRING + 2),
+        ("Anna Szirmay", search.TYPO + 10),
+        ("Gábor Kiss", search.TYPO + 15),
+    ]
 
 
 def test_fewer_edits_rank_before_more(world: World):
@@ -260,8 +270,10 @@ def test_result_counts(world: World):
     make_customer(world.a, first_name="Ines", last_name="Ortiz")
     with scope(store=world.a):
         assert customer_search(store=world.a, q="szirmay").count() == 7
-        # 5 start with "szirmayxx"; Szirmayx and Szirmay are one and two edits away (9 letters: 2 allowed)
-        assert customer_search(store=world.a, q="anna szirmayxx").count() == 7
+        # 5 start with "szirmayxx" (Szirmayx and Szirmay, an edit or two away, are not looked for)
+        assert customer_search(store=world.a, q="anna szirmayxx").count() == 5
+        # nothing starts with "szirmayxq": 1 edit from Szirmayx and Szirmayxx, 2 from Szirmay and Szirmayxxx
+        assert customer_search(store=world.a, q="anna szirmayxq").count() == 4
         assert customer_search(store=world.a, q="ines ortiz").count() == 1
         assert customer_search(store=world.a, q="").count() == 8
         assert customer_search(store=world.a, q="nobody").count() == 0

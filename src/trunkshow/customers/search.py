@@ -12,7 +12,8 @@ candidate gets a rank, lower first:
     per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
     partner's name).
 
-Typos are looked for only when fewer than a page of candidates matched as typed: SQLite corrects
+Typos are looked for only when fewer than a page of candidates matched as typed and none of them
+has every word starting one of its names (then the words are names as typed): SQLite corrects
 each query word against the store's dictionary of name words (``customers_nameword``, kept by
 triggers) with rapidfuzz; PostgreSQL asks ``<%`` (word similarity) on the ``search_names`` column.
 A candidate from either is kept only if each word is within the allowed edits of one of its words.
@@ -42,7 +43,8 @@ from trunkshow.customers import validation as v
 CANDIDATES = 300
 # A query of one or two letters looks for word starts among at most this many rows of the store.
 SHORT_SCAN = 2_000
-# Typos are looked for when fewer candidates than this matched as typed (one page).
+# Typos are looked for when fewer candidates than this matched as typed (one page), none of
+# them an exact or word-start match.
 TYPO_WHEN_FEWER_THAN = 25
 EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
 
@@ -191,7 +193,12 @@ def ranked(*, store: Any, q: str) -> list[Hit]:
         rank = rank_of(query, sort_name, text)
         if rank is not None:
             hits.append(Hit(rank, sort_name, pk))
-    if query.kind == "name" and len(hits) < TYPO_WHEN_FEWER_THAN and any(max_edits(w) for w in query.words):
+    if (
+        query.kind == "name"
+        and len(hits) < TYPO_WHEN_FEWER_THAN
+        and not any(h.rank < SUBSTRING for h in hits)  # the words start names as typed: no typo
+        and any(max_edits(w) for w in query.words)
+    ):
         seen = {h.id for h in hits}
         for pk, sort_name, text in backend.typos(store.pk, query):
             if pk in seen:
