@@ -428,6 +428,29 @@ def _next_id() -> int:
         return int(cur.fetchone()[0])
 
 
+def reindex() -> None:
+    """Build the search indexes from the rows (after a load with them off), then ANALYZE."""
+    import importlib
+
+    from django.db import connection
+    from django.db import transaction as tx
+
+    search_sql = importlib.import_module("trunkshow.customers.migrations.0007_search_indexes")
+    with tx.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for sql in [*search_sql.POSTGRES_DROP_INDEXES, *search_sql.POSTGRES_INDEXES]:
+                cur.execute(sql)
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('customers_customer', 'id'), "
+                "(SELECT max(id) FROM customers_customer))"
+            )
+        else:
+            for sql in [*search_sql.SQLITE_DROP_TRIGGERS, *search_sql.SQLITE_REBUILD, *search_sql.SQLITE_TRIGGERS]:
+                cur.execute(sql)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+
 def generate(
     *, customers: int, small_stores: int = 99, small_size: int = 200, seed: int = 1, log: Any = print
 ) -> Generated:
@@ -435,7 +458,6 @@ def generate(
     import importlib
 
     from django.db import connection
-    from django.db import transaction as tx
 
     from trunkshow.stores.services import staff_create, store_create
 
@@ -466,19 +488,7 @@ def generate(
         log(f"  {small_stores} small stores x {small_size:,} customers in {time.perf_counter() - t0:.1f} s")
     finally:
         t0 = time.perf_counter()
-        with tx.atomic(), connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                for sql in search_sql.POSTGRES_INDEXES:
-                    cur.execute(sql)
-                cur.execute(
-                    "SELECT setval(pg_get_serial_sequence('customers_customer', 'id'), "
-                    "(SELECT max(id) FROM customers_customer))"
-                )
-            else:
-                for sql in [*search_sql.SQLITE_REBUILD, *search_sql.SQLITE_TRIGGERS]:
-                    cur.execute(sql)
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+        reindex()
         log(f"  search indexes built in {time.perf_counter() - t0:.1f} s")
     return Generated(
         big_store_id=big.pk,
@@ -498,9 +508,17 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="a PostgreSQL URL")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="add to the database instead of making it fresh")
+    parser.add_argument("--reindex-only", action="store_true", help="only build the search indexes again")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    engine = configure(data_dir=args.data_dir, database_url=args.database_url, fresh=not args.keep)
+    engine = configure(
+        data_dir=args.data_dir, database_url=args.database_url, fresh=not (args.keep or args.reindex_only)
+    )
+    if args.reindex_only:
+        started = time.perf_counter()
+        reindex()
+        print(f"Search indexes built again in {time.perf_counter() - started:.1f} s")
+        return 0
     print(f"Generating {args.customers:,} customers + {args.small_stores} small stores on {engine} ...", flush=True)
     result = generate(
         customers=args.customers, small_stores=args.small_stores, small_size=args.small_size, seed=args.seed

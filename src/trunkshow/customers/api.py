@@ -12,8 +12,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from trunkshow.core.api import ERRORS, paginate, refuse_unknown_parameters
-from trunkshow.customers import services
+from trunkshow.core.api import ERRORS, ApiError, decode_cursor, encode_cursor, paginate, refuse_unknown_parameters
+from trunkshow.core.validation import search_text
+from trunkshow.customers import search, services
 from trunkshow.customers.models import (
     Customer,
     CustomerEmail,
@@ -106,6 +107,18 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
     match first; without ``q``, sorted by last name."""
     refuse_unknown_parameters(request, CustomerFilters)
     store = _who(request).store
+    narrowed = filters.model_dump(exclude={"q", "cursor", "limit"}, exclude_defaults=True)
+    if search_text(filters.q) and not narrowed:
+        # Only the query: page the ranked matches directly (same order and cursor as below).
+        after = None
+        if filters.cursor:
+            rank, sort_name, pk = decode_cursor(filters.cursor, 3)
+            if not (isinstance(rank, int) and isinstance(sort_name, str) and isinstance(pk, int)):
+                raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.")
+            after = (rank, sort_name, pk)
+        rows, last = search.page(store=store, q=filters.q, after=after, limit=filters.limit)
+        next_cursor = encode_cursor([last.rank, last.sort_name, last.id]) if last else None
+        return {"items": [customer_summary_row(r, currency=store.currency) for r in rows], "next_cursor": next_cursor}
     found = customer_search(store=store, q=filters.q, assigned_to=filters.assigned_to, source=filters.source)
     ranked = "search_rank" in found.query.annotations
     rows, next_cursor = paginate(

@@ -6,10 +6,14 @@ set of candidates through its own index (SQLite: FTS5 trigram over search_text; 
 pg_trgm GIN with the store in front; emails and exact phones through their btrees), and each
 candidate gets a rank, lower first:
 
-    0 exact (the full name in either order, the phone, the email), 1 prefix of a word,
-    2 substring, 3 + n a typo (n = the edits needed, at most 1 or 2 per word by length).
+    0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
+    200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
+    it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
+    per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
+    partner's name).
 
-Typos are looked for only when fewer than a page of candidates matched as typed: SQLite corrects
+Typos are looked for only when fewer than a page of candidates matched as typed and none of them
+has every word starting one of its names (then the words are names as typed): SQLite corrects
 each query word against the store's dictionary of name words (``customers_nameword``, kept by
 triggers) with rapidfuzz; PostgreSQL asks ``<%`` (word similarity) on the ``search_names`` column.
 A candidate from either is kept only if each word is within the allowed edits of one of its words.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,9 +43,10 @@ from trunkshow.customers import validation as v
 CANDIDATES = 300
 # A query of one or two letters looks for word starts among at most this many rows of the store.
 SHORT_SCAN = 2_000
-# Typos are looked for when fewer candidates than this matched as typed (one page).
+# Typos are looked for when fewer candidates than this matched as typed (one page), none of
+# them an exact or word-start match.
 TYPO_WHEN_FEWER_THAN = 25
-EXACT, PREFIX, SUBSTRING, TYPO = 0, 1, 2, 3
+EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
 
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -108,41 +114,58 @@ def _name_words(text: str) -> list[str]:
     return [w for w in text.split() if "@" not in w and not _HAS_DIGIT.search(w)]
 
 
+def _closest(word: str, candidates: list[str], *, inside: bool = False) -> int | None:
+    """Letters beyond ``word`` in the shortest candidate starting with it (or holding it)."""
+    lengths = [len(c) for c in candidates if (word in c if inside else c.startswith(word))]
+    return min(lengths) - len(word) if lengths else None
+
+
 def rank_of(query: Query, sort_name: str, text: str) -> int | None:
-    """Where a candidate ranks for this query; None when it does not match after all."""
-    if query.kind == "email":
-        emails = [w for w in text.split() if "@" in w]
-        if query.text in emails:
+    """Where a candidate ranks for this query (lower first); None when it does not match after all.
+
+    The tier (EXACT, PREFIX, SUBSTRING, TYPO) in the hundreds, and within it how far the match
+    is: letters or digits beyond what was typed, or for a typo ten per edit.
+    """
+    if query.kind in ("email", "phone"):
+        values = [w for w in text.split() if "@" in w] if query.kind == "email" else text.split()
+        if query.kind == "phone":
+            values = [w for w in values if w.isdigit()]
+        wanted = (query.text,) if query.kind == "email" else query.digits
+        if any(value in wanted for value in values):
             return EXACT
-        if any(e.startswith(query.text) for e in emails):
-            return PREFIX
-        return SUBSTRING if query.text in text else None
-    if query.kind == "phone":
-        numbers = [w for w in text.split() if w.isdigit()]
-        if any(n in query.digits for n in numbers):
-            return EXACT
-        if any(n.startswith(d) or n.endswith(d) for n in numbers for d in query.digits):
-            return PREFIX
-        return SUBSTRING if any(d in n for n in numbers for d in query.digits) else None
+        starts = [len(v) - len(d) for v in values for d in wanted if v.startswith(d) or v.endswith(d)]
+        if starts and (query.kind == "phone" or any(v.startswith(query.text) for v in values)):
+            return PREFIX + min(min(starts), 99)
+        inside = [len(v) - len(d) for v in values for d in wanted if d in v]
+        return SUBSTRING + min(min(inside), 99) if inside else None
     words = query.words
     names = sort_name.split()
     if len(words) == len(names) and any(list(words[i:] + words[:i]) == names for i in range(len(words))):
         return EXACT
     own = _name_words(text)
-    if all(any(n.startswith(w) for n in own) for w in words):
-        return PREFIX
-    if all(w in text for w in words):
-        return SUBSTRING
-    edits = 0
+    # The customer's own name (sort_name) before a partner's or a preferred name.
+    for tier, within in ((PREFIX, False), (SUBSTRING, True)):
+        beyond = [_closest(w, names, inside=within) for w in words]
+        if all(b is not None for b in beyond):
+            return tier + min(sum(b or 0 for b in beyond), 79)
+        beyond = [_closest(w, own, inside=within) for w in words]
+        if all(b is not None for b in beyond):
+            return tier + 20 + min(sum(b or 0 for b in beyond), 59)
+    if all(w in text for w in words):  # inside an email
+        return SUBSTRING + 99
+    edits = elsewhere = 0
     for w in words:
-        if w in text:
+        if any(w in n for n in names):
+            continue
+        if w in text:  # in a partner's or preferred name, or an email
+            elsewhere += 1
             continue
         allowed = max_edits(w)
         best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in own), default=allowed + 1)
         if best > allowed:
             return None
         edits += best
-    return TYPO + edits
+    return TYPO + 10 * edits + 5 * min(elsewhere, 1)
 
 
 def ranked(*, store: Any, q: str) -> list[Hit]:
@@ -170,7 +193,12 @@ def ranked(*, store: Any, q: str) -> list[Hit]:
         rank = rank_of(query, sort_name, text)
         if rank is not None:
             hits.append(Hit(rank, sort_name, pk))
-    if query.kind == "name" and len(hits) < TYPO_WHEN_FEWER_THAN and any(max_edits(w) for w in query.words):
+    if (
+        query.kind == "name"
+        and len(hits) < TYPO_WHEN_FEWER_THAN
+        and not any(h.rank < SUBSTRING for h in hits)  # the words start names as typed: no typo
+        and any(max_edits(w) for w in query.words)
+    ):
         seen = {h.id for h in hits}
         for pk, sort_name, text in backend.typos(store.pk, query):
             if pk in seen:
@@ -203,6 +231,60 @@ def apply(qs: QuerySet[Any], *, store: Any, q: str) -> QuerySet[Any]:
         .annotate(search_rank=rank_expr)
         .order_by("search_rank", "sort_name", "id")
     )
+
+
+def page(
+    *, store: Any, q: str, after: tuple[int, str, int] | None, limit: int
+) -> tuple[list[dict[str, Any]], Hit | None]:
+    """One page of the ranked matches as list rows (the lean path of the API when nothing but
+    ``q`` narrows the list): the candidates' order is already the page order, so the page is a
+    slice of it and one statement reads its rows. Returns the rows and, when more follow, the
+    last row's position for the next cursor."""
+    hits = ranked(store=store, q=q)
+    if after is not None:
+        hits = [h for h in hits if (h.rank, h.sort_name, h.id) > after]
+    chosen = hits[:limit]
+    rows = summaries(store_id=store.pk, ids=[h.id for h in chosen])
+    by_id = {row["id"]: row for row in rows}
+    ordered = [by_id[h.id] for h in chosen if h.id in by_id]
+    return ordered, (chosen[-1] if len(hits) > limit else None)
+
+
+_SUMMARY_SQL = (
+    "SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.assigned_associate_id, c.source, "
+    "c.lifetime_spend, c.purchase_count, c.last_purchase_on, "
+    "(SELECT p.e164 FROM customers_customerphone p WHERE p.customer_id = c.id "
+    "ORDER BY p.is_primary DESC, p.id LIMIT 1), "
+    "(SELECT e.address FROM customers_customeremail e WHERE e.customer_id = c.id "
+    "ORDER BY e.is_primary DESC, e.id LIMIT 1) "
+    "FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL AND c.id IN ({marks})"
+)
+_SUMMARY_KEYS = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "assigned_associate_id",
+    "source",
+    "lifetime_spend",
+    "purchase_count",
+    "last_purchase_on",
+    "primary_phone",
+    "primary_email",
+)
+
+
+def summaries(*, store_id: int, ids: list[int]) -> list[dict[str, Any]]:
+    """The columns a list row shows, with the primary phone and email, for these customers."""
+    if not ids:
+        return []
+    rows = _fetch(_SUMMARY_SQL.format(marks=", ".join(["%s"] * len(ids))), [store_id, *ids])
+    out = []
+    for row in rows:
+        item = dict(zip(_SUMMARY_KEYS, row, strict=True))
+        item["lifetime_spend"] = Decimal(str(item["lifetime_spend"]))
+        out.append(item)
+    return out
 
 
 # ---------------------------------------------------------------- engines
@@ -265,8 +347,10 @@ class _Engine:
         )
 
     def phones(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
+        """A whole number through the phone btree; the digits inside numbers only when no number
+        is the one typed (digit trigrams are in every number: the slowest lookup there is)."""
         rows = self.exact_phones(store_id, query.e164)
-        return rows + self.text(store_id, [], alternatives=[list(query.digits)])
+        return rows or self.text(store_id, [], alternatives=[list(query.digits)])
 
     def text(
         self,
@@ -353,7 +437,7 @@ class _Sqlite(_Engine):
             allowed = max_edits(word)
             if allowed:
                 for candidate, _distance, _i in process.extract(
-                    word, dictionary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=20
+                    word, dictionary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=8
                 ):
                     if candidate != word:
                         options.append(candidate)

@@ -1,0 +1,221 @@
+"""Benchmark: 1,000 mixed searches through the API beside the engine's bare query, with quality.
+
+    uv run python bench/generate.py --customers 1000000 --data-dir /tmp/ts-1m      # once
+    uv run python bench/search.py --data-dir /tmp/ts-1m
+    uv run python bench/search.py --data-dir /tmp/ts-1m-pg --database-url postgres://postgres@127.0.0.1:5432/ts_1m
+
+The queries are made from customers of the big store picked at random: a name prefix (first name
+and the start of the last name, or last name and the start of the first), a substring (first name and the inside of the last name), a
+phone in several formats (national, digits only, +international, 00 and 011 prefixes, the last
+eight digits), an email (whole, or its start) and a name with one typo (a letter changed, dropped
+or added in a word of five letters or more). Each goes through ``GET /api/v1/customers?q=`` in
+process (Django test client, bearer token, every middleware); beside it, the bare query: the SQL
+statements the search engine issued for the same lookup, replayed on a raw cursor. Printed: p50
+and p95 of both and their ratio, per kind and overall, and the quality: how often the intended
+customer is among the first 5 results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate
+
+KINDS = [("prefix", 20), ("substring", 15), ("phone", 25), ("email", 15), ("typo", 25)]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    i = rng.randrange(1, len(word))  # people rarely get the first letter wrong; Catherine/Katherine aside
+    edit = rng.choice(["change", "drop", "add"])
+    if edit == "change":
+        return word[:i] + rng.choice([ch for ch in letters if ch != word[i].lower()]) + word[i + 1 :]
+    if edit == "drop":
+        return word[:i] + word[i + 1 :]
+    return word[:i] + rng.choice(letters) + word[i:]
+
+
+def _phone_forms(e164: str) -> list[str]:
+    import phonenumbers
+
+    number = phonenumbers.parse(e164)
+    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    digits = e164[1:]
+    if number.country_code == 1:
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return [national, digits[1:], international, national.replace("(", "").replace(") ", "-"), digits[-8:]]
+    return [international, "00" + international[1:], "011 " + international[1:], digits, digits[-8:]]
+
+
+def make_queries(people: list[dict[str, Any]], count: int, rng: random.Random) -> list[tuple[str, str, int]]:
+    from trunkshow.core.validation import fold
+
+    kinds = [k for k, weight in KINDS for _ in range(weight)]
+    queries = []
+    for i in range(count):
+        p = people[i % len(people)]
+        kind = kinds[i % len(kinds)]
+        first, last = p["first_name"], p["last_name"]
+        plain = rng.random() < 0.5  # half typed without the accents
+        if plain:
+            first, last = fold(first), fold(last)
+        if kind == "prefix":  # the first name and the start of the last, or the other way round
+            forward = f"{first} {last[: max(4, len(last) - 2)]}"
+            q = forward if i % 2 else f"{last} {first[: max(3, len(first) - 2)]}"
+        elif kind == "substring":
+            q = f"{first} {last[1:-1] if len(last) >= 6 else last[1:]}"
+        elif kind == "phone":
+            q = rng.choice(_phone_forms(p["phone"]))
+        elif kind == "email":
+            q = p["email"] if rng.random() < 0.7 else p["email"][: p["email"].index("@") + 3]
+        else:
+            long_words = [w for w in (*first.split(), *last.split()) if len(w) >= 5 and w.isalpha()]
+            if not long_words:
+                long_words = [last]
+            target = rng.choice(long_words)
+            q = f"{first} {last}".replace(target, _typo(target, rng), 1)
+        queries.append((kind, q, p["id"]))
+    rng.shuffle(queries)
+    return queries
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    engine = generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=False)
+    from django.db import connection
+    from django.test import Client
+    from django_scopes import scopes_disabled
+
+    from trunkshow.customers import search
+    from trunkshow.stores.models import Membership, Store
+    from trunkshow.stores.services import token_create
+
+    with scopes_disabled():
+        store = Store.objects.get(slug="big")
+        owner = Membership.objects.filter(store=store, role="owner").first()
+        _token, raw = token_create(store=store, membership=owner, name="search bench")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    with connection.cursor() as cur:
+        cur.execute("SELECT min(id), max(id), count(*) FROM customers_customer WHERE store_id = %s", [store.pk])
+        low, high, total = cur.fetchone()
+    rng = random.Random(args.seed)
+    ids = rng.sample(range(low, high + 1), args.queries)
+    with connection.cursor() as cur:
+        marks = ", ".join(["%s"] * len(ids))
+        cur.execute(
+            "SELECT c.id, c.first_name, c.last_name, "
+            "(SELECT e164 FROM customers_customerphone p WHERE p.customer_id = c.id ORDER BY id LIMIT 1), "
+            "(SELECT address FROM customers_customeremail e WHERE e.customer_id = c.id ORDER BY id LIMIT 1) "
+            f"FROM customers_customer c WHERE c.id IN ({marks}) AND c.erased_at IS NULL",
+            ids,
+        )
+        people = [
+            {"id": r[0], "first_name": r[1], "last_name": r[2], "phone": r[3], "email": r[4]}
+            for r in cur.fetchall()
+            if r[3] and r[4]
+        ]
+    people.sort(key=lambda p: ids.index(p["id"]))
+    queries = make_queries(people, args.queries, rng)
+    print(f"{engine}: {total:,} customers in the big store; {len(queries)} queries", flush=True)
+
+    def statements_of(q: str) -> list[tuple[str, Any]]:
+        captured: list[tuple[str, Any]] = []
+
+        def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            captured.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(wrapper):
+            search.ranked(store=store, q=q)
+        return captured
+
+    def replay(statements: list[tuple[str, Any]]) -> None:
+        raw_cursor = connection.connection.cursor()
+        for sql, params in statements:
+            if connection.vendor == "sqlite":
+                sql = sql.replace("%s", "?")
+            raw_cursor.execute(sql, params or ())
+            if raw_cursor.description:
+                raw_cursor.fetchall()
+
+    for _kind, q, _pk in queries[:20]:  # warm the caches (pages, the dictionary copy)
+        client.get("/api/v1/customers", {"q": q})
+    api_ms: dict[str, list[float]] = defaultdict(list)
+    bare_ms: dict[str, list[float]] = defaultdict(list)
+    found: dict[str, list[bool]] = defaultdict(list)
+    namesake: dict[str, list[bool]] = defaultdict(list)
+    from trunkshow.core.validation import fold
+
+    def full_name(item: dict[str, Any]) -> str:
+        return fold(f"{item['first_name']} {item['last_name']}")
+
+    names_of = {p["id"]: full_name(p) for p in people}
+    misses: list[str] = []
+    for kind, q, pk in queries:
+        start = time.perf_counter()
+        response = client.get("/api/v1/customers", {"q": q})
+        api_ms[kind].append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.content
+        items = response.json()["items"][:5]
+        top = [item["id"] for item in items]
+        found[kind].append(pk in top)
+        # The generated book holds people with the same name: a namesake in the first 5 is a tie.
+        namesake[kind].append(pk in top or any(full_name(i) == names_of[pk] for i in items))
+        if pk not in top:
+            misses.append(f"{kind}: {q!r}")
+        statements = statements_of(q)
+        start = time.perf_counter()
+        replay(statements)
+        bare_ms[kind].append((time.perf_counter() - start) * 1000)
+
+    print()
+    print(
+        "| kind | n | API p50 | API p95 | bare p50 | bare p95 | ratio p50 | ratio p95 | in top 5 "
+        "| it or a namesake in top 5 |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rows = [(kind, api_ms[kind], bare_ms[kind], found[kind], namesake[kind]) for kind, _w in KINDS]
+    rows.append(
+        (
+            "all",
+            [x for k in api_ms for x in api_ms[k]],
+            [x for k in bare_ms for x in bare_ms[k]],
+            [x for k in found for x in found[k]],
+            [x for k in namesake for x in namesake[k]],
+        )
+    )
+    for kind, api, bare, hits, ties in rows:
+        a50, a95, b50, b95 = percentile(api, 50), percentile(api, 95), percentile(bare, 50), percentile(bare, 95)
+        print(
+            f"| {kind} | {len(api)} | {a50:.2f} ms | {a95:.2f} ms | {b50:.2f} ms | {b95:.2f} ms "
+            f"| {a50 / b50:.1f}× | {a95 / b95:.1f}× | {100 * sum(hits) / len(hits):.1f}% "
+            f"| {100 * sum(ties) / len(ties):.1f}% |"
+        )
+    all_api = rows[-1][1]
+    print(f"\nAPI mean {statistics.mean(all_api):.2f} ms; misses (first 15 of {len(misses)}):")
+    for line in misses[:15]:
+        print("  ", line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
