@@ -16,7 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers import services
+from trunkshow.customers import segments, services
 from trunkshow.customers.models import (
     ConsentEvent,
     Customer,
@@ -27,6 +27,7 @@ from trunkshow.customers.models import (
     Interest,
     Note,
     Purchase,
+    Segment,
     Size,
 )
 from trunkshow.stores.models import ApiToken, Invitation, Membership
@@ -75,6 +76,7 @@ OBJECT_OF |= {
     ("size_id", None): "size",
     ("purchase_id", None): "purchase",
     ("customer_id", None): "customer",
+    ("segment_id", None): "segment",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -91,6 +93,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "action": "granted",
         "method": "staff",
     },
+    ("patch", "/api/v1/segments/<segment_id>"): {"name": "Renamed"},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -164,6 +167,9 @@ def b_objects(world: World) -> dict[str, Any]:
                 items=[{"description": "Pearl studs"}],
                 amount="450",
             ),
+            "segment": segments.segment_create(
+                store=world.b, actor=actor, name="Pearl lovers", filters={"interest": ["stone:pearl"]}
+            ),
             "membership": world.b_associate.membership,
             "token": ApiToken.objects.filter(membership=world.b_owner.membership).get(),
             "invitation": staff_invite(
@@ -190,12 +196,14 @@ def _snapshot() -> dict[str, Any]:
             Purchase,
             ConsentEvent,
             CustomerEdit,
+            Segment,
             Membership,
             ApiToken,
             Invitation,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
+        state["segments"] = list(Segment.objects.order_by("id").values())
         state["memberships"] = list(Membership.objects.order_by("id").values())
         state["tokens"] = list(ApiToken.objects.order_by("id").values("id", "revoked_at"))
         state["invitations"] = list(Invitation.objects.order_by("id").values())

@@ -9,10 +9,12 @@ from trunkshow.core.health import healthz, readyz
 api = build_api()
 # Routers are added here, in dependency order, so core never imports an app.
 from trunkshow.customers.api import router as customers_router  # noqa: E402
+from trunkshow.customers.api_segments import router as segments_router  # noqa: E402
 from trunkshow.stores.api import router as stores_router  # noqa: E402
 
 api.add_router("/", stores_router)
 api.add_router("/customers", customers_router)
+api.add_router("/segments", segments_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),

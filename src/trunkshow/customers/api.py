@@ -7,11 +7,14 @@ schema. Errors use the envelope of ``core.api``.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from ninja import Query, Router, Status
 
-from trunkshow.core.api import ERRORS, paginate, refuse_unknown_parameters
+from trunkshow.core.access import client_ip
+from trunkshow.core.api import ERRORS, ApiError, paginate, refuse_unknown_parameters
 from trunkshow.customers import services
+from trunkshow.customers.exporting import customers_export, export_response
+from trunkshow.customers.filtering import BadCursor, customers_filtered, filters_parse, page_in_order
 from trunkshow.customers.models import (
     Customer,
     CustomerEmail,
@@ -26,8 +29,10 @@ from trunkshow.customers.schemas import (
     ConsentEventOut,
     ConsentEventPage,
     ConsentIn,
+    CountOut,
     CustomerCreateIn,
     CustomerFilters,
+    CustomerListParams,
     CustomerOut,
     CustomerPage,
     CustomerUpdateIn,
@@ -74,11 +79,11 @@ from trunkshow.customers.selectors import (
     customer_get_for,
     customer_notes,
     customer_purchases,
-    customer_search,
     customers_with_contacts,
     related_get_for,
 )
 from trunkshow.customers.timeline import customer_timeline
+from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
 
 router = Router(tags=["customers"])
@@ -98,18 +103,47 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Find customers")
-def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> CustomerPage:
-    """By name (accents optional), phone in any format or email; sorted by last name."""
+def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> CustomerPage:
+    """By name (accents optional), phone in any format or email, narrowed by the list's filters,
+    in the chosen order (best match first when searching, else by name); cursor-paged."""
+    refuse_unknown_parameters(request, CustomerListParams)
+    store = _who(request).store
+    checked = filters_parse(request.GET, store=store, allowed_extra=("cursor", "limit"))
+    found = customers_filtered(store=store, filters=checked)
+    try:
+        page = page_in_order(
+            customers_with_contacts(found), filters=checked, cursor=filters.cursor, limit=filters.limit
+        )
+    except BadCursor:
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+    return CustomerPage(
+        items=[customer_summary_out(c, currency=store.currency) for c in page.rows], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/count", response={200: CountOut, **ERRORS}, summary="Count customers")
+def customer_count(request: HttpRequest, filters: Query[CustomerFilters]) -> CountOut:
+    """How many customers the same filters find (what the list page shows above the rows)."""
     refuse_unknown_parameters(request, CustomerFilters)
     store = _who(request).store
-    found = customer_search(store=store, q=filters.q, assigned_to=filters.assigned_to, source=filters.source)
-    rows, next_cursor = paginate(
-        customers_with_contacts(found),
-        cursor=filters.cursor,
-        limit=filters.limit,
-        keys=("sort_name", "id"),
-    )
-    return CustomerPage(items=[customer_summary_out(c, currency=store.currency) for c in rows], next_cursor=next_cursor)
+    checked = filters_parse(request.GET, store=store)
+    return CountOut(count=customers_filtered(store=store, filters=checked).count())
+
+
+@router.get(
+    "/export",
+    response={200: None, **ERRORS},
+    summary="Export customers as CSV",
+    openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM)", "content": {"text/csv": {}}}}},
+)
+def customer_export(request: HttpRequest, filters: Query[CustomerFilters]) -> HttpResponseBase:
+    """The filtered list as a streamed CSV; owners and managers only; written to the audit log."""
+    refuse_unknown_parameters(request, CustomerFilters)
+    who = _who(request)
+    roles.require(who, "customers.export")
+    checked = filters_parse(request.GET, store=who.store)
+    export = customers_export(store=who.store, actor=who.user, membership=who, filters=checked, ip=client_ip(request))
+    return export_response(request, export)
 
 
 @router.post("", response={201: CustomerOut, 409: DuplicateOut, **ERRORS}, summary="Add a customer")

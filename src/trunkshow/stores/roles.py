@@ -19,6 +19,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "store.edit": frozenset({OWNER}),
     "audit.view": frozenset({OWNER}),
     "tokens.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "customers.export": frozenset({OWNER, MANAGER}),
+    "segments.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "segments.manage": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -27,6 +30,10 @@ REASONS = {
     "staff.manage": _("Only owners can change roles or deactivate staff."),
     "store.edit": _("Only owners can change the store's settings."),
     "audit.view": _("Only owners can read the audit log."),
+    "customers.export": _(
+        "Only owners and managers can export customers: an export takes the customer book out of the shop."
+    ),
+    "segments.manage": _("Only owners and managers can rename, change or delete segments."),
 }
 
 
