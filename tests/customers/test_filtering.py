@@ -288,7 +288,9 @@ def walk(client: Any, url: str, **params: Any) -> list[str]:
     cursor = None
     while True:
         query = {**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
-        body = client.get(url, query).json()
+        response = client.get(url, query)
+        assert response.status_code == 200, response.content
+        body = response.json()
         out += [item["display_name"] for item in body["items"]]
         cursor = body["next_cursor"]
         if not cursor:

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -203,7 +203,10 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 
 def _cursor_value(model: Any, name: str, value: Any) -> Any:
     """A cursor value as the key's field would store it, or a 400 when it cannot be one."""
-    field = model._meta.get_field(name)
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # an annotation the list is ordered by, such as search's rank
+        field = IntegerField()
     try:
         clean = field.to_python(value)
         if isinstance(clean, dt.datetime):
@@ -219,7 +222,7 @@ def _cursor_value(model: Any, name: str, value: Any) -> Any:
 
 def _key_values(row: Any, names: Sequence[str]) -> list[Any]:
     """A row's key values as a cursor holds them: dates and moments as ISO text."""
-    values = [getattr(row, name) for name in names]
+    values = [row[name] if isinstance(row, dict) else getattr(row, name) for name in names]
     return [value.isoformat() if isinstance(value, dt.date) else value for value in values]
 
 

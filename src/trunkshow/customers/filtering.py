@@ -157,6 +157,11 @@ class CustomerFilter:
         """Anything beyond the search box and the order."""
         return bool(set(self.params()) - {"q", "sort"})
 
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns a page's cursor needs, for lists read with ``.values()``."""
+        sort = SORTS.get(self.effective_sort)
+        return ("id", "sort_name") if sort is None else ("id", "sort_name", sort.column)
+
     @property
     def effective_sort(self) -> str:
         if self.sort:
@@ -560,8 +565,13 @@ def _decode(cursor: str) -> list[Any]:
     return values
 
 
-def _key_of(row: Customer, sort: Sort) -> Any:
-    value = getattr(row, sort.column)
+def _get(row: Any, name: str) -> Any:
+    """A column of a list row: a model, or a dict from ``.values()``."""
+    return row[name] if isinstance(row, dict) else getattr(row, "pk" if name == "id" else name)
+
+
+def _key_of(row: Any, sort: Sort) -> Any:
+    value = _get(row, sort.column)
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
@@ -605,7 +615,7 @@ def _beyond(sort: Sort, value: Any, pk: int) -> Q:
 
 @dataclass(frozen=True)
 class OrderedPage:
-    rows: list[Customer]
+    rows: list[Any]
     next_cursor: str | None
     previous_cursor: str | None
 
@@ -631,7 +641,7 @@ def _position(cursor: str, sort_name: str) -> tuple[Any, int]:
 
 
 def page_in_order(
-    qs: QuerySet[Customer],
+    qs: QuerySet[Any],
     *,
     filters: CustomerFilter,
     cursor: str | None = None,
@@ -646,6 +656,8 @@ def page_in_order(
     search). A cursor that is not one we gave out for this order raises BadCursor.
     """
     sort_name = filters.effective_sort
+    if sort_name == RELEVANCE and "search_rank" in qs.query.annotations:
+        return _ranked_page(qs, cursor=cursor, before=before, limit=limit)
     if sort_name == RELEVANCE:
         if before:
             _none, end = _position(before, RELEVANCE)
@@ -661,8 +673,8 @@ def page_in_order(
 
     sort = SORTS[sort_name]
 
-    def encode(row: Customer) -> str:
-        return _encode([sort_name, _key_of(row, sort), row.pk])
+    def encode(row: Any) -> str:
+        return _encode([sort_name, _key_of(row, sort), _get(row, "id")])
 
     if before and not cursor:
         value, pk = _position(before, sort_name)
@@ -675,6 +687,51 @@ def page_in_order(
         value, pk = _position(cursor, sort_name)
         qs = qs.filter(_beyond(sort, value, pk))
     rows = list(qs[: limit + 1])
+    following = encode(rows[limit - 1]) if len(rows) > limit else None
+    rows = rows[:limit]
+    return OrderedPage(rows, following, encode(rows[0]) if cursor and rows else None)
+
+
+RANKED = "ranked"
+
+
+def _ranked_beyond(rank: int, sort_name: str, pk: int, *, before: bool) -> Q:
+    op = "lt" if before else "gt"
+    return (
+        Q(**{f"search_rank__{op}": rank})
+        | Q(search_rank=rank, **{f"sort_name__{op}": sort_name})
+        | Q(search_rank=rank, sort_name=sort_name, **{f"pk__{op}": pk})
+    )
+
+
+def _ranked_position(cursor: str) -> tuple[int, str, int]:
+    values = _decode(cursor)
+    if values[0] != RANKED or not isinstance(values[1], list) or len(values[1]) != 2:
+        raise BadCursor
+    (rank, sort_name), pk = values[1], values[2]
+    for number in (rank, pk):
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < 2**63:
+            raise BadCursor
+    if not isinstance(sort_name, str) or "\x00" in sort_name or len(sort_name) > 300:
+        raise BadCursor
+    return rank, sort_name, pk
+
+
+def _ranked_page(qs: QuerySet[Any], *, cursor: str | None, before: str | None, limit: int) -> OrderedPage:
+    """The search's ranking (search_rank, then name, then id), paged by keyset like any sort."""
+
+    def encode(row: Any) -> str:
+        return _encode([RANKED, [_get(row, "search_rank"), _get(row, "sort_name")], _get(row, "id")])
+
+    if before and not cursor:
+        back = qs.filter(_ranked_beyond(*_ranked_position(before), before=True))
+        rows = list(back.order_by("-search_rank", "-sort_name", "-id")[: limit + 1])
+        has_more = len(rows) > limit
+        rows = rows[:limit][::-1]
+        return OrderedPage(rows, encode(rows[-1]) if rows else None, encode(rows[0]) if has_more and rows else None)
+    if cursor:
+        qs = qs.filter(_ranked_beyond(*_ranked_position(cursor), before=False))
+    rows = list(qs.order_by("search_rank", "sort_name", "id")[: limit + 1])
     following = encode(rows[limit - 1]) if len(rows) > limit else None
     rows = rows[:limit]
     return OrderedPage(rows, following, encode(rows[0]) if cursor and rows else None)

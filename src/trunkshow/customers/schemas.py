@@ -576,6 +576,42 @@ class CountOut(Schema):
     count: int
 
 
+SUMMARY_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "assigned_associate_id",
+    "source",
+    "lifetime_spend",
+    "purchase_count",
+    "last_purchase_on",
+    "sort_name",
+)
+
+
+def customer_summary_row(row: dict[str, Any], *, currency: str) -> dict[str, Any]:
+    """A row of the list from ``selectors.customer_summaries`` (plain values): the same fields as
+    ``customer_summary_out``, left for django-ninja to validate once, on the way out."""
+    first = row["preferred_name"] or row["first_name"]
+    name = " ".join(part for part in (first, row["last_name"]) if part)
+    return {
+        "id": row["id"],
+        "display_name": name or str(_("Unnamed customer")),
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "preferred_name": row["preferred_name"],
+        "phone": row["primary_phone"],
+        "email": row["primary_email"],
+        "assigned_associate_id": row["assigned_associate_id"],
+        "source": row["source"],
+        "lifetime_spend": money(row["lifetime_spend"]),
+        "currency": currency,
+        "purchase_count": row["purchase_count"],
+        "last_purchase_on": row["last_purchase_on"],
+    }
+
+
 class CustomerPage(Page):
     items: list[CustomerSummaryOut]
 

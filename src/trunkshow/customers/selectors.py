@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.core.validation import search_text
-from trunkshow.customers import validation as v
+from trunkshow.customers import search
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -54,37 +52,21 @@ def related_get_for(model: Any, *, store: Store, customer: Customer, obj_id: Any
     return obj
 
 
-_DIGITS_ONLY = re.compile(r"^[\d\s().+\-/]+$")
-
-
 def customer_search(
     *, store: Store, q: str = "", assigned_to: int | None = None, source: str | None = None
 ) -> QuerySet[Customer]:
-    """Customers matching every word of ``q`` (names folded, emails, partner, phone digits).
+    """The store's customers (never an erased one) matching ``q``, best match first.
 
-    The next issue replaces the matching with each engine's own index; callers keep this signature.
+    With a query the rows are annotated ``search_rank`` and ordered by (search_rank, sort_name,
+    id) (customers/search.py); without one, by (sort_name, id). Filters narrow either.
     """
-    qs = Customer.objects.filter(store=store)
-    text = search_text(q)
-    if text:
-        if _DIGITS_ONLY.match(text) and sum(ch.isdigit() for ch in text) >= 3:
-            digits = v.phone_digits(text)
-            if text.startswith("00"):
-                digits = digits[2:]
-            candidates = {digits}
-            with contextlib.suppress(ValidationError):  # a partial number is searched as digits
-                candidates.add(v.phone_digits(v.parse_phone(text, region=store.phone_region)))
-            condition = Q()
-            for d in candidates:
-                condition |= Q(search_text__contains=d)
-            qs = qs.filter(condition)
-        else:
-            for word in v.fold(text).split():
-                qs = qs.filter(search_text__contains=word)
+    qs = Customer.objects.filter(store=store, erased_at__isnull=True)
     if assigned_to is not None:
         qs = qs.filter(assigned_associate_id=assigned_to)
     if source:
         qs = qs.filter(source=source)
+    if search_text(q):
+        return search.apply(qs, store=store, q=q)
     return qs.order_by("sort_name", "id")
 
 
@@ -174,45 +156,59 @@ class CustomerPage:
 
 
 def _encode_position(customer: Customer) -> str:
-    raw = f"{customer.sort_name}\x1f{customer.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    rank = getattr(customer, "search_rank", None)
+    raw = ("" if rank is None else f"{rank}\x1e") + f"{customer.sort_name}\x1f{customer.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_position(cursor: str | None) -> tuple[str, int] | None:
-    """A cursor this page gave out, or None (a damaged cursor starts again from the top)."""
+def _decode_position(cursor: str | None) -> tuple[int, str, int] | None:
+    """A cursor this page gave out as (rank, sort_name, id), or None (a damaged cursor starts again
+    from the top). Unranked lists have rank 0."""
     if not cursor or len(cursor) > 400:
         return None
     try:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-        sort_name, _sep, pk = raw.rpartition("\x1f")
-        if "\x00" in sort_name or not pk.isascii():
+        rank_text, _sep, rest = raw.rpartition("\x1e")
+        sort_name, _sep, pk = rest.rpartition("\x1f")
+        if "\x00" in sort_name or not pk.isascii() or (rank_text and not rank_text.isdecimal()):
             return None
-        return sort_name, int(pk)
+        return int(rank_text or 0), sort_name, int(pk)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _beyond(position: tuple[int, str, int], *, ranked: bool, before: bool) -> Q:
+    """Rows after (or before) a position in (search_rank,) sort_name, id order."""
+    rank, sort_name, pk = position
+    op = "lt" if before else "gt"
+    condition = Q(**{f"sort_name__{op}": sort_name}) | Q(sort_name=sort_name, **{f"pk__{op}": pk})
+    if ranked:
+        return Q(**{f"search_rank__{op}": rank}) | (Q(search_rank=rank) & condition)
+    return condition
 
 
 def customer_page(
     qs: QuerySet[Customer], *, after: str | None = None, before: str | None = None, size: int = 25
 ) -> CustomerPage:
-    """One page of a customer list in (sort_name, id) order, by keyset: stable under inserts, fast deep down.
+    """One page of a customer list in (sort_name, id) order, or (search_rank, sort_name, id) for
+    a search, by keyset: stable under inserts, fast deep down.
 
     ``after`` and ``before`` are cursors from an earlier page; filters and search narrow ``qs``
     beforehand, so the same pager serves every list.
     """
+    ranked = "search_rank" in qs.query.annotations
+    order = ["search_rank", "sort_name", "id"] if ranked else ["sort_name", "id"]
     start, end = _decode_position(after), _decode_position(before)
     if end is not None and start is None:
-        sort_name, pk = end
-        earlier = qs.filter(Q(sort_name__lt=sort_name) | Q(sort_name=sort_name, pk__lt=pk))
-        rows = list(earlier.order_by("-sort_name", "-id")[: size + 1])
+        earlier = qs.filter(_beyond(end, ranked=ranked, before=True))
+        rows = list(earlier.order_by(*(f"-{key}" for key in order))[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         previous = _encode_position(rows[0]) if has_more and rows else None
         return CustomerPage(rows, _encode_position(rows[-1]) if rows else None, previous)
     if start is not None:
-        sort_name, pk = start
-        qs = qs.filter(Q(sort_name__gt=sort_name) | Q(sort_name=sort_name, pk__gt=pk))
-    rows = list(qs.order_by("sort_name", "id")[: size + 1])
+        qs = qs.filter(_beyond(start, ranked=ranked, before=False))
+    rows = list(qs.order_by(*order)[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     following = _encode_position(rows[-1]) if has_more else None
@@ -301,3 +297,15 @@ def customers_with_contacts(qs: QuerySet[Customer], *, interests: bool = False) 
             Prefetch("interests", queryset=Interest.objects.order_by(hint_order, "value_key"), to_attr="interest_list")
         )
     return qs.prefetch_related(*lookups)
+
+
+def customer_summaries(qs: QuerySet[Customer], columns: Sequence[str]) -> QuerySet[Any]:
+    """Rows of a list as plain values: only ``columns`` and the primary phone and email, in one
+    query (a list row needs nothing else; building models and prefetching cost more than the SQL)."""
+    first_phone = CustomerPhone.objects.filter(customer=OuterRef("pk")).order_by("-is_primary", "id")
+    first_email = CustomerEmail.objects.filter(customer=OuterRef("pk")).order_by("-is_primary", "id")
+    extra = ["search_rank"] if "search_rank" in qs.query.annotations else []
+    return qs.annotate(
+        primary_phone=Subquery(first_phone.values("e164")[:1]),
+        primary_email=Subquery(first_email.values("address")[:1]),
+    ).values(*columns, *extra, "primary_phone", "primary_email")

@@ -682,9 +682,9 @@ def _purchase_moment(store: Store, purchased_on: dt.date, today: dt.date) -> dt.
 
 def _note_contact(customer: Customer, at: dt.datetime) -> None:
     """A sale is contact (the "no contact for N days" filter reads it); never moved backwards."""
-    Customer.objects.filter(pk=customer.pk).filter(
-        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)
-    ).update(last_contact_at=at)
+    Customer.objects.filter(pk=customer.pk).filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)).update(
+        last_contact_at=at
+    )
     latest = Customer.objects.filter(pk=customer.pk).values_list("last_contact_at", flat=True).first()
     customer.last_contact_at = latest
 
