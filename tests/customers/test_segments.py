@@ -164,7 +164,7 @@ def test_the_list_page_saves_shows_picks_renames_and_deletes_segments(world: Wor
     assert response["Location"] == f"/customers/?interest=stone%3Asapphire&segment={segment.pk}"
     listed = page.get(response["Location"])
     assert listed.context["active_segment"] == segment
-    assert [(s["segment"].name, s["count_text"]) for s in listed.context["segments"]] == [("Sapphires", "1")]
+    assert [(s["segment"].name, s["count_text"]) for s in listed.context["segments"]] == [("Sapphires", "1 customer")]
     assert "Saved the segment “Sapphires” (1 customer)." in listed.content.decode()
 
     duplicate = page.post("/customers/segments/new/", {"name": "SAPPHIRES", "source": "chat"})

@@ -26,7 +26,7 @@ import base64
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -191,7 +191,7 @@ class CustomerFilter:
                 out[name] = getattr(self, name)
         return out
 
-    def chips(self) -> list[tuple[str, str, dict[str, Any]]]:
+    def chips(self, money: Callable[[Decimal], str] = str) -> list[tuple[str, str, dict[str, Any]]]:
         """(name, label, the parameters without it): what the page shows as removable chips."""
         params = self.params()
         chips: list[tuple[str, str, dict[str, Any]]] = []
@@ -223,11 +223,11 @@ class CustomerFilter:
             chips.append(("contact_older_than", label, without("contact_older_than")))
         if self.spend_min is not None:
             chips.append(
-                ("spend_min", _("Spent at least %(amount)s") % {"amount": self.spend_min}, without("spend_min"))
+                ("spend_min", _("Spent at least %(amount)s") % {"amount": money(self.spend_min)}, without("spend_min"))
             )
         if self.spend_max is not None:
             chips.append(
-                ("spend_max", _("Spent at most %(amount)s") % {"amount": self.spend_max}, without("spend_max"))
+                ("spend_max", _("Spent at most %(amount)s") % {"amount": money(self.spend_max)}, without("spend_max"))
             )
         if self.source:
             chips.append(("source", _("Met: %(source)s") % {"source": Source(self.source).label}, without("source")))

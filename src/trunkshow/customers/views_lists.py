@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
@@ -53,6 +53,10 @@ def _membership(request: HttpRequest) -> Any:
 
 def _query(params: dict[str, Any]) -> str:
     return urlencode(params, doseq=True)
+
+
+def _money(store: Any) -> Any:
+    return lambda amount: format_currency(amount, store.currency, locale=getattr(store, "locale", None) or "en_US")
 
 
 def _count_text(store: Any, total: int) -> str:
@@ -126,7 +130,7 @@ def list_page(
             {
                 "segment": s,
                 "count": counts[s.pk],
-                "count_text": _count_text(store, counts[s.pk]),
+                "count_text": _people(store, counts[s.pk]),
                 "url": "?" + _query({**s.filters, "segment": s.pk}),
             }
             for s in segments
@@ -233,7 +237,10 @@ def segment_manage(request: HttpRequest) -> HttpResponse:
                 {
                     "segment": s,
                     "count_text": _people(store, counts[s.pk]),
-                    "chips": [label for _n, label, _rest in seg.segment_filter(store=store, segment=s).chips()],
+                    "chips": [
+                        label
+                        for _n, label, _rest in seg.segment_filter(store=store, segment=s).chips(money=_money(store))
+                    ],
                     "url": reverse("customers:list") + "?" + _query({**s.filters, "segment": s.pk}),
                 }
                 for s in segments
