@@ -19,6 +19,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -29,12 +30,7 @@ from trunkshow.core.models import AuditEntry
 from trunkshow.customers.filtering import RELEVANCE, SORTS, CustomerFilter, Sort, _beyond, customers_filtered
 from trunkshow.customers.models import (
     Channel,
-    ConsentPurpose,
-    CurrentConsent,
     Customer,
-    CustomerEmail,
-    CustomerPhone,
-    Interest,
     Segment,
     Source,
 )
@@ -114,7 +110,7 @@ _FIELDS = (
 
 def neutralise(value: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe (shown as text)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return _safe(value)
 
 
 def _month_day(day: int | None, month: int | None, year: int | None) -> str:
@@ -199,7 +195,7 @@ class _Reader:
             self.staff = {
                 m.user_id: str(m.user) for m in Membership.objects.filter(store=self.store).select_related("user")
             }
-        self.sources = dict(Source.choices)
+        self.sources = {value: str(label) for value, label in Source.choices}
 
     def next_piece(self) -> tuple[str, int] | None:
         if self.done:
@@ -217,37 +213,48 @@ class _Reader:
             self.position = (last[self.sort.column], last["id"])
             return self._write(rows), len(rows)
 
+    def _children(self, sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
+        """Rows of a child table for this chunk's customers. Plain SQL: building a thousand-value
+        ``__in`` lookup through the ORM four times a chunk cost more than the queries themselves.
+        The ids come from the scoped query above, so no other store's rows can be read."""
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(marks=marks), ids)
+            return list(cursor.fetchall())
+
     def _write(self, rows: list[dict[str, Any]]) -> str:
         ids = [row["id"] for row in rows]
         phones: dict[int, list[str]] = defaultdict(list)
-        for cid, number in (
-            CustomerPhone.objects.filter(customer_id__in=ids)
-            .order_by("customer_id", "-is_primary", "id")
-            .values_list("customer_id", "e164")
+        for cid, number in self._children(
+            "SELECT customer_id, e164 FROM customers_customerphone WHERE customer_id IN ({marks}) "
+            "ORDER BY customer_id, is_primary DESC, id",
+            ids,
         ):
             phones[cid].append(number)
         emails: dict[int, list[str]] = defaultdict(list)
-        for cid, address in (
-            CustomerEmail.objects.filter(customer_id__in=ids)
-            .order_by("customer_id", "-is_primary", "id")
-            .values_list("customer_id", "address")
+        for cid, address in self._children(
+            "SELECT customer_id, address FROM customers_customeremail WHERE customer_id IN ({marks}) "
+            "ORDER BY customer_id, is_primary DESC, id",
+            ids,
         ):
             emails[cid].append(address)
         interests: dict[int, list[str]] = defaultdict(list)
-        for cid, kind, value in (
-            Interest.objects.filter(customer_id__in=ids)
-            .order_by("customer_id", "kind", "value_key")
-            .values_list("customer_id", "kind", "value")
+        for cid, kind, value in self._children(
+            "SELECT customer_id, kind, value FROM customers_interest WHERE customer_id IN ({marks}) "
+            "ORDER BY customer_id, kind, value_key",
+            ids,
         ):
             interests[cid].append(f"{kind}: {value}")
         consent: dict[tuple[int, str], bool] = {
-            (cid, channel): granted
-            for cid, channel, granted in CurrentConsent.objects.filter(
-                customer_id__in=ids, purpose=ConsentPurpose.MARKETING
-            ).values_list("customer_id", "channel", "granted")
+            (cid, channel): bool(granted)
+            for cid, channel, granted in self._children(
+                "SELECT customer_id, channel, granted FROM customers_currentconsent "
+                "WHERE purpose = 'marketing' AND customer_id IN ({marks})",
+                ids,
+            )
         }
-        tz = self.store.tz
-        currency = self.store.currency
+        tz, currency, sources, staff = self.store.tz, self.store.currency, self.sources, self.staff
+        channels = (Channel.SMS.value, Channel.EMAIL.value, Channel.WHATSAPP.value)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for row in rows:
@@ -264,39 +271,48 @@ class _Reader:
                     row["partner_birthday_day"], row["partner_birthday_month"], row["partner_birthday_year"]
                 )
             states = []
-            for channel in (Channel.SMS, Channel.EMAIL, Channel.WHATSAPP):
+            for channel in channels:
                 granted = consent.get((cid, channel))
                 states.append("" if granted is None else "granted" if granted else "withdrawn")
             contact = row["last_contact_at"]
-            values = [
-                str(cid),
-                row["first_name"],
-                row["last_name"],
-                row["preferred_name"],
-                "; ".join(emails.get(cid, ())),
-                "; ".join(phones.get(cid, ())),
-                row["address_line1"],
-                row["address_line2"],
-                row["city"],
-                row["region"],
-                row["postal_code"],
-                row["country"],
-                _month_day(row["birthday_day"], row["birthday_month"], row["birthday_year"]),
-                partner,
-                partner_birthday,
-                "; ".join(interests.get(cid, ())),
-                str(self.sources.get(row["source"], row["source"])),
-                self.staff.get(row["assigned_associate_id"], "") if row["assigned_associate_id"] else "",
-                f"{row['lifetime_spend']:.2f}",
-                currency,
-                str(row["purchase_count"]),
-                row["last_purchase_on"].isoformat() if row["last_purchase_on"] else "",
-                contact.astimezone(tz).strftime("%Y-%m-%d %H:%M") if contact else "",
-                *states,
-                row["created_at"].astimezone(tz).strftime("%Y-%m-%d"),
-            ]
-            writer.writerow([neutralise(value) for value in values])
+            associate = row["assigned_associate_id"]
+            last_purchase = row["last_purchase_on"]
+            # Free text anyone could have typed is neutralised; ids, amounts, dates and states are
+            # ours and never start with a formula character.
+            writer.writerow(
+                (
+                    cid,
+                    _safe(row["first_name"]),
+                    _safe(row["last_name"]),
+                    _safe(row["preferred_name"]),
+                    _safe("; ".join(emails.get(cid, ()))),
+                    _safe("; ".join(phones.get(cid, ()))),
+                    _safe(row["address_line1"]),
+                    _safe(row["address_line2"]),
+                    _safe(row["city"]),
+                    _safe(row["region"]),
+                    _safe(row["postal_code"]),
+                    _safe(row["country"]),
+                    _month_day(row["birthday_day"], row["birthday_month"], row["birthday_year"]),
+                    _safe(partner),
+                    partner_birthday,
+                    _safe("; ".join(interests.get(cid, ()))),
+                    sources.get(row["source"], row["source"]),
+                    _safe(staff.get(associate, "")) if associate else "",
+                    f"{row['lifetime_spend']:.2f}",
+                    currency,
+                    row["purchase_count"],
+                    last_purchase.isoformat() if last_purchase else "",
+                    contact.astimezone(tz).isoformat(sep=" ", timespec="minutes")[:16] if contact else "",
+                    *states,
+                    row["created_at"].astimezone(tz).date().isoformat(),
+                )
+            )
         return buffer.getvalue()
+
+
+def _safe(value: str) -> str:
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
 def customers_export(

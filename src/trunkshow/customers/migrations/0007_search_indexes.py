@@ -106,8 +106,8 @@ SQLITE_REBUILD = [
     "INSERT INTO customers_nameword (store_id, word, n) SELECT c.store_id, value, count(DISTINCT c.id) "
     f"FROM customers_customer c, {_json_each('c')} WHERE c.erased_at IS NULL AND {_KEEP} "
     "GROUP BY c.store_id, value",
-    "INSERT INTO customers_nameword (store_id, word, n) SELECT DISTINCT store_id, '', abs(random()) "
-    "FROM customers_customer",
+    "INSERT INTO customers_nameword (store_id, word, n) SELECT store_id, '', abs(random()) "
+    "FROM (SELECT DISTINCT store_id FROM customers_customer)",
 ]
 SQLITE_DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS customer_search_ai",
