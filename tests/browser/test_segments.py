@@ -93,3 +93,28 @@ def test_filter_and_segment_pages_look_right(transactional_db, request, world, l
     assert_no_horizontal_scroll(page)
     screenshot(page, f"customers-segments-{size}")
     assert_accessible(page)
+
+
+def test_the_export_streams_through_the_asgi_server_and_is_logged_as_finished(
+    phone: Any, world: World, live_server_url: str
+):
+    import time
+
+    from trunkshow.core.models import AuditEntry
+
+    _book(world)
+    log_in(phone, live_server_url, world.a_manager)
+    response = phone.request.get("/customers/export/?interest=stone:sapphire&sort=newest")
+    assert response.status == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    body = response.body()
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[1] for line in lines] == ["First name", "Amara", "Zoë"]
+    for _attempt in range(50):  # the server records the end just after the last byte
+        with scopes_disabled():
+            entry = AuditEntry.objects.get(action="trunkshow.customer.exported")
+        if entry.data["finished"]:
+            break
+        time.sleep(0.1)
+    assert (entry.data["rows"], entry.data["rows_written"], entry.data["finished"]) == (2, 2, True)

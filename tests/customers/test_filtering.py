@@ -391,3 +391,14 @@ def test_the_filter_form_turns_its_fields_into_list_parameters(world: World):
     )
     assert response.status_code == 302
     assert response["Location"] == "/customers/?q=ann&sort=spend&interest=stone%3Aruby&interest=gold"
+
+
+def test_the_search_ranking_pages_by_keyset_with_filters_on_the_api_and_the_page(world: World, shoppers):
+    client = api(world.a_associate)
+    ranked = walk(client, "/api/v1/customers", q="ann")
+    assert sorted(ranked) == ["Ann Abel", "Ann Baker", "Ann Cole"]
+    assert walk(client, "/api/v1/customers", q="ann", interest="stone:ruby") == ranked
+    assert walk(client, "/api/v1/customers", q="ann", spend_max="300") == [n for n in ranked if n != "Ann Baker"]
+    page = browser_client(world.a_associate).get("/customers/", {"q": "ann", "spend_max": "300"})
+    assert [c.display_name for c in page.context["rows"]] == [n for n in ranked if n != "Ann Baker"]
+    assert page.context["total_text"] == "2"
