@@ -17,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers import importing, services
+from trunkshow.customers import importing, segments, services
 from trunkshow.customers.models import (
     ConsentEvent,
     CurrentConsent,
@@ -32,6 +32,7 @@ from trunkshow.customers.models import (
     Interest,
     Note,
     Purchase,
+    Segment,
     Size,
     Suppression,
 )
@@ -87,6 +88,7 @@ OBJECT_OF |= {
     ("purchase_id", None): "purchase",
     ("customer_id", None): "customer",
     ("job_id", None): "import",
+    ("segment_id", None): "segment",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -105,6 +107,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/v1/customers/<customer_id>/merge"): {"other_id": 1},
     ("post", "/api/v1/imports/<job_id>/start"): {"mapping": {"First Name": "first_name"}},
+    ("patch", "/api/v1/segments/<segment_id>"): {"name": "Renamed"},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -184,6 +187,9 @@ def b_objects(world: World) -> dict[str, Any]:
                 file_name="b.csv",
                 stream=io.BytesIO("First Name,Email\nBéa,bea@example.org\n".encode()),
             ),
+            "segment": segments.segment_create(
+                store=world.b, actor=actor, name="Pearl lovers", filters={"interest": ["stone:pearl"]}
+            ),
             "membership": world.b_associate.membership,
             "token": ApiToken.objects.filter(membership=world.b_owner.membership).get(),
             "invitation": staff_invite(
@@ -213,6 +219,7 @@ def _snapshot() -> dict[str, Any]:
             CustomerEdit,
             CustomerMerge,
             Suppression,
+            Segment,
             Membership,
             ApiToken,
             Invitation,
@@ -221,6 +228,7 @@ def _snapshot() -> dict[str, Any]:
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
+        state["segments"] = list(Segment.objects.order_by("id").values())
         state["memberships"] = list(Membership.objects.order_by("id").values())
         state["tokens"] = list(ApiToken.objects.order_by("id").values("id", "revoked_at"))
         state["invitations"] = list(Invitation.objects.order_by("id").values())

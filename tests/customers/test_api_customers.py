@@ -275,9 +275,9 @@ def test_filters_by_assigned_associate_and_source_combine_with_search(world: Wor
     make_customer(world.a, world.a_owner, first_name="Ann", last_name="Baker", assigned_associate_id=ali)
     make_customer(world.a, world.a_owner, first_name="Ann", last_name="Cole", source="chat")
     client = api(world.a_owner)
-    assert _names(get(client, "", assigned_to=ali)) == ["Ann Abel", "Ann Baker"]
+    assert _names(get(client, "", associate=ali)) == ["Ann Abel", "Ann Baker"]
     assert _names(get(client, "", source="chat")) == ["Ann Abel", "Ann Cole"]
-    assert _names(get(client, "", q="ann", assigned_to=ali, source="chat")) == ["Ann Abel"]
+    assert _names(get(client, "", q="ann", associate=ali, source="chat")) == ["Ann Abel"]
 
 
 def test_sixty_customers_come_in_pages_of_25_25_10_without_gaps_or_repeats(world: World):

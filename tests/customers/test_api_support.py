@@ -61,6 +61,8 @@ def assert_error(response: Any, status: int, code: str, fields: list[str] | None
 COLLECTION_OPERATIONS: list[tuple[str, str, Any]] = [
     ("get", "", None),
     ("post", "", {"first_name": "Mallory", "phones": [{"number": "+33 1 42 68 53 01"}]}),
+    ("get", "/count", None),
+    ("get", "/export", None),
 ]
 CUSTOMER_OPERATIONS: list[tuple[str, str, Any]] = [
     ("get", "/{customer_id}", None),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from ninja import Query, Router, Status
 
-from trunkshow.core.api import ERRORS, ApiError, decode_cursor, encode_cursor, paginate, refuse_unknown_parameters
-from trunkshow.core.validation import search_text
-from trunkshow.customers import search, services
+from trunkshow.core.access import client_ip
+from trunkshow.core.api import ERRORS, ApiError, paginate, refuse_unknown_parameters
+from trunkshow.customers import filtering, search, services
+from trunkshow.customers.exporting import customers_export, export_response
+from trunkshow.customers.filtering import BadCursor, customers_filtered, filters_parse, page_in_order
 from trunkshow.customers.models import (
     Customer,
     CustomerEmail,
@@ -30,8 +32,10 @@ from trunkshow.customers.schemas import (
     ConsentEventOut,
     ConsentEventPage,
     ConsentIn,
+    CountOut,
     CustomerCreateIn,
     CustomerFilters,
+    CustomerListParams,
     CustomerOut,
     CustomerPage,
     CustomerUpdateIn,
@@ -78,11 +82,11 @@ from trunkshow.customers.selectors import (
     customer_get_for,
     customer_notes,
     customer_purchases,
-    customer_search,
     customer_summaries,
     related_get_for,
 )
 from trunkshow.customers.timeline import customer_timeline
+from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
 
 router = Router(tags=["customers"])
@@ -101,33 +105,69 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
 # ---- customers ----------------------------------------------------------------------------
 
 
+def _columns(checked: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*SUMMARY_COLUMNS, *checked.key_columns())))
+
+
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Find customers")
-def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
-    """By name (accents and a typo forgiven), phone in any format, email or partner's name, best
-    match first; without ``q``, sorted by last name."""
+def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> dict[str, Any]:
+    """By name (accents optional), phone in any format or email, narrowed by the list's filters,
+    in the chosen order (best match first when searching, else by name); cursor-paged."""
+    refuse_unknown_parameters(request, CustomerListParams)
+    store = _who(request).store
+    checked = filters_parse(request.GET, store=store, allowed_extra=("cursor", "limit"))
+    if checked.q and not checked.has_filters and checked.effective_sort == filtering.RELEVANCE:
+        return _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
+    found = customers_filtered(store=store, filters=checked)
+    try:
+        page = page_in_order(
+            customer_summaries(found, _columns(checked)), filters=checked, cursor=filters.cursor, limit=filters.limit
+        )
+    except BadCursor:
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+    return {
+        "items": [customer_summary_row(r, currency=store.currency) for r in page.rows],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    """Only the search box: page the ranked matches directly, in the order and with the cursor
+    the filtered path gives (the lean path that keeps the API near the bare query)."""
+    try:
+        after = filtering.ranked_position(cursor) if cursor else None
+    except BadCursor:
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+    rows, last = search.page(store=store, q=q, after=after, limit=limit)
+    return {
+        "items": [customer_summary_row(r, currency=store.currency) for r in rows],
+        "next_cursor": filtering.ranked_cursor(last.rank, last.sort_name, last.id) if last else None,
+    }
+
+
+@router.get("/count", response={200: CountOut, **ERRORS}, summary="Count customers")
+def customer_count(request: HttpRequest, filters: Query[CustomerFilters]) -> CountOut:
+    """How many customers the same filters find (what the list page shows above the rows)."""
     refuse_unknown_parameters(request, CustomerFilters)
     store = _who(request).store
-    narrowed = filters.model_dump(exclude={"q", "cursor", "limit"}, exclude_defaults=True)
-    if search_text(filters.q) and not narrowed:
-        # Only the query: page the ranked matches directly (same order and cursor as below).
-        after = None
-        if filters.cursor:
-            rank, sort_name, pk = decode_cursor(filters.cursor, 3)
-            if not (isinstance(rank, int) and isinstance(sort_name, str) and isinstance(pk, int)):
-                raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.")
-            after = (rank, sort_name, pk)
-        rows, last = search.page(store=store, q=filters.q, after=after, limit=filters.limit)
-        next_cursor = encode_cursor([last.rank, last.sort_name, last.id]) if last else None
-        return {"items": [customer_summary_row(r, currency=store.currency) for r in rows], "next_cursor": next_cursor}
-    found = customer_search(store=store, q=filters.q, assigned_to=filters.assigned_to, source=filters.source)
-    ranked = "search_rank" in found.query.annotations
-    rows, next_cursor = paginate(
-        customer_summaries(found, SUMMARY_COLUMNS),
-        cursor=filters.cursor,
-        limit=filters.limit,
-        keys=("search_rank", "sort_name", "id") if ranked else ("sort_name", "id"),
-    )
-    return {"items": [customer_summary_row(r, currency=store.currency) for r in rows], "next_cursor": next_cursor}
+    checked = filters_parse(request.GET, store=store)
+    return CountOut(count=customers_filtered(store=store, filters=checked).count())
+
+
+@router.get(
+    "/export",
+    response={200: None, **ERRORS},
+    summary="Export customers as CSV",
+    openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM)", "content": {"text/csv": {}}}}},
+)
+def customer_export(request: HttpRequest, filters: Query[CustomerFilters]) -> HttpResponseBase:
+    """The filtered list as a streamed CSV; owners and managers only; written to the audit log."""
+    refuse_unknown_parameters(request, CustomerFilters)
+    who = _who(request)
+    roles.require(who, "customers.export")
+    checked = filters_parse(request.GET, store=who.store)
+    export = customers_export(store=who.store, actor=who.user, membership=who, filters=checked, ip=client_ip(request))
+    return export_response(request, export)
 
 
 @router.post("", response={201: CustomerOut, 409: DuplicateOut, **ERRORS}, summary="Add a customer")

@@ -251,9 +251,28 @@ class PurchaseIn(Strict):
 
 
 class CustomerFilters(Schema):
+    """The list's filters (customers/filtering.py checks them and names every bad one)."""
+
     q: str = Field("", max_length=200, description="Name (accents optional), phone in any format, or email.")
-    assigned_to: Id | None = Field(None, description="The assigned associate's user id.")
-    source: Source | None = None
+    interest: list[str] = Field(
+        [], description="Repeatable: kind:value (stone:sapphire) or a value of any kind; every one must match."
+    )
+    date: str | None = Field(
+        None, description="birthday, partner_birthday, anniversary, wedding, engagement or any; needs `within`."
+    )
+    within: str | None = Field(None, description="Days ahead (0-365), in each customer's own time zone.")
+    associate: str | None = Field(None, description="The assigned associate's user id, or `unassigned`.")
+    contact_older_than: str | None = Field(None, description="Days since the last contact; never contacted counts.")
+    spend_min: str | None = Field(None, description="Lowest lifetime spend, in the store's currency.")
+    spend_max: str | None = Field(None, description="Highest lifetime spend, in the store's currency.")
+    source: str | None = Field(None, description="How we met: " + ", ".join(Source.values))
+    consent: str | None = Field(None, description="sms, email or whatsapp: may be sent marketing there now.")
+    sort: str | None = Field(
+        None, description="name, newest, spend, last_purchase or last_contact; default name, or best match with q."
+    )
+
+
+class CustomerListParams(CustomerFilters):
     cursor: str | None = Field(None, max_length=1000)
     limit: int = Field(25, ge=1, le=100)
 
@@ -551,6 +570,10 @@ def customer_summary_out(customer: Customer, *, currency: str) -> CustomerSummar
         purchase_count=customer.purchase_count,
         last_purchase_on=customer.last_purchase_on,
     )
+
+
+class CountOut(Schema):
+    count: int
 
 
 SUMMARY_COLUMNS = (

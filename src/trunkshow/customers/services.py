@@ -669,7 +669,24 @@ def purchase_create(
         created_by=_user(actor),
     )
     _refresh_totals(store, customer)
+    _note_contact(customer, _purchase_moment(store, purchased_on, today))
     return purchase
+
+
+def _purchase_moment(store: Store, purchased_on: dt.date, today: dt.date) -> dt.datetime:
+    """When a sale put us in touch: now for today's, midday in the store for an earlier one."""
+    if purchased_on >= today:
+        return timezone.now()
+    return dt.datetime.combine(purchased_on, dt.time(12), tzinfo=store.tz)
+
+
+def _note_contact(customer: Customer, at: dt.datetime) -> None:
+    """A sale is contact (the "no contact for N days" filter reads it); never moved backwards."""
+    Customer.objects.filter(pk=customer.pk).filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)).update(
+        last_contact_at=at
+    )
+    latest = Customer.objects.filter(pk=customer.pk).values_list("last_contact_at", flat=True).first()
+    customer.last_contact_at = latest
 
 
 def _refresh_totals(store: Store, customer: Customer) -> None:

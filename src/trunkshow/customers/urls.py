@@ -2,12 +2,20 @@
 
 from django.urls import path
 
-from trunkshow.customers import views, views_import, views_privacy
+from trunkshow.customers import views, views_import, views_lists, views_privacy
 
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_new, name="new"),
+    path("filter/", views_lists.customer_filter, name="filter"),
+    path("export/", views_lists.customer_export, name="export"),
+    path("segments/", views_lists.segment_manage, name="segments"),
+    path("segments/new/", views_lists.segment_create, name="segment_create"),
+    path("segments/<int:segment_id>/rename/", views_lists.segment_rename, name="segment_rename"),
+    path("segments/<int:segment_id>/filters/", views_lists.segment_refilter, name="segment_refilter"),
+    path("segments/<int:segment_id>/delete/", views_lists.segment_delete, name="segment_delete"),
+    path("segments/<int:segment_id>/export/", views_lists.segment_export, name="segment_export"),
     path("pick/", views.customer_pick, name="pick"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
@@ -59,10 +58,6 @@ def _store(request: HttpRequest) -> Any:
 # ---------------------------------------------------------------- list
 
 
-def _list_queryset(store: Any, q: str) -> Any:
-    return selectors.customers_with_contacts(selectors.customer_search(store=store, q=q), interests=True)
-
-
 def _prefill_from_query(q: str) -> dict[str, str]:
     """What a "no matches" search most likely was: an email, a phone number or a name."""
     text = q.strip()
@@ -79,26 +74,10 @@ def _prefill_from_query(q: str) -> dict[str, str]:
 @store_page("customers.view")
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    store = _store(request)
-    q = request.GET.get("q", "").strip()[:200]
-    page = selectors.customer_page(
-        _list_queryset(store, q), after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE
-    )
-    empty_book = not page.rows and not q and selectors.customer_book_is_empty(store=store)
-    base = {"q": q} if q else {}
-    context = {
-        "nav": "customers",
-        "q": q,
-        "page": page,
-        "rows": page.rows,
-        "empty_book": empty_book,
-        "next_url": f"?{urlencode({**base, 'after': page.next_cursor})}" if page.next_cursor else "",
-        "previous_url": f"?{urlencode({**base, 'before': page.previous_cursor})}" if page.previous_cursor else "",
-        "quick_add_url": reverse("customers:new") + (f"?{urlencode(_prefill_from_query(q))}" if q else ""),
-    }
-    if request.GET.get("partial") == "1":
-        return render(request, "customers/_results.html", context)
-    return render(request, "customers/list.html", context)
+    """The list with the search box, filters, segments and counts (customers/views_lists.py)."""
+    from trunkshow.customers.views_lists import list_page
+
+    return list_page(request)
 
 
 @store_page("customers.view")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,13 +47,13 @@ def _list_page(request: HttpRequest, error: str = "", status: int = 200) -> Http
 
 @store_page("customers.import")
 @require_GET
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: HttpRequest) -> HttpResponseBase:
     return _list_page(request)
 
 
 @csrf_exempt  # the upload handler must be in place before anything reads the body; checked just below
 @require_POST
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: HttpRequest) -> HttpResponseBase:
     return _upload(request, uploads.limit_uploads(request))
 
 

@@ -23,6 +23,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "customers.erase": frozenset({OWNER, MANAGER}),
     "customers.data_export": frozenset({OWNER, MANAGER}),
     "customers.import": frozenset({OWNER, MANAGER}),
+    "customers.export": frozenset({OWNER, MANAGER}),
+    "segments.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "segments.manage": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -35,6 +38,10 @@ REASONS = {
     "customers.erase": _("Only owners and managers can erase a customer's personal data."),
     "customers.data_export": _("Only owners and managers can download a customer's personal data."),
     "customers.import": _("Only owners and managers can import customers."),
+    "customers.export": _(
+        "Only owners and managers can export customers: an export takes the customer book out of the shop."
+    ),
+    "segments.manage": _("Only owners and managers can rename, change or delete segments."),
 }
 
 

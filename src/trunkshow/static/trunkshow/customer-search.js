@@ -18,6 +18,8 @@ if (form) {
   const pageUrl = (q) => {
     const url = new URL(form.action, window.location.href);
     if (q) url.searchParams.set("q", q);
+    // The active filters ride along as hidden fields of the search form.
+    for (const hidden of form.querySelectorAll("input[type=hidden]")) url.searchParams.append(hidden.name, hidden.value);
     return url;
   };
 

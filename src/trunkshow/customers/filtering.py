@@ -1,0 +1,746 @@
+"""Filters of the customer list: one parser for the page, the API and saved segments, and the query.
+
+Parameters (the same names on ``/customers/?...``, ``GET /api/v1/customers?...`` and in a
+segment's ``filters``):
+
+- ``q``: the search box (matching and ranking belong to ``selectors.customer_search``);
+- ``interest`` (repeatable): ``kind:value`` (``stone:sapphire``) or a bare value of any kind,
+  matched on the folded value; a customer must have every interest asked for;
+- ``date`` (birthday, partner_birthday, anniversary, wedding, engagement, any) with
+  ``within`` (0 to 365 days): the month-day falls from today to ``within`` days ahead, today
+  being the customer's own date (their time zone, else the store's);
+- ``associate``: a staff member's user id, or ``unassigned``;
+- ``contact_older_than``: days since ``last_contact_at`` (never contacted counts as older);
+- ``spend_min`` / ``spend_max``: lifetime spend in the store's currency;
+- ``source``; ``consent`` (sms, email, whatsapp): may be sent marketing on it now;
+- ``sort``: name, newest, spend, last_purchase, last_contact (default: name, or the search's
+  ranking when ``q`` is given).
+
+Every bad value gets its own message under its own name, and a name that is not a filter is
+refused, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trunkshow.core.validation import search_text
+from trunkshow.customers import validation as v
+from trunkshow.customers.models import (
+    Channel,
+    ConsentPurpose,
+    CurrentConsent,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    DateKind,
+    ImportantDate,
+    Interest,
+    InterestKind,
+    Source,
+)
+from trunkshow.stores.models import Membership, Store
+
+FILTER_NAMES = (
+    "q",
+    "interest",
+    "date",
+    "within",
+    "associate",
+    "contact_older_than",
+    "spend_min",
+    "spend_max",
+    "source",
+    "consent",
+    "sort",
+)
+REPEATABLE = frozenset({"interest"})
+MAX_INTERESTS = 10
+MAX_DAYS = 365
+MAX_CONTACT_DAYS = 36_500
+MAX_SPEND = Decimal("999999999999.99")
+
+DATE_KINDS = ("birthday", "partner_birthday", "anniversary", "wedding", "engagement", "any")
+CONSENT_CHANNELS = (Channel.SMS.value, Channel.EMAIL.value, Channel.WHATSAPP.value)
+UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A list order: one column (maybe NULL) then the id, both in the same direction."""
+
+    name: str
+    column: str
+    descending: bool
+    nullable: bool = False
+
+    def order_by(self) -> list[Any]:
+        column = F(self.column).desc(nulls_last=True) if self.descending else F(self.column).asc(nulls_first=True)
+        return [column, "-id" if self.descending else "id"]
+
+
+SORTS: dict[str, Sort] = {
+    "name": Sort("name", "sort_name", descending=False),
+    "newest": Sort("newest", "created_at", descending=True),
+    "spend": Sort("spend", "lifetime_spend", descending=True),
+    "last_purchase": Sort("last_purchase", "last_purchase_on", descending=True, nullable=True),
+    # The ones we have not spoken to for longest come first, never contacted at the top.
+    "last_contact": Sort("last_contact", "last_contact_at", descending=False, nullable=True),
+}
+RELEVANCE = "relevance"
+
+
+def sort_labels() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "newest": _("Newest first"),
+        "spend": _("Highest spend"),
+        "last_purchase": _("Last purchase"),
+        "last_contact": _("Longest without contact"),
+    }
+
+
+def date_kind_labels() -> dict[str, str]:
+    return {
+        "any": _("Any date"),
+        "birthday": _("Birthday"),
+        "partner_birthday": _("Partner's birthday"),
+        "anniversary": str(DateKind.ANNIVERSARY.label),
+        "wedding": str(DateKind.WEDDING.label),
+        "engagement": str(DateKind.ENGAGEMENT.label),
+    }
+
+
+def consent_labels() -> dict[str, str]:
+    return {
+        "sms": _("May be texted for marketing"),
+        "email": _("May be emailed for marketing"),
+        "whatsapp": _("May get WhatsApp marketing"),
+    }
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """Checked filters: what the list, the API, a segment and an export apply."""
+
+    q: str = ""
+    interests: tuple[tuple[str | None, str, str], ...] = ()  # (kind or None, value as typed, folded key)
+    date: str | None = None
+    within: int | None = None
+    associate: int | str | None = None  # a user id or UNASSIGNED
+    contact_older_than: int | None = None
+    spend_min: Decimal | None = None
+    spend_max: Decimal | None = None
+    source: str | None = None
+    consent: str | None = None
+    sort: str | None = None
+    associate_name: str = field(default="", compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.params()
+
+    @property
+    def has_filters(self) -> bool:
+        """Anything beyond the search box and the order."""
+        return bool(set(self.params()) - {"q", "sort"})
+
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns a page's cursor needs, for lists read with ``.values()``."""
+        sort = SORTS.get(self.effective_sort)
+        return ("id", "sort_name") if sort is None else ("id", "sort_name", sort.column)
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        return RELEVANCE if self.q else "name"
+
+    def params(self) -> dict[str, Any]:
+        """The filters as parameters again (what a segment stores and a link carries), canonical."""
+        out: dict[str, Any] = {}
+        if self.q:
+            out["q"] = self.q
+        if self.interests:
+            out["interest"] = [f"{kind}:{value}" if kind else value for kind, value, _key in self.interests]
+        if self.date:
+            out["date"] = self.date
+            out["within"] = str(self.within)
+        if self.associate is not None:
+            out["associate"] = str(self.associate)
+        if self.contact_older_than is not None:
+            out["contact_older_than"] = str(self.contact_older_than)
+        if self.spend_min is not None:
+            out["spend_min"] = str(self.spend_min)
+        if self.spend_max is not None:
+            out["spend_max"] = str(self.spend_max)
+        for name in ("source", "consent", "sort"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        return out
+
+    def chips(self, money: Callable[[Decimal], str] = str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(name, label, the parameters without it): what the page shows as removable chips."""
+        params = self.params()
+        chips: list[tuple[str, str, dict[str, Any]]] = []
+
+        def without(name: str, item: str | None = None) -> dict[str, Any]:
+            rest = {k: val for k, val in params.items() if k != name}
+            if name == "date":
+                rest.pop("within", None)
+            if item is not None:
+                remaining = [x for x in params[name] if x != item]
+                if remaining:
+                    rest[name] = remaining
+            return rest
+
+        kinds = dict(InterestKind.choices)
+        for (kind, value, _key), raw in zip(self.interests, params.get("interest", []), strict=True):
+            label = f"{kinds[kind]}: {value}" if kind else value
+            chips.append(("interest", str(label), without("interest", raw)))
+        if self.date:
+            label = _("%(kind)s within %(days)s days") % {"kind": date_kind_labels()[self.date], "days": self.within}
+            if self.within == 0:
+                label = _("%(kind)s today") % {"kind": date_kind_labels()[self.date]}
+            chips.append(("date", label, without("date")))
+        if self.associate is not None:
+            label = _("Unassigned") if self.associate == UNASSIGNED else self.associate_name
+            chips.append(("associate", _("Associate: %(name)s") % {"name": label}, without("associate")))
+        if self.contact_older_than is not None:
+            label = _("No contact for %(days)s days") % {"days": self.contact_older_than}
+            chips.append(("contact_older_than", label, without("contact_older_than")))
+        if self.spend_min is not None:
+            chips.append(
+                ("spend_min", _("Spent at least %(amount)s") % {"amount": money(self.spend_min)}, without("spend_min"))
+            )
+        if self.spend_max is not None:
+            chips.append(
+                ("spend_max", _("Spent at most %(amount)s") % {"amount": money(self.spend_max)}, without("spend_max"))
+            )
+        if self.source:
+            chips.append(("source", _("Met: %(source)s") % {"source": Source(self.source).label}, without("source")))
+        if self.consent:
+            chips.append(("consent", consent_labels()[self.consent], without("consent")))
+        return chips
+
+
+# ---- parsing --------------------------------------------------------------------------------
+
+
+def _values(data: Any, name: str) -> list[str]:
+    """Every value of ``name`` in a QueryDict, or a JSON object (a string or a list of strings)."""
+    if hasattr(data, "getlist"):
+        return [str(x) for x in data.getlist(name)]
+    value = data.get(name)
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [x if isinstance(x, str) else json.dumps(x) for x in value]
+    return [value if isinstance(value, str) else json.dumps(value)]
+
+
+def _whole_number(text: str, *, name: str, low: int, high: int, errors: dict[str, list[str]]) -> int | None:
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        errors.setdefault(name, []).append(_("Give a whole number of days from %(low)s to %(high)s.") % locals())
+        return None
+    number = int(text)
+    if not low <= number <= high:
+        errors.setdefault(name, []).append(_("Give a whole number of days from %(low)s to %(high)s.") % locals())
+        return None
+    return number
+
+
+def _amount(text: str, *, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    try:
+        amount = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        errors.setdefault(name, []).append(_("Give an amount such as 250 or 1200.50."))
+        return None
+    if amount < 0 or amount > MAX_SPEND:
+        errors.setdefault(name, []).append(_("Give an amount from 0 to 999,999,999,999.99."))
+        return None
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors.setdefault(name, []).append(_("Give the amount with at most two decimals."))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def filters_parse(
+    data: Mapping[str, Any] | Any, *, store: Store, allowed_extra: Iterable[str] = (), blank_is_absent: bool = True
+) -> CustomerFilter:
+    """Check filter parameters (a QueryDict or a segment's JSON) against this store.
+
+    Raises ``ValidationError({name: [message]})`` naming every bad parameter. Blank values are
+    absent (an empty form field), so the page's form can send every field.
+    """
+    errors: dict[str, list[str]] = {}
+    extra = set(allowed_extra)
+    names = list(data.keys())
+    unknown = sorted(n for n in names if n not in FILTER_NAMES and n not in extra)
+    for name in unknown:
+        errors[str(name)[:60]] = [
+            _("Not a filter of the customer list; use %(known)s.") % {"known": ", ".join(FILTER_NAMES)}
+        ]
+
+    def one(name: str) -> str | None:
+        values = [x for x in _values(data, name) if x.strip()] if blank_is_absent else _values(data, name)
+        if len(values) > 1:
+            errors.setdefault(name, []).append(_("Give this filter once."))
+            return None
+        return values[0].strip() if values else None
+
+    got: dict[str, Any] = {}
+    q = one("q")
+    got["q"] = search_text(q) if q else ""
+
+    interests: list[tuple[str | None, str, str]] = []
+    raw_interests = [x.strip() for x in _values(data, "interest") if x.strip()]
+    if len(raw_interests) > MAX_INTERESTS:
+        errors.setdefault("interest", []).append(_("Filter on at most %(n)s interests.") % {"n": MAX_INTERESTS})
+    for raw in raw_interests[:MAX_INTERESTS]:
+        kind_text, sep, value = raw.partition(":")
+        kind: str | None = kind_text.strip().lower() if sep else None
+        if not sep:
+            value = raw
+        if kind is not None and kind not in InterestKind.values:
+            errors.setdefault("interest", []).append(
+                _("“%(kind)s” is not a kind of interest; use %(kinds)s.")
+                % {"kind": kind_text[:30], "kinds": ", ".join(InterestKind.values)}
+            )
+            continue
+        value = search_text(value, max_length=61).strip()
+        if not value or len(value) > 60:
+            errors.setdefault("interest", []).append(_("Give an interest of 1 to 60 characters, e.g. stone:sapphire."))
+            continue
+        key = v.fold(value)
+        if any(k == kind and existing == key for k, _value, existing in interests):
+            continue
+        interests.append((kind, value, key))
+    got["interests"] = tuple(interests)
+
+    date = one("date")
+    within = one("within")
+    if date is not None and date not in DATE_KINDS:
+        errors.setdefault("date", []).append(_("Choose one of %(kinds)s.") % {"kinds": ", ".join(DATE_KINDS)})
+    if within is not None:
+        got["within"] = _whole_number(within, name="within", low=0, high=MAX_DAYS, errors=errors)
+        if date is None and "date" not in errors:
+            date = "any"
+    elif date is not None:
+        errors.setdefault("within", []).append(_("Say within how many days (0 to 365)."))
+    got["date"] = date
+
+    associate = one("associate")
+    if associate is not None:
+        if associate.lower() == UNASSIGNED:
+            got["associate"] = UNASSIGNED
+        elif associate.isascii() and associate.isdigit() and len(associate) < 19:
+            membership = Membership.objects.filter(store=store, user_id=int(associate)).select_related("user").first()
+            if membership is None:
+                errors.setdefault("associate", []).append(_("No staff member with this id in this store."))
+            else:
+                got["associate"] = int(associate)
+                got["associate_name"] = str(membership.user)
+        else:
+            errors.setdefault("associate", []).append(_("Give a staff member's id, or “unassigned”."))
+
+    older = one("contact_older_than")
+    if older is not None:
+        got["contact_older_than"] = _whole_number(
+            older, name="contact_older_than", low=1, high=MAX_CONTACT_DAYS, errors=errors
+        )
+
+    for name in ("spend_min", "spend_max"):
+        text = one(name)
+        if text is not None:
+            got[name] = _amount(text, name=name, errors=errors)
+    if got.get("spend_min") is not None and got.get("spend_max") is not None and got["spend_min"] > got["spend_max"]:
+        errors.setdefault("spend_max", []).append(_("The highest spend is below the lowest."))
+
+    source = one("source")
+    if source is not None:
+        if source in Source.values:
+            got["source"] = source
+        else:
+            errors.setdefault("source", []).append(_("Choose one of %(s)s.") % {"s": ", ".join(Source.values)})
+
+    consent = one("consent")
+    if consent is not None:
+        if consent in CONSENT_CHANNELS:
+            got["consent"] = consent
+        else:
+            errors.setdefault("consent", []).append(_("Choose one of %(c)s.") % {"c": ", ".join(CONSENT_CHANNELS)})
+
+    sort = one("sort")
+    if sort is not None:
+        if sort in SORTS:
+            got["sort"] = sort
+        else:
+            errors.setdefault("sort", []).append(_("Sort by one of %(s)s.") % {"s": ", ".join(SORTS)})
+
+    if errors:
+        raise ValidationError(errors)
+    return CustomerFilter(**got)
+
+
+# ---- the query ----------------------------------------------------------------------------
+
+
+def _md_range(month_field: str, day_field: str, start: tuple[int, int], end: tuple[int, int]) -> Q:
+    """Month-days from ``start`` to ``end`` inclusive (same year, start <= end), index-friendly."""
+    (m1, d1), (m2, d2) = start, end
+    if m1 == m2:
+        return Q(**{month_field: m1, f"{day_field}__gte": d1, f"{day_field}__lte": d2})
+    condition = Q(**{month_field: m1, f"{day_field}__gte": d1}) | Q(**{month_field: m2, f"{day_field}__lte": d2})
+    if m2 - m1 > 1:
+        condition |= Q(**{f"{month_field}__gt": m1, f"{month_field}__lt": m2})
+    return condition
+
+
+def _window(month_field: str, day_field: str, today: dt.date, days: int) -> Q:
+    """The month-day falls on ``today`` or up to ``days`` later; across the new year, and a
+    29 February counts on the 28th in a year without one."""
+    last = today + dt.timedelta(days=days)
+    if days >= 365:  # a whole year: every month-day, 29 February included
+        return Q(**{f"{month_field}__isnull": False})
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    if last.year == today.year:
+        spans.append(((today.month, today.day), (last.month, last.day)))
+    else:
+        spans.append(((today.month, today.day), (12, 31)))
+        spans.append(((1, 1), (last.month, last.day)))
+    condition = Q()
+    for start, end in spans:
+        condition |= _md_range(month_field, day_field, start, end)
+    # 28 February in the window of a year without a 29th: those born on the 29th celebrate then.
+    for year in range(today.year, last.year + 1):
+        if not _is_leap(year) and today <= dt.date(year, 2, 28) <= last:
+            condition |= Q(**{month_field: 2, day_field: 29})
+    return condition
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+_ALL_ZONES: tuple[str, ...] | None = None
+
+
+def _zones() -> tuple[str, ...]:
+    global _ALL_ZONES
+    if _ALL_ZONES is None:
+        _ALL_ZONES = tuple(sorted(zoneinfo.available_timezones()))
+    return _ALL_ZONES
+
+
+def local_today_groups(store: Store, now: dt.datetime | None = None) -> list[tuple[dt.date, list[str] | None]]:
+    """Today's date per group of time zones: at any moment there are two or three such dates.
+
+    The group holding the store's own date is returned with ``None`` for its zones: it takes
+    every customer not in another group (a blank or unknown zone means the store's).
+    """
+    now = now or timezone.now()
+    store_today = now.astimezone(store.tz).date()
+    groups: dict[dt.date, list[str]] = {}
+    for name in _zones():
+        try:
+            local = now.astimezone(zoneinfo.ZoneInfo(name)).date()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # pragma: no cover - a broken tzdata entry
+            continue
+        if local != store_today:
+            groups.setdefault(local, []).append(name)
+    return [(store_today, None), *sorted(groups.items())]
+
+
+def _date_condition(store: Store, kind: str, days: int, now: dt.datetime | None) -> Q:
+    """Customers with a date of ``kind`` in the window, each compared in their own time zone:
+    one condition per distinct local date (two or three), never one per customer."""
+    groups = local_today_groups(store, now)
+    others = [zone for _today, zones in groups for zone in (zones or [])]
+    condition = Q()
+    for today, zones in groups:
+        in_zone = ~Q(time_zone__in=others) if zones is None else Q(time_zone__in=zones)
+        if zones is None and not others:
+            in_zone = Q()
+        dates = Q()
+        if kind in ("birthday", "any"):
+            dates |= _window("birthday_month", "birthday_day", today, days)
+        if kind in ("partner_birthday", "any"):
+            # A partner who is a customer has their own birthday; otherwise the one noted here.
+            dates |= Q(partner__isnull=True) & _window("partner_birthday_month", "partner_birthday_day", today, days)
+            dates |= _window("partner__birthday_month", "partner__birthday_day", today, days)
+        if kind in ("anniversary", "wedding", "engagement", "any"):
+            kinds = DateKind.values if kind == "any" else [kind]
+            dated = ImportantDate.objects.filter(customer=OuterRef("pk"), kind__in=kinds).filter(
+                _window("month", "day", today, days)
+            )
+            dates |= Q(Exists(dated))
+        condition |= in_zone & dates
+    return condition
+
+
+def filters_apply(
+    qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime | None = None
+) -> QuerySet[Customer]:
+    """Narrow a customer queryset (search results or the whole book) by every filter, then order it."""
+    qs = qs.filter(store=store, erased_at__isnull=True)
+    for kind, _value, key in filters.interests:
+        wanted = Interest.objects.filter(customer=OuterRef("pk"), value_key=key)
+        if kind:
+            wanted = wanted.filter(kind=kind)
+        qs = qs.filter(Exists(wanted))
+    if filters.date and filters.within is not None:
+        qs = qs.filter(_date_condition(store, filters.date, filters.within, now))
+    if filters.associate == UNASSIGNED:
+        qs = qs.filter(assigned_associate__isnull=True)
+    elif isinstance(filters.associate, int):
+        qs = qs.filter(assigned_associate_id=filters.associate)
+    if filters.contact_older_than is not None:
+        cutoff = (now or timezone.now()) - dt.timedelta(days=filters.contact_older_than)
+        qs = qs.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))
+    if filters.spend_min is not None:
+        qs = qs.filter(lifetime_spend__gte=filters.spend_min)
+    if filters.spend_max is not None:
+        qs = qs.filter(lifetime_spend__lte=filters.spend_max)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.consent:
+        granted = CurrentConsent.objects.filter(
+            customer=OuterRef("pk"), channel=filters.consent, purpose=ConsentPurpose.MARKETING, granted=True
+        )
+        reach: Any = CustomerEmail if filters.consent == Channel.EMAIL else CustomerPhone
+        qs = qs.filter(Exists(granted), Exists(reach.objects.filter(customer=OuterRef("pk"))))
+    sort = filters.effective_sort
+    if sort != RELEVANCE:
+        qs = qs.order_by(*SORTS[sort].order_by())
+    return qs
+
+
+def customers_filtered(*, store: Store, filters: CustomerFilter, now: dt.datetime | None = None) -> QuerySet[Customer]:
+    """The search box's matches (in its ranking) narrowed by the filters: what every list shows."""
+    from trunkshow.customers.selectors import customer_search
+
+    return filters_apply(customer_search(store=store, q=filters.q), store=store, filters=filters, now=now)
+
+
+# ---- paging in the list's order ----------------------------------------------------------
+
+
+MAX_RELEVANCE_OFFSET = 1000
+
+
+def _encode(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def _decode(cursor: str) -> list[Any]:
+    if len(cursor) > 1000:
+        raise BadCursor
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
+        values = json.loads(raw, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+    except (ValueError, TypeError, RecursionError):
+        raise BadCursor from None
+    if not isinstance(values, list) or len(values) != 3 or not isinstance(values[0], str):
+        raise BadCursor
+    return values
+
+
+def _get(row: Any, name: str) -> Any:
+    """A column of a list row: a model, or a dict from ``.values()``."""
+    return row[name] if isinstance(row, dict) else getattr(row, "pk" if name == "id" else name)
+
+
+def _key_of(row: Any, sort: Sort) -> Any:
+    value = _get(row, sort.column)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _key_value(sort: Sort, value: Any) -> Any:
+    if value is None:
+        if not sort.nullable:
+            raise BadCursor
+        return None
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise BadCursor
+    field_: Any = Customer._meta.get_field(sort.column)
+    try:
+        clean = field_.to_python(value)
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        raise BadCursor from None
+    if isinstance(clean, dt.datetime) and clean.tzinfo is None:
+        raise BadCursor
+    if clean is None:
+        raise BadCursor
+    return clean
+
+
+def _beyond(sort: Sort, value: Any, pk: int) -> Q:
+    """Rows after (value, pk) in the sort's order (NULLs last when descending, first when ascending).
+
+    Written ``col >= v AND (col > v OR id > pk)`` rather than ``col > v OR (col = v AND id > pk)``:
+    the same rows, but the first term is a range the (store, col, id) index can seek to, where
+    the plain OR made SQLite scan from the top for every page (quadratic over an export).
+    """
+    col = sort.column
+    if sort.descending:
+        if value is None:
+            return Q(**{f"{col}__isnull": True, "pk__lt": pk})
+        after = Q(**{f"{col}__lte": value}) & (Q(**{f"{col}__lt": value}) | Q(pk__lt=pk))
+        return after | Q(**{f"{col}__isnull": True}) if sort.nullable else after
+    if value is None:
+        return Q(**{f"{col}__isnull": True, "pk__gt": pk}) | Q(**{f"{col}__isnull": False})
+    return Q(**{f"{col}__gte": value}) & (Q(**{f"{col}__gt": value}) | Q(pk__gt=pk))
+
+
+@dataclass(frozen=True)
+class OrderedPage:
+    rows: list[Any]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _reversed(sort: Sort) -> Sort:
+    # Descending puts NULLs last and ascending first, so the reverse order is the other direction.
+    return Sort(sort.name, sort.column, not sort.descending, sort.nullable)
+
+
+def _position(cursor: str, sort_name: str) -> tuple[Any, int]:
+    values = _decode(cursor)
+    if values[0] != sort_name:
+        raise BadCursor
+    if sort_name == RELEVANCE:
+        offset = values[1]
+        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_RELEVANCE_OFFSET:
+            raise BadCursor
+        return None, offset
+    pk = values[2]
+    if isinstance(pk, bool) or not isinstance(pk, int) or not 0 < pk < 2**63:
+        raise BadCursor
+    return _key_value(SORTS[sort_name], values[1]), pk
+
+
+def page_in_order(
+    qs: QuerySet[Any],
+    *,
+    filters: CustomerFilter,
+    cursor: str | None = None,
+    before: str | None = None,
+    limit: int = 25,
+) -> OrderedPage:
+    """One page in the list's order, with cursors to the next and previous pages.
+
+    ``cursor`` continues after a position, ``before`` goes back from one. A chosen sort pages by
+    keyset (its column, then the id: stable under inserts, fast deep down); the search's own
+    ranking pages by position, as far as MAX_RELEVANCE_OFFSET (nobody reads page 40 of a
+    search). A cursor that is not one we gave out for this order raises BadCursor.
+    """
+    sort_name = filters.effective_sort
+    if sort_name == RELEVANCE and "search_rank" in qs.query.annotations:
+        return _ranked_page(qs, cursor=cursor, before=before, limit=limit)
+    if sort_name == RELEVANCE:
+        if before:
+            _none, end = _position(before, RELEVANCE)
+            offset = max(0, end - limit)
+            rows = list(qs[offset:end])
+            previous = _encode([RELEVANCE, offset, None]) if offset > 0 else None
+            return OrderedPage(rows, _encode([RELEVANCE, end, None]) if rows else None, previous)
+        offset = _position(cursor, RELEVANCE)[1] if cursor else 0
+        rows = list(qs[offset : offset + limit + 1])
+        more = len(rows) > limit and offset + limit < MAX_RELEVANCE_OFFSET
+        previous = _encode([RELEVANCE, offset, None]) if offset > 0 and rows else None
+        return OrderedPage(rows[:limit], _encode([RELEVANCE, offset + limit, None]) if more else None, previous)
+
+    sort = SORTS[sort_name]
+
+    def encode(row: Any) -> str:
+        return _encode([sort_name, _key_of(row, sort), _get(row, "id")])
+
+    if before and not cursor:
+        value, pk = _position(before, sort_name)
+        back = _reversed(sort)
+        rows = list(qs.order_by(*back.order_by()).filter(_beyond(back, value, pk))[: limit + 1])
+        has_more = len(rows) > limit
+        rows = rows[:limit][::-1]
+        return OrderedPage(rows, encode(rows[-1]) if rows else None, encode(rows[0]) if has_more and rows else None)
+    if cursor:
+        value, pk = _position(cursor, sort_name)
+        qs = qs.filter(_beyond(sort, value, pk))
+    rows = list(qs[: limit + 1])
+    following = encode(rows[limit - 1]) if len(rows) > limit else None
+    rows = rows[:limit]
+    return OrderedPage(rows, following, encode(rows[0]) if cursor and rows else None)
+
+
+RANKED = "ranked"
+
+
+def _ranked_beyond(rank: int, sort_name: str, pk: int, *, before: bool) -> Q:
+    op = "lt" if before else "gt"
+    return (
+        Q(**{f"search_rank__{op}": rank})
+        | Q(search_rank=rank, **{f"sort_name__{op}": sort_name})
+        | Q(search_rank=rank, sort_name=sort_name, **{f"pk__{op}": pk})
+    )
+
+
+def ranked_position(cursor: str) -> tuple[int, str, int]:
+    values = _decode(cursor)
+    if values[0] != RANKED or not isinstance(values[1], list) or len(values[1]) != 2:
+        raise BadCursor
+    (rank, sort_name), pk = values[1], values[2]
+    for number in (rank, pk):
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < 2**63:
+            raise BadCursor
+    if not isinstance(sort_name, str) or "\x00" in sort_name or len(sort_name) > 300:
+        raise BadCursor
+    return rank, sort_name, pk
+
+
+def ranked_cursor(rank: int, sort_name: str, pk: int) -> str:
+    return _encode([RANKED, [rank, sort_name], pk])
+
+
+def _ranked_page(qs: QuerySet[Any], *, cursor: str | None, before: str | None, limit: int) -> OrderedPage:
+    """The search's ranking (search_rank, then name, then id), paged by keyset like any sort."""
+
+    def encode(row: Any) -> str:
+        return ranked_cursor(_get(row, "search_rank"), _get(row, "sort_name"), _get(row, "id"))
+
+    if before and not cursor:
+        back = qs.filter(_ranked_beyond(*ranked_position(before), before=True))
+        rows = list(back.order_by("-search_rank", "-sort_name", "-id")[: limit + 1])
+        has_more = len(rows) > limit
+        rows = rows[:limit][::-1]
+        return OrderedPage(rows, encode(rows[-1]) if rows else None, encode(rows[0]) if has_more and rows else None)
+    if cursor:
+        qs = qs.filter(_ranked_beyond(*ranked_position(cursor), before=False))
+    rows = list(qs.order_by("search_rank", "sort_name", "id")[: limit + 1])
+    following = encode(rows[limit - 1]) if len(rows) > limit else None
+    rows = rows[:limit]
+    return OrderedPage(rows, following, encode(rows[0]) if cursor and rows else None)

@@ -1,0 +1,336 @@
+"""Staff pages around the customer list: filters, saved segments and CSV export.
+
+The list page reads its filters with ``filtering.filters_parse`` (the API's parser too); a bad
+filter is shown beside its field and the list falls back to the search alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.numbers import format_currency, format_decimal
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from trunkshow.core.access import client_ip
+from trunkshow.core.validation import search_text
+from trunkshow.customers import segments as seg
+from trunkshow.customers import selectors
+from trunkshow.customers.exporting import customers_export, export_response
+from trunkshow.customers.filtering import (
+    CONSENT_CHANNELS,
+    FILTER_NAMES,
+    BadCursor,
+    CustomerFilter,
+    consent_labels,
+    customers_filtered,
+    date_kind_labels,
+    filters_parse,
+    page_in_order,
+    sort_labels,
+)
+from trunkshow.customers.models import InterestKind, Segment, Source
+from trunkshow.stores import roles
+from trunkshow.stores.access import store_page
+
+PAGE_SIZE = 25
+PAGE_EXTRA = ("after", "before", "partial", "segment")
+
+
+def _store(request: HttpRequest) -> Any:
+    return request.store  # type: ignore[attr-defined]
+
+
+def _membership(request: HttpRequest) -> Any:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _query(params: dict[str, Any]) -> str:
+    return urlencode(params, doseq=True)
+
+
+def _money(store: Any) -> Any:
+    return lambda amount: format_currency(amount, store.currency, locale=getattr(store, "locale", None) or "en_US")
+
+
+def _count_text(store: Any, total: int) -> str:
+    return format_decimal(total, locale=getattr(store, "locale", None) or "en_US")
+
+
+def _filter_params(data: QueryDict) -> QueryDict:
+    """Only the filter parameters of a request (a POST carries the form's token and name too)."""
+    out = QueryDict(mutable=True)
+    for name in FILTER_NAMES:
+        for value in data.getlist(name):
+            out.appendlist(name, value)
+    return out
+
+
+def list_page(
+    request: HttpRequest,
+    params: QueryDict | None = None,
+    *,
+    save_errors: dict[str, list[str]] | None = None,
+    save_name: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    store, membership = _store(request), _membership(request)
+    params = request.GET if params is None else params
+    filter_errors: dict[str, list[str]] = {}
+    try:
+        filters = filters_parse(params, store=store, allowed_extra=PAGE_EXTRA)
+    except ValidationError as exc:
+        filter_errors = exc.message_dict
+        filters = CustomerFilter(q=search_text(params.get("q", "")))
+    found = customers_filtered(store=store, filters=filters)
+    rows_qs = selectors.customers_with_contacts(found, interests=True)
+    try:
+        page = page_in_order(
+            rows_qs, filters=filters, cursor=params.get("after"), before=params.get("before"), limit=PAGE_SIZE
+        )
+    except BadCursor:  # a damaged or outdated cursor starts again from the top
+        page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE)
+    total = found.count()
+    base = filters.params()
+    segments = list(seg.segment_list(store=store))
+    counts = seg.segment_counts(store=store, segments=segments)
+    active = None
+    segment_id = params.get("segment", "")
+    if segment_id.isdigit():
+        active = next((s for s in segments if s.pk == int(segment_id)), None)
+    q = filters.q
+    chips = [{"name": name, "label": label, "url": "?" + _query(rest)} for name, label, rest in filters.chips()]
+    context = {
+        "nav": "customers",
+        "q": q,
+        "filters": filters,
+        "filter_values": _form_values(params, filters, filter_errors),
+        "filter_errors": filter_errors,
+        "chips": chips,
+        "clear_url": "?" + _query({"q": q}) if q else "?",
+        "page": page,
+        "rows": page.rows,
+        "total": total,
+        "total_text": _count_text(store, total),
+        "empty_book": not page.rows and filters.is_empty and selectors.customer_book_is_empty(store=store),
+        "next_url": f"?{_query({**base, 'after': page.next_cursor})}" if page.next_cursor else "",
+        "previous_url": f"?{_query({**base, 'before': page.previous_cursor})}" if page.previous_cursor else "",
+        "quick_add_url": reverse("customers:new") + (f"?{urlencode(_prefill(q))}" if q else ""),
+        "hidden_filters": [
+            (k, x) for k, val in base.items() if k != "q" for x in (val if isinstance(val, list) else [val])
+        ],
+        "hidden_all": [(k, x) for k, val in base.items() for x in (val if isinstance(val, list) else [val])],
+        "segments": [
+            {
+                "segment": s,
+                "count": counts[s.pk],
+                "count_text": _people(store, counts[s.pk]),
+                "url": "?" + _query({**s.filters, "segment": s.pk}),
+            }
+            for s in segments
+        ],
+        "active_segment": active,
+        "can_export": roles.has_right(membership, "customers.export"),
+        "can_manage_segments": roles.has_right(membership, "segments.manage"),
+        "export_url": reverse("customers:export") + ("?" + _query(base) if base else ""),
+        "save_errors": save_errors or {},
+        "save_name": save_name,
+        "staff": selectors.store_staff(store=store),
+        "interest_kinds": InterestKind.choices,
+        "date_kinds": list(date_kind_labels().items()),
+        "sources": Source.choices,
+        "consents": [(c, consent_labels()[c]) for c in CONSENT_CHANNELS],
+        "sorts": list(sort_labels().items()),
+    }
+    if params.get("partial") == "1":
+        return render(request, "customers/_results.html", context, status=status)
+    return render(request, "customers/list.html", context, status=status)
+
+
+def _prefill(q: str) -> dict[str, str]:
+    from trunkshow.customers.views import _prefill_from_query
+
+    return _prefill_from_query(q)
+
+
+def _form_values(params: QueryDict, filters: CustomerFilter, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """What the filter form shows: the parsed values, or what was typed where it was wrong."""
+    values: dict[str, Any] = {name: params.get(name, "") for name in FILTER_NAMES}
+    if not errors:
+        values |= {k: val for k, val in filters.params().items() if k != "interest"}
+    interests = filters.params().get("interest", []) if not errors else params.getlist("interest")
+    values["interest_text"] = ", ".join(interests)
+    return values
+
+
+def _interest_split(data: QueryDict) -> QueryDict:
+    """The filter form's one "interests" box ("stone:sapphire, gold") as repeated ``interest``."""
+    params = data.copy()
+    text = params.pop("interest_text", [""])[-1]
+    for part in text.split(","):
+        if part.strip():
+            params.appendlist("interest", part.strip())
+    return params
+
+
+@store_page("customers.view")
+@require_GET
+def customer_filter(request: HttpRequest) -> HttpResponse:
+    """The filter form's target: turns its fields into the list's parameters, blanks dropped."""
+    params = _interest_split(request.GET)
+    clean = QueryDict(mutable=True)
+    for name, values in params.lists():
+        for value in values:
+            if value.strip():
+                clean.appendlist(name, value.strip())
+    return redirect(reverse("customers:list") + ("?" + clean.urlencode() if clean else ""))
+
+
+# ---------------------------------------------------------------- segments
+
+
+@store_page("segments.create")
+@require_POST
+def segment_create(request: HttpRequest) -> HttpResponse:
+    store = _store(request)
+    params = _filter_params(request.POST)
+    name = request.POST.get("name", "")
+    filters = {k: (vals if k == "interest" else vals[-1]) for k, vals in params.lists()}
+    try:
+        segment = seg.segment_create(store=store, actor=request.user, name=name, filters=filters)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        if "name" not in errors:
+            errors = {"name": [msg for msgs in errors.values() for msg in msgs]}
+        return list_page(request, params, save_errors=errors, save_name=name[:100], status=400)
+    count = seg.segment_customers(store=store, segment=segment).count()
+    messages.success(
+        request, _("Saved the segment “%(name)s” (%(count)s).") % {"name": segment.name, "count": _people(store, count)}
+    )
+    return redirect(reverse("customers:list") + "?" + _query({**segment.filters, "segment": segment.pk}))
+
+
+def _people(store: Any, count: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("%(n)s customer", "%(n)s customers", count) % {"n": _count_text(store, count)}
+
+
+@store_page("customers.view")
+@require_GET
+def segment_manage(request: HttpRequest) -> HttpResponse:
+    store, membership = _store(request), _membership(request)
+    segments = list(seg.segment_list(store=store))
+    counts = seg.segment_counts(store=store, segments=segments)
+    return render(
+        request,
+        "customers/segments.html",
+        {
+            "nav": "customers",
+            "rows": [
+                {
+                    "segment": s,
+                    "count_text": _people(store, counts[s.pk]),
+                    "chips": [
+                        label
+                        for _n, label, _rest in seg.segment_filter(store=store, segment=s).chips(money=_money(store))
+                    ],
+                    "url": reverse("customers:list") + "?" + _query({**s.filters, "segment": s.pk}),
+                }
+                for s in segments
+            ],
+            "can_manage": roles.has_right(membership, "segments.manage"),
+            "can_export": roles.has_right(membership, "customers.export"),
+            "errors": {},
+        },
+    )
+
+
+def _segment(request: HttpRequest, segment_id: int) -> Segment:
+    return seg.segment_get_for(store=_store(request), segment_id=segment_id)
+
+
+@store_page("segments.manage")
+@require_POST
+def segment_rename(request: HttpRequest, segment_id: int) -> HttpResponse:
+    segment = _segment(request, segment_id)
+    try:
+        seg.segment_update(
+            store=_store(request), actor=request.user, segment=segment, name=request.POST.get("name", "")
+        )
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for msg in msgs:
+                messages.error(request, msg)
+        return redirect("customers:segments")
+    messages.success(request, _("Renamed to “%(name)s”.") % {"name": segment.name})
+    return redirect("customers:segments")
+
+
+@store_page("segments.manage")
+@require_POST
+def segment_refilter(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Save the list's current filters into an existing segment."""
+    store = _store(request)
+    segment = _segment(request, segment_id)
+    params = _filter_params(request.POST)
+    filters = {k: (vals if k == "interest" else vals[-1]) for k, vals in params.lists()}
+    try:
+        seg.segment_update(store=store, actor=request.user, segment=segment, filters=filters)
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for msg in msgs:
+                messages.error(request, msg)
+        return redirect(reverse("customers:list") + "?" + params.urlencode())
+    messages.success(request, _("Updated the segment “%(name)s”.") % {"name": segment.name})
+    return redirect(reverse("customers:list") + "?" + _query({**segment.filters, "segment": segment.pk}))
+
+
+@store_page("segments.manage")
+@require_POST
+def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
+    segment = _segment(request, segment_id)
+    name = segment.name
+    seg.segment_delete(store=_store(request), actor=request.user, segment=segment)
+    messages.success(request, _("Deleted the segment “%(name)s”; no customer was changed.") % {"name": name})
+    return redirect("customers:segments")
+
+
+# ---------------------------------------------------------------- export
+
+
+@store_page("customers.export")
+@require_GET
+def customer_export(request: HttpRequest) -> HttpResponseBase:
+    store = _store(request)
+    try:
+        filters = filters_parse(request.GET, store=store)
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
+        return redirect("customers:list")
+    export = customers_export(
+        store=store, actor=request.user, membership=_membership(request), filters=filters, ip=client_ip(request)
+    )
+    return export_response(request, export)
+
+
+@store_page("customers.export")
+@require_GET
+def segment_export(request: HttpRequest, segment_id: int) -> HttpResponseBase:
+    store = _store(request)
+    segment = _segment(request, segment_id)
+    export = customers_export(
+        store=store,
+        actor=request.user,
+        membership=_membership(request),
+        filters=seg.segment_filter(store=store, segment=segment),
+        segment=segment,
+        ip=client_ip(request),
+    )
+    return export_response(request, export)

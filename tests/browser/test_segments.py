@@ -1,0 +1,120 @@
+"""A manager on a phone filters the list, saves it as a segment and sees its count; screenshots
+of the list with filters and of the segments page at phone and desktop sizes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, make_customer
+from trunkshow.customers.models import Segment
+
+
+def _book(world: World) -> None:
+    for first, last, stone in (
+        ("Zoë", "Müller", "Sapphire"),
+        ("Amara", "Okafor", "Sapphire"),
+        ("José", "Álvarez", "Ruby"),
+        ("Ingrid", "Lindqvist", "Emerald"),
+    ):
+        make_customer(
+            world.a, world.a_owner, first_name=first, last_name=last, interests=[("stone", stone)], source="walk_in"
+        )
+
+
+def test_a_manager_on_a_phone_filters_saves_a_segment_and_sees_its_count(
+    phone: Any, world: World, live_server_url: str
+):
+    page = phone
+    _book(world)
+    log_in(page, live_server_url, world.a_manager)
+    page.goto("/customers/")
+    expect(page.locator(".result-count")).to_have_text("4 customers")
+
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("Interests").fill("stone:sapphire")
+    page.get_by_label("Sort by").select_option("newest")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".result-count")).to_have_text("2 customers")
+    expect(page.get_by_role("link", name="Stone: sapphire (remove this filter)")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+
+    page.locator(".segment-picker > summary").click()
+    page.get_by_label("Save these filters as a segment").fill("Sapphire lovers")
+    page.get_by_role("button", name="Save as segment").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved the segment “Sapphire lovers” (2 customers).")
+    page.locator(".segment-picker > summary").click()
+    expect(page.locator(".segment-list a[aria-current]")).to_contain_text("Sapphire lovers")
+    expect(page.locator(".segment-list a[aria-current] .segment-count")).to_have_text("2 customers")
+    screenshot(page, "customers-segment-saved-phone")
+    assert_accessible(page)
+
+    # Removing the chip widens the list again.
+    page.get_by_role("link", name="Stone: sapphire (remove this filter)").click()
+    expect(page.locator(".result-count")).to_have_text("4 customers")
+    with scopes_disabled():
+        assert list(Segment.objects.values_list("name", "filters")) == [
+            ("Sapphire lovers", {"interest": ["stone:sapphire"], "sort": "newest"})
+        ]
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_filter_and_segment_pages_look_right(transactional_db, request, world, live_server_url, size):
+    page = request.getfixturevalue(size)
+    _book(world)
+    from django_scopes import scope
+
+    from trunkshow.customers import segments
+
+    with scope(store=world.a):
+        segments.segment_create(
+            store=world.a, actor=None, name="Sapphire lovers", filters={"interest": "stone:sapphire"}
+        )
+        segments.segment_create(
+            store=world.a, actor=None, name="Birthdays this month", filters={"date": "birthday", "within": "30"}
+        )
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/customers/?interest=stone:sapphire&source=walk_in&spend_min=lots")
+    page.locator(".filter-panel > summary").wait_for()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"customers-filters-{size}")
+    assert_accessible(page)
+    page.goto("/customers/?interest=stone:sapphire&source=walk_in")
+    page.locator(".segment-picker > summary").click()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"customers-segment-picker-{size}")
+    assert_accessible(page)
+    page.goto("/customers/segments/")
+    page.locator(".segment-edit > summary").first.click()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"customers-segments-{size}")
+    assert_accessible(page)
+
+
+def test_the_export_streams_through_the_asgi_server_and_is_logged_as_finished(
+    phone: Any, world: World, live_server_url: str
+):
+    import time
+
+    from trunkshow.core.models import AuditEntry
+
+    _book(world)
+    log_in(phone, live_server_url, world.a_manager)
+    response = phone.request.get("/customers/export/?interest=stone:sapphire&sort=newest")
+    assert response.status == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    body = response.body()
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[1] for line in lines] == ["First name", "Amara", "Zoë"]
+    for _attempt in range(50):  # the server records the end just after the last byte
+        with scopes_disabled():
+            entry = AuditEntry.objects.get(action="trunkshow.customer.exported")
+        if entry.data["finished"]:
+            break
+        time.sleep(0.1)
+    assert (entry.data["rows"], entry.data["rows_written"], entry.data["finished"]) == (2, 2, True)
