@@ -24,7 +24,7 @@ from trunkshow.customers.models import (
     Size,
 )
 from trunkshow.customers.selectors import customer_search
-from trunkshow.demo import CAST, demo_load
+from trunkshow.demo import CAST, SEGMENTS, demo_load, demo_sample_import
 from trunkshow.stores.models import Membership, Store
 
 PASSWORD = "demo owner password 1"
@@ -215,3 +215,56 @@ def test_demo_with_500_customers_is_varied_valid_and_consistent() -> None:
         assert sum(1 for c in customers if c.assigned_associate_id) >= 300
         # Customers became customers over three years, not all today.
         assert len({c.created_at.date() for c in customers}) >= 300
+
+
+@pytest.mark.django_db
+def test_demo_has_saved_segments_that_find_customers(tmp_path: Any) -> None:
+    from trunkshow.customers.models import Segment
+    from trunkshow.customers.segments import segment_customers
+
+    demo_load(owner_password=PASSWORD, customers=120)
+    store = _demo()
+    with scope(store=store):
+        segments = list(Segment.objects.filter(store=store).order_by("name"))
+        assert [s.name for s in segments] == sorted(name for name, _f in SEGMENTS)
+        counts = {s.name: segment_customers(store=store, segment=s).count() for s in segments}
+        # Each segment finds exactly the customers its filters describe, checked by hand here.
+        sapphire_texts = Customer.objects.filter(
+            store=store,
+            interests__kind="stone",
+            interests__value_key="sapphire",
+            current_consents__channel="sms",
+            current_consents__purpose="marketing",
+            current_consents__granted=True,
+            phones__isnull=False,
+        ).distinct()
+        assert counts["Sapphire lovers who may get texts"] == sapphire_texts.count()
+    assert counts["Birthdays in the next 30 days"] > 0
+
+
+@pytest.mark.django_db
+def test_demo_sample_export_imports_with_a_reason_for_every_line_it_skips(tmp_path: Any) -> None:
+    from tests.customers.import_support import outcomes, run, upload
+
+    demo_load(owner_password=PASSWORD, customers=60)
+    store = _demo()
+    path = tmp_path / "sample.csv"
+    demo_sample_import(path=path)
+    content = path.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    job = run(store, None, upload(store, None, content, name="sample-pos-export.csv"))
+    lines = outcomes(job)
+    assert [(line, outcome) for line, outcome, _m in lines] == [
+        (2, "created"),
+        (3, "created"),
+        (4, "created"),
+        (5, "created"),
+        (6, "created"),
+        (7, "merged"),
+        (8, "merged"),
+        (9, "error"),
+        (10, "error"),
+    ]
+    assert (job.created_count, job.merged_count, job.error_count) == (5, 2, 2)
+    demo_sample_import(path=path)  # kept once written
+    assert path.read_bytes() == content

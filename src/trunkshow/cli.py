@@ -339,7 +339,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from trunkshow.demo import DEMO_SLUG, demo_load
+    from trunkshow.demo import DEMO_SLUG, demo_load, demo_sample_import
     from trunkshow.stores.models import Store
 
     data_dir: Path = settings.DATA_DIR
@@ -360,11 +360,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Loaded the demo store in {time.monotonic() - started:.1f} s.")
     else:
         print("The demo store is already loaded; keeping its data.")
+    sample = data_dir / "sample-pos-export.csv"
+    demo_sample_import(path=sample)
     print()
     print(f"  Trunkshow is running at {url}")
     print("  Log in as owner@example.com")
     print(f"  Password: {password}   (kept in {password_file})")
     print("  The same password works for manager@example.com, sofia@example.com and james@example.com.")
+    print(f"  To try an import: Customers > Import, with {sample}")
     print("  Press Ctrl-C to stop.")
     print()
     sys.stdout.flush()

@@ -781,4 +781,77 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
             for index in range(customers):
                 loader.customer(index)
             loader.apply_backdates()
+            _segments(store, staff[OWNER_EMAIL])
     return True
+
+
+# Saved segments a new user finds under "Segments" on the customer list.
+SEGMENTS = (
+    ("Birthdays in the next 30 days", {"date": "birthday", "within": "30"}),
+    ("Anniversaries in the next 60 days", {"date": "anniversary", "within": "60"}),
+    ("Sapphire lovers who may get texts", {"interest": ["stone:sapphire"], "consent": "sms"}),
+    ("Best clients, quiet for 6 months", {"spend_min": "5000", "contact_older_than": "180", "sort": "spend"}),
+)
+
+
+def _segments(store: Any, owner: Any) -> None:
+    from trunkshow.customers.segments import segment_create
+
+    for name, filters in SEGMENTS:
+        segment_create(store=store, actor=owner, name=name, filters=filters)
+
+
+SAMPLE_HEADER = (
+    "First Name,Last Name,Email,Phone,Address1,City,Province Code,Country Code,Zip,"
+    "Accepts Email Marketing,Accepts SMS Marketing,Total Spent,Tags,Note,Birthday"
+)
+# New customers, two already in the book (by email and by phone, in other formats) and two lines
+# the import reports instead of importing: a sample point-of-sale export to try the import with.
+SAMPLE_ROWS = (
+    "Hélène,Dubois,helene.dubois@example.fr,+33 6 12 34 56 78,12 rue de Rivoli,Paris,,FR,75001,yes,no,"
+    '2480.00,"pearls, gold",Prefers Art Deco,1984-03-09',
+    "Tomasz,Nowak,tomasz.nowak@example.pl,,ul. Długa 5,Gdańsk,,PL,80-827,no,no,310.50,silver,,",
+    "Aiyana,Redcloud,aiyana@example.com,(914) 555-0199,88 Main St,White Plains,NY,US,10601,yes,yes,"
+    '5120.00,"sapphire, platinum","Engagement ring, 2019",1991-07-22',
+    "Kenji,Watanabe,kenji.w@example.jp,+81 90-1234-5678,,Tokyo,,JP,,no,yes,890.00,pearls,,",
+    "Priya,Raman,priya.raman@example.in,,,Chennai,,IN,,yes,no,0,emerald,,1995-11-30",
+    "{existing_email_row}",
+    "{existing_phone_row}",
+    "Feb,Thirtieth,feb30@example.com,,,,,US,,no,no,,,,1990-02-30",
+    "Bad,Number,bad.number@example.com,12,,,,US,,no,no,,,,",
+)
+
+
+def demo_sample_import(*, path: Any) -> None:
+    """Write a small point-of-sale export beside the data for a new user to import (once)."""
+    from trunkshow.customers.models import CustomerEmail, CustomerPhone
+    from trunkshow.stores.models import Store
+
+    if path.exists():
+        return
+    with scopes_disabled():
+        store = Store.objects.filter(slug=DEMO_SLUG).first()
+        email = CustomerEmail.objects.filter(store=store).select_related("customer").order_by("id").first()
+        phone = (
+            CustomerPhone.objects.filter(store=store, e164__startswith="+1")
+            .select_related("customer")
+            .order_by("id")
+            .first()
+        )
+    rows = []
+    for row in SAMPLE_ROWS:
+        if row == "{existing_email_row}":
+            if email is None:
+                continue
+            c = email.customer
+            row = f"{c.first_name},{c.last_name},{email.address.upper()},,,,,,,yes,,,vintage,,"
+        elif row == "{existing_phone_row}":
+            if phone is None:
+                continue
+            c = phone.customer
+            national = phonenumbers.format_number(
+                phonenumbers.parse(phone.e164), phonenumbers.PhoneNumberFormat.NATIONAL
+            )
+            row = f"{c.first_name},{c.last_name},,{national},,,,,,,yes,,,Called about a repair,"
+        rows.append(row)
+    path.write_text("\n".join([SAMPLE_HEADER, *rows]) + "\n", encoding="utf-8-sig")
