@@ -43,6 +43,18 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _memo(adapt: Adapt) -> Adapt:
+    """The adapter, remembering its last answer (a batch's rows share their timestamps)."""
+    last: list[Any] = [object(), None]
+
+    def adapt_once(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return adapt_once
+
+
 def _decimal(max_digits: int | None, places: int | None) -> Adapt:
     def adapt(value: Any) -> Any:
         return connection.ops.adapt_decimalfield_value(value, max_digits, places)
@@ -80,7 +92,12 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]], *,
     defaults["id"] = None
     names: list[tuple[str, str, Adapt]] = [("id", "id", _same)] if with_ids else []
     names += [(attname, column, adapt) for attname, column, adapt, _default in columns]
-    values = [tuple(adapt(row.get(attname, defaults[attname])) for attname, _c, adapt in names) for row in rows]
+    # Most values need no adapting; the rest (datetimes, decimals) repeat from row to row.
+    plain = [(attname, defaults[attname]) for attname, _c, adapt in names if adapt is _same]
+    adapted = [(attname, defaults[attname], _memo(adapt)) for attname, _c, adapt in names if adapt is not _same]
+    order = [a for a, _d in plain] + [a for a, _d, _f in adapted]
+    names = sorted(names, key=lambda n: order.index(n[0]))
+    values = [(*(row.get(a, d) for a, d in plain), *(f(row.get(a, d)) for a, d, f in adapted)) for row in rows]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for _a, c, _ad in names)}) "  # noqa: S608

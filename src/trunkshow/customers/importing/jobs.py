@@ -22,7 +22,7 @@ from trunkshow.core.validation import clean_text
 from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import reading as r
-from trunkshow.customers.importing.rows import Context, plan_record, write_batch
+from trunkshow.customers.importing.rows import Context, Result, plan_record, write_batch
 from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow, ImportStatus
 from trunkshow.stores.models import Store
 
@@ -224,12 +224,10 @@ def _run_batch(ctx: Context, job: ImportJob, batch: list[r.Record], progress: Pr
                         rows += write_batch(ctx, [plan])
                 except DatabaseError as exc:
                     rows.append(
-                        ImportRow(
-                            store=ctx.store,
-                            job=job,
-                            line=plan.line,
-                            outcome=ImportOutcome.ERROR,
-                            message=_("The database refused this line: %(why)s") % {"why": str(exc)[:300]},
+                        Result(
+                            plan.line,
+                            ImportOutcome.ERROR,
+                            _("The database refused this line: %(why)s") % {"why": str(exc)[:300]},
                         )
                     )
             _save(job, rows)
@@ -239,13 +237,13 @@ def _run_batch(ctx: Context, job: ImportJob, batch: list[r.Record], progress: Pr
     return True
 
 
-def _save(job: ImportJob, rows: list[ImportRow]) -> None:
+def _save(job: ImportJob, rows: list[Result]) -> None:
     inserts.insert_rows(
         ImportRow,
         (
             {
-                "store_id": r.store_id,
-                "job_id": r.job_id,
+                "store_id": job.store_id,
+                "job_id": job.pk,
                 "line": r.line,
                 "outcome": r.outcome,
                 "customer_id": r.customer_id,
