@@ -36,7 +36,6 @@ from trunkshow.customers.models import (
     CustomerPhone,
     ImportJob,
     ImportOutcome,
-    ImportRow,
     Interest,
     InterestKind,
     Note,
@@ -262,21 +261,29 @@ def _suppressed(store: Store, plans: Sequence[Plan]) -> set[str]:
     return set(Suppression.objects.filter(store=store, digest__in=digests).values_list("digest", flat=True))
 
 
-def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[ImportRow]:
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What happened to one line, as its ImportRow will say."""
+
+    line: int
+    outcome: str
+    message: str = ""
+    customer_id: int | None = None
+
+
+def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     """Write the batch's plans (inside the caller's transaction); one ImportRow per plan, in order."""
-    store, job = ctx.store, ctx.job
+    store = ctx.store
     valid = [p for p in plans if not p.error]
     suppressed = _suppressed(store, valid)
     owners = _owners(store, valid)
     snapshots = _snapshots(store, {i for ids in owners.by_key.values() for i in ids})
-    results: dict[int, ImportRow] = {}
+    results: dict[int, Result] = {}
     pending: list[Plan] = []
     pending_keys: set[tuple[str, str]] = set()
 
     def row(plan: Plan, outcome: str, message: str = "", customer_id: int | None = None) -> None:
-        results[plan.line] = ImportRow(
-            store=store, job=job, line=plan.line, outcome=outcome, message=message, customer_id=customer_id
-        )
+        results[plan.line] = Result(plan.line, outcome, message, customer_id)
 
     def flush() -> None:
         for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
