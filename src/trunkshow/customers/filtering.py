@@ -87,6 +87,10 @@ class Sort:
     nullable: bool = False
 
     def order_by(self) -> list[Any]:
+        # NULLS FIRST/LAST only where a column can be NULL: on PostgreSQL a NULLS clause that
+        # differs from the btree's own order stops the index from serving the sort.
+        if not self.nullable:
+            return [f"-{self.column}" if self.descending else self.column, "-id" if self.descending else "id"]
         column = F(self.column).desc(nulls_last=True) if self.descending else F(self.column).asc(nulls_first=True)
         return [column, "-id" if self.descending else "id"]
 
