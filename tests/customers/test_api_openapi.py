@@ -32,7 +32,7 @@ def test_every_operation_is_documented_with_schemas_bearer_auth_and_errors(docum
     responses = operation["responses"]
     success = [code for code in responses if code.startswith("2")]
     assert len(success) == 1
-    if path.endswith("/export"):
+    if path.endswith("/export") and "{customer_id}" not in path:  # one customer's data is JSON
         assert set(responses[success[0]]["content"]) == {"text/csv"}
     elif success != ["204"]:
         schema = _resolve(document, responses[success[0]]["content"]["application/json"]["schema"])
