@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -168,75 +167,7 @@ def _completeness(customer: Customer, counts: dict[str, int]) -> Completeness:
     return Completeness(score=score, missing=missing)
 
 
-# --- Reads for the staff pages: a page of the list, and everything the profile shows ---------
-
-
-@dataclass(frozen=True)
-class CustomerPage:
-    rows: list[Customer]
-    next_cursor: str | None
-    previous_cursor: str | None
-
-
-def _encode_position(customer: Customer) -> str:
-    rank = getattr(customer, "search_rank", None)
-    raw = ("" if rank is None else f"{rank}\x1e") + f"{customer.sort_name}\x1f{customer.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_position(cursor: str | None) -> tuple[int, str, int] | None:
-    """A cursor this page gave out as (rank, sort_name, id), or None (a damaged cursor starts again
-    from the top). Unranked lists have rank 0."""
-    if not cursor or len(cursor) > 400:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-        rank_text, _sep, rest = raw.rpartition("\x1e")
-        sort_name, _sep, pk = rest.rpartition("\x1f")
-        if "\x00" in sort_name or not pk.isascii() or (rank_text and not rank_text.isdecimal()):
-            return None
-        return int(rank_text or 0), sort_name, int(pk)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _beyond(position: tuple[int, str, int], *, ranked: bool, before: bool) -> Q:
-    """Rows after (or before) a position in (search_rank,) sort_name, id order."""
-    rank, sort_name, pk = position
-    op = "lt" if before else "gt"
-    condition = Q(**{f"sort_name__{op}": sort_name}) | Q(sort_name=sort_name, **{f"pk__{op}": pk})
-    if ranked:
-        return Q(**{f"search_rank__{op}": rank}) | (Q(search_rank=rank) & condition)
-    return condition
-
-
-def customer_page(
-    qs: QuerySet[Customer], *, after: str | None = None, before: str | None = None, size: int = 25
-) -> CustomerPage:
-    """One page of a customer list in (sort_name, id) order, or (search_rank, sort_name, id) for
-    a search, by keyset: stable under inserts, fast deep down.
-
-    ``after`` and ``before`` are cursors from an earlier page; filters and search narrow ``qs``
-    beforehand, so the same pager serves every list.
-    """
-    ranked = "search_rank" in qs.query.annotations
-    order = ["search_rank", "sort_name", "id"] if ranked else ["sort_name", "id"]
-    start, end = _decode_position(after), _decode_position(before)
-    if end is not None and start is None:
-        earlier = qs.filter(_beyond(end, ranked=ranked, before=True))
-        rows = list(earlier.order_by(*(f"-{key}" for key in order))[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size][::-1]
-        previous = _encode_position(rows[0]) if has_more and rows else None
-        return CustomerPage(rows, _encode_position(rows[-1]) if rows else None, previous)
-    if start is not None:
-        qs = qs.filter(_beyond(start, ranked=ranked, before=False))
-    rows = list(qs.order_by(*order)[: size + 1])
-    has_more = len(rows) > size
-    rows = rows[:size]
-    following = _encode_position(rows[-1]) if has_more else None
-    previous = _encode_position(rows[0]) if start is not None and rows else None
-    return CustomerPage(rows, following, previous)
+# --- Reads for the staff pages: everything the profile shows ---------------------------------
 
 
 def customer_book_is_empty(*, store: Store) -> bool:
