@@ -402,3 +402,41 @@ def test_the_search_ranking_pages_by_keyset_with_filters_on_the_api_and_the_page
     page = browser_client(world.a_associate).get("/customers/", {"q": "ann", "spend_max": "300"})
     assert [c.display_name for c in page.context["rows"]] == [n for n in ranked if n != "Ann Baker"]
     assert page.context["total_text"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("sort", "column"), [("last_purchase", "last_purchase_on"), ("last_contact", "last_contact_at")]
+)
+def test_the_page_pages_a_nullable_sort_forward_and_back_across_the_undated(world: World, sort, column):
+    # 20 dated (two on each day, so the id breaks ties) and 20 undated: page 2 of 25 crosses into the NULLs.
+    made = []
+    for i in range(40):
+        c = make_customer(world.a, first_name=f"P{i:02d}", last_name="Q")
+        when = None
+        if i % 2 == 0:
+            day = dt.date(2026, 1, 1 + i // 4)
+            when = day if column == "last_purchase_on" else dt.datetime(2026, 1, 1 + i // 4, tzinfo=dt.UTC)
+        with scope(store=world.a):
+            Customer.objects.filter(pk=c.pk).update(**{column: when})
+        made.append((when, c.pk))
+    dated = [pk for when, pk in made if when is not None]
+    undated = [pk for when, pk in made if when is None]
+    if sort == "last_purchase":  # newest purchase first, ties by id descending, never bought last
+        by_date = sorted(((w, pk) for w, pk in made if w is not None), reverse=True)
+        expected = [pk for _w, pk in by_date] + sorted(undated, reverse=True)
+    else:  # never contacted first (by id), then the longest ago
+        expected = sorted(undated) + [pk for _w, pk in sorted((w, pk) for w, pk in made if w is not None)]
+    assert len(dated) == 20
+    client = browser_client(world.a_associate)
+    first = client.get("/customers/", {"sort": sort})
+    second = client.get("/customers/" + first.context["next_url"])
+    assert [c.pk for c in first.context["rows"]] == expected[:25]
+    assert [c.pk for c in second.context["rows"]] == expected[25:]
+    assert second.context["next_url"] == ""
+    back = client.get("/customers/" + second.context["previous_url"])
+    assert [c.pk for c in back.context["rows"]] == expected[:25]
+    # The API, two at a time, crosses from one side to the other inside a page too.
+    api_order = walk(api(world.a_associate), "/api/v1/customers", sort=sort)
+    with scope(store=world.a):
+        by_pk = {c.pk: c.display_name for c in Customer.objects.filter(store=world.a)}
+    assert api_order == [by_pk[pk] for pk in expected]

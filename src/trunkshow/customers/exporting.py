@@ -27,7 +27,7 @@ from django_scopes import scope
 
 from trunkshow.core.audit import audit_log
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers.filtering import RELEVANCE, SORTS, CustomerFilter, Sort, _beyond, customers_filtered
+from trunkshow.customers.filtering import RELEVANCE, SORTS, CustomerFilter, Sort, customers_filtered, rows_beyond
 from trunkshow.customers.models import (
     Channel,
     Customer,
@@ -201,10 +201,8 @@ class _Reader:
         if self.done:
             return None
         with scope(store=self.store):
-            qs = self.export._queryset().order_by(*self.sort.order_by())
-            if self.position is not None:
-                qs = qs.filter(_beyond(self.sort, *self.position))
-            rows = list(qs.values(*_FIELDS)[:CHUNK])
+            qs = self.export._queryset().order_by(*self.sort.order_by()).values(*_FIELDS)
+            rows = list(qs[:CHUNK]) if self.position is None else rows_beyond(qs, self.sort, *self.position, CHUNK)
             if len(rows) < CHUNK:
                 self.done = True
             if not rows:

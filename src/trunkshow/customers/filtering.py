@@ -604,22 +604,45 @@ def _key_value(sort: Sort, value: Any) -> Any:
     return clean
 
 
-def _beyond(sort: Sort, value: Any, pk: int) -> Q:
-    """Rows after (value, pk) in the sort's order (NULLs last when descending, first when ascending).
+def _beyond_parts(sort: Sort, value: Any, pk: int) -> list[Q]:
+    """Rows after (value, pk) in the sort's order (NULLs last when descending, first when
+    ascending), as conditions read one after the other: each is one range of the sort's index.
 
     Written ``col >= v AND (col > v OR id > pk)`` rather than ``col > v OR (col = v AND id > pk)``:
     the same rows, but the first term is a range the (store, col, id) index can seek to, where
-    the plain OR made SQLite scan from the top for every page (quadratic over an export).
+    the plain OR made SQLite scan from the top for every page (quadratic over an export). The
+    NULLs are a part of their own for the same reason: ``... OR col IS NULL`` in one condition
+    made PostgreSQL sort the whole store instead of walking the index.
     """
     col = sort.column
     if sort.descending:
         if value is None:
-            return Q(**{f"{col}__isnull": True, "pk__lt": pk})
+            return [Q(**{f"{col}__isnull": True, "pk__lt": pk})]
         after = Q(**{f"{col}__lte": value}) & (Q(**{f"{col}__lt": value}) | Q(pk__lt=pk))
-        return after | Q(**{f"{col}__isnull": True}) if sort.nullable else after
+        return [after, Q(**{f"{col}__isnull": True})] if sort.nullable else [after]
     if value is None:
-        return Q(**{f"{col}__isnull": True, "pk__gt": pk}) | Q(**{f"{col}__isnull": False})
-    return Q(**{f"{col}__gte": value}) & (Q(**{f"{col}__gt": value}) | Q(pk__gt=pk))
+        return [Q(**{f"{col}__isnull": True, "pk__gt": pk}), Q(**{f"{col}__isnull": False})]
+    return [Q(**{f"{col}__gte": value}) & (Q(**{f"{col}__gt": value}) | Q(pk__gt=pk))]
+
+
+def _beyond(sort: Sort, value: Any, pk: int) -> Q:
+    """The rows of ``_beyond_parts`` as one condition (for a count, or a filter on a big read)."""
+    parts = _beyond_parts(sort, value, pk)
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return condition
+
+
+def rows_beyond(qs: QuerySet[Any], sort: Sort, value: Any, pk: int, limit: int) -> list[Any]:
+    """Up to ``limit`` rows of ``qs`` (ordered by ``sort``) after (value, pk): one query, or two
+    when the page crosses from the dated rows to the NULLs."""
+    rows: list[Any] = []
+    for part in _beyond_parts(sort, value, pk):
+        rows += list(qs.filter(part)[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 @dataclass(frozen=True)
@@ -688,14 +711,15 @@ def page_in_order(
     if before and not cursor:
         value, pk = _position(before, sort_name)
         back = _reversed(sort)
-        rows = list(qs.order_by(*back.order_by()).filter(_beyond(back, value, pk))[: limit + 1])
+        rows = rows_beyond(qs.order_by(*back.order_by()), back, value, pk, limit + 1)
         has_more = len(rows) > limit
         rows = rows[:limit][::-1]
         return OrderedPage(rows, encode(rows[-1]) if rows else None, encode(rows[0]) if has_more and rows else None)
     if cursor:
         value, pk = _position(cursor, sort_name)
-        qs = qs.filter(_beyond(sort, value, pk))
-    rows = list(qs[: limit + 1])
+        rows = rows_beyond(qs, sort, value, pk, limit + 1)
+    else:
+        rows = list(qs[: limit + 1])
     following = encode(rows[limit - 1]) if len(rows) > limit else None
     rows = rows[:limit]
     return OrderedPage(rows, following, encode(rows[0]) if cursor and rows else None)

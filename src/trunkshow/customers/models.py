@@ -29,6 +29,9 @@ class Channel(models.TextChoices):
     POST = "post", _("Post")
 
 
+LIVE_CUSTOMER = models.Q(erased_at__isnull=True)
+
+
 class Customer(models.Model):
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="customers")
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -85,9 +88,15 @@ class Customer(models.Model):
         ordering = ["sort_name", "id"]
         indexes = [
             models.Index(fields=["store", "sort_name", "id"], name="customer_store_sort"),
-            models.Index(fields=["store", "-created_at"], name="customer_store_created"),
-            models.Index(fields=["store", "lifetime_spend"], name="customer_store_spend"),
-            models.Index(fields=["store", "last_contact_at"], name="customer_store_contact"),
+            # The list's sorts walk these in order, id included so ties need no sort, erased rows
+            # left out as the list leaves them out. Last purchase and last contact have NULLS
+            # clauses that SQLite cannot put in an index: 0008_list_sort_indexes makes those per
+            # engine, in SQL. See docs/adr/0004-filters-segments-export.md.
+            models.Index(fields=["store", "sort_name", "id"], name="customer_store_name", condition=LIVE_CUSTOMER),
+            models.Index(fields=["store", "-created_at", "-id"], name="customer_store_newest", condition=LIVE_CUSTOMER),
+            models.Index(
+                fields=["store", "lifetime_spend", "id"], name="customer_store_spend_id", condition=LIVE_CUSTOMER
+            ),
             models.Index(fields=["store", "birthday_month", "birthday_day"], name="customer_store_birthday"),
             models.Index(fields=["store", "source"], name="customer_store_source"),
             models.Index(fields=["store", "assigned_associate"], name="customer_store_associate"),
