@@ -8,8 +8,12 @@ list page and the API accept; later issues (campaigns, reminders) read ``segment
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -24,6 +28,9 @@ from trunkshow.stores.models import Store
 
 MAX_SEGMENTS = 200
 MAX_NAME = 100
+# How long a segment's count is shown before it is counted again: a page with many segments
+# in a big book reads them from the cache instead of running one COUNT each per load.
+COUNT_TTL = dt.timedelta(minutes=5)
 
 
 def _clean_name(store: Store, name: Any, *, exclude: int | None = None) -> str:
@@ -163,8 +170,51 @@ def segment_customers(*, store: Store, segment: Segment, now: dt.datetime | None
     return customers_filtered(store=store, filters=segment_filter(store=store, segment=segment), now=now)
 
 
+@dataclass(frozen=True)
+class SegmentCount:
+    count: int
+    counted_at: dt.datetime
+
+
+def _count_key(segment: Segment) -> str:
+    """The cache key of a segment's count: under its store, and changed by any change of its
+    filters (or a new segment reusing the id), so a count never outlives what it counted."""
+    stamp = json.dumps([segment.created_at.isoformat(), segment.filters], sort_keys=True)
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:24]
+    return f"trunkshow:segment-count:{segment.store_id}:{segment.pk}:{digest}"
+
+
+def _remember(segment: Segment, count: int) -> SegmentCount:
+    counted = SegmentCount(count=count, counted_at=timezone.now())
+    cache.set(_count_key(segment), (counted.count, counted.counted_at), COUNT_TTL.total_seconds())
+    return counted
+
+
+def segment_counts_cached(*, store: Store, segments: list[Segment]) -> dict[int, SegmentCount]:
+    """The counts still in the cache, by segment id (no query): the rest are fetched by the page."""
+    keys = {_count_key(s): s.pk for s in segments if s.store_id == store.pk}
+    return {keys[key]: SegmentCount(*value) for key, value in cache.get_many(list(keys)).items()}
+
+
+def segment_count(*, store: Store, segment: Segment) -> SegmentCount:
+    """The segment's count from the cache, else counted now and kept for COUNT_TTL."""
+    if segment.store_id != store.pk:
+        raise Http404("No such segment")
+    found = cache.get(_count_key(segment))
+    if found is not None:
+        return SegmentCount(*found)
+    return _remember(segment, segment_customers(store=store, segment=segment).count())
+
+
+def segment_count_seen(*, store: Store, segment: Segment, count: int) -> None:
+    """A count the list page made anyway (it showed this segment): kept, so it costs nothing later."""
+    if segment.store_id == store.pk:
+        _remember(segment, count)
+
+
 def segment_counts(*, store: Store, segments: list[Segment]) -> dict[int, int]:
-    return {s.pk: segment_customers(store=store, segment=s).count() for s in segments}
+    """Every segment counted now (the API's exact answer); the cache is refreshed with them."""
+    return {s.pk: _remember(s, segment_customers(store=store, segment=s).count()).count for s in segments}
 
 
 def _user(actor: Any) -> Any:

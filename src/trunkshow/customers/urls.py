@@ -16,6 +16,7 @@ urlpatterns = [
     path("segments/<int:segment_id>/filters/", views_lists.segment_refilter, name="segment_refilter"),
     path("segments/<int:segment_id>/delete/", views_lists.segment_delete, name="segment_delete"),
     path("segments/<int:segment_id>/export/", views_lists.segment_export, name="segment_export"),
+    path("segments/<int:segment_id>/count/", views_lists.segment_count, name="segment_count"),
     path("pick/", views.customer_pick, name="pick"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),

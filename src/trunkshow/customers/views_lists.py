@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 from babel.numbers import format_currency, format_decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -99,11 +100,13 @@ def list_page(
     total = found.count()
     base = filters.params()
     segments = list(seg.segment_list(store=store))
-    counts = seg.segment_counts(store=store, segments=segments)
     active = None
     segment_id = params.get("segment", "")
     if segment_id.isdigit():
         active = next((s for s in segments if s.pk == int(segment_id)), None)
+    if active is not None and not filter_errors and filters.params() == active.filters:
+        seg.segment_count_seen(store=store, segment=active, count=total)
+    counts = seg.segment_counts_cached(store=store, segments=segments)
     q = filters.q
     chips = [{"name": name, "label": label, "url": "?" + _query(rest)} for name, label, rest in filters.chips()]
     context = {
@@ -129,8 +132,7 @@ def list_page(
         "segments": [
             {
                 "segment": s,
-                "count": counts[s.pk],
-                "count_text": _people(store, counts[s.pk]),
+                **_count_shown(store, counts.get(s.pk), s),
                 "url": "?" + _query({**s.filters, "segment": s.pk}),
             }
             for s in segments
@@ -209,11 +211,39 @@ def segment_create(request: HttpRequest) -> HttpResponse:
         if "name" not in errors:
             errors = {"name": [msg for msgs in errors.values() for msg in msgs]}
         return list_page(request, params, save_errors=errors, save_name=name[:100], status=400)
-    count = seg.segment_customers(store=store, segment=segment).count()
+    count = seg.segment_count(store=store, segment=segment).count
     messages.success(
         request, _("Saved the segment “%(name)s” (%(count)s).") % {"name": segment.name, "count": _people(store, count)}
     )
     return redirect(reverse("customers:list") + "?" + _query({**segment.filters, "segment": segment.pk}))
+
+
+def _count_shown(store: Any, counted: seg.SegmentCount | None, segment: Segment) -> dict[str, Any]:
+    """A segment's count as a page shows it: the cached count and when it was made, or nothing
+    yet and the address the page's script asks for it (so the page never waits on the counts)."""
+    if counted is None:
+        return {"count": None, "count_text": "", "counted_text": "", "count_url": _count_url(segment)}
+    return {"count": counted.count, "count_url": _count_url(segment), **_count_texts(store, counted)}
+
+
+def _count_url(segment: Segment) -> str:
+    return reverse("customers:segment_count", args=[segment.pk])
+
+
+def _count_texts(store: Any, counted: seg.SegmentCount) -> dict[str, str]:
+    at = time_format(counted.counted_at.astimezone(store.tz), "TIME_FORMAT")
+    return {"count_text": _people(store, counted.count), "counted_text": _("counted at %(time)s") % {"time": at}}
+
+
+@store_page("customers.view")
+@require_GET
+def segment_count(request: HttpRequest, segment_id: int) -> JsonResponse:
+    """One segment's count for the list and segments pages, which render without waiting for it."""
+    store = _store(request)
+    counted = seg.segment_count(store=store, segment=_segment(request, segment_id))
+    return JsonResponse(
+        {"count": counted.count, "counted_at": counted.counted_at.isoformat(), **_count_texts(store, counted)}
+    )
 
 
 def _people(store: Any, count: int) -> str:
@@ -227,7 +257,7 @@ def _people(store: Any, count: int) -> str:
 def segment_manage(request: HttpRequest) -> HttpResponse:
     store, membership = _store(request), _membership(request)
     segments = list(seg.segment_list(store=store))
-    counts = seg.segment_counts(store=store, segments=segments)
+    counts = seg.segment_counts_cached(store=store, segments=segments)
     return render(
         request,
         "customers/segments.html",
@@ -236,7 +266,7 @@ def segment_manage(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {
                     "segment": s,
-                    "count_text": _people(store, counts[s.pk]),
+                    **_count_shown(store, counts.get(s.pk), s),
                     "chips": [
                         label
                         for _n, label, _rest in seg.segment_filter(store=store, segment=s).chips(money=_money(store))
