@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from trunkshow.core.tasks import in_store_scope
 
@@ -16,3 +17,11 @@ def import_customers(store: Any, job_id: int) -> None:
     from trunkshow.customers.importing import import_run
 
     import_run(store=store, job_id=job_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def imports_recover_task() -> list[int]:
+    """Every five minutes: queue again the imports the worker lost (a crash, a lost task)."""
+    from trunkshow.customers.importing.recovery import imports_recover
+
+    return imports_recover()

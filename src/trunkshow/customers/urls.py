@@ -42,5 +42,6 @@ urlpatterns = [
     path("imports/<int:job_id>/", views_import.import_detail, name="import_detail"),
     path("imports/<int:job_id>/start/", views_import.import_start, name="import_start"),
     path("imports/<int:job_id>/cancel/", views_import.import_cancel, name="import_cancel"),
+    path("imports/<int:job_id>/retry/", views_import.import_retry, name="import_retry"),
     path("imports/<int:job_id>/status/", views_import.import_status, name="import_status"),
 ]

@@ -134,6 +134,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.status == ImportStatus.UPLOADED:
         return _mapping_page(request, job, job.mapping, [])
     if job.status in RUNNING:
+        context["stuck"] = importing.import_is_stuck(job)
         return render(request, "customers/import_progress.html", context)
     outcome = request.GET.get("outcome", "")
     if outcome not in ImportOutcome.values and outcome != "all":
@@ -202,6 +203,20 @@ def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     if was == ImportStatus.UPLOADED:
         messages.success(request, _("The upload of %(file)s was discarded.") % {"file": job.file_name})
         return redirect("customers:imports")
+    return redirect("customers:import_detail", job_id=job.pk)
+
+
+@store_page("customers.import")
+@require_POST
+def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Queue again an import no worker is running (the worker crashed or lost the task)."""
+    job = _job(request, job_id)
+    try:
+        importing.import_retry(store=_store(request), actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Queued again; it goes on after the last line it finished."))
     return redirect("customers:import_detail", job_id=job.pk)
 
 

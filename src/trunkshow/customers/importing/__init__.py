@@ -15,15 +15,19 @@ from trunkshow.customers.importing.jobs import (
     import_upload,
     too_large_message,
 )
+from trunkshow.customers.importing.recovery import import_is_stuck, import_retry, imports_recover
 
 __all__ = [
     "BATCH_ROWS",
     "import_cancel",
     "import_dir",
+    "import_is_stuck",
     "import_job_get_for",
     "import_preview",
+    "import_retry",
     "import_run",
     "import_start",
     "import_upload",
+    "imports_recover",
     "too_large_message",
 ]

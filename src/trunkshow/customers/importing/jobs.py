@@ -163,9 +163,17 @@ Progress = Callable[[ImportJob], None]
 
 def import_run(*, store: Store, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Import the file in batches; safe to run again after a crash (done lines are skipped)."""
-    job = ImportJob.objects.get(store=store, pk=job_id)
-    if job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        return job
+    from trunkshow.customers.importing.recovery import run_claim
+
+    with run_claim(store.pk, int(job_id)) as held:
+        job = ImportJob.objects.get(store=store, pk=job_id)
+        # Not held: another run of this job is at it (a retry of a job that was not lost after all).
+        if not held or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            return job
+        return _claimed_run(store, job, progress)
+
+
+def _claimed_run(store: Store, job: ImportJob, progress: Progress | None) -> ImportJob:
     if job.cancel_requested:
         _finish(job, ImportStatus.CANCELLED)
         return job
