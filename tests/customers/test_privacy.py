@@ -389,7 +389,15 @@ def test_erase_leaves_no_trace_of_the_person_and_keeps_the_aggregates(world: Wor
         entry = AuditEntry.objects.get(action="trunkshow.customer.erased")
         everything = json.dumps(list(AuditEntry.objects.values()), default=str)
     assert (entry.object_id, entry.actor_id) == (str(c.pk), world.a_owner.user.pk)
-    assert entry.data == {"phones": 1, "emails": 1, "notes": 1, "consent_events": 1, "import_file_lines": 2}
+    assert entry.data == {
+        "phones": 1,
+        "emails": 1,
+        "notes": 1,
+        "consent_events": 1,
+        "import_file_lines": 2,
+        "partner_names": 0,
+        "note_mentions": 0,
+    }
     for secret in ("Szirmay", "Katalin", "Kati", "kati@example.com", "914", "Scarsdale", "eternity"):
         assert secret not in everything, secret
 
@@ -462,3 +470,86 @@ def test_an_uploaded_import_waiting_for_its_mapping_loses_their_lines_and_cannot
     assert [(line, outcome) for line, outcome, _m in outcomes(done)] == [(2, "created"), (5, "created")]
     with scope(store=world.a):
         assert list(customer_search(store=world.a, q="Szirmay")) == []
+
+
+def test_erasing_scrubs_them_from_other_customers_partner_names_notes_edits_and_import_files(world: World):
+    from tests.conftest import api
+
+    kati = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katalin",
+        last_name="Szirmay",
+        preferred_name="Kati",
+        phones=["(914) 555-0142"],
+        emails=["kati@example.com"],
+    )
+    laszlo = make_customer(world.a, world.a_owner, first_name="Laszlo", last_name="Kovacs")
+    marta = make_customer(
+        world.a, world.a_owner, first_name="Marta", last_name="Nagy", partner_name="Kati Szirmay-Kiss"
+    )
+    ann = make_customer(world.a, world.a_owner, first_name="Ann", last_name="Other")
+    theirs = make_customer(world.b, world.b_owner, first_name="Zoe", last_name="B", partner_name="Katalin Szirmay")
+    with scope(store=world.a):
+        # A partner typed as a name (with their birthday), changed later: the edit history holds it too.
+        services.customer_update(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=laszlo,
+            data={"partner_name": "katalin  SZIRMAY", "partner_birthday_day": 14, "partner_birthday_month": 6},
+        )
+        services.note_create(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=ann,
+            body="Gift for Katalin Szirmay; call her at +1 914-555-0142 or KATI@example.com.\n"
+            "Katalin alone, Szirmay alone and Katalin Szirmayova stay.",
+        )
+        job = ImportJob.objects.create(store=world.a, file_name="pos.csv", file_sha256="e" * 64)
+        # Line 3 is hers by the import's own report, though it holds no phone or email of hers.
+        ImportRow.objects.create(store=world.a, job=job, line=3, outcome="merged", customer=kati)
+        ImportRow.objects.create(
+            store=world.a, job=job, line=2, outcome="error", message="Partner “Katalin Szirmay” is not a customer"
+        )
+    path = _import_file(
+        world,
+        job,
+        "First Name,Last Name,Partner,Note\r\n"
+        'Ann,Other,Katalin Szirmay,"met through ""Kati Szirmay"" at the fair"\r\n'
+        "Katalin,Szirmay,,\r\n"
+        "Bob,Other,Katalin Szirmayova,\r\n",
+    )
+
+    response = api(world.a_owner).post(f"/api/v1/customers/{kati.pk}/erase")
+    assert response.status_code == 200, response.content
+
+    client = api(world.a_associate)
+    laszlo_now = client.get(f"/api/v1/customers/{laszlo.pk}").json()
+    assert (laszlo_now["partner_name"], laszlo_now["partner_birthday_day"], laszlo_now["partner_birthday_month"]) == (
+        "",
+        None,
+        None,
+    )
+    assert client.get(f"/api/v1/customers/{marta.pk}").json()["partner_name"] == "[erased]-Kiss"
+    assert [n["body"] for n in client.get(f"/api/v1/customers/{ann.pk}/notes").json()["items"]] == [
+        "Gift for [erased]; call her at [erased] or [erased].\n"
+        "Katalin alone, Szirmay alone and Katalin Szirmayova stay."
+    ]
+    assert [c["display_name"] for c in client.get("/api/v1/customers", {"q": "Katalin"}).json()["items"]] == []
+    with scopes_disabled():
+        edits = json.dumps(list(CustomerEdit.objects.filter(customer=laszlo).values_list("changes", flat=True)))
+        assert "zirmay" not in edits.lower()
+        assert list(ImportRow.objects.filter(job=job).order_by("line").values_list("line", "message")) == [
+            (2, "Partner “[erased]” is not a customer"),
+            (3, ""),
+        ]
+        # Another store's customer with the same partner name is not theirs to touch.
+        assert Customer.objects.get(pk=theirs.pk).partner_name == "Katalin Szirmay"
+        entry = AuditEntry.objects.get(action="trunkshow.customer.erased")
+    assert (entry.data["partner_names"], entry.data["note_mentions"], entry.data["import_file_lines"]) == (2, 1, 1)
+    assert path.read_bytes().decode() == (
+        "First Name,Last Name,Partner,Note\r\n"
+        'Ann,Other,,"met through ""[erased]"" at the fair"\r\n'
+        "\r\n"
+        "Bob,Other,Katalin Szirmayova,\r\n"
+    )

@@ -12,14 +12,17 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -278,10 +281,15 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
         items = [{"sku": i.get("sku", ""), "quantity": i.get("quantity", 1)} for i in purchase.items or []]
         Purchase.objects.filter(pk=purchase.pk).update(items=items, external_id="")
     CustomerMerge.objects.filter(customer=locked).update(merged_name="")
+    mention = _mention_pattern(store, locked, phones=phones, emails=emails)
+    own_lines: dict[int, set[int]] = {}
+    for job_id, line in ImportRow.objects.filter(store=store, customer=locked).values_list("job_id", "line"):
+        own_lines.setdefault(job_id, set()).add(line)
     ImportRow.objects.filter(store=store, customer=locked).update(message="", customer=None)
     for value in [*phones, *emails, *(v.phone_digits(p) for p in phones)]:
         ImportRow.objects.filter(store=store, message__icontains=value).update(message="")
-    blanked = _scrub_import_files(store, phones=phones, emails=emails)
+    mentions = _scrub_mentions(store, locked, mention, phones=phones, emails=emails)
+    blanked = _scrub_import_files(store, phones=phones, emails=emails, own_lines=own_lines, mention=mention)
     for job_id, starts in blanked.items():
         # What an import reported about their lines (an invalid phone of theirs, say) goes with them.
         ImportRow.objects.filter(store=store, job_id=job_id, line__in=starts).update(message="")
@@ -304,10 +312,111 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
         actor=_user(actor),
         action="trunkshow.customer.erased",
         obj=locked,
-        data={**counts, "import_file_lines": sum(len(starts) for starts in blanked.values())},
+        data={**counts, "import_file_lines": sum(len(starts) for starts in blanked.values()), **mentions},
         ip=ip,
     )
     return locked
+
+
+ERASED = "[erased]"
+
+
+def _mention_pattern(
+    store: Store, customer: Customer, *, phones: list[str], emails: list[str]
+) -> re.Pattern[str] | None:
+    """Their full name (first and last, and preferred and last), their emails and their phones
+    as people write them (E.164, international, national, digits), as whole words, any case.
+
+    A lone first or last name is left alone: "Anna" or "Berg" in another customer's notes is as
+    likely someone else, and rewriting other people's notes on a guess does harm (ADR 0006).
+    """
+    names = {
+        " ".join(part for part in (first, customer.last_name) if part)
+        for first in (customer.first_name, customer.preferred_name)
+        if first and customer.last_name
+    }
+    terms = [re.escape(name).replace(r"\ ", r"\s+") for name in names if len(name) >= 5]
+    terms += [re.escape(email) for email in emails]
+    for e164 in phones:
+        forms = {e164, v.phone_digits(e164)}
+        try:
+            number = phonenumbers.parse(e164)
+            for style in (phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.NATIONAL):
+                forms.add(phonenumbers.format_number(number, style))
+            forms.add(str(number.national_number))
+        except phonenumbers.NumberParseException:
+            pass
+        terms += [re.escape(form) for form in forms if sum(ch.isdigit() for ch in form) >= 7]
+    if not terms:
+        return None
+    terms.sort(key=len, reverse=True)  # the longest form first: "+1 914-555-0142" before its digits
+    return re.compile(r"(?<![\w@.+])(?:" + "|".join(terms) + r")(?![\w@])", re.IGNORECASE)
+
+
+def _scrub(text: str, mention: re.Pattern[str]) -> str:
+    return mention.sub(ERASED, text)
+
+
+def _scrub_mentions(
+    store: Store, customer: Customer, mention: re.Pattern[str] | None, *, phones: list[str], emails: list[str]
+) -> dict[str, int]:
+    """Other customers' partner names, notes and import messages that name them, scrubbed.
+
+    A partner name that is exactly theirs goes with its birthday (that birthday is theirs too);
+    elsewhere each mention becomes "[erased]" and the rest of the text stays. A LIKE on a piece
+    every form of a mention holds (the last name, the email, a phone's last four digits) narrows
+    the rows; the pattern decides.
+    """
+    if mention is None:
+        return {"partner_names": 0, "note_mentions": 0}
+    partners = 0
+    named = (
+        Customer.objects.filter(store=store, partner_name__icontains=customer.last_name) if customer.last_name else []
+    )
+    for other in named:
+        if other.pk == customer.pk:
+            continue
+        scrubbed = _scrub(other.partner_name, mention)
+        if scrubbed == other.partner_name:
+            continue
+        fields = ["partner_name", "search_text", "sort_name", "updated_at"]
+        if scrubbed.strip() == ERASED:
+            other.partner_name = ""
+            other.partner_birthday_day = other.partner_birthday_month = other.partner_birthday_year = None
+            fields += ["partner_birthday_day", "partner_birthday_month", "partner_birthday_year"]
+        else:
+            other.partner_name = scrubbed
+        other.updated_at = timezone.now()
+        _refresh_search(other)
+        other.save(update_fields=fields)
+        for edit in CustomerEdit.objects.filter(customer=other):
+            changes = _scrub_json(edit.changes, mention)
+            if changes != edit.changes:
+                CustomerEdit.objects.filter(pk=edit.pk).update(changes=changes)
+        partners += 1
+    hints = [*([customer.last_name] if customer.last_name else []), *emails, *(v.phone_digits(p)[-4:] for p in phones)]
+    notes = 0
+    for field, model in (("body", Note), ("message", ImportRow)):
+        wide = Q()
+        for hint in hints:
+            wide |= Q(**{f"{field}__icontains": hint})
+        for pk, text in model.objects.filter(wide, store=store).values_list("pk", field):
+            scrubbed = _scrub(text, mention)
+            if scrubbed != text:
+                model.objects.filter(pk=pk).update(**{field: scrubbed})
+                notes += model is Note
+    return {"partner_names": partners, "note_mentions": notes}
+
+
+def _scrub_json(value: Any, mention: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        scrubbed = _scrub(value, mention)
+        return "" if scrubbed.strip() == ERASED else scrubbed
+    if isinstance(value, list):
+        return [_scrub_json(item, mention) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_json(item, mention) for key, item in value.items()}
+    return value
 
 
 def _import_files(store: Store) -> list[tuple[int, Path, str, str]]:
@@ -340,13 +449,23 @@ def _matches(cell: str, store: Store, phones: set[str], emails: set[str], digits
     return False
 
 
-def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -> dict[int, list[int]]:
-    """Blank, in every stored import file, each record holding one of these phones or emails.
+def _scrub_import_files(
+    store: Store,
+    *,
+    phones: list[str],
+    emails: list[str],
+    own_lines: dict[int, set[int]] | None = None,
+    mention: re.Pattern[str] | None = None,
+) -> dict[int, list[int]]:
+    """Blank, in every stored import file, each record holding one of these phones or emails or
+    that an import reported as theirs (``own_lines``: first lines, per job); in the other
+    records, scrub what ``mention`` finds (their name as someone's partner, say).
 
     A record keeps its physical lines (as empty lines) so the line numbers an import reports
     for the other records stay true. Returns the first line of each blanked record, per job.
     """
-    if not phones and not emails:
+    own_lines = own_lines or {}
+    if not phones and not emails and not own_lines and mention is None:
         return {}
     phone_set, email_set = set(phones), {e.lower() for e in emails}
     digits = {v.phone_digits(p) for p in phones}
@@ -360,29 +479,37 @@ def _scrub_import_files(store: Store, *, phones: list[str], emails: list[str]) -
             encoding, text = "latin-1", raw.decode("latin-1")
         # Lines as csv sees them (\n, \r\n or \r), endings kept, so the file is rebuilt byte for byte.
         lines = list(io.StringIO(text, newline=""))
+        own = own_lines.get(job_id, set())
         try:
-            out, starts = _blank_records(lines, delimiter, store, phone_set, email_set, digits)
+            out, starts = _blank_records(lines, delimiter, store, phone_set, email_set, digits, own, mention)
         except csv.Error:
             # A file csv cannot parse (the importer refuses those, but it is on disk): blank each
             # physical line that holds one of the values instead.
             out, starts = [], []
             for number, line in enumerate(lines, start=1):
                 cells = [part.strip().strip('"') for part in line.split(delimiter)]
-                hit = any(_matches(cell, store, phone_set, email_set, digits) for cell in cells)
-                out.append(_ending(line) if hit else line)
+                hit = number in own or any(_matches(cell, store, phone_set, email_set, digits) for cell in cells)
+                out.append(_ending(line) if hit else _scrub_record([line], cells, mention, delimiter)[0])
                 if hit:
                     starts.append(number)
-        if starts:
+        if starts or out != lines:
             _write_atomically(path, "".join(out), encoding)
             blanked[job_id] = starts
     return blanked
 
 
 def _blank_records(
-    lines: list[str], delimiter: str, store: Store, phones: set[str], emails: set[str], digits: set[str]
+    lines: list[str],
+    delimiter: str,
+    store: Store,
+    phones: set[str],
+    emails: set[str],
+    digits: set[str],
+    own: set[int] = frozenset(),  # type: ignore[assignment]
+    mention: re.Pattern[str] | None = None,
 ) -> tuple[list[str], list[int]]:
-    """The file's lines with each matching CSV record replaced by as many empty lines as it spans,
-    and the first line of each such record."""
+    """The file's lines with each matching CSV record replaced by as many empty lines as it spans
+    (and mentions scrubbed in the others), and the first line of each blanked record."""
     out: list[str] = []
     starts: list[int] = []
     position = 0
@@ -390,12 +517,41 @@ def _blank_records(
     for record in reader:
         taken = reader.line_num - position
         position = reader.line_num
-        if taken and any(_matches(cell, store, phones, emails, digits) for cell in record):
-            starts.append(position - taken + 1)
-            physical = out[-taken:]
-            del out[-taken:]
+        if not taken:
+            continue
+        first = position - taken + 1
+        physical = out[-taken:]
+        del out[-taken:]
+        if first in own or any(_matches(cell, store, phones, emails, digits) for cell in record):
+            starts.append(first)
             out.extend(_ending(line) for line in physical)
+        else:
+            out.extend(_scrub_record(physical, record, mention, delimiter))
     return out, starts
+
+
+def _scrub_record(
+    physical: list[str], cells: list[str], mention: re.Pattern[str] | None, delimiter: str = ","
+) -> list[str]:
+    """A record's lines with each mention removed: emptied where it fills a whole cell (a partner's
+    name column), "[erased]" inside longer text (a note). The text is edited where it stands, so
+    the other cells keep their bytes and quoting, and no line is added or removed."""
+    if mention is None or not any(mention.search(cell) for cell in cells):
+        return physical
+    ends = {delimiter, "\r", "\n", ""}
+
+    def at(text: str, i: int) -> str:
+        return text[i] if 0 <= i < len(text) else ""
+
+    def replace(match: re.Match[str]) -> str:
+        # A whole cell: a delimiter (or the line's edge) on each side, maybe inside its quotes;
+        # a doubled quote ("") is a quote within the text, not the cell's own.
+        text, i, j = match.string, match.start(), match.end()
+        opened = at(text, i - 1) in ends or (at(text, i - 1) == '"' and at(text, i - 2) in ends)
+        closed = at(text, j) in ends or (at(text, j) == '"' and at(text, j + 1) in ends)
+        return "" if opened and closed else ERASED
+
+    return [mention.sub(replace, line) for line in physical]
 
 
 def _ending(line: str) -> str:
