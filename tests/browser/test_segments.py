@@ -118,3 +118,28 @@ def test_the_export_streams_through_the_asgi_server_and_is_logged_as_finished(
             break
         time.sleep(0.1)
     assert (entry.data["rows"], entry.data["rows_written"], entry.data["finished"]) == (2, 2, True)
+
+
+def test_segment_counts_arrive_after_the_page_and_say_when_they_were_counted(
+    desktop: Any, world: World, live_server_url: str
+):
+    from django_scopes import scope
+
+    from trunkshow.customers import segments
+
+    _book(world)
+    with scope(store=world.a):  # saved without a page: no count is cached for them yet
+        segments.segment_create(store=world.a, actor=None, name="Everyone", filters={})
+        segments.segment_create(
+            store=world.a, actor=None, name="Sapphire lovers", filters={"interest": "stone:sapphire"}
+        )
+    log_in(desktop, live_server_url, world.a_associate)
+    desktop.goto("/customers/segments/")
+    expect(desktop.locator(".segment-rows .segment-count")).to_have_text(["4 customers", "2 customers"])
+    expect(desktop.locator(".segment-rows .segment-counted").first).to_contain_text("counted at ")
+    expect(desktop.locator("[data-segment-count]")).to_have_count(0)
+    # The list page now reads them from the cache: no placeholder to fill.
+    desktop.goto("/customers/")
+    desktop.locator(".segment-picker > summary").click()
+    expect(desktop.locator(".segment-list .segment-count")).to_have_text(["4 customers", "2 customers"])
+    assert desktop.locator("[data-segment-count]").count() == 0

@@ -156,3 +156,12 @@ def test_retrying_another_stores_import_is_a_404_and_changes_nothing(world: Worl
     response = browser_client(world.b_owner).post(f"/customers/imports/{job.pk}/retry/")
     assert response.status_code == 404
     assert state(job) == ("queued", 0, 0, 0, 0)
+
+
+def test_a_finished_run_leaves_no_lock_file_behind(world: World, settings: Any):
+    job = lost_job(world)
+    with scope(store=world.a):
+        importing.import_run(store=world.a, job_id=job.pk)
+    assert state(job) == ("done", 5, 5, 5, 5)
+    folder = settings.DATA_DIR / "imports" / str(world.a.pk)
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".run-")) == []

@@ -163,14 +163,17 @@ Progress = Callable[[ImportJob], None]
 
 def import_run(*, store: Store, job_id: int, progress: Progress | None = None) -> ImportJob:
     """Import the file in batches; safe to run again after a crash (done lines are skipped)."""
-    from trunkshow.customers.importing.recovery import run_claim
+    from trunkshow.customers.importing.recovery import claim_forget, run_claim
 
     with run_claim(store.pk, int(job_id)) as held:
         job = ImportJob.objects.get(store=store, pk=job_id)
         # Not held: another run of this job is at it (a retry of a job that was not lost after all).
         if not held or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
             return job
-        return _claimed_run(store, job, progress)
+        job = _claimed_run(store, job, progress)
+    if job.status in FINISHED:
+        claim_forget(store.pk, job.pk)
+    return job
 
 
 def _claimed_run(store: Store, job: ImportJob, progress: Progress | None) -> ImportJob:

@@ -77,6 +77,13 @@ def run_claim(store_id: int, job_id: int, *, conn: Any = None) -> Iterator[bool]
         os.close(fd)  # closing drops the lock; a crash drops it too
 
 
+def claim_forget(store_id: int, job_id: int) -> None:
+    """A finished job's lock file goes (SQLite). A run that still opens it finds the job finished
+    and returns, so two runs can never both hold a claim on a job that has work left."""
+    if connection.vendor != "postgresql":
+        Path(_lock_path(store_id, job_id)).unlink(missing_ok=True)
+
+
 def import_is_running(job: ImportJob) -> bool:
     """A run holds this job's claim right now (on another connection or in another process)."""
     with run_claim(job.store_id, job.pk) as free:
