@@ -321,11 +321,15 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
 ERASED = "[erased]"
 
 
+PHONE_GAP = r"[\s.\-/()]*"  # what people put between a phone number's digits
+
+
 def _mention_pattern(
     store: Store, customer: Customer, *, phones: list[str], emails: list[str]
 ) -> re.Pattern[str] | None:
     """Their full name (first and last, and preferred and last), their emails and their phones
-    as people write them (E.164, international, national, digits), as whole words, any case.
+    in any format ("+1 914-555-0142", "(914) 555 0142", "00 1 914.555.0142", "01 42 68 53 00"),
+    as whole words (a hyphen binds: "Szirmay-Kiss" is someone else), any case.
 
     A lone first or last name is left alone: "Anna" or "Berg" in another customer's notes is as
     likely someone else, and rewriting other people's notes on a guess does harm (ADR 0006).
@@ -335,22 +339,23 @@ def _mention_pattern(
         for first in (customer.first_name, customer.preferred_name)
         if first and customer.last_name
     }
-    terms = [re.escape(name).replace(r"\ ", r"\s+") for name in names if len(name) >= 5]
-    terms += [re.escape(email) for email in emails]
+    words = [re.escape(name).replace(r"\ ", r"\s+") for name in sorted(names, key=len, reverse=True)]
+    terms = [rf"(?<![\w-]){word}(?![\w-])" for word in words if len(word) >= 5]
+    terms += [rf"(?<![\w.+-]){re.escape(email)}(?!\.?[\w-])" for email in emails]
     for e164 in phones:
-        forms = {e164, v.phone_digits(e164)}
         try:
             number = phonenumbers.parse(e164)
-            for style in (phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.NATIONAL):
-                forms.add(phonenumbers.format_number(number, style))
-            forms.add(str(number.national_number))
         except phonenumbers.NumberParseException:
-            pass
-        terms += [re.escape(form) for form in forms if sum(ch.isdigit() for ch in form) >= 7]
+            continue
+        national = str(number.national_number)
+        if len(national) < 6:
+            continue
+        digits = PHONE_GAP.join(national)
+        prefix = rf"(?:(?:\+|00){PHONE_GAP}{number.country_code}{PHONE_GAP}|0{PHONE_GAP})?"
+        terms.append(rf"(?<![\w+]){prefix}\(?{digits}(?!\d)")
     if not terms:
         return None
-    terms.sort(key=len, reverse=True)  # the longest form first: "+1 914-555-0142" before its digits
-    return re.compile(r"(?<![\w@.+])(?:" + "|".join(terms) + r")(?![\w@])", re.IGNORECASE)
+    return re.compile("|".join(terms), re.IGNORECASE)
 
 
 def _scrub(text: str, mention: re.Pattern[str]) -> str:
