@@ -165,3 +165,20 @@ def test_a_finished_run_leaves_no_lock_file_behind(world: World, settings: Any):
     assert state(job) == ("done", 5, 5, 5, 5)
     folder = settings.DATA_DIR / "imports" / str(world.a.pk)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".run-")) == []
+
+
+def test_a_job_whose_task_still_waits_in_the_queue_is_not_called_lost(world: World):
+    from huey.contrib.djhuey import HUEY
+
+    from trunkshow.customers.tasks import import_customers
+
+    job = lost_job(world)
+    age(job)
+    # The task sits in the queue behind other work (stored as the consumer would find it).
+    HUEY.storage.enqueue(HUEY.serialize_task(import_customers.s(world.a.pk, job.pk)))
+    try:
+        assert imports_recover_task.call_local() == []
+        assert browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/").context["stuck"] is False
+    finally:
+        HUEY.storage.flush_queue()
+    assert state(job) == ("queued", 0, 0, 0, 0)

@@ -90,20 +90,28 @@ def import_is_running(job: ImportJob) -> bool:
         return not free
 
 
-def _in_queue(job: ImportJob) -> bool:
-    """The job's task still waits in the queue (or for a retry): it will be picked up."""
+def _queued_jobs() -> set[tuple[int, int]] | None:
+    """(store id, job id) of every import task waiting in the queue (or for a retry); None when
+    the queue cannot be read (Redis down): then nothing is called lost, and pages keep working."""
     from huey.contrib.djhuey import HUEY
 
     from trunkshow.customers.tasks import import_customers
 
     name = import_customers.task_class.__name__
-    waiting = [*HUEY.pending(QUEUE_SCAN_LIMIT), *HUEY.scheduled(QUEUE_SCAN_LIMIT)]
-    return any(getattr(task, "name", "") == name and tuple(task.args[:2]) == (job.store_id, job.pk) for task in waiting)
+    try:
+        waiting = [*HUEY.pending(QUEUE_SCAN_LIMIT), *HUEY.scheduled(QUEUE_SCAN_LIMIT)]
+    except Exception:
+        logger.warning("The task queue could not be read; no import is called lost", exc_info=True)
+        return None
+    return {tuple(task.args[:2]) for task in waiting if getattr(task, "name", "") == name}
 
 
-def import_is_stuck(job: ImportJob) -> bool:
+def import_is_stuck(job: ImportJob, *, queued: set[tuple[int, int]] | None = None) -> bool:
     """Queued or running, no run holds it and the queue does not hold its task: it needs a retry."""
-    return job.status in WAITING and not import_is_running(job) and not _in_queue(job)
+    if job.status not in WAITING or import_is_running(job):
+        return False
+    queued = _queued_jobs() if queued is None else queued
+    return queued is not None and (job.store_id, job.pk) not in queued
 
 
 def _enqueue(job: ImportJob) -> None:
@@ -145,9 +153,12 @@ def imports_recover(*, now: dt.datetime | None = None) -> list[int]:
     cutoff = (now or timezone.now()) - GRACE
     requeued = []
     with scopes_disabled():
-        jobs = ImportJob.objects.filter(status__in=WAITING, created_at__lt=cutoff).select_related("store")
-        for job in jobs.order_by("id"):
-            if import_is_stuck(job):
+        jobs = list(ImportJob.objects.filter(status__in=WAITING, created_at__lt=cutoff).select_related("store"))
+        queued = _queued_jobs() if jobs else set()
+        if queued is None:
+            return []
+        for job in sorted(jobs, key=lambda j: j.pk):
+            if import_is_stuck(job, queued=queued):
                 logger.warning("Import %s of store %s was lost by the worker; queued again", job.pk, job.store_id)
                 with transaction.atomic():
                     audit_log(
