@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -201,19 +201,11 @@ def _fewer_checkpoints() -> Iterator[None]:
 
 def _run(ctx: Context, job: ImportJob, done_through: int, progress: Progress | None) -> ImportJob:
     try:
-        # Checking a line (phone and email parsing, the services' validators) costs about as much
-        # as writing it; a second thread checks the next batch while this one waits on the
-        # database for the current one. At most two batches are in memory, whatever the file's size.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-check") as checker:
-            checking: Future[list[Plan]] | None = None
-            for records in _batches(r.read_records(_path(job), job.encoding, job.delimiter), done_through):
-                following = checker.submit(_plan_batch, ctx, records, translation.get_language())
-                if checking is not None and not _run_batch(ctx, job, checking.result(), progress):
-                    following.cancel()
+        batches = _batches(r.read_records(_path(job), job.encoding, job.delimiter), done_through)
+        with closing(_checked(ctx, batches)) as checked:
+            for plans in checked:
+                if not _run_batch(ctx, job, plans, progress):
                     return job
-                checking = following
-            if checking is not None and not _run_batch(ctx, job, checking.result(), progress):
-                return job
     except r.FileProblem as exc:
         job.refresh_from_db()
         _finish(job, ImportStatus.FAILED, str(exc))
@@ -228,6 +220,29 @@ def _run(ctx: Context, job: ImportJob, done_through: int, progress: Progress | N
     if progress:
         progress(job)
     return job
+
+
+def _checked(ctx: Context, batches: Iterator[list[r.Record]]) -> Generator[list[Plan], None, None]:
+    """Each batch's records, checked. Checking a line (phone and email parsing, the services'
+    validators) costs about as much client time as writing it. PostgreSQL works in its own
+    process, so on it a second thread checks the next batch while this one waits on the server
+    for the current one; at most two batches are in memory, whatever the file's size. SQLite
+    works inside this process and takes Python's lock back for every row of an ``executemany``,
+    so a thread beside it only slows both down (measured): there the batch is checked in line."""
+    language = translation.get_language()
+    if connection.vendor != "postgresql":
+        for records in batches:
+            yield [plan_record(ctx, record) for record in records]
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-check") as checker:
+        checking: Future[list[Plan]] | None = None
+        for records in batches:
+            following = checker.submit(_plan_batch, ctx, records, language)
+            if checking is not None:
+                yield checking.result()
+            checking = following
+        if checking is not None:
+            yield checking.result()
 
 
 def _batches(records: Iterator[r.Record], done_through: int) -> Iterator[list[r.Record]]:
