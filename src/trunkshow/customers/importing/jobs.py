@@ -224,7 +224,7 @@ def _run(ctx: Context, job: ImportJob, done_through: int, progress: Progress | N
 
 def _checked(ctx: Context, batches: Iterator[list[r.Record]]) -> Generator[list[Plan], None, None]:
     """Each batch's records, checked. Checking a line (phone and email parsing, the services'
-    validators) costs about as much client time as writing it. PostgreSQL works in its own
+    validators) costs more client time than writing it. PostgreSQL works in its own
     process, so on it a second thread checks the next batch while this one waits on the server
     for the current one; at most two batches are in memory, whatever the file's size. SQLite
     works inside this process and takes Python's lock back for every row of an ``executemany``,
