@@ -153,54 +153,69 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
             return tier + 20 + min(sum(b or 0 for b in beyond), 59)
     if all(w in text for w in words):  # inside an email
         return SUBSTRING + 99
-    edits = elsewhere = 0
+    edits = elsewhere = partial = 0
     for w in words:
-        if any(w in n for n in names):
+        if w in names:
+            continue
+        held = _closest(w, names, inside=True)
+        if held is not None:  # part of a name: after the names holding it whole
+            partial += held
             continue
         if w in text:  # in a partner's or preferred name, or an email
             elsewhere += 1
             continue
         allowed = max_edits(w)
-        best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in own), default=allowed + 1)
-        if best > allowed:
-            return None
+        best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in names), default=allowed + 1)
+        if best > allowed:  # a typo of a partner's or preferred name, after one of the customer's own
+            best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in own), default=allowed + 1)
+            if best > allowed:
+                return None
+            elsewhere += 1
         edits += best
-    return TYPO + 10 * edits + 5 * min(elsewhere, 1)
+    return TYPO + 10 * edits + 5 * min(elsewhere, 1) + min(partial, 4)
 
 
-def ranked(*, store: Any, q: str) -> list[Hit]:
-    """The ranked candidates for ``q`` in this store (at most CANDIDATES), best first."""
+def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[Hit]:
+    """The ranked candidates for ``q`` in this store (at most CANDIDATES), best first.
+
+    ``within``, a queryset of the store's customers (the list's other filters), is pushed into
+    every candidate lookup, so the bound applies to the customers that pass the filters.
+    """
     query = parse(q, region=store.phone_region)
     if not query.kind:
         return []
-    backend = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
+    scope = _Scope.of(within)
+    backend = _Postgres(scope) if connection.vendor == "postgresql" else _Sqlite(scope)
     found = _Candidates()
+    dictionary: _Dictionary | None = None
+    long_words = [w for w in query.words if len(w) >= 3]
+    short_words = [w for w in query.words if len(w) < 3]
     if query.kind == "email":
         found.add(backend.emails(store.pk, query.text))
         if not found.rows:
             found.add(backend.text(store.pk, [query.text]))
     elif query.kind == "phone":
         found.add(backend.phones(store.pk, query))
+    elif long_words:
+        dictionary, counts = backend.dictionary_and_counts(store.pk, long_words)
+        found.add(backend.words(store.pk, dictionary, [[w] for w in long_words], counts, short_words))
     else:
-        long_words = [w for w in query.words if len(w) >= 3]
-        short_words = [w for w in query.words if len(w) < 3]
-        if long_words:
-            found.add(backend.text(store.pk, long_words, short_words))
-        else:
-            found.add(backend.sort_prefix(store.pk, short_words))
+        found.add(backend.sort_prefix(store.pk, short_words))
     hits = []
     for pk, (sort_name, text) in found.rows.items():
         rank = rank_of(query, sort_name, text)
         if rank is not None:
             hits.append(Hit(rank, sort_name, pk))
     if (
-        query.kind == "name"
+        dictionary is not None
         and len(hits) < TYPO_WHEN_FEWER_THAN
-        and not any(h.rank < SUBSTRING for h in hits)  # the words start names as typed: no typo
-        and any(max_edits(w) for w in query.words)
+        # The words are names as typed (each a whole name word of the store) and some customer's
+        # names start with them: no typo is looked for.
+        and not (all(w in dictionary.known for w in long_words) and any(h.rank < SUBSTRING for h in hits))
+        and any(max_edits(w) for w in long_words)
     ):
         seen = {h.id for h in hits}
-        for pk, sort_name, text in backend.typos(store.pk, query):
+        for pk, sort_name, text in backend.typos(store.pk, dictionary, long_words, short_words):
             if pk in seen:
                 continue
             rank = rank_of(query, sort_name, text)
@@ -211,9 +226,14 @@ def ranked(*, store: Any, q: str) -> list[Hit]:
     return hits[:CANDIDATES]
 
 
-def apply(qs: QuerySet[Any], *, store: Any, q: str) -> QuerySet[Any]:
-    """``qs`` narrowed to the matches of ``q``, annotated ``search_rank`` and ordered best first."""
-    hits = ranked(store=store, q=q)
+def apply(qs: QuerySet[Any], *, store: Any, q: str, narrowed: bool = False) -> QuerySet[Any]:
+    """``qs`` narrowed to the matches of ``q``, annotated ``search_rank`` and ordered best first.
+
+    ``narrowed``: ``qs`` holds other filters than the store's live customers; they are then
+    pushed into the candidate lookups (``ranked(within=qs)``), so that a match the filters keep
+    is found even when more than CANDIDATES customers match ``q`` alone.
+    """
+    hits = ranked(store=store, q=q, within=qs if narrowed else None)
     by_rank: dict[int, list[int]] = {}
     for hit in hits:
         by_rank.setdefault(hit.rank, []).append(hit.id)
@@ -303,17 +323,65 @@ def _like_escape(text: str) -> str:
 _COLUMNS = "c.id, c.sort_name, c.search_text"
 # The end of a prefix range: after every string that starts with the prefix.
 _HIGH = "\U0010ffff"
+# How far the lookups count the customers behind each query word (to pick the word that leads).
+_COUNT_CAP = 2_000
+# Typo corrections tried per query word, the closest first.
+_CORRECTIONS = 32
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The customers the candidates must be among (the list's other filters), as SQL."""
+
+    sql: str = ""
+    params: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, within: QuerySet[Any] | None) -> _Scope:
+        if within is None:
+            return cls()
+        sql, params = within.order_by().values("pk").query.sql_with_params()
+        return cls(f" AND c.id IN ({sql})", tuple(params))
+
+
+@dataclass(frozen=True)
+class _Dictionary:
+    """A store's name words (3+ letters), sorted, and as a set."""
+
+    words: list[str]
+    known: frozenset[str]
+
+    def holding(self, word: str) -> list[str]:
+        return [w for w in self.words if word in w]
+
+    def corrections(self, word: str) -> list[str]:
+        allowed = max_edits(word)
+        if not allowed:
+            return []
+        found = process.extract(word, self.words, scorer=Levenshtein.distance, score_cutoff=allowed, limit=_CORRECTIONS)
+        return [candidate for candidate, _distance, _i in found if candidate != word]
+
+
+# store id -> (stamp, dictionary): the dictionaries of the stores searched lately, in this process.
+_DICTIONARIES: dict[int, tuple[Any, _Dictionary]] = {}
 
 
 class _Engine:
+    # SQLite's CROSS JOIN keeps the word index leading (its planner might start from the store's
+    # customers otherwise); PostgreSQL's planner is left to choose.
+    lead_join = "JOIN"
+
+    def __init__(self, scope: _Scope) -> None:
+        self.scope = scope
+
     def emails(self, store_id: int, text: str) -> list[tuple[Any, ...]]:
         """Emails starting with the text (the exact one among them), through the email btree."""
         return _fetch(
             f"SELECT DISTINCT {_COLUMNS} FROM customers_customeremail e "
             "JOIN customers_customer c ON c.id = e.customer_id "
-            "WHERE e.store_id = %s AND e.address >= %s AND e.address < %s AND c.erased_at IS NULL "
+            f"WHERE e.store_id = %s AND e.address >= %s AND e.address < %s AND c.erased_at IS NULL{self.scope.sql} "
             f"LIMIT {CANDIDATES}",
-            [store_id, text, text + _HIGH],
+            [store_id, text, text + _HIGH, *self.scope.params],
         )
 
     def sort_prefix(self, store_id: int, words: list[str]) -> list[tuple[Any, ...]]:
@@ -322,18 +390,18 @@ class _Engine:
         prefix = " ".join(words)
         rows = _fetch(
             f"SELECT {_COLUMNS} FROM customers_customer c "
-            "WHERE c.store_id = %s AND c.sort_name >= %s AND c.sort_name < %s AND c.erased_at IS NULL "
-            f"ORDER BY c.sort_name, c.id LIMIT {CANDIDATES}",
-            [store_id, prefix, prefix + _HIGH],
+            "WHERE c.store_id = %s AND c.sort_name >= %s AND c.sort_name < %s AND c.erased_at IS NULL"
+            f"{self.scope.sql} ORDER BY c.sort_name, c.id LIMIT {CANDIDATES}",
+            [store_id, prefix, prefix + _HIGH, *self.scope.params],
         )
         if len(rows) >= CANDIDATES:
             return rows
         extra, params = self._short_filter(words)
         return rows + _fetch(
             f"SELECT {_COLUMNS} FROM (SELECT c.id, c.sort_name, c.search_text FROM customers_customer c "
-            f"WHERE c.store_id = %s AND c.erased_at IS NULL ORDER BY c.sort_name, c.id LIMIT {SHORT_SCAN}) c "
-            f"WHERE true{extra} LIMIT {CANDIDATES}",
-            [store_id, *params],
+            f"WHERE c.store_id = %s AND c.erased_at IS NULL{self.scope.sql} "
+            f"ORDER BY c.sort_name, c.id LIMIT {SHORT_SCAN}) c WHERE true{extra} LIMIT {CANDIDATES}",
+            [store_id, *self.scope.params, *params],
         )
 
     def exact_phones(self, store_id: int, e164: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -342,8 +410,9 @@ class _Engine:
         marks = ", ".join(["%s"] * len(e164))
         return _fetch(
             f"SELECT {_COLUMNS} FROM customers_customerphone p JOIN customers_customer c ON c.id = p.customer_id "
-            f"WHERE p.store_id = %s AND p.e164 IN ({marks}) AND c.erased_at IS NULL LIMIT {CANDIDATES}",
-            [store_id, *e164],
+            f"WHERE p.store_id = %s AND p.e164 IN ({marks}) AND c.erased_at IS NULL{self.scope.sql} "
+            f"LIMIT {CANDIDATES}",
+            [store_id, *e164, *self.scope.params],
         )
 
     def phones(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
@@ -360,27 +429,125 @@ class _Engine:
         *,
         alternatives: list[list[str]] | None = None,
     ) -> list[tuple[Any, ...]]:
+        """Every word (or one of each group of alternatives) a substring of search_text, through
+        the engine's trigram index: for what is not a name word (digits, parts of emails)."""
         raise NotImplementedError
 
-    def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+    def dictionary_and_counts(self, store_id: int, words: list[str]) -> tuple[_Dictionary, list[int]]:
+        """The store's dictionary of name words (from this process's copy while the stamp the
+        triggers change is the same) and, in the same statement, how many customers (up to
+        _COUNT_CAP) have a name word starting with each of ``words``."""
+        counts = "".join(
+            f", (SELECT count(*) FROM (SELECT 1 FROM customers_searchword WHERE store_id = %s "
+            f"AND word >= %s AND word < %s LIMIT {_COUNT_CAP}) s{i})"
+            for i in range(len(words))
+        )
+        params: list[Any] = []
+        for word in words:
+            params += [store_id, word, word + _HIGH]
+        row = _fetch(
+            f"SELECT (SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''){counts}",
+            [store_id, *params],
+        )[0]
+        stamp = row[0]
+        cached = _DICTIONARIES.get(store_id)
+        if cached is not None and cached[0] == stamp and stamp is not None:
+            return cached[1], list(row[1:])
+        words_now = [
+            w
+            for (w,) in _fetch(
+                "SELECT word FROM customers_nameword WHERE store_id = %s AND word <> '' ORDER BY word", [store_id]
+            )
+        ]
+        dictionary = _Dictionary(words_now, frozenset(words_now))
+        if len(_DICTIONARIES) >= 64:
+            _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
+        _DICTIONARIES[store_id] = (stamp, dictionary)
+        return dictionary, list(row[1:])
+
+    def words(
+        self,
+        store_id: int,
+        dictionary: _Dictionary,
+        groups: list[list[str]],
+        counts: list[int],
+        short: list[str],
+        matched: list[list[str]] | None = None,
+        *,
+        anywhere: bool = False,
+    ) -> list[tuple[Any, ...]]:
+        """Customers with, for each group, one of its strings inside their search_text, led by
+        the word index: the group with the fewest customers is looked up as the name words that
+        hold one of its strings (from the dictionary), the others are checked on the rows read.
+
+        When no group holds a name word (a part of an email, digits) the trigram index answers.
+        Short words start a word of the customer's text, or with ``anywhere`` (typos, where
+        rank_of wants them anywhere) are inside it.
+        """
+        if matched is None:
+            matched = [sorted({d for word in group for d in dictionary.holding(word)}) for group in groups]
+        leads = [i for i, m in enumerate(matched) if m]
+        if not leads:
+            return self.text(store_id, [], short, alternatives=groups)
+        lead = min(leads, key=lambda i: (counts[i], -len(groups[i][0]), i))
+        conditions = ""
+        params: list[Any] = []
+        for i, group in enumerate(groups):
+            if i == lead:
+                continue
+            conditions += " AND (" + " OR ".join(["c.search_text LIKE %s ESCAPE '\\'"] * len(group)) + ")"
+            params += [f"%{_like_escape(w)}%" for w in group]
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
+        marks = ", ".join(["%s"] * len(matched[lead]))
+        return _fetch(
+            f"SELECT DISTINCT {_COLUMNS} FROM customers_searchword s {self.lead_join} customers_customer c "
+            f"ON c.id = s.customer_id WHERE s.store_id = %s AND s.word IN ({marks}) AND c.erased_at IS NULL"
+            f"{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [store_id, *matched[lead], *params, *short_params, *self.scope.params],
+        )
+
+    def typos(
+        self, store_id: int, dictionary: _Dictionary, words: list[str], short: list[str]
+    ) -> list[tuple[Any, ...]]:
+        """Each word or one of its corrections (the store's name words within its allowed edits,
+        by rapidfuzz), through the word index."""
+        groups = [[w, *dictionary.corrections(w)] for w in words]
+        if all(len(g) == 1 for g in groups):
+            return []
+        matched = [sorted({*dictionary.holding(g[0]), *g[1:]}) for g in groups]
+        counts = self._counts(store_id, matched)
+        return self.words(store_id, dictionary, groups, counts, short, matched=matched, anywhere=True)
+
+    def _counts(self, store_id: int, matched: list[list[str]]) -> list[int]:
+        """How many customers (up to _COUNT_CAP) carry one of each list of name words."""
+        parts = []
+        params: list[Any] = []
+        for i, words in enumerate(matched):
+            if not words:
+                parts.append("0")
+                continue
+            marks = ", ".join(["%s"] * len(words))
+            parts.append(
+                f"(SELECT count(*) FROM (SELECT 1 FROM customers_searchword WHERE store_id = %s "
+                f"AND word IN ({marks}) LIMIT {_COUNT_CAP}) s{i})"
+            )
+            params += [store_id, *words]
+        return list(_fetch(f"SELECT {', '.join(parts)}", params)[0])
 
     @staticmethod
-    def _short_filter(short: list[str] | None) -> tuple[str, list[Any]]:
-        """Words of one or two letters: the start of some word of search_text."""
+    def _short_filter(short: list[str] | None, *, anywhere: bool = False) -> tuple[str, list[Any]]:
+        """Words of one or two letters: the start of some word of search_text (or anywhere in it)."""
         sql = ""
         params: list[Any] = []
         for word in short or []:
             sql += " AND (' ' || c.search_text) LIKE %s ESCAPE '\\'"
-            params.append(f"% {_like_escape(word)}%")
+            params.append(f"%{'' if anywhere else ' '}{_like_escape(word)}%")
         return sql, params
 
 
-# store id -> (stamp, words): the dictionaries of the stores searched lately, in this process.
-_DICTIONARIES: dict[int, tuple[Any, list[str]]] = {}
-
-
 class _Sqlite(_Engine):
+    lead_join = "CROSS JOIN"
+
     @staticmethod
     def _phrase(word: str) -> str:
         return '"' + word.replace('"', '""') + '"'
@@ -393,11 +560,8 @@ class _Sqlite(_Engine):
         *,
         alternatives: list[list[str]] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Every word (or one of each group of alternatives) a substring of search_text, by FTS5 trigram.
-
-        The FTS table drives the join (CROSS JOIN): with the store filter first, SQLite would
-        probe the FTS index once per customer of the store.
-        """
+        """By FTS5 trigram. The FTS table drives the join (CROSS JOIN): with the store filter
+        first, SQLite would probe the FTS index once per customer of the store."""
         groups = [[w] for w in words] + [[a for a in alts if len(a) >= 3] for alts in alternatives or []]
         groups = [g for g in groups if g]
         if not groups:
@@ -406,46 +570,10 @@ class _Sqlite(_Engine):
         extra, params = self._short_filter(short)
         return _fetch(
             f"SELECT {_COLUMNS} FROM customer_search_fts f CROSS JOIN customers_customer c ON c.id = f.rowid "
-            f"WHERE customer_search_fts MATCH %s AND c.store_id = %s AND c.erased_at IS NULL{extra} "
+            f"WHERE customer_search_fts MATCH %s AND c.store_id = %s AND c.erased_at IS NULL{extra}{self.scope.sql} "
             f"LIMIT {CANDIDATES}",
-            [match, store_id, *params],
+            [match, store_id, *params, *self.scope.params],
         )
-
-    @staticmethod
-    def dictionary(store_id: int) -> list[str]:
-        """The store's name words, from a copy kept while the stamp the triggers change is the same."""
-        stamp = _fetch("SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''", [store_id])
-        key = stamp[0][0] if stamp else None
-        cached = _DICTIONARIES.get(store_id)
-        if cached is not None and cached[0] == key and key is not None:
-            return cached[1]
-        words = [
-            w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND word <> ''", [store_id])
-        ]
-        if len(_DICTIONARIES) >= 64:
-            _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
-        _DICTIONARIES[store_id] = (key, words)
-        return words
-
-    def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
-        """Each word, or its corrections from the store's dictionary of name words."""
-        dictionary = self.dictionary(store_id)
-        groups = []
-        corrected = False
-        for word in query.words:
-            options = [word]
-            allowed = max_edits(word)
-            if allowed:
-                for candidate, _distance, _i in process.extract(
-                    word, dictionary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=8
-                ):
-                    if candidate != word:
-                        options.append(candidate)
-                        corrected = True
-            groups.append(options)
-        if not corrected:
-            return []
-        return self.text(store_id, [], alternatives=groups)
 
 
 class _Postgres(_Engine):
@@ -457,7 +585,7 @@ class _Postgres(_Engine):
         *,
         alternatives: list[list[str]] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Every word (or one of each group of alternatives) a substring, by the trigram GIN index."""
+        """By the pg_trgm GIN index."""
         groups = [[w] for w in words] + [list(alts) for alts in alternatives or []]
         conditions: list[str] = []
         params: list[Any] = []
@@ -469,16 +597,6 @@ class _Postgres(_Engine):
         extra, short_params = self._short_filter(short)
         return _fetch(
             f"SELECT {_COLUMNS} FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL "
-            f"AND {' AND '.join(conditions)}{extra} LIMIT {CANDIDATES}",
-            [store_id, *params, *short_params],
-        )
-
-    def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
-        """Names similar to the query (pg_trgm word similarity), most similar first."""
-        with connection.cursor() as cursor:
-            cursor.execute("SET pg_trgm.word_similarity_threshold = 0.5")
-        return _fetch(
-            f"SELECT {_COLUMNS} FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL "
-            f"AND %s <%% c.search_names ORDER BY word_similarity(%s, c.search_names) DESC, c.id LIMIT {CANDIDATES}",
-            [store_id, query.text, query.text],
+            f"AND {' AND '.join(conditions)}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [store_id, *params, *short_params, *self.scope.params],
         )
