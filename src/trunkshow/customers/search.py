@@ -24,6 +24,7 @@ id), so callers page by keyset over those three and combine any other filter.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -344,22 +345,53 @@ class _Scope:
         return cls(f" AND c.id IN ({sql})", tuple(params))
 
 
-@dataclass(frozen=True)
 class _Dictionary:
-    """A store's name words (3+ letters), sorted, and as a set."""
+    """A store's name words (3+ letters): sorted, as a set, by length, and as one string with a
+    line per word, so that finding the words that hold a string is a scan in C."""
 
-    words: list[str]
-    known: frozenset[str]
+    def __init__(self, words: list[str]) -> None:
+        self.words = sorted(words)
+        self.known = frozenset(self.words)
+        self.by_length: dict[int, list[str]] = {}
+        for word in self.words:
+            self.by_length.setdefault(len(word), []).append(word)
+        self.starts: list[int] = []
+        position = 1
+        for word in self.words:
+            self.starts.append(position)
+            position += len(word) + 1
+        self.lines = "\n" + "\n".join(self.words) + "\n"
 
-    def holding(self, word: str) -> list[str]:
-        return [w for w in self.words if word in w]
+    def holding(self, text: str) -> list[str]:
+        """The words that hold ``text``."""
+        found: list[str] = []
+        if "\n" in text:
+            return found
+        at = self.lines.find(text)
+        while at != -1:
+            i = bisect.bisect_right(self.starts, at) - 1
+            found.append(self.words[i])
+            at = self.lines.find(text, self.starts[i] + len(self.words[i]) + 1)
+        return found
+
+    def starting(self, text: str) -> list[str]:
+        """The words that start with ``text``."""
+        i = bisect.bisect_left(self.words, text)
+        j = bisect.bisect_left(self.words, text + _HIGH)
+        return self.words[i:j]
 
     def corrections(self, word: str) -> list[str]:
+        """The words within the edits ``word`` is allowed (max_edits), closest first: only words
+        of a length that close are compared."""
         allowed = max_edits(word)
-        if not allowed:
-            return []
-        found = process.extract(word, self.words, scorer=Levenshtein.distance, score_cutoff=allowed, limit=_CORRECTIONS)
-        return [candidate for candidate, _distance, _i in found if candidate != word]
+        found: list[tuple[int, str]] = []
+        for length in range(len(word) - allowed, len(word) + allowed + 1):
+            for candidate, distance, _i in process.extract(
+                word, self.by_length.get(length, []), scorer=Levenshtein.distance, score_cutoff=allowed, limit=None
+            ):
+                if candidate != word:
+                    found.append((distance, candidate))
+        return [candidate for _distance, candidate in sorted(found)[:_CORRECTIONS]]
 
 
 # store id -> (stamp, dictionary): the dictionaries of the stores searched lately, in this process.
@@ -428,6 +460,8 @@ class _Engine:
         short: list[str] | None = None,
         *,
         alternatives: list[list[str]] | None = None,
+        checked: list[list[str]] | None = None,
+        anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
         """Every word (or one of each group of alternatives) a substring of search_text, through
         the engine's trigram index: for what is not a name word (digits, parts of emails)."""
@@ -437,33 +471,39 @@ class _Engine:
         """The store's dictionary of name words (from this process's copy while the stamp the
         triggers change is the same) and, in the same statement, how many customers (up to
         _COUNT_CAP) have a name word starting with each of ``words``."""
-        counts = "".join(
-            f", (SELECT count(*) FROM (SELECT 1 FROM customers_searchword WHERE store_id = %s "
-            f"AND word >= %s AND word < %s LIMIT {_COUNT_CAP}) s{i})"
-            for i in range(len(words))
-        )
-        params: list[Any] = []
-        for word in words:
-            params += [store_id, word, word + _HIGH]
+        counts, params = self._counts_sql(store_id, [[w] for w in words])
         row = _fetch(
-            f"SELECT (SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''){counts}",
+            f"SELECT (SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''), {counts}",
             [store_id, *params],
         )[0]
         stamp = row[0]
         cached = _DICTIONARIES.get(store_id)
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1], list(row[1:])
-        words_now = [
-            w
-            for (w,) in _fetch(
-                "SELECT word FROM customers_nameword WHERE store_id = %s AND word <> '' ORDER BY word", [store_id]
-            )
-        ]
-        dictionary = _Dictionary(words_now, frozenset(words_now))
+        dictionary = _Dictionary(
+            [w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND word <> ''", [store_id])]
+        )
         if len(_DICTIONARIES) >= 64:
             _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
         _DICTIONARIES[store_id] = (stamp, dictionary)
         return dictionary, list(row[1:])
+
+    @staticmethod
+    def _counts_sql(store_id: int, groups: list[list[str]]) -> tuple[str, list[Any]]:
+        """For each group: how many customers (up to _COUNT_CAP) have a name word starting with
+        one of its strings, through the word index."""
+        parts = []
+        params: list[Any] = []
+        for i, group in enumerate(groups):
+            ranges = " OR ".join(["(word >= %s AND word < %s)"] * len(group))
+            parts.append(
+                f"(SELECT count(*) FROM (SELECT 1 FROM customers_searchword WHERE store_id = %s "
+                f"AND ({ranges}) LIMIT {_COUNT_CAP}) s{i})"
+            )
+            params.append(store_id)
+            for text in group:
+                params += [text, text + _HIGH]
+        return ", ".join(parts), params
 
     def words(
         self,
@@ -472,38 +512,34 @@ class _Engine:
         groups: list[list[str]],
         counts: list[int],
         short: list[str],
-        matched: list[list[str]] | None = None,
         *,
         anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """Customers with, for each group, one of its strings inside their search_text, led by
-        the word index: the group with the fewest customers is looked up as the name words that
-        hold one of its strings (from the dictionary), the others are checked on the rows read.
+        """Customers with, for each group, one of its strings inside their search_text.
 
-        When no group holds a name word (a part of an email, digits) the trigram index answers.
-        Short words start a word of the customer's text, or with ``anywhere`` (typos, where
-        rank_of wants them anywhere) are inside it.
+        The first string of a group is the word as typed, the others its typo corrections. The
+        group that the fewest customers' words start with leads: its name words (those holding
+        the word as typed, or starting with a correction) are looked up in the word index, and
+        the other groups checked on the rows read. When no name word holds it (a part of an
+        email, digits, a typo) the trigram index finds it instead.
+        Short words start a word of the text, or with ``anywhere`` (typos, where rank_of wants
+        them anywhere) are inside it.
         """
-        if matched is None:
-            matched = [sorted({d for word in group for d in dictionary.holding(word)}) for group in groups]
-        leads = [i for i, m in enumerate(matched) if m]
-        if not leads:
-            return self.text(store_id, [], short, alternatives=groups)
-        lead = min(leads, key=lambda i: (counts[i], -len(groups[i][0]), i))
-        conditions = ""
-        params: list[Any] = []
-        for i, group in enumerate(groups):
-            if i == lead:
-                continue
-            conditions += " AND (" + " OR ".join(["c.search_text LIKE %s ESCAPE '\\'"] * len(group)) + ")"
-            params += [f"%{_like_escape(w)}%" for w in group]
+        lead = min(range(len(groups)), key=lambda i: (counts[i], -len(groups[i][0]), i))
+        others = [group for i, group in enumerate(groups) if i != lead]
+        lead_words = sorted(
+            {*dictionary.holding(groups[lead][0]), *(w for c in groups[lead][1:] for w in dictionary.starting(c))}
+        )
+        if not lead_words:  # the rarest word is in no name: the trigram index finds where it is
+            return self.text(store_id, [], short, alternatives=[groups[lead]], checked=others, anywhere=anywhere)
+        conditions, params = self._checked(others)
         extra, short_params = self._short_filter(short, anywhere=anywhere)
-        marks = ", ".join(["%s"] * len(matched[lead]))
+        marks = ", ".join(["%s"] * len(lead_words))
         return _fetch(
             f"SELECT DISTINCT {_COLUMNS} FROM customers_searchword s {self.lead_join} customers_customer c "
             f"ON c.id = s.customer_id WHERE s.store_id = %s AND s.word IN ({marks}) AND c.erased_at IS NULL"
             f"{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
-            [store_id, *matched[lead], *params, *short_params, *self.scope.params],
+            [store_id, *lead_words, *params, *short_params, *self.scope.params],
         )
 
     def typos(
@@ -514,25 +550,20 @@ class _Engine:
         groups = [[w, *dictionary.corrections(w)] for w in words]
         if all(len(g) == 1 for g in groups):
             return []
-        matched = [sorted({*dictionary.holding(g[0]), *g[1:]}) for g in groups]
-        counts = self._counts(store_id, matched)
-        return self.words(store_id, dictionary, groups, counts, short, matched=matched, anywhere=True)
+        sql, params = self._counts_sql(store_id, groups)
+        counts = list(_fetch(f"SELECT {sql}", params)[0])
+        return self.words(store_id, dictionary, groups, counts, short, anywhere=True)
 
-    def _counts(self, store_id: int, matched: list[list[str]]) -> list[int]:
-        """How many customers (up to _COUNT_CAP) carry one of each list of name words."""
-        parts = []
+    checked_column = "c.search_text"
+
+    def _checked(self, groups: list[list[str]]) -> tuple[str, list[Any]]:
+        """Each group: one of its strings inside search_text, checked on the rows read."""
+        sql = ""
         params: list[Any] = []
-        for i, words in enumerate(matched):
-            if not words:
-                parts.append("0")
-                continue
-            marks = ", ".join(["%s"] * len(words))
-            parts.append(
-                f"(SELECT count(*) FROM (SELECT 1 FROM customers_searchword WHERE store_id = %s "
-                f"AND word IN ({marks}) LIMIT {_COUNT_CAP}) s{i})"
-            )
-            params += [store_id, *words]
-        return list(_fetch(f"SELECT {', '.join(parts)}", params)[0])
+        for group in groups:
+            sql += " AND (" + " OR ".join([f"{self.checked_column} LIKE %s ESCAPE '\\'"] * len(group)) + ")"
+            params += [f"%{_like_escape(w)}%" for w in group]
+        return sql, params
 
     @staticmethod
     def _short_filter(short: list[str] | None, *, anywhere: bool = False) -> tuple[str, list[Any]]:
@@ -559,6 +590,8 @@ class _Sqlite(_Engine):
         short: list[str] | None = None,
         *,
         alternatives: list[list[str]] | None = None,
+        checked: list[list[str]] | None = None,
+        anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
         """By FTS5 trigram. The FTS table drives the join (CROSS JOIN): with the store filter
         first, SQLite would probe the FTS index once per customer of the store."""
@@ -567,16 +600,21 @@ class _Sqlite(_Engine):
         if not groups:
             return []
         match = " AND ".join("(" + " OR ".join(self._phrase(w) for w in group) + ")" for group in groups)
-        extra, params = self._short_filter(short)
+        conditions, params = self._checked(checked or [])
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
         return _fetch(
             f"SELECT {_COLUMNS} FROM customer_search_fts f CROSS JOIN customers_customer c ON c.id = f.rowid "
-            f"WHERE customer_search_fts MATCH %s AND c.store_id = %s AND c.erased_at IS NULL{extra}{self.scope.sql} "
-            f"LIMIT {CANDIDATES}",
-            [match, store_id, *params, *self.scope.params],
+            f"WHERE customer_search_fts MATCH %s AND c.store_id = %s AND c.erased_at IS NULL"
+            f"{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [match, store_id, *params, *short_params, *self.scope.params],
         )
 
 
 class _Postgres(_Engine):
+    # Not the indexed expression: the planner checks these on the rows the leading word finds
+    # instead of intersecting the trigram index's long lists for common words.
+    checked_column = "(c.search_text || '')"
+
     def text(
         self,
         store_id: int,
@@ -584,6 +622,8 @@ class _Postgres(_Engine):
         short: list[str] | None = None,
         *,
         alternatives: list[list[str]] | None = None,
+        checked: list[list[str]] | None = None,
+        anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
         """By the pg_trgm GIN index."""
         groups = [[w] for w in words] + [list(alts) for alts in alternatives or []]
@@ -594,9 +634,10 @@ class _Postgres(_Engine):
             params.extend(f"%{_like_escape(w)}%" for w in group)
         if not conditions:
             return []
-        extra, short_params = self._short_filter(short)
+        more, more_params = self._checked(checked or [])
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
         return _fetch(
             f"SELECT {_COLUMNS} FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL "
-            f"AND {' AND '.join(conditions)}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
-            [store_id, *params, *short_params, *self.scope.params],
+            f"AND {' AND '.join(conditions)}{more}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [store_id, *params, *more_params, *short_params, *self.scope.params],
         )
