@@ -444,6 +444,7 @@ def reindex() -> None:
                 *search_sql.POSTGRES_DROP_INDEXES,
                 *search_sql.POSTGRES_INDEXES,
                 *words_sql.POSTGRES_DROP_TRIGGERS,
+                *words_sql.POSTGRES_FUNCTIONS,
                 *words_sql.POSTGRES_REBUILD,
                 *words_sql.POSTGRES_TRIGGERS,
             ]:
@@ -453,14 +454,8 @@ def reindex() -> None:
                 "(SELECT max(id) FROM customers_customer))"
             )
         else:
-            for sql in [
-                *search_sql.SQLITE_DROP_TRIGGERS,
-                *words_sql.SQLITE_DROP_TRIGGERS,
-                *search_sql.SQLITE_REBUILD,
-                *words_sql.SQLITE_REBUILD,
-                *search_sql.SQLITE_TRIGGERS,
-                *words_sql.SQLITE_TRIGGERS,
-            ]:
+            # 0009's lists hold 0007's triggers and rebuild too (with the words 0009 indexes).
+            for sql in [*words_sql.SQLITE_DROP_TRIGGERS, *words_sql.SQLITE_REBUILD, *words_sql.SQLITE_TRIGGERS]:
                 cur.execute(sql)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -489,7 +484,7 @@ def generate(
         statements = (
             [*search_sql.POSTGRES_DROP_INDEXES, *words_sql.POSTGRES_DROP_TRIGGERS]
             if connection.vendor == "postgresql"
-            else [*search_sql.SQLITE_DROP_TRIGGERS, *words_sql.SQLITE_DROP_TRIGGERS]
+            else words_sql.SQLITE_DROP_TRIGGERS
         )
         for sql in statements:
             cur.execute(sql)

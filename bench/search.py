@@ -261,7 +261,7 @@ def miss_cause(store: Any, q: str, pk: int, *, tie: bool) -> tuple[str, str]:
     if tie:
         return "namesakes", detail
     words = [w for w in fold(q).split() if len(w) >= 3]
-    dictionary, _counts = search._Engine(search._Scope()).dictionary_and_counts(store.pk, words)
+    dictionary = search._Engine(search._Scope()).dictionary(store.pk)
     if all(w in dictionary.known for w in words) and any(h.rank < search.SUBSTRING for h in hits):
         return "another name's words", detail
     if mine:

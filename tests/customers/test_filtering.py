@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope
 
 from tests.conftest import World, api, browser_client, make_customer
-from trunkshow.customers import services
+from trunkshow.customers import search, services
 from trunkshow.customers.filtering import customers_filtered, filters_parse
 from trunkshow.customers.models import Customer
 
@@ -402,3 +402,17 @@ def test_the_search_ranking_pages_by_keyset_with_filters_on_the_api_and_the_page
     page = browser_client(world.a_associate).get("/customers/", {"q": "ann", "spend_max": "300"})
     assert [c.display_name for c in page.context["rows"]] == [n for n in ranked if n != "Ann Baker"]
     assert page.context["total_text"] == "2"
+
+
+def test_search_with_filters_finds_a_match_among_more_than_the_search_reads(world: World):
+    """The search reads at most search.CANDIDATES customers; with filters it reads among those the
+    filters keep, so the one customer they keep is found however many others match the words."""
+    for _ in range(search.CANDIDATES + 20):
+        make_customer(world.a, first_name="Anna", last_name="Szirmay")
+    make_customer(world.a, first_name="Anna", last_name="Szirmayová", interests=[("stone", "ruby")])
+    client = api(world.a_associate)
+    assert client.get("/api/v1/customers/count", {"q": "anna szirmay"}).json() == {"count": search.CANDIDATES}
+    assert walk(client, "/api/v1/customers", q="anna szirmay", interest="stone:ruby") == ["Anna Szirmayová"]
+    assert client.get("/api/v1/customers/count", {"q": "anna szirmay", "interest": "ruby"}).json() == {"count": 1}
+    page = browser_client(world.a_associate).get("/customers/", {"q": "szirmay", "interest": "stone:ruby"})
+    assert [c.display_name for c in page.context["rows"]] == ["Anna Szirmayová"]

@@ -30,9 +30,7 @@ def dictionary(store: Any) -> dict[str, int]:
     """The store's name words with how many customers the word index holds for each; checked
     against the dictionary table (which on SQLite also counts them; PostgreSQL keeps no counts)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT word, count(*) FROM customers_searchword WHERE store_id = %s GROUP BY word", [store.pk]
-        )
+        cursor.execute("SELECT word, count(*) FROM customers_searchword WHERE store_id = %s GROUP BY word", [store.pk])
         indexed = dict(cursor.fetchall())
         cursor.execute("SELECT word, n FROM customers_nameword WHERE store_id = %s AND word <> ''", [store.pk])
         listed = dict(cursor.fetchall())

@@ -51,6 +51,8 @@ EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
 
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _HAS_DIGIT = re.compile(r"\d")
+# What a part of a number or an email address holds and a name does not.
+_FRAGMENT = re.compile(r"[\d._+]")
 
 
 @dataclass(frozen=True)
@@ -198,8 +200,8 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
     elif query.kind == "phone":
         found.add(backend.phones(store.pk, query))
     elif long_words:
-        dictionary, counts = backend.dictionary_and_counts(store.pk, long_words)
-        found.add(backend.words(store.pk, dictionary, [[w] for w in long_words], counts, short_words))
+        dictionary = backend.dictionary(store.pk)
+        found.add(backend.words(store.pk, dictionary, [[w] for w in long_words], short_words))
     else:
         found.add(backend.sort_prefix(store.pk, short_words))
     hits = []
@@ -324,8 +326,11 @@ def _like_escape(text: str) -> str:
 _COLUMNS = "c.id, c.sort_name, c.search_text"
 # The end of a prefix range: after every string that starts with the prefix.
 _HIGH = "\U0010ffff"
-# How far the lookups count the customers behind each query word (to pick the word that leads).
-_COUNT_CAP = 2_000
+# A query word held by more name words than this (``ann``) is checked on the rows the other
+# words find rather than looked up in the word index.
+_INDEXED_WORDS = 300
+# Customers of the word index read at most, when a query word must be checked on the rows.
+_CHECKED_ROWS = 2_000
 # Typo corrections tried per query word, the closest first.
 _CORRECTIONS = 32
 
@@ -362,13 +367,15 @@ class _Dictionary:
             position += len(word) + 1
         self.lines = "\n" + "\n".join(self.words) + "\n"
 
-    def holding(self, text: str) -> list[str]:
-        """The words that hold ``text``."""
+    def holding(self, text: str, limit: int) -> list[str] | None:
+        """The words that hold ``text``; None when more than ``limit`` do."""
         found: list[str] = []
         if "\n" in text:
             return found
         at = self.lines.find(text)
         while at != -1:
+            if len(found) == limit:
+                return None
             i = bisect.bisect_right(self.starts, at) - 1
             found.append(self.words[i])
             at = self.lines.find(text, self.starts[i] + len(self.words[i]) + 1)
@@ -467,79 +474,102 @@ class _Engine:
         the engine's trigram index: for what is not a name word (digits, parts of emails)."""
         raise NotImplementedError
 
-    def dictionary_and_counts(self, store_id: int, words: list[str]) -> tuple[_Dictionary, list[int]]:
-        """The store's dictionary of name words (from this process's copy while the stamp the
-        triggers change is the same) and, in the same statement, how many customers (up to
-        _COUNT_CAP) have a name word starting with each of ``words``."""
-        counts, params = self._counts_sql(store_id, [[w] for w in words])
-        row = _fetch(
-            f"SELECT (SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''), {counts}",
-            [store_id, *params],
-        )[0]
-        stamp = row[0]
+    def dictionary(self, store_id: int) -> _Dictionary:
+        """The store's dictionary of name words, from this process's copy while the stamp the
+        triggers change is the same."""
+        rows = _fetch("SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''", [store_id])
+        stamp = rows[0][0] if rows else None
         cached = _DICTIONARIES.get(store_id)
         if cached is not None and cached[0] == stamp and stamp is not None:
-            return cached[1], list(row[1:])
+            return cached[1]
         dictionary = _Dictionary(
             [w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND word <> ''", [store_id])]
         )
         if len(_DICTIONARIES) >= 64:
             _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
         _DICTIONARIES[store_id] = (stamp, dictionary)
-        return dictionary, list(row[1:])
-
-    @staticmethod
-    def _counts_sql(store_id: int, groups: list[list[str]]) -> tuple[str, list[Any]]:
-        """For each group: how many customers (up to _COUNT_CAP) have a name word starting with
-        one of its strings, through the word index."""
-        parts = []
-        params: list[Any] = []
-        for i, group in enumerate(groups):
-            ranges = " OR ".join(["(word >= %s AND word < %s)"] * len(group))
-            parts.append(
-                f"(SELECT count(*) FROM (SELECT 1 FROM customers_searchword WHERE store_id = %s "
-                f"AND ({ranges}) LIMIT {_COUNT_CAP}) s{i})"
-            )
-            params.append(store_id)
-            for text in group:
-                params += [text, text + _HIGH]
-        return ", ".join(parts), params
+        return dictionary
 
     def words(
         self,
         store_id: int,
         dictionary: _Dictionary,
         groups: list[list[str]],
-        counts: list[int],
         short: list[str],
         *,
         anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
         """Customers with, for each group, one of its strings inside their search_text.
 
-        The first string of a group is the word as typed, the others its typo corrections. The
-        group that the fewest customers' words start with leads: its name words (those holding
-        the word as typed, or starting with a correction) are looked up in the word index, and
-        the other groups checked on the rows read. When no name word holds it (a part of an
-        email, digits, a typo) the trigram index finds it instead.
-        Short words start a word of the text, or with ``anywhere`` (typos, where rank_of wants
-        them anywhere) are inside it.
+        The first string of a group is the word as typed, the others its typo corrections. A
+        group's name words are those holding the word as typed or starting with a correction
+        (from the dictionary). The groups' runs of the word index are intersected (each a range
+        of the btree), and only the customers in all of them are read. A group held by more than
+        _INDEXED_WORDS name words, or by none (a part of an email, a name with a digit), is
+        checked on those rows instead (at most _CHECKED_ROWS of them). A word as typed in no name
+        but a few edits from names is a typo: the typo lookup finds it. When no group is in the
+        word index: letters are looked for at the start of an email address (the email btree),
+        anything else through the trigram index. Short words start a word of the text, or with
+        ``anywhere`` (typos, where rank_of wants them anywhere) are inside it.
         """
-        lead = min(range(len(groups)), key=lambda i: (counts[i], -len(groups[i][0]), i))
-        others = [group for i, group in enumerate(groups) if i != lead]
-        lead_words = sorted(
-            {*dictionary.holding(groups[lead][0]), *(w for c in groups[lead][1:] for w in dictionary.starting(c))}
-        )
-        if not lead_words:  # the rarest word is in no name: the trigram index finds where it is
-            return self.text(store_id, [], short, alternatives=[groups[lead]], checked=others, anywhere=anywhere)
-        conditions, params = self._checked(others)
+        names: list[list[str] | None] = []
+        for group in groups:
+            held = dictionary.holding(group[0], _INDEXED_WORDS)
+            if held is not None:
+                held = sorted({*held, *(w for c in group[1:] for w in dictionary.starting(c))})
+                if len(held) > _INDEXED_WORDS:
+                    held = None
+            names.append(held)
+        nameless = [i for i, held in enumerate(names) if held == []]
+        if not anywhere and any(dictionary.corrections(groups[i][0]) for i in nameless):
+            return []  # a word in no name but a few edits from names: a typo, looked for as one
+        indexed = [i for i, held in enumerate(names) if held]
+        if not indexed:
+            if nameless and not _FRAGMENT.search(groups[nameless[0]][0]):
+                # Letters in no name (nor a few edits from one): the start of an email address.
+                first = nameless[0]
+                others = [group for i, group in enumerate(groups) if i != first]
+                return self.email_starts(store_id, groups[first], checked=others, short=short, anywhere=anywhere)
+            # Parts of numbers or emails, or words in too many names: the trigram index.
+            return self.text(store_id, [], short, alternatives=groups, anywhere=anywhere)
+        parts = []
+        params: list[Any] = []
+        for i in indexed:
+            held = names[i] or []
+            marks = ", ".join(["%s"] * len(held))
+            parts.append(f"SELECT customer_id FROM customers_searchword WHERE store_id = %s AND word IN ({marks})")
+            params += [store_id, *held]
+        checked = [group for i, group in enumerate(groups) if i not in indexed]
+        ids = " INTERSECT ".join(parts)
+        if checked:  # checked on the rows read: read a bounded number of them
+            ids = f"SELECT customer_id FROM ({ids}) i LIMIT {_CHECKED_ROWS}"
+        conditions, checked_params = self._checked(checked)
         extra, short_params = self._short_filter(short, anywhere=anywhere)
-        marks = ", ".join(["%s"] * len(lead_words))
         return _fetch(
-            f"SELECT DISTINCT {_COLUMNS} FROM customers_searchword s {self.lead_join} customers_customer c "
-            f"ON c.id = s.customer_id WHERE s.store_id = %s AND s.word IN ({marks}) AND c.erased_at IS NULL"
-            f"{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
-            [store_id, *lead_words, *params, *short_params, *self.scope.params],
+            f"SELECT {_COLUMNS} FROM ({ids}) s {self.lead_join} customers_customer c "
+            f"ON c.id = s.customer_id WHERE c.erased_at IS NULL{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [*params, *checked_params, *short_params, *self.scope.params],
+        )
+
+    def email_starts(
+        self, store_id: int, starts: list[str], *, checked: list[list[str]], short: list[str], anywhere: bool
+    ) -> list[tuple[Any, ...]]:
+        """Customers with an email address starting with one of ``starts`` (the email btree), and
+        the other groups inside their text."""
+        ranges = " OR ".join(["(e.address >= %s AND e.address < %s)"] * len(starts))
+        conditions, params = self._checked(checked)
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
+        return _fetch(
+            f"SELECT DISTINCT {_COLUMNS} FROM customers_customeremail e "
+            f"JOIN customers_customer c ON c.id = e.customer_id WHERE e.store_id = %s AND ({ranges}) "
+            f"AND c.erased_at IS NULL{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [
+                store_id,
+                *(x for text in starts for x in (text, text + _HIGH)),
+                *params,
+                *short_params,
+                *self.scope.params,
+            ],
         )
 
     def typos(
@@ -550,9 +580,7 @@ class _Engine:
         groups = [[w, *dictionary.corrections(w)] for w in words]
         if all(len(g) == 1 for g in groups):
             return []
-        sql, params = self._counts_sql(store_id, groups)
-        counts = list(_fetch(f"SELECT {sql}", params)[0])
-        return self.words(store_id, dictionary, groups, counts, short, anywhere=True)
+        return self.words(store_id, dictionary, groups, short, anywhere=True)
 
     checked_column = "c.search_text"
 

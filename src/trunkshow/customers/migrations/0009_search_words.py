@@ -1,14 +1,16 @@
 """A word-level search index beside the trigram one (see docs/adr/0003-search.md).
 
 ``customers_searchword (store_id, word, customer_id)``: one row per name word of a live
-customer's search_text (the words ``customers_nameword`` holds: 3+ letters, no ``@``, no digit),
+customer's search_text (3+ characters, no ``@``, not only digits: KEEP; the words
+``customers_nameword`` holds, whose SQLite triggers of 0007 this migration replaces to admit
+the same words),
 with the btree of its primary key on (store_id, word, customer_id). A query word's prefixes,
 substrings and typo corrections are looked up in the store's dictionary of name words (in the
 process), then the customers carrying them are btree lookups here, instead of trigram phrases
 over every customer's text.
 
 SQLite: kept by triggers on customers_customer beside those of 0007 (which keep the dictionary,
-its counts and its stamp). PostgreSQL: one PL/pgSQL trigger function keeps this table and the
+its counts and its stamp, and are made again here with KEEP). PostgreSQL: one PL/pgSQL trigger function keeps this table and the
 same dictionary table (``customers_nameword``, created here on PostgreSQL). PostgreSQL keeps no
 counts (``n`` is 0) and changes the store's stamp only when the dictionary gains or loses a
 word, and locks the stamp row before touching the dictionary: many writers update a store at
@@ -16,8 +18,8 @@ once there, and a counter or a stamp written by every write would make them wait
 
 Both read only ``search_text``, ``erased_at`` and ``store_id``, so an update, an erasure or a
 delete corrects the index in the same statement. A later migration that makes SQLite rebuild
-customers_customer drops these triggers too: it must run SQLITE_TRIGGERS of 0007 and of this
-migration again.
+customers_customer drops these triggers too: it must run SQLITE_TRIGGERS of this migration
+again (it holds 0007's too).
 
 The SQL lives in constants so that bench/generate.py can take the triggers off for a bulk load
 and build the index again from the rows.
@@ -28,7 +30,15 @@ import importlib
 from django.db import migrations
 
 _search = importlib.import_module("trunkshow.customers.migrations.0007_search_indexes")
-_name_words = _search._name_words
+# The words indexed (and in the dictionary, whose triggers of 0007 this migration replaces on
+# SQLite): 3+ characters, no '@' (emails), not only digits (phones). A word of a name with a
+# digit (``Szirmay2``) is in, so the letters of such a name find it through this index too.
+KEEP = "length(value) >= 3 AND value NOT LIKE '%@%' AND value GLOB '*[^0-9]*'"
+
+
+def _name_words(row: str) -> str:
+    return _search._name_words(row, KEEP)
+
 
 SQLITE_TABLES = [
     """CREATE TABLE customers_searchword (
@@ -51,7 +61,7 @@ def _sqlite_remove(row: str) -> str:
     )
 
 
-SQLITE_TRIGGERS = [
+_WORD_TRIGGERS = [
     f"""CREATE TRIGGER customer_words_ai AFTER INSERT ON customers_customer BEGIN
         {_sqlite_add("new")}
     END""",
@@ -66,35 +76,48 @@ SQLITE_TRIGGERS = [
         {_sqlite_add("new")}
     END""",
 ]
+# Every search trigger of customers_customer on SQLite: 0007's (FTS and dictionary, with KEEP)
+# and this index's.
+SQLITE_TRIGGERS = [*_search.sqlite_triggers(KEEP), *_WORD_TRIGGERS]
 SQLITE_DROP_TRIGGERS = [
+    *_search.SQLITE_DROP_TRIGGERS,
     "DROP TRIGGER IF EXISTS customer_words_ai",
     "DROP TRIGGER IF EXISTS customer_words_ad",
     "DROP TRIGGER IF EXISTS customer_words_au",
 ]
-# After a bulk load with the triggers off: the index again from the rows, in key order.
+# After a bulk load with the triggers off: the FTS table, the dictionary and this index again
+# from the rows (this index in key order).
 SQLITE_REBUILD = [
+    *_search.sqlite_rebuild(KEEP),
     "DELETE FROM customers_searchword",
     "INSERT OR IGNORE INTO customers_searchword (store_id, word, customer_id) "
     f"SELECT DISTINCT c.store_id, value, c.id FROM customers_customer c, {_search._json_each('c')} "
-    f"WHERE c.erased_at IS NULL AND {_search._KEEP} ORDER BY 1, 2, 3",
+    f"WHERE c.erased_at IS NULL AND {KEEP} ORDER BY 1, 2, 3",
 ]
-SQLITE_REVERSE = [*SQLITE_DROP_TRIGGERS, "DROP TABLE IF EXISTS customers_searchword"]
+SQLITE_REVERSE = [
+    *SQLITE_DROP_TRIGGERS,
+    "DROP TABLE IF EXISTS customers_searchword",
+    *_search.SQLITE_TRIGGERS,
+    *_search.SQLITE_REBUILD,
+]
 
-# The same words as SQLite's _name_words: search_text trimmed of spaces, tabs as spaces, split
-# on single spaces; 3+ letters, no '@', no ASCII digit.
-POSTGRES_SETUP = [
+# The same words as SQLite's KEEP: search_text trimmed of spaces, tabs as spaces, split on
+# single spaces; 3+ characters, no '@', not only ASCII digits.
+POSTGRES_TABLES = [
     """CREATE TABLE customers_searchword (
         store_id integer NOT NULL, word text NOT NULL, customer_id integer NOT NULL,
         PRIMARY KEY (store_id, word, customer_id))""",
     """CREATE TABLE customers_nameword (
         store_id integer NOT NULL, word text NOT NULL, n bigint NOT NULL,
         PRIMARY KEY (store_id, word))""",
-    r"""CREATE FUNCTION customers_name_words(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+]
+POSTGRES_FUNCTIONS = [
+    r"""CREATE OR REPLACE FUNCTION customers_name_words(t text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
         SELECT coalesce(array_agg(DISTINCT w ORDER BY w), '{}')
         FROM unnest(string_to_array(btrim(replace(coalesce(t, ''), chr(9), ' '), ' '), ' ')) AS w
-        WHERE length(w) >= 3 AND w !~ '[@0-9]'
+        WHERE length(w) >= 3 AND w !~ '@' AND w ~ '[^0-9]'
     $$""",
-    """CREATE FUNCTION customers_search_words() RETURNS trigger LANGUAGE plpgsql AS $$
+    """CREATE OR REPLACE FUNCTION customers_search_words() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
         old_words text[] := '{}';
         new_words text[] := '{}';
@@ -180,9 +203,9 @@ POSTGRES_REVERSE = [
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        statements = [*POSTGRES_SETUP, *POSTGRES_REBUILD, *POSTGRES_TRIGGERS]
+        statements = [*POSTGRES_TABLES, *POSTGRES_FUNCTIONS, *POSTGRES_REBUILD, *POSTGRES_TRIGGERS]
     else:
-        statements = [*SQLITE_TABLES, *SQLITE_REBUILD, *SQLITE_TRIGGERS]
+        statements = [*SQLITE_TABLES, *SQLITE_DROP_TRIGGERS, *SQLITE_REBUILD, *SQLITE_TRIGGERS]
     for sql in statements:
         schema_editor.execute(sql, params=None)
 
