@@ -329,7 +329,8 @@ _HIGH = "\U0010ffff"
 # A query word held by more name words than this (``ann``) is checked on the rows the other
 # words find rather than looked up in the word index.
 _INDEXED_WORDS = 300
-# Customers of the word index read at most, when a query word must be checked on the rows.
+# Customers of the word index read at most when the only words to check on the rows are in no
+# name.
 _CHECKED_ROWS = 2_000
 # Typo corrections tried per query word, the closest first.
 _CORRECTIONS = 32
@@ -505,8 +506,9 @@ class _Engine:
         group's name words are those holding the word as typed or starting with a correction
         (from the dictionary). The groups' runs of the word index are intersected (each a range
         of the btree), and only the customers in all of them are read. A group held by more than
-        _INDEXED_WORDS name words, or by none (a part of an email, a name with a digit), is
-        checked on those rows instead (at most _CHECKED_ROWS of them). A word as typed in no name
+        _INDEXED_WORDS name words is checked on those rows instead; so is a group held by none (a
+        part of an email, a name with a digit), on at most _CHECKED_ROWS rows when it is all
+        there is to check. A word as typed in no name
         but a few edits from names is a typo: the typo lookup finds it. When no group is in the
         word index: letters are looked for at the start of an email address (the email btree),
         anything else through the trigram index. Short words start a word of the text, or with
@@ -541,7 +543,9 @@ class _Engine:
             params += [store_id, *held]
         checked = [group for i, group in enumerate(groups) if i not in indexed]
         ids = " INTERSECT ".join(parts)
-        if checked:  # checked on the rows read: read a bounded number of them
+        if nameless and len(checked) == len(nameless):
+            # Only words in no name to check (a name with a digit, a part of an email): rarely
+            # there, so a bounded number of rows is read for them.
             ids = f"SELECT customer_id FROM ({ids}) i LIMIT {_CHECKED_ROWS}"
         conditions, checked_params = self._checked(checked)
         extra, short_params = self._short_filter(short, anywhere=anywhere)
