@@ -48,6 +48,8 @@ SHORT_SCAN = 2_000
 # them an exact or word-start match.
 TYPO_WHEN_FEWER_THAN = 25
 EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
+# ... nor when this many (the first 5 shown) have names starting with the words.
+_TYPO_UNLESS_STARTS = 5
 
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -212,9 +214,13 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
     if (
         dictionary is not None
         and len(hits) < TYPO_WHEN_FEWER_THAN
-        # The words are names as typed (each a whole name word of the store) and some customer's
-        # names start with them: no typo is looked for.
-        and not (all(w in dictionary.known for w in long_words) and any(h.rank < SUBSTRING for h in hits))
+        # No typo is looked for when the words are names as typed (each a whole name word of the
+        # store) and some customer's names start with them, or when a first 5 of customers'
+        # names start with them (a typo would rank after those).
+        and not (
+            (all(w in dictionary.known for w in long_words) and any(h.rank < SUBSTRING for h in hits))
+            or sum(h.rank < SUBSTRING for h in hits) >= _TYPO_UNLESS_STARTS
+        )
         and any(max_edits(w) for w in long_words)
     ):
         seen = {h.id for h in hits}
