@@ -543,10 +543,15 @@ class _Engine:
         parts = []
         params: list[Any] = []
         for i in indexed:
-            held = names[i] or []
-            marks = ", ".join(["%s"] * len(held))
-            parts.append(f"SELECT customer_id FROM customers_searchword WHERE store_id = %s AND word IN ({marks})")
-            params += [store_id, *held]
+            # The words starting with the word as typed are one range of the btree; the others
+            # (holding it inside, starting with a correction) a list.
+            typed = groups[i][0]
+            listed = [w for w in names[i] or [] if not w.startswith(typed)]
+            condition = "(word >= %s AND word < %s)"
+            if listed:
+                condition += f" OR word IN ({', '.join(['%s'] * len(listed))})"
+            parts.append(f"SELECT customer_id FROM customers_searchword WHERE store_id = %s AND ({condition})")
+            params += [store_id, typed, typed + _HIGH, *listed]
         checked = [group for i, group in enumerate(groups) if i not in indexed]
         ids = " INTERSECT ".join(parts)
         if nameless and len(checked) == len(nameless):
