@@ -1,22 +1,24 @@
 """The search box: one query finds customers by name, phone, email or partner, best match first.
 
 How (docs/adr/0003-search.md): the query is read as an email (it has an ``@``), a phone (only
-digits and phone punctuation, at least three digits) or names. Each engine then fetches a bounded
-set of candidates through its own index (SQLite: FTS5 trigram over search_text; PostgreSQL:
-pg_trgm GIN with the store in front; emails and exact phones through their btrees), and each
-candidate gets a rank, lower first:
+digits and phone punctuation, at least three digits) or names. A bounded set of candidates is
+fetched: names through the word index (``customers_searchword``: the name words holding each
+query word, from the store's dictionary ``customers_nameword``, intersected per query word; the
+same SQL on both engines), emails and exact phones through their btrees, parts of numbers and of
+emails through each engine's trigram index (SQLite FTS5, PostgreSQL pg_trgm). Each candidate
+gets a rank, lower first:
 
     0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
     200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
     it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
     per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
-    partner's name).
+    partner's name, plus up to 4 for a word found inside a longer name).
 
-Typos are looked for only when fewer than a page of candidates matched as typed and none of them
-has every word starting one of its names (then the words are names as typed): SQLite corrects
-each query word against the store's dictionary of name words (``customers_nameword``, kept by
-triggers) with rapidfuzz; PostgreSQL asks ``<%`` (word similarity) on the ``search_names`` column.
-A candidate from either is kept only if each word is within the allowed edits of one of its words.
+Typos are looked for when fewer than a page of candidates matched as typed, unless the words are
+names as typed (each a whole name word, and some names start with them) or 5 customers' names
+start with them: each query word is corrected against the store's dictionary with rapidfuzz, on
+both engines. A candidate is kept only if each word is within the allowed edits of one of its
+words.
 
 ``apply`` narrows a queryset to the ranked candidates and orders it by (search_rank, sort_name,
 id), so callers page by keyset over those three and combine any other filter.
