@@ -8,8 +8,9 @@ Names from many countries (with their diacritics), phones of several regions (va
 E.164), emails, partners for about a third. Rows go straight into the real tables with raw SQL
 (SQLite: ``executemany`` in one transaction; PostgreSQL: ``COPY``), with what the services would
 have computed (search_text, sort_name) and every index populated: on SQLite the search triggers
-are taken off for the load and the FTS table and name dictionary rebuilt after; on PostgreSQL the
-trigram GIN indexes are dropped and built again after. By default the database is made fresh
+are taken off for the load and the FTS table, word index and name dictionary rebuilt after; on
+PostgreSQL the trigram GIN indexes and the word index's triggers are dropped and the index
+built again after. By default the database is made fresh
 (the SQLite file in the data dir, or the PostgreSQL database the URL names).
 
 From another script (the import and export benchmarks)::
@@ -436,19 +437,30 @@ def reindex() -> None:
     from django.db import transaction as tx
 
     search_sql = importlib.import_module("trunkshow.customers.migrations.0007_search_indexes")
+    words_sql = importlib.import_module("trunkshow.customers.migrations.0009_search_words")
     with tx.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            for sql in [*search_sql.POSTGRES_DROP_INDEXES, *search_sql.POSTGRES_INDEXES]:
+            for sql in [
+                *search_sql.POSTGRES_DROP_INDEXES,
+                *search_sql.POSTGRES_INDEXES,
+                *words_sql.POSTGRES_DROP_TRIGGERS,
+                *words_sql.POSTGRES_FUNCTIONS,
+                *words_sql.POSTGRES_REBUILD,
+                *words_sql.POSTGRES_TRIGGERS,
+            ]:
                 cur.execute(sql)
             cur.execute(
                 "SELECT setval(pg_get_serial_sequence('customers_customer', 'id'), "
                 "(SELECT max(id) FROM customers_customer))"
             )
         else:
-            for sql in [*search_sql.SQLITE_DROP_TRIGGERS, *search_sql.SQLITE_REBUILD, *search_sql.SQLITE_TRIGGERS]:
+            # 0009's lists hold 0007's triggers and rebuild too (with the words 0009 indexes).
+            for sql in [*words_sql.SQLITE_DROP_TRIGGERS, *words_sql.SQLITE_REBUILD, *words_sql.SQLITE_TRIGGERS]:
                 cur.execute(sql)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
+        if connection.vendor == "postgresql":  # index-only scans of the word index want a visibility map
+            cur.execute("VACUUM customers_searchword")
 
 
 def generate(
@@ -462,6 +474,7 @@ def generate(
     from trunkshow.stores.services import staff_create, store_create
 
     search_sql = importlib.import_module("trunkshow.customers.migrations.0007_search_indexes")
+    words_sql = importlib.import_module("trunkshow.customers.migrations.0009_search_words")
     started = time.perf_counter()
     big = store_create(slug="big", name="Big Book Jewelers", phone_region="US", time_zone="America/New_York")
     owner = staff_create(store=big, email="owner@example.com", role="owner", password="a long bench password")
@@ -471,7 +484,9 @@ def generate(
     ]
     with connection.cursor() as cur:  # search indexes off for the load, rebuilt after
         statements = (
-            search_sql.POSTGRES_DROP_INDEXES if connection.vendor == "postgresql" else search_sql.SQLITE_DROP_TRIGGERS
+            [*search_sql.POSTGRES_DROP_INDEXES, *words_sql.POSTGRES_DROP_TRIGGERS]
+            if connection.vendor == "postgresql"
+            else words_sql.SQLITE_DROP_TRIGGERS
         )
         for sql in statements:
             cur.execute(sql)

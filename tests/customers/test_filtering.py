@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope
 
 from tests.conftest import World, api, browser_client, make_customer
-from trunkshow.customers import services
+from trunkshow.customers import search, services
 from trunkshow.customers.filtering import customers_filtered, filters_parse
 from trunkshow.customers.models import Customer
 
@@ -440,3 +440,17 @@ def test_the_page_pages_a_nullable_sort_forward_and_back_across_the_undated(worl
     with scope(store=world.a):
         by_pk = {c.pk: c.display_name for c in Customer.objects.filter(store=world.a)}
     assert api_order == [by_pk[pk] for pk in expected]
+
+
+def test_search_with_filters_finds_a_match_among_more_than_the_search_reads(world: World):
+    """The search reads at most search.CANDIDATES customers; with filters it reads among those the
+    filters keep, so the one customer they keep is found however many others match the words."""
+    for _ in range(search.CANDIDATES + 20):
+        make_customer(world.a, first_name="Anna", last_name="Szirmay")
+    make_customer(world.a, first_name="Anna", last_name="Szirmayová", interests=[("stone", "ruby")])
+    client = api(world.a_associate)
+    assert client.get("/api/v1/customers/count", {"q": "anna szirmay"}).json() == {"count": search.CANDIDATES}
+    assert walk(client, "/api/v1/customers", q="anna szirmay", interest="stone:ruby") == ["Anna Szirmayová"]
+    assert client.get("/api/v1/customers/count", {"q": "anna szirmay", "interest": "ruby"}).json() == {"count": 1}
+    page = browser_client(world.a_associate).get("/customers/", {"q": "szirmay", "interest": "stone:ruby"})
+    assert [c.display_name for c in page.context["rows"]] == ["Anna Szirmayová"]

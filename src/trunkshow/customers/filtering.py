@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import search_text
+from trunkshow.customers import search
 from trunkshow.customers import validation as v
 from trunkshow.customers.models import (
     Channel,
@@ -536,10 +537,22 @@ def filters_apply(
 
 
 def customers_filtered(*, store: Store, filters: CustomerFilter, now: dt.datetime | None = None) -> QuerySet[Customer]:
-    """The search box's matches (in its ranking) narrowed by the filters: what every list shows."""
+    """The search box's matches (in its ranking) narrowed by the filters: what every list shows.
+
+    With both, the filters go first and into the search's candidate lookups: the search reads
+    at most search.CANDIDATES customers, and those must be ones the filters keep, or a match
+    the filters keep could be lost behind many that they drop.
+    """
     from trunkshow.customers.selectors import customer_search
 
-    return filters_apply(customer_search(store=store, q=filters.q), store=store, filters=filters, now=now)
+    if not (search_text(filters.q) and filters.has_filters):
+        return filters_apply(customer_search(store=store, q=filters.q), store=store, filters=filters, now=now)
+    kept = filters_apply(
+        Customer.objects.filter(store=store, erased_at__isnull=True), store=store, filters=filters, now=now
+    )
+    found = search.apply(kept, store=store, q=filters.q, narrowed=True)
+    sort = filters.effective_sort
+    return found if sort == RELEVANCE else found.order_by(*SORTS[sort].order_by())
 
 
 # ---- paging in the list's order ----------------------------------------------------------

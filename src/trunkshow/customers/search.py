@@ -1,22 +1,24 @@
 """The search box: one query finds customers by name, phone, email or partner, best match first.
 
 How (docs/adr/0003-search.md): the query is read as an email (it has an ``@``), a phone (only
-digits and phone punctuation, at least three digits) or names. Each engine then fetches a bounded
-set of candidates through its own index (SQLite: FTS5 trigram over search_text; PostgreSQL:
-pg_trgm GIN with the store in front; emails and exact phones through their btrees), and each
-candidate gets a rank, lower first:
+digits and phone punctuation, at least three digits) or names. A bounded set of candidates is
+fetched: names through the word index (``customers_searchword``: the name words holding each
+query word, from the store's dictionary ``customers_nameword``, intersected per query word; the
+same SQL on both engines), emails and exact phones through their btrees, parts of numbers and of
+emails through each engine's trigram index (SQLite FTS5, PostgreSQL pg_trgm). Each candidate
+gets a rank, lower first:
 
     0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
     200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
     it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
     per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
-    partner's name).
+    partner's name, plus up to 4 for a word found inside a longer name).
 
-Typos are looked for only when fewer than a page of candidates matched as typed and none of them
-has every word starting one of its names (then the words are names as typed): SQLite corrects
-each query word against the store's dictionary of name words (``customers_nameword``, kept by
-triggers) with rapidfuzz; PostgreSQL asks ``<%`` (word similarity) on the ``search_names`` column.
-A candidate from either is kept only if each word is within the allowed edits of one of its words.
+Typos are looked for when fewer than a page of candidates matched as typed, unless the words are
+names as typed (each a whole name word, and some names start with them) or 5 customers' names
+start with them: each query word is corrected against the store's dictionary with rapidfuzz, on
+both engines. A candidate is kept only if each word is within the allowed edits of one of its
+words.
 
 ``apply`` narrows a queryset to the ranked candidates and orders it by (search_rank, sort_name,
 id), so callers page by keyset over those three and combine any other filter.
@@ -24,6 +26,7 @@ id), so callers page by keyset over those three and combine any other filter.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -47,9 +50,13 @@ SHORT_SCAN = 2_000
 # them an exact or word-start match.
 TYPO_WHEN_FEWER_THAN = 25
 EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
+# ... nor when this many (the first 5 shown) have names starting with the words.
+_TYPO_UNLESS_STARTS = 5
 
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _HAS_DIGIT = re.compile(r"\d")
+# What a part of a number or an email address holds and a name does not.
+_FRAGMENT = re.compile(r"[\d._+]")
 
 
 @dataclass(frozen=True)
@@ -153,54 +160,73 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
             return tier + 20 + min(sum(b or 0 for b in beyond), 59)
     if all(w in text for w in words):  # inside an email
         return SUBSTRING + 99
-    edits = elsewhere = 0
+    edits = elsewhere = partial = 0
     for w in words:
-        if any(w in n for n in names):
+        if w in names:
+            continue
+        held = _closest(w, names, inside=True)
+        if held is not None:  # part of a name: after the names holding it whole
+            partial += held
             continue
         if w in text:  # in a partner's or preferred name, or an email
             elsewhere += 1
             continue
         allowed = max_edits(w)
-        best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in own), default=allowed + 1)
-        if best > allowed:
-            return None
+        best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in names), default=allowed + 1)
+        if best > allowed:  # a typo of a partner's or preferred name, after one of the customer's own
+            best = min((Levenshtein.distance(w, n, score_cutoff=allowed) for n in own), default=allowed + 1)
+            if best > allowed:
+                return None
+            elsewhere += 1
         edits += best
-    return TYPO + 10 * edits + 5 * min(elsewhere, 1)
+    return TYPO + 10 * edits + 5 * min(elsewhere, 1) + min(partial, 4)
 
 
-def ranked(*, store: Any, q: str) -> list[Hit]:
-    """The ranked candidates for ``q`` in this store (at most CANDIDATES), best first."""
+def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[Hit]:
+    """The ranked candidates for ``q`` in this store (at most CANDIDATES), best first.
+
+    ``within``, a queryset of the store's customers (the list's other filters), is pushed into
+    every candidate lookup, so the bound applies to the customers that pass the filters.
+    """
     query = parse(q, region=store.phone_region)
     if not query.kind:
         return []
-    backend = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
+    scope = _Scope.of(within)
+    backend = _Postgres(scope) if connection.vendor == "postgresql" else _Sqlite(scope)
     found = _Candidates()
+    dictionary: _Dictionary | None = None
+    long_words = [w for w in query.words if len(w) >= 3]
+    short_words = [w for w in query.words if len(w) < 3]
     if query.kind == "email":
         found.add(backend.emails(store.pk, query.text))
         if not found.rows:
             found.add(backend.text(store.pk, [query.text]))
     elif query.kind == "phone":
         found.add(backend.phones(store.pk, query))
+    elif long_words:
+        dictionary = backend.dictionary(store.pk)
+        found.add(backend.words(store.pk, dictionary, [[w] for w in long_words], short_words))
     else:
-        long_words = [w for w in query.words if len(w) >= 3]
-        short_words = [w for w in query.words if len(w) < 3]
-        if long_words:
-            found.add(backend.text(store.pk, long_words, short_words))
-        else:
-            found.add(backend.sort_prefix(store.pk, short_words))
+        found.add(backend.sort_prefix(store.pk, short_words))
     hits = []
     for pk, (sort_name, text) in found.rows.items():
         rank = rank_of(query, sort_name, text)
         if rank is not None:
             hits.append(Hit(rank, sort_name, pk))
     if (
-        query.kind == "name"
+        dictionary is not None
         and len(hits) < TYPO_WHEN_FEWER_THAN
-        and not any(h.rank < SUBSTRING for h in hits)  # the words start names as typed: no typo
-        and any(max_edits(w) for w in query.words)
+        # No typo is looked for when the words are names as typed (each a whole name word of the
+        # store) and some customer's names start with them, or when a first 5 of customers'
+        # names start with them (a typo would rank after those).
+        and not (
+            (all(w in dictionary.known for w in long_words) and any(h.rank < SUBSTRING for h in hits))
+            or sum(h.rank < SUBSTRING for h in hits) >= _TYPO_UNLESS_STARTS
+        )
+        and any(max_edits(w) for w in long_words)
     ):
         seen = {h.id for h in hits}
-        for pk, sort_name, text in backend.typos(store.pk, query):
+        for pk, sort_name, text in backend.typos(store.pk, dictionary, long_words, short_words):
             if pk in seen:
                 continue
             rank = rank_of(query, sort_name, text)
@@ -211,9 +237,14 @@ def ranked(*, store: Any, q: str) -> list[Hit]:
     return hits[:CANDIDATES]
 
 
-def apply(qs: QuerySet[Any], *, store: Any, q: str) -> QuerySet[Any]:
-    """``qs`` narrowed to the matches of ``q``, annotated ``search_rank`` and ordered best first."""
-    hits = ranked(store=store, q=q)
+def apply(qs: QuerySet[Any], *, store: Any, q: str, narrowed: bool = False) -> QuerySet[Any]:
+    """``qs`` narrowed to the matches of ``q``, annotated ``search_rank`` and ordered best first.
+
+    ``narrowed``: ``qs`` holds other filters than the store's live customers; they are then
+    pushed into the candidate lookups (``ranked(within=qs)``), so that a match the filters keep
+    is found even when more than CANDIDATES customers match ``q`` alone.
+    """
+    hits = ranked(store=store, q=q, within=qs if narrowed else None)
     by_rank: dict[int, list[int]] = {}
     for hit in hits:
         by_rank.setdefault(hit.rank, []).append(hit.id)
@@ -303,17 +334,102 @@ def _like_escape(text: str) -> str:
 _COLUMNS = "c.id, c.sort_name, c.search_text"
 # The end of a prefix range: after every string that starts with the prefix.
 _HIGH = "\U0010ffff"
+# A query word held by more name words than this (``ann``) is checked on the rows the other
+# words find rather than looked up in the word index.
+_INDEXED_WORDS = 300
+# Customers of the word index read at most when the only words to check on the rows are in no
+# name.
+_CHECKED_ROWS = 2_000
+# Typo corrections tried per query word, the closest first.
+_CORRECTIONS = 32
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The customers the candidates must be among (the list's other filters), as SQL."""
+
+    sql: str = ""
+    params: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, within: QuerySet[Any] | None) -> _Scope:
+        if within is None:
+            return cls()
+        sql, params = within.order_by().values("pk").query.sql_with_params()
+        return cls(f" AND c.id IN ({sql})", tuple(params))
+
+
+class _Dictionary:
+    """A store's name words (3+ letters): sorted, as a set, by length, and as one string with a
+    line per word, so that finding the words that hold a string is a scan in C."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = sorted(words)
+        self.known = frozenset(self.words)
+        self.by_length: dict[int, list[str]] = {}
+        for word in self.words:
+            self.by_length.setdefault(len(word), []).append(word)
+        self.starts: list[int] = []
+        position = 1
+        for word in self.words:
+            self.starts.append(position)
+            position += len(word) + 1
+        self.lines = "\n" + "\n".join(self.words) + "\n"
+
+    def holding(self, text: str, limit: int) -> list[str] | None:
+        """The words that hold ``text``; None when more than ``limit`` do."""
+        found: list[str] = []
+        if "\n" in text:
+            return found
+        at = self.lines.find(text)
+        while at != -1:
+            if len(found) == limit:
+                return None
+            i = bisect.bisect_right(self.starts, at) - 1
+            found.append(self.words[i])
+            at = self.lines.find(text, self.starts[i] + len(self.words[i]) + 1)
+        return found
+
+    def starting(self, text: str) -> list[str]:
+        """The words that start with ``text``."""
+        i = bisect.bisect_left(self.words, text)
+        j = bisect.bisect_left(self.words, text + _HIGH)
+        return self.words[i:j]
+
+    def corrections(self, word: str) -> list[str]:
+        """The words within the edits ``word`` is allowed (max_edits), closest first: only words
+        of a length that close are compared."""
+        allowed = max_edits(word)
+        found: list[tuple[int, str]] = []
+        for length in range(len(word) - allowed, len(word) + allowed + 1):
+            for candidate, distance, _i in process.extract(
+                word, self.by_length.get(length, []), scorer=Levenshtein.distance, score_cutoff=allowed, limit=None
+            ):
+                if candidate != word:
+                    found.append((distance, candidate))
+        return [candidate for _distance, candidate in sorted(found)[:_CORRECTIONS]]
+
+
+# store id -> (stamp, dictionary): the dictionaries of the stores searched lately, in this process.
+_DICTIONARIES: dict[int, tuple[Any, _Dictionary]] = {}
 
 
 class _Engine:
+    # SQLite's CROSS JOIN keeps the word index leading (its planner might start from the store's
+    # customers otherwise); PostgreSQL's planner is left to choose.
+    lead_join = "JOIN"
+
+    def __init__(self, scope: _Scope) -> None:
+        self.scope = scope
+
     def emails(self, store_id: int, text: str) -> list[tuple[Any, ...]]:
         """Emails starting with the text (the exact one among them), through the email btree."""
         return _fetch(
             f"SELECT DISTINCT {_COLUMNS} FROM customers_customeremail e "
             "JOIN customers_customer c ON c.id = e.customer_id "
-            "WHERE e.store_id = %s AND e.address >= %s AND e.address < %s AND c.erased_at IS NULL "
+            f"WHERE e.store_id = %s AND e.address >= %s AND e.address < %s AND c.erased_at IS NULL{self.scope.sql} "
             f"LIMIT {CANDIDATES}",
-            [store_id, text, text + _HIGH],
+            [store_id, text, text + _HIGH, *self.scope.params],
         )
 
     def sort_prefix(self, store_id: int, words: list[str]) -> list[tuple[Any, ...]]:
@@ -322,18 +438,18 @@ class _Engine:
         prefix = " ".join(words)
         rows = _fetch(
             f"SELECT {_COLUMNS} FROM customers_customer c "
-            "WHERE c.store_id = %s AND c.sort_name >= %s AND c.sort_name < %s AND c.erased_at IS NULL "
-            f"ORDER BY c.sort_name, c.id LIMIT {CANDIDATES}",
-            [store_id, prefix, prefix + _HIGH],
+            "WHERE c.store_id = %s AND c.sort_name >= %s AND c.sort_name < %s AND c.erased_at IS NULL"
+            f"{self.scope.sql} ORDER BY c.sort_name, c.id LIMIT {CANDIDATES}",
+            [store_id, prefix, prefix + _HIGH, *self.scope.params],
         )
         if len(rows) >= CANDIDATES:
             return rows
         extra, params = self._short_filter(words)
         return rows + _fetch(
             f"SELECT {_COLUMNS} FROM (SELECT c.id, c.sort_name, c.search_text FROM customers_customer c "
-            f"WHERE c.store_id = %s AND c.erased_at IS NULL ORDER BY c.sort_name, c.id LIMIT {SHORT_SCAN}) c "
-            f"WHERE true{extra} LIMIT {CANDIDATES}",
-            [store_id, *params],
+            f"WHERE c.store_id = %s AND c.erased_at IS NULL{self.scope.sql} "
+            f"ORDER BY c.sort_name, c.id LIMIT {SHORT_SCAN}) c WHERE true{extra} LIMIT {CANDIDATES}",
+            [store_id, *self.scope.params, *params],
         )
 
     def exact_phones(self, store_id: int, e164: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -342,8 +458,9 @@ class _Engine:
         marks = ", ".join(["%s"] * len(e164))
         return _fetch(
             f"SELECT {_COLUMNS} FROM customers_customerphone p JOIN customers_customer c ON c.id = p.customer_id "
-            f"WHERE p.store_id = %s AND p.e164 IN ({marks}) AND c.erased_at IS NULL LIMIT {CANDIDATES}",
-            [store_id, *e164],
+            f"WHERE p.store_id = %s AND p.e164 IN ({marks}) AND c.erased_at IS NULL{self.scope.sql} "
+            f"LIMIT {CANDIDATES}",
+            [store_id, *e164, *self.scope.params],
         )
 
     def phones(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
@@ -359,28 +476,154 @@ class _Engine:
         short: list[str] | None = None,
         *,
         alternatives: list[list[str]] | None = None,
+        checked: list[list[str]] | None = None,
+        anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
+        """Every word (or one of each group of alternatives) a substring of search_text, through
+        the engine's trigram index: for what is not a name word (digits, parts of emails)."""
         raise NotImplementedError
 
-    def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+    def dictionary(self, store_id: int) -> _Dictionary:
+        """The store's dictionary of name words, from this process's copy while the stamp the
+        triggers change is the same."""
+        rows = _fetch("SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''", [store_id])
+        stamp = rows[0][0] if rows else None
+        cached = _DICTIONARIES.get(store_id)
+        if cached is not None and cached[0] == stamp and stamp is not None:
+            return cached[1]
+        dictionary = _Dictionary(
+            [w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND word <> ''", [store_id])]
+        )
+        if len(_DICTIONARIES) >= 64:
+            _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
+        _DICTIONARIES[store_id] = (stamp, dictionary)
+        return dictionary
+
+    def words(
+        self,
+        store_id: int,
+        dictionary: _Dictionary,
+        groups: list[list[str]],
+        short: list[str],
+        *,
+        anywhere: bool = False,
+    ) -> list[tuple[Any, ...]]:
+        """Customers with, for each group, one of its strings inside their search_text.
+
+        The first string of a group is the word as typed, the others its typo corrections. A
+        group's name words are those holding the word as typed or starting with a correction
+        (from the dictionary). The groups' runs of the word index are intersected (each a range
+        of the btree), and only the customers in all of them are read. A group held by more than
+        _INDEXED_WORDS name words is checked on those rows instead; so is a group held by none (a
+        part of an email, a name with a digit), on at most _CHECKED_ROWS rows when it is all
+        there is to check. A word as typed in no name
+        but a few edits from names is a typo: the typo lookup finds it. When no group is in the
+        word index: letters are looked for at the start of an email address (the email btree),
+        anything else through the trigram index. Short words start a word of the text, or with
+        ``anywhere`` (typos, where rank_of wants them anywhere) are inside it.
+        """
+        names: list[list[str] | None] = []
+        for group in groups:
+            held = dictionary.holding(group[0], _INDEXED_WORDS)
+            if held is not None:
+                held = sorted({*held, *(w for c in group[1:] for w in dictionary.starting(c))})
+                if len(held) > _INDEXED_WORDS:
+                    held = None
+            names.append(held)
+        nameless = [i for i, held in enumerate(names) if held == []]
+        if not anywhere and any(dictionary.corrections(groups[i][0]) for i in nameless):
+            return []  # a word in no name but a few edits from names: a typo, looked for as one
+        indexed = [i for i, held in enumerate(names) if held]
+        if not indexed:
+            if nameless and not _FRAGMENT.search(groups[nameless[0]][0]):
+                # Letters in no name (nor a few edits from one): the start of an email address.
+                first = nameless[0]
+                others = [group for i, group in enumerate(groups) if i != first]
+                return self.email_starts(store_id, groups[first], checked=others, short=short, anywhere=anywhere)
+            # Parts of numbers or emails, or words in too many names: the trigram index.
+            return self.text(store_id, [], short, alternatives=groups, anywhere=anywhere)
+        parts = []
+        params: list[Any] = []
+        for i in indexed:
+            # The words starting with the word as typed are one range of the btree; the others
+            # (holding it inside, starting with a correction) a list.
+            typed = groups[i][0]
+            listed = [w for w in names[i] or [] if not w.startswith(typed)]
+            condition = "(word >= %s AND word < %s)"
+            if listed:
+                condition += f" OR word IN ({', '.join(['%s'] * len(listed))})"
+            parts.append(f"SELECT customer_id FROM customers_searchword WHERE store_id = %s AND ({condition})")
+            params += [store_id, typed, typed + _HIGH, *listed]
+        checked = [group for i, group in enumerate(groups) if i not in indexed]
+        ids = " INTERSECT ".join(parts)
+        if nameless and len(checked) == len(nameless):
+            # Only words in no name to check (a name with a digit, a part of an email): rarely
+            # there, so a bounded number of rows is read for them.
+            ids = f"SELECT customer_id FROM ({ids}) i LIMIT {_CHECKED_ROWS}"
+        conditions, checked_params = self._checked(checked)
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
+        return _fetch(
+            f"SELECT {_COLUMNS} FROM ({ids}) s {self.lead_join} customers_customer c "
+            f"ON c.id = s.customer_id WHERE c.erased_at IS NULL{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [*params, *checked_params, *short_params, *self.scope.params],
+        )
+
+    def email_starts(
+        self, store_id: int, starts: list[str], *, checked: list[list[str]], short: list[str], anywhere: bool
+    ) -> list[tuple[Any, ...]]:
+        """Customers with an email address starting with one of ``starts`` (the email btree), and
+        the other groups inside their text."""
+        ranges = " OR ".join(["(e.address >= %s AND e.address < %s)"] * len(starts))
+        conditions, params = self._checked(checked)
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
+        return _fetch(
+            f"SELECT DISTINCT {_COLUMNS} FROM customers_customeremail e "
+            f"JOIN customers_customer c ON c.id = e.customer_id WHERE e.store_id = %s AND ({ranges}) "
+            f"AND c.erased_at IS NULL{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [
+                store_id,
+                *(x for text in starts for x in (text, text + _HIGH)),
+                *params,
+                *short_params,
+                *self.scope.params,
+            ],
+        )
+
+    def typos(
+        self, store_id: int, dictionary: _Dictionary, words: list[str], short: list[str]
+    ) -> list[tuple[Any, ...]]:
+        """Each word or one of its corrections (the store's name words within its allowed edits,
+        by rapidfuzz), through the word index."""
+        groups = [[w, *dictionary.corrections(w)] for w in words]
+        if all(len(g) == 1 for g in groups):
+            return []
+        return self.words(store_id, dictionary, groups, short, anywhere=True)
+
+    checked_column = "c.search_text"
+
+    def _checked(self, groups: list[list[str]]) -> tuple[str, list[Any]]:
+        """Each group: one of its strings inside search_text, checked on the rows read."""
+        sql = ""
+        params: list[Any] = []
+        for group in groups:
+            sql += " AND (" + " OR ".join([f"{self.checked_column} LIKE %s ESCAPE '\\'"] * len(group)) + ")"
+            params += [f"%{_like_escape(w)}%" for w in group]
+        return sql, params
 
     @staticmethod
-    def _short_filter(short: list[str] | None) -> tuple[str, list[Any]]:
-        """Words of one or two letters: the start of some word of search_text."""
+    def _short_filter(short: list[str] | None, *, anywhere: bool = False) -> tuple[str, list[Any]]:
+        """Words of one or two letters: the start of some word of search_text (or anywhere in it)."""
         sql = ""
         params: list[Any] = []
         for word in short or []:
             sql += " AND (' ' || c.search_text) LIKE %s ESCAPE '\\'"
-            params.append(f"% {_like_escape(word)}%")
+            params.append(f"%{'' if anywhere else ' '}{_like_escape(word)}%")
         return sql, params
 
 
-# store id -> (stamp, words): the dictionaries of the stores searched lately, in this process.
-_DICTIONARIES: dict[int, tuple[Any, list[str]]] = {}
-
-
 class _Sqlite(_Engine):
+    lead_join = "CROSS JOIN"
+
     @staticmethod
     def _phrase(word: str) -> str:
         return '"' + word.replace('"', '""') + '"'
@@ -392,63 +635,31 @@ class _Sqlite(_Engine):
         short: list[str] | None = None,
         *,
         alternatives: list[list[str]] | None = None,
+        checked: list[list[str]] | None = None,
+        anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """Every word (or one of each group of alternatives) a substring of search_text, by FTS5 trigram.
-
-        The FTS table drives the join (CROSS JOIN): with the store filter first, SQLite would
-        probe the FTS index once per customer of the store.
-        """
+        """By FTS5 trigram. The FTS table drives the join (CROSS JOIN): with the store filter
+        first, SQLite would probe the FTS index once per customer of the store."""
         groups = [[w] for w in words] + [[a for a in alts if len(a) >= 3] for alts in alternatives or []]
         groups = [g for g in groups if g]
         if not groups:
             return []
         match = " AND ".join("(" + " OR ".join(self._phrase(w) for w in group) + ")" for group in groups)
-        extra, params = self._short_filter(short)
+        conditions, params = self._checked(checked or [])
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
         return _fetch(
             f"SELECT {_COLUMNS} FROM customer_search_fts f CROSS JOIN customers_customer c ON c.id = f.rowid "
-            f"WHERE customer_search_fts MATCH %s AND c.store_id = %s AND c.erased_at IS NULL{extra} "
-            f"LIMIT {CANDIDATES}",
-            [match, store_id, *params],
+            f"WHERE customer_search_fts MATCH %s AND c.store_id = %s AND c.erased_at IS NULL"
+            f"{conditions}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [match, store_id, *params, *short_params, *self.scope.params],
         )
-
-    @staticmethod
-    def dictionary(store_id: int) -> list[str]:
-        """The store's name words, from a copy kept while the stamp the triggers change is the same."""
-        stamp = _fetch("SELECT n FROM customers_nameword WHERE store_id = %s AND word = ''", [store_id])
-        key = stamp[0][0] if stamp else None
-        cached = _DICTIONARIES.get(store_id)
-        if cached is not None and cached[0] == key and key is not None:
-            return cached[1]
-        words = [
-            w for (w,) in _fetch("SELECT word FROM customers_nameword WHERE store_id = %s AND word <> ''", [store_id])
-        ]
-        if len(_DICTIONARIES) >= 64:
-            _DICTIONARIES.pop(next(iter(_DICTIONARIES)))
-        _DICTIONARIES[store_id] = (key, words)
-        return words
-
-    def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
-        """Each word, or its corrections from the store's dictionary of name words."""
-        dictionary = self.dictionary(store_id)
-        groups = []
-        corrected = False
-        for word in query.words:
-            options = [word]
-            allowed = max_edits(word)
-            if allowed:
-                for candidate, _distance, _i in process.extract(
-                    word, dictionary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=8
-                ):
-                    if candidate != word:
-                        options.append(candidate)
-                        corrected = True
-            groups.append(options)
-        if not corrected:
-            return []
-        return self.text(store_id, [], alternatives=groups)
 
 
 class _Postgres(_Engine):
+    # Not the indexed expression: the planner checks these on the rows the leading word finds
+    # instead of intersecting the trigram index's long lists for common words.
+    checked_column = "(c.search_text || '')"
+
     def text(
         self,
         store_id: int,
@@ -456,8 +667,10 @@ class _Postgres(_Engine):
         short: list[str] | None = None,
         *,
         alternatives: list[list[str]] | None = None,
+        checked: list[list[str]] | None = None,
+        anywhere: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """Every word (or one of each group of alternatives) a substring, by the trigram GIN index."""
+        """By the pg_trgm GIN index."""
         groups = [[w] for w in words] + [list(alts) for alts in alternatives or []]
         conditions: list[str] = []
         params: list[Any] = []
@@ -466,19 +679,10 @@ class _Postgres(_Engine):
             params.extend(f"%{_like_escape(w)}%" for w in group)
         if not conditions:
             return []
-        extra, short_params = self._short_filter(short)
+        more, more_params = self._checked(checked or [])
+        extra, short_params = self._short_filter(short, anywhere=anywhere)
         return _fetch(
             f"SELECT {_COLUMNS} FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL "
-            f"AND {' AND '.join(conditions)}{extra} LIMIT {CANDIDATES}",
-            [store_id, *params, *short_params],
-        )
-
-    def typos(self, store_id: int, query: Query) -> list[tuple[Any, ...]]:
-        """Names similar to the query (pg_trgm word similarity), most similar first."""
-        with connection.cursor() as cursor:
-            cursor.execute("SET pg_trgm.word_similarity_threshold = 0.5")
-        return _fetch(
-            f"SELECT {_COLUMNS} FROM customers_customer c WHERE c.store_id = %s AND c.erased_at IS NULL "
-            f"AND %s <%% c.search_names ORDER BY word_similarity(%s, c.search_names) DESC, c.id LIMIT {CANDIDATES}",
-            [store_id, query.text, query.text],
+            f"AND {' AND '.join(conditions)}{more}{extra}{self.scope.sql} LIMIT {CANDIDATES}",
+            [store_id, *params, *more_params, *short_params, *self.scope.params],
         )

@@ -88,7 +88,7 @@ def customer_search(
     if source:
         qs = qs.filter(source=source)
     if search_text(q):
-        return search.apply(qs, store=store, q=q)
+        return search.apply(qs, store=store, q=q, narrowed=assigned_to is not None or bool(source))
     return qs.order_by("sort_name", "id")
 
 

@@ -34,8 +34,8 @@ def _json_each(row: str) -> str:
     return f"json_each(CASE WHEN json_valid({words}) THEN {words} ELSE '[]' END)"
 
 
-def _name_words(row: str) -> str:
-    return f"SELECT DISTINCT value AS word FROM {_json_each(row)} WHERE {_KEEP}"
+def _name_words(row: str, keep: str = _KEEP) -> str:
+    return f"SELECT DISTINCT value AS word FROM {_json_each(row)} WHERE {keep}"
 
 
 def _stamp(row: str) -> str:
@@ -48,20 +48,20 @@ def _stamp(row: str) -> str:
     )
 
 
-def _add_words(row: str) -> str:
+def _add_words(row: str, keep: str = _KEEP) -> str:
     return _stamp(row) + (
         f"INSERT INTO customers_nameword (store_id, word, n) SELECT {row}.store_id, word, 1 "
-        f"FROM ({_name_words(row)}) WHERE {row}.erased_at IS NULL "
+        f"FROM ({_name_words(row, keep)}) WHERE {row}.erased_at IS NULL "
         "ON CONFLICT (store_id, word) DO UPDATE SET n = n + 1;"
     )
 
 
-def _remove_words(row: str) -> str:
+def _remove_words(row: str, keep: str = _KEEP) -> str:
     return _stamp(row) + (
         f"UPDATE customers_nameword SET n = n - 1 WHERE {row}.erased_at IS NULL AND store_id = {row}.store_id "
-        f"AND word IN ({_name_words(row)}); "
+        f"AND word IN ({_name_words(row, keep)}); "
         f"DELETE FROM customers_nameword WHERE store_id = {row}.store_id AND word <> '' AND n <= 0 "
-        f"AND word IN ({_name_words(row)});"
+        f"AND word IN ({_name_words(row, keep)});"
     )
 
 
@@ -72,21 +72,25 @@ SQLITE_TABLES = [
         store_id integer NOT NULL, word text NOT NULL, n integer NOT NULL,
         PRIMARY KEY (store_id, word)) WITHOUT ROWID""",
 ]
-SQLITE_TRIGGERS = [
-    """CREATE TRIGGER customer_search_ai AFTER INSERT ON customers_customer BEGIN
+
+
+def sqlite_triggers(keep: str = _KEEP) -> list[str]:
+    """The triggers keeping the FTS table and the dictionary (of the words ``keep`` admits)."""
+    return [
+        """CREATE TRIGGER customer_search_ai AFTER INSERT ON customers_customer BEGIN
         INSERT INTO customer_search_fts (rowid, search_text) VALUES (new.id, new.search_text);
         """
-    + _add_words("new")
-    + """
+        + _add_words("new", keep)
+        + """
     END""",
-    """CREATE TRIGGER customer_search_ad AFTER DELETE ON customers_customer BEGIN
+        """CREATE TRIGGER customer_search_ad AFTER DELETE ON customers_customer BEGIN
         INSERT INTO customer_search_fts (customer_search_fts, rowid, search_text)
             VALUES ('delete', old.id, old.search_text);
         """
-    + _remove_words("old")
-    + """
+        + _remove_words("old", keep)
+        + """
     END""",
-    """CREATE TRIGGER customer_search_au AFTER UPDATE OF search_text, erased_at, store_id ON customers_customer
+        """CREATE TRIGGER customer_search_au AFTER UPDATE OF search_text, erased_at, store_id ON customers_customer
     WHEN old.search_text IS NOT new.search_text OR old.store_id IS NOT new.store_id
         OR (old.erased_at IS NULL) <> (new.erased_at IS NULL)
     BEGIN
@@ -94,21 +98,30 @@ SQLITE_TRIGGERS = [
             VALUES ('delete', old.id, old.search_text);
         INSERT INTO customer_search_fts (rowid, search_text) VALUES (new.id, new.search_text);
         """
-    + _remove_words("old")
-    + _add_words("new")
-    + """
+        + _remove_words("old", keep)
+        + _add_words("new", keep)
+        + """
     END""",
-]
-# After a bulk load with the triggers off: rebuild both from the rows.
-SQLITE_REBUILD = [
-    "INSERT INTO customer_search_fts (customer_search_fts) VALUES ('rebuild')",
-    "DELETE FROM customers_nameword",
-    "INSERT INTO customers_nameword (store_id, word, n) SELECT c.store_id, value, count(DISTINCT c.id) "
-    f"FROM customers_customer c, {_json_each('c')} WHERE c.erased_at IS NULL AND {_KEEP} "
-    "GROUP BY c.store_id, value",
-    "INSERT INTO customers_nameword (store_id, word, n) SELECT store_id, '', abs(random()) "
-    "FROM (SELECT DISTINCT store_id FROM customers_customer)",
-]
+    ]
+
+
+SQLITE_TRIGGERS = sqlite_triggers()
+
+
+def sqlite_rebuild(keep: str = _KEEP) -> list[str]:
+    """After a bulk load with the triggers off: both rebuilt from the rows."""
+    return [
+        "INSERT INTO customer_search_fts (customer_search_fts) VALUES ('rebuild')",
+        "DELETE FROM customers_nameword",
+        "INSERT INTO customers_nameword (store_id, word, n) SELECT c.store_id, value, count(DISTINCT c.id) "
+        f"FROM customers_customer c, {_json_each('c')} WHERE c.erased_at IS NULL AND {keep} "
+        "GROUP BY c.store_id, value",
+        "INSERT INTO customers_nameword (store_id, word, n) SELECT store_id, '', abs(random()) "
+        "FROM (SELECT DISTINCT store_id FROM customers_customer)",
+    ]
+
+
+SQLITE_REBUILD = sqlite_rebuild()
 SQLITE_DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS customer_search_ai",
     "DROP TRIGGER IF EXISTS customer_search_ad",
