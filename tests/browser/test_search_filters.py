@@ -52,3 +52,30 @@ def test_a_live_search_survives_a_filter_and_goes_into_the_export(phone: Any, wo
     page.wait_for_url(re.compile(r".*/customers/\?interest=stone%3Asapphire$"))
     assert results.all_inner_texts() == ["Marie Laurent", "Sophie Martin"]
     assert parse_qs(urlsplit(export.get_attribute("href")).query) == {"interest": ["stone:sapphire"]}
+
+
+def test_opening_filters_or_segments_leaves_their_buttons_in_place(
+    browser: Any, transactional_db: Any, world: World, live_server_url: str
+):
+    from tests.browser.conftest import DESKTOP, PHONE
+
+    make_customer(world.a, first_name="Sophie", last_name="Martin")
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server_url)
+        page = context.new_page()
+        log_in(page, live_server_url, world.a_manager)
+        page.goto("/customers/?source=walk_in")
+        for tool in (".filter-panel", ".segment-picker"):
+            summary = page.locator(f"{tool} > summary")
+            closed = summary.bounding_box()
+            summary.click()
+            assert page.locator(f"{tool} > .card").is_visible()
+            assert summary.bounding_box() == closed, (viewport, tool)
+            # The panel opens below the whole row of tools, the export link included.
+            export = page.get_by_role("link", name="Export CSV").bounding_box()
+            card = page.locator(f"{tool} > .card").bounding_box()
+            assert card["y"] >= export["y"] + export["height"]
+            # Room is made for it: the chips and the list start below it, not under it.
+            assert page.locator(".chips").bounding_box()["y"] >= card["y"] + card["height"]
+            summary.click()
+        context.close()
