@@ -193,7 +193,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
     [
         (
             "Dora,Diaz,,,,,,,,,,12,,,,,,",
-            "Phone: “12” is not a valid phone number for US. Add the country code, like +1 for the US.",
+            "Phone: “12” is not a valid phone number for US. Add the country code, like +1 201-555-0123.",
         ),
         (
             "Dora,Diaz,,,,,,,,,,call me,,,,,,",
@@ -219,7 +219,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         ),
         (
             "Dora,Diaz,,,,,,,,,,12,,lots,,,,",
-            "Phone: “12” is not a valid phone number for US. Add the country code, like +1 for the US. "
+            "Phone: “12” is not a valid phone number for US. Add the country code, like +1 201-555-0123. "
             "Total Spent: “lots” is not an amount such as 1250.00.",
         ),
     ],
@@ -262,6 +262,39 @@ def test_a_bad_line_is_reported_with_its_reason_and_the_others_import(world: Wor
             ),
         ),
         ("a", "31/02/1990", "birthday_dmy", (3, "error", "Birthday: February 1990 has no day 31.")),
+        (
+            "a",
+            "05/31/1990",
+            "birthday_dmy",
+            (
+                3,
+                "error",
+                "Birthday: “05/31/1990” has no month 31 when read day/month/year, as you chose for this column; "
+                "map the column as “Birthday, written month/day/year” if the file writes the month first.",
+            ),
+        ),
+        (
+            "b",
+            "31/05/1990",
+            "birthday_mdy",
+            (
+                3,
+                "error",
+                "Birthday: “31/05/1990” has no month 31 when read month/day/year, as you chose for this column; "
+                "map the column as “Birthday, written day/month/year” if the file writes the day first.",
+            ),
+        ),
+        (
+            "b",
+            "05/31/1990",
+            "birthday",
+            (
+                3,
+                "error",
+                "Birthday: “05/31/1990” has no month 31 when read day/month/year, as this store writes dates; "
+                "map the column as “Birthday, written month/day/year” if the file writes the month first.",
+            ),
+        ),
         ("a", "1990-02-31", "birthday", (3, "error", "Birthday: February 1990 has no day 31.")),
         ("a", "02/30", "birthday", (3, "error", "Birthday: February has no day 30.")),
         (
@@ -289,7 +322,7 @@ def test_phones_are_read_in_the_stores_region(world: World):
         (
             3,
             "error",
-            "Phone: “(914) 555-0142” is not a valid phone number for FR. Add the country code, like +1 for the US.",
+            "Phone: “(914) 555-0142” is not a valid phone number for FR. Add the country code, like +33 6 12 34 56 78.",
         ),
     ]
     with scopes_disabled():

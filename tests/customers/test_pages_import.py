@@ -147,6 +147,18 @@ def test_progress_page_and_status_while_running(world: World):
     assert "Stopping after the lines in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
 
 
+def test_progress_counts_are_written_as_the_store_writes_numbers(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="running", processed_rows=2, total_rows=20000, created_count=2500, merged_count=1200
+        )
+    page = text(browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/"))
+    assert '<dd data-field="created_count">2,500</dd>' in page
+    assert '<dd data-field="merged_count">1,200</dd>' in page
+    assert 'data-locale="en_US"' in page  # the script groups the live counts the same way
+
+
 def test_discarding_an_upload_deletes_its_file(world: World, settings):
     job = upload(world.a, world.a_owner, shopify(CLARA))
     stored = settings.DATA_DIR / job.stored_path

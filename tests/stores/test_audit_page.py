@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 from django.test import Client
 from django_scopes import scope
@@ -10,6 +12,7 @@ from django_scopes import scope
 from tests.conftest import browser_client
 from trunkshow.core.audit import audit_log
 from trunkshow.core.models import AuditEntry
+from trunkshow.customers import exporting, filtering, segments
 
 
 def test_entries_show_action_text_actor_ip_and_local_time_newest_first(world):
@@ -79,3 +82,62 @@ def test_audit_page_query_count_does_not_grow_with_entries(world, django_assert_
 
 def test_audit_page_needs_a_login(db):
     assert Client().get("/audit/")["Location"] == "/login/?next=/audit/"
+
+
+def test_exports_merges_and_imports_show_what_they_did_and_from_where(world, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import api, make_customer
+    from tests.customers.import_support import shopify
+
+    with scope(store=world.a):
+        AuditEntry.objects.filter(store=world.a).delete()
+        segment = segments.segment_create(store=world.a, actor=None, name="Chats", filters={"source": "chat"})
+    for i in range(3):
+        make_customer(world.a, first_name=f"Chat{i}", source="chat")
+    keep = make_customer(world.a, first_name="Kay", last_name="Lee")
+    other = make_customer(world.a, first_name="Kay", last_name="Leigh")
+    client = api(world.a_owner)
+    ip = {"REMOTE_ADDR": "192.0.2.77"}
+
+    b"".join(browser_client(world.a_owner).get("/customers/export/", {"source": "chat"}, **ip).streaming_content)
+    b"".join(client.get(f"/api/v1/segments/{segment.pk}/export", **ip).streaming_content)
+    # A download the client walks away from after the header (the server closes the stream).
+    with scope(store=world.a):
+        export = exporting.customers_export(
+            store=world.a,
+            actor=world.a_owner.user,
+            membership=world.a_owner.membership,
+            filters=filtering.filters_parse({}, store=world.a),
+            ip="192.0.2.77",
+        )
+    stream = export.chunks()
+    next(stream)
+    stream.close()
+    assert client.get(f"/api/v1/customers/{keep.pk}/export", **ip).status_code == 200
+    merged = client.post(
+        f"/api/v1/customers/{keep.pk}/merge", {"other_id": other.pk}, content_type="application/json", **ip
+    )
+    assert merged.status_code == 200, merged.content
+    upload = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("book.csv", shopify("Ana,Ruiz,,,,,,,,,,,,,,,,"), content_type="text/csv")},
+    )
+    job = upload.json()
+    with django_capture_on_commit_callbacks(execute=False):
+        started = client.post(
+            f"/api/v1/imports/{job['id']}/start", {"mapping": job["mapping"]}, content_type="application/json", **ip
+        )
+    assert started.status_code == 202, started.content
+
+    html = browser_client(world.a_owner).get("/audit/").content.decode()
+    details = re.findall(r'<div class="item-sub audit-detail">([^<]*)</div>', html)
+    assert [unescape(d) for d in details] == [
+        "book.csv · 1 row",
+        f"Customer no. {other.pk} merged into no. {keep.pk}",
+        f"One customer's data (JSON), customer no. {keep.pk}",
+        "CSV · the whole list · 0 of 5 rows written · not finished (the download stopped)",
+        "CSV · segment “Chats” · filters: source=chat · 3 of 3 rows written · finished",
+        "CSV · filters: source=chat · 3 of 3 rows written · finished",
+    ]
+    assert html.count("IP 192.0.2.77") == 6

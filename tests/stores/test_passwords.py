@@ -103,6 +103,34 @@ def test_completed_reset_lifts_the_accounts_login_throttle(world, smtp):
     assert Client().post("/login/", {"email": world.a_owner.email, "password": NEW_PASSWORD}).status_code == 302
 
 
+@override_settings(
+    LOGIN_MAX_FAILURES_PER_ACCOUNT=5, LOGIN_MAX_FAILURES_PER_ADDRESS=20, LOGIN_FAILURE_WINDOW_SECONDS=900
+)
+def test_completed_reset_lets_the_account_past_its_shared_addresss_throttle(world, smtp):
+    """Staff of one shop share an address: 20 failures by others pause it, and the page tells
+    the person a reset gets them back in at once. It does, for them only."""
+    cache.clear()
+    shop = "203.0.113.40"
+    for i in range(20):
+        Client().post("/login/", {"email": f"typo{i}@atelier.example.com", "password": "x"}, REMOTE_ADDR=shop)
+    paused = Client().post("/login/", {"email": world.a_owner.email, "password": PASSWORD}, REMOTE_ADDR=shop)
+    assert paused.status_code == 429
+    assert "You can reset your password to get back in at once." in paused.content.decode()
+
+    request_reset(world.a_owner.email, ip=shop)
+    client = Client()
+    opened = client.get(link_path(smtp.messages[0]), REMOTE_ADDR=shop)
+    done = client.post(
+        opened["Location"], {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}, REMOTE_ADDR=shop
+    )
+    assert done["Location"] == "/password-reset/done/"
+    back_in = Client().post("/login/", {"email": world.a_owner.email, "password": NEW_PASSWORD}, REMOTE_ADDR=shop)
+    assert (back_in.status_code, back_in["Location"]) == (302, "/customers/")
+    # Everyone else at that address is still paused: spraying accounts from it stays stopped.
+    other = Client().post("/login/", {"email": world.a_manager.email, "password": PASSWORD}, REMOTE_ADDR=shop)
+    assert other.status_code == 429
+
+
 def test_reset_ends_every_session_of_the_user(world, smtp):
     cache.clear()
     elsewhere = browser_client(world.a_owner)

@@ -55,6 +55,18 @@ def test_token_list_shows_prefix_created_and_last_used(world):
     assert "Last used" in client.get("/account/").content.decode()
 
 
+def test_token_dates_are_written_like_the_other_pages_in_the_stores_zone(world):
+    import datetime as dt
+
+    with scope(store=world.a):
+        ApiToken.objects.filter(membership=world.a_owner.membership).update(
+            created_at=dt.datetime(2026, 11, 23, 11, 6, tzinfo=dt.UTC)
+        )
+    html = browser_client(world.a_owner).get("/account/").content.decode()
+    # 11:06 UTC is 6:06 AM in New York; the same medium style as the audit log and the imports.
+    assert "Created Nov 23, 2026, 6:06:00\u202fAM" in html
+
+
 def test_token_list_shows_only_the_persons_own_tokens(world):
     html = browser_client(world.a_associate).get("/account/").content.decode()
     with scope(store=world.a):

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, Page, paginate, refuse_unknown_parameters
 from trunkshow.customers import importing
 from trunkshow.customers.importing import mapping as m
@@ -180,7 +181,9 @@ def import_read(request: HttpRequest, job_id: int) -> ImportJobOut:
 def import_start(request: HttpRequest, job_id: int, payload: StartIn) -> Status[ImportJobOut]:
     """Runs in the background; poll the import for progress."""
     who, job = _who(request), _job(request, job_id)
-    job = importing.import_start(store=who.store, actor=who.user, job=job, mapping=payload.mapping)
+    job = importing.import_start(
+        store=who.store, actor=who.user, job=job, mapping=payload.mapping, ip=client_ip(request)
+    )
     return Status(202, job_out(_job(request, job.pk)))
 
 

@@ -81,7 +81,14 @@ def customer_merge_in(request: HttpRequest, customer_id: int, payload: MergeIn) 
     who, customer = _customer(request, customer_id, "customers.merge")
     # An erased other is refused by the service with a field error, not answered as gone.
     other = customer_get_for(store=who.store, customer_id=payload.other_id, include_erased=True)
-    survivor = customer_merge(store=who.store, actor=who.user, customer=customer, other=other, choices=payload.choices)
+    survivor = customer_merge(
+        store=who.store,
+        actor=who.user,
+        customer=customer,
+        other=other,
+        choices=payload.choices,
+        ip=client_ip(request),
+    )
     return customer_out(survivor, currency=who.store.currency)
 
 

@@ -152,11 +152,15 @@ class Export:
 
     async def achunks(self) -> AsyncIterator[str]:
         """The same pieces for an ASGI server: each chunk is read in the sync thread, so the
-        event loop is never blocked and Django never gathers the whole stream into a list."""
+        event loop is never blocked and Django never gathers the whole stream into a list.
+
+        Everything that touches the database runs through ``sync_to_async``, the reader's
+        constructor included (it reads the store's staff): the ORM refuses to run in the event
+        loop, and a refusal here cut every download off after its header."""
         written, finished = 0, False
         try:
             yield BOM + _csv_line(COLUMNS)
-            state = _Reader(self)
+            state = await sync_to_async(_Reader, thread_sensitive=True)(self)
             step = sync_to_async(state.next_piece, thread_sensitive=True)
             while True:
                 piece = await step()

@@ -149,7 +149,13 @@ def _erased_error(field: str, customer: Customer) -> ValidationError:
 
 @transaction.atomic
 def customer_merge(
-    *, store: Store, actor: Any, customer: Customer, other: Customer, choices: Mapping[str, Any]
+    *,
+    store: Store,
+    actor: Any,
+    customer: Customer,
+    other: Customer,
+    choices: Mapping[str, Any],
+    ip: str | None = None,
 ) -> Customer:
     """Fold ``other`` into ``customer`` and delete ``other``; returns the survivor, fresh from the database.
 
@@ -225,6 +231,7 @@ def customer_merge(
         action="trunkshow.customer.merged",
         obj=survivor,
         data={"merged_customer_id": other.pk, "choices": outcome},
+        ip=ip,
     )
     return Customer.objects.select_related("partner", "assigned_associate").get(pk=survivor.pk)
 

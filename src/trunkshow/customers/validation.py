@@ -43,6 +43,14 @@ __all__ = [
 MAX_NAME = 100
 
 
+def _example_number(region: str) -> str:
+    """A mobile number of the store's own region in international form, for an error to show."""
+    example = phonenumbers.example_number_for_type(region.upper() or "US", phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return "+44 7400 123456"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
     """Parse a phone number typed in any format to E.164, with the store's region as default."""
     text = (raw or "").strip()
@@ -65,9 +73,13 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
         raise ValidationError(
             {
                 field: _(
-                    "“%(raw)s” is not a valid phone number for %(region)s. Add the country code, like +1 for the US."
+                    "“%(raw)s” is not a valid phone number for %(region)s. Add the country code, like %(example)s."
                 )
-                % {"raw": raw, "region": phonenumbers.region_code_for_number(number) or region}
+                % {
+                    "raw": raw,
+                    "region": phonenumbers.region_code_for_number(number) or region,
+                    "example": _example_number(region),
+                }
             }
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from trunkshow.core.access import client_ip
 from trunkshow.customers import importing
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import uploads
@@ -181,7 +182,9 @@ def import_start(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     chosen = {column: request.POST.get(f"col-{i}", m.IGNORE) for i, column in enumerate(job.columns)}
     try:
-        importing.import_start(store=_store(request), actor=request.user, job=job, mapping=chosen)
+        importing.import_start(
+            store=_store(request), actor=request.user, job=job, mapping=chosen, ip=client_ip(request)
+        )
     except ValidationError as exc:
         if job.status != ImportStatus.UPLOADED:
             messages.error(request, " ".join(exc.messages))

@@ -190,7 +190,12 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
     if form.is_bound and form.is_valid():
         try:
             survivor = customer_merge(
-                store=store, actor=request.user, customer=customer, other=other, choices=form.cleaned_data
+                store=store,
+                actor=request.user,
+                customer=customer,
+                other=other,
+                choices=form.cleaned_data,
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             errors = [m for ms in exc.message_dict.values() for m in ms]

@@ -2,7 +2,11 @@
 
 A throttle always ends: failures older than ``LOGIN_FAILURE_WINDOW_SECONDS`` stop counting,
 attempts made while throttled are not counted, and a completed password reset clears the
-account's failures. Unknown and known emails are counted and answered the same way.
+account's failures. A reset also lets that account past its address's throttle: staff of one
+shop share an address, and one person's reset must get them in even while the address is
+paused by others' failures. Only failures from before the reset are set aside, and only for the
+account that proved it holds its mailbox, so someone trying many accounts from one address is
+still stopped. Unknown and known emails are counted and answered the same way.
 """
 
 from __future__ import annotations
@@ -49,11 +53,19 @@ def _wait_for(failures: QuerySet[LoginFailure], limit: int) -> int | None:
     return max(1, math.ceil((leaves_at - now).total_seconds()))
 
 
+def _reset_key(email: str) -> str:
+    return "trunkshow:reset-done:" + hashlib.sha256(login_key(email).encode()).hexdigest()
+
+
 def login_retry_after(*, email: str, ip: str | None) -> int | None:
     """How many seconds this account or address must wait before trying again, or None."""
     waits = [_wait_for(LoginFailure.objects.filter(email=login_key(email)), settings.LOGIN_MAX_FAILURES_PER_ACCOUNT)]
     if ip:
-        waits.append(_wait_for(LoginFailure.objects.filter(ip=ip), settings.LOGIN_MAX_FAILURES_PER_ADDRESS))
+        from_address = LoginFailure.objects.filter(ip=ip)
+        reset_at = cache.get(_reset_key(email))
+        if reset_at is not None:
+            from_address = from_address.filter(at__gt=reset_at)
+        waits.append(_wait_for(from_address, settings.LOGIN_MAX_FAILURES_PER_ADDRESS))
     found = [w for w in waits if w is not None]
     return max(found) if found else None
 
@@ -87,6 +99,13 @@ def login_failure_record(*, email: str, ip: str | None) -> None:
 def login_failures_clear(*, email: str) -> None:
     """Forget an account's failures (after a successful login or a completed password reset)."""
     LoginFailure.objects.filter(email=login_key(email)).delete()
+
+
+def login_reset_completed(*, email: str) -> None:
+    """A completed password reset: forget the account's failures, and let it past the failures
+    its address had gathered until now (kept for one window, after which they no longer count)."""
+    login_failures_clear(email=email)
+    cache.set(_reset_key(email), timezone.now(), timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def reset_email_allowed(*, email: str) -> bool:

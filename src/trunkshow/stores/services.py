@@ -24,7 +24,7 @@ from trunkshow.core import validation as v
 from trunkshow.core.access import PermissionDenied
 from trunkshow.core.audit import audit_log
 from trunkshow.stores import roles
-from trunkshow.stores.auth import login_failures_clear
+from trunkshow.stores.auth import login_reset_completed
 from trunkshow.stores.models import WEEKDAYS, ApiToken, Invitation, Membership, Role, Store, User, slug_validator
 from trunkshow.stores.tokens import token_generate, token_hash
 
@@ -322,7 +322,7 @@ def password_change(*, user: User, password: str, via: str, ip: str | None = Non
 
     The session hash changes with the password, so every other session of this user ends;
     the caller keeps its own with ``update_session_auth_hash``. The user's API tokens are revoked
-    too (whoever learnt the old password may have made one). A reset also ends a login throttle.
+    too (whoever learnt the old password may have made one). A reset also ends a login throttle, the address's included for this account.
     """
     try:
         validate_password(password, user)
@@ -335,7 +335,7 @@ def password_change(*, user: User, password: str, via: str, ip: str | None = Non
             revoked_at=timezone.now()
         )
     if via == "reset":
-        login_failures_clear(email=user.email)
+        login_reset_completed(email=user.email)
     _audit_all_stores(
         user=user,
         actor=user,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from babel.numbers import format_decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, update_session_auth_hash
@@ -567,8 +568,23 @@ def store_settings(request: StoreRequest) -> HttpResponse:
 # ---- audit log -----------------------------------------------------------------------------
 
 
-def _audit_detail(entry: Any) -> str:
+def _audit_detail(entry: Any, locale: str) -> str:
     data = entry.data or {}
+    if entry.action == "trunkshow.customer.exported":
+        return _export_detail(entry, data, locale)
+    if entry.action == "trunkshow.customer.merged":
+        return _("Customer no. %(other)s merged into no. %(survivor)s") % {
+            "other": data.get("merged_customer_id", "?"),
+            "survivor": entry.object_id,
+        }
+    if entry.action == "trunkshow.customer.import_started":
+        rows = data.get("rows")
+        count = (
+            ngettext("%(n)s row", "%(n)s rows", rows) % {"n": format_decimal(rows, locale=locale)}
+            if isinstance(rows, int)
+            else ""
+        )
+        return " · ".join(p for p in (str(data.get("file") or ""), count) if p)
     if entry.action == "trunkshow.staff.role_changed":
         return f"{data.get('email', '')}: {_role(data.get('from'))} → {_role(data.get('to'))}"
     if entry.action == "trunkshow.store.updated":
@@ -586,6 +602,32 @@ def _audit_detail(entry: Any) -> str:
     return " · ".join(parts)
 
 
+def _export_detail(entry: Any, data: dict[str, Any], locale: str) -> str:
+    """A CSV export says what it held and whether it all went out; a data export, whose."""
+    if data.get("format") == "json":
+        return _("One customer's data (JSON), customer no. %(id)s") % {"id": entry.object_id}
+    parts = [str(_("CSV"))]
+    if data.get("segment"):
+        parts.append(_("segment “%(name)s”") % {"name": data["segment"]})
+    filters = data.get("filters") or {}
+    if filters:
+        shown = ", ".join(
+            f"{name}={','.join(map(str, value)) if isinstance(value, list) else value}"
+            for name, value in filters.items()
+        )
+        parts.append(_("filters: %(filters)s") % {"filters": shown})
+    elif not data.get("segment"):
+        parts.append(_("the whole list"))
+    rows, written = data.get("rows"), data.get("rows_written")
+    if isinstance(rows, int) and isinstance(written, int):
+        parts.append(
+            ngettext("%(written)s of %(n)s row written", "%(written)s of %(n)s rows written", rows)
+            % {"written": format_decimal(written, locale=locale), "n": format_decimal(rows, locale=locale)}
+        )
+    parts.append(_("finished") if data.get("finished") else _("not finished (the download stopped)"))
+    return " · ".join(str(p) for p in parts)
+
+
 def _role(value: Any) -> str:
     return str(Role(value).label) if value in Role.values else str(value or "")
 
@@ -595,5 +637,8 @@ def _role(value: Any) -> str:
 def audit(request: StoreRequest) -> HttpResponse:
     paginator = Paginator(selectors.audit_entries(store=request.store), AUDIT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [{"entry": e, "text": action_display(e.action), "detail": _audit_detail(e)} for e in page.object_list]
+    locale = request.store.locale or "en_US"
+    rows = [
+        {"entry": e, "text": action_display(e.action), "detail": _audit_detail(e, locale)} for e in page.object_list
+    ]
     return render(request, "stores/audit.html", {"nav": "audit", "page": page, "rows": rows})

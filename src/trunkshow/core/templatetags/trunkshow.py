@@ -1,7 +1,7 @@
 """Showing dates, money and phone numbers in the store's locale, zone and format.
 
 ``{% load trunkshow %}`` then ``{% money amount currency %}``, ``{% when dt %}``,
-``{% day d %}``, ``{% monthday day month year %}``, ``{% phone e164 %}``.
+``{% day d %}``, ``{% monthday day month year %}``, ``{% phone e164 %}``, ``{% number n %}``.
 Each reads the store from the template context (set by the store middleware).
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import phonenumbers
 from babel.dates import format_date, format_datetime, format_skeleton
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django import template
 
 register = template.Library()
@@ -36,6 +36,14 @@ def money(context: Any, amount: Decimal | int | float | None, currency: str | No
     store = context.get("store")
     code = currency or str(getattr(store, "currency", "USD"))
     return format_currency(amount, code, locale=_locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def number(context: Any, value: Decimal | int | float | None) -> str:
+    """A count with the locale's grouping: "2,500" in the US, "2 500" in France."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=_locale(context))
 
 
 @register.simple_tag(takes_context=True)

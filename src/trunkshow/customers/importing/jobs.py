@@ -113,7 +113,13 @@ def import_preview(job: ImportJob) -> list[list[str]]:
 
 
 def import_start(
-    *, store: Store, actor: Any, job: ImportJob, mapping: Mapping[str, object], enqueue: bool = True
+    *,
+    store: Store,
+    actor: Any,
+    job: ImportJob,
+    mapping: Mapping[str, object],
+    enqueue: bool = True,
+    ip: str | None = None,
 ) -> ImportJob:
     """Check the mapping and queue the run (after commit); the web process never waits for it."""
     with transaction.atomic():
@@ -130,6 +136,7 @@ def import_start(
             actor=actor,
             obj=locked,
             data={"file": locked.file_name, "rows": locked.total_rows},
+            ip=ip,
         )
         if enqueue:
             from trunkshow.customers.tasks import import_customers

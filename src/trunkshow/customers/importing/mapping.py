@@ -238,11 +238,13 @@ _NO_YEAR_ISO = re.compile(r"^--(\d{2})-?(\d{2})$")
 _WORDS = re.compile(r"^(?:(\d{1,2})\.?\s+([a-zé.]+)|([a-zé.]+)\s+(\d{1,2})(?:st|nd|rd|th)?,?)(?:[\s,]+(\d{4}))?$")
 
 
-def parse_date(raw: str, order: str) -> tuple[int, int, int | None] | None:
+def parse_date(raw: str, order: str, *, chosen: bool = False) -> tuple[int, int, int | None] | None:
     """Day, month and year (or None) from the ways exports write a birthday; None for a blank cell.
 
     Slashes and dashes follow ``order`` (``dmy`` or ``mdy``); dots are always day.month.year;
     ISO ``1990-05-31`` and month names are unambiguous. The result is not yet checked as a date.
+    ``chosen`` says the order came from the column's mapping, not the store's, so an error names
+    the right reason.
     """
     text = raw.strip()
     if not text:
@@ -256,21 +258,23 @@ def parse_date(raw: str, order: str) -> tuple[int, int, int | None] | None:
         year = _year(year_text) if year_text else None
         if order == "mdy" and sep != ".":
             if first > 12 and second <= 12:
+                why = _("as you chose for this column") if chosen else _("as this store writes dates")
                 raise ValidationError(
                     _(
-                        "“%(v)s” has no month %(m)d when read month/day/year, as this store writes dates; "
+                        "“%(v)s” has no month %(m)d when read month/day/year, %(why)s; "
                         "map the column as “Birthday, written day/month/year” if the file writes the day first."
                     )
-                    % {"v": text, "m": first}
+                    % {"v": text, "m": first, "why": why}
                 )
             return second, first, year
         if second > 12 and first <= 12:
+            why = _("as you chose for this column") if chosen else _("as this store writes dates")
             raise ValidationError(
                 _(
-                    "“%(v)s” has no month %(m)d when read day/month/year, as this store writes dates; "
+                    "“%(v)s” has no month %(m)d when read day/month/year, %(why)s; "
                     "map the column as “Birthday, written month/day/year” if the file writes the month first."
                 )
-                % {"v": text, "m": second}
+                % {"v": text, "m": second, "why": why}
             )
         return first, second, year
     folded = text.casefold().replace("é", "e").replace("û", "u")

@@ -145,7 +145,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 column_of.setdefault("last_name", column)
             elif name in m.BIRTHDAY:
                 order = {"birthday_dmy": "dmy", "birthday_mdy": "mdy"}.get(name, ctx.order)
-                parsed = m.parse_date(text, order)
+                parsed = m.parse_date(text, order, chosen=name != "birthday")
                 if parsed:
                     profile["birthday_day"], profile["birthday_month"], profile["birthday_year"] = parsed
                     column_of["birthday"] = column

@@ -23,6 +23,34 @@ if (form) {
     return url;
   };
 
+  // Everything else on the page that carries the search (the filter form, the export link, the
+  // chips, the save-as-segment forms) follows the live query, as the server renders them on a
+  // full page load; otherwise applying a filter or exporting would drop what was typed.
+  const carryQuery = (q) => {
+    for (const other of document.querySelectorAll("form[data-carries-q]")) {
+      let hidden = other.querySelector("input[type=hidden][name=q]");
+      if (q) {
+        if (!hidden) {
+          hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = "q";
+          other.prepend(hidden);
+        }
+        hidden.value = q;
+      } else if (hidden) {
+        hidden.remove();
+      }
+    }
+    for (const link of document.querySelectorAll("a[data-carries-q]")) {
+      const target = new URL(link.getAttribute("href"), window.location.href);
+      if (q) target.searchParams.set("q", q);
+      else target.searchParams.delete("q");
+      link.setAttribute("href", target.pathname + target.search);
+    }
+    const hasFilters = document.querySelector(".chips") !== null;
+    for (const block of document.querySelectorAll("[data-needs-list-filter]")) block.hidden = !(q || hasFilters);
+  };
+
   const announce = () => {
     const summary = results.querySelector("[data-summary]");
     if (status && summary) status.textContent = summary.dataset.summary;
@@ -59,6 +87,7 @@ if (form) {
       results.innerHTML = html; // rendered and escaped by the server
       if (failure) failure.hidden = true;
       history.replaceState(history.state, "", url);
+      carryQuery(q);
       announce();
     } catch (error) {
       if (error.name === "AbortError") return;

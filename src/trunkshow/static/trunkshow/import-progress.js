@@ -5,6 +5,8 @@ if (box) {
   const url = box.dataset.importStatus;
   const bar = box.querySelector("progress");
   const label = box.querySelector(".progress-label");
+  // Counts grouped as the store writes numbers ("2,500", "2 500"), like the server renders them.
+  const numbers = new Intl.NumberFormat((box.dataset.locale || "en_US").replace("_", "-"));
   let failures = 0;
   const poll = async () => {
     try {
@@ -21,7 +23,9 @@ if (box) {
       label.textContent = data.status_label;
       for (const el of box.querySelectorAll("[data-field]")) {
         const value = data[el.dataset.field];
-        if (value !== undefined && el.textContent !== String(value)) el.textContent = value;
+        if (value === undefined) continue;
+        const text = typeof value === "number" ? numbers.format(value) : String(value);
+        if (el.textContent !== text) el.textContent = text;
       }
     } catch {
       failures += 1; // offline or the server restarting: try again, less often

@@ -1,0 +1,81 @@
+"""Search as you type keeps the rest of the list page in step: filters, export and segments."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.browser.conftest import log_in, screenshot
+from tests.conftest import World, make_customer
+
+
+def test_a_live_search_survives_a_filter_and_goes_into_the_export(phone: Any, world: World, live_server_url: str):
+    page = phone
+    make_customer(world.a, first_name="Sophie", last_name="Martin", interests=[("stone", "sapphire")])
+    make_customer(world.a, first_name="Sophie", last_name="Dubois", interests=[("stone", "ruby")])
+    make_customer(world.a, first_name="Marie", last_name="Laurent", interests=[("stone", "sapphire")])
+    log_in(page, live_server_url, world.a_manager)
+    page.goto("/customers/")
+    results = page.locator("#results .item-title")
+    export = page.get_by_role("link", name="Export CSV")
+
+    page.get_by_role("searchbox", name="Search customers by name, phone or email").press_sequentially(
+        "sophie", delay=40
+    )
+    page.wait_for_url(re.compile(r".*/customers/\?q=sophie$"))
+    assert results.all_inner_texts() == ["Sophie Dubois", "Sophie Martin"]
+    assert export.get_attribute("href") == "/customers/export/?q=sophie"
+    # The save-as-segment form appears for the typed search and carries it.
+    page.locator(".segment-picker summary").click()
+    assert page.locator(".save-segment input[name=q]").input_value() == "sophie"
+    page.locator(".segment-picker summary").click()
+
+    page.locator(".filter-panel summary").click()
+    page.get_by_label("Interests").fill("stone:sapphire")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["sophie"], "interest": ["stone:sapphire"]}
+    assert results.all_inner_texts() == ["Sophie Martin"]
+    screenshot(page, "search-then-filter-phone")
+
+    href = export.get_attribute("href")
+    assert parse_qs(urlsplit(href).query) == {"q": ["sophie"], "interest": ["stone:sapphire"]}
+    response = page.request.get(href)
+    rows = list(csv.reader(io.StringIO(response.body().decode("utf-8-sig"), newline="")))
+    assert [(r[1], r[2]) for r in rows[1:]] == [("Sophie", "Martin")]
+
+    # Clearing the search takes it out of everything again.
+    page.get_by_role("searchbox", name="Search customers by name, phone or email").fill("")
+    page.wait_for_url(re.compile(r".*/customers/\?interest=stone%3Asapphire$"))
+    assert results.all_inner_texts() == ["Marie Laurent", "Sophie Martin"]
+    assert parse_qs(urlsplit(export.get_attribute("href")).query) == {"interest": ["stone:sapphire"]}
+
+
+def test_opening_filters_or_segments_leaves_their_buttons_in_place(
+    browser: Any, transactional_db: Any, world: World, live_server_url: str
+):
+    from tests.browser.conftest import DESKTOP, PHONE
+
+    make_customer(world.a, first_name="Sophie", last_name="Martin")
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server_url)
+        page = context.new_page()
+        log_in(page, live_server_url, world.a_manager)
+        page.goto("/customers/?source=walk_in")
+        for tool in (".filter-panel", ".segment-picker"):
+            summary = page.locator(f"{tool} > summary")
+            closed = summary.bounding_box()
+            summary.click()
+            assert page.locator(f"{tool} > .card").is_visible()
+            assert summary.bounding_box() == closed, (viewport, tool)
+            # The panel opens below the whole row of tools, the export link included.
+            export = page.get_by_role("link", name="Export CSV").bounding_box()
+            card = page.locator(f"{tool} > .card").bounding_box()
+            assert card["y"] >= export["y"] + export["height"]
+            # Room is made for it: the chips and the list start below it, not under it.
+            assert page.locator(".chips").bounding_box()["y"] >= card["y"] + card["height"]
+            summary.click()
+        context.close()
