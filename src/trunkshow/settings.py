@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "trunkshow.core",
     "trunkshow.stores",
     "trunkshow.customers",
+    "trunkshow.messaging",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,73 @@
+"""Email through Django's configured backend, threaded so the customer's reply lands in the conversation.
+
+Each outbound email carries our own ``Message-ID`` (``<reference@domain>``) and, when the
+customer wrote before, ``In-Reply-To`` and ``References`` pointing at their last email, so their
+mail client threads it and their reply names our id. A refused recipient is permanent; a server
+that is down, times out or answers 4xx is transient.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from trunkshow.messaging.channels.base import Accepted, Outbound, PermanentError, TransientError
+
+
+def message_id_domain() -> str:
+    sender = str(settings.DEFAULT_FROM_EMAIL)
+    domain = sender.rsplit("@", 1)[-1].strip(" >")
+    return domain or "trunkshow.invalid"
+
+
+def email_headers(store: Any, message: Any) -> dict[str, str]:
+    from trunkshow.messaging.models import Direction, Message
+
+    headers = {"Message-ID": f"<{message.reference}@{message_id_domain()}>"}
+    last = (
+        Message.objects.filter(conversation_id=message.conversation_id, direction=Direction.INBOUND, channel="email")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    subject = message.conversation.subject or store.name
+    if last is not None and last.meta.get("message_id"):
+        parent = last.meta["message_id"]
+        references = [*last.meta.get("references", []), parent][-20:]
+        headers["In-Reply-To"] = parent
+        headers["References"] = " ".join(references)
+        if not subject.lower().startswith("re:"):
+            subject = f"Re: {subject}"
+    headers["Subject"] = subject
+    return headers
+
+
+class EmailAdapter:
+    name = "email"
+
+    def send(self, message: Outbound) -> Accepted:
+        headers = dict(message.headers)
+        subject = headers.pop("Subject", "")
+        # A subject with CRLF in it raises BadHeaderError in Django: no header is ever smuggled in.
+        email = EmailMessage(
+            subject=subject, body=message.body, from_email=message.sender, to=[message.to], headers=headers
+        )
+        try:
+            get_connection(fail_silently=False).send_messages([email])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _text in exc.recipients.values()]
+            if codes and all(400 <= code < 500 for code in codes):
+                raise TransientError(f"The mail server answered {codes[0]}: try again later.") from exc
+            raise PermanentError(f"The mail server refused the address {message.to}.") from exc
+        except smtplib.SMTPResponseException as exc:
+            if 400 <= exc.smtp_code < 500:
+                raise TransientError(f"The mail server answered {exc.smtp_code}: try again later.") from exc
+            raise PermanentError(f"The mail server refused the message ({exc.smtp_code}).") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TransientError(f"The mail server could not be reached ({exc.__class__.__name__}).") from exc
+        return Accepted(provider=self.name, provider_id=headers["Message-ID"])
+
+    def lookup(self, reference: str) -> Accepted | None:
+        return None  # SMTP has no lookup: a resend after an ambiguous failure may duplicate, which mail tolerates
