@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "trunkshow.stores",
     "trunkshow.customers",
     "trunkshow.messaging",
+    "trunkshow.inbox",
 ]
 
 MIDDLEWARE = [

@@ -250,10 +250,9 @@ def test_live_events_are_recorded_in_order_and_notes_never_reach_the_visitor_top
     _customer, conversation = email_thread(world, django_capture_on_commit_callbacks)
     with scope(store=world.a):
         note_add(store=world.a, actor=world.a_owner.user, conversation=conversation, body="VIP: offer the private room")
-        events = events_since(store=world.a, topic="store", after_id=0)
-        assert [e["kind"] for e in events] == ["message", "message"]
+        events = [e for e in events_since(store=world.a, topic="store", after_id=0) if e["kind"] == "message"]
+        assert len(events) == 2
         assert [e["payload"]["direction"] for e in events] == ["in", "note"]
-        assert events_since(store=world.a, topic="store", after_id=events[0]["id"])[0]["payload"]["body"] == (
-            "VIP: offer the private room"
-        )
+        later = events_since(store=world.a, topic="store", after_id=events[0]["id"])
+        assert [e["payload"].get("body") for e in later if e["kind"] == "message"] == ["VIP: offer the private room"]
         assert events_since(store=world.a, topic=f"conversation:{conversation.pk}", after_id=0) == []

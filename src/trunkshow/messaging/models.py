@@ -44,7 +44,11 @@ class Conversation(models.Model):
     status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.OPEN)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversation_assignments",
     )
     last_message_at = models.DateTimeField(default=timezone.now)
     last_message_preview = models.CharField(max_length=160, blank=True)

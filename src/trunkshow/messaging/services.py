@@ -26,7 +26,7 @@ from trunkshow.customers.models import (
     Source,
 )
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
-from trunkshow.messaging import keywords
+from trunkshow.messaging import hooks, keywords
 from trunkshow.messaging.models import (
     STATUS_RANK,
     ChannelKind,
@@ -154,8 +154,9 @@ def message_receive(
         return Message.objects.get(provider=provider, provider_id=provider_id), False
     _conversation_inbound(conversation, message)
     _publish_message(store, message)
-    if channel in TEXT_CHANNELS:
-        _apply_keyword(store, conversation, customer, message)
+    if channel in TEXT_CHANNELS and _apply_keyword(store, conversation, customer, message):
+        return message, True  # a keyword is answered by its confirmation, not by a person
+    hooks.inbound_received(store, conversation, message)
     return message, True
 
 
@@ -175,10 +176,10 @@ def _conversation_inbound(conversation: Conversation, message: Message) -> None:
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
 
 
-def _apply_keyword(store: Store, conversation: Conversation, customer: Customer, message: Message) -> None:
+def _apply_keyword(store: Store, conversation: Conversation, customer: Customer, message: Message) -> bool:
     kind = keywords.classify(message.body)
     if kind is None:
-        return
+        return False
     channel, address = message.channel, message.from_address
     evidence = message.body[:500]
     if kind == "opt_out":
@@ -190,7 +191,7 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
         Message.objects.filter(store=store, channel=channel, to_address=address, status=MessageStatus.QUEUED).update(
             status=MessageStatus.FAILED, error=_("Not sent: the customer opted out."), status_at=timezone.now()
         )
-        _system_reply(
+        system_reply(
             store,
             conversation,
             message,
@@ -201,7 +202,7 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
     elif kind == "opt_in":
         OptOut.objects.filter(store=store, channel=channel, address=address).delete()
         _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence)
-        _system_reply(
+        system_reply(
             store,
             conversation,
             message,
@@ -210,12 +211,13 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
         )
     elif kind == "help":
         contact = store_contact_line(store)
-        _system_reply(
+        system_reply(
             store,
             conversation,
             message,
             _("%(store)s%(contact)s. Reply STOP to unsubscribe.") % {"store": store.name, "contact": contact},
         )
+    return True
 
 
 def _keyword_consent(store: Store, customer: Customer, channel: str, action: str, evidence: str) -> None:
@@ -236,7 +238,8 @@ def store_contact_line(store: Store) -> str:
     return (": " + ", ".join(parts)) if parts else ""
 
 
-def _system_reply(store: Store, conversation: Conversation, inbound: Message, body: str, kind: str = "") -> Message:
+def system_reply(store: Store, conversation: Conversation, inbound: Message, body: str, kind: str = "") -> Message:
+    """An automatic answer on the channel the customer used (keywords, out of hours)."""
     message = Message.objects.create(
         store=store,
         conversation=conversation,

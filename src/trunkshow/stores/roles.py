@@ -26,6 +26,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "customers.export": frozenset({OWNER, MANAGER}),
     "segments.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
     "segments.manage": frozenset({OWNER, MANAGER}),
+    "inbox.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "inbox.reply": frozenset({OWNER, MANAGER, ASSOCIATE}),
 }
 
 REASONS = {

@@ -1,0 +1,63 @@
+"""The inbox's own state: how far each staff member has read, the store's response target, alerts sent."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+DEFAULT_TARGET_MINUTES = 5
+
+
+class InboxSettings(models.Model):
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="+")
+    response_target_minutes = models.PositiveSmallIntegerField(
+        _("first response target (minutes)"), default=DEFAULT_TARGET_MINUTES
+    )
+    out_of_hours_reply = models.BooleanField(_("answer automatically when closed"), default=True)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return f"inbox settings of store {self.store_id}"
+
+
+class ReadState(models.Model):
+    """The last message a staff member has seen in a conversation: what is after it is unread for them."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("messaging.Conversation", on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["user", "conversation"], name="read_state_unique")]
+
+    def __str__(self) -> str:
+        return f"read state {self.user_id}/{self.conversation_id}"
+
+
+class OverdueAlert(models.Model):
+    """The manager was told this conversation waited past the target (once per wait)."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("messaging.Conversation", on_delete=models.CASCADE, related_name="+")
+    awaiting_since = models.DateTimeField()
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["conversation", "awaiting_since"], name="overdue_alert_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"overdue alert {self.conversation_id}"

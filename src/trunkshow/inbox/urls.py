@@ -1,0 +1,17 @@
+"""Pages of the inbox, under /inbox/."""
+
+from django.urls import path
+
+from trunkshow.inbox import views
+
+app_name = "inbox"
+urlpatterns = [
+    path("", views.inbox_list, name="list"),
+    path("events/", views.events, name="events"),
+    path("<int:conversation_id>/", views.conversation_detail, name="conversation"),
+    path("<int:conversation_id>/messages/", views.thread_fragment, name="thread"),
+    path("<int:conversation_id>/reply/", views.reply, name="reply"),
+    path("<int:conversation_id>/status/", views.set_status, name="status"),
+    path("<int:conversation_id>/assign/", views.assign, name="assign"),
+    path("messages/<int:message_id>/retry/", views.retry, name="retry"),
+]

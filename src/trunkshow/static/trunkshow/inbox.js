@@ -1,0 +1,107 @@
+// The inbox, live: new messages and changes arrive over the staff websocket when it is there,
+// otherwise by asking for the events since the last one every few seconds. Either way the page
+// asks for what it missed after a drop, so nothing is lost and nothing shows twice.
+const convo = document.querySelector(".convo");
+const rows = document.getElementById("inbox-rows");
+const root = convo || rows;
+let lastEvent = Number(root?.dataset.lastEvent || 0);
+const eventsUrl = root?.dataset.eventsUrl;
+const live = document.getElementById("inbox-live");
+
+async function refreshThread() {
+  const thread = document.getElementById("thread");
+  const last = thread.querySelector("li.msg:last-child");
+  const after = last ? last.dataset.message : 0;
+  const response = await fetch(`${convo.dataset.threadUrl}?after=${after}`, { headers: { Accept: "text/html" } });
+  if (!response.ok) return;
+  const html = (await response.text()).trim();
+  if (!html) return;
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  for (const item of template.content.querySelectorAll("li.msg")) {
+    const existing = document.getElementById(item.id);
+    if (existing) existing.replaceWith(item); else thread.append(item);
+  }
+  thread.lastElementChild?.scrollIntoView({ block: "end" });
+}
+
+function apply(event) {
+  if (event.id <= lastEvent) return; // seen already (backfill overlaps the live stream)
+  lastEvent = event.id;
+  const p = event.payload || {};
+  if (convo) {
+    if ((event.kind === "message" || event.kind === "message_status") && String(p.conversation) === convo.dataset.conversation) {
+      refreshThread();
+    }
+  } else if (rows && (event.kind === "message" || event.kind === "conversation" || event.kind === "overdue")) {
+    if (live && event.kind === "message" && p.direction === "in") live.textContent = p.body ? `New message: ${p.body.slice(0, 80)}` : "";
+    scheduleReload();
+  }
+}
+
+let reloadTimer = null;
+function scheduleReload() {
+  // The list is server-rendered: fetch it again (debounced) and swap the rows in place.
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(async () => {
+    const response = await fetch(location.href, { headers: { Accept: "text/html" } });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById("inbox-rows");
+    if (fresh) rows.replaceChildren(...fresh.children);
+  }, 300);
+}
+
+async function backfill() {
+  if (!eventsUrl) return;
+  const response = await fetch(`${eventsUrl}?after=${lastEvent}`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const data = await response.json();
+  for (const event of data.events) apply(event);
+}
+
+let polling = null;
+function poll() {
+  if (polling) return;
+  polling = setInterval(backfill, 4000);
+}
+
+function connect(attempt = 0) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  let socket;
+  try {
+    socket = new WebSocket(`${scheme}://${location.host}/ws/staff/`);
+  } catch {
+    poll();
+    return;
+  }
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    clearInterval(polling);
+    polling = null;
+    socket.send(JSON.stringify({ type: "since", after: lastEvent }));
+  });
+  socket.addEventListener("message", (message) => {
+    try { apply(JSON.parse(message.data)); } catch { /* a malformed frame is ignored */ }
+  });
+  socket.addEventListener("close", () => {
+    poll();
+    const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random());
+    setTimeout(() => connect(attempt + 1), delay);
+  });
+}
+
+if (root && eventsUrl) {
+  if (!lastEvent) backfill();
+  connect();
+}
+
+// The composer grows with its text; Ctrl/Cmd+Enter sends.
+const body = document.getElementById("reply-body");
+body?.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    body.form.querySelector('button[value="reply"]').click();
+  }
+});
+document.getElementById("thread")?.lastElementChild?.scrollIntoView({ block: "end" });
