@@ -854,9 +854,9 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
     texters = Customer.objects.filter(store=store, phones__isnull=False, emails__isnull=False).order_by("pk")
     people = list(texters.distinct()[: len(CONVERSATIONS)])
     for n, ((channel, lines), customer) in enumerate(zip(CONVERSATIONS, people, strict=False)):
-        phone, email = customer.phones.first(), customer.emails.first()
-        assert phone is not None and email is not None  # chosen for having both
-        address = phone.e164 if channel in ("sms", "whatsapp") else email.address
+        phone, mail = customer.phones.first(), customer.emails.first()
+        assert phone is not None and mail is not None  # chosen for having both
+        address = phone.e164 if channel in ("sms", "whatsapp") else mail.address
         conversation = None
         for i, (minutes, who, text) in enumerate(lines):
             at = now - dt.timedelta(minutes=minutes)

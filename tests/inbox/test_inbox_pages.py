@@ -20,7 +20,9 @@ from trunkshow.messaging.services import message_receive
 NUMBER = "+12125550142"
 
 
-def text_in(store: Any, captured: Any, body: str, sid: str, number: str = NUMBER, at: dt.datetime | None = None) -> Message:
+def text_in(
+    store: Any, captured: Any, body: str, sid: str, number: str = NUMBER, at: dt.datetime | None = None
+) -> Message:
     with scope(store=store), captured(execute=True):
         message, _created = message_receive(
             store=store,
@@ -61,7 +63,9 @@ def test_a_customers_text_lands_in_the_inbox_unread_and_assigned_to_their_associ
 def test_the_conversation_shows_the_customer_beside_the_thread_and_a_reply_is_sent(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    clara = make_customer(world.a, phones=[NUMBER], interests=[("stone", "Sapphire")], birthday_day=14, birthday_month=3)
+    clara = make_customer(
+        world.a, phones=[NUMBER], interests=[("stone", "Sapphire")], birthday_day=14, birthday_month=3
+    )
     message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM3")
     client = browser_client(world.a_associate)
     html = client.get(f"/inbox/{message.conversation_id}/").content.decode()
@@ -70,7 +74,9 @@ def test_the_conversation_shows_the_customer_beside_the_thread_and_a_reply_is_se
     assert 'name="body"' in html
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/inbox/{message.conversation_id}/reply/", {"body": "Hi Clara, it is ready.", "channel": "sms"})
+        response = client.post(
+            f"/inbox/{message.conversation_id}/reply/", {"body": "Hi Clara, it is ready.", "channel": "sms"}
+        )
     assert response.status_code == 302
     with scope(store=world.a):
         reply = Message.objects.get(direction="out")
@@ -109,7 +115,9 @@ def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture
         assert Message.objects.get(direction="note").status == MessageStatus.SENT
 
 
-def test_status_and_assignment_change_and_bad_values_are_refused(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_status_and_assignment_change_and_bad_values_are_refused(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     make_customer(world.a, phones=[NUMBER])
     message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM6")
     cid = message.conversation_id

@@ -26,7 +26,12 @@ PAGES = [
 def other_stores_thread(world: Any, django_capture_on_commit_callbacks: Any) -> Message:
     with scope(store=world.b), django_capture_on_commit_callbacks(execute=True):
         message, _ = message_receive(
-            store=world.b, channel="sms", from_address="+33612345678", body="Bonjour", provider="sandbox", provider_id="SMb"
+            store=world.b,
+            channel="sms",
+            from_address="+33612345678",
+            body="Bonjour",
+            provider="sandbox",
+            provider_id="SMb",
         )
     return message
 
@@ -48,7 +53,9 @@ def test_store_a_staff_get_404_for_store_bs_conversation(
 
 
 @pytest.mark.parametrize(("method", "path", "data"), PAGES)
-def test_the_inbox_needs_a_login(world: Any, other_stores_thread: Message, method: str, path: str, data: dict[str, str]) -> None:
+def test_the_inbox_needs_a_login(
+    world: Any, other_stores_thread: Message, method: str, path: str, data: dict[str, str]
+) -> None:
     from django.test import Client
 
     url = path.format(c=other_stores_thread.conversation_id, m=other_stores_thread.pk)
