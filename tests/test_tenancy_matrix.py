@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
-from trunkshow.core.models import AuditEntry
+from trunkshow.core.models import AuditEntry, LiveEvent
 from trunkshow.customers import importing, segments, services
 from trunkshow.customers.models import (
     ConsentEvent,
@@ -36,6 +36,8 @@ from trunkshow.customers.models import (
     Size,
     Suppression,
 )
+from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.services import message_receive
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
 METHODS = ("get", "post", "patch", "delete")
@@ -89,6 +91,8 @@ OBJECT_OF |= {
     ("customer_id", None): "customer",
     ("job_id", None): "import",
     ("segment_id", None): "segment",
+    ("conversation_id", None): "conversation",
+    ("message_id", None): "message",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -108,6 +112,9 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/customers/<customer_id>/merge"): {"other_id": 1},
     ("post", "/api/v1/imports/<job_id>/start"): {"mapping": {"First Name": "first_name"}},
     ("patch", "/api/v1/segments/<segment_id>"): {"name": "Renamed"},
+    ("post", "/api/v1/conversations/<conversation_id>/messages"): {"body": "Hello"},
+    ("post", "/api/v1/conversations/<conversation_id>/assign"): {"assigned_to": None},
+    ("post", "/api/v1/conversations/<conversation_id>/status"): {"status": "closed"},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -159,7 +166,17 @@ def b_objects(world: World) -> dict[str, Any]:
     )
     with scope(store=world.b):
         actor = world.b_owner.user
+        inbound, _created = message_receive(
+            store=world.b,
+            channel="sms",
+            from_address="+33142685300",
+            body="Bonjour",
+            provider="sandbox",
+            provider_id="B1",
+        )
         objs = {
+            "conversation": inbound.conversation,
+            "message": inbound,
             "customer": customer,
             "phone": customer.phones.get(),
             "email": customer.emails.get(),
@@ -225,6 +242,9 @@ def _snapshot() -> dict[str, Any]:
             Invitation,
             ImportJob,
             ImportRow,
+            Conversation,
+            Message,
+            LiveEvent,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
@@ -233,6 +253,8 @@ def _snapshot() -> dict[str, Any]:
         state["tokens"] = list(ApiToken.objects.order_by("id").values("id", "revoked_at"))
         state["invitations"] = list(Invitation.objects.order_by("id").values())
         state["imports"] = list(ImportJob.objects.order_by("id").values())
+        state["conversations"] = list(Conversation.objects.order_by("id").values())
+        state["messages"] = list(Message.objects.order_by("id").values())
     return state
 
 

@@ -101,6 +101,8 @@ def conversation_status_set(
     if status == ConversationStatus.SNOOZED:
         if snoozed_until is None:
             raise ValidationError({"snoozed_until": _("Say until when to snooze the conversation.")})
+        if snoozed_until.tzinfo is None:
+            raise ValidationError({"snoozed_until": _("Give the time with its zone, like 2026-12-01T09:00:00-05:00.")})
         if snoozed_until <= timezone.now():
             raise ValidationError({"snoozed_until": _("Snooze until a time in the future.")})
         if snoozed_until > timezone.now() + dt.timedelta(days=365):
