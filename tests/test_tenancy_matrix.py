@@ -36,11 +36,12 @@ from trunkshow.customers.models import (
     Size,
     Suppression,
 )
+from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Conversation, Message
 from trunkshow.messaging.services import message_receive
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
-METHODS = ("get", "post", "patch", "delete")
+METHODS = ("get", "post", "put", "patch", "delete")
 PARAM = re.compile(r"<(?:(?:int|str|path|slug|uuid):)?(\w+)>")
 
 # (route name, parameter) -> the kind of object whose id goes there. Route names are Django's
@@ -93,6 +94,7 @@ OBJECT_OF |= {
     ("segment_id", None): "segment",
     ("conversation_id", None): "conversation",
     ("message_id", None): "message",
+    ("reply_id", None): "saved_reply",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -115,6 +117,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/conversations/<conversation_id>/messages"): {"body": "Hello"},
     ("post", "/api/v1/conversations/<conversation_id>/assign"): {"assigned_to": None},
     ("post", "/api/v1/conversations/<conversation_id>/status"): {"status": "closed"},
+    ("put", "/api/v1/saved-replies/<reply_id>"): {"title": "Changed", "body": "Changed"},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -177,6 +180,7 @@ def b_objects(world: World) -> dict[str, Any]:
         objs = {
             "conversation": inbound.conversation,
             "message": inbound,
+            "saved_reply": SavedReply.objects.create(store=world.b, title="Merci", body="Merci {first_name} !"),
             "customer": customer,
             "phone": customer.phones.get(),
             "email": customer.emails.get(),
@@ -245,6 +249,7 @@ def _snapshot() -> dict[str, Any]:
             Conversation,
             Message,
             LiveEvent,
+            SavedReply,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
@@ -284,7 +289,7 @@ def test_store_a_gets_404_for_store_b_objects_and_nothing_changes(world: World, 
         statuses = {}
         for method in METHODS:
             kwargs: dict[str, Any] = {}
-            if method in ("post", "patch") and is_api:
+            if method in ("post", "put", "patch") and is_api:
                 kwargs = {"content_type": "application/json", "data": API_BODIES.get((method, route), {})}
             response = getattr(client, method)(url, **kwargs)
             statuses[method] = response.status_code

@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from trunkshow.core.api import ERRORS, refuse_unknown_parameters
-from trunkshow.inbox import selectors, services
+from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging.models import Conversation, Message
@@ -243,3 +244,56 @@ def message_retry(request: HttpRequest, message_id: int) -> MessageOut:
     roles.require(who, "inbox.reply")
     message = message_get_for(store=who.store, message_id=message_id)
     return _message_out(outbox.message_retry(store=who.store, actor=who.user, message=message))
+
+
+replies_router = Router(tags=["saved replies"])
+
+
+class SavedReplyIn(Schema):
+    title: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=10_000, description="Merge fields: {first_name}, {associate}, {store}.")
+
+
+class SavedReplyOut(Schema):
+    id: int
+    title: str
+    body: str
+    updated_at: dt.datetime
+
+
+def _reply_out(reply: SavedReply) -> SavedReplyOut:
+    return SavedReplyOut(id=reply.pk, title=reply.title, body=reply.body, updated_at=reply.updated_at)
+
+
+@replies_router.get("", response={200: list[SavedReplyOut], **ERRORS}, summary="List saved replies")
+def saved_reply_list(request: HttpRequest) -> list[SavedReplyOut]:
+    refuse_unknown_parameters(request, Schema)
+    return [_reply_out(r) for r in SavedReply.objects.filter(store=_who(request).store)]
+
+
+@replies_router.post("", response={201: SavedReplyOut, **ERRORS}, summary="Save a reply")
+def saved_reply_create(request: HttpRequest, payload: SavedReplyIn) -> Status[SavedReplyOut]:
+    """Owners and managers; an unknown merge field or a title in use is a 400 naming the field."""
+    who = _who(request)
+    reply = replies.saved_reply_save(
+        store=who.store, actor=who.user, membership=who, title=payload.title, body=payload.body
+    )
+    return Status(201, _reply_out(reply))
+
+
+@replies_router.put("/{reply_id}", response={200: SavedReplyOut, **ERRORS}, summary="Change a saved reply")
+def saved_reply_update(request: HttpRequest, reply_id: int, payload: SavedReplyIn) -> SavedReplyOut:
+    who = _who(request)
+    reply = replies.saved_reply_get_for(store=who.store, reply_id=reply_id)
+    replies.saved_reply_save(
+        store=who.store, actor=who.user, membership=who, reply=reply, title=payload.title, body=payload.body
+    )
+    return _reply_out(reply)
+
+
+@replies_router.delete("/{reply_id}", response={204: None, **ERRORS}, summary="Delete a saved reply")
+def saved_reply_delete(request: HttpRequest, reply_id: int) -> Status[None]:
+    who = _who(request)
+    reply = replies.saved_reply_get_for(store=who.store, reply_id=reply_id)
+    replies.saved_reply_delete(store=who.store, membership=who, reply=reply)
+    return Status(204, None)

@@ -61,3 +61,22 @@ class OverdueAlert(models.Model):
 
     def __str__(self) -> str:
         return f"overdue alert {self.conversation_id}"
+
+
+class SavedReply(models.Model):
+    """A reply staff start from: merge fields ({first_name}, {associate}, {store}) are filled, then it is edited."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"), max_length=2000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering: ClassVar = ["title", "id"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["store", "title"], name="saved_reply_title_unique")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:conversation_id>/status/", views.set_status, name="status"),
     path("<int:conversation_id>/assign/", views.assign, name="assign"),
     path("messages/<int:message_id>/retry/", views.retry, name="retry"),
+    path("replies/", views.saved_replies, name="replies"),
+    path("replies/<int:reply_id>/", views.saved_replies, name="reply_edit"),
+    path("replies/<int:reply_id>/delete/", views.saved_reply_delete, name="reply_delete"),
 ]

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trunkshow.core.events import events_since
 from trunkshow.customers import selectors as customer_selectors
-from trunkshow.inbox import selectors, services
+from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging.models import ChannelKind, ConversationStatus
@@ -97,6 +98,10 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "channels": _channels_for(conversation, profile),
         "staff": Membership.objects.filter(store=store, is_active=True).select_related("user"),
         "statuses": ConversationStatus.choices,
+        "saved_replies": [
+            (r, replies.saved_reply_fill(reply=r, conversation=conversation, associate=user))
+            for r in SavedReply.objects.filter(store=store)
+        ],
         "snooze_default": (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
     }
     return render(request, "inbox/conversation.html", context)
@@ -235,3 +240,45 @@ def thread_fragment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     thread = conversation_messages(conversation=conversation, after_id=after)
     services.conversation_read(store=store, user=request.user, conversation=conversation)
     return render(request, "inbox/_messages.html", {"thread": thread, "conversation": conversation})
+
+
+# ---- saved replies ----------------------------------------------------------------------------
+
+
+@store_page("inbox.view")
+def saved_replies(request: HttpRequest, reply_id: int | None = None) -> HttpResponse:
+    """The list of saved replies; owners and managers add and change them here."""
+    store, user, membership = request.store, request.user, request.membership  # type: ignore[attr-defined]
+    reply = replies.saved_reply_get_for(store=store, reply_id=reply_id) if reply_id is not None else None
+    errors: dict[str, list[str]] = {}
+    values = {"title": reply.title if reply else "", "body": reply.body if reply else ""}
+    if request.method == "POST":
+        values = {"title": request.POST.get("title", ""), "body": request.POST.get("body", "")}
+        try:
+            replies.saved_reply_save(
+                store=store, actor=user, membership=membership, reply=reply, title=values["title"], body=values["body"]
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            flash.success(request, _("Saved reply “%(title)s” saved.") % {"title": values["title"].strip()})
+            return redirect("inbox:replies")
+    context = {
+        "nav": "inbox",
+        "replies": SavedReply.objects.filter(store=store),
+        "editing": reply,
+        "values": values,
+        "errors": errors,
+        "fields": replies.FIELDS,
+    }
+    return render(request, "inbox/replies.html", context, status=400 if errors else 200)
+
+
+@store_page("inbox.replies")
+@require_POST
+def saved_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    store, membership = request.store, request.membership  # type: ignore[attr-defined]
+    reply = replies.saved_reply_get_for(store=store, reply_id=reply_id)
+    replies.saved_reply_delete(store=store, membership=membership, reply=reply)
+    flash.success(request, _("Saved reply “%(title)s” deleted.") % {"title": reply.title})
+    return redirect("inbox:replies")

@@ -105,3 +105,14 @@ body?.addEventListener("keydown", (event) => {
   }
 });
 document.getElementById("thread")?.lastElementChild?.scrollIntoView({ block: "end" });
+
+// Saved replies go in at the cursor, to be edited before sending (never sent as they are).
+for (const button of document.querySelectorAll("[data-insert]")) {
+  button.addEventListener("click", () => {
+    const text = button.dataset.insert;
+    const start = body.selectionStart ?? body.value.length;
+    body.setRangeText(text, start, body.selectionEnd ?? start, "end");
+    body.focus();
+    button.closest("details")?.removeAttribute("open");
+  });
+}
