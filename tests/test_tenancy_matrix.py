@@ -124,8 +124,8 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "amount": "10.00",
     },
 }
-# Ids that are not a store's objects: a signed token, a password-reset link.
-NOT_STORE_OBJECTS = {"invitation_accept", "password_reset_confirm"}
+# Ids that are not a store's objects: a signed token, a password-reset link, an icon size.
+NOT_STORE_OBJECTS = {"invitation_accept", "password_reset_confirm", "icon"}
 
 
 def _routes() -> list[tuple[str, str, list[str]]]:

@@ -257,6 +257,9 @@ if PRODUCTION:
 # Email: EMAIL_URL such as smtp://user:pass@host:587?tls=1, console:// or memory://
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trunkshow <noreply@localhost>")
+# Web push: a PEM private key, or one is generated into the data dir on first use (inbox/push.py).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 

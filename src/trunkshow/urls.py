@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from trunkshow.core.api import build_api
 from trunkshow.core.health import healthz, readyz
+from trunkshow.inbox import pwa
 
 api = build_api()
 # Routers are added here, in dependency order, so core never imports an app.
@@ -30,6 +31,9 @@ urlpatterns = [
     path("", include("trunkshow.stores.urls")),
     path("customers/", include("trunkshow.customers.urls")),
     path("inbox/", include("trunkshow.inbox.urls")),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("icons/<int:size>.png", pwa.icon, name="icon"),
     path("api/v1/", api.urls),
     path("healthz", healthz),
     path("readyz", readyz),

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from trunkshow.inbox import views
+from trunkshow.inbox import pwa, views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.inbox_list, name="list"),
     path("events/", views.events, name="events"),
+    path("push/key/", pwa.push_key, name="push_key"),
+    path("push/subscribe/", pwa.push_subscribe, name="push_subscribe"),
     path("<int:conversation_id>/", views.conversation_detail, name="conversation"),
     path("<int:conversation_id>/messages/", views.thread_fragment, name="thread"),
     path("<int:conversation_id>/reply/", views.reply, name="reply"),

@@ -116,3 +116,39 @@ for (const button of document.querySelectorAll("[data-insert]")) {
     button.closest("details")?.removeAttribute("open");
   });
 }
+
+// Web push: offered where the browser can do it; the phone then shows new messages even when closed.
+const pushButton = document.getElementById("push-on");
+const pushStatus = document.getElementById("push-status");
+function csrf() {
+  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
+}
+function b64ToBytes(b64) {
+  const raw = atob((b64 + "=".repeat((4 - (b64.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window) {
+  if (Notification.permission !== "denied") pushButton.hidden = false;
+  pushButton.addEventListener("click", async () => {
+    const say = (text) => { pushStatus.hidden = false; pushStatus.textContent = text; };
+    try {
+      if ((await Notification.requestPermission()) !== "granted") {
+        say(pushButton.dataset.deniedText || "Notifications are blocked for this site in the browser's settings.");
+        return;
+      }
+      const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+      const { public_key: key } = await (await fetch(pushButton.dataset.keyUrl)).json();
+      const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(key) });
+      const response = await fetch(pushButton.dataset.subscribeUrl, {
+        method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify(subscription),
+      });
+      if (!response.ok) throw new Error((await response.json()).error.message);
+      pushButton.hidden = true;
+      say("This device will be notified of new messages.");
+    } catch (error) {
+      say(`Notifications could not be turned on: ${error.message}`);
+    }
+  });
+} else if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+}
