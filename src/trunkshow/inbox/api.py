@@ -105,11 +105,11 @@ def _who(request: HttpRequest) -> Membership:
     return membership
 
 
-def _customer_ref(conversation: Conversation) -> CustomerRef | None:
+def _customer_ref(conversation: Conversation) -> dict[str, Any] | None:
     c = conversation.customer
     if c is None:
         return None
-    return CustomerRef(id=c.pk, name=" ".join(p for p in (c.preferred_name or c.first_name, c.last_name) if p))
+    return {"id": c.pk, "name": " ".join(p for p in (c.preferred_name or c.first_name, c.last_name) if p)}
 
 
 def _out(row: selectors.InboxRow) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def _out(row: selectors.InboxRow) -> dict[str, Any]:
         "preview": c.last_message_preview,
         "unread": row.unread,
         "first_response_seconds": c.first_response_seconds,
-        "response": ResponseClock(state=row.state, waiting_minutes=row.waiting_minutes, due_at=row.due_at),
+        "response": {"state": row.state, "waiting_minutes": row.waiting_minutes, "due_at": row.due_at},
     }
 
 
@@ -152,7 +152,7 @@ def _row(request: HttpRequest, conversation: Conversation) -> selectors.InboxRow
 
 
 @router.get("", response={200: ConversationPage, **ERRORS}, summary="List conversations")
-def conversation_list(request: HttpRequest, params: Query[ListParams]) -> ConversationPage:
+def conversation_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     """Newest activity first, filtered like the inbox page; ``unread`` counts for the token's user."""
     refuse_unknown_parameters(request, ListParams)
     who = _who(request)
@@ -163,7 +163,8 @@ def conversation_list(request: HttpRequest, params: Query[ListParams]) -> Conver
     page = selectors.inbox_page(
         store=who.store, user=who.user, filters=filters, cursor=params.cursor or "", size=params.limit
     )
-    return ConversationPage(items=[ConversationOut(**_out(r)) for r in page.rows], next_cursor=page.next_cursor)
+    # Plain dicts: the response schema validates them once (building the models first doubled the cost).
+    return {"items": [_out(r) for r in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.get("/{conversation_id}", response={200: ThreadOut, **ERRORS}, summary="Read a conversation")
