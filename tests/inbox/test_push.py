@@ -164,3 +164,32 @@ def test_the_app_is_installable(world: Any) -> None:
     assert worker["Service-Worker-Allowed"] == "/"
     assert b'addEventListener("push"' in worker.content
     assert 'rel="manifest"' in client.get("/inbox/").content.decode()
+
+
+def test_an_at_mention_in_a_note_reaches_the_colleague_live_and_on_their_phone(
+    world: Any, push_service: PushService, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.core.models import LiveEvent
+    from trunkshow.messaging.services import note_add
+
+    phone = Phone(f"{push_service.url}/push/max")
+    subscribe(browser_client(world.a_manager), phone)
+    make_customer(world.a, phones=["+12125550142"])
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        inbound, _ = message_receive(
+            store=world.a, channel="sms", from_address="+12125550142", body="Hi", provider="sandbox", provider_id="SM9"
+        )
+    push_service.received.clear()  # the message itself went to whoever was on duty
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        note_add(
+            store=world.a,
+            actor=world.a_associate.user,
+            conversation=inbound.conversation,
+            body="@max can you approve the discount? cc @nobody",
+        )
+        event = LiveEvent.objects.get(kind="mention")
+    assert event.payload["users"] == [world.a_manager.user.pk]
+    assert [path for path, _h, _b in push_service.received] == ["/push/max"]
+    notification = phone.read(push_service.received[0][2])
+    assert notification["title"] == "Ali Associate mentioned you · Clara Customer"
+    assert notification["body"] == "@max can you approve the discount? cc @nobody"

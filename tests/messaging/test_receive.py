@@ -185,3 +185,19 @@ def test_messages_appear_on_the_customers_timeline_as_text(world: Any, django_ca
     assert "Message received · Text message" in page
     assert "&lt;img src=x onerror=alert(1)&gt; is it gold?" in page
     assert "<img src=x" not in page
+
+
+def test_a_switch_of_channel_shows_on_the_timeline(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    clara = make_customer(world.a, phones=[NUMBER], emails=["clara@example.com"])
+    text_in(world, django_capture_on_commit_callbacks, "Hi by text", "SM20")
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        message_receive(
+            store=world.a,
+            channel="email",
+            from_address="clara@example.com",
+            body="And by email",
+            provider="email",
+            provider_id="<x@example.com>",
+        )
+    page = browser_client(world.a_associate).get(f"/customers/{clara.pk}/").content.decode()
+    assert page.count("Switched to Email") == 1

@@ -12,3 +12,4 @@ class InboxConfig(AppConfig):
         hooks.on_inbound("inbox.assign", services.assign_on_inbound)
         hooks.on_inbound("inbox.out_of_hours", services.reply_out_of_hours)
         hooks.on_inbound("inbox.push", push.notify_inbound)
+        hooks.on_note("inbox.mentions", services.notify_mentions)

@@ -105,6 +105,9 @@ def push_payload(conversation: Conversation, message: Message) -> dict[str, str]
         else _("Website visitor")
     )
     body = " ".join(message.body.split())
+    if message.direction == "note":  # an @mention
+        author = getattr(message.author, "name", "") or _("A colleague")
+        name = _("%(author)s mentioned you · %(customer)s") % {"author": author, "customer": name}
     return {
         "title": name,
         "body": body if len(body) <= PREVIEW else body[: PREVIEW - 1] + "…",
@@ -117,7 +120,7 @@ def push_send(*, store: Store, message_id: int, user_ids: list[int]) -> int:
     """Send one push per subscribed device; gone subscriptions (404/410) are forgotten. Returns pushes sent."""
     from pywebpush import WebPushException, webpush
 
-    message = Message.objects.select_related("conversation__customer").get(store=store, pk=message_id)
+    message = Message.objects.select_related("conversation__customer", "author").get(store=store, pk=message_id)
     payload = json.dumps(push_payload(message.conversation, message))
     sent = 0
     claims_sub = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from babel.dates import format_datetime
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_on_commit
+from trunkshow.core.validation import fold
 from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
 from trunkshow.messaging.models import Conversation, ConversationStatus, Message
 from trunkshow.messaging.services import system_reply
@@ -220,3 +222,45 @@ def _customer_name(conversation: Conversation) -> str:
     if customer is None:
         return _("Website visitor")
     return " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
+
+
+# ---- @mentions --------------------------------------------------------------------------------
+
+_MENTION = re.compile(r"(?<![\w@])@([\w.\-]{2,40})", re.UNICODE)
+
+
+def mentioned(store: Store, body: str) -> list[Any]:
+    """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
+    handles = {fold(h).rstrip(".") for h in _MENTION.findall(body)}
+    if not handles:
+        return []
+    found = []
+    for membership in Membership.objects.filter(store=store, is_active=True).select_related("user"):
+        user = membership.user
+        first = fold((user.name or "").split(" ")[0]) if user.name else ""
+        local = fold(user.email.split("@")[0])
+        if handles & {first, local} - {""}:
+            found.append(user)
+    return found
+
+
+def notify_mentions(store: Store, conversation: Conversation, note: Message) -> None:
+    """Everyone @mentioned in a note hears of it at once: in the open inbox and on their phones."""
+    from trunkshow.inbox.tasks import push_message
+
+    users = [u for u in mentioned(store, note.body) if u.pk != note.author_id]
+    if not users:
+        return
+    publish_on_commit(
+        store=store,
+        kind="mention",
+        payload={
+            "conversation": conversation.pk,
+            "message": note.pk,
+            "users": [u.pk for u in users],
+            "by": getattr(note.author, "name", "") if note.author_id else "",
+            "body": note.body[:200],
+        },
+    )
+    store_id, note_id, user_ids = store.pk, note.pk, [u.pk for u in users]
+    transaction.on_commit(lambda: push_message(store_id, note_id, user_ids))

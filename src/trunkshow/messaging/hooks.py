@@ -20,3 +20,15 @@ def on_inbound(name: str, hook: InboundHook) -> None:
 def inbound_received(store: Any, conversation: Any, message: Any) -> None:
     for hook in _INBOUND.values():
         hook(store, conversation, message)
+
+
+_NOTE: dict[str, InboundHook] = {}
+
+
+def on_note(name: str, hook: InboundHook) -> None:
+    _NOTE[name] = hook
+
+
+def note_added(store: Any, conversation: Any, message: Any) -> None:
+    for hook in _NOTE.values():
+        hook(store, conversation, message)

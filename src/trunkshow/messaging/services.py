@@ -161,6 +161,9 @@ def message_receive(
 
 
 def _conversation_inbound(conversation: Conversation, message: Message) -> None:
+    if conversation.channel != message.channel:  # shown on the timeline: "switched from ..."
+        message.meta = {**message.meta, "previous_channel": conversation.channel}
+        message.save(update_fields=["meta"])
     conversation.channel = message.channel
     conversation.address = message.from_address
     conversation.last_message_at = message.created_at
@@ -363,6 +366,7 @@ def message_send(
         to_address=address,
         status=MessageStatus.QUEUED,
         created_at=now,
+        meta={"previous_channel": conversation.channel} if channel != conversation.channel else {},
     )
     _conversation_outbound(conversation, message)
     _publish_message(store, message)
@@ -408,6 +412,7 @@ def note_add(*, store: Store, actor: Any, conversation: Conversation, body: str)
         status=MessageStatus.SENT,
     )
     _publish_message(store, message)
+    hooks.note_added(store, conversation, message)
     return message
 
 
