@@ -60,7 +60,11 @@ def load(conversations: int, messages: int, seed: int) -> None:
     per = [2 + rng.randrange(17) for _ in range(conversations)]
     scale = messages / sum(per)
     per = [max(1, round(n * scale)) for n in per]
-    per[-1] += messages - sum(per)
+    step = 1 if sum(per) < messages else -1
+    while sum(per) != messages:  # spread the rounding over random conversations, keeping each at 1 or more
+        i = rng.randrange(conversations)
+        if per[i] + step >= 1:
+            per[i] += step
     conv_rows, msg_rows, read_rows = [], [], []
     with connection.cursor() as cur:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM messaging_conversation")
