@@ -256,3 +256,26 @@ def test_live_events_are_recorded_in_order_and_notes_never_reach_the_visitor_top
         later = events_since(store=world.a, topic="store", after_id=events[0]["id"])
         assert [e["payload"].get("body") for e in later if e["kind"] == "message"] == ["VIP: offer the private room"]
         assert events_since(store=world.a, topic=f"conversation:{conversation.pk}", after_id=0) == []
+
+
+def test_one_task_sends_a_backlog_in_one_batch_over_one_connection(
+    world: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    greetings: list[str] = []
+
+    async def ehlo(server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+        greetings.append(hostname)
+        session.host_name = hostname  # aiosmtpd leaves this to a handler that answers EHLO itself
+        return responses
+
+    smtp.handle_EHLO = ehlo
+    _customer, conversation = email_thread(world, django_capture_on_commit_callbacks)
+    with scope(store=world.a):
+        queued = [
+            message_send(store=world.a, actor=None, conversation=conversation, body=f"Piece {i}") for i in range(5)
+        ]
+        assert outbox.message_deliver(store=world.a, message_id=queued[2].pk) == MessageStatus.SENT
+        statuses = list(Message.objects.filter(direction="out").order_by("id").values_list("status", flat=True))
+    assert statuses == [MessageStatus.SENT] * 5
+    assert sorted(m.get_content().strip() for m in smtp.messages) == [f"Piece {i}" for i in range(5)]
+    assert len(greetings) == 1

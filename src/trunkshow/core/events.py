@@ -32,17 +32,31 @@ def group_name(store_id: int, topic: str = "store") -> str:
 
 def publish_on_commit(*, store: Any, kind: str, payload: dict[str, Any], topics: Iterable[str] = ("store",)) -> None:
     """Record the event for each topic now; push it to the connected browsers once the change commits."""
-    rows = [LiveEvent.objects.create(store=store, kind=kind, topic=topic, payload=payload) for topic in topics]
+    publish_many_on_commit(store=store, events=[(kind, payload, tuple(topics))])
+
+
+def publish_many_on_commit(*, store: Any, events: list[tuple[str, dict[str, Any], tuple[str, ...]]]) -> None:
+    """Several events at once (the outbox finishing a batch): one insert, one trip to the channel layer."""
+    rows = LiveEvent.objects.bulk_create(
+        LiveEvent(store=store, kind=kind, topic=topic, payload=payload)
+        for kind, payload, topics in events
+        for topic in topics
+    )
+    if rows and rows[0].pk is None:  # backends without RETURNING on bulk inserts
+        rows = list(LiveEvent.objects.filter(store=store).order_by("-id")[: len(rows)])[::-1]
+
+    async def send_all(layer: Any) -> None:
+        for row in rows:
+            await layer.group_send(group_name(store.pk, row.topic), {"type": "live.event", **as_dict(row)})
 
     def push() -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        for row in rows:
-            try:
-                async_to_sync(layer.group_send)(group_name(store.pk, row.topic), {"type": "live.event", **as_dict(row)})
-            except Exception:  # a layer outage must not fail the request; clients backfill on reconnect
-                log.warning("could not push live event %s", row.pk, exc_info=True)
+        try:
+            async_to_sync(send_all)(layer)
+        except Exception:  # a layer outage must not fail the request; clients backfill on reconnect
+            log.warning("could not push %d live events", len(rows), exc_info=True)
 
     transaction.on_commit(push)
 

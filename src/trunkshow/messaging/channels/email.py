@@ -9,6 +9,8 @@ that is down, times out or answers 4xx is transient.
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.conf import settings
@@ -23,15 +25,22 @@ def message_id_domain() -> str:
     return domain or "trunkshow.invalid"
 
 
-def email_headers(store: Any, message: Any) -> dict[str, str]:
+def email_headers(store: Any, message: Any, context: dict[str, Any] | None = None) -> dict[str, str]:
+    """Our Message-ID, and the thread's headers from the customer's last email (looked up once per batch)."""
     from trunkshow.messaging.models import Direction, Message
 
     headers = {"Message-ID": f"<{message.reference}@{message_id_domain()}>"}
-    last = (
-        Message.objects.filter(conversation_id=message.conversation_id, direction=Direction.INBOUND, channel="email")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    cache = context if context is not None else {}
+    key = f"last-email:{message.conversation_id}"
+    if key not in cache:
+        cache[key] = (
+            Message.objects.filter(
+                conversation_id=message.conversation_id, direction=Direction.INBOUND, channel="email"
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    last = cache[key]
     subject = message.conversation.subject or store.name
     if last is not None and last.meta.get("message_id"):
         parent = last.meta["message_id"]
@@ -47,6 +56,33 @@ def email_headers(store: Any, message: Any) -> dict[str, str]:
 class EmailAdapter:
     name = "email"
 
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One SMTP connection for a batch of messages (opened on the first send, closed after)."""
+        try:
+            yield
+        finally:
+            if self._connection is not None:
+                with suppress(smtplib.SMTPException, OSError):
+                    self._connection.close()
+                self._connection = None
+
+    def _send(self, email: EmailMessage) -> None:
+        if self._connection is None:
+            self._connection = get_connection(fail_silently=False)
+            self._connection.open()
+        try:
+            self._connection.send_messages([email])
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError):
+            # The server may have dropped the connection or refused this one message: next time, anew.
+            with suppress(smtplib.SMTPException, OSError):
+                self._connection.close()
+            self._connection = None
+            raise
+
     def send(self, message: Outbound) -> Accepted:
         headers = dict(message.headers)
         subject = headers.pop("Subject", "")
@@ -55,7 +91,7 @@ class EmailAdapter:
             subject=subject, body=message.body, from_email=message.sender, to=[message.to], headers=headers
         )
         try:
-            get_connection(fail_silently=False).send_messages([email])
+            self._send(email)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _text in exc.recipients.values()]
             if codes and all(400 <= code < 500 for code in codes):

@@ -46,7 +46,7 @@ def sender_for(store: Any, channel: str) -> str:
     return ""
 
 
-def outbound_headers(store: Any, message: Any) -> dict[str, str]:
+def outbound_headers(store: Any, message: Any, context: dict[str, Any] | None = None) -> dict[str, str]:
     if message.channel == ChannelKind.EMAIL:
-        return email_headers(store, message)
+        return email_headers(store, message, context)
     return {}
