@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from trunkshow.core.api import build_api
 from trunkshow.core.health import healthz, readyz
+from trunkshow.messaging.channels.email import webhooks as email_hooks
 
 api = build_api()
 # Routers are added here, in dependency order, so core never imports an app.
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("trunkshow.stores.urls")),
     path("customers/", include("trunkshow.customers.urls")),
     path("api/v1/", api.urls),
+    path("hooks/email/inbound", email_hooks.inbound, name="email_inbound"),
     path("healthz", healthz),
     path("readyz", readyz),
 ]

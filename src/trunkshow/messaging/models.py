@@ -10,6 +10,7 @@ import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -174,3 +175,28 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.kind} {self.event_id}"
+
+
+def attachment_storage() -> Storage:
+    """Attachments live under the data dir, never under the static or public files."""
+    return FileSystemStorage(location=settings.ATTACHMENTS_DIR, base_url=None)
+
+
+class Attachment(models.Model):
+    """A file that came with a message, kept under a storage key we made (``<store>/<yyyy>/<mm>/<random>``).
+
+    The sender's file name is for display only: it never becomes part of a path.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return self.filename
