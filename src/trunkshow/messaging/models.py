@@ -6,6 +6,7 @@ sent, the worker moves it forward, and provider callbacks move it further, never
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import ClassVar
 
@@ -177,9 +178,20 @@ class ProviderEvent(models.Model):
         return f"{self.provider} {self.kind} {self.event_id}"
 
 
+class AttachmentStorage(FileSystemStorage):
+    """Files under ``ATTACHMENTS_DIR`` (in the data dir), read when used, never served as public files."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.ATTACHMENTS_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def attachment_storage() -> Storage:
-    """Attachments live under the data dir, never under the static or public files."""
-    return FileSystemStorage(location=settings.ATTACHMENTS_DIR, base_url=None)
+    return AttachmentStorage(base_url=None)
 
 
 class Attachment(models.Model):

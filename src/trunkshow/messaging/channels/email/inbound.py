@@ -26,6 +26,7 @@ __all__ = ["Refused", "Route", "email_receive", "email_route", "route_raw"]
 
 PROVIDER = "email"
 MAX_QUOTED = 20_000
+MAX_PROVIDER_ID = Message._meta.get_field("provider_id").max_length or 100
 
 
 def route_raw(*, raw: bytes, recipient: str = "", store_slug: str = "") -> Route:
@@ -39,8 +40,9 @@ def provider_key(store: Store, headers: Headers, raw: bytes) -> str:
     unique across the installation.
     """
     message_id = headers.message_id
-    if message_id and len(message_id) <= 80:
-        return f"{store.pk}:{message_id}"
+    key = f"{store.pk}:{message_id}"
+    if message_id and len(key) <= MAX_PROVIDER_ID:
+        return key
     source = message_id.encode() if message_id else raw
     return f"{store.pk}:sha256:{raw_digest(source)}"
 

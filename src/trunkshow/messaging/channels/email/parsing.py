@@ -191,10 +191,10 @@ def email_parse(raw: bytes) -> ParsedEmail:
     """The message's text (quoted history apart), sanitised HTML when it has no text, attachments."""
     headers = headers_read(raw)
     # Cheap counts before the parser, which takes seconds on thousands of parts and recurses on nesting.
-    if len(_BOUNDARY_LINE.findall(raw)) > 2 * MAX_PARTS + 2:
-        raise Refused(400, "too_many_parts", f"The message has more than {MAX_PARTS} parts.")
     if len(_MULTIPART.findall(raw)) > 4 * MAX_DEPTH + 100:
         raise Refused(400, "too_deep", f"The message nests parts more than {MAX_DEPTH} levels deep.")
+    if len(_BOUNDARY_LINE.findall(raw)) > 2 * MAX_PARTS + 2:
+        raise Refused(400, "too_many_parts", f"The message has more than {MAX_PARTS} parts.")
     try:
         message = cast(EmailMessage, _parser().parsebytes(raw))
         parts = _walk(message)
