@@ -305,6 +305,46 @@ def test_one_email_sent_to_two_stores_is_a_message_in_each(world: Any) -> None:
         assert sorted(m.store.slug for m in Message.objects.all()) == ["atelier", "bijoux"]
 
 
+def test_a_message_id_too_long_for_the_column_is_hashed_and_still_dedupes(world: Any) -> None:
+    long_id = "<" + "x" * 200 + "@mail.example.net>"
+    raw = with_headers(fixture("gmail_reply"), Message_ID=long_id)
+
+    first, second = deliver(raw), deliver(raw)
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    with scope(store=world.a):
+        message = Message.objects.get()
+    digest = hashlib.sha256(long_id.encode()).hexdigest()
+    assert message.provider_id == f"{world.a.pk}:sha256:{digest}"
+    assert message.meta["message_id"] == long_id
+
+
+def test_a_follow_up_to_the_customers_own_email_joins_its_conversation(world: Any) -> None:
+    first = deliver(fixture("thunderbird_reply")).json()
+    follow_up = with_headers(
+        fixture("outlook_original_message"),
+        Delivered_To="atelier@in.trunkshow.test",
+        In_Reply_To="<3b8f6e2a-9c1d-4f7e-b5a2-0d4c6e8f1a3b@posteo.de>",
+        References="<3b8f6e2a-9c1d-4f7e-b5a2-0d4c6e8f1a3b@posteo.de>",
+    )
+
+    second = deliver(follow_up).json()
+
+    assert second["conversation"] == first["conversation"]
+
+
+def test_a_reply_address_whose_plus_arrived_as_a_space_still_routes(
+    world: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation, ours = email_conversation(world, django_capture_on_commit_callbacks, smtp)
+    reply = with_headers(fixture("gmail_reply"), Delivered_To="", To="", In_Reply_To="", References="")
+
+    response = deliver(reply, query=f"?recipient={ours['Reply-To']}")  # "+" unencoded: a space
+
+    assert response.status_code == 201
+    assert response.json()["conversation"] == conversation.pk
+
+
 # ---- authentication and abuse -----------------------------------------------------------------
 
 

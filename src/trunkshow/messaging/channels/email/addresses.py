@@ -44,7 +44,9 @@ def reply_address(conversation: Conversation) -> str:
 
 
 def _route_of(address: str) -> Route | None:
-    local, _at, domain = address.lower().rpartition("@")
+    local, _at, domain = address.strip().lower().rpartition("@")
+    if local.startswith("reply "):
+        local = "reply+" + local[6:]  # a "+" sent unencoded in a query string arrives as a space
     token = _TOKEN.match(local)
     if token is not None:
         store_id, conversation_id = int(token.group(1)), int(token.group(2))
