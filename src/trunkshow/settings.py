@@ -294,6 +294,20 @@ def _email_settings(url: str) -> dict[str, object]:
 
 globals().update(_email_settings(EMAIL_URL))
 
+# Inbound email (``/hooks/email/inbound`` and ``trunkshow email receive``). The secret authenticates
+# the mail server's deliveries; without it the webhook refuses everything.
+INBOUND_EMAIL_SECRET = env_str("TRUNKSHOW_INBOUND_EMAIL_SECRET")
+if PRODUCTION and INBOUND_EMAIL_SECRET and len(INBOUND_EMAIL_SECRET) < 32:
+    raise ImproperlyConfigured("TRUNKSHOW_INBOUND_EMAIL_SECRET must be at least 32 characters")
+# The domain whose mail reaches Trunkshow: <store-slug>@ and signed reply+<token>@ addresses.
+INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN").lower().strip("@")
+# The raw message as delivered (base64 makes attachments a third larger) and the attachments decoded.
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 35 * 1024 * 1024, minimum=1024)
+INBOUND_EMAIL_MAX_ATTACHMENT_BYTES = env_int("INBOUND_EMAIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024, minimum=0)
+# Webhook deliveries per client address per minute.
+INBOUND_EMAIL_RATE_PER_MINUTE = env_int("INBOUND_EMAIL_RATE_PER_MINUTE", 600, minimum=1)
+ATTACHMENTS_DIR = DATA_DIR / "attachments"
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

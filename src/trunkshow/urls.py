@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from trunkshow.core.api import build_api
 from trunkshow.core.health import healthz, readyz
 from trunkshow.inbox import pwa
+from trunkshow.messaging.channels.email import webhooks as email_hooks
 
 api = build_api()
 # Routers are added here, in dependency order, so core never imports an app.
@@ -35,6 +36,7 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("icons/<int:size>.png", pwa.icon, name="icon"),
     path("api/v1/", api.urls),
+    path("hooks/email/inbound", email_hooks.inbound, name="email_inbound"),
     path("healthz", healthz),
     path("readyz", readyz),
 ]

@@ -6,10 +6,12 @@ sent, the worker moves it forward, and provider callbacks move it further, never
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -179,3 +181,39 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.kind} {self.event_id}"
+
+
+class AttachmentStorage(FileSystemStorage):
+    """Files under ``ATTACHMENTS_DIR`` (in the data dir), read when used, never served as public files."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.ATTACHMENTS_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def attachment_storage() -> Storage:
+    return AttachmentStorage(base_url=None)
+
+
+class Attachment(models.Model):
+    """A file that came with a message, kept under a storage key we made (``<store>/<yyyy>/<mm>/<random>``).
+
+    The sender's file name is for display only: it never becomes part of a path.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return self.filename

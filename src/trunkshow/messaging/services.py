@@ -123,17 +123,25 @@ def message_receive(
     name: str = "",
     meta: dict[str, Any] | None = None,
     received_at: dt.datetime | None = None,
+    conversation: Conversation | None = None,
 ) -> tuple[Message, bool]:
-    """Store an inbound message; ``(message, False)`` when the provider's id was already stored (a retry)."""
+    """Store an inbound message; ``(message, False)`` when the provider's id was already stored (a retry).
+
+    ``conversation`` is the thread the channel proved the message belongs to (an email answering
+    one of ours); without it, the sender's address finds the customer's conversation.
+    """
     if provider_id:
         existing = Message.objects.filter(provider=provider, provider_id=provider_id).first()
         if existing is not None:
             return existing, False
     received_at = received_at or timezone.now()
-    customer = _customer_by_address(store, channel, from_address)
-    if customer is None:
-        customer = _new_customer_for(store, channel, from_address, name)
-    conversation = conversation_for(store=store, customer=customer, channel=channel, address=from_address)
+    if conversation is not None and conversation.customer is not None:
+        customer = conversation.customer
+    else:
+        found = _customer_by_address(store, channel, from_address)
+        customer = found if found is not None else _new_customer_for(store, channel, from_address, name)
+    if conversation is None:
+        conversation = conversation_for(store=store, customer=customer, channel=channel, address=from_address)
     try:
         with transaction.atomic():
             message = Message.objects.create(

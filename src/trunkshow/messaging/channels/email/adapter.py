@@ -2,8 +2,11 @@
 
 Each outbound email carries our own ``Message-ID`` (``<reference@domain>``) and, when the
 customer wrote before, ``In-Reply-To`` and ``References`` pointing at their last email, so their
-mail client threads it and their reply names our id. A refused recipient is permanent; a server
-that is down, times out or answers 4xx is transient.
+mail client threads it and their reply names our id. With ``INBOUND_EMAIL_DOMAIN`` set, the
+``Reply-To`` is the conversation's signed reply address, so a reply finds its thread even when
+the customer's client drops those headers. The store's name is the sender's display name; line
+breaks in any header value are flattened (never a smuggled header) and non-ASCII is encoded.
+A refused recipient is permanent; a server that is down, times out or answers 4xx is transient.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
 
 from trunkshow.messaging.channels.base import Accepted, Outbound, PermanentError, TransientError
 
@@ -25,11 +29,24 @@ def message_id_domain() -> str:
     return domain or "trunkshow.invalid"
 
 
+def one_line(value: str) -> str:
+    """A header value on one line: CR, LF and other controls become spaces."""
+    return " ".join("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value).split())
+
+
 def email_headers(store: Any, message: Any, context: dict[str, Any] | None = None) -> dict[str, str]:
-    """Our Message-ID, and the thread's headers from the customer's last email (looked up once per batch)."""
+    """Our Message-ID, the store as sender, the signed reply address, and the thread's headers from the
+    customer's last email (looked up once per outbox batch through ``context``)."""
+    from trunkshow.messaging.channels.email.addresses import reply_address
     from trunkshow.messaging.models import Direction, Message
 
     headers = {"Message-ID": f"<{message.reference}@{message_id_domain()}>"}
+    sender_name, sender_address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))
+    if sender_address:
+        headers["From"] = formataddr((one_line(store.name) or sender_name, sender_address))
+    reply_to = reply_address(message.conversation)
+    if reply_to:
+        headers["Reply-To"] = reply_to
     cache = context if context is not None else {}
     key = f"last-email:{message.conversation_id}"
     if key not in cache:
@@ -49,7 +66,7 @@ def email_headers(store: Any, message: Any, context: dict[str, Any] | None = Non
         headers["References"] = " ".join(references)
         if not subject.lower().startswith("re:"):
             subject = f"Re: {subject}"
-    headers["Subject"] = subject
+    headers["Subject"] = one_line(subject)
     return headers
 
 
@@ -86,12 +103,13 @@ class EmailAdapter:
     def send(self, message: Outbound) -> Accepted:
         headers = dict(message.headers)
         subject = headers.pop("Subject", "")
-        # A subject with CRLF in it raises BadHeaderError in Django: no header is ever smuggled in.
         email = EmailMessage(
             subject=subject, body=message.body, from_email=message.sender, to=[message.to], headers=headers
         )
         try:
             self._send(email)
+        except BadHeaderError as exc:  # a line break that reached a header: never sent, never retried
+            raise PermanentError("A header of the message has a line break in it.") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _text in exc.recipients.values()]
             if codes and all(400 <= code < 500 for code in codes):
