@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("trunkshow.stores.urls")),
     path("customers/", include("trunkshow.customers.urls")),
     path("api/v1/", api.urls),
+    path("hooks/twilio/", include("trunkshow.messaging.channels.twilio.urls")),
     path("healthz", healthz),
     path("readyz", readyz),
 ]

@@ -123,7 +123,7 @@ def _finish(store: Store, message: Message, status: str, *, error: str) -> str:
 
 
 def _outbound(store: Store, message: Message) -> Outbound:
-    from trunkshow.messaging.channels.registry import outbound_headers, sender_for
+    from trunkshow.messaging.channels.registry import outbound_headers, sender_for, status_callback_for
 
     return Outbound(
         reference=str(message.reference),
@@ -131,7 +131,9 @@ def _outbound(store: Store, message: Message) -> Outbound:
         to=message.to_address,
         sender=message.from_address or sender_for(store, message.channel),
         body=message.body,
+        media_urls=tuple(str(url) for url in message.meta.get("media_urls", ())),
         headers=outbound_headers(store, message),
+        status_callback=status_callback_for(store, message),
     )
 
 
