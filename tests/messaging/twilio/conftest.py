@@ -48,7 +48,7 @@ class FakeTwilio:
     requests: list[Seen] = field(default_factory=list)
     accepted: list[dict[str, Any]] = field(default_factory=list)
     # What to do with the next POSTs: ("status", http status, twilio code) | ("hang_after_accepting",)
-    # | ("hang_before_accepting",); empty means accept.
+    # | ("hang_before_accepting",) | ("garble_after_accepting",); empty means accept.
     plan: deque[tuple[Any, ...]] = field(default_factory=deque)
     hang_seconds: float = 2.5
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -136,6 +136,13 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             record = _record(fake, form)
             if step[0] == "hang_after_accepting":
                 time.sleep(fake.hang_seconds)
+            if step[0] == "garble_after_accepting":
+                body = b"<html>502 Bad Gateway"
+                self.send_response(201)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             self._answer(201, record)
 
     return Handler

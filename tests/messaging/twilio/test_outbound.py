@@ -161,6 +161,22 @@ def test_a_timeout_after_twilio_accepted_is_looked_up_and_never_sent_twice(
     assert [(r.query["To"], r.query["From"]) for r in lookup] == [([CLARA], [STORE_A_NUMBER])]
 
 
+def test_an_unreadable_answer_after_twilio_accepted_is_looked_up_and_not_sent_twice(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = customer_writes(world, django_capture_on_commit_callbacks)
+    twilio.plan.append(("garble_after_accepting",))
+
+    message = reply(world, django_capture_on_commit_callbacks, conversation)
+    assert (message.status, message.meta.get("ambiguous")) == (MessageStatus.QUEUED, True)
+    assert message.error == "Twilio's answer could not be read (JSONDecodeError); checking before sending again."
+
+    message = deliver_when_due(world, message)
+
+    assert (message.status, len(twilio.posts), len(twilio.accepted)) == (MessageStatus.SENT, 1, 1)
+    assert message.provider_id == twilio.accepted[0]["sid"]
+
+
 def test_a_timeout_before_twilio_accepted_is_looked_up_then_sent_once(
     world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -144,6 +144,27 @@ def test_the_same_message_sid_again_is_a_no_op_that_still_answers_200(
     assert before == counts() == (1, 1, 1, 1, 0)
 
 
+def test_a_captured_stop_replayed_after_start_changes_nothing(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Twilio's signature has no timestamp: the captured request still verifies.
+    stop = inbound_fields("STOP", sid="SM" + "4" * 31 + "1", sender=CLARA)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert hook(A_INBOUND, stop).status_code == 200
+    text_in(django_capture_on_commit_callbacks, "START", "SM" + "4" * 31 + "2")
+    before, posts = counts(), len(twilio.posts)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        replayed = hook(A_INBOUND, stop)
+
+    assert (replayed.status_code, replayed.content.decode()) == (200, EMPTY_TWIML)
+    assert counts() == before
+    assert len(twilio.posts) == posts  # no second confirmation
+    with scope(store=world.a):
+        assert OptOut.objects.count() == 0
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_deliveries_of_one_message_store_one_row(world: Any, twilio: FakeTwilio) -> None:
     params = inbound_fields("Is the shop open on Sunday?", sid="SM" + "5" * 32, sender=CLARA)

@@ -63,8 +63,11 @@ class TwilioAdapter:
             raise _refusal(exc) from exc
         except requests.exceptions.RequestException as exc:
             raise _connection_failure(exc) from exc
-        except TwilioException as exc:  # an answer the library could not read: it may have been accepted
-            raise AmbiguousError(_("Twilio's answer could not be read (%(error)s).") % {"error": exc}) from exc
+        except (TwilioException, ValueError) as exc:  # an answer that cannot be read: it may have been accepted
+            raise AmbiguousError(
+                _("Twilio's answer could not be read (%(error)s); checking before sending again.")
+                % {"error": exc.__class__.__name__}
+            ) from exc
         return Accepted(provider=self.name, provider_id=str(created.sid), status="sent")
 
     def lookup(self, reference: str) -> Accepted | None:
