@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 import time_machine
 from django_scopes import scope
 
@@ -141,15 +142,24 @@ def test_an_invalid_number_fails_at_once_with_the_reason(
     assert twilio.accepted == []
 
 
-def test_a_timeout_after_twilio_accepted_is_looked_up_and_never_sent_twice(
-    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [
+        ("hang_after_accepting", "Twilio did not answer in time; checking before sending again."),
+        (
+            "garble_after_accepting",
+            "Twilio's answer could not be read (JSONDecodeError); checking before sending again.",
+        ),
+    ],
+)
+def test_no_answer_after_twilio_accepted_is_looked_up_and_never_sent_twice(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any, step: str, error: str
 ) -> None:
     conversation = customer_writes(world, django_capture_on_commit_callbacks)
-    twilio.plan.append(("hang_after_accepting",))
+    twilio.plan.append((step,))
 
     message = reply(world, django_capture_on_commit_callbacks, conversation)
-    assert (message.status, message.meta.get("ambiguous")) == (MessageStatus.QUEUED, True)
-    assert message.error == "Twilio did not answer in time; checking before sending again."
+    assert (message.status, message.meta.get("ambiguous"), message.error) == (MessageStatus.QUEUED, True, error)
     assert len(twilio.accepted) == 1
 
     message = deliver_when_due(world, message)
@@ -159,22 +169,6 @@ def test_a_timeout_after_twilio_accepted_is_looked_up_and_never_sent_twice(
     assert len(twilio.posts) == 1  # looked up, not sent again
     lookup = [r for r in twilio.requests if r.method == "GET"]
     assert [(r.query["To"], r.query["From"]) for r in lookup] == [([CLARA], [STORE_A_NUMBER])]
-
-
-def test_an_unreadable_answer_after_twilio_accepted_is_looked_up_and_not_sent_twice(
-    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
-) -> None:
-    conversation = customer_writes(world, django_capture_on_commit_callbacks)
-    twilio.plan.append(("garble_after_accepting",))
-
-    message = reply(world, django_capture_on_commit_callbacks, conversation)
-    assert (message.status, message.meta.get("ambiguous")) == (MessageStatus.QUEUED, True)
-    assert message.error == "Twilio's answer could not be read (JSONDecodeError); checking before sending again."
-
-    message = deliver_when_due(world, message)
-
-    assert (message.status, len(twilio.posts), len(twilio.accepted)) == (MessageStatus.SENT, 1, 1)
-    assert message.provider_id == twilio.accepted[0]["sid"]
 
 
 def test_a_timeout_before_twilio_accepted_is_looked_up_then_sent_once(
