@@ -35,7 +35,9 @@ def customer_writes(world: Any, captured: Any, body: str = "Is the ring ready?",
     make_customer(world.a, phones=[CLARA])
     to = f"whatsapp:{STORE_A_NUMBER}" if sender.startswith("whatsapp:") else STORE_A_NUMBER
     with captured(execute=True):
-        response = hook("/hooks/twilio/atelier/inbound", inbound_fields(body, sid="SMin1", sender=sender, to=to))
+        response = hook(
+            "/hooks/twilio/atelier/inbound", inbound_fields(body, sid="SM" + "a" * 32, sender=sender, to=to)
+        )
     assert response.status_code == 200
     with scope(store=world.a):
         return Conversation.objects.get()

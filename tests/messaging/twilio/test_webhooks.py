@@ -241,6 +241,41 @@ def test_another_account_an_unknown_store_and_a_get_are_refused(world: Any, twil
     assert counts() == before
 
 
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"From": "12345"}, {"From": ["“12345” is not a valid phone number for US. Add the country code, like +1 for the US."]}),
+        ({"From": "+4"}, {"From": ["“+4” is not a phone number. Use the international format, like +44 20 7946 0958."]}),
+        ({"MessageSid": "SM1"}, {}),
+        ({"MessageSid": "SM" + "1" * 300}, {}),
+        ({"From": ""}, {}),
+    ],
+)  # fmt: skip
+def test_a_sender_or_sid_we_cannot_keep_is_a_clear_400_and_nothing_is_written(
+    world: Any, twilio: FakeTwilio, fields: dict[str, str], error: dict[str, list[str]]
+) -> None:
+    params = {**inbound_fields("Hello", sid="SM" + "8" * 32, sender=CLARA), **fields}
+
+    response = hook(A_INBOUND, params)
+
+    _refused(response, 400, "invalid")
+    assert response.json()["error"]["fields"] == error
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_a_nul_in_a_signed_field_is_dropped_not_a_500(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+) -> None:
+    response = text_in(django_capture_on_commit_callbacks, "ring\x00 size 6", "SM" + "8" * 32, ProfileName="Cl\x00ara")
+
+    assert response.status_code == 200
+    with scope(store=world.a):
+        message = Message.objects.get()
+        assert message.body == "ring size 6"
+        assert ProviderEvent.objects.get().payload["Body"] == "ring size 6"
+        assert Customer.objects.get().first_name == "Clara"
+
+
 def test_without_twilio_keys_the_hooks_are_not_there(world: Any) -> None:
     params = inbound_fields("Hello", sid="SM" + "8" * 32, sender=CLARA)
     _refused(hook(A_INBOUND, params), 404, "not_found")

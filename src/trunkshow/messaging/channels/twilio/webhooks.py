@@ -24,12 +24,14 @@ protection is the unique ``MessageSid`` (and, for status callbacks, sid plus sta
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_scopes import scope
@@ -60,11 +62,12 @@ STATUSES = {
     "failed": MessageStatus.FAILED,
     "canceled": MessageStatus.FAILED,
 }
+SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")  # SM..., MM...: two letters and 32 hexadecimal digits
 MAX_MEDIA = 10  # Twilio delivers at most 10 media items with one message
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+def _error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
 
 
 def _twiml() -> HttpResponse:
@@ -96,8 +99,16 @@ def _store(slug: str) -> Store | None:
     return Store.objects.filter(slug=slug).first()
 
 
-def _payload(request: HttpRequest) -> dict[str, Any]:
-    return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
+def _form(request: HttpRequest) -> QueryDict:
+    """The signed form fields, without NUL characters (PostgreSQL stores none, in text or JSON)."""
+    form = request.POST.copy()
+    for key, values in request.POST.lists():
+        form.setlist(key, [value.replace("\x00", "") for value in values])
+    return form
+
+
+def _payload(form: QueryDict) -> dict[str, Any]:
+    return {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
 
 
 def _record(store: Store, event_id: str, kind: str, payload: dict[str, Any]) -> bool:
@@ -119,18 +130,18 @@ def _twilio_media_url(url: str) -> bool:
     return parsed.scheme == "https" and (host == "api.twilio.com" or host.endswith(".twilio.com"))
 
 
-def _media(request: HttpRequest) -> tuple[list[dict[str, str]], list[str]]:
+def _media(form: QueryDict) -> tuple[list[dict[str, str]], list[str]]:
     try:
-        count = min(MAX_MEDIA, max(0, int(request.POST.get("NumMedia", "0") or 0)))
+        count = min(MAX_MEDIA, max(0, int(form.get("NumMedia", "0") or 0)))
     except ValueError:
         count = 0
     kept, refused = [], []
     for index in range(count):
-        url = request.POST.get(f"MediaUrl{index}", "")
+        url = form.get(f"MediaUrl{index}", "")
         if not url:
             continue
         if _twilio_media_url(url):
-            kept.append({"url": url, "content_type": request.POST.get(f"MediaContentType{index}", "")})
+            kept.append({"url": url, "content_type": form.get(f"MediaContentType{index}", "")})
         else:
             refused.append(url[:300])
     return kept, refused
@@ -145,31 +156,38 @@ def inbound(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     if store is None:
         return _error(404, "not_found", "No such store.")
-    sid = request.POST.get("MessageSid", "").strip()
-    channel, sender = config.from_wire(request.POST.get("From", ""))
-    to_channel, to_number = config.from_wire(request.POST.get("To", ""))
-    if not sid or not sender:
-        return _error(400, "invalid", "MessageSid and From are required.")
+    form = _form(request)
+    sid = form.get("MessageSid", "").strip()
+    channel, sender = config.from_wire(form.get("From", ""))
+    to_channel, to_number = config.from_wire(form.get("To", ""))
+    if not SID.fullmatch(sid) or not sender:
+        return _error(400, "invalid", "A Twilio MessageSid and From are required.")
     if to_channel != channel or to_number != config.store_number(store, channel):
         return _error(403, "wrong_number", "This message was sent to a number that is not this store's.")
-    media, refused_media = _media(request)
+    media, refused_media = _media(form)
     meta: dict[str, Any] = {"num_media": len(media) + len(refused_media), "media": media}
     if refused_media:
         meta["media_refused"] = refused_media  # not on Twilio's host: never fetched
-    with scope(store=store), transaction.atomic():
-        if not _record(store, sid, "inbound", _payload(request)):
-            return _twiml()
-        message_receive(
-            store=store,
-            channel=channel,
-            from_address=sender,
-            to_address=to_number,
-            body=request.POST.get("Body", ""),
-            provider=config.PROVIDER,
-            provider_id=sid,
-            name=request.POST.get("ProfileName", "")[:200],
-            meta=meta,
-        )
+    try:
+        with scope(store=store), transaction.atomic():
+            if not _record(store, sid, "inbound", _payload(form)):
+                return _twiml()
+            message_receive(
+                store=store,
+                channel=channel,
+                from_address=sender,
+                to_address=to_number,
+                body=form.get("Body", ""),
+                provider=config.PROVIDER,
+                provider_id=sid,
+                name=form.get("ProfileName", "")[:200],
+                meta=meta,
+            )
+    except ValidationError as exc:
+        # A sender that cannot be a customer's phone (a short code, an alphanumeric id): refused
+        # whole, nothing stored, with the reason Twilio's debugger will show.
+        log.warning("twilio inbound %s refused: %s", sid, exc.messages)
+        return _error(400, "invalid", "The sender is not a phone number we can keep.", {"From": exc.messages})
     return _twiml()
 
 
@@ -182,19 +200,20 @@ def status(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     if store is None:
         return _error(404, "not_found", "No such store.")
-    sid = request.POST.get("MessageSid", "").strip()
-    raw = (request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or "").strip().lower()
-    if not sid or not raw:
-        return _error(400, "invalid", "MessageSid and MessageStatus are required.")
-    channel, number = config.from_wire(request.POST.get("From", ""))
+    form = _form(request)
+    sid = form.get("MessageSid", "").strip()
+    raw = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    if not SID.fullmatch(sid) or not raw:
+        return _error(400, "invalid", "A Twilio MessageSid and MessageStatus are required.")
+    channel, number = config.from_wire(form.get("From", ""))
     if number and number != config.store_number(store, channel):
         return _error(403, "wrong_number", "This report is about a number that is not this store's.")
     with scope(store=store), transaction.atomic():
-        if not _record(store, f"{sid}:{raw}", "status", _payload(request)):
+        if not _record(store, f"{sid}:{raw}", "status", _payload(form)):
             return _twiml()
         ours = STATUSES.get(raw)
         if ours is not None:
-            code = request.POST.get("ErrorCode", "")
-            error = reason_for(code, request.POST.get("ErrorMessage", "")) if code else ""
+            code = form.get("ErrorCode", "")
+            error = reason_for(code, form.get("ErrorMessage", "")) if code else ""
             message_status_apply(store=store, provider=config.PROVIDER, provider_id=sid, status=ours, error=error)
     return _twiml()
