@@ -237,7 +237,9 @@ def test_another_account_an_unknown_store_and_a_get_are_refused(world: Any, twil
     _refused(hook(unknown, inbound_fields("Hi", sid="SM" + "8" * 32, sender=CLARA)), 404, "not_found")
     from django.test import Client
 
-    assert Client().get(A_INBOUND).status_code == 405
+    not_allowed = Client().get(A_INBOUND)
+    _refused(not_allowed, 405, "method_not_allowed")
+    assert not_allowed["Allow"] == "POST"
     assert counts() == before
 
 

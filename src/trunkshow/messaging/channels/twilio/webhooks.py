@@ -33,7 +33,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 from django_scopes import scope
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -76,6 +75,10 @@ def _twiml() -> HttpResponse:
 
 def _refusal(request: HttpRequest) -> HttpResponse | None:
     """The answer to a request we will not process, or None to go on."""
+    if request.method != "POST":
+        response = _error(405, "method_not_allowed", f"This endpoint does not accept {request.method}.")
+        response["Allow"] = "POST"
+        return response
     wait = throttle_hit(
         f"twilio-hook:{client_ip(request) or 'unknown'}", limit=settings.TWILIO_HOOK_RATE_PER_MINUTE, window=60
     )
@@ -148,7 +151,6 @@ def _media(form: QueryDict) -> tuple[list[dict[str, str]], list[str]]:
 
 
 @csrf_exempt
-@require_POST
 def inbound(request: HttpRequest, slug: str) -> HttpResponse:
     refused = _refusal(request)
     if refused is not None:
@@ -192,7 +194,6 @@ def inbound(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
 def status(request: HttpRequest, slug: str) -> HttpResponse:
     refused = _refusal(request)
     if refused is not None:
