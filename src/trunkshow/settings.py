@@ -7,6 +7,7 @@ refuses to start with unsafe ones.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -307,6 +308,57 @@ INBOUND_EMAIL_MAX_ATTACHMENT_BYTES = env_int("INBOUND_EMAIL_MAX_ATTACHMENT_BYTES
 # Webhook deliveries per client address per minute.
 INBOUND_EMAIL_RATE_PER_MINUTE = env_int("INBOUND_EMAIL_RATE_PER_MINUTE", 600, minimum=1)
 ATTACHMENTS_DIR = DATA_DIR / "attachments"
+# Texts and WhatsApp through Twilio. Without an account SID and auth token the sandbox provider
+# records what would have been sent instead (the default on a laptop and in the demo).
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def _twilio_number(name: str, raw: str) -> str:
+    number = raw.removeprefix("whatsapp:")
+    if number and not _E164.match(number):
+        raise ImproperlyConfigured(f"{name} must be a phone number in E.164 form like +15551234567, not {raw!r}")
+    return number
+
+
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+if bool(TWILIO_ACCOUNT_SID) != bool(TWILIO_AUTH_TOKEN):
+    raise ImproperlyConfigured("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together")
+if TWILIO_ACCOUNT_SID and not re.fullmatch(r"AC[0-9a-fA-F]{32}", TWILIO_ACCOUNT_SID):
+    raise ImproperlyConfigured(
+        f"TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal digits, not {TWILIO_ACCOUNT_SID!r}"
+    )
+TWILIO_FROM_NUMBER = _twilio_number("TWILIO_FROM_NUMBER", env_str("TWILIO_FROM_NUMBER"))
+TWILIO_WHATSAPP_FROM = _twilio_number("TWILIO_WHATSAPP_FROM", env_str("TWILIO_WHATSAPP_FROM"))
+if TWILIO_ACCOUNT_SID and not (TWILIO_FROM_NUMBER or TWILIO_WHATSAPP_FROM):
+    raise ImproperlyConfigured("With Twilio keys set, TWILIO_FROM_NUMBER or TWILIO_WHATSAPP_FROM must be set too")
+
+
+def _twilio_store_numbers(raw: str) -> dict[str, str]:
+    numbers: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        slug, sep, number = (piece.strip() for piece in item.partition("="))
+        if not sep or not slug:
+            raise ImproperlyConfigured(f"TWILIO_STORE_NUMBERS must list store=+number pairs, not {item!r}")
+        numbers[slug] = _twilio_number("TWILIO_STORE_NUMBERS", number)
+    return numbers
+
+
+TWILIO_STORE_NUMBERS = _twilio_store_numbers(env_str("TWILIO_STORE_NUMBERS"))
+TWILIO_API_BASE = env_str("TWILIO_API_BASE").rstrip("/")
+if TWILIO_API_BASE and (
+    urlparse(TWILIO_API_BASE).scheme not in {"http", "https"} or not urlparse(TWILIO_API_BASE).hostname
+):
+    raise ImproperlyConfigured(
+        f"TWILIO_API_BASE must be an address like https://api.twilio.com, not {TWILIO_API_BASE!r}"
+    )
+if PRODUCTION and TWILIO_API_BASE and not TWILIO_API_BASE.startswith("https://"):
+    raise ImproperlyConfigured("TWILIO_API_BASE must be an https:// address in production")
+TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 10, minimum=1)
+# Requests per minute per client address on /hooks/twilio/: generous, Twilio retries a refused hook.
+TWILIO_HOOK_RATE_PER_MINUTE = env_int("TWILIO_HOOK_RATE_PER_MINUTE", 600, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano")]

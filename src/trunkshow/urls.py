@@ -37,6 +37,7 @@ urlpatterns = [
     path("icons/<int:size>.png", pwa.icon, name="icon"),
     path("api/v1/", api.urls),
     path("hooks/email/inbound", email_hooks.inbound, name="email_inbound"),
+    path("hooks/twilio/", include("trunkshow.messaging.channels.twilio.urls")),
     path("healthz", healthz),
     path("readyz", readyz),
 ]

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_many_on_commit
 from trunkshow.messaging.channels.base import AmbiguousError, Outbound, PermanentError, TransientError
-from trunkshow.messaging.channels.registry import adapter_for, outbound_headers, sender_for
+from trunkshow.messaging.channels.registry import adapter_for, outbound_headers, sender_for, status_callback_for
 from trunkshow.messaging.models import Message, MessageStatus, OptOut
 from trunkshow.stores.models import Store
 
@@ -205,7 +205,9 @@ def _outbound(store: Store, message: Message, context: dict[str, Any]) -> Outbou
         to=message.to_address,
         sender=message.from_address or sender_for(store, message.channel),
         body=message.body,
+        media_urls=tuple(str(url) for url in message.meta.get("media_urls", ())),
         headers=outbound_headers(store, message, context),
+        status_callback=status_callback_for(store, message),
     )
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from trunkshow.messaging.channels.base import Accepted, Adapter, Outbound
 from trunkshow.messaging.channels.email import EmailAdapter, email_headers
 from trunkshow.messaging.channels.sandbox import SandboxAdapter
+from trunkshow.messaging.channels.twilio.config import hook_url, store_number, twilio_configured
 from trunkshow.messaging.models import ChannelKind
 
 
@@ -30,11 +31,20 @@ def sandbox() -> SandboxAdapter:
     return SandboxAdapter()
 
 
+@cache
+def _twilio() -> Adapter:
+    from trunkshow.messaging.channels.twilio.adapter import TwilioAdapter
+
+    return TwilioAdapter()
+
+
 def adapter_for(channel: str) -> Adapter:
     if channel == ChannelKind.WEBCHAT:
         return WebchatAdapter()
     if channel == ChannelKind.EMAIL:
         return EmailAdapter()
+    if channel in (ChannelKind.SMS, ChannelKind.WHATSAPP) and twilio_configured():
+        return _twilio()
     return sandbox()
 
 
@@ -42,7 +52,16 @@ def sender_for(store: Any, channel: str) -> str:
     if channel == ChannelKind.EMAIL:
         return str(settings.DEFAULT_FROM_EMAIL)
     if channel in (ChannelKind.SMS, ChannelKind.WHATSAPP):
-        return str(getattr(settings, "TWILIO_FROM_NUMBER", "") or "+15005550006")
+        if twilio_configured():
+            return store_number(store, channel)
+        return str(settings.TWILIO_FROM_NUMBER or "+15005550006")
+    return ""
+
+
+def status_callback_for(store: Any, message: Any) -> str:
+    """Where the provider reports the message's delivery ('' when it reports nowhere)."""
+    if message.channel in (ChannelKind.SMS, ChannelKind.WHATSAPP) and twilio_configured():
+        return hook_url(store, "status")
     return ""
 
 
