@@ -201,3 +201,47 @@ def test_a_switch_of_channel_shows_on_the_timeline(world: Any, django_capture_on
         )
     page = browser_client(world.a_associate).get(f"/customers/{clara.pk}/").content.decode()
     assert page.count("Switched to Email") == 1
+
+
+def test_erasure_takes_the_conversations_and_the_erased_number_is_never_texted_again(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.core.models import LiveEvent
+    from trunkshow.customers.privacy import customer_data, customer_erase
+    from trunkshow.messaging.models import Conversation, ProviderEvent
+
+    clara = make_customer(world.a, phones=[NUMBER])
+    first, _ = text_in(world, django_capture_on_commit_callbacks, "My ring size is 6, my address is 5 Elm St", "SM30")
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM31")
+    with scope(store=world.a):
+        ProviderEvent.objects.create(
+            store=world.a, provider="sandbox", event_id="SM30", kind="inbound", payload={"Body": "x"}
+        )
+        exported = customer_data(customer=Customer.objects.get(pk=clara.pk))
+        assert [m["body"] for m in exported["conversations"][0]["messages"]][:2] == [
+            "My ring size is 6, my address is 5 Elm St",
+            "STOP",
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_erase(store=world.a, actor=world.a_owner.user, customer=clara)
+        assert Conversation.objects.count() == 0
+        assert Message.objects.count() == 0
+        assert OptOut.objects.count() == 0
+        assert ProviderEvent.objects.count() == 0
+        assert not LiveEvent.objects.filter(payload__conversation=first.conversation_id).exists()
+
+    # The number writes again: a new chat customer, but nothing is ever sent back to it.
+    again, _ = text_in(world, django_capture_on_commit_callbacks, "Hello?", "SM32")
+    with scope(store=world.a):
+        sneaky = Message.objects.create(
+            store=world.a,
+            conversation=again.conversation,
+            direction="out",
+            channel="sms",
+            body="Welcome back!",
+            to_address=NUMBER,
+            status=MessageStatus.QUEUED,
+        )
+        assert message_deliver(store=world.a, message_id=sneaky.pk) == MessageStatus.FAILED
+        sneaky.refresh_from_db()
+        assert sneaky.error == "Not sent: the customer's data was erased."

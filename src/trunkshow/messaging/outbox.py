@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_many_on_commit
+from trunkshow.customers.suppression import suppressed_values
 from trunkshow.messaging.channels.base import AmbiguousError, Outbound, PermanentError, TransientError
 from trunkshow.messaging.channels.registry import adapter_for, outbound_headers, sender_for, status_callback_for
 from trunkshow.messaging.models import Message, MessageStatus, OptOut
@@ -103,11 +104,19 @@ def outbox_drain(*, store: Store, first_id: int | None = None, limit: int = BATC
             "channel", "address"
         )
     )
+    # An erased customer's addresses are kept only as digests: never sent anything again either.
+    erased = suppressed_values(
+        store=store,
+        phones={m.to_address for m in batch if m.channel in ("sms", "whatsapp") and m.to_address},
+        emails={m.to_address for m in batch if m.channel == "email" and m.to_address},
+    )
     results: list[_Result] = []
     by_channel: dict[str, list[Message]] = {}
     for message in batch:
         exempt = message.meta.get("system") == KIND_OPT_OUT_CONFIRMATION
-        if not exempt and (message.channel, message.to_address) in blocked:
+        if message.to_address in erased:
+            results.append(_Result(message, MessageStatus.FAILED, _("Not sent: the customer's data was erased.")))
+        elif not exempt and (message.channel, message.to_address) in blocked:
             results.append(_Result(message, MessageStatus.FAILED, _("Not sent: the customer opted out.")))
         else:
             by_channel.setdefault(message.channel, []).append(message)

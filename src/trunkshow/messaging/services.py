@@ -91,6 +91,11 @@ def conversation_for(*, store: Store, customer: Customer, channel: str, address:
     return conversation
 
 
+def conversations_merge(store: Store, survivor: Customer, gone: Customer) -> None:
+    """Two records of one person become one: the other record's conversations are the survivor's now."""
+    Conversation.objects.filter(store=store, customer=gone).update(customer=survivor)
+
+
 def _new_customer_for(store: Store, channel: str, address: str, name: str) -> Customer:
     first, _sep, last = name.strip().partition(" ")
     phones = [address] if channel in TEXT_CHANNELS else []
