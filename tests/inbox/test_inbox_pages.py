@@ -243,3 +243,23 @@ def test_the_response_target_is_the_stores_own(world: Any, django_capture_on_com
     text_in(world.a, django_capture_on_commit_callbacks, "Hi", "SM14", at=timezone.now() - dt.timedelta(minutes=10))
     html = browser_client(world.a_owner).get("/inbox/").content.decode()
     assert "past target" not in html
+
+
+def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = browser_client(world.a_associate)
+    assert "Text sandbox" in client.get("/inbox/").content.decode()
+    bad = client.post("/inbox/sandbox/", {"phone": "12", "body": "", "channel": "fax"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Choose a text message or WhatsApp." in html
+    assert "Write the customer&#x27;s message." in html
+    with django_capture_on_commit_callbacks(execute=True):
+        arrived = client.post("/inbox/sandbox/", {"phone": "(212) 555-0142", "body": "HELP", "channel": "sms"})
+    assert arrived.status_code == 302
+    with scope(store=world.a):
+        inbound = Message.objects.get(direction="in")
+    assert (inbound.from_address, inbound.provider, inbound.body) == ("+12125550142", "sandbox", "HELP")
+    page = client.get("/inbox/sandbox/").content.decode()
+    assert "Atelier Ana. Reply STOP to unsubscribe." in page

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trunkshow.inbox import pwa, views
+from trunkshow.inbox import pwa, views, views_sandbox
 
 app_name = "inbox"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:conversation_id>/assign/", views.assign, name="assign"),
     path("messages/<int:message_id>/retry/", views.retry, name="retry"),
     path("replies/", views.saved_replies, name="replies"),
+    path("sandbox/", views_sandbox.sandbox, name="sandbox"),
     path("replies/<int:reply_id>/", views.saved_replies, name="reply_edit"),
     path("replies/<int:reply_id>/delete/", views.saved_reply_delete, name="reply_delete"),
 ]

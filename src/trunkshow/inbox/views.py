@@ -25,6 +25,7 @@ from trunkshow.inbox import replies, selectors, services
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
+from trunkshow.messaging.channels.twilio.config import twilio_configured
 from trunkshow.messaging.models import ChannelKind, ConversationStatus
 from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
 from trunkshow.stores.access import store_page
@@ -51,6 +52,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "error": error,
         "counts": selectors.inbox_counts(store=store, user=user),
+        "text_sandbox": not twilio_configured(),
         "statuses": ConversationStatus.choices,
         "channels": ChannelKind.choices,
     }
