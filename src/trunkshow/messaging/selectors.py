@@ -34,8 +34,16 @@ def message_payload(message: Message) -> dict[str, Any]:
         "status": message.status,
         "error": message.error,
         "author": getattr(message.author, "name", "") if message.author_id else "",
+        "customer": _customer_name(message.conversation),
         "at": message.created_at.isoformat(),
     }
+
+
+def _customer_name(conversation: Conversation) -> str:
+    customer = conversation.customer
+    if customer is None:
+        return ""
+    return " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
 
 
 def conversation_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:

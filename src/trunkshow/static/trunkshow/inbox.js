@@ -6,7 +6,6 @@ const rows = document.getElementById("inbox-rows");
 const root = convo || rows;
 let lastEvent = Number(root?.dataset.lastEvent || 0);
 const eventsUrl = root?.dataset.eventsUrl;
-const live = document.getElementById("inbox-live");
 
 async function refreshThread() {
   const thread = document.getElementById("thread");
@@ -34,9 +33,34 @@ function apply(event) {
       refreshThread();
     }
   } else if (rows && (event.kind === "message" || event.kind === "conversation" || event.kind === "overdue")) {
-    if (live && event.kind === "message" && p.direction === "in") live.textContent = p.body ? `New message: ${p.body.slice(0, 80)}` : "";
     scheduleReload();
   }
+  if (event.kind === "message" && p.direction === "in" && String(p.conversation) !== convo?.dataset.conversation) {
+    toast(p.customer || "New message", p.body || "", `/inbox/${p.conversation}/`);
+  }
+}
+
+// A new message elsewhere shows for a few seconds at the top (and is read out), with a link to it.
+function toast(title, body, href) {
+  let box = document.getElementById("toasts");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "toasts";
+    box.className = "toasts";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    document.body.append(box);
+  }
+  const link = document.createElement("a");
+  link.className = "toast";
+  link.href = href;
+  const strong = document.createElement("strong");
+  strong.textContent = title;
+  const text = document.createElement("span");
+  text.textContent = body.length > 120 ? `${body.slice(0, 119)}…` : body;
+  link.append(strong, text);
+  box.append(link);
+  setTimeout(() => link.remove(), 8000);
 }
 
 let reloadTimer = null;
