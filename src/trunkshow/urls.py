@@ -24,6 +24,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("", include("trunkshow.stores.urls")),
     path("customers/", include("trunkshow.customers.urls")),
+    path("", include("trunkshow.messaging.urls")),
+    path("widget/", include("trunkshow.messaging.channels.webchat.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz),
     path("readyz", readyz),
