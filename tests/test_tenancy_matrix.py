@@ -36,6 +36,8 @@ from trunkshow.customers.models import (
     Size,
     Suppression,
 )
+from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.services import webchat_message_receive
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
 METHODS = ("get", "post", "patch", "delete")
@@ -89,6 +91,7 @@ OBJECT_OF |= {
     ("customer_id", None): "customer",
     ("job_id", None): "import",
     ("segment_id", None): "segment",
+    ("reply", "conversation_id"): "conversation",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -114,8 +117,18 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "amount": "10.00",
     },
 }
-# Ids that are not a store's objects: a signed token, a password-reset link.
-NOT_STORE_OBJECTS = {"invitation_accept", "password_reset_confirm"}
+# Ids that are not a store's objects: a signed token, a password-reset link; the web-chat widget's
+# public routes (a store's slug, a conversation opened only by the visitor's token: another store's
+# or conversation's id is a 404 there, tested in tests/messaging/test_widget_api.py).
+NOT_STORE_OBJECTS = {
+    "invitation_accept",
+    "password_reset_confirm",
+    "script",
+    "config",
+    "start",
+    "messages",
+    "identify",
+}
 
 
 def _routes() -> list[tuple[str, str, list[str]]]:
@@ -190,6 +203,7 @@ def b_objects(world: World) -> dict[str, Any]:
             "segment": segments.segment_create(
                 store=world.b, actor=actor, name="Pearl lovers", filters={"interest": ["stone:pearl"]}
             ),
+            "conversation": webchat_message_receive(store=world.b, conversation=None, body="Pearls?").conversation,
             "membership": world.b_associate.membership,
             "token": ApiToken.objects.filter(membership=world.b_owner.membership).get(),
             "invitation": staff_invite(
@@ -225,6 +239,8 @@ def _snapshot() -> dict[str, Any]:
             Invitation,
             ImportJob,
             ImportRow,
+            Conversation,
+            Message,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
