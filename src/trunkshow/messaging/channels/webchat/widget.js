@@ -39,7 +39,9 @@
   var status = el("p", { "class": "status", id: "ts-status" });
   var hoursList = el("ul", { "class": "hours" });
   var hours = el("details", { "class": "hours-box" }, [el("summary", { text: "Opening hours" }), hoursList]);
-  var log = el("ol", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
+  var list = el("ol", { "class": "msgs" });
+  var hint = el("p", { "class": "hint", text: "Ask us about a piece, a size or a visit. A jeweler answers here." });
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" }, [hint, list]);
   var conn = el("p", { "class": "conn", role: "status" });
   var err = el("p", { "class": "error", role: "alert" });
 
@@ -49,14 +51,16 @@
   var consentBox = el("input", { type: "checkbox", id: "ts-consent" });
   var consentLabel = el("label", { "for": "ts-consent", id: "ts-consent-label" });
   var idIntro = el("p", { "class": "id-intro", id: "ts-id-intro" });
+  var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, phoneIn.wrap, emailIn.wrap, el("div", { "class": "check" }, [consentBox, consentLabel])]);
+  var saveBtn = el("button", { type: "submit", "class": "btn", text: "Save my details", hidden: "" });
+  var moreBtn = el("button", { type: "button", "class": "btn", text: "Add my details", onclick: function () { expand(); nameIn.input.focus(); } });
   var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "" }, [
-    idIntro, nameIn.wrap, phoneIn.wrap, emailIn.wrap,
-    el("div", { "class": "check" }, [consentBox, consentLabel]),
-    el("div", { "class": "row" }, [
-      el("button", { type: "submit", "class": "btn", text: "Save my details" }),
+    idIntro, idFields,
+    el("div", { "class": "row" }, [saveBtn, moreBtn,
       el("button", { type: "button", "class": "btn quiet", text: "Not now", onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
     ])
   ]);
+  function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; }
 
   var input = el("textarea", { id: "ts-input", rows: "1", maxlength: "5000", placeholder: "Write a message\u2026", onkeydown: onKey });
   var send = el("button", { type: "submit", "class": "btn send", text: "Send" });
@@ -124,7 +128,7 @@
         hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { text: DAYS[d.day] }), el("span", { text: spans })]));
       });
       consentLabel.textContent = c.consent_text;
-      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact("Nobody can answer right now. Leave your name and a phone or email, and we will reply as soon as we open.");
+      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact("Nobody can answer right now. Leave your name and a phone or email, and we will reply as soon as we open.", true);
     }).catch(function (e) { err.textContent = e.message; });
   }
 
@@ -137,9 +141,10 @@
     return "";
   }
 
-  function askContact(text) {
+  function askContact(text, now) {
     if (state.identified) return;
     idIntro.textContent = text; idForm.hidden = false;
+    if (now) expand();
   }
 
   function submit(e) {
@@ -153,8 +158,8 @@
       ? call("POST", "/conversations", { body: text, page: location.href }).then(function (r) {
           state.token = r.token; state.conversation = r.conversation; state.lastEvent = r.last_event; save();
           add(r.message); connect();
-          if (!idForm.hidden) identify();
-          else if (!state.idSkipped) askContact("So we can reach you if you leave this page, you can leave your name and a phone or email.");
+          if (!idForm.hidden && !idFields.hidden) identify();
+          else if (!state.idSkipped) askContact("Leave your name and a phone or email, so we can answer even if you leave this page.");
         })
       : call("POST", "/conversations/" + state.conversation + "/messages", { body: text }).then(function (r) { add(r.message); });
     done.then(function () { input.value = ""; grow(); }, function (x) { err.textContent = x.message; })
@@ -191,12 +196,12 @@
   // ---- messages -----------------------------------------------------------------------------------
   function add(m) {
     if (!m || seen[m.id]) return;
-    seen[m.id] = true;
+    seen[m.id] = true; hint.hidden = true;
     state.lastMessage = Math.max(state.lastMessage || 0, m.id); save();
     var mine = m.from === "visitor";
     var who = mine ? "You" : (m.author || (cfg && cfg.store) || "Store");
     var time = m.at ? new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
-    log.appendChild(el("li", { "class": mine ? "me" : "them" }, [
+    list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
       el("span", { "class": "who", text: who + (time ? " \u00b7 " + time : "") }),
       el("p", { text: m.body })  // textContent only: a message is never HTML
     ]));
