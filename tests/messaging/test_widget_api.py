@@ -111,6 +111,27 @@ def test_config_answers_an_allowed_origin_with_cors_headers_hours_and_reply_time
     assert data["consent_text"] == "Yes, Atelier Ana may reply to me about this conversation by text message or email."
 
 
+@pytest.mark.parametrize(
+    ("utc", "is_open"),
+    [
+        ("2026-11-24T14:59:00Z", False),  # Tuesday 09:59 in New York
+        ("2026-11-24T15:00:00Z", True),  # 10:00
+        ("2026-11-24T22:59:00Z", True),  # 17:59
+        ("2026-11-24T23:00:00Z", False),  # 18:00
+        ("2026-11-23T16:00:00Z", False),  # Monday, closed all day
+    ],
+)
+def test_open_or_closed_is_decided_in_the_stores_time_zone(site: World, utc: str, is_open: bool) -> None:
+    import time_machine
+
+    with scopes_disabled():
+        type(site.a).objects.filter(pk=site.a.pk).update(opening_hours={"mon": [], "tue": [["10:00", "18:00"]]})
+    with time_machine.travel(utc, tick=False):
+        data = visitor().get("/widget/api/atelier/config").json()
+    assert (data["hours"]["open"], data["ask_contact_first"]) == (is_open, not is_open)
+    assert data["hours"]["today"] == ("tue" if utc.startswith("2026-11-24") else "mon")
+
+
 def test_a_closed_store_asks_for_contact_details_at_once(site: World) -> None:
     with scopes_disabled():
         type(site.a).objects.filter(pk=site.a.pk).update(opening_hours={})
@@ -438,6 +459,16 @@ def test_bursts_on_a_conversation_are_throttled(
     ]
     assert statuses[2:] == [429, 429]
     assert count(Message) == (3 if rate == "message" else 1)
+
+
+def test_guessing_tokens_from_one_address_is_throttled(site: World, settings: Any) -> None:
+    client = visitor()
+    mine = start(client).json()
+    cache.clear()  # the start above counted against the address too
+    settings.WIDGET_RATE_LIMITS = {"address": (3, 60)}
+    url = f"/widget/api/atelier/conversations/{mine['conversation']}/messages"
+    statuses = [get(client, url, f"guess-{i}" + "x" * 40).status_code for i in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
 
 
 def test_config_and_script_are_throttled_too(site: World, settings: Any) -> None:

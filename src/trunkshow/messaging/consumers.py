@@ -18,7 +18,6 @@ from django_scopes import scope, scopes_disabled
 
 from trunkshow.core.events import events_since, group_name
 from trunkshow.messaging.channels.webchat import selectors
-from trunkshow.messaging.channels.webchat.views import widget_events_since
 from trunkshow.stores.middleware import membership_for_session
 from trunkshow.stores.models import Store
 
@@ -122,7 +121,7 @@ class WidgetConsumer(_LiveConsumer):
 
     def backfill(self, after: int) -> list[dict[str, Any]]:
         with scope(store=self.store):
-            return widget_events_since(store=self.store, conversation_id=self.conversation_id, after_id=after)
+            return selectors.widget_events_since(store=self.store, conversation_id=self.conversation_id, after_id=after)
 
     def shape(self, event: dict[str, Any]) -> dict[str, Any] | None:
         return selectors.widget_event(event)

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from trunkshow.core.events import events_since
+from trunkshow.core.models import LiveEvent
 from trunkshow.messaging.channels.webchat.services import token_hash
 from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, WebchatSettings, WebchatVisitor
 from trunkshow.stores.models import WEEKDAYS, Store
@@ -38,12 +40,12 @@ def visitor_for(*, store: Store, token: str) -> WebchatVisitor | None:
     )
 
 
-def visitor_conversation(*, store: Store, token: str, conversation_id: Any) -> Conversation:
-    """The conversation in the URL, if and only if the token opens it: anything else is a 404."""
+def visitor_get_for(*, store: Store, token: str, conversation_id: Any) -> WebchatVisitor:
+    """The visitor of the conversation in the URL, if and only if the token opens it: anything else is a 404."""
     visitor = visitor_for(store=store, token=token)
     if visitor is None or str(visitor.conversation_id) != str(conversation_id):
         raise Http404("No such conversation")
-    return visitor.conversation
+    return visitor
 
 
 def widget_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
@@ -84,6 +86,22 @@ def widget_event(event: dict[str, Any]) -> dict[str, Any] | None:
         "at": payload.get("at"),
     }
     return {"type": "message", "event": event["id"], "message": message}
+
+
+def widget_events_since(*, store: Store, conversation_id: int, after_id: int) -> list[dict[str, Any]]:
+    """What the visitor's socket missed since an event id, as the visitor sees it."""
+    events = events_since(store=store, topic=f"conversation:{conversation_id}", after_id=after_id)
+    return [e for e in (widget_event(ev) for ev in events) if e is not None]
+
+
+def last_event_id(*, store: Store, conversation_id: int) -> int:
+    row = (
+        LiveEvent.objects.filter(store=store, topic=f"conversation:{conversation_id}")
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return int(row or 0)
 
 
 # ---- opening hours ----------------------------------------------------------------------------

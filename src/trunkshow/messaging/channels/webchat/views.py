@@ -23,8 +23,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
 
 from trunkshow.core.access import client_ip
-from trunkshow.core.events import events_since
-from trunkshow.core.models import LiveEvent
 from trunkshow.core.throttle import rate_allow
 from trunkshow.messaging.channels.webchat import selectors, services
 from trunkshow.messaging.services import webchat_message_receive
@@ -40,6 +38,8 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "message": (20, 60),
     "read": (60, 60),
     "identify": (5, 600),
+    # Every API call from one address, whatever the token (made-up tokens cost a lookup each).
+    "address": (300, 60),
 }
 
 
@@ -144,7 +144,9 @@ def widget_api(**rates: str) -> Callable[..., Any]:
                     return _with_cors(_error(405, "method_not_allowed", _("Method not allowed.")), origin)
                 token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
                 # Per visitor when there is a token, else per address, and always per store.
-                refused = _allowed(request, rates[request.method], f"{store.pk}:{token[:64] or ip}")
+                refused = _allowed(request, "address", f"{store.pk}:{ip}") or _allowed(
+                    request, rates[request.method], f"{store.pk}:{token[:64] or ip}"
+                )
                 if refused is not None:
                     return _with_cors(refused, origin)
                 try:
@@ -191,16 +193,6 @@ def _text(data: dict[str, Any], name: str, max_length: int = 100_000) -> str:
     return value[:max_length]
 
 
-def _last_event(store: Store, conversation_id: int) -> int:
-    row = (
-        LiveEvent.objects.filter(store=store, topic=f"conversation:{conversation_id}")
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return int(row or 0)
-
-
 @widget_api(GET="config")
 def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) -> HttpResponse:
     settings_row = services.webchat_settings_get(store=store)
@@ -228,7 +220,7 @@ def conversation_start(request: HttpRequest, *, store: Store, token: str, ip: st
             "conversation": conversation.pk,
             "token": raw,
             "message": selectors.widget_message(message),
-            "last_event": _last_event(store, conversation.pk),
+            "last_event": selectors.last_event_id(store=store, conversation_id=conversation.pk),
         },
         status=201,
     )
@@ -237,7 +229,7 @@ def conversation_start(request: HttpRequest, *, store: Store, token: str, ip: st
 @widget_api(GET="read", POST="message")
 def messages(request: HttpRequest, *, store: Store, token: str, ip: str, conversation_id: int) -> HttpResponse:
     """POST: the visitor writes; GET ``?after=<message id>``: what they have not seen (the polling fallback)."""
-    conversation = selectors.visitor_conversation(store=store, token=token, conversation_id=conversation_id)
+    conversation = selectors.visitor_get_for(store=store, token=token, conversation_id=conversation_id).conversation
     if request.method == "POST":
         data = _json(request)
         message = webchat_message_receive(store=store, conversation=conversation, body=_text(data, "body"))
@@ -250,16 +242,14 @@ def messages(request: HttpRequest, *, store: Store, token: str, ip: str, convers
         {
             "messages": [selectors.widget_message(m) for m in messages],
             "identified": conversation.customer_id is not None,
-            "last_event": _last_event(store, conversation.pk),
+            "last_event": selectors.last_event_id(store=store, conversation_id=conversation.pk),
         }
     )
 
 
 @widget_api(POST="identify")
 def identify(request: HttpRequest, *, store: Store, token: str, ip: str, conversation_id: int) -> HttpResponse:
-    selectors.visitor_conversation(store=store, token=token, conversation_id=conversation_id)
-    visitor = selectors.visitor_for(store=store, token=token)
-    assert visitor is not None
+    visitor = selectors.visitor_get_for(store=store, token=token, conversation_id=conversation_id)
     data = _json(request)
     consent = data.get("consent", False)
     if not isinstance(consent, bool):
@@ -275,8 +265,3 @@ def identify(request: HttpRequest, *, store: Store, token: str, ip: str, convers
         ip=ip or None,
     )
     return JsonResponse({"identified": True, "name": customer.first_name})
-
-
-def widget_events_since(*, store: Store, conversation_id: int, after_id: int) -> list[dict[str, Any]]:
-    events = events_since(store=store, topic=f"conversation:{conversation_id}", after_id=after_id)
-    return [e for e in (selectors.widget_event(ev) for ev in events) if e is not None]
