@@ -181,3 +181,22 @@ def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_ser
         event = customer.consent_events.get()
         assert (event.channel, event.method, event.evidence_url) == ("sms", "form", f"{live_server_url}/demo-site/")
     page.context.close()
+
+
+def test_without_a_websocket_the_widget_falls_back_to_polling(browser: Any, live_server_url: str, demo: Store) -> None:
+    """As when the channel layer (Redis) is down: every socket is refused, replies still arrive."""
+    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    page.route_web_socket("**/ws/widget/**", lambda ws: ws.close(code=1011))
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Message", exact=True).fill("Is anyone there?")
+    page.keyboard.press("Enter")
+    log = page.get_by_role("log", name="Messages")
+    log.get_by_text("Is anyone there?").wait_for()
+    page.get_by_text("Reconnecting…").wait_for()
+    with scope(store=demo):
+        conversation = Conversation.objects.get()
+    staff_reply(browser, live_server_url, conversation.pk, "Yes, Sofía here.")
+    log.get_by_text("Yes, Sofía here.").wait_for(timeout=20_000)
+    assert log.get_by_role("listitem").count() == 2
+    page.context.close()

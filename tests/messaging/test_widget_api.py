@@ -373,6 +373,12 @@ def test_a_visitor_typing_an_existing_customers_email_gets_a_new_unverified_cont
     assert [m["body"] for m in read["messages"]] == ["Hi, it's Clara"]
     assert read["identified"] is True
     assert "20k" not in json.dumps(read)
+    # With the consent, the conversation can go on by email (to the address the visitor typed).
+    with scope(store=site.a), django_capture_on_commit_callbacks(execute=False):
+        by_email = message_send(
+            store=site.a, actor=site.a_owner.user, conversation=conversation, body="Your ring is ready", channel="email"
+        )
+        assert (by_email.channel, by_email.to_address) == ("email", "clara@example.com")
 
 
 def test_identify_without_consent_records_the_contact_and_no_consent(site: World) -> None:
