@@ -159,13 +159,16 @@ def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
 
 
 def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_server_url: str, demo: Store) -> None:
+    # Open one minute a day (New York time): closed now but in that minute, opening tomorrow.
     with scopes_disabled():
-        Store.objects.filter(pk=demo.pk).update(opening_hours={})
+        Store.objects.filter(pk=demo.pk).update(
+            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        )
     page = visitor_page(browser, live_server_url, PHONE, True)
     page.goto("/demo-site/")
     page.get_by_role("button", name="Chat with us").click()
     page.get_by_text("Nobody can answer right now.").wait_for()
-    assert "We are closed now" in page.get_by_role("dialog").inner_text()
+    assert "We are closed now; we open tomorrow at 00:00 (New York time)." in page.get_by_role("dialog").inner_text()
     page.get_by_label("Your name", exact=True).fill("Sam Late")
     page.get_by_label("Phone", exact=True).fill("(212) 555-0177")
     page.get_by_role("checkbox").check()

@@ -111,17 +111,22 @@ def test_config_answers_an_allowed_origin_with_cors_headers_hours_and_reply_time
     assert data["consent_text"] == "Yes, Atelier Ana may reply to me about this conversation by text message or email."
 
 
+TUESDAY_10 = {"day": "tue", "time": "10:00"}
+
+
 @pytest.mark.parametrize(
-    ("utc", "is_open"),
+    ("utc", "is_open", "next_open"),
     [
-        ("2026-11-24T14:59:00Z", False),  # Tuesday 09:59 in New York
-        ("2026-11-24T15:00:00Z", True),  # 10:00
-        ("2026-11-24T22:59:00Z", True),  # 17:59
-        ("2026-11-24T23:00:00Z", False),  # 18:00
-        ("2026-11-23T16:00:00Z", False),  # Monday, closed all day
+        ("2026-11-24T14:59:00Z", False, {**TUESDAY_10, "in_days": 0}),  # Tuesday 09:59 in New York
+        ("2026-11-24T15:00:00Z", True, None),  # 10:00
+        ("2026-11-24T22:59:00Z", True, None),  # 17:59
+        ("2026-11-24T23:00:00Z", False, {**TUESDAY_10, "in_days": 7}),  # 18:00: next Tuesday
+        ("2026-11-23T16:00:00Z", False, {**TUESDAY_10, "in_days": 1}),  # Monday, closed all day
     ],
 )
-def test_open_or_closed_is_decided_in_the_stores_time_zone(site: World, utc: str, is_open: bool) -> None:
+def test_open_or_closed_is_decided_in_the_stores_time_zone(
+    site: World, utc: str, is_open: bool, next_open: Any
+) -> None:
     import time_machine
 
     with scopes_disabled():
@@ -129,6 +134,7 @@ def test_open_or_closed_is_decided_in_the_stores_time_zone(site: World, utc: str
     with time_machine.travel(utc, tick=False):
         data = visitor().get("/widget/api/atelier/config").json()
     assert (data["hours"]["open"], data["ask_contact_first"]) == (is_open, not is_open)
+    assert data["hours"]["next_open"] == next_open
     assert data["hours"]["today"] == ("tue" if utc.startswith("2026-11-24") else "mon")
 
 

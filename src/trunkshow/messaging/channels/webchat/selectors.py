@@ -123,4 +123,20 @@ def opening_hours(store: Store, now: dt.datetime | None = None) -> dict[str, Any
     clock = local.strftime("%H:%M")
     is_open = any(opens <= clock < closes for opens, closes in _spans(store, today))
     week = [{"day": day, "spans": [list(s) for s in _spans(store, day)]} for day in WEEKDAYS]
-    return {"open": is_open, "today": today, "time_zone": store.time_zone, "week": week}
+    return {
+        "open": is_open,
+        "today": today,
+        "time_zone": store.time_zone,
+        "week": week,
+        "next_open": None if is_open else _next_opening(store, local.weekday(), clock),
+    }
+
+
+def _next_opening(store: Store, weekday: int, clock: str) -> dict[str, Any] | None:
+    """When the store opens next, in its own zone: ``{"day": "tue", "time": "10:00", "in_days": 1}``."""
+    for ahead in range(8):
+        day = WEEKDAYS[(weekday + ahead) % 7]
+        for opens, _closes in sorted(_spans(store, day)):
+            if ahead or opens > clock:
+                return {"day": day, "time": opens, "in_days": ahead}
+    return None

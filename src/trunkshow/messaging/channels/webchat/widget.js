@@ -133,12 +133,9 @@
   }
 
   function nextOpening(h) {
-    var i = Object.keys(DAYS).indexOf(h.today), k, d;
-    for (k = 0; k < 7; k++) {
-      d = h.week[(i + k) % 7];
-      if (d.spans.length && (k > 0 || d.spans[0][0] > new Date().toTimeString().slice(0, 5))) return "; we open " + (k ? DAYS[d.day] + " " : "at ") + d.spans[0][0];
-    }
-    return "";
+    var n = h.next_open, zone = h.time_zone.split("/").pop().replace(/_/g, " ");
+    if (!n) return "";
+    return "; we open " + (n.in_days === 0 ? "today" : n.in_days === 1 ? "tomorrow" : DAYS[n.day]) + " at " + n.time + " (" + zone + " time)";
   }
 
   function askContact(text, now) {
