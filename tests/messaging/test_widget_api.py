@@ -94,9 +94,7 @@ def test_widget_script_is_small_cacheable_and_revalidated_by_its_content_hash(si
 
 def test_config_answers_an_allowed_origin_with_cors_headers_hours_and_reply_time(site: World) -> None:
     with scopes_disabled():
-        type(site.a).objects.filter(pk=site.a.pk).update(
-            opening_hours={d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        )
+        type(site.a).objects.filter(pk=site.a.pk).update(opening_hours={})  # no hours: always open
     response = visitor().get("/widget/api/atelier/config")
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == SITE
@@ -106,7 +104,8 @@ def test_config_answers_an_allowed_origin_with_cors_headers_hours_and_reply_time
     assert data["reply_time"] == "We usually reply within 10 minutes."
     assert data["hours"]["open"] is True
     assert data["hours"]["time_zone"] == "America/New_York"
-    assert data["hours"]["week"][0] == {"day": "mon", "spans": [["00:00", "24:00"]]}
+    assert data["hours"]["week"][0] == {"day": "mon", "spans": []}
+    assert data["hours"]["next_open"] is None
     assert data["ask_contact_first"] is False
     assert data["consent_text"] == "Yes, Atelier Ana may reply to me about this conversation by text message or email."
 
@@ -139,9 +138,12 @@ def test_open_or_closed_is_decided_in_the_stores_time_zone(
 
 
 def test_a_closed_store_asks_for_contact_details_at_once(site: World) -> None:
+    import time_machine
+
     with scopes_disabled():
-        type(site.a).objects.filter(pk=site.a.pk).update(opening_hours={})
-    data = visitor().get("/widget/api/atelier/config").json()
+        type(site.a).objects.filter(pk=site.a.pk).update(opening_hours={"sat": [["10:00", "13:00"]]})
+    with time_machine.travel("2026-11-25T15:00:00Z", tick=False):  # a Wednesday
+        data = visitor().get("/widget/api/atelier/config").json()
     assert data["hours"]["open"] is False
     assert data["ask_contact_first"] is True
 

@@ -63,7 +63,8 @@ class _LiveConsumer(AsyncWebsocketConsumer):
             data = json.loads(text_data or "")
         except ValueError:
             return
-        if isinstance(data, dict) and data.get("type") == "resume":
+        # "since" is what the inbox page sends; "resume" what the widget sends: the same request.
+        if isinstance(data, dict) and data.get("type") in ("resume", "since"):
             after = data.get("after", 0)
             if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
                 for event in await database_sync_to_async(self.backfill)(after):

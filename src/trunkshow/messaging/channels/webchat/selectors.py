@@ -121,7 +121,9 @@ def opening_hours(store: Store, now: dt.datetime | None = None) -> dict[str, Any
     local = (now or timezone.now()).astimezone(store.tz)
     today = WEEKDAYS[local.weekday()]
     clock = local.strftime("%H:%M")
-    is_open = any(opens <= clock < closes for opens, closes in _spans(store, today))
+    # A store without any opening hours is taken as always open (as the inbox's response clock does).
+    has_hours = any(_spans(store, day) for day in WEEKDAYS)
+    is_open = not has_hours or any(opens <= clock < closes for opens, closes in _spans(store, today))
     week = [{"day": day, "spans": [list(s) for s in _spans(store, day)]} for day in WEEKDAYS]
     return {
         "open": is_open,
