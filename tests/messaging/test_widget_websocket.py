@@ -207,7 +207,7 @@ def test_staff_see_a_visitors_message_live_and_catch_up_after_a_drop(shop: World
         assert nothing_more(other_store)
     second = start(server, body="Second visitor")
     with staff_socket(server, shop.a_associate) as ws:
-        ws.send(json.dumps({"type": "resume", "after": event["id"]}))
+        ws.send(json.dumps({"type": "since", "after": event["id"]}))  # what the inbox page sends
         missed = receive(ws)
         assert (missed["kind"], missed["payload"]["conversation"]) == ("message", second["conversation"])
         assert nothing_more(ws)
