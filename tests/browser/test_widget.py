@@ -203,3 +203,41 @@ def test_without_a_websocket_the_widget_falls_back_to_polling(browser: Any, live
     log.get_by_text("Yes, Sofía here.").wait_for(timeout=20_000)
     assert log.get_by_role("listitem").count() == 2
     page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_owner_sets_up_the_chat_on_the_settings_page(
+    browser: Any, live_server_url: str, transactional_db: Any, world: Any, size: str
+) -> None:
+    from tests.browser.conftest import log_in
+
+    phone = size == "phone"
+    page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/settings/")
+    page.get_by_role("link", name="Chat on your website").click()
+    page.get_by_role("heading", name="Chat on your website").wait_for()
+    assert f'<script src="{live_server_url}/widget/atelier.js" async></script>' in page.locator("pre").inner_text()
+    page.get_by_label("Websites allowed to show the chat").fill(
+        "https://www.atelier-ana.example\nhttp://atelier-ana.example"
+    )
+    page.get_by_label("Expected reply time").fill("We reply within the hour.")
+    page.get_by_role("button", name="Save chat settings").click()
+    page.get_by_text("a public website must use https://").first.wait_for()
+    assert page.get_by_label("Expected reply time").input_value() == "We reply within the hour."
+    assert_no_horizontal_scroll(page)
+    shot(page, f"chat-settings-error-{size}")
+    assert_accessible(page)
+    page.get_by_label("Websites allowed to show the chat").fill("https://www.atelier-ana.example")
+    page.get_by_role("button", name="Save chat settings").click()
+    page.get_by_text("The chat settings are saved.").wait_for()
+    shot(page, f"chat-settings-{size}")
+    with scope(store=world.a):
+        from trunkshow.messaging.models import WebchatSettings
+
+        row = WebchatSettings.objects.get()
+        assert (row.allowed_origins, row.reply_time_text) == (
+            ["https://www.atelier-ana.example"],
+            "We reply within the hour.",
+        )
+    page.context.close()
