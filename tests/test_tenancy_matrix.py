@@ -124,9 +124,22 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "amount": "10.00",
     },
 }
-# Ids that are not a store's objects: a signed token, a password-reset link, an icon size, the store
-# named in a provider's signed webhook URL (another store's URL fails the signature: tests/messaging/twilio).
-NOT_STORE_OBJECTS = {"invitation_accept", "password_reset_confirm", "icon", "twilio_inbound", "twilio_status"}
+# Ids that are not a store's objects: a signed token, a password-reset link, an icon size; the store
+# named in a provider's signed webhook URL (another store's URL fails the signature: tests/messaging/twilio);
+# the web-chat widget's public routes (a store's slug, a conversation opened only by the visitor's token:
+# another store's or conversation's id is a 404 there, tested in tests/messaging/test_widget_api.py).
+NOT_STORE_OBJECTS = {
+    "invitation_accept",
+    "password_reset_confirm",
+    "icon",
+    "twilio_inbound",
+    "twilio_status",
+    "script",
+    "config",
+    "start",
+    "messages",
+    "identify",
+}
 
 
 def _routes() -> list[tuple[str, str, list[str]]]:

@@ -370,7 +370,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from trunkshow.demo import DEMO_SLUG, demo_load, demo_sample_import
+    from trunkshow.demo import DEMO_SLUG, demo_load, demo_sample_import, demo_site_allow
     from trunkshow.stores.models import Store
 
     data_dir: Path = settings.DATA_DIR
@@ -393,12 +393,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("The demo store is already loaded; keeping its data.")
     sample = data_dir / "sample-pos-export.csv"
     demo_sample_import(path=sample)
+    demo_site_allow(origin=settings.PUBLIC_URL)
     print()
     print(f"  Trunkshow is running at {url}")
     print("  Log in as owner@example.com")
     print(f"  Password: {password}   (kept in {password_file})")
     print("  The same password works for manager@example.com, sofia@example.com and james@example.com.")
     print(f"  To try an import: Customers > Import, with {sample}")
+    print(f"  To chat as a customer: open {url}/demo-site/ in another browser window")
     print("  Press Ctrl-C to stop.")
     print()
     sys.stdout.flush()

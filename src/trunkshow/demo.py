@@ -12,6 +12,7 @@ SMS account: some of the varied numbers may belong to real people.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -783,7 +784,41 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
             loader.apply_backdates()
             _segments(store, staff[OWNER_EMAIL])
             _conversations(store, staff)
+            _webchat(store, staff[OWNER_EMAIL])
     return True
+
+
+def _webchat(store: Any, owner: Any) -> None:
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.messaging.channels.webchat.services import origin_clean, webchat_settings_update
+
+    try:
+        origins = [origin_clean(settings.PUBLIC_URL)]
+    except ValidationError:  # a public http:// address: the owner adds an https one in the settings
+        origins = []
+    webchat_settings_update(
+        store=store,
+        actor=owner,
+        allowed_origins=origins,
+        reply_time_text="We usually reply within 10 minutes while the store is open.",
+    )
+
+
+def demo_site_allow(*, origin: str) -> None:
+    """The demo's sample website is served by the demo itself, on whatever address it runs this time."""
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.messaging.channels.webchat.services import webchat_origin_allow
+    from trunkshow.stores.models import Store
+
+    with scopes_disabled():
+        store = Store.objects.filter(slug=DEMO_SLUG).first()
+    if store is None:
+        return
+    with scope(store=store), transaction.atomic(), contextlib.suppress(ValidationError):
+        webchat_origin_allow(store=store, origin=origin)
 
 
 # Saved segments a new user finds under "Segments" on the customer list.

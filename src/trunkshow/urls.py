@@ -35,6 +35,8 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("icons/<int:size>.png", pwa.icon, name="icon"),
+    path("", include("trunkshow.messaging.urls")),
+    path("widget/", include("trunkshow.messaging.channels.webchat.urls")),
     path("api/v1/", api.urls),
     path("hooks/email/inbound", email_hooks.inbound, name="email_inbound"),
     path("hooks/twilio/", include("trunkshow.messaging.channels.twilio.urls")),

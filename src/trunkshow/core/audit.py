@@ -30,6 +30,7 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.customer.merged": _("Customers merged"),
     "trunkshow.customer.import_started": _("Customer import started"),
     "trunkshow.customer.import_cancelled": _("Customer import cancelled"),
+    "trunkshow.webchat.settings_changed": _("Web chat settings changed"),
 }
 
 

@@ -7,6 +7,7 @@ service, redirect back with a message, or answer JSON to the page's script.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,7 +123,20 @@ def _back(conversation_id: int) -> HttpResponse:
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+    return request.content_type == "application/json" or "application/json" in request.headers.get("Accept", "")
+
+
+def _reply_fields(request: HttpRequest) -> dict[str, str]:
+    """The composer's fields, from its form or, for the page's script, from JSON."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            raise ValidationError({"body": _('Send the message as JSON: {"body": "..."}.')})
+        return {k: str(data.get(k) or "") for k in ("body", "channel", "kind")}
+    return {k: request.POST.get(k, "") for k in ("body", "channel", "kind")}
 
 
 @store_page("inbox.reply")
@@ -130,17 +144,15 @@ def _wants_json(request: HttpRequest) -> bool:
 def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     store, user = request.store, request.user  # type: ignore[attr-defined]
     conversation = conversation_get_for(store=store, conversation_id=conversation_id)
-    body = request.POST.get("body", "")
+    body = ""
     try:
-        if request.POST.get("kind") == "note":
+        fields = _reply_fields(request)
+        body = fields["body"]
+        if fields["kind"] == "note":
             message = messaging.note_add(store=store, actor=user, conversation=conversation, body=body)
         else:
             message = messaging.message_send(
-                store=store,
-                actor=user,
-                conversation=conversation,
-                body=body,
-                channel=request.POST.get("channel") or None,
+                store=store, actor=user, conversation=conversation, body=body, channel=fields["channel"] or None
             )
     except ValidationError as exc:
         if _wants_json(request):

@@ -217,3 +217,38 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class WebchatSettings(models.Model):
+    """How a store's chat widget behaves: which websites may embed it, what it promises."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="+")
+    # Exact origins ("https://shop.example.com", "http://localhost:8000"); a request from any other is refused.
+    allowed_origins = models.JSONField(default=list, blank=True)
+    reply_time_text = models.CharField(max_length=120, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return f"web chat settings of store {self.store_id}"
+
+
+class WebchatVisitor(models.Model):
+    """The browser that started a web-chat conversation: only the SHA-256 of its token is kept.
+
+    The token is the visitor's only key: it opens this one conversation of this one store.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="webchat_visitor")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # What the visitor said about themselves: a new, unverified contact (never matched to an existing customer).
+    identified_at = models.DateTimeField(null=True, blank=True)
+    page_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return f"web chat visitor of conversation {self.conversation_id}"

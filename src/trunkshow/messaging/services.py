@@ -464,3 +464,44 @@ def _publish_status(store: Store, message: Message) -> None:
             "error": message.error,
         },
     )
+
+
+# ---- web chat ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webchat_message_receive(
+    *, store: Store, conversation: Conversation | None, body: str, meta: dict[str, Any] | None = None
+) -> Message:
+    """A web-chat visitor's message; without a conversation it starts one that has no customer yet.
+
+    The visitor is anonymous until they say who they are (``channels.webchat.services.webchat_identify``).
+    """
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": _("Write a message first.")})
+    if len(text) > MAX_BODY:
+        raise ValidationError(
+            {
+                "body": _("A message can be at most %(max)s characters; this one has %(n)s.")
+                % {"max": MAX_BODY, "n": len(text)}
+            }
+        )
+    now = timezone.now()
+    if conversation is None:
+        conversation = Conversation.objects.create(store=store, channel=ChannelKind.WEBCHAT, created_at=now)
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        direction=Direction.INBOUND,
+        channel=ChannelKind.WEBCHAT,
+        body=text,
+        status=MessageStatus.RECEIVED,
+        provider="webchat",
+        meta=meta or {},
+        created_at=now,
+    )
+    _conversation_inbound(conversation, message)
+    _publish_message(store, message)
+    hooks.inbound_received(store, conversation, message)  # assignment, the out-of-hours answer, pushes
+    return message
