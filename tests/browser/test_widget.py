@@ -113,7 +113,7 @@ def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
 
     page.get_by_text("so we can answer even if you leave this page").wait_for()
     with scope(store=demo):
-        conversation = Conversation.objects.get()
+        conversation = Conversation.objects.get(channel="webchat")
         assert conversation.customer_id is None
     page.wait_for_function("() => performance.getEntriesByType('resource').length >= 0")
     page.wait_for_timeout(300)
@@ -152,9 +152,9 @@ def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
     staff_reply(browser, live_server_url, conversation.pk, "See you Saturday, Nora.")
     log.get_by_text("See you Saturday, Nora.").wait_for()
     with scope(store=demo):
-        assert Conversation.objects.count() == 1
-        assert Message.objects.filter(direction="in").count() == 1
-        assert Conversation.objects.get().customer.first_name == "Nora"
+        assert Conversation.objects.filter(channel="webchat").count() == 1
+        assert Message.objects.filter(direction="in", channel="webchat").count() == 1
+        assert Conversation.objects.get(channel="webchat").customer.first_name == "Nora"
     page.context.close()
 
 
@@ -178,7 +178,7 @@ def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_ser
     page.get_by_role("button", name="Send").click()
     page.get_by_text("Thank you, Sam.").wait_for()
     with scope(store=demo):
-        customer = Conversation.objects.get().customer
+        customer = Conversation.objects.get(channel="webchat").customer
         assert (customer.first_name, customer.last_name) == ("Sam", "Late")
         assert list(customer.phones.values_list("e164", flat=True)) == ["+12125550177"]
         event = customer.consent_events.get()
@@ -198,7 +198,7 @@ def test_without_a_websocket_the_widget_falls_back_to_polling(browser: Any, live
     log.get_by_text("Is anyone there?").wait_for()
     page.get_by_text("Reconnecting…").wait_for()
     with scope(store=demo):
-        conversation = Conversation.objects.get()
+        conversation = Conversation.objects.get(channel="webchat")
     staff_reply(browser, live_server_url, conversation.pk, "Yes, Sofía here.")
     log.get_by_text("Yes, Sofía here.").wait_for(timeout=20_000)
     assert log.get_by_role("listitem").count() == 2

@@ -7,6 +7,7 @@ event once. A frame over 64 kB closes the socket.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -14,14 +15,17 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 from django_scopes import scope, scopes_disabled
 
 from trunkshow.core.events import events_since, group_name
+from trunkshow.core.models import LiveEvent
 from trunkshow.messaging.channels.webchat import selectors
 from trunkshow.stores.middleware import membership_for_session
 from trunkshow.stores.models import Store
 
 MAX_FRAME = 64 * 1024
+POLL_SECONDS = 2.0  # only with the in-process channel layer (no Redis)
 CLOSE_TOO_BIG = 1009
 # Refusals after the handshake would leak which part was wrong; before it, the server answers 403.
 
@@ -42,17 +46,41 @@ class _LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.seen: set[int] = set()
+        self.poller: asyncio.Task[None] | None = None
         if not await self.authorise():
             await self.close()
             return
         self.group = group_name(self.store.pk, self.topic)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        if isinstance(self.channel_layer, InMemoryChannelLayer):
+            # Without Redis the layer lives in this process only: events published by the worker
+            # (delivery statuses) or another web process would never arrive. Read them from the
+            # table instead, every couple of seconds, from the newest event at connect.
+            self.polled_after = await database_sync_to_async(self.latest_event_id)()
+            self.poller = asyncio.create_task(self.poll())
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "poller", None) is not None:
+            self.poller.cancel()  # type: ignore[union-attr]
         group = getattr(self, "group", None)
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    def latest_event_id(self) -> int:
+        with scope(store=self.store):
+            last = LiveEvent.objects.filter(store=self.store).order_by("-id").values_list("id", flat=True).first()
+        return int(last or 0)
+
+    async def poll(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            after = max([self.polled_after, *self.seen])
+            events = await database_sync_to_async(self.backfill)(after)
+            for event in events:
+                await self.forward(event)
+            if events:
+                self.polled_after = max(self.polled_after, *(int(e.get("event") or e.get("id") or 0) for e in events))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
