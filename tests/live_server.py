@@ -30,18 +30,23 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@contextmanager
-def uvicorn_server(name: str = "server") -> Iterator[str]:
-    """Start uvicorn on a free port, wait for /healthz, yield its URL, stop it."""
-    port = free_port()
-    env = {
+def server_env(port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": database_url(),
         "TRUNKSHOW_ENV": "test",
         "EMAIL_URL": f"file://{settings.DATA_DIR / 'browser-mail'}",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",
+        **(extra or {}),
     }
+
+
+@contextmanager
+def uvicorn_server(name: str = "server", extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start uvicorn on a free port, wait for /healthz, yield its URL, stop it."""
+    port = free_port()
+    env = server_env(port, extra_env)
     log_path = settings.DATA_DIR / f"{name}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
