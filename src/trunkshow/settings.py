@@ -261,6 +261,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trunkshow <noreply@localhost
 # Web push: a PEM private key, or one is generated into the data dir on first use (inbox/push.py).
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
+
+
+def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """``start=10/600,message=20/60``: requests per seconds, by the widget's limit names."""
+    limits: dict[str, tuple[int, int]] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _sep, value = part.partition("=")
+        count, _slash, seconds = value.partition("/")
+        if not (name and count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+            raise ImproperlyConfigured(f"WIDGET_RATE_LIMITS takes name=requests/seconds pairs, not {part!r}")
+        limits[name.strip()] = (int(count), int(seconds))
+    return limits
+
+
+# The chat widget's public endpoints, per visitor and per address (defaults in webchat/views.py).
+WIDGET_RATE_LIMITS = _rate_limits(env_str("WIDGET_RATE_LIMITS"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
