@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
@@ -112,74 +106,11 @@ def make_customer(store: Any, person: Person | None = None, **fields: Any) -> An
         return customer_create(store=store, actor=person.user if person else None, allow_duplicate=True, **fields)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def uvicorn_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """A uvicorn process serving the app on the test database, for the whole session, as
     `trunkshow web` runs it. Tests that use it need ``transactional_db`` so it sees their rows."""
-    port = _free_port()
-    # The test process allows the ORM in async code (sync Playwright runs an event loop in the
-    # main thread); the server must not, or it would hide what a real server refuses.
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": _database_url(),
-        "TRUNKSHOW_ENV": "test",
-        "EMAIL_URL": f"file://{settings.DATA_DIR / 'browser-mail'}",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = open(settings.DATA_DIR / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "trunkshow.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log.close()
-            pytest.fail("The test server did not start:\n" + (settings.DATA_DIR / "server.log").read_text())
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    from tests.live_server import uvicorn_server
+
+    with uvicorn_server("server") as url:
+        yield url

@@ -438,6 +438,13 @@ def test_demo_serves_with_a_worker_stops_cleanly_and_keeps_its_data_and_password
         status, body = _get(f"http://127.0.0.1:{port}/api/v1/store", token)
         assert (status, b'"slug": "demo"' in body or b'"slug":"demo"' in body) == (200, True), body
         assert _get(f"http://127.0.0.1:{port}/api/v1/store", "not-a-token")[0] == 401
+        # The sample store website's chat works on the address the demo runs on this time.
+        assert _get(f"http://127.0.0.1:{port}/demo-site/")[0] == 200
+        config = urllib.request.Request(
+            f"http://127.0.0.1:{port}/widget/api/demo/config", headers={"Origin": f"http://127.0.0.1:{port}"}
+        )
+        with urllib.request.urlopen(config, timeout=10) as response:
+            assert response.status == 200
     finally:
         code = _stop(process, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
     output = log.read_text()
@@ -445,7 +452,7 @@ def test_demo_serves_with_a_worker_stops_cleanly_and_keeps_its_data_and_password
     assert not _group_alive(process.pid)
     assert "The demo store is already loaded; keeping its data." in output
     assert f"  Password: {password}   " in output
-    assert _count_customers(data_dir) == 5
+    assert _count_customers(data_dir) == 5 + 1  # and the unknown number that texted the demo store
 
 
 def _journal_mode(data_dir: Path) -> str:

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from trunkshow import settings as live_settings
 
 TRUNKSHOW = str(Path(sys.executable).with_name("trunkshow"))
+TWILIO_SID = "AC" + "0123456789abcdef" * 2
 SAFE_KEY = "k" * 20 + "ey-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz"
 PRODUCTION = {
     "TRUNKSHOW_ENV": "production",
@@ -35,7 +36,7 @@ def _env(tmp_path: Path, **values: str) -> dict[str, str]:
     names = {"PYTEST_VERSION", "TRUNKSHOW_ENV", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
              "PUBLIC_URL", "EMAIL_URL", "LOG_LEVEL", "TRUSTED_PROXY_COUNT", "DJANGO_SETTINGS_MODULE",
              "DJANGO_ALLOW_ASYNC_UNSAFE"}  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith(("LOGIN_", "SECURE_"))}
+    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith(("LOGIN_", "SECURE_", "TWILIO_"))}
     env["TRUNKSHOW_DATA_DIR"] = str(tmp_path / "var")
     env.update(values)
     return env
@@ -144,6 +145,17 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch: Any) -> None:
          "EMAIL_URL must start with smtp://, smtps://, console://, memory:// or file://, not 'ftp://mail.example.com'"),
         ({"PUBLIC_URL": "shop.example.com"}, "PUBLIC_URL must be an address like https://shop.example.com, not 'shop.example.com'"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not 'LOUD'"),
+        ({"TWILIO_ACCOUNT_SID": TWILIO_SID}, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together"),
+        ({"TWILIO_ACCOUNT_SID": "SK123", "TWILIO_AUTH_TOKEN": "t"},
+         "TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal digits, not 'SK123'"),
+        ({"TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": "t"},
+         "With Twilio keys set, TWILIO_FROM_NUMBER or TWILIO_WHATSAPP_FROM must be set too"),
+        ({"TWILIO_FROM_NUMBER": "(212) 555-0142"},
+         "TWILIO_FROM_NUMBER must be a phone number in E.164 form like +15551234567, not '(212) 555-0142'"),
+        ({"TWILIO_STORE_NUMBERS": "atelier+15005550006"},
+         "TWILIO_STORE_NUMBERS must list store=+number pairs, not 'atelier+15005550006'"),
+        ({"TWILIO_API_BASE": "localhost:8080"},
+         "TWILIO_API_BASE must be an address like https://api.twilio.com, not 'localhost:8080'"),
     ],
 )  # fmt: skip
 def test_a_bad_value_stops_the_process_with_a_clear_message(
@@ -322,3 +334,33 @@ def test_the_test_run_uses_test_settings_without_a_flag() -> None:
     assert live_settings.ENVIRONMENT == "test"
     assert live_settings.DEBUG is False
     assert live_settings.HUEY.get("immediate", False) is (not live_settings.REDIS_URL)
+
+
+def test_twilio_settings_are_read_with_whatsapp_prefixes_dropped(tmp_path: Path) -> None:
+    names = ["TWILIO_ACCOUNT_SID", "TWILIO_FROM_NUMBER", "TWILIO_WHATSAPP_FROM", "TWILIO_STORE_NUMBERS",
+             "TWILIO_API_BASE", "TWILIO_TIMEOUT_SECONDS", "TWILIO_HOOK_RATE_PER_MINUTE"]  # fmt: skip
+    seen = read_settings(
+        tmp_path,
+        names,
+        TWILIO_ACCOUNT_SID=TWILIO_SID,
+        TWILIO_AUTH_TOKEN="secret",
+        TWILIO_FROM_NUMBER="+15005550006",
+        TWILIO_WHATSAPP_FROM="whatsapp:+14155238886",
+        TWILIO_STORE_NUMBERS=" atelier = +15005550007 , bijoux=+33186950000,",
+        TWILIO_API_BASE="http://127.0.0.1:8089/",
+    )
+    assert seen == {
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "TWILIO_WHATSAPP_FROM": "+14155238886",
+        "TWILIO_STORE_NUMBERS": {"atelier": "+15005550007", "bijoux": "+33186950000"},
+        "TWILIO_API_BASE": "http://127.0.0.1:8089",
+        "TWILIO_TIMEOUT_SECONDS": 10,
+        "TWILIO_HOOK_RATE_PER_MINUTE": 600,
+    }
+
+
+def test_production_refuses_a_plain_http_twilio_api_base(tmp_path: Path) -> None:
+    assert refusal(tmp_path, **PRODUCTION, TWILIO_API_BASE="http://fake.internal") == (
+        "TWILIO_API_BASE must be an https:// address in production"
+    )

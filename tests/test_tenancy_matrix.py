@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
-from trunkshow.core.models import AuditEntry
+from trunkshow.core.models import AuditEntry, LiveEvent
 from trunkshow.customers import importing, segments, services
 from trunkshow.customers.models import (
     ConsentEvent,
@@ -36,9 +36,12 @@ from trunkshow.customers.models import (
     Size,
     Suppression,
 )
+from trunkshow.inbox.models import SavedReply
+from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.services import message_receive
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
-METHODS = ("get", "post", "patch", "delete")
+METHODS = ("get", "post", "put", "patch", "delete")
 PARAM = re.compile(r"<(?:(?:int|str|path|slug|uuid):)?(\w+)>")
 
 # (route name, parameter) -> the kind of object whose id goes there. Route names are Django's
@@ -89,6 +92,9 @@ OBJECT_OF |= {
     ("customer_id", None): "customer",
     ("job_id", None): "import",
     ("segment_id", None): "segment",
+    ("conversation_id", None): "conversation",
+    ("message_id", None): "message",
+    ("reply_id", None): "saved_reply",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -108,14 +114,32 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/customers/<customer_id>/merge"): {"other_id": 1},
     ("post", "/api/v1/imports/<job_id>/start"): {"mapping": {"First Name": "first_name"}},
     ("patch", "/api/v1/segments/<segment_id>"): {"name": "Renamed"},
+    ("post", "/api/v1/conversations/<conversation_id>/messages"): {"body": "Hello"},
+    ("post", "/api/v1/conversations/<conversation_id>/assign"): {"assigned_to": None},
+    ("post", "/api/v1/conversations/<conversation_id>/status"): {"status": "closed"},
+    ("put", "/api/v1/saved-replies/<reply_id>"): {"title": "Changed", "body": "Changed"},
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
         "amount": "10.00",
     },
 }
-# Ids that are not a store's objects: a signed token, a password-reset link.
-NOT_STORE_OBJECTS = {"invitation_accept", "password_reset_confirm"}
+# Ids that are not a store's objects: a signed token, a password-reset link, an icon size; the store
+# named in a provider's signed webhook URL (another store's URL fails the signature: tests/messaging/twilio);
+# the web-chat widget's public routes (a store's slug, a conversation opened only by the visitor's token:
+# another store's or conversation's id is a 404 there, tested in tests/messaging/test_widget_api.py).
+NOT_STORE_OBJECTS = {
+    "invitation_accept",
+    "password_reset_confirm",
+    "icon",
+    "twilio_inbound",
+    "twilio_status",
+    "script",
+    "config",
+    "start",
+    "messages",
+    "identify",
+}
 
 
 def _routes() -> list[tuple[str, str, list[str]]]:
@@ -159,7 +183,18 @@ def b_objects(world: World) -> dict[str, Any]:
     )
     with scope(store=world.b):
         actor = world.b_owner.user
+        inbound, _created = message_receive(
+            store=world.b,
+            channel="sms",
+            from_address="+33142685300",
+            body="Bonjour",
+            provider="sandbox",
+            provider_id="B1",
+        )
         objs = {
+            "conversation": inbound.conversation,
+            "message": inbound,
+            "saved_reply": SavedReply.objects.create(store=world.b, title="Merci", body="Merci {first_name} !"),
             "customer": customer,
             "phone": customer.phones.get(),
             "email": customer.emails.get(),
@@ -225,6 +260,10 @@ def _snapshot() -> dict[str, Any]:
             Invitation,
             ImportJob,
             ImportRow,
+            Conversation,
+            Message,
+            LiveEvent,
+            SavedReply,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
@@ -233,6 +272,8 @@ def _snapshot() -> dict[str, Any]:
         state["tokens"] = list(ApiToken.objects.order_by("id").values("id", "revoked_at"))
         state["invitations"] = list(Invitation.objects.order_by("id").values())
         state["imports"] = list(ImportJob.objects.order_by("id").values())
+        state["conversations"] = list(Conversation.objects.order_by("id").values())
+        state["messages"] = list(Message.objects.order_by("id").values())
     return state
 
 
@@ -262,7 +303,7 @@ def test_store_a_gets_404_for_store_b_objects_and_nothing_changes(world: World, 
         statuses = {}
         for method in METHODS:
             kwargs: dict[str, Any] = {}
-            if method in ("post", "patch") and is_api:
+            if method in ("post", "put", "patch") and is_api:
                 kwargs = {"content_type": "application/json", "data": API_BODIES.get((method, route), {})}
             response = getattr(client, method)(url, **kwargs)
             statuses[method] = response.status_code

@@ -1,4 +1,4 @@
-"""The ASGI entry point: Django for HTTP, Channels for websockets (added by later apps)."""
+"""The ASGI entry point: Django for HTTP, Channels for websockets."""
 
 import os
 
@@ -8,6 +8,11 @@ from django.core.asgi import get_asgi_application
 
 django_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_app})
+from trunkshow.messaging.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {"http": django_app, "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns))}
+)

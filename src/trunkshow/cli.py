@@ -1,4 +1,4 @@
-"""The ``trunkshow`` command: demo, serve, web, worker, migrate, createstore, createstaff, token, import."""
+"""The ``trunkshow`` command: demo, serve, web, worker, migrate, createstore, createstaff, token, import, email."""
 
 from __future__ import annotations
 
@@ -143,6 +143,37 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         return _fail(_validation_message(exc))
     print(f"API token for {membership.user.email} in {store.slug} (shown once; keep it secret):")
     print(raw)
+    return 0
+
+
+# sysexits.h, which Postfix's pipe(8) reads: a bounce with our reason, or a later retry.
+EX_DATAERR, EX_NOUSER, EX_TEMPFAIL = 65, 67, 75
+
+
+def cmd_email_receive(args: argparse.Namespace) -> int:
+    """One message on stdin, as a mail server's pipe delivers it: the same path as the webhook."""
+    _setup()
+    from django.conf import settings
+    from django.db import DatabaseError
+    from django_scopes import scope
+
+    from trunkshow.messaging.channels.email.inbound import Refused, email_receive, route_raw
+
+    raw = sys.stdin.buffer.read(settings.INBOUND_EMAIL_MAX_BYTES + 1)
+    try:
+        if not raw.strip():
+            raise Refused(400, "empty", "No message on standard input.")
+        route = route_raw(raw=raw, recipient=args.recipient or "", store_slug=args.store or "")
+        with scope(store=route.store):
+            message, created = email_receive(route=route, raw=raw, recipient=args.recipient or "")
+    except Refused as refused:
+        print(f"trunkshow: message refused: {refused.reason}", file=sys.stderr)
+        return EX_NOUSER if refused.status == 404 else EX_DATAERR
+    except (OSError, DatabaseError) as exc:
+        print(f"trunkshow: message not stored, try again later: {exc.__class__.__name__}", file=sys.stderr)
+        return EX_TEMPFAIL
+    state = "stored" if created else "already stored"
+    print(f"{state}: message {message.pk} in conversation {message.conversation_id} of {route.store.slug}")
     return 0
 
 
@@ -339,7 +370,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from trunkshow.demo import DEMO_SLUG, demo_load, demo_sample_import
+    from trunkshow.demo import DEMO_SLUG, demo_load, demo_sample_import, demo_site_allow
     from trunkshow.stores.models import Store
 
     data_dir: Path = settings.DATA_DIR
@@ -362,12 +393,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("The demo store is already loaded; keeping its data.")
     sample = data_dir / "sample-pos-export.csv"
     demo_sample_import(path=sample)
+    demo_site_allow(origin=settings.PUBLIC_URL)
     print()
     print(f"  Trunkshow is running at {url}")
     print("  Log in as owner@example.com")
     print(f"  Password: {password}   (kept in {password_file})")
     print("  The same password works for manager@example.com, sofia@example.com and james@example.com.")
     print(f"  To try an import: Customers > Import, with {sample}")
+    print(f"  To chat as a customer: open {url}/demo-site/ in another browser window")
     print("  Press Ctrl-C to stop.")
     print()
     sys.stdout.flush()
@@ -468,6 +501,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="change the guessed mapping of a column, e.g. 'Mobile=phone' 'DOB=birthday_dmy' 'Fax='",
     )
     i.set_defaults(func=cmd_import_customers)
+
+    p = sub.add_parser("email", help="email")
+    email_sub = p.add_subparsers(dest="email_command", required=True)
+    e = email_sub.add_parser(
+        "receive", help="store one raw email read from standard input (for a mail server's pipe, e.g. Postfix)"
+    )
+    e.add_argument("--store", help="the store's slug (default: from the recipient address)")
+    e.add_argument("--recipient", help="the envelope recipient, e.g. Postfix's ${recipient}")
+    e.set_defaults(func=cmd_email_receive)
 
     p = sub.add_parser("manage", help="run a Django management command (collectstatic, check --deploy, ...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -12,6 +12,7 @@ SMS account: some of the varied numbers may belong to real people.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -782,7 +783,42 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
                 loader.customer(index)
             loader.apply_backdates()
             _segments(store, staff[OWNER_EMAIL])
+            _conversations(store, staff)
+            _webchat(store, staff[OWNER_EMAIL])
     return True
+
+
+def _webchat(store: Any, owner: Any) -> None:
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.messaging.channels.webchat.services import origin_clean, webchat_settings_update
+
+    try:
+        origins = [origin_clean(settings.PUBLIC_URL)]
+    except ValidationError:  # a public http:// address: the owner adds an https one in the settings
+        origins = []
+    webchat_settings_update(
+        store=store,
+        actor=owner,
+        allowed_origins=origins,
+        reply_time_text="We usually reply within 10 minutes while the store is open.",
+    )
+
+
+def demo_site_allow(*, origin: str) -> None:
+    """The demo's sample website is served by the demo itself, on whatever address it runs this time."""
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.messaging.channels.webchat.services import webchat_origin_allow
+    from trunkshow.stores.models import Store
+
+    with scopes_disabled():
+        store = Store.objects.filter(slug=DEMO_SLUG).first()
+    if store is None:
+        return
+    with scope(store=store), transaction.atomic(), contextlib.suppress(ValidationError):
+        webchat_origin_allow(store=store, origin=origin)
 
 
 # Saved segments a new user finds under "Segments" on the customer list.
@@ -799,6 +835,102 @@ def _segments(store: Any, owner: Any) -> None:
 
     for name, filters in SEGMENTS:
         segment_create(store=store, actor=owner, name=name, filters=filters)
+
+
+# The inbox a new user finds: (channel, minutes ago, who writes, text). "in" is the customer,
+# "out:<email>" a reply by that associate, "note:<email>" an internal note.
+CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
+    (
+        "sms",
+        (
+            (190, "in", "Hi! Is the sapphire halo ring from your window still available in a 6?"),
+            (184, "out:sofia@example.com", "It is! I have put it aside for you until Saturday. Would 11:00 suit you?"),
+            (3, "in", "Perfect, see you Saturday at 11. Could my husband come along?"),
+        ),
+    ),
+    (
+        "email",
+        (
+            (2900, "in", "Hello, I would like to engrave our wedding date inside my band. How long does it take?"),
+            (2880, "out:james@example.com", "About a week; we can do it by hand or by laser. Bring it by any day."),
+            (60, "in", "Thank you, I will bring it tomorrow morning."),
+            (55, "note:manager@example.com", "@James she prefers hand engraving: ask Pierre."),
+        ),
+    ),
+    ("whatsapp", ((14, "in", "Good afternoon, do you still have the pearl drop earrings from the Instagram post?"),)),
+    (
+        "sms",
+        (
+            (1500, "in", "Hi, my mother's ring needs resizing from a K to an M, can you do that?"),
+            (1490, "out:sofia@example.com", "Yes, two sizes up is no problem in gold. It takes about 5 days."),
+            (1400, "in", "STOP"),
+        ),
+    ),
+    (
+        "email",
+        (
+            (9000, "in", "Could you send me photos of your emerald pendants?"),
+            (8990, "out:sofia@example.com", "Of course, here are three we love; the second is Colombian."),
+            (8000, "in", "Thank you, I will think about it."),
+            (7990, "out:sofia@example.com", "Take your time, they are here whenever you are ready."),
+        ),
+    ),
+)
+UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")
+
+
+def _conversations(store: Any, staff: dict[str, Any]) -> None:
+    """A lived-in inbox: texts, WhatsApp and email, replies and notes, one opt-out, one unknown number."""
+    from trunkshow.customers.models import Customer
+    from trunkshow.messaging.models import Conversation, ConversationStatus, Message
+    from trunkshow.messaging.services import message_receive, message_send, note_add
+
+    now = timezone.now()
+    texters = Customer.objects.filter(store=store, phones__isnull=False, emails__isnull=False).order_by("pk")
+    people = list(texters.distinct()[: len(CONVERSATIONS)])
+    for n, ((channel, lines), customer) in enumerate(zip(CONVERSATIONS, people, strict=False)):
+        phone, mail = customer.phones.first(), customer.emails.first()
+        assert phone is not None and mail is not None  # chosen for having both
+        address = phone.e164 if channel in ("sms", "whatsapp") else mail.address
+        conversation = None
+        for i, (minutes, who, text) in enumerate(lines):
+            at = now - dt.timedelta(minutes=minutes)
+            if who == "in":
+                message, _created = message_receive(
+                    store=store,
+                    channel=channel,
+                    from_address=address,
+                    body=text,
+                    provider="demo",
+                    provider_id=f"demo-{n}-{i}",
+                    received_at=at,
+                    name=f"{customer.first_name} {customer.last_name}",
+                    meta={"message_id": f"<demo-{n}-{i}@example.com>"} if channel == "email" else {},
+                )
+                conversation = message.conversation
+            else:
+                kind, email = who.split(":")
+                assert conversation is not None
+                if kind == "note":
+                    message = note_add(store=store, actor=staff[email], conversation=conversation, body=text)
+                else:
+                    message = message_send(store=store, actor=staff[email], conversation=conversation, body=text)
+                Message.objects.filter(pk=message.pk).update(created_at=at)
+                Conversation.objects.filter(pk=conversation.pk).update(
+                    last_message_at=max(at, conversation.last_message_at)
+                )
+        if conversation is not None and n == 4:
+            Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.CLOSED)
+    number, text = UNKNOWN_TEXTER
+    message_receive(
+        store=store,
+        channel="sms",
+        from_address=number,
+        body=text,
+        provider="demo",
+        provider_id="demo-unknown",
+        received_at=now - dt.timedelta(minutes=40),
+    )
 
 
 SAMPLE_HEADER = (

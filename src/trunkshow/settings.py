@@ -7,6 +7,7 @@ refuses to start with unsafe ones.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -109,6 +110,8 @@ INSTALLED_APPS = [
     "trunkshow.core",
     "trunkshow.stores",
     "trunkshow.customers",
+    "trunkshow.messaging",
+    "trunkshow.inbox",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,25 @@ if PRODUCTION:
 # Email: EMAIL_URL such as smtp://user:pass@host:587?tls=1, console:// or memory://
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trunkshow <noreply@localhost>")
+# Web push: a PEM private key, or one is generated into the data dir on first use (inbox/push.py).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
+
+
+def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """``start=10/600,message=20/60``: requests per seconds, by the widget's limit names."""
+    limits: dict[str, tuple[int, int]] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _sep, value = part.partition("=")
+        count, _slash, seconds = value.partition("/")
+        if not (name and count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+            raise ImproperlyConfigured(f"WIDGET_RATE_LIMITS takes name=requests/seconds pairs, not {part!r}")
+        limits[name.strip()] = (int(count), int(seconds))
+    return limits
+
+
+# The chat widget's public endpoints, per visitor and per address (defaults in webchat/views.py).
+WIDGET_RATE_LIMITS = _rate_limits(env_str("WIDGET_RATE_LIMITS"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
@@ -288,6 +310,71 @@ def _email_settings(url: str) -> dict[str, object]:
 
 
 globals().update(_email_settings(EMAIL_URL))
+
+# Inbound email (``/hooks/email/inbound`` and ``trunkshow email receive``). The secret authenticates
+# the mail server's deliveries; without it the webhook refuses everything.
+INBOUND_EMAIL_SECRET = env_str("TRUNKSHOW_INBOUND_EMAIL_SECRET")
+if PRODUCTION and INBOUND_EMAIL_SECRET and len(INBOUND_EMAIL_SECRET) < 32:
+    raise ImproperlyConfigured("TRUNKSHOW_INBOUND_EMAIL_SECRET must be at least 32 characters")
+# The domain whose mail reaches Trunkshow: <store-slug>@ and signed reply+<token>@ addresses.
+INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN").lower().strip("@")
+# The raw message as delivered (base64 makes attachments a third larger) and the attachments decoded.
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 35 * 1024 * 1024, minimum=1024)
+INBOUND_EMAIL_MAX_ATTACHMENT_BYTES = env_int("INBOUND_EMAIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024, minimum=0)
+# Webhook deliveries per client address per minute.
+INBOUND_EMAIL_RATE_PER_MINUTE = env_int("INBOUND_EMAIL_RATE_PER_MINUTE", 600, minimum=1)
+ATTACHMENTS_DIR = DATA_DIR / "attachments"
+# Texts and WhatsApp through Twilio. Without an account SID and auth token the sandbox provider
+# records what would have been sent instead (the default on a laptop and in the demo).
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def _twilio_number(name: str, raw: str) -> str:
+    number = raw.removeprefix("whatsapp:")
+    if number and not _E164.match(number):
+        raise ImproperlyConfigured(f"{name} must be a phone number in E.164 form like +15551234567, not {raw!r}")
+    return number
+
+
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+if bool(TWILIO_ACCOUNT_SID) != bool(TWILIO_AUTH_TOKEN):
+    raise ImproperlyConfigured("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together")
+if TWILIO_ACCOUNT_SID and not re.fullmatch(r"AC[0-9a-fA-F]{32}", TWILIO_ACCOUNT_SID):
+    raise ImproperlyConfigured(
+        f"TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal digits, not {TWILIO_ACCOUNT_SID!r}"
+    )
+TWILIO_FROM_NUMBER = _twilio_number("TWILIO_FROM_NUMBER", env_str("TWILIO_FROM_NUMBER"))
+TWILIO_WHATSAPP_FROM = _twilio_number("TWILIO_WHATSAPP_FROM", env_str("TWILIO_WHATSAPP_FROM"))
+if TWILIO_ACCOUNT_SID and not (TWILIO_FROM_NUMBER or TWILIO_WHATSAPP_FROM):
+    raise ImproperlyConfigured("With Twilio keys set, TWILIO_FROM_NUMBER or TWILIO_WHATSAPP_FROM must be set too")
+
+
+def _twilio_store_numbers(raw: str) -> dict[str, str]:
+    numbers: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        slug, sep, number = (piece.strip() for piece in item.partition("="))
+        if not sep or not slug:
+            raise ImproperlyConfigured(f"TWILIO_STORE_NUMBERS must list store=+number pairs, not {item!r}")
+        numbers[slug] = _twilio_number("TWILIO_STORE_NUMBERS", number)
+    return numbers
+
+
+TWILIO_STORE_NUMBERS = _twilio_store_numbers(env_str("TWILIO_STORE_NUMBERS"))
+TWILIO_API_BASE = env_str("TWILIO_API_BASE").rstrip("/")
+if TWILIO_API_BASE and (
+    urlparse(TWILIO_API_BASE).scheme not in {"http", "https"} or not urlparse(TWILIO_API_BASE).hostname
+):
+    raise ImproperlyConfigured(
+        f"TWILIO_API_BASE must be an address like https://api.twilio.com, not {TWILIO_API_BASE!r}"
+    )
+if PRODUCTION and TWILIO_API_BASE and not TWILIO_API_BASE.startswith("https://"):
+    raise ImproperlyConfigured("TWILIO_API_BASE must be an https:// address in production")
+TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 10, minimum=1)
+# Requests per minute per client address on /hooks/twilio/: generous, Twilio retries a refused hook.
+TWILIO_HOOK_RATE_PER_MINUTE = env_int("TWILIO_HOOK_RATE_PER_MINUTE", 600, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano")]

@@ -10,7 +10,8 @@ STORE_OWNED = sorted(
     (
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"core", "stores", "customers"} and any(f.name == "store" for f in m._meta.fields)
+        if m._meta.app_label in {"core", "stores", "customers", "messaging", "inbox"}
+        and any(f.name == "store" for f in m._meta.fields)
     ),
     key=lambda m: m._meta.label,
 )
@@ -19,6 +20,7 @@ STORE_OWNED = sorted(
 def test_the_store_owned_models_are_the_ones_we_expect():
     assert [m._meta.label for m in STORE_OWNED] == [
         "core.AuditEntry",
+        "core.LiveEvent",
         "customers.ConsentEvent",
         "customers.CurrentConsent",
         "customers.Customer",
@@ -35,6 +37,16 @@ def test_the_store_owned_models_are_the_ones_we_expect():
         "customers.Segment",
         "customers.Size",
         "customers.Suppression",
+        "inbox.InboxSettings",
+        "inbox.OverdueAlert",
+        "inbox.PushSubscription",
+        "inbox.ReadState",
+        "inbox.SavedReply",
+        "messaging.Attachment",
+        "messaging.Conversation",
+        "messaging.Message",
+        "messaging.OptOut",
+        "messaging.ProviderEvent",
         "stores.ApiToken",
         "stores.Invitation",
         "stores.Membership",

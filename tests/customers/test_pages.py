@@ -626,8 +626,8 @@ def test_profile_costs_a_fixed_number_of_queries_however_long_the_history(world:
     client = browser_client(world.a_associate)
     client.get(f"/customers/{customer.pk}/")
     # session, user, membership; customer; staff; phones, emails, dates, interests, sizes, ledger;
-    # timeline: creator, notes, purchases, consent, edits, merges; names in the edits (associates, partners)
-    with django_assert_max_num_queries(18):
+    # timeline: creator, notes, purchases, consent, edits, merges, messages; names in the edits (associates, partners)
+    with django_assert_max_num_queries(19):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
     people = [world.a_owner, world.a_manager, world.a_associate]
@@ -646,7 +646,7 @@ def test_profile_costs_a_fixed_number_of_queries_however_long_the_history(world:
                 customer=customer,
                 data={"assigned_associate_id": people[i % 3].user.pk, "city": f"City {i}"},
             )
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
 

@@ -6,6 +6,7 @@ import email
 import re
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -37,11 +38,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    """A real SMTP server on a free port, with Django's SMTP backend pointed at it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+@contextmanager
+def smtp_server(handler: Any) -> Iterator[Any]:
+    """Run ``handler`` as a real SMTP server on a free port, with Django's SMTP backend pointed at it."""
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         with override_settings(
@@ -54,9 +54,16 @@ def smtp() -> Iterator[Inbox]:
             EMAIL_USE_SSL=False,
             EMAIL_TIMEOUT=5,
         ):
-            yield inbox
+            yield handler
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server that accepts every message."""
+    with smtp_server(Inbox()) as inbox:
+        yield inbox
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.customer.import_started": _("Customer import started"),
     "trunkshow.customer.import_cancelled": _("Customer import cancelled"),
     "trunkshow.customer.import_retried": _("Customer import queued again (it had been interrupted or lost)"),
+    "trunkshow.webchat.settings_changed": _("Web chat settings changed"),
 }
 
 

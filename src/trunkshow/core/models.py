@@ -26,3 +26,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class LiveEvent(models.Model):
+    """A real-time event, kept so a client that reconnects can ask for what it missed since an id.
+
+    Written in the transaction of the change it announces (so a rolled-back change announces
+    nothing) and pushed to the store's channel group after commit (``core.events``).
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    # Who may see it: "store" (all staff) or "conversation:<id>" (also that conversation's visitor).
+    topic = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["store", "topic", "id"], name="live_event_backfill")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -5,7 +5,7 @@ ends up on the survivor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +92,19 @@ MOVED_RELATIONS = frozenset(
         ("customers.Customer", "partner"),
     }
 )
+# Relations of apps above customers (a customer's conversations): each app registers how its rows
+# follow a merge, in its AppConfig.ready, so this module never imports it.
+Carrier = Callable[[Any, Customer, Customer], None]  # (store, survivor, gone)
+_CARRIERS: dict[tuple[str, str], Carrier] = {}
+
+
+def register_carrier(label: str, field: str, carry: Carrier) -> None:
+    _CARRIERS[(label, field)] = carry
+
+
+def moved_relations() -> frozenset[tuple[str, str]]:
+    """Every relation to a customer that a merge carries over to the survivor."""
+    return MOVED_RELATIONS | frozenset(_CARRIERS)
 
 
 def _values(customer: Customer, field: MergeField) -> tuple[Any, ...]:
@@ -202,6 +215,8 @@ def customer_merge(
     CurrentConsent.objects.filter(customer=gone).delete()
     ConsentEvent.objects.filter(customer=gone).move_to(survivor)
     _recompute_current_consent(store, survivor)
+    for carry in _CARRIERS.values():
+        carry(store, survivor, gone)
 
     # Whoever had the other as partner now has the survivor (and is found by the survivor's name).
     repointed = list(Customer.objects.filter(store=store, partner=gone).exclude(pk=survivor.pk))

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,17 @@ PROFILE = (
 )
 
 
+# Personal data held by apps above customers (conversations): each registers how to export and
+# erase its part in its AppConfig.ready, so this module never imports it.
+Exporter = Callable[[Customer], Any]
+Eraser = Callable[[Store, Customer, list[str], list[str]], dict[str, int]]  # -> counts for the audit entry
+_HOLDERS: dict[str, tuple[Exporter, Eraser]] = {}
+
+
+def register_personal_data(name: str, export: Exporter, erase: Eraser) -> None:
+    _HOLDERS[name] = (export, erase)
+
+
 def customer_data(*, customer: Customer) -> dict[str, Any]:
     """Everything the store holds about one customer, JSON-serialisable (a read: no audit entry)."""
     c = customer
@@ -201,6 +213,7 @@ def customer_data(*, customer: Customer) -> dict[str, Any]:
             }
             for r in ImportRow.objects.filter(store_id=c.store_id, customer=c).order_by("job_id", "line")
         ],
+        **{name: export(c) for name, (export, _erase) in _HOLDERS.items()},
     }
 
 
@@ -288,6 +301,8 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
     ImportRow.objects.filter(store=store, customer=locked).update(message="", customer=None)
     for value in [*phones, *emails, *(v.phone_digits(p) for p in phones)]:
         ImportRow.objects.filter(store=store, message__icontains=value).update(message="")
+    for _export, erase in _HOLDERS.values():
+        counts.update(erase(store, locked, phones, emails))
     mentions = _scrub_mentions(store, locked, mention, phones=phones, emails=emails)
     blanked = _scrub_import_files(store, phones=phones, emails=emails, own_lines=own_lines, mention=mention)
     for job_id, starts in blanked.items():

@@ -40,3 +40,16 @@ def suppressed(*, store: Store, phones: Iterable[str] = (), emails: Iterable[str
     return Suppression.objects.filter(
         store=store, kind__in={k for k, _d in digests}, digest__in={d for _k, d in digests}
     ).exists()
+
+
+def suppressed_values(*, store: Store, phones: Iterable[str] = (), emails: Iterable[str] = ()) -> set[str]:
+    """Which of these normalised phones and emails belonged to an erased customer (never contacted again)."""
+    by_digest = {
+        suppression_digest(store=store, kind=kind, value=value): value
+        for kind, values in ((SuppressionKind.PHONE, phones), (SuppressionKind.EMAIL, emails))
+        for value in values
+    }
+    if not by_digest:
+        return set()
+    found = Suppression.objects.filter(store=store, digest__in=list(by_digest)).values_list("digest", flat=True)
+    return {by_digest[d] for d in found}

@@ -26,6 +26,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "customers.export": frozenset({OWNER, MANAGER}),
     "segments.create": frozenset({OWNER, MANAGER, ASSOCIATE}),
     "segments.manage": frozenset({OWNER, MANAGER}),
+    "inbox.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "inbox.reply": frozenset({OWNER, MANAGER, ASSOCIATE}),
+    "inbox.replies": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -42,6 +45,7 @@ REASONS = {
         "Only owners and managers can export customers: an export takes the customer book out of the shop."
     ),
     "segments.manage": _("Only owners and managers can rename, change or delete segments."),
+    "inbox.replies": _("Only owners and managers can write, change or delete saved replies."),
 }
 
 

@@ -1,0 +1,1 @@
+"""The staff inbox: every channel in one queue, assignment, read state and response times."""

@@ -1,0 +1,300 @@
+"""API: conversations under /api/v1/conversations: the inbox list, one thread, replies, notes, assignment, status.
+
+Everyone on the staff may read and answer; another store's conversation id is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from trunkshow.core.api import ERRORS, refuse_unknown_parameters
+from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox.models import SavedReply
+from trunkshow.messaging import outbox
+from trunkshow.messaging import services as messaging
+from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
+from trunkshow.stores import roles
+from trunkshow.stores.models import Membership
+
+router = Router(tags=["conversations"])
+
+
+class ListParams(Schema):
+    view: Literal["mine", "unassigned", "all"] = "all"
+    status: Literal["open", "pending", "snoozed", "closed"] = "open"
+    channel: Literal["webchat", "sms", "whatsapp", "email"] | None = None
+    q: str | None = Field(None, max_length=200, description="Words in a message, or a customer's name.")
+    cursor: str | None = None
+    limit: int = Field(25, ge=1, le=100)
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+
+
+class ResponseClock(Schema):
+    state: str = Field(description='"overdue", "due_soon", "waiting", or "" when nobody is waiting.')
+    waiting_minutes: int
+    due_at: dt.datetime | None
+
+
+class ConversationOut(Schema):
+    id: int
+    customer: CustomerRef | None
+    channel: str
+    address: str
+    status: str
+    snoozed_until: dt.datetime | None
+    assigned_to: int | None
+    last_message_at: dt.datetime
+    preview: str
+    unread: int
+    first_response_seconds: int | None
+    response: ResponseClock
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    next_cursor: str | None
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    channel: str
+    body: str
+    status: str
+    error: str
+    author: int | None
+    created_at: dt.datetime
+
+
+class ThreadOut(ConversationOut):
+    messages: list[MessageOut]
+
+
+class MessagesParams(Schema):
+    after: int = Field(0, ge=0, description="Only messages after this id (what a client missed).")
+
+
+class MessageIn(Schema):
+    body: str = Field(..., max_length=100_000)
+    channel: Literal["webchat", "sms", "whatsapp", "email"] | None = Field(
+        None, description="Where to send; by default where the customer last wrote."
+    )
+    kind: Literal["reply", "note"] = "reply"
+
+
+class AssignIn(Schema):
+    assigned_to: int | None = Field(..., description="A staff member's user id, or null for nobody.")
+
+
+class StatusIn(Schema):
+    status: Literal["open", "pending", "snoozed", "closed"]
+    snoozed_until: dt.datetime | None = None
+
+
+def _who(request: HttpRequest) -> Membership:
+    membership: Membership = request.auth  # type: ignore[attr-defined]
+    return membership
+
+
+def _customer_ref(conversation: Conversation) -> dict[str, Any] | None:
+    c = conversation.customer
+    if c is None:
+        return None
+    return {"id": c.pk, "name": " ".join(p for p in (c.preferred_name or c.first_name, c.last_name) if p)}
+
+
+def _out(row: selectors.InboxRow) -> dict[str, Any]:
+    c = row.conversation
+    return {
+        "id": c.pk,
+        "customer": _customer_ref(c),
+        "channel": c.channel,
+        "address": c.address,
+        "status": c.status,
+        "snoozed_until": c.snoozed_until,
+        "assigned_to": c.assigned_to_id,
+        "last_message_at": c.last_message_at,
+        "preview": c.last_message_preview,
+        "unread": row.unread,
+        "first_response_seconds": c.first_response_seconds,
+        "response": {"state": row.state, "waiting_minutes": row.waiting_minutes, "due_at": row.due_at},
+    }
+
+
+def _message_out(m: Message) -> MessageOut:
+    return MessageOut(
+        id=m.pk,
+        direction=m.direction,
+        channel=m.channel,
+        body=m.body,
+        status=m.status,
+        error=m.error,
+        author=m.author_id,
+        created_at=m.created_at,
+    )
+
+
+def _row(request: HttpRequest, conversation: Conversation) -> selectors.InboxRow:
+    from django.utils import timezone
+
+    store = _who(request).store
+    target = services.inbox_settings(store).response_target_minutes
+    return selectors.inbox_row(store, conversation, target, timezone.now())
+
+
+@router.get("", response={200: ConversationPage, **ERRORS}, summary="List conversations")
+def conversation_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Newest activity first, filtered like the inbox page; ``unread`` counts for the token's user."""
+    refuse_unknown_parameters(request, ListParams)
+    who = _who(request)
+    roles.require(who, "inbox.view")
+    filters = selectors.inbox_filters(
+        {"view": params.view, "status": params.status, "channel": params.channel or "", "q": params.q or ""}
+    )
+    page = selectors.inbox_page(
+        store=who.store, user=who.user, filters=filters, cursor=params.cursor or "", size=params.limit
+    )
+    # Plain dicts: the response schema validates them once (building the models first doubled the cost).
+    return {"items": [_out(r) for r in page.rows], "next_cursor": page.next_cursor}
+
+
+@router.get("/{conversation_id}", response={200: ThreadOut, **ERRORS}, summary="Read a conversation")
+def conversation_read(request: HttpRequest, conversation_id: int) -> ThreadOut:
+    """The conversation with its latest 200 messages, notes included; marks it read for the token's user."""
+    refuse_unknown_parameters(request, Schema)
+    who = _who(request)
+    roles.require(who, "inbox.view")
+    conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    thread = conversation_messages(conversation=conversation, limit=200)
+    services.conversation_read(store=who.store, user=who.user, conversation=conversation)
+    return ThreadOut(**_out(_row(request, conversation)), messages=[_message_out(m) for m in thread])
+
+
+@router.get("/{conversation_id}/messages", response={200: list[MessageOut], **ERRORS}, summary="List messages")
+def message_list(request: HttpRequest, conversation_id: int, params: Query[MessagesParams]) -> list[MessageOut]:
+    refuse_unknown_parameters(request, MessagesParams)
+    who = _who(request)
+    roles.require(who, "inbox.view")
+    conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    return [_message_out(m) for m in conversation_messages(conversation=conversation, after_id=params.after)]
+
+
+@router.post(
+    "/{conversation_id}/messages", response={201: MessageOut, **ERRORS}, summary="Send a message or add a note"
+)
+def message_create(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[MessageOut]:
+    """A reply is queued in the outbox and sent by the worker (``status`` follows it); a note stays with the staff."""
+    who = _who(request)
+    roles.require(who, "inbox.reply")
+    conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    if payload.kind == "note":
+        message = messaging.note_add(store=who.store, actor=who.user, conversation=conversation, body=payload.body)
+    else:
+        message = messaging.message_send(
+            store=who.store, actor=who.user, conversation=conversation, body=payload.body, channel=payload.channel
+        )
+    return Status(201, _message_out(message))
+
+
+@router.post("/{conversation_id}/assign", response={200: ConversationOut, **ERRORS}, summary="Assign a conversation")
+def conversation_assign(request: HttpRequest, conversation_id: int, payload: AssignIn) -> ConversationOut:
+    who = _who(request)
+    roles.require(who, "inbox.reply")
+    conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    services.conversation_assign(
+        store=who.store, actor=who.user, conversation=conversation, user_id=payload.assigned_to
+    )
+    return ConversationOut(**_out(_row(request, conversation)))
+
+
+@router.post(
+    "/{conversation_id}/status", response={200: ConversationOut, **ERRORS}, summary="Set a conversation's status"
+)
+def conversation_status(request: HttpRequest, conversation_id: int, payload: StatusIn) -> ConversationOut:
+    """``snoozed`` needs ``snoozed_until`` in the future (at most a year); the conversation reopens then."""
+    who = _who(request)
+    roles.require(who, "inbox.reply")
+    conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    services.conversation_status_set(
+        store=who.store,
+        actor=who.user,
+        conversation=conversation,
+        status=payload.status,
+        snoozed_until=payload.snoozed_until,
+    )
+    return ConversationOut(**_out(_row(request, conversation)))
+
+
+messages_router = Router(tags=["conversations"])
+
+
+@messages_router.post(
+    "/{message_id}/retry", response={200: MessageOut, **ERRORS}, summary="Send a failed message again"
+)
+def message_retry(request: HttpRequest, message_id: int) -> MessageOut:
+    who = _who(request)
+    roles.require(who, "inbox.reply")
+    message = message_get_for(store=who.store, message_id=message_id)
+    return _message_out(outbox.message_retry(store=who.store, actor=who.user, message=message))
+
+
+replies_router = Router(tags=["saved replies"])
+
+
+class SavedReplyIn(Schema):
+    title: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=10_000, description="Merge fields: {first_name}, {associate}, {store}.")
+
+
+class SavedReplyOut(Schema):
+    id: int
+    title: str
+    body: str
+    updated_at: dt.datetime
+
+
+def _reply_out(reply: SavedReply) -> SavedReplyOut:
+    return SavedReplyOut(id=reply.pk, title=reply.title, body=reply.body, updated_at=reply.updated_at)
+
+
+@replies_router.get("", response={200: list[SavedReplyOut], **ERRORS}, summary="List saved replies")
+def saved_reply_list(request: HttpRequest) -> list[SavedReplyOut]:
+    refuse_unknown_parameters(request, Schema)
+    return [_reply_out(r) for r in SavedReply.objects.filter(store=_who(request).store)]
+
+
+@replies_router.post("", response={201: SavedReplyOut, **ERRORS}, summary="Save a reply")
+def saved_reply_create(request: HttpRequest, payload: SavedReplyIn) -> Status[SavedReplyOut]:
+    """Owners and managers; an unknown merge field or a title in use is a 400 naming the field."""
+    who = _who(request)
+    reply = replies.saved_reply_save(
+        store=who.store, actor=who.user, membership=who, title=payload.title, body=payload.body
+    )
+    return Status(201, _reply_out(reply))
+
+
+@replies_router.put("/{reply_id}", response={200: SavedReplyOut, **ERRORS}, summary="Change a saved reply")
+def saved_reply_update(request: HttpRequest, reply_id: int, payload: SavedReplyIn) -> SavedReplyOut:
+    who = _who(request)
+    reply = replies.saved_reply_get_for(store=who.store, reply_id=reply_id)
+    replies.saved_reply_save(
+        store=who.store, actor=who.user, membership=who, reply=reply, title=payload.title, body=payload.body
+    )
+    return _reply_out(reply)
+
+
+@replies_router.delete("/{reply_id}", response={204: None, **ERRORS}, summary="Delete a saved reply")
+def saved_reply_delete(request: HttpRequest, reply_id: int) -> Status[None]:
+    who = _who(request)
+    reply = replies.saved_reply_get_for(store=who.store, reply_id=reply_id)
+    replies.saved_reply_delete(store=who.store, membership=who, reply=reply)
+    return Status(204, None)

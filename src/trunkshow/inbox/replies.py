@@ -1,0 +1,86 @@
+"""Saved replies: written once by the owner or a manager, filled in for one customer, edited, then sent.
+
+Merge fields are ``{first_name}``, ``{associate}`` and ``{store}``. A field with no value for this
+customer stays as typed, and ``message_send`` refuses a message that still contains one, so a
+customer never reads "Hi {first_name}".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trunkshow.inbox.models import SavedReply
+from trunkshow.messaging.models import Conversation
+from trunkshow.stores import roles
+from trunkshow.stores.models import Membership, Store
+
+FIELDS = ("first_name", "associate", "store")
+_FIELD = re.compile(r"\{\s*([a-z_]+)\s*\}")
+
+
+def _clean(title: str, body: str) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        errors["title"] = [_("Give the reply a short title.")]
+    elif len(title) > 80:
+        errors["title"] = [_("A title can be at most 80 characters.")]
+    if not body:
+        errors["body"] = [_("Write the reply's text.")]
+    elif len(body) > 2000:
+        errors["body"] = [_("A saved reply can be at most 2000 characters.")]
+    unknown = sorted({m for m in _FIELD.findall(body) if m not in FIELDS})
+    if unknown:
+        errors["body"] = [
+            _("Unknown merge field %(fields)s; use {first_name}, {associate} or {store}.")
+            % {"fields": ", ".join("{" + f + "}" for f in unknown)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return title, body
+
+
+def saved_reply_get_for(*, store: Store, reply_id: Any) -> SavedReply:
+    try:
+        return SavedReply.objects.get(store=store, pk=int(reply_id))
+    except (SavedReply.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such saved reply") from None
+
+
+@transaction.atomic
+def saved_reply_save(
+    *, store: Store, actor: Any, membership: Membership | None, title: str, body: str, reply: SavedReply | None = None
+) -> SavedReply:
+    roles.require(membership, "inbox.replies")
+    title, body = _clean(title, body)
+    reply = reply or SavedReply(store=store, created_by=actor)
+    reply.title, reply.body, reply.updated_at = title, body, timezone.now()
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError:
+        raise ValidationError({"title": [_("There is already a saved reply called “%(t)s”.") % {"t": title}]}) from None
+    return reply
+
+
+def saved_reply_delete(*, store: Store, membership: Membership | None, reply: SavedReply) -> None:
+    roles.require(membership, "inbox.replies")
+    reply.delete()
+
+
+def saved_reply_fill(*, reply: SavedReply, conversation: Conversation, associate: Any) -> str:
+    """The reply's text for this conversation; fields without a value stay visible (and block sending)."""
+    customer = conversation.customer
+    values = {
+        "first_name": (customer.preferred_name or customer.first_name) if customer else "",
+        "associate": (associate.name or "").split(" ")[0] if associate is not None else "",
+        "store": conversation.store.name,
+    }
+    return _FIELD.sub(lambda m: values.get(m.group(1)) or m.group(0), reply.body)

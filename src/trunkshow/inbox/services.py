@@ -1,0 +1,266 @@
+"""Writes of the inbox: assignment, status, read state, the out-of-hours reply and overdue alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from babel.dates import format_datetime
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trunkshow.core.events import publish_on_commit
+from trunkshow.core.validation import fold
+from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
+from trunkshow.messaging.models import Conversation, ConversationStatus, Message
+from trunkshow.messaging.services import system_reply
+from trunkshow.stores import hours
+from trunkshow.stores.models import Membership, Role, Store
+
+
+def inbox_settings(store: Store) -> InboxSettings:
+    settings, _created = InboxSettings.objects.get_or_create(store=store)
+    return settings
+
+
+def _publish_conversation(store: Store, conversation: Conversation, kind: str = "conversation") -> None:
+    publish_on_commit(
+        store=store,
+        kind=kind,
+        payload={
+            "id": conversation.pk,
+            "status": conversation.status,
+            "assigned_to": conversation.assigned_to_id,
+            "snoozed_until": conversation.snoozed_until.isoformat() if conversation.snoozed_until else None,
+        },
+    )
+
+
+# ---- assignment -------------------------------------------------------------------------------
+
+
+def _active_member(store: Store, user_id: Any) -> Membership | None:
+    if user_id is None:
+        return None
+    return Membership.objects.filter(store=store, user_id=user_id, is_active=True).select_related("user").first()
+
+
+def on_duty(store: Store) -> Any:
+    """Who takes a new conversation when the customer has no associate: the active member with the fewest open ones."""
+    members = (
+        Membership.objects.filter(store=store, is_active=True)
+        .annotate(
+            load=Count(
+                "user__conversation_assignments",
+                filter=Q(
+                    user__conversation_assignments__store=store,
+                    user__conversation_assignments__status=ConversationStatus.OPEN,
+                ),
+            )
+        )
+        .select_related("user")
+    )
+    # Associates first (they work the floor and the inbox), then managers, then the owner.
+    order = {Role.ASSOCIATE: 0, Role.MANAGER: 1, Role.OWNER: 2}
+    ranked = sorted(members, key=lambda m: (m.load, order.get(Role(m.role), 3), m.user_id))
+    return ranked[0].user if ranked else None
+
+
+def assign_on_inbound(store: Store, conversation: Conversation, message: Message) -> None:
+    """A customer wrote: the conversation goes to their own associate, otherwise to whoever is on duty."""
+    if _active_member(store, conversation.assigned_to_id) is not None:
+        return
+    customer = conversation.customer
+    own = _active_member(store, customer.assigned_associate_id) if customer is not None else None
+    conversation.assigned_to = own.user if own is not None else on_duty(store)
+    conversation.save(update_fields=["assigned_to"])
+    _publish_conversation(store, conversation)
+
+
+@transaction.atomic
+def conversation_assign(*, store: Store, actor: Any, conversation: Conversation, user_id: int | None) -> Conversation:
+    if user_id is not None and _active_member(store, user_id) is None:
+        raise ValidationError({"assigned_to": _("Choose someone on this store's staff.")})
+    conversation.assigned_to_id = user_id
+    conversation.save(update_fields=["assigned_to"])
+    _publish_conversation(store, conversation)
+    return conversation
+
+
+# ---- status -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_status_set(
+    *, store: Store, actor: Any, conversation: Conversation, status: str, snoozed_until: dt.datetime | None = None
+) -> Conversation:
+    if status not in ConversationStatus.values:
+        raise ValidationError({"status": _("Choose open, pending, snoozed or closed.")})
+    if status == ConversationStatus.SNOOZED:
+        if snoozed_until is None:
+            raise ValidationError({"snoozed_until": _("Say until when to snooze the conversation.")})
+        if snoozed_until.tzinfo is None:
+            raise ValidationError({"snoozed_until": _("Give the time with its zone, like 2026-12-01T09:00:00-05:00.")})
+        if snoozed_until <= timezone.now():
+            raise ValidationError({"snoozed_until": _("Snooze until a time in the future.")})
+        if snoozed_until > timezone.now() + dt.timedelta(days=365):
+            raise ValidationError({"snoozed_until": _("Snooze for at most a year.")})
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until if status == ConversationStatus.SNOOZED else None
+    conversation.save(update_fields=["status", "snoozed_until"])
+    _publish_conversation(store, conversation)
+    return conversation
+
+
+def conversation_read(*, store: Store, user: Any, conversation: Conversation) -> None:
+    """Everything in the conversation so far is read by this staff member."""
+    last = Message.objects.filter(conversation=conversation).order_by("-id").values_list("id", flat=True).first() or 0
+    ReadState.objects.update_or_create(
+        user=user,
+        conversation=conversation,
+        defaults={"store": store, "last_read_message_id": last, "at": timezone.now()},
+    )
+
+
+# ---- out of hours and the response clock ------------------------------------------------------
+
+
+def _local(store: Store, at: dt.datetime) -> str:
+    locale = store.locale or "en_US"
+    return format_datetime(at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=locale)
+
+
+def reply_out_of_hours(store: Store, conversation: Conversation, message: Message) -> None:
+    """A customer who writes while the store is closed is told when it will answer (once per wait)."""
+    now = message.created_at
+    already = Message.objects.filter(
+        conversation=conversation, meta__system="out_of_hours", created_at__gte=conversation.awaiting_since or now
+    )
+    if already.exists():  # one automatic answer per wait, however many messages the customer sends
+        return
+    if hours.is_open(store, now) or not inbox_settings(store).out_of_hours_reply:
+        return
+    opening = hours.next_opening(store, now)
+    if opening is None:
+        return
+    from zoneinfo import ZoneInfo
+
+    local = opening.astimezone(ZoneInfo(store.time_zone or "UTC"))
+    system_reply(
+        store,
+        conversation,
+        message,
+        _("Thank you for your message. %(store)s is closed now; we will answer from %(when)s.")
+        % {"store": store.name, "when": _local(store, local)},
+        kind="out_of_hours",
+    )
+
+
+def response_due_at(store: Store, conversation: Conversation, target_minutes: int) -> dt.datetime | None:
+    if conversation.awaiting_since is None:
+        return None
+    return hours.open_deadline(store, conversation.awaiting_since, target_minutes)
+
+
+def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every minute: wake snoozed conversations that are due, alert managers about overdue first responses."""
+    from django_scopes import scope, scopes_disabled
+
+    now = now or timezone.now()
+    woken = alerted = 0
+    with scopes_disabled():
+        stores = list(
+            Store.objects.filter(
+                pk__in=Conversation.objects.filter(
+                    Q(status=ConversationStatus.SNOOZED, snoozed_until__lte=now)
+                    | Q(status=ConversationStatus.OPEN, awaiting_since__isnull=False)
+                ).values("store_id")
+            )
+        )
+    for store in stores:
+        with scope(store=store), transaction.atomic():
+            for conversation in Conversation.objects.filter(
+                store=store, status=ConversationStatus.SNOOZED, snoozed_until__lte=now
+            ):
+                conversation.status, conversation.snoozed_until = ConversationStatus.OPEN, None
+                conversation.save(update_fields=["status", "snoozed_until"])
+                _publish_conversation(store, conversation)
+                woken += 1
+            target = inbox_settings(store).response_target_minutes
+            waiting = Conversation.objects.filter(
+                store=store, status=ConversationStatus.OPEN, awaiting_since__isnull=False
+            ).select_related("customer")
+            for conversation in waiting:
+                due = response_due_at(store, conversation, target)
+                if due is None or due > now or conversation.awaiting_since is None:
+                    continue
+                _alert, created = OverdueAlert.objects.get_or_create(
+                    store=store, conversation=conversation, awaiting_since=conversation.awaiting_since
+                )
+                if created:
+                    alerted += 1
+                    publish_on_commit(
+                        store=store,
+                        kind="overdue",
+                        payload={
+                            "id": conversation.pk,
+                            "customer": _customer_name(conversation),
+                            "preview": conversation.last_message_preview,
+                            "minutes": int((now - conversation.awaiting_since).total_seconds() // 60),
+                            "for_roles": [Role.OWNER, Role.MANAGER],
+                        },
+                    )
+    return {"woken": woken, "alerted": alerted}
+
+
+def _customer_name(conversation: Conversation) -> str:
+    customer = conversation.customer
+    if customer is None:
+        return _("Website visitor")
+    return " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
+
+
+# ---- @mentions --------------------------------------------------------------------------------
+
+_MENTION = re.compile(r"(?<![\w@])@([\w.\-]{2,40})", re.UNICODE)
+
+
+def mentioned(store: Store, body: str) -> list[Any]:
+    """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
+    handles = {fold(h).rstrip(".") for h in _MENTION.findall(body)}
+    if not handles:
+        return []
+    found = []
+    for membership in Membership.objects.filter(store=store, is_active=True).select_related("user"):
+        user = membership.user
+        first = fold((user.name or "").split(" ")[0]) if user.name else ""
+        local = fold(user.email.split("@")[0])
+        if handles & {first, local} - {""}:
+            found.append(user)
+    return found
+
+
+def notify_mentions(store: Store, conversation: Conversation, note: Message) -> None:
+    """Everyone @mentioned in a note hears of it at once: in the open inbox and on their phones."""
+    from trunkshow.inbox.tasks import push_message
+
+    users = [u for u in mentioned(store, note.body) if u.pk != note.author_id]
+    if not users:
+        return
+    publish_on_commit(
+        store=store,
+        kind="mention",
+        payload={
+            "conversation": conversation.pk,
+            "message": note.pk,
+            "users": [u.pk for u in users],
+            "by": getattr(note.author, "name", "") if note.author_id else "",
+            "body": note.body[:200],
+        },
+    )
+    store_id, note_id, user_ids = store.pk, note.pk, [u.pk for u in users]
+    transaction.on_commit(lambda: push_message(store_id, note_id, user_ids))

@@ -1,0 +1,298 @@
+"""The inbox pages: the queue of conversations, one conversation beside its customer, and the actions on it.
+
+Thin views: parse, fetch through a ``*_get_for`` selector (another store's id is a 404), call one
+service, redirect back with a message, or answer JSON to the page's script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from trunkshow.core.events import events_since
+from trunkshow.customers import selectors as customer_selectors
+from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox.models import SavedReply
+from trunkshow.messaging import outbox
+from trunkshow.messaging import services as messaging
+from trunkshow.messaging.channels.twilio.config import twilio_configured
+from trunkshow.messaging.models import ChannelKind, ConversationStatus
+from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
+from trunkshow.stores.access import store_page
+from trunkshow.stores.models import Membership
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+
+
+@store_page("inbox.view")
+@require_GET
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    try:
+        filters = selectors.inbox_filters(request.GET)
+        page = selectors.inbox_page(store=store, user=user, filters=filters, cursor=request.GET.get("cursor", ""))
+        error = ""
+    except ValidationError as exc:
+        filters, page, error = selectors.InboxFilters(), selectors.InboxPage([], None), _errors_text(exc)
+    context = {
+        "nav": "inbox",
+        "filters": filters,
+        "page": page,
+        "error": error,
+        "counts": selectors.inbox_counts(store=store, user=user),
+        "text_sandbox": not twilio_configured(),
+        "statuses": ConversationStatus.choices,
+        "channels": ChannelKind.choices,
+    }
+    status = 400 if error else 200
+    return render(request, "inbox/list.html", context, status=status)
+
+
+def _channels_for(conversation: Any, profile: Any) -> list[tuple[str, str]]:
+    """Where a reply can go: the channel the customer used, then the others we have an address for."""
+    channels = [conversation.channel]
+    if profile is not None:
+        if profile.phones:
+            channels += [ChannelKind.SMS, ChannelKind.WHATSAPP]
+        if profile.emails:
+            channels.append(ChannelKind.EMAIL)
+    seen: list[str] = []
+    for channel in channels:
+        if channel not in seen:
+            seen.append(channel)
+    return [(c, str(ChannelKind(c).label)) for c in seen]
+
+
+@store_page("inbox.view")
+@require_GET
+def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    thread = conversation_messages(conversation=conversation, limit=500)
+    customer = conversation.customer
+    profile = customer_selectors.customer_profile(customer=customer) if customer else None
+    purchases = list(customer_selectors.customer_purchases(customer=customer)[:3]) if customer else []
+    notes = list(customer_selectors.customer_notes(customer=customer)[:3]) if customer else []
+    services.conversation_read(store=store, user=user, conversation=conversation)
+    target = services.inbox_settings(store).response_target_minutes
+    zone = ZoneInfo(store.time_zone or "UTC")
+    context = {
+        "nav": "inbox",
+        "conversation": conversation,
+        "row": selectors.inbox_row(store, conversation, target, timezone.now()),
+        "thread": thread,
+        "last_event": _last_event_id(store),
+        "profile": profile,
+        "purchases": purchases,
+        "notes": notes,
+        "channels": _channels_for(conversation, profile),
+        "staff": Membership.objects.filter(store=store, is_active=True).select_related("user"),
+        "statuses": ConversationStatus.choices,
+        "saved_replies": [
+            (r, replies.saved_reply_fill(reply=r, conversation=conversation, associate=user))
+            for r in SavedReply.objects.filter(store=store)
+        ],
+        "snooze_default": (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
+    }
+    return render(request, "inbox/conversation.html", context)
+
+
+def _last_event_id(store: Any) -> int:
+    from trunkshow.core.models import LiveEvent
+
+    return (
+        LiveEvent.objects.filter(store=store, topic="store").order_by("-id").values_list("id", flat=True).first() or 0
+    )
+
+
+def _back(conversation_id: int) -> HttpResponse:
+    return redirect(reverse("inbox:conversation", args=[conversation_id]) + "#composer")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.content_type == "application/json" or "application/json" in request.headers.get("Accept", "")
+
+
+def _reply_fields(request: HttpRequest) -> dict[str, str]:
+    """The composer's fields, from its form or, for the page's script, from JSON."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            raise ValidationError({"body": _('Send the message as JSON: {"body": "..."}.')})
+        return {k: str(data.get(k) or "") for k in ("body", "channel", "kind")}
+    return {k: request.POST.get(k, "") for k in ("body", "channel", "kind")}
+
+
+@store_page("inbox.reply")
+@require_POST
+def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    body = ""
+    try:
+        fields = _reply_fields(request)
+        body = fields["body"]
+        if fields["kind"] == "note":
+            message = messaging.note_add(store=store, actor=user, conversation=conversation, body=body)
+        else:
+            message = messaging.message_send(
+                store=store, actor=user, conversation=conversation, body=body, channel=fields["channel"] or None
+            )
+    except ValidationError as exc:
+        if _wants_json(request):
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": _errors_text(exc), "fields": exc.message_dict}}, status=400
+            )
+        flash.error(request, _errors_text(exc))
+        request.session["inbox_draft"] = {"conversation": conversation.pk, "body": body[:5000]}
+        return _back(conversation.pk)
+    if _wants_json(request):
+        from trunkshow.messaging.selectors import message_payload
+
+        return JsonResponse({"message": message_payload(message)}, status=201)
+    return _back(conversation.pk)
+
+
+@store_page("inbox.reply")
+@require_POST
+def retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    message = message_get_for(store=store, message_id=message_id)
+    try:
+        outbox.message_retry(store=store, actor=user, message=message)
+        flash.success(request, _("Sending again."))
+    except ValidationError as exc:
+        flash.error(request, _errors_text(exc))
+    return _back(message.conversation_id)
+
+
+@store_page("inbox.reply")
+@require_POST
+def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    status = request.POST.get("status", "")
+    until = None
+    if status == ConversationStatus.SNOOZED:
+        raw = request.POST.get("snoozed_until", "")
+        try:
+            local = dt.datetime.fromisoformat(raw)
+            until = local.replace(tzinfo=ZoneInfo(store.time_zone or "UTC")) if local.tzinfo is None else local
+        except ValueError:
+            flash.error(request, _("“%(value)s” is not a date and time.") % {"value": raw[:40]})
+            return _back(conversation.pk)
+    try:
+        services.conversation_status_set(
+            store=store, actor=user, conversation=conversation, status=status, snoozed_until=until
+        )
+        flash.success(
+            request, _("Conversation marked %(status)s.") % {"status": ConversationStatus(status).label.lower()}
+        )
+    except ValidationError as exc:
+        flash.error(request, _errors_text(exc))
+    return _back(conversation.pk)
+
+
+@store_page("inbox.reply")
+@require_POST
+def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    raw = request.POST.get("assigned_to", "")
+    try:
+        user_id = int(raw) if raw else None
+    except ValueError:
+        user_id = -1
+    try:
+        services.conversation_assign(store=store, actor=user, conversation=conversation, user_id=user_id)
+        flash.success(request, _("Assignment saved."))
+    except ValidationError as exc:
+        flash.error(request, _errors_text(exc))
+    return _back(conversation.pk)
+
+
+@store_page("inbox.view")
+@require_GET
+def events(request: HttpRequest) -> JsonResponse:
+    """What happened since an event id: the page's fallback when its websocket is down, and its backfill."""
+    store = request.store  # type: ignore[attr-defined]
+    try:
+        after = int(request.GET.get("after", "0"))
+    except ValueError:
+        return JsonResponse(
+            {"error": {"code": "invalid", "message": _("“after” must be an event id."), "fields": {}}}, status=400
+        )
+    return JsonResponse({"events": events_since(store=store, topic="store", after_id=after)})
+
+
+@store_page("inbox.view")
+@require_GET
+def thread_fragment(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The messages after an id, rendered as the thread renders them (for the live page)."""
+    store = request.store  # type: ignore[attr-defined]
+    conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    try:
+        after = int(request.GET.get("after", "0"))
+    except ValueError:
+        after = 0
+    thread = conversation_messages(conversation=conversation, after_id=after)
+    services.conversation_read(store=store, user=request.user, conversation=conversation)
+    return render(request, "inbox/_messages.html", {"thread": thread, "conversation": conversation})
+
+
+# ---- saved replies ----------------------------------------------------------------------------
+
+
+@store_page("inbox.view")
+def saved_replies(request: HttpRequest, reply_id: int | None = None) -> HttpResponse:
+    """The list of saved replies; owners and managers add and change them here."""
+    store, user, membership = request.store, request.user, request.membership  # type: ignore[attr-defined]
+    reply = replies.saved_reply_get_for(store=store, reply_id=reply_id) if reply_id is not None else None
+    errors: dict[str, list[str]] = {}
+    values = {"title": reply.title if reply else "", "body": reply.body if reply else ""}
+    if request.method == "POST":
+        values = {"title": request.POST.get("title", ""), "body": request.POST.get("body", "")}
+        try:
+            replies.saved_reply_save(
+                store=store, actor=user, membership=membership, reply=reply, title=values["title"], body=values["body"]
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            flash.success(request, _("Saved reply “%(title)s” saved.") % {"title": values["title"].strip()})
+            return redirect("inbox:replies")
+    context = {
+        "nav": "inbox",
+        "replies": SavedReply.objects.filter(store=store),
+        "editing": reply,
+        "values": values,
+        "errors": errors,
+        "fields": replies.FIELDS,
+    }
+    return render(request, "inbox/replies.html", context, status=400 if errors else 200)
+
+
+@store_page("inbox.replies")
+@require_POST
+def saved_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    store, membership = request.store, request.membership  # type: ignore[attr-defined]
+    reply = replies.saved_reply_get_for(store=store, reply_id=reply_id)
+    replies.saved_reply_delete(store=store, membership=membership, reply=reply)
+    flash.success(request, _("Saved reply “%(title)s” deleted.") % {"title": reply.title})
+    return redirect("inbox:replies")

@@ -1,0 +1,1 @@
+"""Channel adapters: one small package per provider behind the interface in ``base``."""

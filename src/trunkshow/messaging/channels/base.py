@@ -1,0 +1,58 @@
+"""The interface every sending channel implements, and the errors it may raise.
+
+The outbox (``messaging.outbox``) calls ``send``; it never knows a provider's wire format. An
+adapter raises ``TransientError`` for what may work on a later try (a timeout, a 5xx, a rate
+limit) and ``PermanentError`` for what never will (an invalid number, a refused sender).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class SendError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TransientError(SendError):
+    """Try again later: the provider timed out, failed or limited us."""
+
+
+class AmbiguousError(TransientError):
+    """The provider may have accepted the message (a timeout after sending): look it up before a resend."""
+
+
+class PermanentError(SendError):
+    """Retrying will not help: the address is invalid, the sender refused, the content not allowed."""
+
+
+@dataclass(frozen=True)
+class Outbound:
+    reference: str  # our unique id of the message (UUID), for idempotency and lookups
+    channel: str
+    to: str
+    sender: str
+    body: str
+    media_urls: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+    status_callback: str = ""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    provider: str
+    provider_id: str
+    status: str = "sent"
+
+
+class Adapter(Protocol):
+    name: str
+
+    def send(self, message: Outbound) -> Accepted: ...
+
+    def lookup(self, reference: str) -> Accepted | None:
+        """The message the provider holds for our reference, if it accepted one (after an ambiguous error)."""
+        ...

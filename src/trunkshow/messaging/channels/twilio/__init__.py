@@ -1,0 +1,1 @@
+"""Texts (SMS, MMS) and WhatsApp through Twilio: the adapter, the webhooks and their settings."""

@@ -1,0 +1,144 @@
+"""Reads of the web chat: the store behind a widget, the visitor behind a token, what the visitor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from trunkshow.core.events import events_since
+from trunkshow.core.models import LiveEvent
+from trunkshow.messaging.channels.webchat.services import token_hash
+from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, WebchatSettings, WebchatVisitor
+from trunkshow.stores.models import WEEKDAYS, Store
+
+VISIBLE = (Direction.INBOUND, Direction.OUTBOUND)
+
+
+def store_for_widget(slug: str) -> Store:
+    with scopes_disabled():
+        store = Store.objects.filter(slug=slug).first()
+    if store is None:
+        raise Http404("No such store")
+    return store
+
+
+def allowed_origins(store: Store) -> list[str]:
+    row = WebchatSettings.objects.filter(store=store).values_list("allowed_origins", flat=True).first()
+    return list(row or [])
+
+
+def visitor_for(*, store: Store, token: str) -> WebchatVisitor | None:
+    """The visitor whose token this is, in this store; None for any other token (or another store's)."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        WebchatVisitor.objects.select_related("conversation").filter(store=store, token_hash=token_hash(token)).first()
+    )
+
+
+def visitor_get_for(*, store: Store, token: str, conversation_id: Any) -> WebchatVisitor:
+    """The visitor of the conversation in the URL, if and only if the token opens it: anything else is a 404."""
+    visitor = visitor_for(store=store, token=token)
+    if visitor is None or str(visitor.conversation_id) != str(conversation_id):
+        raise Http404("No such conversation")
+    return visitor
+
+
+def widget_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
+    """What the visitor may read: what was said in the web chat, never notes or other channels' messages."""
+    qs = Message.objects.filter(
+        conversation=conversation, channel=ChannelKind.WEBCHAT, direction__in=VISIBLE, id__gt=after_id
+    ).select_related("author")
+    return list(qs.order_by("id")[:limit])
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0] if name.split() else ""
+
+
+def widget_message(message: Message) -> dict[str, Any]:
+    author = message.author
+    return {
+        "id": message.pk,
+        "from": "visitor" if message.direction == Direction.INBOUND else "store",
+        "body": message.body,
+        "author": _first_name(author.display_name) if author is not None else "",
+        "at": message.created_at.isoformat(),
+    }
+
+
+def widget_event(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A live event of the conversation's topic as the visitor sees it; None for what they must not see."""
+    payload = event.get("payload") or {}
+    if event.get("kind") != "message" or payload.get("channel") != ChannelKind.WEBCHAT:
+        return None
+    if payload.get("direction") not in VISIBLE:
+        return None
+    message = {
+        "id": payload["id"],
+        "from": "visitor" if payload["direction"] == Direction.INBOUND else "store",
+        "body": payload.get("body", ""),
+        "author": _first_name(payload.get("author") or ""),
+        "at": payload.get("at"),
+    }
+    return {"type": "message", "event": event["id"], "message": message}
+
+
+def widget_events_since(*, store: Store, conversation_id: int, after_id: int) -> list[dict[str, Any]]:
+    """What the visitor's socket missed since an event id, as the visitor sees it."""
+    events = events_since(store=store, topic=f"conversation:{conversation_id}", after_id=after_id)
+    return [e for e in (widget_event(ev) for ev in events) if e is not None]
+
+
+def last_event_id(*, store: Store, conversation_id: int) -> int:
+    row = (
+        LiveEvent.objects.filter(store=store, topic=f"conversation:{conversation_id}")
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return int(row or 0)
+
+
+# ---- opening hours ----------------------------------------------------------------------------
+
+
+def _spans(store: Store, day: str) -> list[tuple[str, str]]:
+    hours = store.opening_hours if isinstance(store.opening_hours, dict) else {}
+    found = []
+    for span in hours.get(day) or []:
+        if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(t, str) for t in span):
+            found.append((span[0], span[1]))
+    return found
+
+
+def opening_hours(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Whether the store is open now (in its own time zone) and its week, for the widget to show."""
+    local = (now or timezone.now()).astimezone(store.tz)
+    today = WEEKDAYS[local.weekday()]
+    clock = local.strftime("%H:%M")
+    # A store without any opening hours is taken as always open (as the inbox's response clock does).
+    has_hours = any(_spans(store, day) for day in WEEKDAYS)
+    is_open = not has_hours or any(opens <= clock < closes for opens, closes in _spans(store, today))
+    week = [{"day": day, "spans": [list(s) for s in _spans(store, day)]} for day in WEEKDAYS]
+    return {
+        "open": is_open,
+        "today": today,
+        "time_zone": store.time_zone,
+        "week": week,
+        "next_open": None if is_open else _next_opening(store, local.weekday(), clock),
+    }
+
+
+def _next_opening(store: Store, weekday: int, clock: str) -> dict[str, Any] | None:
+    """When the store opens next, in its own zone: ``{"day": "tue", "time": "10:00", "in_days": 1}``."""
+    for ahead in range(8):
+        day = WEEKDAYS[(weekday + ahead) % 7]
+        for opens, _closes in sorted(_spans(store, day)):
+            if ahead or opens > clock:
+                return {"day": day, "time": opens, "in_days": ahead}
+    return None

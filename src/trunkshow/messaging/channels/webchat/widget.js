@@ -1,0 +1,254 @@
+/* Trunkshow chat widget: one script, no dependencies, everything inside a shadow root.
+   Nothing connects until the visitor opens the chat or already has a conversation (a token in localStorage). */
+(function () {
+  "use strict";
+  var C = __CONFIG__, CSS = __CSS__;
+  if (window.__trunkshowChat && window.__trunkshowChat[C.store]) return;
+  (window.__trunkshowChat = window.__trunkshowChat || {})[C.store] = true;
+
+  var API = C.base + "/widget/api/" + C.store, KEY = "trunkshow-chat:" + C.store;
+  var DAYS = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
+  var state = load(), seen = {}, cfg = null, ws = null, retry = 0, pollTimer = null, wsTimer = null, isOpen = false, unread = 0;
+
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: this page only */ } }
+
+  function el(tag, attrs, kids) {
+    var n = document.createElement(tag), k;
+    for (k in attrs || {}) {
+      if (k === "text") n.textContent = attrs[k];
+      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), attrs[k]);
+      else n.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c) n.appendChild(c); });
+    return n;
+  }
+
+  // ---- the shadow DOM ----------------------------------------------------------------------------
+  var host = el("div", { "data-trunkshow-chat": C.store });
+  var root = host.attachShadow({ mode: "open" });
+  try {
+    var sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); root.adoptedStyleSheets = [sheet];
+  } catch (e) { root.appendChild(el("style", { text: CSS })); }
+
+  var badge = el("span", { "class": "badge", hidden: "" });
+  var button = el("button", { type: "button", "class": "launch", "aria-expanded": "false", "aria-controls": "ts-panel", onclick: toggle },
+    [el("span", { "aria-hidden": "true", "class": "icon", text: "\u2709" }), el("span", { "class": "launch-label", text: "Chat with us" }), badge]);
+  var title = el("h2", { id: "ts-title", text: "Chat" });
+  var closeBtn = el("button", { type: "button", "class": "close", "aria-label": "Close chat", onclick: close }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]);
+  var status = el("p", { "class": "status", id: "ts-status" });
+  var hoursList = el("ul", { "class": "hours" });
+  var hours = el("details", { "class": "hours-box" }, [el("summary", { text: "Opening hours" }), hoursList]);
+  var list = el("ol", { "class": "msgs" });
+  var hint = el("p", { "class": "hint", text: "Ask us about a piece, a size or a visit. A jeweler answers here." });
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" }, [hint, list]);
+  var conn = el("p", { "class": "conn", role: "status" });
+  var err = el("p", { "class": "error", role: "alert" });
+
+  var nameIn = field("ts-name", "Your name", "text", "name");
+  var phoneIn = field("ts-phone", "Phone", "tel", "tel");
+  var emailIn = field("ts-email", "Email", "email", "email");
+  var consentBox = el("input", { type: "checkbox", id: "ts-consent" });
+  var consentLabel = el("label", { "for": "ts-consent", id: "ts-consent-label" });
+  var idIntro = el("p", { "class": "id-intro", id: "ts-id-intro" });
+  var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, phoneIn.wrap, emailIn.wrap, el("div", { "class": "check" }, [consentBox, consentLabel])]);
+  var saveBtn = el("button", { type: "submit", "class": "btn", text: "Save my details", hidden: "" });
+  var moreBtn = el("button", { type: "button", "class": "btn", text: "Add my details", onclick: function () { expand(); nameIn.input.focus(); } });
+  var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "" }, [
+    idIntro, idFields,
+    el("div", { "class": "row" }, [saveBtn, moreBtn,
+      el("button", { type: "button", "class": "btn quiet", text: "Not now", onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
+    ])
+  ]);
+  function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; }
+
+  var input = el("textarea", { id: "ts-input", rows: "1", maxlength: "5000", placeholder: "Write a message\u2026", onkeydown: onKey });
+  var send = el("button", { type: "submit", "class": "btn send", text: "Send" });
+  var composer = el("form", { "class": "composer", onsubmit: submit, novalidate: "" },
+    [el("label", { "for": "ts-input", "class": "sr", text: "Message" }), input, send]);
+
+  var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } } }, [
+    el("header", {}, [el("div", {}, [title, status]), closeBtn]),
+    hours, log, conn, err, idForm, composer
+  ]);
+  var wrap = el("div", { "class": "wrap" }, [panel, button]);
+  root.appendChild(wrap);
+
+  function field(id, label, type, auto) {
+    var i = el("input", { id: id, type: type, autocomplete: auto, maxlength: type === "text" ? "200" : "254" });
+    if (type === "tel") i.setAttribute("inputmode", "tel");
+    return { input: i, wrap: el("div", { "class": "field" }, [el("label", { "for": id, text: label }), i]) };
+  }
+
+  function mount() { (document.body || document.documentElement).appendChild(host); if (state.token) resume(); }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+
+  // ---- opening and closing --------------------------------------------------------------------------
+  function toggle() { if (isOpen) close(); else open(); }
+  function open() {
+    isOpen = true; panel.hidden = false; wrap.classList.add("open"); button.setAttribute("aria-expanded", "true");
+    unread = 0; showBadge();
+    if (!cfg) fetchConfig();
+    if (state.token && !ws) resume();
+    input.focus();
+    scrollDown();
+  }
+  function close() {
+    isOpen = false; panel.hidden = true; wrap.classList.remove("open"); button.setAttribute("aria-expanded", "false"); button.focus();
+  }
+  function showBadge() {
+    badge.hidden = !unread; badge.textContent = unread ? String(unread) : "";
+    button.setAttribute("aria-label", unread ? "Chat with us, " + unread + " new message" + (unread > 1 ? "s" : "") : "Chat with us");
+  }
+
+  // ---- talking to Trunkshow --------------------------------------------------------------------------
+  function call(method, path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    return fetch(API + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "omit", mode: "cors" })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) {
+          if (r.ok) return data;
+          if (r.status === 404 && state.token && path.indexOf("/conversations/") === 0) forget();
+          var e = new Error((data.error && data.error.message) || "Something went wrong; try again.");
+          e.fields = (data.error && data.error.fields) || {}; e.status = r.status; throw e;
+        });
+      });
+  }
+
+  function fetchConfig() {
+    return call("GET", "/config").then(function (c) {
+      cfg = c; title.textContent = c.store;
+      var h = c.hours, line = h.open ? "We are open now." : "We are closed now" + nextOpening(h) + ".";
+      if (c.reply_time) line += " " + c.reply_time;
+      status.textContent = line;
+      hoursList.textContent = "";
+      h.week.forEach(function (d) {
+        var spans = d.spans.map(function (s) { return s[0] + "\u2013" + s[1]; }).join(", ") || "Closed";
+        hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { text: DAYS[d.day] }), el("span", { text: spans })]));
+      });
+      consentLabel.textContent = c.consent_text;
+      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact("Nobody can answer right now. Leave your name and a phone or email, and we will reply as soon as we open.", true);
+    }).catch(function (e) { err.textContent = e.message; });
+  }
+
+  function nextOpening(h) {
+    var n = h.next_open, zone = h.time_zone.split("/").pop().replace(/_/g, " ");
+    if (!n) return "";
+    return "; we open " + (n.in_days === 0 ? "today" : n.in_days === 1 ? "tomorrow" : DAYS[n.day]) + " at " + n.time + " (" + zone + " time)";
+  }
+
+  function askContact(text, now) {
+    if (state.identified) return;
+    idIntro.textContent = text; idForm.hidden = false;
+    if (now) expand();
+  }
+
+  function submit(e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    err.textContent = "";
+    if (!text) { err.textContent = "Write a message first."; input.focus(); return; }
+    send.disabled = true;
+    var first = !state.token;
+    var done = first
+      ? call("POST", "/conversations", { body: text, page: location.href }).then(function (r) {
+          state.token = r.token; state.conversation = r.conversation; state.lastEvent = r.last_event; save();
+          add(r.message); connect();
+          if (!idForm.hidden && !idFields.hidden) identify();
+          else if (!state.idSkipped) askContact("Leave your name and a phone or email, so we can answer even if you leave this page.");
+        })
+      : call("POST", "/conversations/" + state.conversation + "/messages", { body: text }).then(function (r) { add(r.message); });
+    done.then(function () { input.value = ""; grow(); }, function (x) { err.textContent = x.message; })
+      .then(function () { send.disabled = false; input.focus(); });
+  }
+
+  function onKey(e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit ? composer.requestSubmit() : submit(e); }
+    setTimeout(grow, 0);
+  }
+  function grow() { input.style.height = "auto"; input.style.height = Math.min(input.scrollHeight, 120) + "px"; }
+
+  function identify(e) {
+    if (e) e.preventDefault();
+    err.textContent = "";
+    [nameIn, phoneIn, emailIn].forEach(function (f) { f.input.removeAttribute("aria-invalid"); });
+    if (!state.token) {  // nothing to attach the details to yet: they go with the first message
+      if (!nameIn.input.value.trim()) { mark(nameIn, "Tell us your name."); return; }
+      input.focus(); err.textContent = "Now write your message; your details are sent with it."; return;
+    }
+    call("POST", "/conversations/" + state.conversation + "/identify", {
+      name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, page: location.href
+    }).then(function (r) {
+      state.identified = true; save(); idForm.hidden = true;
+      conn.textContent = "Thank you, " + r.name + ". We will reply here, or by text or email if you leave.";
+      input.focus();
+    }, function (x) {
+      var f = x.fields || {}, target = f.name ? nameIn : f.phone ? phoneIn : f.email ? emailIn : null;
+      if (target) mark(target, (f.name || f.phone || f.email)[0]); else err.textContent = x.message;
+    });
+  }
+  function mark(f, text) { f.input.setAttribute("aria-invalid", "true"); f.input.setAttribute("aria-describedby", "ts-err"); err.id = "ts-err"; err.textContent = text; f.input.focus(); }
+
+  // ---- messages -----------------------------------------------------------------------------------
+  function add(m) {
+    if (!m || seen[m.id]) return;
+    seen[m.id] = true; hint.hidden = true;
+    state.lastMessage = Math.max(state.lastMessage || 0, m.id); save();
+    var mine = m.from === "visitor";
+    var who = mine ? "You" : (m.author || (cfg && cfg.store) || "Store");
+    var time = m.at ? new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
+      el("span", { "class": "who", text: who + (time ? " \u00b7 " + time : "") }),
+      el("p", { text: m.body })  // textContent only: a message is never HTML
+    ]));
+    if (!mine && !isOpen) { unread++; showBadge(); }
+    scrollDown();
+  }
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function forget() { state = {}; save(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
+
+  function resume() {
+    // Catch up over HTTP once (the websocket then sends only what happens next and what it missed).
+    call("GET", "/conversations/" + state.conversation + "/messages?after=0").then(function (r) {
+      r.messages.forEach(add);
+      if (r.identified) { state.identified = true; save(); }
+      connect();
+    }, function () { /* forgotten or offline: the visitor starts again */ });
+  }
+
+  function connect() {
+    if (ws || !state.token || !window.WebSocket) { if (!window.WebSocket) poll(); return; }
+    var url = C.base.replace(/^http/, "ws") + "/ws/widget/" + C.store + "/?token=" + encodeURIComponent(state.token);
+    ws = new WebSocket(url);
+    ws.onopen = function () {
+      retry = 0; conn.textContent = ""; stopPoll();
+      ws.send(JSON.stringify({ type: "resume", after: state.lastEvent || 0 }));
+    };
+    ws.onmessage = function (ev) {
+      var d; try { d = JSON.parse(ev.data); } catch (x) { return; }
+      if (d.event) { state.lastEvent = Math.max(state.lastEvent || 0, d.event); save(); }
+      if (d.type === "message") add(d.message);
+    };
+    ws.onclose = function (ev) {
+      ws = null;
+      if (ev.code === 4403 || ev.code === 4404) { forget(); return; }
+      if (!state.token) return;
+      conn.textContent = "Reconnecting\u2026";
+      retry = Math.min(retry + 1, 6);
+      if (retry > 1) poll();
+      // Back off with jitter, so a restarted server is not hit by every visitor at once.
+      wsTimer = setTimeout(connect, (500 * Math.pow(2, retry) * (0.5 + Math.random())) | 0);
+    };
+  }
+
+  function poll() {
+    if (pollTimer || !state.token) return;
+    pollTimer = setInterval(function () {
+      call("GET", "/conversations/" + state.conversation + "/messages?after=" + (state.lastMessage || 0)).then(function (r) { r.messages.forEach(add); }, function () {});
+    }, 5000);
+  }
+  function stopPoll() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
+  void wsTimer;
+})();

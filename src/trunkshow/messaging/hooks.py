@@ -1,0 +1,34 @@
+"""What apps above messaging do when a customer writes (assignment, the out-of-hours reply).
+
+``inbox`` registers its reactions in ``AppConfig.ready``, so messaging never imports it. A hook
+runs inside the transaction that stored the message: it is part of receiving it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+InboundHook = Callable[[Any, Any, Any], None]  # (store, conversation, message)
+_INBOUND: dict[str, InboundHook] = {}
+
+
+def on_inbound(name: str, hook: InboundHook) -> None:
+    _INBOUND[name] = hook
+
+
+def inbound_received(store: Any, conversation: Any, message: Any) -> None:
+    for hook in _INBOUND.values():
+        hook(store, conversation, message)
+
+
+_NOTE: dict[str, InboundHook] = {}
+
+
+def on_note(name: str, hook: InboundHook) -> None:
+    _NOTE[name] = hook
+
+
+def note_added(store: Any, conversation: Any, message: Any) -> None:
+    for hook in _NOTE.values():
+        hook(store, conversation, message)

@@ -1,0 +1,254 @@
+"""Conversations, their messages (inbound, outbound and internal notes), opt-outs and raw provider events.
+
+An outbound message is its own outbox entry: it is a row (status ``queued``) before anything is
+sent, the worker moves it forward, and provider callbacks move it further, never back.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class ChannelKind(models.TextChoices):
+    WEBCHAT = "webchat", _("Web chat")
+    SMS = "sms", _("Text message")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("Email")
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    CLOSED = "closed", _("Closed")
+
+
+class Conversation(models.Model):
+    """One thread with one customer (or, on web chat, a visitor who has not said who they are yet)."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="conversations"
+    )
+    # The channel and address the customer last wrote from: a reply goes back there by default.
+    channel = models.CharField(max_length=16, choices=ChannelKind.choices)
+    address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.OPEN)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversation_assignments",
+    )
+    last_message_at = models.DateTimeField(default=timezone.now)
+    last_message_preview = models.CharField(max_length=160, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    # First response time: from the first customer message waiting for an answer to staff's reply.
+    awaiting_since = models.DateTimeField(null=True, blank=True)
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["store", "status", "-last_message_at", "-id"], name="conversation_inbox"),
+            models.Index(fields=["store", "channel", "address"], name="conversation_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} conversation {self.pk}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("From the customer")
+    OUTBOUND = "out", _("To the customer")
+    NOTE = "note", _("Internal note")
+
+
+class MessageStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    UNDELIVERED = "undelivered", _("Not delivered")
+    FAILED = "failed", _("Failed")
+
+
+# How far along a message is: a status callback only ever moves it further (Twilio's callbacks
+# arrive in any order; "delivered" must never go back to "sent").
+STATUS_RANK = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 1,
+    MessageStatus.SENT: 2,
+    MessageStatus.UNDELIVERED: 3,
+    MessageStatus.FAILED: 3,
+    MessageStatus.DELIVERED: 3,
+    MessageStatus.READ: 4,
+    MessageStatus.RECEIVED: 0,
+}
+
+
+class Message(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    channel = models.CharField(max_length=16, choices=ChannelKind.choices)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    to_address = models.CharField(max_length=254, blank=True)
+    from_address = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    # Our own id for the message, sent to the provider where it takes one (idempotency, lookups).
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.CharField(max_length=20, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)  # which worker's batch it is in
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "id"]
+        constraints: ClassVar = [
+            # A provider's retried webhook for the same message is one row.
+            models.UniqueConstraint(
+                fields=["provider", "provider_id"], condition=~models.Q(provider_id=""), name="message_provider_id"
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["conversation", "created_at", "id"], name="message_thread"),
+            models.Index(fields=["status", "next_attempt_at"], name="message_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.channel} message {self.pk}"
+
+
+class OptOut(models.Model):
+    """An address that said STOP on a channel: nothing is sent to it on that channel, whatever asks."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16, choices=ChannelKind.choices)
+    address = models.CharField(max_length=254)
+    at = models.DateTimeField(default=timezone.now)
+    keyword = models.CharField(max_length=40, blank=True)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["store", "channel", "address"], name="optout_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} opt-out"
+
+
+class ProviderEvent(models.Model):
+    """A provider's webhook as it came, stored before we answer: its id is unique, so a retry is a no-op."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=160)
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.event_id}"
+
+
+class AttachmentStorage(FileSystemStorage):
+    """Files under ``ATTACHMENTS_DIR`` (in the data dir), read when used, never served as public files."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.ATTACHMENTS_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def attachment_storage() -> Storage:
+    return AttachmentStorage(base_url=None)
+
+
+class Attachment(models.Model):
+    """A file that came with a message, kept under a storage key we made (``<store>/<yyyy>/<mm>/<random>``).
+
+    The sender's file name is for display only: it never becomes part of a path.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class WebchatSettings(models.Model):
+    """How a store's chat widget behaves: which websites may embed it, what it promises."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="+")
+    # Exact origins ("https://shop.example.com", "http://localhost:8000"); a request from any other is refused.
+    allowed_origins = models.JSONField(default=list, blank=True)
+    reply_time_text = models.CharField(max_length=120, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return f"web chat settings of store {self.store_id}"
+
+
+class WebchatVisitor(models.Model):
+    """The browser that started a web-chat conversation: only the SHA-256 of its token is kept.
+
+    The token is the visitor's only key: it opens this one conversation of this one store.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="webchat_visitor")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # What the visitor said about themselves: a new, unverified contact (never matched to an existing customer).
+    identified_at = models.DateTimeField(null=True, blank=True)
+    page_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    def __str__(self) -> str:
+        return f"web chat visitor of conversation {self.conversation_id}"

@@ -1,0 +1,507 @@
+"""Writes of the conversations: receive a message, send one (into the outbox), note, apply a status.
+
+Every path that puts a message in a conversation goes through here, so the opt-out rules, the
+first-response clock and the live events are decided once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trunkshow.core.events import publish_on_commit
+from trunkshow.customers.models import (
+    ConsentAction,
+    ConsentMethod,
+    ConsentPurpose,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    Source,
+)
+from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
+from trunkshow.messaging import hooks, keywords
+from trunkshow.messaging.models import (
+    STATUS_RANK,
+    ChannelKind,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageStatus,
+    OptOut,
+)
+from trunkshow.stores.models import Store
+
+MAX_BODY = 5_000  # characters: a text is split by carriers anyway, an email reply is rarely longer
+PREVIEW = 160
+TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
+# A merge field left as typed: {first_name}, {{ store }}, [associate].
+_UNFILLED = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[\s*(first_name|associate|store)\s*\]", re.IGNORECASE)
+# Messages the system sends that an opt-out must not block: the one confirmation of the opt-out.
+KIND_OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+
+
+def _preview(body: str) -> str:
+    flat = " ".join(body.split())
+    return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"
+
+
+def _publish_message(store: Store, message: Message) -> None:
+    from trunkshow.messaging.selectors import message_payload
+
+    payload = message_payload(message)
+    topics = ["store"]
+    if message.conversation.channel == ChannelKind.WEBCHAT and message.direction != Direction.NOTE:
+        topics.append(f"conversation:{message.conversation_id}")
+    publish_on_commit(store=store, kind="message", payload=payload, topics=topics)
+
+
+# ---- finding the conversation -----------------------------------------------------------------
+
+
+def _customer_by_address(store: Store, channel: str, address: str) -> Customer | None:
+    if channel in TEXT_CHANNELS:
+        phone = CustomerPhone.objects.filter(store=store, e164=address, customer__erased_at__isnull=True).first()
+        return phone.customer if phone else None
+    if channel == ChannelKind.EMAIL:
+        email = CustomerEmail.objects.filter(store=store, address=address, customer__erased_at__isnull=True).first()
+        return email.customer if email else None
+    return None
+
+
+def conversation_for(*, store: Store, customer: Customer, channel: str, address: str) -> Conversation:
+    """The customer's conversation (one thread per customer, across channels), started if there is none."""
+    conversation = Conversation.objects.filter(store=store, customer=customer).order_by("-last_message_at").first()
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            store=store,
+            customer=customer,
+            channel=channel,
+            address=address,
+            assigned_to=customer.assigned_associate,
+        )
+    return conversation
+
+
+def conversations_merge(store: Store, survivor: Customer, gone: Customer) -> None:
+    """Two records of one person become one: the other record's conversations are the survivor's now."""
+    Conversation.objects.filter(store=store, customer=gone).update(customer=survivor)
+
+
+def _new_customer_for(store: Store, channel: str, address: str, name: str) -> Customer:
+    first, _sep, last = name.strip().partition(" ")
+    phones = [address] if channel in TEXT_CHANNELS else []
+    emails = [address] if channel == ChannelKind.EMAIL else []
+    return customer_create(
+        store=store,
+        actor=None,
+        first_name=first[:100] or "",
+        last_name=last[:100] or ("" if first else address[:100]),
+        phones=phones,
+        emails=emails,
+        source=Source.CHAT,
+        allow_duplicate=True,
+    )
+
+
+# ---- inbound ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_receive(
+    *,
+    store: Store,
+    channel: str,
+    from_address: str,
+    to_address: str = "",
+    body: str,
+    provider: str,
+    provider_id: str,
+    name: str = "",
+    meta: dict[str, Any] | None = None,
+    received_at: dt.datetime | None = None,
+    conversation: Conversation | None = None,
+) -> tuple[Message, bool]:
+    """Store an inbound message; ``(message, False)`` when the provider's id was already stored (a retry).
+
+    ``conversation`` is the thread the channel proved the message belongs to (an email answering
+    one of ours); without it, the sender's address finds the customer's conversation.
+    """
+    if provider_id:
+        existing = Message.objects.filter(provider=provider, provider_id=provider_id).first()
+        if existing is not None:
+            return existing, False
+    received_at = received_at or timezone.now()
+    if conversation is not None and conversation.customer is not None:
+        customer = conversation.customer
+    else:
+        found = _customer_by_address(store, channel, from_address)
+        customer = found if found is not None else _new_customer_for(store, channel, from_address, name)
+    if conversation is None:
+        conversation = conversation_for(store=store, customer=customer, channel=channel, address=from_address)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                store=store,
+                conversation=conversation,
+                direction=Direction.INBOUND,
+                channel=channel,
+                body=body[:100_000],
+                from_address=from_address,
+                to_address=to_address,
+                status=MessageStatus.RECEIVED,
+                provider=provider,
+                provider_id=provider_id,
+                meta=meta or {},
+                created_at=received_at,
+            )
+    except IntegrityError:  # the same webhook, concurrently: the other request stored it
+        return Message.objects.get(provider=provider, provider_id=provider_id), False
+    _conversation_inbound(conversation, message)
+    _publish_message(store, message)
+    if channel in TEXT_CHANNELS and _apply_keyword(store, conversation, customer, message):
+        return message, True  # a keyword is answered by its confirmation, not by a person
+    hooks.inbound_received(store, conversation, message)
+    return message, True
+
+
+def _conversation_inbound(conversation: Conversation, message: Message) -> None:
+    if conversation.channel != message.channel:  # shown on the timeline: "switched from ..."
+        message.meta = {**message.meta, "previous_channel": conversation.channel}
+        message.save(update_fields=["meta"])
+    conversation.channel = message.channel
+    conversation.address = message.from_address
+    conversation.last_message_at = message.created_at
+    conversation.last_inbound_at = message.created_at
+    conversation.last_message_preview = _preview(message.body)
+    if conversation.awaiting_since is None:
+        conversation.awaiting_since = message.created_at
+    if conversation.status != ConversationStatus.OPEN:
+        conversation.status = ConversationStatus.OPEN
+        conversation.snoozed_until = None
+    conversation.save()
+    if conversation.customer_id is not None:
+        Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
+
+
+def _apply_keyword(store: Store, conversation: Conversation, customer: Customer, message: Message) -> bool:
+    kind = keywords.classify(message.body)
+    if kind is None:
+        return False
+    channel, address = message.channel, message.from_address
+    evidence = message.body[:500]
+    if kind == "opt_out":
+        OptOut.objects.get_or_create(
+            store=store, channel=channel, address=address, defaults={"keyword": keywords.keyword_of(message.body)[:40]}
+        )
+        _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence)
+        # Whatever was waiting to go to this address stays unsent.
+        Message.objects.filter(store=store, channel=channel, to_address=address, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.FAILED, error=_("Not sent: the customer opted out."), status_at=timezone.now()
+        )
+        system_reply(
+            store,
+            conversation,
+            message,
+            _("%(store)s: you are unsubscribed and will receive no more messages. Reply START to resubscribe.")
+            % {"store": store.name},
+            kind=KIND_OPT_OUT_CONFIRMATION,
+        )
+    elif kind == "opt_in":
+        OptOut.objects.filter(store=store, channel=channel, address=address).delete()
+        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence)
+        system_reply(
+            store,
+            conversation,
+            message,
+            _("%(store)s: you are subscribed again. Msg & data rates may apply. Reply HELP for help, STOP to stop.")
+            % {"store": store.name},
+        )
+    elif kind == "help":
+        contact = store_contact_line(store)
+        system_reply(
+            store,
+            conversation,
+            message,
+            _("%(store)s%(contact)s. Reply STOP to unsubscribe.") % {"store": store.name, "contact": contact},
+        )
+    return True
+
+
+def _keyword_consent(store: Store, customer: Customer, channel: str, action: str, evidence: str) -> None:
+    """A keyword speaks for every purpose on the channel: STOP means no texts at all, START all again."""
+    consent_events_add(
+        store=store,
+        actor=None,
+        customer=customer,
+        grants=[
+            ConsentGrant(channel, purpose, action, ConsentMethod.KEYWORD, evidence_text=evidence)
+            for purpose in (ConsentPurpose.MARKETING, ConsentPurpose.SERVICE)
+        ],
+    )
+
+
+def store_contact_line(store: Store) -> str:
+    parts = [p for p in (store.address_line1, store.city) if p]
+    return (": " + ", ".join(parts)) if parts else ""
+
+
+def system_reply(store: Store, conversation: Conversation, inbound: Message, body: str, kind: str = "") -> Message:
+    """An automatic answer on the channel the customer used (keywords, out of hours)."""
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        channel=inbound.channel,
+        body=body,
+        to_address=inbound.from_address,
+        from_address=inbound.to_address,
+        status=MessageStatus.QUEUED,
+        meta={"system": kind or "auto_reply"},
+    )
+    _publish_message(store, message)
+    _enqueue(store, message)
+    return message
+
+
+# ---- outbound ---------------------------------------------------------------------------------
+
+
+def opted_out(*, store: Store, channel: str, address: str) -> OptOut | None:
+    return OptOut.objects.filter(store=store, channel=channel, address=address).first()
+
+
+def _address_for(conversation: Conversation, channel: str) -> str:
+    if channel == conversation.channel and conversation.address:
+        return conversation.address
+    customer = conversation.customer
+    if customer is None:
+        return ""
+    if channel in TEXT_CHANNELS:
+        phone = customer.phones.order_by("-is_primary", "id").first()
+        return phone.e164 if phone else ""
+    if channel == ChannelKind.EMAIL:
+        email = customer.emails.order_by("-is_primary", "id").first()
+        return email.address if email else ""
+    return ""
+
+
+def _clean_body(body: str) -> str:
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": _("Write a message first.")})
+    if len(text) > MAX_BODY:
+        raise ValidationError(
+            {
+                "body": _("A message can be at most %(max)s characters; this one has %(n)s.")
+                % {"max": MAX_BODY, "n": len(text)}
+            }
+        )
+    unfilled = _UNFILLED.search(text)
+    if unfilled:
+        raise ValidationError(
+            {
+                "body": _("Fill in %(field)s before sending: the customer would see it as typed.")
+                % {"field": unfilled.group(0)}
+            }
+        )
+    return text
+
+
+def _may_switch_to(conversation: Conversation, channel: str) -> bool:
+    """A reply goes where the customer wrote; another channel only with their consent to it."""
+    if channel == conversation.channel:
+        return True
+    from trunkshow.customers.models import CurrentConsent
+
+    return CurrentConsent.objects.filter(customer=conversation.customer, channel=channel, granted=True).exists()
+
+
+@transaction.atomic
+def message_send(
+    *, store: Store, actor: Any, conversation: Conversation, body: str, channel: str | None = None
+) -> Message:
+    """Queue a staff reply in the outbox; the worker sends it after this transaction commits."""
+    text = _clean_body(body)
+    channel = channel or conversation.channel
+    if channel not in ChannelKind.values:
+        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
+    if not _may_switch_to(conversation, channel):
+        raise ValidationError(
+            {
+                "channel": _("The customer has not agreed to be contacted by %(channel)s.")
+                % {"channel": ChannelKind(channel).label}
+            }
+        )
+    address = _address_for(conversation, channel)
+    if channel != ChannelKind.WEBCHAT and not address:
+        raise ValidationError(
+            {
+                "channel": _("There is no address to reach this customer by %(channel)s.")
+                % {"channel": ChannelKind(channel).label}
+            }
+        )
+    blocked = opted_out(store=store, channel=channel, address=address) if address else None
+    if blocked is not None:
+        raise ValidationError(
+            {
+                "channel": _("This customer opted out of %(channel)s on %(date)s; nothing can be sent there.")
+                % {"channel": ChannelKind(channel).label, "date": blocked.at.date().isoformat()}
+            }
+        )
+    now = timezone.now()
+    if channel == ChannelKind.WHATSAPP and (
+        conversation.last_inbound_at is None or now - conversation.last_inbound_at > WHATSAPP_WINDOW
+    ):
+        raise ValidationError(
+            {
+                "channel": _(
+                    "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
+                    "send an approved template or use another channel."
+                )
+            }
+        )
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        channel=channel,
+        body=text,
+        author=actor if getattr(actor, "pk", None) else None,
+        to_address=address,
+        status=MessageStatus.QUEUED,
+        created_at=now,
+        meta={"previous_channel": conversation.channel} if channel != conversation.channel else {},
+    )
+    _conversation_outbound(conversation, message)
+    _publish_message(store, message)
+    _enqueue(store, message)
+    return message
+
+
+def _conversation_outbound(conversation: Conversation, message: Message) -> None:
+    if conversation.awaiting_since is not None:
+        waited = int((message.created_at - conversation.awaiting_since).total_seconds())
+        if conversation.first_response_seconds is None:
+            conversation.first_response_seconds = max(0, waited)
+        conversation.awaiting_since = None
+    conversation.last_message_at = message.created_at
+    conversation.last_message_preview = _preview(message.body)
+    conversation.save()
+    if conversation.customer_id:
+        Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
+
+
+def _enqueue(store: Store, message: Message) -> None:
+    from trunkshow.messaging.tasks import deliver_message
+
+    store_id, message_id = store.pk, message.pk
+    transaction.on_commit(lambda: deliver_message(store_id, message_id))
+
+
+@transaction.atomic
+def note_add(*, store: Store, actor: Any, conversation: Conversation, body: str) -> Message:
+    """An internal note in the thread: staff see it, the customer never does."""
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": _("Write a note first.")})
+    if len(text) > MAX_BODY:
+        raise ValidationError({"body": _("A note can be at most %(max)s characters.") % {"max": MAX_BODY}})
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        direction=Direction.NOTE,
+        channel=conversation.channel,
+        body=text,
+        author=actor if getattr(actor, "pk", None) else None,
+        status=MessageStatus.SENT,
+    )
+    _publish_message(store, message)
+    hooks.note_added(store, conversation, message)
+    return message
+
+
+# ---- provider status --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_status_apply(
+    *, store: Store, provider: str, provider_id: str, status: str, error: str = ""
+) -> Message | None:
+    """Move a message forward to ``status``; an older or equal state arriving late changes nothing."""
+    message = (
+        Message.objects.select_for_update().filter(store=store, provider=provider, provider_id=provider_id).first()
+    )
+    if message is None or status not in STATUS_RANK:
+        return None
+    if STATUS_RANK[MessageStatus(status)] <= STATUS_RANK[MessageStatus(message.status)]:
+        return message
+    message.status = status
+    message.status_at = timezone.now()
+    if error:
+        message.error = error[:300]
+    message.save(update_fields=["status", "status_at", "error"])
+    _publish_status(store, message)
+    return message
+
+
+def _publish_status(store: Store, message: Message) -> None:
+    publish_on_commit(
+        store=store,
+        kind="message_status",
+        payload={
+            "id": message.pk,
+            "conversation": message.conversation_id,
+            "status": message.status,
+            "error": message.error,
+        },
+    )
+
+
+# ---- web chat ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webchat_message_receive(
+    *, store: Store, conversation: Conversation | None, body: str, meta: dict[str, Any] | None = None
+) -> Message:
+    """A web-chat visitor's message; without a conversation it starts one that has no customer yet.
+
+    The visitor is anonymous until they say who they are (``channels.webchat.services.webchat_identify``).
+    """
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": _("Write a message first.")})
+    if len(text) > MAX_BODY:
+        raise ValidationError(
+            {
+                "body": _("A message can be at most %(max)s characters; this one has %(n)s.")
+                % {"max": MAX_BODY, "n": len(text)}
+            }
+        )
+    now = timezone.now()
+    if conversation is None:
+        conversation = Conversation.objects.create(store=store, channel=ChannelKind.WEBCHAT, created_at=now)
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        direction=Direction.INBOUND,
+        channel=ChannelKind.WEBCHAT,
+        body=text,
+        status=MessageStatus.RECEIVED,
+        provider="webchat",
+        meta=meta or {},
+        created_at=now,
+    )
+    _conversation_inbound(conversation, message)
+    _publish_message(store, message)
+    hooks.inbound_received(store, conversation, message)  # assignment, the out-of-hours answer, pushes
+    return message

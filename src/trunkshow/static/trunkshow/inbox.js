@@ -1,0 +1,178 @@
+// The inbox, live: new messages and changes arrive over the staff websocket when it is there,
+// otherwise by asking for the events since the last one every few seconds. Either way the page
+// asks for what it missed after a drop, so nothing is lost and nothing shows twice.
+const convo = document.querySelector(".convo");
+const rows = document.getElementById("inbox-rows");
+const root = convo || rows;
+let lastEvent = Number(root?.dataset.lastEvent || 0);
+const eventsUrl = root?.dataset.eventsUrl;
+
+async function refreshThread() {
+  const thread = document.getElementById("thread");
+  const last = thread.querySelector("li.msg:last-child");
+  const after = last ? last.dataset.message : 0;
+  const response = await fetch(`${convo.dataset.threadUrl}?after=${after}`, { headers: { Accept: "text/html" } });
+  if (!response.ok) return;
+  const html = (await response.text()).trim();
+  if (!html) return;
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  for (const item of template.content.querySelectorAll("li.msg")) {
+    const existing = document.getElementById(item.id);
+    if (existing) existing.replaceWith(item); else thread.append(item);
+  }
+  thread.lastElementChild?.scrollIntoView({ block: "end" });
+}
+
+function apply(event) {
+  if (event.id <= lastEvent) return; // seen already (backfill overlaps the live stream)
+  lastEvent = event.id;
+  const p = event.payload || {};
+  if (convo) {
+    if ((event.kind === "message" || event.kind === "message_status") && String(p.conversation) === convo.dataset.conversation) {
+      refreshThread();
+    }
+  } else if (rows && (event.kind === "message" || event.kind === "conversation" || event.kind === "overdue")) {
+    scheduleReload();
+  }
+  if (event.kind === "message" && p.direction === "in" && String(p.conversation) !== convo?.dataset.conversation) {
+    toast(p.customer || "New message", p.body || "", `/inbox/${p.conversation}/`);
+  }
+}
+
+// A new message elsewhere shows for a few seconds at the top (and is read out), with a link to it.
+function toast(title, body, href) {
+  let box = document.getElementById("toasts");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "toasts";
+    box.className = "toasts";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    document.body.append(box);
+  }
+  const link = document.createElement("a");
+  link.className = "toast";
+  link.href = href;
+  const strong = document.createElement("strong");
+  strong.textContent = title;
+  const text = document.createElement("span");
+  text.textContent = body.length > 120 ? `${body.slice(0, 119)}…` : body;
+  link.append(strong, text);
+  box.append(link);
+  setTimeout(() => link.remove(), 8000);
+}
+
+let reloadTimer = null;
+function scheduleReload() {
+  // The list is server-rendered: fetch it again (debounced) and swap the rows in place.
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(async () => {
+    const response = await fetch(location.href, { headers: { Accept: "text/html" } });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById("inbox-rows");
+    if (fresh) rows.replaceChildren(...fresh.children);
+  }, 300);
+}
+
+async function backfill() {
+  if (!eventsUrl) return;
+  const response = await fetch(`${eventsUrl}?after=${lastEvent}`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const data = await response.json();
+  for (const event of data.events) apply(event);
+}
+
+let polling = null;
+function poll() {
+  if (polling) return;
+  polling = setInterval(backfill, 4000);
+}
+
+function connect(attempt = 0) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  let socket;
+  try {
+    socket = new WebSocket(`${scheme}://${location.host}/ws/staff/`);
+  } catch {
+    poll();
+    return;
+  }
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    clearInterval(polling);
+    polling = null;
+    socket.send(JSON.stringify({ type: "since", after: lastEvent }));
+  });
+  socket.addEventListener("message", (message) => {
+    try { apply(JSON.parse(message.data)); } catch { /* a malformed frame is ignored */ }
+  });
+  socket.addEventListener("close", () => {
+    poll();
+    const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random());
+    setTimeout(() => connect(attempt + 1), delay);
+  });
+}
+
+if (root && eventsUrl) {
+  if (!lastEvent) backfill();
+  connect();
+}
+
+// The composer grows with its text; Ctrl/Cmd+Enter sends.
+const body = document.getElementById("reply-body");
+body?.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    body.form.querySelector('button[value="reply"]').click();
+  }
+});
+document.getElementById("thread")?.lastElementChild?.scrollIntoView({ block: "end" });
+
+// Saved replies go in at the cursor, to be edited before sending (never sent as they are).
+for (const button of document.querySelectorAll("[data-insert]")) {
+  button.addEventListener("click", () => {
+    const text = button.dataset.insert;
+    const start = body.selectionStart ?? body.value.length;
+    body.setRangeText(text, start, body.selectionEnd ?? start, "end");
+    body.focus();
+    button.closest("details")?.removeAttribute("open");
+  });
+}
+
+// Web push: offered where the browser can do it; the phone then shows new messages even when closed.
+const pushButton = document.getElementById("push-on");
+const pushStatus = document.getElementById("push-status");
+function csrf() {
+  return document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
+}
+function b64ToBytes(b64) {
+  const raw = atob((b64 + "=".repeat((4 - (b64.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window) {
+  if (Notification.permission !== "denied") pushButton.hidden = false;
+  pushButton.addEventListener("click", async () => {
+    const say = (text) => { pushStatus.hidden = false; pushStatus.textContent = text; };
+    try {
+      if ((await Notification.requestPermission()) !== "granted") {
+        say(pushButton.dataset.deniedText || "Notifications are blocked for this site in the browser's settings.");
+        return;
+      }
+      const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+      const { public_key: key } = await (await fetch(pushButton.dataset.keyUrl)).json();
+      const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(key) });
+      const response = await fetch(pushButton.dataset.subscribeUrl, {
+        method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify(subscription),
+      });
+      if (!response.ok) throw new Error((await response.json()).error.message);
+      pushButton.hidden = true;
+      say("This device will be notified of new messages.");
+    } catch (error) {
+      say(`Notifications could not be turned on: ${error.message}`);
+    }
+  });
+} else if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+}

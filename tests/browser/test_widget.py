@@ -1,0 +1,243 @@
+"""The web-chat widget in Chromium, on the demo's sample store website.
+
+A visitor opens the chat and writes; an associate replies through the server's reply endpoint
+(the inbox page is not built yet); the visitor sees the reply live, as text, and finds the
+conversation again after a reload. Screenshots go to /tmp/widget-shots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
+from trunkshow.demo import demo_load, demo_site_allow
+from trunkshow.messaging.models import Conversation, Message
+from trunkshow.stores.models import Store, User
+
+SHOTS = Path("/tmp/widget-shots")
+XSS = "<img src=x onerror=alert(1)>"
+ALWAYS: dict[str, Any] = {}  # a store without opening hours is always open
+
+
+@pytest.fixture
+def demo(live_server_url: str, transactional_db: Any) -> Store:
+    demo_load(owner_password="demo owner password 1", customers=0)
+    demo_site_allow(origin=live_server_url)
+    with scopes_disabled():
+        Store.objects.filter(slug="demo").update(opening_hours=ALWAYS)
+        return Store.objects.get(slug="demo")
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def staff_reply(browser: Any, base_url: str, conversation_id: int, body: str) -> None:
+    """Sofía answers through the server's reply endpoint, with her session and the CSRF token."""
+    with scopes_disabled():
+        user = User.objects.get(email="sofia@example.com")
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=base_url)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            },
+            {"name": "csrftoken", "value": "k" * 32, "url": base_url},
+        ]
+    )
+    response = context.request.post(
+        f"/inbox/{conversation_id}/reply/",
+        data=json.dumps({"body": body}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": "k" * 32},
+    )
+    assert response.status == 201, response.text()
+    context.close()
+
+
+def visitor_page(browser: Any, base_url: str, viewport: dict[str, int], phone: bool) -> Any:
+    extra = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}
+    context = browser.new_context(viewport=viewport, base_url=base_url, **extra)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: pytest.fail(f"a script ran: {dialog.message}"))
+    return page
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
+    browser: Any, live_server_url: str, demo: Store, size: str
+) -> None:
+    phone = size == "phone"
+    page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
+    sockets: list[str] = []
+    api_calls: list[str] = []
+    scripts: dict[str, bytes] = {}
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("request", lambda r: api_calls.append(r.url) if "/widget/api/" in r.url else None)
+    page.on("response", lambda r: scripts.__setitem__(r.url, r.body()) if r.request.resource_type == "script" else None)
+
+    page.goto("/demo-site/")
+    launcher = page.get_by_role("button", name="Chat with us")
+    launcher.wait_for()
+    page.wait_for_timeout(300)
+    assert sockets == [] and api_calls == []  # nothing until the visitor opens the chat
+    # The host page's hostile styles (red Impact buttons) do not reach into the widget.
+    assert launcher.evaluate("b => getComputedStyle(b).fontFamily").startswith("system-ui")
+
+    launcher.click()
+    dialog = page.get_by_role("dialog", name="Maison Demo Jewelers")
+    dialog.wait_for()
+    message_box = page.get_by_label("Message", exact=True)
+    assert message_box.evaluate("el => el === el.getRootNode().activeElement")
+    assert "We usually reply within 10 minutes" in dialog.inner_text()
+    message_box.fill("Do you resize rings? " + XSS)
+    message_box.press("Enter")
+    log = page.get_by_role("log", name="Messages")
+    log.get_by_text("Do you resize rings? " + XSS).wait_for()
+    script_gz = sum(len(gzip.compress(body, 9)) for body in scripts.values())
+    print(f"\nJavaScript loaded before the first message ({size}): {len(scripts)} file(s), {script_gz:,} bytes gzipped")
+    assert script_gz <= 40 * 1024
+
+    page.get_by_text("so we can answer even if you leave this page").wait_for()
+    with scope(store=demo):
+        conversation = Conversation.objects.get(channel="webchat")
+        assert conversation.customer_id is None
+    page.wait_for_function("() => performance.getEntriesByType('resource').length >= 0")
+    page.wait_for_timeout(300)
+    assert [url for url in sockets if "/ws/widget/demo/" in url]
+
+    staff_reply(browser, live_server_url, conversation.pk, XSS)
+    log.get_by_text(XSS, exact=True).wait_for()  # live, without a reload
+    assert page.locator("[data-trunkshow-chat] img").count() == 0
+    assert_no_horizontal_scroll(page)
+    shot(page, f"widget-open-{size}")
+    assert_accessible(page)
+
+    # The visitor leaves their details (a new, unverified contact) with consent.
+    page.get_by_role("button", name="Add my details").click()
+    assert page.get_by_label("Your name", exact=True).evaluate("el => el === el.getRootNode().activeElement")
+    page.get_by_label("Your name", exact=True).fill("Nora Visitor")
+    page.get_by_label("Email", exact=True).fill("nora@example.com")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Save my details").click()
+    page.get_by_text("Thank you, Nora.").wait_for()
+    shot(page, f"widget-identified-{size}")
+
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert launcher.evaluate("el => el === el.getRootNode().activeElement")
+    shot(page, f"widget-closed-{size}")
+
+    # Across page loads: same conversation, connected at once because one is going.
+    page.reload()
+    launcher.wait_for()
+    page.wait_for_timeout(500)
+    assert len([url for url in sockets if "/ws/widget/demo/" in url]) >= 2
+    launcher.click()
+    log.get_by_text(XSS, exact=True).wait_for()
+    assert log.get_by_role("listitem").count() == 2
+    staff_reply(browser, live_server_url, conversation.pk, "See you Saturday, Nora.")
+    log.get_by_text("See you Saturday, Nora.").wait_for()
+    with scope(store=demo):
+        assert Conversation.objects.filter(channel="webchat").count() == 1
+        assert Message.objects.filter(direction="in", channel="webchat").count() == 1
+        assert Conversation.objects.get(channel="webchat").customer.first_name == "Nora"
+    page.context.close()
+
+
+def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_server_url: str, demo: Store) -> None:
+    # Open one minute a day (New York time): closed now but in that minute, opening tomorrow.
+    with scopes_disabled():
+        Store.objects.filter(pk=demo.pk).update(
+            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        )
+    page = visitor_page(browser, live_server_url, PHONE, True)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_text("Nobody can answer right now.").wait_for()
+    assert "We are closed now; we open tomorrow at 00:00 (New York time)." in page.get_by_role("dialog").inner_text()
+    page.get_by_label("Your name", exact=True).fill("Sam Late")
+    page.get_by_label("Phone", exact=True).fill("(212) 555-0177")
+    page.get_by_role("checkbox").check()
+    page.get_by_label("Message", exact=True).fill("Can I pick up my ring Monday?")
+    shot(page, "widget-closed-store-phone")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Thank you, Sam.").wait_for()
+    with scope(store=demo):
+        customer = Conversation.objects.get(channel="webchat").customer
+        assert (customer.first_name, customer.last_name) == ("Sam", "Late")
+        assert list(customer.phones.values_list("e164", flat=True)) == ["+12125550177"]
+        event = customer.consent_events.get()
+        assert (event.channel, event.method, event.evidence_url) == ("sms", "form", f"{live_server_url}/demo-site/")
+    page.context.close()
+
+
+def test_without_a_websocket_the_widget_falls_back_to_polling(browser: Any, live_server_url: str, demo: Store) -> None:
+    """As when the channel layer (Redis) is down: every socket is refused, replies still arrive."""
+    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    page.route_web_socket("**/ws/widget/**", lambda ws: ws.close(code=1011))
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Message", exact=True).fill("Is anyone there?")
+    page.keyboard.press("Enter")
+    log = page.get_by_role("log", name="Messages")
+    log.get_by_text("Is anyone there?").wait_for()
+    page.get_by_text("Reconnecting…").wait_for()
+    with scope(store=demo):
+        conversation = Conversation.objects.get(channel="webchat")
+    staff_reply(browser, live_server_url, conversation.pk, "Yes, Sofía here.")
+    log.get_by_text("Yes, Sofía here.").wait_for(timeout=20_000)
+    assert log.get_by_role("listitem").count() == 2
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_owner_sets_up_the_chat_on_the_settings_page(
+    browser: Any, live_server_url: str, transactional_db: Any, world: Any, size: str
+) -> None:
+    from tests.browser.conftest import log_in
+
+    phone = size == "phone"
+    page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/settings/")
+    page.get_by_role("link", name="Chat on your website").click()
+    page.get_by_role("heading", name="Chat on your website").wait_for()
+    assert f'<script src="{live_server_url}/widget/atelier.js" async></script>' in page.locator("pre").inner_text()
+    page.get_by_label("Websites allowed to show the chat").fill(
+        "https://www.atelier-ana.example\nhttp://atelier-ana.example"
+    )
+    page.get_by_label("Expected reply time").fill("We reply within the hour.")
+    page.get_by_role("button", name="Save chat settings").click()
+    page.get_by_text("a public website must use https://").first.wait_for()
+    assert page.get_by_label("Expected reply time").input_value() == "We reply within the hour."
+    assert_no_horizontal_scroll(page)
+    shot(page, f"chat-settings-error-{size}")
+    assert_accessible(page)
+    page.get_by_label("Websites allowed to show the chat").fill("https://www.atelier-ana.example")
+    page.get_by_role("button", name="Save chat settings").click()
+    page.get_by_text("The chat settings are saved.").wait_for()
+    shot(page, f"chat-settings-{size}")
+    with scope(store=world.a):
+        from trunkshow.messaging.models import WebchatSettings
+
+        row = WebchatSettings.objects.get()
+        assert (row.allowed_origins, row.reply_time_text) == (
+            ["https://www.atelier-ana.example"],
+            "We reply within the hour.",
+        )
+    page.context.close()

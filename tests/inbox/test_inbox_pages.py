@@ -1,0 +1,265 @@
+"""The inbox as staff use it: one queue, a conversation beside its customer, replies, notes, status, assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+from django_scopes import scope
+
+from tests.conftest import browser_client, make_customer
+from trunkshow.core.models import LiveEvent
+from trunkshow.inbox.models import InboxSettings, OverdueAlert
+from trunkshow.inbox.services import inbox_tick
+from trunkshow.messaging.models import Conversation, Message, MessageStatus
+from trunkshow.messaging.services import message_receive
+
+NUMBER = "+12125550142"
+
+
+def text_in(
+    store: Any, captured: Any, body: str, sid: str, number: str = NUMBER, at: dt.datetime | None = None
+) -> Message:
+    with scope(store=store), captured(execute=True):
+        message, _created = message_receive(
+            store=store,
+            channel="sms",
+            from_address=number,
+            to_address="+15005550006",
+            body=body,
+            provider="sandbox",
+            provider_id=sid,
+            received_at=at,
+        )
+    return message
+
+
+def test_a_customers_text_lands_in_the_inbox_unread_and_assigned_to_their_associate(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER], assigned_associate_id=world.a_associate.user.pk)
+    text_in(world.a, django_capture_on_commit_callbacks, "Is my ring resized yet?", "SM1")
+    text_in(world.a, django_capture_on_commit_callbacks, "It's for Saturday", "SM2")
+
+    page = browser_client(world.a_associate).get("/inbox/?view=mine")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Clara Customer" in html
+    assert "It&#x27;s for Saturday" in html
+    assert "2 new" in html
+    with scope(store=world.a):
+        conversation = Conversation.objects.get(customer=clara)
+    assert conversation.assigned_to == world.a_associate.user
+
+    # Opening it reads it: the badge goes for this associate, not for the owner.
+    browser_client(world.a_associate).get(f"/inbox/{conversation.pk}/")
+    assert "2 new" not in browser_client(world.a_associate).get("/inbox/?view=mine").content.decode()
+    assert "2 new" in browser_client(world.a_owner).get("/inbox/?view=all").content.decode()
+
+
+def test_the_conversation_shows_the_customer_beside_the_thread_and_a_reply_is_sent(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    clara = make_customer(
+        world.a, phones=[NUMBER], interests=[("stone", "Sapphire")], birthday_day=14, birthday_month=3
+    )
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM3")
+    client = browser_client(world.a_associate)
+    html = client.get(f"/inbox/{message.conversation_id}/").content.decode()
+    assert "Sapphire" in html
+    assert "Birthday" in html
+    assert 'name="body"' in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/inbox/{message.conversation_id}/reply/", {"body": "Hi Clara, it is ready.", "channel": "sms"}
+        )
+    assert response.status_code == 302
+    with scope(store=world.a):
+        reply = Message.objects.get(direction="out")
+        conversation = Conversation.objects.get(customer=clara)
+    assert (reply.body, reply.status, reply.to_address, reply.author) == (
+        "Hi Clara, it is ready.",
+        MessageStatus.SENT,
+        NUMBER,
+        world.a_associate.user,
+    )
+    assert conversation.awaiting_since is None
+    assert conversation.first_response_seconds is not None
+
+
+def test_an_empty_reply_keeps_the_draft_and_says_why(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM4")
+    client = browser_client(world.a_associate)
+    response = client.post(f"/inbox/{message.conversation_id}/reply/", {"body": "Hi {first_name}!"}, follow=True)
+    html = response.content.decode()
+    assert "Fill in {first_name} before sending" in html
+    assert "Hi {first_name}!</textarea>" in html
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="out").count() == 0
+
+
+def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM5")
+    client = browser_client(world.a_associate)
+    client.post(f"/inbox/{message.conversation_id}/reply/", {"body": "@Max can you check the safe?", "kind": "note"})
+    html = client.get(f"/inbox/{message.conversation_id}/").content.decode()
+    assert "Internal note" in html
+    assert "@Max can you check the safe?" in html
+    with scope(store=world.a):
+        assert Message.objects.get(direction="note").status == MessageStatus.SENT
+
+
+def test_status_and_assignment_change_and_bad_values_are_refused(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM6")
+    cid = message.conversation_id
+    client = browser_client(world.a_manager)
+
+    past = client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": "2001-01-01T09:00"}, follow=True)
+    assert "Snooze until a time in the future." in past.content.decode()
+    garbage = client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": "next tuesday"}, follow=True)
+    assert "“next tuesday” is not a date and time." in garbage.content.decode()
+    unknown = client.post(f"/inbox/{cid}/status/", {"status": "archived"}, follow=True)
+    assert "Choose open, pending, snoozed or closed." in unknown.content.decode()
+    outsider = client.post(f"/inbox/{cid}/assign/", {"assigned_to": world.b_owner.user.pk}, follow=True)
+    assert "Choose someone on this store&#x27;s staff." in outsider.content.decode()
+    with scope(store=world.a):
+        conversation = Conversation.objects.get(pk=cid)
+    assert conversation.status == "open"
+    assert conversation.assigned_to != world.b_owner.user
+
+    tomorrow = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": tomorrow})
+    client.post(f"/inbox/{cid}/assign/", {"assigned_to": world.a_manager.user.pk})
+    with scope(store=world.a):
+        conversation.refresh_from_db()
+    assert (conversation.status, conversation.assigned_to) == ("snoozed", world.a_manager.user)
+    assert conversation.snoozed_until is not None
+
+    # A snoozed conversation wakes up when its time comes.
+    with time_machine.travel(conversation.snoozed_until + dt.timedelta(minutes=1), tick=False):
+        assert inbox_tick()["woken"] == 1
+    with scope(store=world.a):
+        conversation.refresh_from_db()
+    assert conversation.status == "open"
+
+
+def test_a_first_response_past_the_target_stands_out_and_alerts_managers_once(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    ten_minutes_ago = timezone.now() - dt.timedelta(minutes=10)
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Anyone there?", "SM7", at=ten_minutes_ago)
+    html = browser_client(world.a_owner).get("/inbox/").content.decode()
+    assert "Waiting 10 min · past target" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 1
+        assert inbox_tick()["alerted"] == 0
+    with scope(store=world.a):
+        assert OverdueAlert.objects.count() == 1
+        alert = LiveEvent.objects.get(kind="overdue")
+    assert alert.payload["id"] == message.conversation_id
+    assert alert.payload["customer"] == "Clara Customer"
+    assert alert.payload["for_roles"] == ["owner", "manager"]
+
+
+def test_outside_opening_hours_the_customer_is_told_when_the_store_will_answer(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.a.opening_hours = {"mon": [["10:00", "18:00"]], "tue": [["10:00", "18:00"]]}
+    world.a.save()
+    make_customer(world.a, phones=[NUMBER])
+    # Monday 23 November 2026, 20:30 in New York: closed until Tuesday 10:00.
+    evening = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
+    with time_machine.travel(evening, tick=False):
+        text_in(world.a, django_capture_on_commit_callbacks, "Are you open tomorrow?", "SM8")
+        text_in(world.a, django_capture_on_commit_callbacks, "Or Wednesday?", "SM9")
+    with scope(store=world.a):
+        replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
+    assert replies == ["Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00."]
+
+
+def test_the_list_costs_the_same_number_of_queries_for_one_or_many_conversations(
+    world: Any, django_capture_on_commit_callbacks: Any, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(12):
+        text_in(world.a, django_capture_on_commit_callbacks, f"Hello {i}", f"SMq{i}", number=f"+1212555{i:04d}")
+    client = browser_client(world.a_owner)
+    with django_assert_max_num_queries(9):
+        page = client.get("/inbox/")
+    assert page.content.decode().count('class="inbox-row') == 12
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("view=everyone", "Choose mine, unassigned or all."),
+        ("status=archived", "Choose open, pending, snoozed or closed."),
+        ("channel=fax", "Choose webchat, sms, whatsapp or email."),
+        ("cursor=not-a-cursor", "This page link is not valid; start from the first page."),
+    ],
+)
+def test_bad_list_filters_get_a_clear_answer(world: Any, query: str, message: str) -> None:
+    page = browser_client(world.a_owner).get(f"/inbox/?{query}")
+    assert page.status_code == 400
+    assert message in page.content.decode()
+
+
+def test_search_finds_a_conversation_by_what_was_written(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    text_in(world.a, django_capture_on_commit_callbacks, "Do you have the Tahitian pearls?", "SM10")
+    text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM11", number="+12125550199")
+    html = browser_client(world.a_owner).get("/inbox/?q=tahitian").content.decode()
+    assert html.count('class="inbox-row') == 1
+    assert "Tahitian pearls" in html
+
+
+def test_events_since_give_what_was_missed_in_order(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    text_in(world.a, django_capture_on_commit_callbacks, "one", "SM12")
+    text_in(world.a, django_capture_on_commit_callbacks, "two", "SM13")
+    client = browser_client(world.a_associate)
+    events = client.get("/inbox/events/?after=0").json()["events"]
+    bodies = [e["payload"]["body"] for e in events if e["kind"] == "message"]
+    assert bodies == ["one", "two"]
+    later = client.get(f"/inbox/events/?after={events[0]['id']}").json()["events"]
+    assert [e["id"] for e in later] == [e["id"] for e in events[1:]]
+    assert client.get("/inbox/events/?after=x").status_code == 400
+    # Store B's staff see nothing of store A's.
+    assert browser_client(world.b_owner).get("/inbox/events/?after=0").json()["events"] == []
+
+
+def test_the_response_target_is_the_stores_own(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with scope(store=world.a):
+        InboxSettings.objects.create(store=world.a, response_target_minutes=30)
+    make_customer(world.a, phones=[NUMBER])
+    text_in(world.a, django_capture_on_commit_callbacks, "Hi", "SM14", at=timezone.now() - dt.timedelta(minutes=10))
+    html = browser_client(world.a_owner).get("/inbox/").content.decode()
+    assert "past target" not in html
+
+
+def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = browser_client(world.a_associate)
+    assert "Text sandbox" in client.get("/inbox/").content.decode()
+    bad = client.post("/inbox/sandbox/", {"phone": "12", "body": "", "channel": "fax"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Choose a text message or WhatsApp." in html
+    assert "Write the customer&#x27;s message." in html
+    with django_capture_on_commit_callbacks(execute=True):
+        arrived = client.post("/inbox/sandbox/", {"phone": "(212) 555-0142", "body": "HELP", "channel": "sms"})
+    assert arrived.status_code == 302
+    with scope(store=world.a):
+        inbound = Message.objects.get(direction="in")
+    assert (inbound.from_address, inbound.provider, inbound.body) == ("+12125550142", "sandbox", "HELP")
+    page = client.get("/inbox/sandbox/").content.decode()
+    assert "Atelier Ana. Reply STOP to unsubscribe." in page

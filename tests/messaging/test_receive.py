@@ -1,0 +1,247 @@
+"""Inbound messages: a new number becomes a customer, a retried webhook is one row, keywords are obeyed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django_scopes import scope
+
+from tests.conftest import browser_client, make_customer
+from trunkshow.customers.models import ConsentEvent, CurrentConsent, Customer
+from trunkshow.messaging.channels.registry import sandbox
+from trunkshow.messaging.models import Message, MessageStatus, OptOut
+from trunkshow.messaging.outbox import message_deliver
+from trunkshow.messaging.selectors import conversation_get_for
+from trunkshow.messaging.services import message_receive, message_send
+
+NUMBER = "+12125550142"
+
+
+def text_in(
+    world: Any, captured: Any, body: str, sid: str, store: Any = None, number: str = NUMBER
+) -> tuple[Message, bool]:
+    store = store or world.a
+    with scope(store=store), captured(execute=True):
+        return message_receive(
+            store=store,
+            channel="sms",
+            from_address=number,
+            to_address="+15005550006",
+            body=body,
+            provider="sandbox",
+            provider_id=sid,
+        )
+
+
+def test_a_text_from_an_unknown_number_starts_a_conversation_with_a_new_chat_customer(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    message, created = text_in(world, django_capture_on_commit_callbacks, "Do you resize rings?", "SM1")
+    assert created is True
+    with scope(store=world.a):
+        customer = Customer.objects.get()
+        assert customer.source == "chat"
+        assert [p.e164 for p in customer.phones.all()] == [NUMBER]
+        conversation = message.conversation
+        assert (conversation.customer, conversation.channel, conversation.address) == (customer, "sms", NUMBER)
+        assert conversation.last_message_preview == "Do you resize rings?"
+        assert conversation.awaiting_since == message.created_at
+
+
+def test_the_same_webhook_twice_stores_one_message(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    first, created = text_in(world, django_capture_on_commit_callbacks, "Hello", "SM2")
+    again, created_again = text_in(world, django_capture_on_commit_callbacks, "Hello", "SM2")
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    with scope(store=world.a):
+        assert Message.objects.count() == 1
+        assert Customer.objects.count() == 1
+
+
+def test_a_known_number_lands_in_the_customers_own_conversation(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER])
+    one, _ = text_in(world, django_capture_on_commit_callbacks, "Hi", "SM3")
+    two, _ = text_in(world, django_capture_on_commit_callbacks, "Me again", "SM4")
+    assert one.conversation.customer == clara
+    assert two.conversation_id == one.conversation_id
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "STOP",
+        "stop",
+        "  Stop. ",
+        "StopAll!",
+        "unsubscribe",
+        "Cancel",
+        "END",
+        "quit",
+        "REVOKE",
+        "optout",
+        "Please stop texting me",
+    ],
+)
+def test_opt_out_words_withdraw_consent_confirm_once_and_block_every_send(
+    world: Any, django_capture_on_commit_callbacks: Any, body: str
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER])
+    first, _ = text_in(world, django_capture_on_commit_callbacks, "Hi there", "SM5")
+    with scope(store=world.a):
+        # Still in the outbox when the STOP arrives: its task has not run (the test's transaction never commits).
+        queued = message_send(
+            store=world.a, actor=None, conversation=first.conversation, body="Our trunk show is Friday"
+        )
+
+    text_in(world, django_capture_on_commit_callbacks, body, "SM6")
+
+    with scope(store=world.a):
+        assert OptOut.objects.filter(channel="sms", address=NUMBER).count() == 1
+        withdrawn = ConsentEvent.objects.filter(customer=clara, action="withdrawn")
+        assert sorted((e.channel, e.purpose, e.method, e.evidence_text) for e in withdrawn) == [
+            ("sms", "marketing", "keyword", body),
+            ("sms", "service", "keyword", body),
+        ]
+        assert set(CurrentConsent.objects.filter(customer=clara).values_list("purpose", "granted")) == {
+            ("marketing", False),
+            ("service", False),
+        }
+        queued.refresh_from_db()
+        assert (queued.status, queued.error) == (MessageStatus.FAILED, "Not sent: the customer opted out.")
+        confirmations = Message.objects.filter(meta__system="opt_out_confirmation")
+        assert [(m.status, m.to_address) for m in confirmations] == [(MessageStatus.SENT, NUMBER)]
+        assert confirmations[0].body == (
+            "Atelier Ana: you are unsubscribed and will receive no more messages. Reply START to resubscribe."
+        )
+        with pytest.raises(ValidationError) as refused:
+            message_send(store=world.a, actor=None, conversation=first.conversation, body="Are you sure?")
+        assert "opted out of Text message" in refused.value.message_dict["channel"][0]
+        # A send queued by any other path is refused by the outbox itself, before the provider.
+        sneaky = Message.objects.create(
+            store=world.a,
+            conversation=first.conversation,
+            direction="out",
+            channel="sms",
+            body="Sale!",
+            to_address=NUMBER,
+            status=MessageStatus.QUEUED,
+        )
+        assert message_deliver(store=world.a, message_id=sneaky.pk) == MessageStatus.FAILED
+        assert sandbox().lookup(str(sneaky.reference)) is None
+
+
+@pytest.mark.parametrize(
+    "body", ["Don't stop the engraving", "stop by tomorrow?", "STOP STOP", "I will end up buying it"]
+)
+def test_a_sentence_containing_a_keyword_is_not_an_opt_out(
+    world: Any, django_capture_on_commit_callbacks: Any, body: str
+) -> None:
+    text_in(world, django_capture_on_commit_callbacks, body, "SM7")
+    with scope(store=world.a):
+        assert OptOut.objects.count() == 0
+        assert ConsentEvent.objects.count() == 0
+
+
+def test_start_resubscribes_and_help_answers_with_the_stores_name(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.a.address_line1, world.a.city = "12 Gem Street", "New York"
+    world.a.save()
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM8")
+    text_in(world, django_capture_on_commit_callbacks, "Start", "SM9")
+    _help_in, _ = text_in(world, django_capture_on_commit_callbacks, "help?", "SM10")
+    with scope(store=world.a):
+        assert OptOut.objects.count() == 0
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}
+        replies = list(Message.objects.filter(direction="out").order_by("id").values_list("body", "status"))
+    assert replies[-1] == ("Atelier Ana: 12 Gem Street, New York. Reply STOP to unsubscribe.", "sent")
+    assert replies[-2][0].startswith("Atelier Ana: you are subscribed again. Msg & data rates may apply.")
+
+
+def test_stop_to_one_store_does_not_touch_another(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    text_in(world, django_capture_on_commit_callbacks, "Bonjour", "SM11", store=world.b)
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM12", store=world.a)
+    with scope(store=world.b):
+        assert OptOut.objects.count() == 0
+    with scope(store=world.a):
+        assert OptOut.objects.count() == 1
+
+
+def test_another_stores_conversation_is_not_found(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    message, _ = text_in(world, django_capture_on_commit_callbacks, "Hi", "SM13", store=world.b)
+    with scope(store=world.a), pytest.raises(Http404):
+        conversation_get_for(store=world.a, conversation_id=message.conversation_id)
+
+
+def test_messages_appear_on_the_customers_timeline_as_text(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    clara = make_customer(world.a, phones=[NUMBER])
+    text_in(world, django_capture_on_commit_callbacks, "<img src=x onerror=alert(1)> is it gold?", "SM14")
+    page = browser_client(world.a_associate).get(f"/customers/{clara.pk}/").content.decode()
+    assert "Message received · Text message" in page
+    assert "&lt;img src=x onerror=alert(1)&gt; is it gold?" in page
+    assert "<img src=x" not in page
+
+
+def test_a_switch_of_channel_shows_on_the_timeline(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    clara = make_customer(world.a, phones=[NUMBER], emails=["clara@example.com"])
+    text_in(world, django_capture_on_commit_callbacks, "Hi by text", "SM20")
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        message_receive(
+            store=world.a,
+            channel="email",
+            from_address="clara@example.com",
+            body="And by email",
+            provider="email",
+            provider_id="<x@example.com>",
+        )
+    page = browser_client(world.a_associate).get(f"/customers/{clara.pk}/").content.decode()
+    assert page.count("Switched to Email") == 1
+
+
+def test_erasure_takes_the_conversations_and_the_erased_number_is_never_texted_again(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.core.models import LiveEvent
+    from trunkshow.customers.privacy import customer_data, customer_erase
+    from trunkshow.messaging.models import Conversation, ProviderEvent
+
+    clara = make_customer(world.a, phones=[NUMBER])
+    first, _ = text_in(world, django_capture_on_commit_callbacks, "My ring size is 6, my address is 5 Elm St", "SM30")
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM31")
+    with scope(store=world.a):
+        ProviderEvent.objects.create(
+            store=world.a, provider="sandbox", event_id="SM30", kind="inbound", payload={"Body": "x"}
+        )
+        exported = customer_data(customer=Customer.objects.get(pk=clara.pk))
+        assert [m["body"] for m in exported["conversations"][0]["messages"]][:2] == [
+            "My ring size is 6, my address is 5 Elm St",
+            "STOP",
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_erase(store=world.a, actor=world.a_owner.user, customer=clara)
+        assert Conversation.objects.count() == 0
+        assert Message.objects.count() == 0
+        assert OptOut.objects.count() == 0
+        assert ProviderEvent.objects.count() == 0
+        assert not LiveEvent.objects.filter(payload__conversation=first.conversation_id).exists()
+
+    # The number writes again: a new chat customer, but nothing is ever sent back to it.
+    again, _ = text_in(world, django_capture_on_commit_callbacks, "Hello?", "SM32")
+    with scope(store=world.a):
+        sneaky = Message.objects.create(
+            store=world.a,
+            conversation=again.conversation,
+            direction="out",
+            channel="sms",
+            body="Welcome back!",
+            to_address=NUMBER,
+            status=MessageStatus.QUEUED,
+        )
+        assert message_deliver(store=world.a, message_id=sneaky.pk) == MessageStatus.FAILED
+        sneaky.refresh_from_db()
+        assert sneaky.error == "Not sent: the customer's data was erased."
