@@ -47,6 +47,8 @@ def test_the_store_owned_models_are_the_ones_we_expect():
         "messaging.Message",
         "messaging.OptOut",
         "messaging.ProviderEvent",
+        "messaging.WebchatSettings",
+        "messaging.WebchatVisitor",
         "stores.ApiToken",
         "stores.Invitation",
         "stores.Membership",
