@@ -131,7 +131,9 @@ def load(conversations: int, messages: int, seed: int) -> None:
     )
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    print(f"loaded {conversations:,} conversations and {len(msg_rows):,} messages in {time.perf_counter() - started:.1f} s")
+    print(
+        f"loaded {conversations:,} conversations and {len(msg_rows):,} messages in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _insert(connection: Any, table: str, cols: list[str], rows: list[list[Any]]) -> None:

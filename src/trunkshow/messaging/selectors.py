@@ -35,9 +35,14 @@ def message_payload(message: Message) -> dict[str, Any]:
         "error": message.error,
         "author": getattr(message.author, "name", "") if message.author_id else "",
         "at": message.created_at.isoformat(),
+        "photos": len(message.meta.get("photos", ())),
     }
 
 
 def conversation_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
-    qs = Message.objects.filter(conversation=conversation, id__gt=after_id).select_related("author")
+    qs = (
+        Message.objects.filter(conversation=conversation, id__gt=after_id)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
     return list(qs.order_by("created_at", "id")[:limit])
