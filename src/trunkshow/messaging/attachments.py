@@ -7,6 +7,7 @@ without its row is left behind.
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import time
 import unicodedata
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trunkshow.messaging.models import Attachment, Message, attachment_storage
-from trunkshow.messaging.photos import Photo
+from trunkshow.messaging.photos import Photo, PhotoRefused, photo_prepare
 from trunkshow.stores.models import Store
 
 MAX_FILENAME = 150
@@ -138,3 +139,31 @@ def signed_url_for(attachment_id: int, store_id: int, *, minutes: int, thumb: bo
 def attachment_signed_url(attachment: Attachment, *, minutes: int, thumb: bool = False) -> str:
     """An absolute link anyone holding it may open for ``minutes`` (Twilio's MediaUrl, the chat widget)."""
     return signed_url_for(attachment.pk, attachment.store_id, minutes=minutes, thumb=thumb)
+
+
+def received_file_add(
+    *, store: Store, message: Message, filename: str, content_type: str, data: bytes, written: WrittenFiles
+) -> Attachment:
+    """A file a customer sent, kept byte for byte as it came.
+
+    When it is an image Pillow can read among the formats we allow, it also gets a re-encoded
+    thumbnail (no metadata) and its real type, and is then shown inline in the thread; anything
+    else is only ever served as a download.
+    """
+    attachment = attachment_add(
+        store=store, message=message, filename=filename, content_type=content_type, data=data, written=written
+    )
+    if not content_type.lower().startswith("image/"):
+        return attachment
+    try:
+        photo = photo_prepare(io.BytesIO(data), filename=filename, size=len(data))
+    except PhotoRefused:
+        return attachment
+    storage = attachment_storage()
+    thumb = storage.save(storage_key(store), ContentFile(photo.thumbnail))
+    written.names.append(thumb)
+    attachment.thumbnail = thumb
+    attachment.content_type = photo.source_type
+    attachment.width, attachment.height = photo.width, photo.height
+    attachment.save(update_fields=["thumbnail", "content_type", "width", "height"])
+    return attachment

@@ -42,6 +42,7 @@ class Photo:
     width: int
     height: int
     thumbnail: bytes
+    source_type: str = ""  # what the upload really was (image/png, ...), whatever it was named
 
 
 def _extension(content_type: str) -> str:
@@ -133,6 +134,7 @@ def photo_prepare(source: IO[bytes], *, filename: str, size: int | None = None) 
             415, "not_a_photo", _("“%(name)s” is not a JPEG, PNG, WEBP or GIF photo.") % {"name": name}
         ) from None
     with image:
+        source_type = Image.MIME.get(image.format or "", "")
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise _too_many_pixels(name, width, height)
@@ -156,6 +158,7 @@ def photo_prepare(source: IO[bytes], *, filename: str, size: int | None = None) 
         width=pixels.width,
         height=pixels.height,
         thumbnail=_encode(thumb, transparent),
+        source_type=source_type,
     )
 
 
