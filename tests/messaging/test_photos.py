@@ -228,7 +228,7 @@ def test_the_preview_of_a_photo_without_text_says_photo(world: Any, django_captu
     assert response.status_code == 201, response.content
     assert [p["filename"] for p in response.json()["photos"]] == ["a.jpg", "b.jpg"]
     with scope(store=world.a):
-        assert Conversation.objects.get(pk=conversation.pk).last_message_preview == "📷 2 photos"
+        assert Conversation.objects.get(pk=conversation.pk).last_message_preview == "2 photos"
 
 
 def _svg() -> bytes:

@@ -422,7 +422,7 @@ def _photos_attach(store: Store, message: Message, photos: Sequence[Photo]) -> N
 def _message_preview(message: Message, photos: int) -> str:
     if message.body or not photos:
         return _preview(message.body)
-    return ngettext("📷 Photo", "📷 %(n)s photos", photos) % {"n": photos}
+    return ngettext("Photo", "%(n)s photos", photos) % {"n": photos}
 
 
 def _conversation_outbound(conversation: Conversation, message: Message) -> None:
