@@ -37,7 +37,7 @@ from trunkshow.customers.models import (
     Suppression,
 )
 from trunkshow.inbox.models import SavedReply
-from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.models import Attachment, Conversation, Message
 from trunkshow.messaging.services import message_receive
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
@@ -95,6 +95,7 @@ OBJECT_OF |= {
     ("conversation_id", None): "conversation",
     ("message_id", None): "message",
     ("reply_id", None): "saved_reply",
+    ("attachment_id", None): "attachment",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -128,6 +129,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # named in a provider's signed webhook URL (another store's URL fails the signature: tests/messaging/twilio);
 # the web-chat widget's public routes (a store's slug, a conversation opened only by the visitor's token:
 # another store's or conversation's id is a 404 there, tested in tests/messaging/test_widget_api.py).
+# A signed photo link names its store inside the signature (an altered one is refused: tests/messaging/test_photos).
 NOT_STORE_OBJECTS = {
     "invitation_accept",
     "password_reset_confirm",
@@ -139,6 +141,8 @@ NOT_STORE_OBJECTS = {
     "start",
     "messages",
     "identify",
+    "attachment_signed",
+    "attachment_signed_thumb",
 }
 
 
@@ -191,7 +195,19 @@ def b_objects(world: World) -> dict[str, Any]:
             provider="sandbox",
             provider_id="B1",
         )
+        photo = Attachment.objects.create(
+            store=world.b,
+            message=inbound,
+            file="b/photo",
+            thumbnail="b/thumb",
+            filename="photo.jpg",
+            content_type="image/jpeg",
+            size=1,
+            width=1,
+            height=1,
+        )
         objs = {
+            "attachment": photo,
             "conversation": inbound.conversation,
             "message": inbound,
             "saved_reply": SavedReply.objects.create(store=world.b, title="Merci", body="Merci {first_name} !"),
@@ -264,6 +280,7 @@ def _snapshot() -> dict[str, Any]:
             Message,
             LiveEvent,
             SavedReply,
+            Attachment,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())

@@ -375,6 +375,8 @@ if PRODUCTION and TWILIO_API_BASE and not TWILIO_API_BASE.startswith("https://")
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 10, minimum=1)
 # Requests per minute per client address on /hooks/twilio/: generous, Twilio retries a refused hook.
 TWILIO_HOOK_RATE_PER_MINUTE = env_int("TWILIO_HOOK_RATE_PER_MINUTE", 600, minimum=1)
+# Signed photo links (the provider's fetch, the chat visitor): requests a minute from one address.
+ATTACHMENT_LINK_RATE_PER_MINUTE = env_int("ATTACHMENT_LINK_RATE_PER_MINUTE", 300, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano")]

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from trunkshow.core.api import build_api
 from trunkshow.core.health import healthz, readyz
 from trunkshow.inbox import pwa
+from trunkshow.messaging import media
 from trunkshow.messaging.channels.email import webhooks as email_hooks
 
 api = build_api()
@@ -40,6 +41,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("hooks/email/inbound", email_hooks.inbound, name="email_inbound"),
     path("hooks/twilio/", include("trunkshow.messaging.channels.twilio.urls")),
+    path("media/attachments/<str:token>/", media.signed, name="attachment_signed"),
+    path("media/attachments/<str:token>/thumb/", media.signed, {"thumb": True}, name="attachment_signed_thumb"),
     path("healthz", healthz),
     path("readyz", readyz),
 ]

@@ -171,7 +171,10 @@ def test_a_mail_clients_message_becomes_the_senders_text_with_history_and_attach
             with attachment.file.open("rb") as fh:
                 assert len(fh.read()) == attachment.size
         assert ProviderEvent.objects.get().event_id == message.provider_id
-    assert len(stored_files(inbound_settings)) == len(attachments)
+        # An image we can read also has a re-encoded thumbnail for the thread.
+        thumbnails = [a.thumbnail.name for a in message.attachments.all() if a.thumbnail]
+        assert len(thumbnails) == sum(1 for _name, kind, _size in attachments if kind == "image/jpeg")
+    assert len(stored_files(inbound_settings)) == len(attachments) + len(thumbnails)
 
 
 def test_the_attachment_is_kept_byte_for_byte(world: Any) -> None:
@@ -673,3 +676,41 @@ def test_the_pipe_command_refuses_with_the_exit_code_postfix_bounces_on(
 
 def test_attachment_storage_is_under_the_data_dir(inbound_settings: Path) -> None:
     assert attachment_storage().location == str(inbound_settings)
+
+
+def test_a_photo_by_email_is_shown_as_a_thumbnail_and_anything_else_only_downloads(
+    world: Any, inbound_settings: Path
+) -> None:
+    from PIL import Image
+
+    from tests.messaging.test_photos import jpeg_with_gps
+
+    message = EmailMessage()
+    message["From"] = "Clara Customer <clara.customer@gmail.com>"
+    message["To"] = "atelier@in.trunkshow.test"
+    message["Message-ID"] = "<photo@example.net>"
+    message.set_content("My old ring.")
+    message.add_attachment(jpeg_with_gps(), maintype="image", subtype="jpeg", filename="ring.jpg")
+    message.add_attachment(b"<html><script>alert(1)</script>", maintype="image", subtype="png", filename="x.png")
+    assert deliver(message.as_bytes()).status_code == 201
+
+    with scope(store=world.a):
+        photo, fake = Attachment.objects.order_by("id")
+        conversation_id = photo.message.conversation_id
+    assert (photo.is_photo, photo.width, photo.height, fake.is_photo) == (True, 800, 1200, False)
+    staff = browser_client(world.a_owner)
+    page = staff.get(f"/inbox/{conversation_id}/").content.decode()
+    assert f'<img src="/inbox/attachments/{photo.pk}/thumb/" alt="Photo from Clara, ' in page
+    assert f'<a class="msg-file" href="/inbox/attachments/{fake.pk}/" download>x.png</a>' in page
+
+    thumb = staff.get(f"/inbox/attachments/{photo.pk}/thumb/")
+    assert thumb["Content-Type"] == "image/jpeg"
+    thumbnail = Image.open(io.BytesIO(b"".join(thumb.streaming_content)))
+    assert (thumbnail.size, dict(thumbnail.getexif())) == ((320, 480), {})
+    download = staff.get(f"/inbox/attachments/{fake.pk}/")
+    assert (download["Content-Type"], download["Content-Disposition"], download["X-Content-Type-Options"]) == (
+        "application/octet-stream",
+        'attachment; filename="x.png"',
+        "nosniff",
+    )
+    assert browser_client(world.b_owner).get(f"/inbox/attachments/{photo.pk}/thumb/").status_code == 404

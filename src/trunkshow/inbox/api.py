@@ -6,17 +6,22 @@ Everyone on the staff may read and answer; another store's conversation id is a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
-from trunkshow.core.api import ERRORS, refuse_unknown_parameters
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
 from trunkshow.inbox import replies, selectors, services
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
 from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
@@ -64,6 +69,16 @@ class ConversationPage(Schema):
     next_cursor: str | None
 
 
+class PhotoOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    width: int | None
+    height: int | None
+    url: str = Field(description="The photo, for the store's staff (session or token).")
+    thumbnail_url: str
+
+
 class MessageOut(Schema):
     id: int
     direction: str
@@ -73,6 +88,7 @@ class MessageOut(Schema):
     error: str
     author: int | None
     created_at: dt.datetime
+    photos: list[PhotoOut] = []
 
 
 class ThreadOut(ConversationOut):
@@ -140,6 +156,18 @@ def _message_out(m: Message) -> MessageOut:
         error=m.error,
         author=m.author_id,
         created_at=m.created_at,
+        photos=[
+            PhotoOut(
+                id=a.pk,
+                filename=a.filename,
+                content_type=a.content_type,
+                width=a.width,
+                height=a.height,
+                url=reverse("inbox:attachment", args=[a.pk]),
+                thumbnail_url=reverse("inbox:attachment_thumb", args=[a.pk]),
+            )
+            for a in m.attachments.all()
+        ],
     )
 
 
@@ -188,20 +216,92 @@ def message_list(request: HttpRequest, conversation_id: int, params: Query[Messa
     return [_message_out(m) for m in conversation_messages(conversation=conversation, after_id=params.after)]
 
 
+def _message_in(request: HttpRequest) -> tuple[MessageIn, list[Photo]]:
+    """The request as JSON, or as a multipart form whose ``files`` are photos (re-encoded here)."""
+    if request.content_type == "multipart/form-data":
+        data: Any = {k: request.POST.get(k) for k in ("body", "channel", "kind") if request.POST.get(k)}
+        data.setdefault("body", "")
+        files = request.FILES.getlist("files")
+    else:
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:
+            raise ApiError(400, "invalid_json", "The request body is not JSON (or send multipart/form-data).") from None
+        files = []
+    try:
+        payload = MessageIn.model_validate(data)
+    except PydanticValidationError as exc:
+        raise NinjaValidationError([{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors()]) from None
+    try:
+        photos = photos_prepare(files)
+    except PhotoRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, {"files": [exc.message]}) from None
+    return payload, photos
+
+
+_MESSAGE_FIELDS: dict[str, Any] = {
+    "body": {"type": "string", "description": "The text; may be empty when photos are attached."},
+    "channel": {"type": "string", "enum": ["webchat", "sms", "whatsapp", "email"]},
+    "kind": {"type": "string", "enum": ["reply", "note"], "default": "reply"},
+}
+
+
 @router.post(
-    "/{conversation_id}/messages", response={201: MessageOut, **ERRORS}, summary="Send a message or add a note"
+    "/{conversation_id}/messages",
+    response={201: MessageOut, (400, 401, 403, 404, 413, 415, 503): ErrorOut},
+    summary="Send a message or add a note",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object", "properties": _MESSAGE_FIELDS, "required": ["body"]}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            **_MESSAGE_FIELDS,
+                            "files": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                                "description": f"Up to {MAX_PHOTOS} photos (JPEG, PNG, WEBP, GIF), "
+                                f"{MAX_PHOTO_BYTES // 1024 // 1024} MB and {MAX_PIXELS // 1_000_000} MP each.",
+                            },
+                        },
+                    }
+                },
+            },
+        }
+    },
 )
-def message_create(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[MessageOut]:
-    """A reply is queued in the outbox and sent by the worker (``status`` follows it); a note stays with the staff."""
+def message_create(request: HttpRequest, conversation_id: int) -> Status[MessageOut]:
+    """A reply is queued in the outbox and sent by the worker (``status`` follows it); a note stays with the staff.
+
+    JSON for text; ``multipart/form-data`` with ``files`` to send photos (each re-encoded, its
+    metadata dropped, thumbnailed; over 15 MB is a 413, not an image a 415, over 40 MP or over
+    6 files a 400). The message and its photos are saved together or not at all.
+    """
     who = _who(request)
     roles.require(who, "inbox.reply")
     conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
-    if payload.kind == "note":
-        message = messaging.note_add(store=who.store, actor=who.user, conversation=conversation, body=payload.body)
-    else:
-        message = messaging.message_send(
-            store=who.store, actor=who.user, conversation=conversation, body=payload.body, channel=payload.channel
-        )
+    payload, photos = _message_in(request)
+    try:
+        if payload.kind == "note":
+            message = messaging.note_add(
+                store=who.store, actor=who.user, conversation=conversation, body=payload.body, photos=photos
+            )
+        else:
+            message = messaging.message_send(
+                store=who.store,
+                actor=who.user,
+                conversation=conversation,
+                body=payload.body,
+                channel=payload.channel,
+                photos=photos,
+            )
+    except PhotoRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, {"files": [exc.message]}) from None
+    except OSError:
+        raise ApiError(503, "storage_failed", "The photos could not be saved; nothing was sent. Try again.") from None
     return Status(201, _message_out(message))
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +29,14 @@ from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging.channels.twilio.config import twilio_configured
+from trunkshow.messaging.media import attachment_get_for, attachment_response
 from trunkshow.messaging.models import ChannelKind, ConversationStatus
+from trunkshow.messaging.photos import PhotoRefused, photos_prepare
 from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
 from trunkshow.stores.access import store_page
 from trunkshow.stores.models import Membership
+
+log = logging.getLogger(__name__)
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -139,6 +145,16 @@ def _reply_fields(request: HttpRequest) -> dict[str, str]:
     return {k: request.POST.get(k, "") for k in ("body", "channel", "kind")}
 
 
+def _reply_refused(
+    request: HttpRequest, conversation_id: int, body: str, status: int, code: str, text: str
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": {"code": code, "message": text, "fields": {"files": [text]}}}, status=status)
+    flash.error(request, text)
+    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:5000]}
+    return _back(conversation_id)
+
+
 @store_page("inbox.reply")
 @require_POST
 def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
@@ -148,12 +164,24 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     try:
         fields = _reply_fields(request)
         body = fields["body"]
+        photos = photos_prepare(request.FILES.getlist("files"))
         if fields["kind"] == "note":
-            message = messaging.note_add(store=store, actor=user, conversation=conversation, body=body)
+            message = messaging.note_add(store=store, actor=user, conversation=conversation, body=body, photos=photos)
         else:
             message = messaging.message_send(
-                store=store, actor=user, conversation=conversation, body=body, channel=fields["channel"] or None
+                store=store,
+                actor=user,
+                conversation=conversation,
+                body=body,
+                channel=fields["channel"] or None,
+                photos=photos,
             )
+    except PhotoRefused as exc:
+        return _reply_refused(request, conversation.pk, body, exc.status, exc.code, exc.message)
+    except OSError:
+        log.exception("photo storage failed for conversation %s", conversation.pk)
+        text = _("The photos could not be saved (storage is failing); nothing was sent. Try again shortly.")
+        return _reply_refused(request, conversation.pk, body, 503, "storage_failed", text)
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse(
@@ -167,6 +195,14 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
         return JsonResponse({"message": message_payload(message)}, status=201)
     return _back(conversation.pk)
+
+
+@store_page("inbox.view")
+@require_GET
+def attachment(request: HttpRequest, attachment_id: int, thumb: bool = False) -> HttpResponseBase:
+    """A file of a message of this store, to its staff (another store's id is a 404)."""
+    found = attachment_get_for(store=request.store, attachment_id=attachment_id)  # type: ignore[attr-defined]
+    return attachment_response(found, thumb=thumb)
 
 
 @store_page("inbox.reply")

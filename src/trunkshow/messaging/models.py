@@ -196,6 +196,11 @@ class AttachmentStorage(FileSystemStorage):
 
 
 def attachment_storage() -> Storage:
+    # STORAGES["attachments"], when set, replaces the data dir (another backend, or a test's failing disk).
+    if "attachments" in settings.STORAGES:
+        from django.core.files.storage import storages
+
+        return storages.create_storage(settings.STORAGES["attachments"])
     return AttachmentStorage(base_url=None)
 
 
@@ -211,12 +216,21 @@ class Attachment(models.Model):
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    # Set for a photo we re-encoded ourselves (and only then is it shown inline): its pixels and a
+    # small copy for the thread.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(storage=attachment_storage, max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(store="store")
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def is_photo(self) -> bool:
+        return self.width is not None and bool(self.thumbnail)
 
 
 class WebchatSettings(models.Model):

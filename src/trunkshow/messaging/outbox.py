@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_many_on_commit
 from trunkshow.customers.suppression import suppressed_values
-from trunkshow.messaging.channels.base import AmbiguousError, Outbound, PermanentError, TransientError
+from trunkshow.messaging.attachments import PROVIDER_MINUTES, signed_url_for
+from trunkshow.messaging.channels.base import AmbiguousError, Outbound, OutboundFile, PermanentError, TransientError
 from trunkshow.messaging.channels.registry import adapter_for, outbound_headers, sender_for, status_callback_for
-from trunkshow.messaging.models import Message, MessageStatus, OptOut
+from trunkshow.messaging.models import Attachment, ChannelKind, Message, MessageStatus, OptOut
 from trunkshow.stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -214,10 +215,25 @@ def _outbound(store: Store, message: Message, context: dict[str, Any]) -> Outbou
         to=message.to_address,
         sender=message.from_address or sender_for(store, message.channel),
         body=message.body,
-        media_urls=tuple(str(url) for url in message.meta.get("media_urls", ())),
+        media_urls=_media_urls(store, message),
+        files=_files(message),
         headers=outbound_headers(store, message, context),
         status_callback=status_callback_for(store, message),
     )
+
+
+def _media_urls(store: Store, message: Message) -> tuple[str, ...]:
+    photos = message.meta.get("photos")
+    if photos:  # signed now, so a retry hours later still gives the provider a link it can fetch
+        return tuple(signed_url_for(int(i), store.pk, minutes=PROVIDER_MINUTES) for i in photos)
+    return tuple(str(url) for url in message.meta.get("media_urls", ()))
+
+
+def _files(message: Message) -> tuple[OutboundFile, ...]:
+    if message.channel != ChannelKind.EMAIL or not message.meta.get("photos"):
+        return ()
+    rows = Attachment.objects.filter(message=message).order_by("id")
+    return tuple(OutboundFile(a.filename, a.content_type, str(a.file.name)) for a in rows)
 
 
 def _schedule(store: Store, message: Message) -> None:

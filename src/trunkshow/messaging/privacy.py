@@ -59,7 +59,10 @@ def conversations_erase(store: Store, customer: Customer, phones: list[str], ema
     if provider_ids:
         ProviderEvent.objects.filter(Q(store=store) & events).delete()
     files = [
-        str(a.file.name) for a in Attachment.objects.filter(store=store, message__conversation_id__in=conversations)
+        str(name)
+        for a in Attachment.objects.filter(store=store, message__conversation_id__in=conversations)
+        for name in (a.file.name, a.thumbnail.name)  # a photo's thumbnail is its own file
+        if name
     ]
     count = messages.count()
     LiveEvent.objects.filter(store=store).filter(

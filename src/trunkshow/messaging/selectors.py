@@ -36,6 +36,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "author": getattr(message.author, "name", "") if message.author_id else "",
         "customer": _customer_name(message.conversation),
         "at": message.created_at.isoformat(),
+        "photos": len(message.meta.get("photos", ())),
     }
 
 
@@ -47,5 +48,9 @@ def _customer_name(conversation: Conversation) -> str:
 
 
 def conversation_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
-    qs = Message.objects.filter(conversation=conversation, id__gt=after_id).select_related("author")
+    qs = (
+        Message.objects.filter(conversation=conversation, id__gt=after_id)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
     return list(qs.order_by("created_at", "id")[:limit])

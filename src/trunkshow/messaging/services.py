@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from trunkshow.core.events import publish_on_commit
 from trunkshow.customers.models import (
@@ -27,6 +29,7 @@ from trunkshow.customers.models import (
 )
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
 from trunkshow.messaging import hooks, keywords
+from trunkshow.messaging.attachments import PROVIDER_MINUTES, files_removed_on_failure, photo_add, signed_url_for
 from trunkshow.messaging.models import (
     STATUS_RANK,
     ChannelKind,
@@ -37,6 +40,7 @@ from trunkshow.messaging.models import (
     MessageStatus,
     OptOut,
 )
+from trunkshow.messaging.photos import Photo, count_check
 from trunkshow.stores.models import Store
 
 MAX_BODY = 5_000  # characters: a text is split by carriers anyway, an email reply is rarely longer
@@ -294,8 +298,10 @@ def _address_for(conversation: Conversation, channel: str) -> str:
     return ""
 
 
-def _clean_body(body: str) -> str:
+def _clean_body(body: str, *, photos: int = 0) -> str:
     text = (body or "").strip()
+    if not text and photos:
+        return text  # a photo alone is a message
     if not text:
         raise ValidationError({"body": _("Write a message first.")})
     if len(text) > MAX_BODY:
@@ -327,10 +333,21 @@ def _may_switch_to(conversation: Conversation, channel: str) -> bool:
 
 @transaction.atomic
 def message_send(
-    *, store: Store, actor: Any, conversation: Conversation, body: str, channel: str | None = None
+    *,
+    store: Store,
+    actor: Any,
+    conversation: Conversation,
+    body: str,
+    channel: str | None = None,
+    photos: Sequence[Photo] = (),
 ) -> Message:
-    """Queue a staff reply in the outbox; the worker sends it after this transaction commits."""
-    text = _clean_body(body)
+    """Queue a staff reply in the outbox; the worker sends it after this transaction commits.
+
+    Its photos (already re-encoded, see ``photos.photo_prepare``) are written with it: if a file
+    cannot be stored, the message and every file written for it are gone with the transaction.
+    """
+    count_check(len(photos))
+    text = _clean_body(body, photos=len(photos))
     channel = channel or conversation.channel
     if channel not in ChannelKind.values:
         raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
@@ -381,10 +398,31 @@ def message_send(
         created_at=now,
         meta={"previous_channel": conversation.channel} if channel != conversation.channel else {},
     )
+    _photos_attach(store, message, photos)
     _conversation_outbound(conversation, message)
     _publish_message(store, message)
     _enqueue(store, message)
     return message
+
+
+def _photos_attach(store: Store, message: Message, photos: Sequence[Photo]) -> None:
+    if not photos:
+        return
+    with files_removed_on_failure() as written:
+        ids = [photo_add(store=store, message=message, photo=p, written=written).pk for p in photos]
+    # The ids, not links: the outbox signs fresh links at each attempt (a retry can be hours later).
+    message.meta = {
+        **message.meta,
+        "photos": ids,
+        "media_urls": [signed_url_for(i, store.pk, minutes=PROVIDER_MINUTES) for i in ids],
+    }
+    message.save(update_fields=["meta"])
+
+
+def _message_preview(message: Message, photos: int) -> str:
+    if message.body or not photos:
+        return _preview(message.body)
+    return ngettext("Photo", "%(n)s photos", photos) % {"n": photos}
 
 
 def _conversation_outbound(conversation: Conversation, message: Message) -> None:
@@ -394,7 +432,7 @@ def _conversation_outbound(conversation: Conversation, message: Message) -> None
             conversation.first_response_seconds = max(0, waited)
         conversation.awaiting_since = None
     conversation.last_message_at = message.created_at
-    conversation.last_message_preview = _preview(message.body)
+    conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
     conversation.save()
     if conversation.customer_id:
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
@@ -408,10 +446,13 @@ def _enqueue(store: Store, message: Message) -> None:
 
 
 @transaction.atomic
-def note_add(*, store: Store, actor: Any, conversation: Conversation, body: str) -> Message:
+def note_add(
+    *, store: Store, actor: Any, conversation: Conversation, body: str, photos: Sequence[Photo] = ()
+) -> Message:
     """An internal note in the thread: staff see it, the customer never does."""
+    count_check(len(photos))
     text = (body or "").strip()
-    if not text:
+    if not text and not photos:
         raise ValidationError({"body": _("Write a note first.")})
     if len(text) > MAX_BODY:
         raise ValidationError({"body": _("A note can be at most %(max)s characters.") % {"max": MAX_BODY}})
@@ -424,6 +465,7 @@ def note_add(*, store: Store, actor: Any, conversation: Conversation, body: str)
         author=actor if getattr(actor, "pk", None) else None,
         status=MessageStatus.SENT,
     )
+    _photos_attach(store, message, photos)
     _publish_message(store, message)
     hooks.note_added(store, conversation, message)
     return message

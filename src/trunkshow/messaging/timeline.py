@@ -14,6 +14,7 @@ def _messages(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
         Message.objects.filter(conversation__customer=customer)
         .exclude(direction=Direction.NOTE)
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("-created_at", "-id")[:limit]
     )
     for message in rows:

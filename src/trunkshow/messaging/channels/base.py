@@ -30,6 +30,15 @@ class PermanentError(SendError):
 
 
 @dataclass(frozen=True)
+class OutboundFile:
+    """A file sent with the message itself (email attachments): its name in attachment storage."""
+
+    filename: str
+    content_type: str
+    storage_name: str
+
+
+@dataclass(frozen=True)
 class Outbound:
     reference: str  # our unique id of the message (UUID), for idempotency and lookups
     channel: str
@@ -37,6 +46,7 @@ class Outbound:
     sender: str
     body: str
     media_urls: tuple[str, ...] = ()
+    files: tuple[OutboundFile, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     status_callback: str = ""
 

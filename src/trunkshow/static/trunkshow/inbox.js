@@ -141,6 +141,41 @@ for (const button of document.querySelectorAll("[data-insert]")) {
   });
 }
 
+// Photos: a preview of each before sending, each removable; without this script the form posts them as they are.
+const fileInput = document.getElementById("reply-files");
+const photoList = document.getElementById("reply-photos");
+if (fileInput && photoList && "DataTransfer" in window) {
+  let urls = [];
+  const render = () => {
+    urls.forEach((url) => URL.revokeObjectURL(url));
+    urls = [];
+    photoList.replaceChildren();
+    [...fileInput.files].forEach((file, index) => {
+      const item = document.createElement("li");
+      const img = document.createElement("img");
+      const url = URL.createObjectURL(file);
+      urls.push(url);
+      img.src = url;
+      img.alt = file.name;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "×";
+      remove.setAttribute("aria-label", `${fileInput.dataset.removeText || "Remove"} ${file.name}`);
+      remove.addEventListener("click", () => {
+        const kept = new DataTransfer();
+        [...fileInput.files].forEach((f, i) => { if (i !== index) kept.items.add(f); });
+        fileInput.files = kept.files;
+        render();
+        fileInput.focus();
+      });
+      item.append(img, remove);
+      photoList.append(item);
+    });
+    photoList.hidden = fileInput.files.length === 0;
+  };
+  fileInput.addEventListener("change", render);
+}
+
 // Web push: offered where the browser can do it; the phone then shows new messages even when closed.
 const pushButton = document.getElementById("push-on");
 const pushStatus = document.getElementById("push-status");

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMessage, get_connection
 
 from trunkshow.messaging.channels.base import Accepted, Outbound, PermanentError, TransientError
+from trunkshow.messaging.models import attachment_storage
 
 
 def message_id_domain() -> str:
@@ -106,6 +107,14 @@ class EmailAdapter:
         email = EmailMessage(
             subject=subject, body=message.body, from_email=message.sender, to=[message.to], headers=headers
         )
+        if message.files:
+            storage = attachment_storage()
+            for file in message.files:
+                try:
+                    with storage.open(file.storage_name, "rb") as handle:
+                        email.attach(file.filename, handle.read(), file.content_type)
+                except OSError as exc:
+                    raise TransientError(f"The photo {file.filename} could not be read from storage.") from exc
         try:
             self._send(email)
         except BadHeaderError as exc:  # a line break that reached a header: never sent, never retried

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from trunkshow.messaging.attachments import attachment_add, files_removed_on_failure
+from trunkshow.messaging.attachments import files_removed_on_failure, received_file_add
 from trunkshow.messaging.channels.email.addresses import Route, email_route
 from trunkshow.messaging.channels.email.parsing import Headers, Refused, email_parse, headers_read, raw_digest
 from trunkshow.messaging.models import ChannelKind, Conversation, Message, ProviderEvent
@@ -140,7 +140,7 @@ def email_receive(*, route: Route, raw: bytes, recipient: str = "") -> tuple[Mes
         )
         if created:
             for attachment in parsed.attachments:
-                attachment_add(
+                received_file_add(
                     store=store,
                     message=message,
                     filename=attachment.filename,
