@@ -22,7 +22,7 @@ from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging.models import Conversation, Message
 from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
-from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
+from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, customer_name, message_get_for
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
 
@@ -125,7 +125,7 @@ def _customer_ref(conversation: Conversation) -> dict[str, Any] | None:
     c = conversation.customer
     if c is None:
         return None
-    return {"id": c.pk, "name": " ".join(p for p in (c.preferred_name or c.first_name, c.last_name) if p)}
+    return {"id": c.pk, "name": customer_name(conversation)}
 
 
 def _out(row: selectors.InboxRow) -> dict[str, Any]:

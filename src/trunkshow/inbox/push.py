@@ -26,6 +26,7 @@ from py_vapid import Vapid02
 
 from trunkshow.inbox.models import PushSubscription
 from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.selectors import customer_name
 from trunkshow.stores.models import Membership, Store
 
 log = logging.getLogger(__name__)
@@ -98,12 +99,7 @@ def notify_inbound(store: Store, conversation: Conversation, message: Message) -
 
 
 def push_payload(conversation: Conversation, message: Message) -> dict[str, str]:
-    customer = conversation.customer
-    name = (
-        " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
-        if customer
-        else _("Website visitor")
-    )
+    name = customer_name(conversation) or _("Website visitor")
     body = " ".join(message.body.split())
     if message.direction == "note":  # an @mention
         author = getattr(message.author, "name", "") or _("A colleague")

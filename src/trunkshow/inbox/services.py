@@ -17,6 +17,7 @@ from trunkshow.core.events import publish_on_commit
 from trunkshow.core.validation import fold
 from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
 from trunkshow.messaging.models import Conversation, ConversationStatus, Message
+from trunkshow.messaging.selectors import customer_name
 from trunkshow.messaging.services import system_reply
 from trunkshow.stores import hours
 from trunkshow.stores.models import Membership, Role, Store
@@ -208,20 +209,13 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
                         kind="overdue",
                         payload={
                             "id": conversation.pk,
-                            "customer": _customer_name(conversation),
+                            "customer": customer_name(conversation) or _("Website visitor"),
                             "preview": conversation.last_message_preview,
                             "minutes": int((now - conversation.awaiting_since).total_seconds() // 60),
                             "for_roles": [Role.OWNER, Role.MANAGER],
                         },
                     )
     return {"woken": woken, "alerted": alerted}
-
-
-def _customer_name(conversation: Conversation) -> str:
-    customer = conversation.customer
-    if customer is None:
-        return _("Website visitor")
-    return " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
 
 
 # ---- @mentions --------------------------------------------------------------------------------

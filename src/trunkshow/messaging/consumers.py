@@ -46,6 +46,7 @@ class _LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.seen: set[int] = set()
+        self.newest = 0  # the highest event id sent on this socket
         self.poller: asyncio.Task[None] | None = None
         if not await self.authorise():
             await self.close()
@@ -75,12 +76,8 @@ class _LiveConsumer(AsyncWebsocketConsumer):
     async def poll(self) -> None:
         while True:
             await asyncio.sleep(POLL_SECONDS)
-            after = max([self.polled_after, *self.seen])
-            events = await database_sync_to_async(self.backfill)(after)
-            for event in events:
+            for event in await database_sync_to_async(self.backfill)(max(self.polled_after, self.newest)):
                 await self.forward(event)
-            if events:
-                self.polled_after = max(self.polled_after, *(int(e.get("event") or e.get("id") or 0) for e in events))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
@@ -109,6 +106,7 @@ class _LiveConsumer(AsyncWebsocketConsumer):
         if event_id in self.seen:
             return
         self.seen.add(event_id)
+        self.newest = max(self.newest, event_id)
         await self.send(text_data=json.dumps(shaped))
 
     async def authorise(self) -> bool:

@@ -34,13 +34,14 @@ def message_payload(message: Message) -> dict[str, Any]:
         "status": message.status,
         "error": message.error,
         "author": getattr(message.author, "name", "") if message.author_id else "",
-        "customer": _customer_name(message.conversation),
+        "customer": customer_name(message.conversation),
         "at": message.created_at.isoformat(),
         "photos": len(message.meta.get("photos", ())),
     }
 
 
-def _customer_name(conversation: Conversation) -> str:
+def customer_name(conversation: Conversation) -> str:
+    """How staff see the conversation's customer: preferred or first name and last name ('' for a visitor)."""
     customer = conversation.customer
     if customer is None:
         return ""
