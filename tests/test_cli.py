@@ -330,7 +330,16 @@ def _env(data_dir: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "PYTEST_VERSION", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "PYTEST_VERSION",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "PUBLIC_URL",
+            "ALLOWED_HOSTS",
+        }
     }
     env.update(TRUNKSHOW_DATA_DIR=str(data_dir), TRUNKSHOW_ENV="development", PYTHONUNBUFFERED="1")
     return env

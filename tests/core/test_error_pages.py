@@ -12,13 +12,15 @@ def test_a_missing_page_is_our_404_without_the_url_list(world: World):
 
 
 def test_demo_links_follow_the_port_and_every_interface_is_allowed(monkeypatch):
+    import os
+
     from trunkshow.cli import _listen_env
 
+    # _listen_env writes os.environ; a copy keeps what it writes out of the tests that run after.
+    monkeypatch.setattr(os, "environ", dict(os.environ))
     monkeypatch.delenv("PUBLIC_URL", raising=False)
     monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
     assert _listen_env("127.0.0.1", 8765) == "http://127.0.0.1:8765"
-    import os
-
     assert os.environ["PUBLIC_URL"] == "http://127.0.0.1:8765"
     assert "ALLOWED_HOSTS" not in os.environ
     monkeypatch.delenv("PUBLIC_URL")
