@@ -228,6 +228,7 @@ def test_the_first_message_starts_a_conversation_without_a_customer_and_returns_
         "body": "Do you resize rings?",
         "author": "",
         "at": message.created_at.isoformat(),
+        "photos": [],
     }
     assert data["last_event"] > 0
 

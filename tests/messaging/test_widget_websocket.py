@@ -112,7 +112,14 @@ def test_the_visitor_receives_a_staff_reply_the_instant_it_is_sent(shop: World, 
         got = receive(ws)
         elapsed = time.monotonic() - sent_at
     assert got["type"] == "message"
-    assert got["message"] == {"id": sent["id"], "from": "store", "body": XSS, "author": "Ali", "at": sent["at"]}
+    assert got["message"] == {
+        "id": sent["id"],
+        "from": "store",
+        "body": XSS,
+        "author": "Ali",
+        "at": sent["at"],
+        "photos": [],
+    }
     assert got["event"] > chat["last_event"]
     assert elapsed < 2.0
 

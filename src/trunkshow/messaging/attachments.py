@@ -2,7 +2,8 @@
 
 A file is written before its row; if the transaction that holds the row fails, the files written
 inside ``files_removed_on_failure`` are deleted, so neither a row without its file nor a file
-without its row is left behind.
+without its row is left behind. Blocks nest: an inner one hands its files to the outermost, which
+deletes them all if anything fails before it ends (a service that writes photos and then more rows).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core import signing
@@ -58,9 +60,17 @@ class WrittenFiles:
         self.names: list[str] = []
 
 
+_outermost: ContextVar[WrittenFiles | None] = ContextVar("trunkshow_written_files", default=None)
+
+
 @contextmanager
 def files_removed_on_failure() -> Iterator[WrittenFiles]:
+    outer = _outermost.get()
+    if outer is not None:  # the enclosing block deletes these too if it fails later
+        yield outer
+        return
     written = WrittenFiles()
+    reset = _outermost.set(written)
     try:
         yield written
     except BaseException:
@@ -68,6 +78,8 @@ def files_removed_on_failure() -> Iterator[WrittenFiles]:
         for name in written.names:
             storage.delete(name)
         raise
+    finally:
+        _outermost.reset(reset)
 
 
 def attachment_add(

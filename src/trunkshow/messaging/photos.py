@@ -106,6 +106,10 @@ def photo_prepare(source: IO[bytes], *, filename: str, size: int | None = None) 
         source.seek(0, io.SEEK_END)
         size = source.tell()
     source.seek(0)
+    if size == 0:
+        raise PhotoRefused(
+            400, "photo_empty", _("“%(name)s” is empty (0 bytes); choose the photo again.") % {"name": name}
+        )
     if size > MAX_PHOTO_BYTES:
         raise PhotoRefused(
             413,

@@ -37,7 +37,18 @@ def message_payload(message: Message) -> dict[str, Any]:
         "customer": customer_name(message.conversation),
         "at": message.created_at.isoformat(),
         "photos": len(message.meta.get("photos", ())),
+        # What a client needs to show them (the web-chat visitor's socket forwards these).
+        "photo_list": message_photos(message) if message.meta.get("photos") else [],
     }
+
+
+def message_photos(message: Message) -> list[dict[str, Any]]:
+    """The photos of a message we re-encoded (only those are shown inline): id, display name, pixels."""
+    return [
+        {"id": a.pk, "name": a.filename, "width": a.width, "height": a.height}
+        for a in message.attachments.all()
+        if a.is_photo
+    ]
 
 
 def customer_name(conversation: Conversation) -> str:

@@ -185,7 +185,7 @@ def _conversation_inbound(conversation: Conversation, message: Message) -> None:
     conversation.address = message.from_address
     conversation.last_message_at = message.created_at
     conversation.last_inbound_at = message.created_at
-    conversation.last_message_preview = _preview(message.body)
+    conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
     if conversation.awaiting_since is None:
         conversation.awaiting_since = message.created_at
     if conversation.status != ConversationStatus.OPEN:
@@ -298,11 +298,10 @@ def _address_for(conversation: Conversation, channel: str) -> str:
     return ""
 
 
-def _clean_body(body: str, *, photos: int = 0) -> str:
+def _message_text(body: str, *, photos: int = 0) -> str:
+    """What a person wrote, trimmed: required unless photos come with it (a photo alone is a message)."""
     text = (body or "").strip()
-    if not text and photos:
-        return text  # a photo alone is a message
-    if not text:
+    if not text and not photos:
         raise ValidationError({"body": _("Write a message first.")})
     if len(text) > MAX_BODY:
         raise ValidationError(
@@ -311,6 +310,11 @@ def _clean_body(body: str, *, photos: int = 0) -> str:
                 % {"max": MAX_BODY, "n": len(text)}
             }
         )
+    return text
+
+
+def _clean_body(body: str, *, photos: int = 0) -> str:
+    text = _message_text(body, photos=photos)
     unfilled = _UNFILLED.search(text)
     if unfilled:
         raise ValidationError(
@@ -405,17 +409,15 @@ def message_send(
     return message
 
 
-def _photos_attach(store: Store, message: Message, photos: Sequence[Photo]) -> None:
+def _photos_attach(store: Store, message: Message, photos: Sequence[Photo], *, provider_links: bool = True) -> None:
     if not photos:
         return
     with files_removed_on_failure() as written:
         ids = [photo_add(store=store, message=message, photo=p, written=written).pk for p in photos]
     # The ids, not links: the outbox signs fresh links at each attempt (a retry can be hours later).
-    message.meta = {
-        **message.meta,
-        "photos": ids,
-        "media_urls": [signed_url_for(i, store.pk, minutes=PROVIDER_MINUTES) for i in ids],
-    }
+    message.meta = {**message.meta, "photos": ids}
+    if provider_links:
+        message.meta["media_urls"] = [signed_url_for(i, store.pk, minutes=PROVIDER_MINUTES) for i in ids]
     message.save(update_fields=["meta"])
 
 
@@ -513,37 +515,38 @@ def _publish_status(store: Store, message: Message) -> None:
 
 @transaction.atomic
 def webchat_message_receive(
-    *, store: Store, conversation: Conversation | None, body: str, meta: dict[str, Any] | None = None
+    *,
+    store: Store,
+    conversation: Conversation | None,
+    body: str,
+    meta: dict[str, Any] | None = None,
+    photos: Sequence[Photo] = (),
 ) -> Message:
-    """A web-chat visitor's message; without a conversation it starts one that has no customer yet.
+    """A web-chat visitor's message, with its photos; without a conversation it starts one that has no customer yet.
 
     The visitor is anonymous until they say who they are (``channels.webchat.services.webchat_identify``).
+    The photos (already re-encoded, see ``photos.photo_prepare``) are written with the message: if
+    anything fails before the transaction ends, the message, its rows and every file written are gone.
     """
-    text = (body or "").strip()
-    if not text:
-        raise ValidationError({"body": _("Write a message first.")})
-    if len(text) > MAX_BODY:
-        raise ValidationError(
-            {
-                "body": _("A message can be at most %(max)s characters; this one has %(n)s.")
-                % {"max": MAX_BODY, "n": len(text)}
-            }
-        )
+    count_check(len(photos))
+    text = _message_text(body, photos=len(photos))
     now = timezone.now()
-    if conversation is None:
-        conversation = Conversation.objects.create(store=store, channel=ChannelKind.WEBCHAT, created_at=now)
-    message = Message.objects.create(
-        store=store,
-        conversation=conversation,
-        direction=Direction.INBOUND,
-        channel=ChannelKind.WEBCHAT,
-        body=text,
-        status=MessageStatus.RECEIVED,
-        provider="webchat",
-        meta=meta or {},
-        created_at=now,
-    )
-    _conversation_inbound(conversation, message)
-    _publish_message(store, message)
-    hooks.inbound_received(store, conversation, message)  # assignment, the out-of-hours answer, pushes
+    with files_removed_on_failure():
+        if conversation is None:
+            conversation = Conversation.objects.create(store=store, channel=ChannelKind.WEBCHAT, created_at=now)
+        message = Message.objects.create(
+            store=store,
+            conversation=conversation,
+            direction=Direction.INBOUND,
+            channel=ChannelKind.WEBCHAT,
+            body=text,
+            status=MessageStatus.RECEIVED,
+            provider="webchat",
+            meta=meta or {},
+            created_at=now,
+        )
+        _photos_attach(store, message, photos, provider_links=False)
+        _conversation_inbound(conversation, message)
+        _publish_message(store, message)
+        hooks.inbound_received(store, conversation, message)  # assignment, the out-of-hours answer, pushes
     return message

@@ -12,7 +12,16 @@ from django_scopes import scopes_disabled
 from trunkshow.core.events import events_since
 from trunkshow.core.models import LiveEvent
 from trunkshow.messaging.channels.webchat.services import token_hash
-from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, WebchatSettings, WebchatVisitor
+from trunkshow.messaging.models import (
+    Attachment,
+    ChannelKind,
+    Conversation,
+    Direction,
+    Message,
+    WebchatSettings,
+    WebchatVisitor,
+)
+from trunkshow.messaging.selectors import message_photos
 from trunkshow.stores.models import WEEKDAYS, Store
 
 VISIBLE = (Direction.INBOUND, Direction.OUTBOUND)
@@ -50,25 +59,54 @@ def visitor_get_for(*, store: Store, token: str, conversation_id: Any) -> Webcha
 
 def widget_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
     """What the visitor may read: what was said in the web chat, never notes or other channels' messages."""
-    qs = Message.objects.filter(
-        conversation=conversation, channel=ChannelKind.WEBCHAT, direction__in=VISIBLE, id__gt=after_id
-    ).select_related("author")
+    qs = (
+        Message.objects.filter(
+            conversation=conversation, channel=ChannelKind.WEBCHAT, direction__in=VISIBLE, id__gt=after_id
+        )
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
     return list(qs.order_by("id")[:limit])
+
+
+def widget_photo_get_for(*, conversation: Conversation, photo_id: Any) -> Attachment:
+    """A photo of a message the visitor may read; a note's photo, another conversation's, or any other file: 404."""
+    try:
+        found = Attachment.objects.get(
+            pk=int(str(photo_id)),
+            store_id=conversation.store_id,
+            message__conversation=conversation,
+            message__channel=ChannelKind.WEBCHAT,
+            message__direction__in=VISIBLE,
+        )
+    except (Attachment.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such photo") from None
+    if not found.is_photo:
+        raise Http404("No such photo")
+    return found
 
 
 def _first_name(name: str) -> str:
     return name.split()[0] if name.split() else ""
 
 
-def widget_message(message: Message) -> dict[str, Any]:
-    author = message.author
+def _as_visitor_sees(
+    message_id: int, direction: str, body: str, author: str, at: str | None, photos: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
-        "id": message.pk,
-        "from": "visitor" if message.direction == Direction.INBOUND else "store",
-        "body": message.body,
-        "author": _first_name(author.display_name) if author is not None else "",
-        "at": message.created_at.isoformat(),
+        "id": message_id,
+        "from": "visitor" if direction == Direction.INBOUND else "store",
+        "body": body,
+        "author": _first_name(author),
+        "at": at,
+        "photos": photos,
     }
+
+
+def widget_message(message: Message) -> dict[str, Any]:
+    author = message.author.display_name if message.author is not None else ""
+    at = message.created_at.isoformat()
+    return _as_visitor_sees(message.pk, message.direction, message.body, author, at, message_photos(message))
 
 
 def widget_event(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -78,13 +116,14 @@ def widget_event(event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if payload.get("direction") not in VISIBLE:
         return None
-    message = {
-        "id": payload["id"],
-        "from": "visitor" if payload["direction"] == Direction.INBOUND else "store",
-        "body": payload.get("body", ""),
-        "author": _first_name(payload.get("author") or ""),
-        "at": payload.get("at"),
-    }
+    message = _as_visitor_sees(
+        payload["id"],
+        payload["direction"],
+        payload.get("body", ""),
+        payload.get("author") or "",
+        payload.get("at"),
+        payload.get("photo_list") or [],
+    )
     return {"type": "message", "event": event["id"], "message": message}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +18,9 @@ from trunkshow.core.audit import audit_log
 from trunkshow.core.events import publish_on_commit
 from trunkshow.customers.models import Channel, ConsentAction, ConsentMethod, ConsentPurpose, Customer, Source
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
+from trunkshow.messaging.attachments import files_removed_on_failure
 from trunkshow.messaging.models import Conversation, Message, WebchatSettings, WebchatVisitor
+from trunkshow.messaging.photos import Photo
 from trunkshow.messaging.services import webchat_message_receive
 from trunkshow.stores.models import Store
 
@@ -30,13 +33,19 @@ def token_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def webchat_conversation_start(*, store: Store, body: str, page_url: str = "") -> tuple[Conversation, Message, str]:
-    """The visitor's first message starts the conversation; the raw token is returned once, only its hash is kept."""
-    message = webchat_message_receive(store=store, conversation=None, body=body, meta=_page_meta(page_url))
-    raw = secrets.token_urlsafe(32)  # 256 random bits
-    WebchatVisitor.objects.create(
-        store=store, conversation=message.conversation, token_hash=token_hash(raw), page_url=page_url[:500]
-    )
+def webchat_conversation_start(
+    *, store: Store, body: str, page_url: str = "", photos: Sequence[Photo] = ()
+) -> tuple[Conversation, Message, str]:
+    """The visitor's first message (words, photos or both) starts the conversation; the raw token is
+    returned once, only its hash is kept."""
+    with files_removed_on_failure():  # the photos go if the visitor's row cannot be written
+        message = webchat_message_receive(
+            store=store, conversation=None, body=body, meta=_page_meta(page_url), photos=photos
+        )
+        raw = secrets.token_urlsafe(32)  # 256 random bits
+        WebchatVisitor.objects.create(
+            store=store, conversation=message.conversation, token_hash=token_hash(raw), page_url=page_url[:500]
+        )
     return message.conversation, message, raw
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,10 +28,15 @@ from django_scopes import scope
 from trunkshow.core.access import client_ip
 from trunkshow.core.throttle import rate_allow
 from trunkshow.messaging.channels.webchat import selectors, services
+from trunkshow.messaging.media import attachment_response
+from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
 from trunkshow.messaging.services import webchat_message_receive
 from trunkshow.stores.models import Store
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
+# A request with photos: every photo at its limit, plus room for the words and the form's framing.
+MAX_UPLOAD_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
 # (requests, seconds): generous for a person chatting, tight for a script hammering.
 RATE_LIMITS: dict[str, tuple[int, int]] = {
     "script": (120, 60),
@@ -38,6 +46,8 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "message": (20, 60),
     "read": (60, 60),
     "identify": (5, 600),
+    "photos": (10, 600),  # messages with photos (each up to 6)
+    "photo": (240, 60),  # photos and thumbnails opened in the thread
     # Every API call from one address, whatever the token (made-up tokens cost a lookup each).
     "address": (300, 60),
 }
@@ -106,7 +116,7 @@ def _origin(request: HttpRequest) -> str:
     return f"{referer.scheme}://{referer.netloc}" if referer.scheme and referer.netloc else ""
 
 
-def _with_cors(response: HttpResponse, origin: str) -> HttpResponse:
+def _with_cors(response: HttpResponseBase, origin: str) -> HttpResponseBase:
     response["Access-Control-Allow-Origin"] = origin
     patch_vary_headers(response, ["Origin"])
     response["Access-Control-Expose-Headers"] = "Retry-After"
@@ -120,10 +130,10 @@ def widget_api(**rates: str) -> Callable[..., Any]:
     """
     methods = tuple(rates)
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, store_slug: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, store_slug: str, **kwargs: Any) -> HttpResponseBase:
             ip = client_ip(request) or ""
             try:
                 store = selectors.store_for_widget(store_slug)
@@ -149,15 +159,21 @@ def widget_api(**rates: str) -> Callable[..., Any]:
                 )
                 if refused is not None:
                     return _with_cors(refused, origin)
+                answer: HttpResponseBase
                 try:
-                    response = view(request, store=store, token=token, ip=ip, **kwargs)
+                    answer = view(request, store=store, token=token, ip=ip, **kwargs)
                 except Http404:
-                    response = _error(404, "not_found", _("No such conversation."))
+                    answer = _error(404, "not_found", _("No such conversation."))
                 except ValidationError as exc:
-                    response = _invalid(exc)
+                    answer = _invalid(exc)
                 except _BadInput as exc:
-                    response = _error(400, "bad_request", str(exc))
-                return _with_cors(response, origin)
+                    answer = _error(400, "bad_request", str(exc))
+                except PhotoRefused as exc:
+                    answer = _error(exc.status, exc.code, exc.message, {"files": [exc.message]})
+                except _StorageFailed:
+                    text = _("The photos could not be saved; nothing was sent. Try again in a moment.")
+                    answer = _error(503, "storage_failed", text, {"files": [text]})
+                return _with_cors(answer, origin)
 
         return wrapper
 
@@ -165,6 +181,10 @@ def widget_api(**rates: str) -> Callable[..., Any]:
 
 
 class _BadInput(Exception):
+    pass
+
+
+class _StorageFailed(Exception):
     pass
 
 
@@ -193,6 +213,39 @@ def _text(data: dict[str, Any], name: str, max_length: int = 100_000) -> str:
     return value[:max_length]
 
 
+def _form(request: HttpRequest) -> tuple[dict[str, Any], list[Photo]]:
+    """The request's fields and its photos re-encoded: JSON for words alone, multipart when ``files`` come too.
+
+    Every photo is read and re-encoded before anything is written; the first one refused refuses
+    the message (nothing kept, the reason names the file).
+    """
+    if request.content_type != "multipart/form-data":
+        return _json(request), []
+    length = request.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+        raise PhotoRefused(
+            413,
+            "photos_too_large",
+            _("These photos are %(mb)s MB together; a message can carry at most %(max)s MB.")
+            % {"mb": int(length) // 1024 // 1024, "max": MAX_UPLOAD_BYTES // 1024 // 1024},
+        )
+    try:
+        fields = {name: request.POST.get(name, "") for name in ("body", "page")}
+        files = request.FILES.getlist("files")
+    except (MultiPartParserError, SuspiciousOperation):
+        raise _BadInput(_("The photos did not arrive whole; send them again.")) from None
+    return fields, photos_prepare(files)
+
+
+def _written(write: Callable[[], Any]) -> Any:
+    """A write with photos: a failing disk is a 503 (the service has removed what it wrote)."""
+    try:
+        return write()
+    except OSError:
+        log.exception("the web chat could not store photos")
+        raise _StorageFailed from None
+
+
 @widget_api(GET="config")
 def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) -> HttpResponse:
     settings_row = services.webchat_settings_get(store=store)
@@ -205,15 +258,18 @@ def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) ->
             "consent_text": services.consent_text(store),
             # Nobody answers while the store is closed: ask how to reach the visitor straight away.
             "ask_contact_first": not hours["open"],
+            "photos": {"max_count": MAX_PHOTOS, "max_bytes": MAX_PHOTO_BYTES, "max_megapixels": MAX_PIXELS // 10**6},
         }
     )
 
 
 @widget_api(POST="start")
 def conversation_start(request: HttpRequest, *, store: Store, token: str, ip: str) -> HttpResponse:
-    data = _json(request)
-    conversation, message, raw = services.webchat_conversation_start(
-        store=store, body=_text(data, "body"), page_url=_text(data, "page", 500)
+    data, photos = _form(request)
+    conversation, message, raw = _written(
+        lambda: services.webchat_conversation_start(
+            store=store, body=_text(data, "body"), page_url=_text(data, "page", 500), photos=photos
+        )
     )
     return JsonResponse(
         {
@@ -244,6 +300,34 @@ def messages(request: HttpRequest, *, store: Store, token: str, ip: str, convers
             "identified": conversation.customer_id is not None,
             "last_event": selectors.last_event_id(store=store, conversation_id=conversation.pk),
         }
+    )
+
+
+@widget_api(POST="photos")
+def photos(request: HttpRequest, *, store: Store, token: str, ip: str, conversation_id: int) -> HttpResponse:
+    """The visitor sends photos (``multipart/form-data``: ``files``, one to six, and an optional ``body``)."""
+    conversation = selectors.visitor_get_for(store=store, token=token, conversation_id=conversation_id).conversation
+    if request.content_type != "multipart/form-data":
+        raise _BadInput(_("Send photos as multipart/form-data, each in a field named files."))
+    data, prepared = _form(request)
+    if not prepared:
+        raise ValidationError({"files": [_("Choose at least one photo to send.")]})
+    message = _written(
+        lambda: webchat_message_receive(
+            store=store, conversation=conversation, body=_text(data, "body"), photos=prepared
+        )
+    )
+    return JsonResponse({"message": selectors.widget_message(message)}, status=201)
+
+
+@widget_api(GET="photo")
+def photo(
+    request: HttpRequest, *, store: Store, token: str, ip: str, conversation_id: int, photo_id: int, thumb: bool = False
+) -> HttpResponseBase:
+    """One photo of the visitor's conversation (or its thumbnail), only with the visitor's token."""
+    conversation = selectors.visitor_get_for(store=store, token=token, conversation_id=conversation_id).conversation
+    return attachment_response(
+        selectors.widget_photo_get_for(conversation=conversation, photo_id=photo_id), thumb=thumb
     )
 
 

@@ -9,6 +9,7 @@
   var API = C.base + "/widget/api/" + C.store, KEY = "trunkshow-chat:" + C.store;
   var DAYS = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
   var state = load(), seen = {}, cfg = null, ws = null, retry = 0, pollTimer = null, wsTimer = null, isOpen = false, unread = 0;
+  var pending = [], previews = [], blobs = {}, viewedFrom = null;
 
   function load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: this page only */ } }
@@ -64,14 +65,24 @@
 
   var input = el("textarea", { id: "ts-input", rows: "1", maxlength: "5000", placeholder: "Write a message\u2026", onkeydown: onKey });
   var send = el("button", { type: "submit", "class": "btn send", text: "Send" });
+  // A real button opens the phone's camera or gallery through the (visually hidden) file input.
+  var fileIn = el("input", { type: "file", accept: "image/*", multiple: "", "class": "sr", tabindex: "-1", "aria-hidden": "true", onchange: picked });
+  var attach = el("button", { type: "button", "class": "attach", "aria-label": "Attach photos", title: "Attach photos", onclick: function () { fileIn.click(); } },
+    [el("span", { "class": "cam", "aria-hidden": "true" })]);
+  var tray = el("ul", { "class": "tray", "aria-label": "Photos to send", hidden: "" });
   var composer = el("form", { "class": "composer", onsubmit: submit, novalidate: "" },
-    [el("label", { "for": "ts-input", "class": "sr", text: "Message" }), input, send]);
+    [el("label", { "for": "ts-input", "class": "sr", text: "Message" }), attach, fileIn, input, send]);
+  var viewImg = el("img", { alt: "" }), viewCap = el("p", { "class": "cap" });
+  var viewer = el("div", { "class": "viewer", role: "dialog", "aria-modal": "true", "aria-label": "Photo", hidden: "", onclick: function (e) { if (e.target === viewer) unview(); },
+    onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); unview(); } else if (e.key === "Tab") e.preventDefault(); } }, [
+    el("button", { type: "button", "class": "close", "aria-label": "Close photo", onclick: unview }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]), viewImg, viewCap
+  ]);
 
   var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } } }, [
     el("header", {}, [el("div", {}, [title, status]), closeBtn]),
-    hours, log, conn, err, idForm, composer
+    hours, log, conn, err, idForm, tray, composer
   ]);
-  var wrap = el("div", { "class": "wrap" }, [panel, button]);
+  var wrap = el("div", { "class": "wrap" }, [panel, button, viewer]);
   root.appendChild(wrap);
 
   function field(id, label, type, auto) {
@@ -102,18 +113,24 @@
   }
 
   // ---- talking to Trunkshow --------------------------------------------------------------------------
-  function call(method, path, body) {
-    var headers = { "Content-Type": "application/json" };
-    if (state.token) headers.Authorization = "Bearer " + state.token;
-    return fetch(API + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "omit", mode: "cors" })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (data) {
-          if (r.ok) return data;
-          if (r.status === 404 && state.token && path.indexOf("/conversations/") === 0) forget();
-          var e = new Error((data.error && data.error.message) || "Something went wrong; try again.");
-          e.fields = (data.error && data.error.fields) || {}; e.status = r.status; throw e;
-        });
-      });
+  // XMLHttpRequest rather than fetch: an upload of photos reports its progress.
+  function call(method, path, body, progress) {
+    return new Promise(function (ok, no) {
+      var x = new XMLHttpRequest(), form = body instanceof FormData;
+      x.open(method, API + path);
+      if (state.token) x.setRequestHeader("Authorization", "Bearer " + state.token);
+      if (body && !form) x.setRequestHeader("Content-Type", "application/json");
+      if (progress) x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
+      x.onload = function () {
+        var data; try { data = JSON.parse(x.responseText); } catch (e) { data = {}; }
+        if (x.status >= 200 && x.status < 300) return ok(data);
+        if (x.status === 404 && state.token && path.indexOf("/conversations/") === 0) forget();
+        var e = new Error((data.error && data.error.message) || "Something went wrong; try again.");
+        e.fields = (data.error && data.error.fields) || {}; e.status = x.status; no(e);
+      };
+      x.onerror = function () { no(new Error("Could not reach the store; check the connection and try again.")); };
+      x.send(body ? (form ? body : JSON.stringify(body)) : null);
+    });
   }
 
   function fetchConfig() {
@@ -146,22 +163,80 @@
 
   function submit(e) {
     e.preventDefault();
-    var text = input.value.trim();
+    var text = input.value.trim(), photos = pending.slice(), first = !state.token, body;
     err.textContent = "";
-    if (!text) { err.textContent = "Write a message first."; input.focus(); return; }
-    send.disabled = true;
-    var first = !state.token;
-    var done = first
-      ? call("POST", "/conversations", { body: text, page: location.href }).then(function (r) {
-          state.token = r.token; state.conversation = r.conversation; state.lastEvent = r.last_event; save();
-          add(r.message); connect();
-          if (!idForm.hidden && !idFields.hidden) identify();
-          else if (!state.idSkipped) askContact("Leave your name and a phone or email, so we can answer even if you leave this page.");
-        })
-      : call("POST", "/conversations/" + state.conversation + "/messages", { body: text }).then(function (r) { add(r.message); });
-    done.then(function () { input.value = ""; grow(); }, function (x) { err.textContent = x.message; })
-      .then(function () { send.disabled = false; input.focus(); });
+    if (!text && !photos.length) { err.textContent = "Write a message first."; input.focus(); return; }
+    if (photos.length) {
+      body = new FormData();
+      photos.forEach(function (f) { body.append("files", f, f.name); });
+      body.append("body", text);
+      if (first) body.append("page", location.href);
+    } else body = first ? { body: text, page: location.href } : { body: text };
+    var path = first ? "/conversations" : "/conversations/" + state.conversation + (photos.length ? "/photos" : "/messages");
+    var sending = photos.length === 1 ? "Sending the photo\u2026" : "Sending " + photos.length + " photos\u2026";
+    busy(true);
+    if (photos.length) conn.textContent = sending;
+    call("POST", path, body, photos.length && function (part) { conn.textContent = sending + " " + Math.round(part * 100) + "%"; })
+      .then(function (r) {
+        if (first) { state.token = r.token; state.conversation = r.conversation; state.lastEvent = r.last_event; save(); }
+        add(r.message);
+        input.value = ""; grow(); pending = []; showTray();
+        if (!first) return;
+        connect();
+        if (!idForm.hidden && !idFields.hidden) identify();
+        else if (!state.idSkipped) askContact("Leave your name and a phone or email, so we can answer even if you leave this page.");
+      }, function (x) { err.textContent = x.message; })
+      .then(function () { if (photos.length) conn.textContent = ""; busy(false); input.focus(); });
   }
+  function busy(on) { send.disabled = attach.disabled = tray.inert = on; composer.setAttribute("aria-busy", on ? "true" : "false"); }
+
+  // ---- photos -------------------------------------------------------------------------------------
+  function picked() {
+    var lim = (cfg && cfg.photos) || { max_count: 6, max_bytes: 15728640 }, refused = [];
+    [].slice.call(fileIn.files).forEach(function (f) {
+      var mb = f.size / 1048576;
+      if (pending.length >= lim.max_count) refused.push("A message can carry at most " + lim.max_count + " photos.");
+      else if (f.type && f.type.indexOf("image/") !== 0) refused.push("\u201c" + f.name + "\u201d is not a photo.");
+      else if (f.size > lim.max_bytes) refused.push("\u201c" + f.name + "\u201d is " + mb.toFixed(1) + " MB; a photo can be at most " + Math.round(lim.max_bytes / 1048576) + " MB.");
+      else pending.push(f);
+    });
+    fileIn.value = "";  // choosing the same photo again still counts as a change
+    err.textContent = refused.filter(function (t, i) { return refused.indexOf(t) === i; }).join(" ");
+    showTray();  // the focus stays on the attach button, where the chooser returns it
+  }
+  function showTray() {
+    previews.forEach(function (u) { URL.revokeObjectURL(u); });
+    previews = []; tray.textContent = "";
+    pending.forEach(function (f, i) {
+      var u = URL.createObjectURL(f); previews.push(u);
+      tray.appendChild(el("li", {}, [el("img", { src: u, alt: "" }), el("span", { "class": "name", text: f.name }),
+        el("button", { type: "button", "class": "rm", "aria-label": "Remove " + f.name, onclick: function () { pending.splice(i, 1); err.textContent = ""; showTray(); attach.focus(); } },
+          [el("span", { "aria-hidden": "true", text: "\u00d7" })])]));
+    });
+    tray.hidden = !pending.length;
+  }
+  // A photo opens only with the visitor's token: fetched with it, shown from a blob: URL.
+  function photoUrl(id, thumb) {
+    var k = id + (thumb ? "t" : "");
+    return blobs[k] || (blobs[k] = fetch(API + "/conversations/" + state.conversation + "/photos/" + id + (thumb ? "/thumb" : ""),
+      { headers: { Authorization: "Bearer " + state.token }, credentials: "omit", mode: "cors" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.blob(); })
+      .then(URL.createObjectURL, function (e) { delete blobs[k]; throw e; }));
+  }
+  function pic(p) {
+    var img = el("img", { alt: "", width: String(p.width), height: String(p.height) });
+    img.style.aspectRatio = p.width + " / " + p.height;  // its room is kept while it loads
+    var b = el("button", { type: "button", "class": "pic", "aria-label": "Photo " + p.name + ", open full size", onclick: function () { view(p, b); } }, [img]);
+    photoUrl(p.id, true).then(function (u) { img.src = u; }, function () { b.classList.add("broken"); b.setAttribute("aria-label", "Photo " + p.name + " (could not be loaded), try opening it"); });
+    return b;
+  }
+  function view(p, from) {
+    viewedFrom = from; viewer.hidden = false; viewImg.removeAttribute("src"); viewImg.alt = p.name;
+    viewCap.textContent = "Loading " + p.name + "\u2026";
+    viewer.querySelector(".close").focus();
+    photoUrl(p.id, false).then(function (u) { viewImg.src = u; viewCap.textContent = p.name; }, function () { viewCap.textContent = "This photo could not be loaded; try again."; });
+  }
+  function unview() { viewer.hidden = true; if (viewedFrom) viewedFrom.focus(); }
 
   function onKey(e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit ? composer.requestSubmit() : submit(e); }
@@ -198,9 +273,11 @@
     var mine = m.from === "visitor";
     var who = mine ? "You" : (m.author || (cfg && cfg.store) || "Store");
     var time = m.at ? new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    var photos = m.photos || [];
     list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
       el("span", { "class": "who", text: who + (time ? " \u00b7 " + time : "") }),
-      el("p", { text: m.body })  // textContent only: a message is never HTML
+      photos.length ? el("div", { "class": photos.length > 1 ? "pics many" : "pics" }, photos.map(pic)) : null,
+      m.body ? el("p", { text: m.body }) : null  // textContent only: a message is never HTML
     ]));
     if (!mine && !isOpen) { unread++; showBadge(); }
     scrollDown();
