@@ -921,7 +921,7 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
             (8000, "in", "Thank you, I will think about it."),
             (7990, "out:sofia@example.com", "Take your time, they are here whenever you are ready."),
         ),
-    ),    # Two days ago on WhatsApp: past the 24-hour window, the composer offers the approved templates.
+    ),  # Two days ago on WhatsApp: past the 24-hour window, the composer offers the approved templates.
     ("whatsapp", ((2950, "in", "Hello! Is the engraving on my locket finished? No rush at all."),)),
 )
 UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")

@@ -155,7 +155,9 @@ def _reply_fields(request: HttpRequest) -> dict[str, Any]:
             raise ValidationError({"body": _('Send the message as JSON: {"body": "..."}.')})
         fields: dict[str, Any] = {k: str(data.get(k) or "") for k in ("body", "channel", "kind", "template")}
         variables = data.get("variables") or {}
-        fields["variables"] = {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) else {}
+        fields["variables"] = (
+            {str(k): "" if v is None else str(v) for k, v in variables.items()} if isinstance(variables, dict) else {}
+        )
         return fields
     fields = {k: request.POST.get(k, "") for k in ("body", "channel", "kind", "template")}
     fields["variables"] = {k[4:]: v for k, v in request.POST.items() if k.startswith("var_")}

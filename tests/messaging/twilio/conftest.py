@@ -56,7 +56,7 @@ class FakeTwilio:
     plan: deque[tuple[Any, ...]] = field(default_factory=deque)
     hang_seconds: float = 2.5
     lock: threading.Lock = field(default_factory=threading.Lock)
-    # Content templates: SID -> {"body": "Hi {{1}}", "status": "approved" | None (never submitted), ...}
+    # Content templates: SID -> {"body": "Hi {{1}}", "status": "approved" | None (never submitted), "fail": 503?}
     content: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -151,6 +151,10 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             template = fake.content.get(sid)
             if template is None:
                 self._answer(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+                return
+            if template.get("fail"):  # Twilio failing: {"fail": 503}
+                status = template["fail"]
+                self._answer(status, {"code": 20500, "message": "Internal error", "status": status})
                 return
             whatsapp = None
             if template.get("status") is not None:

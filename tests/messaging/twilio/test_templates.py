@@ -174,6 +174,17 @@ def test_a_sid_twilio_does_not_know_is_reported_and_nothing_changes(world: World
     assert (template.approval_status, template.status_checked_at) == ("approved", None)
 
 
+def test_twilio_failing_to_answer_a_check_says_to_try_again_and_changes_nothing(
+    world: World, twilio: FakeTwilio
+) -> None:
+    template = record_template(world.a, status="pending")
+    twilio.content[READY_SID] = {"body": READY, "status": "approved", "fail": 503}
+    page = browser_client(world.a_owner).post(f"/settings/whatsapp-templates/{template.pk}/check/", follow=True)
+    assert "Twilio answered 503; try again shortly." in page.content.decode()
+    template.refresh_from_db()
+    assert (template.approval_status, template.status_checked_at) == ("pending", None)
+
+
 def test_saving_a_template_with_twilio_set_up_asks_twilio_for_its_status(world: World, twilio: FakeTwilio) -> None:
     twilio.content[READY_SID] = {"body": READY, "status": "pending"}
     response = browser_client(world.a_owner).post(

@@ -139,7 +139,12 @@ class TwilioAdapter:
                 raise PermanentError(
                     _("Twilio has no template %(sid)s on this account: check the content SID.") % {"sid": content_sid}
                 ) from exc
-            raise _refusal(exc) from exc
+            refusal = _refusal(exc)
+            if isinstance(refusal, TransientError):  # asked by a person, not retried by the outbox
+                raise TransientError(
+                    _("Twilio answered %(status)s; try again shortly.") % {"status": exc.status}
+                ) from exc
+            raise refusal from exc
         except requests.exceptions.RequestException as exc:
             raise TransientError(
                 _("Twilio could not be asked (%(error)s); try again shortly.") % {"error": exc.__class__.__name__}
