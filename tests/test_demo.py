@@ -11,6 +11,7 @@ import phonenumbers
 import pytest
 from django.contrib.auth import authenticate
 from django.db.models import Sum
+from django.utils import timezone
 from django_scopes import scope
 
 from trunkshow.customers.models import (
@@ -269,3 +270,25 @@ def test_demo_sample_export_imports_with_a_reason_for_every_line_it_skips(tmp_pa
     assert (job.created_count, job.merged_count, job.error_count) == (5, 2, 2)
     demo_sample_import(path=path)  # kept once written
     assert path.read_bytes() == content
+
+
+@pytest.mark.django_db
+def test_the_demo_has_whatsapp_templates_and_a_whatsapp_conversation_past_the_window() -> None:
+    from trunkshow.messaging.models import Conversation, WhatsAppTemplate
+    from trunkshow.messaging.selectors import whatsapp_window_closes_at
+
+    demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    with scope(store=store):
+        templates = list(WhatsAppTemplate.objects.values_list("name", "approval_status"))
+        closed = [
+            c
+            for c in Conversation.objects.filter(store=store, channel="whatsapp")
+            if whatsapp_window_closes_at(conversation=c) < timezone.now()
+        ]
+    assert templates == [
+        ("Appointment reminder", "approved"),
+        ("New collection preview", "pending"),
+        ("Piece ready for collection", "approved"),
+    ]
+    assert len(closed) == 1

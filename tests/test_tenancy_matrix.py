@@ -37,7 +37,7 @@ from trunkshow.customers.models import (
     Suppression,
 )
 from trunkshow.inbox.models import SavedReply
-from trunkshow.messaging.models import Attachment, Conversation, Message
+from trunkshow.messaging.models import Attachment, Conversation, Message, WhatsAppTemplate
 from trunkshow.messaging.services import message_receive
 from trunkshow.stores.models import ApiToken, Invitation, Membership
 
@@ -96,6 +96,7 @@ OBJECT_OF |= {
     ("message_id", None): "message",
     ("reply_id", None): "saved_reply",
     ("attachment_id", None): "attachment",
+    ("template_id", None): "whatsapp_template",
 }
 # A valid body for each API write, so the request passes validation and reaches the lookup.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -119,6 +120,14 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/conversations/<conversation_id>/assign"): {"assigned_to": None},
     ("post", "/api/v1/conversations/<conversation_id>/status"): {"status": "closed"},
     ("put", "/api/v1/saved-replies/<reply_id>"): {"title": "Changed", "body": "Changed"},
+    ("put", "/api/v1/whatsapp-templates/<template_id>"): {
+        "name": "Changed",
+        "content_sid": "HX" + "0" * 32,
+        "language": "en",
+        "body": "Changed",
+        "variables": [],
+        "approval_status": "approved",
+    },
     ("post", "/api/v1/customers/<customer_id>/purchases"): {
         "purchased_on": "2025-01-02",
         "items": [{"description": "Ring"}],
@@ -215,6 +224,15 @@ def b_objects(world: World) -> dict[str, Any]:
             "conversation": inbound.conversation,
             "message": inbound,
             "saved_reply": SavedReply.objects.create(store=world.b, title="Merci", body="Merci {first_name} !"),
+            "whatsapp_template": WhatsAppTemplate.objects.create(
+                store=world.b,
+                name="Pièce prête",
+                content_sid="HX" + "b" * 32,
+                language="fr",
+                body="Bonjour {{1}}, votre bague est prête.",
+                variables=[{"source": "first_name", "label": ""}],
+                approval_status="approved",
+            ),
             "customer": customer,
             "phone": customer.phones.get(),
             "email": customer.emails.get(),
@@ -285,6 +303,7 @@ def _snapshot() -> dict[str, Any]:
             LiveEvent,
             SavedReply,
             Attachment,
+            WhatsAppTemplate,
         )
         state: dict[str, Any] = {m.__name__: sorted(m.objects.values_list("id", flat=True)) for m in models}
         state["customers"] = list(Customer.objects.order_by("id").values())
@@ -295,6 +314,7 @@ def _snapshot() -> dict[str, Any]:
         state["imports"] = list(ImportJob.objects.order_by("id").values())
         state["conversations"] = list(Conversation.objects.order_by("id").values())
         state["messages"] = list(Message.objects.order_by("id").values())
+        state["whatsapp_templates"] = list(WhatsAppTemplate.objects.order_by("id").values())
     return state
 
 

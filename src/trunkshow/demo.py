@@ -784,8 +784,55 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
             loader.apply_backdates()
             _segments(store, staff[OWNER_EMAIL])
             _conversations(store, staff)
+            _whatsapp_templates(store, staff[OWNER_EMAIL])
             _webchat(store, staff[OWNER_EMAIL])
     return True
+
+
+# (name, content SID, text, what fills each placeholder, approval status). The SIDs are made up: with
+# real Twilio keys the owner records the store's own from Twilio's Content Template Builder.
+WHATSAPP_TEMPLATES = (
+    (
+        "Piece ready for collection",
+        "HX" + "d3a1" * 8,
+        "Hello {{1}}, your {{2}} is ready at {{3}}. Reply here to choose a time to collect it.",
+        [("first_name", ""), ("text", "The piece"), ("store", "")],
+        "approved",
+    ),
+    (
+        "Appointment reminder",
+        "HX" + "a7c2" * 8,
+        "Hi {{1}}, a reminder of your appointment on {{2}}. {{3}} looks forward to seeing you.",
+        [("first_name", ""), ("text", "Day and time"), ("associate", "")],
+        "approved",
+    ),
+    (
+        "New collection preview",
+        "HX" + "5e9b" * 8,
+        "Dear {{1}}, our new collection arrives next week. Would you like a private preview?",
+        [("first_name", "")],
+        "pending",
+    ),
+)
+
+
+def _whatsapp_templates(store: Any, owner: Any) -> None:
+    from trunkshow.messaging.whatsapp_templates import whatsapp_template_save
+    from trunkshow.stores.models import Membership
+
+    membership = Membership.objects.get(store=store, user=owner)
+    for name, sid, body, variables, status in WHATSAPP_TEMPLATES:
+        whatsapp_template_save(
+            store=store,
+            actor=owner,
+            membership=membership,
+            name=name,
+            content_sid=sid,
+            language="en",
+            body=body,
+            variables=[{"source": source, "label": label} for source, label in variables],
+            approval_status=status,
+        )
 
 
 def _webchat(store: Any, owner: Any) -> None:
@@ -874,7 +921,8 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
             (8000, "in", "Thank you, I will think about it."),
             (7990, "out:sofia@example.com", "Take your time, they are here whenever you are ready."),
         ),
-    ),
+    ),  # Two days ago on WhatsApp: past the 24-hour window, the composer offers the approved templates.
+    ("whatsapp", ((2950, "in", "Hello! Is the engraving on my locket finished? No rush at all."),)),
 )
 UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")
 

@@ -17,6 +17,7 @@ from trunkshow.customers.api_privacy import router as customer_privacy_router  #
 from trunkshow.customers.api_segments import router as segments_router  # noqa: E402
 from trunkshow.inbox.api import messages_router, replies_router  # noqa: E402
 from trunkshow.inbox.api import router as conversations_router  # noqa: E402
+from trunkshow.messaging.api import router as whatsapp_templates_router  # noqa: E402
 from trunkshow.stores.api import router as stores_router  # noqa: E402
 
 api.add_router("/", stores_router)
@@ -27,6 +28,7 @@ api.add_router("/segments", segments_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/messages", messages_router)
 api.add_router("/saved-replies", replies_router)
+api.add_router("/whatsapp-templates", whatsapp_templates_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),

@@ -23,6 +23,7 @@ from trunkshow.messaging import services as messaging
 from trunkshow.messaging.models import Conversation, Message
 from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
 from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, customer_name, message_get_for
+from trunkshow.messaging.whatsapp_templates import whatsapp_template_get_for
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
 
@@ -79,16 +80,24 @@ class PhotoOut(Schema):
     thumbnail_url: str
 
 
+class TemplateUseOut(Schema):
+    id: int = Field(description="The WhatsApp template's id (it may have been deleted since).")
+    name: str
+    content_sid: str
+    variables: dict[str, str] = Field(description='The values sent for its placeholders: {"1": "Clara", ...}.')
+
+
 class MessageOut(Schema):
     id: int
     direction: str
     channel: str
-    body: str
+    body: str = Field(description="The text; for a WhatsApp template, the text the customer reads.")
     status: str
     error: str
     author: int | None
     created_at: dt.datetime
     photos: list[PhotoOut] = []
+    template: TemplateUseOut | None = None
 
 
 class ThreadOut(ConversationOut):
@@ -100,11 +109,17 @@ class MessagesParams(Schema):
 
 
 class MessageIn(Schema):
-    body: str = Field(..., max_length=100_000)
+    body: str = Field("", max_length=100_000)
     channel: Literal["webchat", "sms", "whatsapp", "email"] | None = Field(
         None, description="Where to send; by default where the customer last wrote."
     )
     kind: Literal["reply", "note"] = "reply"
+    template: int | None = Field(
+        None, description="An approved WhatsApp template's id, sent on WhatsApp instead of a body."
+    )
+    variables: dict[str, str] = Field(
+        default_factory=dict, max_length=50, description='The template\'s values: {"1": "Clara", "2": "Saturday"}.'
+    )
 
 
 class AssignIn(Schema):
@@ -156,6 +171,7 @@ def _message_out(m: Message) -> MessageOut:
         error=m.error,
         author=m.author_id,
         created_at=m.created_at,
+        template=_template_use(m),
         photos=[
             PhotoOut(
                 id=a.pk,
@@ -168,6 +184,15 @@ def _message_out(m: Message) -> MessageOut:
             )
             for a in m.attachments.all()
         ],
+    )
+
+
+def _template_use(m: Message) -> TemplateUseOut | None:
+    used = m.meta.get("template")
+    if not used:
+        return None
+    return TemplateUseOut(
+        id=used["id"], name=used["name"], content_sid=used["content_sid"], variables=used.get("variables", {})
     )
 
 
@@ -220,7 +245,6 @@ def _message_in(request: HttpRequest) -> tuple[MessageIn, list[Photo]]:
     """The request as JSON, or as a multipart form whose ``files`` are photos (re-encoded here)."""
     if request.content_type == "multipart/form-data":
         data: Any = {k: request.POST.get(k) for k in ("body", "channel", "kind") if request.POST.get(k)}
-        data.setdefault("body", "")
         files = request.FILES.getlist("files")
     else:
         try:
@@ -244,6 +268,18 @@ _MESSAGE_FIELDS: dict[str, Any] = {
     "channel": {"type": "string", "enum": ["webchat", "sms", "whatsapp", "email"]},
     "kind": {"type": "string", "enum": ["reply", "note"], "default": "reply"},
 }
+_TEMPLATE_FIELDS: dict[str, Any] = {
+    "template": {
+        "type": "integer",
+        "description": "An approved WhatsApp template's id (GET /whatsapp-templates); sent on WhatsApp instead "
+        "of a body, also past the 24-hour window.",
+    },
+    "variables": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": 'The template\'s values, one per placeholder: {"1": "Clara", "2": "Saturday"}.',
+    },
+}
 
 
 @router.post(
@@ -254,7 +290,9 @@ _MESSAGE_FIELDS: dict[str, Any] = {
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object", "properties": _MESSAGE_FIELDS, "required": ["body"]}},
+                "application/json": {
+                    "schema": {"type": "object", "properties": {**_MESSAGE_FIELDS, **_TEMPLATE_FIELDS}}
+                },
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
@@ -279,13 +317,18 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
     JSON for text; ``multipart/form-data`` with ``files`` to send photos (each re-encoded, its
     metadata dropped, thumbnailed; over 15 MB is a 413, not an image a 415, over 40 MP or over
     6 files a 400). The message and its photos are saved together or not at all.
+
+    A WhatsApp template: ``{"template": id, "variables": {"1": "Clara"}}`` and no body. Another
+    store's template is a 404; one not approved, a missing, empty or extra value a 400 naming it.
     """
     who = _who(request)
     roles.require(who, "inbox.reply")
     conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
     payload, photos = _message_in(request)
     try:
-        if payload.kind == "note":
+        if payload.template is not None:
+            message = _send_template(who, conversation, payload, photos)
+        elif payload.kind == "note":
             message = messaging.note_add(
                 store=who.store, actor=who.user, conversation=conversation, body=payload.body, photos=photos
             )
@@ -303,6 +346,25 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
     except OSError:
         raise ApiError(503, "storage_failed", "The photos could not be saved; nothing was sent. Try again.") from None
     return Status(201, _message_out(message))
+
+
+def _send_template(who: Membership, conversation: Conversation, payload: MessageIn, photos: list[Photo]) -> Message:
+    mixed = {
+        "body": bool(payload.body.strip()),
+        "kind": payload.kind != "reply",
+        "files": bool(photos),
+        "channel": payload.channel not in (None, "whatsapp"),
+    }
+    wrong = [name for name, bad in mixed.items() if bad]
+    if wrong:
+        text = (
+            "A WhatsApp template is sent as it was approved: leave out body, files, kind and any channel but whatsapp."
+        )
+        raise ApiError(400, "invalid", text, {name: [text] for name in wrong})
+    template = whatsapp_template_get_for(store=who.store, template_id=payload.template)  # another store's: 404
+    return messaging.message_send_template(
+        store=who.store, actor=who.user, conversation=conversation, template=template, variables=payload.variables
+    )
 
 
 @router.post("/{conversation_id}/assign", response={200: ConversationOut, **ERRORS}, summary="Assign a conversation")

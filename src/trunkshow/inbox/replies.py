@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Conversation
+from trunkshow.messaging.selectors import merge_values
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership, Store
 
@@ -77,10 +78,5 @@ def saved_reply_delete(*, store: Store, membership: Membership | None, reply: Sa
 
 def saved_reply_fill(*, reply: SavedReply, conversation: Conversation, associate: Any) -> str:
     """The reply's text for this conversation; fields without a value stay visible (and block sending)."""
-    customer = conversation.customer
-    values = {
-        "first_name": (customer.preferred_name or customer.first_name) if customer else "",
-        "associate": (associate.name or "").split(" ")[0] if associate is not None else "",
-        "store": conversation.store.name,
-    }
+    values = merge_values(conversation=conversation, associate=associate)
     return _FIELD.sub(lambda m: values.get(m.group(1)) or m.group(0), reply.body)

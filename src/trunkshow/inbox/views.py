@@ -28,11 +28,18 @@ from trunkshow.inbox import replies, selectors, services
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
+from trunkshow.messaging import whatsapp_templates as wa
 from trunkshow.messaging.channels.twilio.config import twilio_configured
 from trunkshow.messaging.media import attachment_get_for, attachment_response
 from trunkshow.messaging.models import ChannelKind, ConversationStatus
 from trunkshow.messaging.photos import PhotoRefused, photos_prepare
-from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, message_get_for
+from trunkshow.messaging.selectors import (
+    WHATSAPP_WINDOW,
+    conversation_get_for,
+    conversation_messages,
+    message_get_for,
+    whatsapp_window_closes_at,
+)
 from trunkshow.stores.access import store_page
 from trunkshow.stores.models import Membership
 
@@ -112,6 +119,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             for r in SavedReply.objects.filter(store=store)
         ],
         "snooze_default": (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
+        "whatsapp": _whatsapp_templates(request, conversation),
     }
     return render(request, "inbox/conversation.html", context)
 
@@ -132,8 +140,12 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.content_type == "application/json" or "application/json" in request.headers.get("Accept", "")
 
 
-def _reply_fields(request: HttpRequest) -> dict[str, str]:
-    """The composer's fields, from its form or, for the page's script, from JSON."""
+def _reply_fields(request: HttpRequest) -> dict[str, Any]:
+    """The composer's fields, from its form or, for the page's script, from JSON.
+
+    A WhatsApp template comes as ``template`` (its id) with ``variables`` ({"1": ...}; in the form,
+    one ``var_<n>`` field per placeholder).
+    """
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
@@ -141,8 +153,15 @@ def _reply_fields(request: HttpRequest) -> dict[str, str]:
             data = None
         if not isinstance(data, dict):
             raise ValidationError({"body": _('Send the message as JSON: {"body": "..."}.')})
-        return {k: str(data.get(k) or "") for k in ("body", "channel", "kind")}
-    return {k: request.POST.get(k, "") for k in ("body", "channel", "kind")}
+        fields: dict[str, Any] = {k: str(data.get(k) or "") for k in ("body", "channel", "kind", "template")}
+        variables = data.get("variables") or {}
+        fields["variables"] = (
+            {str(k): "" if v is None else str(v) for k, v in variables.items()} if isinstance(variables, dict) else {}
+        )
+        return fields
+    fields = {k: request.POST.get(k, "") for k in ("body", "channel", "kind", "template")}
+    fields["variables"] = {k[4:]: v for k, v in request.POST.items() if k.startswith("var_")}
+    return fields
 
 
 def _reply_refused(
@@ -160,12 +179,17 @@ def _reply_refused(
 def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     store, user = request.store, request.user  # type: ignore[attr-defined]
     conversation = conversation_get_for(store=store, conversation_id=conversation_id)
-    body = ""
+    body, fields = "", {}
     try:
         fields = _reply_fields(request)
         body = fields["body"]
-        photos = photos_prepare(request.FILES.getlist("files"))
-        if fields["kind"] == "note":
+        if fields["template"]:
+            template = wa.whatsapp_template_get_for(store=store, template_id=fields["template"])  # another store's: 404
+            message = messaging.message_send_template(
+                store=store, actor=user, conversation=conversation, template=template, variables=fields["variables"]
+            )
+        elif fields["kind"] == "note":
+            photos = photos_prepare(request.FILES.getlist("files"))
             message = messaging.note_add(store=store, actor=user, conversation=conversation, body=body, photos=photos)
         else:
             message = messaging.message_send(
@@ -174,7 +198,7 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 conversation=conversation,
                 body=body,
                 channel=fields["channel"] or None,
-                photos=photos,
+                photos=photos_prepare(request.FILES.getlist("files")),
             )
     except PhotoRefused as exc:
         return _reply_refused(request, conversation.pk, body, exc.status, exc.code, exc.message)
@@ -188,6 +212,14 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 {"error": {"code": "invalid", "message": _errors_text(exc), "fields": exc.message_dict}}, status=400
             )
         flash.error(request, _errors_text(exc))
+        if fields.get("template"):  # the template form comes back open, with the values as they were typed
+            request.session["inbox_template_draft"] = {
+                "conversation": conversation.pk,
+                "template": template.pk,
+                "values": {k: v[:500] for k, v in list(fields["variables"].items())[:20]},
+                "errors": exc.message_dict,
+            }
+            return redirect(reverse("inbox:conversation", args=[conversation.pk]) + "#templates")
         request.session["inbox_draft"] = {"conversation": conversation.pk, "body": body[:5000]}
         return _back(conversation.pk)
     if _wants_json(request):
@@ -195,6 +227,41 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
         return JsonResponse({"message": message_payload(message)}, status=201)
     return _back(conversation.pk)
+
+
+def _whatsapp_templates(request: HttpRequest, conversation: Any) -> dict[str, Any] | None:
+    """Past WhatsApp's 24-hour window, the approved templates to pick from, filled in for this customer."""
+    if conversation.channel != ChannelKind.WHATSAPP:
+        return None
+    closes_at = whatsapp_window_closes_at(conversation=conversation)
+    if closes_at is not None and timezone.now() <= closes_at:
+        return None
+    draft = request.session.pop("inbox_template_draft", None) or {}
+    if draft.get("conversation") != conversation.pk:
+        draft = {}
+    choices = []
+    for template in wa.approved_templates(store=request.store):  # type: ignore[attr-defined]
+        values = wa.template_prefill(template=template, conversation=conversation, associate=request.user)
+        is_draft = draft.get("template") == template.pk
+        errors: dict[str, list[str]] = draft.get("errors", {}) if is_draft else {}
+        if is_draft:
+            values |= {k: v for k, v in draft.get("values", {}).items() if k in values}
+        variables = wa.template_variables(template)
+        choices.append(
+            {
+                "template": template,
+                "fields": [
+                    {"variable": v, "value": values[v.key], "errors": errors.get(f"variables.{v.key}", [])}
+                    for v in variables
+                ],
+                "errors": [
+                    m for k, msgs in errors.items() if k not in {f"variables.{v.key}" for v in variables} for m in msgs
+                ],
+                "preview": wa.template_render(template, values),
+                "open": is_draft,
+            }
+        )
+    return {"last_wrote": closes_at - WHATSAPP_WINDOW if closes_at else None, "templates": choices}
 
 
 @store_page("inbox.view")

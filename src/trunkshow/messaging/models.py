@@ -266,3 +266,64 @@ class WebchatVisitor(models.Model):
 
     def __str__(self) -> str:
         return f"web chat visitor of conversation {self.conversation_id}"
+
+
+class TemplateApproval(models.TextChoices):
+    """Where WhatsApp's review of a template stands, in Twilio's words (Content API approval status)."""
+
+    UNSUBMITTED = "unsubmitted", _("Not submitted")
+    RECEIVED = "received", _("Received")
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAUSED = "paused", _("Paused")
+    DISABLED = "disabled", _("Disabled")
+
+
+class TemplateVariableSource(models.TextChoices):
+    """What fills a template's placeholder when it is sent."""
+
+    FIRST_NAME = "first_name", _("The customer's first name")
+    ASSOCIATE = "associate", _("The associate's first name")
+    STORE = "store", _("The store's name")
+    TEXT = "text", _("Written when sending")
+
+
+class WhatsAppTemplate(models.Model):
+    """A message WhatsApp approved for the store: the only kind it lets us send outside the 24-hour window.
+
+    The template itself lives at Twilio (Content Template Builder) under its content SID; here is
+    what staff need to send it: its text with numbered placeholders ({{1}}, {{2}}) and, for each
+    placeholder in order, what fills it (``variables``: ``[{"source": "first_name", "label": ""}, ...]``).
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    content_sid = models.CharField(_("content SID"), max_length=34)
+    language = models.CharField(_("language"), max_length=16)
+    body = models.TextField(_("text"), max_length=1024)
+    variables = models.JSONField(default=list, blank=True)
+    approval_status = models.CharField(
+        _("approval status"), max_length=16, choices=TemplateApproval.choices, default=TemplateApproval.UNSUBMITTED
+    )
+    rejection_reason = models.CharField(max_length=300, blank=True)
+    status_checked_at = models.DateTimeField(null=True, blank=True)  # last asked Twilio
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        ordering: ClassVar = ["name", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["store", "name"], name="whatsapp_template_name_unique"),
+            # Stores sharing one Twilio account may each record the same template.
+            models.UniqueConstraint(fields=["store", "content_sid"], name="whatsapp_template_sid_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approval_status == TemplateApproval.APPROVED

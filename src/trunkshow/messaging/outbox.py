@@ -209,6 +209,7 @@ def _finish(store: Store, results: list[_Result]) -> None:
 
 
 def _outbound(store: Store, message: Message, context: dict[str, Any]) -> Outbound:
+    template = message.meta.get("template") or {}
     return Outbound(
         reference=str(message.reference),
         channel=message.channel,
@@ -219,6 +220,8 @@ def _outbound(store: Store, message: Message, context: dict[str, Any]) -> Outbou
         files=_files(message),
         headers=outbound_headers(store, message, context),
         status_callback=status_callback_for(store, message),
+        content_sid=str(template.get("content_sid", "")),
+        content_variables={str(k): str(v) for k, v in (template.get("variables") or {}).items()},
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404
 
-from trunkshow.messaging.models import Conversation, Message
+from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message
 from trunkshow.stores.models import Store
+
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
 
 
 def conversation_get_for(*, store: Store, conversation_id: Any) -> Conversation:
@@ -39,6 +42,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "photos": len(message.meta.get("photos", ())),
         # What a client needs to show them (the web-chat visitor's socket forwards these).
         "photo_list": message_photos(message) if message.meta.get("photos") else [],
+        "template": (message.meta.get("template") or {}).get("name", ""),
     }
 
 
@@ -59,6 +63,16 @@ def customer_name(conversation: Conversation) -> str:
     return " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
 
 
+def merge_values(*, conversation: Conversation, associate: Any) -> dict[str, str]:
+    """The merge fields of saved replies and WhatsApp templates for this conversation ('' when unknown)."""
+    customer = conversation.customer
+    return {
+        "first_name": (customer.preferred_name or customer.first_name) if customer else "",
+        "associate": (associate.name or "").split(" ")[0] if associate is not None else "",
+        "store": conversation.store.name,
+    }
+
+
 def conversation_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
     qs = (
         Message.objects.filter(conversation=conversation, id__gt=after_id)
@@ -66,3 +80,18 @@ def conversation_messages(*, conversation: Conversation, after_id: int = 0, limi
         .prefetch_related("attachments")
     )
     return list(qs.order_by("created_at", "id")[:limit])
+
+
+def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | None:
+    """When WhatsApp stops taking free-form messages: 24 hours after the customer's last WhatsApp message.
+
+    ``None`` when the customer never wrote on WhatsApp (only a template may open the conversation).
+    A text or an email from them opens no WhatsApp window.
+    """
+    last = (
+        Message.objects.filter(conversation=conversation, direction=Direction.INBOUND, channel=ChannelKind.WHATSAPP)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return last + WHATSAPP_WINDOW if last is not None else None

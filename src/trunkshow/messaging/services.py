@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,14 +39,16 @@ from trunkshow.messaging.models import (
     Message,
     MessageStatus,
     OptOut,
+    WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
+from trunkshow.messaging.selectors import whatsapp_window_closes_at
+from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
 MAX_BODY = 5_000  # characters: a text is split by carriers anyway, an email reply is rarely longer
 PREVIEW = 160
 TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
-WHATSAPP_WINDOW = dt.timedelta(hours=24)
 # A merge field left as typed: {first_name}, {{ store }}, [associate].
 _UNFILLED = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[\s*(first_name|associate|store)\s*\]", re.IGNORECASE)
 # Messages the system sends that an opt-out must not block: the one confirmation of the opt-out.
@@ -335,24 +337,8 @@ def _may_switch_to(conversation: Conversation, channel: str) -> bool:
     return CurrentConsent.objects.filter(customer=conversation.customer, channel=channel, granted=True).exists()
 
 
-@transaction.atomic
-def message_send(
-    *,
-    store: Store,
-    actor: Any,
-    conversation: Conversation,
-    body: str,
-    channel: str | None = None,
-    photos: Sequence[Photo] = (),
-) -> Message:
-    """Queue a staff reply in the outbox; the worker sends it after this transaction commits.
-
-    Its photos (already re-encoded, see ``photos.photo_prepare``) are written with it: if a file
-    cannot be stored, the message and every file written for it are gone with the transaction.
-    """
-    count_check(len(photos))
-    text = _clean_body(body, photos=len(photos))
-    channel = channel or conversation.channel
+def _recipient(store: Store, conversation: Conversation, channel: str) -> str:
+    """The address a reply on ``channel`` goes to, once the channel is known, agreed to and not opted out of."""
     if channel not in ChannelKind.values:
         raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
     if not _may_switch_to(conversation, channel):
@@ -378,34 +364,118 @@ def message_send(
                 % {"channel": ChannelKind(channel).label, "date": blocked.at.date().isoformat()}
             }
         )
-    now = timezone.now()
-    if channel == ChannelKind.WHATSAPP and (
-        conversation.last_inbound_at is None or now - conversation.last_inbound_at > WHATSAPP_WINDOW
-    ):
-        raise ValidationError(
-            {
-                "channel": _(
-                    "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
-                    "send an approved template or use another channel."
-                )
-            }
-        )
-    message = Message.objects.create(
+    return address
+
+
+def _queue(
+    store: Store, actor: Any, conversation: Conversation, channel: str, address: str, body: str, meta: dict[str, Any]
+) -> Message:
+    if channel != conversation.channel:
+        meta = {"previous_channel": conversation.channel, **meta}
+    return Message.objects.create(
         store=store,
         conversation=conversation,
         direction=Direction.OUTBOUND,
         channel=channel,
-        body=text,
+        body=body,
         author=actor if getattr(actor, "pk", None) else None,
         to_address=address,
         status=MessageStatus.QUEUED,
-        created_at=now,
-        meta={"previous_channel": conversation.channel} if channel != conversation.channel else {},
+        created_at=timezone.now(),
+        meta=meta,
     )
-    _photos_attach(store, message, photos)
+
+
+def _announce(store: Store, conversation: Conversation, message: Message) -> None:
     _conversation_outbound(conversation, message)
     _publish_message(store, message)
     _enqueue(store, message)
+
+
+@transaction.atomic
+def message_send(
+    *,
+    store: Store,
+    actor: Any,
+    conversation: Conversation,
+    body: str,
+    channel: str | None = None,
+    photos: Sequence[Photo] = (),
+) -> Message:
+    """Queue a staff reply in the outbox; the worker sends it after this transaction commits.
+
+    Its photos (already re-encoded, see ``photos.photo_prepare``) are written with it: if a file
+    cannot be stored, the message and every file written for it are gone with the transaction.
+    """
+    count_check(len(photos))
+    text = _clean_body(body, photos=len(photos))
+    channel = channel or conversation.channel
+    address = _recipient(store, conversation, channel)
+    if channel == ChannelKind.WHATSAPP:
+        closes_at = whatsapp_window_closes_at(conversation=conversation)
+        if closes_at is None or timezone.now() > closes_at:
+            raise ValidationError(
+                {
+                    "channel": _(
+                        "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
+                        "send an approved template or use another channel."
+                    )
+                }
+            )
+    message = _queue(store, actor, conversation, channel, address, text, {})
+    _photos_attach(store, message, photos)
+    _announce(store, conversation, message)
+    return message
+
+
+@transaction.atomic
+def message_send_template(
+    *,
+    store: Store,
+    actor: Any,
+    conversation: Conversation,
+    template: WhatsAppTemplate,
+    variables: Mapping[str, Any],
+) -> Message:
+    """Queue an approved WhatsApp template, filled in: the one message WhatsApp takes outside the 24-hour window.
+
+    The row keeps the text the customer reads (for the thread and the timeline) and, in
+    ``meta["template"]``, the template's id, name, SID and the values, which the outbox sends to
+    the provider instead of the text. Opt-outs and consent apply as to any reply.
+    """
+    if template.store_id != store.pk:
+        raise ValidationError({"template": _("This template is not one of the store's.")})
+    if not template.is_approved:
+        raise ValidationError(
+            {
+                "template": _(
+                    "“%(name)s” is not approved by WhatsApp (status: %(status)s); only an approved template can be sent."
+                )
+                % {"name": template.name, "status": template.get_approval_status_display().lower()}
+            }
+        )
+    values, text = template_fill(template=template, values=variables)
+    for key, value in values.items():
+        unfilled = _UNFILLED.search(value)
+        if unfilled:
+            raise ValidationError(
+                {
+                    f"variables.{key}": _("Fill in %(field)s before sending: the customer would see it as typed.")
+                    % {"field": unfilled.group(0)}
+                }
+            )
+    address = _recipient(store, conversation, ChannelKind.WHATSAPP)
+    meta = {
+        "template": {
+            "id": template.pk,
+            "name": template.name,
+            "content_sid": template.content_sid,
+            "language": template.language,
+            "variables": values,
+        }
+    }
+    message = _queue(store, actor, conversation, ChannelKind.WHATSAPP, address, text, meta)
+    _announce(store, conversation, message)
     return message
 
 

@@ -2,7 +2,10 @@
 
 The fake keeps the messages it accepted and every request it saw, and can be told what to answer
 next: an error status with Twilio's error body, or a hang longer than the client's timeout
-(after accepting the message, or before).
+(after accepting the message, or before). It also holds content templates (``content``: SID →
+text and WhatsApp's approval status): it answers the Content API's approval requests for them,
+renders a message sent with ``ContentSid`` and ``ContentVariables`` as Twilio does, and refuses an
+unknown SID (21655) or variables that do not fill the template (21656).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import re
 import threading
 import time
 import uuid
@@ -52,19 +56,40 @@ class FakeTwilio:
     plan: deque[tuple[Any, ...]] = field(default_factory=deque)
     hang_seconds: float = 2.5
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Content templates: SID -> {"body": "Hi {{1}}", "status": "approved" | None (never submitted), "fail": 503?}
+    content: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def posts(self) -> list[Seen]:
         return [r for r in self.requests if r.method == "POST"]
 
 
-def _record(fake: FakeTwilio, form: dict[str, list[str]]) -> dict[str, Any]:
+APPROVAL_PATH = re.compile(r"/v1/Content/(HX[0-9a-fA-F]{32})/ApprovalRequests")
+PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+
+
+def _rendered(fake: FakeTwilio, form: dict[str, list[str]]) -> tuple[str, int]:
+    """The text Twilio sends for a ContentSid and ContentVariables, or (reason, error code) when it refuses."""
+    template = fake.content.get(form["ContentSid"][0])
+    if template is None:
+        return "The ContentSid is Invalid", 21655
+    try:
+        values = json.loads(form["ContentVariables"][0]) if "ContentVariables" in form else {}
+    except ValueError:
+        return "The ContentVariables Parameter is invalid", 21656
+    wanted = set(PLACEHOLDER.findall(template["body"]))
+    if not isinstance(values, dict) or set(values) != wanted or not all(values.values()):
+        return "The ContentVariables Parameter is invalid", 21656
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template["body"]), 0
+
+
+def _record(fake: FakeTwilio, form: dict[str, list[str]], body: str) -> dict[str, Any]:
     record = {
         "sid": "SM" + uuid.uuid4().hex,
         "account_sid": ACCOUNT_SID,
         "to": form["To"][0],
         "from": form["From"][0],
-        "body": form.get("Body", [""])[0],
+        "body": body,
         "status": "queued",
         "num_media": str(len(form.get("MediaUrl", []))),
         "direction": "outbound-api",
@@ -105,6 +130,10 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             seen = self._seen({})
+            approval = APPROVAL_PATH.fullmatch(seen.path)
+            if approval:
+                self._approval(approval.group(1))
+                return
             if seen.path != MESSAGES_PATH:
                 self._answer(404, {"code": 20404, "message": "not found", "status": 404})
                 return
@@ -116,6 +145,31 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 200,
                 {"messages": found[:size], "next_page_uri": None, "page": 0, "page_size": size, "uri": seen.path},
             )
+
+        def _approval(self, sid: str) -> None:
+            """Twilio's answer to GET /v1/Content/{sid}/ApprovalRequests."""
+            template = fake.content.get(sid)
+            if template is None:
+                self._answer(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+                return
+            if template.get("fail"):  # Twilio failing: {"fail": 503}
+                status = template["fail"]
+                self._answer(status, {"code": 20500, "message": "Internal error", "status": status})
+                return
+            whatsapp = None
+            if template.get("status") is not None:
+                whatsapp = {
+                    "type": "whatsapp",
+                    "name": template.get("name", "template"),
+                    "category": "UTILITY",
+                    "content_type": "twilio/text",
+                    "status": template["status"],
+                    "rejection_reason": template.get("rejection_reason", ""),
+                    "allow_category_change": True,
+                    "flows": None,
+                }
+            url = f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests"
+            self._answer(200, {"sid": sid, "account_sid": ACCOUNT_SID, "whatsapp": whatsapp, "url": url})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
@@ -133,7 +187,13 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             if step[0] == "hang_before_accepting":
                 time.sleep(fake.hang_seconds)
                 return
-            record = _record(fake, form)
+            body = form.get("Body", [""])[0]
+            if "ContentSid" in form:
+                body, code = _rendered(fake, form)
+                if code:
+                    self._answer(400, {"code": code, "message": body, "more_info": "", "status": 400})
+                    return
+            record = _record(fake, form, body)
             if step[0] == "hang_after_accepting":
                 time.sleep(fake.hang_seconds)
             if step[0] == "garble_after_accepting":

@@ -49,6 +49,9 @@ class Outbound:
     files: tuple[OutboundFile, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     status_callback: str = ""
+    # An approved WhatsApp template sent instead of ``body`` (which then only records what the customer reads).
+    content_sid: str = ""
+    content_variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,14 @@ class Accepted:
     provider: str
     provider_id: str
     status: str = "sent"
+
+
+@dataclass(frozen=True)
+class TemplateReview:
+    """What the provider says of a WhatsApp template: its approval status and, when refused, why."""
+
+    status: str
+    rejection_reason: str = ""
 
 
 class Adapter(Protocol):
@@ -66,3 +77,9 @@ class Adapter(Protocol):
     def lookup(self, reference: str) -> Accepted | None:
         """The message the provider holds for our reference, if it accepted one (after an ambiguous error)."""
         ...
+
+
+class TemplateReviews(Protocol):
+    """An adapter that can tell how WhatsApp's review of a template stands (Twilio; the sandbox cannot)."""
+
+    def template_review(self, content_sid: str) -> TemplateReview: ...

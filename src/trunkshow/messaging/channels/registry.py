@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from trunkshow.messaging.channels.base import Accepted, Adapter, Outbound
+from trunkshow.messaging.channels.base import Accepted, Adapter, Outbound, TemplateReviews
 from trunkshow.messaging.channels.email import EmailAdapter, email_headers
 from trunkshow.messaging.channels.sandbox import SandboxAdapter
 from trunkshow.messaging.channels.twilio.config import hook_url, store_number, twilio_configured
@@ -46,6 +46,17 @@ def adapter_for(channel: str) -> Adapter:
     if channel in (ChannelKind.SMS, ChannelKind.WHATSAPP) and twilio_configured():
         return _twilio()
     return sandbox()
+
+
+def template_reviews() -> TemplateReviews | None:
+    """Who can say whether WhatsApp approved a template: Twilio when it is set up; nobody in the sandbox."""
+    if twilio_configured():
+        from trunkshow.messaging.channels.twilio.adapter import TwilioAdapter
+
+        adapter = _twilio()
+        assert isinstance(adapter, TwilioAdapter)
+        return adapter
+    return None
 
 
 def sender_for(store: Any, channel: str) -> str:

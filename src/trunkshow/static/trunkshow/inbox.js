@@ -141,6 +141,34 @@ for (const button of document.querySelectorAll("[data-insert]")) {
   });
 }
 
+// WhatsApp templates: the preview follows the values as they are typed; an empty one shows as {{n}}.
+for (const form of document.querySelectorAll("form.wa-send")) {
+  const preview = form.querySelector(".wa-preview");
+  const text = form.dataset.template || "";
+  const update = () => {
+    const values = {};
+    for (const input of form.querySelectorAll("input[data-key]")) values[input.dataset.key] = input.value.trim();
+    const parts = [];
+    let last = 0;
+    for (const match of text.matchAll(/\{\{\s*(\d+)\s*\}\}/g)) {
+      parts.push(document.createTextNode(text.slice(last, match.index)));
+      const value = values[String(Number(match[1]))];
+      if (value) {
+        parts.push(document.createTextNode(value));
+      } else {
+        const mark = document.createElement("mark");
+        mark.textContent = match[0];
+        parts.push(mark);
+      }
+      last = match.index + match[0].length;
+    }
+    parts.push(document.createTextNode(text.slice(last)));
+    preview.replaceChildren(...parts);
+  };
+  form.addEventListener("input", update);
+  update();
+}
+
 // Photos: a preview of each before sending, each removable; without this script the form posts them as they are.
 const fileInput = document.getElementById("reply-files");
 const photoList = document.getElementById("reply-photos");

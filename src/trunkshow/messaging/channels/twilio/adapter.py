@@ -15,6 +15,7 @@ status webhook so delivery reports come back. Errors are sorted for the outbox:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import requests
@@ -22,7 +23,14 @@ from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from urllib3.exceptions import ConnectTimeoutError
 
-from trunkshow.messaging.channels.base import Accepted, AmbiguousError, Outbound, PermanentError, TransientError
+from trunkshow.messaging.channels.base import (
+    Accepted,
+    AmbiguousError,
+    Outbound,
+    PermanentError,
+    TemplateReview,
+    TransientError,
+)
 from trunkshow.messaging.channels.twilio import config
 from trunkshow.messaging.channels.twilio.errors import reason_for
 
@@ -51,8 +59,15 @@ class TwilioAdapter:
         kwargs: dict[str, Any] = {
             "to": config.wire_address(message.channel, message.to),
             "from_": config.wire_address(message.channel, message.sender),
-            "body": message.body,
         }
+        if message.content_sid:
+            # Twilio renders the approved template itself: ContentSid and the values as one JSON string,
+            # never a Body. A template without placeholders gets no ContentVariables (Twilio refuses "{}").
+            kwargs["content_sid"] = message.content_sid
+            if message.content_variables:
+                kwargs["content_variables"] = json.dumps(message.content_variables, ensure_ascii=False)
+        else:
+            kwargs["body"] = message.body
         if message.media_urls:
             kwargs["media_url"] = list(message.media_urls)
         if message.status_callback:
@@ -109,6 +124,40 @@ class TwilioAdapter:
                     continue
                 return Accepted(provider=self.name, provider_id=str(candidate.sid), status="sent")
         return None
+
+    def template_review(self, content_sid: str) -> TemplateReview:
+        """WhatsApp's review of a content template (``GET content.twilio.com/v1/Content/{sid}/ApprovalRequests``).
+
+        A template never submitted to WhatsApp has no ``whatsapp`` part: "unsubmitted". Raises
+        ``PermanentError`` when Twilio has no such template on this account, ``TransientError``
+        when Twilio cannot be asked now.
+        """
+        try:
+            review = self.client.content.v1.contents(content_sid).approval_fetch().fetch()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                raise PermanentError(
+                    _("Twilio has no template %(sid)s on this account: check the content SID.") % {"sid": content_sid}
+                ) from exc
+            refusal = _refusal(exc)
+            if isinstance(refusal, TransientError):  # asked by a person, not retried by the outbox
+                raise TransientError(
+                    _("Twilio answered %(status)s; try again shortly.") % {"status": exc.status}
+                ) from exc
+            raise refusal from exc
+        except requests.exceptions.RequestException as exc:
+            raise TransientError(
+                _("Twilio could not be asked (%(error)s); try again shortly.") % {"error": exc.__class__.__name__}
+            ) from exc
+        except (TwilioException, ValueError) as exc:
+            raise TransientError(
+                _("Twilio's answer could not be read (%(error)s).") % {"error": exc.__class__.__name__}
+            ) from exc
+        whatsapp = review.whatsapp if isinstance(review.whatsapp, dict) else {}
+        return TemplateReview(
+            status=str(whatsapp.get("status") or "unsubmitted").lower(),
+            rejection_reason=str(whatsapp.get("rejection_reason") or ""),
+        )
 
 
 def _refusal(exc: TwilioRestException) -> Exception:

@@ -13,6 +13,8 @@ _REASONS = {
     21610: "The customer replied STOP to the store's number, so Twilio blocks messages to them.",
     21612: "Twilio cannot send from the store's number to this number.",
     21614: "The number is not a mobile number and cannot receive texts.",
+    21655: "The template's content SID is not one of this Twilio account's templates.",
+    21656: "The template's variables do not match what Twilio expects.",
     21617: "The message is too long.",
     30003: "The phone is unreachable (off or out of coverage).",
     30004: "The recipient blocked the message.",

@@ -1,7 +1,8 @@
 """The Twilio library's own HTTP client, pointed at another base address when one is set.
 
 ``TWILIO_API_BASE`` exists for tests and local fakes: the library builds every URL from
-``https://api.twilio.com``, and its documented way to change how requests go out is a custom
+``https://api.twilio.com`` (messages) or ``https://content.twilio.com`` (templates), and both go
+to the one base; its documented way to change how requests go out is a custom
 ``http_client`` (a ``TwilioHttpClient`` subclass overriding ``request``).
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
-TWILIO_API = "https://api.twilio.com"
+TWILIO_HOSTS = ("https://api.twilio.com/", "https://content.twilio.com/")
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -21,6 +22,7 @@ class RebasedHttpClient(TwilioHttpClient):
         self.api_base = api_base.rstrip("/")
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
-        if self.api_base and url.startswith(TWILIO_API + "/"):
-            url = self.api_base + url[len(TWILIO_API) :]
+        host = next((h for h in TWILIO_HOSTS if url.startswith(h)), None)
+        if self.api_base and host is not None:
+            url = self.api_base + url[len(host) - 1 :]
         return super().request(method, url, *args, **kwargs)
