@@ -243,3 +243,25 @@ def test_the_staff_socket_refuses_strangers(shop: World, server: str, case: str)
     with pytest.raises(InvalidStatus) as refused:
         staff_socket(server, person, origin)
     assert refused.value.response.status_code == 403
+
+
+def test_events_published_by_another_process_reach_open_sockets_once_without_redis(shop: World, server: str) -> None:
+    """Without Redis each process has its own channel layer: an event the worker publishes (here:
+    this test process, whose layer holds no socket) reaches the server's sockets through the one
+    reader of the events table per web process, to the right store only, and each socket once."""
+    from django.db import transaction
+
+    from trunkshow.core.events import publish_on_commit
+
+    with (
+        staff_socket(server, shop.a_associate) as first,
+        staff_socket(server, shop.a_owner) as second,
+        staff_socket(server, shop.b_owner) as other_store,
+    ):
+        with transaction.atomic(), scope(store=shop.a):
+            publish_on_commit(store=shop.a, kind="status", payload={"message": 1, "status": "delivered"})
+        for ws in (first, second):
+            event = json.loads(ws.recv(timeout=10))  # within the reader's two seconds, and some slack
+            assert (event["kind"], event["payload"]) == ("status", {"message": 1, "status": "delivered"})
+            assert nothing_more(ws, wait=2.5)  # not again at the next read
+        assert nothing_more(other_store, wait=0.1)

@@ -18,7 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 from django_scopes import scope, scopes_disabled
 
-from trunkshow.core.events import events_since, group_name
+from trunkshow.core.events import BACKFILL_LIMIT, as_dict, events_since, group_name
 from trunkshow.core.models import LiveEvent
 from trunkshow.messaging.channels.webchat import selectors
 from trunkshow.stores.middleware import membership_for_session
@@ -37,6 +37,55 @@ def _header(scope_: dict[str, Any], name: bytes) -> str:
     return ""
 
 
+class _Relay:
+    """Without Redis the channel layer lives in this process only: events published by the worker
+    (delivery statuses) or another web process would never arrive. One task per process reads the
+    events table every POLL_SECONDS while some socket is open, and hands each new event to its
+    group on the in-process layer, as publishing does; sockets drop ids they have already sent.
+    (One reader for the process, not one per socket: a thousand sockets each reading every two
+    seconds kept a web process's CPU busy with nothing but those reads.)"""
+
+    def __init__(self) -> None:
+        self.sockets = 0
+        self.task: asyncio.Task[None] | None = None
+        self.after = 0
+
+    async def join(self, layer: Any) -> None:
+        self.sockets += 1
+        if self.task is None or self.task.done():
+            self.after = await database_sync_to_async(self._latest)()
+            self.task = asyncio.create_task(self._run(layer))
+
+    def leave(self) -> None:
+        self.sockets = max(0, self.sockets - 1)
+        if not self.sockets and self.task is not None:
+            self.task.cancel()
+            self.task = None
+
+    @staticmethod
+    def _latest() -> int:
+        with scopes_disabled():  # the process's newest event, of any store: only a position
+            return int(LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+
+    def _new(self) -> list[LiveEvent]:
+        with scopes_disabled():  # each event goes to its own store's group below
+            return list(LiveEvent.objects.filter(id__gt=self.after).order_by("id")[:BACKFILL_LIMIT])
+
+    async def _run(self, layer: Any) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            for row in await database_sync_to_async(self._new)():
+                self.after = max(self.after, row.pk)
+                await layer.group_send(group_name(row.store_id, row.topic), {"type": "live.event", **as_dict(row)})
+
+
+_RELAYS: dict[int, _Relay] = {}  # per event loop: tests run several servers in one process
+
+
+def _relay() -> _Relay:
+    return _RELAYS.setdefault(id(asyncio.get_running_loop()), _Relay())
+
+
 class _LiveConsumer(AsyncWebsocketConsumer):
     """Shared by both sockets: frame limit, resume, and de-duplication by event id."""
 
@@ -47,7 +96,7 @@ class _LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.seen: set[int] = set()
         self.newest = 0  # the highest event id sent on this socket
-        self.poller: asyncio.Task[None] | None = None
+        self.relayed = False
         if not await self.authorise():
             await self.close()
             return
@@ -55,29 +104,16 @@ class _LiveConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         if isinstance(self.channel_layer, InMemoryChannelLayer):
-            # Without Redis the layer lives in this process only: events published by the worker
-            # (delivery statuses) or another web process would never arrive. Read them from the
-            # table instead, every couple of seconds, from the newest event at connect.
-            self.polled_after = await database_sync_to_async(self.latest_event_id)()
-            self.poller = asyncio.create_task(self.poll())
+            await _relay().join(self.channel_layer)
+            self.relayed = True
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "poller", None) is not None:
-            self.poller.cancel()  # type: ignore[union-attr]
+        if getattr(self, "relayed", False):
+            _relay().leave()
+            self.relayed = False
         group = getattr(self, "group", None)
         if group:
             await self.channel_layer.group_discard(group, self.channel_name)
-
-    def latest_event_id(self) -> int:
-        with scope(store=self.store):
-            last = LiveEvent.objects.filter(store=self.store).order_by("-id").values_list("id", flat=True).first()
-        return int(last or 0)
-
-    async def poll(self) -> None:
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            for event in await database_sync_to_async(self.backfill)(max(self.polled_after, self.newest)):
-                await self.forward(event)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
