@@ -22,6 +22,9 @@ from trunkshow.core.models import LiveEvent
 log = logging.getLogger(__name__)
 
 BACKFILL_LIMIT = 500
+# Ids of the events this process has handed to its channel layer: a reader of the events table
+# (the web process's relay without Redis) skips them rather than sending them again.
+PUSHED_HERE: set[int] = set()
 
 
 def group_name(store_id: int, topic: str = "store") -> str:
@@ -55,6 +58,8 @@ def publish_many_on_commit(*, store: Any, events: list[tuple[str, dict[str, Any]
             return
         try:
             async_to_sync(send_all)(layer)
+            if len(PUSHED_HERE) < 100_000:  # the relay forgets them as it reads past them
+                PUSHED_HERE.update(row.pk for row in rows)
         except Exception:  # a layer outage must not fail the request; clients backfill on reconnect
             log.warning("could not push %d live events", len(rows), exc_info=True)
 

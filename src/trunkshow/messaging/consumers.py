@@ -18,7 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 from django_scopes import scope, scopes_disabled
 
-from trunkshow.core.events import BACKFILL_LIMIT, as_dict, events_since, group_name
+from trunkshow.core.events import BACKFILL_LIMIT, PUSHED_HERE, as_dict, events_since, group_name
 from trunkshow.core.models import LiveEvent
 from trunkshow.messaging.channels.webchat import selectors
 from trunkshow.stores.middleware import membership_for_session
@@ -41,7 +41,8 @@ class _Relay:
     """Without Redis the channel layer lives in this process only: events published by the worker
     (delivery statuses) or another web process would never arrive. One task per process reads the
     events table every POLL_SECONDS while some socket is open, and hands each new event to its
-    group on the in-process layer, as publishing does; sockets drop ids they have already sent.
+    group on the in-process layer, as publishing does, except those this process published itself
+    (already sent); sockets drop ids they have already sent.
     (One reader for the process, not one per socket: a thousand sockets each reading every two
     seconds kept a web process's CPU busy with nothing but those reads.)"""
 
@@ -76,7 +77,11 @@ class _Relay:
             await asyncio.sleep(POLL_SECONDS)
             for row in await database_sync_to_async(self._new)():
                 self.after = max(self.after, row.pk)
+                if row.pk in PUSHED_HERE:  # published in this process: already sent
+                    PUSHED_HERE.discard(row.pk)
+                    continue
                 await layer.group_send(group_name(row.store_id, row.topic), {"type": "live.event", **as_dict(row)})
+            PUSHED_HERE.difference_update([pk for pk in PUSHED_HERE.copy() if pk <= self.after])  # copy: threads add
 
 
 _RELAYS: dict[int, _Relay] = {}  # per event loop: tests run several servers in one process
