@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from trunkshow.core.models import LiveEvent
@@ -58,7 +58,8 @@ def publish_many_on_commit(*, store: Any, events: list[tuple[str, dict[str, Any]
             return
         try:
             async_to_sync(send_all)(layer)
-            if len(PUSHED_HERE) < 100_000:  # the relay forgets them as it reads past them
+            # Only the in-process layer has a relay to tell; it forgets them as it reads past them.
+            if isinstance(layer, InMemoryChannelLayer) and len(PUSHED_HERE) < 100_000:
                 PUSHED_HERE.update(row.pk for row in rows)
         except Exception:  # a layer outage must not fail the request; clients backfill on reconnect
             log.warning("could not push %d live events", len(rows), exc_info=True)

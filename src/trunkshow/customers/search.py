@@ -111,10 +111,22 @@ class Hit:
 @dataclass
 class _Candidates:
     rows: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (sort_name, search_text)
+    ranks: dict[int, int | None] = field(default_factory=dict)  # id -> rank_of, once per candidate
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         for pk, sort_name, text in rows:
             self.rows.setdefault(pk, (sort_name, text))
+
+    def hits(self, query: Query) -> list[Hit]:
+        """The candidates that match after all, ranked (each ranked once however often asked)."""
+        found = []
+        for pk, (sort_name, text) in self.rows.items():
+            if pk not in self.ranks:
+                self.ranks[pk] = rank_of(query, sort_name, text)
+            rank = self.ranks[pk]
+            if rank is not None:
+                found.append(Hit(rank, sort_name, pk))
+        return found
 
 
 def _name_words(text: str) -> list[str]:
@@ -209,15 +221,11 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
         # Names starting with the words first (ranges of the word index); names holding them
         # inside rank after those, so they are read only when fewer than a page start with them.
         found.add(backend.words(store.pk, dictionary, groups, short_words, prefix_only=True))
-        if sum(rank_of(query, *found.rows[pk]) is not None for pk in found.rows) < TYPO_WHEN_FEWER_THAN:
+        if len(found.hits(query)) < TYPO_WHEN_FEWER_THAN:
             found.add(backend.words(store.pk, dictionary, groups, short_words))
     else:
         found.add(backend.sort_prefix(store.pk, short_words))
-    hits = []
-    for pk, (sort_name, text) in found.rows.items():
-        rank = rank_of(query, sort_name, text)
-        if rank is not None:
-            hits.append(Hit(rank, sort_name, pk))
+    hits = found.hits(query)
     if (
         dictionary is not None
         and len(hits) < TYPO_WHEN_FEWER_THAN

@@ -100,7 +100,6 @@ class _LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.seen: set[int] = set()
-        self.newest = 0  # the highest event id sent on this socket
         self.relayed = False
         if not await self.authorise():
             await self.close()
@@ -147,7 +146,6 @@ class _LiveConsumer(AsyncWebsocketConsumer):
         if event_id in self.seen:
             return
         self.seen.add(event_id)
-        self.newest = max(self.newest, event_id)
         await self.send(text_data=json.dumps(shaped))
 
     async def authorise(self) -> bool:
