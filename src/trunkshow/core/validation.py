@@ -26,6 +26,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def fold(text: str) -> str:
     """Lowercase, without diacritics: ``Müller`` and ``Muller`` fold to ``muller``."""
+    if text.isascii():  # most names and every email: nothing to decompose (casefold is lower here)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.translate(_FOLD_EXTRA)
@@ -45,12 +47,41 @@ def clean_text(value: str | None, *, field: str, max_length: int, multiline: boo
     return text
 
 
+# The plain addresses nearly everyone has: dot-atom letters before the @, a host name of
+# letter-digit-hyphen labels after it ending in an alphabetic top-level domain. For these,
+# email-validator's answer is known without running it (valid, and only the case changes), so
+# they skip it; everything else (quoted parts, Unicode, Punycode, odd lengths, reserved names) goes
+# through it. tests/test_validation.py checks the two agree.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_EMAIL = re.compile(
+    rf"(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}})"
+)
+# email-validator's SPECIAL_USE_DOMAIN_NAMES: addresses there are refused (by the validator).
+_RESERVED_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+def _plain_email(text: str) -> str | None:
+    """The normalised form of a plain address, or None when email-validator must decide."""
+    found = _PLAIN_EMAIL.fullmatch(text)
+    if found is None:
+        return None
+    local, domain = found["local"], found["domain"]
+    if len(local) > 64 or len(domain) > 253 or "--" in domain:
+        return None
+    if domain.rpartition(".")[2].lower() in _RESERVED_TLDS:
+        return None
+    return text.lower()
+
+
 def normalise_email(raw: str, *, field: str = "email") -> str:
     text = (raw or "").strip()
     if not text:
         raise ValidationError({field: _("Enter an email address.")})
     if len(text) > 254:
         raise ValidationError({field: _("An email address has at most 254 characters.")})
+    plain = _plain_email(text)
+    if plain is not None:
+        return plain
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -59,6 +90,13 @@ def normalise_email(raw: str, *, field: str = "email") -> str:
         ) from None
     local, _sep, domain = result.normalized.rpartition("@")
     return f"{local}@{result.ascii_domain or domain}".lower()
+
+
+@functools.cache
+def choice_values(choices: type) -> frozenset[str]:
+    """The values of a ``TextChoices`` as a set; Django builds ``Choices.values`` anew (a list
+    from the members) on every read, which showed in the import's profile."""
+    return frozenset(choices.values)  # type: ignore[attr-defined]
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trunkshow.core.validation import choice_values
 from trunkshow.customers import validation as v
 from trunkshow.customers.models import (
     Channel,
@@ -139,7 +140,7 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
                 clean.update({keys[0]: day, keys[1]: month, keys[2]: year})
     if "preferred_channel" in data:
         channel = data["preferred_channel"] or ""
-        if channel and channel not in Channel.values:
+        if channel and channel not in choice_values(Channel):
             errors.add(
                 "preferred_channel",
                 _("Unknown channel “%(c)s”: use %(allowed)s.") % {"c": channel, "allowed": ", ".join(Channel.values)},
@@ -155,7 +156,7 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
     if "time_zone" in data:
         clean["time_zone"] = errors.run(v.validate_time_zone, data["time_zone"] or "")
     if "source" in data:
-        if data["source"] not in Source.values:
+        if data["source"] not in choice_values(Source):
             errors.add(
                 "source",
                 _("Unknown source “%(s)s”: use %(allowed)s.")
@@ -222,7 +223,7 @@ def _clean_contacts(
             else (item.get("number", ""), item.get("label") or PhoneLabel.MOBILE)
         )
         name = f"phones.{i}" if i else "phone"
-        if label not in PhoneLabel.values:
+        if label not in choice_values(PhoneLabel):
             errors.add(name, _("Unknown phone label “%(l)s”.") % {"l": label})
             continue
         e164 = None
@@ -242,7 +243,7 @@ def _clean_contacts(
             else (item.get("address", ""), item.get("label") or EmailLabel.PERSONAL)
         )
         name = f"emails.{i}" if i else "email"
-        if label not in EmailLabel.values:
+        if label not in choice_values(EmailLabel):
             errors.add(name, _("Unknown email label “%(l)s”.") % {"l": label})
             continue
         normalised = errors.run(v.normalise_email, address, field=name)
@@ -271,16 +272,16 @@ def _clean_consents(consents: Sequence[ConsentGrant], errors: _Errors) -> None:
 
 
 def _check_consent(grant: ConsentGrant, errors: _Errors, name: str) -> None:
-    if grant.channel not in Channel.values:
+    if grant.channel not in choice_values(Channel):
         errors.add(
             name,
             _("Unknown channel “%(c)s”: use %(allowed)s.") % {"c": grant.channel, "allowed": ", ".join(Channel.values)},
         )
-    if grant.purpose not in ConsentPurpose.values:
+    if grant.purpose not in choice_values(ConsentPurpose):
         errors.add(name, _("Unknown purpose “%(p)s”: use marketing or service.") % {"p": grant.purpose})
-    if grant.action not in ConsentAction.values:
+    if grant.action not in choice_values(ConsentAction):
         errors.add(name, _("Unknown action “%(a)s”: use granted or withdrawn.") % {"a": grant.action})
-    if grant.method not in ConsentMethod.values:
+    if grant.method not in choice_values(ConsentMethod):
         errors.add(
             name,
             _("Unknown method “%(m)s”: use %(allowed)s.")
@@ -497,7 +498,7 @@ def important_date_create(
     label: str = "",
 ) -> ImportantDate:
     errors = _Errors()
-    if kind not in DateKind.values:
+    if kind not in choice_values(DateKind):
         errors.add(
             "kind",
             _("Unknown date kind “%(k)s”: use %(allowed)s.") % {"k": kind, "allowed": ", ".join(DateKind.values)},
@@ -541,7 +542,7 @@ def important_date_delete(*, store: Store, actor: Any, important_date: Important
 
 
 def _clean_interest(kind: str, value: str, *, field: str = "interest") -> tuple[str, str]:
-    if kind not in InterestKind.values:
+    if kind not in choice_values(InterestKind):
         raise ValidationError(
             {
                 field: _("Unknown interest kind “%(k)s”: use %(allowed)s.")
