@@ -361,3 +361,58 @@ def test_reimporting_reads_each_batch_at_once_rather_than_line_by_line(world: Wo
         with django_assert_max_num_queries(22):
             job = importing.import_run(store=world.a, job_id=job.pk)
     assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
+
+
+def _book(store):
+    with scope(store=store):
+        return [
+            (
+                c.first_name,
+                c.last_name,
+                c.search_text,
+                c.sort_name,
+                c.lifetime_spend,
+                sorted(c.phones.values_list("e164", flat=True)),
+                sorted(c.emails.values_list("address", flat=True)),
+                sorted(c.interests.values_list("value", flat=True)),
+                [
+                    e.evidence_text.replace(e.evidence_text.split("SHA-256 ")[1][:64], "")
+                    for e in c.consent_events.all()
+                ],
+            )
+            for c in Customer.objects.order_by("sort_name")
+        ]
+
+
+def test_a_large_file_is_checked_in_a_second_process_with_the_same_results(world: World, monkeypatch):
+    """From PROCESS_MIN_ROWS lines on, a spawned process checks each batch while the run writes
+    the one before; what is stored and reported is what checking in line gives."""
+    import resource
+
+    lines = [
+        CLARA,
+        CLARA.replace("Clara,Berg,Clara@Example.com", "Ödön,Szirmay,odon@example.hu").replace("555-0142", "555-0143"),
+        CLARA.replace("Clara@Example.com", "not an email").replace("555-0142", "555-0144"),
+        CLARA.replace("(617) 555-0142", "12").replace("Clara@Example.com", "c2@example.com"),
+        CLARA.replace("Clara,Berg", "Anna,Nagy")
+        .replace("Clara@Example.com", "anna@example.com")
+        .replace("555-0142", "555-0145"),
+    ]
+    content = shopify(*lines)
+    with scopes_disabled():  # store b reads the file as store a does
+        for name in ("phone_region", "locale", "currency", "time_zone"):
+            setattr(world.b, name, getattr(world.a, name))
+        world.b.save()
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)  # three batches, so the next is checked while one is written
+    inline = import_file(world.b, world.b_owner, content)
+
+    monkeypatch.setattr(jobs, "PROCESS_MIN_ROWS", len(lines))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    in_process = import_file(world.a, world.a_manager, content)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    assert after.ru_utime + after.ru_stime > before.ru_utime + before.ru_stime  # a child process ran (and ended)
+    assert in_process.status == inline.status == "done"
+    assert outcomes(in_process) == outcomes(inline)
+    assert [o for _line, o, _m in outcomes(in_process)] == ["created", "created", "error", "error", "created"]
+    assert _book(world.a) == _book(world.b) and len(_book(world.a)) == 3
