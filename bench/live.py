@@ -63,7 +63,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_uvicorn(port: int, env: dict[str, str], ws: str = "auto") -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -82,6 +82,10 @@ def start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
             "65536",
             "--backlog",
             "4096",
+            "--ws",
+            ws,
+            "--ws-per-message-deflate",
+            "false",  # as `trunkshow web` runs it
         ],
         env=env,
     )
@@ -281,6 +285,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="the messages are spread over this time")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--idle", type=int, default=0, help="idle widget sockets opened first (memory per socket)")
+    parser.add_argument("--ws", default="auto", help="uvicorn's websocket implementation (its --ws option)")
+    parser.add_argument("--memory-only", action="store_true", help="stop after measuring the idle sockets' memory")
     args = parser.parse_args()
 
     engine = generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=True)
@@ -301,7 +307,7 @@ def main() -> None:
         env["REDIS_URL"] = REDIS_URL
     ports = [free_port() for _ in range(args.processes)]
     servers = [f"http://127.0.0.1:{p}" for p in ports]
-    processes = [start_uvicorn(p, env) for p in ports]
+    processes = [start_uvicorn(p, env, args.ws) for p in ports]
     relay_port = free_port()
     relay = subprocess.Popen([sys.executable, "-c", RELAY, str(relay_port)])
     time.sleep(1.0)
@@ -319,6 +325,8 @@ def main() -> None:
                 f"{(after - before) / len(idle):.1f} KB per socket"
             )
             print(memory, flush=True)
+            if args.memory_only:
+                return
         ours, refused, lost = loop.run_until_complete(measure_ours(servers, slug, active, cookie, args.seconds, idle))
         bare, bare_refused, bare_lost = loop.run_until_complete(measure_bare(relay_port, args.visitors, args.seconds))
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -13,6 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+
+from trunkshow.cli import _uvicorn
 
 
 def free_port() -> int:
@@ -52,20 +53,7 @@ def uvicorn_server(name: str = "server", extra_env: dict[str, str] | None = None
     log_path = settings.DATA_DIR / f"{name}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "trunkshow.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
+        [*_uvicorn("127.0.0.1", port), "--log-level", "warning"],  # as `trunkshow web` runs it
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -193,6 +193,15 @@ def test_a_frame_over_64_kb_closes_the_socket(shop: World, server: str) -> None:
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
 
 
+def test_the_server_offers_no_per_message_compression(shop: World, server: str) -> None:
+    """Each compressed socket held a zlib compressor and decompressor (about 40 KB) for events of
+    a few hundred bytes; the client offers it, the server (as `trunkshow web` runs it) declines."""
+    chat = start(server)
+    with widget_socket(server, chat["token"]) as ws:
+        assert "permessage-deflate" in ws.request.headers["Sec-WebSocket-Extensions"]  # type: ignore[union-attr]
+        assert ws.response.headers.get("Sec-WebSocket-Extensions") is None  # type: ignore[union-attr]
+
+
 # ---- the staff socket -----------------------------------------------------------------------------
 
 
