@@ -101,6 +101,10 @@ def test_an_empty_reply_keeps_the_draft_and_says_why(world: Any, django_capture_
     assert "Hi {first_name}!</textarea>" in html
     with scope(store=world.a):
         assert Message.objects.filter(direction="out").count() == 0
+    # Put back once: the next visit (or the page after a send that worked) starts empty.
+    again = client.get(f"/inbox/{message.conversation_id}/").content.decode()
+    assert "Hi {first_name}!</textarea>" not in again
+    assert "Fill in {first_name}" not in again
 
 
 def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture_on_commit_callbacks: Any) -> None:

@@ -120,8 +120,19 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         ],
         "snooze_default": (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
         "whatsapp": _whatsapp_templates(request, conversation),
+        "draft": _draft_once(request, conversation.pk),
     }
     return render(request, "inbox/conversation.html", context)
+
+
+def _draft_once(request: HttpRequest, conversation_id: int) -> str:
+    """The text of a refused reply, put back in the composer once (kept while another
+    conversation is shown); after that, the composer starts empty again."""
+    draft = request.session.get("inbox_draft")
+    if not isinstance(draft, dict) or draft.get("conversation") != conversation_id:
+        return ""
+    del request.session["inbox_draft"]
+    return str(draft.get("body", ""))
 
 
 def _last_event_id(store: Any) -> int:
