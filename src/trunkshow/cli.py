@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from trunkshow.core.limits import WS_MAX_FRAME
+
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trunkshow.settings")
@@ -258,11 +260,6 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
     return 0
 
 
-# The largest websocket frame read: messaging.consumers.MAX_FRAME (not imported here, as this
-# module runs before Django is set up; a test keeps the two equal).
-WS_MAX_SIZE = 64 * 1024
-
-
 def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
     cmd = [
         sys.executable,
@@ -280,10 +277,8 @@ def _uvicorn(host: str, port: int, workers: int = 1) -> list[str]:
         # decompressor per open socket (about 40 KB each, measured with tracemalloc) for nothing.
         "--ws-per-message-deflate",
         "false",
-        # The consumers close a socket whose frame is over MAX_FRAME; larger ones are refused
-        # by the server before they are read whole.
         "--ws-max-size",
-        str(WS_MAX_SIZE),
+        str(WS_MAX_FRAME),
     ]
     if workers > 1:
         cmd += ["--workers", str(workers)]

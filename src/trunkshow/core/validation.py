@@ -51,7 +51,7 @@ def clean_text(value: str | None, *, field: str, max_length: int, multiline: boo
 # letter-digit-hyphen labels after it ending in an alphabetic top-level domain. For these,
 # email-validator's answer is known without running it (valid, and only the case changes), so
 # they skip it; everything else (quoted parts, Unicode, Punycode, odd lengths, reserved names) goes
-# through it. tests/test_validation.py checks the two agree.
+# through it. tests/core/test_validation.py checks the two agree.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_EMAIL = re.compile(
     rf"(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}})"

@@ -19,12 +19,13 @@ from channels.layers import InMemoryChannelLayer
 from django_scopes import scope, scopes_disabled
 
 from trunkshow.core.events import BACKFILL_LIMIT, PUSHED_HERE, as_dict, events_since, group_name
+from trunkshow.core.limits import WS_MAX_FRAME
 from trunkshow.core.models import LiveEvent
 from trunkshow.messaging.channels.webchat import selectors
 from trunkshow.stores.middleware import membership_for_session
 from trunkshow.stores.models import Store
 
-MAX_FRAME = 64 * 1024
+MAX_FRAME = WS_MAX_FRAME
 POLL_SECONDS = 2.0  # only with the in-process channel layer (no Redis)
 CLOSE_TOO_BIG = 1009
 # Refusals after the handshake would leak which part was wrong; before it, the server answers 403.
@@ -77,8 +78,7 @@ class _Relay:
             await asyncio.sleep(POLL_SECONDS)
             for row in await database_sync_to_async(self._new)():
                 self.after = max(self.after, row.pk)
-                if row.pk in PUSHED_HERE:  # published in this process: already sent
-                    PUSHED_HERE.discard(row.pk)
+                if row.pk in PUSHED_HERE:  # published in this process: already sent (forgotten below)
                     continue
                 await layer.group_send(group_name(row.store_id, row.topic), {"type": "live.event", **as_dict(row)})
             PUSHED_HERE.difference_update([pk for pk in PUSHED_HERE.copy() if pk <= self.after])  # copy: threads add

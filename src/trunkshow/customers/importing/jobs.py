@@ -298,8 +298,7 @@ def _plan_batch(ctx: Context, records: list[r.Record], language: str | None) -> 
     """Check a batch's records (in the checking thread, in the run's language). Checking reads
     no database; should it ever, the thread's own connection is closed here, not left open."""
     try:
-        with translation.override(language):
-            return [plan_record(ctx, record) for record in records]
+        return checker.plan_batch(ctx, records, language)
     finally:
         connections.close_all()
 
