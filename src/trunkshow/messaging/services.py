@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -548,13 +549,32 @@ def note_add(
 
 @transaction.atomic
 def message_status_apply(
-    *, store: Store, provider: str, provider_id: str, status: str, error: str = ""
+    *,
+    store: Store,
+    provider: str,
+    provider_id: str,
+    status: str,
+    error: str = "",
+    reference: uuid.UUID | None = None,
 ) -> Message | None:
-    """Move a message forward to ``status``; an older or equal state arriving late changes nothing."""
-    message = (
-        Message.objects.select_for_update().filter(store=store, provider=provider, provider_id=provider_id).first()
-    )
-    if message is None or status not in STATUS_RANK:
+    """Move a message forward to ``status``; an older or equal state arriving late changes nothing.
+
+    The message is found by the provider's id, or else by our ``reference`` when the report came
+    before that id was written (the provider answered the send but the outbox had not yet
+    recorded it, or the send timed out after the provider took it). Such a message learns the
+    provider's id here, and the outbox, finishing later, keeps the status that arrived first
+    (``outbox._finish``).
+    """
+    if status not in STATUS_RANK:
+        return None
+    rows = Message.objects.select_for_update()
+    message = rows.filter(store=store, provider=provider, provider_id=provider_id).first()
+    if message is None and reference is not None:
+        message = rows.filter(store=store, reference=reference, provider_id="").first()
+        if message is not None:
+            message.provider, message.provider_id = provider, provider_id
+            message.save(update_fields=["provider", "provider_id"])
+    if message is None:
         return None
     if STATUS_RANK[MessageStatus(status)] <= STATUS_RANK[MessageStatus(message.status)]:
         return message

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +58,9 @@ class FakeTwilio:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Content templates: SID -> {"body": "Hi {{1}}", "status": "approved" | None (never submitted), "fail": 503?}
     content: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Called with (accepted record, form) after a message is accepted and before Twilio answers:
+    # a status callback that overtakes the answer, as it can when Twilio is quick and we are not.
+    before_answer: Callable[[dict[str, Any], dict[str, list[str]]], None] | None = None
 
     @property
     def posts(self) -> list[Seen]:
@@ -194,6 +197,8 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                     self._answer(400, {"code": code, "message": body, "more_info": "", "status": 400})
                     return
             record = _record(fake, form, body)
+            if fake.before_answer is not None:
+                fake.before_answer(record, form)
             if step[0] == "hang_after_accepting":
                 time.sleep(fake.hang_seconds)
             if step[0] == "garble_after_accepting":

@@ -23,6 +23,7 @@ from tests.messaging.twilio.conftest import (
     basic_auth,
     hook,
     inbound_fields,
+    status_fields,
 )
 from trunkshow.messaging import outbox
 from trunkshow.messaging.models import Conversation, Message, MessageStatus
@@ -74,7 +75,7 @@ def test_a_text_reply_is_sent_with_twilios_documented_fields_and_a_status_callba
         "To": [CLARA],
         "From": [STORE_A_NUMBER],
         "Body": ["Yes, Clara: come by today."],
-        "StatusCallback": [f"{PUBLIC_URL}/hooks/twilio/atelier/status"],
+        "StatusCallback": [f"{PUBLIC_URL}/hooks/twilio/atelier/status?ref={message.reference}"],
     }
     assert (message.status, message.provider, message.attempts, message.error) == (MessageStatus.SENT, "twilio", 1, "")
     assert message.provider_id == twilio.accepted[0]["sid"]
@@ -171,6 +172,85 @@ def test_no_answer_after_twilio_accepted_is_looked_up_and_never_sent_twice(
     assert len(twilio.posts) == 1  # looked up, not sent again
     lookup = [r for r in twilio.requests if r.method == "GET"]
     assert [(r.query["To"], r.query["From"]) for r in lookup] == [([CLARA], [STORE_A_NUMBER])]
+
+
+def _report(record: dict[str, Any], form: dict[str, list[str]], state: str) -> Any:
+    """Twilio's status callback for an accepted message, to the address the send gave it."""
+    path = form["StatusCallback"][0].removeprefix(PUBLIC_URL)
+    return hook(path, status_fields(record["sid"], state, to=record["to"]))
+
+
+def test_a_status_report_that_overtakes_twilios_answer_is_kept(
+    transactional_db: Any, world: Any, twilio: FakeTwilio
+) -> None:
+    """Twilio reports "delivered" while the worker still waits for the answer to its send.
+
+    Real commits (``transactional_db``): the report is handled on the fake's own thread and
+    connection, between the worker's claim and its write of the result.
+    """
+    make_customer(world.a, phones=[CLARA])
+    hook("/hooks/twilio/atelier/inbound", inbound_fields("Is it ready?", sid="SM" + "a" * 32, sender=CLARA))
+    answers: list[int] = []
+    twilio.before_answer = lambda record, form: answers.append(_report(record, form, "delivered").status_code)
+
+    with scope(store=world.a):
+        conversation = Conversation.objects.get()
+        message = message_send(store=world.a, actor=None, conversation=conversation, body="Yes, come by.")
+    message.refresh_from_db()
+
+    assert answers == [200]
+    assert (message.status, message.provider_id) == (MessageStatus.DELIVERED, twilio.accepted[0]["sid"])
+    assert (message.attempts, message.next_attempt_at, message.error) == (1, None, "")
+    assert message.sent_at is not None
+    assert len(twilio.posts) == 1
+
+
+def _timed_out_reply(world: Any, twilio: FakeTwilio, captured: Any) -> Message:
+    """A reply Twilio took but did not answer in time: queued again, without a sid."""
+    conversation = customer_writes(world, captured)
+    twilio.plan.append(("hang_after_accepting",))
+    message = reply(world, captured, conversation)
+    assert (message.status, message.provider_id) == (MessageStatus.QUEUED, "")
+    return message
+
+
+def test_a_status_report_after_a_timed_out_send_finds_its_message_and_nothing_is_sent_again(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+) -> None:
+    message = _timed_out_reply(world, twilio, django_capture_on_commit_callbacks)
+
+    response = _report(twilio.accepted[0], twilio.posts[0].form, "delivered")
+
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert (message.status, message.provider_id) == (MessageStatus.DELIVERED, twilio.accepted[0]["sid"])
+    with time_machine.travel(message.next_attempt_at + dt.timedelta(seconds=1), tick=False):
+        assert outbox.outbox_sweep() == []
+        with scope(store=world.a):
+            assert outbox.message_deliver(store=world.a, message_id=message.pk) == ""
+    assert len(twilio.posts) == 1
+
+
+def test_a_status_report_naming_another_reference_or_a_forged_one_changes_nothing(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+) -> None:
+    message = _timed_out_reply(world, twilio, django_capture_on_commit_callbacks)
+    record, form = twilio.accepted[0], twilio.posts[0].form
+
+    for ref in ["not-a-uuid", "00000000-0000-4000-8000-000000000000"]:
+        path = f"/hooks/twilio/atelier/status?ref={ref}"
+        assert hook(path, status_fields(record["sid"], "delivered", to=CLARA)).status_code == 200
+    # The real address, but signed for another reference: refused before anything is read.
+    signed_for = f"{PUBLIC_URL}/hooks/twilio/atelier/status?ref=00000000-0000-4000-8000-000000000000"
+    forged = hook(
+        form["StatusCallback"][0].removeprefix(PUBLIC_URL),
+        status_fields(record["sid"], "failed", to=CLARA),
+        signed_url=signed_for,
+    )
+
+    assert forged.status_code == 403
+    message.refresh_from_db()
+    assert (message.status, message.provider_id) == (MessageStatus.QUEUED, "")
 
 
 def test_a_timeout_before_twilio_accepted_is_looked_up_then_sent_once(

@@ -48,7 +48,7 @@ def test_a_template_goes_out_as_content_sid_and_content_variables_without_a_body
         "From": [f"whatsapp:{STORE_A_NUMBER}"],
         "ContentSid": [READY_SID],
         "ContentVariables": ['{"1": "Clara", "2": "sapphire ring", "3": "Atelier Ana"}'],
-        "StatusCallback": [f"{PUBLIC_URL}/hooks/twilio/atelier/status"],
+        "StatusCallback": [f"{PUBLIC_URL}/hooks/twilio/atelier/status?ref={message.reference}"],
     }
     assert json.loads(sent.form["ContentVariables"][0]) == VALUES
     # What Twilio rendered is what the thread shows.

@@ -373,7 +373,7 @@ def test_stop_to_store_a_does_not_touch_store_b(
         sent.refresh_from_db()
     assert sent.status == MessageStatus.SENT
     assert twilio.posts[-1].form["From"] == [STORE_B_NUMBER]
-    assert twilio.posts[-1].form["StatusCallback"] == [f"{PUBLIC_URL}/hooks/twilio/bijoux/status"]
+    assert twilio.posts[-1].form["StatusCallback"] == [f"{PUBLIC_URL}/hooks/twilio/bijoux/status?ref={sent.reference}"]
 
 
 # ---- status callbacks -------------------------------------------------------------------------

@@ -70,9 +70,15 @@ def sender_for(store: Any, channel: str) -> str:
 
 
 def status_callback_for(store: Any, message: Any) -> str:
-    """Where the provider reports the message's delivery ('' when it reports nowhere)."""
+    """Where the provider reports the message's delivery ('' when it reports nowhere).
+
+    The address carries our reference for the message: a report can arrive before the provider's
+    answer to the send has been written (a batch of fifty takes seconds), or after a timeout
+    that left us without its id, and it must still find its message. Twilio signs the whole
+    URL, query included, so the reference cannot be altered.
+    """
     if message.channel in (ChannelKind.SMS, ChannelKind.WHATSAPP) and twilio_configured():
-        return hook_url(store, "status")
+        return f"{hook_url(store, 'status')}?ref={message.reference}"
     return ""
 
 

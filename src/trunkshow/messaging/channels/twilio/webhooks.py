@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from typing import Any
 from urllib.parse import urlparse
 
@@ -126,6 +127,14 @@ def _record(store: Store, event_id: str, kind: str, payload: dict[str, Any]) -> 
     return True
 
 
+def _reference(value: str) -> uuid.UUID | None:
+    """Our reference from a status callback's address (set by ``status_callback_for``); None if absent or not one."""
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 def _twilio_media_url(url: str) -> bool:
     """Media Twilio hosts: the only URLs we would ever fetch for an inbound photo."""
     parsed = urlparse(url)
@@ -209,6 +218,7 @@ def status(request: HttpRequest, slug: str) -> HttpResponse:
     channel, number = config.from_wire(form.get("From", ""))
     if number and number != config.store_number(store, channel):
         return _error(403, "wrong_number", "This report is about a number that is not this store's.")
+    reference = _reference(request.GET.get("ref", ""))
     with scope(store=store), transaction.atomic():
         if not _record(store, f"{sid}:{raw}", "status", _payload(form)):
             return _twiml()
@@ -216,5 +226,7 @@ def status(request: HttpRequest, slug: str) -> HttpResponse:
         if ours is not None:
             code = form.get("ErrorCode", "")
             error = reason_for(code, form.get("ErrorMessage", "")) if code else ""
-            message_status_apply(store=store, provider=config.PROVIDER, provider_id=sid, status=ours, error=error)
+            message_status_apply(
+                store=store, provider=config.PROVIDER, provider_id=sid, status=ours, error=error, reference=reference
+            )
     return _twiml()
