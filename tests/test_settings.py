@@ -261,7 +261,7 @@ def test_development_defaults_use_sqlite_in_wal_mode_in_the_data_dir(tmp_path: P
     assert got["HUEY"]["huey_class"] == "huey.SqliteHuey"
     assert got["HUEY"]["filename"] == str(data_dir / "queue.sqlite3")
     assert got["HUEY"]["immediate"] is False
-    assert got["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert got["CHANNEL_LAYERS"]["default"]["BACKEND"] == "trunkshow.core.layers.LocalChannelLayer"
     assert got["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
 
 

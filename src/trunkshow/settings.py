@@ -190,7 +190,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "trunkshow.core.layers.LocalChannelLayer"}}
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "trunkshow",
