@@ -240,7 +240,8 @@
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit ? composer.requestSubmit() : submit(e); }
     setTimeout(grow, 0);
   }
-  function grow() { input.style.height = "auto"; input.style.height = Math.min(input.scrollHeight, 120) + "px"; }
+  // Empty, the box is one line: a placeholder that wraps (a long translation) does not make it taller.
+  function grow() { input.style.height = "auto"; if (input.value) input.style.height = Math.min(input.scrollHeight, 120) + "px"; }
 
   function identify(e) {
     if (e) e.preventDefault();
