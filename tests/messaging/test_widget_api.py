@@ -137,6 +137,45 @@ def test_open_or_closed_is_decided_in_the_stores_time_zone(
     assert data["hours"]["today"] == ("tue" if utc.startswith("2026-11-24") else "mon")
 
 
+@pytest.mark.parametrize(
+    ("week", "utc", "is_open", "next_open"),
+    [
+        # Spans written out of order (straight to the column): open in the morning one, and the
+        # afternoon one is next. The inbox's clock took the first span written as the next one.
+        ({"tue": [["14:00", "18:00"], ["10:00", "12:00"]]}, "2026-11-24T16:00:00Z", True, None),  # 11:00
+        (
+            {"tue": [["14:00", "18:00"], ["10:00", "12:00"]]},
+            "2026-11-24T17:30:00Z",  # 12:30
+            False,
+            {"day": "tue", "time": "14:00", "in_days": 0},
+        ),
+        # Open until midnight, which the settings accept as "24:00" (the inbox's clock raised on it).
+        ({"tue": [["18:00", "24:00"]]}, "2026-11-25T04:59:00Z", True, None),  # 23:59
+        ({"tue": [["18:00", "24:00"]]}, "2026-11-25T05:00:00Z", False, {"day": "tue", "time": "18:00", "in_days": 6}),
+        # Open past midnight: Monday's "24:30" is 00:30 on Tuesday (the widget said closed).
+        ({"mon": [["20:00", "24:30"]]}, "2026-11-24T05:15:00Z", True, None),  # Tuesday 00:15
+        ({"mon": [["20:00", "24:30"]]}, "2026-11-24T05:30:00Z", False, {"day": "mon", "time": "20:00", "in_days": 6}),
+    ],
+)
+def test_the_widget_and_the_inbox_read_unusual_hours_alike(
+    site: World, week: dict[str, Any], utc: str, is_open: bool, next_open: Any
+) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from trunkshow.stores import hours
+
+    with scopes_disabled():
+        type(site.a).objects.filter(pk=site.a.pk).update(opening_hours=week)
+        store = type(site.a).objects.get(pk=site.a.pk)
+    with time_machine.travel(utc, tick=False):
+        data = visitor().get("/widget/api/atelier/config").json()
+    assert (data["hours"]["open"], data["hours"]["next_open"]) == (is_open, next_open)
+    # The inbox's out-of-hours answer and response clock read the same module.
+    assert hours.is_open(store, dt.datetime.fromisoformat(utc)) is is_open
+
+
 def test_a_closed_store_asks_for_contact_details_at_once(site: World) -> None:
     import time_machine
 

@@ -10,7 +10,7 @@ from babel.dates import format_datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_on_commit
@@ -130,9 +130,11 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
 # ---- out of hours and the response clock ------------------------------------------------------
 
 
-def _local(store: Store, at: dt.datetime) -> str:
-    locale = store.locale or "en_US"
-    return format_datetime(at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=locale)
+def _local(at: dt.datetime) -> str:
+    # The weekday in the language of the sentence around it (a web-chat visitor's own, else English).
+    return format_datetime(
+        at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=translation.to_locale(translation.get_language() or "en")
+    )
 
 
 def reply_out_of_hours(store: Store, conversation: Conversation, message: Message) -> None:
@@ -148,15 +150,13 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
     opening = hours.next_opening(store, now)
     if opening is None:
         return
-    from zoneinfo import ZoneInfo
-
-    local = opening.astimezone(ZoneInfo(store.time_zone or "UTC"))
+    local = opening.astimezone(hours.zone(store))
     system_reply(
         store,
         conversation,
         message,
         _("Thank you for your message. %(store)s is closed now; we will answer from %(when)s.")
-        % {"store": store.name, "when": _local(store, local)},
+        % {"store": store.name, "when": _local(local)},
         kind="out_of_hours",
     )
 

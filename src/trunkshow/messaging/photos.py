@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -81,14 +82,13 @@ def _encode(image: Image.Image, transparent: bool) -> bytes:
     return out.getvalue()
 
 
-def _too_many_pixels(name: str, width: int | str, height: int | str) -> PhotoRefused:
-    size = _(" is %(w)s × %(h)s pixels;") % {"w": width, "h": height} if width else _(" has too many pixels;")
-    return PhotoRefused(
-        400,
-        "photo_too_many_pixels",
-        _("“%(name)s”%(size)s a photo can have at most %(max)s megapixels.")
-        % {"name": name, "size": size, "max": MAX_PIXELS // 1_000_000},
-    )
+def _too_many_pixels(name: str, width: int | None = None, height: int | None = None) -> PhotoRefused:
+    values = {"name": name, "w": width, "h": height, "max": MAX_PIXELS // 1_000_000}
+    if width:  # whole sentences, so that a translation need not fit around a fragment
+        text = _("“%(name)s” is %(w)s × %(h)s pixels; a photo can have at most %(max)s megapixels.") % values
+    else:
+        text = _("“%(name)s” has too many pixels; a photo can have at most %(max)s megapixels.") % values
+    return PhotoRefused(400, "photo_too_many_pixels", text)
 
 
 def _has_transparency(image: Image.Image) -> bool:
@@ -114,8 +114,8 @@ def photo_prepare(source: IO[bytes], *, filename: str, size: int | None = None) 
         raise PhotoRefused(
             413,
             "photo_too_large",
-            _("“%(name)s” is %(mb).1f MB; a photo can be at most %(max)s MB.")
-            % {"name": name, "mb": size / 1024 / 1024, "max": MAX_PHOTO_BYTES // 1024 // 1024},
+            _("“%(name)s” is %(mb)s MB; a photo can be at most %(max)s MB.")
+            % {"name": name, "mb": number_format(size / 1024 / 1024, 1), "max": MAX_PHOTO_BYTES // 1024 // 1024},
         )
     head = source.read(16)
     source.seek(0)
@@ -132,7 +132,7 @@ def photo_prepare(source: IO[bytes], *, filename: str, size: int | None = None) 
     try:
         image: Any = Image.open(source, formats=ALLOWED_FORMATS)
     except Image.DecompressionBombError:
-        raise _too_many_pixels(name, "", "") from None
+        raise _too_many_pixels(name) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise PhotoRefused(
             415, "not_a_photo", _("“%(name)s” is not a JPEG, PNG, WEBP or GIF photo.") % {"name": name}

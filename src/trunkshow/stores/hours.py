@@ -1,13 +1,14 @@
 """Opening hours: is the store open now, when does it open next, and a clock that runs only while open.
 
 ``Store.opening_hours`` is ``{"mon": [["10:00", "18:00"]], "sun": []}`` in the store's time zone;
-a store with no hours at all is treated as always open (nothing to wait for).
+a store with no hours at all is treated as always open (nothing to wait for). A closing time of
+``"24:00"`` or later (the settings accept hours up to 24) is that many minutes after the day's
+midnight: ``["20:00", "24:30"]`` on Monday closes at 00:30 on Tuesday.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from trunkshow.stores.models import WEEKDAYS, Store
@@ -15,36 +16,84 @@ from trunkshow.stores.models import WEEKDAYS, Store
 HORIZON_DAYS = 14
 
 
-def _intervals(store: Store, start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """The open intervals (UTC-aware) from the day of ``start`` on, for HORIZON_DAYS days, in order."""
-    zone = ZoneInfo(store.time_zone or "UTC")
-    local_day = start.astimezone(zone).date()
-    for offset in range(HORIZON_DAYS + 1):
+def zone(store: Store) -> ZoneInfo:
+    return ZoneInfo(store.time_zone or "UTC")
+
+
+def _minutes(clock: object) -> int | None:
+    """``"09:30"`` -> 570; None for anything that is not a time of day up to ``"24:59"``."""
+    if not isinstance(clock, str):
+        return None
+    hh, _sep, mm = clock.partition(":")
+    if not (hh.isdigit() and mm.isdigit() and len(hh) <= 2 and len(mm) == 2 and int(hh) <= 24 and int(mm) < 60):
+        return None
+    return int(hh) * 60 + int(mm)
+
+
+def day_spans(store: Store, day: str) -> list[tuple[str, str]]:
+    """The store's ``(opens, closes)`` on a weekday (``"mon"``), in order of opening.
+
+    Read defensively: the widget shows them on public pages, so a malformed span (from a direct
+    write to the column) is left out rather than breaking the page.
+    """
+    week = store.opening_hours if isinstance(store.opening_hours, dict) else {}
+    found = []
+    for span in week.get(day) or []:
+        if isinstance(span, list | tuple) and len(span) == 2:
+            opens, closes = _minutes(span[0]), _minutes(span[1])
+            if opens is not None and closes is not None and opens < closes:
+                found.append((opens, closes, span[0], span[1]))
+    return [(o, c) for _o, _c, o, c in sorted(found)]
+
+
+def _at(day: dt.date, clock: str, tz: ZoneInfo) -> dt.datetime:
+    """A wall-clock time of a local day, in UTC (``"24:30"`` is 00:30 the day after)."""
+    days, minutes = divmod(_minutes(clock) or 0, 24 * 60)
+    wall = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(*divmod(minutes, 60)), tzinfo=tz)
+    return wall.astimezone(dt.UTC)
+
+
+def _intervals(store: Store, start: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The open intervals (in UTC) that end after ``start``, for HORIZON_DAYS days, in order and merged.
+
+    From the day before ``start``: its hours may run past midnight. Merged, so a span that runs
+    into the next one (or overlaps it) is one stretch of opening time.
+    """
+    tz = zone(store)
+    local_day = start.astimezone(tz).date()
+    spans = []
+    for offset in range(-1, HORIZON_DAYS + 1):
         day = local_day + dt.timedelta(days=offset)
-        for opens, closes in (store.opening_hours or {}).get(WEEKDAYS[day.weekday()], []):
-            begin = dt.datetime.combine(day, dt.time.fromisoformat(opens), tzinfo=zone)
-            end = dt.datetime.combine(day, dt.time.fromisoformat(closes), tzinfo=zone)
+        for opens, closes in day_spans(store, WEEKDAYS[day.weekday()]):
+            begin, end = _at(day, opens, tz), _at(day, closes, tz)
             if end > start:
-                yield max(begin, start), end
+                spans.append((max(begin, start), end))
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
 
 
 def has_hours(store: Store) -> bool:
-    return any(store.opening_hours.get(day) for day in WEEKDAYS) if store.opening_hours else False
+    return any(day_spans(store, day) for day in WEEKDAYS)
 
 
 def is_open(store: Store, at: dt.datetime) -> bool:
     if not has_hours(store):
         return True
-    first = next(_intervals(store, at), None)
-    return first is not None and first[0] <= at
+    intervals = _intervals(store, at)
+    return bool(intervals) and intervals[0][0] <= at
 
 
 def next_opening(store: Store, at: dt.datetime) -> dt.datetime | None:
     """When the store is next open at or after ``at`` (``at`` itself when it is open); None without hours."""
     if not has_hours(store):
         return None
-    first = next(_intervals(store, at), None)
-    return first[0] if first else None
+    intervals = _intervals(store, at)
+    return intervals[0][0] if intervals else None
 
 
 def open_deadline(store: Store, start: dt.datetime, minutes: int) -> dt.datetime:

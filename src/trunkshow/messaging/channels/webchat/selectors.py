@@ -22,6 +22,7 @@ from trunkshow.messaging.models import (
     WebchatVisitor,
 )
 from trunkshow.messaging.selectors import message_photos
+from trunkshow.stores import hours
 from trunkshow.stores.models import WEEKDAYS, Store
 
 VISIBLE = (Direction.INBOUND, Direction.OUTBOUND)
@@ -146,38 +147,27 @@ def last_event_id(*, store: Store, conversation_id: int) -> int:
 # ---- opening hours ----------------------------------------------------------------------------
 
 
-def _spans(store: Store, day: str) -> list[tuple[str, str]]:
-    hours = store.opening_hours if isinstance(store.opening_hours, dict) else {}
-    found = []
-    for span in hours.get(day) or []:
-        if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(t, str) for t in span):
-            found.append((span[0], span[1]))
-    return found
-
-
 def opening_hours(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Whether the store is open now (in its own time zone) and its week, for the widget to show."""
-    local = (now or timezone.now()).astimezone(store.tz)
-    today = WEEKDAYS[local.weekday()]
-    clock = local.strftime("%H:%M")
-    # A store without any opening hours is taken as always open (as the inbox's response clock does).
-    has_hours = any(_spans(store, day) for day in WEEKDAYS)
-    is_open = not has_hours or any(opens <= clock < closes for opens, closes in _spans(store, today))
-    week = [{"day": day, "spans": [list(s) for s in _spans(store, day)]} for day in WEEKDAYS]
+    """Whether the store is open now (``stores.hours``, in its own time zone) and its week, for the widget.
+
+    ``next_open`` is ``{"day": "tue", "time": "10:00", "in_days": 1}`` in the store's zone when closed.
+    """
+    now = now or timezone.now()
+    local = now.astimezone(hours.zone(store))
+    is_open = hours.is_open(store, now)
+    opening = None if is_open else hours.next_opening(store, now)
+    next_open = None
+    if opening is not None:
+        opens = opening.astimezone(hours.zone(store))
+        next_open = {
+            "day": WEEKDAYS[opens.weekday()],
+            "time": opens.strftime("%H:%M"),
+            "in_days": (opens.date() - local.date()).days,
+        }
     return {
         "open": is_open,
-        "today": today,
+        "today": WEEKDAYS[local.weekday()],
         "time_zone": store.time_zone,
-        "week": week,
-        "next_open": None if is_open else _next_opening(store, local.weekday(), clock),
+        "week": [{"day": day, "spans": [list(s) for s in hours.day_spans(store, day)]} for day in WEEKDAYS],
+        "next_open": next_open,
     }
-
-
-def _next_opening(store: Store, weekday: int, clock: str) -> dict[str, Any] | None:
-    """When the store opens next, in its own zone: ``{"day": "tue", "time": "10:00", "in_days": 1}``."""
-    for ahead in range(8):
-        day = WEEKDAYS[(weekday + ahead) % 7]
-        for opens, _closes in sorted(_spans(store, day)):
-            if ahead or opens > clock:
-                return {"day": day, "time": opens, "in_days": ahead}
-    return None

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
@@ -19,6 +19,7 @@ from trunkshow.core.events import publish_on_commit
 from trunkshow.customers.models import Channel, ConsentAction, ConsentMethod, ConsentPurpose, Customer, Source
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
 from trunkshow.messaging.attachments import files_removed_on_failure
+from trunkshow.messaging.channels.webchat.text import language_supported
 from trunkshow.messaging.models import Conversation, Message, WebchatSettings, WebchatVisitor
 from trunkshow.messaging.photos import Photo
 from trunkshow.messaging.services import webchat_message_receive
@@ -53,9 +54,13 @@ def _page_meta(page_url: str) -> dict[str, Any]:
     return {"page": page_url[:500]} if page_url else {}
 
 
-def consent_text(store: Store) -> str:
-    """The exact words beside the visitor's checkbox; the ledger records these words."""
-    return _("Yes, %(store)s may reply to me about this conversation by text message or email.") % {"store": store.name}
+def consent_text(store: Store, language: str | None = None) -> str:
+    """The exact words beside the visitor's checkbox, in a language (the active one by default);
+    the ledger records these words, in the language the visitor read them."""
+    with translation.override(language or translation.get_language()):
+        return _("Yes, %(store)s may reply to me about this conversation by text message or email.") % {
+            "store": store.name
+        }
 
 
 @transaction.atomic
@@ -67,6 +72,7 @@ def webchat_identify(
     phone: str = "",
     email: str = "",
     consent: bool = False,
+    consent_language: str,
     page_url: str = "",
     ip: str | None = None,
 ) -> Customer:
@@ -74,7 +80,8 @@ def webchat_identify(
 
     Never an existing customer, even with the same email or phone: anyone can type anyone's
     address, and the conversation must not open that customer's history to them. Staff merge
-    the two after checking, like any duplicate.
+    the two after checking, like any duplicate. ``consent_language`` is the language the widget
+    showed the consent text in (``/config`` says it): the ledger records the words of that language.
     """
     conversation = Conversation.objects.select_for_update().get(pk=visitor.conversation_id)
     errors: dict[str, list[str]] = {}
@@ -88,6 +95,8 @@ def webchat_identify(
         errors["phone"] = [_("Give a phone number or an email address so we can answer you.")]
     if conversation.customer_id is not None:
         errors["name"] = [_("You have already told us who you are.")]
+    if consent and not language_supported(consent_language):
+        errors["language"] = [_("The chat is not shown in “%(code)s”; reload the page.") % {"code": consent_language}]
     if errors:
         raise ValidationError(errors)
     first, _sep, last = name.partition(" ")
@@ -112,7 +121,7 @@ def webchat_identify(
         ) from None
     if consent:
         grants = []
-        text = consent_text(store)
+        text = consent_text(store, consent_language)
         for channel, given in ((Channel.SMS, phone), (Channel.EMAIL, email)):
             if given:
                 grants.append(

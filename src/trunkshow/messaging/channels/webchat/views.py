@@ -20,6 +20,7 @@ from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -27,7 +28,7 @@ from django_scopes import scope
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.throttle import rate_allow
-from trunkshow.messaging.channels.webchat import selectors, services
+from trunkshow.messaging.channels.webchat import selectors, services, text
 from trunkshow.messaging.media import attachment_response
 from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
 from trunkshow.messaging.services import webchat_message_receive
@@ -77,12 +78,15 @@ def _allowed(request: HttpRequest, name: str, who: str) -> JsonResponse | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _script(slug: str, base: str) -> tuple[bytes, str]:
+def _script(slug: str, base: str, language: str) -> tuple[bytes, str]:
     source = (HERE / "widget.js").read_text()
     style = (HERE / "widget.css").read_text()
-    config = {"store": slug, "base": base}
-    text = source.replace("__CONFIG__", json.dumps(config)).replace("__CSS__", json.dumps(" ".join(style.split())))
-    body = text.encode()
+    with translation.override(language):
+        config = {"store": slug, "base": base, "lang": language, "text": text.widget_words()}
+    script = source.replace("__CONFIG__", json.dumps(config, ensure_ascii=False)).replace(
+        "__CSS__", json.dumps(" ".join(style.split()))
+    )
+    body = script.encode()
     return body, hashlib.sha256(body).hexdigest()[:20]
 
 
@@ -91,7 +95,8 @@ def widget_script(request: HttpRequest, store_slug: str) -> HttpResponse:
     if refused is not None:
         return refused
     store = selectors.store_for_widget(store_slug)
-    body, digest = _script(store.slug, request.build_absolute_uri("/").rstrip("/"))
+    # In the language LocaleMiddleware negotiated from Accept-Language (it adds Vary: Accept-Language).
+    body, digest = _script(store.slug, request.build_absolute_uri("/").rstrip("/"), text.language())
     etag = f'"{digest}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
@@ -171,8 +176,8 @@ def widget_api(**rates: str) -> Callable[..., Any]:
                 except PhotoRefused as exc:
                     answer = _error(exc.status, exc.code, exc.message, {"files": [exc.message]})
                 except _StorageFailed:
-                    text = _("The photos could not be saved; nothing was sent. Try again in a moment.")
-                    answer = _error(503, "storage_failed", text, {"files": [text]})
+                    said = _("The photos could not be saved; nothing was sent. Try again in a moment.")
+                    answer = _error(503, "storage_failed", said, {"files": [said]})
                 return _with_cors(answer, origin)
 
         return wrapper
@@ -255,6 +260,9 @@ def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) ->
             "store": store.name,
             "hours": hours,
             "reply_time": settings_row.reply_time_text,
+            "status": text.hours_status(hours, store.time_zone),
+            # The widget sends it back with the visitor's consent: the ledger records this language's words.
+            "language": text.language(),
             "consent_text": services.consent_text(store),
             # Nobody answers while the store is closed: ask how to reach the visitor straight away.
             "ask_contact_first": not hours["open"],
@@ -345,6 +353,7 @@ def identify(request: HttpRequest, *, store: Store, token: str, ip: str, convers
         phone=_text(data, "phone", 100),
         email=_text(data, "email", 300),
         consent=consent,
+        consent_language=_text(data, "language", 20) or text.language(),
         page_url=_text(data, "page", 500),
         ip=ip or None,
     )

@@ -7,10 +7,14 @@
   (window.__trunkshowChat = window.__trunkshowChat || {})[C.store] = true;
 
   var API = C.base + "/widget/api/" + C.store, KEY = "trunkshow-chat:" + C.store;
-  var DAYS = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
+  // Every word shown or announced comes from the server, translated for the visitor (C.lang).
+  var T = C.text;
   var state = load(), seen = {}, cfg = null, ws = null, retry = 0, pollTimer = null, wsTimer = null, isOpen = false, unread = 0;
   var pending = [], previews = [], blobs = {}, viewedFrom = null;
 
+  function t(key, values) {  // T[key] with its {name} placeholders filled
+    return T[key].replace(/\{(\w+)\}/g, function (all, k) { return values && k in values ? values[k] : all; });
+  }
   function load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: this page only */ } }
 
@@ -34,48 +38,48 @@
 
   var badge = el("span", { "class": "badge", hidden: "" });
   var button = el("button", { type: "button", "class": "launch", "aria-expanded": "false", "aria-controls": "ts-panel", onclick: toggle },
-    [el("span", { "aria-hidden": "true", "class": "icon", text: "\u2709" }), el("span", { "class": "launch-label", text: "Chat with us" }), badge]);
-  var title = el("h2", { id: "ts-title", text: "Chat" });
-  var closeBtn = el("button", { type: "button", "class": "close", "aria-label": "Close chat", onclick: close }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]);
+    [el("span", { "aria-hidden": "true", "class": "icon", text: "\u2709" }), el("span", { "class": "launch-label", text: T.launch }), badge]);
+  var title = el("h2", { id: "ts-title", text: T.title });
+  var closeBtn = el("button", { type: "button", "class": "close", "aria-label": T.close_chat, onclick: close }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]);
   var status = el("p", { "class": "status", id: "ts-status" });
   var hoursList = el("ul", { "class": "hours" });
-  var hours = el("details", { "class": "hours-box" }, [el("summary", { text: "Opening hours" }), hoursList]);
+  var hours = el("details", { "class": "hours-box" }, [el("summary", { text: T.hours }), hoursList]);
   var list = el("ol", { "class": "msgs" });
-  var hint = el("p", { "class": "hint", text: "Ask us about a piece, a size or a visit. A jeweler answers here." });
-  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" }, [hint, list]);
+  var hint = el("p", { "class": "hint", text: T.hint });
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.messages, tabindex: "0" }, [hint, list]);
   var conn = el("p", { "class": "conn", role: "status" });
   var err = el("p", { "class": "error", role: "alert" });
 
-  var nameIn = field("ts-name", "Your name", "text", "name");
-  var phoneIn = field("ts-phone", "Phone", "tel", "tel");
-  var emailIn = field("ts-email", "Email", "email", "email");
+  var nameIn = field("ts-name", T.name, "text", "name");
+  var phoneIn = field("ts-phone", T.phone, "tel", "tel");
+  var emailIn = field("ts-email", T.email, "email", "email");
   var consentBox = el("input", { type: "checkbox", id: "ts-consent" });
   var consentLabel = el("label", { "for": "ts-consent", id: "ts-consent-label" });
   var idIntro = el("p", { "class": "id-intro", id: "ts-id-intro" });
   var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, phoneIn.wrap, emailIn.wrap, el("div", { "class": "check" }, [consentBox, consentLabel])]);
-  var saveBtn = el("button", { type: "submit", "class": "btn", text: "Save my details", hidden: "" });
-  var moreBtn = el("button", { type: "button", "class": "btn", text: "Add my details", onclick: function () { expand(); nameIn.input.focus(); } });
+  var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
+  var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
   var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "" }, [
     idIntro, idFields,
     el("div", { "class": "row" }, [saveBtn, moreBtn,
-      el("button", { type: "button", "class": "btn quiet", text: "Not now", onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
+      el("button", { type: "button", "class": "btn quiet", text: T.not_now, onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
     ])
   ]);
   function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; }
 
-  var input = el("textarea", { id: "ts-input", rows: "1", maxlength: "5000", placeholder: "Write a message\u2026", onkeydown: onKey });
-  var send = el("button", { type: "submit", "class": "btn send", text: "Send" });
+  var input = el("textarea", { id: "ts-input", rows: "1", maxlength: "5000", placeholder: T.placeholder, onkeydown: onKey });
+  var send = el("button", { type: "submit", "class": "btn send", text: T.send });
   // A real button opens the phone's camera or gallery through the (visually hidden) file input.
   var fileIn = el("input", { type: "file", accept: "image/*", multiple: "", "class": "sr", tabindex: "-1", "aria-hidden": "true", onchange: picked });
-  var attach = el("button", { type: "button", "class": "attach", "aria-label": "Attach photos", title: "Attach photos", onclick: function () { fileIn.click(); } },
+  var attach = el("button", { type: "button", "class": "attach", "aria-label": T.attach, title: T.attach, onclick: function () { fileIn.click(); } },
     [el("span", { "class": "cam", "aria-hidden": "true" })]);
-  var tray = el("ul", { "class": "tray", "aria-label": "Photos to send", hidden: "" });
+  var tray = el("ul", { "class": "tray", "aria-label": T.tray, hidden: "" });
   var composer = el("form", { "class": "composer", onsubmit: submit, novalidate: "" },
-    [el("label", { "for": "ts-input", "class": "sr", text: "Message" }), attach, fileIn, input, send]);
+    [el("label", { "for": "ts-input", "class": "sr", text: T.message }), attach, fileIn, input, send]);
   var viewImg = el("img", { alt: "" }), viewCap = el("p", { "class": "cap" });
-  var viewer = el("div", { "class": "viewer", role: "dialog", "aria-modal": "true", "aria-label": "Photo", hidden: "", onclick: function (e) { if (e.target === viewer) unview(); },
+  var viewer = el("div", { "class": "viewer", role: "dialog", "aria-modal": "true", "aria-label": T.photo, hidden: "", onclick: function (e) { if (e.target === viewer) unview(); },
     onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); unview(); } else if (e.key === "Tab") e.preventDefault(); } }, [
-    el("button", { type: "button", "class": "close", "aria-label": "Close photo", onclick: unview }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]), viewImg, viewCap
+    el("button", { type: "button", "class": "close", "aria-label": T.close_photo, onclick: unview }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]), viewImg, viewCap
   ]);
 
   var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } } }, [
@@ -109,7 +113,7 @@
   }
   function showBadge() {
     badge.hidden = !unread; badge.textContent = unread ? String(unread) : "";
-    button.setAttribute("aria-label", unread ? "Chat with us, " + unread + " new message" + (unread > 1 ? "s" : "") : "Chat with us");
+    button.setAttribute("aria-label", unread ? t(unread === 1 ? "unread_one" : "unread_other", { n: unread }) : T.launch);
   }
 
   // ---- talking to Trunkshow --------------------------------------------------------------------------
@@ -118,6 +122,7 @@
     return new Promise(function (ok, no) {
       var x = new XMLHttpRequest(), form = body instanceof FormData;
       x.open(method, API + path);
+      x.setRequestHeader("Accept-Language", C.lang);  // errors in the script's language, even from a stale copy
       if (state.token) x.setRequestHeader("Authorization", "Bearer " + state.token);
       if (body && !form) x.setRequestHeader("Content-Type", "application/json");
       if (progress) x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
@@ -125,10 +130,10 @@
         var data; try { data = JSON.parse(x.responseText); } catch (e) { data = {}; }
         if (x.status >= 200 && x.status < 300) return ok(data);
         if (x.status === 404 && state.token && path.indexOf("/conversations/") === 0) forget();
-        var e = new Error((data.error && data.error.message) || "Something went wrong; try again.");
+        var e = new Error((data.error && data.error.message) || T.failed);
         e.fields = (data.error && data.error.fields) || {}; e.status = x.status; no(e);
       };
-      x.onerror = function () { no(new Error("Could not reach the store; check the connection and try again.")); };
+      x.onerror = function () { no(new Error(T.offline)); };
       x.send(body ? (form ? body : JSON.stringify(body)) : null);
     });
   }
@@ -136,23 +141,16 @@
   function fetchConfig() {
     return call("GET", "/config").then(function (c) {
       cfg = c; title.textContent = c.store;
-      var h = c.hours, line = h.open ? "We are open now." : "We are closed now" + nextOpening(h) + ".";
-      if (c.reply_time) line += " " + c.reply_time;
-      status.textContent = line;
+      var h = c.hours;
+      status.textContent = c.status + (c.reply_time ? " " + c.reply_time : "");
       hoursList.textContent = "";
       h.week.forEach(function (d) {
-        var spans = d.spans.map(function (s) { return s[0] + "\u2013" + s[1]; }).join(", ") || "Closed";
-        hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { text: DAYS[d.day] }), el("span", { text: spans })]));
+        var spans = d.spans.map(function (s) { return s[0] + "\u2013" + s[1]; }).join(", ") || T.closed_day;
+        hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { "class": "day", text: T.days[d.day] }), el("span", { text: spans })]));
       });
       consentLabel.textContent = c.consent_text;
-      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact("Nobody can answer right now. Leave your name and a phone or email, and we will reply as soon as we open.", true);
+      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact(T.ask_when_closed, true);
     }).catch(function (e) { err.textContent = e.message; });
-  }
-
-  function nextOpening(h) {
-    var n = h.next_open, zone = h.time_zone.split("/").pop().replace(/_/g, " ");
-    if (!n) return "";
-    return "; we open " + (n.in_days === 0 ? "today" : n.in_days === 1 ? "tomorrow" : DAYS[n.day]) + " at " + n.time + " (" + zone + " time)";
   }
 
   function askContact(text, now) {
@@ -165,7 +163,7 @@
     e.preventDefault();
     var text = input.value.trim(), photos = pending.slice(), first = !state.token, body;
     err.textContent = "";
-    if (!text && !photos.length) { err.textContent = "Write a message first."; input.focus(); return; }
+    if (!text && !photos.length) { err.textContent = T.empty_message; input.focus(); return; }
     if (photos.length) {
       body = new FormData();
       photos.forEach(function (f) { body.append("files", f, f.name); });
@@ -173,10 +171,10 @@
       if (first) body.append("page", location.href);
     } else body = first ? { body: text, page: location.href } : { body: text };
     var path = first ? "/conversations" : "/conversations/" + state.conversation + (photos.length ? "/photos" : "/messages");
-    var sending = photos.length === 1 ? "Sending the photo\u2026" : "Sending " + photos.length + " photos\u2026";
+    var sending = photos.length === 1 ? T.sending_photo : t("sending_photos", { n: photos.length });
     busy(true);
     if (photos.length) conn.textContent = sending;
-    call("POST", path, body, photos.length && function (part) { conn.textContent = sending + " " + Math.round(part * 100) + "%"; })
+    call("POST", path, body, photos.length && function (part) { conn.textContent = sending + " " + part.toLocaleString(C.lang, { style: "percent" }); })
       .then(function (r) {
         if (first) { state.token = r.token; state.conversation = r.conversation; state.lastEvent = r.last_event; save(); }
         add(r.message);
@@ -184,7 +182,7 @@
         if (!first) return;
         connect();
         if (!idForm.hidden && !idFields.hidden) identify();
-        else if (!state.idSkipped) askContact("Leave your name and a phone or email, so we can answer even if you leave this page.");
+        else if (!state.idSkipped) askContact(T.ask_after_first);
       }, function (x) { err.textContent = x.message; })
       .then(function () { if (photos.length) conn.textContent = ""; busy(false); input.focus(); });
   }
@@ -194,14 +192,14 @@
   function picked() {
     var lim = (cfg && cfg.photos) || { max_count: 6, max_bytes: 15728640 }, refused = [];
     [].slice.call(fileIn.files).forEach(function (f) {
-      var mb = f.size / 1048576;
-      if (pending.length >= lim.max_count) refused.push("A message can carry at most " + lim.max_count + " photos.");
-      else if (f.type && f.type.indexOf("image/") !== 0) refused.push("\u201c" + f.name + "\u201d is not a photo.");
-      else if (f.size > lim.max_bytes) refused.push("\u201c" + f.name + "\u201d is " + mb.toFixed(1) + " MB; a photo can be at most " + Math.round(lim.max_bytes / 1048576) + " MB.");
+      var mb = (f.size / 1048576).toLocaleString(C.lang, { maximumFractionDigits: 1 });
+      if (pending.length >= lim.max_count) refused.push(t("too_many_photos", { max: lim.max_count }));
+      else if (f.type && f.type.indexOf("image/") !== 0) refused.push(t("not_a_photo", { name: f.name }));
+      else if (f.size > lim.max_bytes) refused.push(t("photo_too_large", { name: f.name, mb: mb, max: Math.round(lim.max_bytes / 1048576) }));
       else pending.push(f);
     });
     fileIn.value = "";  // choosing the same photo again still counts as a change
-    err.textContent = refused.filter(function (t, i) { return refused.indexOf(t) === i; }).join(" ");
+    err.textContent = refused.filter(function (r, i) { return refused.indexOf(r) === i; }).join(" ");
     showTray();  // the focus stays on the attach button, where the chooser returns it
   }
   function showTray() {
@@ -210,7 +208,7 @@
     pending.forEach(function (f, i) {
       var u = URL.createObjectURL(f); previews.push(u);
       tray.appendChild(el("li", {}, [el("img", { src: u, alt: "" }), el("span", { "class": "name", text: f.name }),
-        el("button", { type: "button", "class": "rm", "aria-label": "Remove " + f.name, onclick: function () { pending.splice(i, 1); err.textContent = ""; showTray(); attach.focus(); } },
+        el("button", { type: "button", "class": "rm", "aria-label": t("remove_photo", { name: f.name }), onclick: function () { pending.splice(i, 1); err.textContent = ""; showTray(); attach.focus(); } },
           [el("span", { "aria-hidden": "true", text: "\u00d7" })])]));
     });
     tray.hidden = !pending.length;
@@ -226,15 +224,15 @@
   function pic(p) {
     var img = el("img", { alt: "", width: String(p.width), height: String(p.height) });
     img.style.aspectRatio = p.width + " / " + p.height;  // its room is kept while it loads
-    var b = el("button", { type: "button", "class": "pic", "aria-label": "Photo " + p.name + ", open full size", onclick: function () { view(p, b); } }, [img]);
-    photoUrl(p.id, true).then(function (u) { img.src = u; }, function () { b.classList.add("broken"); b.setAttribute("aria-label", "Photo " + p.name + " (could not be loaded), try opening it"); });
+    var b = el("button", { type: "button", "class": "pic", "aria-label": t("open_photo", { name: p.name }), onclick: function () { view(p, b); } }, [img]);
+    photoUrl(p.id, true).then(function (u) { img.src = u; }, function () { b.classList.add("broken"); b.setAttribute("data-broken", T.photo_not_loaded); b.setAttribute("aria-label", t("photo_broken", { name: p.name })); });
     return b;
   }
   function view(p, from) {
     viewedFrom = from; viewer.hidden = false; viewImg.removeAttribute("src"); viewImg.alt = p.name;
-    viewCap.textContent = "Loading " + p.name + "\u2026";
+    viewCap.textContent = t("photo_loading", { name: p.name });
     viewer.querySelector(".close").focus();
-    photoUrl(p.id, false).then(function (u) { viewImg.src = u; viewCap.textContent = p.name; }, function () { viewCap.textContent = "This photo could not be loaded; try again."; });
+    photoUrl(p.id, false).then(function (u) { viewImg.src = u; viewCap.textContent = p.name; }, function () { viewCap.textContent = T.photo_failed; });
   }
   function unview() { viewer.hidden = true; if (viewedFrom) viewedFrom.focus(); }
 
@@ -242,21 +240,22 @@
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit ? composer.requestSubmit() : submit(e); }
     setTimeout(grow, 0);
   }
-  function grow() { input.style.height = "auto"; input.style.height = Math.min(input.scrollHeight, 120) + "px"; }
+  // Empty, the box is one line: a placeholder that wraps (a long translation) does not make it taller.
+  function grow() { input.style.height = "auto"; if (input.value) input.style.height = Math.min(input.scrollHeight, 120) + "px"; }
 
   function identify(e) {
     if (e) e.preventDefault();
     err.textContent = "";
     [nameIn, phoneIn, emailIn].forEach(function (f) { f.input.removeAttribute("aria-invalid"); });
     if (!state.token) {  // nothing to attach the details to yet: they go with the first message
-      if (!nameIn.input.value.trim()) { mark(nameIn, "Tell us your name."); return; }
-      input.focus(); err.textContent = "Now write your message; your details are sent with it."; return;
+      if (!nameIn.input.value.trim()) { mark(nameIn, T.name_missing); return; }
+      input.focus(); err.textContent = T.write_first; return;
     }
     call("POST", "/conversations/" + state.conversation + "/identify", {
-      name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, page: location.href
+      name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, language: cfg && cfg.language, page: location.href
     }).then(function (r) {
       state.identified = true; save(); idForm.hidden = true;
-      conn.textContent = "Thank you, " + r.name + ". We will reply here, or by text or email if you leave.";
+      conn.textContent = t("thanks", { name: r.name });
       input.focus();
     }, function (x) {
       var f = x.fields || {}, target = f.name ? nameIn : f.phone ? phoneIn : f.email ? emailIn : null;
@@ -271,8 +270,8 @@
     seen[m.id] = true; hint.hidden = true;
     state.lastMessage = Math.max(state.lastMessage || 0, m.id); save();
     var mine = m.from === "visitor";
-    var who = mine ? "You" : (m.author || (cfg && cfg.store) || "Store");
-    var time = m.at ? new Date(m.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    var who = mine ? T.you : (m.author || (cfg && cfg.store) || T.store);
+    var time = m.at ? new Date(m.at).toLocaleTimeString(C.lang, { hour: "2-digit", minute: "2-digit" }) : "";
     var photos = m.photos || [];
     list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
       el("span", { "class": "who", text: who + (time ? " \u00b7 " + time : "") }),
@@ -312,7 +311,7 @@
       ws = null;
       if (ev.code === 4403 || ev.code === 4404) { forget(); return; }
       if (!state.token) return;
-      conn.textContent = "Reconnecting\u2026";
+      conn.textContent = T.reconnecting;
       retry = Math.min(retry + 1, 6);
       if (retry > 1) poll();
       // Back off with jitter, so a restarted server is not hit by every visitor at once.
