@@ -60,3 +60,23 @@ def test_the_sweep_runs_at_most_once_per_interval() -> None:
             assert quiet not in layer.channels
 
     asyncio.run(scenario())
+
+
+def test_a_membership_older_than_the_group_expiry_ends_within_the_group_interval() -> None:
+    async def scenario() -> None:
+        layer = LocalChannelLayer(group_expiry=86_400, clean_interval=1.0, group_clean_interval=60.0)
+        with time_machine.travel(START, tick=False) as clock:
+            old, new = await layer.new_channel(), await layer.new_channel()
+            await layer.group_add("store-1", old)
+            await layer.group_send("store-1", {"type": "live.event"})  # the first sweep, groups included
+            assert await _receive_now(layer, old) == {"type": "live.event"}
+
+            clock.move_to(START + 86_390)
+            await layer.group_add("store-1", new)
+            clock.move_to(START + 86_401)  # ``old`` joined more than a day ago; groups last walked at START
+            await layer.group_send("store-1", {"type": "live.event"})
+            assert set(layer.groups["store-1"]) == {new}
+            assert await _receive_now(layer, new) == {"type": "live.event"}
+            assert await _receive_now(layer, old) is None
+
+    asyncio.run(scenario())
