@@ -192,6 +192,22 @@ def test_outside_opening_hours_the_customer_is_told_when_the_store_will_answer(
     assert replies == ["Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00."]
 
 
+def test_a_text_to_a_french_store_while_it_is_closed_is_answered_in_the_stores_language(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.a.opening_hours = {"mon": [["10:00", "18:00"]], "tue": [["10:00", "18:00"]]}
+    world.a.locale = "fr_FR"
+    world.a.save()
+    make_customer(world.a, phones=[NUMBER])
+    with time_machine.travel(dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC), tick=False):
+        text_in(world.a, django_capture_on_commit_callbacks, "Vous êtes ouverts demain ?", "SM8")
+    with scope(store=world.a):
+        replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
+    assert replies == [
+        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons à partir de mardi 10:00."
+    ]
+
+
 def test_the_list_costs_the_same_number_of_queries_for_one_or_many_conversations(
     world: Any, django_capture_on_commit_callbacks: Any, django_assert_max_num_queries: Any
 ) -> None:

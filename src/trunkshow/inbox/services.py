@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from babel.dates import format_datetime
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.validation import fold
 from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
-from trunkshow.messaging.models import Conversation, ConversationStatus, Message
+from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Message
 from trunkshow.messaging.selectors import customer_name
 from trunkshow.messaging.services import system_reply
 from trunkshow.stores import hours
@@ -131,10 +132,19 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
 
 
 def _local(at: dt.datetime) -> str:
-    # The weekday in the language of the sentence around it (a web-chat visitor's own, else English).
+    # The weekday in the language of the sentence around it.
     return format_datetime(
         at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=translation.to_locale(translation.get_language() or "en")
     )
+
+
+def _reply_language(store: Store, conversation: Conversation) -> str:
+    """A web-chat visitor's own language (negotiated on their request); for a text or an email,
+    the store's (from its locale, when we speak it), as nothing tells us the customer's."""
+    if conversation.channel == ChannelKind.WEBCHAT:
+        return translation.get_language() or settings.LANGUAGE_CODE
+    language = translation.to_language(store.locale or "en_US").split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def reply_out_of_hours(store: Store, conversation: Conversation, message: Message) -> None:
@@ -151,14 +161,12 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
     if opening is None:
         return
     local = opening.astimezone(hours.zone(store))
-    system_reply(
-        store,
-        conversation,
-        message,
-        _("Thank you for your message. %(store)s is closed now; we will answer from %(when)s.")
-        % {"store": store.name, "when": _local(local)},
-        kind="out_of_hours",
-    )
+    with translation.override(_reply_language(store, conversation)):
+        text = _("Thank you for your message. %(store)s is closed now; we will answer from %(when)s.") % {
+            "store": store.name,
+            "when": _local(local),
+        }
+    system_reply(store, conversation, message, text, kind="out_of_hours")
 
 
 def response_due_at(store: Store, conversation: Conversation, target_minutes: int) -> dt.datetime | None:
