@@ -163,6 +163,26 @@ def test_a_widget_api_error_comes_in_german(site: World) -> None:
     assert refused.json()["error"]["message"] == "Diese Website darf den Chat des Geschäfts nicht verwenden."
 
 
+@pytest.mark.parametrize(
+    ("left", "said"),
+    [
+        (0.5, "Trop de demandes ; réessayez dans 1 seconde."),
+        (1.5, "Trop de demandes ; réessayez dans 2 secondes."),
+    ],
+)
+def test_a_throttled_visitor_is_told_how_long_to_wait_in_the_right_number(
+    site: World, settings: Any, left: float, said: str
+) -> None:
+    settings.WIDGET_RATE_LIMITS = {"start": (1, 600)}
+    window_end = 1_800_000_000 - 1_800_000_000 % 600 + 600
+    with time_machine.travel(window_end - left, tick=False):
+        client = visitor("fr-FR,fr;q=0.9")
+        assert start(client, "Bonjour").status_code == 201
+        refused = start(client, "Bonjour ?")
+    assert (refused.status_code, refused["Retry-After"]) == (429, str(round(left + 0.5)))
+    assert refused.json()["error"]["message"] == said
+
+
 def test_a_bad_phone_number_is_explained_in_spanish(site: World) -> None:
     client = visitor("es-ES,es;q=0.9")
     mine = start(client).json()
@@ -197,6 +217,7 @@ MAY_DROP = {"“%(raw)s” is not a valid email address: %(why)s": {"%(why)s"}}
 KEYWORDS: dict[str, Any] = {
     "_": None,
     "gettext": None,
+    "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "pgettext_lazy": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),

@@ -23,6 +23,7 @@ from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
 
@@ -63,7 +64,16 @@ def _error(status: int, code: str, message: str, fields: dict[str, list[str]] | 
 
 
 def _throttled(retry_after: int) -> JsonResponse:
-    response = _error(429, "throttled", _("Too many requests; try again in %(n)s seconds.") % {"n": retry_after})
+    response = _error(
+        429,
+        "throttled",
+        ngettext(
+            "Too many requests; try again in %(n)s second.",
+            "Too many requests; try again in %(n)s seconds.",
+            retry_after,
+        )
+        % {"n": retry_after},
+    )
     response["Retry-After"] = str(retry_after)
     return response
 
