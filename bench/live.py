@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -41,6 +42,18 @@ import generate
 
 SITE = "https://www.bench-jewelers.example"
 REDIS_URL = "redis://127.0.0.1:6379/12"
+DUMP = ""  # --dump FILE
+
+
+def settle() -> None:
+    """Freeze this process's heap once its sockets are open, before it starts timing.
+
+    The measuring process holds as many sockets as the server (7,000 with ``--idle 5000``); a full
+    collection of its own heap (up to a second) would be counted as the server's latency. The
+    server's web process does the same (``trunkshow.core.gc_policy``).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -165,6 +178,7 @@ async def measure_ours(
             )
         except (OSError, websockets.exceptions.InvalidHandshake, TimeoutError):  # counted, not fatal
             refused += 1
+    settle()
     interval = seconds / len(chats)
     statuses: dict[Any, int] = {}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as http:
@@ -199,6 +213,12 @@ async def measure_ours(
     for ws in sockets:
         await ws.close()
     latencies = [(arrivals[k] - sent_at[k]) * 1000 for k in sent_at if k in arrivals]
+    if DUMP:  # one line a message: when it was sent (Unix time) and its latency, for finding what the slow ones share
+        wall = time.time() - time.perf_counter()
+        with open(DUMP, "w") as out:
+            for k in sorted(sent_at, key=sent_at.get):
+                latency = f"{(arrivals[k] - sent_at[k]) * 1000:.1f}" if k in arrivals else "lost"
+                out.write(f"{wall + sent_at[k]:.3f} {latency}\n")
     if statuses:
         print(f"failed message requests, by answer: {statuses}", flush=True)
     lost = len(chats) - len(latencies)
@@ -248,6 +268,7 @@ async def measure_bare(port: int, count: int, seconds: float) -> tuple[list[floa
             senders.append(await websockets.connect(url + "/send", open_timeout=30))
         except (OSError, websockets.exceptions.InvalidHandshake, TimeoutError):  # counted, not fatal
             refused += 1
+    settle()
     interval = seconds / count
     start = time.perf_counter()
     for i, ws in enumerate(senders):
@@ -290,8 +311,11 @@ def main() -> None:
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--idle", type=int, default=0, help="idle widget sockets opened first (memory per socket)")
     parser.add_argument("--ws", default="auto", help="uvicorn's websocket implementation (its --ws option)")
+    parser.add_argument("--dump", default="", help="write each message's send time and latency to this file")
     parser.add_argument("--memory-only", action="store_true", help="stop after measuring the idle sockets' memory")
     args = parser.parse_args()
+    global DUMP
+    DUMP = args.dump
 
     engine = generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=True)
     slug, chats, cookie = prepare(args.visitors + args.idle)

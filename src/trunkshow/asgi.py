@@ -16,3 +16,8 @@ from trunkshow.messaging.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {"http": django_app, "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns))}
 )
+
+from trunkshow.core.gc_policy import gc_policy_install  # noqa: E402
+
+# Last, with the application loaded: full collections stay short with thousands of sockets open.
+gc_policy_install()
