@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import time_machine
 
 from trunkshow.core.layers import LocalChannelLayer
 
 START = 1_800_000_000.0  # a fixed instant (2027-01-15), so the test's clock is the layer's clock
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """``asyncio.run`` on a thread of its own: browser tests earlier in the session leave an event
+    loop running on this one (Playwright's), where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 async def _receive_now(layer: LocalChannelLayer, channel: str) -> dict[str, str] | None:
@@ -37,7 +47,7 @@ def test_group_messages_arrive_and_expired_ones_are_swept_within_the_interval() 
             assert stale not in layer.channels
             assert await _receive_now(layer, live) == {"type": "live.event", "n": 2}
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_the_sweep_runs_at_most_once_per_interval() -> None:
@@ -59,7 +69,7 @@ def test_the_sweep_runs_at_most_once_per_interval() -> None:
             await layer.group_send("nobody", {"type": "live.event"})
             assert quiet not in layer.channels
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_membership_older_than_the_group_expiry_ends_within_the_group_interval() -> None:
@@ -79,4 +89,4 @@ def test_a_membership_older_than_the_group_expiry_ends_within_the_group_interval
             assert await _receive_now(layer, new) == {"type": "live.event"}
             assert await _receive_now(layer, old) is None
 
-    asyncio.run(scenario())
+    run(scenario)
