@@ -15,7 +15,7 @@ from trunkshow.core.models import LiveEvent
 from trunkshow.inbox.models import InboxSettings, OverdueAlert
 from trunkshow.inbox.services import inbox_tick
 from trunkshow.messaging.models import Conversation, Message, MessageStatus
-from trunkshow.messaging.services import message_receive
+from trunkshow.messaging.services import message_receive, message_send
 
 NUMBER = "+12125550142"
 
@@ -192,6 +192,35 @@ def test_outside_opening_hours_the_customer_is_told_when_the_store_will_answer(
     assert replies == ["Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00."]
 
 
+def test_the_closed_answer_comes_once_per_closed_night_even_after_staff_answered(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.a.opening_hours = {day: [["10:00", "18:00"]] for day in ("mon", "tue", "wed")}
+    world.a.save()
+    make_customer(world.a, phones=[NUMBER])
+    monday_night = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)  # 20:30 in New York
+    with time_machine.travel(monday_night, tick=False):
+        text_in(world.a, django_capture_on_commit_callbacks, "Are you open tomorrow?", "SM8")
+    with (
+        time_machine.travel(monday_night + dt.timedelta(minutes=10), tick=False),
+        scope(store=world.a),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        conversation = Conversation.objects.get()
+        message_send(store=world.a, actor=world.a_owner.user, conversation=conversation, body="Yes, from 10.")
+    with time_machine.travel(monday_night + dt.timedelta(minutes=15), tick=False):
+        text_in(world.a, django_capture_on_commit_callbacks, "Perfect, thank you!", "SM9")
+    with time_machine.travel(monday_night + dt.timedelta(days=1), tick=False):  # Tuesday night
+        text_in(world.a, django_capture_on_commit_callbacks, "One more question", "SM10")
+
+    with scope(store=world.a):
+        automatic = list(Message.objects.filter(meta__system="out_of_hours").values_list("body", flat=True))
+    assert automatic == [
+        "Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00.",
+        "Thank you for your message. Atelier Ana is closed now; we will answer from Wednesday 10:00.",
+    ]
+
+
 def test_a_text_to_a_french_store_while_it_is_closed_is_answered_in_the_stores_language(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -208,13 +237,27 @@ def test_a_text_to_a_french_store_while_it_is_closed_is_answered_in_the_stores_l
     ]
 
 
+def test_the_list_page_goes_live_from_the_latest_event_so_old_messages_do_not_pop_up(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    text_in(world.a, django_capture_on_commit_callbacks, "An old question", "SM8")
+    with scope(store=world.a):
+        latest = LiveEvent.objects.filter(topic="store").order_by("-id").values_list("id", flat=True).first()
+    assert latest
+
+    html = browser_client(world.a_owner).get("/inbox/").content.decode()
+
+    assert f'id="inbox-rows" data-events-url="/inbox/events/" data-last-event="{latest}"' in html
+
+
 def test_the_list_costs_the_same_number_of_queries_for_one_or_many_conversations(
     world: Any, django_capture_on_commit_callbacks: Any, django_assert_max_num_queries: Any
 ) -> None:
     for i in range(12):
         text_in(world.a, django_capture_on_commit_callbacks, f"Hello {i}", f"SMq{i}", number=f"+1212555{i:04d}")
     client = browser_client(world.a_owner)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # 9, and the latest live event the page starts from
         page = client.get("/inbox/")
     assert page.content.decode().count('class="inbox-row') == 12
 

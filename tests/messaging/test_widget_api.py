@@ -544,6 +544,7 @@ def test_the_owner_sets_allowed_websites_which_are_normalised_and_audited(world:
     assert '<script src="http://testserver/widget/atelier.js" async></script>' in page.content.decode().replace(
         "&lt;", "<"
     ).replace("&gt;", ">").replace("&quot;", '"')
+    assert "just before the closing <code>&lt;/body&gt;</code> tag:" in page.content.decode()
     response = client.post(
         "/settings/chat/",
         {

@@ -148,14 +148,15 @@ def _reply_language(store: Store, conversation: Conversation) -> str:
 
 
 def reply_out_of_hours(store: Store, conversation: Conversation, message: Message) -> None:
-    """A customer who writes while the store is closed is told when it will answer (once per wait)."""
+    """A customer who writes while the store is closed is told when it will answer, once while it is
+    closed: however many messages they send, and even after a member of staff has answered."""
     now = message.created_at
-    already = Message.objects.filter(
-        conversation=conversation, meta__system="out_of_hours", created_at__gte=conversation.awaiting_since or now
-    )
-    if already.exists():  # one automatic answer per wait, however many messages the customer sends
-        return
     if hours.is_open(store, now) or not inbox_settings(store).out_of_hours_reply:
+        return
+    closed_since = hours.last_closing(store, now) or conversation.awaiting_since or now
+    if Message.objects.filter(
+        conversation=conversation, meta__system="out_of_hours", created_at__gte=closed_since
+    ).exists():
         return
     opening = hours.next_opening(store, now)
     if opening is None:

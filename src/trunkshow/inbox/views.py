@@ -66,6 +66,8 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "error": error,
         "counts": selectors.inbox_counts(store=store, user=user),
+        # Live events from here on: what happened before is on the page already (and no toasts for it).
+        "last_event": _last_event_id(store),
         "text_sandbox": not twilio_configured(),
         "statuses": ConversationStatus.choices,
         "channels": ChannelKind.choices,

@@ -96,6 +96,14 @@ def next_opening(store: Store, at: dt.datetime) -> dt.datetime | None:
     return intervals[0][0] if intervals else None
 
 
+def last_closing(store: Store, at: dt.datetime) -> dt.datetime | None:
+    """When the store last closed at or before ``at`` (looking back a week); None without hours."""
+    if not has_hours(store):
+        return None
+    ends = [end for _begin, end in _intervals(store, at - dt.timedelta(days=8)) if end <= at]
+    return max(ends, default=None)
+
+
 def open_deadline(store: Store, start: dt.datetime, minutes: int) -> dt.datetime:
     """``start`` plus ``minutes`` of opening time: a message at 19:55 with a 10-minute target is due at 10:05 next day."""
     remaining = dt.timedelta(minutes=minutes)
