@@ -147,3 +147,39 @@ def test_a_visitor_whose_browser_speaks_french_or_german_reads_the_whole_widget_
         assert list(customer.consent_events.values_list("channel", "evidence_text")) == [("sms", says["consent"])]
     assert dialog.is_visible()
     context.close()
+
+
+@pytest.mark.parametrize("closed_shop", ["fr-FR"], indirect=True)
+def test_a_message_sent_past_the_contact_form_goes_alone_and_a_too_long_one_is_refused_whole(
+    browser: Any, live_server_url: str, closed_shop: World, shop_site: str
+) -> None:
+    """Found by a new user: sending while the (empty) contact form showed also sent the form, and
+    the panel said "Indiquez-nous votre nom."; a pasted 100,000-character text was cut to 5,000
+    without a word."""
+    context = browser.new_context(viewport=DESKTOP, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(shop_site)
+    page.get_by_role("button", name=SAYS["fr-FR"]["launch"], exact=True).click()
+    page.get_by_text(SAYS["fr-FR"]["ask"]).wait_for()
+
+    box = page.get_by_label(SAYS["fr-FR"]["message"], exact=True)
+    box.fill("Juste une question sur les bagues.")
+    page.get_by_role("button", name=SAYS["fr-FR"]["send"], exact=True).click()
+    page.locator("li.me").get_by_text("Juste une question sur les bagues.").wait_for()
+    page.wait_for_timeout(500)  # what the form would have answered has had time to arrive
+    assert page.get_by_label(SAYS["fr-FR"]["name"], exact=True).get_attribute("aria-invalid") is None
+    assert page.locator("p.error").inner_text() == ""
+
+    long_text = "bague " * 999 + "bague!"  # 6,000 characters, none of them trimmed
+    box.fill(long_text)
+    assert len(box.input_value()) == 6000  # not cut by the box
+    page.get_by_role("button", name=SAYS["fr-FR"]["send"], exact=True).click()
+    alert = page.get_by_role("alert")
+    alert.get_by_text("5000", exact=False).wait_for()
+    assert "6000" in alert.inner_text()
+    assert box.input_value() == long_text  # kept, to shorten and send again
+    with scope(store=closed_shop.a):
+        visitor_said = Conversation.objects.get(channel="webchat").messages.filter(direction="in")
+        assert list(visitor_said.values_list("body", flat=True)) == ["Juste une question sur les bagues."]
+    context.close()

@@ -67,7 +67,7 @@
   ]);
   function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; }
 
-  var input = el("textarea", { id: "ts-input", rows: "1", maxlength: "5000", placeholder: T.placeholder, onkeydown: onKey });
+  var input = el("textarea", { id: "ts-input", rows: "1", placeholder: T.placeholder, onkeydown: onKey });
   var send = el("button", { type: "submit", "class": "btn send", text: T.send });
   // A real button opens the phone's camera or gallery through the (visually hidden) file input.
   var fileIn = el("input", { type: "file", accept: "image/*", multiple: "", "class": "sr", tabindex: "-1", "aria-hidden": "true", onchange: picked });
@@ -181,7 +181,7 @@
         input.value = ""; grow(); pending = []; showTray();
         if (!first) return;
         connect();
-        if (!idForm.hidden && !idFields.hidden) identify();
+        if (!idForm.hidden && !idFields.hidden && nameIn.input.value.trim()) identify();
         else if (!state.idSkipped) askContact(T.ask_after_first);
       }, function (x) { err.textContent = x.message; })
       .then(function () { if (photos.length) conn.textContent = ""; busy(false); input.focus(); });
