@@ -23,6 +23,7 @@ from tests.conftest import World
 from tests.messaging import test_widget_api
 from tests.messaging.test_widget_api import SITE, count, post, start
 from trunkshow.customers.models import ConsentEvent, Customer
+from trunkshow.messaging.channels.webchat.selectors import widget_events_since
 from trunkshow.messaging.models import Message
 
 site = test_widget_api.site  # fixture: store A's chat allowed on SITE, store B's on its own site
@@ -201,12 +202,18 @@ def test_a_bad_phone_number_is_explained_in_spanish(site: World) -> None:
 
 def test_a_french_visitor_writing_while_the_store_is_closed_is_answered_in_french(site: World) -> None:
     with closed_until_tomorrow(site.a):
-        assert start(visitor(FRENCH_BROWSER), "Bonjour, êtes-vous ouverts ?").status_code == 201
+        started = start(visitor(FRENCH_BROWSER), "Bonjour, êtes-vous ouverts ?")
+        assert started.status_code == 201
     with scope(store=site.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
+        # The answer came in the same request: the socket's resume from the event the response
+        # names brings it (it once named a later event, and the answer showed only after a reload).
+        chat = started.json()
+        resumed = widget_events_since(store=site.a, conversation_id=chat["conversation"], after_id=chat["last_event"])
     assert replies == [
         "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons à partir de mardi 10:00."
     ]
+    assert [e["message"]["body"] for e in resumed] == replies
 
 
 # ---- the catalogs ----------------------------------------------------------------------------------

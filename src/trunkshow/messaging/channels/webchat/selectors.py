@@ -134,6 +134,18 @@ def widget_events_since(*, store: Store, conversation_id: int, after_id: int) ->
     return [e for e in (widget_event(ev) for ev in events) if e is not None]
 
 
+def message_event_id(*, store: Store, conversation_id: int, message_id: int) -> int:
+    """The live event that carried a message: what a client showing that message has seen (0 if none)."""
+    row = (
+        LiveEvent.objects.filter(
+            store=store, topic=f"conversation:{conversation_id}", kind="message", payload__id=message_id
+        )
+        .values_list("id", flat=True)
+        .first()
+    )
+    return int(row or 0)
+
+
 def last_event_id(*, store: Store, conversation_id: int) -> int:
     row = (
         LiveEvent.objects.filter(store=store, topic=f"conversation:{conversation_id}")

@@ -294,7 +294,11 @@ def conversation_start(request: HttpRequest, *, store: Store, token: str, ip: st
             "conversation": conversation.pk,
             "token": raw,
             "message": selectors.widget_message(message),
-            "last_event": selectors.last_event_id(store=store, conversation_id=conversation.pk),
+            # The visitor's own message's event, not the latest: what the same request added after
+            # it (the closed store's automatic answer) then comes on the socket's resume.
+            "last_event": selectors.message_event_id(
+                store=store, conversation_id=conversation.pk, message_id=message.pk
+            ),
         },
         status=201,
     )
