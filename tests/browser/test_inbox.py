@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
 from tests.conftest import World, make_customer
 from trunkshow.inbox.models import SavedReply
-from trunkshow.messaging.models import Message
-from trunkshow.messaging.services import message_receive
+from trunkshow.messaging.models import Message, MessageStatus
+from trunkshow.messaging.services import message_receive, message_status_apply
 
 
 def _text_in(world: World, body: str, sid: str) -> Message:
@@ -78,4 +78,14 @@ def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: Wor
     with scope(store=world.a):
         reply = Message.objects.get(direction="out", author=world.a_associate.user)
     assert reply.body == "Hi Zsófia, it is ready for you. Saturday at 11 works."
+
+    # The carrier reports it delivered: the reply's status changes in the open thread by itself
+    # (the page once asked only for messages after the last one, and kept showing the old status).
+    mine = page.locator(f"#m{reply.pk} .msg-status")
+    expect(mine).not_to_have_text("Delivered")
+    with scope(store=world.a):
+        message_status_apply(
+            store=world.a, provider=reply.provider, provider_id=reply.provider_id, status=MessageStatus.DELIVERED
+        )
+    expect(mine).to_have_text("Delivered", timeout=15_000)
     assert reply.to_address == "+12125550142"

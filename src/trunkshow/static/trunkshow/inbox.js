@@ -7,10 +7,13 @@ const root = convo || rows;
 let lastEvent = Number(root?.dataset.lastEvent || 0);
 const eventsUrl = root?.dataset.eventsUrl;
 
-async function refreshThread() {
+// The thread from after a message id: by default the last shown (new messages), or from just
+// before a message whose status changed (it is fetched again and replaced).
+async function refreshThread(from) {
   const thread = document.getElementById("thread");
   const last = thread.querySelector("li.msg:last-child");
-  const after = last ? last.dataset.message : 0;
+  const shown = last ? Number(last.dataset.message) : 0;
+  const after = from === undefined ? shown : Math.min(shown, from);
   const response = await fetch(`${convo.dataset.threadUrl}?after=${after}`, { headers: { Accept: "text/html" } });
   if (!response.ok) return;
   const html = (await response.text()).trim();
@@ -30,7 +33,7 @@ function apply(event) {
   const p = event.payload || {};
   if (convo) {
     if ((event.kind === "message" || event.kind === "message_status") && String(p.conversation) === convo.dataset.conversation) {
-      refreshThread();
+      refreshThread(event.kind === "message_status" ? Number(p.id) - 1 : undefined);
     }
   } else if (rows && (event.kind === "message" || event.kind === "conversation" || event.kind === "overdue")) {
     scheduleReload();
