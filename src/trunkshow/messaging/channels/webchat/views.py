@@ -88,11 +88,13 @@ def _allowed(request: HttpRequest, name: str, who: str) -> JsonResponse | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _script(slug: str, base: str, language: str) -> tuple[bytes, str]:
+def _script(slug: str, name: str, base: str, language: str) -> tuple[bytes, str]:
     source = (HERE / "widget.js").read_text()
     style = (HERE / "widget.css").read_text()
     with translation.override(language):
-        config = {"store": slug, "base": base, "lang": language, "text": text.widget_words()}
+        # The store's name signs its messages that have no author (the closed store's answer), from
+        # the first one shown, before /config has answered.
+        config = {"store": slug, "name": name, "base": base, "lang": language, "text": text.widget_words()}
     script = source.replace("__CONFIG__", json.dumps(config, ensure_ascii=False)).replace(
         "__CSS__", json.dumps(" ".join(style.split()))
     )
@@ -106,7 +108,7 @@ def widget_script(request: HttpRequest, store_slug: str) -> HttpResponse:
         return refused
     store = selectors.store_for_widget(store_slug)
     # In the language LocaleMiddleware negotiated from Accept-Language (it adds Vary: Accept-Language).
-    body, digest = _script(store.slug, request.build_absolute_uri("/").rstrip("/"), text.language())
+    body, digest = _script(store.slug, store.name, request.build_absolute_uri("/").rstrip("/"), text.language())
     etag = f'"{digest}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)

@@ -270,7 +270,7 @@
     seen[m.id] = true; hint.hidden = true;
     state.lastMessage = Math.max(state.lastMessage || 0, m.id); save();
     var mine = m.from === "visitor";
-    var who = mine ? T.you : (m.author || (cfg && cfg.store) || T.store);
+    var who = mine ? T.you : (m.author || C.name || T.store);
     var time = m.at ? new Date(m.at).toLocaleTimeString(C.lang, { hour: "2-digit", minute: "2-digit" }) : "";
     var photos = m.photos || [];
     list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
