@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.validation import fold
 from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
+from trunkshow.messaging.channels.webchat import text as widget_text
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Message
 from trunkshow.messaging.selectors import customer_name
 from trunkshow.messaging.services import system_reply
@@ -133,18 +134,16 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
 
 def _local(at: dt.datetime) -> str:
     # The weekday in the language of the sentence around it.
-    return format_datetime(
-        at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=translation.to_locale(translation.get_language() or "en")
-    )
+    return format_datetime(at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=translation.to_locale(widget_text.language()))
 
 
 def _reply_language(store: Store, conversation: Conversation) -> str:
     """A web-chat visitor's own language (negotiated on their request); for a text or an email,
     the store's (from its locale, when we speak it), as nothing tells us the customer's."""
     if conversation.channel == ChannelKind.WEBCHAT:
-        return translation.get_language() or settings.LANGUAGE_CODE
+        return widget_text.language()
     language = translation.to_language(store.locale or "en_US").split("-")[0]
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return language if widget_text.language_supported(language) else settings.LANGUAGE_CODE
 
 
 def reply_out_of_hours(store: Store, conversation: Conversation, message: Message) -> None:
