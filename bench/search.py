@@ -14,6 +14,13 @@ statements the search issued for the same answer (the candidates, then the first
 with their phone and email), replayed on a raw cursor. Printed: p50
 and p95 of both and their ratio, per kind and overall, and the quality: how often the intended
 customer is among the first 5 results.
+
+Each query is asked of the API twice. The first answer is the one an associate waits for (a query
+never asked before: its index pages may not be in memory) and gives the API p50 and p95. Capturing
+the statements runs the search once more and the replay follows, so the bare query always runs
+on warm pages; the API is then asked again, on the same warm pages, and the ratio is that second
+answer's time over the bare replay's: the cost of the API around the engine's work, not the cost
+of a cold page read on one side only.
 """
 
 from __future__ import annotations
@@ -172,6 +179,7 @@ def main() -> int:
     for _kind, q, _pk in queries[:20]:  # warm the caches (pages, the dictionary copy)
         client.get("/api/v1/customers", {"q": q})
     api_ms: dict[str, list[float]] = defaultdict(list)
+    again_ms: dict[str, list[float]] = defaultdict(list)
     bare_ms: dict[str, list[float]] = defaultdict(list)
     found: dict[str, list[bool]] = defaultdict(list)
     namesake: dict[str, list[bool]] = defaultdict(list)
@@ -198,28 +206,34 @@ def main() -> int:
         start = time.perf_counter()
         replay(statements)
         bare_ms[kind].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        again = client.get("/api/v1/customers", {"q": q})
+        again_ms[kind].append((time.perf_counter() - start) * 1000)
+        assert [item["id"] for item in again.json()["items"][:5]] == top
 
     print()
     print(
-        "| kind | n | API p50 | API p95 | bare p50 | bare p95 | ratio p50 | ratio p95 | in top 5 "
-        "| it or a namesake in top 5 |"
+        "| kind | n | API p50 | API p95 | API again p50 | API again p95 | bare p50 | bare p95 "
+        "| ratio p50 | ratio p95 | in top 5 | it or a namesake in top 5 |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    rows = [(kind, api_ms[kind], bare_ms[kind], found[kind], namesake[kind]) for kind, _w in KINDS]
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rows = [(kind, api_ms[kind], again_ms[kind], bare_ms[kind], found[kind], namesake[kind]) for kind, _w in KINDS]
     rows.append(
         (
             "all",
             [x for k in api_ms for x in api_ms[k]],
+            [x for k in again_ms for x in again_ms[k]],
             [x for k in bare_ms for x in bare_ms[k]],
             [x for k in found for x in found[k]],
             [x for k in namesake for x in namesake[k]],
         )
     )
-    for kind, api, bare, hits, ties in rows:
+    for kind, api, again, bare, hits, ties in rows:
         a50, a95, b50, b95 = percentile(api, 50), percentile(api, 95), percentile(bare, 50), percentile(bare, 95)
+        w50, w95 = percentile(again, 50), percentile(again, 95)
         print(
-            f"| {kind} | {len(api)} | {a50:.2f} ms | {a95:.2f} ms | {b50:.2f} ms | {b95:.2f} ms "
-            f"| {a50 / b50:.1f}× | {a95 / b95:.1f}× | {100 * sum(hits) / len(hits):.1f}% "
+            f"| {kind} | {len(api)} | {a50:.2f} ms | {a95:.2f} ms | {w50:.2f} ms | {w95:.2f} ms "
+            f"| {b50:.2f} ms | {b95:.2f} ms | {w50 / b50:.1f}× | {w95 / b95:.1f}× | {100 * sum(hits) / len(hits):.1f}% "
             f"| {100 * sum(ties) / len(ties):.1f}% |"
         )
     all_api = rows[-1][1]

@@ -23,6 +23,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from trunkshow.core.access import PermissionDenied
 
@@ -163,6 +164,15 @@ def build_api() -> NinjaAPI:
 
 class Page(Schema):
     next_cursor: str | None = None
+
+
+class Row(BaseModel):
+    """An item of a long list built from plain values (a dict per row), validated by pydantic
+    alone. django-ninja's ``Schema`` runs a wrapping validator on every instance that reads the
+    input through a ``DjangoGetter`` (made for model instances): 25 rows of 13 fields cost
+    0.51 ms that way against 0.06 ms as a plain model, measured on this machine; that was a fifth
+    of the customer search API's time around the query (bench/search.py). Use it for rows that
+    never come from a model instance."""
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

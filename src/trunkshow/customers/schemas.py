@@ -22,7 +22,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
-from trunkshow.core.api import ErrorBody, Page
+from trunkshow.core.api import ErrorBody, Page, Row
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -536,7 +536,7 @@ def customer_out(customer: Customer, *, currency: str) -> CustomerOut:
     )
 
 
-class CustomerSummaryOut(Schema):
+class CustomerSummaryOut(Row):
     id: int
     display_name: str
     first_name: str
