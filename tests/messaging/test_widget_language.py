@@ -23,6 +23,7 @@ from tests.conftest import World
 from tests.messaging import test_widget_api
 from tests.messaging.test_widget_api import SITE, count, post, start
 from trunkshow.customers.models import ConsentEvent, Customer
+from trunkshow.inbox.services import inbox_settings
 from trunkshow.messaging.channels.webchat.selectors import widget_events_since
 from trunkshow.messaging.models import Message
 
@@ -67,6 +68,37 @@ def test_a_french_browser_gets_the_config_in_french(site: World) -> None:
     assert data["status"] == "Nous sommes fermés en ce moment\u00a0; nous ouvrons demain à 10:00 (heure de New York)."
     assert data["consent_text"] == FRENCH_CONSENT
     assert data["hours"]["next_open"] == {"day": "tue", "time": "10:00", "in_days": 1}  # data stay data
+
+
+@pytest.mark.parametrize(
+    ("language", "minutes", "expected"),
+    [
+        ("en", 5, "We usually reply within 5 minutes while we are open."),
+        ("en", 1, "We usually reply within 1 minute while we are open."),
+        ("fr-FR,fr;q=0.9", 5, "Nous répondons d’habitude en moins de 5 minutes pendant nos heures d’ouverture."),
+        ("de-DE", 120, "Wir antworten meist innerhalb von 2 Stunden, solange wir geöffnet haben."),
+        ("it", 60, "Di solito rispondiamo entro 1 ora durante l’orario di apertura."),
+        ("es", 90, "Solemos responder en menos de 90 minutos mientras estamos abiertos."),
+    ],
+)
+def test_without_the_owners_words_the_reply_time_is_the_response_target_in_the_visitors_language(
+    site: World, language: str, minutes: int, expected: str
+) -> None:
+    """Store B wrote no reply time: the widget still says how soon it answers, from the inbox's target."""
+    with scope(store=site.b):
+        settings_row = inbox_settings(site.b)
+        settings_row.response_target_minutes = minutes
+        settings_row.save()
+    response = Client(headers={"Origin": "https://bijoux.example", "Accept-Language": language}).get(
+        "/widget/api/bijoux/config"
+    )
+    assert response.status_code == 200
+    assert response.json()["reply_time"] == expected
+
+
+def test_the_owners_own_reply_time_words_are_shown_as_written_in_every_language(site: World) -> None:
+    response = visitor(FRENCH_BROWSER).get("/widget/api/atelier/config")
+    assert response.json()["reply_time"] == "We usually reply within 10 minutes."
 
 
 @pytest.mark.parametrize("header", ["pt-BR,pt;q=0.9", "xx", ""])

@@ -13,3 +13,4 @@ class InboxConfig(AppConfig):
         hooks.on_inbound("inbox.out_of_hours", services.reply_out_of_hours)
         hooks.on_inbound("inbox.push", push.notify_inbound)
         hooks.on_note("inbox.mentions", services.notify_mentions)
+        hooks.on_response_target("inbox.target", lambda store: services.inbox_settings(store).response_target_minutes)

@@ -21,7 +21,10 @@ class WebchatSettingsForm(forms.Form):
         label=_("Expected reply time"),
         required=False,
         max_length=120,
-        help_text=_("Shown to visitors, e.g. “We usually reply within 10 minutes.”"),
+        help_text=_(
+            "Shown to visitors as you write it, e.g. “We usually reply within 10 minutes.” Left empty, "
+            "the chat says it in each visitor's language from the inbox's first-response target."
+        ),
     )
 
     def clean_allowed_origins(self) -> list[str]:

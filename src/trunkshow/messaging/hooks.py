@@ -1,4 +1,5 @@
-"""What apps above messaging do when a customer writes (assignment, the out-of-hours reply).
+"""What apps above messaging do when a customer writes (assignment, the out-of-hours reply), and
+what they know that messaging shows (the store's response target, in the chat widget).
 
 ``inbox`` registers its reactions in ``AppConfig.ready``, so messaging never imports it. A hook
 runs inside the transaction that stored the message: it is part of receiving it.
@@ -32,3 +33,18 @@ def on_note(name: str, hook: InboundHook) -> None:
 def note_added(store: Any, conversation: Any, message: Any) -> None:
     for hook in _NOTE.values():
         hook(store, conversation, message)
+
+
+_RESPONSE_TARGET: dict[str, Callable[[Any], int]] = {}
+
+
+def on_response_target(name: str, provider: Callable[[Any], int]) -> None:
+    _RESPONSE_TARGET[name] = provider
+
+
+def response_target_minutes(store: Any) -> int | None:
+    """The minutes within which the store means to answer a first message (the inbox keeps it);
+    None when no app keeps one."""
+    for provider in _RESPONSE_TARGET.values():
+        return provider(store)
+    return None

@@ -127,3 +127,24 @@ def hours_status(opening: dict[str, Any], time_zone: str) -> str:
     if upcoming["in_days"] < 7:
         return _("We are closed now; we open %(day)s at %(time)s (%(place)s time).") % values
     return _("We are closed now; we open next %(day)s at %(time)s (%(place)s time).") % values
+
+
+def reply_time(own_words: str, target_minutes: int | None) -> str:
+    """How soon the store answers, for the widget: the owner's own words when they wrote some (shown
+    as written), otherwise the store's first-response target said in the visitor's language."""
+    if own_words or not target_minutes:
+        return own_words
+    if target_minutes >= 60 and target_minutes % 60 == 0:
+        hours = target_minutes // 60
+        return npgettext(
+            "web chat",
+            "We usually reply within %(n)s hour while we are open.",
+            "We usually reply within %(n)s hours while we are open.",
+            hours,
+        ) % {"n": hours}
+    return npgettext(
+        "web chat",
+        "We usually reply within %(n)s minute while we are open.",
+        "We usually reply within %(n)s minutes while we are open.",
+        target_minutes,
+    ) % {"n": target_minutes}

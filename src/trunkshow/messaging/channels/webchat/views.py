@@ -29,6 +29,7 @@ from django_scopes import scope
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.throttle import rate_allow
+from trunkshow.messaging import hooks
 from trunkshow.messaging.channels.webchat import selectors, services, text
 from trunkshow.messaging.media import attachment_response
 from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
@@ -271,7 +272,7 @@ def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) ->
         {
             "store": store.name,
             "hours": hours,
-            "reply_time": settings_row.reply_time_text,
+            "reply_time": text.reply_time(settings_row.reply_time_text, hooks.response_target_minutes(store)),
             "status": text.hours_status(hours, store.time_zone),
             # The widget sends it back with the visitor's consent: the ledger records this language's words.
             "language": text.language(),
