@@ -9,6 +9,7 @@ from typing import Any
 
 import phonenumbers
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.db.models import Sum
 from django.utils import timezone
@@ -292,3 +293,133 @@ def test_the_demo_has_whatsapp_templates_and_a_whatsapp_conversation_past_the_wi
         ("Piece ready for collection", "approved"),
     ]
     assert len(closed) == 1
+
+
+# Monday evening in New York, when the store is closed (loading the demo then used to answer every
+# seeded message with "we are closed" and confirm the opt-out, stamped that evening), and Tuesday
+# afternoon, when it is open (the seeded waits would all have alerted the managers at the next minute).
+MONDAY_EVENING = dt.datetime(2026, 11, 24, 0, 53, tzinfo=dt.UTC)
+TUESDAY_AFTERNOON = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("loaded_at", [MONDAY_EVENING, TUESDAY_AFTERNOON], ids=["closed", "open"])
+def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
+    db: Any, loaded_at: dt.datetime, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    from trunkshow.core.models import LiveEvent
+    from trunkshow.customers.models import CurrentConsent
+    from trunkshow.demo import CONVERSATIONS
+    from trunkshow.inbox.models import OverdueAlert, ReadState
+    from trunkshow.inbox.services import inbox_tick
+    from trunkshow.messaging.models import Conversation, Message, OptOut
+    from trunkshow.messaging.outbox import outbox_sweep
+
+    # What runs after the load commits (the worker's tasks are immediate in tests) runs here.
+    with time_machine.travel(loaded_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    scripted = [(dt.timedelta(minutes=m), text) for _c, lines in CONVERSATIONS for m, _who, text in lines]
+    scripted.append((dt.timedelta(minutes=40), UNKNOWN_TEXTER[1]))
+    with scope(store=store):
+        messages = list(Message.objects.filter(store=store).select_related("conversation"))
+        # The scripted lines and nothing else: no "we are closed" answers, no opt-out confirmation.
+        assert sorted((loaded_at - m.created_at, m.body) for m in messages) == sorted(scripted)
+        assert [m.meta for m in messages if "system" in m.meta] == []
+        # Each at its own time in the past, replies as they ended: delivered texts, sent emails.
+        assert all(m.status_at == m.created_at < loaded_at for m in messages)
+        assert sorted((m.channel, m.status, m.sent_at == m.created_at) for m in messages if m.direction == "out") == [
+            ("email", "sent", True),
+            ("email", "sent", True),
+            ("email", "sent", True),
+            ("sms", "delivered", True),
+            ("sms", "delivered", True),
+        ]
+        # Nothing queued for the worker: not now, and not when it sweeps the outbox tomorrow.
+        assert {m.provider for m in messages if m.direction != "note"} == {"demo"}
+        assert outbox_sweep(now=loaded_at + dt.timedelta(days=1)) == []
+        assert mailoutbox == []
+
+        # The conversations' clocks are the story's: begun with their first message, answered in minutes.
+        conversations = list(Conversation.objects.filter(store=store).prefetch_related("messages"))
+        for conversation in conversations:
+            times = [m.created_at for m in conversation.messages.all() if m.direction != "note"]
+            assert (conversation.created_at, conversation.last_message_at) == (min(times), max(times))
+            assert conversation.customer.last_contact_at == max(times)
+        first_responses = {c.messages.all()[0].body[:20]: c.first_response_seconds for c in conversations}
+        assert first_responses == {
+            "Hi! Is the sapphire ": 6 * 60,
+            "Hello, I would like ": 20 * 60,
+            "Good afternoon, do y": None,
+            "Hi, my mother's ring": 10 * 60,
+            "Could you send me ph": 10 * 60,
+            "Hello! Is the engrav": None,
+            "Hi, do you buy old g": None,
+        }
+        # Whoever answered or wrote a note had read the thread up to it.
+        reads = {
+            (r.user.email, r.conversation.messages.get(pk=r.last_read_message_id).body[:20])
+            for r in ReadState.objects.filter(store=store).select_related("user", "conversation")
+        }
+        assert reads == {
+            ("sofia@example.com", "It is! I have put it"),
+            ("james@example.com", "About a week; we can"),
+            ("manager@example.com", "@James she prefers h"),
+            ("sofia@example.com", "Yes, two sizes up is"),
+            ("sofia@example.com", "Take your time, they"),
+        }
+
+        # The STOP is an opt-out from when it was said.
+        stop = next(m for m in messages if m.body == "STOP")
+        opt_out = OptOut.objects.get(store=store)
+        assert (opt_out.channel, opt_out.address, opt_out.keyword, opt_out.at) == (
+            "sms",
+            stop.from_address,
+            "STOP",
+            stop.created_at,
+        )
+        customer = stop.conversation.customer
+        withdrawn = ConsentEvent.objects.filter(customer=customer, method="keyword")
+        assert sorted(withdrawn.values_list("purpose", "action", "occurred_at")) == [
+            ("marketing", "withdrawn", stop.created_at),
+            ("service", "withdrawn", stop.created_at),
+        ]
+        assert set(
+            CurrentConsent.objects.filter(customer=customer, channel="sms").values_list("granted", flat=True)
+        ) == {False}
+
+        # Waits already past the response target were alerted when they passed it, so the worker's
+        # next minute alerts nobody about the seeded past.
+        alerts = list(OverdueAlert.objects.filter(store=store))
+        assert all(a.at < loaded_at for a in alerts)
+        assert len(alerts) == (0 if loaded_at == MONDAY_EVENING else 5)
+    assert inbox_tick(now=loaded_at) == {"woken": 0, "alerted": 0}
+    # Nothing was announced for the past: no messages, statuses, mentions or alerts on the live feed.
+    with scope(store=store):
+        assert set(LiveEvent.objects.filter(store=store).values_list("kind", flat=True)) <= {"conversation"}
+
+
+def test_after_the_demo_loads_a_new_text_gets_the_stores_real_answers(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.messaging.models import Message
+    from trunkshow.messaging.services import message_receive
+
+    with time_machine.travel(MONDAY_EVENING, tick=False):
+        demo_load(owner_password=PASSWORD, customers=12)
+        store = _demo()
+        for n, body in enumerate(("Are you open tomorrow?", "STOP")):
+            with scope(store=store), django_capture_on_commit_callbacks(execute=True):
+                message_receive(
+                    store=store,
+                    channel="sms",
+                    from_address=UNKNOWN_TEXTER[0],
+                    body=body,
+                    provider="sandbox",
+                    provider_id=f"SBIN{n}",
+                )
+    with scope(store=store):
+        answers = Message.objects.filter(store=store, direction="out", meta__has_key="system")
+        assert [(m.meta["system"], m.status, m.created_at) for m in answers] == [
+            ("out_of_hours", "sent", MONDAY_EVENING),
+            ("opt_out_confirmation", "sent", MONDAY_EVENING),
+        ]

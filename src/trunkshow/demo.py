@@ -1,8 +1,10 @@
 """The demo store: a New York jeweler with a few hundred customers from many countries.
 
 Everything is written through the real services (stores.services, customers.services), so the
-demo shows exactly what the app would hold had the staff typed it in. A seeded random generator
-makes the data repeatable; dates are relative to the day the demo is loaded.
+demo shows exactly what the app would hold had the staff typed it in; the inbox's conversations
+are recorded as the history they are (``messaging.services.message_record``), so nothing is sent
+or answered for them. A seeded random generator makes the data repeatable; dates are relative to
+the day the demo is loaded.
 
 North American phones are in the 555-0100 to 555-0199 range kept for fiction; other countries'
 are phonenumbers' example numbers with their last digits varied, each checked with
@@ -927,58 +929,91 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
 UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")
 
 
+# How a reply ended, by channel: texts report delivery, WhatsApp reports being read, and an email
+# says nothing more once it is handed to the mail server.
+REPLY_STATUS = {"sms": "delivered", "whatsapp": "read", "email": "sent"}
+
+
 def _conversations(store: Any, staff: dict[str, Any]) -> None:
-    """A lived-in inbox: texts, WhatsApp and email, replies and notes, one opt-out, one unknown number."""
-    from trunkshow.customers.models import Customer
-    from trunkshow.messaging.models import Conversation, ConversationStatus, Message
-    from trunkshow.messaging.services import message_receive, message_send, note_add
+    """A lived-in inbox: texts, WhatsApp and email, replies and notes, one opt-out, one unknown number.
+
+    Recorded as history (``message_record``): every message at its own time, the replies delivered,
+    the STOP an opt-out dated when it was said. What the store did then is done as it was (the
+    conversation goes to the customer's associate or whoever was on duty; the associate who answered
+    had read the thread), but nothing is sent, answered or announced now for the past: no
+    out-of-hours answer, no opt-out confirmation, no alert. Messages arriving after the demo starts
+    get all of that through the live services.
+    """
+    from trunkshow.customers.models import Customer, Source
+    from trunkshow.customers.services import customer_create
+    from trunkshow.inbox.models import OverdueAlert, ReadState
+    from trunkshow.inbox.services import assign_on_inbound, conversation_read, inbox_settings, response_due_at
+    from trunkshow.messaging.models import Conversation, ConversationStatus
+    from trunkshow.messaging.services import conversation_for, message_record
 
     now = timezone.now()
     texters = Customer.objects.filter(store=store, phones__isnull=False, emails__isnull=False).order_by("pk")
     people = list(texters.distinct()[: len(CONVERSATIONS)])
-    for n, ((channel, lines), customer) in enumerate(zip(CONVERSATIONS, people, strict=False)):
+    threads: list[tuple[str, Any, Any, str]] = []  # (channel, lines, customer, address)
+    for (channel, lines), customer in zip(CONVERSATIONS, people, strict=False):
         phone, mail = customer.phones.first(), customer.emails.first()
         assert phone is not None and mail is not None  # chosen for having both
-        address = phone.e164 if channel in ("sms", "whatsapp") else mail.address
-        conversation = None
-        for i, (minutes, who, text) in enumerate(lines):
-            at = now - dt.timedelta(minutes=minutes)
-            if who == "in":
-                message, _created = message_receive(
-                    store=store,
-                    channel=channel,
-                    from_address=address,
-                    body=text,
-                    provider="demo",
-                    provider_id=f"demo-{n}-{i}",
-                    received_at=at,
-                    name=f"{customer.first_name} {customer.last_name}",
-                    meta={"message_id": f"<demo-{n}-{i}@example.com>"} if channel == "email" else {},
-                )
-                conversation = message.conversation
-            else:
-                kind, email = who.split(":")
-                assert conversation is not None
-                if kind == "note":
-                    message = note_add(store=store, actor=staff[email], conversation=conversation, body=text)
-                else:
-                    message = message_send(store=store, actor=staff[email], conversation=conversation, body=text)
-                Message.objects.filter(pk=message.pk).update(created_at=at)
-                Conversation.objects.filter(pk=conversation.pk).update(
-                    last_message_at=max(at, conversation.last_message_at)
-                )
-        if conversation is not None and n == 4:
-            Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.CLOSED)
+        threads.append((channel, lines, customer, phone.e164 if channel in ("sms", "whatsapp") else mail.address))
+    # Someone the store did not know texted: the inbox made them a customer then, as it does.
     number, text = UNKNOWN_TEXTER
-    message_receive(
-        store=store,
-        channel="sms",
-        from_address=number,
-        body=text,
-        provider="demo",
-        provider_id="demo-unknown",
-        received_at=now - dt.timedelta(minutes=40),
+    texted_at = now - dt.timedelta(minutes=40)
+    unknown = customer_create(
+        store=store, actor=None, last_name=number, phones=[number], source=Source.CHAT, allow_duplicate=True
     )
+    Customer.objects.filter(pk=unknown.pk).update(created_at=texted_at, updated_at=texted_at)
+    threads.append(("sms", ((40, "in", text),), unknown, number))
+
+    for n, (channel, lines, customer, address) in enumerate(threads):
+        conversation = conversation_for(store=store, customer=customer, channel=channel, address=address)
+        for i, (minutes, who, body) in enumerate(lines):
+            at = now - dt.timedelta(minutes=minutes)
+            provider_id = f"demo-{n}-{i}"
+            if who == "in":
+                message = message_record(
+                    store=store,
+                    conversation=conversation,
+                    direction="in",
+                    body=body,
+                    at=at,
+                    provider="demo",
+                    provider_id=provider_id,
+                    meta={"message_id": f"<{provider_id}@example.com>"} if channel == "email" else {},
+                )
+                assign_on_inbound(store, conversation, message)
+                continue
+            kind, email = who.split(":")
+            message_record(
+                store=store,
+                conversation=conversation,
+                direction="note" if kind == "note" else "out",
+                body=body,
+                at=at,
+                author=staff[email],
+                status="" if kind == "note" else REPLY_STATUS[channel],
+                provider="" if kind == "note" else "demo",
+                provider_id="" if kind == "note" else provider_id,
+            )
+            conversation_read(store=store, user=staff[email], conversation=conversation)
+            ReadState.objects.filter(user=staff[email], conversation=conversation).update(at=at)
+        if n == 4:
+            Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.CLOSED)
+
+    # A customer who waited past the response target before the demo was loaded: the managers were
+    # alerted then, once per wait, rather than about every seeded conversation at the next minute.
+    target = inbox_settings(store).response_target_minutes
+    for conversation in Conversation.objects.filter(
+        store=store, status=ConversationStatus.OPEN, awaiting_since__isnull=False
+    ):
+        due = response_due_at(store, conversation, target)
+        if due is not None and due <= now and conversation.awaiting_since is not None:
+            OverdueAlert.objects.create(
+                store=store, conversation=conversation, awaiting_since=conversation.awaiting_since, at=due
+            )
 
 
 SAMPLE_HEADER = (

@@ -200,20 +200,10 @@ def _conversation_inbound(conversation: Conversation, message: Message) -> None:
 
 
 def _apply_keyword(store: Store, conversation: Conversation, customer: Customer, message: Message) -> bool:
-    kind = keywords.classify(message.body)
+    kind = _keyword_decide(store, customer, message)
     if kind is None:
         return False
-    channel, address = message.channel, message.from_address
-    evidence = message.body[:500]
     if kind == "opt_out":
-        OptOut.objects.get_or_create(
-            store=store, channel=channel, address=address, defaults={"keyword": keywords.keyword_of(message.body)[:40]}
-        )
-        _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence)
-        # Whatever was waiting to go to this address stays unsent.
-        Message.objects.filter(store=store, channel=channel, to_address=address, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.FAILED, error=_("Not sent: the customer opted out."), status_at=timezone.now()
-        )
         system_reply(
             store,
             conversation,
@@ -223,8 +213,6 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
             kind=KIND_OPT_OUT_CONFIRMATION,
         )
     elif kind == "opt_in":
-        OptOut.objects.filter(store=store, channel=channel, address=address).delete()
-        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence)
         system_reply(
             store,
             conversation,
@@ -243,14 +231,42 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
     return True
 
 
-def _keyword_consent(store: Store, customer: Customer, channel: str, action: str, evidence: str) -> None:
+def _keyword_decide(store: Store, customer: Customer, message: Message, at: dt.datetime | None = None) -> str | None:
+    """What a keyword decides, without answering it: the opt-out and the consent ledger. Returns its kind.
+
+    ``at`` is when the customer said it, for a message recorded from the past; a live one is now.
+    """
+    kind = keywords.classify(message.body)
+    channel, address = message.channel, message.from_address
+    evidence = message.body[:500]
+    if kind == "opt_out":
+        OptOut.objects.get_or_create(
+            store=store,
+            channel=channel,
+            address=address,
+            defaults={"keyword": keywords.keyword_of(message.body)[:40], "at": at or timezone.now()},
+        )
+        _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence, at)
+        # Whatever was waiting to go to this address stays unsent.
+        Message.objects.filter(store=store, channel=channel, to_address=address, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.FAILED, error=_("Not sent: the customer opted out."), status_at=timezone.now()
+        )
+    elif kind == "opt_in":
+        OptOut.objects.filter(store=store, channel=channel, address=address).delete()
+        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence, at)
+    return kind
+
+
+def _keyword_consent(
+    store: Store, customer: Customer, channel: str, action: str, evidence: str, at: dt.datetime | None = None
+) -> None:
     """A keyword speaks for every purpose on the channel: STOP means no texts at all, START all again."""
     consent_events_add(
         store=store,
         actor=None,
         customer=customer,
         grants=[
-            ConsentGrant(channel, purpose, action, ConsentMethod.KEYWORD, evidence_text=evidence)
+            ConsentGrant(channel, purpose, action, ConsentMethod.KEYWORD, evidence_text=evidence, occurred_at=at)
             for purpose in (ConsentPurpose.MARKETING, ConsentPurpose.SERVICE)
         ],
     )
@@ -541,6 +557,81 @@ def note_add(
     _photos_attach(store, message, photos)
     _publish_message(store, message)
     hooks.note_added(store, conversation, message)
+    return message
+
+
+# ---- history ----------------------------------------------------------------------------------
+
+# What a message from the past ended as: nothing recorded is queued, so the worker never sends it.
+RECORDED_STATUSES = {
+    Direction.INBOUND: (MessageStatus.RECEIVED,),
+    Direction.OUTBOUND: (
+        MessageStatus.SENT,
+        MessageStatus.DELIVERED,
+        MessageStatus.READ,
+        MessageStatus.UNDELIVERED,
+        MessageStatus.FAILED,
+    ),
+    Direction.NOTE: (MessageStatus.SENT,),
+}
+
+
+@transaction.atomic
+def message_record(
+    *,
+    store: Store,
+    conversation: Conversation,
+    direction: str,
+    body: str,
+    at: dt.datetime,
+    author: Any = None,
+    status: str = "",
+    provider: str = "",
+    provider_id: str = "",
+    meta: dict[str, Any] | None = None,
+) -> Message:
+    """Record a message that happened in the past (the demo's history; a thread brought from elsewhere).
+
+    It keeps its own time and final status and moves the conversation's clocks as it did then
+    (last message, waiting since, first response time, the customer's last contact), and a STOP or
+    START among them still decides the opt-out and the consent ledger, dated when it was said. But
+    it is history: nothing is queued or sent, nothing answers it (no keyword confirmation, no
+    out-of-hours reply), nobody is assigned or notified, no live event goes out. Record a
+    conversation's messages in the order they happened. What happens now goes through
+    ``message_receive``, ``message_send`` and ``note_add``.
+    """
+    if at.tzinfo is None or at > timezone.now():
+        raise ValueError("a recorded message needs an aware time in the past")
+    status = status or RECORDED_STATUSES[Direction(direction)][0]
+    if status not in RECORDED_STATUSES[Direction(direction)]:
+        raise ValueError(f"a recorded {direction} message cannot be {status!r}")
+    inbound = direction == Direction.INBOUND
+    message = Message.objects.create(
+        store=store,
+        conversation=conversation,
+        direction=direction,
+        channel=conversation.channel,
+        body=body,
+        author=None if inbound else author,
+        from_address=conversation.address if inbound else "",
+        to_address="" if inbound or direction == Direction.NOTE else conversation.address,
+        status=status,
+        provider=provider,
+        provider_id=provider_id,
+        meta=meta or {},
+        created_at=at,
+        sent_at=at if direction == Direction.OUTBOUND else None,
+        status_at=at,
+    )
+    if conversation.created_at > at:  # a conversation begins with its first message
+        conversation.created_at = at
+        conversation.save(update_fields=["created_at"])
+    if inbound:
+        _conversation_inbound(conversation, message)
+        if conversation.channel in TEXT_CHANNELS and conversation.customer is not None:
+            _keyword_decide(store, conversation.customer, message, at)
+    elif direction == Direction.OUTBOUND:
+        _conversation_outbound(conversation, message)
     return message
 
 
