@@ -106,11 +106,11 @@ def test_a_mail_server_that_never_answers_fails_the_message_visibly_and_retry_re
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED
     assert message.attempts == outbox.MAX_ATTEMPTS
-    assert message.error == "Not sent after 6 tries: The mail server could not be reached (ConnectionRefusedError)."
+    assert message.error == "6 tries failed. The mail server could not be reached (ConnectionRefusedError)."
 
     # The failure is in the thread on the customer's profile, with its reason.
     page = browser_client(world.a_associate).get(f"/customers/{conversation.customer_id}/")
-    assert "Not sent after 6 tries" in page.content.decode()
+    assert "Not sent: 6 tries failed." in page.content.decode()
 
     with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
         outbox.message_retry(store=world.a, actor=world.a_associate.user, message=message)

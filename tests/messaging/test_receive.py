@@ -112,7 +112,7 @@ def test_opt_out_words_withdraw_consent_confirm_once_and_block_every_send(
             ("service", False),
         }
         queued.refresh_from_db()
-        assert (queued.status, queued.error) == (MessageStatus.FAILED, "Not sent: the customer opted out.")
+        assert (queued.status, queued.error) == (MessageStatus.FAILED, "The customer opted out.")
         confirmations = Message.objects.filter(meta__system="opt_out_confirmation")
         assert [(m.status, m.to_address) for m in confirmations] == [(MessageStatus.SENT, NUMBER)]
         assert confirmations[0].body == (
@@ -244,4 +244,4 @@ def test_erasure_takes_the_conversations_and_the_erased_number_is_never_texted_a
         )
         assert message_deliver(store=world.a, message_id=sneaky.pk) == MessageStatus.FAILED
         sneaky.refresh_from_db()
-        assert sneaky.error == "Not sent: the customer's data was erased."
+        assert sneaky.error == "The customer's data was erased."

@@ -268,7 +268,7 @@ def test_an_opted_out_number_gets_no_template_when_queued_or_when_sent(
 
         assert outbox.message_deliver(store=world.a, message_id=queued.pk) == MessageStatus.FAILED
     queued.refresh_from_db()
-    assert (queued.status, queued.error, queued.provider_id) == ("failed", "Not sent: the customer opted out.", "")
+    assert (queued.status, queued.error, queued.provider_id) == ("failed", "The customer opted out.", "")
     # Asked again now, it is refused before anything is queued.
     with pytest.raises(ValidationError) as refused:
         send_template(world, django_capture_on_commit_callbacks, conversation, template, values)

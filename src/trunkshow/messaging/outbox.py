@@ -116,9 +116,9 @@ def outbox_drain(*, store: Store, first_id: int | None = None, limit: int = BATC
     for message in batch:
         exempt = message.meta.get("system") == KIND_OPT_OUT_CONFIRMATION
         if message.to_address in erased:
-            results.append(_Result(message, MessageStatus.FAILED, _("Not sent: the customer's data was erased.")))
+            results.append(_Result(message, MessageStatus.FAILED, _("The customer's data was erased.")))
         elif not exempt and (message.channel, message.to_address) in blocked:
-            results.append(_Result(message, MessageStatus.FAILED, _("Not sent: the customer opted out.")))
+            results.append(_Result(message, MessageStatus.FAILED, _("The customer opted out.")))
         else:
             by_channel.setdefault(message.channel, []).append(message)
     for channel, messages in by_channel.items():
@@ -158,7 +158,7 @@ def _retry_or_fail(message: Message, now: dt.datetime, reason: str) -> _Result:
         return _Result(
             message,
             MessageStatus.FAILED,
-            _("Not sent after %(n)s tries: %(reason)s") % {"n": message.attempts, "reason": reason},
+            _("%(n)s tries failed. %(reason)s") % {"n": message.attempts, "reason": reason},
         )
     message.next_attempt_at = now + backoff(message.attempts)
     return _Result(message, MessageStatus.QUEUED, reason)

@@ -249,7 +249,7 @@ def _keyword_decide(store: Store, customer: Customer, message: Message, at: dt.d
         _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence, at)
         # Whatever was waiting to go to this address stays unsent.
         Message.objects.filter(store=store, channel=channel, to_address=address, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.FAILED, error=_("Not sent: the customer opted out."), status_at=timezone.now()
+            status=MessageStatus.FAILED, error=_("The customer opted out."), status_at=timezone.now()
         )
     elif kind == "opt_in":
         OptOut.objects.filter(store=store, channel=channel, address=address).delete()
