@@ -389,6 +389,7 @@ class _Dictionary:
             position += len(word) + 1
         self.lines = "\n" + "\n".join(self.words) + "\n"
         self._held: dict[tuple[str, int], list[str] | None] = {}
+        self._corrected: dict[str, list[str]] = {}
 
     def holding(self, text: str, limit: int) -> list[str] | None:
         """The words that hold ``text`` after their first letter (those starting with it are one
@@ -425,7 +426,16 @@ class _Dictionary:
 
     def corrections(self, word: str) -> list[str]:
         """The words within the edits ``word`` is allowed (max_edits), closest first: only words
-        of a length that close are compared."""
+        of a length that close are compared. Kept like ``holding``: results as you type correct
+        the words already typed again at every key (``catherine smy``, ``catherine smyt``)."""
+        if word in self._corrected:
+            return self._corrected[word]
+        if len(self._corrected) >= 4_096:
+            self._corrected.clear()
+        self._corrected[word] = found = self._corrections(word)
+        return found
+
+    def _corrections(self, word: str) -> list[str]:
         allowed = max_edits(word)
         found: list[tuple[int, str]] = []
         for length in range(len(word) - allowed, len(word) + allowed + 1):
