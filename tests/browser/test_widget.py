@@ -150,6 +150,23 @@ def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
     page.context.close()
 
 
+def test_the_sample_website_loads_without_a_failed_request(browser: Any, live_server_url: str, demo: Store) -> None:
+    """Found by a new user: the page had no icon, so the browser asked /favicon.ico and logged a 404."""
+    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: problems.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_role("dialog", name="Maison Demo Jewelers").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert problems == []
+    icon = page.locator('link[rel="icon"]').get_attribute("href", timeout=1000)
+    assert icon is not None and icon.startswith("data:image/svg+xml,")
+    page.context.close()
+
+
 def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_server_url: str, demo: Store) -> None:
     # Open one minute a day (New York time): closed now but in that minute, opening tomorrow.
     with scopes_disabled():
