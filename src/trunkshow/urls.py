@@ -38,6 +38,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("icons/<int:size>.png", pwa.icon, name="icon"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("", include("trunkshow.messaging.urls")),
     path("widget/", include("trunkshow.messaging.channels.webchat.urls")),
     path("api/v1/", api.urls),

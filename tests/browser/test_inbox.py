@@ -28,6 +28,15 @@ def _text_in(world: World, body: str, sid: str) -> Message:
     return message
 
 
+def _menu_width(select: Any) -> tuple[float, float]:
+    """The menu's width on the page, and the width its longest name needs (as wide as its content)."""
+    width, needed = select.evaluate(
+        """s => { const w = s.getBoundingClientRect().width; s.style.cssText = "flex: none; width: max-content";
+          const need = s.getBoundingClientRect().width; s.style.cssText = ""; return [w, need]; }"""
+    )
+    return round(width), round(needed)
+
+
 def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: World, live_server_url: str) -> None:
     page = phone
     make_customer(
@@ -60,6 +69,14 @@ def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: Wor
     expect(page.locator("#convo-title")).to_have_text("Zsófia Szirmay")
     expect(page.locator(".thread")).to_contain_text("<b>Saturday</b>")  # text, never markup
     expect(page.locator(".convo-side")).to_contain_text("Sapphire")
+    # The channel menu shows its whole names on a phone (it once showed "Text m"), the buttons beside it.
+    channel = page.get_by_label("Send by")
+    expect(channel.locator("option")).to_have_text(["Text message", "WhatsApp"])
+    width, needed = _menu_width(channel)
+    assert width >= needed, f"the channel menu is {width}px wide; its names need {needed}px"
+    for name in ("Add note", "Send"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{name}: {box}"
     page.locator(".saved-replies > summary").click()
     page.get_by_role("button", name="It's ready").click()
     box = page.get_by_label("Your reply")
@@ -89,3 +106,28 @@ def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: Wor
         )
     expect(mine).to_have_text("Delivered", timeout=15_000)
     assert reply.to_address == "+12125550142"
+
+
+def test_on_a_desk_the_composer_keeps_its_menu_and_buttons_on_one_line(
+    desktop: Any, world: World, live_server_url: str
+) -> None:
+    page = desktop
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    message = _text_in(world, "Is my ring resized yet?", "SMdesk1")
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    channel = page.get_by_label("Send by")
+    expect(channel).to_have_value("sms")
+    width, needed = _menu_width(channel)
+    assert width == needed  # as wide as "Text message", not stretched across the pane
+    tops = {
+        round(box["y"])
+        for box in (
+            channel.bounding_box(),
+            page.get_by_role("button", name="Add note").bounding_box(),
+            page.get_by_role("button", name="Send", exact=True).bounding_box(),
+        )
+        if box is not None
+    }
+    assert len(tops) == 1, tops
+    screenshot(page, "inbox-conversation-desktop")

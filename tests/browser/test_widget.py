@@ -150,6 +150,23 @@ def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
     page.context.close()
 
 
+def test_the_sample_website_loads_without_a_failed_request(browser: Any, live_server_url: str, demo: Store) -> None:
+    """Found by a new user: the page had no icon, so the browser asked /favicon.ico and logged a 404."""
+    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: problems.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_role("dialog", name="Maison Demo Jewelers").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert problems == []
+    icon = page.locator('link[rel="icon"]').get_attribute("href", timeout=1000)
+    assert icon is not None and icon.startswith("data:image/svg+xml,")
+    page.context.close()
+
+
 def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_server_url: str, demo: Store) -> None:
     # Open one minute a day (New York time): closed now but in that minute, opening tomorrow.
     with scopes_disabled():
@@ -175,6 +192,60 @@ def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_ser
         assert list(customer.phones.values_list("e164", flat=True)) == ["+12125550177"]
         event = customer.consent_events.get()
         assert (event.channel, event.method, event.evidence_url) == ("sms", "form", f"{live_server_url}/demo-site/")
+    page.context.close()
+
+
+def in_view(page: Any, name: str) -> bool:
+    """The widget's button is on screen, inside the panel, and nothing covers its middle."""
+    return bool(
+        page.evaluate(
+            """name => {
+          const root = document.querySelector('[data-trunkshow-chat]').shadowRoot;
+          const button = [...root.querySelectorAll('.panel button')].find(b => b.textContent.trim() === name);
+          const r = button.getBoundingClientRect(), panel = root.querySelector('.panel').getBoundingClientRect();
+          const inside = r.height > 0 && r.top >= panel.top && r.bottom <= panel.bottom && r.bottom <= innerHeight;
+          return inside && root.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === button;
+        }""",
+            name,
+        )
+    )
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_view(
+    browser: Any, live_server_url: str, demo: Store, size: str
+) -> None:
+    """Found by a new user: on a desk, the closed store's contact form squeezed the thread to a
+    sliver (about 22-40 px) and pushed its buttons out of the panel."""
+    with scopes_disabled():
+        Store.objects.filter(pk=demo.pk).update(
+            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        )
+    phone = size == "phone"
+    page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_text("Nobody can answer right now.").wait_for()
+    log = page.get_by_role("log", name="Messages")
+
+    def assert_laid_out(moment: str) -> None:
+        log_box = log.bounding_box()
+        assert log_box is not None and log_box["height"] >= 170, f"{moment}: the thread is {log_box} high"
+        for button in ("Save my details", "Not now", "Send"):
+            assert in_view(page, button), f"{moment}: {button!r} is out of view"
+
+    assert_laid_out("opened")
+    shot(page, f"widget-closed-store-form-{size}")
+    page.get_by_label("Message", exact=True).fill("Can I pick up my ring Monday?")
+    page.keyboard.press("Enter")
+    log.get_by_text("is closed now").wait_for()
+    assert_laid_out("after the first message")
+    # A field scrolled out of the form's view comes back into it when it takes the focus.
+    page.get_by_role("checkbox").focus()
+    assert page.get_by_role("checkbox").evaluate(
+        "el => { const r = el.getBoundingClientRect(); return el.getRootNode().elementFromPoint(r.left + 11, r.top + 11) === el; }"
+    )
+    shot(page, f"widget-closed-store-sent-{size}")
     page.context.close()
 
 

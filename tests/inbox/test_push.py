@@ -166,6 +166,14 @@ def test_the_app_is_installable(world: Any) -> None:
     assert 'rel="manifest"' in client.get("/inbox/").content.decode()
 
 
+def test_what_asks_for_favicon_ico_gets_the_icon_not_a_404(client: Any) -> None:
+    """Our pages name their icon inline; a browser showing an image or JSON from us still asks /favicon.ico."""
+    icon = client.get("/favicon.ico")
+    assert (icon.status_code, icon["Content-Type"]) == (200, "image/x-icon")
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert icon.content[4:6] == (3).to_bytes(2, "little")  # 16, 32 and 48 px
+
+
 def test_an_at_mention_in_a_note_reaches_the_colleague_live_and_on_their_phone(
     world: Any, push_service: PushService, django_capture_on_commit_callbacks: Any
 ) -> None:

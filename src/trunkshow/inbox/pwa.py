@@ -41,6 +41,22 @@ def icon(request: HttpRequest, size: int) -> HttpResponse:
     return response
 
 
+@cache
+def _favicon_ico() -> bytes:
+    out = io.BytesIO()
+    Image.open(io.BytesIO(_icon_png(192))).save(out, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
+    return out.getvalue()
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Our pages name their icon inline; this answers what asks /favicon.ico anyway (a browser showing an
+    image or JSON from us, a bookmark), instead of a 404 in the console and the log."""
+    response = HttpResponse(_favicon_ico(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
     data = {

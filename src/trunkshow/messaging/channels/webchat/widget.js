@@ -59,13 +59,14 @@
   var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, phoneIn.wrap, emailIn.wrap, el("div", { "class": "check" }, [consentBox, consentLabel])]);
   var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
   var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
+  // The fields scroll when the panel is short; the buttons below them stay in view.
   var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "" }, [
-    idIntro, idFields,
+    el("div", { "class": "id-body" }, [idIntro, idFields]),
     el("div", { "class": "row" }, [saveBtn, moreBtn,
       el("button", { type: "button", "class": "btn quiet", text: T.not_now, onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
     ])
   ]);
-  function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; }
+  function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; idForm.classList.add("full"); }
 
   var input = el("textarea", { id: "ts-input", rows: "1", placeholder: T.placeholder, onkeydown: onKey });
   var send = el("button", { type: "submit", "class": "btn send", text: T.send });
