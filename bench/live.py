@@ -43,6 +43,10 @@ import generate
 SITE = "https://www.bench-jewelers.example"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 DUMP = ""  # --dump FILE
+# A browser answers the server's keepalive pings but never sends its own (JavaScript cannot): the
+# visitors' sockets do not ping either (the websockets library would, every 20 s, by default).
+# --visitor-pings N makes them ping every N seconds, as this benchmark did before 2026-11-24.
+BROWSER_PINGS: float | None = None
 
 
 def settle() -> None:
@@ -76,7 +80,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_uvicorn(port: int, env: dict[str, str], ws: str = "auto") -> subprocess.Popen[bytes]:
+def start_uvicorn(port: int, env: dict[str, str], ws: str = "auto", ping: float = 20.0) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -99,6 +103,8 @@ def start_uvicorn(port: int, env: dict[str, str], ws: str = "auto") -> subproces
             ws,
             "--ws-per-message-deflate",
             "false",  # as `trunkshow web` runs it
+            "--ws-ping-interval",
+            str(ping),
         ],
         env=env,
     )
@@ -153,6 +159,7 @@ async def measure_ours(
         origin=staff_server,
         additional_headers={"Cookie": cookie},
         max_size=2**20,
+        ping_interval=BROWSER_PINGS,
     )
 
     async def listen() -> None:
@@ -173,7 +180,10 @@ async def measure_ours(
         try:
             sockets.append(
                 await websockets.connect(
-                    server.replace("http", "ws") + f"/ws/widget/{slug}/?token={token}", origin=SITE, open_timeout=30
+                    server.replace("http", "ws") + f"/ws/widget/{slug}/?token={token}",
+                    origin=SITE,
+                    open_timeout=30,
+                    ping_interval=BROWSER_PINGS,
                 )
             )
         except (OSError, websockets.exceptions.InvalidHandshake, TimeoutError):  # counted, not fatal
@@ -250,7 +260,7 @@ async def measure_bare(port: int, count: int, seconds: float) -> tuple[list[floa
     import websockets
 
     url = f"ws://127.0.0.1:{port}"
-    listener = await websockets.connect(url + "/listen")
+    listener = await websockets.connect(url + "/listen", ping_interval=BROWSER_PINGS)
     arrivals: dict[str, float] = {}
     sent_at: dict[str, float] = {}
     done = asyncio.Event()
@@ -265,7 +275,7 @@ async def measure_bare(port: int, count: int, seconds: float) -> tuple[list[floa
     senders, refused = [], 0
     for _ in range(count):
         try:
-            senders.append(await websockets.connect(url + "/send", open_timeout=30))
+            senders.append(await websockets.connect(url + "/send", open_timeout=30, ping_interval=BROWSER_PINGS))
         except (OSError, websockets.exceptions.InvalidHandshake, TimeoutError):  # counted, not fatal
             refused += 1
     settle()
@@ -296,7 +306,10 @@ async def open_idle(servers: list[str], slug: str, chats: list[tuple[int, str]])
         server = servers[i % len(servers)]
         sockets.append(
             await websockets.connect(
-                server.replace("http", "ws") + f"/ws/widget/{slug}/?token={token}", origin=SITE, open_timeout=60
+                server.replace("http", "ws") + f"/ws/widget/{slug}/?token={token}",
+                origin=SITE,
+                open_timeout=60,
+                ping_interval=BROWSER_PINGS,
             )
         )
     return sockets
@@ -311,11 +324,18 @@ def main() -> None:
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--idle", type=int, default=0, help="idle widget sockets opened first (memory per socket)")
     parser.add_argument("--ws", default="auto", help="uvicorn's websocket implementation (its --ws option)")
+    parser.add_argument(
+        "--ws-ping-interval", type=float, default=20.0, help="seconds between the server's keepalive pings (uvicorn's)"
+    )
+    parser.add_argument(
+        "--visitor-pings", type=float, default=0, help="the client sockets ping every N seconds (browsers: never)"
+    )
     parser.add_argument("--dump", default="", help="write each message's send time and latency to this file")
     parser.add_argument("--memory-only", action="store_true", help="stop after measuring the idle sockets' memory")
     args = parser.parse_args()
-    global DUMP
+    global DUMP, BROWSER_PINGS
     DUMP = args.dump
+    BROWSER_PINGS = args.visitor_pings or None
 
     engine = generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=True)
     slug, chats, cookie = prepare(args.visitors + args.idle)
@@ -335,7 +355,7 @@ def main() -> None:
         env["REDIS_URL"] = REDIS_URL
     ports = [free_port() for _ in range(args.processes)]
     servers = [f"http://127.0.0.1:{p}" for p in ports]
-    processes = [start_uvicorn(p, env, args.ws) for p in ports]
+    processes = [start_uvicorn(p, env, args.ws, args.ws_ping_interval) for p in ports]
     relay_port = free_port()
     relay = subprocess.Popen([sys.executable, "-c", RELAY, str(relay_port)])
     time.sleep(1.0)
