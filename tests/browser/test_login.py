@@ -94,6 +94,11 @@ def assert_nav_fits(page) -> None:
         "(() => { const n = document.querySelector('.mainnav'); return n.scrollWidth - n.clientWidth })()"
     )
     assert hidden <= 0, f"the main navigation hides {hidden}px of links on {page.url}"
+    if page.viewport_size["width"] <= 480:
+        # Two rows on a phone (the store and Account, then the links): the bar stays on screen, so every
+        # row it takes is a row of thread or list the associate does not see.
+        height = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().height")
+        assert height <= 110, f"the top bar is {height}px high on {page.url}"
 
 
 @pytest.mark.parametrize("name,path,heading", PAGES, ids=[p[0] for p in PAGES])
