@@ -94,7 +94,7 @@ def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
     dialog.wait_for()
     message_box = page.get_by_label("Message", exact=True)
     assert message_box.evaluate("el => el === el.getRootNode().activeElement")
-    assert "We usually reply within 10 minutes" in dialog.inner_text()
+    assert "We usually reply within 5 minutes while we are open." in dialog.inner_text()
     message_box.fill("Do you resize rings? " + XSS)
     message_box.press("Enter")
     log = page.get_by_role("log", name="Messages")

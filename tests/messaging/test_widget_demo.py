@@ -24,7 +24,11 @@ def test_the_demo_store_allows_the_demos_own_address_and_the_one_it_runs_on_next
     demo_load(owner_password="demo owner password 1", customers=0)
     row = _settings()
     assert row.allowed_origins == ["http://127.0.0.1:8000"]
-    assert row.reply_time_text == "We usually reply within 10 minutes while the store is open."
+    assert row.reply_time_text == ""  # the widget says the response target in the visitor's language
+    config = Client(headers={"Origin": "http://127.0.0.1:8000", "Accept-Language": "fr"}).get("/widget/api/demo/config")
+    assert config.json()["reply_time"] == (
+        "Nous répondons d’habitude en moins de 5 minutes pendant nos heures d’ouverture."
+    )
     demo_site_allow(origin="http://192.168.1.20:8010")
     demo_site_allow(origin="http://192.168.1.20:8010")
     demo_site_allow(origin="http://shop.example.com")  # not a local address: refused, nothing changes
