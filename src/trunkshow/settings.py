@@ -215,7 +215,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "customers:list"
+LOGIN_REDIRECT_URL = "inbox:list"  # conversations first: what a customer wrote waits there
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 

@@ -31,7 +31,7 @@ api.add_router("/saved-replies", replies_router)
 api.add_router("/whatsapp-templates", whatsapp_templates_router)
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="inbox:list", permanent=False)),
     path("", include("trunkshow.stores.urls")),
     path("customers/", include("trunkshow.customers.urls")),
     path("inbox/", include("trunkshow.inbox.urls")),

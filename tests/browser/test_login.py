@@ -23,8 +23,8 @@ def test_associate_logs_in_on_a_phone_and_lands_on_the_customer_list(phone, live
     phone.get_by_label("Password").fill(PASSWORD)
     phone.get_by_role("button", name="Log in").click()
 
-    phone.wait_for_url(re.compile(r"/customers/$"))
-    assert phone.url == f"{live_server_url}/customers/"
+    phone.wait_for_url(re.compile(r"/inbox/$"))
+    assert phone.url == f"{live_server_url}/inbox/"
     assert phone.locator(".topbar .brand").inner_text().replace("◆", "").strip() == "Atelier Ana"
 
 
@@ -139,7 +139,7 @@ def test_invitation_page_on_a_phone(phone, live_server_url, world):
     phone.get_by_label("New password", exact=True).fill("rose gold and tourmaline")
     phone.get_by_label("New password again").fill("rose gold and tourmaline")
     phone.get_by_role("button", name="Create my login and join").click()
-    phone.wait_for_url(re.compile(r"/customers/$"))
+    phone.wait_for_url(re.compile(r"/inbox/$"))
     assert phone.locator(".topbar .brand").inner_text().replace("◆", "").strip() == "Atelier Ana"
 
 

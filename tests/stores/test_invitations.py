@@ -52,7 +52,7 @@ def test_new_person_is_invited_follows_the_link_sets_a_password_and_logs_in(worl
         path, {"name": "Nina New", "new_password": JOIN_PASSWORD, "new_password_confirm": JOIN_PASSWORD}
     )
     assert joined.status_code == 302
-    assert joined["Location"] == "/customers/"
+    assert joined["Location"] == "/inbox/"
     assert visitor.get("/account/").status_code == 200  # logged in as Nina, in Atelier Ana
     with scope(store=world.a):
         membership = Membership.objects.select_related("user").get(user__email="nina.new@example.com")

@@ -50,14 +50,14 @@ def test_owner_logs_in_and_lands_on_the_customer_list(world):
     client = Client()
     response = post_login(client, "ana@atelier.example.com", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/inbox/"
     assert int(client.session["_auth_user_id"]) == world.a_owner.user.pk
 
 
 def test_email_is_matched_without_regard_to_case_or_spaces(world):
     response = post_login(Client(), "  Ana@Atelier.Example.COM ", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/inbox/"
 
 
 def test_login_rotates_the_session_key(world):
@@ -77,9 +77,9 @@ def test_login_follows_a_safe_next_and_ignores_another_host(world):
     response = post_login(Client(), world.a_owner.email, PASSWORD, next="/staff/")
     assert response["Location"] == "/staff/"
     response = post_login(Client(), world.a_owner.email, PASSWORD, next="https://evil.example/steal")
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/inbox/"
     response = post_login(Client(), world.a_owner.email, PASSWORD, next="//evil.example/")
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/inbox/"
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(world):
@@ -284,5 +284,5 @@ def test_logged_in_person_opening_login_goes_to_the_customer_list(world):
     client = browser_client(world.a_owner)
     response = client.get("/login/")
     assert response.status_code == 302
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/inbox/"
     assert client.get("/login/?next=/staff/")["Location"] == "/staff/"

@@ -125,7 +125,7 @@ def test_completed_reset_lets_the_account_past_its_shared_addresss_throttle(worl
     )
     assert done["Location"] == "/password-reset/done/"
     back_in = Client().post("/login/", {"email": world.a_owner.email, "password": NEW_PASSWORD}, REMOTE_ADDR=shop)
-    assert (back_in.status_code, back_in["Location"]) == (302, "/customers/")
+    assert (back_in.status_code, back_in["Location"]) == (302, "/inbox/")
     # Everyone else at that address is still paused: spraying accounts from it stays stopped.
     other = Client().post("/login/", {"email": world.a_manager.email, "password": PASSWORD}, REMOTE_ADDR=shop)
     assert other.status_code == 429

@@ -125,7 +125,7 @@ def test_person_in_two_stores_switches_between_them_on_the_account_page(world):
     assert "Switch to Bijoux Berger" in account
     response = client.post("/account/store/", {"store": str(world.b.pk)})
     assert response.status_code == 302
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/inbox/"
     staff = client.get("/staff/").content.decode()
     assert world.b_owner.email in staff
     assert world.a_owner.email not in staff
