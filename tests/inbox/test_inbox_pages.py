@@ -189,7 +189,9 @@ def test_outside_opening_hours_the_customer_is_told_when_the_store_will_answer(
         text_in(world.a, django_capture_on_commit_callbacks, "Or Wednesday?", "SM9")
     with scope(store=world.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
-    assert replies == ["Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00."]
+    assert replies == [
+        "Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00 (New York time)."
+    ]
 
 
 def test_the_closed_answer_comes_once_per_closed_night_even_after_staff_answered(
@@ -216,8 +218,8 @@ def test_the_closed_answer_comes_once_per_closed_night_even_after_staff_answered
     with scope(store=world.a):
         automatic = list(Message.objects.filter(meta__system="out_of_hours").values_list("body", flat=True))
     assert automatic == [
-        "Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00.",
-        "Thank you for your message. Atelier Ana is closed now; we will answer from Wednesday 10:00.",
+        "Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00 (New York time).",
+        "Thank you for your message. Atelier Ana is closed now; we will answer from Wednesday 10:00 (New York time).",
     ]
 
 
@@ -233,7 +235,7 @@ def test_a_text_to_a_french_store_while_it_is_closed_is_answered_in_the_stores_l
     with scope(store=world.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
     assert replies == [
-        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons à partir de mardi 10:00."
+        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons à partir de mardi 10:00 (heure de New York)."
     ]
 
 

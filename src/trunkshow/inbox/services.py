@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_location
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -162,9 +162,15 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
         return
     local = opening.astimezone(hours.zone(store))
     with translation.override(_reply_language(store, conversation)):
-        text = _("Thank you for your message. %(store)s is closed now; we will answer from %(when)s.") % {
+        text = _(
+            "Thank you for your message. %(store)s is closed now; we will answer from %(when)s (%(place)s time)."
+        ) % {
             "store": store.name,
             "when": _local(local),
+            # A customer abroad reads the store's hours in the store's zone: say whose clock it is.
+            "place": get_timezone_location(
+                local.tzinfo, locale=translation.to_locale(widget_text.language()), return_city=True
+            ),
         }
     system_reply(store, conversation, message, text, kind="out_of_hours")
 
