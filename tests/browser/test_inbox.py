@@ -131,3 +131,28 @@ def test_on_a_desk_the_composer_keeps_its_menu_and_buttons_on_one_line(
     }
     assert len(tops) == 1, tops
     screenshot(page, "inbox-conversation-desktop")
+
+
+# ---- the conversation on a phone and a desk: long pastes, the newest message, the bottom bar ----------
+
+
+def test_a_long_unbroken_paste_wraps_in_the_reply_box_and_never_widens_the_phone(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    message = _text_in(world, "Is my ring resized yet?", "SMlong1")
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    box = page.get_by_label("Your reply")
+    send = page.get_by_role("button", name="Send", exact=True)
+    url = "https://maison.example.com/collections/sapphire-halo?" + "&".join(f"utm_{n}=campaign{n}" for n in range(12))
+    for text in (url, "x" * 5000):
+        box.fill(text)
+        assert_no_horizontal_scroll(page)
+        width = box.evaluate("el => el.getBoundingClientRect().width")
+        assert width <= 390 - 2 * 16, f"the reply box is {width}px wide on a 390px phone"
+        expect(send).to_be_in_viewport(ratio=1)
+        sent = send.bounding_box()
+        assert sent is not None and sent["x"] + sent["width"] <= 390, sent
+    screenshot(page, "inbox-long-paste-phone")
