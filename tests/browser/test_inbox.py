@@ -136,6 +136,64 @@ def test_on_a_desk_the_composer_keeps_its_menu_and_buttons_on_one_line(
 # ---- the conversation on a phone and a desk: long pastes, the newest message, the bottom bar ----------
 
 
+def _newest_and_composer(page: Any) -> dict[str, float]:
+    """Where the newest message is against the sticky composer, the top bar and the screen."""
+    return page.evaluate(
+        """() => {
+          const last = document.querySelector("#thread > li:last-child").getBoundingClientRect();
+          return { top: last.top, bottom: last.bottom, composer: document.getElementById("composer").getBoundingClientRect().top,
+                   bar: document.querySelector(".topbar").getBoundingClientRect().bottom, screen: innerHeight };
+        }"""
+    )
+
+
+def _assert_newest_shown(page: Any, where: str) -> None:
+    place = _newest_and_composer(page)
+    assert place["bottom"] <= place["composer"] + 0.5, f"{where}: the newest message is behind the composer: {place}"
+    assert place["top"] >= place["bar"] - 0.5, f"{where}: the newest message is above the screen: {place}"
+
+
+def _thread_with_photos(world: World, tmp_photos: int = 6) -> int:
+    """A conversation where Ali sent notes with photos of pieces, and the customer wrote last."""
+    import io
+
+    from tests.messaging.test_photos import jpeg_with_gps
+    from trunkshow.messaging.photos import photo_prepare
+    from trunkshow.messaging.services import note_add
+
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    first = _text_in(world, "Could I see the rings you mentioned?", "SMph0")
+    with scope(store=world.a):
+        for n in range(tmp_photos):
+            size = (1200, 800) if n % 2 else (600, 900)
+            photo = photo_prepare(io.BytesIO(jpeg_with_gps(*size)), filename=f"ring{n}.jpg")
+            note_add(
+                store=world.a,
+                actor=world.a_associate.user,
+                conversation=first.conversation,
+                body=f"Ring {n}",
+                photos=[photo],
+            )
+    _text_in(world, "The third one, please. Could you hold it until Saturday?", "SMph1")
+    return first.conversation_id
+
+
+def _open_with_slow_photos(page: Any, url: str) -> None:
+    """Open the conversation with its photos answering only after the page has scrolled (a slow phone network)."""
+    held: list[Any] = []
+    page.route("**/inbox/attachments/*/thumb/", lambda route: held.append(route))
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_timeout(500)
+    for route in held:
+        route.continue_()
+    page.unroute("**/inbox/attachments/*/thumb/")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#thread img')].filter(i => i.getBoundingClientRect().bottom > 0)"
+        ".every(i => i.complete && i.naturalWidth)"
+    )
+    page.wait_for_timeout(300)
+
+
 def test_a_long_unbroken_paste_wraps_in_the_reply_box_and_never_widens_the_phone(
     phone: Any, world: World, live_server_url: str
 ) -> None:
@@ -156,3 +214,54 @@ def test_a_long_unbroken_paste_wraps_in_the_reply_box_and_never_widens_the_phone
         sent = send.bounding_box()
         assert sent is not None and sent["x"] + sent["width"] <= 390, sent
     screenshot(page, "inbox-long-paste-phone")
+
+
+def test_a_conversation_opens_on_its_newest_message_above_the_composer(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    for n in range(14):
+        message = _text_in(world, f"Message {n}: a question about the sapphire halo ring and its sizing.", f"SMn{n}")
+    with scope(store=world.a):
+        Message.objects.filter(pk=message.pk).update(
+            direction="out",
+            status=MessageStatus.FAILED,
+            error="The carrier refused the number.",
+            author=world.a_associate.user,
+        )
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    page.wait_for_timeout(300)
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_in_viewport(ratio=1)
+    box = retry.bounding_box()
+    composer = page.locator("#composer").bounding_box()
+    assert box is not None and composer is not None and box["y"] + box["height"] <= composer["y"], (box, composer)
+    _assert_newest_shown(page, "phone, failed last message")
+    page.screenshot(
+        path=str(screenshot(page, "inbox-newest-failed-phone").with_name("inbox-newest-failed-phone-view.png"))
+    )
+
+
+def test_a_conversation_with_photos_opens_on_its_newest_message_on_a_phone(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    conversation_id = _thread_with_photos(world)
+    log_in(page, live_server_url, world.a_associate)
+    _open_with_slow_photos(page, f"/inbox/{conversation_id}/")
+    expect(page.locator("#thread > li:last-child")).to_contain_text("Could you hold it until Saturday?")
+    _assert_newest_shown(page, "phone with photos")
+    page.screenshot(path=str(screenshot(page, "inbox-photos-phone").with_name("inbox-photos-phone-view.png")))
+
+
+def test_a_conversation_with_photos_opens_on_its_newest_message_on_a_desk(
+    desktop: Any, world: World, live_server_url: str
+) -> None:
+    page = desktop
+    conversation_id = _thread_with_photos(world)
+    log_in(page, live_server_url, world.a_associate)
+    _open_with_slow_photos(page, f"/inbox/{conversation_id}/")
+    _assert_newest_shown(page, "desk with photos")
+    page.screenshot(path=str(screenshot(page, "inbox-photos-desktop").with_name("inbox-photos-desktop-view.png")))

@@ -24,7 +24,28 @@ async function refreshThread(from) {
     const existing = document.getElementById(item.id);
     if (existing) existing.replaceWith(item); else thread.append(item);
   }
-  thread.lastElementChild?.scrollIntoView({ block: "end" });
+  showNewest();
+}
+
+// The newest message in full above the sticky composer: on opening, after a new one arrives, and when a
+// photo above it finishes loading while the page is still where this put it (the person has not scrolled).
+const composer = document.getElementById("composer");
+let placedAt = null;
+function showNewest() {
+  const newest = document.getElementById("thread")?.lastElementChild;
+  if (!newest) return;
+  newest.scrollIntoView({ block: "end" });
+  placedAt = scrollY;
+}
+if (convo && composer) {
+  const measure = () => {
+    const stuck = getComputedStyle(composer).position === "sticky";
+    convo.style.setProperty("--composer-height", `${stuck ? composer.offsetHeight : 0}px`);
+    if (scrollY === placedAt) showNewest(); // a reply box growing with its text does not cover the newest
+  };
+  measure();
+  new ResizeObserver(measure).observe(composer);
+  document.getElementById("thread").addEventListener("load", () => { if (scrollY === placedAt) showNewest(); }, true);
 }
 
 function apply(event) {
@@ -131,7 +152,9 @@ body?.addEventListener("keydown", (event) => {
     body.form.querySelector('button[value="reply"]').click();
   }
 });
-document.getElementById("thread")?.lastElementChild?.scrollIntoView({ block: "end" });
+// A link to one message (#m123) opens on it; otherwise the conversation opens on its newest message.
+const linked = location.hash.startsWith("#m") && document.getElementById(location.hash.slice(1));
+if (linked) linked.scrollIntoView({ block: "center" }); else showNewest();
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
 for (const button of document.querySelectorAll("[data-insert]")) {
