@@ -265,3 +265,40 @@ def test_a_conversation_with_photos_opens_on_its_newest_message_on_a_desk(
     _open_with_slow_photos(page, f"/inbox/{conversation_id}/")
     _assert_newest_shown(page, "desk with photos")
     page.screenshot(path=str(screenshot(page, "inbox-photos-desktop").with_name("inbox-photos-desktop-view.png")))
+
+
+def test_on_a_phone_the_inbox_bottom_bar_is_one_row_and_never_covers_the_last_conversation(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    for n in range(9):
+        number = f"+1212555{n:04d}"
+        make_customer(world.a, first_name=f"Customer{n}", phones=[number])
+        with scope(store=world.a):
+            message_receive(
+                store=world.a,
+                channel="sms",
+                from_address=number,
+                body=f"Hello {n}",
+                provider="sandbox",
+                provider_id=f"SMb{n}",
+            )
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/inbox/?view=all")
+    bar = page.locator(".page-head .action-bar")
+    expect(page.get_by_role("button", name="Notify me")).to_be_visible()  # Chromium offers web push
+    height = bar.evaluate("el => el.getBoundingClientRect().height")
+    assert height <= 72, f"the bottom bar is {height}px tall"
+    for button in bar.locator(".btn").all():
+        lines = button.evaluate(
+            "b => Math.round(b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight))"
+        )
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), button.inner_text()
+        assert lines <= 2, (button.inner_text(), lines)  # one line of text within its 44px
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(200)
+    last = page.locator(".inbox-row").last.bounding_box()
+    top = bar.bounding_box()
+    assert last is not None and top is not None and last["y"] + last["height"] <= top["y"], (last, top)
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(screenshot(page, "inbox-list-end-phone").with_name("inbox-list-end-phone-view.png")))
