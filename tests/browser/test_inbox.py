@@ -8,7 +8,14 @@ from typing import Any
 from django_scopes import scope
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    log_in,
+    screenshot,
+)
 from tests.conftest import World, make_customer
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Message, MessageStatus
@@ -302,3 +309,52 @@ def test_on_a_phone_the_inbox_bottom_bar_is_one_row_and_never_covers_the_last_co
     assert last is not None and top is not None and last["y"] + last["height"] <= top["y"], (last, top)
     assert_no_horizontal_scroll(page)
     page.screenshot(path=str(screenshot(page, "inbox-list-end-phone").with_name("inbox-list-end-phone-view.png")))
+
+
+# ---- @mentions in the open app -----------------------------------------------------------------------
+
+
+def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nobody_else(
+    browser: Any, transactional_db: Any, world: World, live_server_url: str
+) -> None:
+    from trunkshow.messaging.services import note_add
+
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    inbound = _text_in(world, "Can I have 10% off the sapphire halo ring?", "SMmention1")
+    pages = {}
+    for name, person, viewport, extra in (
+        ("max", world.a_manager, DESKTOP, {}),
+        ("ana", world.a_owner, PHONE, {"is_mobile": True, "has_touch": True}),
+    ):
+        context = browser.new_context(viewport=viewport, base_url=live_server_url, **extra)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, live_server_url, person)
+        page.goto("/inbox/?view=all")
+        expect(page.locator(".inbox-row").first).to_contain_text("Zsófia Szirmay")
+        pages[name] = page
+    pages["max"].wait_for_timeout(1_000)  # both sockets are up
+
+    with scope(store=world.a):
+        note = note_add(
+            store=world.a,
+            actor=world.a_associate.user,
+            conversation=inbound.conversation,
+            body="@max can you approve the discount?",
+        )
+
+    toast = pages["max"].locator(".toast")
+    expect(toast).to_have_count(1, timeout=15_000)
+    expect(toast.locator("strong")).to_have_text("Ali Associate mentioned you in a note on Zsófia Szirmay")
+    expect(toast).to_contain_text("@max can you approve the discount?")
+    expect(pages["max"].locator("#toasts")).to_have_attribute("aria-live", "polite")
+    pages["max"].screenshot(path=str(screenshot(pages["max"], "inbox-mention-desktop")))
+    # Ana was not mentioned: the note changes her list (it is the latest message), no toast.
+    pages["ana"].wait_for_timeout(2_000)
+    expect(pages["ana"].locator(".toast")).to_have_count(0)
+
+    toast.click()
+    pages["max"].wait_for_url(f"**/inbox/{inbound.conversation_id}/#m{note.pk}")
+    expect(pages["max"].locator(f"#m{note.pk}")).to_be_in_viewport(ratio=1)
+    for page in pages.values():
+        page.context.close()

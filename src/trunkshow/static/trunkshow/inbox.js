@@ -62,10 +62,24 @@ function apply(event) {
   if (event.kind === "message" && p.direction === "in" && String(p.conversation) !== convo?.dataset.conversation) {
     toast(p.customer || "New message", p.body || "", `/inbox/${p.conversation}/`);
   }
+  // An @mention goes to the whole store's stream; only the people it names are told, and for longer.
+  if (event.kind === "mention" && (p.users || []).map(String).includes(root.dataset.user)) {
+    const customer = p.customer || customerShown(p.conversation);
+    const words = (customer ? root.dataset.mentionText : root.dataset.mentionShortText) || "{by} mentioned you in a note";
+    const by = p.by || root.dataset.someoneText || "";
+    const title = words.replace("{by}", () => by).replace("{customer}", () => customer);
+    toast(title, p.body || "", `/inbox/${p.conversation}/#m${p.message}`, 20000);
+  }
+}
+
+// The customer's name as this page shows it (the open conversation's title, or its row in the list).
+function customerShown(conversation) {
+  if (convo && convo.dataset.conversation === String(conversation)) return document.getElementById("convo-title")?.textContent.trim() || "";
+  return rows?.querySelector(`[data-conversation="${Number(conversation)}"] .inbox-name`)?.textContent.trim() || "";
 }
 
 // A new message elsewhere shows for a few seconds at the top (and is read out), with a link to it.
-function toast(title, body, href) {
+function toast(title, body, href, showFor = 8000) {
   let box = document.getElementById("toasts");
   if (!box) {
     box = document.createElement("div");
@@ -84,7 +98,7 @@ function toast(title, body, href) {
   text.textContent = body.length > 120 ? `${body.slice(0, 119)}…` : body;
   link.append(strong, text);
   box.append(link);
-  setTimeout(() => link.remove(), 8000);
+  setTimeout(() => link.remove(), showFor);
 }
 
 let reloadTimer = null;
