@@ -361,3 +361,27 @@ def test_a_reply_read_in_the_open_chat_is_not_new_again_after_a_reload(
     reloaded()
     assert launcher_name(page) == "Chat with us"
     page.context.close()
+
+
+def test_details_left_without_consent_promise_a_reply_here_only(
+    browser: Any, live_server_url: str, demo: Store
+) -> None:
+    """Found by a new user: with the consent box unticked, the chat still said "or by text or email"."""
+    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Message", exact=True).fill("Is the pearl pendant still available?")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add my details").click()
+    page.get_by_label("Your name", exact=True).fill("Bob Visitor")
+    page.get_by_label("Email", exact=True).fill("bob@example.com")
+    assert not page.get_by_role("checkbox").is_checked()
+    page.get_by_role("button", name="Save my details").click()
+    thanks = page.get_by_role("dialog").get_by_role("status")
+    page.get_by_text("Thank you, Bob.").wait_for()
+    assert thanks.inner_text() == "Thank you, Bob. We will reply here while this page is open."
+    shot(page, "widget-thanks-without-consent-desktop")
+    with scope(store=demo):
+        customer = Conversation.objects.get(channel="webchat").customer
+        assert customer.consent_events.count() == 0
+    page.context.close()

@@ -256,7 +256,7 @@
       name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, language: cfg && cfg.language, page: location.href
     }).then(function (r) {
       state.identified = true; save(); idForm.hidden = true;
-      conn.textContent = t("thanks", { name: r.name });
+      conn.textContent = t(consentBox.checked ? "thanks" : "thanks_here", { name: r.name });
       input.focus();
     }, function (x) {
       var f = x.fields || {}, target = f.name ? nameIn : f.phone ? phoneIn : f.email ? emailIn : null;
