@@ -30,13 +30,19 @@ LIMIT_BEFORE_FIRST_MESSAGE = 40 * 1024
 
 
 def main() -> int:
-    body, digest = _script("demo", "https://trunkshow.example.com")
-    gz = len(gzip.compress(body, 9))
-    gz6 = len(zlib.compress(body, 6))
-    print(f"widget script ({digest}): {len(body):,} bytes raw, {gz:,} bytes gzip -9, {gz6:,} bytes deflate -6")
-    print(f"script the host page loads: {gz:,} / {LIMIT_SCRIPT:,} bytes gzipped")
-    print(f"all JavaScript before the first message: {gz:,} / {LIMIT_BEFORE_FIRST_MESSAGE:,} bytes gzipped")
-    return 0 if gz <= LIMIT_SCRIPT else 1
+    from django.conf import settings
+
+    # The script carries its words in the visitor's language: each language is its own file.
+    largest = 0
+    for language, _name in settings.LANGUAGES:
+        body, digest = _script("demo", "Maison Demo Jewelers", "https://trunkshow.example.com", language)
+        gz = len(gzip.compress(body, 9))
+        gz6 = len(zlib.compress(body, 6))
+        print(f"widget script, {language} ({digest}): {len(body):,} bytes raw, {gz:,} gzip -9, {gz6:,} deflate -6")
+        largest = max(largest, gz)
+    print(f"script the host page loads (largest language): {largest:,} / {LIMIT_SCRIPT:,} bytes gzipped")
+    print(f"all JavaScript before the first message: {largest:,} / {LIMIT_BEFORE_FIRST_MESSAGE:,} bytes gzipped")
+    return 0 if largest <= LIMIT_SCRIPT else 1
 
 
 if __name__ == "__main__":

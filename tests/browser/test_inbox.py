@@ -8,7 +8,14 @@ from typing import Any
 from django_scopes import scope
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    log_in,
+    screenshot,
+)
 from tests.conftest import World, make_customer
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Message, MessageStatus
@@ -131,3 +138,223 @@ def test_on_a_desk_the_composer_keeps_its_menu_and_buttons_on_one_line(
     }
     assert len(tops) == 1, tops
     screenshot(page, "inbox-conversation-desktop")
+
+
+# ---- the conversation on a phone and a desk: long pastes, the newest message, the bottom bar ----------
+
+
+def _newest_and_composer(page: Any) -> dict[str, float]:
+    """Where the newest message is against the sticky composer, the top bar and the screen."""
+    return page.evaluate(
+        """() => {
+          const last = document.querySelector("#thread > li:last-child").getBoundingClientRect();
+          return { top: last.top, bottom: last.bottom, composer: document.getElementById("composer").getBoundingClientRect().top,
+                   bar: document.querySelector(".topbar").getBoundingClientRect().bottom, screen: innerHeight };
+        }"""
+    )
+
+
+def _assert_newest_shown(page: Any, where: str) -> None:
+    place = _newest_and_composer(page)
+    assert place["bottom"] <= place["composer"] + 0.5, f"{where}: the newest message is behind the composer: {place}"
+    assert place["top"] >= place["bar"] - 0.5, f"{where}: the newest message is above the screen: {place}"
+
+
+def _thread_with_photos(world: World, tmp_photos: int = 6) -> int:
+    """A conversation where Ali sent notes with photos of pieces, and the customer wrote last."""
+    import io
+
+    from tests.messaging.test_photos import jpeg_with_gps
+    from trunkshow.messaging.photos import photo_prepare
+    from trunkshow.messaging.services import note_add
+
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    first = _text_in(world, "Could I see the rings you mentioned?", "SMph0")
+    with scope(store=world.a):
+        for n in range(tmp_photos):
+            size = (1200, 800) if n % 2 else (600, 900)
+            photo = photo_prepare(io.BytesIO(jpeg_with_gps(*size)), filename=f"ring{n}.jpg")
+            note_add(
+                store=world.a,
+                actor=world.a_associate.user,
+                conversation=first.conversation,
+                body=f"Ring {n}",
+                photos=[photo],
+            )
+    _text_in(world, "The third one, please. Could you hold it until Saturday?", "SMph1")
+    return first.conversation_id
+
+
+def _open_with_slow_photos(page: Any, url: str) -> None:
+    """Open the conversation with its photos answering only after the page has scrolled (a slow phone network)."""
+    held: list[Any] = []
+    page.route("**/inbox/attachments/*/thumb/", lambda route: held.append(route))
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_timeout(500)
+    for route in held:
+        route.continue_()
+    page.unroute("**/inbox/attachments/*/thumb/")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#thread img')].filter(i => i.getBoundingClientRect().bottom > 0)"
+        ".every(i => i.complete && i.naturalWidth)"
+    )
+    page.wait_for_timeout(300)
+
+
+def test_a_long_unbroken_paste_wraps_in_the_reply_box_and_never_widens_the_phone(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    message = _text_in(world, "Is my ring resized yet?", "SMlong1")
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    box = page.get_by_label("Your reply")
+    send = page.get_by_role("button", name="Send", exact=True)
+    url = "https://maison.example.com/collections/sapphire-halo?" + "&".join(f"utm_{n}=campaign{n}" for n in range(12))
+    for text in (url, "x" * 5000):
+        box.fill(text)
+        assert_no_horizontal_scroll(page)
+        width = box.evaluate("el => el.getBoundingClientRect().width")
+        assert width <= 390 - 2 * 16, f"the reply box is {width}px wide on a 390px phone"
+        expect(send).to_be_in_viewport(ratio=1)
+        sent = send.bounding_box()
+        assert sent is not None and sent["x"] + sent["width"] <= 390, sent
+    screenshot(page, "inbox-long-paste-phone")
+
+
+def test_a_conversation_opens_on_its_newest_message_above_the_composer(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    for n in range(14):
+        message = _text_in(world, f"Message {n}: a question about the sapphire halo ring and its sizing.", f"SMn{n}")
+    with scope(store=world.a):
+        Message.objects.filter(pk=message.pk).update(
+            direction="out",
+            status=MessageStatus.FAILED,
+            error="The carrier refused the number.",
+            author=world.a_associate.user,
+        )
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    page.wait_for_timeout(300)
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_in_viewport(ratio=1)
+    box = retry.bounding_box()
+    composer = page.locator("#composer").bounding_box()
+    assert box is not None and composer is not None and box["y"] + box["height"] <= composer["y"], (box, composer)
+    _assert_newest_shown(page, "phone, failed last message")
+    page.screenshot(
+        path=str(screenshot(page, "inbox-newest-failed-phone").with_name("inbox-newest-failed-phone-view.png"))
+    )
+
+
+def test_a_conversation_with_photos_opens_on_its_newest_message_on_a_phone(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    conversation_id = _thread_with_photos(world)
+    log_in(page, live_server_url, world.a_associate)
+    _open_with_slow_photos(page, f"/inbox/{conversation_id}/")
+    expect(page.locator("#thread > li:last-child")).to_contain_text("Could you hold it until Saturday?")
+    _assert_newest_shown(page, "phone with photos")
+    page.screenshot(path=str(screenshot(page, "inbox-photos-phone").with_name("inbox-photos-phone-view.png")))
+
+
+def test_a_conversation_with_photos_opens_on_its_newest_message_on_a_desk(
+    desktop: Any, world: World, live_server_url: str
+) -> None:
+    page = desktop
+    conversation_id = _thread_with_photos(world)
+    log_in(page, live_server_url, world.a_associate)
+    _open_with_slow_photos(page, f"/inbox/{conversation_id}/")
+    _assert_newest_shown(page, "desk with photos")
+    page.screenshot(path=str(screenshot(page, "inbox-photos-desktop").with_name("inbox-photos-desktop-view.png")))
+
+
+def test_on_a_phone_the_inbox_bottom_bar_is_one_row_and_never_covers_the_last_conversation(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    for n in range(9):
+        number = f"+1212555{n:04d}"
+        make_customer(world.a, first_name=f"Customer{n}", phones=[number])
+        with scope(store=world.a):
+            message_receive(
+                store=world.a,
+                channel="sms",
+                from_address=number,
+                body=f"Hello {n}",
+                provider="sandbox",
+                provider_id=f"SMb{n}",
+            )
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/inbox/?view=all")
+    bar = page.locator(".page-head .action-bar")
+    expect(page.get_by_role("button", name="Notify me")).to_be_visible()  # Chromium offers web push
+    height = bar.evaluate("el => el.getBoundingClientRect().height")
+    assert height <= 72, f"the bottom bar is {height}px tall"
+    for button in bar.locator(".btn").all():
+        lines = button.evaluate(
+            "b => Math.round(b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight))"
+        )
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), button.inner_text()
+        assert lines <= 2, (button.inner_text(), lines)  # one line of text within its 44px
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(200)
+    last = page.locator(".inbox-row").last.bounding_box()
+    top = bar.bounding_box()
+    assert last is not None and top is not None and last["y"] + last["height"] <= top["y"], (last, top)
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(screenshot(page, "inbox-list-end-phone").with_name("inbox-list-end-phone-view.png")))
+
+
+# ---- @mentions in the open app -----------------------------------------------------------------------
+
+
+def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nobody_else(
+    browser: Any, transactional_db: Any, world: World, live_server_url: str
+) -> None:
+    from trunkshow.messaging.services import note_add
+
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    inbound = _text_in(world, "Can I have 10% off the sapphire halo ring?", "SMmention1")
+    pages = {}
+    for name, person, viewport, extra in (
+        ("max", world.a_manager, DESKTOP, {}),
+        ("ana", world.a_owner, PHONE, {"is_mobile": True, "has_touch": True}),
+    ):
+        context = browser.new_context(viewport=viewport, base_url=live_server_url, **extra)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, live_server_url, person)
+        page.goto("/inbox/?view=all")
+        expect(page.locator(".inbox-row").first).to_contain_text("Zsófia Szirmay")
+        pages[name] = page
+    pages["max"].wait_for_timeout(1_000)  # both sockets are up
+
+    with scope(store=world.a):
+        note = note_add(
+            store=world.a,
+            actor=world.a_associate.user,
+            conversation=inbound.conversation,
+            body="@max can you approve the discount?",
+        )
+
+    toast = pages["max"].locator(".toast")
+    expect(toast).to_have_count(1, timeout=15_000)
+    expect(toast.locator("strong")).to_have_text("Ali Associate mentioned you in a note on Zsófia Szirmay")
+    expect(toast).to_contain_text("@max can you approve the discount?")
+    expect(pages["max"].locator("#toasts")).to_have_attribute("aria-live", "polite")
+    pages["max"].screenshot(path=str(screenshot(pages["max"], "inbox-mention-desktop")))
+    # Ana was not mentioned: the note changes her list (it is the latest message), no toast.
+    pages["ana"].wait_for_timeout(2_000)
+    expect(pages["ana"].locator(".toast")).to_have_count(0)
+
+    toast.click()
+    pages["max"].wait_for_url(f"**/inbox/{inbound.conversation_id}/#m{note.pk}")
+    expect(pages["max"].locator(f"#m{note.pk}")).to_be_in_viewport(ratio=1)
+    for page in pages.values():
+        page.context.close()

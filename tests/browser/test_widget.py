@@ -304,3 +304,84 @@ def test_the_owner_sets_up_the_chat_on_the_settings_page(
             "We reply within the hour.",
         )
     page.context.close()
+
+
+def launcher_name(page: Any) -> str:
+    return str(
+        page.evaluate(
+            "() => document.querySelector('[data-trunkshow-chat]').shadowRoot.querySelector('.launch')"
+            ".getAttribute('aria-label') || 'Chat with us'"
+        )
+    )
+
+
+def test_a_reply_read_in_the_open_chat_is_not_new_again_after_a_reload(
+    browser: Any, live_server_url: str, demo: Store
+) -> None:
+    """Found by a new user: after reading the reply, closing the chat and reloading, the button said
+    "Chat with us, 1 new message" again (the history replayed on load counted every staff message)."""
+    page = visitor_page(browser, live_server_url, PHONE, True)
+    page.goto("/demo-site/")
+    launcher = page.get_by_role("button", name="Chat with us")
+    launcher.click()
+    page.get_by_label("Message", exact=True).fill("Do you resize rings?")
+    page.keyboard.press("Enter")
+    log = page.get_by_role("log", name="Messages")
+    log.get_by_text("Do you resize rings?").wait_for()
+    with scope(store=demo):
+        conversation = Conversation.objects.get(channel="webchat")
+    staff_reply(browser, live_server_url, conversation.pk, "Yes, bring it in any day.")
+    log.get_by_text("Yes, bring it in any day.").wait_for()  # read in the open chat
+    page.keyboard.press("Escape")
+    assert launcher_name(page) == "Chat with us"
+
+    def reloaded() -> None:
+        with page.expect_response(lambda r: "/messages?after=0" in r.url):
+            page.reload()
+        page.wait_for_timeout(300)
+
+    reloaded()
+    assert launcher_name(page) == "Chat with us"
+    badge = page.locator("[data-trunkshow-chat] .badge")
+    assert badge.is_hidden()
+
+    # A reply that arrives with the chat closed is new, and stays new across a reload until it is read.
+    staff_reply(browser, live_server_url, conversation.pk, "We are open until 6 today.")
+    page.wait_for_function(
+        "() => document.querySelector('[data-trunkshow-chat]').shadowRoot.querySelector('.launch')"
+        ".getAttribute('aria-label') === 'Chat with us, 1 new message'"
+    )
+    assert badge.inner_text() == "1"
+    shot(page, "widget-one-new-phone")
+    reloaded()
+    assert launcher_name(page) == "Chat with us, 1 new message"
+    launcher.click()
+    log.get_by_text("We are open until 6 today.").wait_for()
+    page.keyboard.press("Escape")
+    reloaded()
+    assert launcher_name(page) == "Chat with us"
+    page.context.close()
+
+
+def test_details_left_without_consent_promise_a_reply_here_only(
+    browser: Any, live_server_url: str, demo: Store
+) -> None:
+    """Found by a new user: with the consent box unticked, the chat still said "or by text or email"."""
+    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Message", exact=True).fill("Is the pearl pendant still available?")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add my details").click()
+    page.get_by_label("Your name", exact=True).fill("Bob Visitor")
+    page.get_by_label("Email", exact=True).fill("bob@example.com")
+    assert not page.get_by_role("checkbox").is_checked()
+    page.get_by_role("button", name="Save my details").click()
+    thanks = page.get_by_role("dialog").get_by_role("status")
+    page.get_by_text("Thank you, Bob.").wait_for()
+    assert thanks.inner_text() == "Thank you, Bob. We will reply here while this page is open."
+    shot(page, "widget-thanks-without-consent-desktop")
+    with scope(store=demo):
+        customer = Conversation.objects.get(channel="webchat").customer
+        assert customer.consent_events.count() == 0
+    page.context.close()

@@ -24,7 +24,28 @@ async function refreshThread(from) {
     const existing = document.getElementById(item.id);
     if (existing) existing.replaceWith(item); else thread.append(item);
   }
-  thread.lastElementChild?.scrollIntoView({ block: "end" });
+  showNewest();
+}
+
+// The newest message in full above the sticky composer: on opening, after a new one arrives, and when a
+// photo above it finishes loading while the page is still where this put it (the person has not scrolled).
+const composer = document.getElementById("composer");
+let placedAt = null;
+function showNewest() {
+  const newest = document.getElementById("thread")?.lastElementChild;
+  if (!newest) return;
+  newest.scrollIntoView({ block: "end" });
+  placedAt = scrollY;
+}
+if (convo && composer) {
+  const measure = () => {
+    const stuck = getComputedStyle(composer).position === "sticky";
+    convo.style.setProperty("--composer-height", `${stuck ? composer.offsetHeight : 0}px`);
+    if (scrollY === placedAt) showNewest(); // a reply box growing with its text does not cover the newest
+  };
+  measure();
+  new ResizeObserver(measure).observe(composer);
+  document.getElementById("thread").addEventListener("load", () => { if (scrollY === placedAt) showNewest(); }, true);
 }
 
 function apply(event) {
@@ -41,10 +62,24 @@ function apply(event) {
   if (event.kind === "message" && p.direction === "in" && String(p.conversation) !== convo?.dataset.conversation) {
     toast(p.customer || "New message", p.body || "", `/inbox/${p.conversation}/`);
   }
+  // An @mention goes to the whole store's stream; only the people it names are told, and for longer.
+  if (event.kind === "mention" && (p.users || []).map(String).includes(root.dataset.user)) {
+    const customer = p.customer || customerShown(p.conversation);
+    const words = (customer ? root.dataset.mentionText : root.dataset.mentionShortText) || "{by} mentioned you in a note";
+    const by = p.by || root.dataset.someoneText || "";
+    const title = words.replace("{by}", () => by).replace("{customer}", () => customer);
+    toast(title, p.body || "", `/inbox/${p.conversation}/#m${p.message}`, 20000);
+  }
+}
+
+// The customer's name as this page shows it (the open conversation's title, or its row in the list).
+function customerShown(conversation) {
+  if (convo && convo.dataset.conversation === String(conversation)) return document.getElementById("convo-title")?.textContent.trim() || "";
+  return rows?.querySelector(`[data-conversation="${Number(conversation)}"] .inbox-name`)?.textContent.trim() || "";
 }
 
 // A new message elsewhere shows for a few seconds at the top (and is read out), with a link to it.
-function toast(title, body, href) {
+function toast(title, body, href, showFor = 8000) {
   let box = document.getElementById("toasts");
   if (!box) {
     box = document.createElement("div");
@@ -63,7 +98,7 @@ function toast(title, body, href) {
   text.textContent = body.length > 120 ? `${body.slice(0, 119)}…` : body;
   link.append(strong, text);
   box.append(link);
-  setTimeout(() => link.remove(), 8000);
+  setTimeout(() => link.remove(), showFor);
 }
 
 let reloadTimer = null;
@@ -131,7 +166,9 @@ body?.addEventListener("keydown", (event) => {
     body.form.querySelector('button[value="reply"]').click();
   }
 });
-document.getElementById("thread")?.lastElementChild?.scrollIntoView({ block: "end" });
+// A link to one message (#m123) opens on it; otherwise the conversation opens on its newest message.
+const linked = location.hash.startsWith("#m") && document.getElementById(location.hash.slice(1));
+if (linked) linked.scrollIntoView({ block: "center" }); else showNewest();
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
 for (const button of document.querySelectorAll("[data-insert]")) {

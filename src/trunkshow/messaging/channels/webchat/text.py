@@ -52,6 +52,8 @@ WORDS = {
     "name_missing": pgettext_lazy("web chat", "Tell us your name."),
     "write_first": pgettext_lazy("web chat", "Now write your message; your details are sent with it."),
     "thanks": pgettext_lazy("web chat", "Thank you, {name}. We will reply here, or by text or email if you leave."),
+    # Without the consent box ticked, the store may not text or email them: only here.
+    "thanks_here": pgettext_lazy("web chat", "Thank you, {name}. We will reply here while this page is open."),
     "you": pgettext_lazy("web chat", "You"),
     "store": pgettext_lazy("web chat", "Store"),
     "reconnecting": pgettext_lazy("web chat", "Reconnecting…"),

@@ -103,7 +103,7 @@
   function toggle() { if (isOpen) close(); else open(); }
   function open() {
     isOpen = true; panel.hidden = false; wrap.classList.add("open"); button.setAttribute("aria-expanded", "true");
-    unread = 0; showBadge();
+    unread = 0; showBadge(); readUpTo(state.lastMessage);
     if (!cfg) fetchConfig();
     if (state.token && !ws) resume();
     input.focus();
@@ -256,7 +256,7 @@
       name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, language: cfg && cfg.language, page: location.href
     }).then(function (r) {
       state.identified = true; save(); idForm.hidden = true;
-      conn.textContent = t("thanks", { name: r.name });
+      conn.textContent = t(consentBox.checked ? "thanks" : "thanks_here", { name: r.name });
       input.focus();
     }, function (x) {
       var f = x.fields || {}, target = f.name ? nameIn : f.phone ? phoneIn : f.email ? emailIn : null;
@@ -279,9 +279,13 @@
       photos.length ? el("div", { "class": photos.length > 1 ? "pics many" : "pics" }, photos.map(pic)) : null,
       m.body ? el("p", { text: m.body }) : null  // textContent only: a message is never HTML
     ]));
-    if (!mine && !isOpen) { unread++; showBadge(); }
+    // New is a store's message after the last one the visitor saw (state.read, kept across page loads:
+    // the history replayed on load is not new again).
+    if (mine || isOpen) readUpTo(m.id);
+    else if (m.id > (state.read || 0)) { unread++; showBadge(); }
     scrollDown();
   }
+  function readUpTo(id) { if (id > (state.read || 0)) { state.read = id; save(); } }
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
   function forget() { state = {}; save(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
