@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 from django_scopes import scope
 
-from tests.conftest import browser_client, make_customer
+from tests.conftest import api, browser_client, make_customer
 from trunkshow.core.models import LiveEvent
 from trunkshow.inbox.models import InboxSettings, OverdueAlert
 from trunkshow.inbox.services import inbox_tick
@@ -326,3 +326,52 @@ def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
     assert (inbound.from_address, inbound.provider, inbound.body) == ("+12125550142", "sandbox", "HELP")
     page = client.get("/inbox/sandbox/").content.decode()
     assert "Atelier Ana. Reply STOP to unsubscribe." in page
+
+
+@pytest.mark.parametrize("status", ["closed", "pending", "snoozed"])
+def test_only_an_open_conversation_is_waiting_or_past_target(
+    world: Any, django_capture_on_commit_callbacks: Any, status: str
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    long_ago = timezone.now() - dt.timedelta(minutes=2962)
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Is the locket engraved?", "SM15", at=long_ago)
+    cid = message.conversation_id
+    client = browser_client(world.a_owner)
+    assert "Waiting 2962 min · past target" in client.get(f"/inbox/{cid}/").content.decode()
+
+    fields = {"status": status}
+    if status == "snoozed":
+        fields["snoozed_until"] = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", fields)
+
+    listed = client.get(f"/inbox/?status={status}").content.decode()
+    assert listed.count('class="inbox-row') == 1
+    assert "Waiting" not in listed
+    assert "is-overdue" not in listed
+    assert "Waiting" not in client.get(f"/inbox/{cid}/").content.decode()
+    response = api(world.a_owner).get(f"/api/v1/conversations/{cid}").json()["response"]
+    assert response == {"state": "", "waiting_minutes": 0, "due_at": None}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0
+    with scope(store=world.a):
+        assert OverdueAlert.objects.count() == 0
+        assert not LiveEvent.objects.filter(kind="overdue").exists()
+
+
+def test_a_closed_conversation_the_customer_writes_to_again_waits_from_the_new_message(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    long_ago = timezone.now() - dt.timedelta(days=2)
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Thanks, that is all", "SM16", at=long_ago)
+    client = browser_client(world.a_owner)
+    client.post(f"/inbox/{message.conversation_id}/status/", {"status": "closed"})
+
+    again = text_in(world.a, django_capture_on_commit_callbacks, "One more thing: the clasp", "SM17")
+
+    with scope(store=world.a):
+        conversation = Conversation.objects.get()
+    assert (conversation.status, conversation.awaiting_since) == ("open", again.created_at)
+    assert "past target" not in client.get("/inbox/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0

@@ -189,7 +189,9 @@ def _conversation_inbound(conversation: Conversation, message: Message) -> None:
     conversation.last_message_at = message.created_at
     conversation.last_inbound_at = message.created_at
     conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
-    if conversation.awaiting_since is None:
+    if conversation.awaiting_since is None or conversation.status == ConversationStatus.CLOSED:
+        # Closing a conversation ended its wait, answered or not: a new message starts a new one
+        # (the reopened conversation is not "waiting 2 days" for what was dealt with).
         conversation.awaiting_since = message.created_at
     if conversation.status != ConversationStatus.OPEN:
         conversation.status = ConversationStatus.OPEN
