@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -375,3 +376,70 @@ def test_a_closed_conversation_the_customer_writes_to_again_waits_from_the_new_m
     assert "past target" not in client.get("/inbox/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert inbox_tick()["alerted"] == 0
+
+
+def _send_by(html: str) -> list[tuple[str, bool]]:
+    """The composer's "Send by" options: (value, selected)."""
+    menu = re.search(r'<select id="reply-channel" name="channel">(.*?)</select>', html, re.S)
+    assert menu is not None
+    return [(v, bool(sel)) for v, sel in re.findall(r'<option value="([a-z]+)"( selected)?>', menu.group(1))]
+
+
+def _consent(world: Any, customer: Any, channel: str, action: str = "granted") -> None:
+    from trunkshow.customers.services import ConsentGrant, consent_record
+
+    with scope(store=world.a):
+        consent_record(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=customer,
+            grant=ConsentGrant(channel, "service", action, "in_person", evidence_text="Asked at the counter"),
+        )
+
+
+def test_send_by_offers_the_conversations_channel_and_only_those_the_customer_may_be_reached_on(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.messaging.models import OptOut
+
+    clara = make_customer(world.a, phones=[NUMBER], emails=["clara@example.com"])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM18")
+    client = browser_client(world.a_associate)
+    page = f"/inbox/{message.conversation_id}/"
+    # A phone and an email are known, but she agreed to neither: the reply goes back by text only.
+    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+
+    _consent(world, clara, "email")
+    _consent(world, clara, "whatsapp")
+    assert _send_by(client.get(page).content.decode()) == [("sms", False), ("whatsapp", False), ("email", False)]
+
+    # Withdrawn, or opted out of, is off the menu again.
+    _consent(world, clara, "email", action="withdrawn")
+    with scope(store=world.a):
+        OptOut.objects.create(store=world.a, channel="whatsapp", address=NUMBER, keyword="STOP")
+    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+    # Another store's staff do not see the conversation at all.
+    assert browser_client(world.b_owner).get(page).status_code == 404
+
+
+def test_a_refused_reply_keeps_the_chosen_channel_and_the_text(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER], emails=["clara@example.com"])
+    _consent(world, clara, "email")
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM19")
+    client = browser_client(world.a_associate)
+    reply = f"/inbox/{message.conversation_id}/reply/"
+
+    refused = client.post(reply, {"body": "Hi {first_name}, photos attached", "channel": "email"}, follow=True)
+    html = refused.content.decode()
+    assert "Fill in {first_name} before sending" in html
+    assert _send_by(html) == [("sms", False), ("email", True)]
+    assert "Hi {first_name}, photos attached</textarea>" in html
+
+    # A channel the menu never offered (a forged form) is refused, and the menu falls back to its first.
+    forged = client.post(reply, {"body": "Hi Clara", "channel": "whatsapp"}, follow=True).content.decode()
+    assert "The customer has not agreed to be contacted by WhatsApp." in forged
+    assert _send_by(forged) == [("sms", False), ("email", False)]
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="out").count() == 0

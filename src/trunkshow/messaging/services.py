@@ -44,13 +44,12 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import whatsapp_window_closes_at
+from trunkshow.messaging.selectors import TEXT_CHANNELS, reply_address, whatsapp_window_closes_at
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
 MAX_BODY = 5_000  # characters: a text is split by carriers anyway, an email reply is rarely longer
 PREVIEW = 160
-TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
 # A merge field left as typed: {first_name}, {{ store }}, [associate].
 _UNFILLED = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[\s*(first_name|associate|store)\s*\]", re.IGNORECASE)
 # Messages the system sends that an opt-out must not block: the one confirmation of the opt-out.
@@ -341,25 +340,6 @@ def system_reply(store: Store, conversation: Conversation, inbound: Message, bod
 # ---- outbound ---------------------------------------------------------------------------------
 
 
-def opted_out(*, store: Store, channel: str, address: str) -> OptOut | None:
-    return OptOut.objects.filter(store=store, channel=channel, address=address).first()
-
-
-def _address_for(conversation: Conversation, channel: str) -> str:
-    if channel == conversation.channel and conversation.address:
-        return conversation.address
-    customer = conversation.customer
-    if customer is None:
-        return ""
-    if channel in TEXT_CHANNELS:
-        phone = customer.phones.order_by("-is_primary", "id").first()
-        return phone.e164 if phone else ""
-    if channel == ChannelKind.EMAIL:
-        email = customer.emails.order_by("-is_primary", "id").first()
-        return email.address if email else ""
-    return ""
-
-
 def _message_text(body: str, *, photos: int = 0) -> str:
     """What a person wrote, trimmed: required unless photos come with it (a photo alone is a message)."""
     text = (body or "").strip()
@@ -386,43 +366,6 @@ def _clean_body(body: str, *, photos: int = 0) -> str:
             }
         )
     return text
-
-
-def _may_switch_to(conversation: Conversation, channel: str) -> bool:
-    """A reply goes where the customer wrote; another channel only with their consent to it."""
-    if channel == conversation.channel:
-        return True
-    return CurrentConsent.objects.filter(customer=conversation.customer, channel=channel, granted=True).exists()
-
-
-def _recipient(store: Store, conversation: Conversation, channel: str) -> str:
-    """The address a reply on ``channel`` goes to, once the channel is known, agreed to and not opted out of."""
-    if channel not in ChannelKind.values:
-        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
-    if not _may_switch_to(conversation, channel):
-        raise ValidationError(
-            {
-                "channel": _("The customer has not agreed to be contacted by %(channel)s.")
-                % {"channel": ChannelKind(channel).label}
-            }
-        )
-    address = _address_for(conversation, channel)
-    if channel != ChannelKind.WEBCHAT and not address:
-        raise ValidationError(
-            {
-                "channel": _("There is no address to reach this customer by %(channel)s.")
-                % {"channel": ChannelKind(channel).label}
-            }
-        )
-    blocked = opted_out(store=store, channel=channel, address=address) if address else None
-    if blocked is not None:
-        raise ValidationError(
-            {
-                "channel": _("This customer opted out of %(channel)s on %(date)s; nothing can be sent there.")
-                % {"channel": ChannelKind(channel).label, "date": blocked.at.date().isoformat()}
-            }
-        )
-    return address
 
 
 def _queue(
@@ -468,7 +411,7 @@ def message_send(
     count_check(len(photos))
     text = _clean_body(body, photos=len(photos))
     channel = channel or conversation.channel
-    address = _recipient(store, conversation, channel)
+    address = reply_address(store=store, conversation=conversation, channel=channel)
     if channel == ChannelKind.WHATSAPP:
         closes_at = whatsapp_window_closes_at(conversation=conversation)
         if closes_at is None or timezone.now() > closes_at:
@@ -522,7 +465,7 @@ def message_send_template(
                     % {"field": unfilled.group(0)}
                 }
             )
-    address = _recipient(store, conversation, ChannelKind.WHATSAPP)
+    address = reply_address(store=store, conversation=conversation, channel=ChannelKind.WHATSAPP)
     meta = {
         "template": {
             "id": template.pk,
