@@ -443,3 +443,26 @@ def test_a_refused_reply_keeps_the_chosen_channel_and_the_text(
     assert _send_by(forged) == [("sms", False), ("email", False)]
     with scope(store=world.a):
         assert Message.objects.filter(direction="out").count() == 0
+
+
+def test_an_opt_out_is_dated_in_each_stores_own_zone_and_format(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # 01:51 UTC on 24 November: 8:51 PM on the 23rd in New York, 2:51 AM on the 24th in Paris.
+    evening = dt.datetime(2026, 11, 24, 1, 51, tzinfo=dt.UTC)
+    for store, sid in ((world.a, "SM20"), (world.b, "SM21")):
+        make_customer(store, phones=[NUMBER])
+        text_in(store, django_capture_on_commit_callbacks, "Hello", f"{sid}a", at=evening - dt.timedelta(minutes=5))
+        with time_machine.travel(evening, tick=False):
+            text_in(store, django_capture_on_commit_callbacks, "STOP", sid)
+
+    for person, said in (
+        (world.a_associate, "opted out of Text message on Nov 23, 2026; nothing can be sent there."),
+        (world.b_associate, "opted out of Text message on 24 nov. 2026; nothing can be sent there."),
+    ):
+        with scope(store=person.membership.store):
+            conversation = Conversation.objects.get()
+        client = browser_client(person)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        refused = client.post(f"/inbox/{conversation.pk}/reply/", {"body": "Are you sure?"}, follow=True)
+        assert said in refused.content.decode()

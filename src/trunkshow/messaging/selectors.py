@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.models import CurrentConsent
 from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, OptOut
 from trunkshow.stores.models import Store
@@ -150,7 +151,7 @@ def reply_address(*, store: Store, conversation: Conversation, channel: str) -> 
         raise ValidationError(
             {
                 "channel": _("This customer opted out of %(channel)s on %(date)s; nothing can be sent there.")
-                % {"channel": label, "date": blocked.at.date().isoformat()}
+                % {"channel": label, "date": store_day(store, blocked.at)}
             }
         )
     return address
