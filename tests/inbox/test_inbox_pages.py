@@ -267,7 +267,7 @@ def test_the_list_costs_the_same_number_of_queries_for_one_or_many_conversations
     ("query", "message"),
     [
         ("view=everyone", "Choose mine, unassigned or all."),
-        ("status=archived", "Choose open, pending, snoozed or closed."),
+        ("status=archived", "Choose open, pending, snoozed, closed or any status."),
         ("channel=fax", "Choose webchat, sms, whatsapp or email."),
         ("cursor=not-a-cursor", "This page link is not valid; start from the first page."),
     ],
@@ -466,3 +466,89 @@ def test_an_opt_out_is_dated_in_each_stores_own_zone_and_format(
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         refused = client.post(f"/inbox/{conversation.pk}/reply/", {"body": "Are you sure?"}, follow=True)
         assert said in refused.content.decode()
+
+
+def _close(world: Any, conversation_id: int, status: str = "closed") -> None:
+    browser_client(world.a_owner).post(f"/inbox/{conversation_id}/status/", {"status": status})
+
+
+def test_a_search_says_in_which_other_status_it_finds_what_the_chosen_one_does_not(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    locket = text_in(world.a, django_capture_on_commit_callbacks, "Is the <b>locket</b> engraved?", "SM22")
+    _close(world, locket.conversation_id)
+    text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM23", number="+12125550199")
+    client = browser_client(world.a_associate)
+
+    html = client.get("/inbox/?q=locket").content.decode()
+    assert 'class="inbox-row' not in html
+    assert (
+        "<p>No open conversation mentions “locket”. "
+        '<a href="/inbox/?view=all&amp;status=closed&amp;channel=&amp;q=locket">1 closed one does.</a></p>'
+    ) in html
+    closed = client.get("/inbox/?view=all&status=closed&channel=&q=locket").content.decode()
+    assert closed.count('class="inbox-row') == 1
+    assert '<span class="small muted">Closed</span>' in closed
+
+    # "Any status" finds it wherever it is, beside the open ones.
+    anywhere = client.get("/inbox/?status=any&q=locket").content.decode()
+    assert anywhere.count('class="inbox-row') == 1
+    assert '<option value="any" selected>Any status</option>' in anywhere
+    assert browser_client(world.a_associate).get("/inbox/?status=any").content.decode().count('class="inbox-row') == 2
+
+    # What was typed is shown as text.
+    typed = client.get("/inbox/?q=%3Cb%3Elocket").content.decode()
+    assert "No open conversation mentions “&lt;b&gt;locket”." in typed
+    assert "q=%3Cb%3Elocket" in typed
+    # Store B's staff find nothing of store A's, anywhere.
+    other = browser_client(world.b_owner)
+    assert "No open conversation mentions “locket”.</p>" in other.get("/inbox/?q=locket").content.decode()
+    assert 'class="inbox-row' not in other.get("/inbox/?status=any&q=locket").content.decode()
+
+
+def test_a_search_found_in_several_other_statuses_links_each_and_all(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    for i, status in enumerate(("closed", "closed", "pending")):
+        found = text_in(world.a, django_capture_on_commit_callbacks, "The locket chain", f"SM3{i}", f"+1212555030{i}")
+        _close(world, found.conversation_id, status)
+    html = browser_client(world.a_owner).get("/inbox/?view=all&q=locket").content.decode()
+    assert (
+        "<p>No open conversation mentions “locket”. "
+        '<a href="/inbox/?view=all&amp;status=pending&amp;channel=&amp;q=locket">1 pending one does.</a> '
+        '<a href="/inbox/?view=all&amp;status=closed&amp;channel=&amp;q=locket">2 closed ones do.</a> '
+        '<a href="/inbox/?view=all&amp;status=any&amp;channel=&amp;q=locket">Show them all.</a></p>'
+    ) in html
+    # The same view and channel as the search: none of them is the manager's, nor an email.
+    mine = browser_client(world.a_manager).get("/inbox/?view=mine&q=locket").content.decode()
+    assert "<p>No open conversation mentions “locket”.</p>" in mine
+    by_email = browser_client(world.a_owner).get("/inbox/?channel=email&q=locket").content.decode()
+    assert "<p>No open conversation mentions “locket”.</p>" in by_email
+
+
+@pytest.mark.parametrize("typed", ["9175550123", "(917) 555-0123", "917-555-0123", "+1 917 555 0123", "555-0123"])
+def test_a_phone_typed_any_way_finds_the_conversation(
+    world: Any, django_capture_on_commit_callbacks: Any, typed: str
+) -> None:
+    make_customer(world.a, first_name="Rosa", last_name="Lind", phones=["+19175550123"])
+    text_in(world.a, django_capture_on_commit_callbacks, "Hello", "SM40", number="+19175550123")
+    text_in(world.a, django_capture_on_commit_callbacks, "Hi", "SM41", number="+12125550199")
+    make_customer(world.b, phones=["+19175550123"])
+    text_in(world.b, django_capture_on_commit_callbacks, "Bonjour", "SM42", number="+19175550123")
+
+    html = browser_client(world.a_owner).get("/inbox/", {"q": typed}).content.decode()
+    assert html.count('class="inbox-row') == 1
+    assert "Rosa Lind" in html
+
+
+def test_a_search_finds_what_staff_wrote_in_a_note(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Is my repair done?", "SM43")
+    text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM44", number="+12125550199")
+    browser_client(world.a_associate).post(
+        f"/inbox/{message.conversation_id}/reply/", {"body": "The locket is in the safe, drawer 3", "kind": "note"}
+    )
+    html = browser_client(world.a_owner).get("/inbox/?q=drawer 3").content.decode()
+    assert html.count('class="inbox-row') == 1
+    assert f'data-conversation="{message.conversation_id}"' in html
+    # Another store's staff do not find it.
+    assert 'class="inbox-row' not in browser_client(world.b_owner).get("/inbox/?q=drawer 3").content.decode()

@@ -19,7 +19,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from trunkshow.core.events import events_since
@@ -70,11 +72,45 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         # Live events from here on: what happened before is on the page already (and no toasts for it).
         "last_event": _last_event_id(store),
         "text_sandbox": not twilio_configured(),
-        "statuses": ConversationStatus.choices,
+        "statuses": [*ConversationStatus.choices, (selectors.ANY_STATUS, _("Any status"))],
         "channels": ChannelKind.choices,
+        "not_found": _not_found(filters, page),
     }
     status = 400 if error else 200
     return render(request, "inbox/list.html", context, status=status)
+
+
+def _not_found(filters: selectors.InboxFilters, page: selectors.InboxPage) -> dict[str, Any] | None:
+    """What an empty search says: none in this status, and where it does find some (with links)."""
+    if not filters.q or page.rows:
+        return None
+    q = {"q": filters.q}
+    sentences: dict[str, str] = {
+        ConversationStatus.OPEN: _("No open conversation mentions “%(q)s”.") % q,
+        ConversationStatus.PENDING: _("No pending conversation mentions “%(q)s”.") % q,
+        ConversationStatus.SNOOZED: _("No snoozed conversation mentions “%(q)s”.") % q,
+        ConversationStatus.CLOSED: _("No closed conversation mentions “%(q)s”.") % q,
+    }
+    elsewhere = []
+    for status, n in page.elsewhere:
+        found = {
+            ConversationStatus.OPEN: ngettext("%(n)s open one does.", "%(n)s open ones do.", n),
+            ConversationStatus.PENDING: ngettext("%(n)s pending one does.", "%(n)s pending ones do.", n),
+            ConversationStatus.SNOOZED: ngettext("%(n)s snoozed one does.", "%(n)s snoozed ones do.", n),
+            ConversationStatus.CLOSED: ngettext("%(n)s closed one does.", "%(n)s closed ones do.", n),
+        }[ConversationStatus(status)] % {"n": n}
+        elsewhere.append((found, _list_url(filters, status=status)))
+    if len(elsewhere) > 1:
+        elsewhere.append((_("Show them all."), _list_url(filters, status=selectors.ANY_STATUS)))
+    return {
+        "text": sentences.get(filters.status, _("No conversation mentions “%(q)s”.") % q),
+        "elsewhere": elsewhere,
+    }
+
+
+def _list_url(filters: selectors.InboxFilters, **changes: str) -> str:
+    params = {"view": filters.view, "status": filters.status, "channel": filters.channel, "q": filters.q} | changes
+    return reverse("inbox:list") + "?" + urlencode(params)
 
 
 @store_page("inbox.view")
