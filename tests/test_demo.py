@@ -388,10 +388,12 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
         ) == {False}
 
         # Waits already past the response target were alerted when they passed it, so the worker's
-        # next minute alerts nobody about the seeded past.
+        # next minute alerts nobody about the seeded past. The STOP left nobody waiting: no alert for it.
         alerts = list(OverdueAlert.objects.filter(store=store))
         assert all(a.at < loaded_at for a in alerts)
-        assert len(alerts) == (0 if loaded_at == MONDAY_EVENING else 5)
+        assert len(alerts) == (0 if loaded_at == MONDAY_EVENING else 4)
+        assert stop.conversation_id not in {a.conversation_id for a in alerts}
+        assert Conversation.objects.get(pk=stop.conversation_id).awaiting_since is None
     assert inbox_tick(now=loaded_at) == {"woken": 0, "alerted": 0}
     # Nothing was announced for the past: no messages, statuses, mentions or alerts on the live feed.
     with scope(store=store):

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     screenshot,
 )
 from tests.conftest import World, make_customer
+from trunkshow.customers.services import ConsentGrant
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Message, MessageStatus
 from trunkshow.messaging.services import message_receive, message_status_apply
@@ -53,6 +54,8 @@ def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: Wor
         phones=["+12125550142"],
         interests=[("stone", "Sapphire")],
         assigned_associate_id=world.a_associate.user.pk,
+        # She agreed to WhatsApp too: the menu offers it beside the channel she texted on.
+        consents=[ConsentGrant(channel="whatsapp", purpose="service")],
     )
     with scope(store=world.a):
         SavedReply.objects.create(store=world.a, title="It's ready", body="Hi {first_name}, it is ready for you.")

@@ -174,3 +174,22 @@ def test_without_a_token_the_api_answers_401(world: Any) -> None:
     from django.test import Client
 
     assert Client().get("/api/v1/conversations").status_code == 401
+
+
+def test_the_api_searches_any_status_like_the_inbox(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    make_customer(world.a, phones=["+19175550123"])
+    locket = text_in(world.a, django_capture_on_commit_callbacks, "Is the locket engraved?", "SM60", "+19175550123")
+    text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM61")
+    text_in(world.b, django_capture_on_commit_callbacks, "The locket, please", "SM62")
+    client = api(world.a_associate)
+    closed = client.post(
+        f"/api/v1/conversations/{locket.conversation_id}/status", {"status": "closed"}, content_type="application/json"
+    )
+    assert closed.status_code == 200
+
+    assert client.get("/api/v1/conversations?q=locket").json()["items"] == []
+    found = client.get("/api/v1/conversations?status=any&q=locket").json()["items"]
+    assert [(c["id"], c["status"]) for c in found] == [(locket.conversation_id, "closed")]
+    by_phone = client.get("/api/v1/conversations", {"status": "any", "q": "(917) 555-0123"}).json()["items"]
+    assert [c["id"] for c in by_phone] == [locket.conversation_id]
+    assert len(client.get("/api/v1/conversations?status=any").json()["items"]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import time_machine
 from django.utils import timezone
 from django_scopes import scope
 
-from tests.conftest import browser_client, make_customer
+from tests.conftest import api, browser_client, make_customer
 from trunkshow.core.models import LiveEvent
 from trunkshow.inbox.models import InboxSettings, OverdueAlert
 from trunkshow.inbox.services import inbox_tick
@@ -268,7 +269,7 @@ def test_the_list_costs_the_same_number_of_queries_for_one_or_many_conversations
     ("query", "message"),
     [
         ("view=everyone", "Choose mine, unassigned or all."),
-        ("status=archived", "Choose open, pending, snoozed or closed."),
+        ("status=archived", "Choose open, pending, snoozed, closed or any status."),
         ("channel=fax", "Choose webchat, sms, whatsapp or email."),
         ("cursor=not-a-cursor", "This page link is not valid; start from the first page."),
     ],
@@ -328,3 +329,228 @@ def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
     assert (inbound.from_address, inbound.provider, inbound.body) == ("+12125550142", "sandbox", "HELP")
     page = client.get("/inbox/sandbox/").content.decode()
     assert "Atelier Ana. Reply STOP to unsubscribe." in page
+
+
+@pytest.mark.parametrize("status", ["closed", "pending", "snoozed"])
+def test_only_an_open_conversation_is_waiting_or_past_target(
+    world: Any, django_capture_on_commit_callbacks: Any, status: str
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    long_ago = timezone.now() - dt.timedelta(minutes=2962)
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Is the locket engraved?", "SM15", at=long_ago)
+    cid = message.conversation_id
+    client = browser_client(world.a_owner)
+    assert "Waiting 2962 min · past target" in client.get(f"/inbox/{cid}/").content.decode()
+
+    fields = {"status": status}
+    if status == "snoozed":
+        fields["snoozed_until"] = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", fields)
+
+    listed = client.get(f"/inbox/?status={status}").content.decode()
+    assert listed.count('class="inbox-row') == 1
+    assert "Waiting" not in listed
+    assert "is-overdue" not in listed
+    assert "Waiting" not in client.get(f"/inbox/{cid}/").content.decode()
+    response = api(world.a_owner).get(f"/api/v1/conversations/{cid}").json()["response"]
+    assert response == {"state": "", "waiting_minutes": 0, "due_at": None}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0
+    with scope(store=world.a):
+        assert OverdueAlert.objects.count() == 0
+        assert not LiveEvent.objects.filter(kind="overdue").exists()
+
+
+def test_a_closed_conversation_the_customer_writes_to_again_waits_from_the_new_message(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    long_ago = timezone.now() - dt.timedelta(days=2)
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Thanks, that is all", "SM16", at=long_ago)
+    client = browser_client(world.a_owner)
+    client.post(f"/inbox/{message.conversation_id}/status/", {"status": "closed"})
+
+    again = text_in(world.a, django_capture_on_commit_callbacks, "One more thing: the clasp", "SM17")
+
+    with scope(store=world.a):
+        conversation = Conversation.objects.get()
+    assert (conversation.status, conversation.awaiting_since) == ("open", again.created_at)
+    assert "past target" not in client.get("/inbox/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0
+
+
+def _send_by(html: str) -> list[tuple[str, bool]]:
+    """The composer's "Send by" options: (value, selected)."""
+    menu = re.search(r'<select id="reply-channel" name="channel">(.*?)</select>', html, re.S)
+    assert menu is not None
+    return [(v, bool(sel)) for v, sel in re.findall(r'<option value="([a-z]+)"( selected)?>', menu.group(1))]
+
+
+def _consent(world: Any, customer: Any, channel: str, action: str = "granted") -> None:
+    from trunkshow.customers.services import ConsentGrant, consent_record
+
+    with scope(store=world.a):
+        consent_record(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=customer,
+            grant=ConsentGrant(channel, "service", action, "in_person", evidence_text="Asked at the counter"),
+        )
+
+
+def test_send_by_offers_the_conversations_channel_and_only_those_the_customer_may_be_reached_on(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.messaging.models import OptOut
+
+    clara = make_customer(world.a, phones=[NUMBER], emails=["clara@example.com"])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM18")
+    client = browser_client(world.a_associate)
+    page = f"/inbox/{message.conversation_id}/"
+    # A phone and an email are known, but she agreed to neither: the reply goes back by text only.
+    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+
+    _consent(world, clara, "email")
+    _consent(world, clara, "whatsapp")
+    assert _send_by(client.get(page).content.decode()) == [("sms", False), ("whatsapp", False), ("email", False)]
+
+    # Withdrawn, or opted out of, is off the menu again.
+    _consent(world, clara, "email", action="withdrawn")
+    with scope(store=world.a):
+        OptOut.objects.create(store=world.a, channel="whatsapp", address=NUMBER, keyword="STOP")
+    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+    # Another store's staff do not see the conversation at all.
+    assert browser_client(world.b_owner).get(page).status_code == 404
+
+
+def test_a_refused_reply_keeps_the_chosen_channel_and_the_text(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER], emails=["clara@example.com"])
+    _consent(world, clara, "email")
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM19")
+    client = browser_client(world.a_associate)
+    reply = f"/inbox/{message.conversation_id}/reply/"
+
+    refused = client.post(reply, {"body": "Hi {first_name}, photos attached", "channel": "email"}, follow=True)
+    html = refused.content.decode()
+    assert "Fill in {first_name} before sending" in html
+    assert _send_by(html) == [("sms", False), ("email", True)]
+    assert "Hi {first_name}, photos attached</textarea>" in html
+
+    # A channel the menu never offered (a forged form) is refused, and the menu falls back to its first.
+    forged = client.post(reply, {"body": "Hi Clara", "channel": "whatsapp"}, follow=True).content.decode()
+    assert "The customer has not agreed to be contacted by WhatsApp." in forged
+    assert _send_by(forged) == [("sms", False), ("email", False)]
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="out").count() == 0
+
+
+def test_an_opt_out_is_dated_in_each_stores_own_zone_and_format(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # 01:51 UTC on 24 November: 8:51 PM on the 23rd in New York, 2:51 AM on the 24th in Paris.
+    evening = dt.datetime(2026, 11, 24, 1, 51, tzinfo=dt.UTC)
+    for store, sid in ((world.a, "SM20"), (world.b, "SM21")):
+        make_customer(store, phones=[NUMBER])
+        text_in(store, django_capture_on_commit_callbacks, "Hello", f"{sid}a", at=evening - dt.timedelta(minutes=5))
+        with time_machine.travel(evening, tick=False):
+            text_in(store, django_capture_on_commit_callbacks, "STOP", sid)
+
+    for person, said in (
+        (world.a_associate, "opted out of Text message on Nov 23, 2026; nothing can be sent there."),
+        (world.b_associate, "opted out of Text message on 24 nov. 2026; nothing can be sent there."),
+    ):
+        with scope(store=person.membership.store):
+            conversation = Conversation.objects.get()
+        client = browser_client(person)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        refused = client.post(f"/inbox/{conversation.pk}/reply/", {"body": "Are you sure?"}, follow=True)
+        assert said in refused.content.decode()
+
+
+def _close(world: Any, conversation_id: int, status: str = "closed") -> None:
+    browser_client(world.a_owner).post(f"/inbox/{conversation_id}/status/", {"status": status})
+
+
+def test_a_search_says_in_which_other_status_it_finds_what_the_chosen_one_does_not(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    locket = text_in(world.a, django_capture_on_commit_callbacks, "Is the <b>locket</b> engraved?", "SM22")
+    _close(world, locket.conversation_id)
+    text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM23", number="+12125550199")
+    client = browser_client(world.a_associate)
+
+    html = client.get("/inbox/?q=locket").content.decode()
+    assert 'class="inbox-row' not in html
+    assert (
+        "<p>No open conversation mentions “locket”. "
+        '<a href="/inbox/?view=all&amp;status=closed&amp;channel=&amp;q=locket">1 closed one does.</a></p>'
+    ) in html
+    closed = client.get("/inbox/?view=all&status=closed&channel=&q=locket").content.decode()
+    assert closed.count('class="inbox-row') == 1
+    assert '<span class="small muted">Closed</span>' in closed
+
+    # "Any status" finds it wherever it is, beside the open ones.
+    anywhere = client.get("/inbox/?status=any&q=locket").content.decode()
+    assert anywhere.count('class="inbox-row') == 1
+    assert '<option value="any" selected>Any status</option>' in anywhere
+    assert browser_client(world.a_associate).get("/inbox/?status=any").content.decode().count('class="inbox-row') == 2
+
+    # What was typed is shown as text.
+    typed = client.get("/inbox/?q=%3Cb%3Elocket").content.decode()
+    assert "No open conversation mentions “&lt;b&gt;locket”." in typed
+    assert "q=%3Cb%3Elocket" in typed
+    # Store B's staff find nothing of store A's, anywhere.
+    other = browser_client(world.b_owner)
+    assert "No open conversation mentions “locket”.</p>" in other.get("/inbox/?q=locket").content.decode()
+    assert 'class="inbox-row' not in other.get("/inbox/?status=any&q=locket").content.decode()
+
+
+def test_a_search_found_in_several_other_statuses_links_each_and_all(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    for i, status in enumerate(("closed", "closed", "pending")):
+        found = text_in(world.a, django_capture_on_commit_callbacks, "The locket chain", f"SM3{i}", f"+1212555030{i}")
+        _close(world, found.conversation_id, status)
+    html = browser_client(world.a_owner).get("/inbox/?view=all&q=locket").content.decode()
+    assert (
+        "<p>No open conversation mentions “locket”. "
+        '<a href="/inbox/?view=all&amp;status=pending&amp;channel=&amp;q=locket">1 pending one does.</a> '
+        '<a href="/inbox/?view=all&amp;status=closed&amp;channel=&amp;q=locket">2 closed ones do.</a> '
+        '<a href="/inbox/?view=all&amp;status=any&amp;channel=&amp;q=locket">Show them all.</a></p>'
+    ) in html
+    # The same view and channel as the search: none of them is the manager's, nor an email.
+    mine = browser_client(world.a_manager).get("/inbox/?view=mine&q=locket").content.decode()
+    assert "<p>No open conversation mentions “locket”.</p>" in mine
+    by_email = browser_client(world.a_owner).get("/inbox/?channel=email&q=locket").content.decode()
+    assert "<p>No open conversation mentions “locket”.</p>" in by_email
+
+
+@pytest.mark.parametrize("typed", ["9175550123", "(917) 555-0123", "917-555-0123", "+1 917 555 0123", "555-0123"])
+def test_a_phone_typed_any_way_finds_the_conversation(
+    world: Any, django_capture_on_commit_callbacks: Any, typed: str
+) -> None:
+    make_customer(world.a, first_name="Rosa", last_name="Lind", phones=["+19175550123"])
+    text_in(world.a, django_capture_on_commit_callbacks, "Hello", "SM40", number="+19175550123")
+    text_in(world.a, django_capture_on_commit_callbacks, "Hi", "SM41", number="+12125550199")
+    make_customer(world.b, phones=["+19175550123"])
+    text_in(world.b, django_capture_on_commit_callbacks, "Bonjour", "SM42", number="+19175550123")
+
+    html = browser_client(world.a_owner).get("/inbox/", {"q": typed}).content.decode()
+    assert html.count('class="inbox-row') == 1
+    assert "Rosa Lind" in html
+
+
+def test_a_search_finds_what_staff_wrote_in_a_note(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Is my repair done?", "SM43")
+    text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM44", number="+12125550199")
+    browser_client(world.a_associate).post(
+        f"/inbox/{message.conversation_id}/reply/", {"body": "The locket is in the safe, drawer 3", "kind": "note"}
+    )
+    html = browser_client(world.a_owner).get("/inbox/?q=drawer 3").content.decode()
+    assert html.count('class="inbox-row') == 1
+    assert f'data-conversation="{message.conversation_id}"' in html
+    # Another store's staff do not find it.
+    assert 'class="inbox-row' not in browser_client(world.b_owner).get("/inbox/?q=drawer 3").content.decode()

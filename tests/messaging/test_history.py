@@ -41,10 +41,11 @@ def test_a_recorded_thread_keeps_its_times_and_statuses_and_queues_nothing(
             ("in", "received", stopped, stopped, ""),
         ]
         conversation.refresh_from_db()
+        # Nobody may answer a number that opted out: the STOP leaves nobody waiting.
         assert (conversation.created_at, conversation.last_message_at, conversation.awaiting_since) == (
             asked,
             stopped,
-            stopped,
+            None,
         )
         assert conversation.first_response_seconds == 3600
         # The STOP still decides: an opt-out and withdrawn consent from when it was said, unconfirmed.

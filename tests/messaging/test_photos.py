@@ -141,7 +141,7 @@ def test_a_phone_photo_from_the_composer_is_sent_without_its_location_and_shown_
 
     # The thread shows the thumbnail, linking to the photo, with alt text.
     page = staff.get(f"/inbox/{conversation.pk}/").content.decode()
-    day = message.created_at.strftime("%-d %b")
+    day = message.created_at.astimezone(world.a.tz).strftime("%-d %b")
     assert (
         f'<a href="/inbox/attachments/{photo.pk}/" target="_blank" rel="noopener">'
         f'<img src="/inbox/attachments/{photo.pk}/thumb/" alt="Photo from {world.a_associate.user.display_name}, {day}"'
@@ -458,3 +458,21 @@ def test_storage_keys_are_ours_whatever_the_file_is_called(
     assert len(files) == 2
     assert all(f.parent.parent.parent.parent == photo_dir and len(f.name) == 32 for f in files)
     assert attachment_storage().exists(str(files[0].relative_to(photo_dir)))
+
+
+def test_a_photos_day_is_the_stores_not_utcs(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    conversation = texting_customer(world, django_capture_on_commit_callbacks)
+    staff = browser_client(world.a_associate)
+    # 01:51 UTC on 24 November is 8:51 PM on the 23rd in New York.
+    with time_machine.travel(dt.datetime(2026, 11, 24, 1, 51, tzinfo=dt.UTC), tick=False):
+        staff.post(
+            f"/inbox/{conversation.pk}/reply/",
+            {"body": "The engraving", "channel": "sms", "kind": "reply", "files": [upload("a.jpg", jpeg_with_gps())]},
+        )
+    with scope(store=world.a):
+        photo = Attachment.objects.get()
+    alt = f'<img src="/inbox/attachments/{photo.pk}/thumb/" alt="Photo from {world.a_associate.user.display_name}, '
+    for page in (f"/inbox/{conversation.pk}/", f"/inbox/{conversation.pk}/messages/?after=0"):
+        assert alt + '23 Nov"' in staff.get(page).content.decode()
+    timeline = staff.get(f"/customers/{conversation.customer_id}/").content.decode()
+    assert alt + '23 Nov"' in timeline

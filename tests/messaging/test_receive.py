@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django_scopes import scope
 
 from tests.conftest import browser_client, make_customer
 from trunkshow.customers.models import ConsentEvent, CurrentConsent, Customer
+from trunkshow.messaging import keywords
 from trunkshow.messaging.channels.registry import sandbox
 from trunkshow.messaging.models import Message, MessageStatus, OptOut
 from trunkshow.messaging.outbox import message_deliver
@@ -21,7 +25,13 @@ NUMBER = "+12125550142"
 
 
 def text_in(
-    world: Any, captured: Any, body: str, sid: str, store: Any = None, number: str = NUMBER
+    world: Any,
+    captured: Any,
+    body: str,
+    sid: str,
+    store: Any = None,
+    number: str = NUMBER,
+    at: dt.datetime | None = None,
 ) -> tuple[Message, bool]:
     store = store or world.a
     with scope(store=store), captured(execute=True):
@@ -33,6 +43,7 @@ def text_in(
             body=body,
             provider="sandbox",
             provider_id=sid,
+            received_at=at,
         )
 
 
@@ -245,3 +256,142 @@ def test_erasure_takes_the_conversations_and_the_erased_number_is_never_texted_a
         assert message_deliver(store=world.a, message_id=sneaky.pk) == MessageStatus.FAILED
         sneaky.refresh_from_db()
         assert sneaky.error == "The customer's data was erased."
+
+
+def _conversation(world: Any) -> Any:
+    from trunkshow.messaging.models import Conversation
+
+    with scope(store=world.a):
+        return Conversation.objects.get()
+
+
+@pytest.mark.parametrize("body", ["STOP", "stopall", "UNSUBSCRIBE", "Please stop texting me"])
+def test_a_stop_leaves_nobody_waiting_and_alerts_no_manager(
+    world: Any, django_capture_on_commit_callbacks: Any, body: str
+) -> None:
+    from trunkshow.inbox.models import OverdueAlert
+    from trunkshow.inbox.services import inbox_tick
+
+    make_customer(world.a, phones=[NUMBER])
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    text_in(world, django_capture_on_commit_callbacks, "Do you resize rings?", "SM40", at=an_hour_ago)
+    text_in(world, django_capture_on_commit_callbacks, body, "SM41", at=an_hour_ago + dt.timedelta(minutes=1))
+
+    conversation = _conversation(world)
+    # Staff may not answer an opted-out number: nothing is waiting for them, and the confirmation
+    # is no response of theirs.
+    assert (conversation.awaiting_since, conversation.first_response_seconds) == (None, None)
+    html = browser_client(world.a_owner).get("/inbox/").content.decode()
+    assert html.count('class="inbox-row') == 1
+    assert "Waiting" not in html
+    assert "Waiting" not in browser_client(world.a_owner).get(f"/inbox/{conversation.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0
+    with scope(store=world.a):
+        assert OverdueAlert.objects.count() == 0
+
+
+def test_help_and_start_answered_automatically_start_no_wait_but_an_earlier_question_still_waits(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM42")
+    text_in(world, django_capture_on_commit_callbacks, "START", "SM43")
+    text_in(world, django_capture_on_commit_callbacks, "HELP", "SM44")
+    assert _conversation(world).awaiting_since is None
+
+    asked, _ = text_in(world, django_capture_on_commit_callbacks, "Is the clasp gold?", "SM45")
+    text_in(world, django_capture_on_commit_callbacks, "info", "SM46")
+    conversation = _conversation(world)
+    assert (conversation.awaiting_since, conversation.first_response_seconds) == (asked.created_at, None)
+    with scope(store=world.a):
+        automatic = list(Message.objects.filter(direction="out").values_list("meta__system", flat=True))
+    assert automatic == ["opt_out_confirmation", "auto_reply", "auto_reply", "auto_reply"]
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("STOP", "STOP"),
+        ("STOP", "STOPALL"),
+        ("unsubscribe", "Stop."),
+        ("Cancel", "please stop texting me"),
+        ("Please stop texting me", "QUIT"),
+    ],
+)
+def test_a_stop_from_a_number_that_already_opted_out_gets_no_second_confirmation(
+    world: Any, django_capture_on_commit_callbacks: Any, first: str, again: str
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER])
+    stopped, _ = text_in(world, django_capture_on_commit_callbacks, first, "SM50")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        repeated, _ = text_in(world, django_capture_on_commit_callbacks, again, "SM51")
+
+    with scope(store=world.a):
+        assert [m.meta.get("system") for m in Message.objects.filter(direction="out")] == ["opt_out_confirmation"]
+        # The opt-out stands from when it was first said; the repeat is kept in the thread only.
+        opt_out = OptOut.objects.get()
+        assert (opt_out.keyword, opt_out.at.date()) == (keywords.keyword_of(first), stopped.created_at.date())
+        assert sorted(ConsentEvent.objects.filter(customer=clara).values_list("purpose", "evidence_text")) == [
+            ("marketing", first),
+            ("service", first),
+        ]
+        assert list(Message.objects.filter(direction="in").values_list("body", flat=True)) == [first, again]
+    assert _conversation(world).awaiting_since is None
+    assert repeated.pk is not None
+
+
+def test_a_stop_again_withdraws_consent_recorded_since_without_a_confirmation(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.customers.services import ConsentGrant, consent_record
+
+    clara = make_customer(world.a, phones=[NUMBER])
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM52")
+    with scope(store=world.a):
+        consent_record(
+            store=world.a,
+            actor=world.a_manager.user,
+            customer=clara,
+            grant=ConsentGrant("sms", "marketing", "granted", "in_person", evidence_text="Asked at the counter"),
+        )
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM53")
+
+    with scope(store=world.a):
+        assert not CurrentConsent.objects.filter(customer=clara, granted=True).exists()
+        assert list(
+            ConsentEvent.objects.filter(customer=clara).order_by("id").values_list("purpose", "action", "method")
+        ) == [
+            ("marketing", "withdrawn", "keyword"),
+            ("service", "withdrawn", "keyword"),
+            ("marketing", "granted", "in_person"),
+            ("marketing", "withdrawn", "keyword"),
+        ]
+        assert Message.objects.filter(direction="out").count() == 1
+
+
+@pytest.mark.parametrize("body", ["START", "Yes", "unstop"])
+def test_an_opt_in_word_from_a_number_that_never_opted_out_is_a_message_for_a_person(
+    world: Any, django_capture_on_commit_callbacks: Any, body: str
+) -> None:
+    clara = make_customer(world.a, phones=[NUMBER], assigned_associate_id=world.a_associate.user.pk)
+    message, _ = text_in(world, django_capture_on_commit_callbacks, body, "SM54")
+
+    conversation = _conversation(world)
+    assert (conversation.awaiting_since, conversation.assigned_to) == (message.created_at, world.a_associate.user)
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="out").count() == 0
+        assert ConsentEvent.objects.filter(customer=clara).count() == 0
+
+
+def test_a_second_start_gets_no_second_welcome(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    clara = make_customer(world.a, phones=[NUMBER])
+    for sid, body in (("SM55", "STOP"), ("SM56", "START"), ("SM57", "START")):
+        text_in(world, django_capture_on_commit_callbacks, body, sid)
+    with scope(store=world.a):
+        assert [m.meta["system"] for m in Message.objects.filter(direction="out").order_by("id")] == [
+            "opt_out_confirmation",
+            "auto_reply",
+        ]
+        assert ConsentEvent.objects.filter(customer=clara, action="granted").count() == 2
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}

@@ -32,9 +32,11 @@ router = Router(tags=["conversations"])
 
 class ListParams(Schema):
     view: Literal["mine", "unassigned", "all"] = "all"
-    status: Literal["open", "pending", "snoozed", "closed"] = "open"
+    status: Literal["open", "pending", "snoozed", "closed", "any"] = "open"
     channel: Literal["webchat", "sms", "whatsapp", "email"] | None = None
-    q: str | None = Field(None, max_length=200, description="Words in a message, or a customer's name.")
+    q: str | None = Field(
+        None, max_length=200, description="Words in a message or a staff note, or a customer's name, email or phone."
+    )
     cursor: str | None = None
     limit: int = Field(25, ge=1, le=100)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,13 +16,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import fold
+from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer
 from trunkshow.inbox.services import inbox_settings, response_due_at
-from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Direction, Message
+from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Message
 from trunkshow.stores.models import Store, User
 
 PAGE_SIZE = 25
 VIEWS = ("mine", "unassigned", "all")
+ANY_STATUS = "any"  # the status filter's "Any status": a search across open, pending, snoozed and closed
 SEARCH_SCAN = 5_000  # newest matching messages considered per search
 
 
@@ -43,8 +45,8 @@ def inbox_filters(params: Any) -> InboxFilters:
     errors: dict[str, str] = {}
     if view not in VIEWS:
         errors["view"] = _("Choose mine, unassigned or all.")
-    if status not in ConversationStatus.values:
-        errors["status"] = _("Choose open, pending, snoozed or closed.")
+    if status != ANY_STATUS and status not in ConversationStatus.values:
+        errors["status"] = _("Choose open, pending, snoozed, closed or any status.")
     if channel and channel not in ChannelKind.values:
         errors["channel"] = _("Choose webchat, sms, whatsapp or email.")
     if len(q) > 200:
@@ -55,17 +57,24 @@ def inbox_filters(params: Any) -> InboxFilters:
 
 
 def _search_ids(store: Store, q: str) -> list[int]:
-    """Conversations whose messages (notes aside) contain ``q``, or whose customer's name does."""
+    """Conversations whose messages contain ``q``, staff notes included (the inbox is the staff's,
+    and notes are where they write "the locket is in the safe"), or whose customer's name, email
+    or phone does. A phone is read as the customer search reads it: "(917) 555-0123",
+    "917-555-0123" and "+1 917 555 0123" find what "9175550123" finds."""
     in_messages = (
         Message.objects.filter(store=store, body__icontains=q)
-        .exclude(direction=Direction.NOTE)
         .order_by("-id")
         .values_list("conversation_id", flat=True)[:SEARCH_SCAN]
     )
-    by_name = Conversation.objects.filter(store=store, customer__search_text__contains=fold(q)).values_list(
-        "id", flat=True
-    )[:SEARCH_SCAN]
-    return sorted(set(in_messages) | set(by_name))
+    about_customer = Q(customer__search_text__contains=fold(q))
+    query = customer_search.parse(q, region=store.phone_region or "US")
+    if query.kind == "phone":
+        for digits in query.digits:
+            about_customer |= Q(customer__search_text__contains=digits)
+    by_customer = (
+        Conversation.objects.filter(store=store).filter(about_customer).values_list("id", flat=True)[:SEARCH_SCAN]
+    )
+    return sorted(set(in_messages) | set(by_customer))
 
 
 def _cursor_encode(conversation: Conversation) -> str:
@@ -97,6 +106,9 @@ class InboxRow:
 class InboxPage:
     rows: list[InboxRow]
     next_cursor: str | None
+    # A search that found nothing in the chosen status: how many it finds in each other one, as
+    # (status, count), in the statuses' order (empty otherwise).
+    elsewhere: list[tuple[str, int]] = field(default_factory=list)
 
 
 # The list's one statement, written out: building and compiling the equivalent ORM query (two
@@ -112,7 +124,7 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
   FROM messaging_conversation c
   LEFT JOIN customers_customer cu ON cu.id = c.customer_id
   LEFT JOIN stores_user u ON u.id = c.assigned_to_id
- WHERE c.store_id = %s AND c.status = %s {where}
+ WHERE c.store_id = %s {where}
  ORDER BY c.last_message_at DESC, c.id DESC
  LIMIT %s
 """
@@ -126,9 +138,15 @@ def _aware(value: Any) -> dt.datetime | None:
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _conversations(store: Store, user: Any, filters: InboxFilters, cursor: str, limit: int) -> list[Conversation]:
+def _conversations(
+    store: Store, user: Any, filters: InboxFilters, cursor: str, limit: int, ids: list[int] | None
+) -> list[Conversation]:
+    """A page of the list; ``ids`` are the conversations a search found (None: no search)."""
     where: list[str] = []
-    params: list[Any] = [user.pk, store.pk, filters.status]
+    params: list[Any] = [user.pk, store.pk]
+    if filters.status != ANY_STATUS:
+        where.append("AND c.status = %s")
+        params.append(filters.status)
     if filters.view == "mine":
         where.append("AND c.assigned_to_id = %s")
         params.append(user.pk)
@@ -137,8 +155,7 @@ def _conversations(store: Store, user: Any, filters: InboxFilters, cursor: str, 
     if filters.channel:
         where.append("AND c.channel = %s")
         params.append(filters.channel)
-    if filters.q:
-        ids = _search_ids(store, filters.q)
+    if ids is not None:
         marks = ", ".join(["%s"] * len(ids))
         where.append(f"AND c.id IN ({marks})" if ids else "AND 1 = 0")
         params += ids
@@ -184,13 +201,30 @@ def _conversations(store: Store, user: Any, filters: InboxFilters, cursor: str, 
 
 
 def inbox_page(*, store: Store, user: Any, filters: InboxFilters, cursor: str = "", size: int = PAGE_SIZE) -> InboxPage:
-    items = _conversations(store, user, filters, cursor, size + 1)
+    ids = _search_ids(store, filters.q) if filters.q else None
+    items = _conversations(store, user, filters, cursor, size + 1, ids)
     more = len(items) > size
     items = items[:size]
     target = inbox_settings(store).response_target_minutes
     now = timezone.now()
     rows = [inbox_row(store, c, target, now) for c in items]
-    return InboxPage(rows=rows, next_cursor=_cursor_encode(items[-1]) if more and items else None)
+    elsewhere = []
+    if ids and not items and not cursor and filters.status != ANY_STATUS:
+        elsewhere = _found_elsewhere(store, user, filters, ids)
+    return InboxPage(rows=rows, next_cursor=_cursor_encode(items[-1]) if more and items else None, elsewhere=elsewhere)
+
+
+def _found_elsewhere(store: Store, user: Any, filters: InboxFilters, ids: list[int]) -> list[tuple[str, int]]:
+    """What the search finds with the same view and channel in the other statuses (one statement)."""
+    found = Conversation.objects.filter(store=store, id__in=ids).exclude(status=filters.status)
+    if filters.view == "mine":
+        found = found.filter(assigned_to=user)
+    elif filters.view == "unassigned":
+        found = found.filter(assigned_to__isnull=True)
+    if filters.channel:
+        found = found.filter(channel=filters.channel)
+    counts = dict(found.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return [(status, counts[status]) for status in ConversationStatus.values if counts.get(status)]
 
 
 def inbox_row(store: Store, conversation: Conversation, target: int, now: dt.datetime) -> InboxRow:

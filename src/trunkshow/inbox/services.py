@@ -175,8 +175,15 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
     system_reply(store, conversation, message, text, kind="out_of_hours")
 
 
+# Only an open conversation waits for an answer: the list's "past target" mark, the conversation
+# page's and the managers' overdue alert all follow this one rule. A pending conversation waits on
+# the customer (or a supplier), a snoozed one is put aside until its time, a closed one is done.
+WAITING_STATUSES = (ConversationStatus.OPEN,)
+
+
 def response_due_at(store: Store, conversation: Conversation, target_minutes: int) -> dt.datetime | None:
-    if conversation.awaiting_since is None:
+    """When the answer the customer waits for is due; None when nobody waits for one."""
+    if conversation.awaiting_since is None or conversation.status not in WAITING_STATUSES:
         return None
     return hours.open_deadline(store, conversation.awaiting_since, target_minutes)
 
@@ -192,7 +199,7 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             Store.objects.filter(
                 pk__in=Conversation.objects.filter(
                     Q(status=ConversationStatus.SNOOZED, snoozed_until__lte=now)
-                    | Q(status=ConversationStatus.OPEN, awaiting_since__isnull=False)
+                    | Q(status__in=WAITING_STATUSES, awaiting_since__isnull=False)
                 ).values("store_id")
             )
         )
@@ -207,7 +214,7 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
                 woken += 1
             target = inbox_settings(store).response_target_minutes
             waiting = Conversation.objects.filter(
-                store=store, status=ConversationStatus.OPEN, awaiting_since__isnull=False
+                store=store, status__in=WAITING_STATUSES, awaiting_since__isnull=False
             ).select_related("customer")
             for conversation in waiting:
                 due = response_due_at(store, conversation, target)

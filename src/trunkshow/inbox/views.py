@@ -19,7 +19,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from trunkshow.core.events import events_since
@@ -38,6 +40,7 @@ from trunkshow.messaging.selectors import (
     conversation_get_for,
     conversation_messages,
     message_get_for,
+    reply_channels,
     whatsapp_window_closes_at,
 )
 from trunkshow.stores.access import store_page
@@ -69,26 +72,45 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         # Live events from here on: what happened before is on the page already (and no toasts for it).
         "last_event": _last_event_id(store),
         "text_sandbox": not twilio_configured(),
-        "statuses": ConversationStatus.choices,
+        "statuses": [*ConversationStatus.choices, (selectors.ANY_STATUS, _("Any status"))],
         "channels": ChannelKind.choices,
+        "not_found": _not_found(filters, page),
     }
     status = 400 if error else 200
     return render(request, "inbox/list.html", context, status=status)
 
 
-def _channels_for(conversation: Any, profile: Any) -> list[tuple[str, str]]:
-    """Where a reply can go: the channel the customer used, then the others we have an address for."""
-    channels = [conversation.channel]
-    if profile is not None:
-        if profile.phones:
-            channels += [ChannelKind.SMS, ChannelKind.WHATSAPP]
-        if profile.emails:
-            channels.append(ChannelKind.EMAIL)
-    seen: list[str] = []
-    for channel in channels:
-        if channel not in seen:
-            seen.append(channel)
-    return [(c, str(ChannelKind(c).label)) for c in seen]
+def _not_found(filters: selectors.InboxFilters, page: selectors.InboxPage) -> dict[str, Any] | None:
+    """What an empty search says: none in this status, and where it does find some (with links)."""
+    if not filters.q or page.rows:
+        return None
+    q = {"q": filters.q}
+    sentences: dict[str, str] = {
+        ConversationStatus.OPEN: _("No open conversation mentions “%(q)s”.") % q,
+        ConversationStatus.PENDING: _("No pending conversation mentions “%(q)s”.") % q,
+        ConversationStatus.SNOOZED: _("No snoozed conversation mentions “%(q)s”.") % q,
+        ConversationStatus.CLOSED: _("No closed conversation mentions “%(q)s”.") % q,
+    }
+    elsewhere = []
+    for status, n in page.elsewhere:
+        found = {
+            ConversationStatus.OPEN: ngettext("%(n)s open one does.", "%(n)s open ones do.", n),
+            ConversationStatus.PENDING: ngettext("%(n)s pending one does.", "%(n)s pending ones do.", n),
+            ConversationStatus.SNOOZED: ngettext("%(n)s snoozed one does.", "%(n)s snoozed ones do.", n),
+            ConversationStatus.CLOSED: ngettext("%(n)s closed one does.", "%(n)s closed ones do.", n),
+        }[ConversationStatus(status)] % {"n": n}
+        elsewhere.append((found, _list_url(filters, status=status)))
+    if len(elsewhere) > 1:
+        elsewhere.append((_("Show them all."), _list_url(filters, status=selectors.ANY_STATUS)))
+    return {
+        "text": sentences.get(filters.status, _("No conversation mentions “%(q)s”.") % q),
+        "elsewhere": elsewhere,
+    }
+
+
+def _list_url(filters: selectors.InboxFilters, **changes: str) -> str:
+    params = {"view": filters.view, "status": filters.status, "channel": filters.channel, "q": filters.q} | changes
+    return reverse("inbox:list") + "?" + urlencode(params)
 
 
 @store_page("inbox.view")
@@ -104,6 +126,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     services.conversation_read(store=store, user=user, conversation=conversation)
     target = services.inbox_settings(store).response_target_minutes
     zone = ZoneInfo(store.time_zone or "UTC")
+    draft = _draft_once(request, conversation.pk)
     context = {
         "nav": "inbox",
         "conversation": conversation,
@@ -113,7 +136,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "profile": profile,
         "purchases": purchases,
         "notes": notes,
-        "channels": _channels_for(conversation, profile),
+        # What sending accepts (the conversation's own channel, and those the customer may be reached on now).
+        "channels": [(c, ChannelKind(c).label) for c in reply_channels(store=store, conversation=conversation)],
         "staff": Membership.objects.filter(store=store, is_active=True).select_related("user"),
         "statuses": ConversationStatus.choices,
         "saved_replies": [
@@ -122,19 +146,23 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         ],
         "snooze_default": (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
         "whatsapp": _whatsapp_templates(request, conversation),
-        "draft": _draft_once(request, conversation.pk),
+        "draft": draft,
     }
     return render(request, "inbox/conversation.html", context)
 
 
-def _draft_once(request: HttpRequest, conversation_id: int) -> str:
-    """The text of a refused reply, put back in the composer once (kept while another
-    conversation is shown); after that, the composer starts empty again."""
+def _draft_once(request: HttpRequest, conversation_id: int) -> dict[str, str]:
+    """The text and the chosen "Send by" channel of a refused reply, put back in the composer once
+    (kept while another conversation is shown); after that, the composer starts afresh."""
     draft = request.session.get("inbox_draft")
     if not isinstance(draft, dict) or draft.get("conversation") != conversation_id:
-        return ""
+        return {"body": "", "channel": ""}
     del request.session["inbox_draft"]
-    return str(draft.get("body", ""))
+    return {"body": str(draft.get("body", "")), "channel": str(draft.get("channel", ""))}
+
+
+def _keep_draft(request: HttpRequest, conversation_id: int, body: str, channel: str) -> None:
+    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:5000], "channel": channel[:16]}
 
 
 def _last_event_id(store: Any) -> int:
@@ -178,12 +206,12 @@ def _reply_fields(request: HttpRequest) -> dict[str, Any]:
 
 
 def _reply_refused(
-    request: HttpRequest, conversation_id: int, body: str, status: int, code: str, text: str
+    request: HttpRequest, conversation_id: int, fields: dict[str, Any], status: int, code: str, text: str
 ) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"error": {"code": code, "message": text, "fields": {"files": [text]}}}, status=status)
     flash.error(request, text)
-    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:5000]}
+    _keep_draft(request, conversation_id, fields.get("body", ""), fields.get("channel", ""))
     return _back(conversation_id)
 
 
@@ -192,7 +220,7 @@ def _reply_refused(
 def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     store, user = request.store, request.user  # type: ignore[attr-defined]
     conversation = conversation_get_for(store=store, conversation_id=conversation_id)
-    body, fields = "", {}
+    fields: dict[str, Any] = {}
     try:
         fields = _reply_fields(request)
         body = fields["body"]
@@ -214,11 +242,11 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 photos=photos_prepare(request.FILES.getlist("files")),
             )
     except PhotoRefused as exc:
-        return _reply_refused(request, conversation.pk, body, exc.status, exc.code, exc.message)
+        return _reply_refused(request, conversation.pk, fields, exc.status, exc.code, exc.message)
     except OSError:
         log.exception("photo storage failed for conversation %s", conversation.pk)
         text = _("The photos could not be saved (storage is failing); nothing was sent. Try again shortly.")
-        return _reply_refused(request, conversation.pk, body, 503, "storage_failed", text)
+        return _reply_refused(request, conversation.pk, fields, 503, "storage_failed", text)
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse(
@@ -233,7 +261,7 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
                 "errors": exc.message_dict,
             }
             return redirect(reverse("inbox:conversation", args=[conversation.pk]) + "#templates")
-        request.session["inbox_draft"] = {"conversation": conversation.pk, "body": body[:5000]}
+        _keep_draft(request, conversation.pk, fields.get("body", ""), fields.get("channel", ""))
         return _back(conversation.pk)
     if _wants_json(request):
         from trunkshow.messaging.selectors import message_payload

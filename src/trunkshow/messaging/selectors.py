@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message
+from trunkshow.core.templatetags.trunkshow import store_day
+from trunkshow.customers.models import CurrentConsent
+from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, OptOut
 from trunkshow.stores.models import Store
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
+TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
 
 
 def conversation_get_for(*, store: Store, conversation_id: Any) -> Conversation:
@@ -95,3 +100,76 @@ def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | No
         .first()
     )
     return last + WHATSAPP_WINDOW if last is not None else None
+
+
+# ---- where a reply may go ---------------------------------------------------------------------
+
+
+def opted_out(*, store: Store, channel: str, address: str) -> OptOut | None:
+    return OptOut.objects.filter(store=store, channel=channel, address=address).first()
+
+
+def _address_for(conversation: Conversation, channel: str) -> str:
+    if channel == conversation.channel and conversation.address:
+        return conversation.address
+    customer = conversation.customer
+    if customer is None:
+        return ""
+    if channel in TEXT_CHANNELS:
+        phone = customer.phones.order_by("-is_primary", "id").first()
+        return phone.e164 if phone else ""
+    if channel == ChannelKind.EMAIL:
+        email = customer.emails.order_by("-is_primary", "id").first()
+        return email.address if email else ""
+    return ""
+
+
+def reply_address(*, store: Store, conversation: Conversation, channel: str) -> str:
+    """The address a reply on ``channel`` goes to, once the channel is known, agreed to and not opted
+    out of; otherwise a ValidationError saying why. The one rule for sending and for the composer's
+    "Send by" menu (``reply_channels``).
+
+    A reply goes where the customer wrote; another channel only with their consent to it.
+    """
+    if channel not in ChannelKind.values:
+        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
+    label = ChannelKind(channel).label
+    if (
+        channel != conversation.channel
+        and not CurrentConsent.objects.filter(customer=conversation.customer, channel=channel, granted=True).exists()
+    ):
+        raise ValidationError(
+            {"channel": _("The customer has not agreed to be contacted by %(channel)s.") % {"channel": label}}
+        )
+    address = _address_for(conversation, channel)
+    if channel != ChannelKind.WEBCHAT and not address:
+        raise ValidationError(
+            {"channel": _("There is no address to reach this customer by %(channel)s.") % {"channel": label}}
+        )
+    blocked = opted_out(store=store, channel=channel, address=address) if address else None
+    if blocked is not None:
+        raise ValidationError(
+            {
+                "channel": _("This customer opted out of %(channel)s on %(date)s; nothing can be sent there.")
+                % {"channel": label, "date": store_day(store, blocked.at)}
+            }
+        )
+    return address
+
+
+def reply_channels(*, store: Store, conversation: Conversation) -> list[str]:
+    """The channels the composer offers: the conversation's own (a refusal there says why, like an
+    opt-out), then each other one a reply may go to now (``reply_address``): agreed to, with an
+    address, not opted out of. A web chat is never switched to: only the visitor's page reaches it."""
+    offered = [conversation.channel]
+    if conversation.customer_id is None:
+        return offered
+    for channel in (ChannelKind.SMS, ChannelKind.WHATSAPP, ChannelKind.EMAIL):
+        if channel in offered:
+            continue
+        try:
+            reply_address(store=store, conversation=conversation, channel=channel)
+        except ValidationError:
+            continue
+        offered.append(channel)
+    return offered

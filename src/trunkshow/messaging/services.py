@@ -23,6 +23,7 @@ from trunkshow.customers.models import (
     ConsentAction,
     ConsentMethod,
     ConsentPurpose,
+    CurrentConsent,
     Customer,
     CustomerEmail,
     CustomerPhone,
@@ -43,17 +44,21 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import whatsapp_window_closes_at
+from trunkshow.messaging.selectors import TEXT_CHANNELS, reply_address, whatsapp_window_closes_at
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
 MAX_BODY = 5_000  # characters: a text is split by carriers anyway, an email reply is rarely longer
 PREVIEW = 160
-TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
 # A merge field left as typed: {first_name}, {{ store }}, [associate].
 _UNFILLED = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[\s*(first_name|associate|store)\s*\]", re.IGNORECASE)
 # Messages the system sends that an opt-out must not block: the one confirmation of the opt-out.
 KIND_OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+# What a keyword in a text decided (``_keyword_decide``).
+KEYWORD_OPT_OUT = "opt_out"
+KEYWORD_OPTED_OUT_AGAIN = "opted_out_again"
+KEYWORD_OPT_IN = "opt_in"
+KEYWORD_HELP = "help"
 
 
 def _preview(body: str) -> str:
@@ -172,15 +177,19 @@ def message_receive(
             )
     except IntegrityError:  # the same webhook, concurrently: the other request stored it
         return Message.objects.get(provider=provider, provider_id=provider_id), False
-    _conversation_inbound(conversation, message)
+    keyword = _keyword_decide(store, customer, message) if channel in TEXT_CHANNELS else None
+    _conversation_inbound(conversation, message, keyword=keyword)
     _publish_message(store, message)
-    if channel in TEXT_CHANNELS and _apply_keyword(store, conversation, customer, message):
-        return message, True  # a keyword is answered by its confirmation, not by a person
+    if keyword is not None:
+        _keyword_answer(store, conversation, message, keyword)
+        return message, True  # a keyword is answered by its confirmation (a repeated STOP by nothing), not by a person
     hooks.inbound_received(store, conversation, message)
     return message, True
 
 
-def _conversation_inbound(conversation: Conversation, message: Message) -> None:
+def _conversation_inbound(conversation: Conversation, message: Message, *, keyword: str | None = None) -> None:
+    """The conversation's clocks and status after a customer's message; ``keyword`` is what
+    ``_keyword_decide`` made of it (None for a message to a person)."""
     if conversation.channel != message.channel:  # shown on the timeline: "switched from ..."
         message.meta = {**message.meta, "previous_channel": conversation.channel}
         message.save(update_fields=["meta"])
@@ -189,8 +198,20 @@ def _conversation_inbound(conversation: Conversation, message: Message) -> None:
     conversation.last_message_at = message.created_at
     conversation.last_inbound_at = message.created_at
     conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
-    if conversation.awaiting_since is None:
+    if conversation.status == ConversationStatus.CLOSED:
+        # Closing a conversation ended its wait, answered or not: a new message starts a new one
+        # (the reopened conversation is not "waiting 2 days" for what was dealt with).
+        conversation.awaiting_since = None
+    if keyword in (KEYWORD_OPT_OUT, KEYWORD_OPTED_OUT_AGAIN):
+        # Nobody may answer an address that opted out: whatever it was waiting for ends here,
+        # so it is not "past target" and no manager is alerted about it.
+        conversation.awaiting_since = None
+    elif keyword is None and conversation.awaiting_since is None:
         conversation.awaiting_since = message.created_at
+    # A keyword answered automatically (START, HELP) starts no wait: it needs no person, and an
+    # earlier question still waits from when it was asked. The automatic answer is not a response:
+    # ``first_response_seconds`` is set only by the first person who answers (``_conversation_outbound``)
+    # and stays None while nobody has, so response times measure people, never the confirmations.
     if conversation.status != ConversationStatus.OPEN:
         conversation.status = ConversationStatus.OPEN
         conversation.snoozed_until = None
@@ -199,11 +220,10 @@ def _conversation_inbound(conversation: Conversation, message: Message) -> None:
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
 
 
-def _apply_keyword(store: Store, conversation: Conversation, customer: Customer, message: Message) -> bool:
-    kind = _keyword_decide(store, customer, message)
-    if kind is None:
-        return False
-    if kind == "opt_out":
+def _keyword_answer(store: Store, conversation: Conversation, message: Message, kind: str) -> None:
+    """The automatic answer to a keyword: one confirmation of an opt-out, none to a repeated STOP
+    (nothing is ever sent to an address that had already opted out)."""
+    if kind == KEYWORD_OPT_OUT:
         system_reply(
             store,
             conversation,
@@ -212,7 +232,7 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
             % {"store": store.name},
             kind=KIND_OPT_OUT_CONFIRMATION,
         )
-    elif kind == "opt_in":
+    elif kind == KEYWORD_OPT_IN:
         system_reply(
             store,
             conversation,
@@ -220,7 +240,7 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
             _("%(store)s: you are subscribed again. Msg & data rates may apply. Reply HELP for help, STOP to stop.")
             % {"store": store.name},
         )
-    elif kind == "help":
+    elif kind == KEYWORD_HELP:
         contact = store_contact_line(store)
         system_reply(
             store,
@@ -228,37 +248,59 @@ def _apply_keyword(store: Store, conversation: Conversation, customer: Customer,
             message,
             _("%(store)s%(contact)s. Reply STOP to unsubscribe.") % {"store": store.name, "contact": contact},
         )
-    return True
 
 
 def _keyword_decide(store: Store, customer: Customer, message: Message, at: dt.datetime | None = None) -> str | None:
-    """What a keyword decides, without answering it: the opt-out and the consent ledger. Returns its kind.
+    """What a keyword decides, without answering it: the opt-out and the consent ledger. Returns its kind
+    (``KEYWORD_*``), or None for a message that is for a person.
+
+    A STOP from an address that had already opted out is ``KEYWORD_OPTED_OUT_AGAIN``: the opt-out
+    keeps its first date and word, nothing confirms it again, and the ledger records a withdrawal
+    only for what was granted since (consent a member of staff recorded in person): the ledger
+    records changes, and the repeated word itself stays in the thread. An opt-in word from an
+    address that has not opted out changes nothing and is for a person ("Yes" to "shall I hold
+    the ring for you?", or a START from someone already subscribed).
 
     ``at`` is when the customer said it, for a message recorded from the past; a live one is now.
     """
     kind = keywords.classify(message.body)
     channel, address = message.channel, message.from_address
     evidence = message.body[:500]
-    if kind == "opt_out":
-        OptOut.objects.get_or_create(
+    if kind == KEYWORD_OPT_OUT:
+        _optout, created = OptOut.objects.get_or_create(
             store=store,
             channel=channel,
             address=address,
             defaults={"keyword": keywords.keyword_of(message.body)[:40], "at": at or timezone.now()},
         )
-        _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence, at)
+        if created:
+            _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence, at)
+        else:
+            kind = KEYWORD_OPTED_OUT_AGAIN
+            granted_since = CurrentConsent.objects.filter(customer=customer, channel=channel, granted=True)
+            purposes = tuple(granted_since.values_list("purpose", flat=True))
+            _keyword_consent(store, customer, channel, ConsentAction.WITHDRAWN, evidence, at, purposes=purposes)
         # Whatever was waiting to go to this address stays unsent.
         Message.objects.filter(store=store, channel=channel, to_address=address, status=MessageStatus.QUEUED).update(
             status=MessageStatus.FAILED, error=_("The customer opted out."), status_at=timezone.now()
         )
-    elif kind == "opt_in":
-        OptOut.objects.filter(store=store, channel=channel, address=address).delete()
+    elif kind == KEYWORD_OPT_IN:
+        removed, _by_model = OptOut.objects.filter(store=store, channel=channel, address=address).delete()
+        if not removed:
+            return None
         _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence, at)
     return kind
 
 
 def _keyword_consent(
-    store: Store, customer: Customer, channel: str, action: str, evidence: str, at: dt.datetime | None = None
+    store: Store,
+    customer: Customer,
+    channel: str,
+    action: str,
+    evidence: str,
+    at: dt.datetime | None = None,
+    *,
+    purposes: Sequence[str] = (ConsentPurpose.MARKETING, ConsentPurpose.SERVICE),
 ) -> None:
     """A keyword speaks for every purpose on the channel: STOP means no texts at all, START all again."""
     consent_events_add(
@@ -267,7 +309,7 @@ def _keyword_consent(
         customer=customer,
         grants=[
             ConsentGrant(channel, purpose, action, ConsentMethod.KEYWORD, evidence_text=evidence, occurred_at=at)
-            for purpose in (ConsentPurpose.MARKETING, ConsentPurpose.SERVICE)
+            for purpose in purposes
         ],
     )
 
@@ -298,25 +340,6 @@ def system_reply(store: Store, conversation: Conversation, inbound: Message, bod
 # ---- outbound ---------------------------------------------------------------------------------
 
 
-def opted_out(*, store: Store, channel: str, address: str) -> OptOut | None:
-    return OptOut.objects.filter(store=store, channel=channel, address=address).first()
-
-
-def _address_for(conversation: Conversation, channel: str) -> str:
-    if channel == conversation.channel and conversation.address:
-        return conversation.address
-    customer = conversation.customer
-    if customer is None:
-        return ""
-    if channel in TEXT_CHANNELS:
-        phone = customer.phones.order_by("-is_primary", "id").first()
-        return phone.e164 if phone else ""
-    if channel == ChannelKind.EMAIL:
-        email = customer.emails.order_by("-is_primary", "id").first()
-        return email.address if email else ""
-    return ""
-
-
 def _message_text(body: str, *, photos: int = 0) -> str:
     """What a person wrote, trimmed: required unless photos come with it (a photo alone is a message)."""
     text = (body or "").strip()
@@ -343,45 +366,6 @@ def _clean_body(body: str, *, photos: int = 0) -> str:
             }
         )
     return text
-
-
-def _may_switch_to(conversation: Conversation, channel: str) -> bool:
-    """A reply goes where the customer wrote; another channel only with their consent to it."""
-    if channel == conversation.channel:
-        return True
-    from trunkshow.customers.models import CurrentConsent
-
-    return CurrentConsent.objects.filter(customer=conversation.customer, channel=channel, granted=True).exists()
-
-
-def _recipient(store: Store, conversation: Conversation, channel: str) -> str:
-    """The address a reply on ``channel`` goes to, once the channel is known, agreed to and not opted out of."""
-    if channel not in ChannelKind.values:
-        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
-    if not _may_switch_to(conversation, channel):
-        raise ValidationError(
-            {
-                "channel": _("The customer has not agreed to be contacted by %(channel)s.")
-                % {"channel": ChannelKind(channel).label}
-            }
-        )
-    address = _address_for(conversation, channel)
-    if channel != ChannelKind.WEBCHAT and not address:
-        raise ValidationError(
-            {
-                "channel": _("There is no address to reach this customer by %(channel)s.")
-                % {"channel": ChannelKind(channel).label}
-            }
-        )
-    blocked = opted_out(store=store, channel=channel, address=address) if address else None
-    if blocked is not None:
-        raise ValidationError(
-            {
-                "channel": _("This customer opted out of %(channel)s on %(date)s; nothing can be sent there.")
-                % {"channel": ChannelKind(channel).label, "date": blocked.at.date().isoformat()}
-            }
-        )
-    return address
 
 
 def _queue(
@@ -427,7 +411,7 @@ def message_send(
     count_check(len(photos))
     text = _clean_body(body, photos=len(photos))
     channel = channel or conversation.channel
-    address = _recipient(store, conversation, channel)
+    address = reply_address(store=store, conversation=conversation, channel=channel)
     if channel == ChannelKind.WHATSAPP:
         closes_at = whatsapp_window_closes_at(conversation=conversation)
         if closes_at is None or timezone.now() > closes_at:
@@ -481,7 +465,7 @@ def message_send_template(
                     % {"field": unfilled.group(0)}
                 }
             )
-    address = _recipient(store, conversation, ChannelKind.WHATSAPP)
+    address = reply_address(store=store, conversation=conversation, channel=ChannelKind.WHATSAPP)
     meta = {
         "template": {
             "id": template.pk,
@@ -627,9 +611,10 @@ def message_record(
         conversation.created_at = at
         conversation.save(update_fields=["created_at"])
     if inbound:
-        _conversation_inbound(conversation, message)
+        keyword = None
         if conversation.channel in TEXT_CHANNELS and conversation.customer is not None:
-            _keyword_decide(store, conversation.customer, message, at)
+            keyword = _keyword_decide(store, conversation.customer, message, at)
+        _conversation_inbound(conversation, message, keyword=keyword)
     elif direction == Direction.OUTBOUND:
         _conversation_outbound(conversation, message)
     return message

@@ -1,4 +1,4 @@
-"""Entering the store's scope once per request: from the session's membership or an API token.
+"""Entering the store's scope (and its time zone) once per request: from the session's membership or an API token.
 
 Every later query on store data is filtered by django-scopes; without a scope it raises.
 """
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from trunkshow.stores.models import Membership
@@ -51,7 +52,8 @@ class StoreScopeMiddleware:
         req.store = membership.store if membership is not None else None
         if membership is None:
             return self.get_response(request)
-        with scope(store=membership.store):
+        # Times shown without a zone of their own (Django's ``date`` filter, ``localtime``) are the store's.
+        with scope(store=membership.store), timezone.override(membership.store.tz):
             return self.get_response(request)
 
 

@@ -57,8 +57,14 @@ def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
 @register.simple_tag(takes_context=True)
 def day(context: Any, value: dt.date | dt.datetime | None, style: str = "medium") -> str:
     """A day; a moment is first put in the store's time zone (9 pm in New York is not tomorrow)."""
+    return store_day(context.get("store"), value, style)
+
+
+def store_day(store: Any, value: dt.date | dt.datetime | None, style: str = "medium") -> str:
+    """``{% day %}`` outside a template (a sentence a service writes): "Nov 23, 2026" in a New York store."""
     if value is None:
         return ""
+    context = {"store": store}
     if isinstance(value, dt.datetime):
         value = value.astimezone(_tz(context)).date()
     return format_date(value, format=style, locale=_locale(context))
