@@ -197,6 +197,7 @@ def test_an_at_mention_in_a_note_reaches_the_colleague_live_and_on_their_phone(
         )
         event = LiveEvent.objects.get(kind="mention")
     assert event.payload["users"] == [world.a_manager.user.pk]
+    assert event.payload["customer"] == "Clara Customer"  # the toast names them wherever the inbox is open
     assert [path for path, _h, _b in push_service.received] == ["/push/max"]
     notification = phone.read(push_service.received[0][2])
     assert notification["title"] == "Ali Associate mentioned you · Clara Customer"

@@ -174,6 +174,17 @@ def test_start_resubscribes_and_help_answers_with_the_stores_name(
     assert replies[-2][0].startswith("Atelier Ana: you are subscribed again. Msg & data rates may apply.")
 
 
+def test_help_from_a_number_that_opted_out_is_not_answered_nor_left_failed_in_the_thread(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM8")
+    text_in(world, django_capture_on_commit_callbacks, "HELP", "SM9")
+    with scope(store=world.a):
+        replies = list(Message.objects.filter(direction="out").values_list("body", "status"))
+        assert OptOut.objects.count() == 1
+    assert len(replies) == 1 and replies[0][0].startswith("Atelier Ana: you are unsubscribed")  # the STOP's only
+
+
 def test_stop_to_one_store_does_not_touch_another(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     text_in(world, django_capture_on_commit_callbacks, "Bonjour", "SM11", store=world.b)
     text_in(world, django_capture_on_commit_callbacks, "STOP", "SM12", store=world.a)

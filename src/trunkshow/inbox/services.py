@@ -273,6 +273,7 @@ def notify_mentions(store: Store, conversation: Conversation, note: Message) -> 
             "conversation": conversation.pk,
             "message": note.pk,
             "users": [u.pk for u in users],
+            "customer": customer_name(conversation) or _("Website visitor"),
             "by": getattr(note.author, "name", "") if note.author_id else "",
             "body": note.body[:200],
         },

@@ -222,7 +222,7 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
 
 def _keyword_answer(store: Store, conversation: Conversation, message: Message, kind: str) -> None:
     """The automatic answer to a keyword: one confirmation of an opt-out, none to a repeated STOP
-    (nothing is ever sent to an address that had already opted out)."""
+    nor to HELP from an address that opted out (nothing is ever sent to one)."""
     if kind == KEYWORD_OPT_OUT:
         system_reply(
             store,
@@ -241,6 +241,8 @@ def _keyword_answer(store: Store, conversation: Conversation, message: Message, 
             % {"store": store.name},
         )
     elif kind == KEYWORD_HELP:
+        if OptOut.objects.filter(store=store, channel=message.channel, address=message.from_address).exists():
+            return  # nothing goes to an address that opted out, not even help (a failed reply in the thread otherwise)
         contact = store_contact_line(store)
         system_reply(
             store,
