@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -120,6 +121,31 @@ def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture
         assert Message.objects.get(direction="note").status == MessageStatus.SENT
 
 
+def test_a_snoozed_conversation_says_until_when_on_its_page_its_row_and_its_form(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM6")
+    cid = message.conversation_id
+    client = browser_client(world.a_manager)
+    until = (timezone.now() + dt.timedelta(days=3)).astimezone(ZoneInfo("America/New_York")).replace(hour=10, minute=30)
+    local = until.strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": local})
+    page = client.get(f"/inbox/{cid}/").content.decode()
+    shown = f"Snoozed until {until.month}/{until.day}/{until.strftime('%y')}, 10:30\u202fAM"
+    assert shown in page
+    assert f'value="{local}"' in page  # the form shows the time it is snoozed until, not tomorrow 9:00
+    row = re.sub(r"<[^>]+>", "", client.get("/inbox/", {"status": "snoozed"}).content.decode())
+    assert shown in row
+
+
+@pytest.mark.parametrize(("minutes", "shown"), [(45, "45 min"), (200, "3 h 20 min"), (120, "2 h"), (2962, "2 d 1 h")])
+def test_waits_read_in_minutes_hours_or_days(minutes: int, shown: str) -> None:
+    from trunkshow.core.templatetags.trunkshow import minutes as wait
+
+    assert wait(minutes) == shown
+
+
 def test_status_and_assignment_change_and_bad_values_are_refused(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -130,6 +156,8 @@ def test_status_and_assignment_change_and_bad_values_are_refused(
 
     past = client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": "2001-01-01T09:00"}, follow=True)
     assert "Snooze until a time in the future." in past.content.decode()
+    empty = client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": " "}, follow=True)
+    assert "Choose when the conversation should come back." in empty.content.decode()
     garbage = client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": "next tuesday"}, follow=True)
     assert "“next tuesday” is not a date and time." in garbage.content.decode()
     unknown = client.post(f"/inbox/{cid}/status/", {"status": "archived"}, follow=True)
@@ -340,7 +368,7 @@ def test_only_an_open_conversation_is_waiting_or_past_target(
     message = text_in(world.a, django_capture_on_commit_callbacks, "Is the locket engraved?", "SM15", at=long_ago)
     cid = message.conversation_id
     client = browser_client(world.a_owner)
-    assert "Waiting 2962 min · past target" in client.get(f"/inbox/{cid}/").content.decode()
+    assert "Waiting 2 d 1 h · past target" in client.get(f"/inbox/{cid}/").content.decode()
 
     fields = {"status": status}
     if status == "snoozed":

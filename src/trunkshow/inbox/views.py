@@ -144,7 +144,12 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             (r, replies.saved_reply_fill(reply=r, conversation=conversation, associate=user))
             for r in SavedReply.objects.filter(store=store)
         ],
-        "snooze_default": (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00"),
+        # The time it is snoozed until, else tomorrow at 9:00, in the store's zone.
+        "snooze_default": (
+            conversation.snoozed_until.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+            if conversation.snoozed_until
+            else (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00")
+        ),
         "whatsapp": _whatsapp_templates(request, conversation),
         "draft": draft,
     }
@@ -334,7 +339,10 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
     status = request.POST.get("status", "")
     until = None
     if status == ConversationStatus.SNOOZED:
-        raw = request.POST.get("snoozed_until", "")
+        raw = request.POST.get("snoozed_until", "").strip()
+        if not raw:
+            flash.error(request, _("Choose when the conversation should come back."))
+            return _back(conversation.pk)
         try:
             local = dt.datetime.fromisoformat(raw)
             until = local.replace(tzinfo=ZoneInfo(store.time_zone or "UTC")) if local.tzinfo is None else local

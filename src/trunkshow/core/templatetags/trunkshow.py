@@ -98,3 +98,18 @@ def phone(context: Any, e164: str | None) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, fmt)
+
+
+@register.filter
+def minutes(value: int | None) -> str:
+    """A wait in minutes as a person reads it: "45 min", "3 h 20 min", "2 d 1 h" (not "2962 min")."""
+    from django.utils.translation import gettext as _
+
+    total = max(0, int(value or 0))
+    if total < 60:
+        return _("%(m)s min") % {"m": total}
+    hours, mins = divmod(total, 60)
+    if hours < 24:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": mins} if mins else _("%(h)s h") % {"h": hours}
+    days, hours = divmod(hours, 24)
+    return _("%(d)s d %(h)s h") % {"d": days, "h": hours} if hours else _("%(d)s d") % {"d": days}
