@@ -109,6 +109,20 @@ def test_an_empty_reply_keeps_the_draft_and_says_why(world: Any, django_capture_
     assert "Fill in {first_name}" not in again
 
 
+def test_a_text_from_an_unknown_number_shows_the_number_as_people_write_it(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Do you buy old gold?", "SM4")
+    client = browser_client(world.a_associate)
+    row = client.get("/inbox/", {"view": "all"}).content.decode()
+    assert '<span class="inbox-name">(212) 555-0142</span>' in row
+    assert '<span class="avatar" aria-hidden="true">?</span>' in row  # not "+"
+    page = client.get(f"/inbox/{message.conversation_id}/").content.decode()
+    assert '<h1 id="convo-title">(212) 555-0142</h1>' in page
+    assert 'placeholder="Write a reply…"' in page  # not "Write to the visitor…" on a text
+    assert "Nothing recorded: only replies to what they write" in page  # not an empty Consent heading
+
+
 def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     make_customer(world.a, phones=[NUMBER])
     message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM5")

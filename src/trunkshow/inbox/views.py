@@ -134,6 +134,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "thread": thread,
         "last_event": _last_event_id(store),
         "profile": profile,
+        # The consent recorded for some channel and purpose (the rest has never been asked).
+        "consent_recorded": [state for state in profile.consent if state.event] if profile else [],
         "purchases": purchases,
         "notes": notes,
         # What sending accepts (the conversation's own channel, and those the customer may be reached on now).
