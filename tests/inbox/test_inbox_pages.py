@@ -130,6 +130,7 @@ def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture
     client.post(f"/inbox/{message.conversation_id}/reply/", {"body": "@Max can you check the safe?", "kind": "note"})
     html = client.get(f"/inbox/{message.conversation_id}/").content.decode()
     assert "Internal note" in html
+    assert re.search(r"Ali Associate\s*· Text message", html) is None  # a note goes on no channel
     assert "@Max can you check the safe?" in html
     with scope(store=world.a):
         assert Message.objects.get(direction="note").status == MessageStatus.SENT
