@@ -586,6 +586,11 @@ def test_a_phone_typed_any_way_finds_the_conversation(
     assert "Rosa Lind" in html
 
 
+def test_the_tabs_keep_the_search_and_the_channel(world: Any) -> None:
+    page = browser_client(world.a_associate).get("/inbox/", {"q": "gold ring", "channel": "sms"}).content.decode()
+    assert 'href="?view=mine&status=open&channel=sms&q=gold%20ring"' in page
+
+
 def test_a_search_finds_what_staff_wrote_in_a_note(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     message = text_in(world.a, django_capture_on_commit_callbacks, "Is my repair done?", "SM43")
     text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM44", number="+12125550199")
