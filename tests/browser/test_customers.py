@@ -234,7 +234,10 @@ def test_quick_add_errors_are_said_beside_the_field(phone: Any, world: World, li
     page.get_by_role("button", name="Save customer").click()
     error = page.locator("#id_phone_error")
     error.wait_for()
-    assert error.inner_text() == "“12” is not a valid phone number for US. Add the country code, like +1 201-555-0123."
+    assert (
+        error.inner_text()
+        == "“12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123."
+    )
     assert page.get_by_label("Mobile phone").get_attribute("aria-invalid") == "true"
     assert page.get_by_label("First name").input_value() == "Noa"
     assert_accessible(page)

@@ -54,7 +54,7 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     expect(page.get_by_role("heading", name="Import results")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Not imported"))).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("Line 4")).to_be_visible()
-    expect(page.get_by_text("Phone: “12” is not a valid phone number for US.", exact=False)).to_be_visible()
+    expect(page.get_by_text("Phone: “12” is not a valid phone number (United States).", exact=False)).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, f"import-results-{size}")
     assert_accessible(page)

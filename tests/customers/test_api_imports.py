@@ -65,7 +65,7 @@ def test_start_runs_in_the_background_and_rows_report_each_line(world: World, dj
                 "line": 3,
                 "outcome": "error",
                 "customer_id": None,
-                "message": "Phone: “12” is not a valid phone number for US. Add the country code, like +1 201-555-0123.",
+                "message": "Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
             }
         ],
         "next_cursor": None,

@@ -34,7 +34,7 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
     assert code == 0, err
     assert out.splitlines() == [
         "Imported pos export.csv into atelier: 2 new, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Phone: “12” is not a valid phone number for US. Add the country code, like +1 201-555-0123.",
+        "  line 3: Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
     ]
     assert err.startswith("pos export.csv: 3 lines, UTF-8, separated by comma\n")
     assert "] 100% 3/3 lines, " in err

@@ -193,7 +193,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
     [
         (
             "Dora,Diaz,,,,,,,,,,12,,,,,,",
-            "Phone: “12” is not a valid phone number for US. Add the country code, like +1 201-555-0123.",
+            "Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
         ),
         (
             "Dora,Diaz,,,,,,,,,,call me,,,,,,",
@@ -219,7 +219,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         ),
         (
             "Dora,Diaz,,,,,,,,,,12,,lots,,,,",
-            "Phone: “12” is not a valid phone number for US. Add the country code, like +1 201-555-0123. "
+            "Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123. "
             "Total Spent: “lots” is not an amount such as 1250.00.",
         ),
     ],
@@ -322,7 +322,7 @@ def test_phones_are_read_in_the_stores_region(world: World):
         (
             3,
             "error",
-            "Phone: “(914) 555-0142” is not a valid phone number for FR. Add the country code, like +33 6 12 34 56 78.",
+            "Phone: “(914) 555-0142” is not a valid phone number (France). Add the country code, like +33 6 12 34 56 78.",
         ),
     ]
     with scopes_disabled():

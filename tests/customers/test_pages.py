@@ -354,7 +354,7 @@ def test_quick_add_without_a_tick_records_no_consent(world: World):
         (
             {"phone": "12"},
             "phone",
-            "“12” is not a valid phone number for US. Add the country code, like +1 201-555-0123.",
+            "“12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
         ),
         (
             {"phone": "call me maybe"},

@@ -333,7 +333,7 @@ def test_adding_a_phone_in_another_format_and_removing_the_primary_one(world: Wo
 @pytest.mark.parametrize(
     ("number", "message"),
     [
-        ("12", "“12” is not a valid phone number for US. Add the country code, like +1 201-555-0123."),
+        ("12", "“12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123."),
         ("(914) 555-0142", "This customer already has +19145550142."),
         ("1" * 41, "A phone number has at most 40 characters."),
     ],

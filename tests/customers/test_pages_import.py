@@ -106,7 +106,7 @@ def test_start_with_a_changed_mapping_then_results_errors_first(world: World, dj
     page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert "Import results" in page
     assert '<a href="?outcome=error" aria-current="page">Not imported <span class="tab-count">1</span></a>' in page
-    assert "Line 3" in page and "Phone: “12” is not a valid phone number for US." in page
+    assert "Line 3" in page and "Phone: “12” is not a valid phone number (United States)." in page
     assert "Line 2" not in page
     everything = text(client.get(f"/customers/imports/{job.pk}/?outcome=all"))
     assert everything.index("Line 3") < everything.index("Line 2")

@@ -80,7 +80,7 @@ def test_email_is_normalised(a_scope: World):
         (
             {"phones": ["12345"]},
             "phone",
-            "“12345” is not a valid phone number for US. Add the country code, like +1 201-555-0123.",
+            "“12345” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
         ),
         (
             {"emails": ["ann@"]},

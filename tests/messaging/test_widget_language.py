@@ -228,7 +228,7 @@ def test_a_bad_phone_number_is_explained_in_spanish(site: World) -> None:
     )
     assert response.json()["error"]["fields"] == {
         "phone": [
-            "«12» no es un número de teléfono válido para US. Añada el prefijo del país, por ejemplo +1 201-555-0123."
+            "«12» no es un número de teléfono válido (Estados Unidos). Añada el prefijo del país, por ejemplo +1 201-555-0123."
         ]
     }
 

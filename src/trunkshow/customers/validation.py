@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
+from babel import Locale, UnknownLocaleError
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import (
@@ -51,6 +52,15 @@ def _example_number(region: str) -> str:
     return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def _country(code: str) -> str:
+    """A region code as the reader's language names it ("US" → "United States", "États-Unis")."""
+    try:
+        names = Locale.parse(translation.to_locale(translation.get_language() or "en")).territories
+    except (ValueError, UnknownLocaleError):
+        return code
+    return str(names.get(code.upper(), code))
+
+
 def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
     """Parse a phone number typed in any format to E.164, with the store's region as default."""
     text = (raw or "").strip()
@@ -72,12 +82,10 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             {
-                field: _(
-                    "“%(raw)s” is not a valid phone number for %(region)s. Add the country code, like %(example)s."
-                )
+                field: _("“%(raw)s” is not a valid phone number (%(region)s). Add the country code, like %(example)s.")
                 % {
                     "raw": raw,
-                    "region": phonenumbers.region_code_for_number(number) or region,
+                    "region": _country(phonenumbers.region_code_for_number(number) or region),
                     "example": _example_number(region),
                 }
             }
