@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -396,13 +397,7 @@ class _Dictionary:
         range: ``starting``); None when more than ``limit`` do. The answers are kept (a scan of
         the whole dictionary each: a query asks again for the same words in its later lookups, and
         typing a name asks for the same starts over and over)."""
-        key = (text, limit)
-        if key in self._held:
-            return self._held[key]
-        if len(self._held) >= 4_096:
-            self._held.clear()
-        self._held[key] = found = self._holding(text, limit)
-        return found
+        return _kept(self._held, (text, limit), lambda: self._holding(text, limit))
 
     def _holding(self, text: str, limit: int) -> list[str] | None:
         found: list[str] = []
@@ -428,12 +423,7 @@ class _Dictionary:
         """The words within the edits ``word`` is allowed (max_edits), closest first: only words
         of a length that close are compared. Kept like ``holding``: results as you type correct
         the words already typed again at every key (``catherine smy``, ``catherine smyt``)."""
-        if word in self._corrected:
-            return self._corrected[word]
-        if len(self._corrected) >= 4_096:
-            self._corrected.clear()
-        self._corrected[word] = found = self._corrections(word)
-        return found
+        return _kept(self._corrected, word, lambda: self._corrections(word))
 
     def _corrections(self, word: str) -> list[str]:
         allowed = max_edits(word)
@@ -445,6 +435,16 @@ class _Dictionary:
                 if candidate != word:
                     found.append((distance, candidate))
         return [candidate for _distance, candidate in sorted(found)[:_CORRECTIONS]]
+
+
+def _kept(cache: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` kept under ``key`` in a dictionary's cache of at most 4,096 answers."""
+    if key in cache:
+        return cache[key]
+    if len(cache) >= 4_096:
+        cache.clear()
+    cache[key] = found = compute()
+    return found
 
 
 # store id -> (stamp, dictionary): the dictionaries of the stores searched lately, in this process.

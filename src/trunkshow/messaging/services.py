@@ -222,7 +222,7 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
 
 def _keyword_answer(store: Store, conversation: Conversation, message: Message, kind: str) -> None:
     """The automatic answer to a keyword: one confirmation of an opt-out, none to a repeated STOP
-    nor to HELP from an address that opted out (nothing is ever sent to one)."""
+    (and, through ``system_reply``, nothing else to an address that opted out)."""
     if kind == KEYWORD_OPT_OUT:
         system_reply(
             store,
@@ -241,8 +241,6 @@ def _keyword_answer(store: Store, conversation: Conversation, message: Message, 
             % {"store": store.name},
         )
     elif kind == KEYWORD_HELP:
-        if OptOut.objects.filter(store=store, channel=message.channel, address=message.from_address).exists():
-            return  # nothing goes to an address that opted out, not even help (a failed reply in the thread otherwise)
         contact = store_contact_line(store)
         system_reply(
             store,
@@ -321,8 +319,17 @@ def store_contact_line(store: Store) -> str:
     return (": " + ", ".join(parts)) if parts else ""
 
 
-def system_reply(store: Store, conversation: Conversation, inbound: Message, body: str, kind: str = "") -> Message:
-    """An automatic answer on the channel the customer used (keywords, out of hours)."""
+def system_reply(
+    store: Store, conversation: Conversation, inbound: Message, body: str, kind: str = ""
+) -> Message | None:
+    """An automatic answer on the channel the customer used (keywords, out of hours). None to an
+    address that opted out, but for the opt-out's own confirmation: the outbox would only fail it,
+    leaving a failed reply in the thread (HELP, or a closed store's answer, after a STOP)."""
+    if (
+        kind != KIND_OPT_OUT_CONFIRMATION
+        and OptOut.objects.filter(store=store, channel=inbound.channel, address=inbound.from_address).exists()
+    ):
+        return None
     message = Message.objects.create(
         store=store,
         conversation=conversation,
