@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -406,3 +407,105 @@ def test_a_second_start_gets_no_second_welcome(world: Any, django_capture_on_com
         ]
         assert ConsentEvent.objects.filter(customer=clara, action="granted").count() == 2
         assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}
+
+
+def _closed_conversation_with_a_question(world: Any, captured: Any) -> Any:
+    """Clara asked, was answered, and the conversation was closed; everyone has read it."""
+    clara = make_customer(world.a, phones=[NUMBER], assigned_associate_id=world.a_associate.user.pk)
+    asked, _ = text_in(world, captured, "Is the clasp gold?", "SM60")
+    with scope(store=world.a), captured(execute=True):
+        message_send(store=world.a, actor=world.a_associate.user, conversation=asked.conversation, body="It is!")
+    client = browser_client(world.a_associate)
+    client.post(f"/inbox/{asked.conversation_id}/status/", {"status": "closed"})
+    client.get(f"/inbox/{asked.conversation_id}/")  # read
+    return clara
+
+
+def _inbox_shows(world: Any, status: str) -> str:
+    return browser_client(world.a_associate).get(f"/inbox/?view=all&status={status}").content.decode()
+
+
+@pytest.mark.parametrize("body", ["STOP", "Please stop texting me"])
+def test_an_opt_out_to_a_closed_conversation_is_recorded_and_confirmed_but_leaves_it_closed(
+    world: Any, django_capture_on_commit_callbacks: Any, body: str
+) -> None:
+    from trunkshow.customers.timeline import customer_timeline
+
+    clara = _closed_conversation_with_a_question(world, django_capture_on_commit_callbacks)
+    stop, _ = text_in(world, django_capture_on_commit_callbacks, body, "SM61")
+
+    conversation = _conversation(world)
+    assert (conversation.status, conversation.awaiting_since) == ("closed", None)
+    assert conversation.last_message_preview == body  # the thread has it, newest
+    with scope(store=world.a):
+        assert OptOut.objects.filter(channel="sms", address=NUMBER).count() == 1
+        assert sorted(ConsentEvent.objects.filter(customer=clara).values_list("purpose", "action")) == [
+            ("marketing", "withdrawn"),
+            ("service", "withdrawn"),
+        ]
+        assert [m.meta.get("system") for m in Message.objects.filter(direction="out").order_by("id")] == [
+            None,
+            "opt_out_confirmation",
+        ]
+        assert stop.pk in [e.obj.pk for e in customer_timeline(customer=clara) if e.kind == "message"]
+    # Nothing for staff to do: not in the open list, no wait, not unread in the closed one.
+    open_list = _inbox_shows(world, "open")
+    assert 'class="inbox-row' not in open_list
+    assert re.findall(r'<span class="tool-count">(\d+)</span>', open_list) == ["0", "0", "0"]
+    closed_list = _inbox_shows(world, "closed")
+    assert closed_list.count('class="inbox-row') == 1
+    assert "1 new" not in closed_list
+    assert "is-unread" not in closed_list
+    assert "Waiting" not in closed_list
+
+
+def test_a_repeated_stop_start_and_help_to_a_closed_conversation_are_answered_and_leave_it_closed(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.a.address_line1, world.a.city = "12 Gem Street", "New York"
+    world.a.save()
+    _closed_conversation_with_a_question(world, django_capture_on_commit_callbacks)
+    for sid, body in (("SM62", "STOP"), ("SM63", "stop"), ("SM64", "START"), ("SM65", "Help")):
+        text_in(world, django_capture_on_commit_callbacks, body, sid)
+        conversation = _conversation(world)
+        assert (conversation.status, conversation.awaiting_since) == ("closed", None), body
+
+    with scope(store=world.a):
+        assert OptOut.objects.count() == 0  # START resubscribed
+        automatic = list(Message.objects.filter(direction="out").order_by("id").values_list("meta__system", flat=True))
+        assert list(Message.objects.filter(direction="in").values_list("meta__keyword", flat=True)) == [
+            None,
+            "opt_out",
+            "opted_out_again",
+            "opt_in",
+            "help",
+        ]
+    # The STOP's one confirmation, the welcome back, the help (the repeated STOP got nothing).
+    assert automatic == [None, "opt_out_confirmation", "auto_reply", "auto_reply"]
+    closed_list = _inbox_shows(world, "closed")
+    assert "is-unread" not in closed_list
+    assert 'class="inbox-row' not in _inbox_shows(world, "open")
+
+    # A message for a person reopens it, waits from itself, and is the one unread.
+    asked, _ = text_in(world, django_capture_on_commit_callbacks, "Can you hold it till Friday?", "SM66")
+    conversation = _conversation(world)
+    assert (conversation.status, conversation.awaiting_since) == ("open", asked.created_at)
+    assert "1 new" in _inbox_shows(world, "open")
+
+
+@pytest.mark.parametrize("status", ["pending", "snoozed"])
+def test_an_opt_out_leaves_a_pending_or_snoozed_conversation_where_it_was(
+    world: Any, django_capture_on_commit_callbacks: Any, status: str
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    asked, _ = text_in(world, django_capture_on_commit_callbacks, "Is the clasp gold?", "SM67")
+    fields = {"status": status}
+    if status == "snoozed":
+        fields["snoozed_until"] = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    browser_client(world.a_owner).post(f"/inbox/{asked.conversation_id}/status/", fields)
+
+    text_in(world, django_capture_on_commit_callbacks, "STOP", "SM68")
+
+    conversation = _conversation(world)
+    assert (conversation.status, conversation.awaiting_since) == (status, None)
+    assert (conversation.snoozed_until is not None) == (status == "snoozed")

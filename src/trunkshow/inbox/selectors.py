@@ -118,7 +118,7 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
        c.last_message_preview, c.last_inbound_at, c.awaiting_since, c.first_response_seconds, c.created_at,
        c.customer_id, cu.first_name, cu.last_name, cu.preferred_name, u.name, u.email,
        (SELECT COUNT(*) FROM messaging_message m
-         WHERE m.conversation_id = c.id AND m.direction = 'in'
+         WHERE m.conversation_id = c.id AND m.direction = 'in' AND {not_keyword}
            AND m.id > COALESCE((SELECT r.last_read_message_id FROM inbox_readstate r
                                  WHERE r.conversation_id = c.id AND r.user_id = %s), 0)) AS unread
   FROM messaging_conversation c
@@ -129,6 +129,10 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
  LIMIT %s
 """
 _DATETIMES = (4, 6, 8, 9, 11)
+# A keyword (STOP, START, HELP) is answered automatically (``messaging.services._keyword_mark``):
+# it is in the thread, never unread, as nobody needs to read it to answer it.
+_NOT_KEYWORD_POSTGRES = "(m.meta ->> 'keyword') IS NULL"
+_NOT_KEYWORD_SQLITE = "json_extract(m.meta, '$.keyword') IS NULL"
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -166,7 +170,8 @@ def _conversations(
         params += [value, value, pk]
     params.append(limit)
     with connection.cursor() as cur:
-        cur.execute(_LIST_SQL.format(where=" ".join(where)), params)
+        not_keyword = _NOT_KEYWORD_POSTGRES if connection.vendor == "postgresql" else _NOT_KEYWORD_SQLITE
+        cur.execute(_LIST_SQL.format(where=" ".join(where), not_keyword=not_keyword), params)
         rows = cur.fetchall()
     out = []
     for row in rows:

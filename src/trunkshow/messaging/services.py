@@ -178,6 +178,7 @@ def message_receive(
     except IntegrityError:  # the same webhook, concurrently: the other request stored it
         return Message.objects.get(provider=provider, provider_id=provider_id), False
     keyword = _keyword_decide(store, customer, message) if channel in TEXT_CHANNELS else None
+    _keyword_mark(message, keyword)
     _conversation_inbound(conversation, message, keyword=keyword)
     _publish_message(store, message)
     if keyword is not None:
@@ -212,12 +213,23 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
     # earlier question still waits from when it was asked. The automatic answer is not a response:
     # ``first_response_seconds`` is set only by the first person who answers (``_conversation_outbound``)
     # and stays None while nobody has, so response times measure people, never the confirmations.
-    if conversation.status != ConversationStatus.OPEN:
+    # Nor does a keyword reopen the conversation or wake it: a STOP to a closed one stays in the
+    # thread, the ledger and the timeline, and the conversation stays closed (a trial's STOP
+    # reopened a closed conversation that nobody was allowed to answer).
+    if keyword is None and conversation.status != ConversationStatus.OPEN:
         conversation.status = ConversationStatus.OPEN
         conversation.snoozed_until = None
     conversation.save()
     if conversation.customer_id is not None:
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
+
+
+def _keyword_mark(message: Message, keyword: str | None) -> None:
+    """A keyword is answered automatically: marked on the message, it is not unread for staff
+    (``inbox.selectors``), as nobody needs to read it to answer it."""
+    if keyword is not None:
+        message.meta = {**message.meta, "keyword": keyword}
+        message.save(update_fields=["meta"])
 
 
 def _keyword_answer(store: Store, conversation: Conversation, message: Message, kind: str) -> None:
@@ -623,6 +635,7 @@ def message_record(
         keyword = None
         if conversation.channel in TEXT_CHANNELS and conversation.customer is not None:
             keyword = _keyword_decide(store, conversation.customer, message, at)
+            _keyword_mark(message, keyword)
         _conversation_inbound(conversation, message, keyword=keyword)
     elif direction == Direction.OUTBOUND:
         _conversation_outbound(conversation, message)
