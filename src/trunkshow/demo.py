@@ -948,7 +948,13 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
     from trunkshow.customers.models import Customer, Source
     from trunkshow.customers.services import customer_create
     from trunkshow.inbox.models import OverdueAlert, ReadState
-    from trunkshow.inbox.services import assign_on_inbound, conversation_read, inbox_settings, response_due_at
+    from trunkshow.inbox.services import (
+        assign_on_inbound,
+        conversation_read,
+        inbox_settings,
+        response_clock_from,
+        response_due_at,
+    )
     from trunkshow.messaging.models import Conversation, ConversationStatus
     from trunkshow.messaging.services import conversation_for, message_record
 
@@ -1011,10 +1017,9 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
         store=store, status=ConversationStatus.OPEN, awaiting_since__isnull=False
     ):
         due = response_due_at(store, conversation, target)
-        if due is not None and due <= now and conversation.awaiting_since is not None:
-            OverdueAlert.objects.create(
-                store=store, conversation=conversation, awaiting_since=conversation.awaiting_since, at=due
-            )
+        clock_from = response_clock_from(conversation)
+        if due is not None and due <= now and clock_from is not None:
+            OverdueAlert.objects.create(store=store, conversation=conversation, awaiting_since=clock_from, at=due)
 
 
 SAMPLE_HEADER = (

@@ -423,6 +423,107 @@ def test_a_closed_conversation_the_customer_writes_to_again_waits_from_the_new_m
         assert inbox_tick()["alerted"] == 0
 
 
+def _response(world: Any, cid: int) -> dict[str, Any]:
+    return api(world.a_owner).get(f"/api/v1/conversations/{cid}").json()["response"]
+
+
+def test_a_snoozed_conversation_wakes_with_the_targets_time_and_its_first_response_counts_from_the_customer(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    asked = text_in(
+        world.a, django_capture_on_commit_callbacks, "Could you resize it by Friday?", "SM18", at=an_hour_ago
+    )
+    cid = asked.conversation_id
+    client = browser_client(world.a_associate)
+    assert "past target" in client.get("/inbox/").content.decode()
+    # The associate puts it aside until tomorrow (the workshop answers in the morning).
+    tomorrow = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": tomorrow})
+    with scope(store=world.a):
+        woke = Conversation.objects.get(pk=cid).snoozed_until + dt.timedelta(seconds=30)
+
+    # It wakes with the store's whole target before it: not past it at once, no manager alerted.
+    with time_machine.travel(woke, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick() == {"woken": 1, "alerted": 0}
+        html = client.get("/inbox/").content.decode()
+        assert html.count('class="inbox-row') == 1
+        assert "past target" not in html
+        assert "is-overdue" not in html
+        assert _response(world, cid)["state"] == "waiting"
+        assert _response(world, cid)["due_at"] == (woke + dt.timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+    with time_machine.travel(woke + dt.timedelta(minutes=3), tick=False):
+        assert _response(world, cid)["state"] == "due_soon"
+    # Five minutes after waking, nobody has answered: now it is past target, and the managers hear once.
+    with (
+        time_machine.travel(woke + dt.timedelta(minutes=6), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert inbox_tick()["alerted"] == 1
+        assert inbox_tick()["alerted"] == 0
+        assert "past target" in client.get("/inbox/").content.decode()
+        response = _response(world, cid)
+        # How long the customer has waited is said honestly: from their message, not from the wake.
+        waited = woke + dt.timedelta(minutes=6) - an_hour_ago
+        assert (response["state"], response["waiting_minutes"]) == ("overdue", int(waited.total_seconds() // 60))
+        with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+            message_send(store=world.a, actor=world.a_associate.user, conversation=asked.conversation, body="Yes!")
+    with scope(store=world.a):
+        alert = LiveEvent.objects.get(kind="overdue")
+        conversation = Conversation.objects.get(pk=cid)
+    assert alert.payload["minutes"] == int(waited.total_seconds() // 60)
+    # The first response time is the customer's whole wait.
+    assert conversation.first_response_seconds == int(waited.total_seconds())
+
+
+def test_a_message_to_a_snoozed_conversation_wakes_it_and_the_target_counts_from_that_message(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    asked = text_in(world.a, django_capture_on_commit_callbacks, "Could you resize it?", "SM19", at=an_hour_ago)
+    cid = asked.conversation_id
+    client = browser_client(world.a_associate)
+    tomorrow = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": tomorrow})
+
+    again = text_in(world.a, django_capture_on_commit_callbacks, "Actually, could it be today?", "SM20")
+
+    with scope(store=world.a):
+        conversation = Conversation.objects.get(pk=cid)
+    assert (conversation.status, conversation.snoozed_until) == ("open", None)
+    assert (conversation.awaiting_since, conversation.reopened_at) == (asked.created_at, again.created_at)
+    assert "past target" not in client.get("/inbox/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0
+    with time_machine.travel(again.created_at + dt.timedelta(minutes=6), tick=False):
+        assert _response(world, cid)["state"] == "overdue"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert inbox_tick()["alerted"] == 1
+
+
+@pytest.mark.parametrize("status", ["pending", "snoozed", "closed"])
+def test_a_conversation_staff_reopen_gets_the_targets_time_from_when_they_reopened_it(
+    world: Any, django_capture_on_commit_callbacks: Any, status: str
+) -> None:
+    make_customer(world.a, phones=[NUMBER])
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    asked = text_in(world.a, django_capture_on_commit_callbacks, "Could you resize it?", "SM21", at=an_hour_ago)
+    cid = asked.conversation_id
+    client = browser_client(world.a_manager)
+    fields = {"status": status}
+    if status == "snoozed":
+        fields["snoozed_until"] = (timezone.now() + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/inbox/{cid}/status/", fields)
+
+    client.post(f"/inbox/{cid}/status/", {"status": "open"})
+
+    assert _response(world, cid)["state"] == "waiting"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbox_tick()["alerted"] == 0
+
+
 def _send_by(html: str) -> list[tuple[str, bool]]:
     """The composer's "Send by" options: (value, selected)."""
     menu = re.search(r'<select id="reply-channel" name="channel">(.*?)</select>', html, re.S)

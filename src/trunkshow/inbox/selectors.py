@@ -116,7 +116,7 @@ class InboxPage:
 _LIST_SQL = """
 SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, c.last_message_at,
        c.last_message_preview, c.last_inbound_at, c.awaiting_since, c.first_response_seconds, c.created_at,
-       c.customer_id, cu.first_name, cu.last_name, cu.preferred_name, u.name, u.email,
+       c.reopened_at, c.customer_id, cu.first_name, cu.last_name, cu.preferred_name, u.name, u.email,
        (SELECT COUNT(*) FROM messaging_message m
          WHERE m.conversation_id = c.id AND m.direction = 'in' AND {not_keyword}
            AND m.id > COALESCE((SELECT r.last_read_message_id FROM inbox_readstate r
@@ -128,7 +128,7 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
  ORDER BY c.last_message_at DESC, c.id DESC
  LIMIT %s
 """
-_DATETIMES = (4, 6, 8, 9, 11)
+_DATETIMES = (4, 6, 8, 9, 11, 12)
 # A keyword (STOP, START, HELP) is answered automatically (``messaging.services._keyword_mark``):
 # it is in the thread, never unread, as nobody needs to read it to answer it.
 _NOT_KEYWORD_POSTGRES = "(m.meta ->> 'keyword') IS NULL"
@@ -192,15 +192,16 @@ def _conversations(
             awaiting_since=values[9],
             first_response_seconds=values[10],
             created_at=values[11],
+            reopened_at=values[12],
         )
-        if values[12] is not None:
+        if values[13] is not None:
             c.customer = Customer(
-                id=values[12], store=store, first_name=values[13], last_name=values[14], preferred_name=values[15]
+                id=values[13], store=store, first_name=values[14], last_name=values[15], preferred_name=values[16]
             )
         else:
             c.customer = None
-        c.assigned_to = User(id=values[5], name=values[16], email=values[17]) if values[5] is not None else None
-        c.unread = values[18]  # type: ignore[attr-defined]
+        c.assigned_to = User(id=values[5], name=values[17], email=values[18]) if values[5] is not None else None
+        c.unread = values[19]  # type: ignore[attr-defined]
         out.append(c)
     return out
 

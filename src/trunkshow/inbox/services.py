@@ -112,9 +112,11 @@ def conversation_status_set(
             raise ValidationError({"snoozed_until": _("Snooze until a time in the future.")})
         if snoozed_until > timezone.now() + dt.timedelta(days=365):
             raise ValidationError({"snoozed_until": _("Snooze for at most a year.")})
+    if status == ConversationStatus.OPEN and conversation.status != ConversationStatus.OPEN:
+        conversation.reopened_at = timezone.now()
     conversation.status = status
     conversation.snoozed_until = snoozed_until if status == ConversationStatus.SNOOZED else None
-    conversation.save(update_fields=["status", "snoozed_until"])
+    conversation.save(update_fields=["status", "snoozed_until", "reopened_at"])
     _publish_conversation(store, conversation)
     return conversation
 
@@ -181,11 +183,25 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
 WAITING_STATUSES = (ConversationStatus.OPEN,)
 
 
+def response_clock_from(conversation: Conversation) -> dt.datetime | None:
+    """Where the target clock (the "near" and "past target" marks, the managers' alert) counts from:
+    the customer's first unanswered message, or the moment the conversation came back to open when
+    that is later. A snoozed or pending conversation was put aside on purpose; once it is back it
+    gets the target's time again rather than being past it at once. The first response time still
+    counts from the customer's message (``messaging.services._conversation_outbound``)."""
+    if conversation.awaiting_since is None:
+        return None
+    if conversation.reopened_at is not None and conversation.reopened_at > conversation.awaiting_since:
+        return conversation.reopened_at
+    return conversation.awaiting_since
+
+
 def response_due_at(store: Store, conversation: Conversation, target_minutes: int) -> dt.datetime | None:
     """When the answer the customer waits for is due; None when nobody waits for one."""
-    if conversation.awaiting_since is None or conversation.status not in WAITING_STATUSES:
+    clock_from = response_clock_from(conversation)
+    if clock_from is None or conversation.status not in WAITING_STATUSES:
         return None
-    return hours.open_deadline(store, conversation.awaiting_since, target_minutes)
+    return hours.open_deadline(store, clock_from, target_minutes)
 
 
 def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -209,7 +225,8 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
                 store=store, status=ConversationStatus.SNOOZED, snoozed_until__lte=now
             ):
                 conversation.status, conversation.snoozed_until = ConversationStatus.OPEN, None
-                conversation.save(update_fields=["status", "snoozed_until"])
+                conversation.reopened_at = now
+                conversation.save(update_fields=["status", "snoozed_until", "reopened_at"])
                 _publish_conversation(store, conversation)
                 woken += 1
             target = inbox_settings(store).response_target_minutes
@@ -218,10 +235,13 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             ).select_related("customer")
             for conversation in waiting:
                 due = response_due_at(store, conversation, target)
-                if due is None or due > now or conversation.awaiting_since is None:
+                clock_from = response_clock_from(conversation)
+                if due is None or due > now or clock_from is None or conversation.awaiting_since is None:
                     continue
+                # Once per wait, counted as the clock counts: a conversation that came back from a
+                # snooze and went past the target again is news for the managers again.
                 _alert, created = OverdueAlert.objects.get_or_create(
-                    store=store, conversation=conversation, awaiting_since=conversation.awaiting_since
+                    store=store, conversation=conversation, awaiting_since=clock_from
                 )
                 if created:
                     alerted += 1

@@ -57,6 +57,9 @@ class Conversation(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     # First response time: from the first customer message waiting for an answer to staff's reply.
     awaiting_since = models.DateTimeField(null=True, blank=True)
+    # When it last came back to open (a snooze ended, a message or staff reopened it): the target
+    # clock, not the first response time, counts from here when it is later (ADR 0010).
+    reopened_at = models.DateTimeField(null=True, blank=True)
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

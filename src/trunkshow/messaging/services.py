@@ -219,6 +219,7 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
     if keyword is None and conversation.status != ConversationStatus.OPEN:
         conversation.status = ConversationStatus.OPEN
         conversation.snoozed_until = None
+        conversation.reopened_at = message.created_at  # the target clock counts from this message
     conversation.save()
     if conversation.customer_id is not None:
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
