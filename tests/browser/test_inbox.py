@@ -361,3 +361,71 @@ def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nob
     expect(pages["max"].locator(f"#m{note.pk}")).to_be_in_viewport(ratio=1)
     for page in pages.values():
         page.context.close()
+
+
+def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_person_and_store(
+    browser: Any, transactional_db: Any, world: World, live_server_url: str
+) -> None:
+    from trunkshow.inbox.services import conversation_assign, conversation_status_set
+
+    make_customer(
+        world.a,
+        first_name="Zsófia",
+        last_name="Szirmay",
+        phones=["+12125550142"],
+        assigned_associate_id=world.a_associate.user.pk,
+    )
+    pages = {}
+    for name, person in (("ali", world.a_associate), ("max", world.a_manager)):
+        context = browser.new_context(viewport=DESKTOP, base_url=live_server_url)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, live_server_url, person)
+        page.goto("/inbox/?view=all")
+        pages[name] = page
+
+    def counts(name: str, mine: int, unassigned: int, all_: int) -> None:
+        # Mine, Unassigned, All: open conversations, as this person's page counts them, without a reload.
+        tabs = pages[name].locator(".tabs .tool-count")
+        expect(tabs).to_have_text([str(mine), str(unassigned), str(all_)], timeout=15_000)
+
+    counts("ali", 0, 0, 0)
+    counts("max", 0, 0, 0)
+
+    # A text arrives: it is Ali's (Zsófia's own associate), one more open conversation for everyone.
+    message = _text_in(world, "Is my ring resized yet?", "SMcount1")
+    counts("ali", 1, 0, 1)
+    counts("max", 0, 0, 1)
+
+    with scope(store=world.a):
+        conversation = message.conversation
+        conversation_assign(store=world.a, actor=world.a_manager.user, conversation=conversation, user_id=None)
+    counts("ali", 0, 1, 1)
+    counts("max", 0, 1, 1)
+
+    with scope(store=world.a):
+        conversation.refresh_from_db()
+        conversation_status_set(store=world.a, actor=world.a_manager.user, conversation=conversation, status="closed")
+    counts("ali", 0, 0, 0)
+    counts("max", 0, 0, 0)
+
+    # Another store's arrival changes nothing here; the next of this store's counts only its own.
+    with scope(store=world.b):
+        message_receive(
+            store=world.b,
+            channel="sms",
+            from_address="+33612345678",
+            body="Bonjour",
+            provider="sandbox",
+            provider_id="SMcountB",
+        )
+    pages["max"].wait_for_timeout(3_000)  # longer than the events reader's 2 s
+    counts("ali", 0, 0, 0)
+    counts("max", 0, 0, 0)
+    with scope(store=world.a):
+        conversation.refresh_from_db()
+        conversation_status_set(store=world.a, actor=world.a_associate.user, conversation=conversation, status="open")
+    counts("ali", 0, 1, 1)
+    counts("max", 0, 1, 1)
+    for page in pages.values():
+        page.context.close()

@@ -102,15 +102,24 @@ function toast(title, body, href, showFor = 8000) {
 }
 
 let reloadTimer = null;
+let reloads = 0;
 function scheduleReload() {
-  // The list is server-rendered: fetch it again (debounced) and swap the rows in place.
+  // The list is server-rendered: fetch it again (debounced) and swap the rows in place, and the
+  // tabs' counts with them (the page counts them for this person, in this store: no event carries
+  // everyone's "Mine"). A slower, older answer never replaces a newer one.
   clearTimeout(reloadTimer);
   reloadTimer = setTimeout(async () => {
+    const mine = ++reloads;
     const response = await fetch(location.href, { headers: { Accept: "text/html" } });
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    if (mine !== reloads) return;
     const fresh = doc.getElementById("inbox-rows");
     if (fresh) rows.replaceChildren(...fresh.children);
+    for (const count of document.querySelectorAll("[data-count]")) {
+      const now = doc.querySelector(`[data-count="${count.dataset.count}"]`);
+      if (now) count.textContent = now.textContent;
+    }
   }, 300);
 }
 
