@@ -49,6 +49,8 @@ class OverdueAlert(models.Model):
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey("messaging.Conversation", on_delete=models.CASCADE, related_name="+")
+    # Where the target's clock started (``services.response_clock_from``): the customer's message,
+    # or when the conversation came back to open after it (a snooze ended).
     awaiting_since = models.DateTimeField()
     at = models.DateTimeField(default=timezone.now)
 
