@@ -15,8 +15,7 @@ gets a rank, lower first:
     partner's name, plus up to 4 for a word found inside a longer name).
 
 Typos are looked for when fewer than a page of candidates matched as typed, unless the words are
-names as typed (each a whole name word, and some names start with them) or 5 customers' names
-start with them: each query word is corrected against the store's dictionary with rapidfuzz, on
+a customer's very name as typed (an exact match) or 5 customers' names start with them: each query word is corrected against the store's dictionary with rapidfuzz, on
 both engines. A candidate is kept only if each word is within the allowed edits of one of its
 words.
 
@@ -230,12 +229,12 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
     if (
         dictionary is not None
         and len(hits) < TYPO_WHEN_FEWER_THAN
-        # No typo is looked for when the words are names as typed (each a whole name word of the
-        # store, or too short for a typo) and some customer's names start with them, or when a
-        # first 5 of customers' names start with them (a typo would rank after those).
+        # No typo is looked for when the words are a customer's very name as typed (an exact
+        # match), or when a first 5 of customers' names start with them (a typo would rank after
+        # those). Fewer names only starting with the words leave room for a typo below them:
+        # ``Kato Kateri`` finds Kato Katerina, then Kaito Kateri.
         and not (
-            (all(w in dictionary.known for w in long_words if max_edits(w)) and any(h.rank < SUBSTRING for h in hits))
-            or sum(h.rank < SUBSTRING for h in hits) >= _TYPO_UNLESS_STARTS
+            any(h.rank == EXACT for h in hits) or sum(h.rank < SUBSTRING for h in hits) >= _TYPO_UNLESS_STARTS
         )
         and any(max_edits(w) for w in long_words)
     ):
