@@ -64,3 +64,65 @@ def test_a_photo_attached_on_a_phone_is_previewed_removable_and_sent_as_a_thumbn
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "thread-phone.png"))
     shutil.copy(screenshot(page, "inbox-photo-phone"), SHOTS / "thread-phone-full.png")
+
+
+def test_a_photo_texted_without_a_provider_shows_on_the_sandbox_page_as_a_thumbnail_only_staff_open(
+    desktop: Any, browser: Any, world: World, live_server_url: str, tmp_path: Path
+) -> None:
+    """Found by a new user: the text sandbox listed an MMS's words but not its photo."""
+    make_customer(world.a, first_name="Clara", phones=["+12125550142"])
+    with scope(store=world.a):
+        inbound, _created = message_receive(
+            store=world.a,
+            channel="sms",
+            from_address="+12125550142",
+            body="Could you text me a photo of the ring?",
+            provider="sandbox",
+            provider_id="SMbrowser2",
+        )
+    ring = tmp_path / "ring.jpg"
+    ring.write_bytes(jpeg_with_gps())
+    page = desktop
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{inbound.conversation_id}/")
+    page.set_input_files("#reply-files", [str(ring)])
+    page.fill("#reply-body", "Here it is, freshly polished.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.wait_for_url(f"**/inbox/{inbound.conversation_id}/**")
+    with scope(store=world.a):
+        photo = Attachment.objects.get()
+        assert photo.message.channel == "sms" and photo.message.direction == "out"
+
+    page.goto("/inbox/sandbox/")
+    sent = page.locator(".sandbox-sent li").filter(has_text="Here it is, freshly polished.")
+    thumbnail = sent.locator(
+        f'a[href="/inbox/attachments/{photo.pk}/"] img[src="/inbox/attachments/{photo.pk}/thumb/"]'
+    )
+    thumbnail.wait_for()
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 320  # the thumbnail loaded
+    assert thumbnail.get_attribute("alt").startswith(f"Photo from {world.a_associate.user.display_name}, ")
+    assert "Text message · (212) 555-0142" in sent.inner_text()
+    assert_no_horizontal_scroll(page)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "sandbox-desktop.png"), full_page=True)
+
+    # The thumbnail opens the whole photo, the store's re-encoded copy.
+    with page.expect_popup() as opened:
+        thumbnail.click()
+    full = opened.value
+    full.wait_for_load_state()
+    response = full.request.get(f"/inbox/attachments/{photo.pk}/")
+    assert (response.status, response.headers["content-type"]) == (200, "image/jpeg")
+    full.close()
+    # Staff only: without a session the same addresses give no photo.
+    stranger = browser.new_context(base_url=live_server_url)
+    for address in (f"/inbox/attachments/{photo.pk}/", f"/inbox/attachments/{photo.pk}/thumb/"):
+        refused = stranger.request.get(address, max_redirects=0)
+        assert refused.status == 302 and "/login/" in refused.headers["location"], address
+    stranger.close()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    thumbnail.wait_for()
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(SHOTS / "sandbox-phone.png"), full_page=True)

@@ -55,6 +55,7 @@ def sandbox(request: HttpRequest) -> HttpResponse:
     sent = (
         Message.objects.filter(store=store, direction="out", channel__in=[ChannelKind.SMS, ChannelKind.WHATSAPP])
         .select_related("conversation__customer", "author")
+        .prefetch_related("attachments")  # an MMS's photos, shown as the inbox shows them
         .order_by("-created_at", "-id")[:30]
     )
     context = {"nav": "inbox", "values": values, "errors": errors, "sent": sent}

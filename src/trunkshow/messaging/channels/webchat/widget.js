@@ -56,7 +56,8 @@
   var consentBox = el("input", { type: "checkbox", id: "ts-consent" });
   var consentLabel = el("label", { "for": "ts-consent", id: "ts-consent-label" });
   var idIntro = el("p", { "class": "id-intro", id: "ts-id-intro" });
-  var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, phoneIn.wrap, emailIn.wrap, el("div", { "class": "check" }, [consentBox, consentLabel])]);
+  // Phone and email share a row on the desk's panel (a phone's full-screen panel has the height to stack them).
+  var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, el("div", { "class": "pair" }, [phoneIn.wrap, emailIn.wrap]), el("div", { "class": "check" }, [consentBox, consentLabel])]);
   var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
   var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
   // The fields scroll when the panel is short; the buttons below them stay in view.
