@@ -57,6 +57,12 @@ def load(conversations: int, messages: int, seed: int) -> None:
     started = time.perf_counter()
     conv_cols = [f.column for f in Conversation._meta.concrete_fields if f.column != "id"]
     msg_cols = [f.column for f in Message._meta.concrete_fields if f.column != "id"]
+    # A column added later (and not set below) gets the field's default, as Django would write it.
+    defaults = {
+        f.column: f.get_db_prep_save(f.get_default(), connection)
+        for model in (Conversation, Message)
+        for f in model._meta.concrete_fields
+    }
     per = [2 + rng.randrange(17) for _ in range(conversations)]
     scale = messages / sum(per)
     per = [max(1, round(n * scale)) for n in per]
@@ -91,7 +97,7 @@ def load(conversations: int, messages: int, seed: int) -> None:
             "first_response_seconds": None if waiting else rng.randrange(30, 3600),
             "created_at": last_at - dt.timedelta(days=1),
         }
-        conv_rows.append([row[c] for c in conv_cols])
+        conv_rows.append([row.get(c, defaults[c]) for c in conv_cols])
         for k in range(n):
             at = last_at - dt.timedelta(minutes=(n - k) * 7)
             inbound = (k == n - 1 and waiting) or k % 2 == 0
@@ -117,7 +123,7 @@ def load(conversations: int, messages: int, seed: int) -> None:
                 "sent_at": None,
                 "status_at": at,
             }
-            msg_rows.append([m[c] for c in msg_cols])
+            msg_rows.append([m.get(c, defaults[c]) for c in msg_cols])
         if rng.random() < 0.5:  # read up to a message before the last
             read_rows.append((store.pk, owner.user_id, cid, next_msg + max(0, n - 2), now))
         next_msg += n
