@@ -363,7 +363,7 @@ def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
     assert bad.status_code == 400
     html = bad.content.decode()
     assert "Choose a text message or WhatsApp." in html
-    assert "Write the customer&#x27;s message." in html
+    assert "Write the customer&#x27;s message or attach a photo." in html
     with django_capture_on_commit_callbacks(execute=True):
         arrived = client.post("/inbox/sandbox/", {"phone": "(212) 555-0142", "body": "HELP", "channel": "sms"})
     assert arrived.status_code == 302

@@ -2,21 +2,27 @@
 
 Only while no Twilio account is configured; the inbound text goes through the same service a real
 webhook calls (keywords, assignment, the out-of-hours reply, pushes), with ``provider="sandbox"``.
+Photos attached to it go through the pipeline a texted photo goes through once fetched
+(``inbound_media``: re-encoded, no EXIF, thumbnailed, limits), listed on the message as a text's media.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from trunkshow.customers.validation import parse_phone
 from trunkshow.messaging.channels.twilio.config import twilio_configured
+from trunkshow.messaging.inbound_media import PENDING, inbound_media_received
 from trunkshow.messaging.models import ChannelKind, Message
+from trunkshow.messaging.photos import PhotoRefused, count_check
 from trunkshow.messaging.services import MAX_BODY, message_receive
 from trunkshow.stores.access import store_page
 
@@ -36,20 +42,32 @@ def sandbox(request: HttpRequest) -> HttpResponse:
             number = parse_phone(values["phone"], region=store.phone_region, field="phone")
         except ValidationError as exc:
             errors.update(exc.message_dict)
-        if not values["body"]:
-            errors["body"] = [_("Write the customer's message.")]
+        files = request.FILES.getlist("photos")
+        try:
+            count_check(len(files))
+        except PhotoRefused as exc:
+            errors["photos"] = [exc.message]
+        if not values["body"] and not files:
+            errors["body"] = [_("Write the customer's message or attach a photo.")]
         elif len(values["body"]) > MAX_BODY:
             errors["body"] = [_("A message can be at most %(max)s characters.") % {"max": MAX_BODY}]
         if not errors:
-            message, _created = message_receive(
-                store=store,
-                channel=values["channel"],
-                from_address=number,
-                to_address="",
-                body=values["body"],
-                provider="sandbox",
-                provider_id=f"SBIN{uuid.uuid4().hex}",
-            )
+            media: list[dict[str, Any]] = [
+                {"content_type": (f.content_type or "")[:100], "state": PENDING} for f in files
+            ]
+            with transaction.atomic():
+                message, _created = message_receive(
+                    store=store,
+                    channel=values["channel"],
+                    from_address=number,
+                    to_address="",
+                    body=values["body"],
+                    provider="sandbox",
+                    provider_id=f"SBIN{uuid.uuid4().hex}",
+                    meta={"num_media": len(media), "media": media} if media else None,
+                )
+                if files:
+                    inbound_media_received(store=store, message=message, files=files)
             flash.success(request, _("The text arrived in the inbox."))
             return redirect("inbox:conversation", message.conversation_id)
     sent = (

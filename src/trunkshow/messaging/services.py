@@ -198,7 +198,7 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
     conversation.address = message.from_address
     conversation.last_message_at = message.created_at
     conversation.last_inbound_at = message.created_at
-    conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
+    conversation.last_message_preview = _inbound_preview(message)
     if conversation.status == ConversationStatus.CLOSED:
         # Closing a conversation ended its wait, answered or not: a new message starts a new one
         # (the reopened conversation is not "waiting 2 days" for what was dealt with).
@@ -518,6 +518,17 @@ def _message_preview(message: Message, photos: int) -> str:
     if message.body or not photos:
         return _preview(message.body)
     return ngettext("Photo", "%(n)s photos", photos) % {"n": photos}
+
+
+def _inbound_preview(message: Message) -> str:
+    """A customer's message without words: its photos, or the files still to be fetched (a text's media)."""
+    media = message.meta.get("media", ())
+    photos = len(message.meta.get("photos", ())) or sum(
+        1 for m in media if str(m.get("content_type", "")).lower().startswith("image/")
+    )
+    if not message.body and not photos and media:
+        return _("Attachment")
+    return _message_preview(message, photos)
 
 
 def _conversation_outbound(conversation: Conversation, message: Message) -> None:

@@ -6,6 +6,12 @@ next: an error status with Twilio's error body, or a hang longer than the client
 text and WhatsApp's approval status): it answers the Content API's approval requests for them,
 renders a message sent with ``ContentSid`` and ``ContentVariables`` as Twilio does, and refuses an
 unknown SID (21655) or variables that do not fill the template (21656).
+
+It serves the media customers send as Twilio does with "Enforce HTTP Auth on Media URLs" on:
+``GET /2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…`` wants basic auth (else 401) and answers
+307 to a short-lived address on its media host (``/cdn/ME…?Expires=…``, no auth wanted there),
+which answers the bytes. ``media_plan`` makes the next media requests fail (a status, a hang, a
+redirect elsewhere, or a body streamed without a length).
 """
 
 from __future__ import annotations
@@ -61,12 +67,26 @@ class FakeTwilio:
     # Called with (accepted record, form) after a message is accepted and before Twilio answers:
     # a status callback that overtakes the answer, as it can when Twilio is quick and we are not.
     before_answer: Callable[[dict[str, Any], dict[str, list[str]]], None] | None = None
+    # Media customers sent: ME sid -> (content type, bytes); and what the next media requests get:
+    # ("status", 500) | ("hang",) | ("redirect", location) | ("stream",) (no Content-Length); empty: served.
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    media_plan: deque[tuple[Any, ...]] = field(default_factory=deque)
+    stream_next: bool = False  # the media host's next answer has no Content-Length
+
+    def media_url(self, message_sid: str, media_sid: str) -> str:
+        """A MediaUrl as Twilio puts it in the webhook (on this fake's address, the configured API base)."""
+        return f"{self.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{message_sid}/Media/{media_sid}"
+
+    @property
+    def media_requests(self) -> list[Seen]:
+        return [r for r in self.requests if r.method == "GET" and ("/Media/" in r.path or r.path.startswith("/cdn/"))]
 
     @property
     def posts(self) -> list[Seen]:
         return [r for r in self.requests if r.method == "POST"]
 
 
+MEDIA_PATH = re.compile(rf"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/(MM[0-9a-f]{{32}})/Media/(ME[0-9a-f]{{32}})")
 APPROVAL_PATH = re.compile(r"/v1/Content/(HX[0-9a-fA-F]{32})/ApprovalRequests")
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
@@ -131,8 +151,52 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 fake.requests.append(seen)
             return seen
 
+        def _media(self, seen: Seen) -> None:
+            """Twilio's media endpoint (basic auth, then a redirect) and its media host (the bytes)."""
+            cdn = seen.path.startswith("/cdn/")
+            sid = seen.path.removeprefix("/cdn/") if cdn else MEDIA_PATH.fullmatch(seen.path).group(2)  # type: ignore[union-attr]
+            if not cdn and seen.authorization != basic_auth():
+                self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                return
+            if sid not in fake.media:
+                self._answer(404, {"code": 20404, "message": "not found", "status": 404})
+                return
+            with fake.lock:
+                step = fake.media_plan.popleft() if fake.media_plan and not cdn else ("serve",)
+            if step[0] == "status":
+                self._answer(step[1], {"code": 20500, "message": "error", "status": step[1]})
+                return
+            if step[0] == "hang":
+                time.sleep(fake.hang_seconds)
+                return
+            if not cdn:
+                location = step[1] if step[0] == "redirect" else f"{fake.url}/cdn/{sid}?Expires=1900000000&Signature=x"
+                self.send_response(307)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                fake.stream_next = step[0] == "stream"
+                return
+            content_type, data = fake.media[sid]
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            if fake.stream_next:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for start in range(0, len(data), 65536):
+                    self.wfile.write(data[start : start + 65536])
+            except OSError:  # the client stopped reading (over its limit)
+                pass
+
         def do_GET(self) -> None:
             seen = self._seen({})
+            if MEDIA_PATH.fullmatch(seen.path) or seen.path.startswith("/cdn/"):
+                self._media(seen)
+                return
             approval = APPROVAL_PATH.fullmatch(seen.path)
             if approval:
                 self._approval(approval.group(1))

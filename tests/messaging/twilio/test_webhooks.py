@@ -84,30 +84,35 @@ def test_a_text_from_an_unknown_number_is_stored_once_as_a_new_chat_customer(
     assert twilio.requests == []  # no auto-reply for an ordinary message
 
 
-def test_photos_are_recorded_and_only_twilio_hosted_media_kept(
+def test_photos_are_recorded_and_only_twilio_hosted_media_kept_for_the_worker_to_fetch(
     world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
 ) -> None:
     media = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1"
-    response = text_in(
-        django_capture_on_commit_callbacks,
+    fields = inbound_fields(
         "",
-        "MM" + "2" * 32,
+        sid="MM" + "2" * 32,
+        sender=CLARA,
         NumMedia="2",
         MediaUrl0=media,
         MediaContentType0="image/jpeg",
         MediaUrl1="https://169.254.169.254/latest/meta-data",
         MediaContentType1="image/png",
     )
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        response = hook(A_INBOUND, fields)
 
     assert response.status_code == 200
     with scope(store=world.a):
         message = Message.objects.get()
     assert message.meta == {
         "num_media": 2,
-        "media": [{"url": media, "content_type": "image/jpeg"}],
+        "media": [{"url": media, "content_type": "image/jpeg", "state": "pending"}],
         "media_refused": ["https://169.254.169.254/latest/meta-data"],
+        "media_pending": True,
     }
-    assert twilio.requests == []  # nothing fetched
+    assert twilio.requests == []  # nothing fetched in the webhook: the worker does it after commit
+    # After commit: the live events, then the fetch task (tests/messaging/twilio/test_inbound_media.py).
+    assert after_commit[-1].__qualname__ == "_enqueue.<locals>.<lambda>"
 
 
 def test_a_whatsapp_message_uses_the_bare_number_and_the_profile_name(

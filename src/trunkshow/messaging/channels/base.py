@@ -79,6 +79,25 @@ class Adapter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ReceivedMedia:
+    """A file a customer sent, as the provider served it: its type and its bytes (within the limit asked for)."""
+
+    content_type: str
+    data: bytes
+
+
+class MediaSource(Protocol):
+    """An adapter that can fetch the media of an inbound message (Twilio's MediaUrl).
+
+    Raises ``TransientError`` for what may work later (a timeout, a 5xx, a refused connection)
+    and ``PermanentError`` for what never will (a host we do not fetch from, a file over
+    ``max_bytes``, credentials refused).
+    """
+
+    def fetch_media(self, url: str, *, max_bytes: int) -> ReceivedMedia: ...
+
+
 class TemplateReviews(Protocol):
     """An adapter that can tell how WhatsApp's review of a template stands (Twilio; the sandbox cannot)."""
 

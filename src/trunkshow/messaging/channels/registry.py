@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from trunkshow.messaging.channels.base import Accepted, Adapter, Outbound, TemplateReviews
+from trunkshow.messaging.channels.base import Accepted, Adapter, MediaSource, Outbound, TemplateReviews
 from trunkshow.messaging.channels.email import EmailAdapter, email_headers
 from trunkshow.messaging.channels.sandbox import SandboxAdapter
 from trunkshow.messaging.channels.twilio.config import hook_url, store_number, twilio_configured
@@ -51,6 +51,17 @@ def adapter_for(channel: str) -> Adapter:
 def template_reviews() -> TemplateReviews | None:
     """Who can say whether WhatsApp approved a template: Twilio when it is set up; nobody in the sandbox."""
     if twilio_configured():
+        from trunkshow.messaging.channels.twilio.adapter import TwilioAdapter
+
+        adapter = _twilio()
+        assert isinstance(adapter, TwilioAdapter)
+        return adapter
+    return None
+
+
+def media_source_for(provider: str) -> MediaSource | None:
+    """Who fetches the media of a message this provider delivered: Twilio while it is set up, else nobody."""
+    if provider == "twilio" and twilio_configured():
         from trunkshow.messaging.channels.twilio.adapter import TwilioAdapter
 
         adapter = _twilio()

@@ -28,6 +28,7 @@ from trunkshow.messaging.channels.base import (
     AmbiguousError,
     Outbound,
     PermanentError,
+    ReceivedMedia,
     TemplateReview,
     TransientError,
 )
@@ -124,6 +125,12 @@ class TwilioAdapter:
                     continue
                 return Accepted(provider=self.name, provider_id=str(candidate.sid), status="sent")
         return None
+
+    def fetch_media(self, url: str, *, max_bytes: int) -> ReceivedMedia:
+        """A photo a customer sent (``MediaUrl``), with the account's credentials (see ``twilio.media``)."""
+        from trunkshow.messaging.channels.twilio.media import media_fetch
+
+        return media_fetch(url, max_bytes=max_bytes)
 
     def template_review(self, content_sid: str) -> TemplateReview:
         """WhatsApp's review of a content template (``GET content.twilio.com/v1/Content/{sid}/ApprovalRequests``).

@@ -15,7 +15,8 @@ Order of work for every request, so that nothing is written for a request we ref
 4. the raw event in ``ProviderEvent`` under a unique id, in the same transaction as its effect:
    a retried or replayed webhook hits the unique constraint and changes nothing (still 200,
    so Twilio stops retrying);
-5. the service (``message_receive`` or ``message_status_apply``), then empty TwiML.
+5. the service (``message_receive`` or ``message_status_apply``), then empty TwiML; an inbound
+   message's photos are fetched afterwards by the worker (``inbound_media``), never in the request.
 
 Twilio's signatures carry no timestamp, so a captured request stays valid forever: replay
 protection is the unique ``MessageSid`` (and, for status callbacks, sid plus status).
@@ -27,7 +28,6 @@ import logging
 import re
 import uuid
 from typing import Any
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +42,8 @@ from trunkshow.core.access import client_ip
 from trunkshow.core.throttle import throttle_hit
 from trunkshow.messaging.channels.twilio import config
 from trunkshow.messaging.channels.twilio.errors import reason_for
+from trunkshow.messaging.channels.twilio.media import media_url_allowed
+from trunkshow.messaging.inbound_media import inbound_media_schedule
 from trunkshow.messaging.models import MessageStatus, ProviderEvent
 from trunkshow.messaging.services import message_receive, message_status_apply
 from trunkshow.stores.models import Store
@@ -135,13 +137,6 @@ def _reference(value: str) -> uuid.UUID | None:
         return None
 
 
-def _twilio_media_url(url: str) -> bool:
-    """Media Twilio hosts: the only URLs we would ever fetch for an inbound photo."""
-    parsed = urlparse(url)
-    host = (parsed.hostname or "").lower()
-    return parsed.scheme == "https" and (host == "api.twilio.com" or host.endswith(".twilio.com"))
-
-
 def _media(form: QueryDict) -> tuple[list[dict[str, str]], list[str]]:
     try:
         count = min(MAX_MEDIA, max(0, int(form.get("NumMedia", "0") or 0)))
@@ -152,8 +147,9 @@ def _media(form: QueryDict) -> tuple[list[dict[str, str]], list[str]]:
         url = form.get(f"MediaUrl{index}", "")
         if not url:
             continue
-        if _twilio_media_url(url):
-            kept.append({"url": url, "content_type": form.get(f"MediaContentType{index}", "")})
+        if media_url_allowed(url):
+            content_type = form.get(f"MediaContentType{index}", "")[:100]
+            kept.append({"url": url, "content_type": content_type, "state": "pending"})
         else:
             refused.append(url[:300])
     return kept, refused
@@ -183,7 +179,7 @@ def inbound(request: HttpRequest, slug: str) -> HttpResponse:
         with scope(store=store), transaction.atomic():
             if not _record(store, sid, "inbound", _payload(form)):
                 return _twiml()
-            message_receive(
+            message, created = message_receive(
                 store=store,
                 channel=channel,
                 from_address=sender,
@@ -194,6 +190,8 @@ def inbound(request: HttpRequest, slug: str) -> HttpResponse:
                 name=form.get("ProfileName", "")[:200],
                 meta=meta,
             )
+            if created:  # a retried webhook fetches nothing again
+                inbound_media_schedule(store=store, message=message)
     except ValidationError as exc:
         # A sender that cannot be a customer's phone (a short code, an alphanumeric id): refused
         # whole, nothing stored, with the reason Twilio's debugger will show.
