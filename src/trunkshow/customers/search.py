@@ -233,9 +233,7 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
         # match), or when a first 5 of customers' names start with them (a typo would rank after
         # those). Fewer names only starting with the words leave room for a typo below them:
         # ``Kato Kateri`` finds Kato Katerina, then Kaito Kateri.
-        and not (
-            any(h.rank == EXACT for h in hits) or sum(h.rank < SUBSTRING for h in hits) >= _TYPO_UNLESS_STARTS
-        )
+        and not (any(h.rank == EXACT for h in hits) or sum(h.rank < SUBSTRING for h in hits) >= _TYPO_UNLESS_STARTS)
         and any(max_edits(w) for w in long_words)
     ):
         seen = {h.id for h in hits}
