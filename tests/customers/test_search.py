@@ -192,6 +192,19 @@ def test_typos_come_after_substrings_when_no_name_starts_with_the_words(world: W
     ]
 
 
+def test_a_typo_comes_after_names_that_only_start_with_the_words(world: World):
+    # Each word as typed is a whole name word of the store, and one name starts with both, but
+    # nobody is called exactly that: a typo is still looked for, below the name that starts so.
+    make_customer(world.a, first_name="Kato", last_name="Katerina")  # both words start its names
+    make_customer(world.a, first_name="Kaito", last_name="Kateri")  # one edit from "Kato"
+    make_customer(world.a, first_name="Ines", last_name="Kato")  # makes "kato" a whole name word
+    make_customer(world.a, first_name="Ines", last_name="Ortiz")
+    assert ranks(world.a, "Kato Kateri") == [("Kato Katerina", search.PREFIX + 2), ("Kaito Kateri", search.TYPO + 10)]
+    # A customer's very name as typed is not second-guessed.
+    make_customer(world.a, first_name="Kato", last_name="Kateri")
+    assert names(world.a, "Kato Kateri") == ["Kato Kateri", "Kato Katerina"]
+
+
 def test_fewer_edits_rank_before_more(world: World):
     make_customer(world.a, first_name="Piotr", last_name="Wojciekhowski")  # 2 edits from the query
     make_customer(world.a, first_name="Piotr", last_name="Wojciechowski")  # 1 edit
