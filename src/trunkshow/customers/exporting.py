@@ -344,7 +344,7 @@ class _Reader:
 
 
 def _safe(value: str) -> str:
-    return "'" + value if value and value[0] in "=+-@\t\r" else value
+    return "'" + value if value and value[0] in FORMULA_STARTS else value
 
 
 def customers_export(
