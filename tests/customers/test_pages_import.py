@@ -110,6 +110,10 @@ def test_start_with_a_changed_mapping_then_results_errors_first(world: World, dj
     assert "Line 2" not in page
     everything = text(client.get(f"/customers/imports/{job.pk}/?outcome=all"))
     assert everything.index("Line 3") < everything.index("Line 2")
+    # One word for one outcome: the summary and the tab both say "Created".
+    assert "<dt>Created</dt><dd>1</dd>" in page.replace("> <", "><")
+    assert '<a href="?outcome=created">Created <span class="tab-count">1</span></a>' in page
+    assert "<dt>New</dt>" not in page.replace("> <", "><")
 
 
 def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(world: World):
@@ -129,6 +133,7 @@ def test_progress_page_and_status_while_running(world: World):
     client = browser_client(world.a_owner)
     page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert '<progress max="100" value="50"' in page
+    assert '<dt>Created</dt><dd data-field="created_count">1</dd>' in page.replace("> <", "><")
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "1 of 2 lines" in page
     status = client.get(f"/customers/imports/{job.pk}/status/").json()
