@@ -184,3 +184,20 @@ def test_results_page_queries_do_not_grow_with_rows(world: World, django_assert_
         page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert "Page 1 of 2" in page
     assert page.count('class="result"') == 50
+
+
+def test_an_imported_customers_timeline_names_the_file_and_line_in_plain_words(world: World):
+    from tests.customers.import_support import run
+
+    name = "pos-export-" + "x" * 60 + ".csv"
+    job = run(world.a, world.a_owner, upload(world.a, world.a_owner, shopify(CLARA), name=name))
+    with scope(store=world.a):
+        clara = Customer.objects.get()
+    page = text(browser_client(world.a_owner).get(f"/customers/{clara.pk}/"))
+    timeline = page[page.index('<section id="timeline"') :]
+    assert f"Imported from {name} (line 2)" in timeline
+    assert f"“Imported from {name}, line 2, column “Accepts Email Marketing”: “yes”" in timeline
+    assert "SHA-256" not in timeline and job.file_sha256 not in timeline
+    # The digest stays where evidence is shown: the consent ledger's detail.
+    ledger = page[page.index('id="consent-title"') : page.index('<section id="timeline"')]
+    assert f"Imported from {name} (SHA-256 {job.file_sha256}), line 2" in ledger
