@@ -247,7 +247,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
         if job.status == "failed":
             return _fail(f"{path.name}: {job.failure}")
         print(
-            f"Imported {path.name} into {store.slug}: {job.created_count:,} new, {job.merged_count:,} merged, "
+            f"Imported {path.name} into {store.slug}: {job.created_count:,} created, {job.merged_count:,} merged, "
             f"{job.unchanged_count:,} unchanged, {job.error_count:,} not imported."
         )
         errors = ImportRow.objects.filter(job=job, outcome=ImportOutcome.ERROR).order_by("line")

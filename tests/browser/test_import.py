@@ -98,3 +98,21 @@ def test_past_imports_list_on_a_phone(phone: Any, world: World, live_server_url:
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "import-list-phone")
     assert_accessible(phone)
+
+
+def test_an_imported_customers_profile_fits_a_phone_with_a_long_file_name(
+    phone: Any, world: World, live_server_url: str
+):
+    from tests.customers.import_support import run
+
+    name = "lightspeed-customers-export-2026-11-24-all-locations-" + "x" * 40 + ".csv"
+    run(world.a, world.a_owner, upload(world.a, world.a_owner, shopify(ROWS[0]), name=name))
+    with scope(store=world.a):
+        customer = Customer.objects.get()
+    log_in(phone, live_server_url, world.a_owner)
+    assert phone.goto(f"/customers/{customer.pk}/").status == 200
+    timeline = phone.locator("#timeline")
+    expect(timeline).to_contain_text(f"Imported from {name} (line 2)")
+    expect(timeline).not_to_contain_text("SHA-256")
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "customer-imported-profile-phone")

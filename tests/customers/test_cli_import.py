@@ -33,7 +33,7 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
     code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--mapping", "City=")
     assert code == 0, err
     assert out.splitlines() == [
-        "Imported pos export.csv into atelier: 2 new, 0 merged, 0 unchanged, 1 not imported.",
+        "Imported pos export.csv into atelier: 2 created, 0 merged, 0 unchanged, 1 not imported.",
         "  line 3: Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
     ]
     assert err.startswith("pos export.csv: 3 lines, UTF-8, separated by comma\n")
@@ -43,7 +43,9 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
         job = ImportJob.objects.get()
         assert (job.status, job.stored_path, job.created_by) == ("done", "", None)
     code, out, _err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--mapping", "City=")
-    assert out.splitlines()[0] == "Imported pos export.csv into atelier: 0 new, 0 merged, 2 unchanged, 1 not imported."
+    assert (
+        out.splitlines()[0] == "Imported pos export.csv into atelier: 0 created, 0 merged, 2 unchanged, 1 not imported."
+    )
 
 
 @pytest.mark.parametrize(

@@ -244,3 +244,22 @@ def test_associates_may_not_export_and_are_told_why(world: World):
     listed = browser_client(world.a_associate).get("/customers/")
     assert listed.context["can_export"] is False and "Export CSV" not in listed.content.decode()
     assert exports(world.a) == []
+
+
+def test_a_searched_list_exports_in_the_order_the_list_shows(world: World, monkeypatch):
+    # Adams is found through his partner's name: the list ranks him after the Müllers, and the
+    # export must not put him first by name order.
+    monkeypatch.setattr(exporting, "CHUNK", 2)  # the ranking holds across chunks too
+    make_customer(world.a, first_name="Abe", last_name="Adams", partner_name="Anna Muller")
+    for first in ("Zoë", "Ben", "Mia"):
+        make_customer(world.a, first_name=first, last_name="Müller")
+    make_customer(world.a, first_name="Otto", last_name="Other")
+    client = browser_client(world.a_owner)
+    listed = client.get("/customers/", {"q": "Muller"})
+    shown = [f"{c.first_name} {c.last_name}" for c in listed.context["rows"]]
+    assert shown[-1] == "Abe Adams" and len(shown) == 4
+    exported = read_csv(client.get("/customers/export/", {"q": "Muller"}))[1:]
+    assert [f"{row[1]} {row[2]}" for row in exported] == shown
+    # A chosen sort still wins over the ranking, on the screen and in the file.
+    by_name = read_csv(client.get("/customers/export/", {"q": "Muller", "sort": "name"}))[1:]
+    assert [row[1] for row in by_name] == ["Abe", "Ben", "Mia", "Zoë"]

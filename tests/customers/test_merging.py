@@ -346,3 +346,38 @@ def test_every_relation_to_a_customer_is_carried_by_a_merge():
         if f.auto_created and not f.concrete and f.related_model is not None
     }
     assert found == moved_relations()
+
+
+def test_an_old_link_to_a_merged_away_customer_leads_staff_to_the_survivor(pair):
+    from tests.conftest import browser_client
+
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+    for person in (world.a_owner, world.a_associate):
+        client = browser_client(person)
+        response = client.get(f"/customers/{other.pk}/")
+        assert (response.status_code, response["Location"]) == (302, f"/customers/{keep.pk}/")
+        page = client.get(response["Location"]).content.decode()
+        # Kati: the preferred name only the merged-away record had is taken by default.
+        assert f"Customer no. {other.pk} was merged into Kati Szirmay: this is their record now." in page
+    # A record merged again later still leads to today's survivor.
+    third = make_customer(world.a, world.a_owner, first_name="Kathy", last_name="Szirmay")
+    with scope(store=world.a):
+        survivor = Customer.objects.get(pk=keep.pk)
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=third, other=survivor, choices={})
+    response = browser_client(world.a_owner).get(f"/customers/{other.pk}/")
+    assert (response.status_code, response["Location"]) == (302, f"/customers/{third.pk}/")
+
+
+def test_another_stores_staff_get_a_plain_404_for_a_merged_away_customer(pair):
+    from tests.conftest import browser_client
+
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+    response = browser_client(world.b_owner).get(f"/customers/{other.pk}/")
+    assert response.status_code == 404
+    assert "Szirmay" not in response.content.decode() and "merged" not in response.content.decode()
+    # An id that never was a customer of this store is a 404 here too.
+    assert browser_client(world.a_owner).get(f"/customers/{other.pk + 1000}/").status_code == 404

@@ -110,6 +110,10 @@ def test_start_with_a_changed_mapping_then_results_errors_first(world: World, dj
     assert "Line 2" not in page
     everything = text(client.get(f"/customers/imports/{job.pk}/?outcome=all"))
     assert everything.index("Line 3") < everything.index("Line 2")
+    # One word for one outcome: the summary and the tab both say "Created".
+    assert "<dt>Created</dt><dd>1</dd>" in page.replace("> <", "><")
+    assert '<a href="?outcome=created">Created <span class="tab-count">1</span></a>' in page
+    assert "<dt>New</dt>" not in page.replace("> <", "><")
 
 
 def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(world: World):
@@ -129,6 +133,7 @@ def test_progress_page_and_status_while_running(world: World):
     client = browser_client(world.a_owner)
     page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert '<progress max="100" value="50"' in page
+    assert '<dt>Created</dt><dd data-field="created_count">1</dd>' in page.replace("> <", "><")
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "1 of 2 lines" in page
     status = client.get(f"/customers/imports/{job.pk}/status/").json()
@@ -179,3 +184,20 @@ def test_results_page_queries_do_not_grow_with_rows(world: World, django_assert_
         page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert "Page 1 of 2" in page
     assert page.count('class="result"') == 50
+
+
+def test_an_imported_customers_timeline_names_the_file_and_line_in_plain_words(world: World):
+    from tests.customers.import_support import run
+
+    name = "pos-export-" + "x" * 60 + ".csv"
+    job = run(world.a, world.a_owner, upload(world.a, world.a_owner, shopify(CLARA), name=name))
+    with scope(store=world.a):
+        clara = Customer.objects.get()
+    page = text(browser_client(world.a_owner).get(f"/customers/{clara.pk}/"))
+    timeline = page[page.index('<section id="timeline"') :]
+    assert f"Imported from {name} (line 2)" in timeline
+    assert f"“Imported from {name}, line 2, column “Accepts Email Marketing”: “yes”" in timeline
+    assert "SHA-256" not in timeline and job.file_sha256 not in timeline
+    # The digest stays where evidence is shown: the consent ledger's detail.
+    ledger = page[page.index('id="consent-title"') : page.index('<section id="timeline"')]
+    assert f"Imported from {name} (SHA-256 {job.file_sha256}), line 2" in ledger

@@ -27,7 +27,15 @@ from django_scopes import scope
 
 from trunkshow.core.audit import audit_log
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers.filtering import RELEVANCE, SORTS, CustomerFilter, Sort, customers_filtered, rows_beyond
+from trunkshow.customers.filtering import (
+    RELEVANCE,
+    SORTS,
+    CustomerFilter,
+    Sort,
+    customers_filtered,
+    ranked_after,
+    rows_beyond,
+)
 from trunkshow.customers.models import (
     Channel,
     Customer,
@@ -106,6 +114,9 @@ _FIELDS = (
     "created_at",
     "sort_name",
 )
+
+# The search's rank is an annotation of a searched list, not a column (mypy's plugin cannot see it).
+_RANKED_FIELDS: tuple[str, ...] = (*_FIELDS, "search_rank")
 
 
 def neutralise(value: str) -> str:
@@ -186,14 +197,19 @@ def _csv_line(values: Any) -> str:
 
 
 class _Reader:
-    """Reads the export's rows chunk by chunk, by keyset on the list's order."""
+    """Reads the export's rows chunk by chunk, by keyset on the list's order.
+
+    A searched list without a chosen sort is in the search's ranking, and so is its export:
+    keyset on (search_rank, sort_name, id), exactly as the list pages it. The ranking only
+    exists over the search's candidates (at most search.CANDIDATES), so it costs no more."""
 
     def __init__(self, export: Export) -> None:
         self.export = export
         self.store = export.store
         sort_name = export.filters.effective_sort
+        self.ranked = sort_name == RELEVANCE
         self.sort: Sort = SORTS["name" if sort_name == RELEVANCE else sort_name]
-        self.position: tuple[Any, int] | None = None
+        self.position: tuple[Any, ...] | None = None
         self.done = False
         with scope(store=self.store):
             self.staff = {
@@ -205,14 +221,28 @@ class _Reader:
         if self.done:
             return None
         with scope(store=self.store):
-            qs = self.export._queryset().order_by(*self.sort.order_by()).values(*_FIELDS)
-            rows = list(qs[:CHUNK]) if self.position is None else rows_beyond(qs, self.sort, *self.position, CHUNK)
+            found: QuerySet[Any] = self.export._queryset()
+            if self.ranked and "search_rank" in found.query.annotations:
+                qs = found.order_by("search_rank", "sort_name", "id").values(*_RANKED_FIELDS)
+                if self.position is not None:
+                    qs = qs.filter(ranked_after(*self.position))
+                rows = list(qs[:CHUNK])
+            else:
+                qs = found.order_by(*self.sort.order_by()).values(*_FIELDS)
+                if self.position is None:
+                    rows = list(qs[:CHUNK])
+                else:
+                    value, pk = self.position
+                    rows = rows_beyond(qs, self.sort, value, pk, CHUNK)
             if len(rows) < CHUNK:
                 self.done = True
             if not rows:
                 return None
             last = rows[-1]
-            self.position = (last[self.sort.column], last["id"])
+            if "search_rank" in last:
+                self.position = (last["search_rank"], last["sort_name"], last["id"])
+            else:
+                self.position = (last[self.sort.column], last["id"])
             return self._write(rows), len(rows)
 
     def _children(self, sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
@@ -314,7 +344,7 @@ class _Reader:
 
 
 def _safe(value: str) -> str:
-    return "'" + value if value and value[0] in "=+-@\t\r" else value
+    return "'" + value if value and value[0] in FORMULA_STARTS else value
 
 
 def customers_export(

@@ -750,6 +750,11 @@ def _ranked_beyond(rank: int, sort_name: str, pk: int, *, before: bool) -> Q:
     )
 
 
+def ranked_after(rank: int, sort_name: str, pk: int) -> Q:
+    """The rows after (search_rank, sort_name, id) in the search's ranking (the export reads on by it)."""
+    return _ranked_beyond(rank, sort_name, pk, before=False)
+
+
 def ranked_position(cursor: str) -> tuple[int, str, int]:
     values = _decode(cursor)
     if values[0] != RANKED or not isinstance(values[1], list) or len(values[1]) != 2:

@@ -20,6 +20,7 @@ from trunkshow.customers.models import (
     ConsentPurpose,
     Customer,
     CustomerEmail,
+    CustomerMerge,
     CustomerPhone,
     Interest,
     Note,
@@ -60,6 +61,26 @@ def customer_get_for(*, store: Store, customer_id: Any, include_erased: bool = F
     if customer.erased_at is not None and not include_erased:
         raise CustomerErased(customer)
     return customer
+
+
+def customer_merged_into(*, store: Store, customer_id: Any) -> Customer | None:
+    """The live customer this store's merged-away id now lives in, or None.
+
+    A merge deletes the other record and keeps a ``CustomerMerge`` naming its id; merges into a
+    record that is itself merged later move with it, so the row names today's survivor."""
+    try:
+        pk = int(customer_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    merge = (
+        CustomerMerge.objects.filter(store=store, merged_customer_id=pk, customer__erased_at__isnull=True)
+        .select_related("customer")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return merge.customer if merge is not None else None
 
 
 def related_get_for(model: Any, *, store: Store, customer: Customer, obj_id: Any) -> Any:

@@ -7,11 +7,25 @@ with ``register_source``, so this module never imports them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trunkshow.customers.models import ConsentEvent, Customer, CustomerEdit, Note, Purchase
+from trunkshow.customers.models import (
+    ConsentEvent,
+    Customer,
+    CustomerEdit,
+    ImportOutcome,
+    ImportRow,
+    Note,
+    Purchase,
+)
+from trunkshow.customers.models import Source as HowWeMet
+
+# An import's evidence names the file's SHA-256: proof in the consent ledger's detail, noise (and
+# 64 unbroken characters) in a timeline headline.
+_FILE_DIGEST = re.compile(r"\s*\(SHA-256 [0-9a-f]{64}\)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,8 @@ def _purchases(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
 def _consents(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
     events = ConsentEvent.objects.filter(customer=customer).select_related("staff_user").order_by("-occurred_at", "-id")
     for event in events[:limit]:
-        yield TimelineEntry(event.occurred_at, "consent", event.staff_user, event)
+        summary = _FILE_DIGEST.sub("", event.evidence_text)
+        yield TimelineEntry(event.occurred_at, "consent", event.staff_user, event, {"summary": summary})
 
 
 def _edits(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
@@ -63,9 +78,18 @@ def _edits(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
 
 
 def _created(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
-    yield TimelineEntry(
-        customer.created_at, "created", customer.created_by, customer, {"source": customer.get_source_display()}
-    )
+    extra: dict[str, Any] = {"source": customer.get_source_display()}
+    if customer.source == HowWeMet.IMPORT:
+        # The file and line the customer came from, in words a shop owner reads.
+        row = (
+            ImportRow.objects.filter(customer=customer, outcome=ImportOutcome.CREATED)
+            .select_related("job")
+            .order_by("id")
+            .first()
+        )
+        if row is not None:
+            extra.update(file_name=row.job.file_name, line=row.line)
+    yield TimelineEntry(customer.created_at, "created", customer.created_by, customer, extra)
 
 
 register_source("created", _created)

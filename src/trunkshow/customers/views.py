@@ -15,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -435,7 +435,21 @@ def _render_profile(
 @store_page("customers.view")
 @require_GET
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    customer = selectors.customer_get_for(store=_store(request), customer_id=customer_id)
+    store = _store(request)
+    try:
+        customer = selectors.customer_get_for(store=store, customer_id=customer_id)
+    except Http404:
+        # An old link to a record merged into another leads to the one that stayed (this store's
+        # merges only: another store's id is still a plain 404).
+        survivor = selectors.customer_merged_into(store=store, customer_id=customer_id)
+        if survivor is None:
+            raise
+        messages.info(
+            request,
+            _("Customer no. %(old)s was merged into %(name)s: this is their record now.")
+            % {"old": customer_id, "name": survivor.display_name},
+        )
+        return redirect("customers:detail", survivor.pk)
     return _render_profile(request, customer)
 
 

@@ -1,5 +1,7 @@
 """From a file's columns to customer fields: the guess from the header, the checks on a mapping,
-and reading the values point-of-sale exports write (dates, yes/no, money, tags)."""
+and reading the values point-of-sale exports write (dates, yes/no, money, tags), Trunkshow's
+own export included (its headers, its "; " between several values, its consent words and the
+apostrophe its formula guard puts before a cell)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trunkshow.customers.exporting import FORMULA_STARTS
+from trunkshow.customers.models import InterestKind
+
 IGNORE = ""
 # Field → its label in the mapping step. Phone, email, tags and note may come from several columns.
 FIELDS: dict[str, object] = {
@@ -20,6 +25,7 @@ FIELDS: dict[str, object] = {
     "first_name": gettext_lazy("First name"),
     "last_name": gettext_lazy("Last name"),
     "full_name": gettext_lazy("Full name (first and last)"),
+    "preferred_name": gettext_lazy("Preferred name"),
     "email": gettext_lazy("Email"),
     "phone": gettext_lazy("Phone"),
     "address_line1": gettext_lazy("Address line 1"),
@@ -33,6 +39,7 @@ FIELDS: dict[str, object] = {
     "birthday_mdy": gettext_lazy("Birthday, written month/day/year"),
     "accepts_email_marketing": gettext_lazy("Accepts email marketing (yes/no)"),
     "accepts_sms_marketing": gettext_lazy("Accepts text marketing (yes/no)"),
+    "accepts_whatsapp_marketing": gettext_lazy("Accepts WhatsApp marketing (yes/no)"),
     "total_spent": gettext_lazy("Total spent (store currency)"),
     "tags": gettext_lazy("Tags (become interests)"),
     "note": gettext_lazy("Note"),
@@ -45,9 +52,11 @@ _GUESSES = {
     "first_name": ["firstname", "givenname", "first", "forename", "prenom", "vorname", "nombre"],
     "last_name": ["lastname", "surname", "familyname", "last", "nom", "nachname", "apellido", "apellidos"],
     "full_name": ["name", "fullname", "customername", "customer", "contactname", "client"],
-    "email": ["email", "emailaddress", "mail", "courriel", "customeremail", "defaultemail"],
+    "preferred_name": ["preferredname", "nickname", "knownas"],
+    "email": ["email", "emails", "emailaddress", "mail", "courriel", "customeremail", "defaultemail"],
     "phone": [
         "phone",
+        "phones",
         "phonenumber",
         "mobile",
         "mobilephone",
@@ -85,6 +94,7 @@ _GUESSES = {
         "acceptstextmarketing",
         "smssubscriptionstatus",
     ],
+    "accepts_whatsapp_marketing": ["acceptswhatsappmarketing", "whatsappmarketing", "whatsappoptin"],
     "total_spent": ["totalspent", "totalspend", "lifetimespend", "lifetimevalue", "totalsales", "amountspent"],
     "tags": ["tags", "tag", "groups", "interests", "customertags"],
     "note": ["note", "notes", "comment", "comments", "memo", "customernote"],
@@ -97,12 +107,22 @@ def column_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
+# Trunkshow's own export, told by two headers only it writes together. Two of its columns read
+# differently from a point-of-sale file's: its birthdays are ISO or, without a year, month-day
+# (``09-30``); and its lifetime spend includes the purchases recorded in Trunkshow, so taking it
+# as "spend before Trunkshow" would count them twice on every round trip.
+_OWN_EXPORT_SIGNS = frozenset({"customerid", "lifetimespend"})
+_OWN_EXPORT_GUESSES = {"birthday": "birthday_mdy", "lifetimespend": IGNORE}
+
+
 def guess_mapping(columns: list[str]) -> dict[str, str]:
     """The field each column most likely holds; a field guessed twice keeps its first column."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
+    own_export = {column_key(c) for c in columns} >= _OWN_EXPORT_SIGNS
     for column in columns:
-        name = _GUESS.get(column_key(column), IGNORE)
+        key = column_key(column)
+        name = _OWN_EXPORT_GUESSES[key] if own_export and key in _OWN_EXPORT_GUESSES else _GUESS.get(key, IGNORE)
         if name and name not in REPEATABLE and name in taken:
             name = IGNORE
         taken.add(name)
@@ -149,10 +169,39 @@ def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str
 
 # ---- values -------------------------------------------------------------------------------
 
-_YES = frozenset({"yes", "y", "true", "1", "x", "subscribed", "optedin", "optin", "oui", "ja", "si", "sí"})
+# "granted" and "withdrawn" are what Trunkshow's own export writes for a consent.
+_YES = frozenset({"yes", "y", "true", "1", "x", "subscribed", "optedin", "optin", "oui", "ja", "si", "sí", "granted"})
 _NO = frozenset(
-    {"no", "n", "false", "0", "unsubscribed", "notsubscribed", "optedout", "optout", "non", "nein", "never"}
+    {
+        "no",
+        "n",
+        "false",
+        "0",
+        "unsubscribed",
+        "notsubscribed",
+        "optedout",
+        "optout",
+        "non",
+        "nein",
+        "never",
+        "withdrawn",
+    }
 )
+
+
+def unguard(raw: str) -> str:
+    """A cell as it was before an export's formula guard: ``'+1 212…`` → ``+1 212…``.
+
+    Only an apostrophe followed by a character the guard protects (= + - @ tab CR) is the
+    guard's; any other leading apostrophe (``'Tis``, ``O'Brien``) is the cell's own."""
+    if len(raw) >= 2 and raw[0] == "'" and raw[1] in FORMULA_STARTS:
+        return raw[1:]
+    return raw
+
+
+def split_values(raw: str) -> list[str]:
+    """Several phones or emails in one cell, as Trunkshow's export writes them (``a; b``)."""
+    return [part.strip() for part in raw.split(";") if part.strip()]
 
 
 def parse_yes_no(raw: str) -> bool | None:
@@ -197,6 +246,21 @@ def parse_money(raw: str) -> Decimal | None:
 
 def split_tags(raw: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,;|]", raw) if t.strip()]
+
+
+_KINDED = re.compile(r"^\s*({})\s*:\s*(\S.*)$".format("|".join(InterestKind.values)), re.IGNORECASE | re.DOTALL)
+
+
+def split_interests(raw: str) -> list[tuple[str, str]]:
+    """(kind, value) of each tag: ``stone: Sapphire; metal: Rose gold`` (Trunkshow's export, where a
+    value may hold a comma) keeps its kinds; anything else is a free interest, split at , ; or |."""
+    found: list[tuple[str, str]] = []
+    for part in re.split(r"[;|]", raw):
+        if kinded := _KINDED.match(part):
+            found.append((kinded.group(1).casefold(), kinded.group(2).strip()))
+        else:
+            found += [(InterestKind.FREE.value, t) for t in split_tags(part)]
+    return found
 
 
 def date_order(locale: str) -> str:
@@ -311,5 +375,8 @@ __all__ = [
     "parse_date",
     "parse_money",
     "parse_yes_no",
+    "split_interests",
     "split_tags",
+    "split_values",
+    "unguard",
 ]

@@ -39,7 +39,6 @@ from trunkshow.customers.models import (
     ImportJob,
     ImportOutcome,
     Interest,
-    InterestKind,
     Note,
     Source,
     Suppression,
@@ -48,7 +47,11 @@ from trunkshow.customers.models import (
 from trunkshow.customers.suppression import suppression_digest
 from trunkshow.stores.models import Store
 
-CONSENT_CHANNELS = {"accepts_email_marketing": Channel.EMAIL, "accepts_sms_marketing": Channel.SMS}
+CONSENT_CHANNELS = {
+    "accepts_email_marketing": Channel.EMAIL,
+    "accepts_sms_marketing": Channel.SMS,
+    "accepts_whatsapp_marketing": Channel.WHATSAPP,
+}
 ERASED = "erased at the customer's request"
 
 
@@ -84,7 +87,7 @@ class Plan:
     profile: dict[str, Any] = field(default_factory=dict)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+    tags: list[tuple[str, str]] = field(default_factory=list)  # interests: (kind, value)
     notes: list[str] = field(default_factory=list)
     spend: Decimal | None = None
     consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
@@ -128,15 +131,15 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         problems.append((position_of.get(column, -1), f"{column}: {message}"))
 
     for index, column, name in ctx.fields:
-        raw = cells[index]
+        raw = m.unguard(cells[index])
         text = raw.strip()
         if not text:
             continue
         try:
             if name == "phone":
-                phones.append((column, text))
+                phones += [(column, part) for part in m.split_values(text)]
             elif name == "email":
-                emails.append((column, text))
+                emails += [(column, part) for part in m.split_values(text)]
             elif name == "full_name":
                 first, _sep, last = text.rpartition(" ")
                 profile.setdefault("first_name", first or last)
@@ -166,10 +169,10 @@ def plan_record(ctx: Context, record: Record) -> Plan:
             elif name == "total_spent":
                 plan.spend = m.parse_money(text)
             elif name == "tags":
-                for tag in m.split_tags(text):
-                    _kind, tag_text = services._clean_interest(InterestKind.FREE, tag, field=column)
-                    if v.fold(tag_text) not in [v.fold(t) for t in plan.tags]:
-                        plan.tags.append(tag_text)
+                for kind, tag in m.split_interests(text):
+                    kind, tag_text = services._clean_interest(kind, tag, field=column)
+                    if (kind, v.fold(tag_text)) not in [(k, v.fold(t)) for k, t in plan.tags]:
+                        plan.tags.append((kind, tag_text))
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
@@ -397,7 +400,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
         base = {"store_id": store.pk, "customer_id": pk, "created_at": now}
         phones += [{**base, "e164": e164, "is_primary": i == 0} for i, e164 in enumerate(plan.phones)]
         emails += [{**base, "address": address, "is_primary": i == 0} for i, address in enumerate(plan.emails)]
-        interests += [{**base, "kind": InterestKind.FREE, "value": tag, "value_key": v.fold(tag)} for tag in plan.tags]
+        interests += [{**base, "kind": kind, "value": tag, "value_key": v.fold(tag)} for kind, tag in plan.tags]
         notes += [{**base, "author_id": actor_id, "body": body} for body in _unique(plan.notes)]
         granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
         grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
@@ -457,7 +460,7 @@ class Snapshot:
     customer: Customer
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
-    tags: set[str] = field(default_factory=set)  # folded values of free interests
+    tags: set[tuple[str, str]] = field(default_factory=set)  # interests: (kind, folded value)
     notes: set[str] = field(default_factory=set)
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
 
@@ -471,10 +474,10 @@ def _snapshots(store: Store, ids: set[int]) -> dict[int, Snapshot]:
         found[customer_id].phones.add(e164)
     for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
         found[customer_id].emails.add(address)
-    for customer_id, key in Interest.objects.filter(customer_id__in=ids, kind=InterestKind.FREE).values_list(
-        "customer_id", "value_key"
+    for customer_id, kind, key in Interest.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "kind", "value_key"
     ):
-        found[customer_id].tags.add(key)
+        found[customer_id].tags.add((kind, key))
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
         found[customer_id].notes.add(body)
     for consent in CurrentConsent.objects.filter(customer_id__in=ids, purpose=ConsentPurpose.MARKETING).select_related(
@@ -489,7 +492,7 @@ class Diff:
     fills: dict[str, Any] = field(default_factory=dict)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+    tags: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     spend: Decimal | None = None
     grants: list[services.ConsentGrant] = field(default_factory=list)
@@ -535,9 +538,9 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
         if address not in snap.emails:
             diff.emails.append(address)
             changed.append(_("added email %(e)s") % {"e": address})
-    for tag in plan.tags:
-        if v.fold(tag) not in snap.tags:
-            diff.tags.append(tag)
+    for kind, tag in plan.tags:
+        if (kind, v.fold(tag)) not in snap.tags:
+            diff.tags.append((kind, tag))
             changed.append(_("added interest “%(t)s”") % {"t": tag})
     for body in _unique(plan.notes):
         if body not in snap.notes:
@@ -564,8 +567,8 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
             services.customer_phone_add(store=store, actor=actor, customer=customer, number=e164)
         for address in diff.emails:
             services.customer_email_add(store=store, actor=actor, customer=customer, address=address)
-        for tag in diff.tags:
-            services.interest_add(store=store, actor=actor, customer=customer, kind=InterestKind.FREE, value=tag)
+        for kind, tag in diff.tags:
+            services.interest_add(store=store, actor=actor, customer=customer, kind=kind, value=tag)
         for body in diff.notes:
             services.note_create(store=store, actor=actor, customer=customer, body=body)
         if diff.spend is not None:
@@ -596,7 +599,11 @@ def _consent_changes(
 ) -> list[services.ConsentGrant]:
     """Events only where the file changes the current state; an import never undoes a withdrawal
     the customer made another way (a STOP, a form, in person)."""
-    names: dict[str, str] = {Channel.SMS: _("text marketing"), Channel.EMAIL: _("email marketing")}
+    names: dict[str, str] = {
+        Channel.SMS: _("text marketing"),
+        Channel.EMAIL: _("email marketing"),
+        Channel.WHATSAPP: _("WhatsApp marketing"),
+    }
     grants = []
     for channel, granted, evidence in plan.consents:
         now = current.get(channel)

@@ -1,0 +1,229 @@
+"""Trunkshow's own export imports cleanly: into the same book it changes nothing, into another
+store it brings the customers with their phones, emails, interests and consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, browser_client, make_customer
+from tests.customers.import_support import import_file, outcomes, upload
+from trunkshow.customers import services
+from trunkshow.customers.importing import mapping
+from trunkshow.customers.models import (
+    ConsentEvent,
+    CurrentConsent,
+    Customer,
+    CustomerEdit,
+    Interest,
+    Note,
+)
+
+
+def book(store: Any) -> dict[str, Any]:
+    """Everything an import could write, to compare before and after."""
+    with scopes_disabled():
+        return {
+            "customers": list(Customer.objects.filter(store=store).order_by("id").values()),
+            "phones": sorted(Customer.objects.filter(store=store).values_list("phones__e164", flat=True), key=str),
+            "emails": sorted(Customer.objects.filter(store=store).values_list("emails__address", flat=True), key=str),
+            "interests": list(Interest.objects.filter(store=store).order_by("id").values_list("kind", "value")),
+            "events": list(ConsentEvent.objects.filter(store=store).order_by("id").values_list("id", flat=True)),
+            "consent": list(
+                CurrentConsent.objects.filter(store=store).order_by("id").values_list("customer", "channel", "granted")
+            ),
+            "edits": CustomerEdit.objects.filter(store=store).count(),
+            "notes": Note.objects.filter(store=store).count(),
+        }
+
+
+@pytest.fixture
+def mullers(world: World) -> list[Any]:
+    grant, withdraw = "granted", "withdrawn"
+    zoe = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Zoë",
+        last_name="Müller",
+        preferred_name="@Zo",  # a formula character: the export guards it with an apostrophe
+        address_line1="'Tis the corner house",  # an apostrophe of its own, not the guard's
+        city="Boston",
+        region="MA",
+        postal_code="02110",
+        country="US",
+        birthday_day=29,
+        birthday_month=2,  # no year: the export writes 02-29
+        phones=["+1 212 555 0142", "+44 20 7946 0958"],
+        emails=["zoe@example.com", "zoe.work@example.com"],
+        interests=[("stone", "Sapphire"), ("style", "Art deco, vintage"), ("free", "Pearls")],
+        consents=[
+            services.ConsentGrant(channel="sms", purpose="marketing", action=grant),
+            services.ConsentGrant(channel="email", purpose="marketing", action=withdraw),
+        ],
+    )
+    hans = make_customer(
+        world.a,
+        first_name="Hans",
+        last_name="Muller",
+        birthday_day=3,
+        birthday_month=11,
+        birthday_year=1970,
+        phones=["+1 617 555 0199"],
+        consents=[
+            services.ConsentGrant(channel="whatsapp", purpose="marketing", action=grant),
+            services.ConsentGrant(channel="sms", purpose="marketing", action=withdraw, method="keyword"),
+        ],
+    )
+    ana = make_customer(world.a, first_name="Ana", last_name="Muller-Ruiz", emails=["ana@example.com"])
+    make_customer(world.a, first_name="Otto", last_name="Other", phones=["+1 617 555 0100"])
+    return [zoe, hans, ana]
+
+
+def exported(world: World, **params: str) -> bytes:
+    """The file the list's "Export CSV" button gives, through the same view."""
+    response = browser_client(world.a_owner).get("/customers/export/", params)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
+    job = upload(world.a, world.a_owner, exported(world, q="Muller"), name="muller.csv")
+    assert job.mapping == {
+        "Customer ID": "",
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Preferred name": "preferred_name",
+        "Emails": "email",
+        "Phones": "phone",
+        "Address line 1": "address_line1",
+        "Address line 2": "address_line2",
+        "City": "city",
+        "Region": "region",
+        "Postal code": "postal_code",
+        "Country": "country",
+        "Birthday": "birthday_mdy",  # ISO, or month-day without a year, whatever the store's order
+        "Partner": "",
+        "Partner's birthday": "",
+        "Interests": "tags",
+        "How we met": "",
+        "Associate": "",
+        "Lifetime spend": "",  # includes purchases made in Trunkshow: not spend before Trunkshow
+        "Currency": "",
+        "Purchases": "",
+        "Last purchase": "",
+        "Last contact": "",
+        "Text marketing": "accepts_sms_marketing",
+        "Email marketing": "accepts_email_marketing",
+        "WhatsApp marketing": "accepts_whatsapp_marketing",
+        "Added on": "",
+    }
+    # A point-of-sale file's "Lifetime spend" is still its spend before Trunkshow.
+    assert mapping.guess_mapping(["Name", "Lifetime Spend"])["Lifetime Spend"] == "total_spent"
+
+
+def test_our_export_imported_into_the_same_book_changes_nothing(world: World, mullers):
+    content = exported(world, q="Muller")
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, content, name="muller.csv")
+    ids = sorted(c.pk for c in mullers)
+    assert [outcome for _line, outcome, _message in outcomes(job)] == ["unchanged", "unchanged", "unchanged"]
+    assert sorted(message for _line, _outcome, message in outcomes(job)) == sorted(
+        f"Already up to date (customer #{i})." for i in ids
+    )
+    assert (job.created_count, job.merged_count, job.unchanged_count, job.error_count) == (0, 0, 3, 0)
+    assert book(world.a) == before
+
+
+def test_a_consent_withdrawn_after_the_export_is_not_granted_again_by_it(world: World, mullers):
+    zoe = mullers[0]
+    content = exported(world, q="Zoë")
+    with scope(store=world.a):
+        services.consent_events_add(
+            store=world.a,
+            actor=None,
+            customer=zoe,
+            grants=[services.ConsentGrant(channel="sms", purpose="marketing", action="withdrawn", method="keyword")],
+        )
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, content)
+    [(_line, outcome, message)] = outcomes(job)
+    assert outcome == "unchanged"
+    assert "kept text marketing withdrawn" in message
+    assert book(world.a) == before
+
+
+def test_our_export_imported_into_another_store_brings_the_customers_whole(world: World, mullers):
+    job = import_file(world.b, world.b_owner, exported(world, q="Muller"), name="muller.csv")
+    assert [o[1] for o in outcomes(job)] == ["created", "created", "created"]
+    with scope(store=world.b):
+        people = {c.last_name: c for c in Customer.objects.filter(store=world.b)}
+        assert set(people) == {"Müller", "Muller", "Muller-Ruiz"}
+        zoe, hans, ana = people["Müller"], people["Muller"], people["Muller-Ruiz"]
+        assert (zoe.first_name, zoe.preferred_name, zoe.address_line1) == ("Zoë", "@Zo", "'Tis the corner house")
+        assert (zoe.birthday_day, zoe.birthday_month, zoe.birthday_year) == (29, 2, None)
+        assert (hans.birthday_day, hans.birthday_month, hans.birthday_year) == (3, 11, 1970)
+        assert list(zoe.phones.order_by("-is_primary", "id").values_list("e164", flat=True)) == [
+            "+12125550142",
+            "+442079460958",
+        ]
+        assert list(zoe.emails.order_by("-is_primary", "id").values_list("address", flat=True)) == [
+            "zoe@example.com",
+            "zoe.work@example.com",
+        ]
+        assert sorted(zoe.interests.values_list("kind", "value")) == [
+            ("free", "Pearls"),
+            ("stone", "Sapphire"),
+            ("style", "Art deco, vintage"),
+        ]
+        assert list(hans.phones.values_list("e164", flat=True)) == ["+16175550199"]
+        assert list(ana.emails.values_list("address", flat=True)) == ["ana@example.com"]
+        # Granted consent arrives with the file as evidence; a withdrawal with no consent to
+        # withdraw writes nothing.
+        consent = sorted(
+            CurrentConsent.objects.filter(store=world.b).values_list("customer__first_name", "channel", "granted")
+        )
+        assert consent == [("Hans", "whatsapp", True), ("Zoë", "sms", True)]
+        assert set(ConsentEvent.objects.filter(store=world.b).values_list("method", "action")) == {
+            ("import", "granted")
+        }
+    # And the same file again into that store changes nothing there either.
+    before = book(world.b)
+    again = import_file(world.b, world.b_owner, exported(world, q="Muller"), name="muller.csv")
+    assert [o[1] for o in outcomes(again)] == ["unchanged", "unchanged", "unchanged"]
+    assert book(world.b) == before
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("'+5511961233867", "+5511961233867"),
+        ("'=SUM(A1)", "=SUM(A1)"),
+        ("'-2", "-2"),
+        ("'@x", "@x"),
+        ("'\tx", "\tx"),
+        ("'\rx", "\rx"),
+        ("'Tis", "'Tis"),
+        ("O'Brien", "O'Brien"),
+        ("'", "'"),
+        ("''+1", "''+1"),
+        ("+1 212", "+1 212"),
+    ],
+)
+def test_only_the_export_guards_apostrophe_is_taken_off(cell, expected):
+    assert mapping.unguard(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("granted", True),
+        ("Granted", True),
+        ("WITHDRAWN", False),
+        ("withdrawn", False),
+        ("", None),
+    ],
+)
+def test_the_consent_words_our_export_writes_are_understood(cell, expected):
+    assert mapping.parse_yes_no(cell) is expected
