@@ -10,7 +10,7 @@ import re
 from django.apps import apps
 from django_scopes import scope, scopes_disabled
 
-from tests.conftest import World, browser_client, make_customer
+from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.customers.models import NAMELESS_SORT, Customer
 from trunkshow.customers.selectors import customer_search
 from trunkshow.messaging.services import message_receive
@@ -135,3 +135,14 @@ def test_the_inbox_calls_an_unknown_texter_by_their_number_too(world: World):
     assert re.search(r'<span class="inbox-name">\(212\) 555-0188</span>', inbox)
     thread = page.get(f"/inbox/{conversation.pk}/").content.decode()
     assert "<title>(212) 555-0188 · Inbox" in thread
+
+
+def test_the_api_list_names_them_as_the_pages_do(world: World):
+    make_customer(world.a, first_name="Amara", last_name="Okafor")
+    _texted_in(world, "+442079460958")
+    client = api(world.a_associate)
+    items = client.get("/api/v1/customers").json()["items"]
+    assert [(i["display_name"], i["last_name"], i["phone"]) for i in items] == [
+        ("Amara Okafor", "Okafor", None),
+        ("+44 20 7946 0958", "", "+442079460958"),
+    ]
