@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.customers.models import NAMELESS_SORT, Customer
+from trunkshow.customers.privacy import customer_erase
 from trunkshow.customers.selectors import customer_search
 from trunkshow.messaging.services import message_receive
 
@@ -103,6 +104,9 @@ def test_0010_mends_customers_named_by_their_number(world: World):
         world.a, first_name="", last_name="visitor@example.net", emails=["visitor@example.net"], source="chat"
     )
     walk_in = make_customer(world.a, first_name="Plus", last_name="+1 Sign", source="walk_in")
+    erased = make_customer(world.a, first_name="Gone", phones=["+12125550111"])
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=world.a_owner.user, customer=erased)
     with scopes_disabled():
         # What an empty name was sorted by before.
         Customer.objects.filter(pk__in=[old.pk, by_mail.pk]).update(sort_name="")
@@ -113,12 +117,13 @@ def test_0010_mends_customers_named_by_their_number(world: World):
 
         rows = {
             c.pk: (c.last_name, c.search_text, c.sort_name)
-            for c in Customer.objects.filter(pk__in=[old.pk, by_mail.pk, walk_in.pk])
+            for c in Customer.objects.filter(pk__in=[old.pk, by_mail.pk, walk_in.pk, erased.pk])
         }
     assert rows == {
         old.pk: ("", "12125550188", NAMELESS_SORT),
         by_mail.pk: ("", "visitor@example.net", NAMELESS_SORT),
         walk_in.pk: ("+1 Sign", walk_in.search_text, walk_in.sort_name),
+        erased.pk: ("", "", ""),  # an erased record keeps no sort key
     }
     with scope(store=world.a):
         assert [c.pk for c in customer_search(store=world.a, q="2125550188")] == [old.pk]

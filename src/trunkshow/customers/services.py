@@ -207,8 +207,9 @@ def _refresh_search(
     customer.search_text = " ".join([v.fold(" ".join(w for w in words if w)), *digits]).strip()
     name = v.fold(f"{customer.last_name} {customer.first_name}".strip())[:220]
     # Someone with no name at all goes after the named in the name sort (a preferred name alone
-    # keeps the empty key it always had).
-    customer.sort_name = name or ("" if customer.preferred_name else NAMELESS_SORT)
+    # keeps the empty key it always had; an erased record keeps nothing).
+    nameless = not name and not customer.preferred_name and getattr(customer, "erased_at", None) is None
+    customer.sort_name = NAMELESS_SORT if nameless else name
 
 
 def _clean_contacts(

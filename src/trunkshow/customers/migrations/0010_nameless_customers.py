@@ -8,7 +8,7 @@ their sort_name is ``NAMELESS_SORT``, as ``services._refresh_search`` now comput
 This clears the number from such rows (source chat, no first or preferred name, the last name
 one of their own phones or emails), takes it out of their search_text (the number's digits stay,
 so search by phone finds them as before; the search-word triggers of 0009 drop the "+" word), and
-gives every customer without any name the new sort key. Plain ORM updates: SQLite and PostgreSQL.
+gives every live customer without any name the new sort key (an erased one keeps none). Plain ORM updates: SQLite and PostgreSQL.
 """
 
 from django.db import migrations
@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):
     CustomerEmail = apps.get_model("customers", "CustomerEmail")
     customers = Customer._base_manager
     named_by_contact = (
-        customers.filter(source="chat", first_name="", preferred_name="")
+        customers.filter(source="chat", first_name="", preferred_name="", erased_at__isnull=True)
         .exclude(last_name="")
         .values_list("id", "last_name", "search_text")
     )
@@ -31,11 +31,9 @@ def forwards(apps, schema_editor):
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         ids = [pk for pk, _last, _text in batch]
-        contacts = {(pk, e164) for pk, e164 in CustomerPhone._base_manager.filter(customer_id__in=ids).values_list("customer_id", "e164")}
-        contacts |= {
-            (pk, address)
-            for pk, address in CustomerEmail._base_manager.filter(customer_id__in=ids).values_list("customer_id", "address")
-        }
+        phones = CustomerPhone._base_manager.filter(customer_id__in=ids).values_list("customer_id", "e164")
+        emails = CustomerEmail._base_manager.filter(customer_id__in=ids).values_list("customer_id", "address")
+        contacts = set(phones) | set(emails)
         for pk, last, text in batch:
             if (pk, last) not in contacts:
                 continue
@@ -44,9 +42,8 @@ def forwards(apps, schema_editor):
             if text == folded or text.startswith(folded + " "):
                 text = text[len(folded) :].lstrip()
             customers.filter(pk=pk).update(last_name="", search_text=text, sort_name=NAMELESS_SORT)
-    customers.filter(first_name="", last_name="", preferred_name="").exclude(sort_name=NAMELESS_SORT).update(
-        sort_name=NAMELESS_SORT
-    )
+    nameless = customers.filter(first_name="", last_name="", preferred_name="", erased_at__isnull=True)
+    nameless.exclude(sort_name=NAMELESS_SORT).update(sort_name=NAMELESS_SORT)
 
 
 def backwards(apps, schema_editor):
