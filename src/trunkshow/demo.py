@@ -969,9 +969,7 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
     # Someone the store did not know texted: the inbox made them a customer then, as it does.
     number, text = UNKNOWN_TEXTER
     texted_at = now - dt.timedelta(minutes=40)
-    unknown = customer_create(
-        store=store, actor=None, last_name=number, phones=[number], source=Source.CHAT, allow_duplicate=True
-    )
+    unknown = customer_create(store=store, actor=None, phones=[number], source=Source.CHAT, allow_duplicate=True)
     Customer.objects.filter(pk=unknown.pk).update(created_at=texted_at, updated_at=texted_at)
     threads.append(("sms", ((40, "in", text),), unknown, number))
 

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django_scopes import scope
 
 from tests.conftest import World, browser_client, make_customer
+from trunkshow.core.templatetags.trunkshow import when
 from trunkshow.customers import segments
 
 NOON_UTC = dt.datetime(2026, 11, 23, 16, 42, tzinfo=dt.UTC)  # 11:42 in New York, store A's zone
@@ -54,17 +55,20 @@ def test_the_list_page_shows_no_count_until_fetched_then_the_cached_one_with_its
         "count": 1,
         "count_text": "1 customer",
         "counted_at": "2026-11-23T16:42:00+00:00",
-        "counted_text": "counted at 11:42 a.m.",
+        "counted_text": "counted at 11:42\u202fAM",
     }
     with time_machine.travel(NOON_UTC + dt.timedelta(minutes=1), tick=False):
         again = page.get("/customers/")
         manage = page.get("/customers/segments/")
     assert shown(again.context["segments"]) == [
         ("Everyone", "", ""),
-        ("Sapphires", "1 customer", "counted at 11:42 a.m."),
+        ("Sapphires", "1 customer", "counted at 11:42\u202fAM"),
     ]
-    assert shown(manage.context["rows"]) == [("Everyone", "", ""), ("Sapphires", "1 customer", "counted at 11:42 a.m.")]
-    assert "counted at 11:42 a.m." in manage.content.decode()
+    assert shown(manage.context["rows"]) == [
+        ("Everyone", "", ""),
+        ("Sapphires", "1 customer", "counted at 11:42\u202fAM"),
+    ]
+    assert "counted at 11:42\u202fAM" in manage.content.decode()
 
     # Past the five minutes the count is made again, with what the book holds then.
     make_customer(world.a, first_name="Sia", interests=[("stone", "Sapphire")])
@@ -72,8 +76,26 @@ def test_the_list_page_shows_no_count_until_fetched_then_the_cached_one_with_its
         stale = page.get("/customers/")
         recounted = page.get(f"/customers/segments/{sapphires.pk}/count/").json()
     assert shown(stale.context["segments"]) == [("Everyone", "", ""), ("Sapphires", "", "")]
-    assert (recounted["count"], recounted["counted_text"]) == (2, "counted at 11:48 a.m.")
+    assert (recounted["count"], recounted["counted_text"]) == (2, "counted at 11:48\u202fAM")
     assert page.get(f"/customers/segments/{everyone.pk}/count/").json()["count"] == 3
+
+
+def test_the_counted_time_is_written_as_every_other_time_on_the_staff_pages(world: World):
+    """The store's locale, as ``{% when %}`` writes it: "11:42 AM" in the US (not Django's
+    "11:42 a.m."), a 24-hour clock where the locale keeps one."""
+    sapphires = make_segment(world.a, "Sapphires", interest="stone:sapphire")
+    page = browser_client(world.a_associate)
+    with time_machine.travel(NOON_UTC, tick=False):
+        us = page.get(f"/customers/segments/{sapphires.pk}/count/").json()["counted_text"]
+    assert us == "counted at 11:42\u202fAM"
+    assert us.removeprefix("counted at ") == when({"store": world.a}, NOON_UTC, "short").split(", ")[-1]
+
+    world.a.locale = "fr_FR"
+    world.a.save(update_fields=["locale"])
+    cache.clear()
+    with time_machine.travel(NOON_UTC, tick=False):
+        french = page.get(f"/customers/segments/{sapphires.pk}/count/").json()["counted_text"]
+    assert french == "counted at 11:42"
 
 
 def test_opening_a_segment_keeps_its_count_and_changing_its_filters_forgets_it(world: World):

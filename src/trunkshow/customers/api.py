@@ -126,7 +126,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> d
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
     return {
-        "items": [customer_summary_row(r, currency=store.currency) for r in page.rows],
+        "items": [customer_summary_row(r, currency=store.currency, phone_region=store.phone_region) for r in page.rows],
         "next_cursor": page.next_cursor,
     }
 
@@ -140,7 +140,7 @@ def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
     rows, last = search.page(store=store, q=q, after=after, limit=limit)
     return {
-        "items": [customer_summary_row(r, currency=store.currency) for r in rows],
+        "items": [customer_summary_row(r, currency=store.currency, phone_region=store.phone_region) for r in rows],
         "next_cursor": filtering.ranked_cursor(last.rank, last.sort_name, last.id) if last else None,
     }
 

@@ -30,6 +30,10 @@ class Channel(models.TextChoices):
 
 
 LIVE_CUSTOMER = models.Q(erased_at__isnull=True)
+# The sort_name of a customer with no name at all (someone who texted before saying who they
+# are): above every folded name in code point order (SQLite's and the C.UTF-8 collation's), so
+# the list's name sort walks its (store, sort_name, id) index and shows them after the named.
+NAMELESS_SORT = "\U0010fffd"
 
 
 class Customer(models.Model):
@@ -106,10 +110,45 @@ class Customer(models.Model):
         return self.display_name
 
     @property
+    def has_name(self) -> bool:
+        return bool(self.preferred_name or self.first_name or self.last_name)
+
+    @property
     def display_name(self) -> str:
+        """The name staff call them by; without one, how they reached us: the phone number as
+        the store writes it ("(212) 555-0188"; "+44 20 7946 0958" from abroad), else the email."""
         first = self.preferred_name or self.first_name
         name = " ".join(part for part in (first, self.last_name) if part)
-        return name or str(_("Unnamed customer"))
+        return name or self._reached_by() or str(_("Unnamed customer"))
+
+    def _reached_by(self) -> str:
+        if "_reached_by_cache" not in self.__dict__:
+            self.__dict__["_reached_by_cache"] = self._primary_contact()
+        return str(self.__dict__["_reached_by_cache"])
+
+    def _primary_contact(self) -> str:
+        from trunkshow.core.templatetags.trunkshow import phone_for_region
+
+        # A list's rows carry their phones and emails (selectors.customers_with_contacts).
+        phones = self.__dict__.get("phone_list")
+        if phones is None:
+            phones = list(self.phones.order_by("-is_primary", "id")[:1]) if self.pk else []
+        if phones:
+            return phone_for_region(phones[0].e164, self._store_region())
+        emails = self.__dict__.get("email_list")
+        if emails is None:
+            emails = list(self.emails.order_by("-is_primary", "id")[:1]) if self.pk else []
+        return emails[0].address if emails else ""
+
+    def _store_region(self) -> str:
+        """The store's phone region without a query where it is at hand: the instance's cached
+        store, else the store whose scope the request or task entered."""
+        from django_scopes import get_scope
+
+        store = self.store if Customer.store.is_cached(self) else get_scope().get("store")
+        if getattr(store, "pk", None) != self.store_id:
+            store = self.store
+        return str(store.phone_region)
 
     @property
     def full_name(self) -> str:
@@ -118,6 +157,7 @@ class Customer(models.Model):
     @property
     def initials(self) -> str:
         parts = [p for p in (self.preferred_name or self.first_name, self.last_name) if p]
+        # Without a name, the inbox's mark for someone unknown: never the "+" of their number.
         return "".join(p[0] for p in parts).upper()[:2] or "?"
 
 

@@ -23,6 +23,7 @@ from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ErrorBody, Page, Row
+from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -590,14 +591,18 @@ SUMMARY_COLUMNS = (
 )
 
 
-def customer_summary_row(row: dict[str, Any], *, currency: str) -> dict[str, Any]:
+def customer_summary_row(row: dict[str, Any], *, currency: str, phone_region: str = "") -> dict[str, Any]:
     """A row of the list from ``selectors.customer_summaries`` (plain values): the same fields as
     ``customer_summary_out``, left for django-ninja to validate once, on the way out."""
     first = row["preferred_name"] or row["first_name"]
     name = " ".join(part for part in (first, row["last_name"]) if part)
     return {
         "id": row["id"],
-        "display_name": name or str(_("Unnamed customer")),
+        # As Customer.display_name: without a name, the number as the store writes it, else the email.
+        "display_name": name
+        or phone_for_region(row["primary_phone"], phone_region)
+        or row["primary_email"]
+        or str(_("Unnamed customer")),
         "first_name": row["first_name"],
         "last_name": row["last_name"],
         "preferred_name": row["preferred_name"],

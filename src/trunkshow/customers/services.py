@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core.validation import choice_values
 from trunkshow.customers import validation as v
 from trunkshow.customers.models import (
+    NAMELESS_SORT,
     Channel,
     ConsentAction,
     ConsentEvent,
@@ -204,7 +205,11 @@ def _refresh_search(
     words = [customer.first_name, customer.last_name, customer.preferred_name, partner or "", *emails]
     digits = [v.phone_digits(p) for p in phones]
     customer.search_text = " ".join([v.fold(" ".join(w for w in words if w)), *digits]).strip()
-    customer.sort_name = v.fold(f"{customer.last_name} {customer.first_name}".strip())[:220]
+    name = v.fold(f"{customer.last_name} {customer.first_name}".strip())[:220]
+    # Someone with no name at all goes after the named in the name sort (a preferred name alone
+    # keeps the empty key it always had; an erased record keeps nothing).
+    nameless = not name and not customer.preferred_name and getattr(customer, "erased_at", None) is None
+    customer.sort_name = NAMELESS_SORT if nameless else name
 
 
 def _clean_contacts(
@@ -324,7 +329,13 @@ def customer_create(
     _clean_consents(consents, errors)
     for i, (kind, value) in enumerate(interests):
         errors.run(_clean_interest, kind, value, field=f"interests.{i}")
-    if not (clean.get("first_name") or clean.get("last_name")) and "first_name" not in errors.messages:
+    # Someone who texts or writes in before saying who they are is a customer without a name
+    # (pages call them by their number); everyone else is added with one.
+    # (A number given but not valid is reported as that alone.)
+    known_by_contact = clean.get("source") == Source.CHAT and bool(phones or emails)
+    if not (clean.get("first_name") or clean.get("last_name") or known_by_contact) and (
+        "first_name" not in errors.messages
+    ):
         errors.add("first_name", _("Enter a first or last name."))
     errors.raise_if_any()
     if not allow_duplicate:

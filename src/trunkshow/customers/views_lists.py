@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from trunkshow.core.access import client_ip
+from trunkshow.core.templatetags.trunkshow import store_time
 from trunkshow.core.validation import search_text
 from trunkshow.customers import segments as seg
 from trunkshow.customers import selectors
@@ -231,7 +231,7 @@ def _count_url(segment: Segment) -> str:
 
 
 def _count_texts(store: Any, counted: seg.SegmentCount) -> dict[str, str]:
-    at = time_format(counted.counted_at.astimezone(store.tz), "TIME_FORMAT")
+    at = store_time(store, counted.counted_at)
     return {"count_text": _people(store, counted.count), "counted_text": _("counted at %(time)s") % {"time": at}}
 
 

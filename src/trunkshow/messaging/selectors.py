@@ -65,7 +65,8 @@ def customer_name(conversation: Conversation) -> str:
     customer = conversation.customer
     if customer is None:
         return ""
-    return " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
+    name = " ".join(p for p in (customer.preferred_name or customer.first_name, customer.last_name) if p)
+    return name or customer.display_name  # without a name, their number as the store writes it
 
 
 def merge_values(*, conversation: Conversation, associate: Any) -> dict[str, str]:

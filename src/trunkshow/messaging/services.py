@@ -116,7 +116,8 @@ def _new_customer_for(store: Store, channel: str, address: str, name: str) -> Cu
         store=store,
         actor=None,
         first_name=first[:100] or "",
-        last_name=last[:100] or ("" if first else address[:100]),
+        # Without a name they have none: pages show the number or address (Customer.display_name).
+        last_name=last[:100],
         phones=phones,
         emails=emails,
         source=Source.CHAT,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 from django import template
 
@@ -70,6 +70,13 @@ def store_day(store: Any, value: dt.date | dt.datetime | None, style: str = "med
     return format_date(value, format=style, locale=_locale(context))
 
 
+def store_time(store: Any, value: dt.datetime) -> str:
+    """A time of day in the store's zone and locale, as ``{% when … "short" %}`` writes it:
+    "11:47 PM" in the US, "23:47" in France (never Django's TIME_FORMAT "11:47 p.m.")."""
+    context = {"store": store}
+    return format_time(value.astimezone(_tz(context)), format="short", locale=_locale(context))
+
+
 @register.simple_tag(takes_context=True)
 def monthday(context: Any, day: int | None, month: int | None, year: int | None = None) -> str:
     """A birthday or anniversary: "March 12" or "March 12, 1985" in the store's locale."""
@@ -84,14 +91,17 @@ def monthday(context: Any, day: int | None, month: int | None, year: int | None 
 @register.simple_tag(takes_context=True)
 def phone(context: Any, e164: str | None) -> str:
     """National format for the store's own region, international for others."""
+    return phone_for_region(e164, getattr(context.get("store"), "phone_region", ""))
+
+
+def phone_for_region(e164: str | None, region: str) -> str:
+    """``{% phone %}`` outside a template: national format in ``region``, international elsewhere."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    store = context.get("store")
-    region = getattr(store, "phone_region", "")
     fmt = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if phonenumbers.region_code_for_number(number) == region

@@ -1,0 +1,84 @@
+"""The customer list's segments menu and filter chips read on a phone: names wrap between words
+(never "Annive/rsaries"), counts line up, nothing scrolls sideways; and on a desk one row each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, make_customer
+from trunkshow.customers import segments
+
+NAMES = ["Anniversaries in the next 60 days", "Best clients, quiet for 6 months", "Sapphire lovers who may get texts"]
+
+# Each word of each segment name on one line: a word's characters share their top.
+WORDS_WHOLE = """() => [...document.querySelectorAll('.segment-name')].every((el) => {
+  const text = el.firstChild, range = document.createRange();
+  let at = 0;
+  return el.textContent.split(' ').every((word) => {
+    range.setStart(text, at); range.setEnd(text, at + word.length); at += word.length + 1;
+    return range.getClientRects().length === 1;
+  });
+})"""
+
+
+def _segments(world: World) -> None:
+    make_customer(world.a, first_name="Zoë", last_name="Müller", interests=[("stone", "Sapphire")])
+    make_customer(world.a, first_name="", last_name="", phones=["+12125550188"], source="chat")
+    with scope(store=world.a):
+        for name in NAMES:
+            segments.segment_create(store=world.a, actor=None, name=name, filters={"interest": "stone:sapphire"})
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_segments_menu_reads_at_phone_and_desk_sizes(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
+):
+    page = request.getfixturevalue(size)
+    _segments(world)
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/customers/")
+    # The nameless texter comes after the named, called by their number.
+    expect(page.locator(".customer-list .item-title")).to_have_text(["Zoë Müller", "(212) 555-0188"])
+
+    page.locator(".segment-picker > summary").click()
+    expect(page.locator(".segment-list .segment-count")).to_have_text(["1 customer"] * 3)
+    assert page.evaluate(WORDS_WHOLE)
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.segment-list a')].map((a) => ({
+             link: a.getBoundingClientRect().width,
+             name: a.querySelector('.segment-name').getBoundingClientRect().width,
+             count: a.querySelector('.segment-count').getBoundingClientRect().left,
+             counted: a.querySelector('.segment-counted').getBoundingClientRect().right }))"""
+    )
+    assert len({round(b["count"]) for b in boxes}) == 1  # the counts in one column
+    assert len({round(b["counted"]) for b in boxes}) == 1
+    if size == "phone":
+        assert all(b["name"] == b["link"] for b in boxes)  # the name has the row to itself
+    else:
+        assert all(b["name"] < b["link"] / 2 + 200 for b in boxes)  # name, count, time on one row
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"customers-segments-menu-{size}")
+
+
+def test_long_filter_chips_wrap_between_words_on_a_phone(
+    transactional_db: Any, phone: Any, world: World, live_server_url: str
+):
+    _segments(world)
+    log_in(phone, live_server_url, world.a_owner)
+    phone.goto(
+        "/customers/?interest=stone:sapphire&interest=designer:Temple St. Clair Extraordinary Pieces"
+        "&contact_older_than=30&source=chat"
+    )
+    chips = phone.locator(".chips .chip")
+    expect(chips).to_have_count(4)
+    widths = phone.evaluate(
+        "[...document.querySelectorAll('.chips .chip')].map((c) => c.getBoundingClientRect().right)"
+    )
+    assert max(widths) <= 390
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "customers-chips-phone")
