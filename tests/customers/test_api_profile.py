@@ -294,7 +294,12 @@ def test_timeline_lists_notes_purchases_consent_and_edits_newest_first(world: Wo
     owner = {"id": world.a_owner.user.pk, "name": "Ana Owner"}
     assert [(e["kind"], e["data"], e["actor"]) for e in timeline] == [
         ("edit", {"changes": {"city": ["", "Boston"]}}, owner),
-        ("consent", {"channel": "email", "purpose": "marketing", "action": "granted", "method": "staff"}, owner),
+        (
+            "consent",
+            # summary: the evidence as the timeline shows it (an import's file digest left to the ledger)
+            {"channel": "email", "purpose": "marketing", "action": "granted", "method": "staff", "summary": ""},
+            owner,
+        ),
         ("note", {"body": "Anniversary in June"}, owner),
         ("created", {"source": "Walk-in"}, owner),
         (
