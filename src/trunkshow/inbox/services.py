@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from babel.dates import format_datetime, get_timezone_location
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +21,7 @@ from trunkshow.messaging.models import ChannelKind, Conversation, ConversationSt
 from trunkshow.messaging.selectors import customer_name
 from trunkshow.messaging.services import system_reply
 from trunkshow.stores import hours
-from trunkshow.stores.models import Membership, Role, Store
+from trunkshow.stores.models import WEEKDAYS, Membership, Role, Store
 
 
 def inbox_settings(store: Store) -> InboxSettings:
@@ -134,11 +133,6 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
 # ---- out of hours and the response clock ------------------------------------------------------
 
 
-def _local(at: dt.datetime) -> str:
-    # The weekday in the language of the sentence around it.
-    return format_datetime(at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=translation.to_locale(widget_text.language()))
-
-
 def _reply_language(store: Store, conversation: Conversation) -> str:
     """A web-chat visitor's own language (negotiated on their request); for a text or an email,
     the store's (from its locale, when we speak it), as nothing tells us the customer's."""
@@ -163,17 +157,14 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
     if opening is None:
         return
     local = opening.astimezone(hours.zone(store))
+    today = now.astimezone(hours.zone(store)).date()
+    next_open = {
+        "day": WEEKDAYS[local.weekday()],
+        "time": local.strftime("%H:%M"),
+        "in_days": (local.date() - today).days,
+    }
     with translation.override(_reply_language(store, conversation)):
-        text = _(
-            "Thank you for your message. %(store)s is closed now; we will answer from %(when)s (%(place)s time)."
-        ) % {
-            "store": store.name,
-            "when": _local(local),
-            # A customer abroad reads the store's hours in the store's zone: say whose clock it is.
-            "place": get_timezone_location(
-                local.tzinfo, locale=translation.to_locale(widget_text.language()), return_city=True
-            ),
-        }
+        text = widget_text.closed_reply(store.name, next_open, store.time_zone)
     system_reply(store, conversation, message, text, kind="out_of_hours")
 
 

@@ -32,6 +32,7 @@ from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging import whatsapp_templates as wa
 from trunkshow.messaging.channels.twilio.config import twilio_configured
+from trunkshow.messaging.limits import limits_for_composer
 from trunkshow.messaging.media import attachment_get_for, attachment_response
 from trunkshow.messaging.models import ChannelKind, ConversationStatus
 from trunkshow.messaging.photos import PhotoRefused, photos_prepare
@@ -154,6 +155,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         ),
         "whatsapp": _whatsapp_templates(request, conversation),
         "draft": draft,
+        "composer_limits": limits_for_composer(),
     }
     return render(request, "inbox/conversation.html", context)
 
@@ -169,7 +171,8 @@ def _draft_once(request: HttpRequest, conversation_id: int) -> dict[str, str]:
 
 
 def _keep_draft(request: HttpRequest, conversation_id: int, body: str, channel: str) -> None:
-    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:5000], "channel": channel[:16]}
+    # A refused text comes back whole (up to a 100 KB paste), so its author shortens it rather than losing the end.
+    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:100_000], "channel": channel[:16]}
 
 
 def _last_event_id(store: Any) -> int:

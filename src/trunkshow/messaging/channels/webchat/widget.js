@@ -166,6 +166,8 @@
     var text = input.value.trim(), photos = pending.slice(), first = !state.token, body;
     err.textContent = "";
     if (!text && !photos.length) { err.textContent = T.empty_message; input.focus(); return; }
+    var n = [].slice.call(text).length;  // what the server counts; the box keeps the text to be shortened
+    if (n > C.max) { err.textContent = t("too_long", { n: n.toLocaleString(C.lang), max: C.max.toLocaleString(C.lang) }); input.focus(); return; }
     if (photos.length) {
       body = new FormData();
       photos.forEach(function (f) { body.append("files", f, f.name); });
