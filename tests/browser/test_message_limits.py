@@ -92,3 +92,23 @@ def test_a_visitor_pasting_too_much_in_the_chat_is_told_and_keeps_the_text(
     with scope(store=demo):
         assert Message.objects.filter(channel="webchat").count() == 0
     page.context.close()
+
+
+def test_saving_the_status_on_a_phone_comes_back_to_the_status_panel(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    """Found by a new user: snoozing on a phone jumped the page to the reply box."""
+    page = phone
+    conversation = _conversation(world)
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{conversation}/")
+    page.get_by_label("Status", exact=True).select_option("closed")
+    page.get_by_role("button", name="Save status").click()
+    page.wait_for_url(f"**/inbox/{conversation}/#conversation-panel")
+    expect(page.get_by_text("Conversation marked closed.")).to_be_visible()
+    page.wait_for_timeout(300)
+    in_view = page.get_by_role("button", name="Save status").evaluate(
+        "b => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    assert in_view
+    screenshot(page, "status-saved-phone")

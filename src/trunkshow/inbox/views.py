@@ -183,8 +183,14 @@ def _last_event_id(store: Any) -> int:
     )
 
 
-def _back(conversation_id: int) -> HttpResponse:
-    return redirect(reverse("inbox:conversation", args=[conversation_id]) + "#composer")
+def _back(conversation_id: int, to: str = "composer") -> HttpResponse:
+    return redirect(reverse("inbox:conversation", args=[conversation_id]) + "#" + to)
+
+
+def _back_to_panel(conversation_id: int) -> HttpResponse:
+    """Status and assignment are saved from the side panel: the page comes back there, not to the
+    reply box (on a phone the panel is below the thread, and the page jumped away from it)."""
+    return _back(conversation_id, "conversation-panel")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -347,13 +353,13 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
         raw = request.POST.get("snoozed_until", "").strip()
         if not raw:
             flash.error(request, _("Choose when the conversation should come back."))
-            return _back(conversation.pk)
+            return _back_to_panel(conversation.pk)
         try:
             local = dt.datetime.fromisoformat(raw)
             until = local.replace(tzinfo=ZoneInfo(store.time_zone or "UTC")) if local.tzinfo is None else local
         except ValueError:
             flash.error(request, _("“%(value)s” is not a date and time.") % {"value": raw[:40]})
-            return _back(conversation.pk)
+            return _back_to_panel(conversation.pk)
     try:
         services.conversation_status_set(
             store=store, actor=user, conversation=conversation, status=status, snoozed_until=until
@@ -363,7 +369,7 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         flash.error(request, _errors_text(exc))
-    return _back(conversation.pk)
+    return _back_to_panel(conversation.pk)
 
 
 @store_page("inbox.reply")
@@ -381,7 +387,7 @@ def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
         flash.success(request, _("Assignment saved."))
     except ValidationError as exc:
         flash.error(request, _errors_text(exc))
-    return _back(conversation.pk)
+    return _back_to_panel(conversation.pk)
 
 
 @store_page("inbox.view")

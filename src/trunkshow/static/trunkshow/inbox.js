@@ -236,8 +236,9 @@ if (body && counter) {
 }
 
 // A link to one message (#m123) opens on it; otherwise the conversation opens on its newest message.
-const linked = location.hash.startsWith("#m") && document.getElementById(location.hash.slice(1));
-if (linked) linked.scrollIntoView({ block: "center" }); else showNewest();
+// After saving the status or the assignment (#conversation-panel), it stays on that panel.
+const linked = location.hash.length > 1 && location.hash !== "#composer" && document.getElementById(location.hash.slice(1));
+if (linked) linked.scrollIntoView({ block: location.hash.startsWith("#m") ? "center" : "start" }); else showNewest();
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
 for (const button of document.querySelectorAll("[data-insert]")) {
