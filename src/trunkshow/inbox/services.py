@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.validation import fold
-from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
+from trunkshow.inbox.models import InboxSettings, Mention, OverdueAlert, ReadState
 from trunkshow.messaging.channels.webchat import text as widget_text
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Message
 from trunkshow.messaging.selectors import customer_name
@@ -127,6 +127,10 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
         user=user,
         conversation=conversation,
         defaults={"store": store, "last_read_message_id": last, "at": timezone.now()},
+    )
+    # Opening the conversation is answering its mentions of this person: they have seen them.
+    Mention.objects.filter(store=store, user=user, conversation=conversation, read_at__isnull=True).update(
+        read_at=timezone.now()
     )
 
 
@@ -255,19 +259,39 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]{2,40})", re.UNICODE)
 
 
-def mentioned(store: Store, body: str) -> list[Any]:
-    """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
-    handles = {fold(h).rstrip(".") for h in _MENTION.findall(body)}
-    if not handles:
-        return []
-    found = []
+def _handles(body: str) -> dict[str, str]:
+    """The @names in a text, folded, each with the first way it was written."""
+    found: dict[str, str] = {}
+    for raw in _MENTION.findall(body):
+        found.setdefault(fold(raw).rstrip("."), raw.rstrip("."))
+    return found
+
+
+def _staff_handles(store: Store) -> list[tuple[Any, set[str]]]:
+    out = []
     for membership in Membership.objects.filter(store=store, is_active=True).select_related("user"):
         user = membership.user
         first = fold((user.name or "").split(" ")[0]) if user.name else ""
         local = fold(user.email.split("@")[0])
-        if handles & {first, local} - {""}:
-            found.append(user)
-    return found
+        out.append((user, {first, local} - {""}))
+    return out
+
+
+def mentioned(store: Store, body: str) -> list[Any]:
+    """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
+    handles = set(_handles(body))
+    if not handles:
+        return []
+    return [user for user, names in _staff_handles(store) if handles & names]
+
+
+def mentions_unknown(store: Store, body: str) -> list[str]:
+    """The @names in a note that are nobody on this store's staff (``@nobody``), as they were typed."""
+    handles = _handles(body)
+    if not handles:
+        return []
+    known = set().union(*(names for _user, names in _staff_handles(store)))
+    return [f"@{raw}" for folded, raw in handles.items() if folded not in known]
 
 
 def notify_mentions(store: Store, conversation: Conversation, note: Message) -> None:
@@ -277,6 +301,10 @@ def notify_mentions(store: Store, conversation: Conversation, note: Message) -> 
     users = [u for u in mentioned(store, note.body) if u.pk != note.author_id]
     if not users:
         return
+    Mention.objects.bulk_create(
+        [Mention(store=store, user=u, conversation=conversation, message=note, at=note.created_at) for u in users],
+        ignore_conflicts=True,
+    )
     publish_on_commit(
         store=store,
         kind="mention",

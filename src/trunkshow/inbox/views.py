@@ -279,11 +279,31 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
             return redirect(reverse("inbox:conversation", args=[conversation.pk]) + "#templates")
         _keep_draft(request, conversation.pk, fields.get("body", ""), fields.get("channel", ""))
         return _back(conversation.pk)
+    warnings = _unknown_mentions_warning(store, message)
     if _wants_json(request):
         from trunkshow.messaging.selectors import message_payload
 
-        return JsonResponse({"message": message_payload(message)}, status=201)
+        return JsonResponse({"message": message_payload(message), "warnings": warnings}, status=201)
+    for warning in warnings:
+        flash.warning(request, warning)
     return _back(conversation.pk)
+
+
+def _unknown_mentions_warning(store: Any, message: Any) -> list[str]:
+    """A note is saved even when an @name in it is nobody here (an "@" may be meant otherwise, and the
+    note is worth keeping), but its author is told nobody was notified, to write it again."""
+    if message.direction != "note":
+        return []
+    unknown = services.mentions_unknown(store, message.body)
+    if not unknown:
+        return []
+    return [
+        _(
+            "Note saved, but nobody on the staff is %(names)s, so nobody was told. Mention a colleague by "
+            "first name (@Max) or the start of their email."
+        )
+        % {"names": ", ".join(unknown)}
+    ]
 
 
 def _whatsapp_templates(request: HttpRequest, conversation: Any) -> dict[str, Any] | None:
@@ -417,6 +437,15 @@ def thread_fragment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     thread = conversation_messages(conversation=conversation, after_id=after)
     services.conversation_read(store=store, user=request.user, conversation=conversation)
     return render(request, "inbox/_messages.html", {"thread": thread, "conversation": conversation})
+
+
+@store_page("inbox.view")
+@require_GET
+def mentions(request: HttpRequest) -> HttpResponse:
+    """The notes that @name this person: those waiting for them, then the latest they have seen."""
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    found = selectors.mentions_for(store=store, user=user)
+    return render(request, "inbox/mentions.html", {"nav": "mentions", **found})
 
 
 # ---- saved replies ----------------------------------------------------------------------------
