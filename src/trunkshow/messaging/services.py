@@ -601,6 +601,7 @@ def message_record(
     provider: str = "",
     provider_id: str = "",
     meta: dict[str, Any] | None = None,
+    photos: Sequence[Photo] = (),
 ) -> Message:
     """Record a message that happened in the past (the demo's history; a thread brought from elsewhere).
 
@@ -635,6 +636,7 @@ def message_record(
         sent_at=at if direction == Direction.OUTBOUND else None,
         status_at=at,
     )
+    _photos_attach(store, message, photos, provider_links=False)  # kept as any upload is; nothing is sent
     if conversation.created_at > at:  # a conversation begins with its first message
         conversation.created_at = at
         conversation.save(update_fields=["created_at"])
