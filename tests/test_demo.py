@@ -481,3 +481,15 @@ def test_thao_is_not_engaged_before_she_was_born() -> None:
         thao = Customer.objects.get(store=store, first_name="Thảo", last_name="Nguyễn")
         for date in ImportantDate.objects.filter(customer=thao, year__isnull=False):
             assert thao.birthday_year is None or date.year >= thao.birthday_year + 20, (date.kind, date.year)
+
+
+@pytest.mark.django_db
+def test_the_demos_note_naming_james_waits_for_him() -> None:
+    from trunkshow.inbox.models import Mention
+
+    demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    with scope(store=store):
+        assert [(m.user.email, m.message.body[:6], m.read_at) for m in Mention.objects.filter(store=store)] == [
+            ("james@example.com", "@James", None)
+        ]

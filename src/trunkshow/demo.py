@@ -1026,11 +1026,12 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
     """
     from trunkshow.customers.models import Customer, Source
     from trunkshow.customers.services import customer_create
-    from trunkshow.inbox.models import OverdueAlert, ReadState
+    from trunkshow.inbox.models import Mention, OverdueAlert, ReadState
     from trunkshow.inbox.services import (
         assign_on_inbound,
         conversation_read,
         inbox_settings,
+        mentioned,
         response_clock_from,
         response_due_at,
     )
@@ -1074,7 +1075,7 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
                 assign_on_inbound(store, conversation, message)
                 continue
             kind, email = who.split(":")
-            message_record(
+            recorded = message_record(
                 store=store,
                 conversation=conversation,
                 direction="note" if kind == "note" else "out",
@@ -1086,6 +1087,12 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
                 provider_id="" if kind == "note" else provider_id,
                 photos=demo_photos(body),
             )
+            if kind == "note":  # the colleague it @names has not opened it yet: it waits for them
+                Mention.objects.bulk_create(
+                    Mention(store=store, user=u, conversation=conversation, message=recorded, at=at)
+                    for u in mentioned(store, body)
+                    if u.pk != staff[email].pk
+                )
             conversation_read(store=store, user=staff[email], conversation=conversation)
             ReadState.objects.filter(user=staff[email], conversation=conversation).update(at=at)
         if n == 4:
