@@ -165,6 +165,14 @@ def test_demo_with_500_customers_is_varied_valid_and_consistent() -> None:
         assert sum(1 for c in customers if c.birthday_year) >= 150
         kinds = set(ImportantDate.objects.filter(store=store).values_list("kind", flat=True))
         assert kinds == {"anniversary", "engagement", "wedding", "custom"}
+        # Nobody engaged, married or celebrating before they were grown up (Thảo was engaged in 1993, born 1994).
+        born = {c.pk: c.birthday_year for c in customers if c.birthday_year}
+        too_young = [
+            (d.customer_id, d.kind, d.year, born[d.customer_id])
+            for d in ImportantDate.objects.filter(store=store, year__isnull=False, customer_id__in=born)
+            if d.kind != "custom" and d.year < born[d.customer_id] + 20
+        ]
+        assert too_young == []
 
         # Interests of every kind; sizes in every ring system and both length units.
         assert set(Interest.objects.filter(store=store).values_list("kind", flat=True)) == {
@@ -424,4 +432,64 @@ def test_after_the_demo_loads_a_new_text_gets_the_stores_real_answers(
         assert [(m.meta["system"], m.status, m.created_at) for m in answers] == [
             ("out_of_hours", "sent", MONDAY_EVENING),
             ("opt_out_confirmation", "sent", MONDAY_EVENING),
+        ]
+
+
+@pytest.mark.django_db
+def test_the_demo_inbox_has_photos_kept_as_uploads_are() -> None:
+    """Zoë's email said "here are three we love" with no photo; a customer's text now has one too."""
+    from django.test import Client
+
+    from trunkshow.demo import EMERALDS, RESIZE
+    from trunkshow.messaging.models import Attachment, Message
+
+    demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    with scope(store=store):
+        emeralds = Message.objects.get(body=EMERALDS)
+        resize = Message.objects.get(body=RESIZE)
+        sent = list(Attachment.objects.filter(message=emeralds).order_by("id"))
+        received = list(Attachment.objects.filter(message=resize))
+        assert (emeralds.direction, emeralds.channel, emeralds.conversation.customer.first_name) == (
+            "out",
+            "email",
+            "Zoë",
+        )
+        assert [a.filename for a in sent] == [
+            "emerald-pendant-1.jpg",
+            "emerald-pendant-2-colombian.jpg",
+            "emerald-pendant-3.jpg",
+        ]
+        assert emeralds.meta["photos"] == [a.pk for a in sent]
+        assert (resize.direction, [a.filename for a in received]) == ("in", ["IMG_2214.jpg"])
+        owner = Membership.objects.get(store=store, role="owner").user
+    client = Client()
+    client.force_login(owner)
+    for attachment in [*sent, *received]:
+        for suffix in ("", "thumb/"):
+            response = client.get(f"/inbox/attachments/{attachment.pk}/{suffix}")
+            assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
+    thread = client.get(f"/inbox/{emeralds.conversation_id}/").content.decode()
+    assert thread.count("/thumb/") >= 3
+
+
+@pytest.mark.django_db
+def test_thao_is_not_engaged_before_she_was_born() -> None:
+    demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    with scope(store=store):
+        thao = Customer.objects.get(store=store, first_name="Thảo", last_name="Nguyễn")
+        for date in ImportantDate.objects.filter(customer=thao, year__isnull=False):
+            assert thao.birthday_year is None or date.year >= thao.birthday_year + 20, (date.kind, date.year)
+
+
+@pytest.mark.django_db
+def test_the_demos_note_naming_james_waits_for_him() -> None:
+    from trunkshow.inbox.models import Mention
+
+    demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    with scope(store=store):
+        assert [(m.user.email, m.message.body[:6], m.read_at) for m in Mention.objects.filter(store=store)] == [
+            ("james@example.com", "@James", None)
         ]

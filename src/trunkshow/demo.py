@@ -277,6 +277,8 @@ CAST = (
     ("José", "Rodriguez", "US", ""),
 )
 
+ADULT_AGE = 20  # the earliest age at which the demo has anyone engaged, married or celebrating an anniversary
+
 NICKNAMES = {
     "Katherine": "Kate", "Margaret": "Maggie", "Benjamin": "Ben", "Eleanor": "Nell", "Caroline": "Caro",
     "Maximilian": "Max", "Alistair": "Ali", "Guadalupe": "Lupita", "Francesca": "Fran", "Anneliese": "Anne",
@@ -553,7 +555,11 @@ class _Loader:
         moment = since
         if rng.random() < 0.35:
             kind = rng.choice(("anniversary", "anniversary", "wedding", "engagement"))
-            year = rng.randrange(1975, self.today.year) if rng.random() < 0.6 else None
+            # Not before they were grown up: a trial found Thảo engaged in 1993, born in 1994.
+            earliest = max(1975, (profile.get("birthday_year") or 0) + ADULT_AGE)
+            year = (
+                rng.randrange(earliest, self.today.year) if rng.random() < 0.6 and earliest < self.today.year else None
+            )
             self.s.important_date_create(
                 store=store,
                 actor=actor,
@@ -929,6 +935,79 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
 )
 UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")
 
+# Photos in the demo's threads, drawn with Pillow (no files shipped), by the text they go with.
+EMERALDS = "Of course, here are three we love; the second is Colombian."
+RESIZE = "Hi, my mother's ring needs resizing from a K to an M, can you do that?"
+PHOTO_DRAWINGS = {
+    EMERALDS: (
+        ("emerald-pendant-1.jpg", "pendant", (0x1F, 0x8A, 0x5B), "emerald"),
+        ("emerald-pendant-2-colombian.jpg", "pendant", (0x0E, 0x9F, 0x6E), "pear"),
+        ("emerald-pendant-3.jpg", "pendant", (0x2E, 0x6B, 0x4F), "oval"),
+    ),
+    RESIZE: (("IMG_2214.jpg", "ring", (0xB0, 0x12, 0x3A), "oval"),),
+}
+
+
+def _drawing(kind: str, colour: tuple[int, int, int], cut: str) -> bytes:
+    """A jewel on a soft backdrop, as a phone photo of a piece might look, drawn with Pillow."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    w, h = 960, 720
+    image = Image.new("RGB", (w, h))
+    draw = ImageDraw.Draw(image)
+    for y in range(h):  # a linen-coloured backdrop, lighter at the top
+        shade = 244 - y * 40 // h
+        draw.line([(0, y), (w, y)], fill=(shade, shade - 6, shade - 16))
+    gold, dark_gold = (212, 172, 82), (150, 112, 40)
+    cx, cy = w // 2, h // 2 + 40
+    if kind == "pendant":
+        draw.line([(cx - 330, 0), (cx - 20, cy - 120)], fill=gold, width=5)  # the chain
+        draw.line([(cx + 330, 0), (cx + 20, cy - 120)], fill=gold, width=5)
+        draw.ellipse([cx - 22, cy - 150, cx + 22, cy - 106], outline=gold, width=8)  # the bail
+    else:
+        draw.ellipse([cx - 190, cy - 150, cx + 190, cy + 230], outline=gold, width=34)  # the band
+        draw.ellipse([cx - 170, cy - 130, cx + 170, cy + 210], outline=dark_gold, width=6)
+        cy -= 150
+    light = tuple(min(255, c + 90) for c in colour)
+    if cut == "emerald":
+        box = [
+            (cx - 70, cy - 90),
+            (cx + 70, cy - 90),
+            (cx + 95, cy - 60),
+            (cx + 95, cy + 60),
+            (cx + 70, cy + 90),
+            (cx - 70, cy + 90),
+            (cx - 95, cy + 60),
+            (cx - 95, cy - 60),
+        ]
+        draw.polygon(box, fill=colour, outline=gold, width=10)
+        draw.rectangle([cx - 50, cy - 55, cx + 50, cy + 55], outline=light, width=4)
+    elif cut == "pear":
+        draw.ellipse([cx - 85, cy - 20, cx + 85, cy + 130], fill=colour, outline=gold, width=10)
+        draw.polygon([(cx, cy - 110), (cx - 78, cy + 30), (cx + 78, cy + 30)], fill=colour)
+        draw.line([(cx, cy - 110), (cx - 80, cy + 30)], fill=gold, width=10)
+        draw.line([(cx, cy - 110), (cx + 80, cy + 30)], fill=gold, width=10)
+    else:
+        draw.ellipse([cx - 80, cy - 100, cx + 80, cy + 100], fill=colour, outline=gold, width=10)
+    draw.ellipse([cx - 40, cy - 60, cx - 5, cy - 25], fill=light)  # a glint
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def demo_photos(body: str) -> list[Any]:
+    """The photos that go with a line of the demo's inbox, prepared as any upload is (``photo_prepare``)."""
+    import io
+
+    from trunkshow.messaging.photos import photo_prepare
+
+    return [
+        photo_prepare(io.BytesIO(_drawing(kind, colour, cut)), filename=name)
+        for name, kind, colour, cut in PHOTO_DRAWINGS.get(body, ())
+    ]
+
 
 # How a reply ended, by channel: texts report delivery, WhatsApp reports being read, and an email
 # says nothing more once it is handed to the mail server.
@@ -947,11 +1026,12 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
     """
     from trunkshow.customers.models import Customer, Source
     from trunkshow.customers.services import customer_create
-    from trunkshow.inbox.models import OverdueAlert, ReadState
+    from trunkshow.inbox.models import Mention, OverdueAlert, ReadState
     from trunkshow.inbox.services import (
         assign_on_inbound,
         conversation_read,
         inbox_settings,
+        mentioned,
         response_clock_from,
         response_due_at,
     )
@@ -988,11 +1068,12 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
                     provider="demo",
                     provider_id=provider_id,
                     meta={"message_id": f"<{provider_id}@example.com>"} if channel == "email" else {},
+                    photos=demo_photos(body),
                 )
                 assign_on_inbound(store, conversation, message)
                 continue
             kind, email = who.split(":")
-            message_record(
+            recorded = message_record(
                 store=store,
                 conversation=conversation,
                 direction="note" if kind == "note" else "out",
@@ -1002,7 +1083,14 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
                 status="" if kind == "note" else REPLY_STATUS[channel],
                 provider="" if kind == "note" else "demo",
                 provider_id="" if kind == "note" else provider_id,
+                photos=demo_photos(body),
             )
+            if kind == "note":  # the colleague it @names has not opened it yet: it waits for them
+                Mention.objects.bulk_create(
+                    Mention(store=store, user=u, conversation=conversation, message=recorded, at=at)
+                    for u in mentioned(store, body)
+                    if u.pk != staff[email].pk
+                )
             conversation_read(store=store, user=staff[email], conversation=conversation)
             ReadState.objects.filter(user=staff[email], conversation=conversation).update(at=at)
         if n == 4:

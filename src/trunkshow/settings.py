@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "trunkshow.stores.middleware.store_context",
+                "trunkshow.inbox.context.mentions",
             ],
         },
     }

@@ -422,3 +422,36 @@ def test_details_left_without_consent_promise_a_reply_here_only(
         customer = Conversation.objects.get(channel="webchat").customer
         assert customer.consent_events.count() == 0
     page.context.close()
+
+
+def test_a_staff_reply_while_closed_softens_the_nobody_can_answer_notice(
+    browser: Any, live_server_url: str, demo: Store
+) -> None:
+    """Found by a new user: "Nobody can answer right now…" stayed right under a staff reply."""
+    with scopes_disabled():
+        Store.objects.filter(pk=demo.pk).update(
+            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        )
+    page = visitor_page(browser, live_server_url, PHONE, True)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_text("Nobody can answer right now.").wait_for()
+    page.get_by_label("Message", exact=True).fill("Is the emerald ring still there?")
+    page.keyboard.press("Enter")
+    log = page.get_by_role("log", name="Messages")
+    log.get_by_text("is closed now").wait_for()
+    with scope(store=demo):
+        conversation = Conversation.objects.get(channel="webchat")
+    staff_reply(browser, live_server_url, conversation.pk, "I'm here late: yes, it is.")
+    log.get_by_text("I'm here late: yes, it is.").wait_for()
+    page.get_by_text("so we can answer even if you leave this page").wait_for()
+    assert page.get_by_text("Nobody can answer right now.").count() == 0
+    shot(page, "widget-closed-after-staff-reply-phone")
+
+    # After a reload the same: the reply is an hour old at most, so the notice stays soft.
+    page.reload()
+    page.get_by_role("button", name="Chat with us").click()
+    log.get_by_text("I'm here late: yes, it is.").wait_for()
+    page.get_by_text("so we can answer even if you leave this page").wait_for()
+    assert page.get_by_text("Nobody can answer right now.").count() == 0
+    page.context.close()

@@ -38,6 +38,7 @@ def test_the_store_owned_models_are_the_ones_we_expect():
         "customers.Size",
         "customers.Suppression",
         "inbox.InboxSettings",
+        "inbox.Mention",
         "inbox.OverdueAlert",
         "inbox.PushSubscription",
         "inbox.ReadState",

@@ -206,8 +206,9 @@ def test_the_list_costs_the_same_few_queries_for_a_full_page(world: World, djang
     client = browser_client(world.a_associate)
     client.get("/customers/")  # the session is warm
     # session, user, membership (with store), the page, its phones, emails and interests,
-    # the count, the segments (each counted: none here) and the staff for the associate filter
-    with django_assert_max_num_queries(10):
+    # the count, the segments (each counted: none here), the staff for the associate filter and
+    # the @mentions waiting for the reader (in the navigation)
+    with django_assert_max_num_queries(11):
         response = client.get("/customers/")
     assert len(titles(response)) == 25
 
@@ -626,8 +627,9 @@ def test_profile_costs_a_fixed_number_of_queries_however_long_the_history(world:
     client = browser_client(world.a_associate)
     client.get(f"/customers/{customer.pk}/")
     # session, user, membership; customer; staff; phones, emails, dates, interests, sizes, ledger;
-    # timeline: creator, notes, purchases, consent, edits, merges, messages; names in the edits (associates, partners)
-    with django_assert_max_num_queries(19):
+    # timeline: creator, notes, purchases, consent, edits, merges, messages; names in the edits (associates, partners);
+    # the @mentions waiting for the reader (in the navigation)
+    with django_assert_max_num_queries(20):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
     people = [world.a_owner, world.a_manager, world.a_associate]
@@ -646,7 +648,7 @@ def test_profile_costs_a_fixed_number_of_queries_however_long_the_history(world:
                 customer=customer,
                 data={"assigned_associate_id": people[i % 3].user.pk, "city": f"City {i}"},
             )
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
 

@@ -68,7 +68,16 @@ def test_list_read_reply_and_note_through_the_api(world: Any, django_capture_on_
     ("payload", "field", "message"),
     [
         ({"body": ""}, "body", "Write a message first."),
-        ({"body": "x" * 6000}, "body", "A message can be at most 5000 characters; this one has 6000."),
+        (
+            {"body": "x" * 6000},
+            "body",
+            "A text message can be at most 1,600 characters; this one has 6,000. Shorten it or send it in parts.",
+        ),
+        (
+            {"body": "x" * 1601},
+            "body",
+            "A text message can be at most 1,600 characters; this one has 1,601. Shorten it or send it in parts.",
+        ),
         (
             {"body": "Hi {first_name}"},
             "body",

@@ -234,7 +234,7 @@ def test_outside_opening_hours_the_customer_is_told_when_the_store_will_answer(
     with scope(store=world.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
     assert replies == [
-        "Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00 (New York time)."
+        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 (New York time)."
     ]
 
 
@@ -262,8 +262,23 @@ def test_the_closed_answer_comes_once_per_closed_night_even_after_staff_answered
     with scope(store=world.a):
         automatic = list(Message.objects.filter(meta__system="out_of_hours").values_list("body", flat=True))
     assert automatic == [
-        "Thank you for your message. Atelier Ana is closed now; we will answer from Tuesday 10:00 (New York time).",
-        "Thank you for your message. Atelier Ana is closed now; we will answer from Wednesday 10:00 (New York time).",
+        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 (New York time).",
+        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 (New York time).",
+    ]
+
+
+def test_the_closed_answer_names_the_day_as_the_chat_does(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """The chat said "we open tomorrow at 10:00" while the automatic answer said "from Tuesday 10:00"."""
+    world.a.opening_hours = {"tue": [["10:00", "18:00"]], "sat": [["10:00", "18:00"]]}
+    world.a.save()
+    make_customer(world.a, phones=[NUMBER])
+    # Wednesday 25 November 2026, 20:30 in New York: the store opens Saturday.
+    with time_machine.travel(dt.datetime(2026, 11, 26, 1, 30, tzinfo=dt.UTC), tick=False):
+        text_in(world.a, django_capture_on_commit_callbacks, "Open this week?", "SM8")
+    with scope(store=world.a):
+        replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
+    assert replies == [
+        "Thank you for your message. Atelier Ana is closed now; we will answer Saturday at 10:00 (New York time)."
     ]
 
 
@@ -279,7 +294,7 @@ def test_a_text_to_a_french_store_while_it_is_closed_is_answered_in_the_stores_l
     with scope(store=world.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
     assert replies == [
-        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons à partir de mardi 10:00 (heure de New York)."
+        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons demain à 10:00 (heure de New York)."
     ]
 
 
@@ -303,7 +318,7 @@ def test_the_list_costs_the_same_number_of_queries_for_one_or_many_conversations
     for i in range(12):
         text_in(world.a, django_capture_on_commit_callbacks, f"Hello {i}", f"SMq{i}", number=f"+1212555{i:04d}")
     client = browser_client(world.a_owner)
-    with django_assert_max_num_queries(10):  # 9, and the latest live event the page starts from
+    with django_assert_max_num_queries(11):  # 9, the latest live event the page starts from, the mentions waiting
         page = client.get("/inbox/")
     assert page.content.decode().count('class="inbox-row') == 12
 

@@ -205,7 +205,10 @@ def test_status_callbacks_in_any_order_only_move_a_message_forward(
     ("body", "error"),
     [
         ("   ", "Write a message first."),
-        ("x" * 100_000, "A message can be at most 5000 characters; this one has 100000."),
+        (
+            "x" * 100_000,
+            "An email can be at most 5,000 characters; this one has 100,000. Shorten it or send it in parts.",
+        ),
         (
             "Hi {first_name}, your ring is ready",
             "Fill in {first_name} before sending: the customer would see it as typed.",

@@ -617,3 +617,12 @@ def test_staff_reply_endpoint_sends_through_the_outbox_with_csrf(
     assert empty.json()["error"]["fields"] == {"body": ["Write a message first."]}
     other = browser_client(site.b_owner).post(url, json.dumps({"body": "Hi"}), content_type="application/json")
     assert other.status_code == 404
+
+
+def test_a_visitors_message_over_the_limit_is_refused_with_the_limit_in_words(site: World) -> None:
+    response = post(visitor(), "/widget/api/atelier/conversations", {"body": "x" * 5_001})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "A web chat message can be at most 5,000 characters; this one has 5,001. Shorten it or send it in parts."
+    )
+    assert (count(Conversation), count(Message)) == (0, 0)

@@ -244,7 +244,7 @@ def test_a_french_visitor_writing_while_the_store_is_closed_is_answered_in_frenc
         chat = started.json()
         resumed = widget_events_since(store=site.a, conversation_id=chat["conversation"], after_id=chat["last_event"])
     assert replies == [
-        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons à partir de mardi 10:00 (heure de New York)."
+        "Merci pour votre message. Atelier Ana est fermé pour le moment\u00a0; nous vous répondrons demain à 10:00 (heure de New York)."
     ]
     assert [e["message"]["body"] for e in resumed] == replies
 

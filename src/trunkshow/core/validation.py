@@ -33,6 +33,19 @@ def fold(text: str) -> str:
     return stripped.translate(_FOLD_EXTRA)
 
 
+def initials(*names: str, limit: int = 2) -> str:
+    """The first letter of each name (of each word when one name is given), letters only: a name typed
+    as ``<Sam> <Tate>`` is "ST", not "<S<T", ``Thảo`` gives "T", ``Žofia`` "Ž"; "?" when there is none."""
+    words = [w for name in names for w in unicodedata.normalize("NFC", name or "").split()]
+    if len(names) > 1:  # one letter per name, from its first word that has one
+        words = [
+            next((w for w in unicodedata.normalize("NFC", n or "").split() if any(c.isalpha() for c in w)), "")
+            for n in names
+        ]
+    found = [next((c for c in w if c.isalpha()), "") for w in words]
+    return "".join(c.upper()[:1] for c in found if c)[:limit] or "?"
+
+
 def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
     text = (value or "").strip()
     if _SURROGATE.search(text):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from trunkshow.core.validation import initials
+
 
 class Source(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
@@ -156,9 +158,7 @@ class Customer(models.Model):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in (self.preferred_name or self.first_name, self.last_name) if p]
-        # Without a name, the inbox's mark for someone unknown: never the "+" of their number.
-        return "".join(p[0] for p in parts).upper()[:2] or "?"
+        return initials(self.preferred_name or self.first_name, self.last_name)
 
 
 class PhoneLabel(models.TextChoices):

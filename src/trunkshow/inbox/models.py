@@ -99,3 +99,24 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"push subscription of {self.user_id}"
+
+
+class Mention(models.Model):
+    """A staff member @named in a note: waiting for them until they open the conversation, so a
+    mention sent while they were away (and without push) is there when they come back."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("messaging.Conversation", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey("messaging.Message", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["message", "user"], name="mention_once")]
+        indexes: ClassVar = [models.Index(fields=["store", "user", "read_at"], name="mention_unread")]
+
+    def __str__(self) -> str:
+        return f"mention of user {self.user_id} in message {self.message_id}"

@@ -254,3 +254,25 @@ def inbox_counts(*, store: Store, user: Any) -> dict[str, int]:
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
         all=Count("id"),
     )
+
+
+# ---- @mentions --------------------------------------------------------------------------------
+
+
+def mentions_waiting_count(*, store: Store, user: Any) -> int:
+    """How many notes @naming this person in this store they have not opened yet (the navigation's count)."""
+    from trunkshow.inbox.models import Mention
+
+    return int(Mention.objects.filter(store=store, user=user, read_at__isnull=True).count())
+
+
+def mentions_for(*, store: Store, user: Any, read_limit: int = 20) -> dict[str, list[Any]]:
+    """This person's mentions in this store: those waiting (oldest first, to answer in order), and the
+    latest ones already seen."""
+    from trunkshow.inbox.models import Mention
+
+    rows = Mention.objects.filter(store=store, user=user).select_related("message__author", "conversation__customer")
+    return {
+        "waiting": list(rows.filter(read_at__isnull=True).order_by("at", "id")),
+        "seen": list(rows.filter(read_at__isnull=False).order_by("-at", "-id")[:read_limit]),
+    }

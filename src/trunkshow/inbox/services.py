@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from babel.dates import format_datetime, get_timezone_location
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.validation import fold
-from trunkshow.inbox.models import InboxSettings, OverdueAlert, ReadState
+from trunkshow.inbox.models import InboxSettings, Mention, OverdueAlert, ReadState
 from trunkshow.messaging.channels.webchat import text as widget_text
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Message
 from trunkshow.messaging.selectors import customer_name
 from trunkshow.messaging.services import system_reply
 from trunkshow.stores import hours
-from trunkshow.stores.models import Membership, Role, Store
+from trunkshow.stores.models import WEEKDAYS, Membership, Role, Store
 
 
 def inbox_settings(store: Store) -> InboxSettings:
@@ -129,14 +128,13 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
         conversation=conversation,
         defaults={"store": store, "last_read_message_id": last, "at": timezone.now()},
     )
+    # Opening the conversation is answering its mentions of this person: they have seen them.
+    Mention.objects.filter(store=store, user=user, conversation=conversation, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 # ---- out of hours and the response clock ------------------------------------------------------
-
-
-def _local(at: dt.datetime) -> str:
-    # The weekday in the language of the sentence around it.
-    return format_datetime(at, "EEEE HH:mm", tzinfo=at.tzinfo, locale=translation.to_locale(widget_text.language()))
 
 
 def _reply_language(store: Store, conversation: Conversation) -> str:
@@ -163,17 +161,14 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
     if opening is None:
         return
     local = opening.astimezone(hours.zone(store))
+    today = now.astimezone(hours.zone(store)).date()
+    next_open = {
+        "day": WEEKDAYS[local.weekday()],
+        "time": local.strftime("%H:%M"),
+        "in_days": (local.date() - today).days,
+    }
     with translation.override(_reply_language(store, conversation)):
-        text = _(
-            "Thank you for your message. %(store)s is closed now; we will answer from %(when)s (%(place)s time)."
-        ) % {
-            "store": store.name,
-            "when": _local(local),
-            # A customer abroad reads the store's hours in the store's zone: say whose clock it is.
-            "place": get_timezone_location(
-                local.tzinfo, locale=translation.to_locale(widget_text.language()), return_city=True
-            ),
-        }
+        text = widget_text.closed_reply(store.name, next_open, store.time_zone)
     system_reply(store, conversation, message, text, kind="out_of_hours")
 
 
@@ -264,19 +259,39 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]{2,40})", re.UNICODE)
 
 
-def mentioned(store: Store, body: str) -> list[Any]:
-    """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
-    handles = {fold(h).rstrip(".") for h in _MENTION.findall(body)}
-    if not handles:
-        return []
-    found = []
+def _handles(body: str) -> dict[str, str]:
+    """The @names in a text, folded, each with the first way it was written."""
+    found: dict[str, str] = {}
+    for raw in _MENTION.findall(body):
+        found.setdefault(fold(raw).rstrip("."), raw.rstrip("."))
+    return found
+
+
+def _staff_handles(store: Store) -> list[tuple[Any, set[str]]]:
+    out = []
     for membership in Membership.objects.filter(store=store, is_active=True).select_related("user"):
         user = membership.user
         first = fold((user.name or "").split(" ")[0]) if user.name else ""
         local = fold(user.email.split("@")[0])
-        if handles & {first, local} - {""}:
-            found.append(user)
-    return found
+        out.append((user, {first, local} - {""}))
+    return out
+
+
+def mentioned(store: Store, body: str) -> list[Any]:
+    """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
+    handles = set(_handles(body))
+    if not handles:
+        return []
+    return [user for user, names in _staff_handles(store) if handles & names]
+
+
+def mentions_unknown(store: Store, body: str) -> list[str]:
+    """The @names in a note that are nobody on this store's staff (``@nobody``), as they were typed."""
+    handles = _handles(body)
+    if not handles:
+        return []
+    known = set().union(*(names for _user, names in _staff_handles(store)))
+    return [f"@{raw}" for folded, raw in handles.items() if folded not in known]
 
 
 def notify_mentions(store: Store, conversation: Conversation, note: Message) -> None:
@@ -286,6 +301,10 @@ def notify_mentions(store: Store, conversation: Conversation, note: Message) -> 
     users = [u for u in mentioned(store, note.body) if u.pk != note.author_id]
     if not users:
         return
+    Mention.objects.bulk_create(
+        [Mention(store=store, user=u, conversation=conversation, message=note, at=note.created_at) for u in users],
+        ignore_conflicts=True,
+    )
     publish_on_commit(
         store=store,
         kind="mention",

@@ -32,6 +32,7 @@ from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging import whatsapp_templates as wa
 from trunkshow.messaging.channels.twilio.config import twilio_configured
+from trunkshow.messaging.limits import limits_for_composer
 from trunkshow.messaging.media import attachment_get_for, attachment_response
 from trunkshow.messaging.models import ChannelKind, ConversationStatus
 from trunkshow.messaging.photos import PhotoRefused, photos_prepare
@@ -154,6 +155,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         ),
         "whatsapp": _whatsapp_templates(request, conversation),
         "draft": draft,
+        "composer_limits": limits_for_composer(),
     }
     return render(request, "inbox/conversation.html", context)
 
@@ -169,7 +171,8 @@ def _draft_once(request: HttpRequest, conversation_id: int) -> dict[str, str]:
 
 
 def _keep_draft(request: HttpRequest, conversation_id: int, body: str, channel: str) -> None:
-    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:5000], "channel": channel[:16]}
+    # A refused text comes back whole (up to a 100 KB paste), so its author shortens it rather than losing the end.
+    request.session["inbox_draft"] = {"conversation": conversation_id, "body": body[:100_000], "channel": channel[:16]}
 
 
 def _last_event_id(store: Any) -> int:
@@ -180,8 +183,14 @@ def _last_event_id(store: Any) -> int:
     )
 
 
-def _back(conversation_id: int) -> HttpResponse:
-    return redirect(reverse("inbox:conversation", args=[conversation_id]) + "#composer")
+def _back(conversation_id: int, to: str = "composer") -> HttpResponse:
+    return redirect(reverse("inbox:conversation", args=[conversation_id]) + "#" + to)
+
+
+def _back_to_panel(conversation_id: int) -> HttpResponse:
+    """Status and assignment are saved from the side panel: the page comes back there, not to the
+    reply box (on a phone the panel is below the thread, and the page jumped away from it)."""
+    return _back(conversation_id, "conversation-panel")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -270,11 +279,31 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
             return redirect(reverse("inbox:conversation", args=[conversation.pk]) + "#templates")
         _keep_draft(request, conversation.pk, fields.get("body", ""), fields.get("channel", ""))
         return _back(conversation.pk)
+    warnings = _unknown_mentions_warning(store, message)
     if _wants_json(request):
         from trunkshow.messaging.selectors import message_payload
 
-        return JsonResponse({"message": message_payload(message)}, status=201)
+        return JsonResponse({"message": message_payload(message), "warnings": warnings}, status=201)
+    for warning in warnings:
+        flash.warning(request, warning)
     return _back(conversation.pk)
+
+
+def _unknown_mentions_warning(store: Any, message: Any) -> list[str]:
+    """A note is saved even when an @name in it is nobody here (an "@" may be meant otherwise, and the
+    note is worth keeping), but its author is told nobody was notified, to write it again."""
+    if message.direction != "note":
+        return []
+    unknown = services.mentions_unknown(store, message.body)
+    if not unknown:
+        return []
+    return [
+        _(
+            "Note saved, but nobody on the staff is %(names)s, so nobody was told. Mention a colleague by "
+            "first name (@Max) or the start of their email."
+        )
+        % {"names": ", ".join(unknown)}
+    ]
 
 
 def _whatsapp_templates(request: HttpRequest, conversation: Any) -> dict[str, Any] | None:
@@ -344,13 +373,13 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
         raw = request.POST.get("snoozed_until", "").strip()
         if not raw:
             flash.error(request, _("Choose when the conversation should come back."))
-            return _back(conversation.pk)
+            return _back_to_panel(conversation.pk)
         try:
             local = dt.datetime.fromisoformat(raw)
             until = local.replace(tzinfo=ZoneInfo(store.time_zone or "UTC")) if local.tzinfo is None else local
         except ValueError:
             flash.error(request, _("“%(value)s” is not a date and time.") % {"value": raw[:40]})
-            return _back(conversation.pk)
+            return _back_to_panel(conversation.pk)
     try:
         services.conversation_status_set(
             store=store, actor=user, conversation=conversation, status=status, snoozed_until=until
@@ -360,7 +389,7 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         flash.error(request, _errors_text(exc))
-    return _back(conversation.pk)
+    return _back_to_panel(conversation.pk)
 
 
 @store_page("inbox.reply")
@@ -378,7 +407,7 @@ def assign(request: HttpRequest, conversation_id: int) -> HttpResponse:
         flash.success(request, _("Assignment saved."))
     except ValidationError as exc:
         flash.error(request, _errors_text(exc))
-    return _back(conversation.pk)
+    return _back_to_panel(conversation.pk)
 
 
 @store_page("inbox.view")
@@ -408,6 +437,15 @@ def thread_fragment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     thread = conversation_messages(conversation=conversation, after_id=after)
     services.conversation_read(store=store, user=request.user, conversation=conversation)
     return render(request, "inbox/_messages.html", {"thread": thread, "conversation": conversation})
+
+
+@store_page("inbox.view")
+@require_GET
+def mentions(request: HttpRequest) -> HttpResponse:
+    """The notes that @name this person: those waiting for them, then the latest they have seen."""
+    store, user = request.store, request.user  # type: ignore[attr-defined]
+    found = selectors.mentions_for(store=store, user=user)
+    return render(request, "inbox/mentions.html", {"nav": "mentions", **found})
 
 
 # ---- saved replies ----------------------------------------------------------------------------

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from trunkshow.customers.validation import parse_phone
 from trunkshow.messaging.channels.twilio.config import twilio_configured
 from trunkshow.messaging.inbound_media import PENDING, inbound_media_received
+from trunkshow.messaging.limits import body_limit, too_long_text
 from trunkshow.messaging.models import ChannelKind, Message
 from trunkshow.messaging.photos import PhotoRefused, count_check
-from trunkshow.messaging.services import MAX_BODY, message_receive
+from trunkshow.messaging.services import message_receive
 from trunkshow.stores.access import store_page
 
 
@@ -49,8 +50,8 @@ def sandbox(request: HttpRequest) -> HttpResponse:
             errors["photos"] = [exc.message]
         if not values["body"] and not files:
             errors["body"] = [_("Write the customer's message or attach a photo.")]
-        elif len(values["body"]) > MAX_BODY:
-            errors["body"] = [_("A message can be at most %(max)s characters.") % {"max": MAX_BODY}]
+        elif len(values["body"]) > body_limit(values["channel"]):
+            errors["body"] = [too_long_text(values["channel"], len(values["body"]))]
         if not errors:
             media: list[dict[str, Any]] = [
                 {"content_type": (f.content_type or "")[:100], "state": PENDING} for f in files

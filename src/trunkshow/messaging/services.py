@@ -32,6 +32,7 @@ from trunkshow.customers.models import (
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
 from trunkshow.messaging import hooks, keywords
 from trunkshow.messaging.attachments import PROVIDER_MINUTES, files_removed_on_failure, photo_add, signed_url_for
+from trunkshow.messaging.limits import OWN_LIMIT, body_check, note_check
 from trunkshow.messaging.models import (
     STATUS_RANK,
     ChannelKind,
@@ -48,7 +49,7 @@ from trunkshow.messaging.selectors import TEXT_CHANNELS, reply_address, whatsapp
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
-MAX_BODY = 5_000  # characters: a text is split by carriers anyway, an email reply is rarely longer
+MAX_BODY = OWN_LIMIT  # characters, without a channel's own limit (``limits.BODY_LIMITS``)
 PREVIEW = 160
 # A merge field left as typed: {first_name}, {{ store }}, [associate].
 _UNFILLED = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[\s*(first_name|associate|store)\s*\]", re.IGNORECASE)
@@ -363,23 +364,18 @@ def system_reply(
 # ---- outbound ---------------------------------------------------------------------------------
 
 
-def _message_text(body: str, *, photos: int = 0) -> str:
-    """What a person wrote, trimmed: required unless photos come with it (a photo alone is a message)."""
+def _message_text(body: str, *, channel: str, photos: int = 0) -> str:
+    """What a person wrote, trimmed: required unless photos come with it (a photo alone is a message),
+    and within its channel's limit (1,600 characters for a text: Twilio refuses longer)."""
     text = (body or "").strip()
     if not text and not photos:
         raise ValidationError({"body": _("Write a message first.")})
-    if len(text) > MAX_BODY:
-        raise ValidationError(
-            {
-                "body": _("A message can be at most %(max)s characters; this one has %(n)s.")
-                % {"max": MAX_BODY, "n": len(text)}
-            }
-        )
+    body_check(text, channel)
     return text
 
 
-def _clean_body(body: str, *, photos: int = 0) -> str:
-    text = _message_text(body, photos=photos)
+def _clean_body(body: str, *, channel: str, photos: int = 0) -> str:
+    text = _message_text(body, channel=channel, photos=photos)
     unfilled = _UNFILLED.search(text)
     if unfilled:
         raise ValidationError(
@@ -432,8 +428,8 @@ def message_send(
     cannot be stored, the message and every file written for it are gone with the transaction.
     """
     count_check(len(photos))
-    text = _clean_body(body, photos=len(photos))
     channel = channel or conversation.channel
+    text = _clean_body(body, channel=channel, photos=len(photos))
     address = reply_address(store=store, conversation=conversation, channel=channel)
     if channel == ChannelKind.WHATSAPP:
         closes_at = whatsapp_window_closes_at(conversation=conversation)
@@ -561,8 +557,7 @@ def note_add(
     text = (body or "").strip()
     if not text and not photos:
         raise ValidationError({"body": _("Write a note first.")})
-    if len(text) > MAX_BODY:
-        raise ValidationError({"body": _("A note can be at most %(max)s characters.") % {"max": MAX_BODY}})
+    note_check(text)
     message = Message.objects.create(
         store=store,
         conversation=conversation,
@@ -607,6 +602,7 @@ def message_record(
     provider: str = "",
     provider_id: str = "",
     meta: dict[str, Any] | None = None,
+    photos: Sequence[Photo] = (),
 ) -> Message:
     """Record a message that happened in the past (the demo's history; a thread brought from elsewhere).
 
@@ -641,6 +637,7 @@ def message_record(
         sent_at=at if direction == Direction.OUTBOUND else None,
         status_at=at,
     )
+    _photos_attach(store, message, photos, provider_links=False)  # kept as any upload is; nothing is sent
     if conversation.created_at > at:  # a conversation begins with its first message
         conversation.created_at = at
         conversation.save(update_fields=["created_at"])
@@ -730,7 +727,7 @@ def webchat_message_receive(
     anything fails before the transaction ends, the message, its rows and every file written are gone.
     """
     count_check(len(photos))
-    text = _message_text(body, photos=len(photos))
+    text = _message_text(body, channel=ChannelKind.WEBCHAT, photos=len(photos))
     now = timezone.now()
     with files_removed_on_failure():
         if conversation is None:

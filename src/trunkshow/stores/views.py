@@ -28,6 +28,7 @@ from django_scopes import scopes_disabled
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.audit import action_display
+from trunkshow.core.validation import initials
 from trunkshow.stores import roles, selectors, services
 from trunkshow.stores.access import StoreRequest, store_page
 from trunkshow.stores.auth import login_failure_record, login_failures_clear, login_retry_after, reset_email_allowed
@@ -314,7 +315,7 @@ def store_switch(request: StoreRequest) -> HttpResponse:
 
 
 def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split()[:2]).upper() or "?"
+    return initials(name)
 
 
 def _allowed_roles(membership: Membership) -> list[str]:

@@ -175,9 +175,70 @@ body?.addEventListener("keydown", (event) => {
     body.form.querySelector('button[value="reply"]').click();
   }
 });
+// How long the reply may be on the channel chosen (the server refuses the same: messaging/limits.py).
+// The count shows once the text gets long (for a text, once it takes more than one), turns into a warning
+// over the limit, and Send then refuses: nothing is cut, a paste stays whole for its author to shorten.
+const limitsData = document.getElementById("composer-limits");
+const counter = document.getElementById("reply-count");
+const GSM = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM_EXT = "^{}\\[~]|€\f";
+function smsSegments(text) {
+  let septets = 0;
+  for (const ch of text) {
+    if (GSM.includes(ch)) septets += 1;
+    else if (GSM_EXT.includes(ch)) septets += 2;
+    else { septets = -1; break; }
+  }
+  if (septets >= 0) return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  const units = text.length; // UCS-2 counts UTF-16 units: an emoji takes two
+  return units <= 70 ? 1 : Math.ceil(units / 67);
+}
+function composerCheck(kind) {
+  if (!limitsData || !body || !counter) return true;
+  const config = JSON.parse(limitsData.textContent);
+  const channelSelect = document.getElementById("reply-channel");
+  const channel = channelSelect?.value || "";
+  const text = body.value.trim();
+  const n = [...text].length; // characters as the server counts them (code points)
+  const note = kind === "note";
+  const max = note ? config.note : config.limits[channel] || config.note;
+  const fmt = (v) => v.toLocaleString(document.documentElement.lang || undefined);
+  const fill = (words, extra = {}) =>
+    words.replace(/\{(\w+)\}/g, (all, k) => ({ n: fmt(n), max: fmt(max), channel: config.names[channel] || "", ...extra })[k] ?? all);
+  const over = n > max;
+  let words = "";
+  if (over) {
+    words = fill(note ? config.words.note_over : config.words.over);
+  } else if (!note && channel === "sms" && text) {
+    const segments = smsSegments(text);
+    if (segments > 1 || n > max * 0.6) words = fill(config.words.segments, { segments: fmt(segments) });
+  } else if (n > max * 0.8) {
+    words = fill(config.words.count);
+  }
+  counter.textContent = words;
+  counter.hidden = !words;
+  counter.classList.toggle("is-over", over);
+  counter.setAttribute("role", over ? "alert" : "status");
+  if (over) body.setAttribute("aria-invalid", "true"); else body.removeAttribute("aria-invalid");
+  return !over;
+}
+if (body && counter) {
+  body.addEventListener("input", () => composerCheck());
+  document.getElementById("reply-channel")?.addEventListener("change", () => composerCheck());
+  body.form.addEventListener("submit", (event) => {
+    const kind = event.submitter?.value || "reply";
+    if (!composerCheck(kind)) {
+      event.preventDefault();
+      body.focus();
+    }
+  });
+  composerCheck();
+}
+
 // A link to one message (#m123) opens on it; otherwise the conversation opens on its newest message.
-const linked = location.hash.startsWith("#m") && document.getElementById(location.hash.slice(1));
-if (linked) linked.scrollIntoView({ block: "center" }); else showNewest();
+// After saving the status or the assignment (#conversation-panel), it stays on that panel.
+const linked = location.hash.length > 1 && location.hash !== "#composer" && document.getElementById(location.hash.slice(1));
+if (linked) linked.scrollIntoView({ block: location.hash.startsWith("#m") ? "center" : "start" }); else showNewest();
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
 for (const button of document.querySelectorAll("[data-insert]")) {

@@ -58,6 +58,9 @@ WORDS = {
     "store": pgettext_lazy("web chat", "Store"),
     "reconnecting": pgettext_lazy("web chat", "Reconnecting…"),
     "empty_message": pgettext_lazy("web chat", "Write a message first."),
+    "too_long": pgettext_lazy(
+        "web chat", "Your message has {n} characters; we can take at most {max}. Shorten it or send it in parts."
+    ),
     "failed": pgettext_lazy("web chat", "Something went wrong; try again."),
     "offline": pgettext_lazy("web chat", "Could not reach the store; check the connection and try again."),
     "sending_photo": pgettext_lazy("web chat", "Sending the photo…"),
@@ -129,6 +132,43 @@ def hours_status(opening: dict[str, Any], time_zone: str) -> str:
     if upcoming["in_days"] < 7:
         return _("We are closed now; we open %(day)s at %(time)s (%(place)s time).") % values
     return _("We are closed now; we open next %(day)s at %(time)s (%(place)s time).") % values
+
+
+def closed_reply(store_name: str, next_open: dict[str, Any], time_zone: str) -> str:
+    """The automatic answer while the store is closed, saying when it opens the way ``hours_status``
+    says it in the chat ("tomorrow at 10:00", not "from Tuesday 10:00"): a trial read both at once."""
+    locale = translation.to_locale(language())
+    values = {
+        "store": store_name,
+        "time": next_open["time"],
+        "day": _day_names()[next_open["day"]],
+        "place": get_timezone_location(ZoneInfo(time_zone or "UTC"), locale=locale, return_city=True),
+    }
+    if next_open["in_days"] == 0:
+        return (
+            _("Thank you for your message. %(store)s is closed now; we will answer today at %(time)s (%(place)s time).")
+            % values
+        )
+    if next_open["in_days"] == 1:
+        return (
+            _(
+                "Thank you for your message. %(store)s is closed now; we will answer tomorrow at %(time)s (%(place)s time)."
+            )
+            % values
+        )
+    if next_open["in_days"] < 7:
+        return (
+            _(
+                "Thank you for your message. %(store)s is closed now; we will answer %(day)s at %(time)s (%(place)s time)."
+            )
+            % values
+        )
+    return (
+        _(
+            "Thank you for your message. %(store)s is closed now; we will answer next %(day)s at %(time)s (%(place)s time)."
+        )
+        % values
+    )
 
 
 def reply_time(own_words: str, target_minutes: int | None) -> str:

@@ -31,7 +31,9 @@ from trunkshow.core.access import client_ip
 from trunkshow.core.throttle import rate_allow
 from trunkshow.messaging import hooks
 from trunkshow.messaging.channels.webchat import selectors, services, text
+from trunkshow.messaging.limits import body_limit
 from trunkshow.messaging.media import attachment_response
+from trunkshow.messaging.models import ChannelKind
 from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
 from trunkshow.messaging.services import webchat_message_receive
 from trunkshow.stores.models import Store
@@ -95,7 +97,14 @@ def _script(slug: str, name: str, base: str, language: str) -> tuple[bytes, str]
     with translation.override(language):
         # The store's name signs its messages that have no author (the closed store's answer), from
         # the first one shown, before /config has answered.
-        config = {"store": slug, "name": name, "base": base, "lang": language, "text": text.widget_words()}
+        config = {
+            "store": slug,
+            "name": name,
+            "base": base,
+            "lang": language,
+            "max": body_limit(ChannelKind.WEBCHAT),
+            "text": text.widget_words(),
+        }
     script = source.replace("__CONFIG__", json.dumps(config, ensure_ascii=False)).replace(
         "__CSS__", json.dumps(" ".join(style.split()))
     )

@@ -10,7 +10,7 @@
   // Every word shown or announced comes from the server, translated for the visitor (C.lang).
   var T = C.text;
   var state = load(), seen = {}, cfg = null, ws = null, retry = 0, pollTimer = null, wsTimer = null, isOpen = false, unread = 0;
-  var pending = [], previews = [], blobs = {}, viewedFrom = null;
+  var pending = [], previews = [], blobs = {}, viewedFrom = null, staffAt = 0;
 
   function t(key, values) {  // T[key] with its {name} placeholders filled
     return T[key].replace(/\{(\w+)\}/g, function (all, k) { return values && k in values ? values[k] : all; });
@@ -151,7 +151,8 @@
         hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { "class": "day", text: T.days[d.day] }), el("span", { text: spans })]));
       });
       consentLabel.textContent = c.consent_text;
-      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact(T.ask_when_closed, true);
+      // "Nobody can answer right now" is not said under a reply a person sent within the hour.
+      if (c.ask_contact_first && !state.identified && !state.idSkipped) askContact(answered() ? T.ask_after_first : T.ask_when_closed, true);
     }).catch(function (e) { err.textContent = e.message; });
   }
 
@@ -166,6 +167,8 @@
     var text = input.value.trim(), photos = pending.slice(), first = !state.token, body;
     err.textContent = "";
     if (!text && !photos.length) { err.textContent = T.empty_message; input.focus(); return; }
+    var n = [].slice.call(text).length;  // what the server counts; the box keeps the text to be shortened
+    if (n > C.max) { err.textContent = t("too_long", { n: n.toLocaleString(C.lang), max: C.max.toLocaleString(C.lang) }); input.focus(); return; }
     if (photos.length) {
       body = new FormData();
       photos.forEach(function (f) { body.append("files", f, f.name); });
@@ -272,6 +275,10 @@
     seen[m.id] = true; hint.hidden = true;
     state.lastMessage = Math.max(state.lastMessage || 0, m.id); save();
     var mine = m.from === "visitor";
+    if (!mine && m.author && m.at) {  // a person of the store (the closed store's answer has no author)
+      staffAt = Math.max(staffAt, Date.parse(m.at) || 0);
+      if (answered() && idIntro.textContent === T.ask_when_closed) idIntro.textContent = T.ask_after_first;
+    }
     var who = mine ? T.you : (m.author || C.name || T.store);
     var time = m.at ? new Date(m.at).toLocaleTimeString(C.lang, { hour: "2-digit", minute: "2-digit" }) : "";
     var photos = m.photos || [];
@@ -286,6 +293,7 @@
     else if (m.id > (state.read || 0)) { unread++; showBadge(); }
     scrollDown();
   }
+  function answered() { return Date.now() - staffAt < 36e5; }
   function readUpTo(id) { if (id > (state.read || 0)) { state.read = id; save(); } }
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 

@@ -1,0 +1,114 @@
+"""A reply's length in the composer: a live count as the text gets long (a text's number of parts too),
+a warning over the channel's limit, Send refusing, and a 100 KB paste kept whole rather than cut."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.browser.test_widget import demo as demo  # the fixture
+from tests.browser.test_widget import visitor_page
+from tests.conftest import World, make_customer
+from trunkshow.messaging.models import Message
+from trunkshow.messaging.services import message_receive
+
+
+def _conversation(world: World) -> int:
+    make_customer(world.a, first_name="Clara", phones=["+12125550142"])
+    with scope(store=world.a):
+        message, _created = message_receive(
+            store=world.a,
+            channel="sms",
+            from_address="+12125550142",
+            body="Hello",
+            provider="sandbox",
+            provider_id="L1",
+        )
+    return int(message.conversation_id)
+
+
+def test_the_composer_counts_a_long_text_and_refuses_one_over_1600_characters(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    conversation = _conversation(world)
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{conversation}/")
+    box = page.get_by_label("Your reply")
+    count = page.locator("#reply-count")
+
+    box.fill("Short and sweet.")
+    expect(count).to_be_hidden()  # nothing to count yet
+    box.fill("x" * 161)
+    expect(count).to_have_text("161 of 1,600 characters · sent as 2 texts")
+    box.fill("é" * 71)  # é is in GSM-7: still one text
+    expect(count).to_be_hidden()
+    box.fill("ł" * 71)  # ł is not: UCS-2, 70 a text
+    expect(count).to_have_text("71 of 1,600 characters · sent as 2 texts")
+
+    pasted = "Lorem ipsum dolor sit amet. " * 3_572  # 100,016 characters
+    box.fill("")
+    box.focus()
+    page.keyboard.insert_text(pasted)
+    assert box.evaluate("b => b.value.length") == len(pasted)  # not cut by a maxlength
+    expect(count).to_contain_text("A text message can be at most 1,600 characters; this one has 100,015.")
+    expect(count).to_have_attribute("role", "alert")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "composer-over-limit-phone")
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.wait_for_timeout(500)
+    assert page.url.endswith(f"/inbox/{conversation}/")
+    assert box.evaluate("b => b.value.length") == len(pasted)
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="out").count() == 0
+
+    box.fill("See you Saturday.")
+    expect(count).to_be_hidden()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#thread")).to_contain_text("See you Saturday.")
+    with scope(store=world.a):
+        assert list(Message.objects.filter(direction="out").values_list("body", flat=True)) == ["See you Saturday."]
+
+
+def test_a_visitor_pasting_too_much_in_the_chat_is_told_and_keeps_the_text(
+    browser: Any,
+    live_server_url: str,
+    demo: Any,
+) -> None:
+    page = visitor_page(browser, live_server_url, PHONE, True)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    box = page.get_by_label("Message", exact=True)
+    box.focus()
+    page.keyboard.insert_text("y" * 5_001)
+    box.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your message has 5,001 characters; we can take at most 5,000. Shorten it or send it in parts."
+    )
+    assert box.evaluate("b => b.value.length") == 5_001
+    with scope(store=demo):
+        assert Message.objects.filter(channel="webchat").count() == 0
+    page.context.close()
+
+
+def test_saving_the_status_on_a_phone_comes_back_to_the_status_panel(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    """Found by a new user: snoozing on a phone jumped the page to the reply box."""
+    page = phone
+    conversation = _conversation(world)
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{conversation}/")
+    page.get_by_label("Status", exact=True).select_option("closed")
+    page.get_by_role("button", name="Save status").click()
+    page.wait_for_url(f"**/inbox/{conversation}/#conversation-panel")
+    expect(page.get_by_text("Conversation marked closed.")).to_be_visible()
+    page.wait_for_timeout(300)
+    in_view = page.get_by_role("button", name="Save status").evaluate(
+        "b => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    assert in_view
+    screenshot(page, "status-saved-phone")

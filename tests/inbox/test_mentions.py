@@ -1,0 +1,97 @@
+"""@mentions wait for the person named until they open the conversation (a count in the navigation
+and a list), per store; an @name that is nobody on the staff is saved with a warning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_scopes import scope
+
+from tests.conftest import browser_client, make_customer
+from trunkshow.inbox.models import Mention
+from trunkshow.messaging.models import Message
+from trunkshow.messaging.services import message_receive
+
+NUMBER = "+12125550142"
+
+
+def _conversation(world: Any) -> int:
+    make_customer(world.a, first_name="Clara", phones=[NUMBER])
+    with scope(store=world.a):
+        message, _created = message_receive(
+            store=world.a, channel="sms", from_address=NUMBER, body="Hello", provider="sandbox", provider_id="M1"
+        )
+    return int(message.conversation_id)
+
+
+def test_a_mention_waits_for_the_person_until_they_open_the_conversation(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = _conversation(world)
+    manager, ali = browser_client(world.a_manager), browser_client(world.a_associate)
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@Ali can you check the size?"})
+
+    page = ali.get("/customers/").content.decode()  # any staff page: the count is in the navigation
+    assert 'href="/inbox/mentions/"' in page
+    assert "@ 1 mention</a>" in page
+    listing = ali.get("/inbox/mentions/").content.decode()
+    waiting = listing.split("Waiting for you")[1].split("</section>")[0]
+    assert "Clara Customer" in waiting
+    assert "@Ali can you check the size?" in waiting
+    assert "Max Manager" in waiting
+
+    assert ali.get(f"/inbox/{conversation}/").status_code == 200  # opening it is seeing the mention
+    assert 'href="/inbox/mentions/"' not in ali.get("/customers/").content.decode()
+    listing = ali.get("/inbox/mentions/").content.decode()
+    assert "Nothing waiting" in listing
+    assert "@Ali can you check the size?" in listing.split(">Seen<")[1]
+    # The author is not told of their own note, and nobody else of Ali's.
+    assert 'href="/inbox/mentions/"' not in manager.get("/customers/").content.decode()
+
+
+def test_another_stores_staff_see_none_of_its_mentions(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    conversation = _conversation(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser_client(world.a_manager).post(
+            f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@Ali @Bo @Bea please look"}
+        )
+    with scope(store=world.a):
+        assert sorted(Mention.objects.filter(store=world.a).values_list("user__email", flat=True)) == [
+            "ali@atelier.example.com"
+        ]
+    for person in (world.b_owner, world.b_associate):
+        client = browser_client(person)
+        assert 'href="/inbox/mentions/"' not in client.get("/customers/").content.decode()
+        assert "please look" not in client.get("/inbox/mentions/").content.decode()
+        assert client.get(f"/inbox/{conversation}/").status_code == 404
+
+
+def test_a_note_naming_nobody_is_saved_with_a_warning(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    conversation = _conversation(world)
+    client = browser_client(world.a_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@nobody and @Ali: the clasp"})
+    page = client.get(f"/inbox/{conversation}/").content.decode()
+    assert (
+        "Note saved, but nobody on the staff is @nobody, so nobody was told. Mention a colleague by first name "
+        "(@Max) or the start of their email." in page
+    )
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="note").count() == 1
+        assert Mention.objects.count() == 1
+
+    answer = client.post(
+        f"/inbox/{conversation}/reply/",
+        {"kind": "note", "body": "@Ghost, write to ana@example.com @MAX"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201
+    assert answer.json()["warnings"] == [
+        "Note saved, but nobody on the staff is @Ghost, so nobody was told. Mention a colleague by first name "
+        "(@Max) or the start of their email."
+    ]
+    fine = client.post(
+        f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@ali thanks"}, content_type="application/json"
+    )
+    assert fine.json()["warnings"] == []
