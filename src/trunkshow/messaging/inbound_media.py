@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from trunkshow.core.events import publish_on_commit
 from trunkshow.messaging.attachments import files_removed_on_failure, photo_add
 from trunkshow.messaging.channels.base import MediaSource, PermanentError, TransientError
 from trunkshow.messaging.models import Direction, Message
@@ -135,6 +134,8 @@ def inbound_media_fetch(*, store: Store, message_id: int, source: MediaSource | 
 @transaction.atomic
 def inbound_media_apply(*, store: Store, message_id: int, outcomes: dict[int, Outcome]) -> Message | None:
     """Write what the fetch found, for the items still pending (under a lock on the message), and announce it."""
+    from trunkshow.messaging.services import _publish_status  # services imports this module's callers
+
     message = Message.objects.select_for_update().filter(store=store, pk=message_id).first()
     if message is None:
         return None
@@ -184,7 +185,8 @@ def inbound_media_apply(*, store: Store, message_id: int, outcomes: dict[int, Ou
     message.meta = meta
     message.save(update_fields=["meta"])
     if changed:
-        _publish_changed(store, message)
+        # The live event for a changed message: an open thread fetches it again and shows its photos.
+        _publish_status(store, message)
     return message
 
 
@@ -200,20 +202,6 @@ def inbound_media_received(*, store: Store, message: Message, files: list[Any]) 
         else:
             outcomes[index] = prepared(upload, index=index, size=upload.size)
     return inbound_media_apply(store=store, message_id=message.pk, outcomes=outcomes)
-
-
-def _publish_changed(store: Store, message: Message) -> None:
-    """The live event for a changed message: an open thread fetches it again and shows its photos."""
-    publish_on_commit(
-        store=store,
-        kind="message_status",
-        payload={
-            "id": message.pk,
-            "conversation": message.conversation_id,
-            "status": message.status,
-            "error": message.error,
-        },
-    )
 
 
 # ---- the safety sweep -------------------------------------------------------------------------
