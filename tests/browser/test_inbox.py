@@ -337,6 +337,7 @@ def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nob
         expect(page.locator(".inbox-row").first).to_contain_text("Zsófia Szirmay")
         pages[name] = page
     pages["max"].wait_for_timeout(1_000)  # both sockets are up
+    expect(pages["max"].locator("[data-mentions-count]")).to_have_count(0)
 
     with scope(store=world.a):
         note = note_add(
@@ -351,14 +352,18 @@ def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nob
     expect(toast.locator("strong")).to_have_text("Ali Associate mentioned you in a note on Zsófia Szirmay")
     expect(toast).to_contain_text("@max can you approve the discount?")
     expect(pages["max"].locator("#toasts")).to_have_attribute("aria-live", "polite")
+    # The navigation counts it at once, without a reload (the list has not been reloaded: no new row).
+    expect(pages["max"].locator(".mainnav [data-mentions-count]")).to_have_text("@ 1 mention")
     pages["max"].screenshot(path=str(screenshot(pages["max"], "inbox-mention-desktop")))
     # Ana was not mentioned: the note changes her list (it is the latest message), no toast.
     pages["ana"].wait_for_timeout(2_000)
     expect(pages["ana"].locator(".toast")).to_have_count(0)
+    expect(pages["ana"].locator("[data-mentions-count]")).to_have_count(0)
 
     toast.click()
     pages["max"].wait_for_url(f"**/inbox/{inbound.conversation_id}/#m{note.pk}")
     expect(pages["max"].locator(f"#m{note.pk}")).to_be_in_viewport(ratio=1)
+    expect(pages["max"].locator("[data-mentions-count]")).to_have_count(0)  # seen by opening it
     for page in pages.values():
         page.context.close()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django_scopes import scope
 
-from tests.conftest import browser_client, make_customer
+from tests.conftest import api, browser_client, make_customer
 from trunkshow.inbox.models import Mention
 from trunkshow.messaging.models import Message
 from trunkshow.messaging.services import message_receive
@@ -95,3 +95,51 @@ def test_a_note_naming_nobody_is_saved_with_a_warning(world: Any, django_capture
         f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@ali thanks"}, content_type="application/json"
     )
     assert fine.json()["warnings"] == []
+
+
+def test_the_api_tells_of_a_note_naming_nobody_and_notifies_who_it_names(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = _conversation(world)
+    client = api(world.a_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"/api/v1/conversations/{conversation}/messages",
+            {"kind": "note", "body": "@Ghost and @ali: the clasp"},
+            content_type="application/json",
+        )
+    assert answer.status_code == 201
+    assert answer.json()["direction"] == "note"
+    assert answer.json()["body"] == "@Ghost and @ali: the clasp"
+    assert answer.json()["warnings"] == [
+        "Note saved, but nobody on the staff is @Ghost, so nobody was told. Mention a colleague by first name "
+        "(@Max) or the start of their email."
+    ]
+    with scope(store=world.a):
+        assert list(Mention.objects.values_list("user__email", flat=True)) == ["ali@atelier.example.com"]
+    reply = client.post(
+        f"/api/v1/conversations/{conversation}/messages", {"body": "@Ghost hello"}, content_type="application/json"
+    )
+    assert reply.status_code == 201
+    assert reply.json()["warnings"] == []  # a reply to the customer names no colleague
+    assert (
+        "warnings" in client.get("/api/v1/openapi.json").json()["components"]["schemas"]["MessageCreated"]["properties"]
+    )
+
+
+def test_the_navigation_count_alone_counts_for_the_person_reading_in_their_store(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = _conversation(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser_client(world.a_manager).post(f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@Ali look"})
+    ali = browser_client(world.a_associate).get("/inbox/mentions/nav/")
+    assert ali.status_code == 200
+    assert 'href="/inbox/mentions/"' in ali.content.decode()
+    assert "@ 1 mention</a>" in ali.content.decode()
+    for person in (world.a_manager, world.b_owner, world.b_associate):
+        assert browser_client(person).get("/inbox/mentions/nav/").content.decode().strip() == ""
+    from django.test import Client
+
+    assert Client().get("/inbox/mentions/nav/").status_code == 302  # to the login page
+    assert browser_client(world.a_associate).post("/inbox/mentions/nav/").status_code == 405

@@ -553,8 +553,8 @@ class _Engine:
         ``prefix_only``: a name word starting with each word; none when a word starts none).
 
         The first string of a group is the word as typed, the others its typo corrections. A
-        group's name words are those holding the word as typed or starting with a correction
-        (from the dictionary). The groups' runs of the word index are intersected (the words
+        group's name words are those holding the word as typed (from the dictionary) and its
+        corrections. The groups' runs of the word index are intersected (the words
         starting with the word as typed are one range of the btree, the others a list), and only
         the customers in all of them are read. A group listing more than _INDEXED_WORDS name
         words is checked on those rows instead; so is a group held by none (a
@@ -566,7 +566,7 @@ class _Engine:
         ``anywhere`` (typos, where rank_of wants them anywhere) are inside it.
         """
         # Per group: the words starting with the word as typed (one range of the btree: ranged),
-        # and the others, listed (holding it inside, starting with a correction); None when more
+        # and the others, listed (holding it inside, its corrections); None when more
         # than _INDEXED_WORDS would be listed.
         ranged: list[bool] = []
         names: list[list[str] | None] = []
@@ -575,7 +575,10 @@ class _Engine:
             ranged.append(bool(dictionary.starting(typed)))
             held = [] if prefix_only else dictionary.holding(typed, _INDEXED_WORDS)
             if held is not None:
-                corrected = (w for c in group[1:] for w in dictionary.starting(c) if not w.startswith(typed))
+                # A correction is a whole name word: a longer word starting with it is no closer
+                # to the word typed (rank_of compares whole words), and ``kat``, a correction of
+                # ``kato``, starts thousands.
+                corrected = (c for c in group[1:] if not c.startswith(typed))
                 held = sorted({*held, *corrected})
                 if len(held) > _INDEXED_WORDS:
                     held = None

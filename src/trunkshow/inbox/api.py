@@ -102,6 +102,13 @@ class MessageOut(Schema):
     template: TemplateUseOut | None = None
 
 
+class MessageCreated(MessageOut):
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What was saved but may not do what was meant: a note's @name that is nobody on the staff.",
+    )
+
+
 class ThreadOut(ConversationOut):
     messages: list[MessageOut]
 
@@ -286,7 +293,7 @@ _TEMPLATE_FIELDS: dict[str, Any] = {
 
 @router.post(
     "/{conversation_id}/messages",
-    response={201: MessageOut, (400, 401, 403, 404, 413, 415, 503): ErrorOut},
+    response={201: MessageCreated, (400, 401, 403, 404, 413, 415, 503): ErrorOut},
     summary="Send a message or add a note",
     openapi_extra={
         "requestBody": {
@@ -313,7 +320,7 @@ _TEMPLATE_FIELDS: dict[str, Any] = {
         }
     },
 )
-def message_create(request: HttpRequest, conversation_id: int) -> Status[MessageOut]:
+def message_create(request: HttpRequest, conversation_id: int) -> Status[MessageCreated]:
     """A reply is queued in the outbox and sent by the worker (``status`` follows it); a note stays with the staff.
 
     JSON for text; ``multipart/form-data`` with ``files`` to send photos (each re-encoded, its
@@ -322,6 +329,9 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
 
     A WhatsApp template: ``{"template": id, "variables": {"1": "Clara"}}`` and no body. Another
     store's template is a 404; one not approved, a missing, empty or extra value a 400 naming it.
+
+    A note's ``@Max`` (first name) or ``@max.bell`` (start of an email) tells that colleague at
+    once; an @name that is nobody on the staff is kept as written and named in ``warnings``.
     """
     who = _who(request)
     roles.require(who, "inbox.reply")
@@ -347,7 +357,8 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
         raise ApiError(exc.status, exc.code, exc.message, {"files": [exc.message]}) from None
     except OSError:
         raise ApiError(503, "storage_failed", "The photos could not be saved; nothing was sent. Try again.") from None
-    return Status(201, _message_out(message))
+    warnings = services.mentions_unknown_warning(who.store, message)
+    return Status(201, MessageCreated(**_message_out(message).dict(), warnings=warnings))
 
 
 def _send_template(who: Membership, conversation: Conversation, payload: MessageIn, photos: list[Photo]) -> Message:

@@ -294,6 +294,24 @@ def mentions_unknown(store: Store, body: str) -> list[str]:
     return [f"@{raw}" for folded, raw in handles.items() if folded not in known]
 
 
+def mentions_unknown_warning(store: Store, message: Message) -> list[str]:
+    """A note is saved even when an @name in it is nobody here (an "@" may be meant otherwise, and the
+    note is worth keeping), but its author is told nobody was notified, to write it again. The page
+    shows it as a warning, the API returns it beside the note."""
+    if message.direction != "note":
+        return []
+    unknown = mentions_unknown(store, message.body)
+    if not unknown:
+        return []
+    return [
+        _(
+            "Note saved, but nobody on the staff is %(names)s, so nobody was told. Mention a colleague by "
+            "first name (@Max) or the start of their email."
+        )
+        % {"names": ", ".join(unknown)}
+    ]
+
+
 def notify_mentions(store: Store, conversation: Conversation, note: Message) -> None:
     """Everyone @mentioned in a note hears of it at once: in the open inbox and on their phones."""
     from trunkshow.inbox.tasks import push_message

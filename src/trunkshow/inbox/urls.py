@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.inbox_list, name="list"),
     path("events/", views.events, name="events"),
     path("mentions/", views.mentions, name="mentions"),
+    path("mentions/nav/", views.mentions_nav, name="mentions_nav"),
     path("push/key/", pwa.push_key, name="push_key"),
     path("push/subscribe/", pwa.push_subscribe, name="push_subscribe"),
     path("<int:conversation_id>/", views.conversation_detail, name="conversation"),

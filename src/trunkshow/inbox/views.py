@@ -279,7 +279,7 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
             return redirect(reverse("inbox:conversation", args=[conversation.pk]) + "#templates")
         _keep_draft(request, conversation.pk, fields.get("body", ""), fields.get("channel", ""))
         return _back(conversation.pk)
-    warnings = _unknown_mentions_warning(store, message)
+    warnings = services.mentions_unknown_warning(store, message)
     if _wants_json(request):
         from trunkshow.messaging.selectors import message_payload
 
@@ -287,23 +287,6 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     for warning in warnings:
         flash.warning(request, warning)
     return _back(conversation.pk)
-
-
-def _unknown_mentions_warning(store: Any, message: Any) -> list[str]:
-    """A note is saved even when an @name in it is nobody here (an "@" may be meant otherwise, and the
-    note is worth keeping), but its author is told nobody was notified, to write it again."""
-    if message.direction != "note":
-        return []
-    unknown = services.mentions_unknown(store, message.body)
-    if not unknown:
-        return []
-    return [
-        _(
-            "Note saved, but nobody on the staff is %(names)s, so nobody was told. Mention a colleague by "
-            "first name (@Max) or the start of their email."
-        )
-        % {"names": ", ".join(unknown)}
-    ]
 
 
 def _whatsapp_templates(request: HttpRequest, conversation: Any) -> dict[str, Any] | None:
@@ -446,6 +429,14 @@ def mentions(request: HttpRequest) -> HttpResponse:
     store, user = request.store, request.user  # type: ignore[attr-defined]
     found = selectors.mentions_for(store=store, user=user)
     return render(request, "inbox/mentions.html", {"nav": "mentions", **found})
+
+
+@store_page("inbox.view")
+@require_GET
+def mentions_nav(request: HttpRequest) -> HttpResponse:
+    """The navigation's count of mentions waiting (empty when none), fetched again by an open inbox page
+    when a note names the person reading it."""
+    return render(request, "inbox/_nav_mentions.html")
 
 
 # ---- saved replies ----------------------------------------------------------------------------

@@ -69,7 +69,17 @@ function apply(event) {
     const by = p.by || root.dataset.someoneText || "";
     const title = words.replace("{by}", () => by).replace("{customer}", () => customer);
     toast(title, p.body || "", `/inbox/${p.conversation}/#m${p.message}`, 20000);
+    refreshMentionsCount();
   }
+}
+
+// The navigation's "@ 2 mentions", fetched again when a note names this person (the server counts,
+// in this person's language).
+async function refreshMentionsCount() {
+  const slot = document.querySelector("[data-mentions-slot]");
+  if (!slot) return;
+  const response = await fetch(slot.dataset.mentionsSlot, { headers: { Accept: "text/html" } });
+  if (response.ok) slot.innerHTML = (await response.text()).trim();
 }
 
 // The customer's name as this page shows it (the open conversation's title, or its row in the list).
