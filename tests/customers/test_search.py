@@ -205,6 +205,21 @@ def test_a_typo_comes_after_names_that_only_start_with_the_words(world: World):
     assert names(world.a, "Kato Kateri") == ["Kato Kateri", "Kato Katerina"]
 
 
+def test_a_typo_is_found_among_many_names_starting_with_one_of_its_corrections(world: World):
+    # "kat" is one edit from "kato" and a name of the store; more than a candidate set of names
+    # start with it (Kathleen). A correction is the name word itself: Kathleen Katerina is no
+    # closer to "Kato Kateri" for starting with "kat", and must not crowd out Kaito Kateri.
+    make_customer(world.a, first_name="Kat", last_name="Ortiz")
+    make_customer(world.a, first_name="Kato", last_name="Katerina")
+    for n in range(search.CANDIDATES + 20):
+        make_customer(world.a, first_name="Kathleen", last_name="Katerina", emails=[f"k{n}@example.com"])
+    make_customer(world.a, first_name="Kaito", last_name="Kateri")
+    assert ranks(world.a, "Kato Kateri")[:2] == [
+        ("Kato Katerina", search.PREFIX + 2),
+        ("Kaito Kateri", search.TYPO + 10),
+    ]
+
+
 def test_fewer_edits_rank_before_more(world: World):
     make_customer(world.a, first_name="Piotr", last_name="Wojciekhowski")  # 2 edits from the query
     make_customer(world.a, first_name="Piotr", last_name="Wojciechowski")  # 1 edit
