@@ -192,6 +192,26 @@ def test_typos_come_after_substrings_when_no_name_starts_with_the_words(world: W
     ]
 
 
+def test_a_part_from_the_middle_of_a_name_weighs_half_an_edit_and_its_letters_around(world: World):
+    # "kato" inside Lakatorne, letters on both sides: more often chance than meant. One letter off a
+    # whole name (Kaito) ranks first; a middle part with few letters around still beats a typo.
+    make_customer(world.a, first_name="Katerina", last_name="Lakatorne")
+    make_customer(world.a, first_name="Kaito", last_name="Kateri")
+    assert ranks(world.a, "Kato Kateri") == [
+        ("Kaito Kateri", search.TYPO + 10),
+        ("Katerina Lakatorne", search.BURIED + 7),
+    ]
+    make_customer(world.a, first_name="Quoc Quynh", last_name="Nguyen")
+    make_customer(world.a, first_name="Quoc", last_name="Huynh Nguyen")
+    assert ranks(world.a, "quoc quynh guye") == [
+        ("Quoc Quynh Nguyen", search.BURIED + 2),  # two whole words and a part
+        ("Quoc Huynh Nguyen", search.TYPO + 12),  # a typo (huynh) and a part
+    ]
+    # The end of a name, or a part after a hyphen, is no chance: the substring tier.
+    make_customer(world.a, first_name="Joanna", last_name="Garcia-Lopez")
+    assert ranks(world.a, "anna lopez") == [("Joanna Garcia-Lopez", search.SUBSTRING + 9)]
+
+
 def test_a_typo_comes_after_names_that_only_start_with_the_words(world: World):
     # Each word as typed is a whole name word of the store, and one name starts with both, but
     # nobody is called exactly that: a typo is still looked for, below the name that starts so.

@@ -12,7 +12,9 @@ gets a rank, lower first:
     200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
     it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
     per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
-    partner's name, plus up to 4 for a word found inside a longer name).
+    partner's name, plus up to 4 for a word found inside a longer name); a word found only buried
+    in a name (letters on both sides, not after a hyphen: ``kato`` in Lakatorne) ranks as a typo,
+    305 plus the letters around.
 
 Typos are looked for when fewer than a page of candidates matched as typed, unless the words are
 a customer's very name as typed (an exact match) or 5 customers' names start with them: each query word is corrected against the store's dictionary with rapidfuzz, on
@@ -50,6 +52,7 @@ SHORT_SCAN = 2_000
 # them an exact or word-start match.
 TYPO_WHEN_FEWER_THAN = 25
 EXACT, PREFIX, SUBSTRING, TYPO = 0, 100, 200, 300
+BURIED = TYPO + 5
 # ... nor when this many (the first 5 shown) have names starting with the words.
 _TYPO_UNLESS_STARTS = 5
 
@@ -139,6 +142,18 @@ def _closest(word: str, candidates: list[str], *, inside: bool = False) -> int |
     return min(lengths) - len(word) if lengths else None
 
 
+def _buried(word: str, names: list[str]) -> bool:
+    """Whether ``word`` is only inside names, letters on both sides, not after a hyphen (``kato`` in
+    Lakatorne; not ``anna`` ending Joanna, nor ``lopez`` in Garcia-Lopez)."""
+    for name in names:
+        at = name.find(word)
+        while at != -1:
+            if at == 0 or name[at - 1] in "-'" or at + len(word) == len(name):
+                return False
+            at = name.find(word, at + 1)
+    return True
+
+
 def rank_of(query: Query, sort_name: str, text: str) -> int | None:
     """Where a candidate ranks for this query (lower first); None when it does not match after all.
 
@@ -164,12 +179,12 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
     own = _name_words(text)
     # The customer's own name (sort_name) before a partner's or a preferred name.
     for tier, within in ((PREFIX, False), (SUBSTRING, True)):
-        beyond = [_closest(w, names, inside=within) for w in words]
-        if all(b is not None for b in beyond):
-            return tier + min(sum(b or 0 for b in beyond), 79)
-        beyond = [_closest(w, own, inside=within) for w in words]
-        if all(b is not None for b in beyond):
-            return tier + 20 + min(sum(b or 0 for b in beyond), 59)
+        for pool, extra in ((names, 0), (own, 20)):
+            beyond = [_closest(w, pool, inside=within) for w in words]
+            if all(b is not None for b in beyond):
+                if within and any(_buried(w, pool) for w in words):
+                    return BURIED + (5 if extra else 0) + min(sum(b or 0 for b in beyond), 9)
+                return tier + extra + min(sum(b or 0 for b in beyond), 79 - extra)
     if all(w in text for w in words):  # inside an email
         return SUBSTRING + 99
     edits = elsewhere = partial = 0
