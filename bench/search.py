@@ -258,8 +258,8 @@ def miss_cause(store: Any, q: str, pk: int, *, tie: bool) -> tuple[str, str]:
     - ``namesakes``: people with the intended customer's very name fill the first 5 before it
       (ties are broken by sort name and id);
     - ``another name's words``: every word of the query is a whole name word of the store and
-      other customers' names start with them, so no typo is looked for (``Kato Kateri`` for
-      Kaito Kateri, when the store has Kato Katerina);
+      other customers' names start with them, so those come first (and from 5 of them, no typo is
+      looked for): ``Declan Brenne`` for Declan Brennery, where Declan Brenner exists;
     - ``ranked lower``: found, but ranked after 5 others (ties of equal edits, prefixes shared by
       many names);
     - ``not found``: not among the candidates.
