@@ -210,6 +210,8 @@ def test_a_part_from_the_middle_of_a_name_weighs_half_an_edit_and_its_letters_ar
     # The end of a name, or a part after a hyphen, is no chance: the substring tier.
     make_customer(world.a, first_name="Joanna", last_name="Garcia-Lopez")
     assert ranks(world.a, "anna lopez") == [("Joanna Garcia-Lopez", search.SUBSTRING + 9)]
+    make_customer(world.a, first_name="Seanna", last_name="O’Brien")
+    assert ranks(world.a, "brien") == [("Seanna O’Brien", search.SUBSTRING + 2)]
 
 
 def test_a_typo_comes_after_names_that_only_start_with_the_words(world: World):

@@ -143,12 +143,13 @@ def _closest(word: str, candidates: list[str], *, inside: bool = False) -> int |
 
 
 def _buried(word: str, names: list[str]) -> bool:
-    """Whether ``word`` is only inside names, letters on both sides, not after a hyphen (``kato`` in
-    Lakatorne; not ``anna`` ending Joanna, nor ``lopez`` in Garcia-Lopez)."""
+    """Whether ``word`` is only inside names, letters on both sides, not after a hyphen or an
+    apostrophe of any kind (``kato`` in Lakatorne; not ``anna`` ending Joanna, nor ``lopez`` in
+    Garcia-Lopez, nor ``brien`` in O’Brien)."""
     for name in names:
         at = name.find(word)
         while at != -1:
-            if at == 0 or name[at - 1] in "-'" or at + len(word) == len(name):
+            if at == 0 or not name[at - 1].isalnum() or at + len(word) == len(name):
                 return False
             at = name.find(word, at + 1)
     return True
