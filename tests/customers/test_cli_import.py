@@ -87,6 +87,28 @@ def test_bad_files_and_arguments_exit_non_zero_with_the_reason(capsys, world, tm
         assert ImportJob.objects.exclude(status="cancelled").count() == 0
 
 
+def test_partners_and_anniversaries_import_from_the_command_line(capsys: Any, world: World, tmp_path) -> None:
+    path = tmp_path / "pos.csv"
+    path.write_bytes(
+        "Name,Phone,Spouse,Wedding\n"
+        "Ana Ruiz,(212) 555-0100,Hélène Dubois,12/06/2015\n"
+        "Bea Berg,(212) 555-0101,Tom Berg,31/02/2015\n".encode()
+    )
+    argv = ("import", "customers", str(path), "--store", "atelier", "--mapping", "Wedding=anniversary_dmy")
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert out.splitlines() == [
+        "Imported pos.csv into atelier: 1 created, 0 merged, 0 unchanged, 1 not imported.",
+        "  line 3: Wedding: February 2015 has no day 31.",
+    ]
+    with scopes_disabled():
+        ana = Customer.objects.get()
+        assert ana.partner_name == "Hélène Dubois"
+        assert list(ana.important_dates.values_list("kind", "day", "month", "year")) == [("anniversary", 12, 6, 2015)]
+    code, out, _err = run(capsys, *argv)
+    assert out.splitlines()[0] == "Imported pos.csv into atelier: 0 created, 0 merged, 1 unchanged, 1 not imported."
+
+
 def test_a_missing_file_is_named(capsys: Any, world: World, tmp_path) -> None:
     code, _out, err = run(capsys, "import", "customers", str(tmp_path / "nope.csv"), "--store", "atelier")
     assert (code, err) == (2, f"trunkshow: {tmp_path / 'nope.csv'}: no such file\n")

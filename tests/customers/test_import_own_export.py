@@ -55,6 +55,10 @@ def mullers(world: World) -> list[Any]:
         country="US",
         birthday_day=29,
         birthday_month=2,  # no year: the export writes 02-29
+        partner_name="=Hélène Dubois",  # a partner who is not a customer, guarded by the export
+        partner_birthday_day=14,
+        partner_birthday_month=7,
+        partner_birthday_year=1984,
         phones=["+1 212 555 0142", "+44 20 7946 0958"],
         emails=["zoe@example.com", "zoe.work@example.com"],
         interests=[("stone", "Sapphire"), ("style", "Art deco, vintage"), ("free", "Pearls")],
@@ -76,8 +80,14 @@ def mullers(world: World) -> list[Any]:
             services.ConsentGrant(channel="sms", purpose="marketing", action=withdraw, method="keyword"),
         ],
     )
-    ana = make_customer(world.a, first_name="Ana", last_name="Muller-Ruiz", emails=["ana@example.com"])
+    ana = make_customer(
+        world.a, first_name="Ana", preferred_name="Anita", last_name="Muller-Ruiz", emails=["ana@example.com"]
+    )
     make_customer(world.a, first_name="Otto", last_name="Other", phones=["+1 617 555 0100"])
+    with scope(store=world.a):
+        # Hans and Ana are each other's partner, as customers: the export writes the other's name
+        # (the name they go by) and birthday in their "Partner" columns.
+        services.customer_update(store=world.a, actor=None, customer=hans, data={"partner_id": ana.pk})
     return [zoe, hans, ana]
 
 
@@ -104,8 +114,8 @@ def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
         "Postal code": "postal_code",
         "Country": "country",
         "Birthday": "birthday_mdy",  # ISO, or month-day without a year, whatever the store's order
-        "Partner": "",
-        "Partner's birthday": "",
+        "Partner": "partner_name",
+        "Partner's birthday": "partner_birthday_mdy",  # written as the birthday is
         "Interests": "tags",
         "How we met": "",
         "Associate": "",
@@ -164,6 +174,17 @@ def test_our_export_imported_into_another_store_brings_the_customers_whole(world
         assert (zoe.first_name, zoe.preferred_name, zoe.address_line1) == ("Zoë", "@Zo", "'Tis the corner house")
         assert (zoe.birthday_day, zoe.birthday_month, zoe.birthday_year) == (29, 2, None)
         assert (hans.birthday_day, hans.birthday_month, hans.birthday_year) == (3, 11, 1970)
+        # Partners arrive as names (and birthdays): another store's customers are not theirs to link.
+        partners = [
+            (c.partner_id, c.partner_name, c.partner_birthday_day, c.partner_birthday_month, c.partner_birthday_year)
+            for c in (zoe, hans, ana)
+        ]
+        assert partners == [
+            (None, "=Hélène Dubois", 14, 7, 1984),
+            (None, "Anita Muller-Ruiz", None, None, None),
+            (None, "Hans Muller", 3, 11, 1970),
+        ]
+        assert ana.search_text == "ana muller-ruiz anita hans muller ana@example.com"
         assert list(zoe.phones.order_by("-is_primary", "id").values_list("e164", flat=True)) == [
             "+12125550142",
             "+442079460958",

@@ -253,6 +253,7 @@ def test_a_note_already_on_the_profile_is_not_added_twice(world: World):
     assert outcomes(job) == [(2, "unchanged", f"Already up to date (customer #{ana.pk}).")]
 
 
+@pytest.mark.parametrize("date", ["birthday", "partner_birthday", "anniversary"])
 @pytest.mark.parametrize(
     ("value", "mapped", "store", "expected"),
     [
@@ -262,6 +263,7 @@ def test_a_note_already_on_the_profile_is_not_added_twice(world: World):
         ("04/05/1990", "birthday", "a", (5, 4, 1990)),
         ("04/05/1990", "birthday", "b", (4, 5, 1990)),
         ("04/05/1990", "birthday_dmy", "a", (4, 5, 1990)),
+        ("04/05/1990", "birthday_mdy", "b", (5, 4, 1990)),
         ("31.05.1990", "birthday", "a", (31, 5, 1990)),
         ("May 31, 1990", "birthday", "b", (31, 5, 1990)),
         ("31 mai 1990", "birthday", "b", (31, 5, 1990)),
@@ -270,11 +272,21 @@ def test_a_note_already_on_the_profile_is_not_added_twice(world: World):
         ("1990-05-31 00:00:00", "birthday", "a", (31, 5, 1990)),
     ],
 )
-def test_birthdays_in_the_formats_exports_use(world: World, value, mapped, store, expected):
+def test_dates_in_the_formats_exports_use(world: World, date, value, mapped, store, expected):
+    """The birthday, the partner's birthday and the anniversary are read alike, each in the order
+    its mapping says (the store's, or day/month/year, or month/day/year)."""
     the_store = getattr(world, store)
-    import_file(the_store, None, f'Name,Birthday\nAna Ruiz,"{value}"\n'.encode(), mapping={"Birthday": mapped})
+    field = mapped.replace("birthday", date, 1)
+    import_file(the_store, None, f'Name,Birthday\nAna Ruiz,"{value}"\n'.encode(), mapping={"Birthday": field})
     ana = customer(the_store)
-    assert (ana.birthday_day, ana.birthday_month, ana.birthday_year) == expected
+    with scope(store=the_store):
+        dates = {
+            "birthday": (ana.birthday_day, ana.birthday_month, ana.birthday_year),
+            "partner_birthday": (ana.partner_birthday_day, ana.partner_birthday_month, ana.partner_birthday_year),
+            "anniversary": ana.important_dates.filter(kind="anniversary").values_list("day", "month", "year").first(),
+        }
+    none = (None, None, None)
+    assert dates == {"birthday": none, "partner_birthday": none, "anniversary": None, date: expected}
 
 
 def test_a_killed_run_resumes_after_the_last_finished_batch_with_the_same_rows(world: World, monkeypatch):

@@ -130,6 +130,11 @@ def _month_day(day: int | None, month: int | None, year: int | None) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}"
 
 
+def partner_display(first_name: str, preferred_name: str, last_name: str) -> str:
+    """How the export names a partner who is a customer: as they are called, then their last name."""
+    return " ".join(p for p in (preferred_name or first_name, last_name) if p)
+
+
 @dataclass
 class Export:
     """What a view streams: the file name, the rows it will hold, and the CSV text in pieces."""
@@ -292,8 +297,9 @@ class _Reader:
         for row in rows:
             cid = row["id"]
             if row["partner_id"]:
-                first = row["partner__preferred_name"] or row["partner__first_name"]
-                partner = " ".join(p for p in (first, row["partner__last_name"]) if p)
+                partner = partner_display(
+                    row["partner__first_name"], row["partner__preferred_name"], row["partner__last_name"]
+                )
                 partner_birthday = _month_day(
                     row["partner__birthday_day"], row["partner__birthday_month"], row["partner__birthday_year"]
                 )

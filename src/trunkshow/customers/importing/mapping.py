@@ -37,6 +37,13 @@ FIELDS: dict[str, object] = {
     "birthday": gettext_lazy("Birthday (the store's date order)"),
     "birthday_dmy": gettext_lazy("Birthday, written day/month/year"),
     "birthday_mdy": gettext_lazy("Birthday, written month/day/year"),
+    "partner_name": gettext_lazy("Partner's name"),
+    "partner_birthday": gettext_lazy("Partner's birthday (the store's date order)"),
+    "partner_birthday_dmy": gettext_lazy("Partner's birthday, written day/month/year"),
+    "partner_birthday_mdy": gettext_lazy("Partner's birthday, written month/day/year"),
+    "anniversary": gettext_lazy("Anniversary (the store's date order)"),
+    "anniversary_dmy": gettext_lazy("Anniversary, written day/month/year"),
+    "anniversary_mdy": gettext_lazy("Anniversary, written month/day/year"),
     "accepts_email_marketing": gettext_lazy("Accepts email marketing (yes/no)"),
     "accepts_sms_marketing": gettext_lazy("Accepts text marketing (yes/no)"),
     "accepts_whatsapp_marketing": gettext_lazy("Accepts WhatsApp marketing (yes/no)"),
@@ -45,7 +52,13 @@ FIELDS: dict[str, object] = {
     "note": gettext_lazy("Note"),
 }
 REPEATABLE = frozenset({"phone", "email", "tags", "note"})
-BIRTHDAY = ("birthday", "birthday_dmy", "birthday_mdy")
+# Each date field → (the date it fills, the order its slashes are read in; "" for the store's).
+# The three fields of one date are one choice: a file maps at most one column to each date.
+DATES: dict[str, tuple[str, str]] = {
+    f"{date}{suffix}": (date, order)
+    for date in ("birthday", "partner_birthday", "anniversary")
+    for suffix, order in (("", ""), ("_dmy", "dmy"), ("_mdy", "mdy"))
+}
 IDENTIFYING = frozenset({"first_name", "last_name", "full_name", "email", "phone"})
 
 _GUESSES = {
@@ -76,6 +89,19 @@ _GUESSES = {
     "postal_code": ["zip", "zipcode", "postcode", "postalcode", "defaultaddresszip", "codepostal"],
     "country": ["countrycode", "country", "defaultaddresscountrycode"],
     "birthday": ["birthday", "birthdate", "dateofbirth", "dob", "birthdaydate", "birth", "anniversaire"],
+    "partner_name": [
+        "partner",
+        "partnername",
+        "partnersname",
+        "spouse",
+        "spousename",
+        "spousesname",
+        "significantother",
+        "husband",
+        "wife",
+    ],
+    "partner_birthday": ["partnerbirthday", "partnersbirthday", "spousebirthday", "spousesbirthday"],
+    "anniversary": ["anniversary", "anniversarydate", "weddinganniversary", "weddingdate"],
     "accepts_email_marketing": [
         "acceptsemailmarketing",
         "acceptsmarketing",
@@ -107,25 +133,36 @@ def column_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
-# Trunkshow's own export, told by two headers only it writes together. Two of its columns read
-# differently from a point-of-sale file's: its birthdays are ISO or, without a year, month-day
-# (``09-30``); and its lifetime spend includes the purchases recorded in Trunkshow, so taking it
-# as "spend before Trunkshow" would count them twice on every round trip.
+# Trunkshow's own export, told by two headers only it writes together. Some of its columns read
+# differently from a point-of-sale file's: its dates (birthday, partner's birthday, anniversary)
+# are ISO or, without a year, month-day (``09-30``); and its lifetime spend includes the purchases
+# recorded in Trunkshow, so taking it as "spend before Trunkshow" would count them twice on every
+# round trip.
 _OWN_EXPORT_SIGNS = frozenset({"customerid", "lifetimespend"})
-_OWN_EXPORT_GUESSES = {"birthday": "birthday_mdy", "lifetimespend": IGNORE}
+_OWN_EXPORT_GUESSES = {
+    "birthday": "birthday_mdy",
+    "partnersbirthday": "partner_birthday_mdy",
+    "anniversary": "anniversary_mdy",
+    "lifetimespend": IGNORE,
+}
+
+
+def field_group(name: str) -> str:
+    """What a field fills: ``birthday_dmy`` fills the birthday, as ``birthday`` does."""
+    return DATES[name][0] if name in DATES else name
 
 
 def guess_mapping(columns: list[str]) -> dict[str, str]:
-    """The field each column most likely holds; a field guessed twice keeps its first column."""
+    """The field each column most likely holds; a field (or date) guessed twice keeps its first column."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     own_export = {column_key(c) for c in columns} >= _OWN_EXPORT_SIGNS
     for column in columns:
         key = column_key(column)
         name = _OWN_EXPORT_GUESSES[key] if own_export and key in _OWN_EXPORT_GUESSES else _GUESS.get(key, IGNORE)
-        if name and name not in REPEATABLE and name in taken:
+        if name and name not in REPEATABLE and field_group(name) in taken:
             name = IGNORE
-        taken.add(name)
+        taken.add(field_group(name))
         mapping[column] = name
     return mapping
 
@@ -147,7 +184,7 @@ def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str
                 % {"f": value, "c": column, "allowed": ", ".join(f for f in FIELDS if f)}
             )
             continue
-        group = "birthday" if name in BIRTHDAY else name
+        group = field_group(name)
         if name and name not in REPEATABLE and group in used:
             errors.setdefault("mapping", []).append(
                 _("The columns “%(a)s” and “%(b)s” are both mapped to %(f)s; choose one.")
@@ -302,13 +339,16 @@ _NO_YEAR_ISO = re.compile(r"^--(\d{2})-?(\d{2})$")
 _WORDS = re.compile(r"^(?:(\d{1,2})\.?\s+([a-zé.]+)|([a-zé.]+)\s+(\d{1,2})(?:st|nd|rd|th)?,?)(?:[\s,]+(\d{4}))?$")
 
 
-def parse_date(raw: str, order: str, *, chosen: bool = False) -> tuple[int, int, int | None] | None:
-    """Day, month and year (or None) from the ways exports write a birthday; None for a blank cell.
+def parse_date(
+    raw: str, order: str, *, chosen: bool = False, date: str = "birthday"
+) -> tuple[int, int, int | None] | None:
+    """Day, month and year (or None) from the ways exports write a date; None for a blank cell.
 
     Slashes and dashes follow ``order`` (``dmy`` or ``mdy``); dots are always day.month.year;
     ISO ``1990-05-31`` and month names are unambiguous. The result is not yet checked as a date.
     ``chosen`` says the order came from the column's mapping, not the store's, so an error names
-    the right reason.
+    the right reason; ``date`` (a key of ``DATES``: birthday, partner_birthday, anniversary) names
+    the mapping that reads the other order.
     """
     text = raw.strip()
     if not text:
@@ -320,27 +360,24 @@ def parse_date(raw: str, order: str, *, chosen: bool = False) -> tuple[int, int,
     if m := _NUMERIC.match(text):
         first, sep, second, year_text = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         year = _year(year_text) if year_text else None
-        if order == "mdy" and sep != ".":
-            if first > 12 and second <= 12:
-                why = _("as you chose for this column") if chosen else _("as this store writes dates")
-                raise ValidationError(
-                    _(
-                        "“%(v)s” has no month %(m)d when read month/day/year, %(why)s; "
-                        "map the column as “Birthday, written day/month/year” if the file writes the day first."
-                    )
-                    % {"v": text, "m": first, "why": why}
-                )
-            return second, first, year
-        if second > 12 and first <= 12:
+        month_first = order == "mdy" and sep != "."
+        read_month = first if month_first else second
+        if read_month > 12 and (second if month_first else first) <= 12:
             why = _("as you chose for this column") if chosen else _("as this store writes dates")
-            raise ValidationError(
+            message = (
                 _(
-                    "“%(v)s” has no month %(m)d when read day/month/year, %(why)s; "
-                    "map the column as “Birthday, written month/day/year” if the file writes the month first."
+                    "“%(v)s” has no month %(m)d when read month/day/year, %(why)s; "
+                    "map the column as “%(other)s” if the file writes the day first."
                 )
-                % {"v": text, "m": second, "why": why}
+                if month_first
+                else _(
+                    "“%(v)s” has no month %(m)d when read day/month/year, %(why)s; "
+                    "map the column as “%(other)s” if the file writes the month first."
+                )
             )
-        return first, second, year
+            other = FIELDS[f"{date}_dmy" if month_first else f"{date}_mdy"]
+            raise ValidationError(message % {"v": text, "m": read_month, "why": why, "other": other})
+        return (second, first, year) if month_first else (first, second, year)
     folded = text.casefold().replace("é", "e").replace("û", "u")
     if m := _WORDS.match(folded):
         day_text = m.group(1) or m.group(4)
@@ -356,14 +393,14 @@ def parse_date(raw: str, order: str, *, chosen: bool = False) -> tuple[int, int,
 def _year(text: str) -> int:
     if len(text) == 4:
         return int(text)
-    # Two digits: the most recent such year that is not in the future (a birthday).
+    # Two digits: the most recent such year that is not in the future (a birthday, an anniversary).
     century = timezone.now().year // 100 * 100
     year = century + int(text)
     return year - 100 if year > timezone.now().year else year
 
 
 __all__ = [
-    "BIRTHDAY",
+    "DATES",
     "FIELDS",
     "IDENTIFYING",
     "IGNORE",
@@ -371,6 +408,7 @@ __all__ = [
     "check_mapping",
     "column_key",
     "date_order",
+    "field_group",
     "guess_mapping",
     "parse_date",
     "parse_money",

@@ -20,9 +20,11 @@ from django.db.models import F, Lookup
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trunkshow.customers import services
 from trunkshow.customers import validation as v
+from trunkshow.customers.exporting import partner_display
 from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing.reading import Record, fit_cells
@@ -36,6 +38,8 @@ from trunkshow.customers.models import (
     Customer,
     CustomerEmail,
     CustomerPhone,
+    DateKind,
+    ImportantDate,
     ImportJob,
     ImportOutcome,
     Interest,
@@ -89,6 +93,7 @@ class Plan:
     emails: list[str] = field(default_factory=list)
     tags: list[tuple[str, str]] = field(default_factory=list)  # interests: (kind, value)
     notes: list[str] = field(default_factory=list)
+    anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)  # day, month, year
     spend: Decimal | None = None
     consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
     error: str = ""
@@ -146,13 +151,14 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 profile.setdefault("last_name", last if first else "")
                 column_of.setdefault("first_name", column)
                 column_of.setdefault("last_name", column)
-            elif name in m.BIRTHDAY:
-                order = {"birthday_dmy": "dmy", "birthday_mdy": "mdy"}.get(name, ctx.order)
-                parsed = m.parse_date(text, order, chosen=name != "birthday")
-                if parsed:
-                    profile["birthday_day"], profile["birthday_month"], profile["birthday_year"] = parsed
-                    column_of["birthday"] = column
-                    column_of["birthday_month"] = column
+            elif name in m.DATES:
+                date, order = m.DATES[name]
+                if date == "anniversary":  # several, as our export writes them (``a; b``)
+                    for part in m.split_values(text):
+                        _add_anniversary(plan, m.parse_date(part, order or ctx.order, chosen=bool(order), date=date))
+                elif parsed := m.parse_date(text, order or ctx.order, chosen=bool(order), date=date):
+                    profile[f"{date}_day"], profile[f"{date}_month"], profile[f"{date}_year"] = parsed
+                    column_of[date] = column  # the services' checks report the date under its name
             elif name in CONSENT_CHANNELS:
                 granted = m.parse_yes_no(text)
                 if granted is not None:
@@ -217,12 +223,25 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         first_name=plan.profile.get("first_name", ""),
         last_name=plan.profile.get("last_name", ""),
         preferred_name=plan.profile.get("preferred_name", ""),
-        partner_name="",
+        partner_name=plan.profile.get("partner_name", ""),
         partner_id=None,
     )
     services._refresh_search(cast(Customer, words), phones=plan.phones, emails=plan.emails)
     plan.search_text, plan.sort_name = words.search_text, words.sort_name
     return plan
+
+
+def _add_anniversary(plan: Plan, parsed: tuple[int, int, int | None] | None) -> None:
+    """Check a parsed anniversary as the services check a typed one (ValidationError names nothing:
+    the caller names the column); the same day and month twice on a line is one anniversary."""
+    if parsed is None:
+        return
+    try:
+        checked = v.validate_month_day(*parsed, field="date")
+    except ValidationError as exc:
+        raise ValidationError(exc.messages) from None
+    if checked and checked[:2] not in [a[:2] for a in plan.anniversaries]:
+        plan.anniversaries.append(checked)
 
 
 # ---- writing ----------------------------------------------------------------------------
@@ -381,7 +400,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
     actor_id = actor.pk if actor else None
     now = timezone.now()
     ids = inserts.reserve_ids(Customer, len(plans))
-    customers, phones, emails, interests, notes, grants = [], [], [], [], [], []
+    customers, phones, emails, interests, notes, dates, grants = [], [], [], [], [], [], []
     for pk, plan in zip(ids, plans, strict=True):
         spend = plan.spend or Decimal("0")
         row = {
@@ -402,6 +421,10 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
         emails += [{**base, "address": address, "is_primary": i == 0} for i, address in enumerate(plan.emails)]
         interests += [{**base, "kind": kind, "value": tag, "value_key": v.fold(tag)} for kind, tag in plan.tags]
         notes += [{**base, "author_id": actor_id, "body": body} for body in _unique(plan.notes)]
+        dates += [
+            {**base, "kind": DateKind.ANNIVERSARY, "day": day, "month": month, "year": year}
+            for day, month, year in plan.anniversaries
+        ]
         granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
         grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
     inserts.insert_rows(Customer, customers, with_ids=True)
@@ -409,6 +432,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
     inserts.insert_rows(CustomerEmail, emails)
     inserts.insert_rows(Interest, interests)
     inserts.insert_rows(Note, notes)
+    inserts.insert_rows(ImportantDate, dates)
     if grants:
         event_ids = inserts.reserve_ids(ConsentEvent, len(grants))
         events = [
@@ -462,14 +486,16 @@ class Snapshot:
     emails: set[str] = field(default_factory=set)
     tags: set[tuple[str, str]] = field(default_factory=set)  # interests: (kind, folded value)
     notes: set[str] = field(default_factory=set)
+    anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
 
 
 def _snapshots(store: Store, ids: set[int]) -> dict[int, Snapshot]:
-    """The customers a batch may merge into, with everything compared, in six queries."""
+    """The customers a batch may merge into (with a partner who is a customer), with everything
+    compared, in seven queries."""
     if not ids:
         return {}
-    found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids)}
+    found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids).select_related("partner")}
     for customer_id, e164 in CustomerPhone.objects.filter(customer_id__in=ids).values_list("customer_id", "e164"):
         found[customer_id].phones.add(e164)
     for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
@@ -480,6 +506,10 @@ def _snapshots(store: Store, ids: set[int]) -> dict[int, Snapshot]:
         found[customer_id].tags.add((kind, key))
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
         found[customer_id].notes.add(body)
+    for customer_id, day, month, year in ImportantDate.objects.filter(
+        customer_id__in=ids, kind=DateKind.ANNIVERSARY
+    ).values_list("customer_id", "day", "month", "year"):
+        found[customer_id].anniversaries.add((day, month, year))
     for consent in CurrentConsent.objects.filter(customer_id__in=ids, purpose=ConsentPurpose.MARKETING).select_related(
         "event"
     ):
@@ -494,6 +524,7 @@ class Diff:
     emails: list[str] = field(default_factory=list)
     tags: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)
     spend: Decimal | None = None
     grants: list[services.ConsentGrant] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -504,8 +535,11 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
     """What merging the line would change, and what it keeps; nothing is written."""
     customer, diff = snap.customer, Diff()
     changed, kept = diff.changed, diff.kept
-    for name, value in plan.profile.items():
-        if name.startswith("birthday_"):
+    profile = dict(plan.profile)
+    if customer.partner_id is not None:
+        _compare_linked_partner(snap, profile, kept)
+    for name, value in profile.items():
+        if name.rpartition("_")[0] in _DATE_WORDS:  # a date's day, month or year: compared whole below
             continue
         current = getattr(customer, name)
         if current in ("", None):
@@ -516,19 +550,18 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
                 _("kept %(field)s “%(old)s” (the file has “%(new)s”)")
                 % {"field": _label(name), "old": current, "new": value}
             )
-    if "birthday_day" in plan.profile:
-        new = (plan.profile["birthday_day"], plan.profile["birthday_month"], plan.profile.get("birthday_year"))
-        old = (customer.birthday_day, customer.birthday_month, customer.birthday_year)
-        if old[0] is None:
-            diff.fills.update(birthday_day=new[0], birthday_month=new[1], birthday_year=new[2])
-            changed.append(_("filled the birthday"))
-        elif old[:2] == new[:2] and old[2] is None and new[2] is not None:
-            diff.fills["birthday_year"] = new[2]
-            changed.append(_("filled the birth year"))
-        elif old[:2] != new[:2] or (new[2] is not None and old[2] != new[2]):
+    for date in _DATE_WORDS:
+        _diff_date(diff, customer, profile, date)
+    for new in plan.anniversaries:
+        same = sorted((old for old in snap.anniversaries if old[:2] == new[:2]), key=lambda d: d[2] or 0)
+        if not same:
+            diff.anniversaries.append(new)
+            changed.append(_("added the anniversary %(date)s") % {"date": _date_text(*new)})
+        elif new[2] is not None and new[2] not in [old[2] for old in same]:
+            # An anniversary the store typed is not edited: a year the file adds to it is said.
             kept.append(
-                _("kept the birthday %(old)s (the file has %(new)s)")
-                % {"old": _date_text(*old), "new": _date_text(*new)}
+                _("kept the anniversary %(old)s (the file has %(new)s)")
+                % {"old": _date_text(*same[0]), "new": _date_text(*new)}
             )
     for e164 in plan.phones:
         if e164 not in snap.phones:
@@ -555,6 +588,64 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
     return diff
 
 
+# A date of the profile → what filling its day and month, filling its year, and keeping it say.
+_DATE_WORDS = {
+    "birthday": (
+        gettext_lazy("filled the birthday"),
+        gettext_lazy("filled the birth year"),
+        gettext_lazy("kept the birthday %(old)s (the file has %(new)s)"),
+    ),
+    "partner_birthday": (
+        gettext_lazy("filled the partner's birthday"),
+        gettext_lazy("filled the partner's birth year"),
+        gettext_lazy("kept the partner's birthday %(old)s (the file has %(new)s)"),
+    ),
+}
+
+
+def _diff_date(diff: Diff, customer: Customer, profile: dict[str, Any], date: str) -> None:
+    """A date fills an empty one, or the year of the same day and month; any other is kept and said."""
+    keys = (f"{date}_day", f"{date}_month", f"{date}_year")
+    if keys[0] not in profile:
+        return
+    new = (profile[keys[0]], profile[keys[1]], profile.get(keys[2]))
+    old = (getattr(customer, keys[0]), getattr(customer, keys[1]), getattr(customer, keys[2]))
+    filled, filled_year, kept = _DATE_WORDS[date]
+    if old[0] is None:
+        diff.fills.update(zip(keys, new, strict=True))
+        diff.changed.append(str(filled))
+    elif old[:2] == new[:2] and old[2] is None and new[2] is not None:
+        diff.fills[keys[2]] = new[2]
+        diff.changed.append(str(filled_year))
+    elif old[:2] != new[:2] or (new[2] is not None and old[2] != new[2]):
+        diff.kept.append(str(kept) % {"old": _date_text(*old), "new": _date_text(*new)})
+
+
+def _compare_linked_partner(snap: Snapshot, profile: dict[str, Any], kept: list[str]) -> None:
+    """A partner who is a customer of the store has their own name and birthday (the services empty
+    the stand-ins), and our export writes those: the file's are compared with them, never written,
+    so neither this customer nor the partner is changed."""
+    partner = snap.customer.partner
+    name = profile.pop("partner_name", None)
+    birthday = tuple(profile.pop(f"partner_birthday_{part}", None) for part in ("day", "month", "year"))
+    if partner is None:
+        return
+    shown = partner_display(partner.first_name, partner.preferred_name, partner.last_name)
+    if name is not None and v.fold(name) not in {v.fold(shown), v.fold(f"{partner.first_name} {partner.last_name}")}:
+        kept.append(
+            _("kept partner “%(old)s”, customer #%(id)d (the file has “%(new)s”)")
+            % {"old": shown, "id": partner.pk, "new": name}
+        )
+    theirs = (partner.birthday_day, partner.birthday_month, partner.birthday_year)
+    if birthday[0] is not None and (
+        birthday[:2] != theirs[:2] or (birthday[2] is not None and birthday[2] != theirs[2])
+    ):
+        kept.append(
+            _("kept the partner's birthday as on customer #%(id)d (the file has %(new)s)")
+            % {"id": partner.pk, "new": _date_text(*birthday)}
+        )
+
+
 def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
     """Fill the customer's blanks and add what is new, through the services; a different non-blank
     value is kept and said. A line that brings nothing new writes nothing."""
@@ -571,6 +662,10 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
             services.interest_add(store=store, actor=actor, customer=customer, kind=kind, value=tag)
         for body in diff.notes:
             services.note_create(store=store, actor=actor, customer=customer, body=body)
+        for day, month, year in diff.anniversaries:
+            services.important_date_create(
+                store=store, actor=actor, customer=customer, kind=DateKind.ANNIVERSARY, day=day, month=month, year=year
+            )
         if diff.spend is not None:
             customer.imported_spend = diff.spend
             Customer.objects.filter(pk=customer.pk).update(imported_spend=diff.spend)
