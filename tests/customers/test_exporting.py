@@ -81,6 +81,15 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
     )
     with scope(store=world.a):
         services.customer_update(store=world.a, actor=None, customer=c, data={"partner_id": partner.pk})
+        # Several anniversaries in one cell, by date in the year; another kind of date is not one.
+        for kind, day, month, year in [
+            ("anniversary", 12, 6, 2015),
+            ("wedding", 1, 2, 2016),
+            ("anniversary", 3, 1, None),
+        ]:
+            services.important_date_create(
+                store=world.a, actor=None, customer=c, kind=kind, day=day, month=month, year=year
+            )
         services.purchase_create(
             store=world.a,
             actor=None,
@@ -116,6 +125,7 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
             "1992-02-29",
             "Pat Lee",
             "09-09",
+            "01-03; 2015-06-12",
             "metal: @Rose gold; stone: Sapphire",
             "Trade show",
             "Ali Associate",

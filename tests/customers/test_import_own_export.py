@@ -17,6 +17,7 @@ from trunkshow.customers.models import (
     CurrentConsent,
     Customer,
     CustomerEdit,
+    ImportantDate,
     Interest,
     Note,
 )
@@ -33,6 +34,11 @@ def book(store: Any) -> dict[str, Any]:
             "events": list(ConsentEvent.objects.filter(store=store).order_by("id").values_list("id", flat=True)),
             "consent": list(
                 CurrentConsent.objects.filter(store=store).order_by("id").values_list("customer", "channel", "granted")
+            ),
+            "dates": list(
+                ImportantDate.objects.filter(store=store)
+                .order_by("id")
+                .values_list("customer", "kind", "day", "month", "year")
             ),
             "edits": CustomerEdit.objects.filter(store=store).count(),
             "notes": Note.objects.filter(store=store).count(),
@@ -88,6 +94,15 @@ def mullers(world: World) -> list[Any]:
         # Hans and Ana are each other's partner, as customers: the export writes the other's name
         # (the name they go by) and birthday in their "Partner" columns.
         services.customer_update(store=world.a, actor=None, customer=hans, data={"partner_id": ana.pk})
+        # Two anniversaries in one cell (``; ``), one without a year, and a date of another kind.
+        for kind, day, month, year in [
+            ("anniversary", 12, 6, 2015),
+            ("anniversary", 3, 1, None),
+            ("wedding", 1, 2, 2016),
+        ]:
+            services.important_date_create(
+                store=world.a, actor=None, customer=zoe, kind=kind, day=day, month=month, year=year
+            )
     return [zoe, hans, ana]
 
 
@@ -116,6 +131,7 @@ def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
         "Birthday": "birthday_mdy",  # ISO, or month-day without a year, whatever the store's order
         "Partner": "partner_name",
         "Partner's birthday": "partner_birthday_mdy",  # written as the birthday is
+        "Anniversary": "anniversary_mdy",
         "Interests": "tags",
         "How we met": "",
         "Associate": "",
@@ -185,6 +201,15 @@ def test_our_export_imported_into_another_store_brings_the_customers_whole(world
             (None, "Hans Muller", 3, 11, 1970),
         ]
         assert ana.search_text == "ana muller-ruiz anita hans muller ana@example.com"
+        # The anniversaries, not the wedding: that column is the export's "Anniversary".
+        assert sorted(
+            ImportantDate.objects.filter(store=world.b).values_list(
+                "customer__first_name", "kind", "day", "month", "year"
+            )
+        ) == [
+            ("Zoë", "anniversary", 3, 1, None),
+            ("Zoë", "anniversary", 12, 6, 2015),
+        ]
         assert list(zoe.phones.order_by("-is_primary", "id").values_list("e164", flat=True)) == [
             "+12125550142",
             "+442079460958",
