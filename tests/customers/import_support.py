@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django_scopes import scope
@@ -42,6 +43,16 @@ def run(store: Any, person: Any, job: ImportJob, mapping: dict[str, str] | None 
 
 def import_file(store: Any, person: Any, content: bytes, mapping: dict[str, str] | None = None, **kw: Any) -> ImportJob:
     return run(store, person, upload(store, person, content, **kw), mapping)
+
+
+def run_counted(store: Any, person: Any, content: bytes, counted: AbstractContextManager[Any]) -> ImportJob:
+    """Upload and start with the guessed mapping, then run with only the run inside ``counted``
+    (``django_assert_max_num_queries(n)``)."""
+    job = upload(store, person, content)
+    with scope(store=store):
+        importing.import_start(store=store, actor=None, job=job, mapping=job.mapping, enqueue=False)
+        with counted:
+            return importing.import_run(store=store, job_id=job.pk)
 
 
 def outcomes(job: ImportJob) -> list[tuple[int, str, str]]:

@@ -11,7 +11,7 @@ from django.db import DatabaseError
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, make_customer
-from tests.customers.import_support import import_file, outcomes
+from tests.customers.import_support import import_file, outcomes, run_counted
 from tests.customers.test_api_support import CUSTOMER_MODELS, get
 from trunkshow.customers import services
 from trunkshow.customers.importing import jobs, mapping
@@ -234,6 +234,15 @@ def test_reimporting_partners_and_anniversaries_changes_nothing(world: World):
         (3, "unchanged", f"Already up to date (customer #{bea.pk})."),
     ]
     assert book(world.a) == before
+
+
+def test_reimporting_anniversaries_reads_them_once_a_batch(world: World, django_assert_max_num_queries):
+    lines = [f"P{i} Q,+1 212 555 {i:04d},Partner {i},07/14/1984,06/12/2015; 01/03" for i in range(30)]
+    content = "\n".join([HEADER, *lines, ""]).encode()
+    import_file(world.a, world.a_owner, content)
+    # The 22 of a file without anniversaries (test_importing), and one query for them.
+    job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(23))
+    assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
 
 
 def test_a_partner_who_is_a_customer_is_not_changed_by_a_partner_name_in_the_file(world: World):

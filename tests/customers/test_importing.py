@@ -9,7 +9,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, make_customer
-from tests.customers.import_support import import_file, outcomes, run, shopify, upload
+from tests.customers.import_support import import_file, outcomes, run, run_counted, shopify, upload
 from trunkshow.customers import importing, services
 from trunkshow.customers.importing import jobs
 from trunkshow.customers.models import (
@@ -365,13 +365,9 @@ def test_reimporting_reads_each_batch_at_once_rather_than_line_by_line(world: Wo
     lines = [f"P{i},Q,p{i}@example.com,yes,,,,,,,,+1 212 555 {i:04d},,10.00,,gold,a note,"[:200] for i in range(30)]
     content = shopify(*lines)
     import_file(world.a, world.a_owner, content)
-    job = upload(world.a, world.a_owner, content)
-    with scope(store=world.a):
-        importing.import_start(store=world.a, actor=None, job=job, mapping=job.mapping, enqueue=False)
-        # 22: the run's claim is a lock and an unlock query on PostgreSQL (import recovery), and a
-        # batch's commit there is preceded by SET LOCAL synchronous_commit (ADR 0005, 11).
-        with django_assert_max_num_queries(22):
-            job = importing.import_run(store=world.a, job_id=job.pk)
+    # 22: the run's claim is a lock and an unlock query on PostgreSQL (import recovery), and a
+    # batch's commit there is preceded by SET LOCAL synchronous_commit (ADR 0005, 11).
+    job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(22))
     assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
 
 
