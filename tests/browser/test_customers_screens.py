@@ -28,3 +28,21 @@ def test_customer_pages_look_right(transactional_db, request, world, live_server
         assert_no_horizontal_scroll(page)
         screenshot(page, f"customers-{name}-{size}")
         assert_accessible(page)
+
+
+def test_on_a_desk_the_list_shows_a_long_email_whole(transactional_db, desktop, world, live_server_url):
+    # A 1280 px screen has room for the phone and a long address beside the name: the list uses it
+    # rather than cutting the address short in a narrow column between empty margins.
+    make_customer(
+        world.a,
+        first_name="Mackenzie",
+        last_name="Anderson",
+        phones=["+61 412 348 180"],
+        emails=["anderson.mackenzie@example.com"],
+        interests=[("stone", "Aquamarine"), ("designer", "Roberto Coin"), ("designer", "Temple St. Clair")],
+    )
+    log_in(desktop, live_server_url, world.a_associate)
+    desktop.goto("/customers/")
+    contact = desktop.locator(".customer-list .item-sub").first
+    assert contact.inner_text().endswith("anderson.mackenzie@example.com")
+    assert contact.evaluate("e => e.scrollWidth <= e.clientWidth"), "the address is cut short"
