@@ -70,6 +70,11 @@ def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: Wor
     row = page.locator(".inbox-row").first
     expect(row).to_contain_text("Zsófia Szirmay", timeout=15_000)
     expect(row).to_contain_text("1 new")
+    # A pill like the channel beside it, not a dark square.
+    radius, padding = row.locator(".badge-unread").evaluate(
+        "b => [parseFloat(getComputedStyle(b).borderTopLeftRadius), parseFloat(getComputedStyle(b).paddingLeft)]"
+    )
+    assert radius >= 8 and padding >= 6, (radius, padding)
     expect(page.locator(".toast")).to_contain_text("Is my ring resized yet? <b>Saturday</b> would be ideal")
     assert_no_horizontal_scroll(page)
     screenshot(page, "inbox-list-phone")
