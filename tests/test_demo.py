@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -119,6 +120,34 @@ def test_demo_cast_comes_first_and_is_found_by_folded_and_partial_names() -> Non
         assert ("stone", "Sapphire") in set(szirmay.interests.values_list("kind", "value"))
         bought = {item["description"] for purchase in szirmay.purchases.all() for item in purchase.items}
         assert "Sapphire halo ring, 18k white gold" in bought
+
+
+# The README's search examples, each with whom it finds in the demo (its cast comes first, always
+# with the same phones and emails), so a new user who types them sees search work.
+README_SEARCHES = [
+    ("muller", "Müller"),
+    ("nguyen", "Nguyễn"),
+    ("914 555", "Goldberg"),
+    ("(914) 555-0110", "Goldberg"),
+    ("+1 914 555 0110", "Goldberg"),
+    ("0036 20 123 5352", "Szirmay"),
+    ("goldberg.zoe", "Goldberg"),
+    ("wojciech", "Wójcik"),
+    ("szirmai", "Szirmay"),
+]
+
+
+@pytest.mark.django_db
+def test_the_readmes_search_examples_find_someone_in_the_demo() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    demo_load(owner_password=PASSWORD, customers=len(CAST))
+    store = _demo()
+    found = {}
+    with scope(store=store):
+        for q, _last in README_SEARCHES:
+            assert f"`{q}`" in readme, q
+            found[q] = [c.last_name for c in customer_search(store=store, q=q)][:1]
+    assert found == {q: [last] for q, last in README_SEARCHES}
 
 
 @pytest.mark.django_db
