@@ -154,7 +154,6 @@ def test_merge_page_refuses_an_unknown_choice_and_changes_nothing(world: World):
 def test_download_is_a_json_attachment_and_audited(world: World):
     keep, _other = _two(world)
     client = browser_client(world.a_owner)
-    assert client.get(f"/customers/{keep.pk}/data.json").status_code == 405
     response = client.post(f"/customers/{keep.pk}/data.json")
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="customer-{keep.pk}-data.json"'
@@ -162,6 +161,28 @@ def test_download_is_a_json_attachment_and_audited(world: World):
     assert (data["customer"]["id"], data["customer"]["first_name"]) == (keep.pk, "Katherine")
     with scopes_disabled():
         assert AuditEntry.objects.filter(action="trunkshow.customer.exported", object_id=str(keep.pk)).count() == 1
+
+
+def test_opening_the_data_download_as_a_link_explains_and_leads_back_to_the_customer(world: World):
+    keep, _other = _two(world)
+    client = browser_client(world.a_owner)
+    response = client.get(f"/customers/{keep.pk}/data.json")
+    assert (response.status_code, response["Allow"], response["Content-Type"]) == (
+        405,
+        "POST",
+        "text/html; charset=utf-8",
+    )
+    page = response.content.decode()
+    assert "This address is a button’s action" in page
+    assert "Nothing was changed." in page
+    assert f'<a class="btn btn-secondary" href="/customers/{keep.pk}/">Go back</a>' in page
+    # From a page of ours, back is where they came from.
+    came_from = client.get(
+        f"/customers/{keep.pk}/data.json", HTTP_REFERER=f"http://testserver/customers/{keep.pk}/erase/"
+    )
+    assert f'href="/customers/{keep.pk}/erase/">Go back</a>' in came_from.content.decode()
+    with scopes_disabled():
+        assert not AuditEntry.objects.filter(action="trunkshow.customer.exported").exists()
 
 
 def test_the_erase_page_lists_the_conversations_messages_and_photos_it_removes(world: World, settings, tmp_path):
