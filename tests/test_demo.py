@@ -311,6 +311,27 @@ def test_demo_sample_export_imports_with_a_reason_for_every_line_it_skips(tmp_pa
 
 
 @pytest.mark.django_db
+def test_the_demo_has_saved_replies_filled_in_for_the_customer() -> None:
+    from trunkshow.inbox.models import SavedReply
+    from trunkshow.inbox.replies import saved_reply_fill
+    from trunkshow.messaging.models import Conversation
+    from trunkshow.stores.models import User
+
+    demo_load(owner_password=PASSWORD, customers=len(CAST))
+    store = _demo()
+    with scope(store=store):
+        saved = list(SavedReply.objects.filter(store=store).values_list("title", flat=True))
+        conversation = Conversation.objects.filter(store=store, customer__first_name="Zsófia").first()
+        sofia = User.objects.get(email="sofia@example.com")
+        ready = SavedReply.objects.get(store=store, title="Piece ready for collection")
+        filled = saved_reply_fill(reply=ready, conversation=conversation, associate=sofia)
+    assert saved == ["Piece ready for collection", "Ring size", "Thank you for your visit"]
+    assert filled == (
+        "Hi Zsófia, good news: your piece is ready. Come by whenever suits you; ask for Sofía. — Maison Demo Jewelers"
+    )
+
+
+@pytest.mark.django_db
 def test_the_demo_has_whatsapp_templates_and_a_whatsapp_conversation_past_the_window() -> None:
     from trunkshow.messaging.models import Conversation, WhatsAppTemplate
     from trunkshow.messaging.selectors import whatsapp_window_closes_at
