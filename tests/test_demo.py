@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -119,6 +120,34 @@ def test_demo_cast_comes_first_and_is_found_by_folded_and_partial_names() -> Non
         assert ("stone", "Sapphire") in set(szirmay.interests.values_list("kind", "value"))
         bought = {item["description"] for purchase in szirmay.purchases.all() for item in purchase.items}
         assert "Sapphire halo ring, 18k white gold" in bought
+
+
+# The README's search examples, each with whom it finds in the demo (its cast comes first, always
+# with the same phones and emails), so a new user who types them sees search work.
+README_SEARCHES = [
+    ("muller", "Müller"),
+    ("nguyen", "Nguyễn"),
+    ("914 555", "Goldberg"),
+    ("(914) 555-0110", "Goldberg"),
+    ("+1 914 555 0110", "Goldberg"),
+    ("0036 20 123 5352", "Szirmay"),
+    ("goldberg.zoe", "Goldberg"),
+    ("wojciech", "Wójcik"),
+    ("szirmai", "Szirmay"),
+]
+
+
+@pytest.mark.django_db
+def test_the_readmes_search_examples_find_someone_in_the_demo() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    demo_load(owner_password=PASSWORD, customers=len(CAST))
+    store = _demo()
+    found = {}
+    with scope(store=store):
+        for q, _last in README_SEARCHES:
+            assert f"`{q}`" in readme, q
+            found[q] = [c.last_name for c in customer_search(store=store, q=q)][:1]
+    assert found == {q: [last] for q, last in README_SEARCHES}
 
 
 @pytest.mark.django_db
@@ -279,6 +308,27 @@ def test_demo_sample_export_imports_with_a_reason_for_every_line_it_skips(tmp_pa
     assert (job.created_count, job.merged_count, job.error_count) == (5, 2, 2)
     demo_sample_import(path=path)  # kept once written
     assert path.read_bytes() == content
+
+
+@pytest.mark.django_db
+def test_the_demo_has_saved_replies_filled_in_for_the_customer() -> None:
+    from trunkshow.inbox.models import SavedReply
+    from trunkshow.inbox.replies import saved_reply_fill
+    from trunkshow.messaging.models import Conversation
+    from trunkshow.stores.models import User
+
+    demo_load(owner_password=PASSWORD, customers=len(CAST))
+    store = _demo()
+    with scope(store=store):
+        saved = list(SavedReply.objects.filter(store=store).values_list("title", flat=True))
+        conversation = Conversation.objects.filter(store=store, customer__first_name="Zsófia").first()
+        sofia = User.objects.get(email="sofia@example.com")
+        ready = SavedReply.objects.get(store=store, title="Piece ready for collection")
+        filled = saved_reply_fill(reply=ready, conversation=conversation, associate=sofia)
+    assert saved == ["Piece ready for collection", "Ring size", "Thank you for your visit"]
+    assert filled == (
+        "Hi Zsófia, good news: your piece is ready. Come by whenever suits you; ask for Sofía. — Maison Demo Jewelers"
+    )
 
 
 @pytest.mark.django_db

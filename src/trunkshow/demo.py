@@ -793,6 +793,7 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
             _segments(store, staff[OWNER_EMAIL])
             _conversations(store, staff)
             _whatsapp_templates(store, staff[OWNER_EMAIL])
+            _saved_replies(store, staff[OWNER_EMAIL])
             _webchat(store, staff[OWNER_EMAIL])
     return True
 
@@ -841,6 +842,34 @@ def _whatsapp_templates(store: Any, owner: Any) -> None:
             variables=[{"source": source, "label": label} for source, label in variables],
             approval_status=status,
         )
+
+
+# Saved replies the composer offers (Inbox → Saved replies), with the merge fields filled per customer.
+SAVED_REPLIES = (
+    (
+        "Piece ready for collection",
+        "Hi {first_name}, good news: your piece is ready. Come by whenever suits you; ask for {associate}. — {store}",
+    ),
+    (
+        "Ring size",
+        "Hi {first_name}, to be sure of the size, could you tell me a ring that fits you well, "
+        "or stop by for a free sizing? {associate}, {store}",
+    ),
+    (
+        "Thank you for your visit",
+        "Thank you for coming in today, {first_name}. It was a pleasure showing you our pieces; "
+        "I'm here if you'd like photos of anything you saw. {associate}",
+    ),
+)
+
+
+def _saved_replies(store: Any, owner: Any) -> None:
+    from trunkshow.inbox.replies import saved_reply_save
+    from trunkshow.stores.models import Membership
+
+    membership = Membership.objects.get(store=store, user=owner)
+    for title, body in SAVED_REPLIES:
+        saved_reply_save(store=store, actor=owner, membership=membership, title=title, body=body)
 
 
 def _webchat(store: Any, owner: Any) -> None:

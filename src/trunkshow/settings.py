@@ -197,7 +197,11 @@ else:
         "name": "trunkshow",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": env_bool("TRUNKSHOW_TASKS_IMMEDIATE", ENVIRONMENT == "test"),
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # A SQLite queue cannot wake a worker (Redis blocks on the list instead): an idle worker
+        # polls, backing off from 0.1 s. Huey's default cap of 10 s per thread left a new import
+        # "waiting for the worker" for seconds; at 1 s an idle worker reads the small queue file
+        # once a second per thread, and a new job starts within about a second.
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 
 AUTH_USER_MODEL = "stores.User"

@@ -128,6 +128,44 @@ def test_a_duplicate_by_phone_or_email_merges_filling_blanks_and_keeping_what_di
         assert clara.edits.filter(changes__has_key="city").exists()
 
 
+def test_a_tag_equal_to_an_interest_of_another_kind_is_that_interest_and_adds_nothing(world: World):
+    zsofia = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Zsófia",
+        last_name="Szirmay",
+        phones=["+36 20 123 5352"],
+        country="HU",
+        interests=[("stone", "Opal")],
+    )
+    row = "Zsófia,Szirmay,,,,,,,,HU,,0036 20 123 5352,,,,OPAL,,"
+    first = import_file(world.a, world.a_owner, shopify(row))
+    second = import_file(world.a, world.a_owner, shopify(row))
+    assert outcomes(first) == [(2, "unchanged", f"Already up to date (customer #{zsofia.pk}).")]
+    assert outcomes(second) == [(2, "unchanged", f"Already up to date (customer #{zsofia.pk}).")]
+    with scope(store=world.a):
+        assert list(zsofia.interests.values_list("kind", "value")) == [("stone", "Opal")]
+        assert not zsofia.edits.filter(changes__has_key="interest").exists()
+
+
+def test_a_merge_adds_a_value_named_twice_in_one_cell_once(world: World):
+    ana = make_customer(world.a, world.a_owner, first_name="Ana", last_name="Ruiz", phones=["+1 212 555 0100"])
+    row = 'Ana,Ruiz,,,,,,,,,,+1 212 555 0100,,,,"stone: Opal; opal; Opal",,'
+    job = import_file(world.a, world.a_owner, shopify(row))
+    assert outcomes(job) == [(2, "merged", f"Merged into customer #{ana.pk}: added interest “Opal”.")]
+    again = import_file(world.a, world.a_owner, shopify(row))
+    assert outcomes(again) == [(2, "unchanged", f"Already up to date (customer #{ana.pk}).")]
+    with scope(store=world.a):
+        assert list(ana.interests.values_list("kind", "value")) == [("stone", "Opal")]
+
+
+def test_a_new_customer_gets_one_interest_for_a_value_named_twice(world: World):
+    job = import_file(world.a, world.a_owner, shopify('Ana,Ruiz,,,,,,,,,,,,,,"opal; stone: Opal; OPAL",,'))
+    assert outcomes(job) == [(2, "created", "")]
+    with scope(store=world.a):
+        assert list(Customer.objects.get().interests.values_list("kind", "value")) == [("stone", "Opal")]
+
+
 def test_the_same_person_twice_in_one_file_is_merged_not_duplicated(world: World):
     content = shopify(
         "Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,", "Ana,Ruiz,ana@example.com,,,,,Lyon,,,,+1 212 555 0100,,,,,,"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
+from PIL import Image
 
 from tests.conftest import World, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
 from trunkshow.customers.models import Customer, CustomerMerge
 from trunkshow.customers.privacy import customer_erase
+from trunkshow.messaging.models import Conversation
+from trunkshow.messaging.photos import photo_prepare
+from trunkshow.messaging.services import message_receive, message_send
 
 
 def _two(world: World) -> tuple[Customer, Customer]:
@@ -149,7 +154,6 @@ def test_merge_page_refuses_an_unknown_choice_and_changes_nothing(world: World):
 def test_download_is_a_json_attachment_and_audited(world: World):
     keep, _other = _two(world)
     client = browser_client(world.a_owner)
-    assert client.get(f"/customers/{keep.pk}/data.json").status_code == 405
     response = client.post(f"/customers/{keep.pk}/data.json")
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="customer-{keep.pk}-data.json"'
@@ -157,6 +161,61 @@ def test_download_is_a_json_attachment_and_audited(world: World):
     assert (data["customer"]["id"], data["customer"]["first_name"]) == (keep.pk, "Katherine")
     with scopes_disabled():
         assert AuditEntry.objects.filter(action="trunkshow.customer.exported", object_id=str(keep.pk)).count() == 1
+
+
+def test_opening_the_data_download_as_a_link_explains_and_leads_back_to_the_customer(world: World):
+    keep, _other = _two(world)
+    client = browser_client(world.a_owner)
+    response = client.get(f"/customers/{keep.pk}/data.json")
+    assert (response.status_code, response["Allow"], response["Content-Type"]) == (
+        405,
+        "POST",
+        "text/html; charset=utf-8",
+    )
+    page = response.content.decode()
+    assert "This address is a button’s action" in page
+    assert "Nothing was changed." in page
+    assert f'<a class="btn btn-secondary" href="/customers/{keep.pk}/">Go back</a>' in page
+    # From a page of ours, back is where they came from.
+    came_from = client.get(
+        f"/customers/{keep.pk}/data.json", HTTP_REFERER=f"http://testserver/customers/{keep.pk}/erase/"
+    )
+    assert f'href="/customers/{keep.pk}/erase/">Go back</a>' in came_from.content.decode()
+    with scopes_disabled():
+        assert not AuditEntry.objects.filter(action="trunkshow.customer.exported").exists()
+
+
+def test_the_erase_page_lists_the_conversations_messages_and_photos_it_removes(world: World, settings, tmp_path):
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    clara = make_customer(world.a, world.a_owner, phones=["+19145550142"])
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "JPEG")
+    with scope(store=world.a):
+        message_receive(
+            store=world.a,
+            channel="sms",
+            from_address="+19145550142",
+            to_address="+15005550006",
+            body="Can I see the ring?",
+            provider="sandbox",
+            provider_id="SMerase1",
+        )
+        conversation = Conversation.objects.get(customer=clara)
+        message_send(
+            store=world.a,
+            actor=world.a_owner.user,
+            conversation=conversation,
+            body="Here it is",
+            photos=[photo_prepare(image, filename="ring.jpg")],
+        )
+    page = browser_client(world.a_owner).get(f"/customers/{clara.pk}/erase/").content.decode()
+    removed, _sep, stays = " ".join(page.split()).partition("What stays")
+    assert (
+        "1 conversation in the inbox, with 2 messages (your team’s notes in them too), 1 photo or file and the "
+        "providers’ delivery records; they no longer count in response times" in removed
+    )
+    assert f"Customer no. {clara.pk} without a name, with how you met" in stays
+    assert "An entry in the audit log saying who erased them and when, with these counts only" in stays
 
 
 def test_erase_needs_the_name_typed_then_the_customer_is_gone(world: World):

@@ -34,6 +34,18 @@ def test_a_manager_saves_a_reply_and_an_associate_gets_it_filled_in(
     assert 'data-insert="Hi Clara, your piece is ready. Ali at Atelier Ana"' in html
 
 
+def test_without_saved_replies_the_composer_shows_owners_and_managers_where_to_add_them(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    cid = conversation_with(world, django_capture_on_commit_callbacks, first_name="Clara")
+    link = '<a href="/inbox/replies/">Add saved replies</a>'
+    for person in (world.a_owner, world.a_manager):
+        assert link in browser_client(person).get(f"/inbox/{cid}/").content.decode()
+    associate = browser_client(world.a_associate).get(f"/inbox/{cid}/").content.decode()
+    assert link not in associate
+    assert '<details class="saved-replies">' not in associate
+
+
 def test_a_field_without_a_value_stays_visible_and_the_message_cannot_be_sent(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -125,11 +125,15 @@ PROFILE = (
 # erase its part in its AppConfig.ready, so this module never imports it.
 Exporter = Callable[[Customer], Any]
 Eraser = Callable[[Store, Customer, list[str], list[str]], dict[str, int]]  # -> counts for the audit entry
+Previewer = Callable[[Customer], dict[str, int]]  # -> what erasing will remove, for the confirmation page
 _HOLDERS: dict[str, tuple[Exporter, Eraser]] = {}
+_PREVIEWS: dict[str, Previewer] = {}
 
 
-def register_personal_data(name: str, export: Exporter, erase: Eraser) -> None:
+def register_personal_data(name: str, export: Exporter, erase: Eraser, preview: Previewer | None = None) -> None:
     _HOLDERS[name] = (export, erase)
+    if preview is not None:
+        _PREVIEWS[name] = preview
 
 
 def customer_data(*, customer: Customer) -> dict[str, Any]:
@@ -621,4 +625,5 @@ def erase_preview(*, customer: Customer) -> dict[str, int]:
         "notes": customer.notes.count(),
         "consent_events": customer.consent_events.count(),
         "purchases": customer.purchases.count(),
+        **{key: n for preview in _PREVIEWS.values() for key, n in preview(customer).items()},
     }

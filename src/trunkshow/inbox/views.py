@@ -44,6 +44,7 @@ from trunkshow.messaging.selectors import (
     reply_channels,
     whatsapp_window_closes_at,
 )
+from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
 from trunkshow.stores.models import Membership
 
@@ -147,6 +148,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             (r, replies.saved_reply_fill(reply=r, conversation=conversation, associate=user))
             for r in SavedReply.objects.filter(store=store)
         ],
+        # Without any yet, those who may write them are shown where (associates see the inbox's link).
+        "can_edit_replies": roles.has_right(request.membership, "inbox.replies"),  # type: ignore[attr-defined]
         # The time it is snoozed until, else tomorrow at 9:00, in the store's zone.
         "snooze_default": (
             conversation.snoozed_until.astimezone(zone).strftime("%Y-%m-%dT%H:%M")

@@ -14,6 +14,6 @@ class MessagingConfig(AppConfig):
         register_carrier("messaging.Conversation", "customer", conversations_merge)
 
         from trunkshow.customers.privacy import register_personal_data
-        from trunkshow.messaging.privacy import conversations_erase, conversations_export
+        from trunkshow.messaging.privacy import conversations_erase, conversations_export, conversations_preview
 
-        register_personal_data("conversations", conversations_export, conversations_erase)
+        register_personal_data("conversations", conversations_export, conversations_erase, conversations_preview)

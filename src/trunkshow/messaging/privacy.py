@@ -44,6 +44,16 @@ def conversations_export(customer: Customer) -> list[dict[str, Any]]:
     return out
 
 
+def conversations_preview(customer: Customer) -> dict[str, int]:
+    """What erasing the customer removes here, for the confirmation page (staff notes included)."""
+    conversations = Conversation.objects.filter(customer=customer)
+    return {
+        "conversations": conversations.count(),
+        "messages": Message.objects.filter(conversation__in=conversations).count(),
+        "attachments": Attachment.objects.filter(message__conversation__in=conversations).count(),
+    }
+
+
 def conversations_erase(store: Store, customer: Customer, phones: list[str], emails: list[str]) -> dict[str, int]:
     """Delete the customer's conversations with every message, attachment, raw webhook and live event.
 

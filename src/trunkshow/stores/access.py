@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from trunkshow.core.access import PermissionDenied
 from trunkshow.stores import roles
@@ -33,10 +35,34 @@ def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "forbidden.html", {"reason": reason}, status=403)
 
 
+def _not_allowed(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
+    """An action's address opened as a page (a bookmark, a link pasted, the address bar): a page
+    that says what happened and leads back, rather than a blank 405."""
+    back = "/"
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.get_host() and referer.path != request.path:
+        back = referer.path + (f"?{referer.query}" if referer.query else "")
+    else:  # the nearest page above it: /customers/12/data.json leads back to /customers/12/
+        parts = request.path.rstrip("/").split("/")
+        while len(parts) > 1:
+            parts.pop()
+            candidate = "/".join(parts) + "/"
+            try:
+                resolve(candidate)
+            except Resolver404:
+                continue
+            back = candidate
+            break
+    page = render(request, "not_allowed.html", {"back": back}, status=405)
+    page["Allow"] = response.get("Allow", "POST")
+    return page
+
+
 def store_page(right: str | None = None) -> Callable[[View], View]:
     """A page of the staff app: logged in, with an active membership, and (optionally) a right.
 
     A role without the right gets 403 with the reason; so does a service refusing an action.
+    An action (POST only) opened with GET gets a page leading back instead of a blank 405.
     """
 
     def decorate(view: View) -> View:
@@ -49,9 +75,12 @@ def store_page(right: str | None = None) -> Callable[[View], View]:
             try:
                 if right is not None:
                     roles.require(request.membership, right)  # type: ignore[attr-defined]
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
             except PermissionDenied as exc:
                 return forbidden(request, str(exc))
+            if response.status_code == 405 and request.method in ("GET", "HEAD"):
+                return _not_allowed(request, response)
+            return response
 
         return wrapper
 

@@ -43,6 +43,7 @@ from trunkshow.customers.models import (
     ImportJob,
     ImportOutcome,
     Interest,
+    InterestKind,
     Note,
     Source,
     Suppression,
@@ -111,6 +112,18 @@ def _sort_name(profile: dict[str, Any]) -> str:
     return v.fold(f"{profile.get('last_name', '')} {profile.get('first_name', '')}".strip())[:220]
 
 
+def _add_tag(plan: Plan, kind: str, text: str) -> None:
+    """One interest per folded value: ``opal`` twice is one, and beside ``stone: Opal`` it is
+    that stone (a kind the file names wins over a free tag)."""
+    key = v.fold(text)
+    for i, (old_kind, old_text) in enumerate(plan.tags):
+        if v.fold(old_text) == key:
+            if old_kind == InterestKind.FREE and kind != InterestKind.FREE:
+                plan.tags[i] = (kind, text)
+            return
+    plan.tags.append((kind, text))
+
+
 def plan_record(ctx: Context, record: Record) -> Plan:
     """Read and check one record with the services' validators; nothing is written."""
     plan = Plan(line=record.line)
@@ -176,9 +189,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 plan.spend = m.parse_money(text)
             elif name == "tags":
                 for kind, tag in m.split_interests(text):
-                    kind, tag_text = services._clean_interest(kind, tag, field=column)
-                    if (kind, v.fold(tag_text)) not in [(k, v.fold(t)) for k, t in plan.tags]:
-                        plan.tags.append((kind, tag_text))
+                    _add_tag(plan, *services._clean_interest(kind, tag, field=column))
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
@@ -486,7 +497,9 @@ class Snapshot:
     customer: Customer
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
-    tags: set[tuple[str, str]] = field(default_factory=set)  # interests: (kind, folded value)
+    # Interests' folded values, whatever their kind: a tag equal to one is that interest
+    # ("opal" in the file is the customer's "stone: Opal", not a second, free one).
+    tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
@@ -502,10 +515,8 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int,
         found[customer_id].phones.add(e164)
     for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
         found[customer_id].emails.add(address)
-    for customer_id, kind, key in Interest.objects.filter(customer_id__in=ids).values_list(
-        "customer_id", "kind", "value_key"
-    ):
-        found[customer_id].tags.add((kind, key))
+    for customer_id, key in Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_key"):
+        found[customer_id].tags.add(key)
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
         found[customer_id].notes.add(body)
     if anniversaries:
@@ -575,7 +586,7 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
             diff.emails.append(address)
             changed.append(_("added email %(e)s") % {"e": address})
     for kind, tag in plan.tags:
-        if (kind, v.fold(tag)) not in snap.tags:
+        if v.fold(tag) not in snap.tags:
             diff.tags.append((kind, tag))
             changed.append(_("added interest “%(t)s”") % {"t": tag})
     for body in _unique(plan.notes):
