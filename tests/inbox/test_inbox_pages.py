@@ -389,6 +389,24 @@ def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
     assert "Atelier Ana. Reply STOP to unsubscribe." in page
 
 
+def test_stop_then_start_in_the_sandbox_gives_a_new_number_no_marketing_consent(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = browser_client(world.a_associate)
+    for body in ("Do you resize rings?", "Stop", "START"):
+        with django_capture_on_commit_callbacks(execute=True):
+            arrived = client.post("/inbox/sandbox/", {"phone": "(212) 555-0142", "body": body, "channel": "sms"})
+        assert arrived.status_code == 302
+    with scope(store=world.a):
+        customer_id = Message.objects.get(body="START").conversation.customer_id
+    profile = client.get(f"/customers/{customer_id}/").content.decode()
+    assert "Consent withdrawn: Text message · marketing" in profile  # the STOP
+    assert "Consent given" not in profile
+    assert "Agreed" not in profile
+    sandbox = client.get("/inbox/sandbox/").content.decode()
+    assert "Atelier Ana: you are subscribed again." in sandbox
+
+
 @pytest.mark.parametrize("status", ["closed", "pending", "snoozed"])
 def test_only_an_open_conversation_is_waiting_or_past_target(
     world: Any, django_capture_on_commit_callbacks: Any, status: str

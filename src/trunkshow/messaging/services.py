@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from trunkshow.core.events import publish_on_commit
 from trunkshow.customers.models import (
     ConsentAction,
+    ConsentEvent,
     ConsentMethod,
     ConsentPurpose,
     CurrentConsent,
@@ -303,8 +304,33 @@ def _keyword_decide(store: Store, customer: Customer, message: Message, at: dt.d
         removed, _by_model = OptOut.objects.filter(store=store, channel=channel, address=address).delete()
         if not removed:
             return None
-        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence, at)
+        purposes = _purposes_stop_withdrew(customer, channel)
+        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence, at, purposes=purposes)
     return kind
+
+
+def _purposes_stop_withdrew(customer: Customer, channel: str) -> tuple[str, ...]:
+    """What a START gives back: each purpose whose last word in the ledger is a STOP's withdrawal
+    (the first STOP's or a repeated one's) of consent the customer had given just before it.
+
+    START lifts an opt-out; it is no consent to marketing the customer never agreed to. A purpose
+    the STOP found not granted (nothing recorded, or already withdrawn) stays as it was, and so does
+    one whose last word came after the STOP (consent or a withdrawal staff recorded since).
+    """
+    purposes = []
+    for purpose in ConsentPurpose.values:
+        last_two = list(
+            ConsentEvent.objects.filter(customer=customer, channel=channel, purpose=purpose).order_by(
+                "-occurred_at", "-id"
+            )[:2]
+        )
+        if (
+            len(last_two) == 2
+            and (last_two[0].method, last_two[0].action) == (ConsentMethod.KEYWORD, ConsentAction.WITHDRAWN)
+            and last_two[1].action == ConsentAction.GRANTED
+        ):
+            purposes.append(purpose)
+    return tuple(purposes)
 
 
 def _keyword_consent(
@@ -317,7 +343,8 @@ def _keyword_consent(
     *,
     purposes: Sequence[str] = (ConsentPurpose.MARKETING, ConsentPurpose.SERVICE),
 ) -> None:
-    """A keyword speaks for every purpose on the channel: STOP means no texts at all, START all again."""
+    """A STOP speaks for every purpose on the channel (no texts at all); a START passes the purposes
+    the STOP withdrew (``_purposes_stop_withdrew``), and none at all records nothing."""
     consent_events_add(
         store=store,
         actor=None,
