@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -106,8 +107,17 @@ def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | No
 # ---- where a reply may go ---------------------------------------------------------------------
 
 
+def opt_outs_for(*, store: Store, addresses: Iterable[str]) -> dict[tuple[str, str], OptOut]:
+    """The opt-outs among these addresses, by (channel, address): nothing goes to an address on a
+    channel found here. The one rule for the outbox, the composer and the customer's page."""
+    wanted = {a for a in addresses if a}
+    if not wanted:
+        return {}
+    return {(o.channel, o.address): o for o in OptOut.objects.filter(store=store, address__in=wanted)}
+
+
 def opted_out(*, store: Store, channel: str, address: str) -> OptOut | None:
-    return OptOut.objects.filter(store=store, channel=channel, address=address).first()
+    return opt_outs_for(store=store, addresses=[address]).get((channel, address))
 
 
 def _address_for(conversation: Conversation, channel: str) -> str:

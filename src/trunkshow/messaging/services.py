@@ -46,7 +46,7 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import TEXT_CHANNELS, reply_address, whatsapp_window_closes_at
+from trunkshow.messaging.selectors import TEXT_CHANNELS, opted_out, reply_address, whatsapp_window_closes_at
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
@@ -369,7 +369,7 @@ def system_reply(
     leaving a failed reply in the thread (HELP, or a closed store's answer, after a STOP)."""
     if (
         kind != KIND_OPT_OUT_CONFIRMATION
-        and OptOut.objects.filter(store=store, channel=inbound.channel, address=inbound.from_address).exists()
+        and opted_out(store=store, channel=inbound.channel, address=inbound.from_address) is not None
     ):
         return None
     message = Message.objects.create(
