@@ -585,18 +585,19 @@ def test_send_by_offers_the_conversations_channel_and_only_those_the_customer_ma
     message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM18")
     client = browser_client(world.a_associate)
     page = f"/inbox/{message.conversation_id}/"
-    # A phone and an email are known, but she agreed to neither: the reply goes back by text only.
-    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+    # A phone and an email are known, but she agreed to neither: the reply goes back by text only
+    # (chosen: it is where she wrote).
+    assert _send_by(client.get(page).content.decode()) == [("sms", True)]
 
     _consent(world, clara, "email")
     _consent(world, clara, "whatsapp")
-    assert _send_by(client.get(page).content.decode()) == [("sms", False), ("whatsapp", False), ("email", False)]
+    assert _send_by(client.get(page).content.decode()) == [("sms", True), ("whatsapp", False), ("email", False)]
 
     # Withdrawn, or opted out of, is off the menu again.
     _consent(world, clara, "email", action="withdrawn")
     with scope(store=world.a):
         OptOut.objects.create(store=world.a, channel="whatsapp", address=NUMBER, keyword="STOP")
-    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+    assert _send_by(client.get(page).content.decode()) == [("sms", True)]
     # Another store's staff do not see the conversation at all.
     assert browser_client(world.b_owner).get(page).status_code == 404
 

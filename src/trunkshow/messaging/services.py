@@ -46,7 +46,7 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import TEXT_CHANNELS, opted_out, reply_address, whatsapp_window_closes_at
+from trunkshow.messaging.selectors import TEXT_CHANNELS, opted_out, reply_address, whatsapp_window_open
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
@@ -458,17 +458,15 @@ def message_send(
     channel = channel or conversation.channel
     text = _clean_body(body, channel=channel, photos=len(photos))
     address = reply_address(store=store, conversation=conversation, channel=channel)
-    if channel == ChannelKind.WHATSAPP:
-        closes_at = whatsapp_window_closes_at(conversation=conversation)
-        if closes_at is None or timezone.now() > closes_at:
-            raise ValidationError(
-                {
-                    "channel": _(
-                        "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
-                        "send an approved template or use another channel."
-                    )
-                }
-            )
+    if channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation):
+        raise ValidationError(
+            {
+                "channel": _(
+                    "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
+                    "send an approved template or use another channel."
+                )
+            }
+        )
     message = _queue(store, actor, conversation, channel, address, text, {})
     _photos_attach(store, message, photos)
     _announce(store, conversation, message)
