@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
@@ -622,14 +624,50 @@ def test_profile_of_a_french_store_uses_its_locale(world: World):
     assert "8 rue Royale 75008 Paris" in text
 
 
+def _texted_in(world: World, captured: Any, body: str, sid: str, number: str) -> None:
+    from trunkshow.messaging.services import message_receive
+
+    with scope(store=world.a), captured(execute=True):
+        message_receive(
+            store=world.a, channel="sms", from_address=number, body=body, provider="sandbox", provider_id=sid
+        )
+
+
+def test_profile_offers_no_text_link_to_a_number_that_texted_stop_and_says_since_when(
+    world: World, django_capture_on_commit_callbacks: Any
+):
+    number = "+12125550142"
+    customer = make_customer(world.a, phones=[number], emails=["clara@example.com"])
+    client = browser_client(world.a_associate)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert f'href="sms:{number}"' in page
+    assert "Opted out of texts" not in page
+
+    with time_machine.travel(dt.datetime(2026, 3, 3, 17, 0, tzinfo=dt.UTC), tick=False):
+        _texted_in(world, django_capture_on_commit_callbacks, "STOP", "SM1", number)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "sms:" not in page  # no way to text around the opt-out from here
+    quick = re.search(r'<div class="quick-actions">(.*?)</div>', page, re.S)
+    assert quick is not None
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", quick.group(1))).strip()
+    assert words == "Call Email Opted out of texts since Mar 3, 2026 Edit profile"
+    assert f'href="tel:{number}"' in page  # a call is still the customer's to take
+    assert 'href="mailto:clara@example.com"' in page
+
+    _texted_in(world, django_capture_on_commit_callbacks, "START", "SM2", number)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert f'href="sms:{number}"' in page
+    assert "Opted out of texts" not in page
+
+
 def test_profile_costs_a_fixed_number_of_queries_however_long_the_history(world: World, django_assert_max_num_queries):
     customer = make_rich_customer(world)
     client = browser_client(world.a_associate)
     client.get(f"/customers/{customer.pk}/")
     # session, user, membership; customer; staff; phones, emails, dates, interests, sizes, ledger;
     # timeline: creator, notes, purchases, consent, edits, merges, messages; names in the edits (associates, partners);
-    # the @mentions waiting for the reader (in the navigation)
-    with django_assert_max_num_queries(20):
+    # the first phone's text opt-out; the @mentions waiting for the reader (in the navigation)
+    with django_assert_max_num_queries(21):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
     people = [world.a_owner, world.a_manager, world.a_associate]
@@ -648,7 +686,7 @@ def test_profile_costs_a_fixed_number_of_queries_however_long_the_history(world:
                 customer=customer,
                 data={"assigned_associate_id": people[i % 3].user.pk, "city": f"City {i}"},
             )
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
 
 

@@ -389,6 +389,24 @@ def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
     assert "Atelier Ana. Reply STOP to unsubscribe." in page
 
 
+def test_stop_then_start_in_the_sandbox_gives_a_new_number_no_marketing_consent(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = browser_client(world.a_associate)
+    for body in ("Do you resize rings?", "Stop", "START"):
+        with django_capture_on_commit_callbacks(execute=True):
+            arrived = client.post("/inbox/sandbox/", {"phone": "(212) 555-0142", "body": body, "channel": "sms"})
+        assert arrived.status_code == 302
+    with scope(store=world.a):
+        customer_id = Message.objects.get(body="START").conversation.customer_id
+    profile = client.get(f"/customers/{customer_id}/").content.decode()
+    assert "Consent withdrawn: Text message · marketing" in profile  # the STOP
+    assert "Consent given" not in profile
+    assert "Agreed" not in profile
+    sandbox = client.get("/inbox/sandbox/").content.decode()
+    assert "Atelier Ana: you are subscribed again." in sandbox
+
+
 @pytest.mark.parametrize("status", ["closed", "pending", "snoozed"])
 def test_only_an_open_conversation_is_waiting_or_past_target(
     world: Any, django_capture_on_commit_callbacks: Any, status: str
@@ -567,18 +585,19 @@ def test_send_by_offers_the_conversations_channel_and_only_those_the_customer_ma
     message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM18")
     client = browser_client(world.a_associate)
     page = f"/inbox/{message.conversation_id}/"
-    # A phone and an email are known, but she agreed to neither: the reply goes back by text only.
-    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+    # A phone and an email are known, but she agreed to neither: the reply goes back by text only
+    # (chosen: it is where she wrote).
+    assert _send_by(client.get(page).content.decode()) == [("sms", True)]
 
     _consent(world, clara, "email")
     _consent(world, clara, "whatsapp")
-    assert _send_by(client.get(page).content.decode()) == [("sms", False), ("whatsapp", False), ("email", False)]
+    assert _send_by(client.get(page).content.decode()) == [("sms", True), ("whatsapp", False), ("email", False)]
 
     # Withdrawn, or opted out of, is off the menu again.
     _consent(world, clara, "email", action="withdrawn")
     with scope(store=world.a):
         OptOut.objects.create(store=world.a, channel="whatsapp", address=NUMBER, keyword="STOP")
-    assert _send_by(client.get(page).content.decode()) == [("sms", False)]
+    assert _send_by(client.get(page).content.decode()) == [("sms", True)]
     # Another store's staff do not see the conversation at all.
     assert browser_client(world.b_owner).get(page).status_code == 404
 

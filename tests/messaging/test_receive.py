@@ -169,7 +169,11 @@ def test_start_resubscribes_and_help_answers_with_the_stores_name(
     _help_in, _ = text_in(world, django_capture_on_commit_callbacks, "help?", "SM10")
     with scope(store=world.a):
         assert OptOut.objects.count() == 0
-        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}
+        # A number that never agreed to anything: START lifts the opt-out and grants nothing.
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
+            ("marketing", False),
+            ("service", False),
+        }
         replies = list(Message.objects.filter(direction="out").order_by("id").values_list("body", "status"))
     assert replies[-1] == ("Atelier Ana: 12 Gem Street, New York. Reply STOP to unsubscribe.", "sent")
     assert replies[-2][0].startswith("Atelier Ana: you are subscribed again. Msg & data rates may apply.")
@@ -353,7 +357,7 @@ def test_a_stop_from_a_number_that_already_opted_out_gets_no_second_confirmation
     assert repeated.pk is not None
 
 
-def test_a_stop_again_withdraws_consent_recorded_since_without_a_confirmation(
+def test_a_stop_again_withdraws_consent_recorded_since_without_a_confirmation_and_start_gives_only_that_back(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from trunkshow.customers.services import ConsentGrant, consent_record
@@ -381,6 +385,18 @@ def test_a_stop_again_withdraws_consent_recorded_since_without_a_confirmation(
         ]
         assert Message.objects.filter(direction="out").count() == 1
 
+    # Clara had agreed to nothing before her first STOP: START gives back the marketing the
+    # repeated STOP withdrew, and no service consent.
+    text_in(world, django_capture_on_commit_callbacks, "START", "SM58")
+    with scope(store=world.a):
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
+            ("marketing", True),
+            ("service", False),
+        }
+        assert ConsentEvent.objects.filter(customer=clara).order_by("-id").values_list(
+            "purpose", "action", "method", "evidence_text"
+        )[0] == ("marketing", "granted", "keyword", "START")
+
 
 @pytest.mark.parametrize("body", ["START", "Yes", "unstop"])
 def test_an_opt_in_word_from_a_number_that_never_opted_out_is_a_message_for_a_person(
@@ -405,8 +421,11 @@ def test_a_second_start_gets_no_second_welcome(world: Any, django_capture_on_com
             "opt_out_confirmation",
             "auto_reply",
         ]
-        assert ConsentEvent.objects.filter(customer=clara, action="granted").count() == 2
-        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}
+        assert ConsentEvent.objects.filter(customer=clara, action="granted").count() == 0
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
+            ("marketing", False),
+            ("service", False),
+        }
 
 
 def _closed_conversation_with_a_question(world: Any, captured: Any) -> Any:

@@ -7,6 +7,7 @@ message row. The wire format Twilio gets is in tests/messaging/twilio/test_templ
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers.services import ConsentGrant
+from trunkshow.customers.services import ConsentGrant, consent_record
 from trunkshow.messaging.models import Conversation, Message, MessageStatus, OptOut, WhatsAppTemplate
 from trunkshow.messaging.services import message_receive, message_send, message_send_template
 
@@ -54,11 +55,17 @@ def record_template(
 
 
 def whatsapp_conversation(
-    world: World, captured: Any, *, at: dt.datetime | None = None, store: Any = None, phone: str = CLARA
+    world: World,
+    captured: Any,
+    *,
+    at: dt.datetime | None = None,
+    store: Any = None,
+    phone: str = CLARA,
+    **customer: Any,
 ) -> Conversation:
     """Clara wrote to the store on WhatsApp at ``at`` (25 hours ago by default)."""
     store = store or world.a
-    make_customer(store, first_name="Clara", last_name="Customer", phones=[phone])
+    make_customer(store, first_name="Clara", last_name="Customer", phones=[phone], **customer)
     with scope(store=store), captured(execute=True):
         inbound, _created = message_receive(
             store=store,
@@ -129,6 +136,81 @@ def test_free_text_goes_at_23h59_and_only_a_template_at_24h01(
     inside.refresh_from_db()
     assert [(m.pk, m.status) for m in outbound(world.a)] == [(inside.pk, "sent"), (sent.pk, "sent")]
     assert sent.body == "Hello Clara, your ring is ready at Atelier Ana. Reply to arrange a time."
+
+
+def composer_channels(html: str) -> tuple[list[str], str]:
+    """The composer's "Send by" options and the one it starts on."""
+    select = re.search(r'<select id="reply-channel" name="channel">(.*?)</select>', html, re.S)
+    assert select is not None
+    options = re.findall(r'<option value="(\w+)"( selected)?>', select.group(1))
+    return [value for value, _sel in options], "".join(value for value, sel in options if sel)
+
+
+def test_past_the_window_the_composer_starts_on_a_text_and_still_offers_whatsapp_templates(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    consents = [
+        ConsentGrant("sms", "service", method="in_person"),
+        ConsentGrant("email", "service", method="in_person"),
+    ]
+    conversation = whatsapp_conversation(
+        world, django_capture_on_commit_callbacks, at=T0, emails=["clara@example.com"], consents=consents
+    )
+    record_template(world.a)
+    client = browser_client(world.a_associate)
+    with time_machine.travel(T0 + dt.timedelta(hours=23), tick=False):
+        inside = client.get(f"/inbox/{conversation.pk}/").content.decode()
+    assert composer_channels(inside) == (["whatsapp", "sms", "email"], "whatsapp")
+
+    with time_machine.travel(T0 + dt.timedelta(hours=25), tick=False):
+        page = client.get(f"/inbox/{conversation.pk}/").content.decode()
+        assert composer_channels(page) == (["whatsapp", "sms", "email"], "sms")
+        assert 'placeholder="A note for the staff, or a reply by text message (choose below)…"' in page
+        assert "Or reply below by text message." in page
+        assert "Piece ready" in page  # the templates are still there for WhatsApp
+        # What the form posts as it came: a typed reply goes by text, not refused by WhatsApp.
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/inbox/{conversation.pk}/reply/", {"body": "It is ready!", "channel": "sms", "kind": "reply"})
+    [reply] = outbound(world.a)
+    assert (reply.channel, reply.to_address, reply.body, reply.status) == ("sms", CLARA, "It is ready!", "sent")
+
+
+def test_past_the_window_the_composer_skips_a_number_that_opted_out_of_texts_for_email(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    clara = make_customer(world.a, phones=[CLARA], emails=["clara@example.com"])
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        for channel, body, hours_ago in (("sms", "STOP", 30), ("whatsapp", "Is my ring ready?", 25)):
+            inbound, _created = message_receive(
+                store=world.a,
+                channel=channel,
+                from_address=CLARA,
+                body=body,
+                provider="sandbox",
+                provider_id=f"IN-{channel}",
+                received_at=timezone.now() - dt.timedelta(hours=hours_ago),
+            )
+        # In the shop she agreed to texts and emails about her ring; her STOP still stands.
+        consent_record(
+            store=world.a, actor=None, customer=clara, grant=ConsentGrant("sms", "service", method="in_person")
+        )
+        consent_record(
+            store=world.a, actor=None, customer=clara, grant=ConsentGrant("email", "service", method="in_person")
+        )
+    page = browser_client(world.a_associate).get(f"/inbox/{inbound.conversation_id}/").content.decode()
+    assert composer_channels(page) == (["whatsapp", "email"], "email")
+    assert 'placeholder="A note for the staff, or a reply by email (choose below)…"' in page
+
+
+def test_past_the_window_with_no_other_way_to_reach_them_the_composer_stays_on_whatsapp(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = whatsapp_conversation(world, django_capture_on_commit_callbacks)
+    page = browser_client(world.a_associate).get(f"/inbox/{conversation.pk}/").content.decode()
+    assert composer_channels(page) == (["whatsapp"], "whatsapp")
+    assert 'placeholder="A note for the staff…"' in page
+    assert "Or reply below" not in page
+    assert 'id="templates"' in page
 
 
 def test_a_text_or_email_from_the_customer_opens_no_whatsapp_window(

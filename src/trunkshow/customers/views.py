@@ -43,6 +43,7 @@ from trunkshow.customers.models import (
     SizeKind,
     Source,
 )
+from trunkshow.customers.opt_outs import opt_outs_of
 from trunkshow.customers.timeline import customer_timeline
 from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
@@ -396,6 +397,9 @@ def _render_profile(
         forms_[failed[0]] = failed[1]
     answered, unanswered = _consent_summary(profile.consent)
     timeline, truncated = _timeline(store, customer)
+    # The quick "Text" action texts the first phone: not one that opted out (the outbox's own list).
+    first_phone = profile.phones[0].e164 if profile.phones else ""
+    texts_opted_out_at = opt_outs_of(store=store, addresses=[first_phone]).get((Channel.SMS, first_phone))
     locale = _locale(store)
     local_time = ""
     if customer.time_zone and customer.time_zone != store.time_zone:
@@ -413,6 +417,7 @@ def _render_profile(
         "timeline": timeline,
         "timeline_truncated": truncated,
         "timeline_limit": TIMELINE_LIMIT,
+        "texts_opted_out_at": texts_opted_out_at,
         "consent_answered": answered,
         "consent_unanswered": unanswered,
         "interest_groups": _grouped_interests(profile.interests),

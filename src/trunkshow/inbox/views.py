@@ -41,6 +41,7 @@ from trunkshow.messaging.selectors import (
     conversation_get_for,
     conversation_messages,
     message_get_for,
+    reply_channel_default,
     reply_channels,
     whatsapp_window_closes_at,
 )
@@ -129,6 +130,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     target = services.inbox_settings(store).response_target_minutes
     zone = ZoneInfo(store.time_zone or "UTC")
     draft = _draft_once(request, conversation.pk)
+    channels = [(c, ChannelKind(c).label) for c in reply_channels(store=store, conversation=conversation)]
+    # A refused reply keeps the channel it was sent by; else WhatsApp past its window starts on another.
+    chosen = draft["channel"] or reply_channel_default(conversation=conversation, offered=[c for c, _l in channels])
     context = {
         "nav": "inbox",
         "conversation": conversation,
@@ -141,7 +145,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "purchases": purchases,
         "notes": notes,
         # What sending accepts (the conversation's own channel, and those the customer may be reached on now).
-        "channels": [(c, ChannelKind(c).label) for c in reply_channels(store=store, conversation=conversation)],
+        "channels": channels,
+        "channel_chosen": chosen,
+        "channel_chosen_label": dict(channels).get(chosen, ""),
         "staff": Membership.objects.filter(store=store, is_active=True).select_related("user"),
         "statuses": ConversationStatus.choices,
         "saved_replies": [

@@ -17,3 +17,12 @@ class MessagingConfig(AppConfig):
         from trunkshow.messaging.privacy import conversations_erase, conversations_export, conversations_preview
 
         register_personal_data("conversations", conversations_export, conversations_erase, conversations_preview)
+
+        # The customer's page shows which of their numbers opted out, by the outbox's own rule.
+        from trunkshow.customers.opt_outs import register_opt_outs
+        from trunkshow.messaging.selectors import opt_outs_for
+
+        register_opt_outs(
+            "messaging",
+            lambda store, addresses: {key: o.at for key, o in opt_outs_for(store=store, addresses=addresses).items()},
+        )

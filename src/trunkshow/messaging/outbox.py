@@ -32,7 +32,8 @@ from trunkshow.customers.suppression import suppressed_values
 from trunkshow.messaging.attachments import PROVIDER_MINUTES, signed_url_for
 from trunkshow.messaging.channels.base import AmbiguousError, Outbound, OutboundFile, PermanentError, TransientError
 from trunkshow.messaging.channels.registry import adapter_for, outbound_headers, sender_for, status_callback_for
-from trunkshow.messaging.models import Attachment, ChannelKind, Message, MessageStatus, OptOut
+from trunkshow.messaging.models import Attachment, ChannelKind, Message, MessageStatus
+from trunkshow.messaging.selectors import opt_outs_for, opted_out
 from trunkshow.stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,7 @@ def outbox_drain(*, store: Store, first_id: int | None = None, limit: int = BATC
     batch = _claim(store, first_id, now, limit)
     if not batch:
         return []
-    blocked = set(
-        OptOut.objects.filter(store=store, address__in={m.to_address for m in batch if m.to_address}).values_list(
-            "channel", "address"
-        )
-    )
+    blocked = opt_outs_for(store=store, addresses={m.to_address for m in batch})
     # An erased customer's addresses are kept only as digests: never sent anything again either.
     erased = suppressed_values(
         store=store,
@@ -274,7 +271,7 @@ def message_retry(*, store: Store, actor: Any, message: Message) -> Message:
 
     if message.status != MessageStatus.FAILED:
         raise ValidationError({"message": _("Only a failed message can be sent again.")})
-    if OptOut.objects.filter(store=store, channel=message.channel, address=message.to_address).exists():
+    if opted_out(store=store, channel=message.channel, address=message.to_address) is not None:
         raise ValidationError({"message": _("The customer opted out of this channel; it cannot be sent.")})
     message.status = MessageStatus.QUEUED
     message.attempts = 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.templatetags.trunkshow import store_day
@@ -103,11 +105,26 @@ def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | No
     return last + WHATSAPP_WINDOW if last is not None else None
 
 
+def whatsapp_window_open(*, conversation: Conversation) -> bool:
+    """Whether WhatsApp takes a free-form message to this customer now (else only a template)."""
+    closes_at = whatsapp_window_closes_at(conversation=conversation)
+    return closes_at is not None and timezone.now() <= closes_at
+
+
 # ---- where a reply may go ---------------------------------------------------------------------
 
 
+def opt_outs_for(*, store: Store, addresses: Iterable[str]) -> dict[tuple[str, str], OptOut]:
+    """The opt-outs among these addresses, by (channel, address): nothing goes to an address on a
+    channel found here. The one rule for the outbox, the composer and the customer's page."""
+    wanted = {a for a in addresses if a}
+    if not wanted:
+        return {}
+    return {(o.channel, o.address): o for o in OptOut.objects.filter(store=store, address__in=wanted)}
+
+
 def opted_out(*, store: Store, channel: str, address: str) -> OptOut | None:
-    return OptOut.objects.filter(store=store, channel=channel, address=address).first()
+    return opt_outs_for(store=store, addresses=[address]).get((channel, address))
 
 
 def _address_for(conversation: Conversation, channel: str) -> str:
@@ -174,3 +191,13 @@ def reply_channels(*, store: Store, conversation: Conversation) -> list[str]:
             continue
         offered.append(channel)
     return offered
+
+
+def reply_channel_default(*, conversation: Conversation, offered: Sequence[str]) -> str:
+    """The "Send by" the composer starts on, among ``offered`` (``reply_channels``): the conversation's
+    own channel, except WhatsApp past its 24-hour window, where a typed reply would be refused: then
+    the first other channel offered (a text to their phone, else email). WhatsApp stays offered for
+    its templates, and stays the default when there is no other way to reach them."""
+    if conversation.channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation):
+        return next((c for c in offered if c != ChannelKind.WHATSAPP), conversation.channel)
+    return conversation.channel

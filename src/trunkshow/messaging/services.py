@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from trunkshow.core.events import publish_on_commit
 from trunkshow.customers.models import (
     ConsentAction,
+    ConsentEvent,
     ConsentMethod,
     ConsentPurpose,
     CurrentConsent,
@@ -45,7 +46,7 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import TEXT_CHANNELS, reply_address, whatsapp_window_closes_at
+from trunkshow.messaging.selectors import TEXT_CHANNELS, opted_out, reply_address, whatsapp_window_open
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
@@ -303,8 +304,33 @@ def _keyword_decide(store: Store, customer: Customer, message: Message, at: dt.d
         removed, _by_model = OptOut.objects.filter(store=store, channel=channel, address=address).delete()
         if not removed:
             return None
-        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence, at)
+        purposes = _purposes_stop_withdrew(customer, channel)
+        _keyword_consent(store, customer, channel, ConsentAction.GRANTED, evidence, at, purposes=purposes)
     return kind
+
+
+def _purposes_stop_withdrew(customer: Customer, channel: str) -> tuple[str, ...]:
+    """What a START gives back: each purpose whose last word in the ledger is a STOP's withdrawal
+    (the first STOP's or a repeated one's) of consent the customer had given just before it.
+
+    START lifts an opt-out; it is no consent to marketing the customer never agreed to. A purpose
+    the STOP found not granted (nothing recorded, or already withdrawn) stays as it was, and so does
+    one whose last word came after the STOP (consent or a withdrawal staff recorded since).
+    """
+    purposes = []
+    for purpose in ConsentPurpose.values:
+        last_two = list(
+            ConsentEvent.objects.filter(customer=customer, channel=channel, purpose=purpose).order_by(
+                "-occurred_at", "-id"
+            )[:2]
+        )
+        if (
+            len(last_two) == 2
+            and (last_two[0].method, last_two[0].action) == (ConsentMethod.KEYWORD, ConsentAction.WITHDRAWN)
+            and last_two[1].action == ConsentAction.GRANTED
+        ):
+            purposes.append(purpose)
+    return tuple(purposes)
 
 
 def _keyword_consent(
@@ -317,7 +343,8 @@ def _keyword_consent(
     *,
     purposes: Sequence[str] = (ConsentPurpose.MARKETING, ConsentPurpose.SERVICE),
 ) -> None:
-    """A keyword speaks for every purpose on the channel: STOP means no texts at all, START all again."""
+    """A STOP speaks for every purpose on the channel (no texts at all); a START passes the purposes
+    the STOP withdrew (``_purposes_stop_withdrew``), and none at all records nothing."""
     consent_events_add(
         store=store,
         actor=None,
@@ -342,7 +369,7 @@ def system_reply(
     leaving a failed reply in the thread (HELP, or a closed store's answer, after a STOP)."""
     if (
         kind != KIND_OPT_OUT_CONFIRMATION
-        and OptOut.objects.filter(store=store, channel=inbound.channel, address=inbound.from_address).exists()
+        and opted_out(store=store, channel=inbound.channel, address=inbound.from_address) is not None
     ):
         return None
     message = Message.objects.create(
@@ -431,17 +458,15 @@ def message_send(
     channel = channel or conversation.channel
     text = _clean_body(body, channel=channel, photos=len(photos))
     address = reply_address(store=store, conversation=conversation, channel=channel)
-    if channel == ChannelKind.WHATSAPP:
-        closes_at = whatsapp_window_closes_at(conversation=conversation)
-        if closes_at is None or timezone.now() > closes_at:
-            raise ValidationError(
-                {
-                    "channel": _(
-                        "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
-                        "send an approved template or use another channel."
-                    )
-                }
-            )
+    if channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation):
+        raise ValidationError(
+            {
+                "channel": _(
+                    "WhatsApp allows free-form messages only within 24 hours of the customer's last message; "
+                    "send an approved template or use another channel."
+                )
+            }
+        )
     message = _queue(store, actor, conversation, channel, address, text, {})
     _photos_attach(store, message, photos)
     _announce(store, conversation, message)

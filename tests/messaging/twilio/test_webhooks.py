@@ -27,6 +27,7 @@ from tests.messaging.twilio.conftest import (
     status_fields,
 )
 from trunkshow.customers.models import ConsentEvent, CurrentConsent, Customer
+from trunkshow.customers.services import ConsentGrant
 from trunkshow.messaging.models import Conversation, Message, MessageStatus, OptOut, ProviderEvent
 from trunkshow.messaging.services import message_send
 
@@ -167,7 +168,50 @@ def test_a_captured_stop_replayed_after_start_changes_nothing(
     assert len(twilio.posts) == posts  # no second confirmation
     with scope(store=world.a):
         assert OptOut.objects.count() == 0
-        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {("marketing", True), ("service", True)}
+        # Clara never agreed to anything: the START lifted her opt-out and gave no consent.
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
+            ("marketing", False),
+            ("service", False),
+        }
+
+
+@pytest.mark.parametrize(
+    ("before", "after_start"),
+    [
+        ((), {("marketing", False), ("service", False)}),
+        (("service",), {("marketing", False), ("service", True)}),
+        (("marketing", "service"), {("marketing", True), ("service", True)}),
+    ],
+)
+def test_start_gives_back_exactly_the_consent_the_stop_withdrew(
+    world: Any,
+    twilio: FakeTwilio,
+    django_capture_on_commit_callbacks: Any,
+    before: tuple[str, ...],
+    after_start: set[tuple[str, bool]],
+) -> None:
+    clara = make_customer(
+        world.a,
+        phones=[CLARA],
+        consents=[ConsentGrant("sms", purpose, method="in_person") for purpose in before],
+    )
+    text_in(django_capture_on_commit_callbacks, "STOP", "SM" + "6" * 31 + "1")
+    with scope(store=world.a):
+        assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
+            ("marketing", False),
+            ("service", False),
+        }
+    assert text_in(django_capture_on_commit_callbacks, "START", "SM" + "6" * 31 + "2").status_code == 200
+
+    with scope(store=world.a):
+        assert OptOut.objects.count() == 0
+        assert set(CurrentConsent.objects.filter(customer=clara).values_list("purpose", "granted")) == after_start
+        regranted = ConsentEvent.objects.filter(customer=clara, action="granted", method="keyword")
+        assert sorted(regranted.values_list("purpose", "evidence_text")) == [(p, "START") for p in sorted(before)]
+    assert [p.form["Body"][0][:37] for p in twilio.posts] == [
+        "Atelier Ana: you are unsubscribed and",
+        "Atelier Ana: you are subscribed again",
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -350,9 +394,10 @@ def test_start_resubscribes_and_help_answers_with_the_stores_name_over_whatsapp(
 
     with scope(store=world.a):
         assert OptOut.objects.count() == 0
+        # The START lifted the opt-out; it gave no consent Clara had not given before her STOP.
         assert set(CurrentConsent.objects.filter(channel="whatsapp").values_list("purpose", "granted")) == {
-            ("marketing", True),
-            ("service", True),
+            ("marketing", False),
+            ("service", False),
         }
     bodies = [p.form["Body"][0] for p in twilio.posts]
     assert [p.form["To"] for p in twilio.posts] == [[f"whatsapp:{CLARA}"]] * 3
