@@ -251,6 +251,10 @@ const linked = location.hash.length > 1 && location.hash !== "#composer" && docu
 if (linked) linked.scrollIntoView({ block: location.hash.startsWith("#m") ? "center" : "start" }); else showNewest();
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
+// A {first_name} this customer has no value for says at once what to do, while it is in the text.
+const nameHint = document.getElementById("reply-name-hint");
+const showNameHint = () => { if (nameHint && body) nameHint.hidden = !body.value.includes(nameHint.dataset.field); };
+body?.addEventListener("input", showNameHint);
 for (const button of document.querySelectorAll("[data-insert]")) {
   button.addEventListener("click", () => {
     const text = button.dataset.insert;
@@ -258,6 +262,7 @@ for (const button of document.querySelectorAll("[data-insert]")) {
     body.setRangeText(text, start, body.selectionEnd ?? start, "end");
     body.focus();
     button.closest("details")?.removeAttribute("open");
+    showNameHint();
   });
 }
 
