@@ -35,7 +35,7 @@ from trunkshow.messaging.channels.twilio.config import twilio_configured
 from trunkshow.messaging.limits import limits_for_composer
 from trunkshow.messaging.media import attachment_get_for, attachment_response
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
-from trunkshow.messaging.photos import PhotoRefused, photos_prepare
+from trunkshow.messaging.photos import PhotoRefused, photo_limits, photos_prepare
 from trunkshow.messaging.selectors import (
     WHATSAPP_WINDOW,
     conversation_get_for,
@@ -158,6 +158,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "draft": draft,
         "composer_limits": limits_for_composer(),
         "name_hint": _name_hint(conversation, user, draft["body"]),
+        "photo_limits": photo_limits(),
     }
     return render(request, "inbox/conversation.html", context)
 
