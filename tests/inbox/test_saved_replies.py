@@ -8,7 +8,7 @@ from django_scopes import scope
 
 from tests.conftest import browser_client, make_customer
 from trunkshow.inbox.models import SavedReply
-from trunkshow.messaging.models import Message
+from trunkshow.messaging.models import Conversation, Message
 from trunkshow.messaging.services import message_receive
 
 
@@ -55,8 +55,42 @@ def test_a_field_without_a_value_stays_visible_and_the_message_cannot_be_sent(
     client = browser_client(world.a_associate)
     html = client.get(f"/inbox/{cid}/").content.decode()
     assert 'data-insert="Hi {first_name}, it is ready."' in html
+    # The hint is there for the script to show once the reply is inserted, hidden until then.
+    assert 'id="reply-name-hint" role="status" data-field="{first_name}" hidden>' in html
     refused = client.post(f"/inbox/{cid}/reply/", {"body": "Hi {first_name}, it is ready."}, follow=True)
-    assert "Fill in {first_name} before sending" in refused.content.decode()
+    page = refused.content.decode()
+    # The refusal says what to do, and the page comes back with the text kept and the way to the profile.
+    assert (
+        "This customer has no first name on file: write the name in place of {first_name}, or add it to their profile."
+    ) in page
+    with scope(store=world.a):
+        customer_id = Conversation.objects.get(pk=cid).customer_id
+    assert (
+        '<p class="composer-hint small" id="reply-name-hint" role="status" data-field="{first_name}">'
+        "This customer has no first name on file: write the name in place of {first_name}, "
+        f'or <a href="/customers/{customer_id}/edit/">add it to their profile</a>.</p>'
+    ) in page
+    assert "Hi {first_name}, it is ready.</textarea>" in page
+    with scope(store=world.a):
+        assert not Message.objects.filter(direction="out").exists()
+
+
+def test_a_first_name_field_for_someone_without_a_customer_says_to_write_the_name(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        message, _ = message_receive(
+            store=world.a, channel="sms", from_address="+12125550177", body="Hi", provider="sandbox", provider_id="S9"
+        )
+        message.conversation.customer = None
+        message.conversation.save(update_fields=["customer"])
+    client = browser_client(world.a_associate)
+    refused = client.post(f"/inbox/{message.conversation_id}/reply/", {"body": "Dear {first_name},"}, follow=True)
+    page = refused.content.decode()
+    assert (
+        "We do not know this person&#x27;s name: write it in place of {first_name}, or leave the greeting out." in page
+    )
+    assert "/edit/" not in page.split('id="reply-name-hint"')[1].split("</p>")[0]
     with scope(store=world.a):
         assert not Message.objects.filter(direction="out").exists()
 

@@ -156,7 +156,9 @@ def test_the_widget_config_tells_the_photo_limits(site: World) -> None:
     assert visitor().get("/widget/api/atelier/config").json()["photos"] == {
         "max_count": 6,
         "max_bytes": 15 * 1024 * 1024,
+        "max_mb": 15,
         "max_megapixels": 40,
+        "types": "image/jpeg image/png image/webp image/gif",
     }
 
 

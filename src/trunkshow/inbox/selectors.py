@@ -15,17 +15,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from trunkshow.core.validation import fold
+from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer
 from trunkshow.inbox.services import inbox_settings, response_due_at
-from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus, Message
+from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
 from trunkshow.stores.models import Store, User
 
 PAGE_SIZE = 25
 VIEWS = ("mine", "unassigned", "all")
 ANY_STATUS = "any"  # the status filter's "Any status": a search across open, pending, snoozed and closed
-SEARCH_SCAN = 5_000  # newest matching messages considered per search
 
 
 @dataclass(frozen=True)
@@ -56,25 +55,72 @@ def inbox_filters(params: Any) -> InboxFilters:
     return InboxFilters(view=view, status=status, channel=channel, q=q)
 
 
-def _search_ids(store: Store, q: str) -> list[int]:
-    """Conversations whose messages contain ``q``, staff notes included (the inbox is the staff's,
-    and notes are where they write "the locket is in the safe"), or whose customer's name, email
-    or phone does. A phone is read as the customer search reads it: "(917) 555-0123",
-    "917-555-0123" and "+1 917 555 0123" find what "9175550123" finds."""
-    in_messages = (
-        Message.objects.filter(store=store, body__icontains=q)
-        .order_by("-id")
-        .values_list("conversation_id", flat=True)[:SEARCH_SCAN]
-    )
-    about_customer = Q(customer__search_text__contains=fold(q))
+@dataclass(frozen=True)
+class _Search:
+    """The list's search as a condition on the list's own statement (``c`` the conversation, ``cu``
+    its customer), so that the list's ``ORDER BY ... LIMIT`` stops at the first page of matches
+    instead of collecting every match first."""
+
+    sql: str
+    params: list[Any]
+
+
+def _search(store: Store, q: str, *, typos: bool = False) -> _Search | None:
+    """Every word of ``q`` must be found in the conversation, each anywhere in it.
+
+    A word is found when one of the conversation's messages holds it (staff notes included: the
+    inbox is the staff's, and notes are where they write "the locket is in the safe"), as typed or
+    folded, in any case, or when its customer's name, email or phone does (folded: ``muller`` finds
+    Müller). The words need not be in the same message, nor in the order typed: ``gold chains``
+    finds "do you buy old gold? I have a few chains." A phone is one term, read as the customer
+    search reads it: "(917) 555-0123", "917-555-0123" and "+1 917 555 0123" find what "9175550123"
+    finds. ``typos`` (asked when nothing was found as typed): a word of 4 letters or more is also
+    found in the conversations of the customers the customer search finds for it, typos forgiven
+    (``szirmai`` finds Szirmay); None when the customer search forgives no word (nothing to ask again).
+    """
     query = customer_search.parse(q, region=store.phone_region or "US")
     if query.kind == "phone":
-        for digits in query.digits:
-            about_customer |= Q(customer__search_text__contains=digits)
-    by_customer = (
-        Conversation.objects.filter(store=store).filter(about_customer).values_list("id", flat=True)[:SEARCH_SCAN]
+        if typos:
+            return None
+        return _Search(*_any_of([_in_messages([q])] + [_about_customer(digits) for digits in query.digits]))
+    words = [(typed, fold(typed)) for typed in search_text(q).split() if fold(typed).strip()]
+    if not query.kind or not words:
+        return None if typos else _Search("AND 1 = 0", [])
+    sql, params, forgiven = "", [], False
+    for typed, word in words:
+        found = [_about_customer(word), _in_messages([typed, word])]
+        if typos and customer_search.max_edits(word):
+            ids = [hit.id for hit in customer_search.ranked(store=store, q=word)]
+            if ids:
+                forgiven = True
+                found.append((f"c.customer_id IN ({', '.join(['%s'] * len(ids))})", ids))
+        part, values = _any_of(found)
+        sql += " " + part
+        params += values
+    return _Search(sql, params) if forgiven or not typos else None
+
+
+def _contains(text: str) -> str:
+    return f"%{connection.ops.prep_for_like_query(text)}%"
+
+
+def _about_customer(folded: str) -> tuple[str, list[Any]]:
+    return "cu.search_text LIKE %s ESCAPE '\\'", [_contains(folded)]
+
+
+def _in_messages(forms: list[str]) -> tuple[str, list[Any]]:
+    """A message of the conversation holds one of ``forms``, in any case (ASCII's on SQLite)."""
+    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+    forms = list(dict.fromkeys(forms))
+    holds = " OR ".join([f"m.body {like} %s ESCAPE '\\'"] * len(forms))
+    return (
+        f"EXISTS (SELECT 1 FROM messaging_message m WHERE m.conversation_id = c.id AND ({holds}))",  # noqa: S608 - our operators, values as parameters
+        [_contains(form) for form in forms],
     )
-    return sorted(set(in_messages) | set(by_customer))
+
+
+def _any_of(conditions: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    return "AND (" + " OR ".join(sql for sql, _ in conditions) + ")", [p for _, values in conditions for p in values]
 
 
 def _cursor_encode(conversation: Conversation) -> str:
@@ -142,15 +188,10 @@ def _aware(value: Any) -> dt.datetime | None:
     return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _conversations(
-    store: Store, user: Any, filters: InboxFilters, cursor: str, limit: int, ids: list[int] | None
-) -> list[Conversation]:
-    """A page of the list; ``ids`` are the conversations a search found (None: no search)."""
+def _where(user: Any, filters: InboxFilters, search: _Search | None) -> tuple[list[str], list[Any]]:
+    """The list's conditions but its status: the view, the channel and the search."""
     where: list[str] = []
-    params: list[Any] = [user.pk, store.pk]
-    if filters.status != ANY_STATUS:
-        where.append("AND c.status = %s")
-        params.append(filters.status)
+    params: list[Any] = []
     if filters.view == "mine":
         where.append("AND c.assigned_to_id = %s")
         params.append(user.pk)
@@ -159,10 +200,21 @@ def _conversations(
     if filters.channel:
         where.append("AND c.channel = %s")
         params.append(filters.channel)
-    if ids is not None:
-        marks = ", ".join(["%s"] * len(ids))
-        where.append(f"AND c.id IN ({marks})" if ids else "AND 1 = 0")
-        params += ids
+    if search is not None:
+        where.append(search.sql)
+        params += search.params
+    return where, params
+
+
+def _conversations(
+    store: Store, user: Any, filters: InboxFilters, cursor: str, limit: int, search: _Search | None
+) -> list[Conversation]:
+    """A page of the list, narrowed by ``search`` when there is one."""
+    where, params = _where(user, filters, search)
+    params = [user.pk, store.pk, *params]
+    if filters.status != ANY_STATUS:
+        where.append("AND c.status = %s")
+        params.append(filters.status)
     if cursor:
         at, pk = _cursor_decode(cursor)
         where.append("AND (c.last_message_at < %s OR (c.last_message_at = %s AND c.id < %s))")
@@ -207,29 +259,38 @@ def _conversations(
 
 
 def inbox_page(*, store: Store, user: Any, filters: InboxFilters, cursor: str = "", size: int = PAGE_SIZE) -> InboxPage:
-    ids = _search_ids(store, filters.q) if filters.q else None
-    items = _conversations(store, user, filters, cursor, size + 1, ids)
+    search = _search(store, filters.q) if filters.q else None
+    items = _conversations(store, user, filters, cursor, size + 1, search)
+    forgiving = _search(store, filters.q, typos=True) if search is not None and not items else None
+    if forgiving is not None:  # nothing holds every word as typed: a word may be a typo of a customer's name
+        search = forgiving
+        items = _conversations(store, user, filters, cursor, size + 1, search)
     more = len(items) > size
     items = items[:size]
     target = inbox_settings(store).response_target_minutes
     now = timezone.now()
     rows = [inbox_row(store, c, target, now) for c in items]
     elsewhere = []
-    if ids and not items and not cursor and filters.status != ANY_STATUS:
-        elsewhere = _found_elsewhere(store, user, filters, ids)
+    if search is not None and not items and not cursor and filters.status != ANY_STATUS:
+        elsewhere = _found_elsewhere(store, user, filters, search)
     return InboxPage(rows=rows, next_cursor=_cursor_encode(items[-1]) if more and items else None, elsewhere=elsewhere)
 
 
-def _found_elsewhere(store: Store, user: Any, filters: InboxFilters, ids: list[int]) -> list[tuple[str, int]]:
+_ELSEWHERE_SQL = """
+SELECT c.status, COUNT(*)
+  FROM messaging_conversation c
+  LEFT JOIN customers_customer cu ON cu.id = c.customer_id
+ WHERE c.store_id = %s AND c.status <> %s {where}
+ GROUP BY c.status
+"""
+
+
+def _found_elsewhere(store: Store, user: Any, filters: InboxFilters, search: _Search) -> list[tuple[str, int]]:
     """What the search finds with the same view and channel in the other statuses (one statement)."""
-    found = Conversation.objects.filter(store=store, id__in=ids).exclude(status=filters.status)
-    if filters.view == "mine":
-        found = found.filter(assigned_to=user)
-    elif filters.view == "unassigned":
-        found = found.filter(assigned_to__isnull=True)
-    if filters.channel:
-        found = found.filter(channel=filters.channel)
-    counts = dict(found.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    where, params = _where(user, filters, search)
+    with connection.cursor() as cur:
+        cur.execute(_ELSEWHERE_SQL.format(where=" ".join(where)), [store.pk, filters.status, *params])
+        counts = dict(cur.fetchall())
     return [(status, counts[status]) for status in ConversationStatus.values if counts.get(status)]
 
 

@@ -34,12 +34,13 @@ from trunkshow.messaging import whatsapp_templates as wa
 from trunkshow.messaging.channels.twilio.config import twilio_configured
 from trunkshow.messaging.limits import limits_for_composer
 from trunkshow.messaging.media import attachment_get_for, attachment_response
-from trunkshow.messaging.models import ChannelKind, ConversationStatus
-from trunkshow.messaging.photos import PhotoRefused, photos_prepare
+from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
+from trunkshow.messaging.photos import PhotoRefused, photo_limits, photos_prepare
 from trunkshow.messaging.selectors import (
     WHATSAPP_WINDOW,
     conversation_get_for,
     conversation_messages,
+    merge_values,
     message_get_for,
     reply_channel_default,
     reply_channels,
@@ -165,8 +166,18 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "whatsapp": _whatsapp_templates(request, conversation),
         "draft": draft,
         "composer_limits": limits_for_composer(),
+        "name_hint": _name_hint(conversation, user, draft["body"]),
+        "photo_limits": photo_limits(),
     }
     return render(request, "inbox/conversation.html", context)
+
+
+def _name_hint(conversation: Conversation, user: Any, draft: str) -> dict[str, bool] | None:
+    """When this conversation has no first name for {first_name}: the composer's hint saying what to
+    do, shown while the text holds the field (the script shows it as a saved reply puts it in)."""
+    if merge_values(conversation=conversation, associate=user)["first_name"]:
+        return None
+    return {"shown": "{first_name}" in draft}
 
 
 def _draft_once(request: HttpRequest, conversation_id: int) -> dict[str, str]:

@@ -22,6 +22,8 @@ MAX_PHOTOS = 6
 MAX_PIXELS = 40_000_000  # a 48 MP phone saves 12 MP by default; 40 MP decoded is 120 MB at most
 THUMB_SIDE = 480
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# What a browser calls them (``File.type``): the composer checks a choice against these before upload.
+ALLOWED_TYPES = tuple(f"image/{f.lower()}" for f in ALLOWED_FORMATS)  # image/jpeg, image/png, image/webp, image/gif
 JPEG_QUALITY = 85
 # ISO base media "brands" of HEIF/HEIC/AVIF files: what an iPhone saves unless told "Most compatible".
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
@@ -56,6 +58,17 @@ def display_name(filename: str, content_type: str) -> str:
 
     stem = display_filename(filename, content_type).rsplit(".", 1)[0] or "photo"
     return stem + _extension(content_type)
+
+
+def photo_limits() -> dict[str, Any]:
+    """The limits a device checks before uploading (the widget's config, the composer's data attributes)."""
+    return {
+        "max_count": MAX_PHOTOS,
+        "max_bytes": MAX_PHOTO_BYTES,
+        "max_mb": MAX_PHOTO_BYTES // 1024 // 1024,
+        "max_megapixels": MAX_PIXELS // 10**6,
+        "types": " ".join(ALLOWED_TYPES),
+    }
 
 
 def count_check(count: int) -> None:

@@ -401,9 +401,34 @@ def _message_text(body: str, *, channel: str, photos: int = 0) -> str:
     return text
 
 
-def _clean_body(body: str, *, channel: str, photos: int = 0) -> str:
+def _names_first_name(field: str) -> bool:
+    return field.strip("{}[] ").lower() == "first_name"
+
+
+def _clean_body(body: str, *, channel: str, photos: int = 0, conversation: Conversation | None = None) -> str:
     text = _message_text(body, channel=channel, photos=photos)
     unfilled = _UNFILLED.search(text)
+    if unfilled and conversation is not None and _names_first_name(unfilled.group(0)):
+        customer = conversation.customer
+        if customer is None:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "We do not know this person's name: write it in place of %(field)s, or leave the greeting out."
+                    )
+                    % {"field": unfilled.group(0)}
+                }
+            )
+        if not (customer.preferred_name or customer.first_name):
+            raise ValidationError(
+                {
+                    "body": _(
+                        "This customer has no first name on file: write the name in place of %(field)s, "
+                        "or add it to their profile."
+                    )
+                    % {"field": unfilled.group(0)}
+                }
+            )
     if unfilled:
         raise ValidationError(
             {
@@ -456,7 +481,7 @@ def message_send(
     """
     count_check(len(photos))
     channel = channel or conversation.channel
-    text = _clean_body(body, channel=channel, photos=len(photos))
+    text = _clean_body(body, channel=channel, photos=len(photos), conversation=conversation)
     address = reply_address(store=store, conversation=conversation, channel=channel)
     if channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation):
         raise ValidationError(

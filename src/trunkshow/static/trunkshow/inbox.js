@@ -251,6 +251,10 @@ const linked = location.hash.length > 1 && location.hash !== "#composer" && docu
 if (linked) linked.scrollIntoView({ block: location.hash.startsWith("#m") ? "center" : "start" }); else showNewest();
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
+// A {first_name} this customer has no value for says at once what to do, while it is in the text.
+const nameHint = document.getElementById("reply-name-hint");
+const showNameHint = () => { if (nameHint && body) nameHint.hidden = !body.value.includes(nameHint.dataset.field); };
+body?.addEventListener("input", showNameHint);
 for (const button of document.querySelectorAll("[data-insert]")) {
   button.addEventListener("click", () => {
     const text = button.dataset.insert;
@@ -258,6 +262,7 @@ for (const button of document.querySelectorAll("[data-insert]")) {
     body.setRangeText(text, start, body.selectionEnd ?? start, "end");
     body.focus();
     button.closest("details")?.removeAttribute("open");
+    showNameHint();
   });
 }
 
@@ -289,16 +294,30 @@ for (const form of document.querySelectorAll("form.wa-send")) {
   update();
 }
 
-// Photos: a preview of each before sending, each removable; without this script the form posts them as they are.
+// Photos: checked on the device as soon as they are chosen, against the server's own limits (the
+// input's data attributes, from messaging/photos.py): too many, too big or not a JPEG, PNG, WEBP or
+// GIF is said at once beside the input, and the photos that pass are kept (a new choice adds to
+// them). Each kept photo has a removable preview. Without this script the form posts them as they are.
 const fileInput = document.getElementById("reply-files");
 const photoList = document.getElementById("reply-photos");
+const photoError = document.getElementById("reply-photos-error");
 if (fileInput && photoList && "DataTransfer" in window) {
+  const limits = fileInput.dataset;
+  const maxCount = Number(limits.maxCount), maxBytes = Number(limits.maxBytes);
+  const types = (limits.types || "").split(" ");
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
+  let kept = [];
   let urls = [];
+  const keep = () => {
+    const chosen = new DataTransfer();
+    kept.forEach((file) => chosen.items.add(file));
+    fileInput.files = chosen.files;
+  };
   const render = () => {
     urls.forEach((url) => URL.revokeObjectURL(url));
     urls = [];
     photoList.replaceChildren();
-    [...fileInput.files].forEach((file, index) => {
+    kept.forEach((file, index) => {
       const item = document.createElement("li");
       const img = document.createElement("img");
       const url = URL.createObjectURL(file);
@@ -308,20 +327,36 @@ if (fileInput && photoList && "DataTransfer" in window) {
       const remove = document.createElement("button");
       remove.type = "button";
       remove.textContent = "×";
-      remove.setAttribute("aria-label", `${fileInput.dataset.removeText || "Remove"} ${file.name}`);
+      remove.setAttribute("aria-label", `${limits.removeText || "Remove"} ${file.name}`);
       remove.addEventListener("click", () => {
-        const kept = new DataTransfer();
-        [...fileInput.files].forEach((f, i) => { if (i !== index) kept.items.add(f); });
-        fileInput.files = kept.files;
+        kept = kept.filter((f, i) => i !== index);
+        keep();
+        if (photoError) photoError.textContent = "";
+        fileInput.removeAttribute("aria-invalid");
         render();
         fileInput.focus();
       });
       item.append(img, remove);
       photoList.append(item);
     });
-    photoList.hidden = fileInput.files.length === 0;
+    photoList.hidden = kept.length === 0;
   };
-  fileInput.addEventListener("change", render);
+  fileInput.addEventListener("change", () => {
+    const refused = [], leftOut = [];
+    const mb = (bytes) => (bytes / 1048576).toLocaleString(document.documentElement.lang || undefined, { maximumFractionDigits: 1 });
+    for (const file of fileInput.files) {
+      // A type the browser does not know ("") is left to the server, which reads the file itself.
+      if (file.type && !types.includes(file.type)) refused.push(fill(limits.notPhoto, { name: file.name }));
+      else if (file.size > maxBytes) refused.push(fill(limits.tooLarge, { name: file.name, mb: mb(file.size) }));
+      else if (kept.length >= maxCount) leftOut.push(`“${file.name}”`);
+      else kept.push(file);
+    }
+    if (leftOut.length) refused.push(fill(limits.tooMany, { names: leftOut.join(", ") }));
+    keep();
+    if (photoError) photoError.textContent = refused.join(" ");
+    if (refused.length) fileInput.setAttribute("aria-invalid", "true"); else fileInput.removeAttribute("aria-invalid");
+    render();
+  });
 }
 
 // Web push: offered where the browser can do it; the phone then shows new messages even when closed.

@@ -34,7 +34,7 @@ from trunkshow.messaging.channels.webchat import selectors, services, text
 from trunkshow.messaging.limits import body_limit
 from trunkshow.messaging.media import attachment_response
 from trunkshow.messaging.models import ChannelKind
-from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
+from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, Photo, PhotoRefused, photo_limits, photos_prepare
 from trunkshow.messaging.services import webchat_message_receive
 from trunkshow.stores.models import Store
 
@@ -288,7 +288,7 @@ def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) ->
             "consent_text": services.consent_text(store),
             # Nobody answers while the store is closed: ask how to reach the visitor straight away.
             "ask_contact_first": not hours["open"],
-            "photos": {"max_count": MAX_PHOTOS, "max_bytes": MAX_PHOTO_BYTES, "max_megapixels": MAX_PIXELS // 10**6},
+            "photos": photo_limits(),
         }
     )
 
