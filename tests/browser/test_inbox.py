@@ -75,6 +75,15 @@ def test_a_text_arrives_live_and_is_answered_from_a_phone(phone: Any, world: Wor
         "b => [parseFloat(getComputedStyle(b).borderTopLeftRadius), parseFloat(getComputedStyle(b).paddingLeft)]"
     )
     assert radius >= 8 and padding >= 6, (radius, padding)
+    # The search box's hint is read whole on a phone (it was cut to "Search messages and name"), beside
+    # the room Chromium keeps for a search box's clear button.
+    needed, room = page.locator("#inbox-q").evaluate(
+        """i => { const s = getComputedStyle(i); const c = document.createElement("canvas").getContext("2d");
+          c.font = `${s.fontSize} ${s.fontFamily}`;
+          return [c.measureText(i.placeholder).width,
+                  i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }"""
+    )
+    assert needed <= room - 20, f"the hint needs {needed:.0f}px, the box has {room:.0f}px"
     expect(page.locator(".toast")).to_contain_text("Is my ring resized yet? <b>Saturday</b> would be ideal")
     assert_no_horizontal_scroll(page)
     screenshot(page, "inbox-list-phone")
