@@ -52,15 +52,20 @@ def test_the_segments_menu_reads_at_phone_and_desk_sizes(
         """() => [...document.querySelectorAll('.segment-list a')].map((a) => ({
              link: a.getBoundingClientRect().width,
              name: a.querySelector('.segment-name').getBoundingClientRect().width,
+             nameTop: a.querySelector('.segment-name').getBoundingClientRect().top,
+             countTop: a.querySelector('.segment-count').getBoundingClientRect().top,
              count: a.querySelector('.segment-count').getBoundingClientRect().left,
              counted: a.querySelector('.segment-counted').getBoundingClientRect().right }))"""
     )
+    screenshot(page, f"customers-segments-menu-{size}")
     assert len({round(b["count"]) for b in boxes}) == 1  # the counts in one column
     assert len({round(b["counted"]) for b in boxes}) == 1
     if size == "phone":
         assert all(b["name"] == b["link"] for b in boxes)  # the name has the row to itself
     else:
         assert all(b["name"] < b["link"] / 2 + 200 for b in boxes)  # name, count, time on one row
+        assert all(abs(b["nameTop"] - b["countTop"]) < 6 for b in boxes)
+        assert all(b["link"] <= 48 * 16 for b in boxes)  # the panel is not stretched across a wide list
     assert_no_horizontal_scroll(page)
     screenshot(page, f"customers-segments-menu-{size}")
 
