@@ -358,7 +358,7 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
     except OSError:
         raise ApiError(503, "storage_failed", "The photos could not be saved; nothing was sent. Try again.") from None
     warnings = services.mentions_unknown_warning(who.store, message)
-    return Status(201, MessageCreated(**_message_out(message).dict(), warnings=warnings))
+    return Status(201, MessageCreated(**_message_out(message).model_dump(), warnings=warnings))
 
 
 def _send_template(who: Membership, conversation: Conversation, payload: MessageIn, photos: list[Photo]) -> Message:
