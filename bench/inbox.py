@@ -106,7 +106,7 @@ def load(conversations: int, messages: int, seed: int) -> None:
                 "conversation_id": cid,
                 "direction": "in" if inbound else "out",
                 "channel": row["channel"],
-                "body": f"Message {k} about the ring, the engraving and Saturday's appointment.",
+                "body": _body(rng),
                 "author_id": None if inbound else owner.user_id,
                 "to_address": "",
                 "from_address": "",
@@ -123,6 +123,8 @@ def load(conversations: int, messages: int, seed: int) -> None:
                 "sent_at": None,
                 "status_at": at,
             }
+            if "search_text" in msg_cols:  # the folded copy the search reads (messaging.models.message_search_text)
+                m["search_text"] = _folded(m["body"])
             msg_rows.append([m.get(c, defaults[c]) for c in msg_cols])
         if rng.random() < 0.5:  # read up to a message before the last
             read_rows.append((store.pk, owner.user_id, cid, next_msg + max(0, n - 2), now))
@@ -140,6 +142,40 @@ def load(conversations: int, messages: int, seed: int) -> None:
     print(
         f"loaded {conversations:,} conversations and {len(msg_rows):,} messages in {time.perf_counter() - started:.1f} s"
     )
+
+
+# Words a jeweler's messages are made of, so that a search word is found in as many conversations as
+# in a store's inbox: "ring" in most, a stone in some, a surname with an accent or an order number
+# in very few, and "zeppelin" in none.
+_PIECES = ["ring", "necklace", "bracelet", "earrings", "pendant", "locket", "watch", "brooch", "chain", "bangle"]
+_STONES = ["sapphire", "emerald", "ruby", "diamond", "pearl", "opal", "topaz", "garnet", "amethyst", "aquamarine"]
+_METALS = ["gold", "white gold", "rose gold", "silver", "platinum"]
+_NAMES = ["Müller", "Szirmay", "Łukasz", "Zoë", "Núñez", "Ferreira", "Dvořák", "Søren", "Côté", "O'Brien"]
+_ASKS = [
+    "Is the {metal} {piece} with the {stone} still available?",
+    "Could you resize my {piece}? It's a {metal} one.",
+    "Thank you! The {stone} {piece} is perfect.",
+    "What would engraving cost on a {metal} {piece}?",
+    "Can I come by on Saturday to see the {stone} pieces?",
+    "My partner loved the {piece}. Do you have {stone} earrings to match?",
+    "We have a {stone} {piece} in {metal} that you might like; shall I send a photo?",
+    "It's ready for collection, we're open until six.",
+]
+
+
+def _body(rng: random.Random) -> str:
+    text = rng.choice(_ASKS).format(piece=rng.choice(_PIECES), stone=rng.choice(_STONES), metal=rng.choice(_METALS))
+    if rng.random() < 0.02:
+        text += f" This is {rng.choice(_NAMES)} speaking."
+    if rng.random() < 0.01:
+        text += f" Order TS-{rng.randrange(10**6):06d}."
+    return text
+
+
+def _folded(body: str) -> str:
+    from trunkshow.messaging.models import message_search_text
+
+    return message_search_text(body)
 
 
 def _insert(connection: Any, table: str, cols: list[str], rows: list[list[Any]]) -> None:
@@ -170,6 +206,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--existing", action="store_true")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--search", action="store_true", help="also time the list searched, by kind of word")
     args = parser.parse_args()
 
     engine = generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=not args.existing)
@@ -243,6 +280,55 @@ def main() -> None:
         f"| {statistics.median(bare_ms):.2f} ms | {percentile(bare_ms, 95):.2f} ms "
         f"| {statistics.median(api_ms) / statistics.median(bare_ms):.1f}× | {counts[25]} / {counts[100]} |"
     )
+
+    if args.search:
+        search(captured_get, rng, args.requests)
+
+
+# What an associate types into the inbox's search, by how many conversations hold it: most ("ring"),
+# some (a stone and a piece), very few (an accented surname typed without its accent, a sentence's
+# words apart), one (an order number), none (the list then also asks every other status).
+_SEARCHES = {
+    "common word": ["ring", "gold", "saturday"],
+    "two words": ["emerald bangle", "opal brooch", "platinum locket"],
+    "folded name": ["muller", "dvorak", "cote", "soren"],
+    "rare words": ["zoe locket", "nunez aquamarine"],
+    "order number": [],  # filled from the data
+    "nowhere": ["zeppelin", "harpsichord", "xylophone"],
+}
+
+
+def search(captured_get: Any, rng: random.Random, requests: int) -> None:
+    """The list searched (``status=open``, as the inbox's box asks first), beside the list unsearched."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT body FROM messaging_message WHERE body LIKE '%%Order TS-%%' ORDER BY id LIMIT 50")
+        _SEARCHES["order number"] = [row[0].rsplit("Order ", 1)[1].rstrip(".") for row in cur.fetchall()][:5]
+
+    def timed(params: dict[str, Any]) -> tuple[float, int, int]:
+        start = time.perf_counter()
+        response, statements = captured_get(params)
+        return (time.perf_counter() - start) * 1000, len(response.json()["items"]), len(statements)
+
+    per = max(10, requests // 10)
+    plain = [timed({"status": "open"})[0] for _ in range(per)]
+    print()
+    print("| search | requests | found (first page) | statements | p50 | p95 | p50 / unsearched list |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    base = statistics.median(plain)
+    print(f"| (none: the list) | {per} | 25 | | {base:.1f} ms | {percentile(plain, 95):.1f} ms | 1.0× |")
+    for kind, queries in _SEARCHES.items():
+        ms, found, statements = [], [], []
+        for i in range(per):
+            took, n, count = timed({"status": "open", "q": queries[i % len(queries)]})
+            ms.append(took)
+            found.append(n)
+            statements.append(count)
+        print(
+            f"| {kind} (`{queries[0]}`, …) | {per} | {min(found)}–{max(found)} | {max(statements)} "
+            f"| {statistics.median(ms):.1f} ms | {percentile(ms, 95):.1f} ms | {statistics.median(ms) / base:.1f}× |"
+        )
 
 
 if __name__ == "__main__":

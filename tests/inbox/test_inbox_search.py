@@ -6,8 +6,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+from django_scopes import scope
+
 from tests.conftest import api, browser_client, make_customer
 from tests.inbox.test_inbox_pages import text_in
+
+
+@pytest.fixture(autouse=True, params=["by the index", "row by row"])
+def way(request: Any, monkeypatch: Any) -> str:
+    """Each test both ways the list finds a word: through the trigram index (a word few messages
+    hold) and checked on the list's rows in order (a common word, here every word held at all)."""
+    from trunkshow.inbox import selectors
+
+    if request.param == "row by row":
+        monkeypatch.setattr(selectors, "FEW", 1)
+    return str(request.param)
 
 
 def found(client: Any, q: str) -> list[int]:
@@ -84,3 +98,37 @@ def test_a_typo_in_the_customers_name_still_finds_the_conversation(
     other = found(browser_client(world.b_owner), "szirmai")
     assert len(other) == 1
     assert other != [anna]
+
+
+def test_accents_are_folded_in_messages_both_ways(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    captured = django_capture_on_commit_callbacks
+    accented = text_in(world.a, captured, "Frau Müller's Zoë pendant, bitte", "SM1")
+    plain = text_in(world.a, captured, "Mr Muller asked about the Zoe necklace", "SM2", number="+12125550111")
+    client = browser_client(world.a_owner)
+    both = sorted([accented.conversation_id, plain.conversation_id])
+
+    assert sorted(found(client, "muller")) == both
+    assert sorted(found(client, "Müller")) == both
+    assert sorted(found(client, "MÜLLER zoe")) == both
+    assert found(client, "zoë pendant") == [accented.conversation_id]
+    assert found(client, "müller necklace") == [plain.conversation_id]
+
+
+def test_a_word_found_nowhere_and_a_removed_conversation_find_nothing(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.messaging.models import Conversation
+
+    captured = django_capture_on_commit_callbacks
+    kept = text_in(world.a, captured, "The sapphire locket, order TS-004211", "SM1")
+    gone = text_in(world.a, captured, "The sapphire brooch, order TS-009999", "SM2", number="+12125550111")
+    client = browser_client(world.a_owner)
+    assert found(client, "zeppelin") == []
+    assert found(client, "ts-009999") == [gone.conversation_id]
+
+    with scope(store=world.a):
+        Conversation.objects.filter(pk=gone.conversation_id).delete()
+
+    assert found(client, "ts-009999") == []
+    assert found(client, "sapphire") == [kept.conversation_id]
+    assert found(client, "TS-004211") == [kept.conversation_id]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+from trunkshow.core.validation import fold
 
 
 class ChannelKind(models.TextChoices):
@@ -129,6 +131,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     status_at = models.DateTimeField(default=timezone.now)
+    # The body as the inbox's search reads it (``message_search_text``), kept by ``save``; each
+    # engine's trigram index is on it (migration 0007, ADR 0010).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     objects = ScopedManager(store="store")
 
@@ -147,6 +152,18 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.channel} message {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = message_search_text(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+def message_search_text(body: str) -> str:
+    """What the inbox's search looks in: the body folded (``Müller`` and ``Muller`` are ``muller``)."""
+    return fold(body or "")
 
 
 class OptOut(models.Model):
