@@ -374,10 +374,17 @@ def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nob
     expect(pages["ana"].locator(".toast")).to_have_count(0)
     expect(pages["ana"].locator("[data-mentions-count]")).to_have_count(0)
 
+    # Max has the inbox open in a second tab too: it counts the mention, and stops when he reads it.
+    other_tab = pages["max"].context.new_page()
+    other_tab.goto("/inbox/?view=all")
+    expect(other_tab.locator(".mainnav [data-mentions-count]")).to_have_text("@ 1 mention")
+    other_tab.wait_for_timeout(1_000)  # its socket is up
+
     toast.click()
     pages["max"].wait_for_url(f"**/inbox/{inbound.conversation_id}/#m{note.pk}")
     expect(pages["max"].locator(f"#m{note.pk}")).to_be_in_viewport(ratio=1)
     expect(pages["max"].locator("[data-mentions-count]")).to_have_count(0)  # seen by opening it
+    expect(other_tab.locator("[data-mentions-count]")).to_have_count(0, timeout=15_000)  # and live elsewhere
     for page in pages.values():
         page.context.close()
 

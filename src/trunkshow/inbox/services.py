@@ -128,10 +128,13 @@ def conversation_read(*, store: Store, user: Any, conversation: Conversation) ->
         conversation=conversation,
         defaults={"store": store, "last_read_message_id": last, "at": timezone.now()},
     )
-    # Opening the conversation is answering its mentions of this person: they have seen them.
-    Mention.objects.filter(store=store, user=user, conversation=conversation, read_at__isnull=True).update(
+    # Opening the conversation is answering its mentions of this person: they have seen them, and
+    # their other open pages (another tab, the phone) count them no more.
+    seen = Mention.objects.filter(store=store, user=user, conversation=conversation, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if seen:
+        publish_on_commit(store=store, kind="mentions_read", payload={"users": [user.pk]})
 
 
 # ---- out of hours and the response clock ------------------------------------------------------

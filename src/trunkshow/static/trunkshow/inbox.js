@@ -71,6 +71,8 @@ function apply(event) {
     toast(title, p.body || "", `/inbox/${p.conversation}/#m${p.message}`, 20000);
     refreshMentionsCount();
   }
+  // This person read their mentions on another page (another tab, their phone): fewer to count here.
+  if (event.kind === "mentions_read" && (p.users || []).map(String).includes(root.dataset.user)) refreshMentionsCount();
 }
 
 // The navigation's "@ 2 mentions", fetched again when a note names this person (the server counts,
