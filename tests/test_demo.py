@@ -150,6 +150,32 @@ def test_the_readmes_search_examples_find_someone_in_the_demo() -> None:
     assert found == {q: [last] for q, last in README_SEARCHES}
 
 
+# The README's inbox searches: each finds the one demo conversation that holds every word.
+README_INBOX_SEARCHES = [
+    ("gold chains", "Hi, do you buy old gold? I have a few chains."),
+    ("pearl earrings", "Good afternoon, do you still have the pearl drop earrings from the Instagram post?"),
+    ("hand engraving", "Thank you, I will bring it tomorrow morning."),
+]
+
+
+@pytest.mark.django_db
+def test_the_readmes_inbox_search_examples_find_their_conversation_in_the_demo() -> None:
+    from trunkshow.inbox.selectors import InboxFilters, inbox_page
+    from trunkshow.messaging.models import Message
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    demo_load(owner_password=PASSWORD, customers=len(CAST))
+    store = _demo()
+    with scope(store=store):
+        owner = Membership.objects.get(store=store, role="owner").user
+        for q, holds in README_INBOX_SEARCHES:
+            assert f"`{q}`" in readme, q
+            page = inbox_page(store=store, user=owner, filters=InboxFilters(status="any", q=q))
+            assert [row.conversation.pk for row in page.rows] == [
+                Message.objects.get(store=store, body=holds).conversation_id
+            ], q
+
+
 @pytest.mark.django_db
 def test_demo_with_500_customers_is_varied_valid_and_consistent() -> None:
     started = time.monotonic()
