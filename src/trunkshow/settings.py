@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "huey.contrib.djhuey",
+    "ninja",  # the API docs' Swagger UI from our own static files, not a CDN (the app works offline)
     "trunkshow.core",
     "trunkshow.stores",
     "trunkshow.customers",
