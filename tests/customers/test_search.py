@@ -91,6 +91,17 @@ def test_an_international_phone_is_found_with_00_011_or_plus(world: World, q: st
     assert names(world.a, q) == ["Ruth Hale"]
 
 
+@pytest.mark.parametrize(
+    ("q", "name"), [("020 7946 0958", "Ruth Hale"), ("07400 125652", "Ada Lowe"), ("06 12 34 56 78", "Léa Petit")]
+)
+def test_a_foreign_number_typed_as_dialled_in_its_own_country_is_found_in_a_us_store(world: World, q: str, name: str):
+    make_customer(world.a, first_name="Ruth", last_name="Hale", phones=["+44 20 7946 0958"])
+    make_customer(world.a, first_name="Ada", last_name="Lowe", phones=["+44 7400 125652"])
+    make_customer(world.a, first_name="Léa", last_name="Petit", phones=["+33 6 12 34 56 78"])
+    make_customer(world.a, first_name="Ines", last_name="Ortiz", phones=["+19145550142"])
+    assert names(world.a, q) == [name]
+
+
 @pytest.mark.parametrize("q", ["zoe.m@example.com", "ZOE.M@Example.com", "zoe.m@", "zoe.m@exa"])
 def test_an_email_is_found_whole_or_by_its_start(world: World, q: str):
     make_customer(world.a, first_name="Zoë", last_name="Martin", emails=["zoe.m@example.com"])

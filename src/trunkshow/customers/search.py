@@ -93,6 +93,11 @@ def parse(q: str, *, region: str) -> Query:
             e164.append(parsed)
             forms.append(v.phone_digits(parsed))
         forms.append(raw)
+        if raw.startswith("0") and not raw.startswith("00") and len(raw) >= 8:
+            # A number as dialled inside its own country, "07400 125652" or "020 7946 0958": most
+            # countries but the store's own put a trunk 0 before the national number, which the
+            # stored E.164 digits (447400125652) hold without it.
+            forms.append(raw[1:])
         return Query("phone", text, digits=tuple(dict.fromkeys(forms)), e164=tuple(dict.fromkeys(e164)))
     return Query("name", text, words=tuple(text.split()))
 
