@@ -625,6 +625,39 @@ def test_a_refused_reply_keeps_the_chosen_channel_and_the_text(
         assert Message.objects.filter(direction="out").count() == 0
 
 
+def test_after_stop_the_composer_says_so_before_anyone_writes_and_offers_what_they_agreed_to(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    make_customer(world.a, first_name="Clara", phones=[NUMBER])
+    ines = make_customer(world.a, first_name="Ines", phones=["+12125550199"], emails=["ines@example.com"])
+    _consent(world, ines, "email")
+    for number, sid in ((NUMBER, "SM30"), ("+12125550199", "SM31")):
+        text_in(world.a, captured, "Hello", f"{sid}a", number=number)
+        text_in(world.a, captured, "STOP", sid, number=number)
+    with scope(store=world.a):
+        clara_chat, ines_chat = Conversation.objects.order_by("pk")
+    client = browser_client(world.a_associate)
+
+    # Clara agreed to nothing else: no "Send by", no Send, a note still possible.
+    html = client.get(f"/inbox/{clara_chat.pk}/").content.decode()
+    notice = re.search(r'<p class="composer-refused[^"]*"[^>]*>(.*?)</p>', html, re.S)
+    assert notice is not None
+    assert "This customer opted out of Text message on" in notice.group(1)
+    assert "you can add a note for the staff" in notice.group(1)
+    assert 'id="reply-channel"' not in html
+    assert 'value="reply"' not in html and 'value="note"' in html
+    assert 'placeholder="A note for the staff…"' in html
+
+    # Ines agreed to email: the composer starts on it and says why.
+    html = client.get(f"/inbox/{ines_chat.pk}/").content.decode()
+    assert "A reply goes by email, which they agreed to." in html
+    assert _send_by(html) == [("email", True)]
+    assert 'value="reply"' in html
+    # Another store's staff see neither conversation.
+    assert browser_client(world.b_owner).get(f"/inbox/{ines_chat.pk}/").status_code == 404
+
+
 def test_an_opt_out_is_dated_in_each_stores_own_zone_and_format(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -44,6 +44,7 @@ from trunkshow.messaging.selectors import (
     message_get_for,
     reply_channel_default,
     reply_channels,
+    reply_refusal,
     whatsapp_window_closes_at,
 )
 from trunkshow.stores import roles
@@ -131,9 +132,17 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     target = services.inbox_settings(store).response_target_minutes
     zone = ZoneInfo(store.time_zone or "UTC")
     draft = _draft_once(request, conversation.pk)
-    channels = [(c, ChannelKind(c).label) for c in reply_channels(store=store, conversation=conversation)]
+    # A reply on the conversation's own channel that would be refused (they opted out of it) is said
+    # above the box, and that channel is not offered: nobody writes a reply only to have it refused.
+    refused = reply_refusal(store=store, conversation=conversation, channel=conversation.channel)
+    offered = [
+        c for c in reply_channels(store=store, conversation=conversation) if not (refused and c == conversation.channel)
+    ]
+    channels = [(c, ChannelKind(c).label) for c in offered]
     # A refused reply keeps the channel it was sent by; else WhatsApp past its window starts on another.
-    chosen = draft["channel"] or reply_channel_default(conversation=conversation, offered=[c for c, _l in channels])
+    chosen = draft["channel"] or reply_channel_default(
+        conversation=conversation, offered=offered, own_refused=bool(refused)
+    )
     context = {
         "nav": "inbox",
         "conversation": conversation,
@@ -147,6 +156,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "notes": notes,
         # What sending accepts (the conversation's own channel, and those the customer may be reached on now).
         "channels": channels,
+        "own_channel_refused": refused,
         "channel_chosen": chosen,
         "channel_chosen_label": dict(channels).get(chosen, ""),
         "staff": Membership.objects.filter(store=store, is_active=True).select_related("user"),
@@ -163,7 +173,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             if conversation.snoozed_until
             else (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00")
         ),
-        "whatsapp": _whatsapp_templates(request, conversation),
+        "whatsapp": None if refused else _whatsapp_templates(request, conversation),  # opted out: not even a template
         "draft": draft,
         "composer_limits": limits_for_composer(),
         "name_hint": _name_hint(conversation, user, draft["body"]),

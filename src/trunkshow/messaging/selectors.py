@@ -193,11 +193,23 @@ def reply_channels(*, store: Store, conversation: Conversation) -> list[str]:
     return offered
 
 
-def reply_channel_default(*, conversation: Conversation, offered: Sequence[str]) -> str:
+def reply_refusal(*, store: Store, conversation: Conversation, channel: str) -> str:
+    """Why a reply on ``channel`` would be refused now (an opt-out, no consent, no address), or ""."""
+    try:
+        reply_address(store=store, conversation=conversation, channel=channel)
+    except ValidationError as exc:
+        return " ".join(exc.message_dict.get("channel", exc.messages))
+    return ""
+
+
+def reply_channel_default(*, conversation: Conversation, offered: Sequence[str], own_refused: bool = False) -> str:
     """The "Send by" the composer starts on, among ``offered`` (``reply_channels``): the conversation's
-    own channel, except WhatsApp past its 24-hour window, where a typed reply would be refused: then
-    the first other channel offered (a text to their phone, else email). WhatsApp stays offered for
-    its templates, and stays the default when there is no other way to reach them."""
-    if conversation.channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation):
-        return next((c for c in offered if c != ChannelKind.WHATSAPP), conversation.channel)
+    own channel, except where a typed reply there would be refused: when the customer opted out of
+    it (``own_refused``), or on WhatsApp past its 24-hour window; then the first other channel
+    offered (a text to their phone, else email). WhatsApp stays offered for its templates, and
+    stays the default when there is no other way to reach them."""
+    if own_refused or (
+        conversation.channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation)
+    ):
+        return next((c for c in offered if c != conversation.channel), conversation.channel)
     return conversation.channel
