@@ -82,6 +82,16 @@ def test_email_is_normalised(a_scope: World):
             "phone",
             "“12345” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
         ),
+        (  # the country was typed: the digits are wrong, not a missing country code
+            {"phones": ["+44 7700 90012"]},
+            "phone",
+            "“+44 7700 90012” is not a valid phone number (United Kingdom +44): check the digits.",
+        ),
+        (
+            {"phones": ["0033 1 23"]},
+            "phone",
+            "“0033 1 23” is not a valid phone number (France +33): check the digits.",
+        ),
         (
             {"emails": ["ann@"]},
             "email",

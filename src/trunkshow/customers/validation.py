@@ -79,6 +79,19 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
                 % {"raw": raw}
             }
         ) from None
+    if not phonenumbers.is_valid_number(number) and text.startswith("+"):
+        # The country was typed: the digits after it are what is wrong, not a missing country code.
+        country = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        raise ValidationError(
+            {
+                field: _("“%(raw)s” is not a valid phone number (%(country)s +%(code)s): check the digits.")
+                % {
+                    "raw": raw,
+                    "country": _country(country) if country != phonenumbers.UNKNOWN_REGION else "",
+                    "code": number.country_code,
+                }
+            }
+        )
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             {
