@@ -280,7 +280,7 @@
       if (answered() && idIntro.textContent === T.ask_when_closed) idIntro.textContent = T.ask_after_first;
     }
     var who = mine ? T.you : (m.author || C.name || T.store);
-    var time = m.at ? new Date(m.at).toLocaleTimeString(C.lang, { hour: "2-digit", minute: "2-digit" }) : "";
+    var time = m.at ? new Date(m.at).toLocaleTimeString(C.lang, { hour: "numeric", minute: "2-digit" }) : "";
     var photos = m.photos || [];
     list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
       el("span", { "class": "who", text: who + (time ? " \u00b7 " + time : "") }),
