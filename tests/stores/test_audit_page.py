@@ -9,7 +9,7 @@ from html import unescape
 from django.test import Client
 from django_scopes import scope
 
-from tests.conftest import browser_client
+from tests.conftest import browser_client, make_customer
 from trunkshow.core.audit import audit_log
 from trunkshow.core.models import AuditEntry
 from trunkshow.customers import exporting, filtering, segments
@@ -141,3 +141,22 @@ def test_exports_merges_and_imports_show_what_they_did_and_from_where(world, dja
         "CSV · filters: source=chat · 3 of 3 rows written · finished",
     ]
     assert html.count("IP 192.0.2.77") == 6
+
+
+def test_an_erasure_in_the_log_says_what_went_and_never_who(world):
+    from trunkshow.customers.privacy import customer_erase
+
+    c = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katalin",
+        last_name="Szirmay",
+        phones=["(914) 555-0142"],
+        emails=["kati@example.com", "k.szirmay@example.com"],
+    )
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=world.a_owner.user, customer=c)
+    html = browser_client(world.a_owner).get("/audit/").content.decode()
+    assert "Customer erased" in html
+    assert f"Customer no. {c.pk} · 1 phone, 2 emails" in html
+    assert "Szirmay" not in html and "kati@example.com" not in html
