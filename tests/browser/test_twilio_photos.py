@@ -80,8 +80,12 @@ def test_a_texted_photo_appears_live_in_the_open_thread_and_opens_full_size(
     photo = bubble.locator(".msg-photos img")
     expect(photo).to_have_count(1)
     expect(photo).to_have_attribute("alt", f"Photo from Zsófia, {mms.created_at:%-d %b}")
-    photo.scroll_into_view_if_needed()
-    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=photo.element_handle())
+    # Found afresh on each poll: the thread may be drawn again as the photo's events arrive.
+    page.wait_for_function(
+        "sel => { const i = document.querySelector(sel); if (!i) return false;"
+        " i.scrollIntoView({ block: 'center' }); return i.complete && i.naturalWidth > 0; }",
+        arg=f"#m{mms.pk} .msg-photos img",
+    )
     expect(bubble).to_contain_text("The customer sent a video (video/mp4); only photos are shown here.")
     assert_no_horizontal_scroll(page)
     page.screenshot(path=str(screenshot(page, "inbox-twilio-photo-phone")))
