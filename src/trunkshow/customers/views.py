@@ -428,6 +428,7 @@ def _render_profile(
         ),
         "language_name": locale.languages.get(customer.language, customer.language) if customer.language else "",
         "local_time": local_time,
+        "possible_matches": selectors.customer_possible_matches(store=store, profile=profile),
         "completeness_missing": ", ".join(profile.completeness.missing),
         "can": {
             right: roles.has_right(request.membership, f"customers.{right}")  # type: ignore[attr-defined]

@@ -145,6 +145,10 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "consent_recorded": [state for state in profile.consent if state.event] if profile else [],
         "purchases": purchases,
         "notes": notes,
+        "possible_matches": customer_selectors.customer_possible_matches(store=store, profile=profile)
+        if profile
+        else [],
+        "can_merge": roles.has_right(request.membership, "customers.merge"),  # type: ignore[attr-defined]
         # What sending accepts (the conversation's own channel, and those the customer may be reached on now).
         "channels": channels,
         "channel_chosen": chosen,
