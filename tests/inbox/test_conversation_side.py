@@ -1,11 +1,13 @@
 """The customer beside a conversation: a chat visitor who may be a known customer (told to staff,
-never linked by itself, ADR 0009)."""
+never linked by itself, ADR 0009), the partner, and the customer's own time of day."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django_scopes import scope
@@ -16,6 +18,7 @@ from trunkshow.customers.privacy import customer_erase
 from trunkshow.customers.selectors import customer_possible_matches, customer_profile
 from trunkshow.messaging.channels.webchat.services import webchat_settings_update
 from trunkshow.messaging.models import Conversation
+from trunkshow.messaging.services import message_receive
 
 SITE = "https://www.atelier-ana.example"
 ZOE_PHONE = "+19145550110"
@@ -183,3 +186,81 @@ def test_finding_possible_matches_is_one_query_per_kind_of_address(
             (zoe.pk, True, True),
             (phone_only.customer.pk, True, False),
         ]
+
+
+# ---- the partner and the customer's time of day -------------------------------------------------------
+
+
+def text_conversation(store: Any, customer: Any) -> int:
+    """The customer texts the store; the conversation's id."""
+    with scope(store=store):
+        message, _created = message_receive(
+            store=store,
+            channel="sms",
+            from_address=customer.phones.first().e164,
+            body="Perfect, see you Saturday at 11. Could my husband come along?",
+            provider="sandbox",
+            provider_id=f"SM{customer.pk}",
+        )
+    return int(message.conversation_id)
+
+
+def zsofia_and_gabor(world: World, **fields: Any) -> tuple[Any, Any, int]:
+    """Zsófia in Budapest, her husband Gábor a customer too, and her text about him: (her, him, conversation id)."""
+    gabor = make_customer(world.a, world.a_owner, first_name="Gábor", last_name="Szirmay", phones=["+36301234567"])
+    zsofia = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Zsófia",
+        last_name="Szirmay",
+        phones=["+36209876543"],
+        time_zone="Europe/Budapest",
+        partner_id=gabor.pk,
+        **fields,
+    )
+    return zsofia, gabor, text_conversation(world.a, zsofia)
+
+
+# Tuesday 24 November 2026, 15:05 UTC: 10:05 in New York, 16:05 in Budapest, 00:05 on Wednesday in Tokyo.
+AT = dt.datetime(2026, 11, 24, 15, 5, tzinfo=dt.UTC)
+
+
+def test_the_side_panel_shows_the_partner_linked_and_the_customers_local_time(world: World) -> None:
+    _zsofia, gabor, conversation_id = zsofia_and_gabor(world)
+    with time_machine.travel(AT, tick=False):
+        side = browser_client(world.a_associate).get(f"/inbox/{conversation_id}/").content.decode()
+    assert f'<li id="partner">Partner: <a href="/customers/{gabor.pk}/">Gábor Szirmay</a></li>' in side
+    assert '<p class="small" id="local-time">Local time 4:05\u202fPM (Budapest)</p>' in side
+
+
+def test_a_partner_known_by_name_only_and_a_customer_in_the_stores_time_show_no_link_and_no_clock(
+    world: World,
+) -> None:
+    # Store B is in Paris: a customer in Budapest keeps the same time there, so no clock is shown.
+    marta = make_customer(
+        world.b,
+        world.b_owner,
+        first_name="Márta",
+        last_name="Kovács",
+        phones=["+33612345678"],
+        time_zone="Europe/Budapest",
+        partner_name="Péter Kovács",
+    )
+    conversation_id = text_conversation(world.b, marta)
+    with time_machine.travel(AT, tick=False):
+        side = browser_client(world.b_owner).get(f"/inbox/{conversation_id}/").content.decode()
+    assert '<li id="partner">Partner: Péter Kovács</li>' in side
+    assert 'id="local-time"' not in side
+
+
+def test_the_local_time_names_the_day_when_it_is_another_day_there(world: World) -> None:
+    yuko = make_customer(
+        world.a, world.a_owner, first_name="Yūko", last_name="Satō", phones=["+819012345678"], time_zone="Asia/Tokyo"
+    )
+    conversation_id = text_conversation(world.a, yuko)
+    with time_machine.travel(AT, tick=False):
+        side = browser_client(world.a_owner).get(f"/inbox/{conversation_id}/").content.decode()
+        profile = browser_client(world.a_owner).get(f"/customers/{yuko.pk}/").content.decode()
+    assert '<p class="small" id="local-time">Local time Wed 12:05\u202fAM (Tokyo)</p>' in side
+    assert "their time Wed 12:05\u202fAM" in profile
+    assert 'id="partner"' not in side

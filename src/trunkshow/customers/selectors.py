@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_date, format_time, get_timezone_location
 from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -293,6 +296,48 @@ def customer_possible_matches(*, store: Store, profile: CustomerProfile) -> list
         PossibleMatch(s.customer, s.same_phone, s.same_email, *sorted((s.customer.pk, customer.pk)))
         for s in shared[:POSSIBLE_MATCHES_SHOWN]
     ]
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    customer: Customer | None  # when the partner is a customer of the store: their profile is a link
+
+
+def customer_partner(*, store: Store, customer: Customer) -> Partner | None:
+    """The customer's partner as the staff's pages show it: a live customer of this store, else the name on file."""
+    if customer.partner_id:
+        partner = customer.partner
+        if partner is not None and partner.store_id == store.pk and partner.erased_at is None:
+            return Partner(partner.display_name, partner)
+    return Partner(customer.partner_name, None) if customer.partner_name else None
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    time: str  # "16:05", or "Sat 10:00" when it is another day there
+    place: str  # the zone's city, "Budapest"
+
+
+def customer_local_time(*, store: Store, customer: Customer, at: dt.datetime) -> LocalTime | None:
+    """What time it is for the customer, in the store's locale; None when their clock reads as
+    the store's (no zone, the store's zone, or another with the same offset now) or the zone is unknown."""
+    if not customer.time_zone:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(customer.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    theirs, ours = at.astimezone(zone), at.astimezone(store.tz)
+    if theirs.utcoffset() == ours.utcoffset():
+        return None
+    locale = store.locale or "en_US"
+    time = format_time(theirs, "short", locale=locale)
+    if theirs.date() != ours.date():
+        time = f"{format_date(theirs, 'EEE', locale=locale)} {time}"
+    # Babel's exemplar city, "Budapest"; a zone it has none for reads "Argentina/Buenos Aires".
+    place = get_timezone_location(zone, locale=locale, return_city=True).rsplit("/", 1)[-1]
+    return LocalTime(time, place)
 
 
 def store_staff(*, store: Store) -> list[Any]:
