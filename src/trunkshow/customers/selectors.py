@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_date, format_time, get_timezone_location
 from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,7 @@ from trunkshow.customers.models import (
     Interest,
     Note,
     Purchase,
+    Source,
 )
 from trunkshow.stores.models import Store
 
@@ -224,6 +228,116 @@ def customer_profile(*, customer: Customer) -> CustomerProfile:
         "consents": sum(1 for state in consent if state.event is not None),
     }
     return CustomerProfile(customer, phones, emails, dates, interests, sizes, consent, _completeness(customer, counts))
+
+
+@dataclass(frozen=True)
+class SharedContacts:
+    """A customer holding one of the phones or emails asked about, and which kind."""
+
+    customer: Customer
+    same_phone: bool
+    same_email: bool
+
+
+def customers_sharing_contacts(
+    *, store: Store, phones: Iterable[str], emails: Iterable[str], exclude_id: int | None = None
+) -> list[SharedContacts]:
+    """Live customers of the store who already have one of these phones (E.164) or emails (as
+    stored, normalised), oldest first. One query per kind of address asked about, each on its
+    ``(store, value)`` index."""
+    shared: dict[int, tuple[Customer, set[str]]] = {}
+    for kind, model, column, values in (
+        ("phone", CustomerPhone, "e164", list(phones)),
+        ("email", CustomerEmail, "address", list(emails)),
+    ):
+        if not values:
+            continue
+        rows = (
+            model.objects.filter(store=store, **{f"{column}__in": values}, customer__erased_at__isnull=True)
+            .exclude(customer_id=exclude_id or 0)
+            .select_related("customer")
+        )
+        for row in rows:
+            shared.setdefault(row.customer_id, (row.customer, set()))[1].add(kind)
+    return [SharedContacts(c, "phone" in kinds, "email" in kinds) for _id, (c, kinds) in sorted(shared.items())]
+
+
+@dataclass(frozen=True)
+class PossibleMatch(SharedContacts):
+    """Another record that may be the same person. The merge page's pair: the older record stays
+    (its history, its links), the other is merged into it."""
+
+    merge_into: int
+    merge_other: int
+
+
+POSSIBLE_MATCHES_SHOWN = 5
+
+
+def customer_possible_matches(*, store: Store, profile: CustomerProfile) -> list[PossibleMatch]:
+    """Other customers of this store with one of the phones or emails of a record nobody on the
+    staff vouched for: one a website chat visitor or an unknown sender made (source chat, no staff
+    author). Oldest first, at most a few; one or two queries.
+
+    ADR 0009: such a record is never linked to the existing customer by itself, as anyone can type
+    anyone's address; staff are told, and merge after checking. Records staff added are left
+    alone: they were offered the existing customer when they typed the phone (quick add), and two
+    people sharing a home phone are two customers."""
+    customer = profile.customer
+    if customer.source != Source.CHAT or customer.created_by_id is not None:
+        return []
+    shared = customers_sharing_contacts(
+        store=store,
+        phones=[p.e164 for p in profile.phones],
+        emails=[e.address for e in profile.emails],
+        exclude_id=customer.pk,
+    )
+    return [
+        PossibleMatch(s.customer, s.same_phone, s.same_email, *sorted((s.customer.pk, customer.pk)))
+        for s in shared[:POSSIBLE_MATCHES_SHOWN]
+    ]
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    customer: Customer | None  # when the partner is a customer of the store: their profile is a link
+
+
+def customer_partner(*, store: Store, customer: Customer) -> Partner | None:
+    """The customer's partner as the staff's pages show it: a live customer of this store, else the name on file."""
+    if customer.partner_id:
+        partner = customer.partner
+        if partner is not None and partner.store_id == store.pk and partner.erased_at is None:
+            return Partner(partner.display_name, partner)
+    return Partner(customer.partner_name, None) if customer.partner_name else None
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    time: str  # "16:05", or "Sat 10:00" when it is another day there
+    place: str  # the zone's city, "Budapest"
+
+
+def customer_local_time(*, store: Store, customer: Customer, at: dt.datetime) -> LocalTime | None:
+    """What time it is for the customer, in the store's locale; None when their clock reads as
+    the store's (no zone, the store's zone, or another with the same offset now) or the zone is unknown."""
+    if not customer.time_zone:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(customer.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    theirs, ours = at.astimezone(zone), at.astimezone(store.tz)
+    if theirs.utcoffset() == ours.utcoffset():
+        return None
+    locale = store.locale or "en_US"
+    time = format_time(theirs, "short", locale=locale)
+    if theirs.date() != ours.date():
+        time = f"{format_date(theirs, 'EEE', locale=locale)} {time}"
+    # Babel's exemplar city, "Budapest"; a zone it has none for reads "Argentina/Buenos Aires".
+    place = get_timezone_location(zone, locale=locale, return_city=True).rsplit("/", 1)[-1]
+    return LocalTime(time, place)
 
 
 def store_staff(*, store: Store) -> list[Any]:

@@ -41,6 +41,7 @@ from trunkshow.customers.models import (
     Size,
     Source,
 )
+from trunkshow.customers.selectors import customers_sharing_contacts
 from trunkshow.stores.models import Membership, Store
 
 MAX_NOTE = 10_000
@@ -261,14 +262,8 @@ def customer_duplicates(
     *, store: Store, phones: Iterable[str], emails: Iterable[str], exclude_id: int | None = None
 ) -> list[Customer]:
     """Customers of the store who already have one of these (normalised) phones or emails."""
-    phones, emails = list(phones), list(emails)
-    ids: set[int] = set()
-    if phones:
-        ids |= set(CustomerPhone.objects.filter(store=store, e164__in=phones).values_list("customer_id", flat=True))
-    if emails:
-        ids |= set(CustomerEmail.objects.filter(store=store, address__in=emails).values_list("customer_id", flat=True))
-    ids.discard(exclude_id or 0)
-    return list(Customer.objects.filter(store=store, pk__in=ids).order_by("pk")) if ids else []
+    shared = customers_sharing_contacts(store=store, phones=phones, emails=emails, exclude_id=exclude_id)
+    return [s.customer for s in shared]
 
 
 def _clean_consents(consents: Sequence[ConsentGrant], errors: _Errors) -> None:

@@ -401,13 +401,7 @@ def _render_profile(
     first_phone = profile.phones[0].e164 if profile.phones else ""
     texts_opted_out_at = opt_outs_of(store=store, addresses=[first_phone]).get((Channel.SMS, first_phone))
     locale = _locale(store)
-    local_time = ""
-    if customer.time_zone and customer.time_zone != store.time_zone:
-        import zoneinfo
-
-        local_time = format_time(
-            timezone.now().astimezone(zoneinfo.ZoneInfo(customer.time_zone)), "short", locale=locale
-        )
+    local_time = selectors.customer_local_time(store=store, customer=customer, at=timezone.now())
     context = {
         "nav": "customers",
         "customer": customer,
@@ -427,7 +421,8 @@ def _render_profile(
             store.country,
         ),
         "language_name": locale.languages.get(customer.language, customer.language) if customer.language else "",
-        "local_time": local_time,
+        "local_time": local_time.time if local_time else "",
+        "possible_matches": selectors.customer_possible_matches(store=store, profile=profile),
         "completeness_missing": ", ".join(profile.completeness.missing),
         "can": {
             right: roles.has_right(request.membership, f"customers.{right}")  # type: ignore[attr-defined]

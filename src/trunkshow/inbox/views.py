@@ -128,6 +128,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     profile = customer_selectors.customer_profile(customer=customer) if customer else None
     purchases = list(customer_selectors.customer_purchases(customer=customer)[:3]) if customer else []
     notes = list(customer_selectors.customer_notes(customer=customer)[:3]) if customer else []
+    now = timezone.now()
     services.conversation_read(store=store, user=user, conversation=conversation)
     target = services.inbox_settings(store).response_target_minutes
     zone = ZoneInfo(store.time_zone or "UTC")
@@ -146,7 +147,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     context = {
         "nav": "inbox",
         "conversation": conversation,
-        "row": selectors.inbox_row(store, conversation, target, timezone.now()),
+        "row": selectors.inbox_row(store, conversation, target, now),
         "thread": thread,
         "last_event": _last_event_id(store),
         "profile": profile,
@@ -154,6 +155,14 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "consent_recorded": [state for state in profile.consent if state.event] if profile else [],
         "purchases": purchases,
         "notes": notes,
+        "partner": customer_selectors.customer_partner(store=store, customer=customer) if customer else None,
+        "local_time": customer_selectors.customer_local_time(store=store, customer=customer, at=now)
+        if customer
+        else None,
+        "possible_matches": customer_selectors.customer_possible_matches(store=store, profile=profile)
+        if profile
+        else [],
+        "can_merge": roles.has_right(request.membership, "customers.merge"),  # type: ignore[attr-defined]
         # What sending accepts (the conversation's own channel, and those the customer may be reached on now).
         "channels": channels,
         "own_channel_refused": refused,

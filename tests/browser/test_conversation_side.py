@@ -1,0 +1,97 @@
+"""Beside a conversation: a chat visitor who may be a known customer (merged in two taps on a phone),
+and the customer's partner and time of day, on a phone and a desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_time
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, make_customer
+from tests.inbox.test_conversation_side import chat_as, zsofia_and_gabor
+from trunkshow.customers.models import Customer
+from trunkshow.messaging.models import Conversation
+
+
+def test_a_chat_visitor_with_a_customers_phone_is_flagged_and_merged_into_her_from_a_phone(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    zoe = make_customer(world.a, world.a_owner, first_name="Zoë", last_name="Goldberg", phones=["+19145550110"])
+    conversation_id, _answers = chat_as(world.a, "Zoe", phone="(914) 555-0110")
+    with scope(store=world.a):
+        new = Conversation.objects.get(pk=conversation_id).customer
+    log_in(page, live_server_url, world.a_manager)
+    # The new record's profile says so too, at its top.
+    page.goto(f"/customers/{new.pk}/")
+    expect(page.locator("#possible-match")).to_contain_text("Possibly the same person as Zoë Goldberg (same phone).")
+    assert_no_horizontal_scroll(page)
+    page.screenshot(
+        path=str(
+            screenshot(page, "customers-possible-match-phone").with_name("customers-possible-match-phone-view.png")
+        )
+    )
+    page.goto(f"/inbox/{conversation_id}/")
+
+    hint = page.locator(".convo-side #possible-match")
+    expect(hint).to_contain_text("Possibly the same person as Zoë Goldberg (same phone).")
+    expect(hint.get_by_role("link", name="Zoë Goldberg")).to_have_attribute("href", f"/customers/{zoe.pk}/")
+    merge = hint.get_by_role("link", name="Compare and merge")
+    box = merge.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= 390, box
+    hint.scroll_into_view_if_needed()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "inbox-possible-match-phone")
+    page.screenshot(
+        path=str(screenshot(page, "inbox-possible-match-phone").with_name("inbox-possible-match-phone-view.png"))
+    )
+    assert_accessible(page)
+
+    merge.click()
+    page.wait_for_url(f"**/customers/{zoe.pk}/merge/{new.pk}/")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    page.wait_for_url(f"**/customers/{zoe.pk}/")
+    expect(page.get_by_text(f"Merged customer no. {new.pk} into Zoë Goldberg.")).to_be_visible()
+    expect(page.locator("#possible-match")).to_have_count(0)
+    with scope(store=world.a):
+        assert Conversation.objects.get(pk=conversation_id).customer_id == zoe.pk
+        assert not Customer.objects.filter(pk=new.pk).exists()
+    page.goto(f"/inbox/{conversation_id}/")
+    expect(page.locator("#convo-title")).to_have_text("Zoë Goldberg")
+    expect(page.locator("#possible-match")).to_have_count(0)
+
+
+def test_the_side_panel_shows_her_partner_and_her_local_time_on_a_phone_and_a_desk(
+    phone: Any, desktop: Any, world: World, live_server_url: str
+) -> None:
+    zsofia, gabor, conversation_id = zsofia_and_gabor(
+        world, interests=[("stone", "Sapphire")], birthday_day=12, birthday_month=3
+    )
+    for page, name in ((phone, "phone"), (desktop, "desktop")):
+        log_in(page, live_server_url, world.a_associate)
+        page.goto(f"/inbox/{conversation_id}/")
+        # Her time as the page was made (New York is 6 hours behind, 5 for a week or so around the clock changes).
+        shown = {
+            f"Local time {format_time(at.astimezone(ZoneInfo('Europe/Budapest')), 'short', locale='en_US')} (Budapest)"
+            for at in (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), dt.datetime.now(dt.UTC))
+        }
+        expect(page.locator("#convo-title")).to_have_text(zsofia.display_name)
+        side = page.locator(".convo-side")
+        expect(side.locator("#partner")).to_have_text("Partner: Gábor Szirmay")
+        expect(side.locator("#partner").get_by_role("link")).to_have_attribute("href", f"/customers/{gabor.pk}/")
+        assert side.locator("#local-time").inner_text() in shown, shown
+        side.scroll_into_view_if_needed()
+        assert_no_horizontal_scroll(page)
+        screenshot(page, f"inbox-side-partner-time-{name}")
+        page.screenshot(
+            path=str(
+                screenshot(page, f"inbox-side-partner-time-{name}").with_name(
+                    f"inbox-side-partner-time-{name}-view.png"
+                )
+            )
+        )
