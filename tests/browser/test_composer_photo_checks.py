@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django_scopes import scope
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_horizontal_scroll, log_in
 from tests.conftest import World, make_customer
@@ -81,6 +82,33 @@ def test_too_many_too_big_and_not_a_photo_are_said_at_once_and_the_good_photos_k
     page.wait_for_url(f"**/inbox/{cid}/**")
     page.locator("#thread .msg-photos img").nth(5).wait_for()
     assert page.locator("#thread .msg-photos img").count() == 6
+
+
+def test_a_file_the_browser_cannot_draw_shows_its_name_not_a_broken_tile_and_the_server_says_why(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    cid = _conversation(world, first_name="Clara")
+    page = phone
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{cid}/")
+
+    renamed = {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"Call Mrs Szirmay back"}
+    page.set_input_files("#reply-files", [_photo("ring.jpg"), renamed])
+    tiles = page.locator("#reply-photos li")
+    expect(tiles).to_have_count(2)
+    expect(tiles.nth(1).locator(".photo-unreadable")).to_have_text("notes.jpg")
+    expect(tiles.nth(1).locator("img")).to_have_count(0)
+    page.wait_for_function("() => [...document.querySelectorAll('#reply-photos img')].every(i => i.naturalWidth > 0)")
+    page.screenshot(path=str(SHOTS / "unreadable-file-phone.png"), full_page=False)
+
+    # Sent, the server reads it, refuses the message with the reason, and stores nothing.
+    page.get_by_label("Your reply").fill("Here are two")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("“notes.jpg” is not a JPEG, PNG, WEBP or GIF photo.", exact=False).first).to_be_visible()
+    with scope(store=world.a):
+        from trunkshow.messaging.models import Message
+
+        assert Message.objects.filter(direction="out").count() == 0
 
 
 def test_the_photo_limits_on_a_desktop(desktop: Any, world: World, live_server_url: str) -> None:

@@ -324,6 +324,15 @@ if (fileInput && photoList && "DataTransfer" in window) {
       const img = document.createElement("img");
       const url = URL.createObjectURL(file);
       urls.push(url);
+      // A file this browser cannot draw (a renamed document, an iPhone's HEIC, a huge picture) shows
+      // its name instead of a broken tile; the server reads it when it is sent and says what is wrong.
+      img.addEventListener("error", () => {
+        if (!img.isConnected) return; // drawn again since (its address revoked)
+        const name = document.createElement("span");
+        name.className = "photo-unreadable";
+        name.textContent = file.name;
+        img.replaceWith(name);
+      }, { once: true });
       img.src = url;
       img.alt = file.name;
       const remove = document.createElement("button");

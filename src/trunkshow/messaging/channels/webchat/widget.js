@@ -212,7 +212,11 @@
     previews = []; tray.textContent = "";
     pending.forEach(function (f, i) {
       var u = URL.createObjectURL(f); previews.push(u);
-      tray.appendChild(el("li", {}, [el("img", { src: u, alt: "" }), el("span", { "class": "name", text: f.name }),
+      // A file this browser cannot draw shows a plain tile beside its name, not a broken image; the
+      // server reads it when it is sent and says what is wrong.
+      var img = el("img", { src: u, alt: "" });
+      img.onerror = function () { if (img.isConnected) img.replaceWith(el("span", { "class": "unreadable", "aria-hidden": "true", text: "?" })); };
+      tray.appendChild(el("li", {}, [img, el("span", { "class": "name", text: f.name }),
         el("button", { type: "button", "class": "rm", "aria-label": t("remove_photo", { name: f.name }), onclick: function () { pending.splice(i, 1); err.textContent = ""; showTray(); attach.focus(); } },
           [el("span", { "aria-hidden": "true", text: "\u00d7" })])]));
     });
