@@ -455,3 +455,26 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
     counts("max", 0, 1, 1)
     for page in pages.values():
         page.context.close()
+
+
+def test_on_a_phone_the_note_just_added_is_in_view_after_the_page_comes_back(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    message = _text_in(world, "Is my ring resized yet? " + "It is for Saturday. " * 12, "SMnoteview1")
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    page.get_by_label("Your reply").fill("@nobody the jeweller says Thursday")
+    page.get_by_role("button", name="Add note").click()
+    page.wait_for_load_state("load")
+
+    note = page.locator("#thread li.msg").last
+    expect(note).to_contain_text("the jeweller says Thursday")
+    expect(note).to_be_in_viewport(ratio=1)
+    # The warning about @nobody stands above it, not over it.
+    warning = page.locator(".flash p").first.bounding_box()
+    box = note.bounding_box()
+    assert warning is not None and box is not None and warning["y"] + warning["height"] <= box["y"], (warning, box)
+    assert not page.url.endswith("#composer")
+    page.screenshot(path=str(screenshot(page, "inbox-note-added-phone").with_name("inbox-note-added-phone-view.png")))

@@ -251,6 +251,13 @@ if (body && counter) {
 // After saving the status or the assignment (#conversation-panel), it stays on that panel.
 const linked = location.hash.length > 1 && location.hash !== "#composer" && document.getElementById(location.hash.slice(1));
 if (linked) linked.scrollIntoView({ block: location.hash.startsWith("#m") ? "center" : "start" }); else showNewest();
+// Back from sending or adding a note (#composer, where the page would be without this script): the
+// browser's own jump to the reply box comes after this script and, on a phone, put the box at the top
+// with the message just written above the screen. The newest message is shown once the page is in.
+if (convo && location.hash === "#composer") {
+  history.replaceState(history.state, "", location.pathname + location.search);
+  addEventListener("load", () => requestAnimationFrame(showNewest), { once: true });
+}
 
 // Saved replies go in at the cursor, to be edited before sending (never sent as they are).
 // A {first_name} this customer has no value for says at once what to do, while it is in the text.
