@@ -478,3 +478,35 @@ def test_on_a_phone_the_note_just_added_is_in_view_after_the_page_comes_back(
     assert warning is not None and box is not None and warning["y"] + warning["height"] <= box["y"], (warning, box)
     assert not page.url.endswith("#composer")
     page.screenshot(path=str(screenshot(page, "inbox-note-added-phone").with_name("inbox-note-added-phone-view.png")))
+
+
+def test_typing_an_at_sign_offers_colleagues_and_the_chosen_one_is_mentioned(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    from trunkshow.inbox.models import Mention
+
+    page = phone
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+12125550142"])
+    message = _text_in(world, "Is my ring resized yet?", "SMmentionpick1")
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(f"/inbox/{message.conversation_id}/")
+    box = page.get_by_label("Your reply")
+    box.press_sequentially("Can you check the sizing @al")
+    options = page.get_by_role("listbox", name="Colleagues to mention").get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("Ali Associate")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    page.screenshot(
+        path=str(screenshot(page, "inbox-mention-pick-phone").with_name("inbox-mention-pick-phone-view.png"))
+    )
+    box.press("Enter")  # takes the highlighted colleague, no new line
+    expect(box).to_have_value("Can you check the sizing @Ali ")
+    expect(page.get_by_role("listbox", name="Colleagues to mention")).to_be_hidden()
+    box.press_sequentially("today?")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#thread li.msg").last).to_contain_text("Can you check the sizing @Ali today?")
+    with scope(store=world.a):
+        assert list(Mention.objects.values_list("user_id", flat=True)) == [world.a_associate.user.pk]
+    # Nobody matches "@zz": no list, and Escape or a space closes one.
+    box.press_sequentially(" @zz")
+    expect(page.get_by_role("listbox", name="Colleagues to mention")).to_be_hidden()

@@ -143,3 +143,21 @@ def test_the_navigation_count_alone_counts_for_the_person_reading_in_their_store
 
     assert Client().get("/inbox/mentions/nav/").status_code == 302  # to the login page
     assert browser_client(world.a_associate).post("/inbox/mentions/nav/").status_code == 405
+
+
+def test_the_composer_offers_each_colleague_with_a_handle_that_names_only_them(world: Any) -> None:
+    from trunkshow.inbox.services import mention_choices, mentioned
+    from trunkshow.stores.services import staff_create
+
+    with scope(store=world.a):
+        staff_create(store=world.a, email="max.bell@atelier.example", role="associate", name="Max Bell", password=None)
+        choices = mention_choices(world.a, exclude=world.a_owner.user)
+        by_name = {c["name"]: c["handle"] for c in choices}
+        # Two people called Max: the new one is offered by the start of his email, which names only him.
+        assert by_name["Max Bell"] == "max.bell"
+        assert [u.email for u in mentioned(world.a, "@max.bell please")] == ["max.bell@atelier.example"]
+        assert by_name["Ali Associate"] == "Ali"
+        assert [u.pk for u in mentioned(world.a, "@Ali please")] == [world.a_associate.user.pk]
+        assert world.a_owner.user.display_name not in by_name  # not oneself
+        # Another store's staff are never offered.
+        assert not {c["name"] for c in mention_choices(world.b)} & set(by_name)

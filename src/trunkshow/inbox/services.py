@@ -280,6 +280,25 @@ def _staff_handles(store: Store) -> list[tuple[Any, set[str]]]:
     return out
 
 
+def mention_choices(store: Store, *, exclude: Any = None) -> list[dict[str, str]]:
+    """The colleagues a note can @mention, for the composer's suggestions: each one's name and a
+    handle: their first name when it names only them, else the start of their email when that does
+    (two called Max: ``@max.bell``), else the start of their email all the same."""
+    everyone = _staff_handles(store)
+
+    def naming(handle: str) -> int:
+        return sum(1 for _user, names in everyone if fold(handle) in names)
+
+    out = []
+    for user, _names in everyone:
+        if exclude is not None and user.pk == exclude.pk:
+            continue
+        first, local = (user.name or "").split(" ")[0], user.email.split("@")[0]
+        handle = first if first and naming(first) == 1 else local
+        out.append({"name": user.display_name, "handle": handle})
+    return sorted(out, key=lambda c: fold(c["name"]))
+
+
 def mentioned(store: Store, body: str) -> list[Any]:
     """Staff named in a note: ``@Max`` (first name) or ``@max.bell`` (the start of their email), any case."""
     handles = set(_handles(body))

@@ -186,6 +186,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "draft": draft,
         "composer_limits": limits_for_composer(),
         "name_hint": _name_hint(conversation, user, draft["body"]),
+        "mention_choices": services.mention_choices(store, exclude=user),
         "photo_limits": photo_limits(),
     }
     return render(request, "inbox/conversation.html", context)

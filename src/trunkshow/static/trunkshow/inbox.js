@@ -412,3 +412,78 @@ if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "No
 } else if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 }
+
+// @mentions: typing "@" and the start of a colleague's name offers those it could be (their name, and
+// the handle that tells them apart); arrows move, Enter or Tab takes one, Escape closes. Chosen, it is
+// written as "@Handle " in place of what was typed, so the note reaches them.
+const mentionBox = document.getElementById("reply-body");
+const mentionList = document.getElementById("mention-list");
+const mentionData = document.getElementById("mention-choices");
+if (mentionBox && mentionList && mentionData) {
+  const people = JSON.parse(mentionData.textContent || "[]");
+  const folded = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  let open = [], active = -1, typedAt = -1;
+  mentionBox.setAttribute("aria-autocomplete", "list");
+  mentionBox.setAttribute("aria-controls", "mention-list");
+  mentionBox.setAttribute("aria-expanded", "false");
+  const close = () => {
+    open = []; active = -1; mentionList.hidden = true; mentionList.replaceChildren();
+    mentionBox.setAttribute("aria-expanded", "false");
+    mentionBox.removeAttribute("aria-activedescendant");
+  };
+  const choose = (person) => {
+    const caret = mentionBox.selectionStart;
+    const text = mentionBox.value;
+    const inserted = `@${person.handle} `;
+    mentionBox.value = text.slice(0, typedAt) + inserted + text.slice(caret);
+    const at = typedAt + inserted.length;
+    mentionBox.setSelectionRange(at, at);
+    close();
+    mentionBox.focus();
+    mentionBox.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const highlight = (index) => {
+    active = index;
+    [...mentionList.children].forEach((item, i) => item.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) mentionBox.setAttribute("aria-activedescendant", mentionList.children[index].id);
+  };
+  mentionBox.addEventListener("input", () => {
+    const before = mentionBox.value.slice(0, mentionBox.selectionStart);
+    const match = before.match(/(^|[^\w@])@([\p{L}\p{N}._-]{0,40})$/u);
+    if (!match) return close();
+    typedAt = before.length - match[2].length - 1;
+    const typed = folded(match[2]);
+    open = people.filter((p) => folded(p.name).split(/\s+/).some((w) => w.startsWith(typed)) || folded(p.handle).startsWith(typed)).slice(0, 6);
+    if (!open.length || (open.length === 1 && folded(open[0].handle) === typed)) return close();
+    mentionList.replaceChildren(...open.map((person, i) => {
+      const item = document.createElement("li");
+      item.id = `mention-${i}`;
+      item.setAttribute("role", "option");
+      const name = document.createElement("span");
+      name.textContent = person.name;
+      const handle = document.createElement("span");
+      handle.className = "muted";
+      handle.textContent = ` @${person.handle}`;
+      item.append(name, handle);
+      item.addEventListener("mousedown", (event) => { event.preventDefault(); choose(person); });
+      return item;
+    }));
+    mentionList.hidden = false;
+    mentionBox.setAttribute("aria-expanded", "true");
+    highlight(0);
+  });
+  mentionBox.addEventListener("keydown", (event) => {
+    if (mentionList.hidden || !open.length) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      highlight((active + (event.key === "ArrowDown" ? 1 : open.length - 1)) % open.length);
+    } else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
+      event.preventDefault();
+      choose(open[active]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  mentionBox.addEventListener("blur", () => setTimeout(close, 150));
+}
