@@ -389,7 +389,7 @@ def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nob
         page.context.close()
 
 
-def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_person_and_store(
+def test_the_tabs_count_the_pages_status_and_follow_arrivals_assignment_and_status_live_for_each_person(
     browser: Any, transactional_db: Any, world: World, live_server_url: str
 ) -> None:
     from trunkshow.inbox.services import conversation_assign, conversation_status_set
@@ -402,21 +402,30 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
         assigned_associate_id=world.a_associate.user.pk,
     )
     pages = {}
-    for name, person in (("ali", world.a_associate), ("max", world.a_manager)):
-        context = browser.new_context(viewport=DESKTOP, base_url=live_server_url)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        log_in(page, live_server_url, person)
-        page.goto("/inbox/?view=all")
+    for name, person, status in (
+        ("ali", world.a_associate, "open"),
+        ("max", world.a_manager, "open"),
+        ("max_closed", world.a_manager, "closed"),
+    ):
+        if name == "max_closed":  # Max's second tab, listing the closed conversations
+            page = pages["max"].context.new_page()
+        else:
+            context = browser.new_context(viewport=DESKTOP, base_url=live_server_url)
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            log_in(page, live_server_url, person)
+        page.goto(f"/inbox/?view=all&status={status}")
         pages[name] = page
 
     def counts(name: str, mine: int, unassigned: int, all_: int) -> None:
-        # Mine, Unassigned, All: open conversations, as this person's page counts them, without a reload.
+        # Mine, Unassigned, All: the conversations of the page's status, as this person's page counts
+        # them, without a reload.
         tabs = pages[name].locator(".tabs .tool-count")
         expect(tabs).to_have_text([str(mine), str(unassigned), str(all_)], timeout=15_000)
 
     counts("ali", 0, 0, 0)
     counts("max", 0, 0, 0)
+    counts("max_closed", 0, 0, 0)
 
     # A text arrives: it is Ali's (Zsófia's own associate), one more open conversation for everyone.
     message = _text_in(world, "Is my ring resized yet?", "SMcount1")
@@ -434,6 +443,7 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
         conversation_status_set(store=world.a, actor=world.a_manager.user, conversation=conversation, status="closed")
     counts("ali", 0, 0, 0)
     counts("max", 0, 0, 0)
+    counts("max_closed", 0, 1, 1)
 
     # Another store's arrival changes nothing here; the next of this store's counts only its own.
     with scope(store=world.b):
@@ -453,5 +463,6 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
         conversation_status_set(store=world.a, actor=world.a_associate.user, conversation=conversation, status="open")
     counts("ali", 0, 1, 1)
     counts("max", 0, 1, 1)
-    for page in pages.values():
-        page.context.close()
+    counts("max_closed", 0, 0, 0)
+    for name in ("ali", "max"):
+        pages[name].context.close()

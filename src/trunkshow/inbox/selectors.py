@@ -398,9 +398,17 @@ def inbox_row(store: Store, conversation: Conversation, target: int, now: dt.dat
     return InboxRow(conversation, int(getattr(conversation, "unread", 0)), due, state, waiting)
 
 
-def inbox_counts(*, store: Store, user: Any) -> dict[str, int]:
-    """Open conversations per tab, for the tab labels (one statement)."""
-    return Conversation.objects.filter(store=store, status=ConversationStatus.OPEN).aggregate(
+def inbox_counts(*, store: Store, user: Any, filters: InboxFilters) -> dict[str, int]:
+    """The tabs' counts: the conversations each tab lists in the chosen status (every status for "Any
+    status") and channel, the search aside (one statement; ADR 0010). A search does not narrow them:
+    counting every match would read every conversation the search holds, where the list stops at its
+    first page; the page shows no counts while it searches rather than counts that are not the matches."""
+    rows = Conversation.objects.filter(store=store)
+    if filters.status != ANY_STATUS:
+        rows = rows.filter(status=filters.status)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    return rows.aggregate(
         mine=Count("id", filter=Q(assigned_to=user)),
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
         all=Count("id"),

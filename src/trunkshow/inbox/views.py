@@ -72,7 +72,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "error": error,
-        "counts": selectors.inbox_counts(store=store, user=user),
+        "tabs": _tabs(store, user, filters),
         # Live events from here on: what happened before is on the page already (and no toasts for it).
         "last_event": _last_event_id(store),
         "text_sandbox": not twilio_configured(),
@@ -82,6 +82,14 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if error else 200
     return render(request, "inbox/list.html", context, status=status)
+
+
+def _tabs(store: Any, user: Any, filters: selectors.InboxFilters) -> list[tuple[str, str, int | None]]:
+    """Each tab with how many conversations it lists; no count while searching (they would not be
+    the matches, and counting the matches would read all of them: ADR 0010)."""
+    labels = {"mine": _("Mine"), "unassigned": _("Unassigned"), "all": _("All")}
+    counts = None if filters.q else selectors.inbox_counts(store=store, user=user, filters=filters)
+    return [(view, labels[view], counts[view] if counts is not None else None) for view in selectors.VIEWS]
 
 
 def _not_found(filters: selectors.InboxFilters, page: selectors.InboxPage) -> dict[str, Any] | None:
