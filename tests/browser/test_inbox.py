@@ -328,6 +328,58 @@ def test_on_a_phone_the_inbox_bottom_bar_is_one_row_and_never_covers_the_last_co
     page.screenshot(path=str(screenshot(page, "inbox-list-end-phone").with_name("inbox-list-end-phone-view.png")))
 
 
+def _texted(world: World, number: str, *bodies: str, sid: str) -> None:
+    for i, body in enumerate(bodies):
+        with scope(store=world.a):
+            message_receive(
+                store=world.a,
+                channel="sms",
+                from_address=number,
+                body=body,
+                provider="sandbox",
+                provider_id=f"{sid}{i}",
+            )
+
+
+def test_a_search_shows_in_each_row_the_message_that_holds_the_words_on_a_phone_and_a_desk(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Jürgen", last_name="Vogel", phones=["+12125550142"])
+    _texted(
+        world,
+        "+12125550142",
+        "Hello! My wife's ring needs resizing, and I would like an engraving inside: "
+        "<b>J & A, 12.05.2001</b> in script, if your engraver can do that by Friday.",
+        "Thank you, I will bring it tomorrow morning.",
+        sid="SMj",
+    )
+    make_customer(world.a, first_name="Engrid", last_name="Gravingsen", phones=["+12125550199"])
+    _texted(world, "+12125550199", "Do you sell pearl studs?", sid="SMe")
+    log_in(page, live_server_url, world.a_owner)
+
+    page.goto("/inbox/?status=any&q=engraving")
+    rows = page.locator(".inbox-row")
+    expect(rows).to_have_count(1)
+    match = rows.first.locator(".inbox-match")
+    expect(match.locator("mark")).to_have_text(["engraving"])
+    expect(match).to_contain_text("<b>J & A, 12.05.2001</b>")  # the customer's markup, as text
+    expect(rows.first).not_to_contain_text("I will bring it tomorrow")
+    expect(page.locator(".tabs .tool-count")).to_have_count(0)  # no counts that are not the matches
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "inbox-search-match-phone")
+
+    page.goto("/inbox/?status=any&q=gravingsen")
+    expect(page.locator(".inbox-row .inbox-why")).to_have_text(["Name matches"])
+    expect(page.locator(".inbox-row .inbox-match")).to_contain_text("Do you sell pearl studs?")
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/inbox/?status=any&q=ring engraving")
+    expect(page.locator(".inbox-row .inbox-match mark")).to_have_text(["ring", "engraving"])
+    assert_accessible(page)
+    screenshot(page, "inbox-search-match-desktop")
+
+
 # ---- @mentions in the open app -----------------------------------------------------------------------
 
 

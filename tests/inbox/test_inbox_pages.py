@@ -343,7 +343,7 @@ def test_search_finds_a_conversation_by_what_was_written(world: Any, django_capt
     text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM11", number="+12125550199")
     html = browser_client(world.a_owner).get("/inbox/?q=tahitian").content.decode()
     assert html.count('class="inbox-row') == 1
-    assert "Tahitian pearls" in html
+    assert "Do you have the <mark>Tahitian</mark> pearls?" in html
 
 
 def test_events_since_give_what_was_missed_in_order(world: Any, django_capture_on_commit_callbacks: Any) -> None:

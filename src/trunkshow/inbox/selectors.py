@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer
+from trunkshow.inbox.matches import Match, excerpt, marks_in, matched_messages
 from trunkshow.inbox.services import inbox_settings, response_due_at
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
 from trunkshow.stores.models import Store, User
@@ -63,6 +64,7 @@ class _Search:
 
     sql: str
     params: list[Any]
+    terms: tuple[_Term, ...] = ()  # what it looks for, to show where each row holds it
 
 
 # A search word held by more messages (or customers) than this is "common": the list then checks it
@@ -79,6 +81,7 @@ class _Term:
     text: str
     about: tuple[str, ...]
     customer_ids: tuple[int, ...] = ()
+    phone: bool = False  # a phone number, ``about`` its digits
 
 
 def _search(store: Store, q: str, *, typos: bool = False) -> _Search | None:
@@ -98,7 +101,7 @@ def _search(store: Store, q: str, *, typos: bool = False) -> _Search | None:
     if query.kind == "phone":
         if typos:
             return None
-        terms = [_Term(fold(q.strip()), tuple(query.digits))]
+        terms = [_Term(fold(q.strip()), tuple(query.digits), phone=True)]
     else:
         words = [fold(typed) for typed in search_text(q).split() if fold(typed).strip()]
         if not query.kind or not words:
@@ -134,7 +137,7 @@ def _narrowed(store: Store, terms: list[_Term]) -> _Search:
         # parameters would meet SQLite's limit on them.
         ids = ", ".join(str(int(pk)) for pk in sorted(candidates)) or "NULL"
         sql = f" AND c.id IN ({ids})" + sql
-    return _Search(sql, params)
+    return _Search(sql, params, tuple(terms))
 
 
 def _holding(store: Store, term: _Term) -> set[int] | None:
@@ -236,6 +239,7 @@ class InboxRow:
     due_at: dt.datetime | None
     state: str  # "overdue", "due_soon", "waiting" or "" (nobody is waiting)
     waiting_minutes: int
+    match: Match | None = None  # in a searched list: why it is listed (``inbox.matches``)
 
 
 @dataclass
@@ -360,10 +364,47 @@ def inbox_page(*, store: Store, user: Any, filters: InboxFilters, cursor: str = 
     target = inbox_settings(store).response_target_minutes
     now = timezone.now()
     rows = [inbox_row(store, c, target, now) for c in items]
+    if search is not None and search.terms and rows:  # one statement more, for the page
+        found = _matches(items, search.terms)
+        for row in rows:
+            row.match = found.get(row.conversation.pk)
     elsewhere = []
     if search is not None and not items and not cursor and filters.status != ANY_STATUS:
         elsewhere = _found_elsewhere(store, user, filters, search)
     return InboxPage(rows=rows, next_cursor=_cursor_encode(items[-1]) if more and items else None, elsewhere=elsewhere)
+
+
+def _matches(items: list[Conversation], terms: tuple[_Term, ...]) -> dict[int, Match]:
+    """Each searched row's reason: its newest message holding the most of the words (one statement
+    for the page), with them marked; and whether its customer's name or phone holds the others."""
+    words = [term.text for term in terms]
+    found = matched_messages([c.pk for c in items], words)
+    out = {}
+    for c in items:
+        message_id, direction, body = found.get(c.pk, (None, "", ""))
+        held = set(_words_in(body, words)) if message_id else set()
+        text, marks = excerpt(body, marks_in(body, words)) if message_id else ("", ())
+        out[c.pk] = Match(
+            message_id, direction, text, marks, _customer_holds(c, [t for t in terms if t.text not in held])
+        )
+    return out
+
+
+def _words_in(body: str, words: list[str]) -> list[str]:
+    folded = fold(body)
+    return [word for word in words if word in folded]
+
+
+def _customer_holds(conversation: Conversation, terms: list[_Term]) -> str:
+    """ "name" when the customer's name holds one of ``terms`` (or is a typo of one), "phone" for a
+    phone searched, "" otherwise (their email, or nothing we can tell without reading more)."""
+    customer = conversation.customer
+    if customer is None or not terms:
+        return ""
+    name = fold(" ".join(filter(None, (customer.first_name, customer.last_name, customer.preferred_name))))
+    if any(customer.pk in t.customer_ids or any(a in name for a in t.about) for t in terms if not t.phone):
+        return "name"
+    return "phone" if any(t.phone for t in terms) else ""
 
 
 _ELSEWHERE_SQL = """
