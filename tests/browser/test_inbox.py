@@ -328,7 +328,7 @@ def test_on_a_phone_the_inbox_bottom_bar_is_one_row_and_never_covers_the_last_co
     page.screenshot(path=str(screenshot(page, "inbox-list-end-phone").with_name("inbox-list-end-phone-view.png")))
 
 
-def _texted(world: World, number: str, *bodies: str, sid: str) -> None:
+def _texted(world: World, number: str, *bodies: str, sid: str, at: Any = None) -> None:
     for i, body in enumerate(bodies):
         with scope(store=world.a):
             message_receive(
@@ -338,6 +338,7 @@ def _texted(world: World, number: str, *bodies: str, sid: str) -> None:
                 body=body,
                 provider="sandbox",
                 provider_id=f"{sid}{i}",
+                received_at=at,
             )
 
 
@@ -378,6 +379,40 @@ def test_a_search_shows_in_each_row_the_message_that_holds_the_words_on_a_phone_
     expect(page.locator(".inbox-row .inbox-match mark")).to_have_text(["ring", "engraving"])
     assert_accessible(page)
     screenshot(page, "inbox-search-match-desktop")
+
+
+def test_on_a_phone_waiting_longest_puts_the_customer_waiting_longest_on_top(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    page = phone
+    now = timezone.now()
+    for n, (name, minutes) in enumerate((("Ines", 15), ("Greta", 240), ("Paul", 45))):
+        number = f"+1212555{n:04d}"
+        make_customer(world.a, first_name=name, last_name="Waits", phones=[number])
+        _texted(world, number, f"{name} asks about the ring", sid=f"SMw{n}", at=now - dt.timedelta(minutes=minutes))
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/inbox/?view=all")
+    expect(page.locator(".inbox-row .inbox-name")).to_have_text(["Ines Waits", "Paul Waits", "Greta Waits"])
+
+    page.get_by_label("Order").select_option("waiting")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".inbox-row .inbox-name")).to_have_text(["Greta Waits", "Paul Waits", "Ines Waits"])
+    expect(page.locator(".inbox-row").first).to_contain_text("Waiting 4 h")
+    expect(page.get_by_label("Order")).to_have_value("waiting")
+    box = page.get_by_label("Order").bounding_box()
+    assert box is not None and box["height"] >= 44
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "inbox-waiting-longest-phone")
+
+    page.set_viewport_size(DESKTOP)
+    page.reload()
+    expect(page.locator(".inbox-row .inbox-name")).to_have_text(["Greta Waits", "Paul Waits", "Ines Waits"])
+    assert_accessible(page)
+    screenshot(page, "inbox-waiting-longest-desktop")
 
 
 # ---- @mentions in the open app -----------------------------------------------------------------------

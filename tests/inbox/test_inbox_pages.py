@@ -425,8 +425,11 @@ def test_only_an_open_conversation_is_waiting_or_past_target(
 
     listed = client.get(f"/inbox/?status={status}").content.decode()
     assert listed.count('class="inbox-row') == 1
-    assert "Waiting" not in listed
+    assert "Waiting 2" not in listed
     assert "is-overdue" not in listed
+    # Nor in the waiting order, with the status chosen or any.
+    for chosen in (status, "any"):
+        assert 'class="inbox-row' not in client.get(f"/inbox/?status={chosen}&sort=waiting").content.decode()
     assert "Waiting" not in client.get(f"/inbox/{cid}/").content.decode()
     response = api(world.a_owner).get(f"/api/v1/conversations/{cid}").json()["response"]
     assert response == {"state": "", "waiting_minutes": 0, "due_at": None}

@@ -38,6 +38,11 @@ class ListParams(Schema):
     q: str | None = Field(
         None, max_length=200, description="Words in a message or a staff note, or a customer's name, email or phone."
     )
+    sort: Literal["newest", "waiting"] = Field(
+        "newest",
+        description='"newest": newest activity first. "waiting": only the conversations whose customer waits for '
+        "an answer (open, unanswered), the longest waiting first; the cursor keeps the order.",
+    )
     cursor: str | None = None
     limit: int = Field(25, ge=1, le=100)
 
@@ -243,12 +248,19 @@ def _row(request: HttpRequest, conversation: Conversation) -> selectors.InboxRow
 
 @router.get("", response={200: ConversationPage, **ERRORS}, summary="List conversations")
 def conversation_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    """Newest activity first, filtered like the inbox page; ``unread`` counts for the token's user."""
+    """Newest activity first (or, with ``sort=waiting``, the customers waiting longest first), filtered like
+    the inbox page; ``unread`` counts for the token's user."""
     refuse_unknown_parameters(request, ListParams)
     who = _who(request)
     roles.require(who, "inbox.view")
     filters = selectors.inbox_filters(
-        {"view": params.view, "status": params.status, "channel": params.channel or "", "q": params.q or ""}
+        {
+            "view": params.view,
+            "status": params.status,
+            "channel": params.channel or "",
+            "q": params.q or "",
+            "sort": params.sort,
+        }
     )
     page = selectors.inbox_page(
         store=who.store, user=who.user, filters=filters, cursor=params.cursor or "", size=params.limit

@@ -19,13 +19,17 @@ from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer
 from trunkshow.inbox.matches import Match, excerpt, marks_in, matched_messages
-from trunkshow.inbox.services import inbox_settings, response_due_at
+from trunkshow.inbox.services import WAITING_STATUSES, inbox_settings, response_due_at
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
 from trunkshow.stores.models import Store, User
 
 PAGE_SIZE = 25
 VIEWS = ("mine", "unassigned", "all")
 ANY_STATUS = "any"  # the status filter's "Any status": a search across open, pending, snoozed and closed
+# The list's orders: newest activity first, or the customers waiting for an answer, longest first
+# (only those: a conversation nobody waits in has no wait to order by; ADR 0010).
+NEWEST, WAITING = "newest", "waiting"
+SORTS = (NEWEST, WAITING)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class InboxFilters:
     status: str = ConversationStatus.OPEN
     channel: str = ""
     q: str = ""
+    sort: str = NEWEST
 
 
 def inbox_filters(params: Any) -> InboxFilters:
@@ -42,6 +47,7 @@ def inbox_filters(params: Any) -> InboxFilters:
     status = params.get("status") or ConversationStatus.OPEN
     channel = params.get("channel") or ""
     q = (params.get("q") or "").strip()
+    sort = params.get("sort") or NEWEST
     errors: dict[str, str] = {}
     if view not in VIEWS:
         errors["view"] = _("Choose mine, unassigned or all.")
@@ -51,9 +57,11 @@ def inbox_filters(params: Any) -> InboxFilters:
         errors["channel"] = _("Choose webchat, sms, whatsapp or email.")
     if len(q) > 200:
         errors["q"] = _("Search for at most 200 characters.")
+    if sort not in SORTS:
+        errors["sort"] = _("Choose newest or waiting.")
     if errors:
         raise ValidationError(errors)
-    return InboxFilters(view=view, status=status, channel=channel, q=q)
+    return InboxFilters(view=view, status=status, channel=channel, q=q, sort=sort)
 
 
 @dataclass(frozen=True)
@@ -216,14 +224,22 @@ def _contains(text: str) -> str:
     return f"%{connection.ops.prep_for_like_query(text)}%"
 
 
-def _cursor_encode(conversation: Conversation) -> str:
-    raw = json.dumps([conversation.last_message_at.isoformat(), conversation.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _cursor_encode(conversation: Conversation, sort: str) -> str:
+    """Where the next page starts: the last row's place in the order (its date and id), and the
+    order's name when it is not the newest-first one (so a link from one order is refused by another)."""
+    if sort == WAITING:
+        assert conversation.awaiting_since is not None  # the waiting order lists only those waiting
+        place: list[Any] = [conversation.awaiting_since.isoformat(), conversation.pk, WAITING]
+    else:
+        place = [conversation.last_message_at.isoformat(), conversation.pk]
+    return base64.urlsafe_b64encode(json.dumps(place).encode()).decode().rstrip("=")
 
 
-def _cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
+def _cursor_decode(cursor: str, sort: str) -> tuple[dt.datetime, int]:
     try:
-        at, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at, pk, *order = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if (order or [NEWEST]) != [sort]:
+            raise ValueError("another order's cursor")
         moment = dt.datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("naive")
@@ -265,9 +281,24 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
   LEFT JOIN customers_customer cu ON cu.id = c.customer_id
   LEFT JOIN stores_user u ON u.id = c.assigned_to_id
  WHERE c.store_id = %s {where}
- ORDER BY c.last_message_at DESC, c.id DESC
+ ORDER BY {order}
  LIMIT %s
 """
+# Each order, and the rows after a cursor's place in it. The waiting order is served by the partial
+# index ``conversation_waiting`` (store, status, awaiting_since, id WHERE awaiting_since IS NOT NULL).
+_ORDERS = {
+    NEWEST: (
+        "c.last_message_at DESC, c.id DESC",
+        "AND (c.last_message_at < %s OR (c.last_message_at = %s AND c.id < %s))",
+    ),
+    WAITING: (
+        "c.awaiting_since ASC, c.id ASC",
+        "AND (c.awaiting_since > %s OR (c.awaiting_since = %s AND c.id > %s))",
+    ),
+}
+_WAITING_WHERE = "AND c.status IN ({}) AND c.awaiting_since IS NOT NULL".format(
+    ", ".join(f"'{status}'" for status in WAITING_STATUSES)
+)
 _DATETIMES = (4, 6, 8, 9, 11, 12)
 # A keyword (STOP, START, HELP) is answered automatically (``messaging.services._keyword_mark``):
 # it is in the thread, never unread, as nobody needs to read it to answer it.
@@ -283,7 +314,8 @@ def _aware(value: Any) -> dt.datetime | None:
 
 
 def _where(user: Any, filters: InboxFilters, search: _Search | None) -> tuple[list[str], list[Any]]:
-    """The list's conditions but its status: the view, the channel and the search."""
+    """The list's conditions but its status: the view, the channel, the waiting order's (a customer
+    waiting) and the search."""
     where: list[str] = []
     params: list[Any] = []
     if filters.view == "mine":
@@ -294,6 +326,8 @@ def _where(user: Any, filters: InboxFilters, search: _Search | None) -> tuple[li
     if filters.channel:
         where.append("AND c.channel = %s")
         params.append(filters.channel)
+    if filters.sort == WAITING:
+        where.append(_WAITING_WHERE)
     if search is not None:
         where.append(search.sql)
         params += search.params
@@ -309,15 +343,16 @@ def _conversations(
     if filters.status != ANY_STATUS:
         where.append("AND c.status = %s")
         params.append(filters.status)
+    order, after = _ORDERS[filters.sort]
     if cursor:
-        at, pk = _cursor_decode(cursor)
-        where.append("AND (c.last_message_at < %s OR (c.last_message_at = %s AND c.id < %s))")
+        at, pk = _cursor_decode(cursor, filters.sort)
+        where.append(after)
         value = connection.ops.adapt_datetimefield_value(at)
         params += [value, value, pk]
     params.append(limit)
     with connection.cursor() as cur:
         not_keyword = _NOT_KEYWORD_POSTGRES if connection.vendor == "postgresql" else _NOT_KEYWORD_SQLITE
-        cur.execute(_LIST_SQL.format(where=" ".join(where), not_keyword=not_keyword), params)
+        cur.execute(_LIST_SQL.format(where=" ".join(where), not_keyword=not_keyword, order=order), params)
         rows = cur.fetchall()
     out = []
     for row in rows:
@@ -371,7 +406,9 @@ def inbox_page(*, store: Store, user: Any, filters: InboxFilters, cursor: str = 
     elsewhere = []
     if search is not None and not items and not cursor and filters.status != ANY_STATUS:
         elsewhere = _found_elsewhere(store, user, filters, search)
-    return InboxPage(rows=rows, next_cursor=_cursor_encode(items[-1]) if more and items else None, elsewhere=elsewhere)
+    return InboxPage(
+        rows=rows, next_cursor=_cursor_encode(items[-1], filters.sort) if more and items else None, elsewhere=elsewhere
+    )
 
 
 def _matches(items: list[Conversation], terms: tuple[_Term, ...]) -> dict[int, Match]:
@@ -441,7 +478,7 @@ def inbox_row(store: Store, conversation: Conversation, target: int, now: dt.dat
 
 def inbox_counts(*, store: Store, user: Any, filters: InboxFilters) -> dict[str, int]:
     """The tabs' counts: the conversations each tab lists in the chosen status (every status for "Any
-    status") and channel, the search aside (one statement; ADR 0010). A search does not narrow them:
+    status") and channel (with a customer waiting, in the waiting order), the search aside (one statement; ADR 0010). A search does not narrow them:
     counting every match would read every conversation the search holds, where the list stops at its
     first page; the page shows no counts while it searches rather than counts that are not the matches."""
     rows = Conversation.objects.filter(store=store)
@@ -449,6 +486,8 @@ def inbox_counts(*, store: Store, user: Any, filters: InboxFilters) -> dict[str,
         rows = rows.filter(status=filters.status)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
+    if filters.sort == WAITING:
+        rows = rows.filter(status__in=WAITING_STATUSES, awaiting_since__isnull=False)
     return rows.aggregate(
         mine=Count("id", filter=Q(assigned_to=user)),
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),

@@ -78,6 +78,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "text_sandbox": not twilio_configured(),
         "statuses": [*ConversationStatus.choices, (selectors.ANY_STATUS, _("Any status"))],
         "channels": ChannelKind.choices,
+        "sorts": [(selectors.NEWEST, _("Newest activity")), (selectors.WAITING, _("Waiting longest"))],
         "not_found": _not_found(filters, page),
     }
     status = 400 if error else 200
@@ -122,6 +123,8 @@ def _not_found(filters: selectors.InboxFilters, page: selectors.InboxPage) -> di
 
 def _list_url(filters: selectors.InboxFilters, **changes: str) -> str:
     params = {"view": filters.view, "status": filters.status, "channel": filters.channel, "q": filters.q} | changes
+    if filters.sort != selectors.NEWEST:
+        params["sort"] = filters.sort
     return reverse("inbox:list") + "?" + urlencode(params)
 
 
