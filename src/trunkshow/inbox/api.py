@@ -66,7 +66,8 @@ class MatchOut(Schema):
     direction: str = Field(description='"in", "out" or "note"; "" without a message.')
     excerpt: str = Field(description="Up to 160 characters of that message around the first word found, cut with …")
     marks: list[tuple[int, int]] = Field(
-        description="Where the excerpt holds the words, as [start, end) character offsets, to mark as text."
+        description="Where the excerpt holds the words, as [start, end) offsets in Unicode code points (not UTF-16 "
+        "units), to mark as text."
     )
     customer: str = Field(description='"name" or "phone" when the customer\'s name or phone holds words, else "".')
 
