@@ -281,8 +281,35 @@ def main() -> None:
         f"| {statistics.median(api_ms) / statistics.median(bare_ms):.1f}× | {counts[25]} / {counts[100]} |"
     )
 
+    waiting(captured_get, args.requests)
     if args.search:
         search(captured_get, rng, args.requests)
+
+
+def waiting(captured_get: Any, requests: int) -> None:
+    """The "Waiting longest" order (``sort=waiting``, its partial index): the first page and pages
+    further down by cursor, beside the newest-first order."""
+    cursors = [""]
+    for _ in range(10):
+        params = {"status": "open", "sort": "waiting"} | ({"cursor": cursors[-1]} if cursors[-1] else {})
+        nxt = captured_get(params)[0].json()["next_cursor"]
+        if not nxt:
+            break
+        cursors.append(nxt)
+    print()
+    print("| order | requests | p50 | p95 |")
+    print("| --- | ---: | ---: | ---: |")
+    per = max(10, requests // 5)
+    for sort in ("newest", "waiting"):
+        ms = []
+        for i in range(per):
+            params = {"status": "open", "sort": sort}
+            if sort == "waiting" and i % 2:
+                params["cursor"] = cursors[i % len(cursors)]
+            start = time.perf_counter()
+            captured_get({k: v for k, v in params.items() if v})
+            ms.append((time.perf_counter() - start) * 1000)
+        print(f"| {sort} | {per} | {statistics.median(ms):.2f} ms | {percentile(ms, 95):.2f} ms |")
 
 
 # What an associate types into the inbox's search, by how many conversations hold it: most ("ring"),

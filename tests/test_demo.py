@@ -174,6 +174,11 @@ def test_the_readmes_inbox_search_examples_find_their_conversation_in_the_demo()
             assert [row.conversation.pk for row in page.rows] == [
                 Message.objects.get(store=store, body=holds).conversation_id
             ], q
+            # The row shows the message holding the words, marked (for "hand engraving", the note
+            # rather than the last message).
+            match = page.rows[0].match
+            assert match is not None and match.message_id is not None
+            assert [match.text[start:end].lower() for start, end in match.marks] == q.split(), q
 
 
 @pytest.mark.django_db

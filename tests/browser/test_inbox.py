@@ -328,6 +328,93 @@ def test_on_a_phone_the_inbox_bottom_bar_is_one_row_and_never_covers_the_last_co
     page.screenshot(path=str(screenshot(page, "inbox-list-end-phone").with_name("inbox-list-end-phone-view.png")))
 
 
+def _texted(world: World, number: str, *bodies: str, sid: str, at: Any = None) -> None:
+    for i, body in enumerate(bodies):
+        with scope(store=world.a):
+            message_receive(
+                store=world.a,
+                channel="sms",
+                from_address=number,
+                body=body,
+                provider="sandbox",
+                provider_id=f"{sid}{i}",
+                received_at=at,
+            )
+
+
+def test_a_search_shows_in_each_row_the_message_that_holds_the_words_on_a_phone_and_a_desk(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    make_customer(world.a, first_name="Jürgen", last_name="Vogel", phones=["+12125550142"])
+    _texted(
+        world,
+        "+12125550142",
+        "Hello! My wife's ring needs resizing, and I would like an engraving inside: "
+        "<b>J & A, 12.05.2001</b> in script, if your engraver can do that by Friday.",
+        "Thank you, I will bring it tomorrow morning.",
+        sid="SMj",
+    )
+    make_customer(world.a, first_name="Engrid", last_name="Gravingsen", phones=["+12125550199"])
+    _texted(world, "+12125550199", "Do you sell pearl studs?", sid="SMe")
+    log_in(page, live_server_url, world.a_owner)
+
+    page.goto("/inbox/?status=any&q=engraving")
+    rows = page.locator(".inbox-row")
+    expect(rows).to_have_count(1)
+    match = rows.first.locator(".inbox-match")
+    expect(match.locator("mark")).to_have_text(["engraving"])
+    expect(match).to_contain_text("<b>J & A, 12.05.2001</b>")  # the customer's markup, as text
+    expect(rows.first).not_to_contain_text("I will bring it tomorrow")
+    expect(page.locator(".tabs .tool-count")).to_have_count(0)  # no counts that are not the matches
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "inbox-search-match-phone")
+
+    page.goto("/inbox/?status=any&q=gravingsen")
+    expect(page.locator(".inbox-row .inbox-why")).to_have_text(["Name matches"])
+    expect(page.locator(".inbox-row .inbox-match")).to_contain_text("Do you sell pearl studs?")
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/inbox/?status=any&q=ring engraving")
+    expect(page.locator(".inbox-row .inbox-match mark")).to_have_text(["ring", "engraving"])
+    assert_accessible(page)
+    screenshot(page, "inbox-search-match-desktop")
+
+
+def test_on_a_phone_waiting_longest_puts_the_customer_waiting_longest_on_top(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    page = phone
+    now = timezone.now()
+    for n, (name, minutes) in enumerate((("Ines", 15), ("Greta", 240), ("Paul", 45))):
+        number = f"+1212555{n:04d}"
+        make_customer(world.a, first_name=name, last_name="Waits", phones=[number])
+        _texted(world, number, f"{name} asks about the ring", sid=f"SMw{n}", at=now - dt.timedelta(minutes=minutes))
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/inbox/?view=all")
+    expect(page.locator(".inbox-row .inbox-name")).to_have_text(["Ines Waits", "Paul Waits", "Greta Waits"])
+
+    page.get_by_label("Order").select_option("waiting")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".inbox-row .inbox-name")).to_have_text(["Greta Waits", "Paul Waits", "Ines Waits"])
+    expect(page.locator(".inbox-row").first).to_contain_text("Waiting 4 h")
+    expect(page.get_by_label("Order")).to_have_value("waiting")
+    box = page.get_by_label("Order").bounding_box()
+    assert box is not None and box["height"] >= 44
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "inbox-waiting-longest-phone")
+
+    page.set_viewport_size(DESKTOP)
+    page.reload()
+    expect(page.locator(".inbox-row .inbox-name")).to_have_text(["Greta Waits", "Paul Waits", "Ines Waits"])
+    assert_accessible(page)
+    screenshot(page, "inbox-waiting-longest-desktop")
+
+
 # ---- @mentions in the open app -----------------------------------------------------------------------
 
 
@@ -389,7 +476,7 @@ def test_an_at_mention_tells_the_mentioned_colleague_in_their_open_inbox_and_nob
         page.context.close()
 
 
-def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_person_and_store(
+def test_the_tabs_count_the_pages_status_and_follow_arrivals_assignment_and_status_live_for_each_person(
     browser: Any, transactional_db: Any, world: World, live_server_url: str
 ) -> None:
     from trunkshow.inbox.services import conversation_assign, conversation_status_set
@@ -402,21 +489,30 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
         assigned_associate_id=world.a_associate.user.pk,
     )
     pages = {}
-    for name, person in (("ali", world.a_associate), ("max", world.a_manager)):
-        context = browser.new_context(viewport=DESKTOP, base_url=live_server_url)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        log_in(page, live_server_url, person)
-        page.goto("/inbox/?view=all")
+    for name, person, status in (
+        ("ali", world.a_associate, "open"),
+        ("max", world.a_manager, "open"),
+        ("max_closed", world.a_manager, "closed"),
+    ):
+        if name == "max_closed":  # Max's second tab, listing the closed conversations
+            page = pages["max"].context.new_page()
+        else:
+            context = browser.new_context(viewport=DESKTOP, base_url=live_server_url)
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            log_in(page, live_server_url, person)
+        page.goto(f"/inbox/?view=all&status={status}")
         pages[name] = page
 
     def counts(name: str, mine: int, unassigned: int, all_: int) -> None:
-        # Mine, Unassigned, All: open conversations, as this person's page counts them, without a reload.
+        # Mine, Unassigned, All: the conversations of the page's status, as this person's page counts
+        # them, without a reload.
         tabs = pages[name].locator(".tabs .tool-count")
         expect(tabs).to_have_text([str(mine), str(unassigned), str(all_)], timeout=15_000)
 
     counts("ali", 0, 0, 0)
     counts("max", 0, 0, 0)
+    counts("max_closed", 0, 0, 0)
 
     # A text arrives: it is Ali's (Zsófia's own associate), one more open conversation for everyone.
     message = _text_in(world, "Is my ring resized yet?", "SMcount1")
@@ -434,6 +530,7 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
         conversation_status_set(store=world.a, actor=world.a_manager.user, conversation=conversation, status="closed")
     counts("ali", 0, 0, 0)
     counts("max", 0, 0, 0)
+    counts("max_closed", 0, 1, 1)
 
     # Another store's arrival changes nothing here; the next of this store's counts only its own.
     with scope(store=world.b):
@@ -453,8 +550,9 @@ def test_the_tabs_counts_follow_arrivals_assignment_and_status_live_for_each_per
         conversation_status_set(store=world.a, actor=world.a_associate.user, conversation=conversation, status="open")
     counts("ali", 0, 1, 1)
     counts("max", 0, 1, 1)
-    for page in pages.values():
-        page.context.close()
+    counts("max_closed", 0, 0, 0)
+    for name in ("ali", "max"):
+        pages[name].context.close()
 
 
 def test_on_a_phone_the_note_just_added_is_in_view_after_the_page_comes_back(
@@ -495,7 +593,8 @@ def test_typing_an_at_sign_offers_colleagues_and_the_chosen_one_is_mentioned(
     options = page.get_by_role("listbox", name="Colleagues to mention").get_by_role("option")
     expect(options).to_have_count(1)
     expect(options.first).to_contain_text("Ali Associate")
-    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "mention-0")  # read out as the choice
+    assert_accessible(page)
     page.screenshot(
         path=str(screenshot(page, "inbox-mention-pick-phone").with_name("inbox-mention-pick-phone-view.png"))
     )

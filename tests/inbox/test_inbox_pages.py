@@ -343,7 +343,7 @@ def test_search_finds_a_conversation_by_what_was_written(world: Any, django_capt
     text_in(world.a, django_capture_on_commit_callbacks, "Opening hours?", "SM11", number="+12125550199")
     html = browser_client(world.a_owner).get("/inbox/?q=tahitian").content.decode()
     assert html.count('class="inbox-row') == 1
-    assert "Tahitian pearls" in html
+    assert "Do you have the <mark>Tahitian</mark> pearls?" in html
 
 
 def test_events_since_give_what_was_missed_in_order(world: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -425,8 +425,11 @@ def test_only_an_open_conversation_is_waiting_or_past_target(
 
     listed = client.get(f"/inbox/?status={status}").content.decode()
     assert listed.count('class="inbox-row') == 1
-    assert "Waiting" not in listed
+    assert "Waiting 2" not in listed
     assert "is-overdue" not in listed
+    # Nor in the waiting order, with the status chosen or any.
+    for chosen in (status, "any"):
+        assert 'class="inbox-row' not in client.get(f"/inbox/?status={chosen}&sort=waiting").content.decode()
     assert "Waiting" not in client.get(f"/inbox/{cid}/").content.decode()
     response = api(world.a_owner).get(f"/api/v1/conversations/{cid}").json()["response"]
     assert response == {"state": "", "waiting_minutes": 0, "due_at": None}
@@ -770,3 +773,49 @@ def test_a_search_finds_what_staff_wrote_in_a_note(world: Any, django_capture_on
     assert f'data-conversation="{message.conversation_id}"' in html
     # Another store's staff do not find it.
     assert 'class="inbox-row' not in browser_client(world.b_owner).get("/inbox/?q=drawer 3").content.decode()
+
+
+def tab_counts(html: str) -> dict[str, int]:
+    return {view: int(n) for view, n in re.findall(r'data-count="(\w+)">(\d+)<', html)}
+
+
+def test_the_tabs_count_the_conversations_of_the_chosen_status_and_channel(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, phones=[NUMBER], assigned_associate_id=world.a_associate.user.pk)
+    captured = django_capture_on_commit_callbacks
+    text_in(world.a, captured, "Is my ring resized yet?", "SM50")  # open, the associate's
+    hours = text_in(world.a, captured, "Opening hours?", "SM51", number="+12125550199")  # open, nobody's
+    pending = text_in(world.a, captured, "I will think about it", "SM52", number="+12125550188")
+    _close(world, pending.conversation_id, "pending")
+    for conversation_id in (hours.conversation_id, pending.conversation_id):  # whoever got them on arrival
+        browser_client(world.a_owner).post(f"/inbox/{conversation_id}/assign/", {"assigned_to": ""})
+    text_in(world.b, captured, "Bonjour", "SM53", number="+12125550177")  # another store's, pending too
+    client = browser_client(world.a_associate)
+
+    # Status = Pending lists one conversation, nobody's: the tabs say so (they counted open ones).
+    pending_page = client.get("/inbox/", {"status": "pending"}).content.decode()
+    assert pending_page.count('class="inbox-row') == 1
+    assert tab_counts(pending_page) == {"mine": 0, "unassigned": 1, "all": 1}
+    assert tab_counts(client.get("/inbox/").content.decode()) == {"mine": 1, "unassigned": 1, "all": 2}
+    assert tab_counts(client.get("/inbox/", {"status": "any"}).content.decode()) == {
+        "mine": 1,
+        "unassigned": 2,
+        "all": 3,
+    }
+    assert tab_counts(client.get("/inbox/", {"status": "closed"}).content.decode()) == {
+        "mine": 0,
+        "unassigned": 0,
+        "all": 0,
+    }
+    # The channel narrows them as it narrows the list.
+    assert tab_counts(client.get("/inbox/", {"status": "any", "channel": "email"}).content.decode()) == {
+        "mine": 0,
+        "unassigned": 0,
+        "all": 0,
+    }
+    # A search shows no counts (they would not be the matches); the tabs keep their links.
+    searched = client.get("/inbox/", {"status": "any", "q": "ring"}).content.decode()
+    assert searched.count('class="inbox-row') == 1
+    assert tab_counts(searched) == {}
+    assert '<a href="?view=mine&status=any&q=ring" >Mine</a>' in searched

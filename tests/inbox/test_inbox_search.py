@@ -132,3 +132,135 @@ def test_a_word_found_nowhere_and_a_removed_conversation_find_nothing(
     assert found(client, "ts-009999") == []
     assert found(client, "sapphire") == [kept.conversation_id]
     assert found(client, "TS-004211") == [kept.conversation_id]
+
+
+def shown(client: Any, q: str) -> dict[int, str]:
+    """What each row of the list searched for ``q`` shows under the name, as HTML."""
+    html = client.get("/inbox/", {"status": "any", "q": q}).content.decode()
+    rows = re.findall(
+        r'data-conversation="(\d+)">.*?<span class="inbox-preview inbox-match">(.*?)</span>\s*</span>', html, re.S
+    )
+    return {int(pk): preview for pk, preview in rows}
+
+
+def test_a_searched_row_shows_the_newest_message_holding_the_words_with_them_marked(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    number = "+12125550142"
+    jurgen = written_by(world.a, captured, "Jürgen Vogel", number, "Could you add an engraving to the ring?", "SM1")
+    text_in(world.a, captured, "The engraving should say J & A, in script", "SM2", number=number)
+    text_in(world.a, captured, "Thank you, I will bring it tomorrow morning.", "SM3", number=number)
+    client = browser_client(world.a_owner)
+
+    # Not the last message: the newest one holding the word, the word marked (and the "&" escaped).
+    assert shown(client, "engraving") == {jurgen: "The <mark>engraving</mark> should say J &amp; A, in script"}
+    # The one holding the most of the words wins over a newer one holding fewer.
+    assert shown(client, "ring engraving") == {
+        jurgen: "Could you add an <mark>engraving</mark> to the <mark>ring</mark>?"
+    }
+    # The search is unchanged: no mark without a search, the last message as before.
+    listed = client.get("/inbox/", {"status": "any"}).content.decode()
+    assert "<mark>" not in listed
+    assert "Thank you, I will bring it tomorrow morning." in listed
+    # The API says the same, as text and offsets to mark.
+    items = api(world.a_associate).get("/api/v1/conversations", {"status": "any", "q": "ring engraving"}).json()
+    match = items["items"][0]["match"]
+    assert match["excerpt"] == "Could you add an engraving to the ring?"
+    assert match["marks"] == [[17, 26], [34, 38]]
+    assert (match["direction"], match["customer"]) == ("in", "")
+    plain = api(world.a_associate).get("/api/v1/conversations", {"status": "any"}).json()
+    assert plain["items"][0]["match"] is None
+
+
+def test_the_marks_are_on_the_words_as_written_when_the_search_folded_them(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    said = text_in(world.a, captured, "Frau Müller wohnt in der Hauptstraße; ß-Kette für Zoë?", "SM1")
+    client = browser_client(world.a_owner)
+
+    assert shown(client, "muller hauptstrasse") == {
+        said.conversation_id: "Frau <mark>Müller</mark> wohnt in der <mark>Hauptstraße</mark>; ß-Kette für Zoë?"
+    }
+    # "ss" found in the folded "ß" marks the whole letter as written; "zoe" marks "Zoë".
+    assert shown(client, "kette zoe") == {
+        said.conversation_id: "…wohnt in der Hauptstraße; ß-<mark>Kette</mark> für <mark>Zoë</mark>?"
+    }
+    assert shown(client, "strasse") == {
+        said.conversation_id: "Frau Müller wohnt in der Haupt<mark>straße</mark>; ß-Kette für Zoë?"
+    }
+
+
+def test_a_message_written_as_markup_is_shown_as_text_and_marked_outside_it(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    said = text_in(
+        world.a, django_capture_on_commit_callbacks, '<img src=x onerror="alert(1)"> the <mark>gold</mark> one', "SM1"
+    )
+    client = browser_client(world.a_owner)
+
+    assert shown(client, "gold") == {said.conversation_id: "…the &lt;mark&gt;<mark>gold</mark>&lt;/mark&gt; one"}
+    # A word that is in the markup's text is marked in that text, escaped: never inside a tag we write.
+    assert shown(client, "onerror mark") == {
+        said.conversation_id: "&lt;img src=x <mark>onerror</mark>=&quot;alert(1)&quot;&gt; the &lt;<mark>mark</mark>"
+        "&gt;gold&lt;/<mark>mark</mark>&gt; one"
+    }
+
+
+def test_a_row_found_by_its_customer_shows_its_last_message_and_says_the_name_matches(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    jonas = written_by(world.a, captured, "Jonas Müller", "+12125550142", "Is the engraving done?", "SM1")
+    text_in(world.a, captured, "See you Saturday", "SM2", number="+12125550142")
+    anna = written_by(world.a, captured, "Anna Szirmay", "+12125550199", "Hello", "SM3")
+    client = browser_client(world.a_owner)
+
+    assert shown(client, "muller") == {jonas: '<span class="inbox-why">Name matches</span> See you Saturday'}
+    assert shown(client, "muller engraving") == {
+        jonas: '<span class="inbox-why">Name matches</span> Is the <mark>engraving</mark> done?'
+    }
+    # A typo of the name (found through the customer search) matches the name too.
+    assert shown(client, "szirmai") == {anna: '<span class="inbox-why">Name matches</span> Hello'}
+    assert shown(client, "(212) 555-0199") == {anna: '<span class="inbox-why">Phone matches</span> Hello'}
+
+
+def test_a_long_message_is_shown_from_a_little_before_the_word(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    before = "We talked about many pieces today, " * 4
+    after = " and it should be ready before the anniversary dinner next month, " * 4
+    said = text_in(world.a, django_capture_on_commit_callbacks, f"{before}the hand engraving{after}", "SM1")
+
+    preview = shown(browser_client(world.a_owner), "engraving")[said.conversation_id]
+
+    # From the start of a word about 30 characters before it, to the end of a word 160 characters on.
+    assert preview.startswith("…many pieces today, the hand <mark>engraving</mark> and it should be ready")
+    assert preview.endswith(" dinner…")
+    assert len(re.sub(r"</?mark>", "", preview)) == 1 + 155 + 1
+    # A short one too (a phone shows two lines of it); one with the word near its start, from its start.
+    short = text_in(world.a, django_capture_on_commit_callbacks, f"{before}the locket", "SM2", "+12125550199")
+    assert shown(browser_client(world.a_owner), "locket")[short.conversation_id] == (
+        "…about many pieces today, the <mark>locket</mark>"
+    )
+    near = text_in(world.a, django_capture_on_commit_callbacks, f"The brooch {after}", "SM3", "+12125550188")
+    assert shown(browser_client(world.a_owner), "brooch")[near.conversation_id].startswith("The <mark>brooch</mark> ")
+
+
+def test_a_searched_page_costs_one_statement_more_whatever_its_rows(
+    world: Any, django_capture_on_commit_callbacks: Any, django_assert_max_num_queries: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    text_in(world.a, captured, "The locket, please", "SMq0", number="+12125550000")
+    client = browser_client(world.a_owner)
+    with django_assert_max_num_queries(100) as one:
+        client.get("/inbox/", {"q": "locket"})
+    for i in range(1, 12):
+        text_in(world.a, captured, f"A locket for {i}", f"SMq{i}", number=f"+1212555{i:04d}")
+        text_in(world.a, captured, "Thanks!", f"SMr{i}", number=f"+1212555{i:04d}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get("/inbox/", {"q": "locket"}).content.decode()
+    assert page.count("<mark>locket</mark>") == 12
+    with django_assert_max_num_queries(len(one.captured_queries) - 1):
+        client.get("/inbox/")

@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
 from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox.matches import Match
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
@@ -37,6 +38,11 @@ class ListParams(Schema):
     q: str | None = Field(
         None, max_length=200, description="Words in a message or a staff note, or a customer's name, email or phone."
     )
+    sort: Literal["newest", "waiting"] = Field(
+        "newest",
+        description='"newest": newest activity first. "waiting": only the conversations whose customer waits for '
+        "an answer (open, unanswered), the longest waiting first; the cursor keeps the order.",
+    )
     cursor: str | None = None
     limit: int = Field(25, ge=1, le=100)
 
@@ -52,6 +58,20 @@ class ResponseClock(Schema):
     due_at: dt.datetime | None
 
 
+class MatchOut(Schema):
+    message: int | None = Field(
+        description="The newest message holding the most of the words searched; null when none holds any "
+        "(the customer's name, email or phone matched)."
+    )
+    direction: str = Field(description='"in", "out" or "note"; "" without a message.')
+    excerpt: str = Field(description="Up to 160 characters of that message around the first word found, cut with …")
+    marks: list[tuple[int, int]] = Field(
+        description="Where the excerpt holds the words, as [start, end) offsets in Unicode code points (not UTF-16 "
+        "units), to mark as text."
+    )
+    customer: str = Field(description='"name" or "phone" when the customer\'s name or phone holds words, else "".')
+
+
 class ConversationOut(Schema):
     id: int
     customer: CustomerRef | None
@@ -65,6 +85,7 @@ class ConversationOut(Schema):
     unread: int
     first_response_seconds: int | None
     response: ResponseClock
+    match: MatchOut | None = Field(None, description="With q: why it is listed. Null without a search.")
 
 
 class ConversationPage(Schema):
@@ -167,6 +188,19 @@ def _out(row: selectors.InboxRow) -> dict[str, Any]:
         "unread": row.unread,
         "first_response_seconds": c.first_response_seconds,
         "response": {"state": row.state, "waiting_minutes": row.waiting_minutes, "due_at": row.due_at},
+        "match": _match_out(row.match),
+    }
+
+
+def _match_out(match: Match | None) -> dict[str, Any] | None:
+    if match is None:
+        return None
+    return {
+        "message": match.message_id,
+        "direction": match.direction,
+        "excerpt": match.text,
+        "marks": match.marks,
+        "customer": match.customer,
     }
 
 
@@ -215,12 +249,19 @@ def _row(request: HttpRequest, conversation: Conversation) -> selectors.InboxRow
 
 @router.get("", response={200: ConversationPage, **ERRORS}, summary="List conversations")
 def conversation_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    """Newest activity first, filtered like the inbox page; ``unread`` counts for the token's user."""
+    """Newest activity first (or, with ``sort=waiting``, the customers waiting longest first), filtered like
+    the inbox page; ``unread`` counts for the token's user."""
     refuse_unknown_parameters(request, ListParams)
     who = _who(request)
     roles.require(who, "inbox.view")
     filters = selectors.inbox_filters(
-        {"view": params.view, "status": params.status, "channel": params.channel or "", "q": params.q or ""}
+        {
+            "view": params.view,
+            "status": params.status,
+            "channel": params.channel or "",
+            "q": params.q or "",
+            "sort": params.sort,
+        }
     )
     page = selectors.inbox_page(
         store=who.store, user=who.user, filters=filters, cursor=params.cursor or "", size=params.limit

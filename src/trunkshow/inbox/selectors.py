@@ -18,13 +18,18 @@ from django.utils.translation import gettext as _
 from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer
-from trunkshow.inbox.services import inbox_settings, response_due_at
+from trunkshow.inbox.matches import Match, excerpt, marks_in, matched_messages
+from trunkshow.inbox.services import WAITING_STATUSES, inbox_settings, response_due_at
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
 from trunkshow.stores.models import Store, User
 
 PAGE_SIZE = 25
 VIEWS = ("mine", "unassigned", "all")
 ANY_STATUS = "any"  # the status filter's "Any status": a search across open, pending, snoozed and closed
+# The list's orders: newest activity first, or the customers waiting for an answer, longest first
+# (only those: a conversation nobody waits in has no wait to order by; ADR 0010).
+NEWEST, WAITING = "newest", "waiting"
+SORTS = (NEWEST, WAITING)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class InboxFilters:
     status: str = ConversationStatus.OPEN
     channel: str = ""
     q: str = ""
+    sort: str = NEWEST
 
 
 def inbox_filters(params: Any) -> InboxFilters:
@@ -41,6 +47,7 @@ def inbox_filters(params: Any) -> InboxFilters:
     status = params.get("status") or ConversationStatus.OPEN
     channel = params.get("channel") or ""
     q = (params.get("q") or "").strip()
+    sort = params.get("sort") or NEWEST
     errors: dict[str, str] = {}
     if view not in VIEWS:
         errors["view"] = _("Choose mine, unassigned or all.")
@@ -50,9 +57,11 @@ def inbox_filters(params: Any) -> InboxFilters:
         errors["channel"] = _("Choose webchat, sms, whatsapp or email.")
     if len(q) > 200:
         errors["q"] = _("Search for at most 200 characters.")
+    if sort not in SORTS:
+        errors["sort"] = _("Choose newest or waiting.")
     if errors:
         raise ValidationError(errors)
-    return InboxFilters(view=view, status=status, channel=channel, q=q)
+    return InboxFilters(view=view, status=status, channel=channel, q=q, sort=sort)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class _Search:
 
     sql: str
     params: list[Any]
+    terms: tuple[_Term, ...] = ()  # what it looks for, to show where each row holds it
 
 
 # A search word held by more messages (or customers) than this is "common": the list then checks it
@@ -79,6 +89,7 @@ class _Term:
     text: str
     about: tuple[str, ...]
     customer_ids: tuple[int, ...] = ()
+    phone: bool = False  # a phone number, ``about`` its digits
 
 
 def _search(store: Store, q: str, *, typos: bool = False) -> _Search | None:
@@ -98,7 +109,7 @@ def _search(store: Store, q: str, *, typos: bool = False) -> _Search | None:
     if query.kind == "phone":
         if typos:
             return None
-        terms = [_Term(fold(q.strip()), tuple(query.digits))]
+        terms = [_Term(fold(q.strip()), tuple(query.digits), phone=True)]
     else:
         words = [fold(typed) for typed in search_text(q).split() if fold(typed).strip()]
         if not query.kind or not words:
@@ -134,7 +145,7 @@ def _narrowed(store: Store, terms: list[_Term]) -> _Search:
         # parameters would meet SQLite's limit on them.
         ids = ", ".join(str(int(pk)) for pk in sorted(candidates)) or "NULL"
         sql = f" AND c.id IN ({ids})" + sql
-    return _Search(sql, params)
+    return _Search(sql, params, tuple(terms))
 
 
 def _holding(store: Store, term: _Term) -> set[int] | None:
@@ -213,14 +224,22 @@ def _contains(text: str) -> str:
     return f"%{connection.ops.prep_for_like_query(text)}%"
 
 
-def _cursor_encode(conversation: Conversation) -> str:
-    raw = json.dumps([conversation.last_message_at.isoformat(), conversation.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _cursor_encode(conversation: Conversation, sort: str) -> str:
+    """Where the next page starts: the last row's place in the order (its date and id), and the
+    order's name when it is not the newest-first one (so a link from one order is refused by another)."""
+    if sort == WAITING:
+        assert conversation.awaiting_since is not None  # the waiting order lists only those waiting
+        place: list[Any] = [conversation.awaiting_since.isoformat(), conversation.pk, WAITING]
+    else:
+        place = [conversation.last_message_at.isoformat(), conversation.pk]
+    return base64.urlsafe_b64encode(json.dumps(place).encode()).decode().rstrip("=")
 
 
-def _cursor_decode(cursor: str) -> tuple[dt.datetime, int]:
+def _cursor_decode(cursor: str, sort: str) -> tuple[dt.datetime, int]:
     try:
-        at, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at, pk, *order = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if (order or [NEWEST]) != [sort]:
+            raise ValueError("another order's cursor")
         moment = dt.datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("naive")
@@ -236,6 +255,7 @@ class InboxRow:
     due_at: dt.datetime | None
     state: str  # "overdue", "due_soon", "waiting" or "" (nobody is waiting)
     waiting_minutes: int
+    match: Match | None = None  # in a searched list: why it is listed (``inbox.matches``)
 
 
 @dataclass
@@ -261,9 +281,24 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
   LEFT JOIN customers_customer cu ON cu.id = c.customer_id
   LEFT JOIN stores_user u ON u.id = c.assigned_to_id
  WHERE c.store_id = %s {where}
- ORDER BY c.last_message_at DESC, c.id DESC
+ ORDER BY {order}
  LIMIT %s
 """
+# Each order, and the rows after a cursor's place in it. The waiting order is served by the partial
+# index ``conversation_waiting`` (store, status, awaiting_since, id WHERE awaiting_since IS NOT NULL).
+_ORDERS = {
+    NEWEST: (
+        "c.last_message_at DESC, c.id DESC",
+        "AND (c.last_message_at < %s OR (c.last_message_at = %s AND c.id < %s))",
+    ),
+    WAITING: (
+        "c.awaiting_since ASC, c.id ASC",
+        "AND (c.awaiting_since > %s OR (c.awaiting_since = %s AND c.id > %s))",
+    ),
+}
+_WAITING_WHERE = "AND c.status IN ({}) AND c.awaiting_since IS NOT NULL".format(
+    ", ".join(f"'{status}'" for status in WAITING_STATUSES)
+)
 _DATETIMES = (4, 6, 8, 9, 11, 12)
 # A keyword (STOP, START, HELP) is answered automatically (``messaging.services._keyword_mark``):
 # it is in the thread, never unread, as nobody needs to read it to answer it.
@@ -279,7 +314,8 @@ def _aware(value: Any) -> dt.datetime | None:
 
 
 def _where(user: Any, filters: InboxFilters, search: _Search | None) -> tuple[list[str], list[Any]]:
-    """The list's conditions but its status: the view, the channel and the search."""
+    """The list's conditions but its status: the view, the channel, the waiting order's (a customer
+    waiting) and the search."""
     where: list[str] = []
     params: list[Any] = []
     if filters.view == "mine":
@@ -290,6 +326,8 @@ def _where(user: Any, filters: InboxFilters, search: _Search | None) -> tuple[li
     if filters.channel:
         where.append("AND c.channel = %s")
         params.append(filters.channel)
+    if filters.sort == WAITING:
+        where.append(_WAITING_WHERE)
     if search is not None:
         where.append(search.sql)
         params += search.params
@@ -305,15 +343,16 @@ def _conversations(
     if filters.status != ANY_STATUS:
         where.append("AND c.status = %s")
         params.append(filters.status)
+    order, after = _ORDERS[filters.sort]
     if cursor:
-        at, pk = _cursor_decode(cursor)
-        where.append("AND (c.last_message_at < %s OR (c.last_message_at = %s AND c.id < %s))")
+        at, pk = _cursor_decode(cursor, filters.sort)
+        where.append(after)
         value = connection.ops.adapt_datetimefield_value(at)
         params += [value, value, pk]
     params.append(limit)
     with connection.cursor() as cur:
         not_keyword = _NOT_KEYWORD_POSTGRES if connection.vendor == "postgresql" else _NOT_KEYWORD_SQLITE
-        cur.execute(_LIST_SQL.format(where=" ".join(where), not_keyword=not_keyword), params)
+        cur.execute(_LIST_SQL.format(where=" ".join(where), not_keyword=not_keyword, order=order), params)
         rows = cur.fetchall()
     out = []
     for row in rows:
@@ -360,10 +399,49 @@ def inbox_page(*, store: Store, user: Any, filters: InboxFilters, cursor: str = 
     target = inbox_settings(store).response_target_minutes
     now = timezone.now()
     rows = [inbox_row(store, c, target, now) for c in items]
+    if search is not None and search.terms and rows:  # one statement more, for the page
+        found = _matches(items, search.terms)
+        for row in rows:
+            row.match = found.get(row.conversation.pk)
     elsewhere = []
     if search is not None and not items and not cursor and filters.status != ANY_STATUS:
         elsewhere = _found_elsewhere(store, user, filters, search)
-    return InboxPage(rows=rows, next_cursor=_cursor_encode(items[-1]) if more and items else None, elsewhere=elsewhere)
+    return InboxPage(
+        rows=rows, next_cursor=_cursor_encode(items[-1], filters.sort) if more and items else None, elsewhere=elsewhere
+    )
+
+
+def _matches(items: list[Conversation], terms: tuple[_Term, ...]) -> dict[int, Match]:
+    """Each searched row's reason: its newest message holding the most of the words (one statement
+    for the page), with them marked; and whether its customer's name or phone holds the others."""
+    words = [term.text for term in terms]
+    found = matched_messages([c.pk for c in items], words)
+    out = {}
+    for c in items:
+        message_id, direction, body = found.get(c.pk, (None, "", ""))
+        held = set(_words_in(body, words)) if message_id else set()
+        text, marks = excerpt(body, marks_in(body, words)) if message_id else ("", ())
+        out[c.pk] = Match(
+            message_id, direction, text, marks, _customer_holds(c, [t for t in terms if t.text not in held])
+        )
+    return out
+
+
+def _words_in(body: str, words: list[str]) -> list[str]:
+    folded = fold(body)
+    return [word for word in words if word in folded]
+
+
+def _customer_holds(conversation: Conversation, terms: list[_Term]) -> str:
+    """ "name" when the customer's name holds one of ``terms`` (or is a typo of one), "phone" for a
+    phone searched, "" otherwise (their email, or nothing we can tell without reading more)."""
+    customer = conversation.customer
+    if customer is None or not terms:
+        return ""
+    name = fold(" ".join(filter(None, (customer.first_name, customer.last_name, customer.preferred_name))))
+    if any(customer.pk in t.customer_ids or any(a in name for a in t.about) for t in terms if not t.phone):
+        return "name"
+    return "phone" if any(t.phone for t in terms) else ""
 
 
 _ELSEWHERE_SQL = """
@@ -398,9 +476,19 @@ def inbox_row(store: Store, conversation: Conversation, target: int, now: dt.dat
     return InboxRow(conversation, int(getattr(conversation, "unread", 0)), due, state, waiting)
 
 
-def inbox_counts(*, store: Store, user: Any) -> dict[str, int]:
-    """Open conversations per tab, for the tab labels (one statement)."""
-    return Conversation.objects.filter(store=store, status=ConversationStatus.OPEN).aggregate(
+def inbox_counts(*, store: Store, user: Any, filters: InboxFilters) -> dict[str, int]:
+    """The tabs' counts: the conversations each tab lists in the chosen status (every status for "Any
+    status") and channel (with a customer waiting, in the waiting order), the search aside (one statement; ADR 0010). A search does not narrow them:
+    counting every match would read every conversation the search holds, where the list stops at its
+    first page; the page shows no counts while it searches rather than counts that are not the matches."""
+    rows = Conversation.objects.filter(store=store)
+    if filters.status != ANY_STATUS:
+        rows = rows.filter(status=filters.status)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.sort == WAITING:
+        rows = rows.filter(status__in=WAITING_STATUSES, awaiting_since__isnull=False)
+    return rows.aggregate(
         mine=Count("id", filter=Q(assigned_to=user)),
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
         all=Count("id"),

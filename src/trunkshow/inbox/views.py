@@ -73,16 +73,25 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "error": error,
-        "counts": selectors.inbox_counts(store=store, user=user),
+        "tabs": _tabs(store, user, filters),
         # Live events from here on: what happened before is on the page already (and no toasts for it).
         "last_event": _last_event_id(store),
         "text_sandbox": not twilio_configured(),
         "statuses": [*ConversationStatus.choices, (selectors.ANY_STATUS, _("Any status"))],
         "channels": ChannelKind.choices,
+        "sorts": [(selectors.NEWEST, _("Newest activity")), (selectors.WAITING, _("Waiting longest"))],
         "not_found": _not_found(filters, page),
     }
     status = 400 if error else 200
     return render(request, "inbox/list.html", context, status=status)
+
+
+def _tabs(store: Any, user: Any, filters: selectors.InboxFilters) -> list[tuple[str, str, int | None]]:
+    """Each tab with how many conversations it lists; no count while searching (they would not be
+    the matches, and counting the matches would read all of them: ADR 0010)."""
+    labels = {"mine": _("Mine"), "unassigned": _("Unassigned"), "all": _("All")}
+    counts = None if filters.q else selectors.inbox_counts(store=store, user=user, filters=filters)
+    return [(view, labels[view], counts[view] if counts is not None else None) for view in selectors.VIEWS]
 
 
 def _not_found(filters: selectors.InboxFilters, page: selectors.InboxPage) -> dict[str, Any] | None:
@@ -115,6 +124,8 @@ def _not_found(filters: selectors.InboxFilters, page: selectors.InboxPage) -> di
 
 def _list_url(filters: selectors.InboxFilters, **changes: str) -> str:
     params = {"view": filters.view, "status": filters.status, "channel": filters.channel, "q": filters.q} | changes
+    if filters.sort != selectors.NEWEST:
+        params["sort"] = filters.sort
     return reverse("inbox:list") + "?" + urlencode(params)
 
 

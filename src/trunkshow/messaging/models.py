@@ -71,6 +71,13 @@ class Conversation(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["store", "status", "-last_message_at", "-id"], name="conversation_inbox"),
             models.Index(fields=["store", "channel", "address"], name="conversation_address"),
+            # The inbox's "Waiting longest" order (and the minute task's waits): only the rows with a
+            # customer waiting, in the order they have waited (ADR 0010).
+            models.Index(
+                fields=["store", "status", "awaiting_since", "id"],
+                condition=models.Q(awaiting_since__isnull=False),
+                name="conversation_waiting",
+            ),
         ]
 
     def __str__(self) -> str:

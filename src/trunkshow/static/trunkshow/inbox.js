@@ -425,10 +425,8 @@ if (mentionBox && mentionList && mentionData) {
   let open = [], active = -1, typedAt = -1;
   mentionBox.setAttribute("aria-autocomplete", "list");
   mentionBox.setAttribute("aria-controls", "mention-list");
-  mentionBox.setAttribute("aria-expanded", "false");
   const close = () => {
     open = []; active = -1; mentionList.hidden = true; mentionList.replaceChildren();
-    mentionBox.setAttribute("aria-expanded", "false");
     mentionBox.removeAttribute("aria-activedescendant");
   };
   const choose = (person) => {
@@ -469,7 +467,6 @@ if (mentionBox && mentionList && mentionData) {
       return item;
     }));
     mentionList.hidden = false;
-    mentionBox.setAttribute("aria-expanded", "true");
     highlight(0);
   });
   mentionBox.addEventListener("keydown", (event) => {
