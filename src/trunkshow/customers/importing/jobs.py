@@ -93,7 +93,7 @@ def import_upload(*, store: Store, actor: Any, file_name: str, stream: IO[bytes]
             encoding=facts.encoding,
             delimiter=facts.delimiter,
             columns=facts.columns,
-            mapping=m.guess_mapping(facts.columns),
+            mapping=m.guess_mapping(facts.columns, facts.sample),
             total_rows=facts.total_rows,
         )
     except BaseException:
