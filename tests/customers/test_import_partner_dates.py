@@ -11,23 +11,13 @@ from django.db import DatabaseError
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, make_customer
-from tests.customers.import_support import import_file, outcomes, run_counted
-from tests.customers.test_api_support import CUSTOMER_MODELS, get
+from tests.customers.import_support import book, import_file, outcomes, run_counted
+from tests.customers.test_api_support import get
 from trunkshow.customers import services
 from trunkshow.customers.importing import jobs, mapping
-from trunkshow.customers.models import Customer, CustomerEdit, DateKind, ImportantDate, ImportJob, ImportRow
+from trunkshow.customers.models import Customer, CustomerEdit, DateKind, ImportantDate
 
 HEADER = "Name,Phone,Spouse,Spouse Birthday,Anniversary"
-
-
-def book(store: Any) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the store's customer book but the import's own records."""
-    with scopes_disabled():
-        return {
-            model._meta.label: sorted(model.objects.filter(store=store).values_list(), key=repr)
-            for model in CUSTOMER_MODELS
-            if model not in (ImportJob, ImportRow)
-        }
 
 
 def person(store: Any, **lookup: Any) -> Customer:

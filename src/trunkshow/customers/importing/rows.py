@@ -2,12 +2,14 @@
 
 Every record is checked with the customer services' own validators before anything is
 written, so a bad record never half-saves. New customers of a batch are written with one
-statement per table; a record matching an existing customer (same phone or email) is merged
-through the services, filling blanks and adding what is new, never silently overwriting.
+statement per table; a record matching an existing customer (same email, or same phone under a
+name that does not plainly differ) is merged through the services, filling blanks and adding
+what is new, never silently overwriting.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.customers import services
 from trunkshow.customers import validation as v
 from trunkshow.customers.exporting import partner_display
@@ -264,11 +267,13 @@ class Owners:
 
     by_key: dict[tuple[str, str], set[int]] = field(default_factory=dict)
 
-    def of(self, plan: Plan) -> set[int]:
-        found: set[int] = set()
+    def of(self, plan: Plan) -> tuple[set[int], set[int]]:
+        """(who holds the line's emails, or its name when it has no phone or email; who holds its phones)."""
+        named: set[int] = set()
+        phoned: set[int] = set()
         for key in plan.match_keys():
-            found |= self.by_key.get(key, set())
-        return found
+            (phoned if key[0] == "phone" else named).update(self.by_key.get(key, ()))
+        return named, phoned
 
     def add(self, plan: Plan, customer_id: int) -> None:
         for key in plan.match_keys():
@@ -352,6 +357,11 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     def row(plan: Plan, outcome: str, message: str = "", customer_id: int | None = None) -> None:
         results[plan.line] = Result(plan.line, outcome, message, customer_id)
 
+    def snapshot(customer_id: int) -> Snapshot:
+        if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
+            snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated))
+        return snapshots[customer_id]
+
     def flush() -> None:
         for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
             row(plan, ImportOutcome.CREATED, "", customer_id)
@@ -368,8 +378,14 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             continue
         if not pending_keys.isdisjoint(plan.match_keys()):
             flush()  # the same person twice in one batch: the second merges into the first
-        found = owners.of(plan)
-        if len(found) > 1:
+        found, phoned = owners.of(plan)
+        # A phone is shared in a household: its holder is this line's person only when the names
+        # agree, or when an email of the line is theirs too.
+        others = [i for i in sorted(phoned - found) if _names_differ(plan.profile, snapshot(i).customer)]
+        found |= phoned.difference(others)
+        if others and not found:
+            row(plan, ImportOutcome.ERROR, _shared_phone(store, plan, owners, others, snapshots))
+        elif len(found) > 1:
             ids = ", ".join(f"#{i}" for i in sorted(found))
             row(
                 plan,
@@ -382,9 +398,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             )
         elif found:
             customer_id = found.pop()
-            if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
-                snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated))
-            diff = _diff(plan, snapshots[customer_id])
+            diff = _diff(plan, snapshot(customer_id))
             try:
                 if diff.changed:  # a savepoint only where something is written
                     with transaction.atomic():
@@ -403,6 +417,48 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             pending_keys.update(plan.match_keys())
     flush()
     return [results[plan.line] for plan in plans]
+
+
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"\w+", v.fold(text))
+
+
+def _names_differ(profile: dict[str, Any], customer: Customer) -> bool:
+    """Whether a line and a customer plainly name two people, as a household sharing a phone does.
+
+    Folded (case and accents aside), word by word, where a word that begins another is the same
+    name (an initial, "Eli" for "Elijah"; a nickname such as "Bob" for "Robert" is beyond this
+    test). When both have a first name (or the name they go by) and a last name, the first names
+    tell: a household shares its last name. When either has only one of them, no word of one may
+    be any word of the other. The same words in another order (first and last swapped) are the
+    same person; so is a line or a customer without a name."""
+    given = _name_words(f"{profile.get('first_name', '')} {profile.get('preferred_name', '')}")
+    family = _name_words(profile.get("last_name", ""))
+    their_given = _name_words(f"{customer.first_name} {customer.preferred_name}")
+    their_family = _name_words(customer.last_name)
+    if not (given or family) or not (their_given or their_family):
+        return False
+    if set(given + family) == set(their_given + their_family):
+        return False
+    if not (given and family and their_given and their_family):
+        given, their_given = given + family, their_given + their_family
+    return not any(a.startswith(b) or b.startswith(a) for a in given for b in their_given)
+
+
+def _shared_phone(store: Store, plan: Plan, owners: Owners, others: list[int], snapshots: dict[int, Snapshot]) -> str:
+    """Why a line whose phone belongs to someone of another name was not merged, naming them."""
+    e164 = next(p for p in plan.phones if not owners.by_key.get(("phone", p), set()).isdisjoint(others))
+    holders = [i for i in others if i in owners.by_key[("phone", e164)]]
+    names = [snapshots[i].customer.display_name for i in holders]
+    whose = (
+        _("%(name)s's") % {"name": names[0]}
+        if len(names) == 1
+        else _("%(names)s and %(last)s's") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+    )
+    return _(
+        "The phone %(phone)s is %(whose)s; the names differ, so this line was not merged. "
+        "Add them by hand or correct the file."
+    ) % {"phone": phone_for_region(e164, store.phone_region), "whose": whose}
 
 
 def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
