@@ -90,11 +90,19 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
 
 
 def test_past_imports_list_on_a_phone(phone: Any, world: World, live_server_url: str):
+    from tests.customers.import_support import run
+
     for name in ("october.csv", "a very long file name exported from the point of sale in november 2026.csv"):
-        upload(world.a, world.a_owner, shopify(ROWS[0]), name=name)
+        run(world.a, world.a_owner, upload(world.a, world.a_owner, shopify(*ROWS), name=name))
     log_in(phone, live_server_url, world.a_manager)
     phone.goto("/customers/imports/")
-    expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_be_visible()
+    expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_contain_text(
+        "3 new, 0 merged, 0 unchanged, 1 not imported"
+    )
+    # The same file again: every line it imported is unchanged, and the list says so.
+    expect(phone.get_by_role("link", name=re.compile("november 2026.csv"))).to_contain_text(
+        "0 new, 0 merged, 3 unchanged, 1 not imported"
+    )
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "import-list-phone")
     assert_accessible(phone)

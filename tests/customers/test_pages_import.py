@@ -201,3 +201,17 @@ def test_an_imported_customers_timeline_names_the_file_and_line_in_plain_words(w
     # The digest stays where evidence is shown: the consent ledger's detail.
     ledger = page[page.index('id="consent-title"') : page.index('<section id="timeline"')]
     assert f"Imported from {name} (SHA-256 {job.file_sha256}), line 2" in ledger
+
+
+def test_past_imports_count_the_unchanged_lines_of_a_reimport(world: World):
+    from tests.customers.import_support import import_file
+
+    lines = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(7)]
+    import_file(world.a, world.a_owner, shopify(*lines, BAD), name="first.csv")
+    import_file(world.a, world.a_owner, shopify(*lines, BAD), name="again.csv")
+    page = text(browser_client(world.a_owner).get("/customers/imports/"))
+    items = re.findall(r'<span class="item-title">([^<]*)</span> <span class="item-sub">[^<]*· ([^<]*)</span>', page)
+    assert items == [
+        ("again.csv", "0 new, 0 merged, 7 unchanged, 1 not imported"),
+        ("first.csv", "7 new, 0 merged, 0 unchanged, 1 not imported"),
+    ]
