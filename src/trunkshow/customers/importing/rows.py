@@ -51,6 +51,7 @@ from trunkshow.customers.models import (
     Source,
     Suppression,
     SuppressionKind,
+    display_name_from,
 )
 from trunkshow.customers.suppression import suppression_digest
 from trunkshow.stores.models import Store
@@ -449,7 +450,7 @@ def _shared_phone(store: Store, plan: Plan, owners: Owners, others: list[int], s
     """Why a line whose phone belongs to someone of another name was not merged, naming them."""
     e164 = next(p for p in plan.phones if not owners.by_key.get(("phone", p), set()).isdisjoint(others))
     holders = [i for i in others if i in owners.by_key[("phone", e164)]]
-    names = [snapshots[i].customer.display_name for i in holders]
+    names = [snapshots[i].name(store.phone_region) for i in holders]
     whose = (
         _("%(name)s's") % {"name": names[0]}
         if len(names) == 1
@@ -553,12 +554,25 @@ class Snapshot:
     customer: Customer
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
+    # Their primary (else first) phone and email: a customer without a name is shown by them.
+    first_phone: str = ""
+    first_email: str = ""
     # Interests' folded values, whatever their kind: a tag equal to one is that interest
     # ("opal" in the file is the customer's "stone: Opal", not a second, free one).
     tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
+
+    def name(self, region: str) -> str:
+        """The customer's name as the app shows it, from what the snapshot holds (no query)."""
+        c = self.customer
+        return display_name_from(
+            c.first_name,
+            c.preferred_name,
+            c.last_name,
+            lambda: phone_for_region(self.first_phone, region) or self.first_email,
+        )
 
 
 def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int, Snapshot]:
@@ -567,10 +581,17 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int,
     if not ids:
         return {}
     found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids).select_related("partner")}
-    for customer_id, e164 in CustomerPhone.objects.filter(customer_id__in=ids).values_list("customer_id", "e164"):
-        found[customer_id].phones.add(e164)
-    for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
-        found[customer_id].emails.add(address)
+    # Primary first, as the models order them, so each customer's first row is the one they are shown by.
+    phones = CustomerPhone.objects.filter(customer_id__in=ids).order_by("-is_primary", "id")
+    for customer_id, e164 in phones.values_list("customer_id", "e164"):
+        snap = found[customer_id]
+        snap.first_phone = snap.first_phone or e164
+        snap.phones.add(e164)
+    emails = CustomerEmail.objects.filter(customer_id__in=ids).order_by("-is_primary", "id")
+    for customer_id, address in emails.values_list("customer_id", "address"):
+        snap = found[customer_id]
+        snap.first_email = snap.first_email or address
+        snap.emails.add(address)
     for customer_id, key in Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_key"):
         found[customer_id].tags.add(key)
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
@@ -721,6 +742,7 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
     value is kept and said. A line that brings nothing new writes nothing."""
     store, actor = ctx.store, ctx.actor
     customer = snap.customer
+    name = snap.name(store.phone_region)  # as the customer was found, before the line fills anything
     if diff.changed:
         if diff.fills:
             customer = services.customer_update(store=store, actor=actor, customer=customer, data=diff.fills)
@@ -742,17 +764,14 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
             services._refresh_totals(store, customer)
         if diff.grants:
             services.consent_events_add(store=store, actor=actor, customer=customer, grants=diff.grants)
-        text = _("Merged into customer #%(id)d: %(what)s.") % {
-            "id": customer.pk,
-            "what": "; ".join(diff.changed + diff.kept),
-        }
+        text = _("Merged into %(name)s: %(what)s.") % {"name": name, "what": "; ".join(diff.changed + diff.kept)}
         return ImportOutcome.MERGED, text
     if diff.kept:
-        return ImportOutcome.UNCHANGED, _("Nothing new for customer #%(id)d; %(what)s.") % {
-            "id": customer.pk,
+        return ImportOutcome.UNCHANGED, _("Nothing new for %(name)s; %(what)s.") % {
+            "name": name,
             "what": "; ".join(diff.kept),
         }
-    return ImportOutcome.UNCHANGED, _("Already up to date (customer #%(id)d).") % {"id": customer.pk}
+    return ImportOutcome.UNCHANGED, _("Already up to date (%(name)s).") % {"name": name}
 
 
 def _date_text(day: int | None, month: int | None, year: int | None) -> str:
