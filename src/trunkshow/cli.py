@@ -224,7 +224,11 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
     with scope(store=store):
         try:
             with open(path, "rb") as fh:
-                job = importing.import_upload(store=store, actor=None, file_name=path.name, stream=fh)
+                # The mapping is checked with the header before the job is made: a refused command
+                # leaves no import, no audit entry and no stored file behind, only its message.
+                job = importing.import_upload(
+                    store=store, actor=None, file_name=path.name, stream=fh, mapping=overrides
+                )
         except ValidationError as exc:
             return _fail(f"{path.name}: {' '.join(exc.messages)}")
         print(
@@ -232,13 +236,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
             f"separated by {DELIMITERS.get(job.delimiter, job.delimiter)}",
             file=sys.stderr,
         )
-        try:
-            job = importing.import_start(
-                store=store, actor=None, job=job, mapping={**job.mapping, **overrides}, enqueue=False
-            )
-        except ValidationError as exc:
-            importing.import_cancel(store=store, actor=None, job=job)
-            return _fail(f"{path.name}: {' '.join(exc.messages)}")
+        job = importing.import_start(store=store, actor=None, job=job, mapping=job.mapping, enqueue=False)
         bar = _ProgressBar(job.total_rows or 0)
         try:
             job = importing.import_run(store=store, job_id=job.pk, progress=bar)

@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
-from tests.conftest import World
+from tests.conftest import World, make_customer
 from tests.customers.import_support import SHOPIFY_HEADER, shopify, upload
 from trunkshow.customers.models import Customer, ImportJob
 
@@ -27,6 +27,8 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     transactional_db: Any, request: Any, world: World, live_server_url: str, size: str, tmp_path: Any
 ):
     page = request.getfixturevalue(size)
+    # Amara is in the book already, by her phone: her line merges into her.
+    make_customer(world.a, world.a_owner, first_name="Amara", last_name="Okafor", phones=["+1 212 555 0199"])
     log_in(page, live_server_url, world.a_owner)
     csv = tmp_path / "shopify customers.csv"
     csv.write_bytes(shopify(*ROWS))
@@ -57,6 +59,14 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     expect(page.get_by_text("Phone: “12” is not a valid phone number (United States).", exact=False)).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, f"import-results-{size}")
+    assert_accessible(page)
+    # Every line names its customer, linked to them; a merge says into whom.
+    page.get_by_role("link", name=re.compile("^All")).click()
+    expect(page.get_by_role("link", name="Zsófia Szirmay")).to_be_visible()
+    expect(page.get_by_role("link", name="Amara Okafor")).to_be_visible()
+    expect(page.get_by_text("Merged into Amara Okafor: filled state / province / region;", exact=False)).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"import-results-all-{size}")
     assert_accessible(page)
     with scope(store=world.a):
         assert sorted(Customer.objects.values_list("first_name", "city")) == [
@@ -90,11 +100,19 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
 
 
 def test_past_imports_list_on_a_phone(phone: Any, world: World, live_server_url: str):
+    from tests.customers.import_support import run
+
     for name in ("october.csv", "a very long file name exported from the point of sale in november 2026.csv"):
-        upload(world.a, world.a_owner, shopify(ROWS[0]), name=name)
+        run(world.a, world.a_owner, upload(world.a, world.a_owner, shopify(*ROWS), name=name))
     log_in(phone, live_server_url, world.a_manager)
     phone.goto("/customers/imports/")
-    expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_be_visible()
+    expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_contain_text(
+        "3 new, 0 merged, 0 unchanged, 1 not imported"
+    )
+    # The same file again: every line it imported is unchanged, and the list says so.
+    expect(phone.get_by_role("link", name=re.compile("november 2026.csv"))).to_contain_text(
+        "0 new, 0 merged, 3 unchanged, 1 not imported"
+    )
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "import-list-phone")
     assert_accessible(phone)

@@ -6,8 +6,9 @@ import io
 from contextlib import AbstractContextManager
 from typing import Any
 
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
+from tests.customers.test_api_support import CUSTOMER_MODELS
 from trunkshow.customers import importing
 from trunkshow.customers.models import ImportJob, ImportRow
 
@@ -58,3 +59,13 @@ def run_counted(store: Any, person: Any, content: bytes, counted: AbstractContex
 def outcomes(job: ImportJob) -> list[tuple[int, str, str]]:
     with scope(store=job.store):
         return list(ImportRow.objects.filter(job=job).order_by("line").values_list("line", "outcome", "message"))
+
+
+def book(store: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the store's customer book but the import's own records: equal means nothing changed."""
+    with scopes_disabled():
+        return {
+            model._meta.label: sorted(model.objects.filter(store=store).values_list(), key=repr)
+            for model in CUSTOMER_MODELS
+            if model not in (ImportJob, ImportRow)
+        }

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope, scopes_disabled
 
-from tests.conftest import World, api
+from tests.conftest import World, api, make_customer
 from tests.customers.import_support import shopify
 from trunkshow.core.models import AuditEntry
 from trunkshow.customers.models import Customer, ImportJob
@@ -65,6 +65,7 @@ def test_start_runs_in_the_background_and_rows_report_each_line(world: World, dj
                 "line": 3,
                 "outcome": "error",
                 "customer_id": None,
+                "customer_name": None,
                 "message": "Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
             }
         ],
@@ -185,3 +186,59 @@ def test_upload_without_a_file_names_the_field(world: World):
     response = api(world.a_owner).post(URL, {"other": "x"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"file": ["Required."]}
+
+
+def test_rows_name_each_lines_customer_as_the_app_does_in_one_query_per_page(
+    world: World, django_assert_max_num_queries
+):
+    from tests.customers.import_support import import_file
+    from trunkshow.messaging.services import message_receive
+
+    with scope(store=world.a):
+        message, _created = message_receive(
+            store=world.a, channel="sms", from_address="+12125550188", body="Hi", provider="test", provider_id="t-1"
+        )
+    texter = message.conversation.customer
+    clara = make_customer(world.a, first_name="Clara", last_name="Berg", preferred_name="Clo", emails=["c@example.com"])
+    content = shopify(
+        "Clara,Berg,c@example.com,,,,,Lyon,,,,,,,,,,",
+        # Someone known only by the number they texted from: the message names them as they were found.
+        "Ok,Person,,,,,,,,,,(212) 555-0188,,,,,,",
+        BAD_PHONE,
+        *(f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(40)),
+    )
+    job = import_file(world.a, world.a_owner, content)
+    with django_assert_max_num_queries(8):
+        body = api(world.a_owner).get(f"{URL}/{job.pk}/rows?limit=500").json()
+    assert body["items"][:4] == [
+        {
+            "line": 2,
+            "outcome": "merged",
+            "customer_id": clara.pk,
+            "customer_name": "Clo Berg",
+            "message": "Merged into Clo Berg: filled city.",
+        },
+        {
+            "line": 3,
+            "outcome": "merged",
+            "customer_id": texter.pk,
+            "customer_name": "Ok Person",
+            "message": "Merged into (212) 555-0188: filled first name; filled last name.",
+        },
+        {
+            "line": 4,
+            "outcome": "error",
+            "customer_id": None,
+            "customer_name": None,
+            "message": "Phone: “12” is not a valid phone number (United States). Add the country code, like "
+            "+1 201-555-0123.",
+        },
+        {
+            "line": 5,
+            "outcome": "created",
+            "customer_id": body["items"][3]["customer_id"],
+            "customer_name": "P0 Q",
+            "message": "",
+        },
+    ]
+    assert [item["customer_name"] for item in body["items"][3:]] == [f"P{i} Q" for i in range(40)]

@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 from tests.conftest import World
 from tests.customers.import_support import shopify
 from trunkshow.cli import main
+from trunkshow.core.models import AuditEntry
 from trunkshow.customers.models import Customer, ImportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,17 +75,41 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
             ["--store", "atelier", "--mapping", "First Name"],
             "trunkshow: --mapping 'First Name': write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)\n",
         ),
+        (
+            b"First Name,Birthday\nAna,1990-07-04\n",
+            ["--store", "atelier", "--mapping", "Birthday=bday"],
+            "trunkshow: c.csv: “bday” (column “Birthday”) is not a field an import fills; use one of first_name, ",
+        ),
+        (
+            b"First Name,Birthday\nAna,1990-07-04\n",
+            ["--store", "atelier", "--mapping", "First Name=", "Birthday=birthday"],
+            "trunkshow: c.csv: Map at least one column to a name, an email or a phone: without one there is "
+            "nobody to import. Check that the first line of the file holds the column names.\n",
+        ),
     ],
 )
-def test_bad_files_and_arguments_exit_non_zero_with_the_reason(capsys, world, tmp_path, content, argv, message):
+def test_bad_files_and_arguments_exit_non_zero_with_the_reason_and_leave_nothing(
+    capsys, world, tmp_path, settings, content, argv, message
+):
+    """A refused command leaves no trace but its message: no import in Past imports, no audit
+    entry, no stored file."""
     path = tmp_path / "c.csv"
     path.write_bytes(content)
+    with scopes_disabled():
+        audited = list(AuditEntry.objects.values_list("pk", flat=True))
+    stored = stored_files(settings)
     code, out, err = run(capsys, "import", "customers", str(path), *argv)
     assert (code, out) == (2, "")
-    assert err.endswith(message)
+    assert message in err and err.count("\n") == 1
     with scopes_disabled():
         assert Customer.objects.count() == 0
-        assert ImportJob.objects.exclude(status="cancelled").count() == 0
+        assert ImportJob.objects.count() == 0
+        assert list(AuditEntry.objects.values_list("pk", flat=True)) == audited
+    assert stored_files(settings) == stored
+
+
+def stored_files(settings: Any) -> list[Any]:
+    return sorted(p for p in (settings.DATA_DIR / "imports").rglob("*") if p.is_file())
 
 
 def test_partners_and_anniversaries_import_from_the_command_line(capsys: Any, world: World, tmp_path) -> None:

@@ -201,3 +201,41 @@ def test_an_imported_customers_timeline_names_the_file_and_line_in_plain_words(w
     # The digest stays where evidence is shown: the consent ledger's detail.
     ledger = page[page.index('id="consent-title"') : page.index('<section id="timeline"')]
     assert f"Imported from {name} (SHA-256 {job.file_sha256}), line 2" in ledger
+
+
+def test_past_imports_count_the_unchanged_lines_of_a_reimport(world: World):
+    from tests.customers.import_support import import_file
+
+    lines = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(7)]
+    import_file(world.a, world.a_owner, shopify(*lines, BAD), name="first.csv")
+    import_file(world.a, world.a_owner, shopify(*lines, BAD), name="again.csv")
+    page = text(browser_client(world.a_owner).get("/customers/imports/"))
+    items = re.findall(r'<span class="item-title">([^<]*)</span> <span class="item-sub">[^<]*· ([^<]*)</span>', page)
+    assert items == [
+        ("again.csv", "0 new, 0 merged, 7 unchanged, 1 not imported"),
+        ("first.csv", "7 new, 0 merged, 0 unchanged, 1 not imported"),
+    ]
+
+
+def test_results_name_each_lines_customer_in_one_query_for_the_page(world: World, django_assert_max_num_queries):
+    from tests.conftest import make_customer
+    from tests.customers.import_support import import_file
+
+    clara = make_customer(world.a, first_name="Clara", last_name="Bergström", phones=["+1 617 555 0142"])
+    lines = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(60)]
+    job = import_file(world.a, world.a_owner, shopify(CLARA, *lines))
+    client = browser_client(world.a_owner)
+    with django_assert_max_num_queries(13):  # as many as a page of errors, and one for the names
+        page = text(client.get(f"/customers/imports/{job.pk}/"))
+    assert page.count('class="result"') == 50
+    assert (
+        f'<span class="tag badge-warn">Merged into an existing customer</span> '
+        f'<a class="result-open" href="/customers/{clara.pk}/">Clara Bergström</a>' in page
+    )
+    assert '<p class="result-message">Merged into Clara Bergström: filled address line 1;' in page
+    with scopes_disabled():
+        p0 = Customer.objects.get(first_name="P0")
+    assert (
+        f'<span class="tag badge-ok">Created</span> <a class="result-open" href="/customers/{p0.pk}/">P0 Q</a>' in page
+    )
+    assert "Open customer" not in page

@@ -19,6 +19,7 @@ from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import uploads
 from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS
 from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow
+from trunkshow.customers.selectors import customer_names
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
 
@@ -102,6 +103,10 @@ class RowOut(Schema):
     line: int
     outcome: str
     customer_id: int | None
+    customer_name: str | None = Field(
+        description="The customer's name as the app shows it (without a name, their phone or email); "
+        "null when the line has no customer"
+    )
     message: str
 
 
@@ -198,12 +203,22 @@ def import_cancel(request: HttpRequest, job_id: int) -> ImportJobOut:
 @router.get("/{job_id}/rows", response={200: RowPage, **ERRORS}, summary="What happened to each line")
 def import_rows(request: HttpRequest, job_id: int, filters: Query[RowFilters]) -> RowPage:
     refuse_unknown_parameters(request, RowFilters)
-    job = _job(request, job_id)
+    who, job = _who(request), _job(request, job_id)
     qs = ImportRow.objects.filter(job=job)
     if filters.outcome:
         qs = qs.filter(outcome=ImportOutcome(filters.outcome))
     rows, next_cursor = paginate(qs, cursor=filters.cursor, limit=filters.limit, keys=("line",))
+    names = customer_names(store=who.store, ids=(r.customer_id for r in rows if r.customer_id))
     return RowPage(
-        items=[RowOut(line=r.line, outcome=r.outcome, customer_id=r.customer_id, message=r.message) for r in rows],
+        items=[
+            RowOut(
+                line=r.line,
+                outcome=r.outcome,
+                customer_id=r.customer_id,
+                customer_name=names.get(r.customer_id) if r.customer_id else None,
+                message=r.message,
+            )
+            for r in rows
+        ],
         next_cursor=next_cursor,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,22 @@ class Channel(models.TextChoices):
 
 
 LIVE_CUSTOMER = models.Q(erased_at__isnull=True)
+
+
+def display_name_from(
+    first_name: str, preferred_name: str, last_name: str, reached_by: str | Callable[[], str] = ""
+) -> str:
+    """How the app names a customer (``Customer.display_name``), from plain values where no model is
+    at hand (a list's row, an import's results): the name they go by, else their first name, and
+    their last name; without a name, how they reached us (``reached_by``: the number as the store
+    writes it, else the email; a callable is asked only then), else "Unnamed customer"."""
+    first = preferred_name or first_name
+    name = " ".join(part for part in (first, last_name) if part)
+    if name:
+        return name
+    return (reached_by() if callable(reached_by) else reached_by) or str(_("Unnamed customer"))
+
+
 # The sort_name of a customer with no name at all (someone who texted before saying who they
 # are): above every folded name in code point order (SQLite's and the C.UTF-8 collation's), so
 # the list's name sort walks its (store, sort_name, id) index and shows them after the named.
@@ -119,9 +136,7 @@ class Customer(models.Model):
     def display_name(self) -> str:
         """The name staff call them by; without one, how they reached us: the phone number as
         the store writes it ("(212) 555-0188"; "+44 20 7946 0958" from abroad), else the email."""
-        first = self.preferred_name or self.first_name
-        name = " ".join(part for part in (first, self.last_name) if part)
-        return name or self._reached_by() or str(_("Unnamed customer"))
+        return display_name_from(self.first_name, self.preferred_name, self.last_name, self._reached_by)
 
     def _reached_by(self) -> str:
         if "_reached_by_cache" not in self.__dict__:

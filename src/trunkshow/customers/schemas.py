@@ -23,7 +23,6 @@ from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ErrorBody, Page, Row
-from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -47,7 +46,7 @@ from trunkshow.customers.models import (
     SizeSystem,
     Source,
 )
-from trunkshow.customers.selectors import customer_profile
+from trunkshow.customers.selectors import customer_profile, summary_display_name
 from trunkshow.customers.services import ConsentGrant
 from trunkshow.customers.timeline import TimelineEntry
 from trunkshow.customers.validation import SIZE_SYSTEMS
@@ -594,15 +593,9 @@ SUMMARY_COLUMNS = (
 def customer_summary_row(row: dict[str, Any], *, currency: str, phone_region: str = "") -> dict[str, Any]:
     """A row of the list from ``selectors.customer_summaries`` (plain values): the same fields as
     ``customer_summary_out``, left for django-ninja to validate once, on the way out."""
-    first = row["preferred_name"] or row["first_name"]
-    name = " ".join(part for part in (first, row["last_name"]) if part)
     return {
         "id": row["id"],
-        # As Customer.display_name: without a name, the number as the store writes it, else the email.
-        "display_name": name
-        or phone_for_region(row["primary_phone"], phone_region)
-        or row["primary_email"]
-        or str(_("Unnamed customer")),
+        "display_name": summary_display_name(row, phone_region),
         "first_name": row["first_name"],
         "last_name": row["last_name"],
         "preferred_name": row["preferred_name"],

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.core.api import ApiError
+from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.core.validation import search_text
 from trunkshow.customers import search
 from trunkshow.customers.models import (
@@ -29,6 +30,7 @@ from trunkshow.customers.models import (
     Note,
     Purchase,
     Source,
+    display_name_from,
 )
 from trunkshow.stores.models import Store
 
@@ -398,3 +400,25 @@ def customer_summaries(qs: QuerySet[Customer], columns: Sequence[str]) -> QueryS
         primary_phone=Subquery(first_phone.values("e164")[:1]),
         primary_email=Subquery(first_email.values("address")[:1]),
     ).values(*columns, *extra, "primary_phone", "primary_email")
+
+
+def summary_display_name(row: dict[str, Any], phone_region: str) -> str:
+    """``Customer.display_name`` of a row of ``customer_summaries`` (with its name columns)."""
+    return display_name_from(
+        row["first_name"],
+        row["preferred_name"],
+        row["last_name"],
+        lambda: phone_for_region(row["primary_phone"], phone_region) or row["primary_email"] or "",
+    )
+
+
+def customer_names(*, store: Store, ids: Iterable[int]) -> dict[int, str]:
+    """The store's customers with these ids → the name the app shows for each (a customer without a
+    name by their number as the store writes it, else their email), in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = customer_summaries(
+        Customer.objects.filter(store=store, pk__in=wanted), ("id", "first_name", "preferred_name", "last_name")
+    )
+    return {row["id"]: summary_display_name(row, store.phone_region) for row in rows}

@@ -26,6 +26,7 @@ from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import uploads
 from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS, MAX_FILE_LABEL
 from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow, ImportStatus
+from trunkshow.customers.selectors import customer_names
 from trunkshow.stores.access import store_page
 
 RESULTS_PAGE = 50
@@ -155,7 +156,10 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         ("unchanged", _("Unchanged"), job.unchanged_count),
         ("all", _("All"), job.processed_rows),
     ]
-    context.update(page=page, outcome=outcome, tabs=tabs)
+    # The customers the page's lines name, as the app names them: one query for the page.
+    names = customer_names(store=_store(request), ids=(row.customer_id for row in page if row.customer_id))
+    results = [(row, names.get(row.customer_id, "") if row.customer_id else "") for row in page]
+    context.update(page=page, results=results, outcome=outcome, tabs=tabs)
     return render(request, "customers/import_results.html", context)
 
 

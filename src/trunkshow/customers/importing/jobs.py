@@ -60,8 +60,18 @@ def _path(job: ImportJob) -> Path:
     return Path(settings.DATA_DIR) / job.stored_path
 
 
-def import_upload(*, store: Store, actor: Any, file_name: str, stream: IO[bytes] | Iterator[bytes]) -> ImportJob:
-    """Store the file under a name we choose, inspect it whole, and keep a job waiting for its mapping."""
+def import_upload(
+    *,
+    store: Store,
+    actor: Any,
+    file_name: str,
+    stream: IO[bytes] | Iterator[bytes],
+    mapping: Mapping[str, object] | None = None,
+) -> ImportJob:
+    """Store the file under a name we choose, inspect it whole, and keep a job waiting for its mapping.
+
+    ``mapping`` changes the guess for some columns (the command line's ``--mapping``): checked with
+    the file's header before the job is made, so a bad one leaves nothing behind."""
     name = clean_text((file_name or "").replace("\\", "/").rsplit("/", 1)[-1], field="file", max_length=255)
     if not name:
         name = "import.csv"
@@ -83,6 +93,9 @@ def import_upload(*, store: Store, actor: Any, file_name: str, stream: IO[bytes]
             facts = r.inspect_file(path)
         except r.FileProblem as exc:
             raise ValidationError({"file": str(exc)}) from None
+        guess = m.guess_mapping(facts.columns, facts.sample)
+        if mapping is not None:
+            guess = m.check_mapping(facts.columns, {**guess, **mapping})
         job = ImportJob.objects.create(
             store=store,
             created_by=actor if getattr(actor, "pk", None) else None,
@@ -93,7 +106,7 @@ def import_upload(*, store: Store, actor: Any, file_name: str, stream: IO[bytes]
             encoding=facts.encoding,
             delimiter=facts.delimiter,
             columns=facts.columns,
-            mapping=m.guess_mapping(facts.columns),
+            mapping=guess,
             total_rows=facts.total_rows,
         )
     except BaseException:

@@ -6,7 +6,7 @@ apostrophe its formula guard puts before a cell)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
@@ -152,17 +152,23 @@ def field_group(name: str) -> str:
     return DATES[name][0] if name in DATES else name
 
 
-def guess_mapping(columns: list[str]) -> dict[str, str]:
-    """The field each column most likely holds; a field (or date) guessed twice keeps its first column."""
+def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> dict[str, str]:
+    """The field each column most likely holds; a field (or date) guessed twice keeps its first column.
+
+    A date guessed from its header is read in the order its values in ``sample`` (the file's first
+    records) show, when they show one (``date_order_shown``); otherwise in the store's order."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     own_export = {column_key(c) for c in columns} >= _OWN_EXPORT_SIGNS
-    for column in columns:
+    for index, column in enumerate(columns):
         key = column_key(column)
         name = _OWN_EXPORT_GUESSES[key] if own_export and key in _OWN_EXPORT_GUESSES else _GUESS.get(key, IGNORE)
         if name and name not in REPEATABLE and field_group(name) in taken:
             name = IGNORE
         taken.add(field_group(name))
+        if name in DATES and not DATES[name][1]:
+            order = date_order_shown(row[index] for row in sample if index < len(row))
+            name = f"{name}_{order}" if order else name
         mapping[column] = name
     return mapping
 
@@ -390,6 +396,23 @@ def parse_date(
     )
 
 
+def date_order_shown(values: Iterable[str]) -> str:
+    """The order a column's dates are written in, as far as its values show it: ``dmy`` when some
+    value can only be read day first (``28/02/1966``: there is no month 28) and none only month
+    first, ``mdy`` the other way round, and "" when they cannot tell (ISO dates, month names, days
+    up to 12 only, blanks) or contradict each other."""
+    day_first = month_first = False
+    for raw in values:
+        if not (m := _NUMERIC.match(unguard(raw).strip())):
+            continue
+        first, second = int(m.group(1)), int(m.group(3))
+        day_first = day_first or (13 <= first <= 31 and 1 <= second <= 12)
+        month_first = month_first or (1 <= first <= 12 and 13 <= second <= 31)
+        if day_first and month_first:
+            return ""
+    return "dmy" if day_first else "mdy" if month_first else ""
+
+
 def _year(text: str) -> int:
     if len(text) == 4:
         return int(text)
@@ -408,6 +431,7 @@ __all__ = [
     "check_mapping",
     "column_key",
     "date_order",
+    "date_order_shown",
     "field_group",
     "guess_mapping",
     "parse_date",

@@ -25,6 +25,11 @@ MAX_LINE_LABEL = "1 MB"
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
 PREVIEW_ROWS = 5
+# The lines the mapping's guess reads the values of (a date column's order): enough to meet a day
+# over 12 in any real column of dates, few enough to cost nothing; each cell cut to a date's length
+# and more, so a file of long cells still keeps the sample small.
+SAMPLE_ROWS = 1000
+SAMPLE_CELL_CHARS = 64
 DELIMITERS = {",": gettext_lazy("comma"), ";": gettext_lazy("semicolon"), "\t": gettext_lazy("tab")}
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
@@ -53,7 +58,7 @@ class FileFacts:
     encoding: str
     delimiter: str
     columns: list[str]
-    preview: list[list[str]] = field(default_factory=list)
+    sample: list[list[str]] = field(default_factory=list)  # the first readable records, for the guess
     total_rows: int = 0
 
 
@@ -256,12 +261,12 @@ def inspect_file(path: Path) -> FileFacts:
     with open_text(path, encoding) as fh:
         try:
             columns, records = header_and_records(fh, delimiter)
-            preview: list[list[str]] = []
+            first: list[list[str]] = []
             total = 0
             for record in records:
                 total += 1
-                if len(preview) < PREVIEW_ROWS and not record.problem:
-                    preview.append(fit_cells(record.cells, len(columns)))
+                if len(first) < SAMPLE_ROWS and not record.problem:
+                    first.append([cell[:SAMPLE_CELL_CHARS] for cell in fit_cells(record.cells, len(columns))])
                 if total > MAX_ROWS:
                     raise FileProblem(
                         _("The file has more than %(max)s customers; split it into files of at most %(max)s rows.")
@@ -275,7 +280,7 @@ def inspect_file(path: Path) -> FileFacts:
             ) from None
     if total == 0:
         raise FileProblem(_("The file has a header row but no customers under it."))
-    return FileFacts(encoding=encoding, delimiter=delimiter, columns=columns, preview=preview, total_rows=total)
+    return FileFacts(encoding=encoding, delimiter=delimiter, columns=columns, sample=first, total_rows=total)
 
 
 def fit_cells(cells: list[str], width: int) -> list[str]:

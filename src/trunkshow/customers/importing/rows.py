@@ -2,12 +2,14 @@
 
 Every record is checked with the customer services' own validators before anything is
 written, so a bad record never half-saves. New customers of a batch are written with one
-statement per table; a record matching an existing customer (same phone or email) is merged
-through the services, filling blanks and adding what is new, never silently overwriting.
+statement per table; a record matching an existing customer (same email, or same phone under a
+name that does not plainly differ) is merged through the services, filling blanks and adding
+what is new, never silently overwriting.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.customers import services
 from trunkshow.customers import validation as v
 from trunkshow.customers.exporting import partner_display
@@ -48,6 +51,7 @@ from trunkshow.customers.models import (
     Source,
     Suppression,
     SuppressionKind,
+    display_name_from,
 )
 from trunkshow.customers.suppression import suppression_digest
 from trunkshow.stores.models import Store
@@ -264,11 +268,13 @@ class Owners:
 
     by_key: dict[tuple[str, str], set[int]] = field(default_factory=dict)
 
-    def of(self, plan: Plan) -> set[int]:
-        found: set[int] = set()
+    def of(self, plan: Plan) -> tuple[set[int], set[int]]:
+        """(who holds the line's emails, or its name when it has no phone or email; who holds its phones)."""
+        named: set[int] = set()
+        phoned: set[int] = set()
         for key in plan.match_keys():
-            found |= self.by_key.get(key, set())
-        return found
+            (phoned if key[0] == "phone" else named).update(self.by_key.get(key, ()))
+        return named, phoned
 
     def add(self, plan: Plan, customer_id: int) -> None:
         for key in plan.match_keys():
@@ -352,6 +358,11 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     def row(plan: Plan, outcome: str, message: str = "", customer_id: int | None = None) -> None:
         results[plan.line] = Result(plan.line, outcome, message, customer_id)
 
+    def snapshot(customer_id: int) -> Snapshot:
+        if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
+            snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated))
+        return snapshots[customer_id]
+
     def flush() -> None:
         for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
             row(plan, ImportOutcome.CREATED, "", customer_id)
@@ -368,8 +379,14 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             continue
         if not pending_keys.isdisjoint(plan.match_keys()):
             flush()  # the same person twice in one batch: the second merges into the first
-        found = owners.of(plan)
-        if len(found) > 1:
+        found, phoned = owners.of(plan)
+        # A phone is shared in a household: its holder is this line's person only when the names
+        # agree, or when an email of the line is theirs too.
+        others = [i for i in sorted(phoned - found) if _names_differ(plan.profile, snapshot(i).customer)]
+        found |= phoned.difference(others)
+        if others and not found:
+            row(plan, ImportOutcome.ERROR, _shared_phone(store, plan, owners, others, snapshots))
+        elif len(found) > 1:
             ids = ", ".join(f"#{i}" for i in sorted(found))
             row(
                 plan,
@@ -382,9 +399,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             )
         elif found:
             customer_id = found.pop()
-            if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
-                snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated))
-            diff = _diff(plan, snapshots[customer_id])
+            diff = _diff(plan, snapshot(customer_id))
             try:
                 if diff.changed:  # a savepoint only where something is written
                     with transaction.atomic():
@@ -403,6 +418,48 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             pending_keys.update(plan.match_keys())
     flush()
     return [results[plan.line] for plan in plans]
+
+
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"\w+", v.fold(text))
+
+
+def _names_differ(profile: dict[str, Any], customer: Customer) -> bool:
+    """Whether a line and a customer plainly name two people, as a household sharing a phone does.
+
+    Folded (case and accents aside), word by word, where a word that begins another is the same
+    name (an initial, "Eli" for "Elijah"; a nickname such as "Bob" for "Robert" is beyond this
+    test). When both have a first name (or the name they go by) and a last name, the first names
+    tell: a household shares its last name. When either has only one of them, no word of one may
+    be any word of the other. The same words in another order (first and last swapped) are the
+    same person; so is a line or a customer without a name."""
+    given = _name_words(f"{profile.get('first_name', '')} {profile.get('preferred_name', '')}")
+    family = _name_words(profile.get("last_name", ""))
+    their_given = _name_words(f"{customer.first_name} {customer.preferred_name}")
+    their_family = _name_words(customer.last_name)
+    if not (given or family) or not (their_given or their_family):
+        return False
+    if set(given + family) == set(their_given + their_family):
+        return False
+    if not (given and family and their_given and their_family):
+        given, their_given = given + family, their_given + their_family
+    return not any(a.startswith(b) or b.startswith(a) for a in given for b in their_given)
+
+
+def _shared_phone(store: Store, plan: Plan, owners: Owners, others: list[int], snapshots: dict[int, Snapshot]) -> str:
+    """Why a line whose phone belongs to someone of another name was not merged, naming them."""
+    e164 = next(p for p in plan.phones if not owners.by_key.get(("phone", p), set()).isdisjoint(others))
+    holders = [i for i in others if i in owners.by_key[("phone", e164)]]
+    names = [snapshots[i].name(store.phone_region) for i in holders]
+    whose = (
+        _("%(name)s's") % {"name": names[0]}
+        if len(names) == 1
+        else _("%(names)s and %(last)s's") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+    )
+    return _(
+        "The phone %(phone)s is %(whose)s; the names differ, so this line was not merged. "
+        "Add them by hand or correct the file."
+    ) % {"phone": phone_for_region(e164, store.phone_region), "whose": whose}
 
 
 def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
@@ -497,12 +554,25 @@ class Snapshot:
     customer: Customer
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
+    # Their primary (else first) phone and email: a customer without a name is shown by them.
+    first_phone: str = ""
+    first_email: str = ""
     # Interests' folded values, whatever their kind: a tag equal to one is that interest
     # ("opal" in the file is the customer's "stone: Opal", not a second, free one).
     tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
+
+    def name(self, region: str) -> str:
+        """The customer's name as the app shows it, from what the snapshot holds (no query)."""
+        c = self.customer
+        return display_name_from(
+            c.first_name,
+            c.preferred_name,
+            c.last_name,
+            lambda: phone_for_region(self.first_phone, region) or self.first_email,
+        )
 
 
 def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int, Snapshot]:
@@ -511,10 +581,17 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int,
     if not ids:
         return {}
     found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids).select_related("partner")}
-    for customer_id, e164 in CustomerPhone.objects.filter(customer_id__in=ids).values_list("customer_id", "e164"):
-        found[customer_id].phones.add(e164)
-    for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
-        found[customer_id].emails.add(address)
+    # Primary first, as the models order them, so each customer's first row is the one they are shown by.
+    phones = CustomerPhone.objects.filter(customer_id__in=ids).order_by("-is_primary", "id")
+    for customer_id, e164 in phones.values_list("customer_id", "e164"):
+        snap = found[customer_id]
+        snap.first_phone = snap.first_phone or e164
+        snap.phones.add(e164)
+    emails = CustomerEmail.objects.filter(customer_id__in=ids).order_by("-is_primary", "id")
+    for customer_id, address in emails.values_list("customer_id", "address"):
+        snap = found[customer_id]
+        snap.first_email = snap.first_email or address
+        snap.emails.add(address)
     for customer_id, key in Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_key"):
         found[customer_id].tags.add(key)
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
@@ -665,6 +742,7 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
     value is kept and said. A line that brings nothing new writes nothing."""
     store, actor = ctx.store, ctx.actor
     customer = snap.customer
+    name = snap.name(store.phone_region)  # as the customer was found, before the line fills anything
     if diff.changed:
         if diff.fills:
             customer = services.customer_update(store=store, actor=actor, customer=customer, data=diff.fills)
@@ -686,17 +764,14 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
             services._refresh_totals(store, customer)
         if diff.grants:
             services.consent_events_add(store=store, actor=actor, customer=customer, grants=diff.grants)
-        text = _("Merged into customer #%(id)d: %(what)s.") % {
-            "id": customer.pk,
-            "what": "; ".join(diff.changed + diff.kept),
-        }
+        text = _("Merged into %(name)s: %(what)s.") % {"name": name, "what": "; ".join(diff.changed + diff.kept)}
         return ImportOutcome.MERGED, text
     if diff.kept:
-        return ImportOutcome.UNCHANGED, _("Nothing new for customer #%(id)d; %(what)s.") % {
-            "id": customer.pk,
+        return ImportOutcome.UNCHANGED, _("Nothing new for %(name)s; %(what)s.") % {
+            "name": name,
             "what": "; ".join(diff.kept),
         }
-    return ImportOutcome.UNCHANGED, _("Already up to date (customer #%(id)d).") % {"id": customer.pk}
+    return ImportOutcome.UNCHANGED, _("Already up to date (%(name)s).") % {"name": name}
 
 
 def _date_text(day: int | None, month: int | None, year: int | None) -> str:
