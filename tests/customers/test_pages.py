@@ -120,6 +120,23 @@ def test_search_as_you_type_gets_only_the_results_fragment(world: World):
     assert 'data-summary="1 customer"' in html
 
 
+def test_a_customer_found_by_their_partners_name_says_so_in_the_list(world: World):
+    katherine = make_customer(world.a, world.a_owner, first_name="Katherine", last_name="Reyes")
+    make_customer(world.a, world.a_owner, first_name="Hannah", last_name="Bianchi", partner_name="Catherine Lowe")
+    mackenzie = make_customer(world.a, world.a_owner, first_name="Mackenzie", last_name="Clarke")
+    with scope(store=world.a):
+        from trunkshow.customers.services import customer_update
+
+        customer_update(store=world.a, actor=world.a_owner.user, customer=mackenzie, data={"partner_id": katherine.pk})
+
+    html = browser_client(world.a_associate).get("/customers/", {"q": "catherine"}).content.decode()
+    hints = dict(re.findall(r'class="item-title">([^<]+)</span>.*?(?:Partner: ([^<]+)</span>|</a>)', html, re.S))
+    # Katherine by her own name (a typo forgiven), Hannah by her partner's, Mackenzie by his (a customer).
+    assert hints == {"Katherine Reyes": "", "Hannah Bianchi": "Catherine Lowe", "Mackenzie Clarke": "Katherine Reyes"}
+    # Another store's staff find none of them.
+    assert "Bianchi" not in browser_client(world.b_owner).get("/customers/", {"q": "catherine"}).content.decode()
+
+
 def test_list_without_customers_invites_to_add_the_first(world: World):
     response = browser_client(world.a_associate).get("/customers/")
 

@@ -160,6 +160,22 @@ def _buried(word: str, names: list[str]) -> bool:
     return True
 
 
+def _holds(word: str, names: list[str]) -> bool:
+    """Whether one of ``names`` holds ``word`` as the search reads it: a part, or a typo of it."""
+    allowed = max_edits(word)
+    return any(word in name or Levenshtein.distance(word, name, score_cutoff=allowed) <= allowed for name in names)
+
+
+def partner_matched(query: Query, *, own: str, partner: str) -> bool:
+    """Whether a name search found this customer by their partner's name rather than their own (so a
+    list can say why "Catherine" brought Hannah Bianchi: her partner is Catherine Reyes)."""
+    if query.kind != "name" or not partner:
+        return False
+    mine, theirs = v.fold(own).split(), v.fold(partner).split()
+    missing = [w for w in query.words if not _holds(w, mine)]
+    return bool(missing) and all(_holds(w, theirs) for w in missing)
+
+
 def rank_of(query: Query, sort_name: str, text: str) -> int | None:
     """Where a candidate ranks for this query (lower first); None when it does not match after all.
 

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags.trunkshow import store_time
 from trunkshow.core.validation import search_text
+from trunkshow.customers import search, selectors
 from trunkshow.customers import segments as seg
-from trunkshow.customers import selectors
 from trunkshow.customers.exporting import customers_export, export_response
 from trunkshow.customers.filtering import (
     CONSENT_CHANNELS,
@@ -36,7 +36,7 @@ from trunkshow.customers.filtering import (
     page_in_order,
     sort_labels,
 )
-from trunkshow.customers.models import InterestKind, Segment, Source
+from trunkshow.customers.models import Customer, InterestKind, Segment, Source
 from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
 
@@ -58,6 +58,25 @@ def _query(params: dict[str, Any]) -> str:
 
 def _money(store: Any) -> Any:
     return lambda amount: format_currency(amount, store.currency, locale=getattr(store, "locale", None) or "en_US")
+
+
+def _partner_hints(store: Any, q: str, rows: list[Customer]) -> None:
+    """``partner_hint`` on the rows a name search found by their partner's name, not their own: the
+    partner's name, so the list says why they are there (one query for the page's partners)."""
+    query = search.parse(q, region=store.phone_region) if q else None
+    if query is None or query.kind != "name":
+        return
+    linked = {c.partner_id for c in rows if c.partner_id and not c.partner_name}
+    names = {
+        pk: f"{first} {last}".strip()
+        for pk, first, last in Customer.objects.filter(store=store, pk__in=linked).values_list(
+            "pk", "first_name", "last_name"
+        )
+    }
+    for c in rows:
+        partner = c.partner_name or names.get(c.partner_id or 0, "")
+        own = " ".join((c.first_name, c.last_name, c.preferred_name))
+        c.partner_hint = partner if search.partner_matched(query, own=own, partner=partner) else ""  # type: ignore[attr-defined]
 
 
 def _count_text(store: Any, total: int) -> str:
@@ -98,6 +117,7 @@ def list_page(
     except BadCursor:  # a damaged or outdated cursor starts again from the top
         page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE)
     total = found.count()
+    _partner_hints(store, filters.q, page.rows)
     base = filters.params()
     segments = list(seg.segment_list(store=store))
     active = None
