@@ -79,3 +79,30 @@ def test_opening_filters_or_segments_leaves_their_buttons_in_place(
             assert page.locator(".chips").bounding_box()["y"] >= card["y"] + card["height"]
             summary.click()
         context.close()
+
+
+def test_on_a_phone_many_filters_make_one_sideways_row_and_the_list_stays_in_view(
+    phone: Any, world: World, live_server_url: str
+):
+    from playwright.sync_api import expect
+
+    from tests.browser.conftest import assert_no_horizontal_scroll
+
+    page = phone
+    make_customer(world.a, first_name="Sophie", last_name="Martin", interests=[("stone", "sapphire")])
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(
+        "/customers/?interest=stone:sapphire&date=birthday&within=365&contact_older_than=30&spend_min=500"
+        "&spend_max=20000&source=walk_in&consent=sms"
+    )
+    chips = page.locator(".chips .chip")
+    expect(chips).to_have_count(7)
+    tops = {round(box["y"]) for box in (chip.bounding_box() for chip in chips.all()) if box}
+    assert len(tops) == 1, tops  # one row, however many
+    assert_no_horizontal_scroll(page)
+    expect(page.locator(".chips")).to_have_js_property("scrollLeft", 0)
+    assert page.locator(".chips").evaluate("u => u.scrollWidth > u.clientWidth")  # the rest further along
+    expect(page.locator("#results .empty, #results .result-count").first).to_be_in_viewport()
+    page.screenshot(
+        path=str(screenshot(page, "customers-many-filters-phone").with_name("customers-many-filters-phone-view.png"))
+    )
