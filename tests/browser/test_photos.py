@@ -54,7 +54,10 @@ def test_a_photo_attached_on_a_phone_is_previewed_removable_and_sent_as_a_thumbn
     thumbnail = page.locator(f'#thread img[src="/inbox/attachments/{photo.pk}/thumb/"]')
     thumbnail.wait_for()
     assert thumbnail.get_attribute("alt").startswith(f"Photo from {world.a_associate.user.display_name}, ")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 320  # the thumbnail loaded
+    page.wait_for_function(  # the thumbnail loaded (lazily: on a busy machine, a moment after it is there)
+        "sel => { const i = document.querySelector(sel); return i && i.complete && i.naturalWidth === 320; }",
+        arg=f'#thread img[src="/inbox/attachments/{photo.pk}/thumb/"]',
+    )
     link = page.locator(f'#thread a[href="/inbox/attachments/{photo.pk}/"]')
     assert link.count() == 1
     assert_no_horizontal_scroll(page)
@@ -99,7 +102,11 @@ def test_a_photo_texted_without_a_provider_shows_on_the_sandbox_page_as_a_thumbn
         f'a[href="/inbox/attachments/{photo.pk}/"] img[src="/inbox/attachments/{photo.pk}/thumb/"]'
     )
     thumbnail.wait_for()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 320  # the thumbnail loaded
+    page.wait_for_function(  # the thumbnail loaded (lazily: on a busy machine, a moment after it is there)
+        "sel => { const i = document.querySelector(sel); if (!i) return false; i.scrollIntoView();"
+        " return i.complete && i.naturalWidth === 320; }",
+        arg=f'.sandbox-sent img[src="/inbox/attachments/{photo.pk}/thumb/"]',
+    )
     assert thumbnail.get_attribute("alt").startswith(f"Photo from {world.a_associate.user.display_name}, ")
     assert "Text message · (212) 555-0142" in sent.inner_text()
     assert_no_horizontal_scroll(page)
