@@ -28,6 +28,7 @@ from trunkshow.customers.exporting import partner_display
 from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing.reading import Record, fit_cells
+from trunkshow.customers.interests import interest_words
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -432,7 +433,10 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
         base = {"store_id": store.pk, "customer_id": pk, "created_at": now}
         phones += [{**base, "e164": e164, "is_primary": i == 0} for i, e164 in enumerate(plan.phones)]
         emails += [{**base, "address": address, "is_primary": i == 0} for i, address in enumerate(plan.emails)]
-        interests += [{**base, "kind": kind, "value": tag, "value_key": v.fold(tag)} for kind, tag in plan.tags]
+        interests += [
+            {**base, "kind": kind, "value": tag, "value_key": v.fold(tag), "value_words": interest_words(tag)}
+            for kind, tag in plan.tags
+        ]
         notes += [{**base, "author_id": actor_id, "body": body} for body in _unique(plan.notes)]
         dates += [
             {**base, "kind": DateKind.ANNIVERSARY, "day": day, "month": month, "year": year}
