@@ -28,7 +28,7 @@ from trunkshow.customers.exporting import partner_display
 from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing.reading import Record, fit_cells
-from trunkshow.customers.interests import interest_words
+from trunkshow.customers.interests import interest_key, interest_vocabulary, interest_words, stored_key
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -71,10 +71,14 @@ class Context:
     fields: list[tuple[int, str, str]]  # (cell index, column, field) for mapped columns
     order: str  # the store's date order, "dmy" or "mdy"
     width: int
+    # The interests the store uses, by their words (interests.interest_vocabulary), read once per
+    # run: a tag naming one becomes it ("pearls" → the store's stone "Pearl").
+    vocabulary: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def for_job(cls, store: Store, job: ImportJob) -> Context:
         fields = [(i, column, job.mapping.get(column, m.IGNORE)) for i, column in enumerate(job.columns)]
+        tagged = any(name == "tags" for _i, _column, name in fields)
         return cls(
             store=store,
             job=job,
@@ -82,6 +86,7 @@ class Context:
             fields=[f for f in fields if f[2]],
             order=m.date_order(store.locale),
             width=len(job.columns),
+            vocabulary=interest_vocabulary(store=store) if tagged else {},
         )
 
 
@@ -113,12 +118,16 @@ def _sort_name(profile: dict[str, Any]) -> str:
     return v.fold(f"{profile.get('last_name', '')} {profile.get('first_name', '')}".strip())[:220]
 
 
-def _add_tag(plan: Plan, kind: str, text: str) -> None:
-    """One interest per folded value: ``opal`` twice is one, and beside ``stone: Opal`` it is
-    that stone (a kind the file names wins over a free tag)."""
-    key = v.fold(text)
+def _add_tag(ctx: Context, plan: Plan, kind: str, text: str) -> None:
+    """One interest per value's words: ``opal`` twice is one, and beside ``stone: Opal`` it is
+    that stone (a kind the file names wins over a free tag). A free tag naming an interest the
+    store uses, singular or plural aside, becomes that one, in the store's kind and spelling
+    (``pearls`` → stone "Pearl"); an unknown one stays free."""
+    key = interest_key(text)
+    if kind == InterestKind.FREE and key in ctx.vocabulary:
+        kind, text = ctx.vocabulary[key]
     for i, (old_kind, old_text) in enumerate(plan.tags):
-        if v.fold(old_text) == key:
+        if interest_key(old_text) == key:
             if old_kind == InterestKind.FREE and kind != InterestKind.FREE:
                 plan.tags[i] = (kind, text)
             return
@@ -190,7 +199,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 plan.spend = m.parse_money(text)
             elif name == "tags":
                 for kind, tag in m.split_interests(text):
-                    _add_tag(plan, *services._clean_interest(kind, tag, field=column))
+                    _add_tag(ctx, plan, *services._clean_interest(kind, tag, field=column))
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
@@ -501,8 +510,8 @@ class Snapshot:
     customer: Customer
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
-    # Interests' folded values, whatever their kind: a tag equal to one is that interest
-    # ("opal" in the file is the customer's "stone: Opal", not a second, free one).
+    # Interests' keys (interests.interest_key: their words), whatever their kind: a tag with the same
+    # words is that interest ("opal" in the file is the customer's "stone: Opal", "pearls" their "Pearl").
     tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
@@ -519,8 +528,9 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int,
         found[customer_id].phones.add(e164)
     for customer_id, address in CustomerEmail.objects.filter(customer_id__in=ids).values_list("customer_id", "address"):
         found[customer_id].emails.add(address)
-    for customer_id, key in Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_key"):
-        found[customer_id].tags.add(key)
+    interests = Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_words", "value_key")
+    for customer_id, words, key in interests:
+        found[customer_id].tags.add(stored_key(words, key))
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
         found[customer_id].notes.add(body)
     if anniversaries:
@@ -590,7 +600,7 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
             diff.emails.append(address)
             changed.append(_("added email %(e)s") % {"e": address})
     for kind, tag in plan.tags:
-        if v.fold(tag) not in snap.tags:
+        if interest_key(tag) not in snap.tags:
             diff.tags.append((kind, tag))
             changed.append(_("added interest “%(t)s”") % {"t": tag})
     for body in _unique(plan.notes):
