@@ -91,11 +91,16 @@ def test_a_free_tag_imported_before_is_the_same_interest_and_adds_nothing(world:
     assert interests(world.a, pk=ana.pk) == [("free", "pearls")]
 
 
-def test_a_kind_the_file_names_is_kept(world: World):
+def test_a_kind_the_file_names_is_kept_wherever_it_stands_on_the_line(world: World):
     known_book(world)
-    job = import_file(world.a, world.a_owner, shopify('Ana,Ruiz,,,,,,,,,,,,,,"designer: Pearl; style: pearls",,'))
-    assert outcomes(job) == [(2, "created", "")]
+    job = import_file(
+        world.a,
+        world.a_owner,
+        shopify('Ana,Ruiz,,,,,,,,,,,,,,"pearls; designer: Pearl",,', 'Bo,Ruiz,,,,,,,,,,,,,,"style: Pearls; pearl",,'),
+    )
+    assert outcomes(job) == [(2, "created", ""), (3, "created", "")]
     assert interests(world.a, first_name="Ana") == [("designer", "Pearl")]
+    assert interests(world.a, first_name="Bo") == [("style", "Pearls")]
 
 
 def test_another_stores_interests_are_not_this_stores_vocabulary(world: World):

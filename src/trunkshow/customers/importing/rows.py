@@ -118,20 +118,25 @@ def _sort_name(profile: dict[str, Any]) -> str:
     return v.fold(f"{profile.get('last_name', '')} {profile.get('first_name', '')}".strip())[:220]
 
 
-def _add_tag(ctx: Context, plan: Plan, kind: str, text: str) -> None:
-    """One interest per value's words: ``opal`` twice is one, and beside ``stone: Opal`` it is
-    that stone (a kind the file names wins over a free tag). A free tag naming an interest the
-    store uses, singular or plural aside, becomes that one, in the store's kind and spelling
-    (``pearls`` → stone "Pearl"); an unknown one stays free."""
+def _add_tag(plan: Plan, kind: str, text: str) -> None:
+    """One interest per value's words: ``opal`` twice is one, ``pearls`` and ``Pearl`` too, and
+    beside ``stone: Opal`` it is that stone (a kind the file names wins over a free tag)."""
     key = interest_key(text)
-    if kind == InterestKind.FREE and key in ctx.vocabulary:
-        kind, text = ctx.vocabulary[key]
     for i, (old_kind, old_text) in enumerate(plan.tags):
         if interest_key(old_text) == key:
             if old_kind == InterestKind.FREE and kind != InterestKind.FREE:
                 plan.tags[i] = (kind, text)
             return
     plan.tags.append((kind, text))
+
+
+def _known_tags(ctx: Context, plan: Plan) -> None:
+    """A free tag naming an interest the store uses, singular or plural aside, becomes that one, in
+    the store's kind and spelling (``pearls`` → stone "Pearl"); an unknown one stays free. After
+    ``_add_tag`` has seen the whole line, so a kind the line names still wins."""
+    for i, (kind, text) in enumerate(plan.tags):
+        if kind == InterestKind.FREE:
+            plan.tags[i] = ctx.vocabulary.get(interest_key(text), (kind, text))
 
 
 def plan_record(ctx: Context, record: Record) -> Plan:
@@ -199,7 +204,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 plan.spend = m.parse_money(text)
             elif name == "tags":
                 for kind, tag in m.split_interests(text):
-                    _add_tag(ctx, plan, *services._clean_interest(kind, tag, field=column))
+                    _add_tag(plan, *services._clean_interest(kind, tag, field=column))
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
@@ -228,6 +233,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
     if problems:
         plan.error = " ".join(message for _position, message in sorted(problems, key=lambda p: p[0]))
         return plan
+    _known_tags(ctx, plan)
     plan.profile = {k: val for k, val in clean.items() if val not in ("", None)}
     plan.phones = [p for p, _label in clean_phones]
     plan.emails = [e for e, _label in clean_emails]
