@@ -219,6 +219,7 @@ def raw_rows(store_id: int, count: int, seed: int, first: int, start_id: int, ev
     from django.utils import timezone
 
     from trunkshow.core.validation import fold
+    from trunkshow.customers.interests import interest_words
 
     now = timezone.now()
     columns = generate._customer_columns()
@@ -266,7 +267,7 @@ def raw_rows(store_id: int, count: int, seed: int, first: int, start_id: int, ev
         tables["customer"].append((pk, *(row[c] for c in columns)))
         tables["phone"].append((store_id, pk, p["e164"], "mobile", True, now))
         tables["email"].append((store_id, pk, p["email"], "personal", True, now))
-        tables["interest"].append((store_id, pk, "free", p["tag"], fold(p["tag"]), now))
+        tables["interest"].append((store_id, pk, "free", p["tag"], fold(p["tag"]), interest_words(p["tag"]), now))
         if p["marketing"]:
             evidence = (
                 f"Imported from bench.csv (SHA-256 {'0' * 64}), line {k + 2}, column “Accepts Email Marketing”: “yes”"
@@ -282,7 +283,7 @@ def raw_rows(store_id: int, count: int, seed: int, first: int, start_id: int, ev
 COLUMNS = {
     "phone": ("customers_customerphone", "store_id, customer_id, e164, label, is_primary, created_at"),
     "email": ("customers_customeremail", "store_id, customer_id, address, label, is_primary, created_at"),
-    "interest": ("customers_interest", "store_id, customer_id, kind, value, value_key, created_at"),
+    "interest": ("customers_interest", "store_id, customer_id, kind, value, value_key, value_words, created_at"),
     "event": (
         "customers_consentevent",
         "id, store_id, customer_id, channel, purpose, action, occurred_at, method, evidence_text, evidence_url, "

@@ -16,10 +16,29 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import generate
+
+
+def timed_plan(sql: str, params: Any) -> tuple[float, list[str]]:
+    """The best of 5 timings of a query, in seconds, and its plan (EXPLAIN ANALYZE on PostgreSQL,
+    EXPLAIN QUERY PLAN on SQLite), one line a step."""
+    from django.db import connection
+
+    explain = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    best = float("inf")
+    with connection.cursor() as cur:
+        for _ in range(5):
+            start = time.perf_counter()
+            cur.execute(sql, params)
+            cur.fetchall()
+            best = min(best, time.perf_counter() - start)
+        cur.execute(explain + sql, params)
+        plan = [" | ".join(str(x) for x in row) for row in cur.fetchall()]
+    return best, plan
 
 
 def main() -> int:
@@ -43,7 +62,6 @@ def main() -> int:
         django.setup()
     else:
         generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=False)
-    from django.db import connection
     from django_scopes import scopes_disabled
 
     from trunkshow.customers.filtering import SORTS, CustomerFilter, _beyond_parts, customers_filtered
@@ -60,17 +78,7 @@ def main() -> int:
             # The first part of the cursor's condition: the query a page after it runs first.
             deep = qs.filter(_beyond_parts(sort, getattr(middle, sort.column), middle.pk)[0])
             for label, page in (("first page", qs[:26]), ("after a cursor half-way", deep[:26])):
-                sql, params = page.query.sql_with_params()
-                explain = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-                best = float("inf")
-                with connection.cursor() as cur:
-                    for _ in range(5):
-                        start = time.perf_counter()
-                        cur.execute(sql, params)
-                        cur.fetchall()
-                        best = min(best, time.perf_counter() - start)
-                    cur.execute(explain + sql, params)
-                    plan = [" | ".join(str(x) for x in row) for row in cur.fetchall()]
+                best, plan = timed_plan(*page.query.sql_with_params())
                 print(f"== {name} ({label}): best of 5 {best * 1000:.1f} ms")
                 for line in plan:
                     print("   ", line)

@@ -181,6 +181,47 @@ def test_the_readmes_inbox_search_examples_find_their_conversation_in_the_demo()
             assert [match.text[start:end].lower() for start, end in match.marks] == q.split(), q
 
 
+# The Interests filter's examples, in its hint on the customer list and in the README: each finds
+# exactly the demo customers with the values a person reading it expects (the demo's own words).
+GOLDS = ["Yellow gold", "White gold", "Rose gold", "18k gold"]
+INTEREST_EXAMPLES = [
+    ("sapphire, emerald", None, ["Sapphire", "Emerald"]),
+    ("gold", None, GOLDS),
+    ("sapph", None, ["Sapphire"]),
+    ("pearls", None, ["Pearl"]),
+    ("metal:gold", "metal", GOLDS),
+]
+
+
+@pytest.mark.django_db
+def test_the_interest_filters_examples_find_the_customers_they_promise_in_the_demo() -> None:
+    from django.test import Client
+
+    from trunkshow.customers.filtering import customers_filtered, filters_parse
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    demo_load(owner_password=PASSWORD, customers=120)
+    store = _demo()
+    client = Client()
+    with scope(store=store):
+        client.force_login(Membership.objects.get(store=store, role="owner").user)
+    page = client.get("/customers/").content.decode()
+    hint = page.split('id="f-interest-help">', 1)[1].split("</p>", 1)[0]
+    found, expected = {}, {}
+    with scope(store=store):
+        for example, kind, values in INTEREST_EXAMPLES:
+            assert example in hint, example
+            assert f"`{example}`" in readme, example
+            filters = filters_parse({"interest": [t.strip() for t in example.split(",")]}, store=store)
+            found[example] = set(customers_filtered(store=store, filters=filters).values_list("pk", flat=True))
+            liked = Interest.objects.filter(store=store, value__in=values, **({"kind": kind} if kind else {}))
+            expected[example] = set(liked.values_list("customer_id", flat=True))
+            assert expected[example], example  # the demo has such customers
+        gold_values = Interest.objects.filter(customer__in=found["gold"], value__icontains="gold")
+        assert set(gold_values.values_list("value", flat=True)) == set(GOLDS)  # as the README says
+    assert found == expected
+
+
 @pytest.mark.django_db
 def test_demo_with_500_customers_is_varied_valid_and_consistent() -> None:
     started = time.monotonic()

@@ -304,6 +304,16 @@ DESIGNERS = _split("David Yurman, Pomellato, Mikimoto, Temple St. Clair, Marco B
 FREE_INTERESTS = _split("Watches, Cufflinks, Charity galas, Engraving, Heirloom redesign, Birthstones, Anniversary gifts,"
                         "Men's rings, Custom design, Horse riding, Opera")
 
+# (kind, values, the chance a customer likes one or two of them); bench/interests.py gives a big
+# book the same.
+INTEREST_CHANCES = (
+    ("metal", METALS, 0.7),
+    ("stone", STONES, 0.65),
+    ("style", STYLES, 0.5),
+    ("designer", DESIGNERS, 0.25),
+    ("free", FREE_INTERESTS, 0.25),
+)
+
 UK_RING = tuple("HIJKLMNOPQRST")
 US_RING = _split("4, 4.5, 5, 5.25, 5.5, 5.75, 6, 6.25, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 10.5, 11")
 EU_RING = _split("46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 60, 62, 64")
@@ -529,13 +539,7 @@ class _Loader:
                     emails.append({"address": work, "label": "work"})
 
         interests: list[tuple[str, str]] = []
-        for kind, values, chance in (
-            ("metal", METALS, 0.7),
-            ("stone", STONES, 0.65),
-            ("style", STYLES, 0.5),
-            ("designer", DESIGNERS, 0.25),
-            ("free", FREE_INTERESTS, 0.25),
-        ):
+        for kind, values, chance in INTEREST_CHANCES:
             if rng.random() < chance:
                 interests.extend((kind, value) for value in rng.sample(values, k=1 if rng.random() < 0.7 else 2))
         if favourite and ("stone", favourite) not in interests:

@@ -400,9 +400,10 @@ def test_reimporting_reads_each_batch_at_once_rather_than_line_by_line(world: Wo
     lines = [f"P{i},Q,p{i}@example.com,yes,,,,,,,,+1 212 555 {i:04d},,10.00,,gold,a note,"[:200] for i in range(30)]
     content = shopify(*lines)
     import_file(world.a, world.a_owner, content)
-    # 22: the run's claim is a lock and an unlock query on PostgreSQL (import recovery), and a
-    # batch's commit there is preceded by SET LOCAL synchronous_commit (ADR 0005, 11).
-    job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(22))
+    # 23: the run's claim is a lock and an unlock query on PostgreSQL (import recovery), a
+    # batch's commit there is preceded by SET LOCAL synchronous_commit (ADR 0005, 11), and the
+    # run reads the store's interests once, as a file with tags needs (ADR 0005, 6).
+    job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(23))
     assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
 
 

@@ -4,8 +4,10 @@ Parameters (the same names on ``/customers/?...``, ``GET /api/v1/customers?...``
 segment's ``filters``):
 
 - ``q``: the search box (matching and ranking belong to ``selectors.customer_search``);
-- ``interest`` (repeatable): ``kind:value`` (``stone:sapphire``) or a bare value of any kind,
-  matched on the folded value; a customer must have every interest asked for;
+- ``interest`` (repeatable): a term (``gold``, ``sapph``, ``pearls``) matching an interest whose
+  value holds it as a word or the start of one, accents, case and simple plurals aside
+  (``interests.interest_condition``), or ``kind:term`` (``metal:gold``) for that kind alone;
+  several mean any of them (``sapphire`` and ``emerald``: fans of either);
 - ``date`` (birthday, partner_birthday, anniversary, wedding, engagement, any) with
   ``within`` (0 to 365 days): the month-day falls from today to ``within`` days ahead, today
   being the customer's own date (their time zone, else the store's);
@@ -38,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import search_text
 from trunkshow.customers import search
-from trunkshow.customers import validation as v
+from trunkshow.customers.interests import interest_condition, interest_key
 from trunkshow.customers.models import (
     Channel,
     ConsentPurpose,
@@ -48,7 +50,6 @@ from trunkshow.customers.models import (
     CustomerPhone,
     DateKind,
     ImportantDate,
-    Interest,
     InterestKind,
     Source,
 )
@@ -141,7 +142,7 @@ class CustomerFilter:
     """Checked filters: what the list, the API, a segment and an export apply."""
 
     q: str = ""
-    interests: tuple[tuple[str | None, str, str], ...] = ()  # (kind or None, value as typed, folded key)
+    interests: tuple[tuple[str | None, str, str], ...] = ()  # (kind or None, as typed, interests.interest_key)
     date: str | None = None
     within: int | None = None
     associate: int | str | None = None  # a user id or UNASSIGNED
@@ -332,7 +333,7 @@ def filters_parse(
         if not value or len(value) > 60:
             errors.setdefault("interest", []).append(_("Give an interest of 1 to 60 characters, e.g. stone:sapphire."))
             continue
-        key = v.fold(value)
+        key = interest_key(value)
         if any(k == kind and existing == key for k, _value, existing in interests):
             continue
         interests.append((kind, value, key))
@@ -504,11 +505,8 @@ def filters_apply(
 ) -> QuerySet[Customer]:
     """Narrow a customer queryset (search results or the whole book) by every filter, then order it."""
     qs = qs.filter(store=store, erased_at__isnull=True)
-    for kind, _value, key in filters.interests:
-        wanted = Interest.objects.filter(customer=OuterRef("pk"), value_key=key)
-        if kind:
-            wanted = wanted.filter(kind=kind)
-        qs = qs.filter(Exists(wanted))
+    if filters.interests:
+        qs = qs.filter(interest_condition([(kind, key) for kind, _value, key in filters.interests]))
     if filters.date and filters.within is not None:
         qs = qs.filter(_date_condition(store, filters.date, filters.within, now))
     if filters.associate == UNASSIGNED:

@@ -267,18 +267,29 @@ class InterestKind(models.TextChoices):
 
 
 class Interest(models.Model):
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interests")
+    # No index of their own: interest_store_words starts with the store, interest_customer_words
+    # and the unique constraint with the customer.
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interests", db_index=False)
     kind = models.CharField(max_length=16, choices=InterestKind.choices)
     value = models.CharField(max_length=60)
     value_key = models.CharField(max_length=180)  # folded (ß becomes ss, ﬃ ffi): up to 3x the value
+    # What the list's filter and an import match on: the folded words, each singular and after a
+    # space (" rose gold"), from ``interests.interest_words``; at most one character over value_key.
+    value_words = models.CharField(max_length=181)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(store="store")
 
     class Meta:
         ordering = ["kind", "value_key"]
-        indexes = [models.Index(fields=["store", "kind", "value_key"], name="interest_store_kind_value")]
+        indexes = [
+            # The list's interest filter probes each customer's interests: read from this index
+            # alone (kind and words in it), it costs what the exact match on value_key did.
+            models.Index(fields=["customer", "kind", "value_words"], name="interest_customer_words"),
+            # The store's vocabulary, which an import reads once (interests.interest_vocabulary).
+            models.Index(fields=["store", "value_words", "kind", "value"], name="interest_store_words"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "value_key"], name="interest_unique_per_customer")
         ]

@@ -255,7 +255,14 @@ class CustomerFilters(Schema):
 
     q: str = Field("", max_length=200, description="Name (accents optional), phone in any format, or email.")
     interest: list[str] = Field(
-        [], description="Repeatable: kind:value (stone:sapphire) or a value of any kind; every one must match."
+        [],
+        description=(
+            "Repeatable, at most 10: customers with an interest matching any of them. A term matches an "
+            "interest whose value holds it as a word or the start of one, accents and case aside (`gold` "
+            "finds Yellow gold and Rose gold, `sapph` finds Sapphire), and a simple English plural matches "
+            "its singular and back (`pearls` finds Pearl, `pearl` finds Pearls). `kind:term` keeps to one "
+            "kind (metal, stone, style, designer or free): `metal:gold`. Segments store the same terms."
+        ),
     )
     date: str | None = Field(
         None, description="birthday, partner_birthday, anniversary, wedding, engagement or any; needs `within`."

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import choice_values
 from trunkshow.customers import validation as v
+from trunkshow.customers.interests import interest_words
 from trunkshow.customers.models import (
     NAMELESS_SORT,
     Channel,
@@ -356,7 +357,14 @@ def customer_create(
         kind, text = _clean_interest(kind, value)
         new_interests.setdefault(
             (kind, v.fold(text)),
-            Interest(store=store, customer=customer, kind=kind, value=text, value_key=v.fold(text)),
+            Interest(
+                store=store,
+                customer=customer,
+                kind=kind,
+                value=text,
+                value_key=v.fold(text),
+                value_words=interest_words(text),
+            ),
         )
     Interest.objects.bulk_create(new_interests.values())
     consent_events_add(store=store, actor=actor, customer=customer, grants=consents)
@@ -566,7 +574,10 @@ def _interest_insert(store: Store, customer: Customer, kind: str, text: str) -> 
     existing = customer.interests.filter(kind=kind, value_key=key).first()
     if existing:
         return existing, False
-    return Interest.objects.create(store=store, customer=customer, kind=kind, value=text, value_key=key), True
+    interest = Interest.objects.create(
+        store=store, customer=customer, kind=kind, value=text, value_key=key, value_words=interest_words(text)
+    )
+    return interest, True
 
 
 @transaction.atomic

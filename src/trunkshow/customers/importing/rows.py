@@ -31,6 +31,7 @@ from trunkshow.customers.exporting import partner_display
 from trunkshow.customers.importing import inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing.reading import Record, fit_cells
+from trunkshow.customers.interests import interest_key, interest_vocabulary, interest_words, stored_key
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -74,10 +75,14 @@ class Context:
     fields: list[tuple[int, str, str]]  # (cell index, column, field) for mapped columns
     order: str  # the store's date order, "dmy" or "mdy"
     width: int
+    # The interests the store uses, by their words (interests.interest_vocabulary), read once per
+    # run: a tag naming one becomes it ("pearls" → the store's stone "Pearl").
+    vocabulary: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def for_job(cls, store: Store, job: ImportJob) -> Context:
         fields = [(i, column, job.mapping.get(column, m.IGNORE)) for i, column in enumerate(job.columns)]
+        tagged = any(name == "tags" for _i, _column, name in fields)
         return cls(
             store=store,
             job=job,
@@ -85,6 +90,7 @@ class Context:
             fields=[f for f in fields if f[2]],
             order=m.date_order(store.locale),
             width=len(job.columns),
+            vocabulary=interest_vocabulary(store=store) if tagged else {},
         )
 
 
@@ -117,15 +123,24 @@ def _sort_name(profile: dict[str, Any]) -> str:
 
 
 def _add_tag(plan: Plan, kind: str, text: str) -> None:
-    """One interest per folded value: ``opal`` twice is one, and beside ``stone: Opal`` it is
-    that stone (a kind the file names wins over a free tag)."""
-    key = v.fold(text)
+    """One interest per value's words: ``opal`` twice is one, ``pearls`` and ``Pearl`` too, and
+    beside ``stone: Opal`` it is that stone (a kind the file names wins over a free tag)."""
+    key = interest_key(text)
     for i, (old_kind, old_text) in enumerate(plan.tags):
-        if v.fold(old_text) == key:
+        if interest_key(old_text) == key:
             if old_kind == InterestKind.FREE and kind != InterestKind.FREE:
                 plan.tags[i] = (kind, text)
             return
     plan.tags.append((kind, text))
+
+
+def _known_tags(ctx: Context, plan: Plan) -> None:
+    """A free tag naming an interest the store uses, singular or plural aside, becomes that one, in
+    the store's kind and spelling (``pearls`` → stone "Pearl"); an unknown one stays free. After
+    ``_add_tag`` has seen the whole line, so a kind the line names still wins."""
+    for i, (kind, text) in enumerate(plan.tags):
+        if kind == InterestKind.FREE:
+            plan.tags[i] = ctx.vocabulary.get(interest_key(text), (kind, text))
 
 
 def plan_record(ctx: Context, record: Record) -> Plan:
@@ -222,6 +237,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
     if problems:
         plan.error = " ".join(message for _position, message in sorted(problems, key=lambda p: p[0]))
         return plan
+    _known_tags(ctx, plan)
     plan.profile = {k: val for k, val in clean.items() if val not in ("", None)}
     plan.phones = [p for p, _label in clean_phones]
     plan.emails = [e for e, _label in clean_emails]
@@ -489,7 +505,10 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
         base = {"store_id": store.pk, "customer_id": pk, "created_at": now}
         phones += [{**base, "e164": e164, "is_primary": i == 0} for i, e164 in enumerate(plan.phones)]
         emails += [{**base, "address": address, "is_primary": i == 0} for i, address in enumerate(plan.emails)]
-        interests += [{**base, "kind": kind, "value": tag, "value_key": v.fold(tag)} for kind, tag in plan.tags]
+        interests += [
+            {**base, "kind": kind, "value": tag, "value_key": v.fold(tag), "value_words": interest_words(tag)}
+            for kind, tag in plan.tags
+        ]
         notes += [{**base, "author_id": actor_id, "body": body} for body in _unique(plan.notes)]
         dates += [
             {**base, "kind": DateKind.ANNIVERSARY, "day": day, "month": month, "year": year}
@@ -557,8 +576,8 @@ class Snapshot:
     # Their primary (else first) phone and email: a customer without a name is shown by them.
     first_phone: str = ""
     first_email: str = ""
-    # Interests' folded values, whatever their kind: a tag equal to one is that interest
-    # ("opal" in the file is the customer's "stone: Opal", not a second, free one).
+    # Interests' keys (interests.interest_key: their words), whatever their kind: a tag with the same
+    # words is that interest ("opal" in the file is the customer's "stone: Opal", "pearls" their "Pearl").
     tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
@@ -592,8 +611,9 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int,
         snap = found[customer_id]
         snap.first_email = snap.first_email or address
         snap.emails.add(address)
-    for customer_id, key in Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_key"):
-        found[customer_id].tags.add(key)
+    interests = Interest.objects.filter(customer_id__in=ids).values_list("customer_id", "value_words", "value_key")
+    for customer_id, words, key in interests:
+        found[customer_id].tags.add(stored_key(words, key))
     for customer_id, body in Note.objects.filter(customer_id__in=ids).values_list("customer_id", "body"):
         found[customer_id].notes.add(body)
     if anniversaries:
@@ -663,7 +683,7 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
             diff.emails.append(address)
             changed.append(_("added email %(e)s") % {"e": address})
     for kind, tag in plan.tags:
-        if v.fold(tag) not in snap.tags:
+        if interest_key(tag) not in snap.tags:
             diff.tags.append((kind, tag))
             changed.append(_("added interest “%(t)s”") % {"t": tag})
     for body in _unique(plan.notes):
