@@ -198,6 +198,10 @@ def test_spend_band_is_inclusive_in_the_store_currency(world: World):
     assert errors(world.a, spend_min="500", spend_max="100") == {
         "spend_max": ["The highest spend is below the lowest."]
     }
+    # As people write amounts: a currency sign or code, thousands separated.
+    for written in ("$1,000", "1,000", " USD 1000 ", "1 000 €", "$1,000.00"):
+        with scope(store=world.a):
+            assert filters_parse({"spend_min": written}, store=world.a).spend_min == Decimal("1000.00"), written
     assert errors(world.a, spend_min="lots") == {"spend_min": ["Give an amount such as 250 or 1200.50."]}
     assert errors(world.a, spend_max="-1") == {"spend_max": ["Give an amount from 0 to 999,999,999,999.99."]}
     assert errors(world.a, spend_min="1.005") == {"spend_min": ["Give the amount with at most two decimals."]}

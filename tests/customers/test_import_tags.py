@@ -67,9 +67,7 @@ def test_a_merge_adds_the_stores_interest_once_and_a_segment_then_holds_the_cust
         )
     row = 'Ana,Ruiz,,,,,,,,,,+1 212 555 0100,,,,"Sapphires, pearls",,'
     job = import_file(world.a, world.a_owner, shopify(row))
-    assert outcomes(job) == [
-        (2, "merged", "Merged into Ana Ruiz: added interest “Sapphire”; added interest “Pearl”.")
-    ]
+    assert outcomes(job) == [(2, "merged", "Merged into Ana Ruiz: added interest “Sapphire”; added interest “Pearl”.")]
     again = import_file(world.a, world.a_owner, shopify(row))
     assert outcomes(again) == [(2, "unchanged", "Already up to date (Ana Ruiz).")]
     assert interests(world.a, pk=ana.pk) == [("stone", "Pearl"), ("stone", "Sapphire")]

@@ -184,6 +184,18 @@ def test_the_list_page_saves_shows_picks_renames_and_deletes_segments(world: Wor
     assert saved(world.a) == []
 
 
+def test_the_segments_page_says_a_segments_search_too(world: World):
+    make_customer(world.a, first_name="Thao", last_name="Nguyen", emails=["thao@example.com"])
+    page = browser_client(world.a_manager)
+    saved_one = page.post("/customers/segments/new/", {"name": "Nguyens", "q": "nguyen", "source": "chat"})
+    assert saved_one.status_code == 302
+    manage = page.get("/customers/segments/")
+    assert [(r["segment"].name, r["chips"]) for r in manage.context["rows"]] == [
+        ("Nguyens", ["Search: “nguyen”", "Met: Chat"])
+    ]
+    assert "Search: “nguyen”" in manage.content.decode()
+
+
 def test_an_associate_sees_segments_but_gets_403_with_the_reason_on_rename_and_delete(world: World):
     with scope(store=world.a):
         segment = segments.segment_create(store=world.a, actor=None, name="VIP", filters={})

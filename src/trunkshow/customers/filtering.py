@@ -27,6 +27,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -270,8 +272,11 @@ def _whole_number(text: str, *, name: str, low: int, high: int, errors: dict[str
 
 
 def _amount(text: str, *, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    # As people write amounts: "$1,000", "1 000 €", "USD 250" are 1000, 1000 and 250.
+    bare = "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch) == "Sc"))
+    bare = re.sub(r"^[A-Za-z]{3}|[A-Za-z]{3}$", "", bare)
     try:
-        amount = Decimal(text.strip().replace(",", ""))
+        amount = Decimal(bare.replace(",", ""))
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():

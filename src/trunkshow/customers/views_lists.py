@@ -79,6 +79,14 @@ def _partner_hints(store: Any, q: str, rows: list[Customer]) -> None:
         c.partner_hint = partner if search.partner_matched(query, own=own, partner=partner) else ""  # type: ignore[attr-defined]
 
 
+def _segment_labels(store: Any, segment: Segment) -> list[str]:
+    """What a saved segment holds, as the segments page lists it: its search first ("Search: “nguyen”"),
+    then each filter as the list's chips name it."""
+    saved = seg.segment_filter(store=store, segment=segment)
+    labels = [_("Search: “%(q)s”") % {"q": saved.q}] if saved.q else []
+    return labels + [label for _n, label, _rest in saved.chips(money=_money(store))]
+
+
 def _count_text(store: Any, total: int) -> str:
     return format_decimal(total, locale=getattr(store, "locale", None) or "en_US")
 
@@ -128,7 +136,10 @@ def list_page(
         seg.segment_count_seen(store=store, segment=active, count=total)
     counts = seg.segment_counts_cached(store=store, segments=segments)
     q = filters.q
-    chips = [{"name": name, "label": label, "url": "?" + _query(rest)} for name, label, rest in filters.chips()]
+    chips = [
+        {"name": name, "label": label, "url": "?" + _query(rest)}
+        for name, label, rest in filters.chips(money=_money(store))
+    ]
     context = {
         "nav": "customers",
         "q": q,
@@ -287,10 +298,7 @@ def segment_manage(request: HttpRequest) -> HttpResponse:
                 {
                     "segment": s,
                     **_count_shown(store, counts.get(s.pk), s),
-                    "chips": [
-                        label
-                        for _n, label, _rest in seg.segment_filter(store=store, segment=s).chips(money=_money(store))
-                    ],
+                    "chips": _segment_labels(store, s),
                     "url": reverse("customers:list") + "?" + _query({**s.filters, "segment": s.pk}),
                 }
                 for s in segments
