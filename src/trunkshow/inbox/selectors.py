@@ -190,8 +190,9 @@ def _holding(store: Store, term: _Term) -> set[int] | None:
             if len(rows) >= FEW:
                 return None
             customers.update(row[0] for row in rows)
-        for start in range(0, len(customers), 500):
-            chunk = sorted(customers)[start : start + 500]
+        ordered = sorted(customers)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
             cur.execute(
                 f"SELECT id FROM messaging_conversation WHERE store_id = %s "  # noqa: S608 - placeholders only
                 f"AND customer_id IN ({', '.join(['%s'] * len(chunk))})",

@@ -161,10 +161,11 @@ class Message(models.Model):
         return f"{self.direction} {self.channel} message {self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = message_search_text(self.body)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        if update_fields is None or "body" in update_fields:  # a status change does not fold the body again
+            self.search_text = message_search_text(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
 
