@@ -31,6 +31,7 @@ api.add_router("/saved-replies", replies_router)
 api.add_router("/whatsapp-templates", whatsapp_templates_router)
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", RedirectView.as_view(pattern_name="inbox:list", permanent=False)),
     path("", include("trunkshow.stores.urls")),
     path("customers/", include("trunkshow.customers.urls")),
@@ -41,7 +42,6 @@ urlpatterns = [
     path("favicon.ico", pwa.favicon, name="favicon"),
     path("", include("trunkshow.messaging.urls")),
     path("widget/", include("trunkshow.messaging.channels.webchat.urls")),
-    path("api/v1/", api.urls),
     path("hooks/email/inbound", email_hooks.inbound, name="email_inbound"),
     path("hooks/twilio/", include("trunkshow.messaging.channels.twilio.urls")),
     path("media/attachments/<str:token>/", media.signed, name="attachment_signed"),
