@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 from django import template
 
@@ -48,10 +48,42 @@ def number(context: Any, value: Decimal | int | float | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
-    """A moment in the store's time zone, e.g. "Mar 3, 2026, 2:15 PM"."""
+    """A moment in the store's time zone, e.g. "Mar 3, 2026, 2:15 PM".
+
+    ``"recent"`` says it as a chat does, from today in the store: "2:15 PM" today, "Yesterday,
+    2:15 PM", "Tomorrow, 9:00 AM", "Mon, 2:15 PM" within the week either side, "Mar 3, 2:15 PM" this
+    year, "Mar 3, 2025" before it."""
     if value is None:
         return ""
+    if style == "recent":
+        from django.utils import timezone
+
+        return recent_moment(value, tz=_tz(context), locale=_locale(context), now=timezone.now())
     return format_datetime(value.astimezone(_tz(context)), format=style, locale=_locale(context))
+
+
+def recent_moment(value: dt.datetime, *, tz: Any, locale: str, now: dt.datetime) -> str:
+    """``{% when value "recent" %}``: the day relative to ``now``'s day in ``tz``, then the time."""
+    from django.utils.translation import gettext as _
+
+    local = value.astimezone(tz)
+    today = now.astimezone(tz).date()
+    time = format_time(local, format="short", locale=locale)
+    days = (local.date() - today).days
+    if days == 0:
+        return time
+    if days == -1:
+        day = _("Yesterday")
+    elif days == 1:
+        day = _("Tomorrow")
+    elif -6 <= days <= 6:
+        day = format_skeleton("E", local, locale=locale)
+    elif local.year == today.year:
+        day = format_skeleton("MMMd", local, locale=locale)
+    else:
+        return format_date(local.date(), format="medium", locale=locale)
+    # The locale's own joining of a date and a time: "{1}, {0}" in English, "{1} {0}" in French.
+    return str(get_datetime_format("short", locale=locale)).replace("{1}", day).replace("{0}", time)
 
 
 @register.simple_tag(takes_context=True)
