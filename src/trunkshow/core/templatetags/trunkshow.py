@@ -143,6 +143,19 @@ def phone_for_region(e164: str | None, region: str) -> str:
 
 
 @register.filter
+def email_breaks(address: str | None) -> str:
+    """An email address that a narrow column wraps after its "@" (``obriain.siobhan@`` / ``mail.example``),
+    not in the middle of a word."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    local, at, domain = (address or "").rpartition("@")
+    if not at:
+        return escape(address or "")
+    return mark_safe(f"{escape(local)}@<wbr>{escape(domain)}")  # noqa: S308 - both parts escaped
+
+
+@register.filter
 def minutes(value: int | None) -> str:
     """A wait in minutes as a person reads it: "45 min", "3 h 20 min", "2 d 1 h" (not "2962 min")."""
     from django.utils.translation import gettext as _

@@ -1,4 +1,4 @@
-"""``{% when value "recent" %}``: moments in the inbox said as a chat says them, in the store's zone and locale."""
+"""The template tags that say moments and addresses: `{% when value "recent" %}` and `|email_breaks`."""
 
 from __future__ import annotations
 
@@ -45,3 +45,12 @@ def test_the_locale_writes_the_day_and_the_time_its_own_way() -> None:
     )  # Wednesday 00:00 there: Sunday
     assert recent_moment(NOW - dt.timedelta(days=40), tz=paris, locale="fr_FR", now=NOW) == "16 oct. 01:00"
     assert recent_moment(NOW - dt.timedelta(days=400), tz=paris, locale="de_DE", now=NOW) == "21.10.2025"
+
+
+def test_an_email_address_may_wrap_after_its_at_sign_and_stays_escaped() -> None:
+    from trunkshow.core.templatetags.trunkshow import email_breaks
+
+    assert email_breaks("obriain.siobhan@mail.example") == "obriain.siobhan@<wbr>mail.example"
+    assert email_breaks('"<b>"@x.example') == "&quot;&lt;b&gt;&quot;@<wbr>x.example"
+    assert email_breaks("no-at-sign<i>") == "no-at-sign&lt;i&gt;"
+    assert email_breaks(None) == ""
