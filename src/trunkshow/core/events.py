@@ -61,8 +61,10 @@ def publish_many_on_commit(*, store: Any, events: list[tuple[str, dict[str, Any]
             # Only the in-process layer has a relay to tell; it forgets them as it reads past them.
             if isinstance(layer, InMemoryChannelLayer) and len(PUSHED_HERE) < 100_000:
                 PUSHED_HERE.update(row.pk for row in rows)
-        except Exception:  # a layer outage must not fail the request; clients backfill on reconnect
-            log.warning("could not push %d live events", len(rows), exc_info=True)
+        except Exception as exc:  # a layer outage must not fail the request; clients backfill on reconnect
+            # Redis down is said in one line per push, not a traceback each: the browsers ask instead.
+            outage = type(exc).__module__.startswith("redis") and "Connection" in type(exc).__name__
+            log.warning("could not push %d live events: %s", len(rows), exc, exc_info=not outage)
 
     transaction.on_commit(push)
 

@@ -12,6 +12,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
+    """200 "ok"; 200 "degraded" with the queue or Redis unreachable; 503 without the database."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -36,5 +37,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
             checks["layer"] = f"error: {exc.__class__.__name__}"
     else:
         checks["layer"] = "ok"
+    # Without the database nothing can be answered: 503, take this process out of rotation. Without
+    # the queue or Redis, pages, the widget and webhooks still answer (docs/production.md, "While
+    # Redis is down"): still ready, "degraded", so a balancer does not take every process out at once.
+    if checks["database"] != "ok":
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
     ok = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks})

@@ -6,14 +6,17 @@ runs; the scope is entered here, once, as the request middleware does for pages.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.db import transaction
 from django_scopes import scope
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def in_store_scope(fn: Callable[..., T]) -> Callable[..., T]:
@@ -27,3 +30,26 @@ def in_store_scope(fn: Callable[..., T]) -> Callable[..., T]:
             return fn(store, *args, **kwargs)
 
     return wrapper
+
+
+def enqueue_on_commit(task: Any, *args: Any, eta: Any = None) -> None:
+    """Queue ``task(*args)`` (at ``eta`` if given) once the transaction commits.
+
+    The row the task works from is committed first, so the queue being unreachable (Redis down)
+    loses nothing: the request still succeeds, the failure is logged, and the task's periodic
+    sweep finds the row (``sweep_outbox``, ``sweep_inbound_media``, ``imports_recover_task``). Only a
+    web push notification has no sweep; it is a nudge, and the inbox shows the message anyway.
+    """
+    import redis
+
+    def send() -> None:
+        try:
+            if eta is None:
+                task(*args)
+            else:
+                task.schedule(args, eta=eta)
+        except (redis.ConnectionError, redis.TimeoutError):
+            name = task.task_class.__name__
+            logger.warning("The task queue is unreachable: %s%r waits for its sweep", name, args)
+
+    transaction.on_commit(send)

@@ -20,10 +20,10 @@ from urllib.parse import urlparse
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from py_vapid import Vapid02
 
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.inbox.models import PushSubscription
 from trunkshow.messaging.models import Conversation, Message
 from trunkshow.messaging.selectors import customer_name
@@ -95,7 +95,7 @@ def notify_inbound(store: Store, conversation: Conversation, message: Message) -
     if not PushSubscription.objects.filter(store=store, user_id__in=users).exists():
         return
     store_id, message_id = store.pk, message.pk
-    transaction.on_commit(lambda: push_message(store_id, message_id, users))
+    enqueue_on_commit(push_message, store_id, message_id, users)
 
 
 def push_payload(conversation: Conversation, message: Message) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_on_commit
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.core.validation import fold
 from trunkshow.inbox.models import InboxSettings, Mention, OverdueAlert, ReadState
 from trunkshow.messaging.channels.webchat import text as widget_text
@@ -358,4 +359,4 @@ def notify_mentions(store: Store, conversation: Conversation, note: Message) -> 
         },
     )
     store_id, note_id, user_ids = store.pk, note.pk, [u.pk for u in users]
-    transaction.on_commit(lambda: push_message(store_id, note_id, user_ids))
+    enqueue_on_commit(push_message, store_id, note_id, user_ids)

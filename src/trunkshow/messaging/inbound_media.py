@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.messaging.attachments import files_removed_on_failure, photo_add
 from trunkshow.messaging.channels.base import MediaSource, PermanentError, TransientError
 from trunkshow.messaging.models import Direction, Message
@@ -89,10 +90,7 @@ def _enqueue(store: Store, message_id: int, eta: dt.datetime | None = None) -> N
     from trunkshow.messaging.tasks import fetch_inbound_media
 
     store_id = store.pk
-    if eta is None:
-        transaction.on_commit(lambda: fetch_inbound_media(store_id, message_id))
-    else:
-        transaction.on_commit(lambda: fetch_inbound_media.schedule((store_id, message_id), eta=eta))
+    enqueue_on_commit(fetch_inbound_media, store_id, message_id, eta=eta)
 
 
 def inbound_media_fetch(*, store: Store, message_id: int, source: MediaSource | None = None) -> None:

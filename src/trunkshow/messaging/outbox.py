@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.events import publish_many_on_commit
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.customers.suppression import suppressed_values
 from trunkshow.messaging.attachments import PROVIDER_MINUTES, signed_url_for
 from trunkshow.messaging.channels.base import AmbiguousError, Outbound, OutboundFile, PermanentError, TransientError
@@ -259,7 +260,7 @@ def _schedule(store: Store, message: Message) -> None:
 
     if message.next_attempt_at is not None:
         store_id, message_id, eta = store.pk, message.pk, message.next_attempt_at
-        transaction.on_commit(lambda: deliver_message.schedule((store_id, message_id), eta=eta))
+        enqueue_on_commit(deliver_message, store_id, message_id, eta=eta)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from trunkshow.core.events import publish_on_commit
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.customers.models import (
     ConsentAction,
     ConsentEvent,
@@ -595,7 +596,7 @@ def _enqueue(store: Store, message: Message) -> None:
     from trunkshow.messaging.tasks import deliver_message
 
     store_id, message_id = store.pk, message.pk
-    transaction.on_commit(lambda: deliver_message(store_id, message_id))
+    enqueue_on_commit(deliver_message, store_id, message_id)
 
 
 @transaction.atomic

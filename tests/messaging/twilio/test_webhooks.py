@@ -113,7 +113,7 @@ def test_photos_are_recorded_and_only_twilio_hosted_media_kept_for_the_worker_to
     }
     assert twilio.requests == []  # nothing fetched in the webhook: the worker does it after commit
     # After commit: the live events, then the fetch task (tests/messaging/twilio/test_inbound_media.py).
-    assert after_commit[-1].__qualname__ == "_enqueue.<locals>.<lambda>"
+    assert after_commit[-1].__qualname__ == "enqueue_on_commit.<locals>.send"  # the fetch, queued after commit
 
 
 def test_a_whatsapp_message_uses_the_bare_number_and_the_profile_name(

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.core.validation import clean_text
 from trunkshow.customers import import_checker as checker
 from trunkshow.customers.importing import inserts
@@ -158,7 +159,7 @@ def import_start(
         if enqueue:
             from trunkshow.customers.tasks import import_customers
 
-            transaction.on_commit(lambda: import_customers(store.pk, locked.pk))
+            enqueue_on_commit(import_customers, store.pk, locked.pk)
     return locked
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from trunkshow.core.audit import audit_log
+from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.customers.models import ImportJob, ImportStatus
 from trunkshow.stores.models import Store
 
@@ -118,7 +119,7 @@ def _enqueue(job: ImportJob) -> None:
     from trunkshow.customers.tasks import import_customers
 
     store_id, job_id = job.store_id, job.pk
-    transaction.on_commit(lambda: import_customers(store_id, job_id))
+    enqueue_on_commit(import_customers, store_id, job_id)
 
 
 def import_retry(*, store: Store, actor: Any, job: ImportJob) -> ImportJob:
