@@ -766,18 +766,19 @@ def _compare_linked_partner(snap: Snapshot, profile: dict[str, Any], kept: list[
     if partner is None:
         return
     shown = partner_display(partner.first_name, partner.preferred_name, partner.last_name)
+    # Named as the app names them (without a name, by their number: one query, only then).
     if name is not None and v.fold(name) not in {v.fold(shown), v.fold(f"{partner.first_name} {partner.last_name}")}:
         kept.append(
-            _("kept partner “%(old)s”, customer #%(id)d (the file has “%(new)s”)")
-            % {"old": shown, "id": partner.pk, "new": name}
+            _("kept partner “%(old)s”, a customer with their own profile (the file has “%(new)s”)")
+            % {"old": partner.display_name, "new": name}
         )
     theirs = (partner.birthday_day, partner.birthday_month, partner.birthday_year)
     if birthday[0] is not None and (
         birthday[:2] != theirs[:2] or (birthday[2] is not None and birthday[2] != theirs[2])
     ):
         kept.append(
-            _("kept the partner's birthday as on customer #%(id)d (the file has %(new)s)")
-            % {"id": partner.pk, "new": _date_text(*birthday)}
+            _("kept the partner's birthday as on %(name)s's profile (the file has %(new)s)")
+            % {"name": partner.display_name, "new": _date_text(*birthday)}
         )
 
 
