@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tests.conftest import World
-from tests.customers.import_support import shopify
+from tests.customers.import_support import shopify, upload
 from trunkshow.cli import main
 from trunkshow.core.models import AuditEntry
 from trunkshow.customers.models import Customer, ImportJob
@@ -92,12 +92,13 @@ def test_bad_files_and_arguments_exit_non_zero_with_the_reason_and_leave_nothing
     capsys, world, tmp_path, settings, content, argv, message
 ):
     """A refused command leaves no trace but its message: no import in Past imports, no audit
-    entry, no stored file."""
+    entry, no stored file, and no folder made for one in the data folder."""
     path = tmp_path / "c.csv"
     path.write_bytes(content)
     with scopes_disabled():
         audited = list(AuditEntry.objects.values_list("pk", flat=True))
-    stored = stored_files(settings)
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
     code, out, err = run(capsys, "import", "customers", str(path), *argv)
     assert (code, out) == (2, "")
     assert message in err and err.count("\n") == 1
@@ -105,11 +106,19 @@ def test_bad_files_and_arguments_exit_non_zero_with_the_reason_and_leave_nothing
         assert Customer.objects.count() == 0
         assert ImportJob.objects.count() == 0
         assert list(AuditEntry.objects.values_list("pk", flat=True)) == audited
-    assert stored_files(settings) == stored
+    assert list(settings.DATA_DIR.rglob("*")) == []
 
 
-def stored_files(settings: Any) -> list[Any]:
-    return sorted(p for p in (settings.DATA_DIR / "imports").rglob("*") if p.is_file())
+def test_a_refused_command_keeps_the_stores_waiting_uploads(capsys, world, tmp_path, settings):
+    """Only what the refused command made is removed: the store's folder with another upload in it stays."""
+    settings.DATA_DIR = tmp_path / "data"
+    job = upload(world.a, None, b"First Name\nAna\n")
+    stored = settings.DATA_DIR / job.stored_path
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"Colour\nred\n")
+    code, _out, _err = run(capsys, "import", "customers", str(path), "--store", "atelier")
+    assert code == 2
+    assert sorted(settings.DATA_DIR.rglob("*")) == [stored.parent.parent, stored.parent, stored]
 
 
 def test_partners_and_anniversaries_import_from_the_command_line(capsys: Any, world: World, tmp_path) -> None:

@@ -120,3 +120,60 @@ def test_the_mapping_page_and_the_api_show_the_guessed_order(world: World):
     page = re.sub(r"\s+", " ", browser_client(world.a_owner).get(f"/customers/imports/{body['id']}/").content.decode())
     assert '<option value="birthday_dmy" selected>Birthday, written day/month/year</option>' in page
     assert "For example: 28.02.1966 · 21.07.1963 · 20.01.1994" in page
+
+
+def test_a_month_first_dotted_file_imports_whole_with_the_guessed_mapping(world: World):
+    """Dots are usually day first (31.12.1990, in Europe), but a column whose values show the month
+    first (12.31.1990: there is no month 31) is guessed month first, and read as guessed."""
+    job = upload(world.b, world.b_owner, dated_file("12.31.1990", "07.21.1963", "01.05.1994"))
+    assert job.mapping["DOB"] == "birthday_mdy"
+    job = run(world.b, world.b_owner, job)
+    assert [o[1] for o in outcomes(job)] == ["created", "created", "created"]
+    assert birthdays(world.b) == [(31, 12, 1990), (21, 7, 1963), (5, 1, 1994)]
+
+
+@pytest.mark.parametrize(
+    ("store", "value", "mapped", "message"),
+    [
+        # The store's order: dots are read day first, whichever order the store writes slashes in.
+        (
+            "a",
+            "12.31.1990",
+            "birthday",
+            "DOB: “12.31.1990” has no month 31 when read day/month/year, as dates written with dots "
+            "usually are; map the column as “Birthday, written month/day/year” if the file writes the month first.",
+        ),
+        (
+            "b",
+            "12.31.1990",
+            "birthday",
+            "DOB: “12.31.1990” has no month 31 when read day/month/year, as dates written with dots "
+            "usually are; map the column as “Birthday, written month/day/year” if the file writes the month first.",
+        ),
+        # A column mapped in an order reads its dots in that order too, so the advice is right both ways.
+        (
+            "a",
+            "31.12.1990",
+            "birthday_mdy",
+            "DOB: “31.12.1990” has no month 31 when read month/day/year, as you chose for this column; "
+            "map the column as “Birthday, written day/month/year” if the file writes the day first.",
+        ),
+        (
+            "b",
+            "12.31.1990",
+            "birthday_dmy",
+            "DOB: “12.31.1990” has no month 31 when read day/month/year, as you chose for this column; "
+            "map the column as “Birthday, written month/day/year” if the file writes the month first.",
+        ),
+    ],
+)
+def test_a_dotted_date_in_the_other_order_gets_advice_that_works(world: World, store, value, mapped, message):
+    the_store = getattr(world, store)
+    person = world.a_owner if store == "a" else world.b_owner
+    job = run(the_store, person, upload(the_store, person, dated_file("1990-05-31", value)), {"DOB": mapped})
+    assert outcomes(job)[1] == (3, "error", message)
+    # The advice, taken, imports the line.
+    other = "birthday_dmy" if "day first" in message else "birthday_mdy"
+    job = run(the_store, person, upload(the_store, person, dated_file("1990-05-31", value)), {"DOB": other})
+    assert [o[1] for o in outcomes(job)] == ["unchanged", "created"]
+    assert birthdays(the_store)[-1] == (31, 12, 1990)

@@ -15,7 +15,7 @@ from tests.customers.import_support import book, import_file, outcomes, run_coun
 from tests.customers.test_api_support import get
 from trunkshow.customers import services
 from trunkshow.customers.importing import jobs, mapping
-from trunkshow.customers.models import Customer, CustomerEdit, DateKind, ImportantDate
+from trunkshow.customers.models import Customer, CustomerEdit, DateKind, ImportantDate, Source
 
 HEADER = "Name,Phone,Spouse,Spouse Birthday,Anniversary"
 
@@ -252,8 +252,8 @@ def test_a_partner_who_is_a_customer_is_not_changed_by_a_partner_name_in_the_fil
         (
             2,
             "unchanged",
-            f"Nothing new for Clara Berg; kept partner “Pat Lee”, customer #{pat.pk} "
-            f"(the file has “Paul Berg”); kept the partner's birthday as on customer #{pat.pk} (the file has 1984-07-14).",
+            "Nothing new for Clara Berg; kept partner “Pat Lee”, a customer with their own profile "
+            "(the file has “Paul Berg”); kept the partner's birthday as on Pat Lee's profile (the file has 1984-07-14).",
         )
     ]
     assert book(world.a) == before
@@ -293,3 +293,23 @@ def test_a_batch_retried_line_by_line_still_writes_partners_and_anniversaries(wo
     ana, bea = person(world.a, first_name="Ana"), person(world.a, first_name="Bea")
     assert (ana.partner_name, ana.partner_birthday_month, bea.partner_name) == ("Hélène Dubois", 7, "Tom Berg")
     assert (anniversaries(ana), anniversaries(bea)) == ([(12, 6, 2015)], [(2, 1, None)])
+
+
+def test_a_partner_known_only_by_their_number_is_named_by_it(world: World):
+    """A partner who texted before saying who they are is named as the app names them: by their number."""
+    texter = make_customer(world.a, first_name="", last_name="", source=Source.CHAT, phones=["+1 212 555 0188"])
+    clara = make_customer(world.a, first_name="Clara", last_name="Berg", phones=["+1 212 555 0100"])
+    with scope(store=world.a):
+        services.customer_update(store=world.a, actor=None, customer=clara, data={"partner_id": texter.pk})
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, f"{HEADER}\nClara Berg,(212) 555-0100,Paul Berg,07/14/1984,\n".encode())
+    assert outcomes(job) == [
+        (
+            2,
+            "unchanged",
+            "Nothing new for Clara Berg; kept partner “(212) 555-0188”, a customer with their own profile "
+            "(the file has “Paul Berg”); kept the partner's birthday as on (212) 555-0188's profile "
+            "(the file has 1984-07-14).",
+        )
+    ]
+    assert book(world.a) == before

@@ -23,6 +23,17 @@ REFUSED = (
 )
 
 
+def different(parts: str) -> str:
+    """The report of a line whose phones and emails are several customers', ``parts`` saying whose."""
+    return (
+        f"This line's {parts}: different customers. "
+        "Merge them first if they are one person, or correct the file; then import it again."
+    )
+
+
+ZOE_AND_ELIJAH = different("email zoe@example.com is Zoë Goldberg's and phone (914) 555-0177 is Elijah Schwartz's")
+
+
 def csv(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
@@ -179,3 +190,51 @@ def test_the_name_check_costs_no_query_per_line(world: World, django_assert_max_
     content = csv(*(f"Stranger{i} Z,,+1 212 555 {i:04d}," for i in range(30)))
     job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(22))
     assert (job.error_count, job.merged_count, job.created_count) == (30, 0, 0)
+
+
+def test_an_email_and_a_phone_of_two_customers_are_reported_naming_whose_each_is(world: World):
+    """The phone agrees with the line's name (Eli for Elijah), the email is someone else's: the line
+    is not guessed, and the message says whose each is, as the store writes the number."""
+    elijah(world)
+    make_customer(world.a, world.a_owner, first_name="Zoë", last_name="Goldberg", emails=["zoe@example.com"])
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, csv("Eli Schwartz,zoe@example.com,(914) 555-0177,"))
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            ZOE_AND_ELIJAH,
+        )
+    ]
+    assert book(world.a) == before
+
+
+def test_a_phone_two_namesakes_hold_names_both(world: World):
+    elijah(world)
+    elijah(world, first_name="Eli", emails=["eli@example.com"])
+    job = import_file(world.a, world.a_owner, csv("Elijah Schwartz,,(914) 555-0177,"))
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            different("phone (914) 555-0177 is Elijah Schwartz and Eli Schwartz's"),
+        )
+    ]
+
+
+def test_a_customer_found_earlier_in_the_file_is_named_too(world: World):
+    """The phone's customer was created two lines above, in the same batch."""
+    make_customer(world.a, world.a_owner, first_name="Zoë", last_name="Goldberg", emails=["zoe@example.com"])
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv("Elijah Schwartz,,(914) 555-0177,", "Eli Schwartz,zoe@example.com,(914) 555-0177,"),
+    )
+    assert outcomes(job) == [
+        (2, "created", ""),
+        (
+            3,
+            "error",
+            ZOE_AND_ELIJAH,
+        ),
+    ]

@@ -9,7 +9,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, make_customer
-from tests.customers.import_support import import_file, outcomes, run, run_counted, shopify, upload
+from tests.customers.import_support import book, import_file, outcomes, run, run_counted, shopify, upload
 from trunkshow.customers import importing, services
 from trunkshow.customers.importing import jobs
 from trunkshow.customers.models import (
@@ -179,17 +179,36 @@ def test_the_same_person_twice_in_one_file_is_merged_not_duplicated(world: World
 
 
 def test_a_line_matching_two_customers_is_reported_not_guessed(world: World):
-    a = make_customer(world.a, first_name="Ana", last_name="Ruiz", phones=["+1 212 555 0100"])
-    b = make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    """Two customers of one name: the line says whose each of its phone and email is, by name."""
+    make_customer(world.a, first_name="Ana", last_name="Ruiz", phones=["+1 212 555 0100"])
+    make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    before = book(world.a)
     job = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,,,,,+1 212 555 0100,,,,,,"))
     assert outcomes(job) == [
         (
             2,
             "error",
-            f"The phone and email on this line belong to different customers (#{a.pk}, #{b.pk}); "
-            "merge them first, then import the file again.",
+            "This line's email ana@example.com is Ana Ruiz's and phone (212) 555-0100 is Ana Ruiz's: different "
+            "customers. Merge them first if they are one person, or correct the file; then import it again.",
         )
     ]
+    assert book(world.a) == before
+
+
+def test_a_line_without_phone_or_email_matching_two_namesakes_is_reported_not_guessed(world: World):
+    for _twice in range(2):
+        make_customer(world.a, first_name="Ana", last_name="Ruiz", source=Source.IMPORT)
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,,,,,,Lyon,,,,,,,,,,"))
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            "More than one customer without a phone or email is named Ana Ruiz. "
+            "Merge them first, then import the file again.",
+        )
+    ]
+    assert book(world.a) == before
 
 
 def test_an_erased_customers_phone_or_email_is_not_imported(world: World):

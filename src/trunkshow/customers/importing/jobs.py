@@ -9,7 +9,7 @@ import multiprocessing
 import secrets
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -77,12 +77,14 @@ def import_upload(
     if not name:
         name = "import.csv"
     folder = import_dir(store)
-    folder.mkdir(parents=True, exist_ok=True)
+    # The folders this upload makes; a refused one removes them again if still empty, so it leaves
+    # nothing behind (a folder holding another upload is never empty, and rmdir never removes it).
+    made = [p for p in (folder.parent, folder) if not p.exists()]
     path = folder / f"{secrets.token_hex(16)}.csv"
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(path, "xb") as out:
+        with _new_file(path) as out:
             chunks = iter(lambda: stream.read(1 << 20), b"") if hasattr(stream, "read") else stream
             for chunk in chunks:
                 size += len(chunk)
@@ -112,8 +114,23 @@ def import_upload(
         )
     except BaseException:
         path.unlink(missing_ok=True)
+        for made_folder in reversed(made):
+            with suppress(OSError):  # not empty: another upload is in it now
+                made_folder.rmdir()
         raise
     return job
+
+
+def _new_file(path: Path) -> IO[bytes]:
+    """``path`` opened for writing, made with its folder; a folder another refused upload removes
+    between the two (it was empty) is made again."""
+    for _attempt in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return open(path, "xb")
+        except FileNotFoundError:
+            continue
+    return open(path, "xb")
 
 
 def import_preview(job: ImportJob) -> list[list[str]]:

@@ -350,11 +350,12 @@ def parse_date(
 ) -> tuple[int, int, int | None] | None:
     """Day, month and year (or None) from the ways exports write a date; None for a blank cell.
 
-    Slashes and dashes follow ``order`` (``dmy`` or ``mdy``); dots are always day.month.year;
-    ISO ``1990-05-31`` and month names are unambiguous. The result is not yet checked as a date.
-    ``chosen`` says the order came from the column's mapping, not the store's, so an error names
-    the right reason; ``date`` (a key of ``DATES``: birthday, partner_birthday, anniversary) names
-    the mapping that reads the other order.
+    Slashes and dashes follow ``order`` (``dmy`` or ``mdy``). Dots are day.month.year, as they
+    usually are (Europe), unless the column's mapping chose an order: a file of ``12.31.1990`` is
+    mapped (and guessed) month first and read so. ISO ``1990-05-31`` and month names are
+    unambiguous. The result is not yet checked as a date. ``chosen`` says the order came from the
+    column's mapping, not the store's, so an error names the right reason; ``date`` (a key of
+    ``DATES``: birthday, partner_birthday, anniversary) names the mapping that reads the other order.
     """
     text = raw.strip()
     if not text:
@@ -366,10 +367,16 @@ def parse_date(
     if m := _NUMERIC.match(text):
         first, sep, second, year_text = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         year = _year(year_text) if year_text else None
-        month_first = order == "mdy" and sep != "."
+        dotted = sep == "." and not chosen
+        month_first = order == "mdy" and not dotted
         read_month = first if month_first else second
         if read_month > 12 and (second if month_first else first) <= 12:
-            why = _("as you chose for this column") if chosen else _("as this store writes dates")
+            if chosen:
+                why = _("as you chose for this column")
+            elif dotted:
+                why = _("as dates written with dots usually are")
+            else:
+                why = _("as this store writes dates")
             message = (
                 _(
                     "“%(v)s” has no month %(m)d when read month/day/year, %(why)s; "

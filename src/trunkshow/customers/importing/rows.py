@@ -403,16 +403,8 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         if others and not found:
             row(plan, ImportOutcome.ERROR, _shared_phone(store, plan, owners, others, snapshots))
         elif len(found) > 1:
-            ids = ", ".join(f"#{i}" for i in sorted(found))
-            row(
-                plan,
-                ImportOutcome.ERROR,
-                _(
-                    "The phone and email on this line belong to different customers (%(ids)s); "
-                    "merge them first, then import the file again."
-                )
-                % {"ids": ids},
-            )
+            names = {i: snapshot(i).name(store.phone_region) for i in sorted(found)}
+            row(plan, ImportOutcome.ERROR, _different_customers(store, plan, owners, names))
         elif found:
             customer_id = found.pop()
             diff = _diff(plan, snapshot(customer_id))
@@ -462,20 +454,52 @@ def _names_differ(profile: dict[str, Any], customer: Customer) -> bool:
     return not any(a.startswith(b) or b.startswith(a) for a in given for b in their_given)
 
 
+def _whose(names: list[str]) -> str:
+    """ "Elijah Schwartz's", or "Elijah Schwartz and Sarah Schwartz's" for several holders of one thing."""
+    if len(names) == 1:
+        return _("%(name)s's") % {"name": names[0]}
+    return _("%(names)s and %(last)s's") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
 def _shared_phone(store: Store, plan: Plan, owners: Owners, others: list[int], snapshots: dict[int, Snapshot]) -> str:
     """Why a line whose phone belongs to someone of another name was not merged, naming them."""
     e164 = next(p for p in plan.phones if not owners.by_key.get(("phone", p), set()).isdisjoint(others))
     holders = [i for i in others if i in owners.by_key[("phone", e164)]]
-    names = [snapshots[i].name(store.phone_region) for i in holders]
-    whose = (
-        _("%(name)s's") % {"name": names[0]}
-        if len(names) == 1
-        else _("%(names)s and %(last)s's") % {"names": ", ".join(names[:-1]), "last": names[-1]}
-    )
+    whose = _whose([snapshots[i].name(store.phone_region) for i in holders])
     return _(
         "The phone %(phone)s is %(whose)s; the names differ, so this line was not merged. "
         "Add them by hand or correct the file."
     ) % {"phone": phone_for_region(e164, store.phone_region), "whose": whose}
+
+
+def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[int, str]) -> str:
+    """Why a line that is several customers' (``names``: their ids → names) was not merged: whose
+    each of its emails and phones is, by name, as the store writes them; ids mean nothing to a user."""
+    if not (plan.emails or plan.phones):  # found by name: customers imported without either
+        return _(
+            "More than one customer without a phone or email is named %(name)s. "
+            "Merge them first, then import the file again."
+        ) % {"name": next(iter(names.values()))}
+    parts = []
+    for kind, value in [*(("email", e) for e in plan.emails), *(("phone", p) for p in plan.phones)]:
+        holders = [i for i in names if i in owners.by_key.get((kind, value), ())]
+        if not holders:
+            continue
+        whose = _whose([names[i] for i in holders])
+        if kind == "email":
+            parts.append(_("email %(email)s is %(whose)s") % {"email": value, "whose": whose})
+        else:
+            phone = phone_for_region(value, store.phone_region)
+            parts.append(_("phone %(phone)s is %(whose)s") % {"phone": phone, "whose": whose})
+    listed = (
+        parts[0]
+        if len(parts) == 1
+        else _("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]}
+    )
+    return _(
+        "This line's %(parts)s: different customers. "
+        "Merge them first if they are one person, or correct the file; then import it again."
+    ) % {"parts": listed}
 
 
 def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
@@ -742,18 +766,19 @@ def _compare_linked_partner(snap: Snapshot, profile: dict[str, Any], kept: list[
     if partner is None:
         return
     shown = partner_display(partner.first_name, partner.preferred_name, partner.last_name)
+    # Named as the app names them (without a name, by their number: one query, only then).
     if name is not None and v.fold(name) not in {v.fold(shown), v.fold(f"{partner.first_name} {partner.last_name}")}:
         kept.append(
-            _("kept partner “%(old)s”, customer #%(id)d (the file has “%(new)s”)")
-            % {"old": shown, "id": partner.pk, "new": name}
+            _("kept partner “%(old)s”, a customer with their own profile (the file has “%(new)s”)")
+            % {"old": partner.display_name, "new": name}
         )
     theirs = (partner.birthday_day, partner.birthday_month, partner.birthday_year)
     if birthday[0] is not None and (
         birthday[:2] != theirs[:2] or (birthday[2] is not None and birthday[2] != theirs[2])
     ):
         kept.append(
-            _("kept the partner's birthday as on customer #%(id)d (the file has %(new)s)")
-            % {"id": partner.pk, "new": _date_text(*birthday)}
+            _("kept the partner's birthday as on %(name)s's profile (the file has %(new)s)")
+            % {"name": partner.display_name, "new": _date_text(*birthday)}
         )
 
 
