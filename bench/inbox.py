@@ -314,7 +314,8 @@ def waiting(captured_get: Any, requests: int) -> None:
 
 # What an associate types into the inbox's search, by how many conversations hold it: most ("ring"),
 # some (a stone and a piece), very few (an accented surname typed without its accent, a sentence's
-# words apart), one (an order number), none (the list then also asks every other status).
+# words apart), one (an order number), none (the list then also asks every other status), and words
+# the messages hold only in another form.
 _SEARCHES = {
     "common word": ["ring", "gold", "saturday"],
     "two words": ["emerald bangle", "opal brooch", "platinum locket"],
@@ -322,6 +323,9 @@ _SEARCHES = {
     "rare words": ["zoe locket", "nunez aquamarine"],
     "order number": [],  # filled from the data
     "nowhere": ["zeppelin", "harpsichord", "xylophone"],
+    # Held only in another form ("engraving", "necklace", "resize", "ruby"): found by its stem since
+    # 2026-11-24 (ADR 0010), found nowhere before.
+    "other form": ["engrave", "necklaces", "resized", "rubies"],
 }
 
 

@@ -150,11 +150,18 @@ def test_the_readmes_search_examples_find_someone_in_the_demo() -> None:
     assert found == {q: [last] for q, last in README_SEARCHES}
 
 
-# The README's inbox searches: each finds the one demo conversation that holds every word.
+# The README's inbox searches: each finds the one demo conversation that holds every word, and
+# marks the words as the message writes them.
 README_INBOX_SEARCHES = [
-    ("gold chains", "Hi, do you buy old gold? I have a few chains."),
-    ("pearl earrings", "Good afternoon, do you still have the pearl drop earrings from the Instagram post?"),
-    ("hand engraving", "Thank you, I will bring it tomorrow morning."),
+    ("gold chains", "Hi, do you buy old gold? I have a few chains.", ["gold", "chains"]),
+    (
+        "pearl earrings",
+        "Good afternoon, do you still have the pearl drop earrings from the Instagram post?",
+        ["pearl", "earrings"],
+    ),
+    ("hand engraving", "Thank you, I will bring it tomorrow morning.", ["hand", "engraving"]),
+    # Another form of the word: the message says "resizing".
+    ("resize", "Hi, my mother's ring needs resizing from a K to an M, can you do that?", ["resizing"]),
 ]
 
 
@@ -168,7 +175,7 @@ def test_the_readmes_inbox_search_examples_find_their_conversation_in_the_demo()
     store = _demo()
     with scope(store=store):
         owner = Membership.objects.get(store=store, role="owner").user
-        for q, holds in README_INBOX_SEARCHES:
+        for q, holds, marked in README_INBOX_SEARCHES:
             assert f"`{q}`" in readme, q
             page = inbox_page(store=store, user=owner, filters=InboxFilters(status="any", q=q))
             assert [row.conversation.pk for row in page.rows] == [
@@ -178,7 +185,7 @@ def test_the_readmes_inbox_search_examples_find_their_conversation_in_the_demo()
             # rather than the last message).
             match = page.rows[0].match
             assert match is not None and match.message_id is not None
-            assert [match.text[start:end].lower() for start, end in match.marks] == q.split(), q
+            assert [match.text[start:end].lower() for start, end in match.marks] == marked, q
 
 
 # The Interests filter's examples, in its hint on the customer list and in the README: each finds

@@ -192,6 +192,34 @@ def test_exact_then_prefix_then_substring_each_closest_first(world: World):
     assert names(world.a, "szirmay anna")[0] == "Anna Szirmay"
 
 
+def test_a_preferred_name_typed_whole_ranks_as_a_first_name_does(world: World):
+    make_customer(world.a, first_name="Maxime", last_name="Dubois")
+    make_customer(world.a, first_name="Massimo", last_name="Rossi", preferred_name="Max")
+    make_customer(world.a, first_name="Max", last_name="Weber")
+    make_customer(world.a, first_name="Ilona", last_name="Nagy", partner_name="Max Brandt")
+    make_customer(world.a, first_name="Ines", last_name="Ortiz", preferred_name="Maxi")
+    # "Max" is Massimo's name as much as Max Weber's: both before Maxime; a partner called Max, and
+    # a preferred name only starting with the word, still after the customers' own names.
+    assert ranks(world.a, "Max") == [
+        ("Massimo Rossi", search.PREFIX),
+        ("Max Weber", search.PREFIX),
+        ("Maxime Dubois", search.PREFIX + 3),
+        ("Ilona Nagy", search.PREFIX + 20),
+        ("Ines Ortiz", search.PREFIX + 21),
+    ]
+    assert ranks(world.a, "max rossi") == [("Massimo Rossi", search.PREFIX)]
+    assert ranks(world.a, "Massimo Rossi") == [("Massimo Rossi", search.EXACT)]
+    # The API, which pages the ranked candidates itself, gives the same order.
+    items = get(api(world.a_owner), "", q="max").json()["items"]
+    assert [f"{r['first_name']} {r['last_name']}" for r in items] == [
+        "Massimo Rossi",
+        "Max Weber",
+        "Maxime Dubois",
+        "Ilona Nagy",
+        "Ines Ortiz",
+    ]
+
+
 def test_typos_come_after_substrings_when_no_name_starts_with_the_words(world: World):
     make_customer(world.a, first_name="Anna", last_name="Szirmay")  # one edit
     make_customer(world.a, first_name="Joanna", last_name="Szirmai")  # "anna" inside "joanna"

@@ -264,3 +264,62 @@ def test_a_searched_page_costs_one_statement_more_whatever_its_rows(
     assert page.count("<mark>locket</mark>") == 12
     with django_assert_max_num_queries(len(one.captured_queries) - 1):
         client.get("/inbox/")
+
+
+def test_a_word_is_found_in_its_other_english_forms(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    captured = django_capture_on_commit_callbacks
+    engraving = text_in(world.a, captured, "Is the engraving done?", "SM1").conversation_id
+    necklace = text_in(world.a, captured, "The pearl necklace, please", "SM2", number="+12125550111").conversation_id
+    resize = text_in(world.a, captured, "Can you resize my ring?", "SM3", number="+12125550122").conversation_id
+    rubies = text_in(world.a, captured, "Two rubies and a stone", "SM4", number="+12125550133").conversation_id
+    boston = text_in(world.a, captured, "Shipping to Boston", "SM5", number="+12125550144").conversation_id
+    text_in(world.b, captured, "Is the engraving done?", "SM6")
+    client = browser_client(world.a_owner)
+
+    assert found(client, "engrave") == [engraving]
+    assert found(client, "Engraved") == [engraving]
+    assert found(client, "necklaces") == [necklace]
+    assert found(client, "resized") == [resize]
+    assert found(client, "resizing rings") == [resize]
+    assert found(client, "ruby") == [rubies]
+    assert found(client, "shipped") == [boston]
+    # As typed, as before: "earring" holds no "rings"; a word without an ending is itself only.
+    assert found(client, "rings") == [resize]
+    assert found(client, "gold") == []
+    # A stem keeps 5 letters when an -e goes: "stones" finds the stone, not "Boston" ("ston").
+    assert found(client, "stones") == [rubies]
+    # Every word must still be found: one of them in another form is not enough alone.
+    assert found(client, "engraved necklace") == []
+    # Another store's conversation, with the very same words, is not found.
+    assert engraving not in found(browser_client(world.b_owner), "engrave")
+
+
+def test_a_customers_name_is_not_read_as_an_english_word(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    captured = django_capture_on_commit_callbacks
+    hugh = written_by(world.a, captured, "Hugh Grant", "+12125550142", "Hello", "SM1")
+    hughes = written_by(world.a, captured, "Maria Hughes", "+12125550199", "Hello", "SM2")
+    client = browser_client(world.a_owner)
+
+    assert found(client, "hughes") == [hughes]
+    assert sorted(found(client, "hugh")) == sorted([hugh, hughes])
+
+
+def test_a_word_found_in_another_form_is_marked_whole_and_as_typed_comes_first(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    number = "+12125550142"
+    jurgen = written_by(world.a, captured, "Jürgen Vogel", number, "Please engrave our date in the ring", "SM1")
+    text_in(world.a, captured, "The engraving should say J & A", "SM2", number=number)
+    text_in(world.a, captured, "Thank you, I will bring it tomorrow morning.", "SM3", number=number)
+    client = browser_client(world.a_owner)
+
+    # The word as typed is held by an older message: that one is still shown, as before.
+    assert shown(client, "engrave") == {jurgen: "Please <mark>engrave</mark> our date in the ring"}
+    # Only another form held: the whole word is marked, in the newest message holding it.
+    assert shown(client, "engraved") == {jurgen: "The <mark>engraving</mark> should say J &amp; A"}
+    # The message holding the most of the words wins, whatever their forms.
+    assert shown(client, "engraving rings") == {jurgen: "Please <mark>engrave</mark> our date in the <mark>ring</mark>"}
+    # The API gives the same offsets to mark.
+    items = api(world.a_associate).get("/api/v1/conversations", {"status": "any", "q": "engraved"}).json()["items"]
+    assert (items[0]["match"]["excerpt"], items[0]["match"]["marks"]) == ("The engraving should say J & A", [[4, 13]])

@@ -33,6 +33,14 @@ def marked(text: str, *words: str) -> str:
         # Markup in a message is text: escaped around the marks, never marked after escaping.
         ("<b>gold</b> & lt", ("lt",), "&lt;b&gt;gold&lt;/b&gt; &amp; <mark>lt</mark>"),
         ("x&y <i>", ("y <i",), "x&amp;<mark>y &lt;i</mark>&gt;"),
+        # Held only in another form (``word_forms``): from the stem to the end of the word where it is held.
+        ("Is the engraving done?", ("engrave",), "Is the <mark>engraving</mark> done?"),
+        ("Two rubies and a ruby", ("ruby",), "Two <mark>rubies</mark> and a <mark>ruby</mark>"),
+        ("Die Straßen", ("strasse",), "Die <mark>Straßen</mark>"),
+        ("The NECKLACE!", ("necklaces",), "The <mark>NECKLACE</mark>!"),
+        # Held as typed: marked as typed, as before (a word inside another stays a part of it).
+        ("Pearl earrings", ("rings",), "Pearl ear<mark>rings</mark>"),
+        ("Please engrave it", ("engrave",), "Please <mark>engrave</mark> it"),
         # Line breaks and runs of spaces read as one space in a row.
         ("Hello\n\n  the locket", ("locket",), "Hello the <mark>locket</mark>"),
     ],

@@ -10,9 +10,10 @@ gets a rank, lower first:
 
     0 exact (the full name in either order, the phone, the email), 100 prefix of a word,
     200 substring, 300 a typo; within a tier, plus the letters beyond what was typed, plus 20 when
-    it is a partner's or preferred name that matches rather than the customer's own (a typo: ten
-    per edit, at most 1 or 2 edits per word by length, plus 5 when a word is found only in a
-    partner's name, plus up to 4 for a word found inside a longer name); a word found only buried
+    it is a partner's or preferred name that matches rather than the customer's own (but a word
+    typed whole that is a whole word of the preferred name is their own: ``max`` finds Massimo
+    "Max" Rossi at 100, before Maxime at 103); a typo: ten per edit, at most 1 or 2 edits per
+    word by length, plus 5 when a word is found only in a partner's name, plus up to 4 for a word found inside a longer name; a word found only buried
     in a name (letters on both sides, not after a hyphen: ``kato`` in Lakatorne) ranks as a typo,
     305 plus the letters around.
 
@@ -118,19 +119,20 @@ class Hit:
 
 @dataclass
 class _Candidates:
-    rows: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (sort_name, search_text)
+    # id -> (sort_name, search_text, preferred_name)
+    rows: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     ranks: dict[int, int | None] = field(default_factory=dict)  # id -> rank_of, once per candidate
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
-        for pk, sort_name, text in rows:
-            self.rows.setdefault(pk, (sort_name, text))
+        for pk, sort_name, text, preferred in rows:
+            self.rows.setdefault(pk, (sort_name, text, preferred))
 
     def hits(self, query: Query) -> list[Hit]:
         """The candidates that match after all, ranked (each ranked once however often asked)."""
         found = []
-        for pk, (sort_name, text) in self.rows.items():
+        for pk, (sort_name, text, preferred) in self.rows.items():
             if pk not in self.ranks:
-                self.ranks[pk] = rank_of(query, sort_name, text)
+                self.ranks[pk] = rank_of(query, sort_name, text, preferred)
             rank = self.ranks[pk]
             if rank is not None:
                 found.append(Hit(rank, sort_name, pk))
@@ -176,11 +178,13 @@ def partner_matched(query: Query, *, own: str, partner: str) -> bool:
     return bool(missing) and all(_holds(w, theirs) for w in missing)
 
 
-def rank_of(query: Query, sort_name: str, text: str) -> int | None:
+def rank_of(query: Query, sort_name: str, text: str, preferred: str = "") -> int | None:
     """Where a candidate ranks for this query (lower first); None when it does not match after all.
 
     The tier (EXACT, PREFIX, SUBSTRING, TYPO) in the hundreds, and within it how far the match
-    is: letters or digits beyond what was typed, or for a typo ten per edit.
+    is: letters or digits beyond what was typed, or for a typo ten per edit. A word that is a whole
+    word of the ``preferred`` name counts as the customer's own name, as a first name typed whole
+    does (``max`` finds Massimo "Max" Rossi at 100, before Maxime at 103).
     """
     if query.kind in ("email", "phone"):
         values = [w for w in text.split() if "@" in w] if query.kind == "email" else text.split()
@@ -196,12 +200,13 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
         return SUBSTRING + min(min(inside), 99) if inside else None
     words = query.words
     names = sort_name.split()
+    called = [w for w in v.fold(preferred).split() if w in words and w not in names] if preferred else []
     if len(words) == len(names) and any(list(words[i:] + words[:i]) == names for i in range(len(words))):
         return EXACT
     own = _name_words(text)
     # The customer's own name (sort_name) before a partner's or a preferred name.
     for tier, within in ((PREFIX, False), (SUBSTRING, True)):
-        for pool, extra in ((names, 0), (own, 20)):
+        for pool, extra in ((names + called, 0), (own, 20)):
             beyond = [_closest(w, pool, inside=within) for w in words]
             if all(b is not None for b in beyond):
                 if within and any(_buried(w, pool) for w in words):
@@ -211,7 +216,7 @@ def rank_of(query: Query, sort_name: str, text: str) -> int | None:
         return SUBSTRING + 99
     edits = elsewhere = partial = 0
     for w in words:
-        if w in names:
+        if w in names or w in called:
             continue
         held = _closest(w, names, inside=True)
         if held is not None:  # part of a name: after the names holding it whole
@@ -274,10 +279,10 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
         and any(max_edits(w) for w in long_words)
     ):
         seen = {h.id for h in hits}
-        for pk, sort_name, text in backend.typos(store.pk, dictionary, long_words, short_words):
+        for pk, sort_name, text, preferred in backend.typos(store.pk, dictionary, long_words, short_words):
             if pk in seen:
                 continue
-            rank = rank_of(query, sort_name, text)
+            rank = rank_of(query, sort_name, text, preferred)
             if rank is not None:
                 seen.add(pk)
                 hits.append(Hit(rank, sort_name, pk))
@@ -379,7 +384,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-_COLUMNS = "c.id, c.sort_name, c.search_text"
+_COLUMNS = "c.id, c.sort_name, c.search_text, c.preferred_name"
 # The end of a prefix range: after every string that starts with the prefix.
 _HIGH = "\U0010ffff"
 # A query word held by more name words than this (``ann``) is checked on the rows the other
@@ -523,7 +528,7 @@ class _Engine:
             return rows
         extra, params = self._short_filter(words)
         return rows + _fetch(
-            f"SELECT {_COLUMNS} FROM (SELECT c.id, c.sort_name, c.search_text FROM customers_customer c "
+            f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS} FROM customers_customer c "
             f"WHERE c.store_id = %s AND c.erased_at IS NULL{self.scope.sql} "
             f"ORDER BY c.sort_name, c.id LIMIT {SHORT_SCAN}) c WHERE true{extra} LIMIT {CANDIDATES}",
             [store_id, *self.scope.params, *params],
@@ -765,7 +770,7 @@ class _Postgres(_Engine):
         # filtered by it cheaper than tens of thousands of primary-key reads, and takes 300-450 ms
         # at 1M customers where the reads take 10-20: OFFSET 0 keeps the lateral read by key.
         return (
-            "CROSS JOIN LATERAL (SELECT c0.id, c0.sort_name, c0.search_text, c0.erased_at "
+            "CROSS JOIN LATERAL (SELECT c0.id, c0.sort_name, c0.search_text, c0.preferred_name, c0.erased_at "
             "FROM customers_customer c0 WHERE c0.id = s.customer_id OFFSET 0) c"
         )
 

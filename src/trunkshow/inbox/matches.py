@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from trunkshow.core.validation import fold
+from trunkshow.inbox.stems import stemmed, word_forms
 
 # The excerpt: from a word's start up to LEAD characters before the first word marked, LENGTH in all.
 LEAD = 30
@@ -47,46 +48,71 @@ class Match:
 
 
 def matched_messages(conversation_ids: Sequence[int], words: Sequence[str]) -> dict[int, tuple[int, str, str]]:
-    """For each conversation, its message holding the most of ``words`` (folded), the newest among
-    those: ``{conversation_id: (message_id, direction, body)}``, in one statement for the page."""
+    """For each conversation, its message holding the most of ``words`` (folded), each as typed or
+    in another form (``word_forms``), then the most of them as typed, the newest among those:
+    ``{conversation_id: (message_id, direction, body)}``, in one statement for the page. So a word's
+    other forms never put a message before one that held it as typed and was chosen before."""
     words = [w for w in dict.fromkeys(words) if w]
     if not conversation_ids or not words:
         return {}
-    like = "m.search_text LIKE %s ESCAPE '\\'"
-    held = [f"(CASE WHEN {like} THEN 1 ELSE 0 END)" for _ in words]
-    patterns = [f"%{connection.ops.prep_for_like_query(w)}%" for w in words]
+
+    def holds(forms: Sequence[str]) -> tuple[str, list[str]]:
+        like = " OR ".join(["m.search_text LIKE %s ESCAPE '\\'"] * len(forms))
+        return f"({like})", [f"%{connection.ops.prep_for_like_query(form)}%" for form in forms]
+
+    in_any_form = [holds(word_forms(w)) for w in words]
+    as_typed = [holds([w]) for w in words if stemmed(w)]
+
+    def count(held: list[tuple[str, list[str]]]) -> str:
+        return " + ".join(f"(CASE WHEN {sql} THEN 1 ELSE 0 END)" for sql, _ in held) + " DESC"
+
+    order = [count(in_any_form), *([count(as_typed)] if as_typed else [])]
     # Ids read from the list's own statement (this store's), written in as integers.
     ids = ", ".join(str(int(pk)) for pk in conversation_ids)
     sql = f"""
 SELECT conversation_id, id, direction, body FROM (
   SELECT m.conversation_id, m.id, m.direction, m.body,
          ROW_NUMBER() OVER (PARTITION BY m.conversation_id
-                            ORDER BY {" + ".join(held)} DESC, m.created_at DESC, m.id DESC) AS n
+                            ORDER BY {", ".join(order)}, m.created_at DESC, m.id DESC) AS n
     FROM messaging_message m
-   WHERE m.conversation_id IN ({ids}) AND ({" OR ".join([like] * len(words))})
+   WHERE m.conversation_id IN ({ids}) AND ({" OR ".join(sql for sql, _ in in_any_form)})
 ) ranked
  WHERE n = 1
 """  # noqa: S608 - placeholders and integers only
+    params = [p for held in (in_any_form, as_typed, in_any_form) for _, values in held for p in values]
     with connection.cursor() as cur:
-        cur.execute(sql, [*patterns, *patterns])
+        cur.execute(sql, params)
         return {row[0]: (row[1], row[2], row[3]) for row in cur.fetchall()}
+
+
+def words_held(text: str, words: Iterable[str]) -> list[str]:
+    """Those of ``words`` (folded) that ``text`` holds, as typed or in another form."""
+    folded = fold(text)
+    return [word for word in words if any(form in folded for form in word_forms(word))]
 
 
 def marks_in(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     """Where ``text`` holds each of ``words`` (folded), as spans of ``text`` as written, sorted and
-    merged. A word of one or two letters is marked only where it is a word of its own (not every
-    "a"). Folding may change a character's length ("ß" is "ss", "ﬁ" "fi", a combining accent
-    nothing): a match is widened to the whole characters it touches, and takes the accents after them."""
+    merged. A word held as typed is marked as typed (``old`` in "gold"); one held in another form
+    (``word_forms``: ``engrave`` in "engraving") is marked from its stem to the end of the word there
+    ("engraving", all of it). A word of one or two letters is marked only where it is a word of its
+    own (not every "a"). Folding may change a character's length ("ß" is "ss", "ﬁ" "fi", a combining
+    accent nothing): a match is widened to the whole characters it touches, and takes the accents
+    after them."""
     folded, owner = _folded_with_owners(text)
     if folded is None:  # folding here disagrees with folding the whole: mark nothing rather than wrongly
         return []
-    spans = []
+    patterns = []
     for word in words:
         if not word:
             continue
         pattern = re.escape(word)
         if len(word) < 3:
             pattern = rf"(?<!\w){pattern}(?!\w)"
+        patterns.append(pattern)
+        patterns += [rf"{re.escape(form)}[^\W\d_]*" for form in word_forms(word) if form != word]
+    spans = []
+    for pattern in patterns:
         for found in re.finditer(pattern, folded):
             start, end = owner[found.start()], owner[found.end() - 1] + 1
             while end < len(text) and unicodedata.combining(text[end]):

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer
-from trunkshow.inbox.matches import Match, excerpt, marks_in, matched_messages
+from trunkshow.inbox.matches import Match, excerpt, marks_in, matched_messages, words_held
 from trunkshow.inbox.services import WAITING_STATUSES, inbox_settings, response_due_at
+from trunkshow.inbox.stems import word_forms
 from trunkshow.messaging.models import ChannelKind, Conversation, ConversationStatus
 from trunkshow.stores.models import Store, User
 
@@ -91,6 +92,13 @@ class _Term:
     customer_ids: tuple[int, ...] = ()
     phone: bool = False  # a phone number, ``about`` its digits
 
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """What a message must hold for it (any one, as a substring): the word typed or its stem,
+        English endings forgiven (``inbox.stems``: ``engrave`` is found in "engraving"). A
+        customer's name is matched as typed: it is no English word (``hughes`` is not Hugh)."""
+        return (self.text,) if self.phone else word_forms(self.text)
+
 
 def _search(store: Store, q: str, *, typos: bool = False) -> _Search | None:
     """Every word of ``q`` must be found in the conversation, each anywhere in it.
@@ -151,22 +159,22 @@ def _narrowed(store: Store, terms: list[_Term]) -> _Search:
 def _holding(store: Store, term: _Term) -> set[int] | None:
     """The ids of the store's conversations that hold ``term``, or None when it is common (or too
     short for a trigram index) and is better checked row by row."""
-    texts = [term.text, *term.about]
-    if any(len(text) < 3 for text in texts):
+    forms = term.forms
+    if any(len(text) < 3 for text in [*forms, *term.about]):
         return None
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cur:
         if postgres:
+            held = " OR ".join(["search_text LIKE %s ESCAPE '\\'"] * len(forms))
             cur.execute(
-                "SELECT conversation_id FROM messaging_message WHERE store_id = %s AND search_text LIKE %s "
-                "ESCAPE '\\' LIMIT %s",
-                [store.pk, _contains(term.text), FEW],
+                f"SELECT conversation_id FROM messaging_message WHERE store_id = %s AND ({held}) LIMIT %s",  # noqa: S608
+                [store.pk, *(_contains(form) for form in forms), FEW],
             )
         else:
             cur.execute(
                 "SELECT m.conversation_id FROM message_search_fts f CROSS JOIN messaging_message m ON m.id = f.rowid "
                 "WHERE message_search_fts MATCH %s AND m.store_id = %s LIMIT %s",
-                [_phrase(term.text), store.pk, FEW],
+                [" OR ".join(_phrase(form) for form in forms), store.pk, FEW],
             )
         rows = cur.fetchall()
         if len(rows) >= FEW:
@@ -213,8 +221,9 @@ def _checked(term: _Term) -> tuple[str, list[Any]]:
     # turns the EXISTS into a hash of every message holding the word (250,000 for "ring" among a
     # million: 240 ms) before reading the first row of the list.
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    in_messages = "EXISTS (SELECT 1 FROM messaging_message m WHERE m.conversation_id = c.id AND m.search_text LIKE %s"
-    found: list[tuple[str, list[Any]]] = [(f"{in_messages} ESCAPE '\\'{fence})", [_contains(term.text)])]
+    held = " OR ".join(["m.search_text LIKE %s ESCAPE '\\'"] * len(term.forms))
+    in_messages = f"EXISTS (SELECT 1 FROM messaging_message m WHERE m.conversation_id = c.id AND ({held}){fence})"  # noqa: S608 - placeholders only
+    found: list[tuple[str, list[Any]]] = [(in_messages, [_contains(form) for form in term.forms])]
     found += [("cu.search_text LIKE %s ESCAPE '\\'", [_contains(about)]) for about in term.about]
     if term.customer_ids:
         found.append((f"c.customer_id IN ({', '.join(['%s'] * len(term.customer_ids))})", list(term.customer_ids)))
@@ -420,17 +429,12 @@ def _matches(items: list[Conversation], terms: tuple[_Term, ...]) -> dict[int, M
     out = {}
     for c in items:
         message_id, direction, body = found.get(c.pk, (None, "", ""))
-        held = set(_words_in(body, words)) if message_id else set()
+        held = set(words_held(body, words)) if message_id else set()
         text, marks = excerpt(body, marks_in(body, words)) if message_id else ("", ())
         out[c.pk] = Match(
             message_id, direction, text, marks, _customer_holds(c, [t for t in terms if t.text not in held])
         )
     return out
-
-
-def _words_in(body: str, words: list[str]) -> list[str]:
-    folded = fold(body)
-    return [word for word in words if word in folded]
 
 
 def _customer_holds(conversation: Conversation, terms: list[_Term]) -> str:
