@@ -49,3 +49,5 @@ urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
 ]
+
+handler500 = "trunkshow.core.errors.server_error"

@@ -26,6 +26,7 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel
 
 from trunkshow.core.access import PermissionDenied
+from trunkshow.core.errors import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(Exception)
     def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
+        if database_unreachable(exc):
+            response = error_response(api, request, 503, "unavailable", UNAVAILABLE_MESSAGE)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         return error_response(
             api, request, 500, "server_error", "Something went wrong on our side; it has been logged."
         )
