@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -234,12 +235,8 @@ def contact_form_hidden_parts(page: Any) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_view(
-    browser: Any, live_server_url: str, demo: Store, size: str
-) -> None:
-    """Found by a new user: on a desk, the closed store's contact form squeezed the thread to a
-    sliver (about 22-40 px) and pushed its buttons out of the panel."""
+def closed_store_chat(browser: Any, live_server_url: str, demo: Store, size: str) -> Any:
+    """The sample website of a store closed all week, its chat opened: the contact form shows at once."""
     with scopes_disabled():
         Store.objects.filter(pk=demo.pk).update(
             opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -249,6 +246,16 @@ def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_vie
     page.goto("/demo-site/")
     page.get_by_role("button", name="Chat with us").click()
     page.get_by_text("Nobody can answer right now.").wait_for()
+    return page
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_view(
+    browser: Any, live_server_url: str, demo: Store, size: str
+) -> None:
+    """Found by a new user: on a desk, the closed store's contact form squeezed the thread to a
+    sliver (about 22-40 px) and pushed its buttons out of the panel."""
+    page = closed_store_chat(browser, live_server_url, demo, size)
     log = page.get_by_role("log", name="Messages")
 
     def assert_laid_out(moment: str) -> None:
@@ -302,15 +309,7 @@ def test_a_photo_an_error_and_the_contact_form_at_once_keep_the_thread_readable_
 ) -> None:
     """Found on a phone: with a photo waiting, an error and the contact form showing at once, the thread
     shrank to a strip with the store's answer cut off, and on a desk it did the same."""
-    with scopes_disabled():
-        Store.objects.filter(pk=demo.pk).update(
-            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        )
-    phone = size == "phone"
-    page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
-    page.goto("/demo-site/")
-    page.get_by_role("button", name="Chat with us").click()
-    page.get_by_text("Nobody can answer right now.").wait_for()
+    page = closed_store_chat(browser, live_server_url, demo, size)
     page.get_by_label("Message", exact=True).fill("Hello! Do you have this ring in a size 6?")
     page.keyboard.press("Enter")
     log = page.get_by_role("log", name="Messages")
@@ -336,7 +335,7 @@ def test_a_photo_an_error_and_the_contact_form_at_once_keep_the_thread_readable_
     )
     parts, (panel_top, panel_bottom) = layout["parts"], layout["panel"]
     # One above the other in that order, none covering the next, all inside the panel.
-    for (_top, bottom), (next_top, _bottom) in zip(parts, parts[1:], strict=False):
+    for (_top, bottom), (next_top, _bottom) in itertools.pairwise(parts):
         assert bottom <= next_top + 0.5, layout
     assert panel_top <= parts[0][0] and parts[-1][1] <= panel_bottom + 0.5, layout
     (log_top, log_bottom), (newest_top, newest_bottom) = parts[0], layout["newest"]
