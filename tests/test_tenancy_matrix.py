@@ -26,6 +26,7 @@ from trunkshow.customers.models import (
     CustomerEmail,
     CustomerMerge,
     CustomerPhone,
+    DistinctPair,
     ImportantDate,
     ImportJob,
     ImportRow,
@@ -65,12 +66,14 @@ for name in (
     "email_delete",
     "merge",
     "merge_confirm",
+    "tell_apart",
     "data_export",
     "erase",
 ):
     OBJECT_OF[(name, "customer_id")] = "customer"
 OBJECT_OF |= {
     ("merge_confirm", "other_id"): "customer",
+    ("tell_apart", "other_id"): "customer",
     ("date_delete", "obj_id"): "date",
     ("interest_delete", "obj_id"): "interest",
     ("size_delete", "obj_id"): "size",
@@ -291,6 +294,7 @@ def _snapshot() -> dict[str, Any]:
             CurrentConsent,
             CustomerEdit,
             CustomerMerge,
+            DistinctPair,
             Suppression,
             Segment,
             Membership,

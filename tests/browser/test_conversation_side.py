@@ -8,13 +8,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    SCREENSHOTS,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    log_in,
+    screenshot,
+)
 from tests.conftest import World, make_customer
 from tests.inbox.test_conversation_side import chat_as, zsofia_and_gabor
-from trunkshow.customers.models import Customer
+from trunkshow.customers.models import Customer, DistinctPair
 from trunkshow.messaging.models import Conversation
 
 
@@ -38,13 +45,14 @@ def test_a_chat_visitor_with_a_customers_phone_is_flagged_and_merged_into_her_fr
     )
     page.goto(f"/inbox/{conversation_id}/")
 
-    hint = page.locator(".convo-side #possible-match")
+    # On a phone it is at the top of the thread (the side panel, below the whole thread, has none).
+    hint = page.locator("#possible-match-top")
     expect(hint).to_contain_text("Possibly the same person as Zoë Goldberg (same phone).")
+    expect(page.locator(".convo-side #possible-match")).to_be_hidden()
     expect(hint.get_by_role("link", name="Zoë Goldberg")).to_have_attribute("href", f"/customers/{zoe.pk}/")
     merge = hint.get_by_role("link", name="Compare and merge")
     box = merge.bounding_box()
     assert box is not None and box["height"] >= 44 and box["x"] + box["width"] <= 390, box
-    hint.scroll_into_view_if_needed()
     assert_no_horizontal_scroll(page)
     screenshot(page, "inbox-possible-match-phone")
     page.screenshot(
@@ -64,6 +72,63 @@ def test_a_chat_visitor_with_a_customers_phone_is_flagged_and_merged_into_her_fr
     page.goto(f"/inbox/{conversation_id}/")
     expect(page.locator("#convo-title")).to_have_text("Zoë Goldberg")
     expect(page.locator("#possible-match")).to_have_count(0)
+
+
+def test_on_a_phone_the_possible_match_opens_in_view_above_the_thread_and_is_told_apart_without_javascript(
+    browser: Any, phone: Any, desktop: Any, world: World, live_server_url: str
+) -> None:
+    """Found by a trial: on a phone the notice sat below the whole thread and the reply box, where nobody
+    scrolled; and there was no way to say the visitor was someone else."""
+    zoe = make_customer(world.a, world.a_owner, first_name="Zoë", last_name="Goldberg", phones=["+19145550110"])
+    conversation_id, _answers = chat_as(world.a, "Zoe", phone="(914) 555-0110")
+    with scope(store=world.a):
+        new = Conversation.objects.get(pk=conversation_id).customer
+    log_in(phone, live_server_url, world.a_associate)
+    phone.goto(f"/inbox/{conversation_id}/")
+    hint = phone.locator("#possible-match-top")
+    expect(hint).to_contain_text("Possibly the same person as Zoë Goldberg (same phone).")
+    # In view as the page opens, between the top bar and the reply box, with the newest message; compact.
+    box, bar, composer = (phone.locator(sel).bounding_box() for sel in ("#possible-match-top", ".topbar", "#composer"))
+    newest = phone.locator("#thread > li").last.bounding_box()
+    assert box and bar and composer and newest
+    assert bar["y"] + bar["height"] <= box["y"] and box["y"] + box["height"] <= composer["y"], (box, bar, composer)
+    assert newest["y"] + newest["height"] <= composer["y"] + 1, (newest, composer)
+    assert box["height"] <= 160, box  # two lines, the note to associates, one row of buttons
+    button = hint.get_by_role("button", name="Not the same person")
+    tap = button.bounding_box()
+    assert tap is not None and tap["height"] >= 44 and tap["x"] + tap["width"] <= 390, tap
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "inbox-possible-match-top-phone.png"))
+
+    # On a desk it stays in the side panel beside the thread.
+    log_in(desktop, live_server_url, world.a_associate)
+    desktop.goto(f"/inbox/{conversation_id}/")
+    expect(desktop.locator(".convo-side #possible-match")).to_be_visible()
+    expect(desktop.locator("#possible-match-top")).to_be_hidden()
+    desktop.screenshot(path=str(SCREENSHOTS / "inbox-possible-match-side-desktop.png"))
+
+    # A plain form: it works with scripts off.
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False, base_url=live_server_url
+    )
+    page = context.new_page()
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{conversation_id}/")
+    page.locator("#possible-match-top").get_by_role("button", name="Not the same person").click()
+    page.wait_for_url(f"**/inbox/{conversation_id}/")
+    expect(page.get_by_text("Noted: Zoe and Zoë Goldberg are different people.")).to_be_visible()
+    expect(page.locator("#possible-match-top")).to_have_count(0)
+    expect(page.locator("#possible-match")).to_have_count(0)
+    page.screenshot(path=str(SCREENSHOTS / "inbox-possible-match-told-apart-phone.png"))
+    context.close()
+    with scopes_disabled():
+        assert list(DistinctPair.objects.values_list("customer_id", "other_id", "actor_id")) == [
+            (min(zoe.pk, new.pk), max(zoe.pk, new.pk), world.a_associate.user.pk)
+        ]
+    # And never again, on her profile either.
+    phone.goto(f"/customers/{new.pk}/")
+    expect(phone.locator("#possible-match")).to_have_count(0)
 
 
 def test_the_side_panel_shows_her_partner_and_her_local_time_on_a_phone_and_a_desk(

@@ -8,12 +8,15 @@ conversation again after a reload. Screenshots go to /tmp/widget-shots/ for a pe
 from __future__ import annotations
 
 import gzip
+import io
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     DESKTOP,
@@ -232,12 +235,8 @@ def contact_form_hidden_parts(page: Any) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_view(
-    browser: Any, live_server_url: str, demo: Store, size: str
-) -> None:
-    """Found by a new user: on a desk, the closed store's contact form squeezed the thread to a
-    sliver (about 22-40 px) and pushed its buttons out of the panel."""
+def closed_store_chat(browser: Any, live_server_url: str, demo: Store, size: str) -> Any:
+    """The sample website of a store closed all week, its chat opened: the contact form shows at once."""
     with scopes_disabled():
         Store.objects.filter(pk=demo.pk).update(
             opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -247,6 +246,16 @@ def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_vie
     page.goto("/demo-site/")
     page.get_by_role("button", name="Chat with us").click()
     page.get_by_text("Nobody can answer right now.").wait_for()
+    return page
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_view(
+    browser: Any, live_server_url: str, demo: Store, size: str
+) -> None:
+    """Found by a new user: on a desk, the closed store's contact form squeezed the thread to a
+    sliver (about 22-40 px) and pushed its buttons out of the panel."""
+    page = closed_store_chat(browser, live_server_url, demo, size)
     log = page.get_by_role("log", name="Messages")
 
     def assert_laid_out(moment: str) -> None:
@@ -283,6 +292,60 @@ def test_a_closed_store_keeps_the_thread_readable_and_the_contact_buttons_in_vie
         "el => { const r = el.getBoundingClientRect(); return el.getRootNode().elementFromPoint(r.left + 11, r.top + 11) === el; }"
     )
     shot(page, f"widget-closed-store-sent-{size}")
+    page.context.close()
+
+
+def a_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (192, 138, 43)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_photo_an_error_and_the_contact_form_at_once_keep_the_thread_readable_and_send_in_reach(
+    browser: Any, live_server_url: str, demo: Store, size: str
+) -> None:
+    """Found on a phone: with a photo waiting, an error and the contact form showing at once, the thread
+    shrank to a strip with the store's answer cut off, and on a desk it did the same."""
+    page = closed_store_chat(browser, live_server_url, demo, size)
+    page.get_by_label("Message", exact=True).fill("Hello! Do you have this ring in a size 6?")
+    page.keyboard.press("Enter")
+    log = page.get_by_role("log", name="Messages")
+    log.get_by_text("is closed now").wait_for()
+    page.locator("[data-trunkshow-chat] input[type=file]").set_input_files(
+        [
+            {"name": "ring-in-the-window.png", "mimeType": "image/png", "buffer": a_png()},
+            {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"},
+        ]
+    )
+    expect(page.get_by_role("alert")).to_have_text("“notes.pdf” is not a photo.")
+    expect(page.get_by_role("list", name="Photos to send").get_by_role("listitem")).to_have_count(1)
+    page.wait_for_timeout(100)  # the thread keeps to its end after the panel's change
+
+    layout = page.evaluate(
+        """() => {
+          const root = document.querySelector('[data-trunkshow-chat]').shadowRoot;
+          const box = sel => { const r = root.querySelector(sel).getBoundingClientRect(); return [r.top, r.bottom]; };
+          const newest = root.querySelector('.msgs li:last-child').getBoundingClientRect();
+          return { parts: ['.log', '.identify', '.error', '.tray', '.composer'].map(box), panel: box('.panel'),
+                   newest: [newest.top, newest.bottom] };
+        }"""
+    )
+    parts, (panel_top, panel_bottom) = layout["parts"], layout["panel"]
+    # One above the other in that order, none covering the next, all inside the panel.
+    for (_top, bottom), (next_top, _bottom) in itertools.pairwise(parts):
+        assert bottom <= next_top + 0.5, layout
+    assert panel_top <= parts[0][0] and parts[-1][1] <= panel_bottom + 0.5, layout
+    (log_top, log_bottom), (newest_top, newest_bottom) = parts[0], layout["newest"]
+    # The thread keeps room for a reply of a few lines, and shows the store's answer whole.
+    assert log_bottom - log_top >= 199, layout
+    assert log_top <= newest_top and newest_bottom <= log_bottom + 0.5, layout
+    for button in ("Save my details", "Not now", "Send"):
+        assert in_view(page, button), f"{button!r} is out of view"
+    assert_no_horizontal_scroll(page)
+    shot(page, f"widget-photo-error-form-{size}")
     page.context.close()
 
 

@@ -28,6 +28,7 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.customer.exported": _("Customers exported"),
     "trunkshow.customer.erased": _("Customer erased"),
     "trunkshow.customer.merged": _("Customers merged"),
+    "trunkshow.customer.told_apart": _("Customers marked as different people"),
     "trunkshow.customer.import_started": _("Customer import started"),
     "trunkshow.customer.import_cancelled": _("Customer import cancelled"),
     "trunkshow.customer.import_retried": _("Customer import queued again (it had been interrupted or lost)"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trunkshow.core.audit import audit_log
+from trunkshow.customers.distinct import distinct_pairs_carry
 from trunkshow.customers.models import (
     ConsentAction,
     ConsentEvent,
@@ -88,6 +89,8 @@ MOVED_RELATIONS = frozenset(
         ("customers.CurrentConsent", "customer"),
         ("customers.CustomerEdit", "customer"),
         ("customers.CustomerMerge", "customer"),
+        ("customers.DistinctPair", "customer"),
+        ("customers.DistinctPair", "other"),
         ("customers.ImportRow", "customer"),
         ("customers.Customer", "partner"),
     }
@@ -215,6 +218,7 @@ def customer_merge(
     CurrentConsent.objects.filter(customer=gone).delete()
     ConsentEvent.objects.filter(customer=gone).move_to(survivor)
     _recompute_current_consent(store, survivor)
+    distinct_pairs_carry(store, survivor, gone)
     for carry in _CARRIERS.values():
         carry(store, survivor, gone)
 

@@ -600,6 +600,28 @@ class CustomerMerge(models.Model):
         return f"merge of {self.merged_customer_id} into {self.customer_id}"
 
 
+class DistinctPair(models.Model):
+    """Two customers staff said are different people ("Not the same person"): never suggested to each
+    other as a possible match again (``selectors.customer_possible_matches``). The lower id first."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "other"], name="distinct_pair_unique"),
+            models.CheckConstraint(condition=models.Q(customer__lt=models.F("other")), name="distinct_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} is not {self.other_id}"
+
+
 class SuppressionKind(models.TextChoices):
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("Email")

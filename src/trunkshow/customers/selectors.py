@@ -26,6 +26,7 @@ from trunkshow.customers.models import (
     CustomerEmail,
     CustomerMerge,
     CustomerPhone,
+    DistinctPair,
     Interest,
     Note,
     Purchase,
@@ -242,12 +243,25 @@ class SharedContacts:
 
 
 def customers_sharing_contacts(
-    *, store: Store, phones: Iterable[str], emails: Iterable[str], exclude_id: int | None = None
+    *,
+    store: Store,
+    phones: Iterable[str],
+    emails: Iterable[str],
+    exclude_id: int | None = None,
+    told_apart: bool = False,
 ) -> list[SharedContacts]:
     """Live customers of the store who already have one of these phones (E.164) or emails (as
     stored, normalised), oldest first. One query per kind of address asked about, each on its
-    ``(store, value)`` index."""
+    ``(store, value)`` index. With ``told_apart``, those staff said are not ``exclude_id``'s person
+    (a ``DistinctPair``) are left out, in the same query."""
     shared: dict[int, tuple[Customer, set[str]]] = {}
+    apart: list[Any] = []
+    if told_apart and exclude_id:
+        pairs = DistinctPair.objects.filter(store=store)
+        apart = [
+            pairs.filter(other_id=exclude_id).values("customer_id"),
+            pairs.filter(customer_id=exclude_id).values("other_id"),
+        ]
     for kind, model, column, values in (
         ("phone", CustomerPhone, "e164", list(phones)),
         ("email", CustomerEmail, "address", list(emails)),
@@ -259,6 +273,8 @@ def customers_sharing_contacts(
             .exclude(customer_id=exclude_id or 0)
             .select_related("customer")
         )
+        for ids in apart:
+            rows = rows.exclude(customer_id__in=ids)
         for row in rows:
             shared.setdefault(row.customer_id, (row.customer, set()))[1].add(kind)
     return [SharedContacts(c, "phone" in kinds, "email" in kinds) for _id, (c, kinds) in sorted(shared.items())]
@@ -284,7 +300,8 @@ def customer_possible_matches(*, store: Store, profile: CustomerProfile) -> list
     ADR 0009: such a record is never linked to the existing customer by itself, as anyone can type
     anyone's address; staff are told, and merge after checking. Records staff added are left
     alone: they were offered the existing customer when they typed the phone (quick add), and two
-    people sharing a home phone are two customers."""
+    people sharing a home phone are two customers. Nor is a customer staff said is another person
+    ("Not the same person", ``distinct.customer_pair_tell_apart``) suggested again."""
     customer = profile.customer
     if customer.source != Source.CHAT or customer.created_by_id is not None:
         return []
@@ -293,6 +310,7 @@ def customer_possible_matches(*, store: Store, profile: CustomerProfile) -> list
         phones=[p.e164 for p in profile.phones],
         emails=[e.address for e in profile.emails],
         exclude_id=customer.pk,
+        told_apart=True,
     )
     return [
         PossibleMatch(s.customer, s.same_phone, s.same_email, *sorted((s.customer.pk, customer.pk)))

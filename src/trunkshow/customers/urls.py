@@ -35,6 +35,7 @@ urlpatterns = [
     path("<int:customer_id>/consent/", views.consent_add, name="consent_add"),
     path("<int:customer_id>/merge/", views_privacy.merge_start, name="merge"),
     path("<int:customer_id>/merge/<int:other_id>/", views_privacy.merge_confirm, name="merge_confirm"),
+    path("<int:customer_id>/not-same/<int:other_id>/", views_privacy.tell_apart, name="tell_apart"),
     path("<int:customer_id>/data.json", views_privacy.data_export, name="data_export"),
     path("<int:customer_id>/erase/", views_privacy.erase, name="erase"),
     path("imports/", views_import.import_list, name="imports"),

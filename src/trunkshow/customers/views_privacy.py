@@ -1,4 +1,5 @@
-"""Staff pages for merging two customers, downloading one customer's data, and erasing it.
+"""Staff pages for merging two customers (or saying they are two people), downloading one
+customer's data, and erasing it.
 
 Merge: pick the other record (the customer picker), then a side-by-side page with a choice per
 field on which they differ and a list of what is combined. Erase: a page naming the
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +27,7 @@ from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags import trunkshow as fmt
 from trunkshow.customers import selectors
 from trunkshow.customers import validation as v
+from trunkshow.customers.distinct import customer_pair_tell_apart
 from trunkshow.customers.merging import (
     KEPT,
     TAKEN,
@@ -228,6 +231,33 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
         },
         status=400 if form.is_bound else 200,
     )
+
+
+# ---------------------------------------------------------------- not the same person
+
+
+@store_page("customers.edit")
+@require_POST
+def tell_apart(request: HttpRequest, customer_id: int, other_id: int) -> HttpResponse:
+    """ "Not the same person" under a possible match: recorded, never suggested again, and back to
+    the page it was said on (the customer's, or the conversation's)."""
+    store = _store(request)
+    customer = selectors.customer_get_for(store=store, customer_id=customer_id)
+    other = selectors.customer_get_for(store=store, customer_id=other_id)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("customers:detail", args=[customer.pk])
+    try:
+        customer_pair_tell_apart(store=store, actor=request.user, customer=customer, other=other, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(
+            request,
+            _("Noted: %(name)s and %(other)s are different people. They will not be suggested as a match again.")
+            % {"name": customer.display_name, "other": other.display_name},
+        )
+    return redirect(back)
 
 
 # ---------------------------------------------------------------- data export

@@ -578,6 +578,11 @@ def _audit_detail(entry: Any, locale: str) -> str:
             "other": data.get("merged_customer_id", "?"),
             "survivor": entry.object_id,
         }
+    if entry.action == "trunkshow.customer.told_apart":
+        return _("Customer no. %(customer)s is not no. %(other)s") % {
+            "customer": entry.object_id,
+            "other": data.get("other_customer_id", "?"),
+        }
     if entry.action == "trunkshow.customer.erased":
         return _erased_detail(entry, data, locale)
     if entry.action == "trunkshow.customer.import_started":

@@ -35,6 +35,14 @@ function showNewest() {
   const newest = document.getElementById("thread")?.lastElementChild;
   if (!newest) return;
   newest.scrollIntoView({ block: "end" });
+  // On a phone a possible match sits at the top of the thread: it stays in view too while the thread
+  // from it down to the newest message fits above the reply box (a long thread opens on the newest).
+  const match = document.getElementById("possible-match-top");
+  if (match?.offsetHeight && composer) {
+    const below = parseFloat(getComputedStyle(match).scrollMarginTop) || 0;
+    const fits = newest.getBoundingClientRect().bottom - match.getBoundingClientRect().top <= composer.getBoundingClientRect().top - below;
+    if (fits && match.getBoundingClientRect().top < below) match.scrollIntoView({ block: "start" });
+  }
   placedAt = scrollY;
 }
 if (convo && composer) {

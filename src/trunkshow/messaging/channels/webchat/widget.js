@@ -56,7 +56,7 @@
   var consentBox = el("input", { type: "checkbox", id: "ts-consent" });
   var consentLabel = el("label", { "for": "ts-consent", id: "ts-consent-label" });
   var idIntro = el("p", { "class": "id-intro", id: "ts-id-intro" });
-  // Phone and email share a row on the desk's panel (a phone's full-screen panel has the height to stack them).
+  // Phone and email share a row, on a phone too: its panel may hold the thread, photos to send and an error at once.
   var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, el("div", { "class": "pair" }, [phoneIn.wrap, emailIn.wrap]), el("div", { "class": "check" }, [consentBox, consentLabel])]);
   var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
   var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
@@ -86,7 +86,7 @@
 
   var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } } }, [
     el("header", {}, [el("div", {}, [title, status]), closeBtn]),
-    hours, log, conn, err, idForm, tray, composer
+    hours, log, conn, idForm, err, tray, composer
   ]);
   var wrap = el("div", { "class": "wrap" }, [panel, button, viewer]);
   root.appendChild(wrap);
@@ -216,7 +216,7 @@
       // server reads it when it is sent and says what is wrong.
       var img = el("img", { src: u, alt: "" });
       img.onerror = function () { if (img.isConnected) img.replaceWith(el("span", { "class": "unreadable", "aria-hidden": "true", text: "?" })); };
-      tray.appendChild(el("li", {}, [img, el("span", { "class": "name", text: f.name }),
+      tray.appendChild(el("li", { title: f.name }, [img, el("span", { "class": "sr", text: f.name }),
         el("button", { type: "button", "class": "rm", "aria-label": t("remove_photo", { name: f.name }), onclick: function () { pending.splice(i, 1); err.textContent = ""; showTray(); attach.focus(); } },
           [el("span", { "aria-hidden": "true", text: "\u00d7" })])]));
     });
@@ -300,6 +300,10 @@
   function answered() { return Date.now() - staffAt < 36e5; }
   function readUpTo(id) { if (id > (state.read || 0)) { state.read = id; save(); } }
   function scrollDown() { log.scrollTop = log.scrollHeight; }
+  // Read to the end, the thread stays at its end when the panel gives it less room (photos to send, the form, an error).
+  var atEnd = true;
+  log.addEventListener("scroll", function () { atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4; });
+  if (window.ResizeObserver) new ResizeObserver(function () { if (atEnd) scrollDown(); }).observe(log);
 
   function forget() { state = {}; save(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
 
