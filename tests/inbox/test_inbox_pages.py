@@ -389,7 +389,7 @@ def test_the_sandbox_plays_a_customer_texting_in_and_shows_what_was_texted(
     assert "Atelier Ana. Reply STOP to unsubscribe." in page
 
 
-def test_stop_then_start_in_the_sandbox_gives_a_new_number_no_marketing_consent(
+def test_stop_then_start_in_the_sandbox_gives_a_new_number_service_texts_and_no_marketing_consent(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = browser_client(world.a_associate)
@@ -401,8 +401,9 @@ def test_stop_then_start_in_the_sandbox_gives_a_new_number_no_marketing_consent(
         customer_id = Message.objects.get(body="START").conversation.customer_id
     profile = client.get(f"/customers/{customer_id}/").content.decode()
     assert "Consent withdrawn: Text message · marketing" in profile  # the STOP
-    assert "Consent given" not in profile
-    assert "Agreed" not in profile
+    # START asked for the store's texts again: service, on the timeline with its word; no marketing.
+    assert "Consent given: Text message · service" in profile
+    assert "Consent given: Text message · marketing" not in profile
     sandbox = client.get("/inbox/sandbox/").content.decode()
     assert "Atelier Ana: you are subscribed again." in sandbox
 

@@ -169,10 +169,11 @@ def test_start_resubscribes_and_help_answers_with_the_stores_name(
     _help_in, _ = text_in(world, django_capture_on_commit_callbacks, "help?", "SM10")
     with scope(store=world.a):
         assert OptOut.objects.count() == 0
-        # A number that never agreed to anything: START lifts the opt-out and grants nothing.
+        # A number that never agreed to anything: START lifts the opt-out and asks for service
+        # texts; it is no consent to marketing.
         assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
             ("marketing", False),
-            ("service", False),
+            ("service", True),
         }
         replies = list(Message.objects.filter(direction="out").order_by("id").values_list("body", "status"))
     assert replies[-1] == ("Atelier Ana: 12 Gem Street, New York. Reply STOP to unsubscribe.", "sent")
@@ -386,12 +387,12 @@ def test_a_stop_again_withdraws_consent_recorded_since_without_a_confirmation_an
         assert Message.objects.filter(direction="out").count() == 1
 
     # Clara had agreed to nothing before her first STOP: START gives back the marketing the
-    # repeated STOP withdrew, and no service consent.
+    # repeated STOP withdrew, and service texts, which the word itself asks for.
     text_in(world, django_capture_on_commit_callbacks, "START", "SM58")
     with scope(store=world.a):
         assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
             ("marketing", True),
-            ("service", False),
+            ("service", True),
         }
         assert ConsentEvent.objects.filter(customer=clara).order_by("-id").values_list(
             "purpose", "action", "method", "evidence_text"
@@ -421,10 +422,11 @@ def test_a_second_start_gets_no_second_welcome(world: Any, django_capture_on_com
             "opt_out_confirmation",
             "auto_reply",
         ]
-        assert ConsentEvent.objects.filter(customer=clara, action="granted").count() == 0
+        # The first START granted service texts; the second, from a number not opted out, nothing more.
+        assert ConsentEvent.objects.filter(customer=clara, action="granted").count() == 1
         assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
             ("marketing", False),
-            ("service", False),
+            ("service", True),
         }
 
 

@@ -311,15 +311,25 @@ def _keyword_decide(store: Store, customer: Customer, message: Message, at: dt.d
 
 
 def _purposes_stop_withdrew(customer: Customer, channel: str) -> tuple[str, ...]:
-    """What a START gives back: each purpose whose last word in the ledger is a STOP's withdrawal
-    (the first STOP's or a repeated one's) of consent the customer had given just before it.
+    """What a START grants: service texts on the channel, and each other purpose whose last word in
+    the ledger is a STOP's withdrawal (the first STOP's or a repeated one's) of consent the customer
+    had given just before it.
 
-    START lifts an opt-out; it is no consent to marketing the customer never agreed to. A purpose
-    the STOP found not granted (nothing recorded, or already withdrawn) stays as it was, and so does
-    one whose last word came after the STOP (consent or a withdrawal staff recorded since).
+    START is the customer asking for the store's texts again: that is consent to service texts
+    (the conversation, their order, their appointment), with the word as evidence, whatever the
+    ledger said before (ADR 0010, amended 2026-11-24). It is no consent to marketing the customer
+    never agreed to: marketing the STOP found not granted stays as it was, and so does marketing
+    whose last word came after the STOP (consent or a withdrawal staff recorded since).
     """
     purposes = []
+    service = CurrentConsent.objects.filter(
+        customer=customer, channel=channel, purpose=ConsentPurpose.SERVICE, granted=True
+    ).exists()
+    if not service:
+        purposes.append(ConsentPurpose.SERVICE)
     for purpose in ConsentPurpose.values:
+        if purpose == ConsentPurpose.SERVICE:
+            continue
         last_two = list(
             ConsentEvent.objects.filter(customer=customer, channel=channel, purpose=purpose).order_by(
                 "-occurred_at", "-id"

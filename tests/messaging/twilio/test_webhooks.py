@@ -168,22 +168,22 @@ def test_a_captured_stop_replayed_after_start_changes_nothing(
     assert len(twilio.posts) == posts  # no second confirmation
     with scope(store=world.a):
         assert OptOut.objects.count() == 0
-        # Clara never agreed to anything: the START lifted her opt-out and gave no consent.
+        # Clara never agreed to anything: her START asked for the store's texts (service), not marketing.
         assert set(CurrentConsent.objects.values_list("purpose", "granted")) == {
             ("marketing", False),
-            ("service", False),
+            ("service", True),
         }
 
 
 @pytest.mark.parametrize(
     ("before", "after_start"),
     [
-        ((), {("marketing", False), ("service", False)}),
+        ((), {("marketing", False), ("service", True)}),
         (("service",), {("marketing", False), ("service", True)}),
         (("marketing", "service"), {("marketing", True), ("service", True)}),
     ],
 )
-def test_start_gives_back_exactly_the_consent_the_stop_withdrew(
+def test_start_grants_service_texts_and_gives_back_only_the_marketing_the_stop_withdrew(
     world: Any,
     twilio: FakeTwilio,
     django_capture_on_commit_callbacks: Any,
@@ -207,7 +207,10 @@ def test_start_gives_back_exactly_the_consent_the_stop_withdrew(
         assert OptOut.objects.count() == 0
         assert set(CurrentConsent.objects.filter(customer=clara).values_list("purpose", "granted")) == after_start
         regranted = ConsentEvent.objects.filter(customer=clara, action="granted", method="keyword")
-        assert sorted(regranted.values_list("purpose", "evidence_text")) == [(p, "START") for p in sorted(before)]
+        # Service texts whatever was before (START asks for them); marketing only if the STOP took it.
+        assert sorted(regranted.values_list("purpose", "evidence_text")) == [
+            (p, "START") for p in sorted({*before, "service"})
+        ]
     assert [p.form["Body"][0][:37] for p in twilio.posts] == [
         "Atelier Ana: you are unsubscribed and",
         "Atelier Ana: you are subscribed again",
@@ -394,10 +397,10 @@ def test_start_resubscribes_and_help_answers_with_the_stores_name_over_whatsapp(
 
     with scope(store=world.a):
         assert OptOut.objects.count() == 0
-        # The START lifted the opt-out; it gave no consent Clara had not given before her STOP.
+        # The START lifted the opt-out and asked for service messages; no marketing Clara never gave.
         assert set(CurrentConsent.objects.filter(channel="whatsapp").values_list("purpose", "granted")) == {
             ("marketing", False),
-            ("service", False),
+            ("service", True),
         }
     bodies = [p.form["Body"][0] for p in twilio.posts]
     assert [p.form["To"] for p in twilio.posts] == [[f"whatsapp:{CLARA}"]] * 3
