@@ -321,7 +321,7 @@ def _purposes_stop_withdrew(customer: Customer, channel: str) -> tuple[str, ...]
     never agreed to: marketing the STOP found not granted stays as it was, and so does marketing
     whose last word came after the STOP (consent or a withdrawal staff recorded since).
     """
-    purposes = []
+    purposes: list[str] = []
     service = CurrentConsent.objects.filter(
         customer=customer, channel=channel, purpose=ConsentPurpose.SERVICE, granted=True
     ).exists()
