@@ -278,8 +278,9 @@ def test_development_generates_a_secret_key_once_and_keeps_it_private(tmp_path: 
 def test_redis_url_switches_cache_channel_layer_and_queue_to_redis(tmp_path: Path) -> None:
     got = read_settings(tmp_path, ["CACHES", "CHANNEL_LAYERS", "HUEY"], REDIS_URL="redis://127.0.0.1:6379/3")
     assert got["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "trunkshow.core.cache.ResilientRedisCache",  # this process's memory while Redis is down
         "LOCATION": "redis://127.0.0.1:6379/3",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
     assert got["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert (got["HUEY"]["huey_class"], got["HUEY"]["url"], got["HUEY"]["immediate"]) == (
@@ -289,7 +290,7 @@ def test_redis_url_switches_cache_channel_layer_and_queue_to_redis(tmp_path: Pat
     )
 
 
-def test_database_url_selects_postgresql_and_keeps_connections(tmp_path: Path) -> None:
+def test_database_url_selects_postgresql_with_a_pool_of_connections(tmp_path: Path) -> None:
     db = read_settings(tmp_path, ["DATABASES"], DATABASE_URL="postgres://shop:s%40fe@db.internal:6432/trunkshow")[
         "DATABASES"
     ]["default"]
@@ -301,7 +302,10 @@ def test_database_url_selects_postgresql_and_keeps_connections(tmp_path: Path) -
         "db.internal",
         6432,
     )
-    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
+    # A pool shared by the request threads (ASGI runs each request in a thread of its own), checked
+    # before each use; as large as the web process's request limit and some.
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (0, True)
+    assert db["OPTIONS"] == {"pool": {"min_size": 1, "max_size": 12, "timeout": 5}}
 
 
 def test_a_sqlite_database_url_keeps_wal_mode(tmp_path: Path) -> None:

@@ -10,11 +10,16 @@ django_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from trunkshow.core.concurrency import RequestLimit  # noqa: E402
 from trunkshow.messaging.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
-    {"http": django_app, "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns))}
+    {
+        "http": RequestLimit(django_app, settings.WEB_REQUEST_LIMIT),  # type: ignore[arg-type]
+        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+    }
 )
 
 from trunkshow.core.gc_policy import gc_policy_install  # noqa: E402

@@ -155,14 +155,34 @@ TEMPLATES = [
 # Database: SQLite in WAL mode in the data dir unless DATABASE_URL names another.
 DATABASE_URL = env_str("DATABASE_URL")
 SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=15000; PRAGMA foreign_keys=ON;",
     "transaction_mode": "IMMEDIATE",
 }
+# At most this many HTTP requests of one web process run inside Django at once; the rest wait
+# their turn, in order (core/concurrency.py). Bounds the threads, the database connections and,
+# on SQLite, the writers queueing for its lock.
+WEB_REQUEST_LIMIT = env_int("WEB_REQUEST_LIMIT", 8, minimum=1)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:
+        # Under ASGI every request runs in a thread of its own, so a connection kept per thread
+        # (CONN_MAX_AGE) is never reused and lingers until collected: a burst of 500 webhooks ran
+        # PostgreSQL out of connections ("too many clients"). A pool shared by the threads instead:
+        # a request waits for a free connection, which Django's pool checks before handing it out (a
+        # restarted server's dead connections are replaced). bench/inbound.py, docs/benchmarks.md.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": 1,
+                "max_size": env_int("DATABASE_POOL_SIZE", WEB_REQUEST_LIMIT + 4, minimum=1),
+                # Past the request limit nothing waits here in a web process: 5 s is a database down.
+                "timeout": 5,
+            }
+        }
 else:
     DATABASES = {
         "default": {

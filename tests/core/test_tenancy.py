@@ -28,6 +28,7 @@ def test_the_store_owned_models_are_the_ones_we_expect():
         "customers.CustomerEmail",
         "customers.CustomerMerge",
         "customers.CustomerPhone",
+        "customers.DistinctPair",
         "customers.ImportJob",
         "customers.ImportRow",
         "customers.ImportantDate",
