@@ -69,7 +69,9 @@ class MatchOut(Schema):
         description="Where the excerpt holds the words, as [start, end) offsets in Unicode code points (not UTF-16 "
         "units), to mark as text."
     )
-    customer: str = Field(description='"name" or "phone" when the customer\'s name or phone holds words, else "".')
+    customer: str = Field(
+        description='"name", "email" or "phone" when the customer\'s name, email or phone holds words, else "".'
+    )
 
 
 class ConversationOut(Schema):
