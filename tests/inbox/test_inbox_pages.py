@@ -131,7 +131,7 @@ def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture
     html = client.get(f"/inbox/{message.conversation_id}/").content.decode()
     assert "Internal note" in html
     assert re.search(r"Ali Associate\s*· Text message", html) is None  # a note goes on no channel
-    assert "@Max can you check the safe?" in html
+    assert '<span class="msg-mention">@Max</span> can you check the safe?' in html  # a colleague, marked
     with scope(store=world.a):
         assert Message.objects.get(direction="note").status == MessageStatus.SENT
 
