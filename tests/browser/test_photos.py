@@ -112,7 +112,7 @@ def test_a_photo_texted_without_a_provider_shows_on_the_sandbox_page_as_a_thumbn
         arg=f'.sandbox-sent img[src="/inbox/attachments/{photo.pk}/thumb/"]',
     )
     assert thumbnail.get_attribute("alt").startswith(f"Photo from {world.a_associate.user.display_name}, ")
-    assert "Text message · (212) 555-0142" in sent.inner_text()
+    assert "Text message · Clara Customer, (212) 555-0142" in sent.inner_text()  # whose number it is
     assert_no_horizontal_scroll(page)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "sandbox-desktop.png"), full_page=True)
