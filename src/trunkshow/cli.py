@@ -389,7 +389,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             fh.write(secrets.token_urlsafe(12))
     password = password_file.read_text().strip()
     if not Store.objects.filter(slug=DEMO_SLUG).exists():
-        print(f"Loading the demo store with {args.customers} customers (takes a few seconds)...")
+        print(f"Loading the demo store with {args.customers} customers (takes up to half a minute)...")
         sys.stdout.flush()
     started = time.monotonic()
     created = demo_load(owner_password=password, customers=args.customers)

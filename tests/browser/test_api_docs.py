@@ -29,3 +29,14 @@ def test_the_api_docs_render_from_our_own_files_only(desktop: Any, live_server_u
     expect(page.get_by_text("/api/v1/customers", exact=True).first).to_be_visible()
     assert elsewhere == []
     page.screenshot(path=str(screenshot(page, "api-docs-desktop")))
+
+
+def test_the_api_docs_say_how_to_start(phone: Any, live_server_url: str) -> None:
+    page = phone
+    page.goto("/api/v1/docs")
+    description = page.locator(".swagger-ui .info .description")
+    expect(description).to_contain_text("open Account → API tokens and create one")
+    expect(description).to_contain_text("Authorization: Bearer <token>")
+    expect(description).to_contain_text('{"error": {"code": "...", "message": "...", "fields": {...}}}')
+    expect(description).to_contain_text("?cursor=<next_cursor>")
+    screenshot(page, "api-docs-phone")

@@ -1,5 +1,6 @@
 """A reply's length in the composer: a live count as the text gets long (a text's number of parts too),
-a warning over the channel's limit, Send refusing, and a 100 KB paste kept whole rather than cut."""
+a warning over the channel's limit, Send refusing, and a 100 KB paste kept whole rather than cut; that
+newer error clearing an older one at the top of the page."""
 
 from __future__ import annotations
 
@@ -112,3 +113,33 @@ def test_saving_the_status_on_a_phone_comes_back_to_the_status_panel(
     )
     assert in_view
     screenshot(page, "status-saved-phone")
+
+
+# One error at a time: a newer error said beside the reply box replaces the older one left at the top of
+# the page (an empty note's "Write a note first.").
+def test_a_newer_composer_error_replaces_the_empty_notes_message(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    conversation = _conversation(world)
+    page = phone
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{conversation}/")
+
+    page.get_by_role("button", name="Add note").click()
+    stale = page.locator(".flash").get_by_text("Write a note first.")
+    expect(stale).to_be_visible()
+    screenshot(page, "composer-empty-note-phone")
+
+    box = page.get_by_label("Your reply")
+    box.focus()
+    page.keyboard.insert_text("x" * 102_400)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#reply-count")).to_contain_text(
+        "A text message can be at most 1,600 characters; this one has 102,400."
+    )
+    expect(stale).to_have_count(0)  # the older message is gone: only the error true now is said
+    expect(page.locator(".flash p")).to_have_count(0)
+    expect(box).to_be_focused()
+    screenshot(page, "composer-newer-error-phone")
+    with scope(store=world.a):
+        assert Message.objects.filter(direction__in=["out", "note"]).count() == 0

@@ -1,15 +1,19 @@
-"""Sending a photo from a phone in the inbox composer: preview, remove, send, see it in the thread."""
+"""Photos in the inbox: sending one from a phone (preview, remove, send, see it in the thread), and several
+shown as a compact grid of thumbnails."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
+from PIL import Image
 
-from tests.browser.conftest import assert_no_horizontal_scroll, log_in, screenshot
-from tests.conftest import World, make_customer
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, browser_client, make_customer
 from tests.messaging.test_photos import jpeg_with_gps
 from trunkshow.messaging.models import Attachment
 from trunkshow.messaging.services import message_receive
@@ -108,7 +112,7 @@ def test_a_photo_texted_without_a_provider_shows_on_the_sandbox_page_as_a_thumbn
         arg=f'.sandbox-sent img[src="/inbox/attachments/{photo.pk}/thumb/"]',
     )
     assert thumbnail.get_attribute("alt").startswith(f"Photo from {world.a_associate.user.display_name}, ")
-    assert "Text message · (212) 555-0142" in sent.inner_text()
+    assert "Text message · Clara Customer, (212) 555-0142" in sent.inner_text()  # whose number it is
     assert_no_horizontal_scroll(page)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "sandbox-desktop.png"), full_page=True)
@@ -133,3 +137,53 @@ def test_a_photo_texted_without_a_provider_shows_on_the_sandbox_page_as_a_thumbn
     thumbnail.wait_for()
     assert_no_horizontal_scroll(page)
     page.screenshot(path=str(SHOTS / "sandbox-phone.png"), full_page=True)
+
+
+def _photo(color: tuple[int, int, int], width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_six_photos_show_as_a_compact_grid_of_thumbnails_each_opening_the_full_photo(
+    browser: Any, world: World, live_server_url: str, transactional_db: Any
+) -> None:
+    make_customer(world.a, first_name="Clara", phones=["+12125550142"])
+    colors = [(180, 40, 40), (40, 120, 60), (30, 60, 150), (200, 160, 40), (120, 40, 140), (60, 60, 60)]
+    files = [
+        SimpleUploadedFile(f"IMG_{i}.jpg", _photo(c, 1200 if i % 2 else 800, 800 if i % 2 else 1200), "image/jpeg")
+        for i, c in enumerate(colors)
+    ]
+    sent = browser_client(world.a_associate).post(
+        "/inbox/sandbox/", {"phone": "(212) 555-0142", "body": "All six angles", "channel": "sms", "photos": files}
+    )
+    assert sent.status_code == 302
+    with scope(store=world.a):
+        photos = list(Attachment.objects.order_by("id"))
+    assert len(photos) == 6
+
+    for size, viewport, per_row in (("phone", PHONE, 3), ("desktop", DESKTOP, 3)):
+        context = browser.new_context(viewport=viewport, base_url=live_server_url, is_mobile=size == "phone")
+        page = context.new_page()
+        log_in(page, live_server_url, world.a_associate)
+        page.goto(f"/inbox/{photos[0].message.conversation_id}/")
+        thumbs = page.locator("#thread .msg-photos img")
+        assert thumbs.count() == 6
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#thread .msg-photos img')].every(i => i.complete && i.naturalWidth)"
+        )
+        boxes = [thumbs.nth(i).bounding_box() for i in range(6)]
+        rows = sorted({round(b["y"]) for b in boxes})
+        assert len(rows) == 6 // per_row, (size, boxes)
+        # Square thumbnails, all the same size, the six together no taller than two of the old photos.
+        assert {(round(b["width"]), round(b["height"])) for b in boxes} == {(round(boxes[0]["width"]),) * 2}
+        grid = page.locator("#thread .msg-photos").bounding_box()
+        assert grid["height"] < (200 if size == "phone" else 300), grid
+        assert_no_horizontal_scroll(page)
+        # Each opens its full photo, as before.
+        hrefs = [page.locator("#thread .msg-photos a").nth(i).get_attribute("href") for i in range(6)]
+        assert hrefs == [f"/inbox/attachments/{p.pk}/" for p in photos]
+        screenshot(page, f"photos-six-grid-{size}")
+        SHOTS.mkdir(exist_ok=True)
+        page.locator("#thread .msg-photos").screenshot(path=str(SHOTS / f"six-grid-{size}.png"))
+        context.close()

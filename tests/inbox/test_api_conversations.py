@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from tests.conftest import api, make_customer
+from trunkshow.messaging.channels.webchat.services import webchat_conversation_start
 from trunkshow.messaging.models import Message, MessageStatus
 from trunkshow.messaging.services import message_receive
 
@@ -72,6 +73,17 @@ def test_list_read_reply_and_note_through_the_api(world: Any, django_capture_on_
             {"body": "x" * 6000},
             "body",
             "A text message can be at most 1,600 characters; this one has 6,000. Shorten it or send it in parts.",
+        ),
+        # A paste of any size up to the request's limit is told the channel's limit, not a schema's.
+        (
+            {"body": "x" * 102_400},
+            "body",
+            "A text message can be at most 1,600 characters; this one has 102,400. Shorten it or send it in parts.",
+        ),
+        (
+            {"body": "x" * 102_400, "kind": "note"},
+            "body",
+            "A note can be at most 5,000 characters; this one has 102,400.",
         ),
         (
             {"body": "x" * 1601},
@@ -202,3 +214,23 @@ def test_the_api_searches_any_status_like_the_inbox(world: Any, django_capture_o
     by_phone = client.get("/api/v1/conversations", {"status": "any", "q": "(917) 555-0123"}).json()["items"]
     assert [c["id"] for c in by_phone] == [locket.conversation_id]
     assert len(client.get("/api/v1/conversations?status=any").json()["items"]) == 2
+
+
+def test_a_long_web_chat_reply_is_told_the_web_chat_limit_and_a_body_past_the_request_limit_gets_413(
+    world: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        chat, _message, _token = webchat_conversation_start(store=world.a, body="Do you resize rings?")
+    client = api(world.a_associate)
+    url = f"/api/v1/conversations/{chat.pk}/messages"
+
+    long = client.post(url, {"body": "x" * 102_400}, content_type="application/json")
+    assert long.status_code == 400
+    said = "A web chat message can be at most 5,000 characters; this one has 102,400. Shorten it or send it in parts."
+    assert long.json()["error"] == {"code": "invalid", "message": said, "fields": {"body": [said]}}
+    # The request's own size limit still stops a body before it is read.
+    huge = client.post(url, {"body": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE}, content_type="application/json")
+    assert huge.status_code == 413
+    assert huge.json()["error"]["code"] == "too_large"
+    with scope(store=world.a):
+        assert Message.objects.filter(conversation=chat).count() == 1  # the visitor's, nothing more

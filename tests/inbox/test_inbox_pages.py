@@ -131,7 +131,7 @@ def test_a_note_is_kept_for_staff_and_shown_as_a_note(world: Any, django_capture
     html = client.get(f"/inbox/{message.conversation_id}/").content.decode()
     assert "Internal note" in html
     assert re.search(r"Ali Associate\s*· Text message", html) is None  # a note goes on no channel
-    assert "@Max can you check the safe?" in html
+    assert '<span class="msg-mention">@Max</span> can you check the safe?' in html  # a colleague, marked
     with scope(store=world.a):
         assert Message.objects.get(direction="note").status == MessageStatus.SENT
 
@@ -406,6 +406,29 @@ def test_stop_then_start_in_the_sandbox_gives_a_new_number_service_texts_and_no_
     assert "Consent given: Text message · marketing" not in profile
     sandbox = client.get("/inbox/sandbox/").content.decode()
     assert "Atelier Ana: you are subscribed again." in sandbox
+
+
+def test_the_sandbox_names_the_customer_a_text_went_to_and_writes_every_number_alike(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_customer(world.a, first_name="Zsófia", last_name="Szirmay", phones=["+36201235352"])
+    hers = text_in(world.a, django_capture_on_commit_callbacks, "Is it ready?", "SM1", number="+36201235352")
+    text_in(world.a, django_capture_on_commit_callbacks, "HELP", "SM2", number="+12125550199")  # nobody we know
+    client = browser_client(world.a_associate)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/inbox/{hers.conversation_id}/reply/", {"kind": "reply", "body": "It is, come by."})
+
+    page = client.get("/inbox/sandbox/").content.decode()
+    sent = re.findall(r'<p class="small muted"><time[^>]*>[^<]*</time> · Text message · (.*?) · ', page)
+    assert sent == [
+        f'<a href="/inbox/{hers.conversation_id}/">Zsófia Szirmay</a>, <span class="nowrap">+36 20 123 5352</span>',
+        '<span class="nowrap">(212) 555-0199</span>',  # the automatic answer to HELP: no customer to name
+    ]
+    assert '<p class="back"><a href="/inbox/"><span aria-hidden="true">←</span> Inbox</a></p>' in page
+    # The example is a number of the store's country, written as the page writes numbers.
+    assert 'placeholder="e.g. (201) 555-0123"' in page
+    paris = browser_client(world.b_owner).get("/inbox/sandbox/").content.decode()  # a store in France
+    assert re.search(r'placeholder="[^"]*06 12 34 56 78"', paris)
 
 
 @pytest.mark.parametrize("status", ["closed", "pending", "snoozed"])

@@ -226,6 +226,28 @@ def test_a_row_found_by_its_customer_shows_its_last_message_and_says_the_name_ma
     assert shown(client, "(212) 555-0199") == {anna: '<span class="inbox-why">Phone matches</span> Hello'}
 
 
+def test_a_row_found_by_its_customers_email_says_the_email_matches(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    captured = django_capture_on_commit_callbacks
+    make_customer(
+        world.a, first_name="Zoe", last_name="Berg", phones=["+12125550142"], emails=["goldberg.zoe@example.com"]
+    )
+    zoe = text_in(world.a, captured, "Is the locket ready?", "SM1").conversation_id
+    text_in(world.a, captured, "Thank you!", "SM2")
+    client = browser_client(world.a_owner)
+
+    assert shown(client, "goldberg") == {zoe: '<span class="inbox-why">Email matches</span> Thank you!'}
+    # A word in a message is marked there; the other, only in her email, is said too.
+    assert shown(client, "goldberg locket") == {
+        zoe: '<span class="inbox-why">Email matches</span> Is the <mark>locket</mark> ready?'
+    }
+    # Her name still says the name matches ("berg" is in both: the name comes first).
+    assert shown(client, "berg") == {zoe: '<span class="inbox-why">Name matches</span> Thank you!'}
+    [item] = api(world.a_associate).get("/api/v1/conversations", {"status": "any", "q": "goldberg"}).json()["items"]
+    assert (item["match"]["message"], item["match"]["customer"]) == (None, "email")
+
+
 def test_a_long_message_is_shown_from_a_little_before_the_word(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

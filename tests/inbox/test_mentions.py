@@ -161,3 +161,30 @@ def test_the_composer_offers_each_colleague_with_a_handle_that_names_only_them(w
         assert world.a_owner.user.display_name not in by_name  # not oneself
         # Another store's staff are never offered.
         assert not {c["name"] for c in mention_choices(world.b)} & set(by_name)
+
+
+def test_a_note_shows_its_mentions_of_colleagues_marked_and_everything_else_as_text(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    conversation = _conversation(world)
+    manager = browser_client(world.a_manager)
+    body = "@Ali and @max.bell? <img src=x onerror=alert(1)> @Bo\nemail ana@atelier.example.com, @ali."
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(f"/inbox/{conversation}/reply/", {"kind": "note", "body": body})
+
+    page = manager.get(f"/inbox/{conversation}/").content.decode()
+    note = page.split('<p class="msg-label">Internal note</p>')[1].split("</li>")[0]
+    # Ali (by first name, any case) is marked; @max.bell, Bo (another store's) and an email address are not
+    # colleagues here; the markup typed in the note stays text.
+    assert (
+        '<p class="msg-body"><span class="msg-mention">@Ali</span> and @max.bell? '
+        "&lt;img src=x onerror=alert(1)&gt; @Bo<br>email ana@atelier.example.com, "
+        '<span class="msg-mention">@ali</span>.</p>'
+    ) in note
+    # A newer note arriving live (the thread's fragment) is marked the same way.
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(f"/inbox/{conversation}/reply/", {"kind": "note", "body": "@Max <b>see</b>"})
+    with scope(store=world.a):
+        first = Message.objects.filter(direction="note").order_by("id").first()
+    live = manager.get(f"/inbox/{conversation}/messages/", {"after": first.pk}).content.decode()
+    assert '<span class="msg-mention">@Max</span> &lt;b&gt;see&lt;/b&gt;' in live

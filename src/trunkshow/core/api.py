@@ -102,10 +102,32 @@ def _loc_to_field(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# What the interactive docs (/api/v1/docs) say above the operations: how to start, in a few lines.
+DESCRIPTION = """\
+One store's customers, conversations, messages and saved replies, for your own programs.
+
+**A token.** In Trunkshow, open **Account → API tokens** and create one (or run
+`trunkshow token create --store SLUG --email EMAIL`). It acts as you, in that store, with your role;
+keep it secret and revoke it there when it is no longer needed. Send it with every request:
+`Authorization: Bearer <token>` (here: **Authorize**, then paste the token).
+
+**Errors** always have one shape, `{"error": {"code": "...", "message": "...", "fields": {...}}}`:
+`code` for programs (such as `invalid` or `not_found`), `message` to show a person, `fields`
+naming each field that is wrong. 400 bad input, 401 no or bad
+token, 403 your role may not, 404 not this store's (or no such) object, 413 a request body over the
+size limit.
+
+**Lists** come a page at a time: `items` and `next_cursor`. Ask for the next page with
+`?cursor=<next_cursor>` (and the same filters); `next_cursor` is null on the last page. `limit`
+sets the page's size.
+"""
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="Trunkshow API",
         version="1",
+        description=DESCRIPTION,
         urls_namespace="api",
         auth=StoreBearer(),
         docs_url="/docs",

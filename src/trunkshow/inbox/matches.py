@@ -28,8 +28,8 @@ LENGTH = 160
 @dataclass(frozen=True)
 class Match:
     """A searched row's reason: the message shown (None when no message holds a word: the customer
-    matched), the excerpt with the spans to mark, and ``customer`` ("name", "phone" or "") when the
-    customer's name or phone holds words the message does not."""
+    matched), the excerpt with the spans to mark, and ``customer`` ("name", "email", "phone" or "") when
+    the customer's name, email or phone holds words the message does not."""
 
     message_id: int | None
     direction: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
-from trunkshow.customers.models import Customer
+from trunkshow.customers.models import Customer, CustomerEmail
 from trunkshow.inbox.matches import Match, excerpt, marks_in, matched_messages, words_held
 from trunkshow.inbox.services import WAITING_STATUSES, inbox_settings, response_due_at
 from trunkshow.inbox.stems import word_forms
@@ -426,20 +426,42 @@ def _matches(items: list[Conversation], terms: tuple[_Term, ...]) -> dict[int, M
     for the page), with them marked; and whether its customer's name or phone holds the others."""
     words = [term.text for term in terms]
     found = matched_messages([c.pk for c in items], words)
-    out = {}
+    out, left = {}, {}
     for c in items:
         message_id, direction, body = found.get(c.pk, (None, "", ""))
         held = set(words_held(body, words)) if message_id else set()
         text, marks = excerpt(body, marks_in(body, words)) if message_id else ("", ())
-        out[c.pk] = Match(
-            message_id, direction, text, marks, _customer_holds(c, [t for t in terms if t.text not in held])
-        )
+        left[c.pk] = [t for t in terms if t.text not in held]
+        out[c.pk] = Match(message_id, direction, text, marks, _customer_holds(c, left[c.pk]))
+    # A word no message nor the customer's name holds may be in their email (goldberg.zoe@...): one
+    # statement more, for the page's rows that still need it.
+    unsaid = {
+        c.customer.pk: c.pk
+        for c in items
+        if c.customer is not None and not out[c.pk].customer and any(not t.phone for t in left[c.pk])
+    }
+    if unsaid:
+        emails: dict[int, list[str]] = {}
+        for customer_id, address in CustomerEmail.objects.filter(customer_id__in=unsaid).values_list(
+            "customer_id", "address"
+        ):
+            emails.setdefault(customer_id, []).append(fold(address))
+        for customer_id, conversation_id in unsaid.items():
+            held_by_email = any(
+                a in address
+                for t in left[conversation_id]
+                if not t.phone
+                for a in t.about
+                for address in emails.get(customer_id, [])
+            )
+            if held_by_email:
+                out[conversation_id] = replace(out[conversation_id], customer="email")
     return out
 
 
 def _customer_holds(conversation: Conversation, terms: list[_Term]) -> str:
     """ "name" when the customer's name holds one of ``terms`` (or is a typo of one), "phone" for a
-    phone searched, "" otherwise (their email, or nothing we can tell without reading more)."""
+    phone searched, "" otherwise (their email, told apart in ``_matches``, or nothing we can tell)."""
     customer = conversation.customer
     if customer is None or not terms:
         return ""

@@ -260,13 +260,13 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 # ---- @mentions --------------------------------------------------------------------------------
 
-_MENTION = re.compile(r"(?<![\w@])@([\w.\-]{2,40})", re.UNICODE)
+MENTION = re.compile(r"(?<![\w@])@([\w.\-]{2,40})", re.UNICODE)
 
 
 def _handles(body: str) -> dict[str, str]:
     """The @names in a text, folded, each with the first way it was written."""
     found: dict[str, str] = {}
-    for raw in _MENTION.findall(body):
+    for raw in MENTION.findall(body):
         found.setdefault(fold(raw).rstrip("."), raw.rstrip("."))
     return found
 
@@ -279,6 +279,11 @@ def _staff_handles(store: Store) -> list[tuple[Any, set[str]]]:
         local = fold(user.email.split("@")[0])
         out.append((user, {first, local} - {""}))
     return out
+
+
+def staff_handles(store: Store) -> set[str]:
+    """Every @name that names someone on this store's staff, folded (``max``, ``max.bell``)."""
+    return set().union(*(names for _user, names in _staff_handles(store)))
 
 
 def mention_choices(store: Store, *, exclude: Any = None) -> list[dict[str, str]]:

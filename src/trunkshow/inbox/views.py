@@ -28,6 +28,7 @@ from trunkshow.core.events import events_since
 from trunkshow.customers import selectors as customer_selectors
 from trunkshow.inbox import replies, selectors, services
 from trunkshow.inbox.models import SavedReply
+from trunkshow.inbox.notes import notes_marked
 from trunkshow.messaging import outbox
 from trunkshow.messaging import services as messaging
 from trunkshow.messaging import whatsapp_templates as wa
@@ -135,6 +136,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     store, user = request.store, request.user  # type: ignore[attr-defined]
     conversation = conversation_get_for(store=store, conversation_id=conversation_id)
     thread = conversation_messages(conversation=conversation, limit=500)
+    notes_marked(store=store, thread=thread)
     customer = conversation.customer
     profile = customer_selectors.customer_profile(customer=customer) if customer else None
     purchases = list(customer_selectors.customer_purchases(customer=customer)[:3]) if customer else []
@@ -469,6 +471,7 @@ def thread_fragment(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except ValueError:
         after = 0
     thread = conversation_messages(conversation=conversation, after_id=after)
+    notes_marked(store=store, thread=thread)
     services.conversation_read(store=store, user=request.user, conversation=conversation)
     return render(request, "inbox/_messages.html", {"thread": thread, "conversation": conversation})
 

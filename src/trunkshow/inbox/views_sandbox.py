@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import phonenumbers
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.customers.validation import parse_phone
 from trunkshow.messaging.channels.twilio.config import twilio_configured
 from trunkshow.messaging.inbound_media import PENDING, inbound_media_received
@@ -77,5 +79,20 @@ def sandbox(request: HttpRequest) -> HttpResponse:
         .prefetch_related("attachments")  # an MMS's photos, shown as the inbox shows them
         .order_by("-created_at", "-id")[:30]
     )
-    context = {"nav": "inbox", "values": values, "errors": errors, "sent": sent}
+    context = {
+        "nav": "inbox",
+        "values": values,
+        "errors": errors,
+        "sent": sent,
+        "phone_example": _phone_example(store.phone_region),
+    }
     return render(request, "inbox/sandbox.html", context, status=400 if errors else 200)
+
+
+def _phone_example(region: str) -> str:
+    """A made-up mobile number of the store's country, written as the page writes numbers
+    (``{% phone %}``): "(201) 555-0123" in the US, "06 12 34 56 78" in France."""
+    example = phonenumbers.example_number_for_type(region or "US", phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return ""
+    return phone_for_region(phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164), region)

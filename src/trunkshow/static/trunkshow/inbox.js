@@ -242,6 +242,14 @@ function composerCheck(kind) {
   if (over) body.setAttribute("aria-invalid", "true"); else body.removeAttribute("aria-invalid");
   return !over;
 }
+// A newer error said beside the reply box replaces an older one said at the top of the page (such as
+// "Write a note first." from the last try): only the error that is true now stays in view.
+function clearOlderErrors() {
+  const flash = document.querySelector(".flash");
+  if (!flash) return;
+  for (const notice of flash.querySelectorAll("p.flash-error, p.flash-warning")) notice.remove();
+  if (!flash.querySelector("p")) flash.remove();
+}
 if (body && counter) {
   body.addEventListener("input", () => composerCheck());
   document.getElementById("reply-channel")?.addEventListener("change", () => composerCheck());
@@ -249,6 +257,7 @@ if (body && counter) {
     const kind = event.submitter?.value || "reply";
     if (!composerCheck(kind)) {
       event.preventDefault();
+      clearOlderErrors();
       body.focus();
     }
   });
@@ -380,6 +389,7 @@ if (fileInput && photoList && "DataTransfer" in window) {
     if (leftOut.length) refused.push(fill(limits.tooMany, { names: leftOut.join(", ") }));
     keep();
     if (photoError) photoError.textContent = refused.join(" ");
+    if (refused.length) clearOlderErrors();
     if (refused.length) fileInput.setAttribute("aria-invalid", "true"); else fileInput.removeAttribute("aria-invalid");
     render();
   });
