@@ -231,7 +231,7 @@
       .then(URL.createObjectURL, function (e) { delete blobs[k]; throw e; }));
   }
   function pic(p) {
-    var img = el("img", { alt: "", width: String(p.width), height: String(p.height) });
+    var img = el("img", { alt: "", width: String(p.width), height: String(p.height), onload: function () { if (atEnd) scrollDown(); } });
     img.style.aspectRatio = p.width + " / " + p.height;  // its room is kept while it loads
     var b = el("button", { type: "button", "class": "pic", "aria-label": t("open_photo", { name: p.name }), onclick: function () { view(p, b); } }, [img]);
     photoUrl(p.id, true).then(function (u) { img.src = u; }, function () { b.classList.add("broken"); b.setAttribute("data-broken", T.photo_not_loaded); b.setAttribute("aria-label", t("photo_broken", { name: p.name })); });
@@ -303,7 +303,8 @@
   // Read to the end, the thread stays at its end when the panel gives it less room (photos to send, the form, an error).
   var atEnd = true;
   log.addEventListener("scroll", function () { atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4; });
-  if (window.ResizeObserver) new ResizeObserver(function () { if (atEnd) scrollDown(); }).observe(log);
+  // So does it when what it holds grows at its end: a photo that loads, a long message that wraps anew.
+  if (window.ResizeObserver) { var ro = new ResizeObserver(function () { if (atEnd) scrollDown(); }); ro.observe(log); ro.observe(list); }
 
   function forget() { state = {}; save(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
 
