@@ -322,7 +322,8 @@
     var url = C.base.replace(/^http/, "ws") + "/ws/widget/" + C.store + "/?token=" + encodeURIComponent(state.token);
     ws = new WebSocket(url);
     ws.onopen = function () {
-      retry = 0; conn.textContent = ""; stopPoll();
+      retry = 0; stopPoll();
+      if (conn.textContent === T.reconnecting) conn.textContent = "";  // not the thanks for the details, said meanwhile
       ws.send(JSON.stringify({ type: "resume", after: state.lastEvent || 0 }));
     };
     ws.onmessage = function (ev) {
