@@ -84,7 +84,7 @@
     el("button", { type: "button", "class": "close", "aria-label": T.close_photo, onclick: unview }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]), viewImg, viewCap
   ]);
 
-  var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } } }, [
+  var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } else if (e.key === "Tab" && modal()) trap(e); } }, [
     el("header", {}, [el("div", {}, [title, status]), closeBtn]),
     hours, log, conn, idForm, err, tray, composer
   ]);
@@ -103,12 +103,25 @@
   // ---- opening and closing --------------------------------------------------------------------------
   function toggle() { if (isOpen) close(); else open(); }
   function open() {
-    isOpen = true; panel.hidden = false; wrap.classList.add("open"); button.setAttribute("aria-expanded", "true");
+    isOpen = true; setModal(); panel.hidden = false; wrap.classList.add("open"); button.setAttribute("aria-expanded", "true");
     unread = 0; showBadge(); readUpTo(state.lastMessage);
     if (!cfg) fetchConfig();
     if (state.token && !ws) resume();
     input.focus();
     scrollDown();
+  }
+  // On a phone the panel is the whole screen, a modal dialog: Tab and Shift+Tab go round inside it. On a desk it is
+  // a non-modal popover beside a usable page, and the focus may leave it (ADR 0009).
+  var phoneMq = window.matchMedia && matchMedia("(max-width: 480px)");
+  function modal() { return !!(phoneMq && phoneMq.matches); }
+  function setModal() { if (modal()) panel.setAttribute("aria-modal", "true"); else panel.removeAttribute("aria-modal"); }
+  if (phoneMq && phoneMq.addEventListener) phoneMq.addEventListener("change", setModal);
+  function trap(e) {
+    var f = [].filter.call(panel.querySelectorAll("button, input, textarea, summary, [tabindex='0']"), function (n) {
+      return !n.disabled && n.tabIndex >= 0 && !n.closest("[inert]") && n.getClientRects().length;
+    });
+    var a = root.activeElement, end = e.shiftKey ? f[0] : f[f.length - 1];
+    if (a === end || f.indexOf(a) < 0) { e.preventDefault(); (e.shiftKey ? f[f.length - 1] : f[0]).focus(); }
   }
   function close() {
     isOpen = false; panel.hidden = true; wrap.classList.remove("open"); button.setAttribute("aria-expanded", "false"); button.focus();
