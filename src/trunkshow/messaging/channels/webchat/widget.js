@@ -61,7 +61,9 @@
   var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
   var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
   // The fields scroll when the panel is short; the buttons below them stay in view.
-  var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "" }, [
+  // While the visitor fills it in, a long draft in the message box shrinks to one line (it grows back on focus), so the
+  // whole form shows on a desk even with photos waiting and an error.
+  var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "", onfocusin: function () { input.style.height = ""; } }, [
     el("div", { "class": "id-body" }, [idIntro, idFields]),
     el("div", { "class": "row" }, [saveBtn, moreBtn,
       el("button", { type: "button", "class": "btn quiet", text: T.not_now, onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
@@ -69,7 +71,7 @@
   ]);
   function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; idForm.classList.add("full"); }
 
-  var input = el("textarea", { id: "ts-input", rows: "1", placeholder: T.placeholder, onkeydown: onKey });
+  var input = el("textarea", { id: "ts-input", rows: "1", placeholder: T.placeholder, onkeydown: onKey, onfocus: grow });
   var send = el("button", { type: "submit", "class": "btn send", text: T.send });
   // A real button opens the phone's camera or gallery through the (visually hidden) file input.
   var fileIn = el("input", { type: "file", accept: "image/*", multiple: "", "class": "sr", tabindex: "-1", "aria-hidden": "true", onchange: picked });
