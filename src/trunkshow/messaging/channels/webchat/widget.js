@@ -61,7 +61,9 @@
   var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
   var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
   // The fields scroll when the panel is short; the buttons below them stay in view.
-  var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "" }, [
+  // While the visitor fills it in, a long draft in the message box shrinks to one line (it grows back on focus), so the
+  // whole form shows on a desk even with photos waiting and an error.
+  var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "", onfocusin: function () { input.style.height = ""; } }, [
     el("div", { "class": "id-body" }, [idIntro, idFields]),
     el("div", { "class": "row" }, [saveBtn, moreBtn,
       el("button", { type: "button", "class": "btn quiet", text: T.not_now, onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
@@ -69,7 +71,7 @@
   ]);
   function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; idForm.classList.add("full"); }
 
-  var input = el("textarea", { id: "ts-input", rows: "1", placeholder: T.placeholder, onkeydown: onKey });
+  var input = el("textarea", { id: "ts-input", rows: "1", placeholder: T.placeholder, onkeydown: onKey, onfocus: grow });
   var send = el("button", { type: "submit", "class": "btn send", text: T.send });
   // A real button opens the phone's camera or gallery through the (visually hidden) file input.
   var fileIn = el("input", { type: "file", accept: "image/*", multiple: "", "class": "sr", tabindex: "-1", "aria-hidden": "true", onchange: picked });
@@ -84,7 +86,7 @@
     el("button", { type: "button", "class": "close", "aria-label": T.close_photo, onclick: unview }, [el("span", { "aria-hidden": "true", text: "\u00d7" })]), viewImg, viewCap
   ]);
 
-  var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } } }, [
+  var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } else if (e.key === "Tab" && modal()) trap(e); } }, [
     el("header", {}, [el("div", {}, [title, status]), closeBtn]),
     hours, log, conn, idForm, err, tray, composer
   ]);
@@ -103,12 +105,25 @@
   // ---- opening and closing --------------------------------------------------------------------------
   function toggle() { if (isOpen) close(); else open(); }
   function open() {
-    isOpen = true; panel.hidden = false; wrap.classList.add("open"); button.setAttribute("aria-expanded", "true");
+    isOpen = true; setModal(); panel.hidden = false; wrap.classList.add("open"); button.setAttribute("aria-expanded", "true");
     unread = 0; showBadge(); readUpTo(state.lastMessage);
     if (!cfg) fetchConfig();
     if (state.token && !ws) resume();
     input.focus();
     scrollDown();
+  }
+  // On a phone the panel is the whole screen, a modal dialog: Tab and Shift+Tab go round inside it. On a desk it is
+  // a non-modal popover beside a usable page, and the focus may leave it (ADR 0009).
+  var phoneMq = window.matchMedia && matchMedia("(max-width: 480px)");
+  function modal() { return !!(phoneMq && phoneMq.matches); }
+  function setModal() { if (modal()) panel.setAttribute("aria-modal", "true"); else panel.removeAttribute("aria-modal"); }
+  if (phoneMq && phoneMq.addEventListener) phoneMq.addEventListener("change", setModal);
+  function trap(e) {
+    var f = [].filter.call(panel.querySelectorAll("button, input, textarea, summary, [tabindex='0']"), function (n) {
+      return !n.disabled && n.tabIndex >= 0 && !n.closest("[inert]") && n.getClientRects().length;
+    });
+    var a = root.activeElement, end = e.shiftKey ? f[0] : f[f.length - 1];
+    if (a === end || f.indexOf(a) < 0) { e.preventDefault(); (e.shiftKey ? f[f.length - 1] : f[0]).focus(); }
   }
   function close() {
     isOpen = false; panel.hidden = true; wrap.classList.remove("open"); button.setAttribute("aria-expanded", "false"); button.focus();
@@ -231,7 +246,7 @@
       .then(URL.createObjectURL, function (e) { delete blobs[k]; throw e; }));
   }
   function pic(p) {
-    var img = el("img", { alt: "", width: String(p.width), height: String(p.height) });
+    var img = el("img", { alt: "", width: String(p.width), height: String(p.height), onload: function () { if (atEnd) scrollDown(); } });
     img.style.aspectRatio = p.width + " / " + p.height;  // its room is kept while it loads
     var b = el("button", { type: "button", "class": "pic", "aria-label": t("open_photo", { name: p.name }), onclick: function () { view(p, b); } }, [img]);
     photoUrl(p.id, true).then(function (u) { img.src = u; }, function () { b.classList.add("broken"); b.setAttribute("data-broken", T.photo_not_loaded); b.setAttribute("aria-label", t("photo_broken", { name: p.name })); });
@@ -303,7 +318,8 @@
   // Read to the end, the thread stays at its end when the panel gives it less room (photos to send, the form, an error).
   var atEnd = true;
   log.addEventListener("scroll", function () { atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4; });
-  if (window.ResizeObserver) new ResizeObserver(function () { if (atEnd) scrollDown(); }).observe(log);
+  // So does it when what it holds grows at its end: a photo that loads, a long message that wraps anew.
+  if (window.ResizeObserver) { var ro = new ResizeObserver(function () { if (atEnd) scrollDown(); }); ro.observe(log); ro.observe(list); }
 
   function forget() { state = {}; save(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
 
@@ -321,7 +337,8 @@
     var url = C.base.replace(/^http/, "ws") + "/ws/widget/" + C.store + "/?token=" + encodeURIComponent(state.token);
     ws = new WebSocket(url);
     ws.onopen = function () {
-      retry = 0; conn.textContent = ""; stopPoll();
+      retry = 0; stopPoll();
+      if (conn.textContent === T.reconnecting) conn.textContent = "";  // not the thanks for the details, said meanwhile
       ws.send(JSON.stringify({ type: "resume", after: state.lastEvent || 0 }));
     };
     ws.onmessage = function (ev) {
