@@ -18,6 +18,7 @@ def text_of(response: Any) -> str:
     """The page's visible words, tags removed and spaces squeezed, for exact sentence checks."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = html.replace("<wbr>", "")  # a place a line may break, not a space
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", unescape(text)).strip()
 
