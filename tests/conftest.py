@@ -114,3 +114,17 @@ def uvicorn_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
 
     with uvicorn_server("server") as url:
         yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_pools_closed(django_db_setup: Any) -> Iterator[None]:
+    """PostgreSQL's connection pool (settings: one per process) keeps connections open; closed here,
+    before the test database is dropped (its teardown runs after this one's), or the drop finds
+    the database "being accessed by other users"."""
+    yield
+    from django.db import connections
+
+    for connection in connections.all():
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
