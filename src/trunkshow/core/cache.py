@@ -21,6 +21,7 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5.0
+# What "Redis cannot be reached" raises, here and wherever Redis is used (the queue, the channel layer).
 OUTAGE = (redis.ConnectionError, redis.TimeoutError)
 
 

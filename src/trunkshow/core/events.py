@@ -17,6 +17,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
+from trunkshow.core.cache import OUTAGE
 from trunkshow.core.models import LiveEvent
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,7 @@ def publish_many_on_commit(*, store: Any, events: list[tuple[str, dict[str, Any]
                 PUSHED_HERE.update(row.pk for row in rows)
         except Exception as exc:  # a layer outage must not fail the request; clients backfill on reconnect
             # Redis down is said in one line per push, not a traceback each: the browsers ask instead.
-            outage = type(exc).__module__.startswith("redis") and "Connection" in type(exc).__name__
-            log.warning("could not push %d live events: %s", len(rows), exc, exc_info=not outage)
+            log.warning("could not push %d live events: %s", len(rows), exc, exc_info=not isinstance(exc, OUTAGE))
 
     transaction.on_commit(push)
 

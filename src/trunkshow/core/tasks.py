@@ -40,7 +40,7 @@ def enqueue_on_commit(task: Any, *args: Any, eta: Any = None) -> None:
     sweep finds the row (``sweep_outbox``, ``sweep_inbound_media``, ``imports_recover_task``). Only a
     web push notification has no sweep; it is a nudge, and the inbox shows the message anyway.
     """
-    import redis
+    from trunkshow.core.cache import OUTAGE
 
     def send() -> None:
         try:
@@ -48,7 +48,7 @@ def enqueue_on_commit(task: Any, *args: Any, eta: Any = None) -> None:
                 task(*args)
             else:
                 task.schedule(args, eta=eta)
-        except (redis.ConnectionError, redis.TimeoutError):
+        except OUTAGE:
             name = task.task_class.__name__
             logger.warning("The task queue is unreachable: %s%r waits for its sweep", name, args)
 
