@@ -796,6 +796,7 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
             loader.apply_backdates()
             _segments(store, staff[OWNER_EMAIL])
             _conversations(store, staff)
+            _answered_history(store, staff, customers)
             _whatsapp_templates(store, staff[OWNER_EMAIL])
             _saved_replies(store, staff[OWNER_EMAIL])
             _webchat(store, staff[OWNER_EMAIL])
@@ -1139,6 +1140,94 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
         clock_from = response_clock_from(conversation)
         if due is not None and due <= now and clock_from is not None:
             OverdueAlert.objects.create(store=store, conversation=conversation, awaiting_since=clock_from, at=due)
+
+
+# The month before: questions the team answered, each closed since (the response-time report's
+# figures). (question, answer); who answered is whoever the inbox gave the customer to.
+HISTORY_LINES = (
+    ("Do you clean rings while I wait?", "We do, it takes about ten minutes. Come by any time we are open."),
+    ("What are your hours on Saturday?", "10 to 5, with a break from 1 to 2. See you then!"),
+    ("Is the gold hoop in the window 14k or 18k?", "It is 18k yellow gold; we have it in white gold too."),
+    ("Can you fix a broken clasp on a pearl necklace?", "Yes, bring it in: a new clasp is usually ready in two days."),
+    ("Do you buy back old watches?", "We do appraisals on Thursdays; bring the watch and its papers if you have them."),
+    ("My ring is a bit loose, can it be made smaller?", "Of course, sizing down is quick. Which size is it now?"),
+    ("Do you ship to Canada?", "Yes, insured and tracked; the duties are shown before you pay."),
+    (
+        "Could I see the sapphire studs again before Friday?",
+        "Absolutely, I will have them ready for you at the counter.",
+    ),
+)
+# Minutes a first answer took, most of them quick; a few waited for a busy counter.
+HISTORY_WAITS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 6, 8, 14, 35)
+
+
+def _answered_history(store: Any, staff: dict[str, Any], customers: int) -> None:
+    """A month of answered and closed conversations, a few a day the store is open; one in seven
+    written after closing and answered the next morning, a long wait inside the target (the target
+    counts opening hours). Recorded as ``_conversations`` records its story: history, nothing sent."""
+    from trunkshow.customers.models import Customer
+    from trunkshow.inbox.services import assign_on_inbound
+    from trunkshow.messaging.models import Conversation, ConversationStatus
+    from trunkshow.messaging.services import conversation_for, message_record
+    from trunkshow.stores import hours
+
+    rng = random.Random(SEED + 1)
+    now = timezone.now()
+    tz = hours.zone(store)
+    busy = set(Customer.objects.filter(store=store, conversations__isnull=False).values_list("pk", flat=True))
+    people = [
+        c
+        for c in Customer.objects.filter(store=store, phones__isnull=False, emails__isnull=False)
+        .order_by("pk")
+        .distinct()[: min(60, max(1, customers // 8)) + len(busy)]
+        if c.pk not in busy
+    ]
+    today = now.astimezone(tz).date()
+    for n, customer in enumerate(people):
+        day = today - dt.timedelta(days=1 + (n * 29) // max(1, len(people)))
+        opens = hours.next_opening(store, dt.datetime.combine(day, dt.time(9, 0), tzinfo=tz))
+        asked = (opens or dt.datetime.combine(day, dt.time(11, 0), tzinfo=tz)) + dt.timedelta(
+            minutes=rng.randrange(20, 300)
+        )
+        wait = dt.timedelta(minutes=rng.choice(HISTORY_WAITS), seconds=rng.randrange(60))
+        if n % 7 == 3:  # after closing: answered once the store opens again
+            asked = dt.datetime.combine(day, dt.time(20, 40), tzinfo=tz)
+            back = hours.next_opening(store, asked) or asked
+            wait = back - asked + dt.timedelta(minutes=rng.randrange(2, 6), seconds=rng.randrange(60))
+        if asked + wait >= now:
+            continue
+        channel = rng.choice(("sms", "sms", "email", "whatsapp"))
+        phone, mail = customer.phones.first(), customer.emails.first()
+        assert phone is not None and mail is not None  # chosen for having both
+        conversation = conversation_for(
+            store=store, customer=customer, channel=channel, address=mail.address if channel == "email" else phone.e164
+        )
+        question, answer = HISTORY_LINES[n % len(HISTORY_LINES)]
+        message = message_record(
+            store=store,
+            conversation=conversation,
+            direction="in",
+            body=question,
+            at=asked,
+            provider="demo",
+            provider_id=f"demo-past-{n}-0",
+            meta={"message_id": f"<demo-past-{n}-0@example.com>"} if channel == "email" else {},
+        )
+        assign_on_inbound(store, conversation, message)
+        conversation.refresh_from_db()
+        author = conversation.assigned_to or staff["sofia@example.com"]
+        message_record(
+            store=store,
+            conversation=conversation,
+            direction="out",
+            body=answer,
+            at=asked + wait,
+            author=author,
+            status=REPLY_STATUS[channel],
+            provider="demo",
+            provider_id=f"demo-past-{n}-1",
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.CLOSED)
 
 
 SAMPLE_HEADER = (

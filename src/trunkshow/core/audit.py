@@ -33,6 +33,7 @@ ACTIONS: dict[str, Any] = {
     "trunkshow.customer.import_cancelled": _("Customer import cancelled"),
     "trunkshow.customer.import_retried": _("Customer import queued again (it had been interrupted or lost)"),
     "trunkshow.webchat.settings_changed": _("Web chat settings changed"),
+    "trunkshow.inbox.settings_changed": _("Inbox settings changed"),
     "trunkshow.whatsapp_template.saved": _("WhatsApp template saved"),
     "trunkshow.whatsapp_template.deleted": _("WhatsApp template deleted"),
     "trunkshow.whatsapp_template.reviewed": _("WhatsApp template's approval status changed at Twilio"),

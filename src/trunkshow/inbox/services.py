@@ -30,6 +30,35 @@ def inbox_settings(store: Store) -> InboxSettings:
     return settings
 
 
+MAX_TARGET_MINUTES = 24 * 60
+
+
+@transaction.atomic
+def inbox_settings_update(
+    *, store: Store, actor: Any, response_target_minutes: int, out_of_hours_reply: bool, ip: str | None = None
+) -> InboxSettings:
+    """The first-response target (minutes of opening time) and the automatic answer when closed; audited."""
+    from trunkshow.core.audit import audit_log
+
+    target = response_target_minutes
+    if isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= MAX_TARGET_MINUTES:
+        raise ValidationError(
+            {
+                "response_target_minutes": _("Give a number of minutes from 1 to %(max)s (a day).")
+                % {"max": MAX_TARGET_MINUTES}
+            }
+        )
+    row, _created = InboxSettings.objects.select_for_update().get_or_create(store=store)
+    before = {"response_target_minutes": row.response_target_minutes, "out_of_hours_reply": row.out_of_hours_reply}
+    after = {"response_target_minutes": response_target_minutes, "out_of_hours_reply": bool(out_of_hours_reply)}
+    if after != before:
+        row.response_target_minutes = response_target_minutes
+        row.out_of_hours_reply = bool(out_of_hours_reply)
+        row.save(update_fields=["response_target_minutes", "out_of_hours_reply"])
+        audit_log(store=store, action="trunkshow.inbox.settings_changed", actor=actor, data=after, ip=ip)
+    return row
+
+
 def _publish_conversation(store: Store, conversation: Conversation, kind: str = "conversation") -> None:
     publish_on_commit(
         store=store,

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trunkshow.core.events import events_since
 from trunkshow.customers import selectors as customer_selectors
-from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox import replies, reports, selectors, services
 from trunkshow.inbox.models import SavedReply
 from trunkshow.inbox.notes import notes_marked
 from trunkshow.messaging import outbox
@@ -78,6 +78,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         # Live events from here on: what happened before is on the page already (and no toasts for it).
         "last_event": _last_event_id(store),
         "text_sandbox": not twilio_configured(),
+        "can_report": roles.has_right(request.membership, "inbox.report"),  # type: ignore[attr-defined]
         "statuses": [*ConversationStatus.choices, (selectors.ANY_STATUS, _("Any status"))],
         "channels": ChannelKind.choices,
         "sorts": [(selectors.NEWEST, _("Newest activity")), (selectors.WAITING, _("Waiting longest"))],
@@ -533,3 +534,60 @@ def saved_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
     replies.saved_reply_delete(store=store, membership=membership, reply=reply)
     flash.success(request, _("Saved reply “%(title)s” deleted.") % {"title": reply.title})
     return redirect("inbox:replies")
+
+
+@store_page("inbox.report")
+@require_GET
+def response_times(request: HttpRequest) -> HttpResponse:
+    """How fast the store answered: first response times against its target, by day, associate and channel."""
+    store = request.store  # type: ignore[attr-defined]
+    error, status = "", 200
+    try:
+        days = reports.period_parse(request.GET.get("days"))
+    except ValidationError as exc:
+        days, error, status = reports.DEFAULT_PERIOD, _errors_text(exc), 400
+    report = reports.response_report(store=store, days=days)
+    context = {
+        "nav": "inbox",
+        "report": report,
+        "chart": reports.chart(report),
+        "periods": reports.PERIODS,
+        "error": error,
+        "can_edit_settings": roles.has_right(request.membership, "store.edit"),  # type: ignore[attr-defined]
+    }
+    return render(request, "inbox/response_times.html", context, status=status)
+
+
+@store_page("store.edit")
+def inbox_settings_page(request: HttpRequest) -> HttpResponse:
+    """The first-response target and the automatic answer when closed (owners)."""
+    from trunkshow.core.access import client_ip
+    from trunkshow.inbox.forms import InboxSettingsForm
+    from trunkshow.stores.forms import add_service_errors
+
+    store = request.store  # type: ignore[attr-defined]
+    current = services.inbox_settings(store)
+    if request.method == "POST":
+        form = InboxSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.inbox_settings_update(
+                    store=store,
+                    actor=request.user,
+                    response_target_minutes=form.cleaned_data["response_target_minutes"],
+                    out_of_hours_reply=form.cleaned_data["out_of_hours_reply"],
+                    ip=client_ip(request),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                flash.success(request, _("The inbox settings are saved."))
+                return redirect("inbox:settings")
+        return render(request, "inbox/settings.html", {"nav": "settings", "form": form}, status=400)
+    form = InboxSettingsForm(
+        initial={
+            "response_target_minutes": current.response_target_minutes,
+            "out_of_hours_reply": current.out_of_hours_reply,
+        }
+    )
+    return render(request, "inbox/settings.html", {"nav": "settings", "form": form})

@@ -48,3 +48,18 @@ def response_target_minutes(store: Any) -> int | None:
     for provider in _RESPONSE_TARGET.values():
         return provider(store)
     return None
+
+
+_RESPONSE_DUE: dict[str, Callable[[Any, Any], Any]] = {}
+
+
+def on_response_due(name: str, provider: Callable[[Any, Any], Any]) -> None:
+    _RESPONSE_DUE[name] = provider
+
+
+def response_due(store: Any, conversation: Any) -> Any:
+    """When the answer the conversation's customer waits for is due by the store's target (the
+    inbox's clock, opening hours counted); None when no clock runs or no app keeps one."""
+    for provider in _RESPONSE_DUE.values():
+        return provider(store, conversation)
+    return None

@@ -63,6 +63,14 @@ class Conversation(models.Model):
     # clock, not the first response time, counts from here when it is later (ADR 0010).
     reopened_at = models.DateTimeField(null=True, blank=True)
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The first answer by a person (the owner's response-time report): when, by whom, and when the
+    # store's target had it due as the target's clock stood then (None: no clock ran, e.g. the
+    # conversation was pending when answered).
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(store="store")
@@ -77,6 +85,12 @@ class Conversation(models.Model):
                 fields=["store", "status", "awaiting_since", "id"],
                 condition=models.Q(awaiting_since__isnull=False),
                 name="conversation_waiting",
+            ),
+            # The response-time report: the first answers of a period.
+            models.Index(
+                fields=["store", "first_response_at"],
+                condition=models.Q(first_response_at__isnull=False),
+                name="conversation_first_response",
             ),
         ]
 

@@ -470,7 +470,7 @@ def _queue(
 
 
 def _announce(store: Store, conversation: Conversation, message: Message) -> None:
-    _conversation_outbound(conversation, message)
+    _conversation_outbound(store, conversation, message)
     _publish_message(store, message)
     _enqueue(store, message)
 
@@ -589,11 +589,14 @@ def _inbound_preview(message: Message) -> str:
     return _message_preview(message, photos)
 
 
-def _conversation_outbound(conversation: Conversation, message: Message) -> None:
+def _conversation_outbound(store: Store, conversation: Conversation, message: Message) -> None:
     if conversation.awaiting_since is not None:
         waited = int((message.created_at - conversation.awaiting_since).total_seconds())
         if conversation.first_response_seconds is None:
             conversation.first_response_seconds = max(0, waited)
+            conversation.first_response_at = message.created_at
+            conversation.first_response_by_id = message.author_id
+            conversation.first_response_due_at = hooks.response_due(store, conversation)
         conversation.awaiting_since = None
     conversation.last_message_at = message.created_at
     conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
@@ -709,7 +712,7 @@ def message_record(
             _keyword_mark(message, keyword)
         _conversation_inbound(conversation, message, keyword=keyword)
     elif direction == Direction.OUTBOUND:
-        _conversation_outbound(conversation, message)
+        _conversation_outbound(store, conversation, message)
     return message
 
 

@@ -8,6 +8,7 @@ midnight: ``["20:00", "24:30"]`` on Monday closes at 00:30 on Tuesday.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -53,8 +54,8 @@ def _at(day: dt.date, clock: str, tz: ZoneInfo) -> dt.datetime:
     return wall.astimezone(dt.UTC)
 
 
-def _intervals(store: Store, start: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The open intervals (in UTC) that end after ``start``, for HORIZON_DAYS days, in order and merged.
+def _intervals(store: Store, start: dt.datetime, days: int = HORIZON_DAYS) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The open intervals (in UTC) that end after ``start``, for ``days`` days, in order and merged.
 
     From the day before ``start``: its hours may run past midnight. Merged, so a span that runs
     into the next one (or overlaps it) is one stretch of opening time.
@@ -62,7 +63,7 @@ def _intervals(store: Store, start: dt.datetime) -> list[tuple[dt.datetime, dt.d
     tz = zone(store)
     local_day = start.astimezone(tz).date()
     spans = []
-    for offset in range(-1, HORIZON_DAYS + 1):
+    for offset in range(-1, days + 1):
         day = local_day + dt.timedelta(days=offset)
         for opens, closes in day_spans(store, WEEKDAYS[day.weekday()]):
             begin, end = _at(day, opens, tz), _at(day, closes, tz)
@@ -114,3 +115,28 @@ def open_deadline(store: Store, start: dt.datetime, minutes: int) -> dt.datetime
             return begin + remaining
         remaining -= end - begin
     return start + dt.timedelta(days=HORIZON_DAYS)
+
+
+class OpenClock:
+    """Opening time between two moments, for many pairs in one span of days (a report's rows):
+    the store's open intervals are worked out once, each pair is then a few comparisons."""
+
+    def __init__(self, store: Store, since: dt.datetime, until: dt.datetime) -> None:
+        self.always = not has_hours(store)
+        days = max(1, (until - since).days + 2)
+        self.spans = [] if self.always else _intervals(store, since, days)
+        self.closes = [close for _begin, close in self.spans]
+
+    def seconds(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Seconds the store was open from ``start`` to ``end`` (all of them for a store without hours)."""
+        if end <= start:
+            return 0
+        if self.always:
+            return int((end - start).total_seconds())
+        total = 0.0
+        for begin, close in self.spans[bisect.bisect_right(self.closes, start) :]:
+            if begin >= end:
+                break
+            if close > start:
+                total += (min(close, end) - max(begin, start)).total_seconds()
+        return int(total)

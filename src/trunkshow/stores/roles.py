@@ -29,6 +29,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "inbox.view": frozenset({OWNER, MANAGER, ASSOCIATE}),
     "inbox.reply": frozenset({OWNER, MANAGER, ASSOCIATE}),
     "inbox.replies": frozenset({OWNER, MANAGER}),
+    "inbox.report": frozenset({OWNER, MANAGER}),
 }
 
 REASONS = {
@@ -46,6 +47,7 @@ REASONS = {
     ),
     "segments.manage": _("Only owners and managers can rename, change or delete segments."),
     "inbox.replies": _("Only owners and managers can write, change or delete saved replies."),
+    "inbox.report": _("Only owners and managers can see the store's response times."),
 }
 
 

@@ -121,6 +121,14 @@ def monthday(context: Any, day: int | None, month: int | None, year: int | None 
 
 
 @register.simple_tag(takes_context=True)
+def shortday(context: Any, value: dt.date | None) -> str:
+    """A day without its year, short: "Nov 24" in the US, "24 nov." in France (a chart's labels)."""
+    if value is None:
+        return ""
+    return format_skeleton("MMMd", value, locale=_locale(context))
+
+
+@register.simple_tag(takes_context=True)
 def phone(context: Any, e164: str | None) -> str:
     """National format for the store's own region, international for others."""
     return phone_for_region(e164, getattr(context.get("store"), "phone_region", ""))
@@ -153,6 +161,17 @@ def email_breaks(address: str | None) -> str:
     if not at:
         return escape(address or "")
     return mark_safe(f"{escape(local)}@<wbr>{escape(domain)}")  # noqa: S308 - both parts escaped
+
+
+@register.filter
+def wait(seconds: int | None) -> str:
+    """A wait in seconds: "40 s" under a minute, else as ``minutes`` writes it (rounded to the minute)."""
+    from django.utils.translation import gettext as _
+
+    total = max(0, int(seconds or 0))
+    if total < 60:
+        return _("%(s)s s") % {"s": total}
+    return minutes((total + 30) // 60)
 
 
 @register.filter

@@ -1,0 +1,57 @@
+"""The response-time report in a browser: a phone and a desk, with a month of first answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+from django.utils import timezone
+from django_scopes import scope
+
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, make_customer
+from trunkshow.messaging.services import message_receive, message_send
+
+
+def _month_of_answers(world: World) -> None:
+    """Twelve customers over the last twelve days, answered after 1 to 12 minutes by the associate."""
+    now = timezone.now()
+    for n in range(1, 13):
+        phone = f"+121255502{n:02d}"
+        make_customer(world.a, first_name=f"Client{n}", phones=[phone])
+        asked = now - dt.timedelta(days=n, minutes=30)
+        with scope(store=world.a):
+            with time_machine.travel(asked, tick=False):
+                inbound, _created = message_receive(
+                    store=world.a,
+                    channel="sms",
+                    from_address=phone,
+                    body="Hello?",
+                    provider="sandbox",
+                    provider_id=phone,
+                )
+            with time_machine.travel(asked + dt.timedelta(minutes=n), tick=False):
+                message_send(store=world.a, actor=world.a_associate.user, conversation=inbound.conversation, body="Hi!")
+
+
+def test_the_report_reads_on_a_phone_and_a_desk(phone: Any, desktop: Any, world: World, live_server_url: str) -> None:
+    _month_of_answers(world)  # the world's store has no opening hours: always open
+    for page, size in ((phone, "phone"), (desktop, "desk")):
+        log_in(page, live_server_url, world.a_owner)
+        page.goto("/inbox/")
+        page.get_by_role("link", name="Response times" if size == "desk" else "Times").click()
+        page.get_by_role("link", name="30 days").wait_for()
+        figures = page.locator(".report-counts")
+        # Twelve answers after 1..12 minutes: the median is 6.5 minutes, 5 of 12 within 5 minutes.
+        assert "First answers 12" in " ".join(figures.inner_text().split())
+        assert "7 min" in figures.inner_text() and "42%" in figures.inner_text()
+        assert page.locator("svg.chart rect").count() == 12
+        assert page.locator("svg.chart rect.chart-bar-over").count() == 7
+        assert page.get_by_role("row", name="Ali Associate 12 7 min 42%").is_visible()
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        screenshot(page, f"response-times-{size}")
+        page.get_by_role("link", name="7 days").click()
+        page.wait_for_url("**/inbox/response-times/?days=7")
+        assert "First answers 6" in " ".join(page.locator(".report-counts").inner_text().split())

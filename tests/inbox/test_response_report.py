@@ -1,0 +1,216 @@
+"""The response-time report (owners and managers) and the inbox settings that set its target (owners).
+
+Waits are counted while the store is open, as the target counts them; "within target" is the
+target's clock as it stood when the first answer came (kept on the conversation then).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.apps import apps
+from django_scopes import scope
+
+from tests.conftest import World, browser_client, make_customer
+from trunkshow.core.models import AuditEntry
+from trunkshow.inbox import reports
+from trunkshow.inbox.services import inbox_settings
+from trunkshow.messaging.models import Conversation
+from trunkshow.messaging.services import message_receive, message_send
+
+NY = ZoneInfo("America/New_York")
+# Tuesday 2026-11-17 to Wednesday 2026-11-18; the store opens 10:00–18:00 on weekdays.
+HOURS = {day: [["10:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def _at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=NY)
+
+
+def _asked_and_answered(
+    world: World, phone: str, asked: dt.datetime, answered: dt.datetime, by: Any, channel: str = "sms"
+) -> Conversation:
+    make_customer(world.a, first_name=f"C{phone[-2:]}", phones=[phone], emails=[f"c{phone[-2:]}@example.com"])
+    with scope(store=world.a):
+        with time_machine.travel(asked, tick=False):
+            inbound, _created = message_receive(
+                store=world.a, channel=channel, from_address=phone, body="Hello?", provider="sandbox", provider_id=phone
+            )
+        with time_machine.travel(answered, tick=False):
+            message_send(store=world.a, actor=by.user, conversation=inbound.conversation, body="Hello!")
+        return Conversation.objects.get(pk=inbound.conversation_id)
+
+
+def _open_store(world: World) -> None:
+    world.a.opening_hours = HOURS
+    world.a.save(update_fields=["opening_hours"])
+
+
+def test_the_first_answer_is_kept_with_who_gave_it_and_when_the_target_had_it_due(world: World) -> None:
+    _open_store(world)
+    conversation = _asked_and_answered(world, "+12125550101", _at(17, 17, 58), _at(18, 10, 3), world.a_associate)
+    assert conversation.first_response_seconds == int((_at(18, 10, 3) - _at(17, 17, 58)).total_seconds())
+    assert conversation.first_response_at == _at(18, 10, 3)
+    assert conversation.first_response_by_id == world.a_associate.user.pk
+    # Two minutes before closing, then three the next morning: five minutes of opening time.
+    assert conversation.first_response_due_at == _at(18, 10, 3)
+    # A second answer changes none of it.
+    with scope(store=world.a), time_machine.travel(_at(18, 11, 0), tick=False):
+        message_send(store=world.a, actor=world.a_owner.user, conversation=conversation, body="And more.")
+    conversation.refresh_from_db()
+    assert (conversation.first_response_at, conversation.first_response_by_id) == (
+        _at(18, 10, 3),
+        world.a_associate.user.pk,
+    )
+
+
+def test_the_report_counts_waits_while_open_and_the_target_as_it_stood(world: World) -> None:
+    _open_store(world)
+    _asked_and_answered(world, "+12125550101", _at(17, 10, 0), _at(17, 10, 2), world.a_associate)
+    # Written after closing, answered three minutes after opening: 14.5 hours lived, 3 minutes counted.
+    _asked_and_answered(world, "+12125550102", _at(17, 19, 30), _at(18, 10, 3), world.a_associate)
+    _asked_and_answered(world, "+12125550103", _at(18, 11, 0), _at(18, 11, 20), world.a_manager, channel="whatsapp")
+    # Another store's answers are not this store's.
+    make_customer(world.b, first_name="Bea", phones=["+33612345678"])
+    with scope(store=world.b), time_machine.travel(_at(18, 11, 0), tick=False):
+        other, _created = message_receive(
+            store=world.b,
+            channel="sms",
+            from_address="+33612345678",
+            body="Bonjour",
+            provider="sandbox",
+            provider_id="b",
+        )
+        message_send(store=world.b, actor=world.b_owner.user, conversation=other.conversation, body="Bonjour !")
+
+    with scope(store=world.a):
+        report = reports.response_report(store=world.a, days=7, now=_at(18, 12, 0))
+    assert report.total.answered == 3
+    assert report.total.seconds == [120, 180, 1200]
+    assert report.total.median_seconds == 180
+    assert report.total.median_real_seconds == 1200
+    assert (report.total.within, report.total.within_percent) == (2, 67)
+    assert [(d.date.day, d.figures.answered) for d in report.daily if d.figures.answered] == [(17, 1), (18, 2)]
+    assert len(report.daily) == 7 and report.daily[-1].date == dt.date(2026, 11, 18)
+    assert [(g.label, g.figures.answered, g.figures.within) for g in report.by_associate] == [
+        ("Ali Associate", 2, 2),
+        ("Max Manager", 1, 0),
+    ]
+    assert [(g.label, g.figures.answered) for g in report.by_channel] == [("Text message", 2), ("WhatsApp", 1)]
+
+    # Seven days back from the 24th leave out the 17th.
+    with scope(store=world.a):
+        later = reports.response_report(store=world.a, days=7, now=_at(24, 12, 0))
+    assert later.total.answered == 2
+
+
+def test_customers_waiting_now_and_those_past_the_target_are_counted(world: World) -> None:
+    _open_store(world)
+    for n, minute in ((1, 0), (2, 58)):
+        make_customer(world.a, first_name=f"W{n}", phones=[f"+1212555020{n}"])
+        with scope(store=world.a), time_machine.travel(_at(17, 11, minute), tick=False):
+            message_receive(
+                store=world.a,
+                channel="sms",
+                from_address=f"+1212555020{n}",
+                body="Hi",
+                provider="sandbox",
+                provider_id=f"w{n}",
+            )
+    with scope(store=world.a):
+        report = reports.response_report(store=world.a, days=7, now=_at(17, 12, 0))
+    assert (report.waiting, report.overdue, report.total.answered) == (2, 1, 0)
+
+
+def test_answers_from_before_the_report_are_read_from_the_thread(world: World) -> None:
+    """Migration messaging.0009 finds each answered conversation's first answer by a person."""
+    _open_store(world)
+    conversation = _asked_and_answered(world, "+12125550101", _at(17, 10, 0), _at(17, 10, 4), world.a_associate)
+    Conversation._base_manager.filter(pk=conversation.pk).update(
+        first_response_at=None, first_response_by=None, first_response_due_at=None
+    )
+    migration = importlib.import_module("trunkshow.messaging.migrations.0009_conversation_first_response")
+    migration.first_answers(apps, None)
+    conversation.refresh_from_db()
+    assert (conversation.first_response_at, conversation.first_response_by_id, conversation.first_response_due_at) == (
+        _at(17, 10, 4),
+        world.a_associate.user.pk,
+        None,
+    )
+    # The report works the target out from the store's hours for such a conversation.
+    with scope(store=world.a):
+        report = reports.response_report(store=world.a, days=7, now=_at(17, 12, 0))
+    assert (report.total.answered, report.total.within, report.total.median_seconds) == (1, 1, 240)
+
+
+def test_the_page_for_owners_and_managers_with_a_clear_answer_for_a_wrong_period(world: World) -> None:
+    _open_store(world)
+    _asked_and_answered(world, "+12125550101", _at(17, 10, 0), _at(17, 10, 2), world.a_associate)
+    with time_machine.travel(_at(18, 12, 0), tick=False):
+        page = browser_client(world.a_manager).get("/inbox/response-times/?days=7")
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Ali Associate" in text and "2 min" in text and "100%" in text
+        assert "Change the target" not in text  # managers cannot change it; owners can
+        assert "Change the target" in browser_client(world.a_owner).get("/inbox/response-times/").content.decode()
+
+        wrong = browser_client(world.a_owner).get("/inbox/response-times/?days=12")
+        assert wrong.status_code == 400
+        assert "Choose a period of 7, 30 or 90 days (got “12”)." in wrong.content.decode()
+        assert browser_client(world.a_owner).get("/inbox/response-times/?days=abc").status_code == 400
+
+        refused = browser_client(world.a_associate).get("/inbox/response-times/")
+        assert refused.status_code == 403
+        assert "Only owners and managers can see the store" in refused.content.decode()
+        # Store B's owner sees store B's report: none of store A's answers.
+        other = browser_client(world.b_owner).get("/inbox/response-times/?days=7").content.decode()
+        assert "Ali Associate" not in other
+
+
+def test_owners_set_the_target_and_the_answer_when_closed_audited_and_bad_values_are_refused(world: World) -> None:
+    owner = browser_client(world.a_owner)
+    page = owner.get("/inbox/settings/")
+    assert page.status_code == 200 and 'value="5"' in page.content.decode()
+
+    for value, message in (
+        ("0", "Give a number of minutes from 1 to 1440 (a day)."),
+        ("1441", "Give a number of minutes from 1 to 1440 (a day)."),
+        ("ten", "Give a whole number of minutes, like 5."),
+        ("", "Give a number of minutes from 1 to 1440 (a day)."),
+    ):
+        bad = owner.post("/inbox/settings/", {"response_target_minutes": value, "out_of_hours_reply": "on"})
+        assert bad.status_code == 400, value
+        assert message in bad.content.decode()
+    with scope(store=world.a):
+        assert (inbox_settings(world.a).response_target_minutes, inbox_settings(world.a).out_of_hours_reply) == (
+            5,
+            True,
+        )
+    assert not AuditEntry.objects.with_scopes_disabled().filter(action="trunkshow.inbox.settings_changed").exists()
+
+    saved = owner.post("/inbox/settings/", {"response_target_minutes": "15"})
+    assert saved.status_code == 302
+    with scope(store=world.a):
+        assert (inbox_settings(world.a).response_target_minutes, inbox_settings(world.a).out_of_hours_reply) == (
+            15,
+            False,
+        )
+        assert inbox_settings(world.b).response_target_minutes == 5  # store B's own
+    entry = AuditEntry.objects.with_scopes_disabled().get(action="trunkshow.inbox.settings_changed")
+    assert (entry.store_id, entry.actor_id, entry.data) == (
+        world.a.pk,
+        world.a_owner.user.pk,
+        {"response_target_minutes": 15, "out_of_hours_reply": False},
+    )
+    # The report measures against it.
+    assert "your target of 15 min" in browser_client(world.a_owner).get("/inbox/response-times/").content.decode()
+
+    for person in (world.a_manager, world.a_associate):
+        refused = browser_client(person).post("/inbox/settings/", {"response_target_minutes": "1"})
+        assert refused.status_code == 403
+    with scope(store=world.a):
+        assert inbox_settings(world.a).response_target_minutes == 15
