@@ -128,3 +128,17 @@ def _database_pools_closed(django_db_setup: Any) -> Iterator[None]:
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
+
+
+@pytest.fixture(autouse=True)
+def _process_clock() -> Iterator[None]:
+    """Tests make time pass with time_machine, which moves this process's clock and not the
+    database's: the house clock (``core.clock``) follows this process's here. The clock-skew tests
+    (tests/abuse/test_clock_skew.py) put the database's back."""
+    from trunkshow.core import clock
+
+    clock.from_database = False
+    clock.forget()
+    yield
+    clock.from_database = True
+    clock.forget()

@@ -102,19 +102,20 @@ def outbound(store: Any) -> list[Message]:
 # ---- the 24-hour window -------------------------------------------------------------------------
 
 
-def test_free_text_goes_at_23h59_and_only_a_template_at_24h01(
+def test_free_text_goes_at_23h49_and_only_a_template_from_23h51(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
+    """The last 10 minutes are kept as a margin for clocks (selectors.WHATSAPP_WINDOW_MARGIN)."""
     conversation = whatsapp_conversation(world, django_capture_on_commit_callbacks, at=T0)
     template = record_template(world.a)
 
-    with time_machine.travel(T0 + dt.timedelta(hours=23, minutes=59), tick=False):
+    with time_machine.travel(T0 + dt.timedelta(hours=23, minutes=49), tick=False):
         with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
             inside = message_send(store=world.a, actor=None, conversation=conversation, body="Yes, it is ready!")
         page = browser_client(world.a_associate).get(f"/inbox/{conversation.pk}/").content.decode()
         assert 'id="templates"' not in page
 
-    with time_machine.travel(T0 + dt.timedelta(hours=24, minutes=1), tick=False):
+    with time_machine.travel(T0 + dt.timedelta(hours=23, minutes=51), tick=False):
         with scope(store=world.a), pytest.raises(ValidationError) as refused:
             message_send(store=world.a, actor=None, conversation=conversation, body="Are you still there?")
         assert refused.value.message_dict == {

@@ -15,6 +15,8 @@ from django.apps import apps
 from django.db import transaction
 from django_scopes import scope
 
+from trunkshow.core import clock
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ def in_store_scope(fn: Callable[..., T]) -> Callable[..., T]:
 
 
 def enqueue_on_commit(task: Any, *args: Any, eta: Any = None) -> None:
-    """Queue ``task(*args)`` (at ``eta`` if given) once the transaction commits.
+    """Queue ``task(*args)`` (at ``eta``, a time of the house clock ``core.clock``, if given) once the
+    transaction commits.
 
     The row the task works from is committed first, so the queue being unreachable (Redis down)
     loses nothing: the request still succeeds, the failure is logged, and the task's periodic
@@ -47,7 +50,7 @@ def enqueue_on_commit(task: Any, *args: Any, eta: Any = None) -> None:
             if eta is None:
                 task(*args)
             else:
-                task.schedule(args, eta=eta)
+                task.schedule(args, eta=clock.local(eta))
         except OUTAGE:
             name = task.task_class.__name__
             logger.warning("The task queue is unreachable: %s%r waits for its sweep", name, args)

@@ -245,11 +245,11 @@ def _template_use(m: Message) -> TemplateUseOut | None:
 
 
 def _row(request: HttpRequest, conversation: Conversation) -> selectors.InboxRow:
-    from django.utils import timezone
+    from trunkshow.core import clock
 
     store = _who(request).store
     target = services.inbox_settings(store).response_target_minutes
-    return selectors.inbox_row(store, conversation, target, timezone.now())
+    return selectors.inbox_row(store, conversation, target, clock.now())
 
 
 @router.get("", response={200: ConversationPage, **ERRORS}, summary="List conversations")

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trunkshow.core import clock
 from trunkshow.inbox.services import WAITING_STATUSES, inbox_settings, response_due_at
 from trunkshow.messaging.models import ChannelKind, Conversation
 from trunkshow.stores import hours
@@ -107,7 +107,7 @@ class ResponseReport:
 
 def response_report(*, store: Store, days: int, now: dt.datetime | None = None) -> ResponseReport:
     """First answers given in the last ``days`` days (the store's local days, today included)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     tz = hours.zone(store)
     today = now.astimezone(tz).date()
     first_day = today - dt.timedelta(days=days - 1)
@@ -120,7 +120,7 @@ def response_report(*, store: Store, days: int, now: dt.datetime | None = None) 
             "first_response_at", "first_response_seconds", "first_response_due_at", "first_response_by_id", "channel"
         )
     )
-    clock = hours.OpenClock(store, since - dt.timedelta(days=hours.HORIZON_DAYS), now)
+    open_clock = hours.OpenClock(store, since - dt.timedelta(days=hours.HORIZON_DAYS), now)
     total = Figures()
     daily: dict[dt.date, Figures] = defaultdict(Figures)
     by_user: dict[int | None, Figures] = defaultdict(Figures)
@@ -131,7 +131,7 @@ def response_report(*, store: Store, days: int, now: dt.datetime | None = None) 
         if due_at is None:  # answered before the report kept it: the target's clock from the customer's message
             due_at = hours.open_deadline(store, asked_at, target)
         within = answered_at <= due_at
-        open_wait = clock.seconds(asked_at, answered_at)
+        open_wait = open_clock.seconds(asked_at, answered_at)
         for figures in (total, daily[answered_at.astimezone(tz).date()], by_user[user_id], by_channel[channel]):
             figures.add(open_wait, seconds or 0, within)
     waiting = overdue = 0

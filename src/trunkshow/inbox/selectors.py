@@ -11,10 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from trunkshow.core import clock
 from trunkshow.core.validation import fold, search_text
 from trunkshow.customers import search as customer_search
 from trunkshow.customers.models import Customer, CustomerEmail
@@ -407,7 +407,7 @@ def inbox_page(*, store: Store, user: Any, filters: InboxFilters, cursor: str = 
     more = len(items) > size
     items = items[:size]
     target = inbox_settings(store).response_target_minutes
-    now = timezone.now()
+    now = clock.now()
     rows = [inbox_row(store, c, target, now) for c in items]
     if search is not None and search.terms and rows:  # one statement more, for the page
         found = _matches(items, search.terms)

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from trunkshow.core import clock
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.core.validation import fold
@@ -137,12 +138,12 @@ def conversation_status_set(
             raise ValidationError({"snoozed_until": _("Say until when to snooze the conversation.")})
         if snoozed_until.tzinfo is None:
             raise ValidationError({"snoozed_until": _("Give the time with its zone, like 2026-12-01T09:00:00-05:00.")})
-        if snoozed_until <= timezone.now():
+        if snoozed_until <= clock.now():
             raise ValidationError({"snoozed_until": _("Snooze until a time in the future.")})
-        if snoozed_until > timezone.now() + dt.timedelta(days=365):
+        if snoozed_until > clock.now() + dt.timedelta(days=365):
             raise ValidationError({"snoozed_until": _("Snooze for at most a year.")})
     if status == ConversationStatus.OPEN and conversation.status != ConversationStatus.OPEN:
-        conversation.reopened_at = timezone.now()
+        conversation.reopened_at = clock.now()
     conversation.status = status
     conversation.snoozed_until = snoozed_until if status == ConversationStatus.SNOOZED else None
     conversation.save(update_fields=["status", "snoozed_until", "reopened_at"])
@@ -236,7 +237,7 @@ def inbox_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Every minute: wake snoozed conversations that are due, alert managers about overdue first responses."""
     from django_scopes import scope, scopes_disabled
 
-    now = now or timezone.now()
+    now = now or clock.now()
     woken = alerted = 0
     with scopes_disabled():
         stores = list(

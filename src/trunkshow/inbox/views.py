@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from trunkshow.core import clock
 from trunkshow.core.events import events_since
 from trunkshow.customers import selectors as customer_selectors
 from trunkshow.inbox import replies, reports, selectors, services
@@ -39,6 +40,7 @@ from trunkshow.messaging.models import ChannelKind, Conversation, ConversationSt
 from trunkshow.messaging.photos import PhotoRefused, photo_limits, photos_prepare
 from trunkshow.messaging.selectors import (
     WHATSAPP_WINDOW,
+    WHATSAPP_WINDOW_MARGIN,
     conversation_get_for,
     conversation_messages,
     merge_values,
@@ -142,7 +144,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     profile = customer_selectors.customer_profile(customer=customer) if customer else None
     purchases = list(customer_selectors.customer_purchases(customer=customer)[:3]) if customer else []
     notes = list(customer_selectors.customer_notes(customer=customer)[:3]) if customer else []
-    now = timezone.now()
+    now = clock.now()
     services.conversation_read(store=store, user=user, conversation=conversation)
     target = services.inbox_settings(store).response_target_minutes
     zone = ZoneInfo(store.time_zone or "UTC")
@@ -348,7 +350,7 @@ def _whatsapp_templates(request: HttpRequest, conversation: Any) -> dict[str, An
     if conversation.channel != ChannelKind.WHATSAPP:
         return None
     closes_at = whatsapp_window_closes_at(conversation=conversation)
-    if closes_at is not None and timezone.now() <= closes_at:
+    if closes_at is not None and clock.now() <= closes_at:
         return None
     draft = request.session.pop("inbox_template_draft", None) or {}
     if draft.get("conversation") != conversation.pk:
@@ -375,7 +377,8 @@ def _whatsapp_templates(request: HttpRequest, conversation: Any) -> dict[str, An
                 "open": is_draft,
             }
         )
-    return {"last_wrote": closes_at - WHATSAPP_WINDOW if closes_at else None, "templates": choices}
+    last_wrote = closes_at - (WHATSAPP_WINDOW - WHATSAPP_WINDOW_MARGIN) if closes_at else None
+    return {"last_wrote": last_wrote, "templates": choices}
 
 
 @store_page("inbox.view")

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from trunkshow.core import clock
 from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.messaging.attachments import files_removed_on_failure, photo_add
 from trunkshow.messaging.channels.base import MediaSource, PermanentError, TransientError
@@ -99,7 +99,7 @@ def inbound_media_fetch(*, store: Store, message_id: int, source: MediaSource | 
     if message is None or not message.meta.get("media_pending"):
         return
     due = _due_at(message)
-    if due is not None and due > timezone.now():
+    if due is not None and due > clock.now():
         return  # a retry is scheduled for later (this task is a duplicate)
     if source is None:
         from trunkshow.messaging.channels.registry import media_source_for
@@ -174,7 +174,7 @@ def inbound_media_apply(*, store: Store, message_id: int, outcomes: dict[int, Ou
     if retry:
         attempts = int(meta.get("media_attempts", 0)) + 1
         meta["media_attempts"] = attempts
-        next_at = timezone.now() + backoff(attempts)
+        next_at = clock.now() + backoff(attempts)
         meta["media_next_at"] = next_at.isoformat()
         _enqueue(store, message.pk, eta=next_at)
     if not any(item.get("state") == PENDING for item in items):
@@ -209,7 +209,7 @@ def inbound_media_sweep(*, now: dt.datetime | None = None) -> list[tuple[int, in
     """Messages with media still pending whose fetch is overdue (an enqueue or a scheduled retry lost)."""
     from django_scopes import scopes_disabled
 
-    now = now or timezone.now()
+    now = now or clock.now()
     found: list[tuple[int, int]] = []
     with scopes_disabled():
         rows = Message.objects.filter(

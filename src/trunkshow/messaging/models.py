@@ -159,7 +159,8 @@ class Message(models.Model):
     objects = ScopedManager(store="store")
 
     class Meta:
-        ordering: ClassVar = ["created_at", "id"]
+        # Arrival order: the times come from different processes' clocks (ADR 0015).
+        ordering: ClassVar = ["id"]
         constraints: ClassVar = [
             # A provider's retried webhook for the same message is one row.
             models.UniqueConstraint(

@@ -24,9 +24,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trunkshow.core import clock
 from trunkshow.core.events import publish_many_on_commit
 from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.customers.suppression import suppressed_values
@@ -98,7 +98,7 @@ def message_deliver(*, store: Store, message_id: int | None = None) -> str:
 def outbox_drain(*, store: Store, first_id: int | None = None, limit: int = BATCH) -> list[_Result]:
     from trunkshow.messaging.services import KIND_OPT_OUT_CONFIRMATION
 
-    now = timezone.now()
+    now = clock.now()
     batch = _claim(store, first_id, now, limit)
     if not batch:
         return []
@@ -146,7 +146,7 @@ def _send_one(store: Store, adapter: Any, message: Message, now: dt.datetime, co
         return _retry_or_fail(message, now, exc.__class__.__name__)
     message.provider = accepted.provider
     message.provider_id = accepted.provider_id
-    message.sent_at = timezone.now()
+    message.sent_at = clock.now()
     status = accepted.status if accepted.status in (MessageStatus.SENT, MessageStatus.DELIVERED) else MessageStatus.SENT
     return _Result(message, status)
 
@@ -164,7 +164,7 @@ def _retry_or_fail(message: Message, now: dt.datetime, reason: str) -> _Result:
 
 def _finish(store: Store, results: list[_Result]) -> None:
     """Write every outcome of the batch in one transaction, announce them, schedule the retries."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         for result in results:
             m = result.message
@@ -278,7 +278,7 @@ def message_retry(*, store: Store, actor: Any, message: Message) -> Message:
     message.attempts = 0
     message.next_attempt_at = None
     message.error = ""
-    message.status_at = timezone.now()
+    message.status_at = clock.now()
     message.save(update_fields=["status", "attempts", "next_attempt_at", "error", "status_at"])
     _publish_status(store, message)
     _enqueue(store, message)
@@ -294,7 +294,7 @@ def outbox_sweep(*, now: dt.datetime | None = None) -> list[tuple[int, int]]:
     """
     from django_scopes import scopes_disabled
 
-    now = now or timezone.now()
+    now = now or clock.now()
     with scopes_disabled():
         stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
         for message in stale:

@@ -8,15 +8,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trunkshow.core import clock
 from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.models import CurrentConsent
 from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, OptOut
 from trunkshow.stores.models import Store
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
+# We stop offering free-form WhatsApp messages this long before the window closes: the customer's
+# message reaches us after WhatsApp dated it, our clock may be minutes off theirs, and the outbox may
+# send a little after the reply was written. Without it a reply at 23:58 could be refused (63016).
+WHATSAPP_WINDOW_MARGIN = dt.timedelta(minutes=10)
 TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
 
 
@@ -82,16 +86,19 @@ def merge_values(*, conversation: Conversation, associate: Any) -> dict[str, str
 
 
 def conversation_messages(*, conversation: Conversation, after_id: int = 0, limit: int = 200) -> list[Message]:
+    """The thread in the order its messages reached Trunkshow (by id, ADR 0015): their times come from
+    different processes' clocks, and a reply must never show above the message it answers."""
     qs = (
         Message.objects.filter(conversation=conversation, id__gt=after_id)
         .select_related("author")
         .prefetch_related("attachments")
     )
-    return list(qs.order_by("created_at", "id")[:limit])
+    return list(qs.order_by("id")[:limit])
 
 
 def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | None:
-    """When WhatsApp stops taking free-form messages: 24 hours after the customer's last WhatsApp message.
+    """When we stop sending free-form WhatsApp messages: 24 hours after the customer's last WhatsApp
+    message, less ``WHATSAPP_WINDOW_MARGIN``.
 
     ``None`` when the customer never wrote on WhatsApp (only a template may open the conversation).
     A text or an email from them opens no WhatsApp window.
@@ -102,13 +109,13 @@ def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | No
         .values_list("created_at", flat=True)
         .first()
     )
-    return last + WHATSAPP_WINDOW if last is not None else None
+    return last + WHATSAPP_WINDOW - WHATSAPP_WINDOW_MARGIN if last is not None else None
 
 
 def whatsapp_window_open(*, conversation: Conversation) -> bool:
     """Whether WhatsApp takes a free-form message to this customer now (else only a template)."""
     closes_at = whatsapp_window_closes_at(conversation=conversation)
-    return closes_at is not None and timezone.now() <= closes_at
+    return closes_at is not None and clock.now() <= closes_at
 
 
 # ---- where a reply may go ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from trunkshow.core import clock
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.customers.models import (
@@ -155,7 +156,7 @@ def message_receive(
         existing = Message.objects.filter(provider=provider, provider_id=provider_id).first()
         if existing is not None:
             return existing, False
-    received_at = received_at or timezone.now()
+    received_at = received_at or clock.now()
     if conversation is not None and conversation.customer is not None:
         customer = conversation.customer
     else:
@@ -393,6 +394,7 @@ def system_reply(
         from_address=inbound.to_address,
         status=MessageStatus.QUEUED,
         meta={"system": kind or "auto_reply"},
+        created_at=clock.now(),
     )
     _publish_message(store, message)
     _enqueue(store, message)
@@ -464,7 +466,7 @@ def _queue(
         author=actor if getattr(actor, "pk", None) else None,
         to_address=address,
         status=MessageStatus.QUEUED,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         meta=meta,
     )
 
@@ -630,6 +632,7 @@ def note_add(
         body=text,
         author=actor if getattr(actor, "pk", None) else None,
         status=MessageStatus.SENT,
+        created_at=clock.now(),
     )
     _photos_attach(store, message, photos)
     _publish_message(store, message)
@@ -792,7 +795,7 @@ def webchat_message_receive(
     """
     count_check(len(photos))
     text = _message_text(body, channel=ChannelKind.WEBCHAT, photos=len(photos))
-    now = timezone.now()
+    now = clock.now()
     with files_removed_on_failure():
         if conversation is None:
             conversation = Conversation.objects.create(store=store, channel=ChannelKind.WEBCHAT, created_at=now)

@@ -18,9 +18,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from trunkshow.core import clock
 from trunkshow.core.audit import audit_log
 from trunkshow.core.validation import search_text
 from trunkshow.stores.models import LoginFailure, Membership, User
@@ -44,7 +44,7 @@ def _wait_for(failures: QuerySet[LoginFailure], limit: int) -> int | None:
     """Seconds until fewer than ``limit`` of these failures remain in the window, or None."""
     if limit <= 0:
         return None
-    now = timezone.now()
+    now = clock.now()  # failures recorded by every web process, counted by any of them
     recent = list(failures.filter(at__gt=now - _window()).order_by("-at").values_list("at", flat=True)[:limit])
     if len(recent) < limit:
         return None
@@ -73,7 +73,7 @@ def login_retry_after(*, email: str, ip: str | None) -> int | None:
 def login_failure_record(*, email: str, ip: str | None) -> None:
     """Count a failed login, and write it to the audit log of every store the account belongs to."""
     key = login_key(email)
-    now = timezone.now()
+    now = clock.now()
     LoginFailure.objects.filter(at__lt=now - max(KEEP_FAILURES, _window())).delete()
     LoginFailure.objects.create(email=key, ip=ip, at=now)
     with scopes_disabled():
@@ -105,7 +105,7 @@ def login_reset_completed(*, email: str) -> None:
     """A completed password reset: forget the account's failures, and let it past the failures
     its address had gathered until now (kept for one window, after which they no longer count)."""
     login_failures_clear(email=email)
-    cache.set(_reset_key(email), timezone.now(), timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    cache.set(_reset_key(email), clock.now(), timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def reset_email_allowed(*, email: str) -> bool:

@@ -56,9 +56,9 @@ def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if style == "recent":
-        from django.utils import timezone
+        from trunkshow.core import clock
 
-        return recent_moment(value, tz=_tz(context), locale=_locale(context), now=timezone.now())
+        return recent_moment(value, tz=_tz(context), locale=_locale(context), now=clock.now())
     return format_datetime(value.astimezone(_tz(context)), format=style, locale=_locale(context))
 
 

@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from trunkshow.core import clock
 from trunkshow.messaging.attachments import files_removed_on_failure, received_file_add
 from trunkshow.messaging.channels.email.addresses import Route, email_route
 from trunkshow.messaging.channels.email.parsing import Headers, Refused, email_parse, headers_read, raw_digest
@@ -135,7 +135,7 @@ def email_receive(*, route: Route, raw: bytes, recipient: str = "") -> tuple[Mes
             provider_id=key,
             name=headers.from_name,
             meta=meta,
-            received_at=timezone.now(),
+            received_at=clock.now(),
             conversation=_thread(store, headers, route),
         )
         if created:

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django_scopes import scope
 
+from trunkshow.core import clock
 from trunkshow.core.access import client_ip
 from trunkshow.core.throttle import rate_allow
 from trunkshow.messaging import hooks
@@ -289,6 +290,8 @@ def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) ->
             # Nobody answers while the store is closed: ask how to reach the visitor straight away.
             "ask_contact_first": not hours["open"],
             "photos": photo_limits(),
+            # The widget compares the store's times with this, never with the visitor's own clock.
+            "now": clock.now().isoformat(),
         }
     )
 
@@ -333,6 +336,7 @@ def messages(request: HttpRequest, *, store: Store, token: str, ip: str, convers
             "messages": [selectors.widget_message(m) for m in messages],
             "identified": conversation.customer_id is not None,
             "last_event": selectors.last_event_id(store=store, conversation_id=conversation.pk),
+            "now": clock.now().isoformat(),
         }
     )
 

@@ -10,7 +10,7 @@
   // Every word shown or announced comes from the server, translated for the visitor (C.lang).
   var T = C.text;
   var state = load(), seen = {}, cfg = null, ws = null, retry = 0, pollTimer = null, wsTimer = null, isOpen = false, unread = 0;
-  var pending = [], previews = [], blobs = {}, viewedFrom = null, staffAt = 0;
+  var pending = [], previews = [], blobs = {}, viewedFrom = null, staffAt = 0, skew = 0;
 
   function t(key, values) {  // T[key] with its {name} placeholders filled
     return T[key].replace(/\{(\w+)\}/g, function (all, k) { return values && k in values ? values[k] : all; });
@@ -145,6 +145,8 @@
       if (progress) x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
       x.onload = function () {
         var data; try { data = JSON.parse(x.responseText); } catch (e) { data = {}; }
+        // The visitor's clock may be hours off: the store's times are compared with the server's now.
+        if (data.now) skew = Date.parse(data.now) - Date.now();
         if (x.status >= 200 && x.status < 300) return ok(data);
         if (x.status === 404 && state.token && path.indexOf("/conversations/") === 0) forget();
         var e = new Error((data.error && data.error.message) || T.failed);
@@ -312,7 +314,7 @@
     else if (m.id > (state.read || 0)) { unread++; showBadge(); }
     scrollDown();
   }
-  function answered() { return Date.now() - staffAt < 36e5; }
+  function answered() { return Date.now() + skew - staffAt < 36e5; }
   function readUpTo(id) { if (id > (state.read || 0)) { state.read = id; save(); } }
   function scrollDown() { log.scrollTop = log.scrollHeight; }
   // Read to the end, the thread stays at its end when the panel gives it less room (photos to send, the form, an error).
