@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django_scopes import scope
 
 from tests.conftest import make_customer
@@ -300,3 +301,26 @@ def test_without_twilio_keys_the_sandbox_records_the_reply(
     assert message.provider_id == "SB" + str(message.reference).replace("-", "")
     assert customer.pk == inbound.conversation.customer_id
     assert fake_twilio.requests == []
+
+
+def test_whatsapps_refusal_outside_its_window_fails_the_reply_with_the_reason_in_the_thread(
+    world: Any, twilio: FakeTwilio, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Our clock says the 24 hours are not over; WhatsApp's (ahead of ours) says they are: Twilio
+    refuses the free text with 63016, and the thread says why instead of retrying."""
+    conversation = customer_writes(world, django_capture_on_commit_callbacks, sender=f"whatsapp:{CLARA}")
+    twilio.plan.append(("status", 400, 63016))
+
+    message = reply(world, django_capture_on_commit_callbacks, conversation)
+
+    assert (message.status, message.attempts, message.next_attempt_at) == (MessageStatus.FAILED, 1, None)
+    reason = (
+        "Twilio error 63016: WhatsApp allows only an approved template outside the 24-hour window after the "
+        "customer's last message."
+    )
+    assert message.error == reason
+    assert outbox.outbox_sweep() == []
+    client = Client()
+    client.force_login(world.a_associate.user)
+    thread = client.get(f"/inbox/{conversation.pk}/").content.decode()
+    assert "WhatsApp allows only an approved template outside the 24-hour window" in thread
