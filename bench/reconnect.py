@@ -48,6 +48,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ class Storm:
     attempts: list[float] = field(default_factory=list)  # seconds after the drop
     failed_down: Counter[str] = field(default_factory=Counter)  # while the new process did not answer yet
     failed_up: Counter[str] = field(default_factory=Counter)  # after it did
+    handshakes: list[float] = field(default_factory=list)  # seconds each took, once the new process answered
     polls: int = 0
     poll_failed: Counter[str] = field(default_factory=Counter)
 
@@ -192,9 +194,12 @@ async def visitor_run(visitor: Visitor, storm: Storm, http: Any) -> None:
         await asyncio.sleep(backoff(retry, storm.jitter))
         if storm.over:
             return
-        storm.attempts.append(storm.since())
+        began = storm.since()
+        storm.attempts.append(began)
         try:
             visitor.ws = await open_socket(visitor)
+            if storm.ready is not None:
+                storm.handshakes.append(storm.since() - began)
         except (OSError, TimeoutError, websockets.exceptions.InvalidHandshake) as exc:  # counted; onclose backs off
             (storm.failed_up if storm.ready is not None else storm.failed_down)[failure(exc)] += 1
 
@@ -393,6 +398,12 @@ def details(result: Result) -> str:
     lines.append(f"  failed before the new process answered: {dict(storm.failed_down) or 'none'}")
     lines.append(f"  failed after: {dict(storm.failed_up) or 'none'}")
     lines.append(f"  polls: {storm.polls:,}, failed: {dict(storm.poll_failed) or 'none'}")
+    if storm.handshakes:
+        lines.append(
+            f"  handshakes after the new process answered: {len(storm.handshakes):,}, p50 "
+            f"{1000 * live.percentile(storm.handshakes, 50):.0f} ms, p99 {1000 * live.percentile(storm.handshakes, 99):.0f} ms, "
+            f"max {1000 * max(storm.handshakes):.0f} ms"
+        )
     per_second = Counter(int(t) for t in storm.attempts)
     lines.append(
         "  attempts per second after the drop: " + ", ".join(f"{s}s:{per_second[s]}" for s in sorted(per_second))
@@ -445,8 +456,9 @@ def main() -> None:
     def restart_ours() -> None:
         stop(processes)
 
-    def start_ours() -> None:
-        processes[:] = [live.start_uvicorn(p, env) for p in ports]
+    def start_ours() -> None:  # all at once, as a deploy restarts them
+        with ThreadPoolExecutor(len(ports)) as pool:
+            processes[:] = list(pool.map(lambda port: live.start_uvicorn(port, env), ports))
 
     def outage(tag: str) -> Callable[[], dict[int, list[int]]]:
         def write() -> dict[int, list[int]]:
@@ -488,7 +500,8 @@ def main() -> None:
             stop(bare)
 
         def start_bare_all() -> None:
-            bare[:] = [start_bare(p) for p in bare_ports]
+            with ThreadPoolExecutor(len(bare_ports)) as pool:
+                bare[:] = list(pool.map(start_bare, bare_ports))
 
         def same_gap() -> dict[int, list[int]]:
             time.sleep(gap[0])  # as long as ours stayed down writing the replies
