@@ -50,13 +50,19 @@ class _Relay:
     def __init__(self) -> None:
         self.sockets = 0
         self.task: asyncio.Task[None] | None = None
+        self.started = asyncio.Event()
         self.after = 0
 
     async def join(self, layer: Any) -> None:
         self.sockets += 1
+        # The reader is made before the first await: sockets joining while it reads its starting
+        # position (a reconnect storm) find it there instead of each starting one that runs forever.
         if self.task is None or self.task.done():
-            self.after = await database_sync_to_async(self._latest)()
-            self.task = asyncio.create_task(self._run(layer))
+            self.started = asyncio.Event()
+            self.task = asyncio.create_task(self._run(layer, self.started))
+        # The position is read before the socket's resume is answered: events after it are relayed,
+        # events before it are in the resume's backfill.
+        await self.started.wait()
 
     def leave(self) -> None:
         self.sockets = max(0, self.sockets - 1)
@@ -73,7 +79,11 @@ class _Relay:
         with scopes_disabled():  # each event goes to its own store's group below
             return list(LiveEvent.objects.filter(id__gt=self.after).order_by("id")[:BACKFILL_LIMIT])
 
-    async def _run(self, layer: Any) -> None:
+    async def _run(self, layer: Any, started: asyncio.Event) -> None:
+        try:
+            self.after = await database_sync_to_async(self._latest)()
+        finally:
+            started.set()  # also when the read failed: the sockets go on without a reader (the next join retries)
         while True:
             await asyncio.sleep(POLL_SECONDS)
             for row in await database_sync_to_async(self._new)():
