@@ -15,7 +15,7 @@ from trunkshow.customers.api import router as customers_router  # noqa: E402
 from trunkshow.customers.api_imports import router as imports_router  # noqa: E402
 from trunkshow.customers.api_privacy import router as customer_privacy_router  # noqa: E402
 from trunkshow.customers.api_segments import router as segments_router  # noqa: E402
-from trunkshow.inbox.api import messages_router, replies_router  # noqa: E402
+from trunkshow.inbox.api import messages_router, replies_router, reports_router  # noqa: E402
 from trunkshow.inbox.api import router as conversations_router  # noqa: E402
 from trunkshow.messaging.api import router as whatsapp_templates_router  # noqa: E402
 from trunkshow.stores.api import router as stores_router  # noqa: E402
@@ -28,6 +28,7 @@ api.add_router("/segments", segments_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/messages", messages_router)
 api.add_router("/saved-replies", replies_router)
+api.add_router("/reports", reports_router)
 api.add_router("/whatsapp-templates", whatsapp_templates_router)
 
 urlpatterns = [

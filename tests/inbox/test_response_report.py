@@ -15,7 +15,7 @@ import time_machine
 from django.apps import apps
 from django_scopes import scope
 
-from tests.conftest import World, browser_client, make_customer
+from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
 from trunkshow.inbox import reports
 from trunkshow.inbox.services import inbox_settings
@@ -214,3 +214,39 @@ def test_owners_set_the_target_and_the_answer_when_closed_audited_and_bad_values
         assert refused.status_code == 403
     with scope(store=world.a):
         assert inbox_settings(world.a).response_target_minutes == 15
+
+
+def test_the_api_gives_the_same_figures_to_owners_and_managers_of_the_store_only(world: World) -> None:
+    _open_store(world)
+    _asked_and_answered(world, "+12125550101", _at(17, 10, 0), _at(17, 10, 2), world.a_associate)
+    _asked_and_answered(world, "+12125550102", _at(17, 19, 30), _at(18, 10, 3), world.a_associate)
+    with time_machine.travel(_at(18, 12, 0), tick=False):
+        answer = api(world.a_manager).get("/api/v1/reports/response-times", {"days": "7"})
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        assert (body["days"], body["target_minutes"], body["waiting"], body["overdue"]) == (7, 5, 0, 0)
+        assert body["total"] == {
+            "answered": 2,
+            "median_wait_seconds": 150,
+            "median_real_wait_seconds": (120 + int((_at(18, 10, 3) - _at(17, 19, 30)).total_seconds())) // 2,
+            "within_target": 2,
+            "within_target_percent": 100,
+        }
+        assert [(d["date"], d["answered"]) for d in body["daily"] if d["answered"]] == [
+            ("2026-11-17", 1),
+            ("2026-11-18", 1),
+        ]
+        assert [(g["key"], g["name"], g["answered"]) for g in body["by_associate"]] == [
+            (str(world.a_associate.user.pk), "Ali Associate", 2)
+        ]
+        assert [(g["key"], g["name"]) for g in body["by_channel"]] == [("sms", "Text message")]
+
+        wrong = api(world.a_owner).get("/api/v1/reports/response-times", {"days": "12"})
+        assert wrong.status_code == 400
+        assert "Choose a period of 7, 30 or 90 days" in wrong.content.decode()
+        unknown = api(world.a_owner).get("/api/v1/reports/response-times", {"store": "bijoux"})
+        assert unknown.status_code == 400
+        assert api(world.a_associate).get("/api/v1/reports/response-times").status_code == 403
+        # Store B's token sees store B's (empty) report.
+        other = api(world.b_owner).get("/api/v1/reports/response-times", {"days": "7"}).json()
+        assert (other["total"]["answered"], other["by_associate"]) == (0, [])

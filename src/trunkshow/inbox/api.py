@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
-from trunkshow.inbox import replies, selectors, services
+from trunkshow.inbox import replies, reports, selectors, services
 from trunkshow.inbox.matches import Match
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging import outbox
@@ -523,3 +523,75 @@ def saved_reply_delete(request: HttpRequest, reply_id: int) -> Status[None]:
     reply = replies.saved_reply_get_for(store=who.store, reply_id=reply_id)
     replies.saved_reply_delete(store=who.store, membership=who, reply=reply)
     return Status(204, None)
+
+
+reports_router = Router(tags=["reports"])
+
+
+class ReportParams(Schema):
+    days: str | None = Field(None, description="The period: 7, 30 (the default) or 90 days, today included.")
+
+
+class FiguresOut(Schema):
+    answered: int = Field(description="First answers by a person in the period.")
+    median_wait_seconds: int | None = Field(description="Median wait counted while the store was open.")
+    median_real_wait_seconds: int | None = Field(description="Median wait with the hours the store was closed.")
+    within_target: int = Field(description="First answers that came within the store's target.")
+    within_target_percent: int | None
+
+
+class DayOut(FiguresOut):
+    date: dt.date
+
+
+class GroupOut(FiguresOut):
+    key: str = Field(
+        description='The channel ("sms", "whatsapp", "email", "webchat"), or the staff member\'s user id ("" for former staff).'
+    )
+    name: str
+
+
+class ResponseTimesOut(Schema):
+    days: int
+    since: dt.datetime
+    until: dt.datetime
+    target_minutes: int
+    total: FiguresOut
+    daily: list[DayOut]
+    by_associate: list[GroupOut]
+    by_channel: list[GroupOut]
+    waiting: int = Field(description="Customers waiting for a first answer now.")
+    overdue: int = Field(description="Of them, those past the target now.")
+
+
+def _figures(f: reports.Figures) -> dict[str, Any]:
+    return {
+        "answered": f.answered,
+        "median_wait_seconds": f.median_seconds,
+        "median_real_wait_seconds": f.median_real_seconds,
+        "within_target": f.within,
+        "within_target_percent": f.within_percent,
+    }
+
+
+@reports_router.get(
+    "/response-times", response={200: ResponseTimesOut, **ERRORS}, summary="First response times against the target"
+)
+def response_times(request: HttpRequest, params: Query[ReportParams]) -> dict[str, Any]:
+    """Owners and managers: what the page Inbox → Response times shows, for one store."""
+    refuse_unknown_parameters(request, ReportParams)
+    who = _who(request)
+    roles.require(who, "inbox.report")
+    report = reports.response_report(store=who.store, days=reports.period_parse(params.days))
+    return {
+        "days": report.days,
+        "since": report.since,
+        "until": report.until,
+        "target_minutes": report.target_minutes,
+        "total": _figures(report.total),
+        "daily": [{"date": d.date, **_figures(d.figures)} for d in report.daily],
+        "by_associate": [{"key": g.key, "name": g.label, **_figures(g.figures)} for g in report.by_associate],
+        "by_channel": [{"key": g.key, "name": g.label, **_figures(g.figures)} for g in report.by_channel],
+        "waiting": report.waiting,
+        "overdue": report.overdue,
+    }

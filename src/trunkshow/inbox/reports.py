@@ -89,6 +89,7 @@ class Day:
 class Group:
     label: str
     figures: Figures
+    key: str = ""  # the channel's code, or the staff member's user id ("" for former staff)
 
 
 @dataclass
@@ -153,7 +154,10 @@ def response_report(*, store: Store, days: int, now: dt.datetime | None = None) 
         ],
         by_associate=_by_associate(store, by_user),
         by_channel=sorted(
-            (Group(str(ChannelKind(c).label) if c in ChannelKind.values else c, f) for c, f in by_channel.items()),
+            (
+                Group(str(ChannelKind(c).label) if c in ChannelKind.values else c, f, key=c)
+                for c, f in by_channel.items()
+            ),
             key=lambda g: (-g.figures.answered, g.label),
         ),
         waiting=waiting,
@@ -172,7 +176,7 @@ def _by_associate(store: Store, by_user: dict[int | None, Figures]) -> list[Grou
     for user_id, figures in by_user.items():
         user = members.get(user_id) if user_id is not None else None
         label = (user.name or user.email) if user is not None else _("Former staff")
-        groups.append(Group(label, figures))
+        groups.append(Group(label, figures, key=str(user_id) if user is not None else ""))
     return sorted(groups, key=lambda g: (-g.figures.answered, g.label))
 
 
