@@ -109,7 +109,10 @@ def assign_on_inbound(store: Store, conversation: Conversation, message: Message
         return
     customer = conversation.customer
     own = _active_member(store, customer.assigned_associate_id) if customer is not None else None
-    conversation.assigned_to = own.user if own is not None else on_duty(store)
+    assignee = own.user if own is not None else on_duty(store)
+    if getattr(assignee, "pk", None) == conversation.assigned_to_id:
+        return  # nobody to give it to (a store without active staff), or already theirs: nothing changes
+    conversation.assigned_to = assignee
     conversation.save(update_fields=["assigned_to"])
     _publish_conversation(store, conversation)
 
