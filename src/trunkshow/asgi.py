@@ -8,7 +8,6 @@ from django.core.asgi import get_asgi_application
 
 django_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
@@ -18,7 +17,7 @@ from trunkshow.messaging.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": RequestLimit(django_app, settings.WEB_REQUEST_LIMIT),  # type: ignore[arg-type]
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        "websocket": URLRouter(websocket_urlpatterns),  # the staff route has the session and user
     }
 )
 

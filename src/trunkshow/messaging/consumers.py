@@ -176,24 +176,14 @@ class WidgetConsumer(_LiveConsumer):
     async def authorise(self) -> bool:
         slug = self.scope["url_route"]["kwargs"]["store_slug"]
         token = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
-        found = await database_sync_to_async(self._visitor)(slug, token, _header(self.scope, b"origin"))
+        found = await database_sync_to_async(selectors.visitor_socket)(
+            slug=slug, token=token, origin=_header(self.scope, b"origin")
+        )
         if found is None:
             return False
         self.store, self.conversation_id = found
         self.topic = f"conversation:{self.conversation_id}"
         return True
-
-    @staticmethod
-    def _visitor(slug: str, token: str, origin: str) -> tuple[Store, int] | None:
-        with scopes_disabled():
-            store = Store.objects.filter(slug=slug).first()
-        if store is None:
-            return None
-        with scope(store=store):
-            if not origin or origin not in selectors.allowed_origins(store):
-                return None
-            visitor = selectors.visitor_for(store=store, token=token)
-            return (store, visitor.conversation_id) if visitor is not None else None
 
     def backfill(self, after: int) -> list[dict[str, Any]]:
         with scope(store=self.store):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import JSONField, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -48,6 +49,25 @@ def visitor_for(*, store: Store, token: str) -> WebchatVisitor | None:
     return (
         WebchatVisitor.objects.select_related("conversation").filter(store=store, token_hash=token_hash(token)).first()
     )
+
+
+def visitor_socket(*, slug: str, token: str, origin: str) -> tuple[Store, int] | None:
+    """The store and the conversation a widget socket opens, in one statement: the token's visitor
+    in the store of that slug, if the page's origin is one the store allows; None for anything else
+    (a handshake of a reconnect storm costs one trip to the database, not three)."""
+    if not token or len(token) > 200 or not origin:
+        return None
+    origins = WebchatSettings._base_manager.filter(store=OuterRef("store_id")).values("allowed_origins")[:1]
+    row = (
+        WebchatVisitor._base_manager.filter(store__slug=slug, token_hash=token_hash(token))
+        .select_related("store")
+        .annotate(origins=Subquery(origins, output_field=JSONField()))
+        .only("conversation_id", "store")
+        .first()
+    )
+    if row is None or origin not in (row.origins or []):
+        return None
+    return row.store, row.conversation_id
 
 
 def visitor_get_for(*, store: Store, token: str, conversation_id: Any) -> WebchatVisitor:
