@@ -102,8 +102,10 @@ def conversation_for(*, store: Store, customer: Customer, channel: str, address:
             customer=customer,
             channel=channel,
             address=address,
-            assigned_to=customer.assigned_associate,
+            assigned_to_id=customer.assigned_associate_id,
         )
+    else:
+        conversation.customer = customer  # the one in hand: the message's payload reads its name
     return conversation
 
 
