@@ -117,14 +117,22 @@ def uvicorn_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _database_pools_closed(django_db_setup: Any) -> Iterator[None]:
+def _database_pools_closed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """PostgreSQL's connection pool (settings: one per process) keeps connections open; closed here,
-    before the test database is dropped (its teardown runs after this one's), or the drop finds
-    the database "being accessed by other users"."""
+    before the test database is dropped (its teardown runs after this one's), with any session
+    other processes left, or the drop finds the database "being accessed by other users"."""
     yield
     from django.db import connections
 
     for connection in connections.all():
+        if connection.vendor == "postgresql":
+            # Sessions of the processes the tests started (uvicorn, workers) can outlive them by a
+            # moment on the server: ended here, so the drop does not find them (a CI warning).
+            with django_db_blocker.unblock(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
