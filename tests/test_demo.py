@@ -458,7 +458,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
     scripted = [(dt.timedelta(minutes=m), text) for _c, lines in CONVERSATIONS for m, _who, text in lines]
     scripted.append((dt.timedelta(minutes=40), UNKNOWN_TEXTER[1]))
     with scope(store=store):
-        # The month of answered and closed conversations before the story (the response-time report's):
+        # The three months of answered and closed conversations before the story (the response-time report's):
         # history too, recorded the same way, answered in minutes and closed.
         past = Message.objects.filter(store=store, provider_id__startswith="demo-past-")
         assert past.count() >= 2 and {m.body for m in past} <= {line for pair in HISTORY_LINES for line in pair}

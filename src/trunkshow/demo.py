@@ -1142,7 +1142,7 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
             OverdueAlert.objects.create(store=store, conversation=conversation, awaiting_since=clock_from, at=due)
 
 
-# The month before: questions the team answered, each closed since (the response-time report's
+# The three months before: questions the team answered, each closed since (the response-time report's
 # figures). (question, answer); who answered is whoever the inbox gave the customer to.
 HISTORY_LINES = (
     ("Do you clean rings while I wait?", "We do, it takes about ten minutes. Come by any time we are open."),
@@ -1162,7 +1162,7 @@ HISTORY_WAITS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 6, 8, 14, 35)
 
 
 def _answered_history(store: Any, staff: dict[str, Any], customers: int) -> None:
-    """A month of answered and closed conversations, a few a day the store is open; one in seven
+    """Three months of answered and closed conversations, about one a day the store is open; one in seven
     written after closing and answered the next morning, a long wait inside the target (the target
     counts opening hours). Recorded as ``_conversations`` records its story: history, nothing sent."""
     from trunkshow.customers.models import Customer
@@ -1179,12 +1179,12 @@ def _answered_history(store: Any, staff: dict[str, Any], customers: int) -> None
         c
         for c in Customer.objects.filter(store=store, phones__isnull=False, emails__isnull=False)
         .order_by("pk")
-        .distinct()[: min(60, max(1, customers // 8)) + len(busy)]
+        .distinct()[: min(120, max(1, customers // 5)) + len(busy)]
         if c.pk not in busy
     ]
     today = now.astimezone(tz).date()
     for n, customer in enumerate(people):
-        day = today - dt.timedelta(days=1 + (n * 29) // max(1, len(people)))
+        day = today - dt.timedelta(days=1 + (n * 85) // max(1, len(people)))
         opens = hours.next_opening(store, dt.datetime.combine(day, dt.time(9, 0), tzinfo=tz))
         asked = (opens or dt.datetime.combine(day, dt.time(11, 0), tzinfo=tz)) + dt.timedelta(
             minutes=rng.randrange(20, 300)

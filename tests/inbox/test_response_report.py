@@ -7,19 +7,17 @@ target's clock as it stood when the first answer came (kept on the conversation 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.apps import apps
 from django_scopes import scope
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
 from trunkshow.inbox import reports
-from trunkshow.inbox.services import inbox_settings
-from trunkshow.messaging.models import Conversation
+from trunkshow.inbox.services import conversation_status_set, inbox_settings, inbox_tick
+from trunkshow.messaging.models import Conversation, Message, Response
 from trunkshow.messaging.services import message_receive, message_send
 
 NY = ZoneInfo("America/New_York")
@@ -50,25 +48,83 @@ def _open_store(world: World) -> None:
     world.a.save(update_fields=["opening_hours"])
 
 
-def test_the_first_answer_is_kept_with_who_gave_it_and_when_the_target_had_it_due(world: World) -> None:
+def test_every_wait_a_person_ends_is_kept_and_automatic_answers_end_none(world: World) -> None:
     _open_store(world)
+    # Two minutes before closing on Tuesday: the store's automatic answer goes out, the customer still waits.
     conversation = _asked_and_answered(world, "+12125550101", _at(17, 17, 58), _at(18, 10, 3), world.a_associate)
-    assert conversation.first_response_seconds == int((_at(18, 10, 3) - _at(17, 17, 58)).total_seconds())
-    assert conversation.first_response_at == _at(18, 10, 3)
-    assert conversation.first_response_by_id == world.a_associate.user.pk
-    # Two minutes before closing, then three the next morning: five minutes of opening time.
-    assert conversation.first_response_due_at == _at(18, 10, 3)
-    # A second answer changes none of it.
-    with scope(store=world.a), time_machine.travel(_at(18, 11, 0), tick=False):
-        message_send(store=world.a, actor=world.a_owner.user, conversation=conversation, body="And more.")
+    with scope(store=world.a):
+        assert Message.objects.filter(conversation=conversation, meta__system="out_of_hours").count() == 0
+        first = Response.objects.get()
+        assert (first.asked_at, first.clock_from, first.answered_at, first.answered_by_id, first.first) == (
+            _at(17, 17, 58),
+            _at(17, 17, 58),
+            _at(18, 10, 3),
+            world.a_associate.user.pk,
+            True,
+        )
+        assert (first.channel, first.conversation_id) == ("sms", conversation.pk)
+        # A second reply ends no wait; nothing more is kept.
+        with time_machine.travel(_at(18, 10, 30), tick=False):
+            message_send(store=world.a, actor=world.a_owner.user, conversation=conversation, body="And more.")
+        assert Response.objects.count() == 1
+        # She writes again after hours: told when the store opens (not a response), then answered in the morning.
+        with time_machine.travel(_at(18, 19, 0), tick=False):
+            message_receive(
+                store=world.a,
+                channel="sms",
+                from_address="+12125550101",
+                body="One more thing",
+                provider="sandbox",
+                provider_id="again",
+            )
+        assert Message.objects.filter(conversation=conversation, meta__system="out_of_hours").count() == 1
+        assert Response.objects.count() == 1
+        conversation.refresh_from_db()  # as a page loads it
+        with time_machine.travel(_at(19, 10, 1), tick=False):
+            message_send(store=world.a, actor=world.a_owner.user, conversation=conversation, body="Yes?")
+        second = Response.objects.exclude(pk=first.pk).get()
+        assert (second.asked_at, second.answered_at, second.answered_by_id, second.first) == (
+            _at(18, 19, 0),
+            _at(19, 10, 1),
+            world.a_owner.user.pk,
+            False,
+        )
     conversation.refresh_from_db()
-    assert (conversation.first_response_at, conversation.first_response_by_id) == (
-        _at(18, 10, 3),
-        world.a_associate.user.pk,
-    )
+    assert conversation.first_response_seconds == int((_at(18, 10, 3) - _at(17, 17, 58)).total_seconds())
 
 
-def test_the_report_counts_waits_while_open_and_the_target_as_it_stood(world: World) -> None:
+def test_a_wait_that_came_back_from_a_snooze_counts_the_target_from_its_return(world: World) -> None:
+    _open_store(world)
+    make_customer(world.a, first_name="Snoozy", phones=["+12125550109"])
+    with scope(store=world.a):
+        with time_machine.travel(_at(17, 11, 0), tick=False):
+            inbound, _created = message_receive(
+                store=world.a,
+                channel="sms",
+                from_address="+12125550109",
+                body="Hi",
+                provider="sandbox",
+                provider_id="z",
+            )
+            conversation_status_set(
+                store=world.a,
+                actor=world.a_owner.user,
+                conversation=inbound.conversation,
+                status="snoozed",
+                snoozed_until=_at(17, 11, 30),
+            )
+        inbox_tick(now=_at(17, 11, 30))
+        conversation = Conversation.objects.get(pk=inbound.conversation_id)
+        with time_machine.travel(_at(17, 11, 33), tick=False):
+            message_send(store=world.a, actor=world.a_owner.user, conversation=conversation, body="Hello!")
+        response = Response.objects.get()
+        assert (response.asked_at, response.clock_from) == (_at(17, 11, 0), _at(17, 11, 30))
+        report = reports.response_report(store=world.a, days=7, now=_at(17, 12, 0))
+    # 33 minutes of waiting, 3 of them on the target's clock after the snooze: within 5 minutes.
+    assert (report.total.seconds, report.total.within) == ([33 * 60], 1)
+
+
+def test_the_report_counts_waits_while_open_against_the_target_as_it_is_now(world: World) -> None:
     _open_store(world)
     _asked_and_answered(world, "+12125550101", _at(17, 10, 0), _at(17, 10, 2), world.a_associate)
     # Written after closing, answered three minutes after opening: 14.5 hours lived, 3 minutes counted.
@@ -102,6 +158,13 @@ def test_the_report_counts_waits_while_open_and_the_target_as_it_stood(world: Wo
     ]
     assert [(g.label, g.figures.answered) for g in report.by_channel] == [("Text message", 2), ("WhatsApp", 1)]
 
+    # A target of 30 minutes reads the same waits again: all three within it.
+    with scope(store=world.a):
+        settings_row = inbox_settings(world.a)
+        settings_row.response_target_minutes = 30
+        settings_row.save()
+        assert reports.response_report(store=world.a, days=7, now=_at(18, 12, 0)).total.within == 3
+
     # Seven days back from the 24th leave out the 17th.
     with scope(store=world.a):
         later = reports.response_report(store=world.a, days=7, now=_at(24, 12, 0))
@@ -124,27 +187,6 @@ def test_customers_waiting_now_and_those_past_the_target_are_counted(world: Worl
     with scope(store=world.a):
         report = reports.response_report(store=world.a, days=7, now=_at(17, 12, 0))
     assert (report.waiting, report.overdue, report.total.answered) == (2, 1, 0)
-
-
-def test_answers_from_before_the_report_are_read_from_the_thread(world: World) -> None:
-    """Migration messaging.0009 finds each answered conversation's first answer by a person."""
-    _open_store(world)
-    conversation = _asked_and_answered(world, "+12125550101", _at(17, 10, 0), _at(17, 10, 4), world.a_associate)
-    Conversation._base_manager.filter(pk=conversation.pk).update(
-        first_response_at=None, first_response_by=None, first_response_due_at=None
-    )
-    migration = importlib.import_module("trunkshow.messaging.migrations.0009_conversation_first_response")
-    migration.first_answers(apps, None)
-    conversation.refresh_from_db()
-    assert (conversation.first_response_at, conversation.first_response_by_id, conversation.first_response_due_at) == (
-        _at(17, 10, 4),
-        world.a_associate.user.pk,
-        None,
-    )
-    # The report works the target out from the store's hours for such a conversation.
-    with scope(store=world.a):
-        report = reports.response_report(store=world.a, days=7, now=_at(17, 12, 0))
-    assert (report.total.answered, report.total.within, report.total.median_seconds) == (1, 1, 240)
 
 
 def test_the_page_for_owners_and_managers_with_a_clear_answer_for_a_wrong_period(world: World) -> None:
@@ -250,3 +292,47 @@ def test_the_api_gives_the_same_figures_to_owners_and_managers_of_the_store_only
         # Store B's token sees store B's (empty) report.
         other = api(world.b_owner).get("/api/v1/reports/response-times", {"days": "7"}).json()
         assert (other["total"]["answered"], other["by_associate"]) == (0, [])
+
+
+def test_conversations_answered_before_waits_were_kept_bring_their_first_answer(transactional_db: Any) -> None:
+    """Migration messaging.0011: the first answers conversations kept (0009) become their first waits."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("messaging", "0010_message_arrival_order")], [("messaging", "0011_responses")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    store = old.get_model("stores", "Store").objects.create(slug="old", name="Old Shop", time_zone="America/New_York")
+    user = old.get_model("stores", "User").objects.create(email="ann@old.example", name="Ann")
+    conversations = old.get_model("messaging", "Conversation")
+    answered = conversations.objects.create(
+        store=store,
+        channel="email",
+        first_response_seconds=240,
+        first_response_at=_at(17, 10, 4),
+        first_response_by=user,
+        last_message_at=_at(17, 10, 4),
+    )
+    conversations.objects.create(store=store, channel="sms", last_message_at=_at(17, 10, 4))  # never answered
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    rows = list(new.get_model("messaging", "Response").objects.values())
+    assert [
+        (
+            r["conversation_id"],
+            r["channel"],
+            r["asked_at"],
+            r["clock_from"],
+            r["answered_at"],
+            r["answered_by_id"],
+            r["first"],
+        )
+        for r in rows
+    ] == [(answered.pk, "email", _at(17, 10, 0), _at(17, 10, 0), _at(17, 10, 4), user.pk, True)]
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -533,10 +533,12 @@ class ReportParams(Schema):
 
 
 class FiguresOut(Schema):
-    answered: int = Field(description="First answers by a person in the period.")
+    answered: int = Field(
+        description="Customer waits a person answered in the period (each time a customer wrote and waited)."
+    )
     median_wait_seconds: int | None = Field(description="Median wait counted while the store was open.")
     median_real_wait_seconds: int | None = Field(description="Median wait with the hours the store was closed.")
-    within_target: int = Field(description="First answers that came within the store's target.")
+    within_target: int = Field(description="Answers within the store's target as it is now (opening hours counted).")
     within_target_percent: int | None
 
 
@@ -560,7 +562,7 @@ class ResponseTimesOut(Schema):
     daily: list[DayOut]
     by_associate: list[GroupOut]
     by_channel: list[GroupOut]
-    waiting: int = Field(description="Customers waiting for a first answer now.")
+    waiting: int = Field(description="Customers waiting for an answer now.")
     overdue: int = Field(description="Of them, those past the target now.")
 
 
@@ -575,7 +577,7 @@ def _figures(f: reports.Figures) -> dict[str, Any]:
 
 
 @reports_router.get(
-    "/response-times", response={200: ResponseTimesOut, **ERRORS}, summary="First response times against the target"
+    "/response-times", response={200: ResponseTimesOut, **ERRORS}, summary="Response times against the target"
 )
 def response_times(request: HttpRequest, params: Query[ReportParams]) -> dict[str, Any]:
     """Owners and managers: what the page Inbox → Response times shows, for one store."""

@@ -14,9 +14,4 @@ class InboxConfig(AppConfig):
         hooks.on_inbound("inbox.push", push.notify_inbound)
         hooks.on_note("inbox.mentions", services.notify_mentions)
         hooks.on_response_target("inbox.target", lambda store: services.inbox_settings(store).response_target_minutes)
-        hooks.on_response_due(
-            "inbox.due",
-            lambda store, conversation: services.response_due_at(
-                store, conversation, services.inbox_settings(store).response_target_minutes
-            ),
-        )
+        hooks.on_response_clock("inbox.clock", lambda store, conversation: services.response_clock_from(conversation))

@@ -1,15 +1,13 @@
 """The response-time report: how fast the store answered its customers, against its own target.
 
-Waits are counted as the target counts them, while the store is open (a text at 21:00 answered at
-10:02 the next morning waited 2 minutes of opening time); the wait with closed hours included,
-what the customer lived, is given beside the total.
-
-Read from what each conversation keeps of its first answer by a person (``first_response_at``,
-``first_response_seconds``, ``first_response_by``, ``first_response_due_at``; set by
-``messaging.services._conversation_outbound``), so the report never walks the messages. The
-first response time is the customer's real wait (from their first unanswered message); "within
-target" follows the target's clock as it stood when the answer came (``first_response_due_at``;
-a conversation back from a snooze counts from then, ADR 0010).
+Every wait counts: each time a customer wrote and waited, until the first answer by a person
+(``messaging.models.Response``, written by ``messaging.services._conversation_outbound``; the
+report never walks the messages). Waits are counted as the target counts them, while the store is
+open (a text at 21:00 answered at 10:02 the next morning waited 2 minutes of opening time); the
+wait with closed hours included, what the customer lived, is given beside it. "Within target" is
+against the store's target as it is now, on the target's clock (from the customer's message, or
+from when the conversation came back to open if that was later, ADR 0010), so changing the
+target re-reads the past with it.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core import clock
 from trunkshow.inbox.services import WAITING_STATUSES, inbox_settings, response_due_at
-from trunkshow.messaging.models import ChannelKind, Conversation
+from trunkshow.messaging.models import ChannelKind, Conversation, Response
 from trunkshow.stores import hours
 from trunkshow.stores.models import Membership, Store
 
@@ -50,8 +48,8 @@ def period_parse(raw: str | None) -> int:
 
 @dataclass
 class Figures:
-    """First answers of one group: how many, their median wait (counted while the store was open,
-    as the target counts, and as the customer lived it), and how many came within the target."""
+    """The answered waits of one group: how many, their median (counted while the store was open, as
+    the target counts, and as the customer lived it), and how many were answered within the target."""
 
     seconds: list[int] = field(default_factory=list)  # while open
     real_seconds: list[int] = field(default_factory=list)  # closed hours included
@@ -102,12 +100,12 @@ class ResponseReport:
     daily: list[Day]
     by_associate: list[Group]
     by_channel: list[Group]
-    waiting: int  # customers waiting for a first answer now
+    waiting: int  # customers waiting for an answer now
     overdue: int  # of them, past the target now
 
 
 def response_report(*, store: Store, days: int, now: dt.datetime | None = None) -> ResponseReport:
-    """First answers given in the last ``days`` days (the store's local days, today included)."""
+    """The waits people ended in the last ``days`` days (the store's local days, today included)."""
     now = now or clock.now()
     tz = hours.zone(store)
     today = now.astimezone(tz).date()
@@ -115,26 +113,23 @@ def response_report(*, store: Store, days: int, now: dt.datetime | None = None) 
     since = dt.datetime.combine(first_day, dt.time(), tzinfo=tz)
     target = inbox_settings(store).response_target_minutes
     rows = (
-        Conversation.objects.filter(store=store, first_response_at__gte=since, first_response_at__lte=now)
+        Response.objects.filter(store=store, answered_at__gte=since, answered_at__lte=now)
         .order_by()
-        .values_list(
-            "first_response_at", "first_response_seconds", "first_response_due_at", "first_response_by_id", "channel"
-        )
+        .values_list("asked_at", "clock_from", "answered_at", "answered_by_id", "channel")
     )
     open_clock = hours.OpenClock(store, since - dt.timedelta(days=hours.HORIZON_DAYS), now)
+    target_seconds = target * 60
     total = Figures()
     daily: dict[dt.date, Figures] = defaultdict(Figures)
     by_user: dict[int | None, Figures] = defaultdict(Figures)
     by_channel: dict[str, Figures] = defaultdict(Figures)
-    for answered_at, seconds, due_at, user_id, channel in rows.iterator(chunk_size=2000):
-        assert answered_at is not None  # filtered on it
-        asked_at = answered_at - dt.timedelta(seconds=seconds or 0)
-        if due_at is None:  # answered before the report kept it: the target's clock from the customer's message
-            due_at = hours.open_deadline(store, asked_at, target)
-        within = answered_at <= due_at
+    for asked_at, clock_from, answered_at, user_id, channel in rows.iterator(chunk_size=2000):
         open_wait = open_clock.seconds(asked_at, answered_at)
+        # Against today's target, on the target's clock (from when the conversation came back to open, if later).
+        within = open_clock.seconds(max(clock_from, asked_at), answered_at) <= target_seconds
+        real = int((answered_at - asked_at).total_seconds())
         for figures in (total, daily[answered_at.astimezone(tz).date()], by_user[user_id], by_channel[channel]):
-            figures.add(open_wait, seconds or 0, within)
+            figures.add(open_wait, real, within)
     waiting = overdue = 0
     for conversation in Conversation.objects.filter(
         store=store, status__in=WAITING_STATUSES, awaiting_since__isnull=False

@@ -570,6 +570,11 @@ def inbox_settings_page(request: HttpRequest) -> HttpResponse:
 
     store = request.store  # type: ignore[attr-defined]
     current = services.inbox_settings(store)
+    links = {
+        "nav": "settings",
+        "hours_url": reverse("store_settings") + "#hours-h",
+        "chat_url": reverse("messaging:chat_settings"),
+    }
     if request.method == "POST":
         form = InboxSettingsForm(request.POST)
         if form.is_valid():
@@ -586,11 +591,11 @@ def inbox_settings_page(request: HttpRequest) -> HttpResponse:
             else:
                 flash.success(request, _("The inbox settings are saved."))
                 return redirect("inbox:settings")
-        return render(request, "inbox/settings.html", {"nav": "settings", "form": form}, status=400)
+        return render(request, "inbox/settings.html", {**links, "form": form}, status=400)
     form = InboxSettingsForm(
         initial={
             "response_target_minutes": current.response_target_minutes,
             "out_of_hours_reply": current.out_of_hours_reply,
         }
     )
-    return render(request, "inbox/settings.html", {"nav": "settings", "form": form})
+    return render(request, "inbox/settings.html", {**links, "form": form})

@@ -50,16 +50,16 @@ def response_target_minutes(store: Any) -> int | None:
     return None
 
 
-_RESPONSE_DUE: dict[str, Callable[[Any, Any], Any]] = {}
+_RESPONSE_CLOCK: dict[str, Callable[[Any, Any], Any]] = {}
 
 
-def on_response_due(name: str, provider: Callable[[Any, Any], Any]) -> None:
-    _RESPONSE_DUE[name] = provider
+def on_response_clock(name: str, provider: Callable[[Any, Any], Any]) -> None:
+    _RESPONSE_CLOCK[name] = provider
 
 
-def response_due(store: Any, conversation: Any) -> Any:
-    """When the answer the conversation's customer waits for is due by the store's target (the
-    inbox's clock, opening hours counted); None when no clock runs or no app keeps one."""
-    for provider in _RESPONSE_DUE.values():
+def response_clock_from(store: Any, conversation: Any) -> Any:
+    """Where the store's response target counts the customer's wait from (the inbox's rule: the
+    message, or the moment the conversation came back to open); None when no app keeps one."""
+    for provider in _RESPONSE_CLOCK.values():
         return provider(store, conversation)
     return None

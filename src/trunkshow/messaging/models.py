@@ -63,14 +63,6 @@ class Conversation(models.Model):
     # clock, not the first response time, counts from here when it is later (ADR 0010).
     reopened_at = models.DateTimeField(null=True, blank=True)
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
-    # The first answer by a person (the owner's response-time report): when, by whom, and when the
-    # store's target had it due as the target's clock stood then (None: no clock ran, e.g. the
-    # conversation was pending when answered).
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    first_response_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    first_response_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(store="store")
@@ -86,16 +78,41 @@ class Conversation(models.Model):
                 condition=models.Q(awaiting_since__isnull=False),
                 name="conversation_waiting",
             ),
-            # The response-time report: the first answers of a period.
-            models.Index(
-                fields=["store", "first_response_at"],
-                condition=models.Q(first_response_at__isnull=False),
-                name="conversation_first_response",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} conversation {self.pk}"
+
+
+class Response(models.Model):
+    """A customer's wait that a person ended: from their first unanswered message to the first
+    answer by someone of the store (the response-time report reads these, never the messages).
+
+    One per wait, not one per conversation: a customer's thread lasts for years, and each time they
+    write after being answered (or after it was closed) is a new wait. Automatic answers (out of
+    hours, keyword confirmations) end no wait and make none of these.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="responses")
+    channel = models.CharField(max_length=16, choices=ChannelKind.choices)  # the channel answered on
+    asked_at = models.DateTimeField()  # the customer's first unanswered message
+    # Where the target's clock counted from: the message, or later when the conversation came back
+    # to open (a snooze ended) while the customer waited (ADR 0010).
+    clock_from = models.DateTimeField()
+    answered_at = models.DateTimeField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first = models.BooleanField(default=False)  # the conversation's first answer ever
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["store", "answered_at"], name="response_answered")]
+
+    def __str__(self) -> str:
+        return f"response in conversation {self.conversation_id} at {self.answered_at:%Y-%m-%d %H:%M}"
 
 
 class Direction(models.TextChoices):

@@ -45,6 +45,7 @@ from trunkshow.messaging.models import (
     Message,
     MessageStatus,
     OptOut,
+    Response,
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
@@ -596,11 +597,19 @@ def _inbound_preview(message: Message) -> str:
 def _conversation_outbound(store: Store, conversation: Conversation, message: Message) -> None:
     if conversation.awaiting_since is not None:
         waited = int((message.created_at - conversation.awaiting_since).total_seconds())
+        # Every wait a person ends is kept for the response-time report, the first one on the conversation too.
+        Response.objects.create(
+            store=store,
+            conversation=conversation,
+            channel=message.channel,
+            asked_at=conversation.awaiting_since,
+            clock_from=hooks.response_clock_from(store, conversation) or conversation.awaiting_since,
+            answered_at=max(message.created_at, conversation.awaiting_since),
+            answered_by_id=message.author_id,
+            first=conversation.first_response_seconds is None,
+        )
         if conversation.first_response_seconds is None:
             conversation.first_response_seconds = max(0, waited)
-            conversation.first_response_at = message.created_at
-            conversation.first_response_by_id = message.author_id
-            conversation.first_response_due_at = hooks.response_due(store, conversation)
         conversation.awaiting_since = None
     conversation.last_message_at = message.created_at
     conversation.last_message_preview = _message_preview(message, len(message.meta.get("photos", ())))
