@@ -450,6 +450,8 @@ class _Loader:
         self.today = self.now.astimezone(store.tz).date()
         self.created: list[Any] = []
         self.unpartnered: list[Any] = []
+        # Its own stream, so moving moments into opening hours leaves every name and number as it was.
+        self.counter_rng = random.Random(SEED + 2)
         # Rows stamped "now" by the services, to be moved back to when they happened.
         self.backdate: list[tuple[Any, int, dt.datetime]] = []
 
@@ -471,8 +473,9 @@ class _Loader:
         source = _weighted(rng, SOURCES)
         associate = rng.choice(self.associates) if rng.random() < 0.75 else None
         actor = associate or rng.choice(list(self.staff.values()))
-        since = self.now - dt.timedelta(
-            days=rng.randrange(0, 3 * 365), hours=rng.randrange(0, 9), minutes=rng.randrange(60)
+        since = self._at_the_counter(
+            self.now
+            - dt.timedelta(days=rng.randrange(0, 3 * 365), hours=rng.randrange(0, 9), minutes=rng.randrange(60))
         )
 
         profile: dict[str, Any] = {
@@ -635,7 +638,7 @@ class _Loader:
                 customer=customer,
                 body=self._note_text(profile),
             )
-            self.backdate.append((Note, note.pk, self._between(since, self.now)))
+            self.backdate.append((Note, note.pk, self._at_the_counter(self._between(since, self.now))))
         if consents and rng.random() < 0.1:
             self._withdraw(customer, consents, since)
         self.created.append(customer)
@@ -646,6 +649,21 @@ class _Loader:
     def _between(self, start: dt.datetime, end: dt.datetime) -> dt.datetime:
         span = max(int((end - start).total_seconds()), 60)
         return start + dt.timedelta(seconds=self.rng.randrange(span))
+
+    def _at_the_counter(self, moment: dt.datetime) -> dt.datetime:
+        """The moment moved into the store's opening hours, that day or the open day before it: the
+        staff meet customers, write notes and sell at the counter, not at 1 a.m. on a closed Monday."""
+        from trunkshow.stores import hours
+
+        day = moment.astimezone(hours.zone(self.store)).date()
+        for _back in range(8):
+            spans = [(b, e) for b, e in hours.spans_on(self.store, day) if b < self.now]
+            if spans:
+                begin, end = self.counter_rng.choice(spans)
+                seconds = max(int((min(end, self.now) - begin).total_seconds()), 60)
+                return begin + dt.timedelta(seconds=self.counter_rng.randrange(seconds))
+            day -= dt.timedelta(days=1)
+        return moment
 
     def _consents(self, source: str, since: dt.datetime, index: int, *, has_phone: bool, has_email: bool) -> list[Any]:
         """Consent with the evidence that covers exactly its channels, and only for ways we can reach them."""
@@ -712,11 +730,17 @@ class _Loader:
         """Purchases since they became a customer; one with their favourite stone when they have one."""
         rng = self.rng
         count = rng.choices((0, 1, 2, 3, 4, 6), weights=(25, 30, 20, 12, 8, 5), k=1)[0]
-        start = since.astimezone(self.store.tz).date()
+        hours_zone = self.store.tz
+        start = since.astimezone(hours_zone).date()
         span = max((self.today - start).days, 0)
         signature = [item for item in CATALOGUE if favourite and favourite.lower() in item[0].lower()]
         for n in range(max(count, 1 if signature else 0)):
             day = start + dt.timedelta(days=rng.randrange(span + 1))
+            day = (
+                self._at_the_counter(dt.datetime.combine(day, dt.time(23, 59), tzinfo=hours_zone))
+                .astimezone(hours_zone)
+                .date()
+            )
             picks = [rng.choice(CATALOGUE)]
             if rng.random() < 0.2:
                 picks.append(rng.choice(SERVICES if rng.random() < 0.5 else CATALOGUE))

@@ -78,6 +78,12 @@ def _intervals(store: Store, start: dt.datetime, days: int = HORIZON_DAYS) -> li
     return merged
 
 
+def spans_on(store: Store, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The store's opening spans of one local day, in UTC (none on a day it is closed)."""
+    tz = zone(store)
+    return [(_at(day, opens, tz), _at(day, closes, tz)) for opens, closes in day_spans(store, WEEKDAYS[day.weekday()])]
+
+
 def has_hours(store: Store) -> bool:
     return any(day_spans(store, day) for day in WEEKDAYS)
 
