@@ -10,14 +10,11 @@ from trunkshow.inbox.services import MAX_TARGET_MINUTES
 
 class InboxSettingsForm(forms.Form):
     response_target_minutes = forms.IntegerField(
-        label=_("Answer a customer’s first message within (minutes)"),
+        label=_("Answer a customer who writes within (minutes)"),
         min_value=1,
         max_value=MAX_TARGET_MINUTES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text=_(
-            "Counted only while the store is open. Past it, a conversation turns red in the inbox and "
-            "managers are told; the chat on your website says it as the expected reply time."
-        ),
+        help_text=_("Past it, the conversation turns red in the inbox and managers are told."),
         error_messages={
             "required": _("Give a number of minutes from 1 to %(max)s (a day).") % {"max": MAX_TARGET_MINUTES},
             "invalid": _("Give a whole number of minutes, like 5."),
