@@ -31,15 +31,19 @@ def _conversation(world: World) -> int:
     return int(message.conversation_id)
 
 
+def _composer(page: Any, world: World, base_url: str) -> tuple[int, Any, Any]:
+    """The associate's phone on the conversation: its id, the reply box and the line under it."""
+    conversation = _conversation(world)
+    log_in(page, base_url, world.a_associate)
+    page.goto(f"/inbox/{conversation}/")
+    return conversation, page.get_by_label("Your reply"), page.locator("#reply-count")
+
+
 def test_the_composer_counts_a_long_text_and_refuses_one_over_1600_characters(
     phone: Any, world: World, live_server_url: str
 ) -> None:
     page = phone
-    conversation = _conversation(world)
-    log_in(page, live_server_url, world.a_associate)
-    page.goto(f"/inbox/{conversation}/")
-    box = page.get_by_label("Your reply")
-    count = page.locator("#reply-count")
+    conversation, box, count = _composer(page, world, live_server_url)
 
     box.fill("Short and sweet.")
     expect(count).to_be_hidden()  # nothing to count yet
@@ -125,7 +129,13 @@ def test_a_newer_composer_error_replaces_the_empty_notes_message(
     log_in(page, live_server_url, world.a_associate)
     page.goto(f"/inbox/{conversation}/")
 
-    page.get_by_role("button", name="Add note").click()
+    # An empty note posted as a page without the script posts it (the script now refuses it beside the
+    # box): the server's refusal comes back at the top of the page.
+    with page.expect_navigation():
+        page.evaluate(
+            """() => { const form = document.getElementById("composer"), kind = document.createElement("input");
+            kind.type = "hidden"; kind.name = "kind"; kind.value = "note"; form.append(kind); form.submit(); }"""
+        )
     stale = page.locator(".flash").get_by_text("Write a note first.")
     expect(stale).to_be_visible()
     screenshot(page, "composer-empty-note-phone")
@@ -143,3 +153,34 @@ def test_a_newer_composer_error_replaces_the_empty_notes_message(
     screenshot(page, "composer-newer-error-phone")
     with scope(store=world.a):
         assert Message.objects.filter(direction__in=["out", "note"]).count() == 0
+
+
+def test_send_with_an_empty_reply_says_so_beside_the_box_and_sends_nothing(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    """Found by a new user: Send with nothing written did nothing they could see (the server's "Write a
+    message first." went to the top of the page, off a phone's screen, and the page came back at the box)."""
+    page = phone
+    conversation, box, count = _composer(page, world, live_server_url)
+
+    box.fill("   ")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(count).to_have_text("Write a message first.")
+    expect(count).to_have_attribute("role", "alert")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()
+    assert count.is_visible() and box.is_visible()
+    assert page.url.endswith(f"/inbox/{conversation}/")  # not sent, not reloaded
+    screenshot(page, "composer-empty-reply-phone")
+    page.get_by_role("button", name="Add note").click()
+    expect(count).to_have_text("Write a note first.")
+    with scope(store=world.a):
+        assert Message.objects.filter(direction="out").count() == 0
+        assert Message.objects.count() == 1  # the customer's, nothing else (no note either)
+
+    box.type("O")  # writing clears it at once
+    expect(count).to_be_hidden()
+    expect(box).not_to_have_attribute("aria-invalid", "true")
+    box.fill("On its way.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#thread")).to_contain_text("On its way.")

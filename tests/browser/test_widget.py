@@ -71,6 +71,17 @@ def visitor_page(browser: Any, base_url: str, viewport: dict[str, int], phone: b
     return page
 
 
+def phone_chat_started(browser: Any, base_url: str, first_message: str) -> Any:
+    """A visitor on a phone opens the chat on the sample site and sends a first message."""
+    page = visitor_page(browser, base_url, PHONE, True)
+    page.goto("/demo-site/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_label("Message", exact=True).fill(first_message)
+    page.keyboard.press("Enter")
+    page.get_by_role("log", name="Messages").get_by_text(first_message).wait_for()
+    return page
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_visitor_chats_and_sees_the_staff_reply_live_as_text(
     browser: Any, live_server_url: str, demo: Store, size: str
@@ -420,14 +431,9 @@ def test_a_reply_read_in_the_open_chat_is_not_new_again_after_a_reload(
 ) -> None:
     """Found by a new user: after reading the reply, closing the chat and reloading, the button said
     "Chat with us, 1 new message" again (the history replayed on load counted every staff message)."""
-    page = visitor_page(browser, live_server_url, PHONE, True)
-    page.goto("/demo-site/")
+    page = phone_chat_started(browser, live_server_url, "Do you resize rings?")
     launcher = page.get_by_role("button", name="Chat with us")
-    launcher.click()
-    page.get_by_label("Message", exact=True).fill("Do you resize rings?")
-    page.keyboard.press("Enter")
     log = page.get_by_role("log", name="Messages")
-    log.get_by_text("Do you resize rings?").wait_for()
     with scope(store=demo):
         conversation = Conversation.objects.get(channel="webchat")
     staff_reply(browser, live_server_url, conversation.pk, "Yes, bring it in any day.")
@@ -517,4 +523,62 @@ def test_a_staff_reply_while_closed_softens_the_nobody_can_answer_notice(
     log.get_by_text("I'm here late: yes, it is.").wait_for()
     page.get_by_text("so we can answer even if you leave this page").wait_for()
     assert page.get_by_text("Nobody can answer right now.").count() == 0
+    page.context.close()
+
+
+def test_the_offer_to_leave_details_comes_back_after_a_reload_until_answered(
+    browser: Any, live_server_url: str, demo: Store
+) -> None:
+    """Found by a new user: reloaded before choosing "Add my details" or "Not now", the chat never offered
+    again, and after "Not now" there was no way left to give a name and a phone or email."""
+    page = phone_chat_started(browser, live_server_url, "Do you engrave inside a ring?")
+    launcher = page.get_by_role("button", name="Chat with us")
+    log = page.get_by_role("log", name="Messages")
+    offer = page.get_by_text("so we can answer even if you leave this page")
+    offer.wait_for()
+    add = page.get_by_role("button", name="Add my details")
+    not_now = page.get_by_role("button", name="Not now")
+
+    # Reloaded without choosing: the history comes back, and so does the offer.
+    page.reload()
+    launcher.click()
+    log.get_by_text("Do you engrave inside a ring?").wait_for()
+    offer.wait_for()
+    expect(add).to_have_count(1)
+    shot(page, "widget-offer-after-reload-phone")
+
+    # "Not now" is kept across a reload; a small "Add my details" at the end of the thread stays.
+    not_now.click()
+    expect(offer).to_be_hidden()
+    expect(add).to_be_visible()
+    assert add.evaluate("b => b.closest('.log') !== null")
+    shot(page, "widget-details-later-phone")
+    page.reload()
+    launcher.click()
+    log.get_by_text("Do you engrave inside a ring?").wait_for()
+    expect(add).to_be_visible()
+    expect(offer).to_be_hidden()
+    expect(not_now).to_be_hidden()
+    page.get_by_label("Message", exact=True).fill("Also, do you size bands?")
+    page.keyboard.press("Enter")
+    log.get_by_text("Also, do you size bands?").wait_for()
+    expect(offer).to_be_hidden()  # "Not now" was an answer: not asked again with each message
+
+    # Later, the visitor leaves them after all.
+    add.click()
+    name = page.get_by_label("Your name", exact=True)
+    expect(name).to_be_focused()
+    name.fill("Ines Later")
+    page.get_by_label("Phone", exact=True).fill("(212) 555-0199")
+    page.get_by_role("button", name="Save my details").click()
+    page.get_by_text("Thank you, Ines.").wait_for()
+    expect(add).to_have_count(0)
+    page.reload()
+    launcher.click()
+    log.get_by_text("Also, do you size bands?").wait_for()
+    page.wait_for_timeout(300)
+    expect(add).to_have_count(0)
+    expect(offer).to_have_count(0)
+    with scope(store=demo):
+        assert Conversation.objects.get(channel="webchat").customer.first_name == "Ines"
     page.context.close()

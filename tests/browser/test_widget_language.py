@@ -45,7 +45,7 @@ SAYS = {
     },
     "de-DE": {
         "launch": "Schreiben Sie uns",
-        "status": "Wir haben gerade geschlossen; wir öffnen morgen um 10:00 Uhr (Ortszeit New York).",
+        "status": "Wir haben jetzt geschlossen; wir öffnen morgen um 10:00 Uhr (Ortszeit New York).",
         "reply_time": "Wir antworten in der Regel innerhalb von 10 Minuten.",
         "ask": "Im Moment kann Ihnen niemand antworten.",
         "hours": "Öffnungszeiten",

@@ -331,3 +331,44 @@ def test_the_catalogs_hold_every_string_the_widget_shows_and_none_the_code_no_lo
         if message.id:
             where = {path for path, _line in message.locations}
             assert any(key(message) in in_code(path) for path in where), (message.id, where)
+
+
+@pytest.mark.parametrize(
+    ("header", "open_now", "closed_now"),
+    [
+        (
+            "de-DE",
+            "Wir haben jetzt geöffnet.",
+            "Wir haben jetzt geschlossen; wir öffnen morgen um 10:00 Uhr (Ortszeit New York).",
+        ),
+        (
+            "fr-FR",
+            "Nous sommes ouverts en ce moment.",
+            "Nous sommes fermés en ce moment\u00a0; nous ouvrons demain à 10:00 (heure de New York).",
+        ),
+        ("es", "Ahora estamos abiertos.", "Ahora estamos cerrados; abrimos mañana a las 10:00 (hora de Nueva York)."),
+        ("it", "Ora siamo aperti.", "Ora siamo chiusi; apriamo domani alle 10:00 (ora di New York)."),
+    ],
+)
+def test_the_hours_say_we_are_open_or_closed_now_not_that_we_just_opened_or_closed(
+    site: World, header: str, open_now: str, closed_now: str
+) -> None:
+    """Found by a new user: the German chat said "Wir haben gerade geöffnet" ("we have just opened")."""
+    with scopes_disabled():
+        type(site.a).objects.filter(pk=site.a.pk).update(opening_hours={})  # no hours: always open
+    assert visitor(header).get("/widget/api/atelier/config").json()["status"] == open_now
+    with closed_until_tomorrow(site.a):
+        assert visitor(header).get("/widget/api/atelier/config").json()["status"] == closed_now
+
+
+def test_the_closed_stores_automatic_answer_in_german_says_closed_now_not_just_closed() -> None:
+    from django.utils import translation
+
+    from trunkshow.messaging.channels.webchat.text import closed_reply
+
+    with translation.override("de"):
+        said = closed_reply("Atelier Ana", {"day": "tue", "time": "10:00", "in_days": 1}, "America/New_York")
+    assert said == (
+        "Vielen Dank für Ihre Nachricht. Atelier Ana hat jetzt geschlossen; "
+        "wir antworten Ihnen morgen um 10:00 Uhr (Ortszeit New York)."
+    )

@@ -78,5 +78,8 @@ def limits_for_composer() -> dict[str, Any]:
             "segments": _("{n} of {max} characters · sent as {segments} texts"),
             "over": _("{channel} can be at most {max} characters; this one has {n}. Shorten it before sending."),
             "note_over": _("A note can be at most {max} characters; this one has {n}."),
+            # What the services refuse an empty one with (services.py), said beside the box before sending.
+            "empty": _("Write a message first."),
+            "note_empty": _("Write a note first."),
         },
     }

@@ -198,6 +198,7 @@ body?.addEventListener("keydown", (event) => {
 // How long the reply may be on the channel chosen (the server refuses the same: messaging/limits.py).
 // The count shows once the text gets long (for a text, once it takes more than one), turns into a warning
 // over the limit, and Send then refuses: nothing is cut, a paste stays whole for its author to shorten.
+// Sending nothing (no words, no photos) is refused the same way, with the server's words for it.
 const limitsData = document.getElementById("composer-limits");
 const counter = document.getElementById("reply-count");
 const GSM = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
@@ -213,7 +214,7 @@ function smsSegments(text) {
   const units = text.length; // UCS-2 counts UTF-16 units: an emoji takes two
   return units <= 70 ? 1 : Math.ceil(units / 67);
 }
-function composerCheck(kind) {
+function composerCheck(kind, sending = false) {
   if (!limitsData || !body || !counter) return true;
   const config = JSON.parse(limitsData.textContent);
   const channelSelect = document.getElementById("reply-channel");
@@ -225,9 +226,13 @@ function composerCheck(kind) {
   const fmt = (v) => v.toLocaleString(document.documentElement.lang || undefined);
   const fill = (words, extra = {}) =>
     words.replace(/\{(\w+)\}/g, (all, k) => ({ n: fmt(n), max: fmt(max), channel: config.names[channel] || "", ...extra })[k] ?? all);
+  const photos = document.getElementById("reply-files")?.files.length || 0;
+  const empty = sending && !text && !photos;
   const over = n > max;
   let words = "";
-  if (over) {
+  if (empty) {
+    words = note ? config.words.note_empty : config.words.empty;
+  } else if (over) {
     words = fill(note ? config.words.note_over : config.words.over);
   } else if (!note && channel === "sms" && text) {
     const segments = smsSegments(text);
@@ -237,10 +242,11 @@ function composerCheck(kind) {
   }
   counter.textContent = words;
   counter.hidden = !words;
-  counter.classList.toggle("is-over", over);
-  counter.setAttribute("role", over ? "alert" : "status");
-  if (over) body.setAttribute("aria-invalid", "true"); else body.removeAttribute("aria-invalid");
-  return !over;
+  const wrong = over || empty;
+  counter.classList.toggle("is-over", wrong);
+  counter.setAttribute("role", wrong ? "alert" : "status");
+  if (wrong) body.setAttribute("aria-invalid", "true"); else body.removeAttribute("aria-invalid");
+  return !wrong;
 }
 // A newer error said beside the reply box replaces an older one said at the top of the page (such as
 // "Write a note first." from the last try): only the error that is true now stays in view.
@@ -255,7 +261,7 @@ if (body && counter) {
   document.getElementById("reply-channel")?.addEventListener("change", () => composerCheck());
   body.form.addEventListener("submit", (event) => {
     const kind = event.submitter?.value || "reply";
-    if (!composerCheck(kind)) {
+    if (!composerCheck(kind, true)) {
       event.preventDefault();
       clearOlderErrors();
       body.focus();

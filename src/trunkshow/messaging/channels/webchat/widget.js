@@ -46,7 +46,10 @@
   var hours = el("details", { "class": "hours-box" }, [el("summary", { text: T.hours }), hoursList]);
   var list = el("ol", { "class": "msgs" });
   var hint = el("p", { "class": "hint", text: T.hint });
-  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.messages, tabindex: "0" }, [hint, list]);
+  // Once "Not now" is tapped (or the offer closed some other way), a small link at the end of the thread
+  // still takes the visitor's details, whenever they like.
+  var later = el("button", { type: "button", "class": "later", text: T.add_details, hidden: "", onclick: function () { askContact(T.ask_after_first, true); nameIn.input.focus(); } });
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.messages, tabindex: "0" }, [hint, list, later]);
   var conn = el("p", { "class": "conn", role: "status" });
   var err = el("p", { "class": "error", role: "alert" });
 
@@ -66,7 +69,7 @@
   var idForm = el("form", { "class": "identify", "aria-labelledby": "ts-id-intro", hidden: "", onsubmit: identify, novalidate: "", onfocusin: function () { input.style.height = ""; } }, [
     el("div", { "class": "id-body" }, [idIntro, idFields]),
     el("div", { "class": "row" }, [saveBtn, moreBtn,
-      el("button", { type: "button", "class": "btn quiet", text: T.not_now, onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); input.focus(); } })
+      el("button", { type: "button", "class": "btn quiet", text: T.not_now, onclick: function () { idForm.hidden = true; state.idSkipped = true; save(); offerLater(); input.focus(); } })
     ])
   ]);
   function expand() { idFields.hidden = false; saveBtn.hidden = false; moreBtn.hidden = true; idForm.classList.add("full"); }
@@ -175,9 +178,13 @@
 
   function askContact(text, now) {
     if (state.identified) return;
-    idIntro.textContent = text; idForm.hidden = false;
+    idIntro.textContent = text; idForm.hidden = false; later.hidden = true;
     if (now) expand();
   }
+  // Until the visitor has left their details or said "Not now", the offer stands: after the first message, again
+  // when the history comes back after a reload, at the latest with the next message.
+  function offer() { if (!state.idSkipped && idForm.hidden) askContact(T.ask_after_first); offerLater(); }
+  function offerLater() { later.hidden = !(state.token && !state.identified && idForm.hidden); }
 
   function submit(e) {
     e.preventDefault();
@@ -201,10 +208,10 @@
         if (first) { state.token = r.token; state.conversation = r.conversation; state.lastEvent = r.last_event; save(); }
         add(r.message);
         input.value = ""; grow(); pending = []; showTray();
-        if (!first) return;
-        connect();
-        if (!idForm.hidden && !idFields.hidden && nameIn.input.value.trim()) identify();
-        else if (!state.idSkipped) askContact(T.ask_after_first);
+        if (first) connect();
+        if (first && !idForm.hidden && !idFields.hidden && nameIn.input.value.trim()) identify();
+        else if (first && !state.idSkipped) askContact(T.ask_after_first);
+        else offer();
       }, function (x) { err.textContent = x.message; })
       .then(function () { if (photos.length) conn.textContent = ""; busy(false); input.focus(); });
   }
@@ -280,7 +287,7 @@
     call("POST", "/conversations/" + state.conversation + "/identify", {
       name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, language: cfg && cfg.language, page: location.href
     }).then(function (r) {
-      state.identified = true; save(); idForm.hidden = true;
+      state.identified = true; save(); idForm.hidden = true; offerLater();
       conn.textContent = t(consentBox.checked ? "thanks" : "thanks_here", { name: r.name });
       input.focus();
     }, function (x) {
@@ -323,14 +330,14 @@
   // So does it when what it holds grows at its end: a photo that loads, a long message that wraps anew.
   if (window.ResizeObserver) { var ro = new ResizeObserver(function () { if (atEnd) scrollDown(); }); ro.observe(log); ro.observe(list); }
 
-  function forget() { state = {}; save(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
+  function forget() { state = {}; save(); offerLater(); if (ws) { ws.onclose = null; ws.close(); ws = null; } }
 
   function resume() {
     // Catch up over HTTP once (the websocket then sends only what happens next and what it missed).
     call("GET", "/conversations/" + state.conversation + "/messages?after=0").then(function (r) {
       r.messages.forEach(add);
       if (r.identified) { state.identified = true; save(); }
-      connect();
+      offer(); connect();
     }, function () { /* forgotten or offline: the visitor starts again */ });
   }
 
