@@ -5,6 +5,7 @@ On every denial the state is compared before and after: nothing changed, nothing
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -221,3 +222,32 @@ def test_role_change_with_a_csrf_token_from_the_page_works(world):
         f"/staff/{world.a_associate.membership.pk}/role/", {"role": "manager", "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
+
+
+def _back_link(html: str) -> tuple[str, str]:
+    """Where the 403 page's one button leads, and what it says."""
+    found = re.findall(r'<a class="btn btn-secondary" href="([^"]*)">([^<]*)</a>', html)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "path,referer,back",
+    [
+        # Opened by its address: back to the page the section starts from.
+        ("/inbox/response-times/", None, ("/inbox/", "Back to the inbox")),
+        ("/settings/", None, ("/customers/", "Back to customers")),
+        # Followed from a page of this site: back to that page.
+        ("/inbox/response-times/", "http://testserver/inbox/?view=all", ("/inbox/?view=all", "Back to the inbox")),
+        ("/audit/", "http://testserver/customers/?q=ana", ("/customers/?q=ana", "Back to customers")),
+        ("/staff/", "http://testserver/account/", ("/account/", "Go back")),
+        # Another site's page, or the refused page itself, is not where the button leads.
+        ("/inbox/response-times/", "https://elsewhere.example/inbox/x/", ("/inbox/", "Back to the inbox")),
+        ("/settings/", "http://testserver/settings/", ("/customers/", "Back to customers")),
+    ],
+)
+def test_a_refused_page_leads_back_where_the_associate_came_from(world, path, referer, back):
+    headers = {"HTTP_REFERER": referer} if referer else {}
+    response = browser_client(world.a_associate).get(path, **headers)
+    assert response.status_code == 403
+    assert _back_link(response.content.decode()) == back

@@ -213,3 +213,42 @@ def test_markup_in_the_store_name_is_shown_as_text(world):
     html = client.get("/settings/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Gems" in html
+
+
+def options(html: str, field: str) -> list[tuple[str, str]]:
+    """The (value, label) of every option of one of the page's menus, groups flattened."""
+    menu = re.search(rf'<select[^>]* name="{field}"[^>]*>(.*?)</select>', html, re.S)
+    assert menu is not None, f"no menu for {field}"
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', menu.group(1))
+
+
+def test_every_language_in_the_list_has_a_name(world):
+    html = browser_client(world.a_owner).get("/settings/").content.decode()
+    locales = options(html, "locale")
+    # Babel names no language for a few locales (apc_SY, lld_IT, mhn_IT, skr_PK): they showed as "None · apc_SY".
+    assert [label for value, label in locales if label.partition(" · ")[0] in ("None", "", value)] == []
+    assert ("fr_FR", "French (France) · fr_FR") in locales
+
+
+def test_no_two_time_zones_in_the_list_read_the_same(world):
+    html = browser_client(world.a_owner).get("/settings/").content.decode()
+    labels = [label for _value, label in options(html, "time_zone")]
+    assert sorted({label for label in labels if labels.count(label) > 1}) == []
+    zones = dict(options(html, "time_zone"))
+    assert [zones[z] for z in ("Europe/Istanbul", "Asia/Istanbul", "Europe/Nicosia", "Asia/Nicosia")] == [
+        "Istanbul (Europe)",
+        "Istanbul (Asia)",
+        "Nicosia (Europe)",
+        "Nicosia (Asia)",
+    ]
+    assert zones["Europe/Paris"] == "Paris"
+
+
+def test_a_store_saved_with_the_other_istanbul_shows_it_and_keeps_it(world):
+    Store.objects.filter(pk=world.a.pk).update(time_zone="Asia/Istanbul")
+    world.a.refresh_from_db()
+    client = browser_client(world.a_owner)
+    html = client.get("/settings/").content.decode()
+    assert '<option value="Asia/Istanbul" selected>Istanbul (Asia)</option>' in html
+    assert client.post("/settings/", form_data(world.a, city="Istanbul")).status_code == 302
+    assert stored(world.a)["time_zone"] == "Asia/Istanbul"

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 
 from trunkshow.core.access import PermissionDenied
 from trunkshow.stores import roles
@@ -31,18 +32,34 @@ class StoreRequest(HttpRequest):
     user: User
 
 
+def _came_from(request: HttpRequest) -> str | None:
+    """The page of this site that led here (its path and query), unless it is this very page."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.get_host() and referer.path != request.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return None
+
+
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "forbidden.html", {"reason": reason}, status=403)
+    """The page a role without the right gets: the reason, and a way back to where they came from (or,
+    opened by its address, to the start of its section: an inbox page leads to the inbox)."""
+    inbox, customers = reverse("inbox:list"), reverse("customers:list")
+    back = _came_from(request) or (inbox if request.path.startswith(inbox) else customers)
+    if back.startswith(inbox):
+        label = _("Back to the inbox")
+    elif back.startswith(customers):
+        label = _("Back to customers")
+    else:
+        label = _("Go back")
+    return render(request, "forbidden.html", {"reason": reason, "back": back, "back_label": label}, status=403)
 
 
 def _not_allowed(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
     """An action's address opened as a page (a bookmark, a link pasted, the address bar): a page
     that says what happened and leads back, rather than a blank 405."""
-    back = "/"
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc == request.get_host() and referer.path != request.path:
-        back = referer.path + (f"?{referer.query}" if referer.query else "")
-    else:  # the nearest page above it: /customers/12/data.json leads back to /customers/12/
+    back = _came_from(request)
+    if back is None:  # the nearest page above it: /customers/12/data.json leads back to /customers/12/
+        back = "/"
         parts = request.path.rstrip("/").split("/")
         while len(parts) > 1:
             parts.pop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -179,11 +180,15 @@ _LOCALE_ID = re.compile(r"^[a-z]{2,3}_[A-Z]{2}$")
 
 @lru_cache(maxsize=8)
 def _time_zone_choices() -> list[Any]:
+    named = (name.split("/", 1) for name in sorted(zoneinfo.available_timezones()) if "/" in name)
+    zones = [(area, place) for area, place in named if area in _TZ_AREAS]
+    # A place in two areas (Europe/Istanbul and Asia/Istanbul, the same clock under two names) says which
+    # one it is: a closed menu shows the option's text alone, not its group.
+    places = Counter(place for _area, place in zones)
     groups: dict[str, list[tuple[str, str]]] = {}
-    for name in sorted(zoneinfo.available_timezones()):
-        area, _sep, place = name.partition("/")
-        if area in _TZ_AREAS and place:
-            groups.setdefault(area, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    for area, place in zones:
+        label = place.replace("_", " ").replace("/", " / ")
+        groups.setdefault(area, []).append((f"{area}/{place}", f"{label} ({area})" if places[place] > 1 else label))
     return [("UTC", "UTC"), *groups.items()]
 
 
@@ -210,8 +215,11 @@ def _locale_choices(ui: str) -> list[tuple[str, str]]:
     ui_locale = Locale.parse(ui)
     found = []
     for ident in locale_identifiers():
-        if _LOCALE_ID.match(ident):
-            found.append((ident, f"{Locale.parse(ident).get_display_name(ui_locale)} · {ident}"))
+        # Babel names no language for a few locales (apc_SY, skr_PK): they are left out rather than shown as
+        # "None · apc_SY" (a store already set to one keeps it, see _with_current).
+        name = Locale.parse(ident).get_display_name(ui_locale) if _LOCALE_ID.match(ident) else None
+        if name:
+            found.append((ident, f"{name} · {ident}"))
     return sorted(found, key=lambda pair: pair[1].casefold())
 
 

@@ -98,7 +98,7 @@ function customerShown(conversation) {
   return rows?.querySelector(`[data-conversation="${Number(conversation)}"] .inbox-name`)?.textContent.trim() || "";
 }
 
-// A new message elsewhere shows for a few seconds at the top (and is read out), with a link to it.
+// A new message elsewhere shows for a few seconds at the bottom (and is read out), with a link to it.
 function toast(title, body, href, showFor = 8000) {
   let box = document.getElementById("toasts");
   if (!box) {
@@ -108,6 +108,8 @@ function toast(title, body, href, showFor = 8000) {
     box.setAttribute("role", "status");
     box.setAttribute("aria-live", "polite");
     document.body.append(box);
+    addEventListener("scroll", () => placeToasts(box), { passive: true });
+    addEventListener("resize", () => placeToasts(box));
   }
   const link = document.createElement("a");
   link.className = "toast";
@@ -118,7 +120,28 @@ function toast(title, body, href, showFor = 8000) {
   text.textContent = body.length > 120 ? `${body.slice(0, 119)}…` : body;
   link.append(strong, text);
   box.append(link);
+  placeToasts(box);
   setTimeout(() => link.remove(), showFor);
+}
+
+// The notices stand clear of what is tapped at the bottom of the screen: above a phone's bottom bar, and
+// in an open conversation within the thread's column (on a desk the customer's panel, with its buttons,
+// is beside it), above the reply box when it is stuck to the bottom. The top bar is never covered.
+function placeToasts(box) {
+  if (!box.firstElementChild) return;
+  let lift = 0;
+  for (const bar of document.querySelectorAll(".action-bar")) {
+    if (bar.offsetHeight && getComputedStyle(bar).position === "fixed") lift = Math.max(lift, innerHeight - bar.getBoundingClientRect().top);
+  }
+  const composer = document.getElementById("composer");
+  if (composer?.offsetHeight) {
+    const column = composer.getBoundingClientRect();
+    box.style.right = `${innerWidth - column.right}px`;
+    box.style.maxWidth = `${column.width}px`;
+    const gap = parseFloat(getComputedStyle(box).bottom) - (parseFloat(box.style.getPropertyValue("--toasts-lift")) || 0);
+    if (column.bottom > innerHeight - gap - box.offsetHeight) lift = Math.max(lift, innerHeight - column.top);
+  }
+  box.style.setProperty("--toasts-lift", `${Math.max(0, lift)}px`);
 }
 
 let reloadTimer = null;
