@@ -49,6 +49,7 @@ def test_the_store_owned_models_are_the_ones_we_expect():
         "messaging.Message",
         "messaging.OptOut",
         "messaging.ProviderEvent",
+        "messaging.Response",
         "messaging.WebchatSettings",
         "messaging.WebchatVisitor",
         "messaging.WhatsAppTemplate",
