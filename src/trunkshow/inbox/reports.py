@@ -126,7 +126,8 @@ def response_report(*, store: Store, days: int, now: dt.datetime | None = None) 
     for asked_at, clock_from, answered_at, user_id, channel in rows.iterator(chunk_size=2000):
         open_wait = open_clock.seconds(asked_at, answered_at)
         # Against today's target, on the target's clock (from when the conversation came back to open, if later).
-        within = open_clock.seconds(max(clock_from, asked_at), answered_at) <= target_seconds
+        on_clock = open_wait if clock_from <= asked_at else open_clock.seconds(clock_from, answered_at)
+        within = on_clock <= target_seconds
         real = int((answered_at - asked_at).total_seconds())
         for figures in (total, daily[answered_at.astimezone(tz).date()], by_user[user_id], by_channel[channel]):
             figures.add(open_wait, real, within)
