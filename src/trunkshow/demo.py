@@ -1237,8 +1237,7 @@ def _answered_history(store: Any, staff: dict[str, Any], customers: int) -> None
             provider_id=f"demo-past-{n}-0",
             meta={"message_id": f"<demo-past-{n}-0@example.com>"} if channel == "email" else {},
         )
-        assign_on_inbound(store, conversation, message)
-        conversation.refresh_from_db()
+        assign_on_inbound(store, conversation, message)  # sets it on this conversation
         author = conversation.assigned_to or staff["sofia@example.com"]
         message_record(
             store=store,

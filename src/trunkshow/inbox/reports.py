@@ -16,6 +16,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,7 +61,8 @@ class Figures:
         self.real_seconds.append(real_seconds)
         self.within += within
 
-    @property
+    # Read once the report is built (the page and the chart read each several times): sorted once.
+    @cached_property
     def median_real_seconds(self) -> int | None:
         return round(statistics.median(self.real_seconds)) if self.real_seconds else None
 
@@ -68,7 +70,7 @@ class Figures:
     def answered(self) -> int:
         return len(self.seconds)
 
-    @property
+    @cached_property
     def median_seconds(self) -> int | None:
         return round(statistics.median(self.seconds)) if self.seconds else None
 
@@ -180,14 +182,13 @@ def chart(report: ResponseReport, width: int = 640, height: int = 180) -> dict[s
     """The daily medians as bars of an SVG (drawn by the template), with the target as a line.
 
     The scale reaches at least twice the target, so the line sits in the chart; a day far past it
-    is drawn to the top and marked as cut off (its figure is in the table below the chart).
+    is drawn to the top (its figure is in the table below the chart).
     """
     top = max(2 * report.target_minutes * 60, 60)
     medians = [d.figures.median_seconds for d in report.daily if d.figures.median_seconds is not None]
     if medians:
         top = max(top, min(max(medians), 6 * report.target_minutes * 60))
-    pad_left, pad_bottom = 0, 18
-    plot_h = height - pad_bottom
+    plot_h = height - 18  # the day labels go below
     step = width / max(1, len(report.daily))
     bars = []
     for i, day in enumerate(report.daily):
@@ -197,18 +198,17 @@ def chart(report: ResponseReport, width: int = 640, height: int = 180) -> dict[s
         h = max(2.0, plot_h * min(median, top) / top)
         bars.append(
             {
-                "x": round(pad_left + i * step + step * 0.15, 1),
+                "x": round(i * step + step * 0.15, 1),
                 "y": round(plot_h - h, 1),
                 "w": round(max(1.0, step * 0.7), 1),
                 "h": round(h, 1),
-                "over": day.figures.median_seconds is not None and median > report.target_minutes * 60,
-                "cut": median > top,
+                "over": median > report.target_minutes * 60,
                 "day": day,
             }
         )
     label_every = 1 if len(report.daily) <= 7 else 7 if len(report.daily) <= 30 else 14
     labels = [
-        {"x": round(pad_left + i * step + step / 2, 1), "day": day.date}
+        {"x": round(i * step + step / 2, 1), "day": day.date}
         for i, day in enumerate(report.daily)
         if (len(report.daily) - 1 - i) % label_every == 0
     ]

@@ -51,9 +51,9 @@ def inbox_settings_update(
         )
     row, _created = InboxSettings.objects.select_for_update().get_or_create(store=store)
     before = {"response_target_minutes": row.response_target_minutes, "out_of_hours_reply": row.out_of_hours_reply}
-    after = {"response_target_minutes": response_target_minutes, "out_of_hours_reply": bool(out_of_hours_reply)}
+    after = {"response_target_minutes": target, "out_of_hours_reply": bool(out_of_hours_reply)}
     if after != before:
-        row.response_target_minutes = response_target_minutes
+        row.response_target_minutes = target
         row.out_of_hours_reply = bool(out_of_hours_reply)
         row.save(update_fields=["response_target_minutes", "out_of_hours_reply"])
         audit_log(store=store, action="trunkshow.inbox.settings_changed", actor=actor, data=after, ip=ip)

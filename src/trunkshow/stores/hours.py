@@ -64,9 +64,7 @@ def _intervals(store: Store, start: dt.datetime, days: int = HORIZON_DAYS) -> li
     local_day = start.astimezone(tz).date()
     spans = []
     for offset in range(-1, days + 1):
-        day = local_day + dt.timedelta(days=offset)
-        for opens, closes in day_spans(store, WEEKDAYS[day.weekday()]):
-            begin, end = _at(day, opens, tz), _at(day, closes, tz)
+        for begin, end in spans_on(store, local_day + dt.timedelta(days=offset)):
             if end > start:
                 spans.append((max(begin, start), end))
     merged: list[tuple[dt.datetime, dt.datetime]] = []
@@ -140,9 +138,10 @@ class OpenClock:
         if self.always:
             return int((end - start).total_seconds())
         total = 0.0
-        for begin, close in self.spans[bisect.bisect_right(self.closes, start) :]:
+        # From the first span that closes after ``start`` (an index, not a copy of the list's tail).
+        for i in range(bisect.bisect_right(self.closes, start), len(self.spans)):
+            begin, close = self.spans[i]
             if begin >= end:
                 break
-            if close > start:
-                total += (min(close, end) - max(begin, start)).total_seconds()
+            total += (min(close, end) - max(begin, start)).total_seconds()
         return int(total)

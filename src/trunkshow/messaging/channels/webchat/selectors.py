@@ -44,18 +44,23 @@ def allowed_origins(store: Store) -> list[str]:
 
 def visitor_for(*, store: Store, token: str) -> WebchatVisitor | None:
     """The visitor whose token this is, in this store; None for any other token (or another store's)."""
-    if not token or len(token) > 200:
+    if not _token_usable(token):
         return None
     return (
         WebchatVisitor.objects.select_related("conversation").filter(store=store, token_hash=token_hash(token)).first()
     )
 
 
+def _token_usable(token: str) -> bool:
+    """A token worth hashing and looking up (one made by us is 43 characters)."""
+    return bool(token) and len(token) <= 200
+
+
 def visitor_socket(*, slug: str, token: str, origin: str) -> tuple[Store, int] | None:
     """The store and the conversation a widget socket opens, in one statement: the token's visitor
     in the store of that slug, if the page's origin is one the store allows; None for anything else
     (a handshake of a reconnect storm costs one trip to the database, not three)."""
-    if not token or len(token) > 200 or not origin:
+    if not _token_usable(token) or not origin:
         return None
     origins = WebchatSettings._base_manager.filter(store=OuterRef("store_id")).values("allowed_origins")[:1]
     row = (
