@@ -27,7 +27,7 @@ from trunkshow.customers.models import (
     Size,
 )
 from trunkshow.customers.selectors import customer_search
-from trunkshow.demo import CAST, SEGMENTS, UNKNOWN_TEXTER, demo_load, demo_sample_import
+from trunkshow.demo import CAST, SEGMENTS, UNKNOWN_TEXTER, WEBCHAT_VISITOR, demo_load, demo_sample_import
 from trunkshow.stores.models import Membership, Store
 
 PASSWORD = "demo owner password 1"
@@ -43,7 +43,8 @@ def test_demo_load_creates_the_store_then_keeps_it_on_the_second_run() -> None:
     store = _demo()
     with scope(store=store):
         ids = set(Customer.objects.filter(store=store).values_list("id", flat=True))
-    assert len(ids) == 12 + 1  # and the person who texted the store from an unknown number (the inbox demo)
+    # and, from the inbox demo, the person who texted from an unknown number and the web-chat visitor
+    assert len(ids) == 12 + 2
 
     assert demo_load(owner_password="another password 2", customers=40) is False
 
@@ -109,9 +110,9 @@ def test_demo_cast_comes_first_and_is_found_by_folded_and_partial_names() -> Non
     demo_load(owner_password=PASSWORD, customers=len(CAST))
     store = _demo()
     with scope(store=store):
-        loaded = Customer.objects.filter(store=store).exclude(phones__e164=UNKNOWN_TEXTER[0])
-        names = list(loaded.order_by("id").values_list("first_name", "last_name"))
-        assert names == [(first, last) for first, last, _country, _stone in CAST]
+        # The cast, then the inbox demo's people: the unknown texter (no name) and the web-chat visitor.
+        names = list(Customer.objects.filter(store=store).order_by("id").values_list("first_name", "last_name"))
+        assert names == [(first, last) for first, last, _country, _stone in CAST] + [("", ""), WEBCHAT_VISITOR[:2]]
         # Diacritics folded: what an associate types without the accents.
         assert [c.last_name for c in customer_search(store=store, q="szirmay")] == ["Szirmay"]
         assert [c.last_name for c in customer_search(store=store, q="muller")] == ["Müller"]
@@ -238,7 +239,9 @@ def test_demo_with_500_customers_is_varied_valid_and_consistent() -> None:
     store = _demo()
     today = dt.datetime.now(store.tz).date()
     with scope(store=store):
-        customers = list(Customer.objects.filter(store=store).exclude(phones__e164=UNKNOWN_TEXTER[0]))
+        # The 500, without the inbox demo's unknown texter and web-chat visitor.
+        loaded = Customer.objects.filter(store=store).exclude(phones__e164=UNKNOWN_TEXTER[0])
+        customers = list(loaded.exclude(emails__address=WEBCHAT_VISITOR[2]))
         assert len(customers) == 500
 
         # Every phone is stored as valid E.164, from many regions.
@@ -445,7 +448,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
 ) -> None:
     from trunkshow.core.models import LiveEvent
     from trunkshow.customers.models import CurrentConsent
-    from trunkshow.demo import CONVERSATIONS, HISTORY_LINES
+    from trunkshow.demo import CONVERSATIONS, HISTORY_LINES, WEBCHAT_LINES
     from trunkshow.inbox.models import OverdueAlert, ReadState
     from trunkshow.inbox.services import inbox_tick
     from trunkshow.messaging.models import Conversation, Message, OptOut
@@ -457,6 +460,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
     store = _demo()
     scripted = [(dt.timedelta(minutes=m), text) for _c, lines in CONVERSATIONS for m, _who, text in lines]
     scripted.append((dt.timedelta(minutes=40), UNKNOWN_TEXTER[1]))
+    scripted += [(dt.timedelta(minutes=m), text) for m, _who, text in WEBCHAT_LINES]
     with scope(store=store):
         # The three months of answered and closed conversations before the story (the response-time report's):
         # history too, recorded the same way, answered in minutes and closed.
@@ -479,6 +483,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
             ("email", "sent", True),
             ("sms", "delivered", True),
             ("sms", "delivered", True),
+            ("webchat", "sent", True),
         ]
         # Nothing queued for the worker: not now, and not when it sweeps the outbox tomorrow.
         assert {m.provider for m in messages if m.direction != "note"} == {"demo"}
@@ -504,6 +509,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
             "Could you send me ph": 10 * 60,
             "Hello! Is the engrav": None,
             "Hi, do you buy old g": None,
+            "Hello! Is the oval s": 5 * 60,
         }
         # Whoever answered or wrote a note had read the thread up to it.
         reads = {
@@ -516,6 +522,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
             ("manager@example.com", "@James she prefers h"),
             ("sofia@example.com", "Yes, two sizes up is"),
             ("sofia@example.com", "Take your time, they"),
+            ("sofia@example.com", "It is! We can set it"),
         }
 
         # The STOP is an opt-out from when it was said.
@@ -635,3 +642,37 @@ def test_the_demos_note_naming_james_waits_for_him() -> None:
         assert [(m.user.email, m.message.body[:6], m.read_at) for m in Mention.objects.filter(store=store)] == [
             ("james@example.com", "@James", None)
         ]
+
+
+@pytest.mark.django_db
+def test_the_demo_inbox_has_a_web_chat_visitor_who_left_an_email_with_consent() -> None:
+    """Every channel in the demo's inbox: the website's chat too, as the widget leaves it."""
+    from django.conf import settings
+
+    from trunkshow.demo import WEBCHAT_LINES, WEBCHAT_VISITOR
+    from trunkshow.messaging.channels.webchat.services import consent_text
+    from trunkshow.messaging.models import Conversation
+
+    demo_load(owner_password=PASSWORD, customers=12)
+    store = _demo()
+    with scope(store=store):
+        assert set(Conversation.objects.filter(store=store).values_list("channel", flat=True)) == {
+            "sms",
+            "whatsapp",
+            "email",
+            "webchat",
+        }
+        chat = Conversation.objects.select_related("customer", "webchat_visitor").get(store=store, channel="webchat")
+        first, last, email = WEBCHAT_VISITOR
+        customer = chat.customer
+        assert (customer.first_name, customer.last_name, customer.source) == (first, last, "chat")
+        assert list(customer.emails.values_list("address", flat=True)) == [email]
+        assert [m.body for m in chat.messages.order_by("created_at")] == [text for _m, _w, text in WEBCHAT_LINES]
+        # The consent they ticked, in the widget's words, with the page they were on.
+        event = ConsentEvent.objects.get(customer=customer)
+        assert (event.channel, event.purpose, event.action, event.method) == ("email", "service", "granted", "form")
+        assert event.evidence_text == consent_text(store, "en")
+        assert event.evidence_url == chat.webchat_visitor.page_url == settings.PUBLIC_URL.rstrip("/") + "/demo-site/"
+        assert event.occurred_at == chat.webchat_visitor.identified_at == customer.created_at
+        # Waiting for the answer to the second question.
+        assert chat.status == "open" and chat.awaiting_since is not None

@@ -992,6 +992,14 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
     ("whatsapp", ((2950, "in", "Hello! Is the engraving on my locket finished? No rush at all."),)),
 )
 UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")
+# A visitor of the store's website who chatted, left a name and an email with the widget's consent
+# box ticked, and is waiting for the answer to a second question: (minutes ago, who, text).
+WEBCHAT_VISITOR = ("Amara", "Mensah", "amara.mensah@example.net")
+WEBCHAT_LINES = (
+    (26, "in", "Hello! Is the oval sapphire on your website available as an engagement ring?"),
+    (21, "out:sofia@example.com", "It is! We can set it in platinum or 18k gold. Would you like to see it in person?"),
+    (2, "in", "Yes please! Could I come by on Thursday afternoon with my partner?"),
+)
 
 # Photos in the demo's threads, drawn with Pillow (no files shipped), by the text they go with.
 EMERALDS = "Of course, here are three we love; the second is Colombian."
@@ -1069,7 +1077,56 @@ def demo_photos(body: str) -> list[Any]:
 
 # How a reply ended, by channel: texts report delivery, WhatsApp reports being read, and an email
 # says nothing more once it is handed to the mail server.
-REPLY_STATUS = {"sms": "delivered", "whatsapp": "read", "email": "sent"}
+REPLY_STATUS = {"sms": "delivered", "whatsapp": "read", "email": "sent", "webchat": "sent"}
+
+
+def _webchat_visitor(store: Any, now: dt.datetime) -> Any:
+    """The web-chat visitor of the demo's inbox, as the widget leaves one: a new customer (source
+    chat) with the email they typed and the consent they ticked, in the words the widget showed."""
+    from django.conf import settings
+
+    from trunkshow.customers.models import Customer, Source
+    from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
+    from trunkshow.messaging.channels.webchat.services import consent_text
+
+    first, last, email = WEBCHAT_VISITOR
+    said_at = now - dt.timedelta(minutes=WEBCHAT_LINES[0][0] - 1)
+    page = settings.PUBLIC_URL.rstrip("/") + "/demo-site/"
+    customer = customer_create(
+        store=store, actor=None, first_name=first, last_name=last, emails=[email], source=Source.CHAT
+    )
+    Customer.objects.filter(pk=customer.pk).update(created_at=said_at, updated_at=said_at)
+    customer.created_at = said_at
+    grant = ConsentGrant(
+        "email",
+        "service",
+        method="form",
+        evidence_text=consent_text(store, "en"),
+        evidence_url=page,
+        evidence_ip="203.0.113.77",
+        occurred_at=said_at,
+    )
+    consent_events_add(store=store, actor=None, customer=customer, grants=[grant])
+    return customer
+
+
+def _webchat_browser(store: Any, conversation: Any, customer: Any) -> None:
+    """The visitor's browser row, as the widget's first message leaves it: a token nobody holds."""
+    import secrets
+
+    from django.conf import settings
+
+    from trunkshow.messaging.channels.webchat.services import token_hash
+    from trunkshow.messaging.models import WebchatVisitor
+
+    WebchatVisitor.objects.create(
+        store=store,
+        conversation=conversation,
+        token_hash=token_hash(secrets.token_urlsafe(32)),
+        page_url=settings.PUBLIC_URL.rstrip("/") + "/demo-site/",
+        identified_at=customer.created_at,
+        created_at=conversation.created_at,
+    )
 
 
 def _conversations(store: Any, staff: dict[str, Any]) -> None:
@@ -1110,6 +1167,7 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
     unknown = customer_create(store=store, actor=None, phones=[number], source=Source.CHAT, allow_duplicate=True)
     Customer.objects.filter(pk=unknown.pk).update(created_at=texted_at, updated_at=texted_at)
     threads.append(("sms", ((40, "in", text),), unknown, number))
+    threads.append(("webchat", WEBCHAT_LINES, _webchat_visitor(store, now), ""))
 
     for n, (channel, lines, customer, address) in enumerate(threads):
         conversation = conversation_for(store=store, customer=customer, channel=channel, address=address)
@@ -1153,6 +1211,8 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
             ReadState.objects.filter(user=staff[email], conversation=conversation).update(at=at)
         if n == 4:
             Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.CLOSED)
+        if channel == "webchat":
+            _webchat_browser(store, conversation, customer)
 
     # A customer who waited past the response target before the demo was loaded: the managers were
     # alerted then, once per wait, rather than about every seeded conversation at the next minute.
