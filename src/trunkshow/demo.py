@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from trunkshow.core.statistics import statistics_refresh
 from trunkshow.core.validation import fold
 
 DEMO_SLUG = "demo"
@@ -824,6 +825,7 @@ def demo_load(*, owner_password: str, customers: int = 500) -> bool:
             _whatsapp_templates(store, staff[OWNER_EMAIL])
             _saved_replies(store, staff[OWNER_EMAIL])
             _webchat(store, staff[OWNER_EMAIL])
+    statistics_refresh()  # the planner's statistics, as the worker keeps them every night (ADR 0016)
     return True
 
 

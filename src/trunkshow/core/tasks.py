@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.db import transaction
 from django_scopes import scope
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 from trunkshow.core import clock
 
@@ -56,3 +58,11 @@ def enqueue_on_commit(task: Any, *args: Any, eta: Any = None) -> None:
             logger.warning("The task queue is unreachable: %s%r waits for its sweep", name, args)
 
     transaction.on_commit(send)
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+def statistics_refresh_task() -> float | None:
+    """Every night: the SQLite planner's statistics, for books that grew by the day (ADR 0016)."""
+    from trunkshow.core.statistics import statistics_refresh
+
+    return statistics_refresh()

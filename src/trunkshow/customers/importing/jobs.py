@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
+from trunkshow.core.statistics import statistics_refresh
 from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.core.validation import clean_text
 from trunkshow.customers import import_checker as checker
@@ -229,7 +230,10 @@ def _claimed_run(store: Store, job: ImportJob, progress: Progress | None) -> Imp
     done_through = ImportRow.objects.filter(job=job).aggregate(last=Max("line"))["last"] or 1
     ctx = Context.for_job(store, job)
     with _fewer_checkpoints():
-        return _run(ctx, job, done_through, progress)
+        finished = _run(ctx, job, done_through, progress)
+    # A book that grew by thousands is planned by its new size from now on, not at night (ADR 0016).
+    statistics_refresh()
+    return finished
 
 
 @contextmanager
