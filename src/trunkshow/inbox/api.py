@@ -158,7 +158,7 @@ class MessageIn(Schema):
 
 
 class AssignIn(Schema):
-    assigned_to: int | None = Field(..., description="A staff member's user id, or null for nobody.")
+    assigned_to: int | None = Field(..., le=2**63 - 1, description="A staff member's user id, or null for nobody.")
 
 
 class StatusIn(Schema):
