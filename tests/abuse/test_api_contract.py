@@ -28,3 +28,80 @@ def test_the_openapi_document_lists_the_errors_the_stores_endpoints_answer(world
     document = api(world.a_owner).get("/api/v1/openapi.json").json()
     documented = set(document["paths"][path]["get"]["responses"])
     assert statuses <= documented, documented
+
+
+# ---- bodies: a field the endpoint does not know is refused, never silently dropped -----------
+
+
+def _conversation_id(world: World) -> int:
+    from django_scopes import scope
+
+    from trunkshow.messaging.services import message_receive
+
+    with scope(store=world.a):
+        message, _ = message_receive(
+            store=world.a, channel="sms", from_address="+12125550142", body="Hi", provider="sandbox", provider_id="SM1"
+        )
+    return int(message.conversation_id)
+
+
+def _rows(world: World) -> dict[str, int]:
+    from django_scopes import scopes_disabled
+
+    from trunkshow.customers.models import Segment
+    from trunkshow.inbox.models import SavedReply
+    from trunkshow.messaging.models import Conversation, Message, WhatsAppTemplate
+
+    with scopes_disabled():
+        return {
+            "segments": Segment.objects.filter(store=world.a).count(),
+            "replies": SavedReply.objects.filter(store=world.a).count(),
+            "templates": WhatsAppTemplate.objects.filter(store=world.a).count(),
+            "messages": Message.objects.filter(store=world.a).count(),
+            "assigned": Conversation.objects.filter(store=world.a, assigned_to__isnull=False).count(),
+        }
+
+
+TEMPLATE = {
+    "name": "Ready",
+    "content_sid": "HX" + "a" * 32,
+    "language": "en",
+    "body": "Hi",
+    "approval_status": "approved",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "unknown"),
+    [
+        ("post", "/api/v1/saved-replies", {"title": "Ready", "body": "Your ring is ready.", "store": 2}, "store"),
+        ("post", "/api/v1/segments", {"name": "VIP", "filter": {"spend_min": "5000"}}, "filter"),
+        ("patch", "/api/v1/segments/{segment}", {"filter": {"spend_min": "5000"}}, "filter"),
+        ("post", "/api/v1/whatsapp-templates", {**TEMPLATE, "rejection_reason": "none"}, "rejection_reason"),
+        ("post", "/api/v1/conversations/{conversation}/messages", {"body": "Hi", "author": 1}, "author"),
+        ("post", "/api/v1/conversations/{conversation}/assign", {"assigned_to": None, "store": 2}, "store"),
+        (
+            "post",
+            "/api/v1/conversations/{conversation}/status",
+            {"status": "closed", "snooze_until": "x"},
+            "snooze_until",
+        ),
+    ],
+    ids=["saved-reply", "segment", "segment-patch", "whatsapp-template", "message", "assign", "status"],
+)
+def test_a_body_field_the_endpoint_does_not_know_is_a_400_and_nothing_changes(
+    world: World, method: str, path: str, body: dict[str, object], unknown: str
+):
+    # RELIABILITY.md: "mass assignment of store, role or consent → 400". The customer endpoints refuse
+    # fields they do not know; these answered 201/200 and dropped the field without a word (a misspelt
+    # "filter" saved a segment of every customer).
+    from tests.customers.test_api_support import assert_error
+
+    client = api(world.a_owner)
+    segment = client.post("/api/v1/segments", {"name": "Everyone"}, content_type="application/json").json()["id"]
+    url = path.format(segment=segment, conversation=_conversation_id(world))
+    before = _rows(world)
+    response = getattr(client, method)(url, body, content_type="application/json")
+    assert_error(response, 400, "invalid", fields=[unknown])
+    assert _rows(world) == before
+    assert client.get(f"/api/v1/segments/{segment}").json()["filters"] == {}

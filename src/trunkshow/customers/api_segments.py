@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, refuse_unknown_parameters
@@ -27,6 +28,8 @@ router = Router(tags=["segments"])
 
 
 class SegmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(..., description="Unique in the store (case does not count).")
     filters: dict[str, Any] = Field(
         default_factory=dict,
@@ -35,6 +38,8 @@ class SegmentIn(Schema):
 
 
 class SegmentPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = None
     filters: dict[str, Any] | None = None
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
@@ -141,6 +142,8 @@ class MessagesParams(Schema):
 
 
 class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     # No max_length here: the service refuses a body over its channel's limit in words that name the
     # channel and the limit (messaging/limits.py); the request's size limit (DATA_UPLOAD_MAX_MEMORY_SIZE,
     # 413) is what protects the server.
@@ -158,10 +161,14 @@ class MessageIn(Schema):
 
 
 class AssignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     assigned_to: int | None = Field(..., le=2**63 - 1, description="A staff member's user id, or null for nobody.")
 
 
 class StatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     status: Literal["open", "pending", "snoozed", "closed"]
     snoozed_until: dt.datetime | None = None
 
@@ -476,6 +483,8 @@ replies_router = Router(tags=["saved replies"])
 
 
 class SavedReplyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     title: str = Field(..., max_length=200)
     body: str = Field(..., max_length=10_000, description="Merge fields: {first_name}, {associate}, {store}.")
 
