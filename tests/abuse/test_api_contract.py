@@ -105,3 +105,12 @@ def test_a_body_field_the_endpoint_does_not_know_is_a_400_and_nothing_changes(
     assert_error(response, 400, "invalid", fields=[unknown])
     assert _rows(world) == before
     assert client.get(f"/api/v1/segments/{segment}").json()["filters"] == {}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/saved-replies", "/api/v1/segments"])
+def test_a_query_parameter_on_an_endpoint_without_any_says_so(world: World, path: str):
+    # Today: 400 with "Not a filter of this list; use ." (an empty list of the filters to use).
+    from tests.customers.test_api_support import assert_error
+
+    error = assert_error(api(world.a_owner).get(path, {"q": "ring"}), 400, "invalid", fields=["q"])
+    assert error["fields"]["q"] == ["This endpoint takes no query parameters."]

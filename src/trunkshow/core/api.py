@@ -57,11 +57,16 @@ def refuse_unknown_parameters(request: HttpRequest, allowed: type[Schema]) -> No
     unknown = sorted(set(request.GET) - set(allowed.model_fields))
     if unknown:
         known = ", ".join(sorted(allowed.model_fields))
+        why = (
+            _("Not a filter of this list; use %(known)s.") % {"known": known}
+            if known
+            else _("This endpoint takes no query parameters.")
+        )
         raise ApiError(
             400,
             "invalid",
             _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
-            {name: [_("Not a filter of this list; use %(known)s.") % {"known": known}] for name in unknown},
+            {name: [why] for name in unknown},
         )
 
 
