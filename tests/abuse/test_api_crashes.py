@@ -297,3 +297,18 @@ def test_a_whatsapp_template_with_a_nul_is_refused(world: World):
     assert_error(response, 400, "invalid", fields=["name", "body"])
     with scopes_disabled():
         assert not WhatsAppTemplate.objects.filter(store=world.a).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/conversations/{id}/messages", "/api/v1/imports"])
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_a_multipart_body_without_a_boundary_is_a_400(world: World, path: str, content_type: str):
+    # Today: 500 (MultiPartParserError: Invalid boundary in multipart: None), where the JSON
+    # endpoints answer a body they cannot read with a 400.
+    conversation = _conversation(world)
+    before = _messages(world)
+    response = quiet(api(world.a_owner)).post(
+        path.format(id=conversation.pk), data=b"body=Ready", content_type=content_type
+    )
+    assert_error(response, 400, "bad_request")
+    assert _messages(world) == before
+    assert book(world.a)["customers.ImportJob"] == []

@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import IntegerField, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -171,6 +172,11 @@ def build_api() -> NinjaAPI:
     def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return error_response(api, request, 413, "too_large", f"The request body is over the limit of {limit} bytes.")
+
+    @api.exception_handler(MultiPartParserError)
+    def _unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        message = "The multipart/form-data body cannot be read (check its boundary); nothing was saved."
+        return error_response(api, request, 400, "bad_request", message)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
