@@ -252,11 +252,12 @@ def test_a_message_that_cannot_be_stored_as_text_is_a_400(world: World, raw: str
     assert _messages(world) == before
 
 
-def test_assigning_to_an_id_past_the_database_integer_is_a_400(world: World):
+@pytest.mark.parametrize("user_id", ["100000000000000000000", "-100000000000000000000"])
+def test_assigning_to_an_id_past_the_database_integer_is_a_400(world: World, user_id: str):
     # Today: 500 (OverflowError: Python int too large to convert to SQLite INTEGER).
     conversation = _conversation(world)
     response = quiet(api(world.a_owner)).post(
-        f"/api/v1/conversations/{conversation.pk}/assign", data='{"assigned_to": 100000000000000000000}', content_type=J
+        f"/api/v1/conversations/{conversation.pk}/assign", data='{"assigned_to": ' + user_id + "}", content_type=J
     )
     assert_error(response, 400, "invalid", fields=["assigned_to"])
 

@@ -163,7 +163,9 @@ class MessageIn(Schema):
 class AssignIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    assigned_to: int | None = Field(..., le=2**63 - 1, description="A staff member's user id, or null for nobody.")
+    assigned_to: int | None = Field(
+        ..., ge=1, le=2**63 - 1, description="A staff member's user id, or null for nobody."
+    )
 
 
 class StatusIn(Schema):
