@@ -114,3 +114,17 @@ def test_a_query_parameter_on_an_endpoint_without_any_says_so(world: World, path
 
     error = assert_error(api(world.a_owner).get(path, {"q": "ring"}), 400, "invalid", fields=["q"])
     assert error["fields"]["q"] == ["This endpoint takes no query parameters."]
+
+
+def test_a_segment_searching_longer_than_the_list_allows_is_refused_not_cut(world: World):
+    # GET /customers?q= refuses over 200 characters (400); a segment with the same q answered 201
+    # and saved its first 200 characters, a different search from the one asked for.
+    from tests.customers.test_api_support import assert_error
+
+    client = api(world.a_owner)
+    assert_error(client.get("/api/v1/customers", {"q": "x" * 201}), 400, "invalid", fields=["q"])
+    response = client.post(
+        "/api/v1/segments", {"name": "Long", "filters": {"q": "x" * 201}}, content_type="application/json"
+    )
+    assert_error(response, 400, "invalid", fields=["filters.q"])
+    assert client.get("/api/v1/segments").json()["items"] == []
