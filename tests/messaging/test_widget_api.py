@@ -313,6 +313,18 @@ def test_a_later_message_with_a_broken_character_is_refused_and_not_stored(site:
     assert count(Message) == 1
 
 
+def test_a_body_over_the_request_limit_is_a_413_in_the_envelope(site: World, settings: Any) -> None:
+    # Today: 400 with Django's HTML "Bad Request" page (RequestDataTooBig), which the widget cannot read.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client = visitor()
+    response = post(client, "/widget/api/atelier/conversations", {"body": "x" * 20_000})
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == SITE
+    assert response.json()["error"]["code"] == "too_large"
+    assert (count(Conversation), count(Message), count(WebchatVisitor)) == (0, 0, 0)
+
+
 def test_a_message_of_exactly_5000_characters_is_accepted(site: World) -> None:
     assert start(visitor(), "x" * 5_000).status_code == 201
 
