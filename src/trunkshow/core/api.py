@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
@@ -69,6 +69,23 @@ def refuse_unknown_parameters(request: HttpRequest, allowed: type[Schema]) -> No
             _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
             {name: [why] for name in unknown},
         )
+    repeated = sorted(
+        name for name in set(request.GET) if len(request.GET.getlist(name)) > 1 and not _many(allowed, name)
+    )
+    if repeated:
+        raise ApiError(
+            400,
+            "invalid",
+            _("Give each of these parameters once: %(names)s.") % {"names": ", ".join(repeated)},
+            {name: [_("Give this parameter once.")] for name in repeated},
+        )
+
+
+def _many(schema: type[Schema], name: str) -> bool:
+    """Whether the parameter is a list (``interest=a&interest=b``); any other given twice is refused,
+    never read as its last value."""
+    annotation = schema.model_fields[name].annotation
+    return list in (get_origin(annotation), *(get_origin(a) for a in get_args(annotation)))
 
 
 class StoreBearer(HttpBearer):
