@@ -103,6 +103,7 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Status[SegmentOu
 
 @router.get("/{segment_id}", response={200: SegmentOut, **ERRORS}, summary="Read a segment")
 def segment_read(request: HttpRequest, segment_id: int) -> SegmentOut:
+    refuse_unknown_parameters(request, Schema)
     return _counted(request, _segment(request, segment_id))
 
 
