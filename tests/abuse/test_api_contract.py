@@ -209,3 +209,18 @@ def test_every_read_refuses_a_query_parameter_it_does_not_know(world: World, pat
     )
     assert client.get(url).status_code == 200, url
     assert_error(client.get(url, {"kind": "stone"}), 400, "invalid", fields=["kind"])
+
+
+@pytest.mark.parametrize("status", ["open", "pending", "closed"])
+def test_a_snooze_time_with_another_status_is_refused_not_dropped(world: World, status: str):
+    # Today: 200, the conversation set to the status and snoozed_until dropped without a word.
+    from django_scopes import scopes_disabled
+
+    from trunkshow.messaging.models import Conversation
+
+    cid = _conversation_id(world)
+    body = {"status": status, "snoozed_until": "2030-01-01T09:00:00+00:00"}
+    response = api(world.a_owner).post(f"/api/v1/conversations/{cid}/status", body, content_type="application/json")
+    assert_error(response, 400, "invalid", fields=["snoozed_until"])
+    with scopes_disabled():
+        assert Conversation.objects.get(pk=cid).status == "open"

@@ -458,6 +458,9 @@ def conversation_status(request: HttpRequest, conversation_id: int, payload: Sta
     who = _who(request)
     roles.require(who, "inbox.reply")
     conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    if payload.snoozed_until is not None and payload.status != "snoozed":
+        said = "Only a snoozed conversation has a time to reopen; leave out snoozed_until or set status to snoozed."
+        raise ApiError(400, "invalid", said, {"snoozed_until": [said]})
     services.conversation_status_set(
         store=who.store,
         actor=who.user,
