@@ -224,3 +224,18 @@ def test_a_snooze_time_with_another_status_is_refused_not_dropped(world: World, 
     assert_error(response, 400, "invalid", fields=["snoozed_until"])
     with scopes_disabled():
         assert Conversation.objects.get(pk=cid).status == "open"
+
+
+def test_a_note_with_a_channel_is_refused_not_sent_or_dropped(world: World):
+    # Today: 201, a note written and "channel" dropped without a word (a client meaning to send
+    # an email gets an internal note the customer never sees).
+    from django_scopes import scopes_disabled
+
+    from trunkshow.messaging.models import Message
+
+    cid = _conversation_id(world)
+    body = {"body": "Your ring is ready", "kind": "note", "channel": "email"}
+    response = api(world.a_owner).post(f"/api/v1/conversations/{cid}/messages", body, content_type="application/json")
+    assert_error(response, 400, "invalid", fields=["channel"])
+    with scopes_disabled():
+        assert not Message.objects.filter(store=world.a, direction="note").exists()

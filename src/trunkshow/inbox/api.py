@@ -400,6 +400,9 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
         if payload.template is not None:
             message = _send_template(who, conversation, payload, photos)
         elif payload.kind == "note":
+            if payload.channel is not None:
+                said = "A note stays with the staff and goes nowhere; leave out channel, or send a reply."
+                raise ApiError(400, "invalid", said, {"channel": [said]})
             message = messaging.note_add(
                 store=who.store, actor=who.user, conversation=conversation, body=payload.body, photos=photos
             )
