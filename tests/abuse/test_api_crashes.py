@@ -203,3 +203,113 @@ def test_lifetime_spend_beyond_its_column_is_refused_and_the_book_still_reads(wo
     pages = quiet(browser_client(world.a_owner))
     assert pages.get("/customers/").status_code == 200
     assert pages.get(f"/customers/{customer.pk}/").status_code == 200
+
+
+# ---- conversations, saved replies and WhatsApp templates -------------------------------------
+
+
+def _conversation(world: World) -> Any:
+    from django_scopes import scope
+
+    from trunkshow.messaging.services import message_receive
+
+    make_customer(world.a, phones=["+12125550142"])
+    with scope(store=world.a):
+        message, _ = message_receive(
+            store=world.a, channel="sms", from_address="+12125550142", body="Hi", provider="sandbox", provider_id="SM1"
+        )
+    return message.conversation
+
+
+def _messages(world: World) -> list[tuple[str, str]]:
+    from django_scopes import scopes_disabled
+
+    from trunkshow.messaging.models import Message
+
+    with scopes_disabled():
+        return list(Message.objects.filter(store=world.a).order_by("pk").values_list("direction", "body"))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"body": "Ready \\ud800 Saturday"}',
+        '{"body": "Ready \\ud800 Saturday", "kind": "note"}',
+        '{"body": "Ready\\u0000 Saturday"}',
+        '{"body": "Ready\\u0000 Saturday", "kind": "note"}',
+    ],
+    ids=["reply-surrogate", "note-surrogate", "reply-nul", "note-nul"],
+)
+def test_a_message_that_cannot_be_stored_as_text_is_a_400(world: World, raw: str):
+    # Today: a lone surrogate answers 500 (UnicodeEncodeError when the row is written); a NUL is
+    # stored (201) on SQLite and answers 500 on PostgreSQL (text cannot hold NUL).
+    conversation = _conversation(world)
+    before = _messages(world)
+    response = quiet(api(world.a_owner)).post(
+        f"/api/v1/conversations/{conversation.pk}/messages", data=raw, content_type=J
+    )
+    assert_error(response, 400, "invalid", fields=["body"])
+    assert _messages(world) == before
+
+
+@pytest.mark.parametrize("user_id", ["100000000000000000000", "-100000000000000000000"])
+def test_assigning_to_an_id_past_the_database_integer_is_a_400(world: World, user_id: str):
+    # Today: 500 (OverflowError: Python int too large to convert to SQLite INTEGER).
+    conversation = _conversation(world)
+    response = quiet(api(world.a_owner)).post(
+        f"/api/v1/conversations/{conversation.pk}/assign", data='{"assigned_to": ' + user_id + "}", content_type=J
+    )
+    assert_error(response, 400, "invalid", fields=["assigned_to"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"title": "Ready\\u0000", "body": "Your ring is ready."}', "title"),
+        ('{"title": "Ready", "body": "Yes\\u0000"}', "body"),
+    ],
+)
+def test_a_saved_reply_with_a_nul_is_refused(world: World, raw: str, field: str):
+    # Today: 201 on SQLite (the NUL is stored), 500 on PostgreSQL.
+    from django_scopes import scopes_disabled
+
+    from trunkshow.inbox.models import SavedReply
+
+    response = quiet(api(world.a_owner)).post("/api/v1/saved-replies", data=raw, content_type=J)
+    assert_error(response, 400, "invalid", fields=[field])
+    with scopes_disabled():
+        assert not SavedReply.objects.filter(store=world.a).exists()
+
+
+def test_a_whatsapp_template_with_a_nul_is_refused(world: World):
+    # Today: 201 on SQLite (the NUL is stored in the name), 500 on PostgreSQL.
+    from django_scopes import scopes_disabled
+
+    from trunkshow.messaging.models import WhatsAppTemplate
+
+    body = {
+        "name": "Ready\u0000",
+        "content_sid": "HX" + "a" * 32,
+        "language": "en",
+        "body": "Your ring\u0000 is ready.",
+        "approval_status": "approved",
+    }
+    response = quiet(api(world.a_owner)).post("/api/v1/whatsapp-templates", json.dumps(body), content_type=J)
+    assert_error(response, 400, "invalid", fields=["name", "body"])
+    with scopes_disabled():
+        assert not WhatsAppTemplate.objects.filter(store=world.a).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/conversations/{id}/messages", "/api/v1/imports"])
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_a_multipart_body_without_a_boundary_is_a_400(world: World, path: str, content_type: str):
+    # Today: 500 (MultiPartParserError: Invalid boundary in multipart: None), where the JSON
+    # endpoints answer a body they cannot read with a 400.
+    conversation = _conversation(world)
+    before = _messages(world)
+    response = quiet(api(world.a_owner)).post(
+        path.format(id=conversation.pk), data=b"body=Ready", content_type=content_type
+    )
+    assert_error(response, 400, "bad_request")
+    assert _messages(world) == before
+    assert book(world.a)["customers.ImportJob"] == []

@@ -306,8 +306,16 @@ def test_the_message_records_the_template_its_values_and_the_text_the_customer_r
             {"1": "{first_name}", "2": "ring", "3": "Atelier Ana"},
             {"variables.1": ["Fill in {first_name} before sending: the customer would see it as typed."]},
         ),
+        (
+            {"1": "Clara", "2": "ring\x00", "3": "Atelier Ana"},
+            {"variables.2": ["Remove the control characters or line breaks from this field."]},
+        ),
+        (
+            {"1": "Clara", "2": "ring \ud83d", "3": "Atelier Ana"},
+            {"variables.2": ["This text holds a broken character (half of an emoji pair); type it again."]},
+        ),
     ],
-    ids=["empty", "missing", "extra", "new-line", "too-long", "merge-field-left"],
+    ids=["empty", "missing", "extra", "new-line", "too-long", "merge-field-left", "nul", "half-an-emoji"],
 )
 def test_wrong_values_are_refused_with_the_placeholder_named_and_nothing_is_queued(
     world: World, django_capture_on_commit_callbacks: Any, values: dict[str, str], errors: dict[str, list[str]]
@@ -808,8 +816,12 @@ def test_the_api_records_lists_changes_and_deletes_templates(world: World) -> No
             {"variables.3.label": ["A label can be at most 60 characters."]},
         ),
         ({"body": "   "}, {"body": ["Write the template's text exactly as it was approved."]}),
+        (
+            {"variables": [*READY_VARIABLES[:2], {"source": "store", "label": "Atelier\x00"}]},
+            {"variables.3.label": ["Remove the control characters or line breaks from this field."]},
+        ),
     ],
-    ids=["sid", "too-few-variables", "long-name", "long-label", "empty-body"],
+    ids=["sid", "too-few-variables", "long-name", "long-label", "empty-body", "nul-in-label"],
 )
 def test_the_api_refuses_a_bad_template_naming_the_field(
     world: World, fields: dict[str, Any], errors: dict[str, list[str]]

@@ -283,6 +283,11 @@ def test_the_first_message_starts_a_conversation_without_a_customer_and_returns_
         ({"body": 42}, 400, "body"),
         ("not json", 400, None),
         ("[1, 2]", 400, None),
+        # Half of an emoji pair answered 500 (UnicodeEncodeError), and a NUL was stored (a 500 on PostgreSQL).
+        ('{"body": "Do you resize \\ud800 rings?"}', 400, "body"),
+        ('{"body": "Do you resize\\u0000 rings?"}', 400, "body"),
+        ('{"body": "Hi", "page": "https://www.atelier-ana.example/\\ud83d"}', 400, "page"),
+        ('{"body": "Hi", "page": "https://www.atelier-ana.example/\\u0000"}', 400, "page"),
     ],
 )
 def test_bad_first_messages_are_refused_and_nothing_is_stored(site: World, body: Any, status: int, field: Any) -> None:
@@ -294,6 +299,29 @@ def test_bad_first_messages_are_refused_and_nothing_is_stored(site: World, body:
         assert list(error["fields"]) == [field]
     else:
         assert error["code"] == "bad_request"
+    assert (count(Conversation), count(Message), count(WebchatVisitor)) == (0, 0, 0)
+
+
+def test_a_later_message_with_a_broken_character_is_refused_and_not_stored(site: World) -> None:
+    client = visitor()
+    mine = start(client).json()
+    url = f"/widget/api/atelier/conversations/{mine['conversation']}/messages"
+    for raw in ('{"body": "My size is \\udc00 6."}', '{"body": "My size is\\u0000 6."}'):
+        response = post(client, url, raw, mine["token"])
+        assert response.status_code == 400, response.content
+        assert list(response.json()["error"]["fields"]) == ["body"]
+    assert count(Message) == 1
+
+
+def test_a_body_over_the_request_limit_is_a_413_in_the_envelope(site: World, settings: Any) -> None:
+    # Today: 400 with Django's HTML "Bad Request" page (RequestDataTooBig), which the widget cannot read.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client = visitor()
+    response = post(client, "/widget/api/atelier/conversations", {"body": "x" * 20_000})
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == SITE
+    assert response.json()["error"]["code"] == "too_large"
     assert (count(Conversation), count(Message), count(WebchatVisitor)) == (0, 0, 0)
 
 

@@ -11,13 +11,14 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import IntegerField, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -57,12 +58,34 @@ def refuse_unknown_parameters(request: HttpRequest, allowed: type[Schema]) -> No
     unknown = sorted(set(request.GET) - set(allowed.model_fields))
     if unknown:
         known = ", ".join(sorted(allowed.model_fields))
+        why = (
+            _("Not a filter of this list; use %(known)s.") % {"known": known}
+            if known
+            else _("This endpoint takes no query parameters.")
+        )
         raise ApiError(
             400,
             "invalid",
             _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
-            {name: [_("Not a filter of this list; use %(known)s.") % {"known": known}] for name in unknown},
+            {name: [why] for name in unknown},
         )
+    repeated = sorted(
+        name for name in set(request.GET) if len(request.GET.getlist(name)) > 1 and not _many(allowed, name)
+    )
+    if repeated:
+        raise ApiError(
+            400,
+            "invalid",
+            _("Give each of these parameters once: %(names)s.") % {"names": ", ".join(repeated)},
+            {name: [_("Give this parameter once.")] for name in repeated},
+        )
+
+
+def _many(schema: type[Schema], name: str) -> bool:
+    """Whether the parameter is a list (``interest=a&interest=b``); any other given twice is refused,
+    never read as its last value."""
+    annotation = schema.model_fields[name].annotation
+    return list in (get_origin(annotation), *(get_origin(a) for a in get_args(annotation)))
 
 
 class StoreBearer(HttpBearer):
@@ -166,6 +189,11 @@ def build_api() -> NinjaAPI:
     def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return error_response(api, request, 413, "too_large", f"The request body is over the limit of {limit} bytes.")
+
+    @api.exception_handler(MultiPartParserError)
+    def _unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        message = "The multipart/form-data body cannot be read (check its boundary); nothing was saved."
+        return error_response(api, request, 400, "bad_request", message)
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -46,13 +46,27 @@ def initials(*names: str, limit: int = 2) -> str:
     return "".join(c.upper()[:1] for c in found if c)[:limit] or "?"
 
 
+def text_error(text: str, *, multiline: bool = False) -> str | None:
+    """Why this text cannot be stored, or None: half of a UTF-16 pair (no database stores one), a
+    control character (PostgreSQL refuses NUL), a line break where the field is one line."""
+    if _SURROGATE.search(text):
+        return _("This text holds a broken character (half of an emoji pair); type it again.")
+    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
+        return _("Remove the control characters or line breaks from this field.")
+    return None
+
+
+def check_text(text: str, *, field: str, multiline: bool = False) -> None:
+    """Raise ``ValidationError`` naming the field when ``text_error`` finds something."""
+    error = text_error(text, multiline=multiline)
+    if error:
+        raise ValidationError({field: error})
+
+
 def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
     text = (value or "").strip()
-    if _SURROGATE.search(text):
-        raise ValidationError({field: _("This text holds a broken character (half of an emoji pair); type it again.")})
+    check_text(text, field=field, multiline=multiline)
     text = unicodedata.normalize("NFC", text)
-    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
-        raise ValidationError({field: _("Remove the control characters or line breaks from this field.")})
     if len(text) > max_length:
         raise ValidationError(
             {field: _("Use at most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(text)}}

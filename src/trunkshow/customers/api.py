@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, paginate, refuse_unknown_parameters
@@ -184,6 +184,7 @@ def customer_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[C
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Read a customer")
 def customer_read(request: HttpRequest, customer_id: int) -> CustomerOut:
+    refuse_unknown_parameters(request, Schema)
     return customer_out(_customer(request, customer_id), currency=_who(request).store.currency)
 
 
@@ -258,6 +259,7 @@ def note_create(request: HttpRequest, customer_id: int, payload: NoteIn) -> Stat
 
 @router.get("/{customer_id}/notes/{note_id}", response={200: NoteOut, **ERRORS}, summary="Read a note")
 def note_read(request: HttpRequest, customer_id: int, note_id: int) -> NoteOut:
+    refuse_unknown_parameters(request, Schema)
     who, customer = _who(request), _customer(request, customer_id)
     return note_out(related_get_for(Note, store=who.store, customer=customer, obj_id=note_id))
 
@@ -267,6 +269,7 @@ def note_read(request: HttpRequest, customer_id: int, note_id: int) -> NoteOut:
 
 @router.get("/{customer_id}/dates", response={200: ImportantDateList, **ERRORS}, summary="List important dates")
 def important_date_list(request: HttpRequest, customer_id: int) -> ImportantDateList:
+    refuse_unknown_parameters(request, Schema)
     customer = _customer(request, customer_id)
     return ImportantDateList(items=[important_date_out(d) for d in customer.important_dates.all()])
 
@@ -290,6 +293,7 @@ def important_date_delete(request: HttpRequest, customer_id: int, date_id: int) 
 
 @router.get("/{customer_id}/interests", response={200: InterestList, **ERRORS}, summary="List interests")
 def interest_list(request: HttpRequest, customer_id: int) -> InterestList:
+    refuse_unknown_parameters(request, Schema)
     customer = _customer(request, customer_id)
     return InterestList(items=[interest_out(i) for i in customer.interests.all()])
 
@@ -315,6 +319,7 @@ def interest_remove(request: HttpRequest, customer_id: int, interest_id: int) ->
 
 @router.get("/{customer_id}/sizes", response={200: SizeList, **ERRORS}, summary="List sizes")
 def size_list(request: HttpRequest, customer_id: int) -> SizeList:
+    refuse_unknown_parameters(request, Schema)
     customer = _customer(request, customer_id)
     return SizeList(items=[size_out(s) for s in customer.sizes.all()])
 
@@ -386,6 +391,7 @@ def purchase_create(request: HttpRequest, customer_id: int, payload: PurchaseIn)
 
 @router.get("/{customer_id}/purchases/{purchase_id}", response={200: PurchaseOut, **ERRORS}, summary="Read a purchase")
 def purchase_read(request: HttpRequest, customer_id: int, purchase_id: int) -> PurchaseOut:
+    refuse_unknown_parameters(request, Schema)
     who, customer = _who(request), _customer(request, customer_id)
     return purchase_out(related_get_for(Purchase, store=who.store, customer=customer, obj_id=purchase_id))
 

@@ -179,6 +179,7 @@ def import_list(request: HttpRequest, filters: Query[JobFilters]) -> JobPage:
 
 @router.get("/{job_id}", response={200: ImportJobOut, **ERRORS}, summary="Read an import: status and counts")
 def import_read(request: HttpRequest, job_id: int) -> ImportJobOut:
+    refuse_unknown_parameters(request, Schema)
     return job_out(_job(request, job_id), preview=True)
 
 

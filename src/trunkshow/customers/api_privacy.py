@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
-from trunkshow.core.api import ERRORS, ApiError, ErrorOut
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
 from trunkshow.customers.merging import FIELDS_BY_NAME, customer_merge
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase
 from trunkshow.customers.schemas import CustomerOut, customer_out
@@ -95,6 +95,7 @@ def customer_merge_in(request: HttpRequest, customer_id: int, payload: MergeIn) 
 @router.get("/{customer_id}/export", response={200: CustomerDataOut, **ERRORS, **GONE}, summary="Everything we hold")
 def customer_export(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """One customer's data as JSON: profile, contacts, dates, notes, purchases, the consent ledger. Audited."""
+    refuse_unknown_parameters(request, Schema)
     who, customer = _customer(request, customer_id, "customers.data_export")
     return customer_data_export(store=who.store, actor=who.user, customer=customer, ip=client_ip(request))
 

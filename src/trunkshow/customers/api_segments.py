@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, refuse_unknown_parameters
@@ -27,6 +28,8 @@ router = Router(tags=["segments"])
 
 
 class SegmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(..., description="Unique in the store (case does not count).")
     filters: dict[str, Any] = Field(
         default_factory=dict,
@@ -35,6 +38,8 @@ class SegmentIn(Schema):
 
 
 class SegmentPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = None
     filters: dict[str, Any] | None = None
 
@@ -98,6 +103,7 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Status[SegmentOu
 
 @router.get("/{segment_id}", response={200: SegmentOut, **ERRORS}, summary="Read a segment")
 def segment_read(request: HttpRequest, segment_id: int) -> SegmentOut:
+    refuse_unknown_parameters(request, Schema)
     return _counted(request, _segment(request, segment_id))
 
 

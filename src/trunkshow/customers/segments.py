@@ -28,6 +28,7 @@ from trunkshow.stores.models import Store
 
 MAX_SEGMENTS = 200
 MAX_NAME = 100
+MAX_QUERY = 200  # as GET /customers?q= (schemas.CustomerFilters)
 # How long a segment's count is shown before it is counted again: a page with many segments
 # in a big book reads them from the cache instead of running one COUNT each per load.
 COUNT_TTL = dt.timedelta(minutes=5)
@@ -58,6 +59,15 @@ def _clean_filters(store: Store, filters: Any) -> dict[str, Any]:
         if not all(isinstance(item, str | int) and not isinstance(item, bool) for item in items):
             raise ValidationError({"filters": [_("Each filter is a text (or a list of texts for interest).")]})
     as_text = {k: [str(x) for x in val] if isinstance(val, list) else str(val) for k, val in filters.items()}
+    q = as_text.get("q")
+    if isinstance(q, str) and len(q) > MAX_QUERY:  # the search box cuts a long search; a saved one is refused
+        raise ValidationError(
+            {
+                "filters.q": [
+                    _("Search for at most %(max)d characters (this has %(n)d).") % {"max": MAX_QUERY, "n": len(q)}
+                ]
+            }
+        )
     try:
         parsed = filters_parse(as_text, store=store)
     except ValidationError as exc:

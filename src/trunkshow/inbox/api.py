@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
@@ -141,6 +142,8 @@ class MessagesParams(Schema):
 
 
 class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     # No max_length here: the service refuses a body over its channel's limit in words that name the
     # channel and the limit (messaging/limits.py); the request's size limit (DATA_UPLOAD_MAX_MEMORY_SIZE,
     # 413) is what protects the server.
@@ -158,10 +161,16 @@ class MessageIn(Schema):
 
 
 class AssignIn(Schema):
-    assigned_to: int | None = Field(..., description="A staff member's user id, or null for nobody.")
+    model_config = ConfigDict(extra="forbid")
+
+    assigned_to: int | None = Field(
+        ..., ge=1, le=2**63 - 1, description="A staff member's user id, or null for nobody."
+    )
 
 
 class StatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     status: Literal["open", "pending", "snoozed", "closed"]
     snoozed_until: dt.datetime | None = None
 
@@ -391,6 +400,9 @@ def message_create(request: HttpRequest, conversation_id: int) -> Status[Message
         if payload.template is not None:
             message = _send_template(who, conversation, payload, photos)
         elif payload.kind == "note":
+            if payload.channel is not None:
+                said = "A note stays with the staff and goes nowhere; leave out channel, or send a reply."
+                raise ApiError(400, "invalid", said, {"channel": [said]})
             message = messaging.note_add(
                 store=who.store, actor=who.user, conversation=conversation, body=payload.body, photos=photos
             )
@@ -449,6 +461,9 @@ def conversation_status(request: HttpRequest, conversation_id: int, payload: Sta
     who = _who(request)
     roles.require(who, "inbox.reply")
     conversation = conversation_get_for(store=who.store, conversation_id=conversation_id)
+    if payload.snoozed_until is not None and payload.status != "snoozed":
+        said = "Only a snoozed conversation has a time to reopen; leave out snoozed_until or set status to snoozed."
+        raise ApiError(400, "invalid", said, {"snoozed_until": [said]})
     services.conversation_status_set(
         store=who.store,
         actor=who.user,
@@ -476,6 +491,8 @@ replies_router = Router(tags=["saved replies"])
 
 
 class SavedReplyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     title: str = Field(..., max_length=200)
     body: str = Field(..., max_length=10_000, description="Merge fields: {first_name}, {associate}, {store}.")
 

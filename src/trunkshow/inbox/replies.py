@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trunkshow.core.validation import text_error
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Conversation
 from trunkshow.messaging.selectors import merge_values
@@ -29,6 +30,12 @@ _FIELD = re.compile(r"\{\s*([a-z_]+)\s*\}")
 def _clean(title: str, body: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     title, body = (title or "").strip(), (body or "").strip()
+    for field, text, multiline in (("title", title, False), ("body", body, True)):
+        error = text_error(text, multiline=multiline)
+        if error:
+            errors[field] = [error]
+    if errors:
+        raise ValidationError(errors)
     if not title:
         errors["title"] = [_("Give the reply a short title.")]
     elif len(title) > 80:

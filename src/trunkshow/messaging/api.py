@@ -11,6 +11,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from trunkshow.core.api import ERRORS, refuse_unknown_parameters
 from trunkshow.messaging import whatsapp_templates as wa
@@ -25,6 +26,8 @@ Approval = Literal["unsubmitted", "received", "pending", "approved", "rejected",
 
 
 class VariableIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     source: Source = Field(
         description="What fills the placeholder: the customer's first name, the sending associate's, "
         "the store's name, or text written when sending."
@@ -33,6 +36,8 @@ class VariableIn(Schema):
 
 
 class TemplateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(..., max_length=200)
     content_sid: str = Field(..., max_length=100, description="Twilio's content SID: HX and 32 hexadecimal digits.")
     language: str = Field(..., max_length=40, description="As WhatsApp approved it: en, en_US, fr...")

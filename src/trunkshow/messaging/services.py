@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from trunkshow.core import clock
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.tasks import enqueue_on_commit
+from trunkshow.core.validation import check_text
 from trunkshow.customers.models import (
     ConsentAction,
     ConsentEvent,
@@ -413,6 +414,7 @@ def _message_text(body: str, *, channel: str, photos: int = 0) -> str:
     text = (body or "").strip()
     if not text and not photos:
         raise ValidationError({"body": _("Write a message first.")})
+    check_text(text, field="body", multiline=True)
     body_check(text, channel)
     return text
 
@@ -634,6 +636,7 @@ def note_add(
     text = (body or "").strip()
     if not text and not photos:
         raise ValidationError({"body": _("Write a note first.")})
+    check_text(text, field="body", multiline=True)
     note_check(text)
     message = Message.objects.create(
         store=store,

@@ -63,6 +63,7 @@ class StaffFilters(Schema):
 
 @router.get("/store", response={200: StoreOut, **ERRORS}, summary="The store of the token")
 def store_read(request: HttpRequest) -> object:
+    refuse_unknown_parameters(request, Schema)
     return request.store  # type: ignore[attr-defined]
 
 
@@ -81,5 +82,6 @@ def staff_list(request: HttpRequest, filters: Query[StaffFilters]) -> dict[str, 
 
 @router.get("/staff/{id}", response={200: StaffOut, **ERRORS}, summary="One staff member")
 def staff_read(request: HttpRequest, id: int) -> object:
+    refuse_unknown_parameters(request, Schema)
     roles.require(request.membership, "staff.view")  # type: ignore[attr-defined]
     return selectors.membership_get_for(store=request.store, id=id)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
 from trunkshow.core.events import publish_on_commit
+from trunkshow.core.validation import check_text
 from trunkshow.customers.models import Channel, ConsentAction, ConsentMethod, ConsentPurpose, Customer, Source
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
 from trunkshow.messaging.attachments import files_removed_on_failure
@@ -39,6 +40,7 @@ def webchat_conversation_start(
 ) -> tuple[Conversation, Message, str]:
     """The visitor's first message (words, photos or both) starts the conversation; the raw token is
     returned once, only its hash is kept."""
+    check_text(page_url, field="page")
     with files_removed_on_failure():  # the photos go if the visitor's row cannot be written
         message = webchat_message_receive(
             store=store, conversation=None, body=body, meta=_page_meta(page_url), photos=photos

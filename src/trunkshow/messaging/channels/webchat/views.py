@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -192,6 +192,8 @@ def widget_api(**rates: str) -> Callable[..., Any]:
                     answer = view(request, store=store, token=token, ip=ip, **kwargs)
                 except Http404:
                     answer = _error(404, "not_found", _("No such conversation."))
+                except RequestDataTooBig:
+                    answer = _error(413, "too_large", _("This message is too large to send; shorten it."))
                 except ValidationError as exc:
                     answer = _invalid(exc)
                 except _BadInput as exc:
