@@ -239,3 +239,24 @@ def test_a_note_with_a_channel_is_refused_not_sent_or_dropped(world: World):
     assert_error(response, 400, "invalid", fields=["channel"])
     with scopes_disabled():
         assert not Message.objects.filter(store=world.a, direction="note").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/customers/{n}/erase",
+        "/api/v1/imports/{n}/cancel",
+        "/api/v1/messages/{n}/retry",
+        "/api/v1/whatsapp-templates/{n}/check",
+    ],
+)
+def test_an_action_that_takes_no_body_refuses_one(world: World, path: str):
+    # These acted and ignored whatever was sent: {"dry_run": true} erased the customer for good.
+    from tests.customers.test_api_support import assert_error
+
+    client = api(world.a_owner)
+    url = path.format(n=999_999)
+    response = client.post(url, {"dry_run": True}, content_type="application/json")
+    assert_error(response, 400, "invalid", fields=["body"])
+    # Without a body the action is tried, here on an id of no object: 404.
+    assert client.post(url).status_code == 404

@@ -146,7 +146,8 @@ ROUTES = [
 def test_only_owners_and_managers_merge_export_and_erase(world: World, method, route, reason, role, allowed):
     keep, other = _two(world)
     before = _state()
-    kwargs = {"data": {"other_id": other.pk}, "content_type": "application/json"} if method == "post" else {}
+    merging = route.endswith("/merge")
+    kwargs = {"data": {"other_id": other.pk}, "content_type": "application/json"} if merging else {}
     response = getattr(api(getattr(world, role)), method)(route.format(keep=keep.pk), **kwargs)
     if allowed:
         assert response.status_code == 200, response.content
@@ -211,3 +212,20 @@ def test_another_stores_customer_cannot_be_erased_or_exported(world: World):
         assert response.status_code == 404
         assert "Béa" not in response.content.decode()
     assert _state() == before
+
+
+@pytest.mark.parametrize("body", ['{"dry_run": true}', '{"other_id": 1}', "[]", "not json"])
+def test_erase_with_a_body_is_refused_and_erases_nothing(world: World, body: str):
+    """Erase takes no body: one sent (a hoped-for dry run, a merge's fields) is a 400, not ignored."""
+    from tests.customers.test_api_support import assert_error
+
+    keep, _other = _two(world)
+    client = api(world.a_owner)
+    response = client.post(f"/api/v1/customers/{keep.pk}/erase", body, content_type="application/json")
+    error = assert_error(response, 400, "invalid", fields=["body"])
+    assert error["message"] == "This action takes no request body; send none."
+    keep.refresh_from_db()
+    assert keep.erased_at is None
+    assert client.get(f"/api/v1/customers/{keep.pk}").status_code == 200
+    # Nothing, or an empty object, is the erase.
+    assert client.post(f"/api/v1/customers/{keep.pk}/erase", "{}", content_type="application/json").status_code == 200

@@ -53,6 +53,27 @@ class ErrorOut(Schema):
 ERRORS: dict[Any, Any] = {(400, 401, 403, 404): ErrorOut}
 
 
+def refuse_body(request: HttpRequest) -> None:
+    """An action that takes no body (erase, cancel, retry, check) refuses one rather than acting on
+    it regardless: a client sending ``{"dry_run": true}`` to erase must not lose the customer.
+    Nothing, or an empty JSON object, is accepted."""
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        empty = not request.POST and not request.FILES  # an empty form, as a bare POST of many clients
+    else:
+        body = request.body.strip()
+        try:
+            empty = not body or json.loads(body) == {}
+        except ValueError:
+            empty = False
+    if not empty:
+        raise ApiError(
+            400,
+            "invalid",
+            _("This action takes no request body; send none."),
+            {"body": [_("Nothing was done: remove the body and send the request again.")]},
+        )
+
+
 def refuse_unknown_parameters(request: HttpRequest, allowed: type[Schema]) -> None:
     """A filter this list does not know is refused, never silently ignored."""
     unknown = sorted(set(request.GET) - set(allowed.model_fields))

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
-from trunkshow.core.api import ERRORS, ApiError, ErrorOut, Page, paginate, refuse_unknown_parameters
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut, Page, paginate, refuse_body, refuse_unknown_parameters
 from trunkshow.customers import importing
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import uploads
@@ -196,6 +196,7 @@ def import_start(request: HttpRequest, job_id: int, payload: StartIn) -> Status[
 @router.post("/{job_id}/cancel", response={200: ImportJobOut, **ERRORS}, summary="Cancel an import")
 def import_cancel(request: HttpRequest, job_id: int) -> ImportJobOut:
     """Before it runs it ends at once; while running it stops after the current batch (the lines done stay)."""
+    refuse_body(request)
     who, job = _who(request), _job(request, job_id)
     importing.import_cancel(store=who.store, actor=who.user, job=job)
     return job_out(_job(request, job_id))

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
-from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_body, refuse_unknown_parameters
 from trunkshow.customers.merging import FIELDS_BY_NAME, customer_merge
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase
 from trunkshow.customers.schemas import CustomerOut, customer_out
@@ -103,6 +103,7 @@ def customer_export(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 @router.post("/{customer_id}/erase", response={200: ErasedOut, 409: ErrorOut, **ERRORS}, summary="Erase personal data")
 def customer_erase_data(request: HttpRequest, customer_id: int) -> ErasedOut:
     """Removes the person everywhere; keeps anonymous totals and hashed phones/emails. Audited."""
+    refuse_body(request)
     who, customer = _customer(request, customer_id, "customers.erase", include_erased=True)
     try:
         erased = customer_erase(store=who.store, actor=who.user, customer=customer, ip=client_ip(request))

@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_unknown_parameters
+from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_body, refuse_unknown_parameters
 from trunkshow.inbox import replies, reports, selectors, services
 from trunkshow.inbox.matches import Match
 from trunkshow.inbox.models import SavedReply
@@ -481,6 +481,7 @@ messages_router = Router(tags=["conversations"])
     "/{message_id}/retry", response={200: MessageOut, **ERRORS}, summary="Send a failed message again"
 )
 def message_retry(request: HttpRequest, message_id: int) -> MessageOut:
+    refuse_body(request)
     who = _who(request)
     roles.require(who, "inbox.reply")
     message = message_get_for(store=who.store, message_id=message_id)

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from trunkshow.core.api import ERRORS, refuse_unknown_parameters
+from trunkshow.core.api import ERRORS, refuse_body, refuse_unknown_parameters
 from trunkshow.messaging import whatsapp_templates as wa
 from trunkshow.messaging.models import WhatsAppTemplate
 from trunkshow.stores import roles
@@ -151,6 +151,7 @@ def template_delete(request: HttpRequest, template_id: int) -> Status[None]:
 @router.post("/{template_id}/check", response={200: TemplateOut, **ERRORS}, summary="Check a template with Twilio")
 def template_check(request: HttpRequest, template_id: int) -> TemplateOut:
     """Owners. Asks Twilio's Content API how WhatsApp's review stands and records it; 400 in the sandbox."""
+    refuse_body(request)
     who = _who(request)
     template = wa.whatsapp_template_get_for(store=who.store, template_id=template_id)
     return _out(wa.whatsapp_template_review(store=who.store, actor=who.user, membership=who, template=template))
