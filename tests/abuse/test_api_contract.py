@@ -260,3 +260,14 @@ def test_an_action_that_takes_no_body_refuses_one(world: World, path: str):
     assert_error(response, 400, "invalid", fields=["body"])
     # Without a body the action is tried, here on an id of no object: 404.
     assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/conversations/{c}/messages", "/api/v1/saved-replies", "/api/v1/segments"])
+def test_a_body_that_is_not_json_has_one_code_everywhere(world: World, path: str):
+    # Sending a message answered "invalid_json" where every other endpoint answers "bad_request".
+    from tests.customers.test_api_support import assert_error
+
+    url = path.format(c=_conversation_id(world))
+    before = _rows(world)
+    assert_error(api(world.a_owner).post(url, '{"body": "hi', content_type="application/json"), 400, "bad_request")
+    assert _rows(world) == before

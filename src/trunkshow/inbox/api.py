@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
@@ -277,9 +278,14 @@ def conversation_list(request: HttpRequest, params: Query[ListParams]) -> dict[s
             "sort": params.sort,
         }
     )
-    page = selectors.inbox_page(
-        store=who.store, user=who.user, filters=filters, cursor=params.cursor or "", size=params.limit
-    )
+    try:
+        page = selectors.inbox_page(
+            store=who.store, user=who.user, filters=filters, cursor=params.cursor or "", size=params.limit
+        )
+    except DjangoValidationError as exc:  # the code every list of the API gives a cursor it did not give out
+        if "cursor" not in exc.message_dict:
+            raise
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.", exc.message_dict) from None
     # Plain dicts: the response schema validates them once (building the models first doubled the cost).
     return {"items": [_out(r) for r in page.rows], "next_cursor": page.next_cursor}
 
@@ -314,7 +320,7 @@ def _message_in(request: HttpRequest) -> tuple[MessageIn, list[Photo]]:
         try:
             data = json.loads(request.body or b"null")
         except ValueError:
-            raise ApiError(400, "invalid_json", "The request body is not JSON (or send multipart/form-data).") from None
+            raise ApiError(400, "bad_request", "The request body is not JSON (or send multipart/form-data).") from None
         files = []
     try:
         payload = MessageIn.model_validate(data)
