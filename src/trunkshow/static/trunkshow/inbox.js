@@ -434,6 +434,9 @@ function b64ToBytes(b64) {
   const raw = atob((b64 + "=".repeat((4 - (b64.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
+// The service worker (the offline page, and what makes the app installable) from the first inbox page on,
+// the list included (the manifest's start_url), not only once notifications are turned on.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window) {
   if (Notification.permission !== "denied") pushButton.hidden = false;
   pushButton.addEventListener("click", async () => {
@@ -456,8 +459,6 @@ if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "No
       say(`Notifications could not be turned on: ${error.message}`);
     }
   });
-} else if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 }
 
 // @mentions: typing "@" and the start of a colleague's name offers those it could be (their name, and
