@@ -159,11 +159,29 @@ function scheduleReload() {
     if (mine !== reloads) return;
     const fresh = doc.getElementById("inbox-rows");
     if (fresh) rows.replaceChildren(...fresh.children);
-    for (const count of document.querySelectorAll("[data-count]")) {
-      const now = doc.querySelector(`[data-count="${count.dataset.count}"]`);
-      if (now) count.textContent = now.textContent;
+    // The tabs (their counts, and the search and filters their links carry), the error and the next
+    // page's link, as a full load of this address would show them.
+    for (const selector of ["nav.tabs", "#inbox-error", "#inbox-more"]) {
+      const here = document.querySelector(selector), now = doc.querySelector(selector);
+      if (here && now) here.replaceChildren(...now.childNodes);
     }
   }, 300);
+}
+
+// The search answers as you type and the menus apply when changed (the address kept in step, so a
+// reload or Back shows the same list); the rows come from the server as above. Without this script
+// the form is a plain GET with its Show button.
+const filterForm = document.querySelector("form.inbox-filters");
+if (rows && filterForm) {
+  const follow = () => {
+    const url = new URL(location.pathname, location.href);
+    for (const [name, value] of new FormData(filterForm)) if (value) url.searchParams.set(name, value.trim());
+    if (url.href === location.href) return;
+    history.replaceState(history.state, "", url);
+    scheduleReload();
+  };
+  filterForm.querySelector("input[name=q]")?.addEventListener("input", follow);
+  for (const select of filterForm.querySelectorAll("select")) select.addEventListener("change", follow);
 }
 
 async function backfill() {
