@@ -382,6 +382,38 @@ def test_a_search_shows_in_each_row_the_message_that_holds_the_words_on_a_phone_
     screenshot(page, "inbox-search-match-desktop")
 
 
+def test_the_inbox_search_answers_as_you_type_and_the_menus_apply_when_changed(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    """Found by a new user: the inbox's search and menus did nothing until Show was tapped (UI.md: search
+    answers as you type), unlike the customer list's."""
+    page = phone
+    make_customer(world.a, first_name="Jürgen", last_name="Vogel", phones=["+12125550142"])
+    _texted(world, "+12125550142", "My wife's ring needs resizing.", sid="SMt1")
+    make_customer(world.a, first_name="Engrid", last_name="Gravingsen", phones=["+12125550199"])
+    _texted(world, "+12125550199", "Do you sell pearl studs?", sid="SMt2")
+    log_in(page, live_server_url, world.a_owner)
+    page.goto("/inbox/?view=all")
+    rows = page.locator(".inbox-row")
+    expect(rows).to_have_count(2)
+
+    page.get_by_label("Search messages and names").press_sequentially("pearl", delay=60)
+
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator(".inbox-match mark")).to_have_text(["pearl"])
+    expect(page.locator(".tabs .tool-count")).to_have_count(0)  # the tabs are the search's, as on a full load
+    assert "q=pearl" in page.url  # a reload shows the same list
+    assert "q=pearl" in (page.get_by_role("link", name="Mine").get_attribute("href") or "")
+    assert page.get_by_label("Search messages and names").evaluate("el => el === document.activeElement")
+
+    page.get_by_label("Search messages and names").fill("")
+    expect(rows).to_have_count(2)
+    expect(page.locator(".tabs .tool-count")).to_have_count(3)
+    page.get_by_label("Status").select_option("closed")
+    expect(page.locator(".inbox-list .empty")).to_be_visible()
+    assert "status=closed" in page.url
+
+
 def test_on_a_phone_waiting_longest_puts_the_customer_waiting_longest_on_top(
     phone: Any, world: World, live_server_url: str
 ) -> None:

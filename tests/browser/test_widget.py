@@ -186,6 +186,26 @@ def test_the_sample_website_loads_without_a_failed_request(browser: Any, live_se
     page.context.close()
 
 
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_open_chat_adds_no_second_banner_landmark_to_the_store_website(
+    browser: Any, live_server_url: str, demo: Store, size: str
+) -> None:
+    """Found by a new user: the panel's title bar was a <header>, so on a store website with its own
+    header a screen reader listed two banners, one of them the chat's (axe: landmark-no-duplicate-banner)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone = size == "phone"
+    page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
+    page.goto("/demo-site/")
+    assert page.get_by_role("banner").count() == 1  # the store's own header
+    page.get_by_role("button", name="Chat with us").click()
+    page.get_by_role("dialog", name="Maison Demo Jewelers").wait_for()
+    assert page.get_by_role("banner").count() == 1
+    violations = [v["id"] for v in Axe().run(page).response["violations"]]
+    assert [v for v in violations if v.startswith("landmark")] == []
+    page.context.close()
+
+
 def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_server_url: str, demo: Store) -> None:
     # Open one minute a day (New York time): closed now but in that minute, opening tomorrow.
     with scopes_disabled():

@@ -977,3 +977,36 @@ def test_partner_picker_lists_matching_customers_but_not_the_customer_themself(w
     assert re.findall(r'data-id="(\d+)" data-name="([^"]+)"', response.content.decode()) == [
         (str(gabor.pk), "Gábor Szirmay")
     ]
+
+
+@pytest.mark.parametrize(
+    ("channel", "address"), [("email", "paolo.verdi@example.it"), ("sms", "+12125550177"), ("webchat", "")]
+)
+def test_someone_who_first_wrote_in_is_said_to_have_written_to_us_not_to_have_chatted(
+    world: World, channel: str, address: str
+):
+    """Found by a new user: a customer made by their first email or text showed "How we met: Chat"."""
+    from trunkshow.messaging.services import message_receive
+
+    with scope(store=world.a):
+        if channel == "webchat":
+            customer = services.customer_create(
+                store=world.a, actor=None, first_name="Nora", emails=["nora@example.com"], source="chat"
+            )
+        else:
+            message, _created = message_receive(
+                store=world.a,
+                channel=channel,
+                from_address=address,
+                body="Hello, a question about a pendant",
+                provider="sandbox",
+                provider_id=f"first-{channel}",
+                name="Paolo Verdi",
+            )
+            customer = message.conversation.customer
+
+    text = text_of(browser_client(world.a_associate).get(f"/customers/{customer.pk}/"))
+
+    assert "How we met Wrote to us ·" in text
+    assert "How we met: Wrote to us" in text  # the timeline's "Added to the book"
+    assert "Chat" not in text

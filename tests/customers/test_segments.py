@@ -173,7 +173,7 @@ def test_the_list_page_saves_shows_picks_renames_and_deletes_segments(world: Wor
         "name": ["A segment named “SAPPHIRES” already exists; choose another name."]
     }
     assert duplicate.context["save_name"] == "SAPPHIRES"
-    assert [c["label"] for c in duplicate.context["chips"]] == ["Met: Chat"]
+    assert [c["label"] for c in duplicate.context["chips"]] == ["Met: Wrote to us"]
 
     assert page.post(f"/customers/segments/{segment.pk}/rename/", {"name": "Blue"}).status_code == 302
     manage = page.get("/customers/segments/")
@@ -191,7 +191,7 @@ def test_the_segments_page_says_a_segments_search_too(world: World):
     assert saved_one.status_code == 302
     manage = page.get("/customers/segments/")
     assert [(r["segment"].name, r["chips"]) for r in manage.context["rows"]] == [
-        ("Nguyens", ["Search: “nguyen”", "Met: Chat"])
+        ("Nguyens", ["Search: “nguyen”", "Met: Wrote to us"])
     ]
     assert "Search: “nguyen”" in manage.content.decode()
 

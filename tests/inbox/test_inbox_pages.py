@@ -154,6 +154,36 @@ def test_a_snoozed_conversation_says_until_when_on_its_page_its_row_and_its_form
     assert shown in row
 
 
+def test_a_refused_snooze_keeps_what_was_chosen_and_says_why_beside_the_time(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Found by a new user: snoozing until a past time came back with the status reset to Open and the
+    time to tomorrow 9:00, the reason only at the top of the page."""
+    make_customer(world.a, phones=[NUMBER])
+    message = text_in(world.a, django_capture_on_commit_callbacks, "Hello!", "SM7")
+    cid = message.conversation_id
+    client = browser_client(world.a_manager)
+
+    page = client.post(
+        f"/inbox/{cid}/status/", {"status": "snoozed", "snoozed_until": "2001-01-01T09:00"}, follow=True
+    ).content.decode()
+
+    assert '<option value="snoozed" selected>Snoozed</option>' in page
+    assert re.search(
+        r'<input type="datetime-local" id="snooze-until" name="snoozed_until" value="2001-01-01T09:00"'
+        r' aria-invalid="true" aria-describedby="snooze-until-err">\s*'
+        r'<p class="error" id="snooze-until-err">Snooze until a time in the future.</p>',
+        page,
+    )
+    assert page.count("Snooze until a time in the future.") == 1  # beside the time, not again at the top
+    with scope(store=world.a):
+        assert Conversation.objects.get(pk=cid).status == "open"
+    # Once said, the next visit shows the conversation as it is.
+    again = client.get(f"/inbox/{cid}/").content.decode()
+    assert '<option value="open" selected>Open</option>' in again
+    assert "Snooze until a time in the future." not in again
+
+
 @pytest.mark.parametrize(("minutes", "shown"), [(45, "45 min"), (200, "3 h 20 min"), (120, "2 h"), (2962, "2 d 1 h")])
 def test_waits_read_in_minutes_hours_or_days(minutes: int, shown: str) -> None:
     from trunkshow.core.templatetags.trunkshow import minutes as wait

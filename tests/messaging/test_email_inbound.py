@@ -423,6 +423,27 @@ def test_html_only_mail_is_shown_as_text_and_kept_as_sanitised_html(world: Any) 
     assert message.conversation.subject == "<b>Question</b> about your rings"  # text, escaped where shown
 
 
+def test_an_html_only_mail_keeps_its_table_cells_apart_in_the_text(world: Any) -> None:
+    """Found by a new user: an order or a signature laid out in a table read "Ring size6.5" in the inbox."""
+    message = EmailMessage()
+    message["From"] = "Html Only <html.only@example.com>"
+    message["To"] = "atelier@in.trunkshow.test"
+    message["Subject"] = "My order"
+    message["Message-ID"] = "<table-cells@example.com>"
+    message.set_content(
+        "<p>Details of my order:</p><table><tr><th>Ring size</th><td>6.5</td></tr>"
+        "<tr><td>Metal</td><td><b>Platinum</b></td><td>Engraving: <i>A &amp; M</i></td></tr></table><p>Thanks</p>",
+        subtype="html",
+    )
+
+    response = deliver(bytes(message))
+
+    assert response.status_code == 201
+    with scope(store=world.a):
+        body = Message.objects.get().body
+    assert body == "Details of my order:\n\nRing size 6.5\n\nMetal Platinum Engraving: A & M\n\nThanks"
+
+
 def test_markup_in_a_plain_text_email_is_shown_as_text_on_the_customers_page(world: Any) -> None:
     message = EmailMessage()
     message["From"] = "Mallory <mallory@example.net>"

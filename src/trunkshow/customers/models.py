@@ -18,7 +18,8 @@ class Source(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
     WEB_FORM = "web_form", _("Web form")
     GIVEAWAY = "giveaway", _("Giveaway")
-    CHAT = "chat", _("Chat")
+    # Anyone whose first message made them a customer: the chat on the website, a text, WhatsApp or an email.
+    CHAT = "chat", _("Wrote to us")
     IMPORT = "import", _("Import")
     REFERRAL = "referral", _("Referral")
     TRADE_SHOW = "trade_show", _("Trade show")

@@ -149,6 +149,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     target = services.inbox_settings(store).response_target_minutes
     zone = ZoneInfo(store.time_zone or "UTC")
     draft = _draft_once(request, conversation.pk)
+    status_draft = _status_draft_once(request, conversation.pk)
     # A reply on the conversation's own channel that would be refused (they opted out of it) is said
     # above the box, and that channel is not offered: nobody writes a reply only to have it refused.
     refused = reply_refusal(store=store, conversation=conversation, channel=conversation.channel)
@@ -192,8 +193,12 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         ],
         # Without any yet, those who may write them are shown where (associates see the inbox's link).
         "can_edit_replies": roles.has_right(request.membership, "inbox.replies"),  # type: ignore[attr-defined]
+        # A refused snooze as it was chosen, with the reason (else None).
+        "status_draft": status_draft,
         # The time it is snoozed until, else tomorrow at 9:00, in the store's zone.
-        "snooze_default": (
+        "snooze_default": status_draft["until"]
+        if status_draft
+        else (
             conversation.snoozed_until.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
             if conversation.snoozed_until
             else (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00")
@@ -408,18 +413,19 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
     store, user = request.store, request.user  # type: ignore[attr-defined]
     conversation = conversation_get_for(store=store, conversation_id=conversation_id)
     status = request.POST.get("status", "")
+    raw = request.POST.get("snoozed_until", "").strip()
     until = None
     if status == ConversationStatus.SNOOZED:
-        raw = request.POST.get("snoozed_until", "").strip()
         if not raw:
-            flash.error(request, _("Choose when the conversation should come back."))
-            return _back_to_panel(conversation.pk)
+            return _status_refused(
+                request, conversation.pk, status, raw, _("Choose when the conversation should come back.")
+            )
         try:
             local = dt.datetime.fromisoformat(raw)
             until = local.replace(tzinfo=ZoneInfo(store.time_zone or "UTC")) if local.tzinfo is None else local
         except ValueError:
-            flash.error(request, _("“%(value)s” is not a date and time.") % {"value": raw[:40]})
-            return _back_to_panel(conversation.pk)
+            message = _("“%(value)s” is not a date and time.") % {"value": raw[:40]}
+            return _status_refused(request, conversation.pk, status, raw, message)
     try:
         services.conversation_status_set(
             store=store, actor=user, conversation=conversation, status=status, snoozed_until=until
@@ -428,8 +434,29 @@ def set_status(request: HttpRequest, conversation_id: int) -> HttpResponse:
             request, _("Conversation marked %(status)s.") % {"status": ConversationStatus(status).label.lower()}
         )
     except ValidationError as exc:
-        flash.error(request, _errors_text(exc))
+        if status != ConversationStatus.SNOOZED:
+            flash.error(request, _errors_text(exc))
+        else:
+            return _status_refused(request, conversation.pk, status, raw, _errors_text(exc))
     return _back_to_panel(conversation.pk)
+
+
+def _status_refused(request: HttpRequest, conversation_id: int, status: str, until: str, error: str) -> HttpResponse:
+    """A refused snooze comes back as it was chosen (snoozed, the time typed), the reason beside the time."""
+    request.session["inbox_status_draft"] = {
+        "conversation": conversation_id,
+        "status": status[:16],
+        "until": until[:40],
+        "error": str(error),
+    }
+    return _back_to_panel(conversation_id)
+
+
+def _status_draft_once(request: HttpRequest, conversation_id: int) -> dict[str, str] | None:
+    draft = request.session.pop("inbox_status_draft", None)
+    if not isinstance(draft, dict) or draft.get("conversation") != conversation_id:
+        return None
+    return {key: str(draft.get(key, "")) for key in ("status", "until", "error")}
 
 
 @store_page("inbox.reply")

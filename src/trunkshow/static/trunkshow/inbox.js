@@ -159,11 +159,29 @@ function scheduleReload() {
     if (mine !== reloads) return;
     const fresh = doc.getElementById("inbox-rows");
     if (fresh) rows.replaceChildren(...fresh.children);
-    for (const count of document.querySelectorAll("[data-count]")) {
-      const now = doc.querySelector(`[data-count="${count.dataset.count}"]`);
-      if (now) count.textContent = now.textContent;
+    // The tabs (their counts, and the search and filters their links carry), the error and the next
+    // page's link, as a full load of this address would show them.
+    for (const selector of ["nav.tabs", "#inbox-error", "#inbox-more"]) {
+      const here = document.querySelector(selector), now = doc.querySelector(selector);
+      if (here && now) here.replaceChildren(...now.childNodes);
     }
   }, 300);
+}
+
+// The search answers as you type and the menus apply when changed (the address kept in step, so a
+// reload or Back shows the same list); the rows come from the server as above. Without this script
+// the form is a plain GET with its Show button.
+const filterForm = document.querySelector("form.inbox-filters");
+if (rows && filterForm) {
+  const follow = () => {
+    const url = new URL(location.pathname, location.href);
+    for (const [name, value] of new FormData(filterForm)) if (value) url.searchParams.set(name, value.trim());
+    if (url.href === location.href) return;
+    history.replaceState(history.state, "", url);
+    scheduleReload();
+  };
+  filterForm.querySelector("input[name=q]")?.addEventListener("input", follow);
+  for (const select of filterForm.querySelectorAll("select")) select.addEventListener("change", follow);
 }
 
 async function backfill() {
@@ -434,6 +452,9 @@ function b64ToBytes(b64) {
   const raw = atob((b64 + "=".repeat((4 - (b64.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
+// The service worker (the offline page, and what makes the app installable) from the first inbox page on,
+// the list included (the manifest's start_url), not only once notifications are turned on.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window) {
   if (Notification.permission !== "denied") pushButton.hidden = false;
   pushButton.addEventListener("click", async () => {
@@ -456,8 +477,6 @@ if (pushButton && "serviceWorker" in navigator && "PushManager" in window && "No
       say(`Notifications could not be turned on: ${error.message}`);
     }
   });
-} else if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 }
 
 // @mentions: typing "@" and the start of a colleague's name offers those it could be (their name, and

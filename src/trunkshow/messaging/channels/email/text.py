@@ -77,6 +77,8 @@ class _TextOf(HTMLParser):
             self.lines.append(QUOTE_MARK)
         if tag in _BLOCK:
             self._break()
+        elif tag in ("td", "th") and self.current:
+            self.current.append(" ")  # a table's cells on one line, apart: "Ring size 6.5", not "Ring size6.5"
         if tag == "blockquote":
             if attributes.get("type", "").lower() == "cite":
                 self.lines.append(QUOTE_MARK)

@@ -90,7 +90,8 @@
   ]);
 
   var panel = el("div", { id: "ts-panel", "class": "panel", role: "dialog", "aria-labelledby": "ts-title", "aria-describedby": "ts-status", hidden: "", onkeydown: function (e) { if (e.key === "Escape") { e.stopPropagation(); close(); } else if (e.key === "Tab" && modal()) trap(e); } }, [
-    el("header", {}, [el("div", {}, [title, status]), closeBtn]),
+    // A plain box, not a <header>: the store's page has its banner landmark, and the chat must not add a second.
+    el("div", { "class": "head" }, [el("div", {}, [title, status]), closeBtn]),
     hours, log, conn, idForm, err, tray, composer
   ]);
   var wrap = el("div", { "class": "wrap" }, [panel, button, viewer]);
