@@ -435,8 +435,6 @@ def test_erasing_the_customer_removes_their_photos_and_thumbnails(
     with django_capture_on_commit_callbacks(execute=True):
         erased = api(world.a_owner).post(
             f"/api/v1/customers/{conversation.customer_id}/erase",
-            {"confirm": "ERASE"},
-            content_type="application/json",
         )
     assert erased.status_code == 200, erased.content
     assert stored_files(photo_dir) == []
