@@ -95,7 +95,7 @@ def test_list_read_reply_and_note_through_the_api(world: Any, django_capture_on_
             "body",
             "Fill in {first_name} before sending: the customer would see it as typed.",
         ),
-        ({"body": "Hi", "channel": "email"}, "channel", "The customer has not agreed to be contacted by Email."),
+        ({"body": "Hi", "channel": "email"}, "channel", "The customer has not agreed to be contacted by email."),
     ],
 )
 def test_a_bad_message_gets_a_400_naming_the_field_and_nothing_is_stored(

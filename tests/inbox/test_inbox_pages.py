@@ -700,7 +700,7 @@ def test_after_stop_the_composer_says_so_before_anyone_writes_and_offers_what_th
     html = client.get(f"/inbox/{clara_chat.pk}/").content.decode()
     notice = re.search(r'<p class="composer-refused[^"]*"[^>]*>(.*?)</p>', html, re.S)
     assert notice is not None
-    assert "This customer opted out of Text message on" in notice.group(1)
+    assert "This customer opted out of text messages on" in notice.group(1)
     assert "you can add a note for the staff" in notice.group(1)
     assert 'id="reply-channel"' not in html
     assert 'value="reply"' not in html and 'value="note"' in html
@@ -727,8 +727,8 @@ def test_an_opt_out_is_dated_in_each_stores_own_zone_and_format(
             text_in(store, django_capture_on_commit_callbacks, "STOP", sid)
 
     for person, said in (
-        (world.a_associate, "opted out of Text message on Nov 23, 2026; nothing can be sent there."),
-        (world.b_associate, "opted out of Text message on 24 nov. 2026; nothing can be sent there."),
+        (world.a_associate, "opted out of text messages on Nov 23, 2026; nothing can be sent there."),
+        (world.b_associate, "opted out of text messages on 24 nov. 2026; nothing can be sent there."),
     ):
         with scope(store=person.membership.store):
             conversation = Conversation.objects.get()

@@ -132,7 +132,7 @@ def test_opt_out_words_withdraw_consent_confirm_once_and_block_every_send(
         )
         with pytest.raises(ValidationError) as refused:
             message_send(store=world.a, actor=None, conversation=first.conversation, body="Are you sure?")
-        assert "opted out of Text message" in refused.value.message_dict["channel"][0]
+        assert "opted out of text messages" in refused.value.message_dict["channel"][0]
         # A send queued by any other path is refused by the outbox itself, before the provider.
         sneaky = Message.objects.create(
             store=world.a,

@@ -27,6 +27,16 @@ class ChannelKind(models.TextChoices):
     EMAIL = "email", _("Email")
 
 
+# A channel's name inside a sentence ("opted out of text messages"), where the label ("Text message")
+# would keep its capital.
+CHANNEL_IN_SENTENCE = {
+    ChannelKind.WEBCHAT: _("the web chat"),
+    ChannelKind.SMS: _("text messages"),
+    ChannelKind.WHATSAPP: _("WhatsApp"),
+    ChannelKind.EMAIL: _("email"),
+}
+
+
 class ConversationStatus(models.TextChoices):
     OPEN = "open", _("Open")
     PENDING = "pending", _("Pending")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core import clock
 from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.models import CurrentConsent
-from trunkshow.messaging.models import ChannelKind, Conversation, Direction, Message, OptOut
+from trunkshow.messaging.models import CHANNEL_IN_SENTENCE, ChannelKind, Conversation, Direction, Message, OptOut
 from trunkshow.stores.models import Store
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
@@ -158,7 +158,7 @@ def reply_address(*, store: Store, conversation: Conversation, channel: str) -> 
     """
     if channel not in ChannelKind.values:
         raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
-    label = ChannelKind(channel).label
+    label = CHANNEL_IN_SENTENCE[ChannelKind(channel)]
     if (
         channel != conversation.channel
         and not CurrentConsent.objects.filter(customer=conversation.customer, channel=channel, granted=True).exists()
