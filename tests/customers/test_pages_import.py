@@ -152,6 +152,24 @@ def test_progress_page_and_status_while_running(world: World):
     assert "Stopping after the lines in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
 
 
+def test_an_import_cancelled_before_its_first_line_says_nothing_was_imported(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(status="queued")  # started; no worker has picked it up yet
+    client = browser_client(world.a_owner)
+
+    assert client.post(f"/customers/imports/{job.pk}/cancel/").status_code == 302
+    page = text(client.get(f"/customers/imports/{job.pk}/"))
+
+    assert (
+        "The import was cancelled before its first line: nothing was imported. "
+        "To import this file, upload it again." in page
+    )
+    assert "The lines below were done before it stopped" not in page
+    with scope(store=world.a):
+        assert Customer.objects.count() == 0
+
+
 def test_progress_counts_are_written_as_the_store_writes_numbers(world: World):
     job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
     with scopes_disabled():
