@@ -158,3 +158,13 @@ def test_every_step_name_fits_beside_its_number_on_a_phone(phone: Any, world: Wo
         )
         assert spilled == [], f"{url}: step names spill out of their place: {spilled}"
     screenshot(phone, "import-steps-phone")
+
+
+def test_the_results_buttons_stand_clear_of_the_list_on_a_desk(desktop: Any, world: World, live_server_url: str):
+    done = import_file(world.a, world.a_owner, shopify(*ROWS))
+    log_in(desktop, live_server_url, world.a_owner)
+    desktop.goto(f"/customers/imports/{done.pk}/")
+    list_bottom = desktop.locator(".result-list").evaluate("el => el.getBoundingClientRect().bottom")
+    buttons_top = desktop.locator(".action-bar").evaluate("el => el.getBoundingClientRect().top")
+    assert buttons_top - list_bottom >= 12, f"the buttons sit {buttons_top - list_bottom:.0f} px under the list"
+    screenshot(desktop, "import-results-buttons-desktop")
