@@ -126,6 +126,25 @@ def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(
         assert ImportJob.objects.get().status == "uploaded"
 
 
+def test_two_columns_mapped_to_one_field_are_both_marked_beside_their_choice(world: World):
+    client = browser_client(world.a_owner)
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    form = {f"col-{i}": field for i, field in enumerate(job.mapping.values())}
+    form["col-1"] = "first_name"  # Last Name, as the first name too
+    form["col-7"] = "birthday_dmy"  # City, and Default Address Company below, as the birthday
+    form["col-4"] = "birthday_mdy"
+    response = client.post(f"/customers/imports/{job.pk}/start/", form)
+
+    assert response.status_code == 400
+    page = text(response)
+    assert "The columns “First Name” and “Last Name” are both mapped to First name; choose one." in page
+    marked = re.findall(r'<select id="col-(\d+)"[^>]*aria-invalid="true"', page)
+    assert marked == ["0", "1", "4", "7"]
+    assert page.count("Another column is mapped to this too; choose one.") == 4
+    assert 'aria-describedby="col-1-samples col-1-error"' in page
+    assert 'aria-describedby="col-2-samples"' in page  # Email: only one column
+
+
 def test_progress_page_and_status_while_running(world: World):
     job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
     with scopes_disabled():
