@@ -107,11 +107,11 @@ def test_past_imports_list_on_a_phone(phone: Any, world: World, live_server_url:
     log_in(phone, live_server_url, world.a_manager)
     phone.goto("/customers/imports/")
     expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_contain_text(
-        "3 new, 0 merged, 0 unchanged, 1 not imported"
+        "3 created, 0 merged, 0 unchanged, 1 not imported"
     )
     # The same file again: every line it imported is unchanged, and the list says so.
     expect(phone.get_by_role("link", name=re.compile("november 2026.csv"))).to_contain_text(
-        "0 new, 0 merged, 3 unchanged, 1 not imported"
+        "0 created, 0 merged, 3 unchanged, 1 not imported"
     )
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "import-list-phone")

@@ -145,6 +145,23 @@ def test_two_columns_mapped_to_one_field_are_both_marked_beside_their_choice(wor
     assert 'aria-describedby="col-2-samples"' in page  # Email: only one column
 
 
+def test_past_imports_and_results_count_in_the_results_words_with_grouped_numbers(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="done", processed_rows=5212, created_count=4000, merged_count=1200, unchanged_count=10, error_count=2
+        )
+    client = browser_client(world.a_owner)
+
+    listed = text(client.get("/customers/imports/"))
+    results = text(client.get(f"/customers/imports/{job.pk}/")).replace("> <", "><")
+
+    # As the results page and the command line say it: "created", not "new"; 4,000 as the store writes it.
+    assert "4,000 created, 1,200 merged, 10 unchanged, 2 not imported" in listed
+    assert "<dt>Created</dt><dd>4,000</dd>" in results
+    assert "<dt>Merged</dt><dd>1,200</dd>" in results
+
+
 def test_progress_page_and_status_while_running(world: World):
     job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
     with scopes_disabled():
@@ -249,8 +266,8 @@ def test_past_imports_count_the_unchanged_lines_of_a_reimport(world: World):
     page = text(browser_client(world.a_owner).get("/customers/imports/"))
     items = re.findall(r'<span class="item-title">([^<]*)</span> <span class="item-sub">[^<]*· ([^<]*)</span>', page)
     assert items == [
-        ("again.csv", "0 new, 0 merged, 7 unchanged, 1 not imported"),
-        ("first.csv", "7 new, 0 merged, 0 unchanged, 1 not imported"),
+        ("again.csv", "0 created, 0 merged, 7 unchanged, 1 not imported"),
+        ("first.csv", "7 created, 0 merged, 0 unchanged, 1 not imported"),
     ]
 
 
