@@ -3,6 +3,7 @@ of the list with filters and of the segments page at phone and desktop sizes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -182,3 +183,9 @@ def test_a_manager_opens_a_segment_changes_its_filters_and_saves_them_into_it(
     expect(phone.locator(".result-count")).to_have_text("2 customers")
     phone.locator(".segment-picker > summary").click()
     expect(phone.get_by_role("button", name="Save these filters into “Sapphire lovers”")).to_be_visible()
+
+    # A search typed inside the segment keeps it in the address, so reload and back stay in it.
+    phone.keyboard.press("Escape")
+    phone.get_by_role("searchbox").press_sequentially("zo", delay=40)
+    phone.wait_for_url(re.compile(r".*/customers/\?q=zo&interest=stone%3Asapphire&segment=\d+$"))
+    expect(phone.locator(".result-count")).to_have_text("1 customer")
