@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
 from tests.conftest import World, make_customer
-from tests.customers.import_support import SHOPIFY_HEADER, shopify, upload
+from tests.customers.import_support import SHOPIFY_HEADER, import_file, shopify, upload
 from trunkshow.customers.models import Customer, ImportJob
 
 ROWS = [
@@ -107,11 +107,11 @@ def test_past_imports_list_on_a_phone(phone: Any, world: World, live_server_url:
     log_in(phone, live_server_url, world.a_manager)
     phone.goto("/customers/imports/")
     expect(phone.get_by_role("link", name=re.compile("october.csv"))).to_contain_text(
-        "3 new, 0 merged, 0 unchanged, 1 not imported"
+        "3 created, 0 merged, 0 unchanged, 1 not imported"
     )
     # The same file again: every line it imported is unchanged, and the list says so.
     expect(phone.get_by_role("link", name=re.compile("november 2026.csv"))).to_contain_text(
-        "0 new, 0 merged, 3 unchanged, 1 not imported"
+        "0 created, 0 merged, 3 unchanged, 1 not imported"
     )
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "import-list-phone")
@@ -134,3 +134,37 @@ def test_an_imported_customers_profile_fits_a_phone_with_a_long_file_name(
     expect(timeline).not_to_contain_text("SHA-256")
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "customer-imported-profile-phone")
+
+
+def test_every_step_name_fits_beside_its_number_on_a_phone(phone: Any, world: World, live_server_url: str):
+    """The current step is in bold; "Columns" in bold ran under the "3" of the next step at 390 px."""
+    waiting = upload(world.a, world.a_owner, shopify(*ROWS))
+    running = upload(world.a, world.a_owner, shopify(*ROWS))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=running.pk).update(status="running", processed_rows=1)
+    done = import_file(world.a, world.a_owner, shopify(*ROWS))
+    log_in(phone, live_server_url, world.a_owner)
+    for url, current in [
+        ("/customers/imports/", "Upload"),
+        (f"/customers/imports/{waiting.pk}/", "Columns"),
+        (f"/customers/imports/{running.pk}/", "Import"),
+        (f"/customers/imports/{done.pk}/", "Results"),
+    ]:
+        phone.goto(url)
+        steps = phone.get_by_role("list", name="Import steps")
+        expect(steps.locator("[aria-current=step]")).to_have_text(re.compile(rf"{current}$"))
+        spilled = steps.locator("li").evaluate_all(
+            "items => items.filter(li => li.scrollWidth > li.clientWidth).map(li => li.textContent.trim())"
+        )
+        assert spilled == [], f"{url}: step names spill out of their place: {spilled}"
+    screenshot(phone, "import-steps-phone")
+
+
+def test_the_results_buttons_stand_clear_of_the_list_on_a_desk(desktop: Any, world: World, live_server_url: str):
+    done = import_file(world.a, world.a_owner, shopify(*ROWS))
+    log_in(desktop, live_server_url, world.a_owner)
+    desktop.goto(f"/customers/imports/{done.pk}/")
+    list_bottom = desktop.locator(".result-list").evaluate("el => el.getBoundingClientRect().bottom")
+    buttons_top = desktop.locator(".action-bar").evaluate("el => el.getBoundingClientRect().top")
+    assert buttons_top - list_bottom >= 12, f"the buttons sit {buttons_top - list_bottom:.0f} px under the list"
+    screenshot(desktop, "import-results-buttons-desktop")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
 from tests.conftest import World, make_customer
@@ -88,6 +89,27 @@ def test_merging_two_records_on_a_phone(phone: Any, world: World, live_server_ur
         assert keep.notes.count() == 1
         assert not Customer.objects.filter(pk=other.pk).exists()
     screenshot(page, "customers-merged-profile-phone")
+
+
+def test_a_refused_other_record_shows_why_and_the_search_not_a_blank_choice(
+    phone: Any, world: World, live_server_url: str
+):
+    page = phone
+    keep, other = _pair(world)
+    log_in(page, live_server_url, world.a_manager)
+    response = page.goto(f"/customers/{keep.pk}/merge/?other={keep.pk}")
+    assert response.status == 400
+    expect(page.get_by_text("This is the same customer; choose the other record of this person.")).to_be_visible()
+    # No card for a choice with neither name nor initials: the search, to pick the right one.
+    expect(page.locator("[data-picker-chosen]")).to_be_hidden()
+    search = page.get_by_label("Find them by name, phone or email")
+    expect(search).to_be_visible()
+    screenshot(page, "customers-merge-same-record-phone")
+    search.press_sequentially("szirm", delay=30)
+    page.locator("#merge-results button.pick").first.click()
+    expect(page.locator("[data-picker-name]")).to_have_text("Kati Szirmai")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(f"**/customers/{keep.pk}/merge/{other.pk}/")
 
 
 def test_merge_page_on_a_desk(desktop: Any, world: World, live_server_url: str):

@@ -3,6 +3,7 @@ of the list with filters and of the segments page at phone and desktop sizes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -143,3 +144,48 @@ def test_segment_counts_arrive_after_the_page_and_say_when_they_were_counted(
     desktop.locator(".segment-picker > summary").click()
     expect(desktop.locator(".segment-list .segment-count")).to_have_text(["4 customers", "2 customers"])
     assert desktop.locator("[data-segment-count]").count() == 0
+
+
+def test_a_manager_opens_a_segment_changes_its_filters_and_saves_them_into_it(
+    phone: Any, world: World, live_server_url: str
+):
+    from django_scopes import scope
+
+    from trunkshow.customers import segments
+
+    _book(world)
+    with scope(store=world.a):
+        segments.segment_create(
+            store=world.a, actor=None, name="Sapphire lovers", filters={"interest": "stone:sapphire"}
+        )
+    log_in(phone, live_server_url, world.a_manager)
+    phone.goto("/customers/")
+    phone.locator(".segment-picker > summary").click()
+    phone.get_by_role("link", name="Sapphire lovers").click()
+    expect(phone.locator(".result-count")).to_have_text("2 customers")
+
+    # Widen it to rubies from the filter form: the list stays the segment's, to be saved into it.
+    phone.locator(".filter-panel > summary").click()
+    phone.get_by_label("Interests").fill("stone:sapphire, stone:ruby")
+    phone.get_by_role("button", name="Apply filters").click()
+    expect(phone.locator(".result-count")).to_have_text("3 customers")
+    phone.locator(".segment-picker > summary").click()
+    save_into = phone.get_by_role("button", name="Save these filters into “Sapphire lovers”")
+    expect(save_into).to_be_visible()
+    screenshot(phone, "customers-segment-changed-phone")
+    save_into.click()
+    expect(phone.get_by_role("status").first).to_contain_text("Updated the segment “Sapphire lovers”.")
+    with scopes_disabled():
+        assert Segment.objects.get().filters == {"interest": ["stone:sapphire", "stone:ruby"]}
+
+    # Removing a chip keeps the segment too.
+    phone.get_by_role("link", name="Stone: ruby (remove this filter)").click()
+    expect(phone.locator(".result-count")).to_have_text("2 customers")
+    phone.locator(".segment-picker > summary").click()
+    expect(phone.get_by_role("button", name="Save these filters into “Sapphire lovers”")).to_be_visible()
+
+    # A search typed inside the segment keeps it in the address, so reload and back stay in it.
+    phone.keyboard.press("Escape")
+    phone.get_by_role("searchbox").press_sequentially("zo", delay=40)
+    phone.wait_for_url(re.compile(r".*/customers/\?q=zo&interest=stone%3Asapphire&segment=\d+$"))
+    expect(phone.locator(".result-count")).to_have_text("1 customer")

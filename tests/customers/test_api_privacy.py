@@ -179,7 +179,7 @@ def test_erase_then_everything_about_them_is_gone(world: World):
     with scope(store=world.a):
         keep.refresh_from_db()
     assert response.json()["erased_at"].replace("Z", "+00:00")[:19] == keep.erased_at.isoformat()[:19]
-    day = keep.erased_at.date().isoformat()
+    day = keep.erased_at.astimezone(world.a.tz).date().isoformat()  # the store's day
     for path in ("", "/export", "/timeline", "/notes", "/consent"):
         gone = client.get(f"/api/v1/customers/{keep.pk}{path}")
         assert gone.status_code == 410, path
@@ -229,3 +229,29 @@ def test_erase_with_a_body_is_refused_and_erases_nothing(world: World, body: str
     assert client.get(f"/api/v1/customers/{keep.pk}").status_code == 200
     # Nothing, or an empty object, is the erase.
     assert client.post(f"/api/v1/customers/{keep.pk}/erase", "{}", content_type="application/json").status_code == 200
+
+
+def test_an_erasure_at_9_pm_in_new_york_is_dated_that_day_in_every_message(world: World):
+    """01:30 UTC on November 25 is 8:30 PM on November 24 in the store's New York."""
+    import time_machine
+
+    from tests.conftest import browser_client
+
+    keep, other = _two(world)
+    with time_machine.travel("2026-11-25 01:30:00+00:00", tick=False):
+        assert api(world.a_owner).post(f"/api/v1/customers/{other.pk}/erase").status_code == 200
+    client = api(world.a_owner)
+
+    gone = client.get(f"/api/v1/customers/{other.pk}").json()["error"]["message"]
+    again = client.post(f"/api/v1/customers/{other.pk}/erase").json()["error"]["message"]
+    merge = client.post(f"/api/v1/customers/{keep.pk}/merge", {"other_id": other.pk}, content_type="application/json")
+    page = browser_client(world.a_owner).get(f"/customers/{keep.pk}/merge/", {"other": other.pk})
+
+    assert gone == f"Customer no. {other.pk} was erased on 2026-11-24."
+    assert again == f"Customer no. {other.pk} was already erased on Nov 24, 2026; there is nothing left to erase."
+    assert merge.json()["error"]["fields"]["other_id"] == [
+        f"Customer no. {other.pk} was erased on Nov 24, 2026; there is nothing left to merge."
+    ]
+    assert f"Customer no. {other.pk} was erased on Nov 24, 2026; there is nothing left to merge." in (
+        page.content.decode()
+    )

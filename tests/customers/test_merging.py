@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, make_customer
 from trunkshow.core.models import AuditEntry
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers import services
 from trunkshow.customers.merging import customer_merge, moved_relations
 from trunkshow.customers.models import (
@@ -331,7 +331,7 @@ def test_merging_with_an_erased_customer_is_refused(pair):
             customer_merge(store=world.a, actor=None, customer=keep, other=other, choices={})
         with pytest.raises(ValidationError) as caught_reverse:
             customer_merge(store=world.a, actor=None, customer=other, other=keep, choices={})
-    day = date_format(other.erased_at, "DATE_FORMAT")
+    day = store_day(world.a, other.erased_at)
     assert caught.value.message_dict == {
         "other_id": [f"Customer no. {other.pk} was erased on {day}; there is nothing left to merge."]
     }

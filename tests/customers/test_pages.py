@@ -165,6 +165,19 @@ def test_no_match_says_so_and_offers_quick_add_with_the_query(world: World, q: s
     assert f'<a class="btn" href="{link}">Add “{q}” as a new customer</a>' in response.content.decode()
 
 
+def test_no_match_under_filters_says_the_filters_hide_them_and_offers_the_whole_book(world: World):
+    make_customer(world.a, world.a_owner, first_name="Anna", last_name="Szirmay")
+    make_customer(world.a, world.a_owner, first_name="Bela", last_name="Kiss", interests=[("stone", "Sapphire")])
+    client = browser_client(world.a_associate)
+
+    response = client.get("/customers/", {"q": "anna", "interest": "sapphire"})
+
+    assert "No customer matches “anna” with these filters" in text_of(response)
+    assert '<a class="btn" href="?q=anna">Search all customers for “anna”</a>' in response.content.decode()
+    assert "as a new customer" not in text_of(response)  # Anna is in the book: adding her would duplicate her
+    assert titles(client.get("/customers/", {"q": "anna"})) == ["Anna Szirmay"]
+
+
 def test_quick_add_from_a_search_starts_with_the_query_filled_in(world: World):
     client = browser_client(world.a_associate)
     by_name = client.get("/customers/new/", {"first_name": "Zsófia", "last_name": "Kiss"})

@@ -126,6 +126,42 @@ def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(
         assert ImportJob.objects.get().status == "uploaded"
 
 
+def test_two_columns_mapped_to_one_field_are_both_marked_beside_their_choice(world: World):
+    client = browser_client(world.a_owner)
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    form = {f"col-{i}": field for i, field in enumerate(job.mapping.values())}
+    form["col-1"] = "first_name"  # Last Name, as the first name too
+    form["col-7"] = "birthday_dmy"  # City, and Default Address Company below, as the birthday
+    form["col-4"] = "birthday_mdy"
+    response = client.post(f"/customers/imports/{job.pk}/start/", form)
+
+    assert response.status_code == 400
+    page = text(response)
+    assert "The columns “First Name” and “Last Name” are both mapped to First name; choose one." in page
+    marked = re.findall(r'<select id="col-(\d+)"[^>]*aria-invalid="true"', page)
+    assert marked == ["0", "1", "4", "7"]
+    assert page.count("Another column is mapped to this too; choose one.") == 4
+    assert 'aria-describedby="col-1-samples col-1-error"' in page
+    assert 'aria-describedby="col-2-samples"' in page  # Email: only one column
+
+
+def test_past_imports_and_results_count_in_the_results_words_with_grouped_numbers(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="done", processed_rows=5212, created_count=4000, merged_count=1200, unchanged_count=10, error_count=2
+        )
+    client = browser_client(world.a_owner)
+
+    listed = text(client.get("/customers/imports/"))
+    results = text(client.get(f"/customers/imports/{job.pk}/")).replace("> <", "><")
+
+    # As the results page and the command line say it: "created", not "new"; 4,000 as the store writes it.
+    assert "4,000 created, 1,200 merged, 10 unchanged, 2 not imported" in listed
+    assert "<dt>Created</dt><dd>4,000</dd>" in results
+    assert "<dt>Merged</dt><dd>1,200</dd>" in results
+
+
 def test_progress_page_and_status_while_running(world: World):
     job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
     with scopes_disabled():
@@ -150,6 +186,24 @@ def test_progress_page_and_status_while_running(world: World):
     response = client.post(f"/customers/imports/{job.pk}/cancel/")
     assert response.status_code == 302
     assert "Stopping after the lines in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
+
+
+def test_an_import_cancelled_before_its_first_line_says_nothing_was_imported(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA, BAD))
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.pk).update(status="queued")  # started; no worker has picked it up yet
+    client = browser_client(world.a_owner)
+
+    assert client.post(f"/customers/imports/{job.pk}/cancel/").status_code == 302
+    page = text(client.get(f"/customers/imports/{job.pk}/"))
+
+    assert (
+        "The import was cancelled before its first line: nothing was imported. "
+        "To import this file, upload it again." in page
+    )
+    assert "The lines below were done before it stopped" not in page
+    with scope(store=world.a):
+        assert Customer.objects.count() == 0
 
 
 def test_progress_counts_are_written_as_the_store_writes_numbers(world: World):
@@ -212,8 +266,8 @@ def test_past_imports_count_the_unchanged_lines_of_a_reimport(world: World):
     page = text(browser_client(world.a_owner).get("/customers/imports/"))
     items = re.findall(r'<span class="item-title">([^<]*)</span> <span class="item-sub">[^<]*· ([^<]*)</span>', page)
     assert items == [
-        ("again.csv", "0 new, 0 merged, 7 unchanged, 1 not imported"),
-        ("first.csv", "7 new, 0 merged, 0 unchanged, 1 not imported"),
+        ("again.csv", "0 created, 0 merged, 7 unchanged, 1 not imported"),
+        ("first.csv", "7 created, 0 merged, 0 unchanged, 1 not imported"),
     ]
 
 

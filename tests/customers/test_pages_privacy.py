@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 import pytest
-from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 from PIL import Image
 
 from tests.conftest import World, browser_client, make_customer
 from trunkshow.core.models import AuditEntry
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.models import Customer, CustomerMerge
 from trunkshow.customers.privacy import customer_erase
 from trunkshow.messaging.models import Conversation
@@ -104,7 +104,7 @@ def test_merge_start_checks_the_other_number(world: World):
     refused = client.get(f"/customers/{keep.pk}/merge/", {"other": erased.pk})
     assert refused.status_code == 400
     assert (
-        f"Customer no. {erased.pk} was erased on {date_format(erased.erased_at, 'DATE_FORMAT')}; "
+        f"Customer no. {erased.pk} was erased on {store_day(world.a, erased.erased_at)}; "
         "there is nothing left to merge."
     ) in refused.content.decode()
     # Straight to the comparison with an erased record: back to the choice, with the reason.

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.utils.formats import date_format
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, make_customer
 from trunkshow.core.models import AuditEntry
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers import services
 from trunkshow.customers.merging import MERGE_FIELDS, customer_merge
 from trunkshow.customers.models import (
@@ -417,8 +417,7 @@ def test_a_second_erase_is_refused_with_the_date(world: World):
             customer_erase(store=world.a, actor=None, customer=c)
         assert list(Customer.objects.filter(pk=c.pk).values()) == before
     assert str(caught.value) == (
-        f"Customer no. {c.pk} was already erased on {date_format(c.erased_at, 'DATE_FORMAT')}; "
-        "there is nothing left to erase."
+        f"Customer no. {c.pk} was already erased on {store_day(world.a, c.erased_at)}; there is nothing left to erase."
     )
     with scopes_disabled():
         assert AuditEntry.objects.filter(action="trunkshow.customer.erased").count() == 1

@@ -160,3 +160,19 @@ def test_an_erasure_in_the_log_says_what_went_and_never_who(world):
     assert "Customer erased" in html
     assert f"Customer no. {c.pk} · 1 phone, 2 emails" in html
     assert "Szirmay" not in html and "kati@example.com" not in html
+
+
+def test_a_cancelled_import_in_the_log_names_its_file_as_its_start_does(world):
+    from tests.customers.import_support import shopify, upload
+    from trunkshow.customers import importing
+
+    job = upload(world.a, world.a_owner, shopify("Clara,Berg,clara@example.com"), name="october pos.csv")
+    with scope(store=world.a):
+        job = importing.import_start(
+            store=world.a, actor=world.a_owner.user, job=job, mapping=job.mapping, enqueue=False
+        )
+        importing.import_cancel(store=world.a, actor=world.a_owner.user, job=job)
+    html = unescape(browser_client(world.a_owner).get("/audit/").content.decode())
+    details = re.findall(r'<div class="item-sub audit-detail">([^<]*)</div>', html)
+    assert details[:2] == ["october pos.csv", "october pos.csv · 1 row"]  # cancelled, then started
+    assert html.index("Customer import cancelled") < html.index("Customer import started")

@@ -532,7 +532,9 @@ def filters_apply(
             customer=OuterRef("pk"), channel=filters.consent, purpose=ConsentPurpose.MARKETING, granted=True
         )
         reach: Any = CustomerEmail if filters.consent == Channel.EMAIL else CustomerPhone
-        qs = qs.filter(Exists(granted), Exists(reach.objects.filter(customer=OuterRef("pk"))))
+        # A customer's own emails or phones, by the base manager: a store condition here is read
+        # by SQLite without statistics as "scan the store's", for each customer (interests.py).
+        qs = qs.filter(Exists(granted), Exists(reach._base_manager.filter(customer=OuterRef("pk"))))
     sort = filters.effective_sort
     if sort != RELEVANCE:
         qs = qs.order_by(*SORTS[sort].order_by())

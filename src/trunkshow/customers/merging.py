@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trunkshow.core.audit import audit_log
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.distinct import distinct_pairs_carry
 from trunkshow.customers.models import (
     ConsentAction,
@@ -158,7 +158,7 @@ def _erased_error(field: str, customer: Customer) -> ValidationError:
     return ValidationError(
         {
             field: _("Customer no. %(number)s was erased on %(date)s; there is nothing left to merge.")
-            % {"number": customer.pk, "date": date_format(customer.erased_at, "DATE_FORMAT")}
+            % {"number": customer.pk, "date": store_day(customer.store, customer.erased_at)}
         }
     )
 

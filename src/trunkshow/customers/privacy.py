@@ -26,10 +26,10 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers import validation as v
 from trunkshow.customers.models import (
     ConsentEvent,
@@ -62,7 +62,7 @@ class AlreadyErased(Exception):
         self.erased_at = customer.erased_at
         super().__init__(
             _("Customer no. %(number)s was already erased on %(date)s; there is nothing left to erase.")
-            % {"number": customer.pk, "date": date_format(customer.erased_at, "DATE_FORMAT")}
+            % {"number": customer.pk, "date": store_day(customer.store, customer.erased_at)}
         )
 
 

@@ -46,7 +46,7 @@ class CustomerErased(ApiError):
             410,
             "erased",
             _("Customer no. %(number)s was erased on %(date)s.")
-            % {"number": customer.pk, "date": self.erased_at.date().isoformat()},
+            % {"number": customer.pk, "date": self.erased_at.astimezone(customer.store.tz).date().isoformat()},
         )
 
 

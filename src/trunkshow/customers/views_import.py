@@ -78,9 +78,18 @@ def _upload(request: HttpRequest, handler: uploads.LimitedUpload) -> HttpRespons
 
 def _mapping_rows(job: ImportJob, preview: list[list[str]], chosen: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
+    clashing = m.clashing_columns(chosen)
     for i, column in enumerate(job.columns):
         samples = [row[i] for row in preview if i < len(row) and row[i].strip()][:3]
-        rows.append({"index": i, "column": column, "samples": samples, "chosen": chosen.get(column, m.IGNORE)})
+        rows.append(
+            {
+                "index": i,
+                "column": column,
+                "samples": samples,
+                "chosen": chosen.get(column, m.IGNORE),
+                "clash": column in clashing,
+            }
+        )
     return rows
 
 

@@ -136,8 +136,10 @@ def list_page(
         seg.segment_count_seen(store=store, segment=active, count=total)
     counts = seg.segment_counts_cached(store=store, segments=segments)
     q = filters.q
+    # A segment opened and then narrowed or widened stays the list's segment, to be saved into it.
+    in_segment = {"segment": active.pk} if active is not None else {}
     chips = [
-        {"name": name, "label": label, "url": "?" + _query(rest)}
+        {"name": name, "label": label, "url": "?" + _query({**rest, **in_segment})}
         for name, label, rest in filters.chips(money=_money(store))
     ]
     context = {
@@ -169,6 +171,7 @@ def list_page(
             for s in segments
         ],
         "active_segment": active,
+        "segment_changed": active is not None and not filter_errors and filters.params() != active.filters,
         "can_export": roles.has_right(membership, "customers.export"),
         "can_manage_segments": roles.has_right(membership, "segments.manage"),
         "export_url": reverse("customers:export") + ("?" + _query(base) if base else ""),

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -78,7 +77,7 @@ def merge_start(request: HttpRequest, customer_id: int) -> HttpResponse:
                 form.add_error(
                     "other",
                     _("Customer no. %(number)s was erased on %(date)s; there is nothing left to merge.")
-                    % {"number": other_id, "date": date_format(rows[0], "DATE_FORMAT")},
+                    % {"number": other_id, "date": fmt.store_day(store, rows[0])},
                 )
         if form.is_valid():
             return redirect("customers:merge_confirm", customer_id=customer.pk, other_id=other_id)

@@ -585,7 +585,7 @@ def _audit_detail(entry: Any, locale: str) -> str:
         }
     if entry.action == "trunkshow.customer.erased":
         return _erased_detail(entry, data, locale)
-    if entry.action == "trunkshow.customer.import_started":
+    if entry.action in ("trunkshow.customer.import_started", "trunkshow.customer.import_cancelled"):
         rows = data.get("rows")
         count = (
             ngettext("%(n)s row", "%(n)s rows", rows) % {"n": format_decimal(rows, locale=locale)}

@@ -192,7 +192,13 @@ def import_cancel(*, store: Store, actor: Any, job: ImportJob) -> ImportJob:
             locked.save(update_fields=["cancel_requested"])
         else:
             _finish(locked, ImportStatus.CANCELLED)
-        audit_log(store=store, action="trunkshow.customer.import_cancelled", actor=actor, obj=locked)
+        audit_log(
+            store=store,
+            action="trunkshow.customer.import_cancelled",
+            actor=actor,
+            obj=locked,
+            data={"file": locked.file_name},
+        )
     return locked
 
 

@@ -173,6 +173,15 @@ def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> d
     return mapping
 
 
+def clashing_columns(mapping: Mapping[str, str]) -> set[str]:
+    """The columns mapped to a field (or date) another column fills too, as ``check_mapping`` refuses."""
+    by_group: dict[str, list[str]] = {}
+    for column, name in mapping.items():
+        if name in FIELDS and name and name not in REPEATABLE:
+            by_group.setdefault(field_group(name), []).append(column)
+    return {column for columns in by_group.values() if len(columns) > 1 for column in columns}
+
+
 def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str, str]:
     """A complete mapping for these columns, or ValidationError naming the column."""
     errors: dict[str, list[str]] = {}

@@ -13,10 +13,13 @@ function picker(box) {
   let controller = null;
 
   // The number field stays in the form (it is what is sent) but the search replaces it on screen,
-  // unless it carries an error the person must see.
-  if (!idWrap.querySelector(".error")) idWrap.hidden = true;
+  // unless it carries an error the person must see. A refused number (this same record, one not in
+  // the store) is no choice to show as a card, which would have neither name nor initials: the
+  // search is offered instead, until something is picked.
+  let refused = idWrap.querySelector(".error") !== null;
+  if (!refused) idWrap.hidden = true;
   const showState = () => {
-    const has = idInput.value.trim() !== "";
+    const has = idInput.value.trim() !== "" && !refused;
     chosen.hidden = !has;
     searchWrap.hidden = has;
     box.dispatchEvent(new CustomEvent("picker:change", { detail: { chosen: has } }));
@@ -61,6 +64,7 @@ function picker(box) {
     const button = event.target.closest("button[data-id]");
     if (!button) return;
     idInput.value = button.dataset.id;
+    refused = false;
     chosen.querySelector("[data-picker-name]").textContent = button.dataset.name;
     chosen.querySelector("[data-picker-initials]").textContent = button.dataset.initials;
     const number = chosen.querySelector("[data-picker-number]");
