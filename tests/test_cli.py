@@ -461,7 +461,7 @@ def test_demo_serves_with_a_worker_stops_cleanly_and_keeps_its_data_and_password
     assert not _group_alive(process.pid)
     assert "The demo store is already loaded; keeping its data." in output
     assert f"  Password: {password}   " in output
-    assert _count_customers(data_dir) == 5 + 1  # and the unknown number that texted the demo store
+    assert _count_customers(data_dir) == 5 + 2  # and the unknown texter and the web-chat visitor of the inbox demo
 
 
 def _journal_mode(data_dir: Path) -> str:
