@@ -84,9 +84,11 @@ def test_too_many_too_big_and_not_a_photo_are_said_at_once_and_the_good_photos_k
     assert page.locator("#thread .msg-photos img").count() == 6
 
 
-def test_a_file_the_browser_cannot_draw_shows_its_name_not_a_broken_tile_and_the_server_says_why(
+def test_a_photo_the_browser_cannot_draw_is_refused_at_once_and_the_rest_sent(
     phone: Any, world: World, live_server_url: str
 ) -> None:
+    """A document renamed .jpg: refused when chosen, as the server would refuse the whole message
+    (before, the page came back with the error and without the other photos)."""
     cid = _conversation(world, first_name="Clara")
     page = phone
     log_in(page, live_server_url, world.a_associate)
@@ -94,17 +96,47 @@ def test_a_file_the_browser_cannot_draw_shows_its_name_not_a_broken_tile_and_the
 
     renamed = {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"Call Mrs Szirmay back"}
     page.set_input_files("#reply-files", [_photo("ring.jpg"), renamed])
+    expect(page.locator("#reply-photos-error")).to_have_text("“notes.jpg” is not a JPEG, PNG, WEBP or GIF photo.")
+    expect(page.locator("#reply-photos li")).to_have_count(1)
+    assert page.locator("#reply-files").evaluate("input => [...input.files].map(f => f.name)") == ["ring.jpg"]
+    assert page.locator("#reply-files").get_attribute("aria-invalid") == "true"
+    page.screenshot(path=str(SHOTS / "unreadable-file-phone.png"), full_page=False)
+
+    page.get_by_label("Your reply").fill("Here is the ring")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".msg-photos img")).to_have_count(1)
+    with scope(store=world.a):
+        from trunkshow.messaging.models import Message
+
+        sent = Message.objects.get(direction="out")
+        assert (sent.body, sent.attachments.count()) == ("Here is the ring", 1)
+
+
+def test_a_file_of_a_type_the_browser_does_not_know_shows_its_name_and_the_server_says_why(
+    phone: Any, world: World, live_server_url: str, tmp_path: Path
+) -> None:
+    """A type the browser cannot name (an extension it does not know: its File.type is "") is left to
+    the server, which reads the file and refuses the message with the reason."""
+    cid = _conversation(world, first_name="Clara")
+    page = phone
+    log_in(page, live_server_url, world.a_associate)
+    page.goto(f"/inbox/{cid}/")
+
+    unknown = tmp_path / "scan.qzx"
+    unknown.write_bytes(b"Call Mrs Szirmay back")
+    ring = tmp_path / "ring.jpg"
+    ring.write_bytes(jpeg_with_gps(200, 200))
+    page.set_input_files("#reply-files", [str(ring), str(unknown)])
+    assert page.locator("#reply-files").evaluate("input => [...input.files].map(f => f.type)") == ["image/jpeg", ""]
     tiles = page.locator("#reply-photos li")
     expect(tiles).to_have_count(2)
-    expect(tiles.nth(1).locator(".photo-unreadable")).to_have_text("notes.jpg")
+    expect(tiles.nth(1).locator(".photo-unreadable")).to_have_text("scan.qzx")
     expect(tiles.nth(1).locator("img")).to_have_count(0)
-    page.wait_for_function("() => [...document.querySelectorAll('#reply-photos img')].every(i => i.naturalWidth > 0)")
-    page.screenshot(path=str(SHOTS / "unreadable-file-phone.png"), full_page=False)
 
     # Sent, the server reads it, refuses the message with the reason, and stores nothing.
     page.get_by_label("Your reply").fill("Here are two")
     page.get_by_role("button", name="Send", exact=True).click()
-    expect(page.get_by_text("“notes.jpg” is not a JPEG, PNG, WEBP or GIF photo.", exact=False).first).to_be_visible()
+    expect(page.get_by_text("“scan.qzx” is not a JPEG, PNG, WEBP or GIF photo.", exact=False).first).to_be_visible()
     with scope(store=world.a):
         from trunkshow.messaging.models import Message
 

@@ -395,10 +395,23 @@ if (fileInput && photoList && "DataTransfer" in window) {
       const img = document.createElement("img");
       const url = URL.createObjectURL(file);
       urls.push(url);
-      // A file this browser cannot draw (a renamed document, an iPhone's HEIC, a huge picture) shows
-      // its name instead of a broken tile; the server reads it when it is sent and says what is wrong.
+      // A file that says it is a JPEG, PNG, WEBP or GIF and that the browser cannot draw is no photo
+      // (a renamed document): it is refused here, as the server would refuse the whole message, so
+      // the photos and words beside it are not lost to a round trip. A file of a type the browser
+      // does not know (an iPhone's HEIC) shows its name instead of a broken tile; the server reads it
+      // when it is sent and says what is wrong.
       img.addEventListener("error", () => {
         if (!img.isConnected) return; // drawn again since (its address revoked)
+        if (file.type && types.includes(file.type)) {
+          kept = kept.filter((f) => f !== file);
+          keep();
+          const said = photoError?.textContent ? `${photoError.textContent} ` : "";
+          if (photoError) photoError.textContent = said + fill(limits.notPhoto, { name: file.name });
+          fileInput.setAttribute("aria-invalid", "true");
+          clearOlderErrors();
+          render();
+          return;
+        }
         const name = document.createElement("span");
         name.className = "photo-unreadable";
         name.textContent = file.name;
