@@ -164,6 +164,9 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch: Any) -> None:
          "REDIS_URL must start with redis://, rediss:// or unix://, like redis://127.0.0.1:6379/0"),
         ({"EMAIL_URL": "smtp://mail.example.com:587?timeout=ten"},
          "EMAIL_URL's timeout must be a whole number of seconds, not 'ten'"),
+        ({"WIDGET_RATE_LIMITS": "address=600/60,mesage=30/60"},
+         "WIDGET_RATE_LIMITS has no limit named 'mesage'; the names are script, preflight, config, start, message, "
+         "read, identify, photos, photo, address"),
         ({"TWILIO_API_BASE": "localhost:8080"},
          "TWILIO_API_BASE must be an address like https://api.twilio.com, not 'localhost:8080'"),
     ],
@@ -382,3 +385,11 @@ def test_production_refuses_a_plain_http_twilio_api_base(tmp_path: Path) -> None
     assert refusal(tmp_path, **PRODUCTION, TWILIO_API_BASE="http://fake.internal") == (
         "TWILIO_API_BASE must be an https:// address in production"
     )
+
+
+def test_widget_rate_limits_accepts_every_limit_the_widget_has_and_no_other(tmp_path: Path) -> None:
+    from trunkshow.messaging.channels.webchat.views import RATE_LIMITS
+
+    assert set(live_settings.WIDGET_RATE_LIMIT_NAMES) == set(RATE_LIMITS)
+    got = read_settings(tmp_path, ["WIDGET_RATE_LIMITS"], WIDGET_RATE_LIMITS="photos=3/600, address=600/60")
+    assert got["WIDGET_RATE_LIMITS"] == {"photos": [3, 600], "address": [600, 60]}

@@ -315,6 +315,21 @@ VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
 
 
+# The names of the widget's limits (their defaults: RATE_LIMITS in messaging/channels/webchat/views.py).
+WIDGET_RATE_LIMIT_NAMES = (
+    "script",
+    "preflight",
+    "config",
+    "start",
+    "message",
+    "read",
+    "identify",
+    "photos",
+    "photo",
+    "address",
+)
+
+
 def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
     """``start=10/600,message=20/60``: requests per seconds, by the widget's limit names."""
     limits: dict[str, tuple[int, int]] = {}
@@ -323,6 +338,12 @@ def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
         count, _slash, seconds = value.partition("/")
         if not (name and count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
             raise ImproperlyConfigured(f"WIDGET_RATE_LIMITS takes name=requests/seconds pairs, not {part!r}")
+        if name.strip() not in WIDGET_RATE_LIMIT_NAMES:
+            # A misspelt name would leave the limit it meant at its default, silently.
+            raise ImproperlyConfigured(
+                f"WIDGET_RATE_LIMITS has no limit named {name.strip()!r}; "
+                f"the names are {', '.join(WIDGET_RATE_LIMIT_NAMES)}"
+            )
         limits[name.strip()] = (int(count), int(seconds))
     return limits
 
