@@ -154,6 +154,19 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch: Any) -> None:
          "TWILIO_FROM_NUMBER must be a phone number in E.164 form like +15551234567, not '(212) 555-0142'"),
         ({"TWILIO_STORE_NUMBERS": "atelier+15005550006"},
          "TWILIO_STORE_NUMBERS must list store=+number pairs, not 'atelier+15005550006'"),
+        ({"DATABASE_URL": "postgress://trunkshow:pw@db/trunkshow"},
+         "DATABASE_URL must start with postgres:// or sqlite:///, not postgress://"),
+        ({"DATABASE_URL": "mysql://trunkshow:pw@db/trunkshow"},
+         "DATABASE_URL must start with postgres:// or sqlite:///, not mysql://"),
+        ({"DATABASE_URL": "db.internal:5432/trunkshow"},
+         "DATABASE_URL must start with postgres:// or sqlite:///, not an address without one"),
+        ({"REDIS_URL": ":s3cret@10.0.0.7:6379/0"},
+         "REDIS_URL must start with redis://, rediss:// or unix://, like redis://127.0.0.1:6379/0"),
+        ({"EMAIL_URL": "smtp://mail.example.com:587?timeout=ten"},
+         "EMAIL_URL's timeout must be a whole number of seconds, not 'ten'"),
+        ({"WIDGET_RATE_LIMITS": "address=600/60,mesage=30/60"},
+         "WIDGET_RATE_LIMITS has no limit named 'mesage'; the names are script, preflight, config, start, message, "
+         "read, identify, photos, photo, address"),
         ({"TWILIO_API_BASE": "localhost:8080"},
          "TWILIO_API_BASE must be an address like https://api.twilio.com, not 'localhost:8080'"),
     ],
@@ -188,6 +201,10 @@ def test_the_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set in production"),
         ({"PUBLIC_URL": "http://shop.example.com"}, "PUBLIC_URL must be an https:// address in production"),
         ({"DATABASE_URL": ""}, "DATABASE_URL must name a PostgreSQL database in production"),
+        (
+            {"DATABASE_URL": "sqlite:////srv/trunkshow/var/trunkshow.sqlite3"},
+            "DATABASE_URL must name a PostgreSQL database in production",
+        ),
     ],
 )
 def test_production_refuses_to_start_with_an_unsafe_setting(
@@ -368,3 +385,11 @@ def test_production_refuses_a_plain_http_twilio_api_base(tmp_path: Path) -> None
     assert refusal(tmp_path, **PRODUCTION, TWILIO_API_BASE="http://fake.internal") == (
         "TWILIO_API_BASE must be an https:// address in production"
     )
+
+
+def test_widget_rate_limits_accepts_every_limit_the_widget_has_and_no_other(tmp_path: Path) -> None:
+    from trunkshow.messaging.channels.webchat.views import RATE_LIMITS
+
+    assert set(live_settings.WIDGET_RATE_LIMIT_NAMES) == set(RATE_LIMITS)
+    got = read_settings(tmp_path, ["WIDGET_RATE_LIMITS"], WIDGET_RATE_LIMITS="photos=3/600, address=600/60")
+    assert got["WIDGET_RATE_LIMITS"] == {"photos": [3, 600], "address": [600, 60]}

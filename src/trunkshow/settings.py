@@ -162,8 +162,21 @@ SQLITE_OPTIONS = {
 # their turn, in order (core/concurrency.py). Bounds the threads, the database connections and,
 # on SQLite, the writers queueing for its lock.
 WEB_REQUEST_LIMIT = env_int("WEB_REQUEST_LIMIT", 8, minimum=1)
+_DATABASE_ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    try:
+        _database = dj_database_url.parse(DATABASE_URL)
+    except ValueError:
+        _database = {}
+    if _database.get("ENGINE") not in _DATABASE_ENGINES:
+        # The scheme only: the rest of the URL may hold a password.
+        raise ImproperlyConfigured(
+            "DATABASE_URL must start with postgres:// or sqlite:///, "
+            f"not {DATABASE_URL.partition('://')[0] + '://' if '://' in DATABASE_URL else 'an address without one'}"
+        )
+    if PRODUCTION and _database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in production")
+    DATABASES = {"default": _database}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
@@ -196,6 +209,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+    # Not the value itself: it may hold the password.
+    raise ImproperlyConfigured(
+        "REDIS_URL must start with redis://, rediss:// or unix://, like redis://127.0.0.1:6379/0"
+    )
 
 if REDIS_URL:
     CACHES = {
@@ -297,6 +315,21 @@ VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
 
 
+# The names of the widget's limits (their defaults: RATE_LIMITS in messaging/channels/webchat/views.py).
+WIDGET_RATE_LIMIT_NAMES = (
+    "script",
+    "preflight",
+    "config",
+    "start",
+    "message",
+    "read",
+    "identify",
+    "photos",
+    "photo",
+    "address",
+)
+
+
 def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
     """``start=10/600,message=20/60``: requests per seconds, by the widget's limit names."""
     limits: dict[str, tuple[int, int]] = {}
@@ -305,6 +338,12 @@ def _rate_limits(raw: str) -> dict[str, tuple[int, int]]:
         count, _slash, seconds = value.partition("/")
         if not (name and count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
             raise ImproperlyConfigured(f"WIDGET_RATE_LIMITS takes name=requests/seconds pairs, not {part!r}")
+        if name.strip() not in WIDGET_RATE_LIMIT_NAMES:
+            # A misspelt name would leave the limit it meant at its default, silently.
+            raise ImproperlyConfigured(
+                f"WIDGET_RATE_LIMITS has no limit named {name.strip()!r}; "
+                f"the names are {', '.join(WIDGET_RATE_LIMIT_NAMES)}"
+            )
         limits[name.strip()] = (int(count), int(seconds))
     return limits
 
@@ -328,6 +367,9 @@ def _email_settings(url: str) -> dict[str, object]:
             "EMAIL_FILE_PATH": parsed.path or str(DATA_DIR / "mail"),
         }
     if scheme in {"smtp", "smtps"}:
+        timeout = query.get("timeout", "10")
+        if not timeout.isdigit() or int(timeout) < 1:
+            raise ImproperlyConfigured(f"EMAIL_URL's timeout must be a whole number of seconds, not {timeout!r}")
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parsed.hostname or "localhost",
@@ -336,7 +378,7 @@ def _email_settings(url: str) -> dict[str, object]:
             "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
             "EMAIL_USE_SSL": scheme == "smtps",
             "EMAIL_USE_TLS": query.get("tls", "") in {"1", "true", "yes"},
-            "EMAIL_TIMEOUT": int(query.get("timeout", "10")),
+            "EMAIL_TIMEOUT": int(timeout),
         }
     raise ImproperlyConfigured(
         f"EMAIL_URL must start with smtp://, smtps://, console://, memory:// or file://, not {url!r}"

@@ -10,7 +10,8 @@ from django_scopes import scope
 from tests.conftest import PASSWORD, api, browser_client
 from tests.stores.conftest import body_of, link_path
 from trunkshow.core.models import AuditEntry
-from trunkshow.stores.models import LoginFailure
+from trunkshow.stores.models import LoginFailure, User
+from trunkshow.stores.services import staff_create
 
 NEW_PASSWORD = "emerald cut, platinum band 1962"
 
@@ -46,6 +47,31 @@ def test_reset_email_arrives_and_its_link_sets_a_new_password(world, smtp):
     # The link worked once.
     again = Client().get(path)
     assert "This link no longer works" in again.content.decode()
+
+
+def test_staff_added_without_a_password_sets_one_through_the_reset_link(world, smtp):
+    """production.md: `createstaff --no-password`, then "Forgot password?" on the login page.
+    Django's reset form skips accounts without a usable password; ours must not, or that owner
+    can never log in."""
+    cache.clear()
+    staff_create(store=world.a, email="cy@atelier.example.com", role="owner", name="Cy", password=None)
+    assert User.objects.get(email="cy@atelier.example.com").has_usable_password() is False
+    assert request_reset("cy@atelier.example.com")["Location"] == "/password-reset/sent/"
+    assert smtp.recipients == [["cy@atelier.example.com"]]
+
+    client = Client()
+    opened = client.get(link_path(smtp.messages[0]))
+    assert opened.status_code == 302
+    done = client.post(opened["Location"], {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
+    assert done["Location"] == "/password-reset/done/"
+    assert Client().post("/login/", {"email": "cy@atelier.example.com", "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_reset_sends_nothing_to_a_deactivated_login(world, smtp):
+    cache.clear()
+    User.objects.filter(pk=world.a_owner.user.pk).update(is_active=False)
+    assert request_reset(world.a_owner.email)["Location"] == "/password-reset/sent/"
+    assert smtp.recipients == []
 
 
 def test_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(world, smtp):
