@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tests.browser.test_widget import demo, staff_reply  # noqa: F401 (``demo`` is a fixture)
-from trunkshow.messaging.models import Conversation, Message
+from tests.browser.test_widget import demo, staff_reply, visitors_chats  # noqa: F401 (``demo`` is a fixture)
+from trunkshow.messaging.models import Message
 from trunkshow.stores.models import Store
 
 CLOSED_ALL_WEEK = {d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -59,7 +59,7 @@ def test_a_visitor_whose_clock_is_off_sees_the_stores_times_order_and_the_right_
     log = page.get_by_role("log", name="Messages")
     log.get_by_text("is closed now").wait_for()
     with scope(store=store):
-        conversation = Conversation.objects.get(channel="webchat")
+        conversation = visitors_chats().get()
 
     # A staff reply just now: the notice softens, live and after a reload, however wrong the phone's clock.
     staff_reply(browser, live_server_url, conversation.pk, REPLY)

@@ -23,8 +23,8 @@ from tests.browser.test_widget import (
     shot,
     staff_reply,
     visitor_page,
+    visitors_chats,
 )
-from trunkshow.messaging.models import Conversation
 from trunkshow.stores.models import Store
 
 demo = test_widget.demo  # fixture: the demo store, always open, its sample website allowed
@@ -182,7 +182,7 @@ def test_after_a_reload_the_thread_opens_at_its_newest_message_while_photos_load
     reopened("a photo last")
     shot(page, f"widget-reload-photo-last-{size}")
     with scope(store=demo):
-        conversation = Conversation.objects.get(channel="webchat")
+        conversation = visitors_chats().get()
     long_reply = "\n".join(f"Line {n}: we resize and engrave every ring in our own workshop." for n in range(10))
     staff_reply(browser, live_server_url, conversation.pk, long_reply)
     log.get_by_text("Line 9: we resize").wait_for()

@@ -16,11 +16,10 @@ from django_scopes import scope, scopes_disabled
 
 from tests.browser import test_widget_photos
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
-from tests.browser.test_widget import contact_form_hidden_parts
+from tests.browser.test_widget import contact_form_hidden_parts, visitors_chats
 from tests.browser.test_widget_photos import shot
 from tests.conftest import World
 from trunkshow.messaging.channels.webchat.services import webchat_settings_update
-from trunkshow.messaging.models import Conversation
 
 shop_site = test_widget_photos.shop_site  # fixture: the store's website, another origin with a strict CSP
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -145,7 +144,7 @@ def test_a_visitor_whose_browser_speaks_french_or_german_reads_the_whole_widget_
     assert badly_laid_out(page) == []
     shot(page, f"widget-{locale}-sent-{size}")
     with scope(store=closed_shop.a):
-        customer = Conversation.objects.get(channel="webchat").customer
+        customer = visitors_chats().get().customer
         assert list(customer.consent_events.values_list("channel", "evidence_text")) == [("sms", says["consent"])]
     assert dialog.is_visible()
     context.close()
@@ -183,6 +182,6 @@ def test_a_message_sent_past_the_contact_form_goes_alone_and_a_too_long_one_is_r
     assert "6000caractères" in said and "auplus5000" in said, said
     assert box.input_value() == long_text  # kept, to shorten and send again
     with scope(store=closed_shop.a):
-        visitor_said = Conversation.objects.get(channel="webchat").messages.filter(direction="in")
+        visitor_said = visitors_chats().get().messages.filter(direction="in")
         assert list(visitor_said.values_list("body", flat=True)) == ["Juste une question sur les bagues."]
     context.close()
