@@ -169,6 +169,7 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch: Any) -> None:
          "read, identify, photos, photo, address"),
         ({"TWILIO_API_BASE": "localhost:8080"},
          "TWILIO_API_BASE must be an address like https://api.twilio.com, not 'localhost:8080'"),
+        ({"DATABASE_POOL_SIZE": "twelve"}, "DATABASE_POOL_SIZE must be a whole number, not 'twelve'"),
     ],
 )  # fmt: skip
 def test_a_bad_value_stops_the_process_with_a_clear_message(

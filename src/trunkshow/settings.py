@@ -163,6 +163,8 @@ SQLITE_OPTIONS = {
 # on SQLite, the writers queueing for its lock.
 WEB_REQUEST_LIMIT = env_int("WEB_REQUEST_LIMIT", 8, minimum=1)
 _DATABASE_ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+# Used by PostgreSQL only, but read (and a bad value refused) whatever the database.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", WEB_REQUEST_LIMIT + 4, minimum=1)
 if DATABASE_URL:
     try:
         _database = dj_database_url.parse(DATABASE_URL)
@@ -191,7 +193,7 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"] = {
             "pool": {
                 "min_size": 1,
-                "max_size": env_int("DATABASE_POOL_SIZE", WEB_REQUEST_LIMIT + 4, minimum=1),
+                "max_size": DATABASE_POOL_SIZE,
                 # Past the request limit nothing waits here in a web process: 5 s is a database down.
                 "timeout": 5,
             }

@@ -243,6 +243,24 @@ def test_our_export_imported_into_another_store_brings_the_customers_whole(world
     assert book(world.b) == before
 
 
+def test_a_customer_without_a_name_imports_back_unchanged_but_is_never_created(world: World, mullers):
+    # Who texts from a number the store does not know becomes a customer without a name, as the
+    # inbox makes them; the export writes them with their phone and no name.
+    make_customer(world.a, first_name="", last_name="", phones=["+1 917 555 0123"], source="chat")
+    content = exported(world)
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, content)
+    assert [outcome for _line, outcome, _message in outcomes(job)] == ["unchanged"] * 5
+    assert book(world.a) == before
+    # In a store where nobody has that phone, a line without a name still creates no one.
+    job = import_file(world.b, world.b_owner, content)
+    assert [(outcome, message) for _line, outcome, message in outcomes(job) if outcome != "created"] == [
+        ("error", "No name on this line: a customer needs a first or last name.")
+    ]
+    with scopes_disabled():
+        assert Customer.objects.filter(store=world.b).count() == 4
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [

@@ -63,6 +63,7 @@ CONSENT_CHANNELS = {
     "accepts_whatsapp_marketing": Channel.WHATSAPP,
 }
 ERASED = "erased at the customer's request"
+NO_NAME = gettext_lazy("No name on this line: a customer needs a first or last name.")
 
 
 @dataclass
@@ -108,6 +109,9 @@ class Plan:
     spend: Decimal | None = None
     consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
     error: str = ""
+    # No name, but a phone or email: it may only update the customer holding them (our export
+    # writes the customers the inbox made from an unknown number without a name); never created.
+    nameless: bool = False
     # Worked out with the checks (in the checking thread), so writing the batch does only the writing.
     keys: tuple[tuple[str, str], ...] = ()  # what identifies the person: phones and emails, else the name
     digests: frozenset[str] = frozenset()  # suppression digests of the phones and emails
@@ -219,8 +223,9 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 fail(column, message)
     errors = services._Errors()
     clean = services._clean_profile(ctx.store, None, profile, errors)
-    if not (clean.get("first_name") or clean.get("last_name")) and "first_name" not in errors.messages:
-        errors.add("", _("No name on this line: a customer needs a first or last name."))
+    nameless = not (clean.get("first_name") or clean.get("last_name")) and "first_name" not in errors.messages
+    if nameless and not (phones or emails):
+        errors.add("", str(NO_NAME))
     clean_phones, clean_emails = services._clean_contacts(
         ctx.store, [raw for _c, raw in phones], [raw for _c, raw in emails], errors, country=clean.get("country") or ""
     )
@@ -238,6 +243,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         plan.error = " ".join(message for _position, message in sorted(problems, key=lambda p: p[0]))
         return plan
     _known_tags(ctx, plan)
+    plan.nameless = nameless
     plan.profile = {k: val for k, val in clean.items() if val not in ("", None)}
     plan.phones = [p for p, _label in clean_phones]
     plan.emails = [e for e, _label in clean_emails]
@@ -421,6 +427,8 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
                 owners.add(plan, customer_id)
                 if outcome == ImportOutcome.MERGED:
                     del snapshots[customer_id]
+        elif plan.nameless:
+            row(plan, ImportOutcome.ERROR, str(NO_NAME))
         else:
             pending.append(plan)
             pending_keys.update(plan.match_keys())
