@@ -179,6 +179,10 @@ def cmd_email_receive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lines(n: int) -> str:
+    return f"{n:,} line" if n == 1 else f"{n:,} lines"
+
+
 class _ProgressBar:
     """A one-line progress bar on stderr, redrawn in place."""
 
@@ -191,7 +195,7 @@ class _ProgressBar:
         rate = done / max(time.monotonic() - self.started, 1e-6)
         sys.stderr.write(
             f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // self.total:3d}% "
-            f"{done:,}/{self.total:,} lines, {rate:,.0f}/s"
+            f"{done:,}/{_lines(self.total)}, {rate:,.0f}/s"
         )
         sys.stderr.flush()
 
@@ -232,7 +236,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
         except ValidationError as exc:
             return _fail(f"{path.name}: {' '.join(exc.messages)}")
         print(
-            f"{path.name}: {job.total_rows:,} lines, {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
+            f"{path.name}: {_lines(job.total_rows or 0)}, {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
             f"separated by {DELIMITERS.get(job.delimiter, job.delimiter)}",
             file=sys.stderr,
         )

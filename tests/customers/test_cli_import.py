@@ -162,3 +162,15 @@ def test_the_worker_knows_the_import_task(monkeypatch) -> None:
     assert main(["worker"]) == 0
     assert started == [True]
     assert HUEY._registry.string_to_task("trunkshow.customers.tasks.import_customers").__name__ == "import_customers"
+
+
+def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(capsys: Any, world: World, tmp_path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_bytes(shopify("Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,"))
+    code, _out, err = run(capsys, "import", "customers", str(path), "--store", "atelier")
+    assert code == 0, err
+    first, bar = err.split("\n")[:2]
+    assert first == "one.csv: 1 line, UTF-8, separated by comma"
+    # The bar redraws itself in place and ends its line; no log line is written onto it.
+    assert bar.split("\r")[-1].startswith("[##############################] 100% 1/1 line, ")
+    assert bar.split("\r")[-1].endswith("/s")

@@ -29,5 +29,5 @@ def statistics_refresh() -> float | None:
         cursor.execute("PRAGMA analysis_limit = 0")
         cursor.execute("ANALYZE")
     took = time.perf_counter() - started
-    logger.info("SQLite statistics refreshed in %.2f s", took)
+    logger.debug("SQLite statistics refreshed in %.2f s", took)
     return took
