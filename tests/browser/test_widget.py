@@ -607,3 +607,28 @@ def test_the_offer_to_leave_details_comes_back_after_a_reload_until_answered(
     with scope(store=demo):
         assert visitors_chats().get().customer.first_name == "Ines"
     page.context.close()
+
+
+def test_a_run_of_messages_from_one_person_is_headed_once(browser: Any, live_server_url: str, demo: Store) -> None:
+    """ "You · 8:27 PM" above the first of a run, not above every bubble; the later ones keep it for
+    screen readers (visually hidden, still in the text of the log)."""
+    page = phone_chat_started(browser, live_server_url, "Hello there")
+    log = page.get_by_role("log", name="Messages")
+    for text in ("I saw a ring on your site", "The oval sapphire one"):
+        page.get_by_label("Message", exact=True).fill(text)
+        page.keyboard.press("Enter")
+        log.get_by_text(text).wait_for()
+    with scope(store=demo):
+        conversation = visitors_chats().get()
+    staff_reply(page.context.browser, live_server_url, conversation.pk, "It is here, come and see it")
+    log.get_by_text("It is here, come and see it").wait_for()
+
+    items = log.locator("li")
+    assert items.count() == 4
+    heads = [item.locator(".who") for item in items.all()]
+    shown = [h.bounding_box()["height"] > 2 for h in heads]  # type: ignore[index]
+    assert shown == [True, False, False, True]  # the visitor's run of three, then the store
+    assert [" ".join(h.inner_text().split()).split(" · ")[0] for h in heads][:3] == ["You", "You", "You"]
+    assert [item.get_attribute("class") for item in items.all()] == ["me", "me cont", "me cont", "them"]
+    shot(page, "widget-run-headed-once-phone")
+    page.context.close()

@@ -10,7 +10,7 @@
   // Every word shown or announced comes from the server, translated for the visitor (C.lang).
   var T = C.text;
   var state = load(), seen = {}, cfg = null, ws = null, retry = 0, pollTimer = null, wsTimer = null, isOpen = false, unread = 0;
-  var pending = [], previews = [], blobs = {}, viewedFrom = null, staffAt = 0, skew = 0;
+  var pending = [], previews = [], blobs = {}, viewedFrom = null, staffAt = 0, skew = 0, last = null;
 
   function t(key, values) {  // T[key] with its {name} placeholders filled
     return T[key].replace(/\{(\w+)\}/g, function (all, k) { return values && k in values ? values[k] : all; });
@@ -310,9 +310,13 @@
     }
     var who = mine ? T.you : (m.author || C.name || T.store);
     var time = m.at ? new Date(m.at).toLocaleTimeString(C.lang, { hour: "numeric", minute: "2-digit" }) : "";
-    var photos = m.photos || [];
-    list.appendChild(el("li", { "class": mine ? "me" : "them" }, [
-      el("span", { "class": "who", text: who + (time ? " \u00b7 " + time : "") }),
+    var photos = m.photos || [], at = Date.parse(m.at) || 0;
+    // A run of messages from one person within two minutes is headed once, as chats do; the later
+    // ones keep their line for screen readers only.
+    var same = last && last.who === who && at - last.at < 12e4;
+    last = { who: who, at: at };
+    list.appendChild(el("li", { "class": (mine ? "me" : "them") + (same ? " cont" : "") }, [
+      el("span", { "class": same ? "who sr" : "who", text: who + (time ? " \u00b7 " + time : "") }),
       photos.length ? el("div", { "class": photos.length > 1 ? "pics many" : "pics" }, photos.map(pic)) : null,
       m.body ? el("p", { text: m.body }) : null  // textContent only: a message is never HTML
     ]));
