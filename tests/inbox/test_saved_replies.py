@@ -150,3 +150,13 @@ def test_saved_replies_through_the_api(world: Any) -> None:
     assert denied.status_code == 403
     assert owner.delete(f"/api/v1/saved-replies/{rid}").status_code == 204
     assert owner.get("/api/v1/saved-replies").json() == []
+
+
+def test_the_saved_replies_page_leads_back_to_the_inbox(world: Any) -> None:
+    """As the inbox's other pages do (response times, the text sandbox): one tap back on a phone."""
+    import re
+
+    html = browser_client(world.a_associate).get("/inbox/replies/").content.decode()
+    back = re.search(r'<p class="back"><a href="([^"]+)">.*?</a></p>', html, re.S)
+    assert back is not None and back.group(1) == "/inbox/"
+    assert back.start() < html.index("<h1>Saved replies</h1>")
