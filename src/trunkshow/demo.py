@@ -1082,18 +1082,23 @@ def demo_photos(body: str) -> list[Any]:
 REPLY_STATUS = {"sms": "delivered", "whatsapp": "read", "email": "sent", "webchat": "sent"}
 
 
+def _demo_site_url() -> str:
+    """The sample website's address, where the demo's web-chat visitor chatted."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.PUBLIC_URL.rstrip("/") + reverse("messaging:demo_site")
+
+
 def _webchat_visitor(store: Any, now: dt.datetime) -> Any:
     """The web-chat visitor of the demo's inbox, as the widget leaves one: a new customer (source
     chat) with the email they typed and the consent they ticked, in the words the widget showed."""
-    from django.conf import settings
-
     from trunkshow.customers.models import Customer, Source
     from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
     from trunkshow.messaging.channels.webchat.services import consent_text
 
     first, last, email = WEBCHAT_VISITOR
     said_at = now - dt.timedelta(minutes=WEBCHAT_LINES[0][0] - 1)
-    page = settings.PUBLIC_URL.rstrip("/") + "/demo-site/"
     customer = customer_create(
         store=store, actor=None, first_name=first, last_name=last, emails=[email], source=Source.CHAT
     )
@@ -1104,7 +1109,7 @@ def _webchat_visitor(store: Any, now: dt.datetime) -> Any:
         "service",
         method="form",
         evidence_text=consent_text(store, "en"),
-        evidence_url=page,
+        evidence_url=_demo_site_url(),
         evidence_ip="203.0.113.77",
         occurred_at=said_at,
     )
@@ -1116,8 +1121,6 @@ def _webchat_browser(store: Any, conversation: Any, customer: Any) -> None:
     """The visitor's browser row, as the widget's first message leaves it: a token nobody holds."""
     import secrets
 
-    from django.conf import settings
-
     from trunkshow.messaging.channels.webchat.services import token_hash
     from trunkshow.messaging.models import WebchatVisitor
 
@@ -1125,7 +1128,7 @@ def _webchat_browser(store: Any, conversation: Any, customer: Any) -> None:
         store=store,
         conversation=conversation,
         token_hash=token_hash(secrets.token_urlsafe(32)),
-        page_url=settings.PUBLIC_URL.rstrip("/") + "/demo-site/",
+        page_url=_demo_site_url(),
         identified_at=customer.created_at,
         created_at=conversation.created_at,
     )

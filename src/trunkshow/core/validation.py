@@ -9,6 +9,7 @@ import functools
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -54,6 +55,13 @@ def text_error(text: str, *, multiline: bool = False) -> str | None:
     if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
         return _("Remove the control characters or line breaks from this field.")
     return None
+
+
+def text_errors(*, multiline: Collection[str] = (), **texts: str) -> dict[str, list[str]]:
+    """``text_error`` for several fields at once (those named in ``multiline`` may hold line
+    breaks), as a form's errors: {field: [why]} for each that cannot be stored."""
+    found = {field: text_error(text, multiline=field in multiline) for field, text in texts.items()}
+    return {field: [error] for field, error in found.items() if error}
 
 
 def check_text(text: str, *, field: str, multiline: bool = False) -> None:

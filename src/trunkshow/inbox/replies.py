@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trunkshow.core.validation import text_error
+from trunkshow.core.validation import text_errors
 from trunkshow.inbox.models import SavedReply
 from trunkshow.messaging.models import Conversation
 from trunkshow.messaging.selectors import merge_values
@@ -28,12 +28,8 @@ _FIELD = re.compile(r"\{\s*([a-z_]+)\s*\}")
 
 
 def _clean(title: str, body: str) -> tuple[str, str]:
-    errors: dict[str, list[str]] = {}
     title, body = (title or "").strip(), (body or "").strip()
-    for field, text, multiline in (("title", title, False), ("body", body, True)):
-        error = text_error(text, multiline=multiline)
-        if error:
-            errors[field] = [error]
+    errors = text_errors(title=title, body=body, multiline={"body"})
     if errors:
         raise ValidationError(errors)
     if not title:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.audit import audit_log
-from trunkshow.core.validation import text_error
+from trunkshow.core.validation import text_error, text_errors
 from trunkshow.messaging.channels.base import SendError
 from trunkshow.messaging.channels.registry import template_reviews
 from trunkshow.messaging.models import Conversation, TemplateApproval, TemplateVariableSource, WhatsAppTemplate
@@ -117,8 +117,8 @@ def _clean_variables(raw: Any, count: int) -> tuple[list[dict[str, str]], dict[s
             ]
         if len(label) > MAX_LABEL:
             errors[f"variables.{number}.label"] = [_("A label can be at most %(max)s characters.") % {"max": MAX_LABEL}]
-        elif text_error(label):
-            errors[f"variables.{number}.label"] = [str(text_error(label))]
+        elif label_error := text_error(label):
+            errors[f"variables.{number}.label"] = [label_error]
         clean.append({"source": source, "label": label})
     return clean, errors
 
@@ -152,11 +152,7 @@ def whatsapp_template_save(
     roles.require(membership, "store.edit")
     name, content_sid, language = " ".join((name or "").split()), (content_sid or "").strip(), (language or "").strip()
     body = (body or "").strip()
-    errors: dict[str, list[str]] = {}
-    for field, text in (("name", name), ("body", body)):
-        error = text_error(text, multiline=field == "body")
-        if error:
-            errors[field] = [error]
+    errors = text_errors(name=name, body=body, multiline={"body"})
     if errors:
         raise ValidationError(errors)
     if not name:
@@ -317,8 +313,8 @@ def template_fill(*, template: WhatsAppTemplate, values: Mapping[str, Any]) -> t
                 )
                 % {"n": variable.key}
             ]
-        elif text_error(value):
-            errors[f"variables.{variable.key}"] = [str(text_error(value))]
+        elif value_error := text_error(value):
+            errors[f"variables.{variable.key}"] = [value_error]
         clean[variable.key] = value
     if errors:
         raise ValidationError(errors)
