@@ -20,10 +20,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django_scopes import scope
+from py_vapid import Vapid02
 
 from tests.conftest import browser_client, make_customer
 from trunkshow.inbox.models import PushSubscription
-from trunkshow.inbox.push import public_key
+from trunkshow.inbox.push import _key_create, public_key
 from trunkshow.messaging.services import message_receive
 
 
@@ -202,3 +203,30 @@ def test_an_at_mention_in_a_note_reaches_the_colleague_live_and_on_their_phone(
     notification = phone.read(push_service.received[0][2])
     assert notification["title"] == "Ali Associate mentioned you · Clara Customer"
     assert notification["body"] == "@max can you approve the discount? cc @nobody"
+
+
+def test_processes_starting_together_make_one_key_and_all_read_it_whole(tmp_path: Any) -> None:
+    """The web process and the worker may start at once on a new data dir: each makes a key, one
+    lands, every one of them then reads that one (never half a file, never an error)."""
+    path = tmp_path / "vapid_private.pem"
+    start = threading.Barrier(8)
+    keys: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def start_up() -> None:
+        start.wait()
+        try:
+            _key_create(path)
+            keys.append(Vapid02.from_file(str(path)).private_pem())
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start_up) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(keys) == 8 and len(set(keys)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["vapid_private.pem"]  # no spare file left behind
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

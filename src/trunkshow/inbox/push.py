@@ -13,7 +13,9 @@ import binascii
 import json
 import logging
 import os
+import tempfile
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -40,12 +42,26 @@ def vapid() -> Vapid02:
         return Vapid02.from_pem(pem.encode())
     path = settings.DATA_DIR / "vapid_private.pem"
     if not path.exists():
-        key = Vapid02()
-        key.generate_keys()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _key_create(path)
+    return Vapid02.from_file(str(path))
+
+
+def _key_create(path: Path) -> None:
+    """Write a new key whole beside ``path``, then link it into place: processes starting together
+    (web and worker) never read half a file, and the one that links second keeps the first one's key."""
+    key = Vapid02()
+    key.generate_keys()
+    fd, spare = tempfile.mkstemp(dir=path.parent, prefix=".vapid-", suffix=".pem")  # mode 600
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(key.private_pem())
-    return Vapid02.from_file(str(path))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(spare, path)  # atomic, and refuses to replace a key another process linked first
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(spare)
 
 
 def public_key() -> str:
