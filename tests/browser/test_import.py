@@ -168,3 +168,49 @@ def test_the_results_buttons_stand_clear_of_the_list_on_a_desk(desktop: Any, wor
     buttons_top = desktop.locator(".action-bar").evaluate("el => el.getBoundingClientRect().top")
     assert buttons_top - list_bottom >= 12, f"the buttons sit {buttons_top - list_bottom:.0f} px under the list"
     screenshot(desktop, "import-results-buttons-desktop")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_refused_mapping_stays_at_the_mapping_pages_address_and_a_reload_does_not_resubmit(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
+):
+    page = request.getfixturevalue(size)
+    job = upload(world.a, world.a_owner, shopify(*ROWS))
+    mapping_url = f"{live_server_url}/customers/imports/{job.pk}/"
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(mapping_url)
+    page.get_by_label("Last Name", exact=True).select_option("first_name")
+    page.get_by_label("City", exact=True).select_option("")
+    page.get_by_role("button", name="Import 4 lines").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The columns “First Name” and “Last Name” are both mapped to First name; choose one."
+    )
+    assert page.url == mapping_url
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    response = page.reload()
+    assert response is not None and (response.request.method, response.status) == ("GET", 200)
+    assert posts == []
+    assert page.url == mapping_url
+    # The choices made are still chosen, the clashing ones marked beside them.
+    expect(page.get_by_role("alert")).to_contain_text("both mapped to First name")
+    expect(page.get_by_label("Last Name", exact=True)).to_have_value("first_name")
+    expect(page.get_by_label("Last Name", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("City", exact=True)).to_have_value("")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"import-mapping-refused-{size}")
+    assert_accessible(page)
+    with scopes_disabled():
+        assert ImportJob.objects.get(pk=job.pk).status == "uploaded"
+
+    page.get_by_label("Last Name", exact=True).select_option("last_name")
+    page.get_by_role("button", name="Import 4 lines").click()
+    expect(page.get_by_role("heading", name="Import results")).to_be_visible()
+    assert page.url == mapping_url
+    with scope(store=world.a):
+        assert sorted(Customer.objects.values_list("last_name", "city")) == [
+            ("Okafor", ""),
+            ("Szirmay", ""),
+            ("Álvarez", ""),
+        ]

@@ -189,3 +189,34 @@ def test_a_manager_opens_a_segment_changes_its_filters_and_saves_them_into_it(
     phone.get_by_role("searchbox").press_sequentially("zo", delay=40)
     phone.wait_for_url(re.compile(r".*/customers/\?q=zo&interest=stone%3Asapphire&segment=\d+$"))
     expect(phone.locator(".result-count")).to_have_text("1 customer")
+
+
+def test_a_refused_segment_name_is_shown_on_the_filtered_list_and_a_reload_does_not_post_again(
+    phone: Any, world: World, live_server_url: str
+):
+    page = phone
+    _book(world)
+    with scopes_disabled():
+        Segment.objects.create(store=world.a, name="Sapphire lovers", filters={"interest": ["stone:sapphire"]})
+    log_in(page, live_server_url, world.a_manager)
+    page.goto("/customers/?interest=stone%3Asapphire&sort=newest")
+    page.locator(".segment-picker > summary").click()
+    page.get_by_label("Save these filters as a segment").fill("SAPPHIRE LOVERS")
+    page.get_by_role("button", name="Save as segment").click()
+
+    expect(page.locator("#segment-name-error")).to_have_text(
+        "A segment named “SAPPHIRE LOVERS” already exists; choose another name."
+    )
+    expect(page.get_by_label("Save these filters as a segment")).to_have_value("SAPPHIRE LOVERS")
+    assert page.url == f"{live_server_url}/customers/?interest=stone%3Asapphire&sort=newest"
+    expect(page.locator(".result-count")).to_have_text("2 customers")
+    screenshot(page, "customers-segment-refused-phone")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    response = page.reload()
+    assert response is not None and (response.request.method, response.status) == ("GET", 200)
+    assert posts == []
+    expect(page.locator(".result-count")).to_have_text("2 customers")
+    expect(page.locator("#segment-name-error")).to_have_count(0)
+    with scopes_disabled():
+        assert Segment.objects.count() == 1

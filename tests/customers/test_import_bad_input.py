@@ -197,7 +197,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         ),
         (
             "Dora,Diaz,,,,,,,,,,call me,,,,,,",
-            "Phone: “call me” is not a phone number. Use the international format, like +44 20 7946 0958.",
+            "Phone: “call me” is not a phone number. Use the international format, like +1 201-555-0123.",
         ),
         (
             "Dora,Diaz,dora@,,,,,,,,,,,,,,,",
@@ -327,6 +327,18 @@ def test_phones_are_read_in_the_stores_region(world: World):
     ]
     with scopes_disabled():
         assert list(Customer.objects.get().phones.values_list("e164", flat=True)) == ["+33142685300"]
+
+
+def test_a_phone_that_is_no_number_at_all_gets_an_example_of_the_stores_own_country(world: World):
+    """A store in France is shown a French number to copy, not a London one."""
+    job = import_file(world.b, world.b_owner, b"First Name,Mobile\nAna,call me maybe\n")
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            "Mobile: “call me maybe” is not a phone number. Use the international format, like +33 6 12 34 56 78.",
+        )
+    ]
 
 
 def test_sparse_files_leave_no_trace(tmp_path):

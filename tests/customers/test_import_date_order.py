@@ -14,7 +14,7 @@ from django_scopes import scope
 from tests.conftest import World, api, browser_client
 from tests.customers.import_support import outcomes, run, upload
 from trunkshow.customers.importing import reading
-from trunkshow.customers.models import Customer
+from trunkshow.customers.models import Customer, ImportantDate
 
 
 def dated_file(*dobs: str) -> bytes:
@@ -98,6 +98,29 @@ def test_the_partners_birthday_and_the_anniversary_are_guessed_the_same_way(worl
         "Wedding date": "anniversary_mdy",
         "Birthday": "birthday",
     }
+
+
+def test_a_date_column_that_cannot_tell_is_read_as_the_files_other_dates_are(world: World):
+    """A point-of-sale export writes all its dates one way: "14/03/1985" in DOB says the
+    anniversary "12/06/1995" is the 12th of June, not December 6th in the store's order."""
+    content = (
+        "Customer Name,Mobile,DOB,Anniversary\n"
+        "Ilona Kertész,(914) 555-0199,14/03/1985,12/06/1995\n"
+        "Renée Dubois,+33 6 12 34 56 78,1/5/1970,\n"
+    ).encode()
+    job = upload(world.a, world.a_owner, content)
+    assert (job.mapping["DOB"], job.mapping["Anniversary"]) == ("birthday_dmy", "anniversary_dmy")
+    run(world.a, world.a_owner, job)
+    with scope(store=world.a):
+        assert list(ImportantDate.objects.values_list("kind", "day", "month", "year")) == [("anniversary", 12, 6, 1995)]
+    assert birthdays(world.a) == [(14, 3, 1985), (1, 5, 1970)]
+
+
+def test_date_columns_that_disagree_leave_the_undecided_one_in_the_stores_order(world: World):
+    content = (
+        b"Name,Phone,Spouse Birthday,Wedding date,Birthday\nAna Ruiz,(212) 555-0100,14/07/1984,06/25/2015,05/06/1990\n"
+    )
+    assert upload(world.a, world.a_owner, content).mapping["Birthday"] == "birthday"
 
 
 def test_our_own_export_keeps_its_month_first_dates(world: World):

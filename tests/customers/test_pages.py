@@ -392,7 +392,7 @@ def test_quick_add_without_a_tick_records_no_consent(world: World):
         (
             {"phone": "call me maybe"},
             "phone",
-            "“call me maybe” is not a phone number. Use the international format, like +44 20 7946 0958.",
+            "“call me maybe” is not a phone number. Use the international format, like +1 201-555-0123.",
         ),
         ({"phone": ""}, "phone", "Enter a phone number."),
         (

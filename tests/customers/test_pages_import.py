@@ -119,9 +119,11 @@ def test_start_with_a_changed_mapping_then_results_errors_first(world: World, dj
 def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(world: World):
     client = browser_client(world.a_owner)
     job = upload(world.a, world.a_owner, shopify(CLARA))
-    response = client.post(f"/customers/imports/{job.pk}/start/", {})
-    assert response.status_code == 400
+    response = client.post(f"/customers/imports/{job.pk}/start/", {}, follow=True)
+    assert response.redirect_chain == [(f"/customers/imports/{job.pk}/", 302)]
+    assert response.status_code == 200
     assert "Map at least one column to a name, an email or a phone" in text(response)
+    assert re.findall(r'<option value="([^"]*)" selected>', text(response)) == [""] * 18  # as chosen: nothing
     with scopes_disabled():
         assert ImportJob.objects.get().status == "uploaded"
 
@@ -133,9 +135,9 @@ def test_two_columns_mapped_to_one_field_are_both_marked_beside_their_choice(wor
     form["col-1"] = "first_name"  # Last Name, as the first name too
     form["col-7"] = "birthday_dmy"  # City, and Default Address Company below, as the birthday
     form["col-4"] = "birthday_mdy"
-    response = client.post(f"/customers/imports/{job.pk}/start/", form)
+    response = client.post(f"/customers/imports/{job.pk}/start/", form, follow=True)
 
-    assert response.status_code == 400
+    assert response.redirect_chain == [(f"/customers/imports/{job.pk}/", 302)]
     page = text(response)
     assert "The columns “First Name” and “Last Name” are both mapped to First name; choose one." in page
     marked = re.findall(r'<select id="col-(\d+)"[^>]*aria-invalid="true"', page)
@@ -143,6 +145,46 @@ def test_two_columns_mapped_to_one_field_are_both_marked_beside_their_choice(wor
     assert page.count("Another column is mapped to this too; choose one.") == 4
     assert 'aria-describedby="col-1-samples col-1-error"' in page
     assert 'aria-describedby="col-2-samples"' in page  # Email: only one column
+
+
+def test_a_refused_mapping_is_shown_at_the_mapping_pages_address_and_again_on_reload(world: World):
+    client = browser_client(world.a_owner)
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    form = {f"col-{i}": field for i, field in enumerate(job.mapping.values())}
+    form["col-1"] = "first_name"  # Last Name, as the first name too
+    form["col-7"] = ""  # City: not imported
+
+    response = client.post(f"/customers/imports/{job.pk}/start/", form)
+    assert (response.status_code, response["Location"]) == (302, f"/customers/imports/{job.pk}/")
+    # A reload is a GET of the mapping page: the same choices and reasons, nothing started.
+    for _ in range(2):
+        page = text(client.get(f"/customers/imports/{job.pk}/"))
+        assert "The columns “First Name” and “Last Name” are both mapped to First name; choose one." in page
+        chosen = re.findall(r'<select id="col-(\d+)".*?<option value="([^"]*)" selected>', page)
+        assert dict(chosen) == {k.removeprefix("col-"): v for k, v in form.items()}
+    with scopes_disabled():
+        assert ImportJob.objects.get().status == "uploaded"
+        assert ImportJob.objects.get().mapping["City"] == "city"  # the guess; the choice waits in the session
+
+    # Corrected, it starts, and the refused choice is forgotten.
+    form["col-1"] = "last_name"
+    response = client.post(f"/customers/imports/{job.pk}/start/", form)
+    assert (response.status_code, response["Location"]) == (302, f"/customers/imports/{job.pk}/")
+    assert client.session["import_refused_mappings"] == {}
+    with scope(store=world.a):
+        assert ImportJob.objects.get().mapping["City"] == ""
+        assert ImportJob.objects.get().status != "uploaded"
+
+
+def test_a_refused_mapping_is_kept_for_its_own_import_only(world: World):
+    client = browser_client(world.a_owner)
+    first = upload(world.a, world.a_owner, shopify(CLARA))
+    second = upload(world.a, world.a_owner, shopify(CLARA))
+    client.post(f"/customers/imports/{first.pk}/start/", {})
+    assert "Map at least one column" in text(client.get(f"/customers/imports/{first.pk}/"))
+    page = text(client.get(f"/customers/imports/{second.pk}/"))
+    assert "Map at least one column" not in page
+    assert '<option value="first_name" selected>' in page  # the guess
 
 
 def test_past_imports_and_results_count_in_the_results_words_with_grouped_numbers(world: World):

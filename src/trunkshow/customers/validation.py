@@ -75,8 +75,8 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
     except phonenumbers.NumberParseException:
         raise ValidationError(
             {
-                field: _("“%(raw)s” is not a phone number. Use the international format, like +44 20 7946 0958.")
-                % {"raw": raw}
+                field: _("“%(raw)s” is not a phone number. Use the international format, like %(example)s.")
+                % {"raw": raw, "example": _example_number(region)}
             }
         ) from None
     if not phonenumbers.is_valid_number(number) and text.startswith("+"):

@@ -31,6 +31,10 @@ from trunkshow.stores.access import store_page
 
 RESULTS_PAGE = 50
 RUNNING = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+# A refused mapping waits in the session, by import, for the mapping page to show again after the
+# redirect (a reload then shows it again instead of resubmitting); the newest few are kept.
+REFUSED_MAPPINGS = "import_refused_mappings"
+REFUSED_KEPT = 5
 
 
 def _store(request: HttpRequest) -> Any:
@@ -143,7 +147,14 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "progress": _progress(job),
     }
     if job.status == ImportStatus.UPLOADED:
-        return _mapping_page(request, job, job.mapping, [])
+        refused = request.session.get(REFUSED_MAPPINGS, {}).get(str(job.pk))
+        if refused is None:
+            return _mapping_page(request, job, job.mapping, [])
+        try:
+            m.check_mapping(job.columns, refused)
+        except ValidationError as exc:
+            return _mapping_page(request, job, refused, exc.messages)
+        return _mapping_page(request, job, refused, [])
     if job.status in RUNNING:
         context["stuck"] = importing.import_is_stuck(job)
         return render(request, "customers/import_progress.html", context)
@@ -201,9 +212,19 @@ def import_start(request: HttpRequest, job_id: int) -> HttpResponse:
     except ValidationError as exc:
         if job.status != ImportStatus.UPLOADED:
             messages.error(request, " ".join(exc.messages))
-            return redirect("customers:import_detail", job_id=job.pk)
-        return _mapping_page(request, job, chosen, exc.messages, status=400)
+        else:  # shown again at the mapping page's own address, with the choices made and why they were refused
+            _keep_refused_mapping(request, job, chosen)
+        return redirect("customers:import_detail", job_id=job.pk)
+    _keep_refused_mapping(request, job, None)
     return redirect("customers:import_detail", job_id=job.pk)
+
+
+def _keep_refused_mapping(request: HttpRequest, job: ImportJob, chosen: dict[str, str] | None) -> None:
+    kept = {k: v for k, v in request.session.get(REFUSED_MAPPINGS, {}).items() if k != str(job.pk)}
+    if chosen is not None:
+        kept = dict(list(kept.items())[-(REFUSED_KEPT - 1) :]) | {str(job.pk): chosen}
+    if kept or REFUSED_MAPPINGS in request.session:
+        request.session[REFUSED_MAPPINGS] = kept
 
 
 @store_page("customers.import")

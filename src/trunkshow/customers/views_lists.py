@@ -52,6 +52,10 @@ def _membership(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
+# A refused "Save as segment", for the list to show once after the redirect.
+SAVE_REFUSED = "segment_save_refused"
+
+
 def _query(params: dict[str, Any]) -> str:
     return urlencode(params, doseq=True)
 
@@ -110,6 +114,8 @@ def list_page(
 ) -> HttpResponse:
     store, membership = _store(request), _membership(request)
     params = request.GET if params is None else params
+    if refused := request.session.pop(SAVE_REFUSED, None):
+        save_errors, save_name = refused["errors"], refused["name"]
     filter_errors: dict[str, list[str]] = {}
     try:
         filters = filters_parse(params, store=store, allowed_extra=PAGE_EXTRA)
@@ -244,7 +250,9 @@ def segment_create(request: HttpRequest) -> HttpResponse:
         errors = exc.message_dict
         if "name" not in errors:
             errors = {"name": [msg for msgs in errors.values() for msg in msgs]}
-        return list_page(request, params, save_errors=errors, save_name=name[:100], status=400)
+        # Shown once on the list at its own address (a reload never posts the form again).
+        request.session[SAVE_REFUSED] = {"name": name[:100], "errors": errors}
+        return redirect(reverse("customers:list") + ("?" + _query(filters) if filters else ""))
     count = seg.segment_count(store=store, segment=segment).count
     messages.success(
         request, _("Saved the segment “%(name)s” (%(count)s).") % {"name": segment.name, "count": _people(store, count)}

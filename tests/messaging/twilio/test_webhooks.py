@@ -299,7 +299,7 @@ def test_another_account_an_unknown_store_and_a_get_are_refused(world: Any, twil
     ("fields", "error"),
     [
         ({"From": "12345"}, {"From": ["“12345” is not a valid phone number (United States). Add the country code, like +1 201-555-0123."]}),
-        ({"From": "+4"}, {"From": ["“+4” is not a phone number. Use the international format, like +44 20 7946 0958."]}),
+        ({"From": "+4"}, {"From": ["“+4” is not a phone number. Use the international format, like +1 201-555-0123."]}),
         ({"MessageSid": "SM1"}, {}),
         ({"MessageSid": "SM" + "1" * 300}, {}),
         ({"From": ""}, {}),

@@ -156,9 +156,12 @@ def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> d
     """The field each column most likely holds; a field (or date) guessed twice keeps its first column.
 
     A date guessed from its header is read in the order its values in ``sample`` (the file's first
-    records) show, when they show one (``date_order_shown``); otherwise in the store's order."""
+    records) show, when they show one (``date_order_shown``); else in the order the file's other
+    date columns show, when they agree (one program wrote the file: a birthday ``14/03/1985`` says
+    how to read an anniversary ``12/06/1995``); otherwise in the store's order."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
+    shown: dict[str, str] = {}  # column -> the order its own values show, for undecided date columns
     own_export = {column_key(c) for c in columns} >= _OWN_EXPORT_SIGNS
     for index, column in enumerate(columns):
         key = column_key(column)
@@ -167,9 +170,13 @@ def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> d
             name = IGNORE
         taken.add(field_group(name))
         if name in DATES and not DATES[name][1]:
-            order = date_order_shown(row[index] for row in sample if index < len(row))
-            name = f"{name}_{order}" if order else name
+            shown[column] = date_order_shown(row[index] for row in sample if index < len(row))
         mapping[column] = name
+    file_orders = set(shown.values()) - {""}
+    file_order = file_orders.pop() if len(file_orders) == 1 else ""
+    for column, order in shown.items():
+        if order or file_order:
+            mapping[column] = f"{mapping[column]}_{order or file_order}"
     return mapping
 
 
