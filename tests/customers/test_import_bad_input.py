@@ -208,6 +208,16 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         ("Dora,Diaz,,,,,,,,USA,,,,,,,,", "Country Code: “USA” is not a two-letter country code such as FR or US."),
         ("Dora,Diaz,,,,,,,,,,,,lots,,,,", "Total Spent: “lots” is not an amount such as 1250.00."),
         ("Dora,Diaz,,,,,,,,,,,,-5.00,,,,", "Total Spent: The amount spent cannot be negative (“-5.00”)."),
+        (
+            "Dora,Diaz,,,,,,,,,,,,€300,,,,",
+            "Total Spent: “€300” is in Euro (EUR), but this store keeps its amounts in US Dollar (USD): "
+            "convert the amounts, or leave this column out.",
+        ),
+        (
+            "Dora,Diaz,,,,,,,,,,,,¥30000,,,,",
+            "Total Spent: “¥30000” is not in US Dollar (USD), the currency this store keeps its amounts in: "
+            "convert the amounts, or leave this column out.",
+        ),
         ("Dora,Diaz,,,,,,,,,,,,,,x" + "y" * 60 + ",,", "Tags: Use at most 60 characters (this has 61)."),
         (
             "Dora,Diaz,,,,,,,,,,,,,,,,,,extra",
@@ -232,6 +242,8 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         "country-name",
         "spend-words",
         "spend-negative",
+        "spend-in-euros",
+        "spend-in-yen-or-yuan",
         "long-tag",
         "extra-cells",
         "stray-quote",
@@ -244,6 +256,52 @@ def test_a_bad_line_is_reported_with_its_reason_and_the_others_import(world: Wor
     assert (job.status, job.created_count, job.error_count, job.processed_rows) == ("done", 2, 1, 3)
     with scopes_disabled():
         assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ana", "Bea"]
+
+
+@pytest.mark.parametrize(
+    ("store", "spent", "expected"),
+    [
+        ("a", "$1,234.50", "1234.50"),
+        ("a", "USD 80", "80.00"),
+        ("a", "US$ 80", "80.00"),
+        ("b", "1 234,50 €", "1234.50"),
+        ("b", "EUR 99,90", "99.90"),
+        ("b", "300", "300.00"),
+    ],
+)
+def test_an_amount_in_the_stores_own_currency_imports_whatever_sign_it_carries(
+    world: World, store: str, spent: str, expected: str
+) -> None:
+    job = import_file(
+        getattr(world, store),
+        world.a_owner if store == "a" else world.b_owner,
+        shopify(f'Dora,Diaz,,,,,,,,,,,,"{spent}",,,,'),
+    )
+    assert outcomes(job) == [(2, "created", "")]
+    with scopes_disabled():
+        assert str(Customer.objects.get(first_name="Dora").lifetime_spend) == expected
+
+
+def test_dollars_in_a_euro_store_are_refused_and_pounds_named(world: World) -> None:
+    job = import_file(
+        world.b, world.b_owner, shopify("Dora,Diaz,,,,,,,,,,,,$300,,,,", "Eve,Diaz,,,,,,,,,,,,300 GBP,,,,")
+    )
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            "Total Spent: “$300” is not in Euro (EUR), the currency this store keeps its amounts in: "
+            "convert the amounts, or leave this column out.",
+        ),
+        (
+            3,
+            "error",
+            "Total Spent: “300 GBP” is in British Pound (GBP), but this store keeps its amounts in Euro (EUR): "
+            "convert the amounts, or leave this column out.",
+        ),
+    ]
+    with scopes_disabled():
+        assert not Customer.objects.filter(store=world.b, first_name__in=["Dora", "Eve"]).exists()
 
 
 @pytest.mark.parametrize(

@@ -10,15 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_name, list_currencies
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, to_locale
 
 from trunkshow.customers.exporting import FORMULA_STARTS
 from trunkshow.customers.models import InterestKind
 
 IGNORE = ""
+_ISO_CURRENCIES = frozenset(list_currencies())
 # Field → its label in the mapping step. Phone, email, tags and note may come from several columns.
 FIELDS: dict[str, object] = {
     IGNORE: gettext_lazy("Do not import"),
@@ -275,11 +277,78 @@ def parse_yes_no(raw: str) -> bool | None:
     raise ValidationError(_("“%(v)s” is not yes or no.") % {"v": raw.strip()})
 
 
-def parse_money(raw: str) -> Decimal | None:
-    """``$1,234.50``, ``1 234,50 €``, ``1234.5``: the amount, two decimals; None for a blank cell."""
+# Money signs point-of-sale exports write before or after an amount, and the currencies each may
+# mean (in lower case: matched in any case); a three-letter code (``EUR 300``, ``300 CHF``) names
+# its currency itself.
+_DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD", "ARS", "CLP", "COP"})
+_MONEY_SIGNS: dict[str, frozenset[str]] = {
+    "us$": frozenset({"USD"}),
+    "ca$": frozenset({"CAD"}),
+    "c$": frozenset({"CAD"}),
+    "au$": frozenset({"AUD"}),
+    "a$": frozenset({"AUD"}),
+    "nz$": frozenset({"NZD"}),
+    "s$": frozenset({"SGD"}),
+    "hk$": frozenset({"HKD"}),
+    "mx$": frozenset({"MXN"}),
+    "r$": frozenset({"BRL"}),
+    "$": _DOLLARS,
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "₹": frozenset({"INR"}),
+    "₩": frozenset({"KRW"}),
+    "₺": frozenset({"TRY"}),
+    "₽": frozenset({"RUB"}),
+    "₪": frozenset({"ILS"}),
+    "₫": frozenset({"VND"}),
+    "฿": frozenset({"THB"}),
+    "₱": frozenset({"PHP"}),
+    "zł": frozenset({"PLN"}),
+    "kč": frozenset({"CZK"}),
+    "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
+}
+_SIGN = re.compile("|".join(re.escape(sign) for sign in sorted(_MONEY_SIGNS, key=len, reverse=True)), re.IGNORECASE)
+_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
+
+
+def currencies_named(raw: str) -> frozenset[str]:
+    """The currencies a cell's sign or code may mean (``€300`` → EUR, ``$300`` → the dollars);
+    empty when it names none."""
+    codes = {code.upper() for code in _CODE.findall(raw) if code.upper() in _ISO_CURRENCIES}
+    if codes:
+        return frozenset(codes)
+    sign = _SIGN.search(raw)
+    return _MONEY_SIGNS[sign.group(0).lower()] if sign else frozenset()
+
+
+def parse_money(raw: str, currency: str) -> Decimal | None:
+    """``$1,234.50``, ``1 234,50 €``, ``1234.5``: the amount, two decimals; None for a blank cell.
+    An amount that names another currency than the store's (``€300`` in a dollar store) is refused,
+    never read as if it were in the store's."""
     text = re.sub(r"[^\d,.\-]", "", raw)
     if not raw.strip():
         return None
+    named = currencies_named(raw)
+    if named and currency not in named:
+        locale = to_locale(translation.get_language() or "en")
+        store = f"{get_currency_name(currency, locale=locale)} ({currency})"
+        if len(named) > 1:  # "$" or "¥": one of several, none the store's
+            raise ValidationError(
+                _(
+                    "“%(v)s” is not in %(store)s, the currency this store keeps its amounts in: "
+                    "convert the amounts, or leave this column out."
+                )
+                % {"v": raw.strip(), "store": store}
+            )
+        [code] = named
+        raise ValidationError(
+            _(
+                "“%(v)s” is in %(named)s, but this store keeps its amounts in %(store)s: "
+                "convert the amounts, or leave this column out."
+            )
+            % {"v": raw.strip(), "named": f"{get_currency_name(code, locale=locale)} ({code})", "store": store}
+        )
     if not re.search(r"\d", text):
         raise ValidationError(_("“%(v)s” is not an amount such as 1250.00.") % {"v": raw.strip()})
     if "," in text and "." in text:

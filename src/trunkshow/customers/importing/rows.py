@@ -209,7 +209,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                     }
                     plan.consents.append((CONSENT_CHANNELS[name], granted, evidence))
             elif name == "total_spent":
-                plan.spend = m.parse_money(text)
+                plan.spend = m.parse_money(text, ctx.store.currency)
             elif name == "tags":
                 for kind, tag in m.split_interests(text):
                     _add_tag(plan, *services._clean_interest(kind, tag, field=column))
