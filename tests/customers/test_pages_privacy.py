@@ -222,12 +222,19 @@ def test_erase_needs_the_name_typed_then_the_customer_is_gone(world: World):
     keep, _other = _two(world)
     client = browser_client(world.a_owner)
     page = client.get(f"/customers/{keep.pk}/erase/").content.decode()
-    for text in ("What is removed, for good", "1 phone number, 0 email addresses", "This cannot be undone.", "$0.00"):
+    for text in ("What is removed, for good", "<li>1 phone number</li>", "This cannot be undone.", "$0.00"):
         assert text in page, text
+    removed = page.partition("What stays")[0]
+    for nothing in ("email address", "conversation", "0 notes", "consent record"):  # none to remove: not listed
+        assert nothing not in removed, nothing
+    assert "<li>The change history, and their lines in import files still stored</li>" in removed
     before = _state()
     wrong = client.post(f"/customers/{keep.pk}/erase/", {"confirm_name": "Kate Szirmai"})
     assert wrong.status_code == 400
-    assert "That is not the customer&#x27;s name. Type “Katherine Szirmay” exactly as shown" in wrong.content.decode()
+    assert (
+        "That is not the customer’s name. Type “Katherine Szirmay” as shown (capitals and accents do not matter)."
+        in wrong.content.decode()
+    )
     assert _state() == before
     done = client.post(f"/customers/{keep.pk}/erase/", {"confirm_name": "  katherine   SZIRMAY "})
     assert done.status_code == 302

@@ -282,10 +282,10 @@ def data_export(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 class EraseForm(forms.Form):
     confirm_name = forms.CharField(
-        label=gettext_lazy("Type the customer's name to confirm"),
+        label=gettext_lazy("Type the customer’s name to confirm"),
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}),
-        error_messages={"required": gettext_lazy("Type the customer's name to confirm the erasure.")},
+        error_messages={"required": gettext_lazy("Type the customer’s name to confirm the erasure.")},
     )
 
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
@@ -298,10 +298,56 @@ class EraseForm(forms.Form):
         names = {v.fold(self.customer.display_name), v.fold(self.customer.full_name)}
         if typed not in names:
             raise ValidationError(
-                _("That is not the customer's name. Type “%(name)s” exactly as shown (capitals do not matter).")
+                _("That is not the customer’s name. Type “%(name)s” as shown (capitals and accents do not matter).")
                 % {"name": self.customer.display_name}
             )
         return typed
+
+
+def _erase_lines(counts: dict[str, int]) -> list[str]:
+    """What the erasure removes beyond the name and address, as the page lists it: only what the
+    customer has (no "0 email addresses")."""
+    n = counts.get
+    contacts = [
+        ngettext("%(n)d phone number", "%(n)d phone numbers", n("phones", 0)) % {"n": n("phones", 0)},
+        ngettext("%(n)d email address", "%(n)d email addresses", n("emails", 0)) % {"n": n("emails", 0)},
+    ]
+    profile = [
+        ngettext("%(n)d note", "%(n)d notes", n("notes", 0)) % {"n": n("notes", 0)},
+        ngettext("%(n)d important date", "%(n)d important dates", n("dates", 0)) % {"n": n("dates", 0)},
+        ngettext("%(n)d interest", "%(n)d interests", n("interests", 0)) % {"n": n("interests", 0)},
+        ngettext("%(n)d size", "%(n)d sizes", n("sizes", 0)) % {"n": n("sizes", 0)},
+    ]
+    lines = [
+        ", ".join(text for text, key in zip(contacts, ("phones", "emails"), strict=True) if n(key)),
+        ", ".join(text for text, key in zip(profile, ("notes", "dates", "interests", "sizes"), strict=True) if n(key)),
+    ]
+    if n("conversations"):
+        inbox = ngettext(
+            "%(n)d conversation in the inbox, with %(messages)s (your team’s notes in them too)",
+            "%(n)d conversations in the inbox, with %(messages)s (your team’s notes in them too)",
+            n("conversations", 0),
+        ) % {
+            "n": n("conversations", 0),
+            "messages": ngettext("%(n)d message", "%(n)d messages", n("messages", 0)) % {"n": n("messages", 0)},
+        }
+        if n("attachments"):
+            inbox += ", " + ngettext("%(n)d photo or file", "%(n)d photos and files", n("attachments", 0)) % {
+                "n": n("attachments", 0)
+            }
+        lines.append(inbox + _(" and the providers’ delivery records; they no longer count in response times"))
+    if n("consent_events"):
+        lines.append(
+            ngettext(
+                "The consent record (%(n)d entry), the change history, and their lines in import files still stored",
+                "The consent record (%(n)d entries), the change history, and their lines in import files still stored",
+                n("consent_events", 0),
+            )
+            % {"n": n("consent_events", 0)}
+        )
+    else:
+        lines.append(_("The change history, and their lines in import files still stored"))
+    return [line for line in lines if line]
 
 
 @store_page("customers.erase")
@@ -326,6 +372,7 @@ def erase(request: HttpRequest, customer_id: int) -> HttpResponse:
                     % {"number": customer.pk},
                 )
                 return redirect("customers:list")
+    counts = erase_preview(customer=customer)
     return render(
         request,
         "customers/erase.html",
@@ -333,7 +380,8 @@ def erase(request: HttpRequest, customer_id: int) -> HttpResponse:
             "nav": "customers",
             "customer": customer,
             "form": form,
-            "counts": erase_preview(customer=customer),
+            "removed": _erase_lines(counts),
+            "purchases": counts["purchases"],
             "can_export": roles.has_right(request.membership, "customers.data_export"),  # type: ignore[attr-defined]
         },
         status=status,
