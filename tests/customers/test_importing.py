@@ -218,12 +218,29 @@ def test_an_erased_customers_phone_or_email_is_not_imported(world: World):
         "Gone,Person,,,,,,,,,,(212) 555-0100,,,,,,",
         "Gone,Again,GONE@example.com,,,,,,,,,,,,,,,",
         "Ana,Ruiz,,,,,,,,,,,,,,,,",
+        "Hélène,Dubois,gone@example.com,,,,,,,,,212 555 0100,,,,,,",
     )
     job = import_file(world.a, world.a_owner, content)
     assert outcomes(job) == [
-        (2, "error", "Not imported: erased at the customer's request."),
-        (3, "error", "Not imported: erased at the customer's request."),
+        (
+            2,
+            "error",
+            "(212) 555-0100 belonged to a customer erased at their request and is never imported again; "
+            "remove it from the line to import the rest.",
+        ),
+        (
+            3,
+            "error",
+            "gone@example.com belonged to a customer erased at their request and is never imported again; "
+            "remove it from the line to import the rest.",
+        ),
         (4, "created", ""),
+        (
+            5,
+            "error",
+            "(212) 555-0100 and gone@example.com belonged to a customer erased at their request and are never "
+            "imported again; remove them from the line to import the rest.",
+        ),
     ]
 
 

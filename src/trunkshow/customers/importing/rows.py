@@ -22,7 +22,7 @@ from django.db.models import F, Lookup
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from trunkshow.core.templatetags.trunkshow import phone_for_region
 from trunkshow.customers import services
@@ -62,8 +62,21 @@ CONSENT_CHANNELS = {
     "accepts_sms_marketing": Channel.SMS,
     "accepts_whatsapp_marketing": Channel.WHATSAPP,
 }
-ERASED = "erased at the customer's request"
 NO_NAME = gettext_lazy("No name on this line: a customer needs a first or last name.")
+
+
+def _erased(values: list[str]) -> str:
+    return ngettext(
+        "%(values)s belonged to a customer erased at their request and is never imported again; "
+        "remove it from the line to import the rest.",
+        "%(values)s belonged to a customer erased at their request and are never imported again; "
+        "remove them from the line to import the rest.",
+        len(values),
+    ) % {
+        "values": _("%(first)s and %(last)s") % {"first": ", ".join(values[:-1]), "last": values[-1]}
+        if len(values) > 1
+        else values[0]
+    }
 
 
 @dataclass
@@ -114,7 +127,7 @@ class Plan:
     nameless: bool = False
     # Worked out with the checks (in the checking thread), so writing the batch does only the writing.
     keys: tuple[tuple[str, str], ...] = ()  # what identifies the person: phones and emails, else the name
-    digests: frozenset[str] = frozenset()  # suppression digests of the phones and emails
+    digests: dict[str, str] = field(default_factory=dict)  # suppression digest → its phone (E.164) or email
     search_text: str = ""
     sort_name: str = ""
 
@@ -250,11 +263,11 @@ def plan_record(ctx: Context, record: Record) -> Plan:
     plan.keys = tuple([("phone", p) for p in plan.phones] + [("email", e) for e in plan.emails]) or (
         ("name", _sort_name(plan.profile)),
     )
-    plan.digests = frozenset(
-        suppression_digest(store=ctx.store, kind=kind, value=value)
+    plan.digests = {
+        suppression_digest(store=ctx.store, kind=kind, value=value): value
         for kind, values in ((SuppressionKind.PHONE, plan.phones), (SuppressionKind.EMAIL, plan.emails))
         for value in values
-    )
+    }
     # What search reads of a new customer, computed by the services' own function on the line's values.
     words = SimpleNamespace(
         first_name=plan.profile.get("first_name", ""),
@@ -396,8 +409,12 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         if plan.error:
             row(plan, ImportOutcome.ERROR, plan.error)
             continue
-        if suppressed and not suppressed.isdisjoint(plan.digests):
-            row(plan, ImportOutcome.ERROR, _("Not imported: %(why)s.") % {"why": ERASED})
+        if erased := [value for digest, value in plan.digests.items() if digest in suppressed]:
+            row(
+                plan,
+                ImportOutcome.ERROR,
+                _erased([v if "@" in v else phone_for_region(v, store.phone_region) for v in erased]),
+            )
             continue
         if not pending_keys.isdisjoint(plan.match_keys()):
             flush()  # the same person twice in one batch: the second merges into the first
