@@ -168,3 +168,32 @@ def test_the_results_buttons_stand_clear_of_the_list_on_a_desk(desktop: Any, wor
     buttons_top = desktop.locator(".action-bar").evaluate("el => el.getBoundingClientRect().top")
     assert buttons_top - list_bottom >= 12, f"the buttons sit {buttons_top - list_bottom:.0f} px under the list"
     screenshot(desktop, "import-results-buttons-desktop")
+
+
+def test_on_a_phone_a_file_in_doubt_is_read_again_in_the_encoding_chosen(
+    phone: Any, world: World, live_server_url: str, tmp_path: Any
+):
+    from tests.customers.encoded_files import KOREAN_IN_DOUBT
+
+    log_in(phone, live_server_url, world.a_owner)
+    csv = tmp_path / "korean.csv"
+    csv.write_bytes(KOREAN_IN_DOUBT)
+    phone.goto("/customers/imports/")
+    phone.get_by_label("CSV file exported from your point of sale").set_input_files(str(csv))
+    phone.get_by_role("button", name="Upload and check the columns").click()
+    expect(phone.get_by_text("We are not sure which encoding this file was saved in.", exact=False)).to_be_visible()
+    expect(phone.get_by_text("Read as Korean (EUC-KR): “김민준”")).to_be_visible()
+    encoding = phone.get_by_label("Encoding")
+    expect(encoding).to_have_value("gb18030")
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "import-encoding-doubt-phone")
+    assert_accessible(phone)
+
+    encoding.select_option("euc-kr")
+    phone.get_by_role("button", name="Read again").click()
+    expect(phone.get_by_text("1 customer line · read as Korean (EUC-KR), separated by comma")).to_be_visible()
+    expect(phone.get_by_role("cell", name="김민준")).to_be_visible()
+    expect(phone.get_by_label("Encoding")).to_have_value("euc-kr")
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "import-encoding-phone")
+    assert_accessible(phone)
