@@ -276,3 +276,24 @@ def test_the_command_line_refuses_a_reading_in_doubt_and_an_unknown_name(capsys:
     assert err.startswith("kr.csv: 1 line, Korean (EUC-KR), separated by comma\n")
     with scopes_disabled():
         assert list(Customer.objects.values_list("first_name", flat=True)) == ["김민준"]
+
+
+def test_a_line_past_what_detection_reads_in_another_encoding_is_refused_as_mixed(world: World):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trunkshow.customers.importing import encodings
+
+    line = "Müller,hans@example.de\r\n".encode("cp1252")
+    lines = encodings.EVIDENCE_BYTES // len(line) + 10
+    # 佐藤 in Shift-JIS starts with 0x8D, a byte Windows-1252 leaves undefined.
+    content = b"Name,Email\r\n" + line * lines + "佐藤,taro@example.jp\r\n".encode("cp932")
+    response = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("mixed.csv", content)})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "file": [
+            f"This file mixes text encodings: line {lines + 2} cannot be read as Western European (Windows-1252) "
+            "although earlier lines are. Save it from your spreadsheet as “CSV UTF-8” and upload it again."
+        ]
+    }
+    with scopes_disabled():
+        assert ImportJob.objects.count() == 0

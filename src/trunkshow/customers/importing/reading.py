@@ -338,8 +338,16 @@ def inspect_file(path: Path, *, encoding: str | None = None, prefer: str | None 
                     % {"encodings": _readable(), "why": exc.reason}
                     + _save_as()
                 ) from None
-            # Detection read the lines up to its budget; a later line the code page cannot read.
             bad = _first_bad_line(path, _codec(encoding)) or 0
+            if chosen is None:
+                # Detection read the lines up to its budget; a later one is in another encoding.
+                raise FileProblem(
+                    _(
+                        "This file mixes text encodings: line %(line)d cannot be read as %(encoding)s although earlier lines are. "
+                    )
+                    % {"line": bad, "encoding": ENCODING_LABELS.get(encoding, encoding)}
+                    + _save_as()
+                ) from None
             raise EncodingProblem(
                 _(
                     "This file cannot be read as %(encoding)s: line %(line)d holds bytes it does not use. Choose another encoding."
