@@ -118,6 +118,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/v1/customers/<customer_id>/merge"): {"other_id": 1},
     ("post", "/api/v1/imports/<job_id>/start"): {"mapping": {"First Name": "first_name"}},
+    ("post", "/api/v1/imports/<job_id>/encoding"): {"encoding": "utf-8"},
     ("patch", "/api/v1/segments/<segment_id>"): {"name": "Renamed"},
     ("post", "/api/v1/conversations/<conversation_id>/messages"): {"body": "Hello"},
     ("post", "/api/v1/conversations/<conversation_id>/assign"): {"assigned_to": None},

@@ -209,6 +209,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
     from django_scopes import scope
 
     from trunkshow.customers import importing
+    from trunkshow.customers.importing import encodings
     from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS
     from trunkshow.customers.models import ImportOutcome, ImportRow
     from trunkshow.stores.models import Store
@@ -225,16 +226,29 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
         if not sep:
             return _fail(f"--mapping {item!r}: write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)")
         overrides[column.strip()] = field.strip()
+    names = ", ".join(encodings.CHOICES)
+    if args.encoding is not None and encodings.choice(args.encoding) is None:
+        return _fail(f"--encoding {args.encoding!r}: not an encoding we read; use one of {names}")
     with scope(store=store):
         try:
             with open(path, "rb") as fh:
                 # The mapping is checked with the header before the job is made: a refused command
-                # leaves no import, no audit entry and no stored file behind, only its message.
+                # leaves no import, no audit entry and no stored file behind, only its message. Nobody
+                # sees a preview before the run, so an encoding in doubt is refused, not guessed.
                 job = importing.import_upload(
-                    store=store, actor=None, file_name=path.name, stream=fh, mapping=overrides
+                    store=store,
+                    actor=None,
+                    file_name=path.name,
+                    stream=fh,
+                    mapping=overrides,
+                    encoding=args.encoding,
+                    sure=True,
                 )
         except ValidationError as exc:
-            return _fail(f"{path.name}: {' '.join(exc.messages)}")
+            hint = ""
+            if "encoding" in getattr(exc, "message_dict", {}):
+                hint = f" Run again with --encoding NAME, NAME one of {names}."
+            return _fail(f"{path.name}: {' '.join(exc.messages)}{hint}")
         print(
             f"{path.name}: {_lines(job.total_rows or 0)}, {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
             f"separated by {DELIMITERS.get(job.delimiter, job.delimiter)}",
@@ -503,6 +517,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.add_argument("file", metavar="FILE.csv")
     i.add_argument("--store", required=True, help="the store's slug")
+    i.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="read the file in this encoding instead of detecting it: utf-8, windows-1252, windows-1250, "
+        "windows-1251, windows-1253, windows-1254, shift_jis, gb18030 or euc-kr",
+    )
     i.add_argument(
         "--mapping",
         action="extend",

@@ -214,3 +214,32 @@ def test_a_refused_mapping_stays_at_the_mapping_pages_address_and_a_reload_does_
             ("Szirmay", ""),
             ("Álvarez", ""),
         ]
+
+
+def test_on_a_phone_a_file_in_doubt_is_read_again_in_the_encoding_chosen(
+    phone: Any, world: World, live_server_url: str, tmp_path: Any
+):
+    from tests.customers.encoded_files import KOREAN_IN_DOUBT
+
+    log_in(phone, live_server_url, world.a_owner)
+    csv = tmp_path / "korean.csv"
+    csv.write_bytes(KOREAN_IN_DOUBT)
+    phone.goto("/customers/imports/")
+    phone.get_by_label("CSV file exported from your point of sale").set_input_files(str(csv))
+    phone.get_by_role("button", name="Upload and check the columns").click()
+    expect(phone.get_by_text("We are not sure which encoding this file was saved in.", exact=False)).to_be_visible()
+    expect(phone.get_by_text("Read as Korean (EUC-KR): “김민준”")).to_be_visible()
+    encoding = phone.get_by_label("Encoding")
+    expect(encoding).to_have_value("gb18030")
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "import-encoding-doubt-phone")
+    assert_accessible(phone)
+
+    encoding.select_option("euc-kr")
+    phone.get_by_role("button", name="Read again").click()
+    expect(phone.get_by_text("1 customer line · read as Korean (EUC-KR), separated by comma")).to_be_visible()
+    expect(phone.get_by_role("cell", name="김민준")).to_be_visible()
+    expect(phone.get_by_label("Encoding")).to_have_value("euc-kr")
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "import-encoding-phone")
+    assert_accessible(phone)

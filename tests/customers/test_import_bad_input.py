@@ -65,8 +65,11 @@ def assert_nothing_stored(settings, before=None) -> None:
             "This file mixes text encodings: line 3 is not UTF-8 although earlier lines are. " + SAVE_AS,
         ),
         (
-            b"First Name,Email\nAna,ana@example.com\nBad\x81Byte,b@example.com\n",
-            "This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252): line 3 holds bytes "
+            # 0x81 is in no Windows code page but Cyrillic, which has no 0x98; both need a second byte
+            # in Shift-JIS, GB18030 and EUC-KR, and a space or an @ is not one.
+            b"First Name,Email\nAna,ana@example.com\nBad\x81 Byte,b\x98@example.com\n",
+            "This file is not in an encoding we can read (UTF-8, UTF-16, Windows-1250 to 1254 (Central European, "
+            "Cyrillic, Western European, Greek, Turkish), Shift-JIS, GB18030 or EUC-KR): line 3 holds bytes "
             "none of them use. " + SAVE_AS,
         ),
         (

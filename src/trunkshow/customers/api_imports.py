@@ -1,4 +1,5 @@
-"""API: CSV imports under /api/v1/imports: upload, start with a mapping, status, rows, cancel.
+"""API: CSV imports under /api/v1/imports: upload, read again in another encoding, start with a
+mapping, status, rows, cancel.
 
 Owners and managers only. Another store's import id is a 404 like an id that never existed.
 """
@@ -15,8 +16,8 @@ from pydantic import ConfigDict
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, Page, paginate, refuse_body, refuse_unknown_parameters
 from trunkshow.customers import importing
+from trunkshow.customers.importing import encodings, uploads
 from trunkshow.customers.importing import mapping as m
-from trunkshow.customers.importing import uploads
 from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS
 from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow
 from trunkshow.customers.selectors import customer_names
@@ -36,14 +37,29 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
     return importing.import_job_get_for(store=_who(request).store, job_id=job_id)
 
 
+class EncodingAlternativeOut(Schema):
+    encoding: str = Field(description="Another encoding that reads the file about as well")
+    encoding_label: str
+    ours: str = Field(description="A word as the file is read now")
+    theirs: str = Field(description="The same word read in this encoding")
+
+
 class ImportJobOut(Schema):
     id: int
     file_name: str
     file_size: int
     file_sha256: str
     status: str
-    encoding: str = Field(description="The codec the file was read with: utf-8, utf-8-sig, utf-16-le, ...")
+    encoding: str = Field(
+        description="The encoding the file was read in: utf-8, utf-8-sig, utf-16-le, utf-16-be, windows-1252, "
+        "windows-1250, windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr"
+    )
     encoding_label: str
+    encoding_alternatives: list[EncodingAlternativeOut] = Field(
+        description="While the detected encoding is in doubt, the others that read the file about as well; "
+        "starting such an import needs an `encoding`"
+    )
+    encodings: dict[str, str] = Field(description="Every encoding a file may be read in, with its label")
     delimiter: str
     delimiter_label: str
     columns: list[str]
@@ -72,6 +88,16 @@ def job_out(job: ImportJob, *, preview: bool = False) -> ImportJobOut:
         status=job.status,
         encoding=job.encoding,
         encoding_label=str(ENCODING_LABELS.get(job.encoding, job.encoding)),
+        encoding_alternatives=[
+            EncodingAlternativeOut(
+                encoding=a["encoding"],
+                encoding_label=str(ENCODING_LABELS.get(a["encoding"], a["encoding"])),
+                ours=a["ours"],
+                theirs=a["theirs"],
+            )
+            for a in job.encoding_alternatives
+        ],
+        encodings={key: str(ENCODING_LABELS[key]) for key in encodings.CHOICES},
         delimiter=job.delimiter,
         delimiter_label=str(DELIMITERS.get(job.delimiter, job.delimiter)),
         columns=job.columns,
@@ -97,6 +123,17 @@ class StartIn(Schema):
     mapping: dict[str, str] = Field(
         description="Column → field for every column to import; a column left out is not imported"
     )
+    encoding: str | None = Field(
+        None,
+        max_length=50,
+        description="The encoding to read the file in (one of `encodings`): confirms the one it was read in, "
+        "or reads it again before the mapping is checked. Required while `encoding_alternatives` is not empty",
+    )
+
+
+class EncodingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    encoding: str = Field(max_length=50, description="One of the import's `encodings`, such as shift_jis")
 
 
 class RowOut(Schema):
@@ -137,7 +174,15 @@ UPLOAD_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary", "description": "the CSV file"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "the CSV file"},
+                        "encoding": {
+                            "type": "string",
+                            "maxLength": 50,
+                            "description": "read the file in this encoding (shift_jis, windows-1251, ...) "
+                            "instead of detecting it",
+                        },
+                    },
                 }
             }
         },
@@ -163,7 +208,10 @@ def import_upload(request: HttpRequest) -> Status[ImportJobOut]:
         raise ApiError(413, "too_large", importing.too_large_message())
     if upload is None:
         raise ApiError(400, "invalid", "Send the CSV file as the multipart field “file”.", {"file": ["Required."]})
-    job = importing.import_upload(store=who.store, actor=who.user, file_name=upload.name or "", stream=upload)
+    encoding = request.POST.get("encoding") or None
+    job = importing.import_upload(
+        store=who.store, actor=who.user, file_name=upload.name or "", stream=upload, encoding=encoding
+    )
     return Status(201, job_out(job, preview=True))
 
 
@@ -188,9 +236,25 @@ def import_start(request: HttpRequest, job_id: int, payload: StartIn) -> Status[
     """Runs in the background; poll the import for progress."""
     who, job = _who(request), _job(request, job_id)
     job = importing.import_start(
-        store=who.store, actor=who.user, job=job, mapping=payload.mapping, ip=client_ip(request)
+        store=who.store,
+        actor=who.user,
+        job=job,
+        mapping=payload.mapping,
+        encoding=payload.encoding,
+        ip=client_ip(request),
     )
     return Status(202, job_out(_job(request, job.pk)))
+
+
+@router.post(
+    "/{job_id}/encoding", response={200: ImportJobOut, **ERRORS}, summary="Read an upload again in another encoding"
+)
+def import_encoding(request: HttpRequest, job_id: int, payload: EncodingIn) -> ImportJobOut:
+    """While it waits for its mapping: the columns, the guessed mapping and the preview are read again.
+    Refused (and nothing changed) for an unknown encoding or one the file's bytes do not fit."""
+    who, job = _who(request), _job(request, job_id)
+    job = importing.import_encoding_set(store=who.store, actor=who.user, job=job, encoding=payload.encoding)
+    return job_out(job, preview=True)
 
 
 @router.post("/{job_id}/cancel", response={200: ImportJobOut, **ERRORS}, summary="Cancel an import")

@@ -527,6 +527,9 @@ class ImportJob(models.Model):
     # Relative to the data dir, chosen by the server (never the uploaded name); removed when done.
     stored_path = models.CharField(max_length=300, blank=True)
     encoding = models.CharField(max_length=32, blank=True)
+    # While the encoding is a guess in doubt: the others that read the file about as well, each
+    # with a word both read differently ({"encoding", "ours", "theirs"}); empty once sure or chosen.
+    encoding_alternatives = models.JSONField(default=list, blank=True)
     delimiter = models.CharField(max_length=4, blank=True)
     columns = models.JSONField(default=list)  # the header row, as read
     mapping = models.JSONField(default=dict)  # {"column header": "field"}

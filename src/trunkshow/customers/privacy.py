@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core.audit import audit_log
 from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers import validation as v
+from trunkshow.customers.importing.encodings import LEGACY
 from trunkshow.customers.models import (
     ConsentEvent,
     CurrentConsent,
@@ -496,6 +497,8 @@ def _scrub_import_files(
     blanked: dict[int, list[int]] = {}
     for job_id, path, encoding, delimiter in _import_files(store):
         raw = path.read_bytes()
+        # Shift-JIS and EUC-KR files are read (and so written back) with Microsoft's supersets.
+        encoding = LEGACY.get(encoding, encoding)
         try:
             text = raw.decode(encoding)
         except (LookupError, UnicodeDecodeError):

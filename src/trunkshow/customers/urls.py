@@ -42,6 +42,7 @@ urlpatterns = [
     path("imports/upload/", views_import.import_upload, name="import_upload"),
     path("imports/<int:job_id>/", views_import.import_detail, name="import_detail"),
     path("imports/<int:job_id>/start/", views_import.import_start, name="import_start"),
+    path("imports/<int:job_id>/encoding/", views_import.import_encoding, name="import_encoding"),
     path("imports/<int:job_id>/cancel/", views_import.import_cancel, name="import_cancel"),
     path("imports/<int:job_id>/retry/", views_import.import_retry, name="import_retry"),
     path("imports/<int:job_id>/status/", views_import.import_status, name="import_status"),

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trunkshow.core.access import client_ip
 from trunkshow.customers import importing
+from trunkshow.customers.importing import encodings, uploads
 from trunkshow.customers.importing import mapping as m
-from trunkshow.customers.importing import uploads
 from trunkshow.customers.importing.reading import DELIMITERS, ENCODING_LABELS, MAX_FILE_LABEL
 from trunkshow.customers.models import ImportJob, ImportOutcome, ImportRow, ImportStatus
 from trunkshow.customers.selectors import customer_names
@@ -184,13 +184,31 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _mapping_page(
-    request: HttpRequest, job: ImportJob, chosen: dict[str, str], errors: list[str], status: int = 200
+    request: HttpRequest,
+    job: ImportJob,
+    chosen: dict[str, str],
+    errors: list[str],
+    status: int = 200,
+    encoding_errors: list[str] | None = None,
 ) -> HttpResponse:
     preview = importing.import_preview(job)
+    # A file with a byte order mark is the encoding the mark names; any other may be read again.
+    current = encodings.choice(job.encoding) if not job.encoding.startswith("utf-16") else None
     context = {
         "nav": "customers",
         "job": job,
         "encoding_label": ENCODING_LABELS.get(job.encoding, job.encoding),
+        "encoding_current": current,
+        "encoding_choices": [(key, str(ENCODING_LABELS[key])) for key in encodings.CHOICES] if current else [],
+        "encoding_doubt": [
+            {
+                "label": ENCODING_LABELS.get(a["encoding"], a["encoding"]),
+                "ours": a["ours"],
+                "theirs": a["theirs"],
+            }
+            for a in job.encoding_alternatives
+        ],
+        "encoding_errors": encoding_errors or [],
         "delimiter_label": DELIMITERS.get(job.delimiter, job.delimiter),
         "preview": preview,
         "mapping_rows": _mapping_rows(job, preview, chosen),
@@ -207,7 +225,13 @@ def import_start(request: HttpRequest, job_id: int) -> HttpResponse:
     chosen = {column: request.POST.get(f"col-{i}", m.IGNORE) for i, column in enumerate(job.columns)}
     try:
         importing.import_start(
-            store=_store(request), actor=request.user, job=job, mapping=chosen, ip=client_ip(request)
+            store=_store(request),
+            actor=request.user,
+            job=job,
+            mapping=chosen,
+            # The encoding the page showed its preview in: the person saw it and went on.
+            encoding=request.POST.get("encoding") or None,
+            ip=client_ip(request),
         )
     except ValidationError as exc:
         if job.status != ImportStatus.UPLOADED:
@@ -225,6 +249,23 @@ def _keep_refused_mapping(request: HttpRequest, job: ImportJob, chosen: dict[str
         kept = dict(list(kept.items())[-(REFUSED_KEPT - 1) :]) | {str(job.pk): chosen}
     if kept or REFUSED_MAPPINGS in request.session:
         request.session[REFUSED_MAPPINGS] = kept
+
+
+@store_page("customers.import")
+@require_POST
+def import_encoding(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Read the waiting upload again in the encoding the person chose, and show its preview."""
+    job = _job(request, job_id)
+    try:
+        importing.import_encoding_set(
+            store=_store(request), actor=request.user, job=job, encoding=request.POST.get("encoding", "")
+        )
+    except ValidationError as exc:
+        if job.status != ImportStatus.UPLOADED:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("customers:import_detail", job_id=job.pk)
+        return _mapping_page(request, job, job.mapping, [], status=400, encoding_errors=exc.messages)
+    return redirect("customers:import_detail", job_id=job.pk)
 
 
 @store_page("customers.import")

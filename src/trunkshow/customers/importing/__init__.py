@@ -6,8 +6,10 @@
 
 from trunkshow.customers.importing.jobs import (
     BATCH_ROWS,
+    encoding_checked,
     import_cancel,
     import_dir,
+    import_encoding_set,
     import_job_get_for,
     import_preview,
     import_run,
@@ -19,8 +21,10 @@ from trunkshow.customers.importing.recovery import import_is_stuck, import_retry
 
 __all__ = [
     "BATCH_ROWS",
+    "encoding_checked",
     "import_cancel",
     "import_dir",
+    "import_encoding_set",
     "import_is_stuck",
     "import_job_get_for",
     "import_preview",

@@ -25,7 +25,7 @@ from trunkshow.core.statistics import statistics_refresh
 from trunkshow.core.tasks import enqueue_on_commit
 from trunkshow.core.validation import clean_text
 from trunkshow.customers import import_checker as checker
-from trunkshow.customers.importing import inserts
+from trunkshow.customers.importing import encodings, inserts
 from trunkshow.customers.importing import mapping as m
 from trunkshow.customers.importing import reading as r
 from trunkshow.customers.importing.rows import Context, Plan, Result, plan_record, write_batch
@@ -53,6 +53,47 @@ def too_large_message() -> str:
     ) % {"limit": r.MAX_FILE_LABEL}
 
 
+def encoding_checked(encoding: str) -> str:
+    """Our name for the encoding a person or program gave, or a refusal naming the ones we read."""
+    chosen = encodings.choice(encoding)
+    if chosen is None:
+        raise ValidationError(
+            {
+                "encoding": _("“%(name)s” is not an encoding we read. Choose one of: %(choices)s.")
+                % {"name": encoding[:50], "choices": encodings.choices_label()}
+            }
+        )
+    return chosen
+
+
+def encoding_doubt_message(encoding: str, alternatives: list[dict[str, str]]) -> str:
+    """What a refusal to import on a guess says: how the file reads each way."""
+    readings = [
+        _("as %(encoding)s it reads “%(word)s”")
+        % {"encoding": r.ENCODING_LABELS.get(a["encoding"], a["encoding"]), "word": a["theirs"]}
+        for a in alternatives
+    ]
+    ours = alternatives[0]["ours"] if alternatives else ""
+    return _(
+        "We are not sure which encoding this file was saved in: as %(encoding)s it reads “%(word)s”, %(others)s. "
+        "Choose the encoding."
+    ) % {
+        "encoding": r.ENCODING_LABELS.get(encoding, encoding),
+        "word": ours,
+        "others": "; ".join(readings),
+    }
+
+
+def _inspect(path: Path, store: Store, encoding: str | None) -> r.FileFacts:
+    """The file's facts, read in the chosen encoding, else detected with the store's code page first."""
+    try:
+        return r.inspect_file(path, encoding=encoding, prefer=encodings.country_code_page(store.country))
+    except r.EncodingProblem as exc:
+        raise ValidationError({"encoding": str(exc)}) from None
+    except r.FileProblem as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
 def import_dir(store: Store) -> Path:
     """Where a store's uploaded files wait for their run: DATA_DIR/imports/<store id>/."""
     return Path(settings.DATA_DIR) / "imports" / str(store.pk)
@@ -69,11 +110,16 @@ def import_upload(
     file_name: str,
     stream: IO[bytes] | Iterator[bytes],
     mapping: Mapping[str, object] | None = None,
+    encoding: str | None = None,
+    sure: bool = False,
 ) -> ImportJob:
     """Store the file under a name we choose, inspect it whole, and keep a job waiting for its mapping.
 
     ``mapping`` changes the guess for some columns (the command line's ``--mapping``): checked with
-    the file's header before the job is made, so a bad one leaves nothing behind."""
+    the file's header before the job is made, so a bad one leaves nothing behind. ``encoding`` reads
+    the file in that encoding instead of detecting it; ``sure`` refuses a detected encoding in doubt
+    (where no person looks at the preview before the run), again leaving nothing behind."""
+    chosen = encoding_checked(encoding) if encoding is not None else None
     name = clean_text((file_name or "").replace("\\", "/").rsplit("/", 1)[-1], field="file", max_length=255)
     if not name:
         name = "import.csv"
@@ -93,10 +139,9 @@ def import_upload(
                     raise ValidationError({"file": too_large_message()})
                 digest.update(chunk)
                 out.write(chunk)
-        try:
-            facts = r.inspect_file(path)
-        except r.FileProblem as exc:
-            raise ValidationError({"file": str(exc)}) from None
+        facts = _inspect(path, store, chosen)
+        if sure and facts.alternatives:
+            raise ValidationError({"encoding": encoding_doubt_message(facts.encoding, facts.alternatives)})
         guess = m.guess_mapping(facts.columns, facts.sample)
         if mapping is not None:
             guess = m.check_mapping(facts.columns, {**guess, **mapping})
@@ -108,6 +153,7 @@ def import_upload(
             file_sha256=digest.hexdigest(),
             stored_path=str(path.relative_to(Path(settings.DATA_DIR))),
             encoding=facts.encoding,
+            encoding_alternatives=facts.alternatives,
             delimiter=facts.delimiter,
             columns=facts.columns,
             mapping=guess,
@@ -154,18 +200,39 @@ def import_start(
     actor: Any,
     job: ImportJob,
     mapping: Mapping[str, object],
+    encoding: str | None = None,
     enqueue: bool = True,
     ip: str | None = None,
 ) -> ImportJob:
-    """Check the mapping and queue the run (after commit); the web process never waits for it."""
+    """Check the mapping and queue the run (after commit); the web process never waits for it.
+
+    ``encoding`` confirms the one the file was read in, or reads it again in another before the
+    mapping is checked against its header. Without it, a detected encoding in doubt is refused:
+    nothing is imported on a guess."""
+    chosen = encoding_checked(encoding) if encoding is not None else None
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk, store=store)
         if locked.status != ImportStatus.UPLOADED:
             raise ValidationError({"status": _("This import has already been started or cancelled.")})
+        if chosen is not None and chosen != encodings.choice(locked.encoding):
+            _reread(store, locked, chosen)
+        elif chosen is None and locked.encoding_alternatives:
+            raise ValidationError({"encoding": encoding_doubt_message(locked.encoding, locked.encoding_alternatives)})
         clean = m.check_mapping(locked.columns, mapping)
         locked.mapping = clean
+        locked.encoding_alternatives = []
         locked.status = ImportStatus.QUEUED
-        locked.save(update_fields=["mapping", "status"])
+        locked.save(
+            update_fields=[
+                "mapping",
+                "status",
+                "encoding",
+                "encoding_alternatives",
+                "delimiter",
+                "columns",
+                "total_rows",
+            ]
+        )
         audit_log(
             store=store,
             action="trunkshow.customer.import_started",
@@ -178,6 +245,36 @@ def import_start(
             from trunkshow.customers.tasks import import_customers
 
             enqueue_on_commit(import_customers, store.pk, locked.pk)
+    return locked
+
+
+def _reread(store: Store, job: ImportJob, encoding: str) -> None:
+    """Read the stored file again in ``encoding``: its header, delimiter, lines and the guessed
+    mapping follow (a header in Japanese is other columns than the same bytes read as Western)."""
+    path = _path(job)
+    if not job.stored_path or not path.exists():
+        raise ValidationError({"status": _("This import has already been started or cancelled.")})
+    facts = _inspect(path, store, encoding)
+    job.encoding = facts.encoding
+    job.encoding_alternatives = []
+    job.delimiter = facts.delimiter
+    job.columns = facts.columns
+    job.mapping = m.guess_mapping(facts.columns, facts.sample)
+    job.total_rows = facts.total_rows
+
+
+def import_encoding_set(*, store: Store, actor: Any, job: ImportJob, encoding: str) -> ImportJob:
+    """Read a waiting upload again in the encoding a person chose (the preview looked wrong).
+    A refusal (an unknown name, bytes that encoding does not use) changes nothing."""
+    chosen = encoding_checked(encoding)
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk, store=store)
+        if locked.status != ImportStatus.UPLOADED:
+            raise ValidationError({"status": _("This import has already been started or cancelled.")})
+        _reread(store, locked, chosen)
+        locked.save(
+            update_fields=["encoding", "encoding_alternatives", "delimiter", "columns", "mapping", "total_rows"]
+        )
     return locked
 
 

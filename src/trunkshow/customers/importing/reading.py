@@ -17,6 +17,9 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from trunkshow.customers.importing import encodings
+from trunkshow.customers.importing.encodings import Detection
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_FILE_LABEL = "50 MB"
 # One physical line, and one cell (a quoted cell may hold line breaks): 1 MB of text.
@@ -31,18 +34,18 @@ PREVIEW_ROWS = 5
 SAMPLE_ROWS = 1000
 SAMPLE_CELL_CHARS = 64
 DELIMITERS = {",": gettext_lazy("comma"), ";": gettext_lazy("semicolon"), "\t": gettext_lazy("tab")}
-ENCODING_LABELS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": gettext_lazy("UTF-8 with a byte order mark"),
-    "utf-16-le": "UTF-16 LE",
-    "utf-16-be": "UTF-16 BE",
-    "windows-1252": "Windows-1252",
-}
-_UNDEFINED_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+ENCODING_LABELS = encodings.LABELS
 
 
 def _save_as() -> str:
     return _("Save it from your spreadsheet as “CSV UTF-8” and upload it again.")
+
+
+def _readable() -> str:
+    return _(
+        "UTF-8, UTF-16, Windows-1250 to 1254 (Central European, Cyrillic, Western European, Greek, Turkish), "
+        "Shift-JIS, GB18030 or EUC-KR"
+    )
 
 
 # A cell may be up to a line long; the csv module's own limit is far lower by default.
@@ -53,6 +56,10 @@ class FileProblem(Exception):
     """The whole file cannot be imported; the message says why and what to do."""
 
 
+class EncodingProblem(FileProblem):
+    """The file cannot be read in the encoding a person chose; another may read it."""
+
+
 @dataclass
 class FileFacts:
     encoding: str
@@ -60,6 +67,8 @@ class FileFacts:
     columns: list[str]
     sample: list[list[str]] = field(default_factory=list)  # the first readable records, for the guess
     total_rows: int = 0
+    # Other encodings that read the file about as well (the reading is in doubt); empty when sure.
+    alternatives: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,28 +79,78 @@ class Record:
 
 
 def _codec(encoding: str) -> str:
-    """The codec that reads the file: a UTF-16 file starts with its byte order mark."""
-    return "utf-16" if encoding.startswith("utf-16") else encoding
+    """The codec that reads the file: a UTF-16 file starts with its byte order mark; Shift-JIS and
+    EUC-KR are read with Microsoft's supersets (ours are the names browsers use)."""
+    return encodings.CODECS.get(encoding, encoding)
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252; refuses binary data."""
+def _chunks(path: Path) -> Iterator[bytes]:
     with open(path, "rb") as fh:
-        head = fh.read(65536)
-        if not head.strip(codecs.BOM_UTF8 + b" \t\r\n"):
-            raise FileProblem(_("The file is empty: there is not even a header row."))
-        if head.startswith(codecs.BOM_UTF8):
-            utf8 = "utf-8-sig"
-        elif head.startswith(codecs.BOM_UTF16_LE):
-            return "utf-16-le"
-        elif head.startswith(codecs.BOM_UTF16_BE):
-            return "utf-16-be"
-        else:
-            utf8 = "utf-8"
-        if b"\x00" in head:
-            raise FileProblem(
-                _("This is not a CSV text file (it holds binary data, like a spreadsheet or an image). ") + _save_as()
+        while chunk := fh.read(1 << 20):
+            yield chunk
+
+
+def _first_bad_line(path: Path, codec: str) -> int | None:
+    """The first line these bytes do not decode in (none of our legacy codecs has a newline byte
+    inside a character, so a line decodes alone)."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode(codec)
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def _check_head(head: bytes) -> str | None:
+    """Refuses an empty or binary file; the encoding its byte order mark names, if it has one."""
+    if not head.strip(codecs.BOM_UTF8 + b" \t\r\n"):
+        raise FileProblem(_("The file is empty: there is not even a header row."))
+    if head.startswith(codecs.BOM_UTF8):
+        bom = "utf-8-sig"
+    elif head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    elif head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    else:
+        bom = None
+    if b"\x00" in head:
+        raise FileProblem(
+            _("This is not a CSV text file (it holds binary data, like a spreadsheet or an image). ") + _save_as()
+        )
+    return bom
+
+
+def chosen_encoding(path: Path, encoding: str) -> str:
+    """The encoding a person chose (one of ``encodings.CHOICES``), checked against the whole file."""
+    with open(path, "rb") as fh:
+        bom = _check_head(fh.read(65536))
+    if bom is not None and encodings.choice(bom) != encoding:
+        raise EncodingProblem(
+            _("This file starts with a %(bom)s byte order mark, so it can only be read as %(bom)s.")
+            % {"bom": "UTF-8" if bom == "utf-8-sig" else "UTF-16"}
+        )
+    if bom is not None:
+        return bom
+    bad = _first_bad_line(path, _codec(encoding))
+    if bad is not None:
+        raise EncodingProblem(
+            _(
+                "This file cannot be read as %(encoding)s: line %(line)d holds bytes it does not use. Choose another encoding."
             )
+            % {"encoding": ENCODING_LABELS[encoding], "line": bad}
+        )
+    return encoding
+
+
+def detect_encoding(path: Path, prefer: str | None = None) -> Detection:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else the code page that reads the file best
+    (``encodings.detect``; ``prefer`` is the store's own); refuses binary data and mixed encodings."""
+    with open(path, "rb") as fh:
+        bom = _check_head(fh.read(65536))
+        if bom is not None and bom.startswith("utf-16"):
+            return Detection(bom)
+        utf8 = bom or "utf-8"
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         line, saw_utf8 = 1, False
@@ -115,23 +174,19 @@ def detect_encoding(path: Path) -> str:
             except UnicodeDecodeError:
                 pass
             else:
-                return utf8
-        # Not UTF-8: the usual Windows export. Bytes that Windows-1252 leaves undefined mean neither.
-        fh.seek(0)
-        line = 1
-        while chunk := fh.read(1 << 20):
-            bad = next((i for i, b in enumerate(chunk) if b in _UNDEFINED_1252), None)
-            if bad is not None:
-                raise FileProblem(
-                    _(
-                        "This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252): "
-                        "line %(line)d holds bytes none of them use. "
-                    )
-                    % {"line": line + chunk.count(b"\n", 0, bad)}
-                    + _save_as()
-                )
-            line += chunk.count(b"\n")
-    return "windows-1252"
+                return Detection(utf8)
+    # Not UTF-8: a Windows export in the code page of the country it was made in.
+    detection = encodings.detect(_chunks(path), prefer=prefer)
+    if detection is None:
+        bad = max((_first_bad_line(path, codec) or 0) for codec in encodings.LEGACY.values())
+        raise FileProblem(
+            _(
+                "This file is not in an encoding we can read (%(encodings)s): line %(line)d holds bytes none of them use. "
+            )
+            % {"encodings": _readable(), "line": bad}
+            + _save_as()
+        )
+    return detection
 
 
 def _lines(fh: io.TextIOBase, counter: list[int]) -> Iterator[str]:
@@ -247,15 +302,19 @@ def check_header(cells: list[str]) -> list[str]:
     return named
 
 
-def inspect_file(path: Path) -> FileFacts:
-    """Everything the mapping step needs, checking the whole file once (streamed, constant memory)."""
-    encoding = detect_encoding(path)
+def inspect_file(path: Path, *, encoding: str | None = None, prefer: str | None = None) -> FileFacts:
+    """Everything the mapping step needs, checking the whole file once (streamed, constant memory).
+    ``encoding`` is one a person chose (``encodings.CHOICES``); else it is detected."""
+    chosen = Detection(chosen_encoding(path, encoding)) if encoding is not None else None
+    detection = chosen or detect_encoding(path, prefer)
+    encoding = detection.encoding
     with open_text(path, encoding) as fh:
         try:
             sample = fh.read(65536)
         except UnicodeDecodeError:
             raise FileProblem(
-                _("This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252). ") + _save_as()
+                _("This file is not in an encoding we can read (%(encodings)s). ") % {"encodings": _readable()}
+                + _save_as()
             ) from None
     delimiter = detect_delimiter(sample.lstrip("\ufeff"))
     with open_text(path, encoding) as fh:
@@ -273,14 +332,38 @@ def inspect_file(path: Path) -> FileFacts:
                         % {"max": f"{MAX_ROWS:,}"}
                     )
         except UnicodeDecodeError as exc:
-            raise FileProblem(
-                _("This file is not in an encoding we can read (UTF-8, UTF-16 or Windows-1252): %(why)s. ")
-                % {"why": exc.reason}
-                + _save_as()
+            if encoding not in encodings.LEGACY:
+                raise FileProblem(
+                    _("This file is not in an encoding we can read (%(encodings)s): %(why)s. ")
+                    % {"encodings": _readable(), "why": exc.reason}
+                    + _save_as()
+                ) from None
+            bad = _first_bad_line(path, _codec(encoding)) or 0
+            if chosen is None:
+                # Detection read the lines up to its budget; a later one is in another encoding.
+                raise FileProblem(
+                    _(
+                        "This file mixes text encodings: line %(line)d cannot be read as %(encoding)s although earlier lines are. "
+                    )
+                    % {"line": bad, "encoding": ENCODING_LABELS.get(encoding, encoding)}
+                    + _save_as()
+                ) from None
+            raise EncodingProblem(
+                _(
+                    "This file cannot be read as %(encoding)s: line %(line)d holds bytes it does not use. Choose another encoding."
+                )
+                % {"encoding": ENCODING_LABELS.get(encoding, encoding), "line": bad}
             ) from None
     if total == 0:
         raise FileProblem(_("The file has a header row but no customers under it."))
-    return FileFacts(encoding=encoding, delimiter=delimiter, columns=columns, sample=first, total_rows=total)
+    return FileFacts(
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=columns,
+        sample=first,
+        total_rows=total,
+        alternatives=detection.alternatives,
+    )
 
 
 def fit_cells(cells: list[str], width: int) -> list[str]:
