@@ -149,6 +149,29 @@ def test_a_reading_in_doubt_is_shown_and_the_chosen_encoding_is_imported(
         assert list(Customer.objects.values_list("first_name", flat=True)) == ["김민준"]
 
 
+def test_reading_again_forgets_a_refused_mapping_of_the_columns_read_before(world: World):
+    """The header read in another encoding is other columns: the guess for them is shown, not the
+    choices refused for the old ones."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = browser_client(world.a_owner)
+    content = "이름,Email\r\n김민준,minjun@example.kr\r\n".encode("euc_kr")
+    client.post("/customers/imports/upload/", {"file": SimpleUploadedFile("kr.csv", content)})
+    job = only_job()
+    assert (job.encoding, job.columns[0]) != ("euc-kr", "이름"), (
+        job.encoding_alternatives
+    )  # in doubt: read otherwise first
+    client.post(
+        f"/customers/imports/{job.pk}/start/", {"col-0": "first_name", "col-1": "first_name", "encoding": job.encoding}
+    )
+    assert "both mapped to First name" in text(client.get(f"/customers/imports/{job.pk}/"))
+    assert client.post(f"/customers/imports/{job.pk}/encoding/", {"encoding": "euc-kr"}).status_code == 302
+    page = text(client.get(f"/customers/imports/{job.pk}/"))
+    assert "both mapped to First name" not in page
+    assert client.session["import_refused_mappings"] == {}
+    assert (only_job().encoding, only_job().columns) == ("euc-kr", ["이름", "Email"])
+
+
 def test_the_api_will_not_start_a_reading_in_doubt_without_an_encoding(
     world: World, django_capture_on_commit_callbacks
 ):

@@ -265,6 +265,7 @@ def import_encoding(request: HttpRequest, job_id: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return redirect("customers:import_detail", job_id=job.pk)
         return _mapping_page(request, job, job.mapping, [], status=400, encoding_errors=exc.messages)
+    _keep_refused_mapping(request, job, None)  # read anew, the columns and their guess start over
     return redirect("customers:import_detail", job_id=job.pk)
 
 
