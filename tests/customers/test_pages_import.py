@@ -123,7 +123,8 @@ def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(
     assert response.redirect_chain == [(f"/customers/imports/{job.pk}/", 302)]
     assert response.status_code == 200
     assert "Map at least one column to a name, an email or a phone" in text(response)
-    assert re.findall(r'<option value="([^"]*)" selected>', text(response)) == [""] * 18  # as chosen: nothing
+    chosen = re.findall(r'<select id="col-\d+".*?<option value="([^"]*)" selected>', text(response))
+    assert chosen == [""] * 18  # as chosen: nothing
     with scopes_disabled():
         assert ImportJob.objects.get().status == "uploaded"
 
@@ -335,3 +336,29 @@ def test_results_name_each_lines_customer_in_one_query_for_the_page(world: World
         f'<span class="tag badge-ok">Created</span> <a class="result-open" href="/customers/{p0.pk}/">P0 Q</a>' in page
     )
     assert "Open customer" not in page
+
+
+@pytest.mark.parametrize(("store", "order"), [("a", "month/day/year"), ("b", "day/month/year")])
+def test_the_mapping_page_says_how_dates_are_read_in_this_store(world: World, store: str, order: str):
+    shop = getattr(world, store)
+    owner = world.a_owner if store == "a" else world.b_owner
+    job = upload(shop, owner, b"Name,Email,DOB\nClara,clara@example.com,05/03/1985\n")
+    page = text(browser_client(owner).get(f"/customers/imports/{job.pk}/"))
+    assert (
+        "Dates are read as their values show (28/02/1966 can only be day first); where they cannot tell, "
+        f"{order}, as this store writes them." in page
+    )
+    # The choice itself stays short enough for a phone's select.
+    assert '<option value="birthday" selected>Birthday</option>' in page
+    no_dates = upload(shop, owner, b"Name,Email\nClara,clara@example.com\n")
+    assert "Dates are read" not in text(browser_client(owner).get(f"/customers/imports/{no_dates.pk}/"))
+
+
+def test_a_utf8_file_keeps_the_encoding_choice_folded_away(world: World):
+    """UTF-8 read without a fault is UTF-8: the choice is there for the rare garbled file, folded."""
+    job = upload(world.a, world.a_owner, "Name,Email\nZsófia,zsofia@example.com\n".encode())
+    page = text(browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/"))
+    assert (
+        '<details class="disclosure encoding-more"><summary>Names look garbled? Choose the encoding</summary>' in page
+    )
+    assert '<option value="utf-8" selected>UTF-8</option>' in page

@@ -213,6 +213,8 @@ def _mapping_page(
         "preview": preview,
         "mapping_rows": _mapping_rows(job, preview, chosen),
         "fields": [(k, str(label)) for k, label in m.FIELDS.items()],
+        "has_dates": any(name in m.DATES for name in chosen.values()),
+        "store_order": _("day/month/year") if m.date_order(job.store.locale) == "dmy" else _("month/day/year"),
         "errors": errors,
     }
     return render(request, "customers/import_mapping.html", context, status=status)
