@@ -99,13 +99,13 @@ def _coming_dates(store: Any, filters: CustomerFilter, rows: list[Customer], now
 
 
 def _sort_choices(filters: CustomerFilter) -> tuple[str, list[tuple[str, str]]]:
-    """The sort menu: what the list is in when none is chosen, then the others (the soonest date
-    only with a date filter, which it orders by)."""
+    """The sort menu: what the list is in when none is chosen, then the others. The soonest date is
+    offered without a date filter too, to be chosen with one in the same form (the form drops it
+    when no date filter comes with it)."""
     labels = sort_labels()
     default = replace(filters, sort=None).effective_sort
     default_label = _("Best match") if default == "relevance" else labels[default]
-    others = [(k, v) for k, v in labels.items() if k != default and (k != SOONEST or filters.date)]
-    return default_label, others
+    return default_label, [(k, v) for k, v in labels.items() if k != default]
 
 
 def _segment_labels(store: Any, segment: Segment) -> list[str]:
