@@ -230,6 +230,7 @@ def test_list_rows_carry_the_primary_contact_and_spend(world: World):
                 "currency": "USD",
                 "purchase_count": 0,
                 "last_purchase_on": None,
+                "coming_dates": None,  # only with a date filter
             }
         ],
     }

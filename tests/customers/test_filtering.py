@@ -56,15 +56,17 @@ def test_birthdays_within_days_cross_the_new_year_in_each_customers_time_zone(wo
     person(world, "PagoDec31", birthday_day=31, birthday_month=12, time_zone="Pacific/Pago_Pago")
     person(world, "NoBirthday")
 
-    assert names(world.a, now, date="birthday", within=0) == ["KiriJan1 X", "NyDec31 X", "PagoDec31 X", "ParisJan1 X"]
+    # The soonest date first (a date filter's own order), ties in the order they were added.
+    assert names(world.a, now, date="birthday", within=0) == ["NyDec31 X", "PagoDec31 X", "ParisJan1 X", "KiriJan1 X"]
     assert names(world.a, now, date="birthday", within=3) == [
-        "KiriJan1 X",
         "NyDec31 X",
-        "NyJan1 X",
-        "NyJan3 X",
         "PagoDec31 X",
+        "NyJan1 X",
         "ParisJan1 X",
+        "KiriJan1 X",
+        "NyJan3 X",
     ]
+    assert names(world.a, now, date="birthday", within=3, sort="name")[:2] == ["KiriJan1 X", "NyDec31 X"]
     # Paris's 31 December has passed: a year ahead it is the last day of the window.
     assert "ParisDec31 X" not in names(world.a, now, date="birthday", within=363)
     assert "ParisDec31 X" in names(world.a, now, date="birthday", within=364)
@@ -111,7 +113,7 @@ def test_anniversaries_weddings_engagements_partners_and_any_date(world: World):
     assert names(world.a, now, date="engagement", within=7) == ["Eng X"]
     assert names(world.a, now, date="partner_birthday", within=7) == ["Pan X"]
     assert names(world.a, now, date="partner_birthday", within=120) == ["Pan X", "Pwc X"]
-    assert names(world.a, now, date="any", within=7) == ["Ann X", "Eng X", "Pan X", "Wed X"]
+    assert names(world.a, now, date="any", within=7) == ["Ann X", "Pan X", "Wed X", "Eng X"]  # 2, 3, 5, 7 June
     assert names(world.a, now, within=3) == ["Ann X", "Pan X"]  # `within` alone means any date
     assert partner_named.pk and eng.pk
 
@@ -263,7 +265,10 @@ def test_every_bad_parameter_gets_its_own_message(world: World):
     }
     assert errors(world.a, interest=[f"v{i}" for i in range(11)]) == {"interest": ["Filter on at most 10 interests."]}
     assert errors(world.a, sort="price") == {
-        "sort": ["Sort by one of name, newest, spend, last_purchase, last_contact."]
+        "sort": ["Sort by one of name, newest, spend, last_purchase, last_contact, soonest."]
+    }
+    assert errors(world.a, sort="soonest") == {
+        "sort": ["Sort by the soonest date together with a date filter (date and within)."]
     }
     assert list(errors(world.a, colour="red")) == ["colour"]
 

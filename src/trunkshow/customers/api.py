@@ -7,14 +7,16 @@ schema. Errors use the envelope of ``core.api``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, paginate, refuse_unknown_parameters
-from trunkshow.customers import filtering, search, services
+from trunkshow.customers import coming, filtering, search, services
 from trunkshow.customers.exporting import customers_export, export_response
 from trunkshow.customers.filtering import BadCursor, customers_filtered, filters_parse, page_in_order
 from trunkshow.customers.models import (
@@ -62,6 +64,7 @@ from trunkshow.customers.schemas import (
     SizeOut,
     Timeline,
     TimelineParams,
+    coming_date_out,
     consent_event_out,
     create_field_name,
     customer_out,
@@ -106,7 +109,18 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
 
 
 def _columns(checked: Any) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((*SUMMARY_COLUMNS, *checked.key_columns())))
+    dated = coming.ROW_FIELDS if checked.date else ()
+    return tuple(dict.fromkeys((*SUMMARY_COLUMNS, *checked.key_columns(), *dated)))
+
+
+def _summaries(store: Any, checked: Any, rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """The page's rows, with their coming dates when a date filter is set."""
+    items = [customer_summary_row(r, currency=store.currency, phone_region=store.phone_region) for r in rows]
+    found = coming.rows_coming(store=store, filters=checked, rows=rows, now=now)
+    if found is not None:
+        for item in items:
+            item["coming_dates"] = [coming_date_out(d) for d in found.get(item["id"], [])]
+    return items
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Find customers")
@@ -118,17 +132,15 @@ def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> d
     checked = filters_parse(request.GET, store=store, allowed_extra=("cursor", "limit"))
     if checked.q and not checked.has_filters and checked.effective_sort == filtering.RELEVANCE:
         return _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
-    found = customers_filtered(store=store, filters=checked)
+    now = timezone.now()  # one moment for the window, the order and each row's dates
+    found = customers_filtered(store=store, filters=checked, now=now)
     try:
         page = page_in_order(
             customer_summaries(found, _columns(checked)), filters=checked, cursor=filters.cursor, limit=filters.limit
         )
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
-    return {
-        "items": [customer_summary_row(r, currency=store.currency, phone_region=store.phone_region) for r in page.rows],
-        "next_cursor": page.next_cursor,
-    }
+    return {"items": _summaries(store, checked, page.rows, now), "next_cursor": page.next_cursor}
 
 
 def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -> dict[str, Any]:

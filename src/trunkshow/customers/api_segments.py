@@ -10,12 +10,14 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, refuse_unknown_parameters
 from trunkshow.customers import segments as seg
+from trunkshow.customers.coming import rows_coming
 from trunkshow.customers.exporting import customers_export, export_response
 from trunkshow.customers.filtering import BadCursor, page_in_order
 from trunkshow.customers.models import Segment
@@ -130,13 +132,19 @@ def segment_customer_list(request: HttpRequest, segment_id: int, params: Query[P
     refuse_unknown_parameters(request, PageParams)
     store, segment = _who(request).store, _segment(request, segment_id)
     filters = seg.segment_filter(store=store, segment=segment)
-    found = customers_with_contacts(seg.segment_customers(store=store, segment=segment))
+    now = timezone.now()  # one moment for the window, the order and each row's dates
+    found = customers_with_contacts(seg.segment_customers(store=store, segment=segment, now=now))
     try:
         page = page_in_order(found, filters=filters, cursor=params.cursor, limit=params.limit)
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
+    dated = rows_coming(store=store, filters=filters, rows=page.rows, now=now)
     return CustomerPage(
-        items=[customer_summary_out(c, currency=store.currency) for c in page.rows], next_cursor=page.next_cursor
+        items=[
+            customer_summary_out(c, currency=store.currency, coming=None if dated is None else dated.get(c.pk, []))
+            for c in page.rows
+        ],
+        next_cursor=page.next_cursor,
     )
 
 

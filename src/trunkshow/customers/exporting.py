@@ -11,6 +11,7 @@ download is still in the log (as not finished).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -27,8 +28,10 @@ from django_scopes import scope
 
 from trunkshow.core.audit import audit_log
 from trunkshow.core.models import AuditEntry
+from trunkshow.customers.coming import ComingDate, rows_coming
 from trunkshow.customers.filtering import (
     RELEVANCE,
+    SOONEST,
     SORTS,
     CustomerFilter,
     Sort,
@@ -80,6 +83,9 @@ COLUMNS = (
     "WhatsApp marketing",
     "Added on",
 )
+# With a date filter, what it kept each customer for: the dates in its window, soonest first
+# (ISO, as the other dates), and what each is ("Birthday; 25th anniversary").
+COMING_COLUMNS = ("Coming dates", "Coming occasions")
 
 _FIELDS = (
     "id",
@@ -114,10 +120,12 @@ _FIELDS = (
     "last_contact_at",
     "created_at",
     "sort_name",
+    "time_zone",
 )
 
-# The search's rank is an annotation of a searched list, not a column (mypy's plugin cannot see it).
+# The search's rank and the soonest date are annotations of a list, not columns (mypy's plugin cannot see them).
 _RANKED_FIELDS: tuple[str, ...] = (*_FIELDS, "search_rank")
+_SOONEST_FIELDS: tuple[str, ...] = (*_FIELDS, SORTS[SOONEST].column)
 
 
 def neutralise(value: str) -> str:
@@ -146,15 +154,20 @@ class Export:
     store: Store
     filters: CustomerFilter
     segment: Segment | None
+    now: dt.datetime  # one moment for the whole file: its count, its window, its order, its dates
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*COLUMNS, *COMING_COLUMNS) if self.filters.date else COLUMNS
 
     def _queryset(self) -> QuerySet[Customer]:
-        return customers_filtered(store=self.store, filters=self.filters)
+        return customers_filtered(store=self.store, filters=self.filters, now=self.now)
 
     def chunks(self) -> Iterator[str]:
         """The file as text pieces (a chunk of rows each), read inside the store's scope."""
         written, finished = 0, False
         try:
-            yield BOM + _csv_line(COLUMNS)
+            yield BOM + _csv_line(self.columns)
             state = _Reader(self)
             while True:
                 piece = state.next_piece()
@@ -176,7 +189,7 @@ class Export:
         loop, and a refusal here cut every download off after its header."""
         written, finished = 0, False
         try:
-            yield BOM + _csv_line(COLUMNS)
+            yield BOM + _csv_line(self.columns)
             state = await sync_to_async(_Reader, thread_sensitive=True)(self)
             step = sync_to_async(state.next_piece, thread_sensitive=True)
             while True:
@@ -234,7 +247,8 @@ class _Reader:
                     qs = qs.filter(ranked_after(*self.position))
                 rows = list(qs[:CHUNK])
             else:
-                qs = found.order_by(*self.sort.order_by()).values(*_FIELDS)
+                fields = _SOONEST_FIELDS if self.sort.name == SOONEST else _FIELDS
+                qs = found.order_by(*self.sort.order_by()).values(*fields)
                 if self.position is None:
                     rows = list(qs[:CHUNK])
                 else:
@@ -298,6 +312,7 @@ class _Reader:
                 ids,
             )
         }
+        dated = rows_coming(store=self.store, filters=self.export.filters, rows=rows, now=self.export.now)
         tz, currency, sources, staff = self.store.tz, self.store.currency, self.sources, self.staff
         channels = (Channel.SMS.value, Channel.EMAIL.value, Channel.WHATSAPP.value)
         buffer = io.StringIO()
@@ -353,9 +368,14 @@ class _Reader:
                     contact.astimezone(tz).isoformat(sep=" ", timespec="minutes")[:16] if contact else "",
                     *states,
                     row["created_at"].astimezone(tz).date().isoformat(),
+                    *(() if dated is None else _coming_cells(dated.get(cid, []))),
                 )
             )
         return buffer.getvalue()
+
+
+def _coming_cells(dates: list[ComingDate]) -> tuple[str, str]:
+    return "; ".join(d.on.isoformat() for d in dates), _safe("; ".join(d.occasion for d in dates))
 
 
 def _safe(value: str) -> str:
@@ -376,7 +396,8 @@ def customers_export(
     Only owners and managers may export: an export is the whole customer book leaving the shop.
     """
     roles.require(membership, "customers.export")
-    row_count = customers_filtered(store=store, filters=filters).count()
+    now = timezone.now()
+    row_count = customers_filtered(store=store, filters=filters, now=now).count()
     entry = audit_log(
         store=store,
         action="trunkshow.customer.exported",
@@ -391,9 +412,9 @@ def customers_export(
         },
         ip=ip,
     )
-    stamp = timezone.now().astimezone(store.tz).strftime("%Y-%m-%d-%H%M")
+    stamp = now.astimezone(store.tz).strftime("%Y-%m-%d-%H%M")
     filename = f"customers-{store.slug}-{stamp}.csv"
-    return Export(entry, filename, row_count, store, filters, segment)
+    return Export(entry, filename, row_count, store, filters, segment, now)
 
 
 def export_response(request: Any, export: Export) -> StreamingHttpResponse:

@@ -15,8 +15,9 @@ segment's ``filters``):
 - ``contact_older_than``: days since ``last_contact_at`` (never contacted counts as older);
 - ``spend_min`` / ``spend_max``: lifetime spend in the store's currency;
 - ``source``; ``consent`` (sms, email, whatsapp): may be sent marketing on it now;
-- ``sort``: name, newest, spend, last_purchase, last_contact (default: name, or the search's
-  ranking when ``q`` is given).
+- ``sort``: name, newest, spend, last_purchase, last_contact, or soonest (the next date of the
+  date filter's kind first; only with that filter). Default: the search's ranking when ``q`` is
+  given, else soonest when a date filter is set, else name.
 
 Every bad value gets its own message under its own name, and a name that is not a filter is
 refused, never silently ignored.
@@ -29,7 +30,6 @@ import datetime as dt
 import json
 import re
 import unicodedata
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trunkshow.core.validation import search_text
-from trunkshow.customers import search
+from trunkshow.customers import coming, search
 from trunkshow.customers.interests import interest_condition, interest_key
 from trunkshow.customers.models import (
     Channel,
@@ -51,7 +51,6 @@ from trunkshow.customers.models import (
     CustomerEmail,
     CustomerPhone,
     DateKind,
-    ImportantDate,
     InterestKind,
     Source,
 )
@@ -106,7 +105,10 @@ SORTS: dict[str, Sort] = {
     "last_purchase": Sort("last_purchase", "last_purchase_on", descending=True, nullable=True),
     # The ones we have not spoken to for longest come first, never contacted at the top.
     "last_contact": Sort("last_contact", "last_contact_at", descending=False, nullable=True),
+    # The date filter's next date (coming.soonest_key, an annotation), then the id.
+    "soonest": Sort("soonest", "coming_key", descending=False),
 }
+SOONEST = "soonest"
 RELEVANCE = "relevance"
 
 
@@ -117,6 +119,7 @@ def sort_labels() -> dict[str, str]:
         "spend": _("Highest spend"),
         "last_purchase": _("Last purchase"),
         "last_contact": _("Longest without contact"),
+        "soonest": _("Soonest date first"),
     }
 
 
@@ -172,9 +175,13 @@ class CustomerFilter:
 
     @property
     def effective_sort(self) -> str:
-        if self.sort:
+        # A date filter lists who to call first, the soonest date at the top; a search keeps its
+        # ranking (what was typed chose the order), and any sort chosen wins (ADR 0004).
+        if self.sort and (self.sort != SOONEST or self.date):
             return self.sort
-        return RELEVANCE if self.q else "name"
+        if self.q:
+            return RELEVANCE
+        return SOONEST if self.date else "name"
 
     def params(self) -> dict[str, Any]:
         """The filters as parameters again (what a segment stores and a link carries), canonical."""
@@ -208,6 +215,8 @@ class CustomerFilter:
             rest = {k: val for k, val in params.items() if k != name}
             if name == "date":
                 rest.pop("within", None)
+            if name == "date" and rest.get("sort") == SOONEST:
+                rest.pop("sort")  # the soonest date of no date filter means nothing
             if item is not None:
                 remaining = [x for x in params[name] if x != item]
                 if remaining:
@@ -399,10 +408,14 @@ def filters_parse(
 
     sort = one("sort")
     if sort is not None:
-        if sort in SORTS:
-            got["sort"] = sort
-        else:
+        if sort not in SORTS:
             errors.setdefault("sort", []).append(_("Sort by one of %(s)s.") % {"s": ", ".join(SORTS)})
+        elif sort == SOONEST and date is None:
+            errors.setdefault("sort", []).append(
+                _("Sort by the soonest date together with a date filter (date and within).")
+            )
+        else:
+            got["sort"] = sort
 
     if errors:
         raise ValidationError(errors)
@@ -412,114 +425,26 @@ def filters_parse(
 # ---- the query ----------------------------------------------------------------------------
 
 
-def _md_range(month_field: str, day_field: str, start: tuple[int, int], end: tuple[int, int]) -> Q:
-    """Month-days from ``start`` to ``end`` inclusive (same year, start <= end), index-friendly."""
-    (m1, d1), (m2, d2) = start, end
-    if m1 == m2:
-        return Q(**{month_field: m1, f"{day_field}__gte": d1, f"{day_field}__lte": d2})
-    condition = Q(**{month_field: m1, f"{day_field}__gte": d1}) | Q(**{month_field: m2, f"{day_field}__lte": d2})
-    if m2 - m1 > 1:
-        condition |= Q(**{f"{month_field}__gt": m1, f"{month_field}__lt": m2})
-    return condition
-
-
-def _window(month_field: str, day_field: str, today: dt.date, days: int) -> Q:
-    """The month-day falls on ``today`` or up to ``days`` later; across the new year, and a
-    29 February counts on the 28th in a year without one."""
-    last = today + dt.timedelta(days=days)
-    if days >= 365:  # a whole year: every month-day, 29 February included
-        return Q(**{f"{month_field}__isnull": False})
-    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    if last.year == today.year:
-        spans.append(((today.month, today.day), (last.month, last.day)))
-    else:
-        spans.append(((today.month, today.day), (12, 31)))
-        spans.append(((1, 1), (last.month, last.day)))
-    condition = Q()
-    for start, end in spans:
-        condition |= _md_range(month_field, day_field, start, end)
-    # 28 February in the window of a year without a 29th: those born on the 29th celebrate then.
-    for year in range(today.year, last.year + 1):
-        if not _is_leap(year) and today <= dt.date(year, 2, 28) <= last:
-            condition |= Q(**{month_field: 2, day_field: 29})
-    return condition
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-_ALL_ZONES: tuple[str, ...] | None = None
-
-
-def _zones() -> tuple[str, ...]:
-    global _ALL_ZONES
-    if _ALL_ZONES is None:
-        _ALL_ZONES = tuple(sorted(zoneinfo.available_timezones()))
-    return _ALL_ZONES
-
-
-def local_today_groups(store: Store, now: dt.datetime | None = None) -> list[tuple[dt.date, list[str] | None]]:
-    """Today's date per group of time zones: at any moment there are two or three such dates.
-
-    The group holding the store's own date is returned with ``None`` for its zones: it takes
-    every customer not in another group (a blank or unknown zone means the store's).
-    """
-    now = now or timezone.now()
-    store_today = now.astimezone(store.tz).date()
-    groups: dict[dt.date, list[str]] = {}
-    for name in _zones():
-        try:
-            local = now.astimezone(zoneinfo.ZoneInfo(name)).date()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # pragma: no cover - a broken tzdata entry
-            continue
-        if local != store_today:
-            groups.setdefault(local, []).append(name)
-    return [(store_today, None), *sorted(groups.items())]
-
-
-def _date_condition(store: Store, kind: str, days: int, now: dt.datetime | None) -> Q:
-    """Customers with a date of ``kind`` in the window, each compared in their own time zone:
-    one condition per distinct local date (two or three), never one per customer."""
-    groups = local_today_groups(store, now)
-    others = [zone for _today, zones in groups for zone in (zones or [])]
-    condition = Q()
-    for today, zones in groups:
-        in_zone = ~Q(time_zone__in=others) if zones is None else Q(time_zone__in=zones)
-        if zones is None and not others:
-            in_zone = Q()
-        dates = Q()
-        if kind in ("birthday", "any"):
-            dates |= _window("birthday_month", "birthday_day", today, days)
-        if kind in ("partner_birthday", "any"):
-            # A partner who is a customer has their own birthday; otherwise the one noted here.
-            dates |= Q(partner__isnull=True) & _window("partner_birthday_month", "partner_birthday_day", today, days)
-            dates |= _window("partner__birthday_month", "partner__birthday_day", today, days)
-        if kind in ("anniversary", "wedding", "engagement", "any"):
-            kinds = DateKind.values if kind == "any" else [kind]
-            dated = ImportantDate.objects.filter(customer=OuterRef("pk"), kind__in=kinds).filter(
-                _window("month", "day", today, days)
-            )
-            dates |= Q(Exists(dated))
-        condition |= in_zone & dates
-    return condition
-
-
 def filters_apply(
     qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime | None = None
 ) -> QuerySet[Customer]:
     """Narrow a customer queryset (search results or the whole book) by every filter, then order it."""
+    now = now or timezone.now()
+    return _ordered(_narrowed(qs, store=store, filters=filters, now=now), store=store, filters=filters, now=now)
+
+
+def _narrowed(qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime) -> QuerySet[Customer]:
     qs = qs.filter(store=store, erased_at__isnull=True)
     if filters.interests:
         qs = qs.filter(interest_condition([(kind, key) for kind, _value, key in filters.interests]))
     if filters.date and filters.within is not None:
-        qs = qs.filter(_date_condition(store, filters.date, filters.within, now))
+        qs = qs.filter(coming.date_condition(store, filters.date, filters.within, now))
     if filters.associate == UNASSIGNED:
         qs = qs.filter(assigned_associate__isnull=True)
     elif isinstance(filters.associate, int):
         qs = qs.filter(assigned_associate_id=filters.associate)
     if filters.contact_older_than is not None:
-        cutoff = (now or timezone.now()) - dt.timedelta(days=filters.contact_older_than)
+        cutoff = now - dt.timedelta(days=filters.contact_older_than)
         qs = qs.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))
     if filters.spend_min is not None:
         qs = qs.filter(lifetime_spend__gte=filters.spend_min)
@@ -535,10 +460,18 @@ def filters_apply(
         # A customer's own emails or phones, by the base manager: a store condition here is read
         # by SQLite without statistics as "scan the store's", for each customer (interests.py).
         qs = qs.filter(Exists(granted), Exists(reach._base_manager.filter(customer=OuterRef("pk"))))
-    sort = filters.effective_sort
-    if sort != RELEVANCE:
-        qs = qs.order_by(*SORTS[sort].order_by())
     return qs
+
+
+def _ordered(qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime) -> QuerySet[Customer]:
+    """In the list's order: the search's ranking as it is, or the sort (its key computed first)."""
+    sort = filters.effective_sort
+    if sort == RELEVANCE:
+        return qs
+    if sort == SOONEST:
+        assert filters.date  # effective_sort never says soonest without a date filter
+        qs = qs.annotate(coming_key=coming.soonest_key(store, filters.date, now))
+    return qs.order_by(*SORTS[sort].order_by())
 
 
 def customers_filtered(*, store: Store, filters: CustomerFilter, now: dt.datetime | None = None) -> QuerySet[Customer]:
@@ -550,14 +483,14 @@ def customers_filtered(*, store: Store, filters: CustomerFilter, now: dt.datetim
     """
     from trunkshow.customers.selectors import customer_search
 
+    now = now or timezone.now()
     if not (search_text(filters.q) and filters.has_filters):
         return filters_apply(customer_search(store=store, q=filters.q), store=store, filters=filters, now=now)
-    kept = filters_apply(
+    kept = _narrowed(
         Customer.objects.filter(store=store, erased_at__isnull=True), store=store, filters=filters, now=now
     )
     found = search.apply(kept, store=store, q=filters.q, narrowed=True)
-    sort = filters.effective_sort
-    return found if sort == RELEVANCE else found.order_by(*SORTS[sort].order_by())
+    return _ordered(found, store=store, filters=filters, now=now)
 
 
 # ---- paging in the list's order ----------------------------------------------------------
@@ -608,6 +541,10 @@ def _key_value(sort: Sort, value: Any) -> Any:
         if not sort.nullable:
             raise BadCursor
         return None
+    if sort.name == SOONEST:  # a day number (coming.soonest_key), not a column
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            raise BadCursor
+        return value
     if isinstance(value, bool) or not isinstance(value, str):
         raise BadCursor
     field_: Any = Customer._meta.get_field(sort.column)

@@ -23,6 +23,7 @@ from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ErrorBody, Page, Row
+from trunkshow.customers.coming import ComingDate
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -275,7 +276,12 @@ class CustomerFilters(Schema):
     source: str | None = Field(None, description="How we met: " + ", ".join(Source.values))
     consent: str | None = Field(None, description="sms, email or whatsapp: may be sent marketing there now.")
     sort: str | None = Field(
-        None, description="name, newest, spend, last_purchase or last_contact; default name, or best match with q."
+        None,
+        description=(
+            "name, newest, spend, last_purchase, last_contact, or soonest: the next date of the `date` "
+            "filter's kind first, in each customer's own calendar, then by id (only with `date`/`within`). "
+            "Default: best match with q, else soonest with a date filter, else name."
+        ),
     )
 
 
@@ -543,6 +549,30 @@ def customer_out(customer: Customer, *, currency: str) -> CustomerOut:
     )
 
 
+class ComingDateOut(Row):
+    kind: str = Field(
+        description="birthday, partner_birthday (the partner's, noted here or their own as a customer), "
+        "anniversary, wedding, engagement or custom."
+    )
+    label: str = Field(description="A custom date's own name (“First date”); empty for the other kinds.")
+    date: dt.date = Field(description="The next day it falls on, in the customer's own time zone (else the store's).")
+    days_until: int = Field(description="Days from the customer's today to `date`: 0 today, 1 tomorrow.")
+    years: int | None = Field(
+        description="How many years it marks on `date` (25 for a 25th anniversary) when its year is known; "
+        "null for birthdays and dates without a year."
+    )
+
+
+def coming_date_out(found: ComingDate) -> dict[str, Any]:
+    return {
+        "kind": found.kind,
+        "label": found.label,
+        "date": found.on,
+        "days_until": found.days,
+        "years": found.years,
+    }
+
+
 class CustomerSummaryOut(Row):
     id: int
     display_name: str
@@ -557,9 +587,18 @@ class CustomerSummaryOut(Row):
     currency: str
     purchase_count: int
     last_purchase_on: dt.date | None
+    coming_dates: list[ComingDateOut] | None = Field(
+        None,
+        description=(
+            "With a date filter (`date` and `within`): the customer's dates of that kind falling within "
+            "the window, soonest first (the first is what `sort=soonest` orders by). Null without one."
+        ),
+    )
 
 
-def customer_summary_out(customer: Customer, *, currency: str) -> CustomerSummaryOut:
+def customer_summary_out(
+    customer: Customer, *, currency: str, coming: list[ComingDate] | None = None
+) -> CustomerSummaryOut:
     """A row of the list: reads phones and emails from ``customers_with_contacts``, never one query per row."""
     phones, emails = customer.phone_list, customer.email_list  # type: ignore[attr-defined]
     return CustomerSummaryOut(
@@ -576,6 +615,7 @@ def customer_summary_out(customer: Customer, *, currency: str) -> CustomerSummar
         currency=currency,
         purchase_count=customer.purchase_count,
         last_purchase_on=customer.last_purchase_on,
+        coming_dates=None if coming is None else [ComingDateOut(**coming_date_out(d)) for d in coming],
     )
 
 

@@ -6,6 +6,7 @@ filter is shown beside its field and the list falls back to the search alone.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,10 +25,12 @@ from trunkshow.core.templatetags.trunkshow import store_time
 from trunkshow.core.validation import search_text
 from trunkshow.customers import search, selectors
 from trunkshow.customers import segments as seg
+from trunkshow.customers.coming import more_dates, rows_coming
 from trunkshow.customers.exporting import customers_export, export_response
 from trunkshow.customers.filtering import (
     CONSENT_CHANNELS,
     FILTER_NAMES,
+    SOONEST,
     BadCursor,
     CustomerFilter,
     consent_labels,
@@ -83,6 +87,27 @@ def _partner_hints(store: Any, q: str, rows: list[Customer]) -> None:
         c.partner_hint = partner if search.partner_matched(query, own=own, partner=partner) else ""  # type: ignore[attr-defined]
 
 
+def _coming_dates(store: Any, filters: CustomerFilter, rows: list[Customer], now: Any) -> None:
+    """``coming`` on each row when a date filter is set: the dates it was kept for, soonest first."""
+    found = rows_coming(store=store, filters=filters, rows=rows, now=now)
+    if found is None:
+        return
+    for c in rows:
+        c.coming = found.get(c.pk, [])  # type: ignore[attr-defined]
+        # A row shows two; a phone's row has no room for more.
+        c.coming_more = more_dates(len(c.coming) - 2) if len(c.coming) > 2 else ""  # type: ignore[attr-defined]
+
+
+def _sort_choices(filters: CustomerFilter) -> tuple[str, list[tuple[str, str]]]:
+    """The sort menu: what the list is in when none is chosen, then the others. The soonest date is
+    offered without a date filter too, to be chosen with one in the same form (the form drops it
+    when no date filter comes with it)."""
+    labels = sort_labels()
+    default = replace(filters, sort=None).effective_sort
+    default_label = _("Best match") if default == "relevance" else labels[default]
+    return default_label, [(k, v) for k, v in labels.items() if k != default]
+
+
 def _segment_labels(store: Any, segment: Segment) -> list[str]:
     """What a saved segment holds, as the segments page lists it: its search first ("Search: “nguyen”"),
     then each filter as the list's chips name it."""
@@ -122,7 +147,8 @@ def list_page(
     except ValidationError as exc:
         filter_errors = exc.message_dict
         filters = CustomerFilter(q=search_text(params.get("q", "")))
-    found = customers_filtered(store=store, filters=filters)
+    now = timezone.now()  # one moment for the window, the order and each row's dates
+    found = customers_filtered(store=store, filters=filters, now=now)
     rows_qs = selectors.customers_with_contacts(found, interests=True)
     try:
         page = page_in_order(
@@ -132,6 +158,7 @@ def list_page(
         page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE)
     total = found.count()
     _partner_hints(store, filters.q, page.rows)
+    _coming_dates(store, filters, page.rows, now)
     base = filters.params()
     segments = list(seg.segment_list(store=store))
     active = None
@@ -188,7 +215,8 @@ def list_page(
         "date_kinds": list(date_kind_labels().items()),
         "sources": Source.choices,
         "consents": [(c, consent_labels()[c]) for c in CONSENT_CHANNELS],
-        "sorts": list(sort_labels().items()),
+        "sort_default": _sort_choices(filters)[0],
+        "sorts": _sort_choices(filters)[1],
     }
     if params.get("partial") == "1":
         return render(request, "customers/_results.html", context, status=status)
@@ -231,6 +259,8 @@ def customer_filter(request: HttpRequest) -> HttpResponse:
         for value in values:
             if value.strip():
                 clean.appendlist(name, value.strip())
+    if clean.get("sort") == SOONEST and not (clean.get("date") or clean.get("within")):
+        clean.pop("sort")  # the date filter was just removed: its order goes with it
     return redirect(reverse("customers:list") + ("?" + clean.urlencode() if clean else ""))
 
 
