@@ -11,7 +11,7 @@ from tests.conftest import World
 from tests.customers.import_support import shopify, upload
 from trunkshow.cli import main
 from trunkshow.core.models import AuditEntry
-from trunkshow.customers.models import Customer, ImportJob
+from trunkshow.customers.models import Customer, ImportJob, Size
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -174,3 +174,21 @@ def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(capsys: A
     # The bar redraws itself in place and ends its line; no log line is written onto it.
     assert bar.split("\r")[-1].startswith("[##############################] 100% 1/1 line, ")
     assert bar.split("\r")[-1].endswith("/s")
+
+
+def test_a_column_mapped_to_ring_size_by_name_imports_the_sizes(capsys: Any, world: World, tmp_path) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text("Name,Email,Finger\nAna Ruiz,ana@example.com,6 1/2\nBo Berg,bo@example.com,XL\n")
+    code, out, err = run(
+        capsys, "import", "customers", str(path), "--store", "atelier", "--mapping", "Finger=ring_size"
+    )
+    assert code == 0, err
+    assert out.splitlines() == [
+        "Imported crm.csv into atelier: 1 created, 0 merged, 0 unchanged, 1 not imported.",
+        "  line 3: Finger: “XL” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter (like M½) "
+        "or an EU size from 38 to 76 (like 52), or name the system in the column's header, like “Ring size (UK)”.",
+    ]
+    with scopes_disabled():
+        assert list(Size.objects.values_list("customer__first_name", "kind", "system", "value")) == [
+            ("Ana", "ring", "US", "6.5")
+        ]

@@ -90,6 +90,9 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
             services.important_date_create(
                 store=world.a, actor=None, customer=c, kind=kind, day=day, month=month, year=year
             )
+        # Ring sizes with their systems (a bracelet is not one), as the import reads them back.
+        for kind, system, value in [("ring", "UK", "M½"), ("bracelet", "cm", "17"), ("ring", "US", "6 1/2")]:
+            services.size_add(store=world.a, actor=None, customer=c, kind=kind, system=system, value=value)
         services.purchase_create(
             store=world.a,
             actor=None,
@@ -127,6 +130,7 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
             "09-09",
             "01-03; 2015-06-12",
             "metal: @Rose gold; stone: Sapphire",
+            "UK M½; US 6.5",
             "Trade show",
             "Ali Associate",
             "1250.50",

@@ -20,6 +20,7 @@ from trunkshow.customers.models import (
     ImportantDate,
     Interest,
     Note,
+    Size,
 )
 
 
@@ -42,6 +43,9 @@ def book(store: Any) -> dict[str, Any]:
             ),
             "edits": CustomerEdit.objects.filter(store=store).count(),
             "notes": Note.objects.filter(store=store).count(),
+            "sizes": list(
+                Size.objects.filter(store=store).order_by("id").values_list("customer", "kind", "system", "value")
+            ),
         }
 
 
@@ -103,6 +107,9 @@ def mullers(world: World) -> list[Any]:
             services.important_date_create(
                 store=world.a, actor=None, customer=zoe, kind=kind, day=day, month=month, year=year
             )
+        # Ring sizes in two systems (the export writes each with its own) and a bracelet, not one.
+        for kind, system, value in [("ring", "US", "6½"), ("ring", "UK", "N"), ("bracelet", "cm", "17")]:
+            services.size_add(store=world.a, actor=None, customer=zoe, kind=kind, system=system, value=value)
     return [zoe, hans, ana]
 
 
@@ -133,6 +140,7 @@ def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
         "Partner's birthday": "partner_birthday_mdy",  # written as the birthday is
         "Anniversary": "anniversary_mdy",
         "Interests": "tags",
+        "Ring size": "ring_size",
         "How we met": "",
         "Associate": "",
         "Lifetime spend": "",  # includes purchases made in Trunkshow: not spend before Trunkshow
@@ -224,6 +232,11 @@ def test_our_export_imported_into_another_store_brings_the_customers_whole(world
             ("free", "Pearls"),
             ("stone", "Sapphire"),
             ("style", "Art deco, vintage"),
+        ]
+        # Ring sizes with their systems; a bracelet is not in the export.
+        assert sorted(Size.objects.filter(store=world.b).values_list("customer__first_name", "system", "value")) == [
+            ("Zoë", "UK", "N"),
+            ("Zoë", "US", "6.5"),
         ]
         assert list(hans.phones.values_list("e164", flat=True)) == ["+16175550199"]
         assert list(ana.emails.values_list("address", flat=True)) == ["ana@example.com"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, to_locale
 
 from trunkshow.customers.exporting import FORMULA_STARTS
 from trunkshow.customers.models import InterestKind
+from trunkshow.customers.validation import validate_size
 
 IGNORE = ""
 _ISO_CURRENCIES = frozenset(list_currencies())
@@ -51,9 +52,11 @@ FIELDS: dict[str, object] = {
     "accepts_whatsapp_marketing": gettext_lazy("Accepts WhatsApp marketing (yes/no)"),
     "total_spent": gettext_lazy("Total spent (store currency)"),
     "tags": gettext_lazy("Tags (become interests)"),
+    "ring_size": gettext_lazy("Ring size"),
     "note": gettext_lazy("Note"),
 }
-REPEATABLE = frozenset({"phone", "email", "tags", "note"})
+# A file may hold a ring size per system ("Ring size (US)", "Ring size (UK)"): each column adds its own.
+REPEATABLE = frozenset({"phone", "email", "tags", "note", "ring_size"})
 # Each date field → (the date it fills, the order its slashes are read in; "" for the store's).
 # The three fields of one date are one choice: a file maps at most one column to each date.
 DATES: dict[str, tuple[str, str]] = {
@@ -125,6 +128,19 @@ _GUESSES = {
     "accepts_whatsapp_marketing": ["acceptswhatsappmarketing", "whatsappmarketing", "whatsappoptin"],
     "total_spent": ["totalspent", "totalspend", "lifetimespend", "lifetimevalue", "totalsales", "amountspent"],
     "tags": ["tags", "tag", "groups", "interests", "customertags"],
+    # Also with a system named beside it ("Ring size (US)", "EU ring size"): see ring_size_system.
+    "ring_size": [
+        "ringsize",
+        "fingersize",
+        "ringgrösse",
+        "ringgrosse",
+        "tailledebague",
+        "tailledanneau",
+        "tagliaanello",
+        "misuraanello",
+        "talladeanillo",
+        "medidadeanillo",
+    ],
     "note": ["note", "notes", "comment", "comments", "memo", "customernote"],
 }
 _GUESS = {key: name for name, keys in _GUESSES.items() for key in keys}
@@ -133,6 +149,34 @@ _GUESS = {key: name for name, keys in _GUESSES.items() for key in keys}
 def column_key(name: str) -> str:
     """``Accepts_Email Marketing`` → ``acceptsemailmarketing``: case, spaces and punctuation ignored."""
     return re.sub(r"[\W_]+", "", name.casefold())
+
+
+# A header word naming the system of a ring size column ("Ring size (UK)", "EU ring size", "ring_size_us").
+_RING_SYSTEM_WORDS = {"us": "US", "usa": "US", "american": "US", "uk": "UK", "british": "UK", "eu": "EU"}
+# Headers in languages of countries that size rings by their circumference in millimetres (France,
+# Germany) or by that less 40 (Italy, Spain, Switzerland: "14" is 54 mm, not US 14): their values
+# are checked as EU sizes, so a "14" there is reported rather than read as a US size.
+_RING_EU_KEYS = frozenset(_GUESSES["ring_size"]) - {"ringsize", "fingersize"}
+
+
+def _header_words(column: str) -> list[str]:
+    return [word for word in re.split(r"[\W_]+", column.casefold()) if word]
+
+
+def ring_size_system(column: str) -> str:
+    """The ring size system a column's header names ("US", "UK", "EU"), or "" when the values tell."""
+    named = {_RING_SYSTEM_WORDS[w] for w in _header_words(column) if w in _RING_SYSTEM_WORDS}
+    if len(named) == 1:
+        return named.pop()
+    return "EU" if not named and column_key(column) in _RING_EU_KEYS else ""
+
+
+def _guess(key: str, column: str) -> str:
+    """The field a header names; a ring size header may name its system too ("Ring Size (US)")."""
+    if key in _GUESS:
+        return _GUESS[key]
+    bare = "".join(w for w in _header_words(column) if w not in _RING_SYSTEM_WORDS)
+    return "ring_size" if bare != key and _GUESS.get(bare) == "ring_size" else IGNORE
 
 
 # Trunkshow's own export, told by two headers only it writes together. Some of its columns read
@@ -167,7 +211,7 @@ def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> d
     own_export = {column_key(c) for c in columns} >= _OWN_EXPORT_SIGNS
     for index, column in enumerate(columns):
         key = column_key(column)
-        name = _OWN_EXPORT_GUESSES[key] if own_export and key in _OWN_EXPORT_GUESSES else _GUESS.get(key, IGNORE)
+        name = _OWN_EXPORT_GUESSES[key] if own_export and key in _OWN_EXPORT_GUESSES else _guess(key, column)
         if name and name not in REPEATABLE and field_group(name) in taken:
             name = IGNORE
         taken.add(field_group(name))
@@ -391,6 +435,56 @@ def split_interests(raw: str) -> list[tuple[str, str]]:
     return found
 
 
+_SIZE_NAMED = re.compile(
+    r"^(?:(us|uk|eu)(?:\s*:\s*|\s+)(?P<after>\S.*)|(?P<before>.*\S)\s+\(?(us|uk|eu)\)?)$", re.IGNORECASE
+)
+
+
+def parse_ring_sizes(raw: str, system: str) -> list[tuple[str, str]]:
+    """(system, value) of each ring size in a cell, checked and written as the services write them
+    (``6 1/2`` → US ``6.5``, ``n.5`` → UK ``N½``); several are split by ``;``, as our export writes them.
+
+    ``system`` is the one the column's header names ("" when it names none). A value may name its
+    own (``US 6.5``, ``52 EU``: our export's); otherwise the value tells, as the three systems do not
+    overlap: a letter is UK, 0 to 16 US, 38 to 76 EU. In a column named for one system any other
+    value is reported with that system's reason, so "52" in a "Ring size (US)" column is not EU 52."""
+    found: list[tuple[str, str]] = []
+    for part in split_values(raw):
+        named = _SIZE_NAMED.match(part)
+        own = (named.group(1) or named.group(4)).upper() if named else ""
+        value = (named.group("after") or named.group("before")) if named else part
+        if system and own and own != system:  # "UK N" in a US column: checked (and refused) as written
+            own, value = "", part
+        try:
+            _kind, checked_system, checked = validate_size("ring", system or own or _ring_system_of(value), value)
+        except ValidationError as exc:
+            if system or own:
+                raise ValidationError(exc.messages) from None
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter "
+                    "(like M½) or an EU size from 38 to 76 (like 52), or name the system in the "
+                    "column's header, like “Ring size (UK)”."
+                )
+                % {"value": part}
+            ) from None
+        if (checked_system, checked) not in found:
+            found.append((checked_system, checked))
+    return found
+
+
+_LEADING_NUMBER = re.compile(r"\s*(\d+)")
+
+
+def _ring_system_of(value: str) -> str:
+    """The one system a value can be a size of (the three do not overlap): a letter is UK, a number
+    below 38 US, any other EU; validate_size then says whether it is one. One check per value."""
+    number = _LEADING_NUMBER.match(value)
+    if number is None:
+        return "UK"
+    return "US" if int(number.group(1)) < 38 else "EU"
+
+
 def date_order(locale: str) -> str:
     """``mdy`` where the store's locale writes the month first (en_US), else ``dmy``."""
     try:
@@ -528,7 +622,9 @@ __all__ = [
     "guess_mapping",
     "parse_date",
     "parse_money",
+    "parse_ring_sizes",
     "parse_yes_no",
+    "ring_size_system",
     "split_interests",
     "split_tags",
     "split_values",

@@ -49,6 +49,8 @@ from trunkshow.customers.models import (
     Interest,
     InterestKind,
     Note,
+    Size,
+    SizeKind,
     Source,
     Suppression,
     SuppressionKind,
@@ -119,6 +121,7 @@ class Plan:
     tags: list[tuple[str, str]] = field(default_factory=list)  # interests: (kind, value)
     notes: list[str] = field(default_factory=list)
     anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)  # day, month, year
+    ring_sizes: list[tuple[str, str]] = field(default_factory=list)  # (system, value), as validate_size writes them
     spend: Decimal | None = None
     consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
     error: str = ""
@@ -226,6 +229,10 @@ def plan_record(ctx: Context, record: Record) -> Plan:
             elif name == "tags":
                 for kind, tag in m.split_interests(text):
                     _add_tag(plan, *services._clean_interest(kind, tag, field=column))
+            elif name == "ring_size":
+                for size in m.parse_ring_sizes(text, m.ring_size_system(column)):
+                    if size not in plan.ring_sizes:
+                        plan.ring_sizes.append(size)
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
@@ -383,9 +390,12 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     valid = [p for p in plans if not p.error]
     suppressed = _suppressed(store, valid)
     owners = _owners(store, valid)
-    # A file without an anniversary column costs no query for them.
+    # A file without an anniversary (or ring size) column costs no query for them.
     dated = any(m.field_group(name) == "anniversary" for _i, _column, name in ctx.fields)
-    snapshots = _snapshots(store, {i for ids in owners.by_key.values() for i in ids}, anniversaries=dated)
+    sized = any(name == "ring_size" for _i, _column, name in ctx.fields)
+    snapshots = _snapshots(
+        store, {i for ids in owners.by_key.values() for i in ids}, anniversaries=dated, ring_sizes=sized
+    )
     results: dict[int, Result] = {}
     pending: list[Plan] = []
     pending_keys: set[tuple[str, str]] = set()
@@ -395,7 +405,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
 
     def snapshot(customer_id: int) -> Snapshot:
         if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
-            snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated))
+            snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated, ring_sizes=sized))
         return snapshots[customer_id]
 
     def flush() -> None:
@@ -535,7 +545,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
     actor_id = actor.pk if actor else None
     now = timezone.now()
     ids = inserts.reserve_ids(Customer, len(plans))
-    customers, phones, emails, interests, notes, dates, grants = [], [], [], [], [], [], []
+    customers, phones, emails, interests, notes, dates, sizes, grants = [], [], [], [], [], [], [], []
     for pk, plan in zip(ids, plans, strict=True):
         spend = plan.spend or Decimal("0")
         row = {
@@ -563,6 +573,9 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
             {**base, "kind": DateKind.ANNIVERSARY, "day": day, "month": month, "year": year}
             for day, month, year in plan.anniversaries
         ]
+        sizes += [
+            {**base, "kind": SizeKind.RING, "system": system, "value": value} for system, value in plan.ring_sizes
+        ]
         granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
         grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
     inserts.insert_rows(Customer, customers, with_ids=True)
@@ -571,6 +584,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
     inserts.insert_rows(Interest, interests)
     inserts.insert_rows(Note, notes)
     inserts.insert_rows(ImportantDate, dates)
+    inserts.insert_rows(Size, sizes)
     if grants:
         event_ids = inserts.reserve_ids(ConsentEvent, len(grants))
         events = [
@@ -630,6 +644,7 @@ class Snapshot:
     tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
+    ring_sizes: set[tuple[str, str]] = field(default_factory=set)  # (system, value)
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
 
     def name(self, region: str) -> str:
@@ -643,9 +658,10 @@ class Snapshot:
         )
 
 
-def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int, Snapshot]:
+def _snapshots(store: Store, ids: set[int], *, anniversaries: bool, ring_sizes: bool) -> dict[int, Snapshot]:
     """The customers a batch may merge into (with a partner who is a customer), with everything
-    compared, in six queries, and one more for their anniversaries when the file has some."""
+    compared, in six queries, and one more for their anniversaries, and one for their ring sizes,
+    when the file has a column of them."""
     if not ids:
         return {}
     found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids).select_related("partner")}
@@ -670,6 +686,11 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool) -> dict[int,
             customer_id__in=ids, kind=DateKind.ANNIVERSARY
         ).values_list("customer_id", "day", "month", "year"):
             found[customer_id].anniversaries.add((day, month, year))
+    if ring_sizes:
+        for customer_id, system, value in Size.objects.filter(customer_id__in=ids, kind=SizeKind.RING).values_list(
+            "customer_id", "system", "value"
+        ):
+            found[customer_id].ring_sizes.add((system, value))
     for consent in CurrentConsent.objects.filter(customer_id__in=ids, purpose=ConsentPurpose.MARKETING).select_related(
         "event"
     ):
@@ -685,6 +706,7 @@ class Diff:
     tags: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)
+    ring_sizes: list[tuple[str, str]] = field(default_factory=list)
     spend: Decimal | None = None
     grants: list[services.ConsentGrant] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -723,6 +745,7 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
                 _("kept the anniversary %(old)s (the file has %(new)s)")
                 % {"old": _date_text(*same[0]), "new": _date_text(*new)}
             )
+    _diff_ring_sizes(diff, plan, snap)
     for e164 in plan.phones:
         if e164 not in snap.phones:
             diff.phones.append(e164)
@@ -746,6 +769,24 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
         )
     diff.grants = _consent_changes(plan, snap.consents, changed, kept)
     return diff
+
+
+def _diff_ring_sizes(diff: Diff, plan: Plan, snap: Snapshot) -> None:
+    """A ring size is added in a system the customer has none in; another size in a system they
+    have is kept and said, like any value the store holds: a finger measured twice is one size, and
+    the store's is as likely to be the newer (ADR 0005, decision 6, ring sizes)."""
+    for system, value in plan.ring_sizes:
+        if (system, value) in snap.ring_sizes:
+            continue
+        theirs = sorted(old for old_system, old in snap.ring_sizes if old_system == system)
+        if theirs:
+            diff.kept.append(
+                _("kept ring size %(old)s (the file has %(new)s)")
+                % {"old": ", ".join(f"{system} {old}" for old in theirs), "new": f"{system} {value}"}
+            )
+        else:
+            diff.ring_sizes.append((system, value))
+            diff.changed.append(_("added ring size %(size)s") % {"size": f"{system} {value}"})
 
 
 # A date of the profile → what filling its day and month, filling its year, and keeping it say.
@@ -827,6 +868,10 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
         for day, month, year in diff.anniversaries:
             services.important_date_create(
                 store=store, actor=actor, customer=customer, kind=DateKind.ANNIVERSARY, day=day, month=month, year=year
+            )
+        for system, value in diff.ring_sizes:
+            services.size_add(
+                store=store, actor=actor, customer=customer, kind=SizeKind.RING, system=system, value=value
             )
         if diff.spend is not None:
             customer.imported_spend = diff.spend

@@ -1,0 +1,168 @@
+"""A ring size column imports: its system named by the header or told by the value, each line whole
+or reported, a customer's own ring size never replaced, and the same file again changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from tests.conftest import World, make_customer
+from tests.customers.import_support import book, import_file, outcomes, run_counted
+from trunkshow.customers import services
+from trunkshow.customers.importing import mapping
+from trunkshow.customers.models import Customer, Size
+
+
+def csv(header: str, *lines: str) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+def ring_sizes(store: Any) -> list[tuple[str, str, str]]:
+    """(customer's first name, system, value) of every ring size of the store."""
+    with scopes_disabled():
+        return sorted(
+            Size.objects.filter(store=store, kind="ring").values_list("customer__first_name", "system", "value")
+        )
+
+
+@pytest.mark.parametrize(
+    ("header", "system"),
+    [
+        ("Ring Size", ""),
+        ("Ring size (US)", "US"),
+        ("Finger size", ""),
+        ("ring_size_uk", "UK"),
+        ("EU ring size", "EU"),
+        # Where rings are sized by circumference (France, Germany) or by that less 40 (Italy,
+        # Spain): checked as EU sizes, so an Italian "14" is reported, never read as US 14.
+        ("Ringgröße", "EU"),
+        ("Taille de bague", "EU"),
+        ("Taglia anello", "EU"),
+        ("Talla de anillo", "EU"),
+        ("Ring size (UK)", "UK"),
+    ],
+)
+def test_a_ring_size_header_is_guessed_with_the_system_it_names(header, system):
+    assert mapping.guess_mapping(["Name", header]) == {"Name": "full_name", header: "ring_size"}
+    assert mapping.ring_size_system(header) == system
+
+
+def test_two_ring_size_columns_may_both_be_imported():
+    columns = ["Name", "Ring size (US)", "Ring size (UK)"]
+    guessed = mapping.guess_mapping(columns)
+    assert guessed == {"Name": "full_name", "Ring size (US)": "ring_size", "Ring size (UK)": "ring_size"}
+    assert mapping.check_mapping(columns, guessed) == guessed
+
+
+def test_new_customers_get_their_ring_size_in_each_system(world: World):
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv(
+            "Name,Email,Ring Size",
+            "Ana Ruiz,ana@example.com,6 1/2",
+            "Bea Berg,bea@example.com,N½",
+            "Cy Cole,cy@example.com,52",
+            "Di Dahl,di@example.com,7¾",
+            "Ed Eng,ed@example.com,m 1/2",
+            "Flo Fox,flo@example.com,",
+            'Gus Gold,gus@example.com,"US 5; EU 49,5"',
+        ),
+    )
+    assert [o[1] for o in outcomes(job)] == ["created"] * 7
+    assert ring_sizes(world.a) == [
+        ("Ana", "US", "6.5"),
+        ("Bea", "UK", "N½"),
+        ("Cy", "EU", "52"),
+        ("Di", "US", "7.75"),
+        ("Ed", "UK", "M½"),
+        ("Gus", "EU", "49.5"),
+        ("Gus", "US", "5"),
+    ]
+
+
+def test_a_bad_ring_size_is_reported_on_its_line_and_the_line_is_not_imported(world: World):
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv(
+            "Name,Email,Finger size,Ring size (US)",
+            "Ana Ruiz,ana@example.com,XL,",
+            "Bea Berg,bea@example.com,99,",
+            "Cy Cole,cy@example.com,,52",
+            "Di Dahl,di@example.com,,UK N",
+            "Ed Eng,ed@example.com,N,6",
+        ),
+    )
+    told = (
+        "is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter (like M½) or an EU size "
+        "from 38 to 76 (like 52), or name the system in the column's header, like “Ring size (UK)”."
+    )
+    assert outcomes(job) == [
+        (2, "error", f"Finger size: “XL” {told}"),
+        (3, "error", f"Finger size: “99” {told}"),
+        (4, "error", "Ring size (US): “52” is not a US ring size (for example 6.5)."),
+        (5, "error", "Ring size (US): “UK N” is not a US ring size (for example 6.5)."),
+        (6, "created", ""),
+    ]
+    with scope(store=world.a):
+        assert list(Customer.objects.values_list("first_name", flat=True)) == ["Ed"]
+    assert ring_sizes(world.a) == [("Ed", "UK", "N"), ("Ed", "US", "6")]
+
+
+def test_a_merge_adds_a_ring_size_and_the_same_file_again_changes_nothing(world: World):
+    ana = make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    content = csv("Name,Email,Ring size", "Ana Ruiz,ana@example.com,6½")
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [(2, "merged", "Merged into Ana Ruiz: added ring size US 6.5.")]
+    assert ring_sizes(world.a) == [("Ana", "US", "6.5")]
+    with scope(store=world.a):
+        assert ana.edits.filter(changes__size=[None, "ring US 6.5"]).count() == 1
+    before = book(world.a)
+    again = import_file(world.a, world.a_owner, content)
+    assert outcomes(again) == [(2, "unchanged", "Already up to date (Ana Ruiz).")]
+    assert book(world.a) == before
+
+
+def test_a_different_ring_size_in_a_system_the_customer_has_is_kept_and_said(world: World):
+    ana = make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    with scope(store=world.a):
+        services.size_add(store=world.a, actor=None, customer=ana, kind="ring", system="US", value="7")
+    before = book(world.a)
+    content = csv("Name,Email,Ring size", "Ana Ruiz,ana@example.com,6 1/2")
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [(2, "unchanged", "Nothing new for Ana Ruiz; kept ring size US 7 (the file has US 6.5).")]
+    assert book(world.a) == before
+    # Another system is another measurement: added beside it.
+    job = import_file(world.a, world.a_owner, csv("Name,Email,Ring size", "Ana Ruiz,ana@example.com,N"))
+    assert outcomes(job) == [(2, "merged", "Merged into Ana Ruiz: added ring size UK N.")]
+    assert ring_sizes(world.a) == [("Ana", "UK", "N"), ("Ana", "US", "7")]
+
+
+def test_a_ring_size_never_lands_on_another_stores_customer(world: World):
+    theirs = make_customer(world.b, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    ours = make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    before = book(world.b)
+    job = import_file(
+        world.a, world.a_owner, csv("Name,Email,Ring size", "Ana Ruiz,ana@example.com,6", "Bo Berg,bo@example.com,7")
+    )
+    assert [o[1] for o in outcomes(job)] == ["merged", "created"]
+    assert ring_sizes(world.a) == [("Ana", "US", "6"), ("Bo", "US", "7")]
+    assert book(world.b) == before
+    with scopes_disabled():
+        assert list(Size.objects.filter(customer=ours).values_list("store", flat=True)) == [world.a.pk]
+        assert not Size.objects.filter(customer=theirs).exists()
+
+
+def test_reimporting_with_a_ring_size_column_reads_the_sizes_once_per_batch(
+    world: World, django_assert_max_num_queries
+):
+    lines = [f"P{i} Q,p{i}@example.com,{i % 10 + 4}" for i in range(30)]
+    content = csv("Name,Email,Ring size", *lines)
+    import_file(world.a, world.a_owner, content)
+    # test_importing's re-import without the column: 23; this file has no phone and no tags (no
+    # phone lookup, no reading of the store's interests: 21), and one query for the sizes.
+    job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(22))
+    assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
