@@ -7,11 +7,14 @@ Without Chromium the tests are skipped with one line saying how to install it; w
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -89,6 +92,23 @@ def desktop(browser: Any, live_server_url: str, transactional_db: Any) -> Iterat
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def clear_of_midnight(zone: str, margin: dt.timedelta = dt.timedelta(minutes=2)) -> dt.datetime:
+    """Now in ``zone`` (a store's), after waiting out its midnight when that is less than ``margin`` away.
+
+    The server runs in another process, so time_machine cannot hold its clock: a test whose
+    expectations name the store's day ("we open tomorrow", the weekday marked as today, the last
+    7 days) calls this before it sets them up, and sees one store day from then to its last look.
+    """
+    tz = ZoneInfo(zone)
+    now = dt.datetime.now(tz)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    left = midnight.astimezone(dt.UTC) - now.astimezone(dt.UTC)
+    if left < margin:
+        time.sleep(left.total_seconds() + 1)
+        now = dt.datetime.now(tz)
+    return now
 
 
 def log_in(page: Any, base_url: str, person: Person) -> None:

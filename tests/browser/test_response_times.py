@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import time_machine
-from django.utils import timezone
 from django_scopes import scope
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    clear_of_midnight,
+    log_in,
+    screenshot,
+)
 from tests.conftest import World, make_customer
 from trunkshow.messaging.services import message_receive, message_send
 
 
 def _month_of_answers(world: World) -> None:
-    """Twelve customers over the last twelve days, answered after 1 to 12 minutes by the associate."""
-    now = timezone.now()
+    """Twelve customers on the last twelve days, at noon in New York, answered after 1 to 12 minutes by the associate.
+
+    At noon, not 24 hours apart from now: the report counts the store's days, and an answer 6 days
+    and 24 minutes ago fell 7 days back in the first 24 minutes of New York's day (its first hour and
+    a half in the week after the spring change), leaving 5 in the last 7 days; in its last 40 minutes
+    in the week after the autumn change, one 7 days and 23 minutes ago came in, making 7.
+    """
+    today = clear_of_midnight("America/New_York").date()
     for n in range(1, 13):
         phone = f"+121255502{n:02d}"
         make_customer(world.a, first_name=f"Client{n}", phones=[phone])
-        asked = now - dt.timedelta(days=n, minutes=30)
+        asked = dt.datetime.combine(today - dt.timedelta(days=n), dt.time(12), tzinfo=ZoneInfo("America/New_York"))
         with scope(store=world.a):
             with time_machine.travel(asked, tick=False):
                 inbound, _created = message_receive(

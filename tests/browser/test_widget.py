@@ -7,12 +7,14 @@ conversation again after a reload. Screenshots go to /tmp/widget-shots/ for a pe
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import itertools
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django_scopes import scope, scopes_disabled
@@ -23,6 +25,7 @@ from tests.browser.conftest import (
     PHONE,
     assert_accessible,
     assert_no_horizontal_scroll,
+    clear_of_midnight,
     staff_request_context,
 )
 from trunkshow.demo import WEBCHAT_VISITOR, demo_load, demo_site_allow
@@ -32,6 +35,16 @@ from trunkshow.stores.models import Store, User
 SHOTS = Path("/tmp/widget-shots")
 XSS = "<img src=x onerror=alert(1)>"
 ALWAYS: dict[str, Any] = {}  # a store without opening hours is always open
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def open_a_minute_a_day(zone: str = "America/New_York") -> tuple[dict[str, Any], str]:
+    """Opening hours of one minute a day, at least six hours away from now in the store's zone: the
+    store is closed all through a test, whenever it runs (open at 00:00–00:01, it was open for the
+    first minute of every day). 05:00 or 17:00, never in an hour a daylight-saving change skips.
+    Returns the week and its minute ("05:00")."""
+    minute = "05:00" if 11 <= dt.datetime.now(ZoneInfo(zone)).hour < 23 else "17:00"
+    return {day: [[minute, minute[:3] + "01"]] for day in WEEKDAYS}, minute
 
 
 @pytest.fixture
@@ -207,16 +220,17 @@ def test_the_open_chat_adds_no_second_banner_landmark_to_the_store_website(
 
 
 def test_a_closed_store_asks_for_name_and_contact_at_once(browser: Any, live_server_url: str, demo: Store) -> None:
-    # Open one minute a day (New York time): closed now but in that minute, opening tomorrow.
+    # Open one minute a day (New York time), far from now: closed now, opening later today or tomorrow.
+    now = clear_of_midnight("America/New_York")
+    week, minute = open_a_minute_a_day()
+    day = "today" if f"{now:%H:%M}" < minute else "tomorrow"
     with scopes_disabled():
-        Store.objects.filter(pk=demo.pk).update(
-            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        )
+        Store.objects.filter(pk=demo.pk).update(opening_hours=week)
     page = visitor_page(browser, live_server_url, PHONE, True)
     page.goto("/demo-site/")
     page.get_by_role("button", name="Chat with us").click()
     page.get_by_text("Nobody can answer right now.").wait_for()
-    assert "We are closed now; we open tomorrow at 00:00 (New York time)." in page.get_by_role("dialog").inner_text()
+    assert f"We are closed now; we open {day} at {minute} (New York time)." in page.get_by_role("dialog").inner_text()
     page.get_by_label("Your name", exact=True).fill("Sam Late")
     page.get_by_label("Phone", exact=True).fill("(212) 555-0177")
     page.get_by_role("checkbox").check()
@@ -274,9 +288,7 @@ def contact_form_hidden_parts(page: Any) -> list[str]:
 def closed_store_chat(browser: Any, live_server_url: str, demo: Store, size: str) -> Any:
     """The sample website of a store closed all week, its chat opened: the contact form shows at once."""
     with scopes_disabled():
-        Store.objects.filter(pk=demo.pk).update(
-            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        )
+        Store.objects.filter(pk=demo.pk).update(opening_hours=open_a_minute_a_day()[0])
     phone = size == "phone"
     page = visitor_page(browser, live_server_url, PHONE if phone else DESKTOP, phone)
     page.goto("/demo-site/")
@@ -523,9 +535,7 @@ def test_a_staff_reply_while_closed_softens_the_nobody_can_answer_notice(
 ) -> None:
     """Found by a new user: "Nobody can answer right now…" stayed right under a staff reply."""
     with scopes_disabled():
-        Store.objects.filter(pk=demo.pk).update(
-            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        )
+        Store.objects.filter(pk=demo.pk).update(opening_hours=open_a_minute_a_day()[0])
     page = visitor_page(browser, live_server_url, PHONE, True)
     page.goto("/demo-site/")
     page.get_by_role("button", name="Chat with us").click()

@@ -14,11 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tests.browser.test_widget import demo, staff_reply, visitors_chats  # noqa: F401 (``demo`` is a fixture)
+from tests.browser.test_widget import (  # noqa: F401 (``demo`` is a fixture)
+    demo,
+    open_a_minute_a_day,
+    staff_reply,
+    visitors_chats,
+)
 from trunkshow.messaging.models import Message
 from trunkshow.stores.models import Store
 
-CLOSED_ALL_WEEK = {d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 NOBODY = "Nobody can answer right now."
 REPLY = "I'm here late: yes, it is."
 SOFT = "so we can answer even if you leave this page"
@@ -27,9 +31,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 @pytest.fixture
 def closed_demo(demo: Store) -> Store:  # noqa: F811
-    """The demo store, closed all week (but a minute a day): the widget asks for contact details at once."""
+    """The demo store, closed all week (but a minute a day, far from now): the widget asks for contact details at once."""
     with scopes_disabled():
-        Store.objects.filter(pk=demo.pk).update(opening_hours=CLOSED_ALL_WEEK)
+        Store.objects.filter(pk=demo.pk).update(opening_hours=open_a_minute_a_day()[0])
     return demo
 
 

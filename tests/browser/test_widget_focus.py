@@ -20,6 +20,7 @@ from tests.browser.test_widget import (
     a_png,
     contact_form_hidden_parts,
     in_view,
+    open_a_minute_a_day,
     shot,
     staff_reply,
     visitor_page,
@@ -200,10 +201,8 @@ def test_on_a_desk_the_contact_form_shows_whole_beside_a_refused_photo_and_a_lon
 ) -> None:
     """Found by a new user: on a 1280×800 desk, a refused photo's preview (or a long draft) cut the phone and
     email fields off and put the consent box out of view."""
-    with scopes_disabled():  # closed all week: the contact form shows at once
-        Store.objects.filter(pk=demo.pk).update(
-            opening_hours={d: [["00:00", "00:01"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        )
+    with scopes_disabled():  # closed all day: the contact form shows at once
+        Store.objects.filter(pk=demo.pk).update(opening_hours=open_a_minute_a_day()[0])
     context = browser.new_context(viewport=DESKTOP, base_url=live_server_url, locale=locale)
     page = context.new_page()
     page.set_default_timeout(10_000)

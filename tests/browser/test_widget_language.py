@@ -7,15 +7,13 @@ Screenshots go to /tmp/widget-shots/ for a person to look at.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django_scopes import scope, scopes_disabled
 
 from tests.browser import test_widget_photos
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, clear_of_midnight
 from tests.browser.test_widget import contact_form_hidden_parts, visitors_chats
 from tests.browser.test_widget_photos import shot
 from tests.conftest import World
@@ -63,8 +61,11 @@ SAYS = {
 
 @pytest.fixture
 def closed_shop(world: World, shop_site: str, transactional_db: Any, request: Any) -> World:
-    """Store A (New York) is closed all today and opens tomorrow at 10:00 (10:00–18:00 on other days)."""
-    today = dt.datetime.now(ZoneInfo("America/New_York")).weekday()
+    """Store A (New York) is closed all today and opens tomorrow at 10:00 (10:00–18:00 on other days).
+
+    Today is New York's until the test ends: the day chosen a few seconds before New York's midnight
+    was tomorrow's by the time the page asked, and the widget said it opens today at 10:00."""
+    today = clear_of_midnight("America/New_York").weekday()
     week = {day: ([] if i == today else [["10:00", "18:00"]]) for i, day in enumerate(WEEKDAYS)}
     with scopes_disabled():
         type(world.a).objects.filter(pk=world.a.pk).update(opening_hours=week)

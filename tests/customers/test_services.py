@@ -370,3 +370,40 @@ def test_linking_a_partner_customer_drops_the_stand_in_name_and_birthday(a_scope
         None,
         None,
     )
+
+
+def test_a_date_is_in_the_future_by_the_stores_calendar_not_utcs(world: World) -> None:
+    """At 00:30 on 25 November in Paris it is still the 24th in UTC: a wedding that day was refused
+    as "in the future"; at 21:00 on the 24th in New York it is the 25th in UTC, and the 25th was taken."""
+    import time_machine
+
+    paris = make_customer(world.b, first_name="Élise")
+    with time_machine.travel(dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC), tick=False), scope(store=world.b):
+        services.important_date_create(
+            store=world.b, actor=None, customer=paris, kind="wedding", day=25, month=11, year=2026
+        )
+        services.customer_update(
+            store=world.b,
+            actor=None,
+            customer=paris,
+            data={"birthday_day": 25, "birthday_month": 11, "birthday_year": 2026},
+        )
+        paris.refresh_from_db()
+        assert (paris.birthday_day, paris.birthday_month, paris.birthday_year) == (25, 11, 2026)
+        assert list(paris.important_dates.values_list("day", "month", "year")) == [(25, 11, 2026)]
+
+    new_york = make_customer(world.a, first_name="Clara")
+    with time_machine.travel(dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC), tick=False):
+        with scope(store=world.a), pytest.raises(ValidationError) as refused:
+            services.important_date_create(
+                store=world.a, actor=None, customer=new_york, kind="wedding", day=25, month=11, year=2026
+            )
+        assert refused.value.message_dict == {"date": ["This date is in the future."]}
+        with scope(store=world.a), pytest.raises(ValidationError) as refused:
+            services.customer_update(
+                store=world.a,
+                actor=None,
+                customer=new_york,
+                data={"birthday_day": 25, "birthday_month": 11, "birthday_year": 2026},
+            )
+        assert refused.value.message_dict == {"birthday": ["This date is in the future."]}

@@ -122,6 +122,11 @@ PROFILE_FIELDS = (
 )
 
 
+def store_today(store: Store) -> dt.date:
+    """The store's date now: a date a person gives (a purchase's, a birthday's) is in the future by the store's calendar."""
+    return timezone.now().astimezone(store.tz).date()
+
+
 def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
     unknown = set(data) - set(PROFILE_FIELDS)
     for name in sorted(unknown):
@@ -137,9 +142,9 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
         if any(k in data for k in keys):
             current = [getattr(customer, k) if customer else None for k in keys]
             day, month, year = (data.get(k, cur) for k, cur in zip(keys, current, strict=True))
-            if errors.run(v.validate_month_day, day, month, year, field=prefix) is not None or (
-                day is None and month is None and year is None
-            ):
+            if errors.run(
+                v.validate_month_day, day, month, year, field=prefix, today=store_today(store)
+            ) is not None or (day is None and month is None and year is None):
                 clean.update({keys[0]: day, keys[1]: month, keys[2]: year})
     if "preferred_channel" in data:
         channel = data["preferred_channel"] or ""
@@ -520,7 +525,8 @@ def important_date_create(
     label = errors.run(v.clean_text, label, field="label", max_length=100) or ""
     if kind == DateKind.CUSTOM and not label and "label" not in errors.messages:
         errors.add("label", _("Name the date (for example “First date”)."))
-    if errors.run(v.validate_month_day, day, month, year, field="date") is None and "date" not in errors.messages:
+    checked = errors.run(v.validate_month_day, day, month, year, field="date", today=store_today(store))
+    if checked is None and "date" not in errors.messages:
         errors.add("date", _("Give the day and the month."))
     errors.raise_if_any()
     assert day is not None and month is not None
@@ -641,7 +647,7 @@ def purchase_create(
     errors = _Errors()
     clean_amount = errors.run(v.validate_amount, amount)
     clean_currency = errors.run(v.validate_currency, currency or store.currency)
-    today = timezone.now().astimezone(store.tz).date()
+    today = store_today(store)
     if purchased_on > today:
         errors.add("purchased_on", _("The purchase date is in the future."))
     if purchased_on.year < 1900:

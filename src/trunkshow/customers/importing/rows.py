@@ -9,6 +9,7 @@ what is new, never silently overwriting.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,11 @@ class Context:
     # The interests the store uses, by their words (interests.interest_vocabulary), read once per
     # run: a tag naming one becomes it ("pearls" → the store's stone "Pearl").
     vocabulary: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dt.date:
+        """The store's date: an anniversary after it is in the future."""
+        return services.store_today(self.store)
 
     @classmethod
     def for_job(cls, store: Store, job: ImportJob) -> Context:
@@ -207,7 +213,9 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 date, order = m.DATES[name]
                 if date == "anniversary":  # several, as our export writes them (``a; b``)
                     for part in m.split_values(text):
-                        _add_anniversary(plan, m.parse_date(part, order or ctx.order, chosen=bool(order), date=date))
+                        _add_anniversary(
+                            plan, m.parse_date(part, order or ctx.order, chosen=bool(order), date=date), ctx.today
+                        )
                 elif parsed := m.parse_date(text, order or ctx.order, chosen=bool(order), date=date):
                     profile[f"{date}_day"], profile[f"{date}_month"], profile[f"{date}_year"] = parsed
                     column_of[date] = column  # the services' checks report the date under its name
@@ -288,13 +296,13 @@ def plan_record(ctx: Context, record: Record) -> Plan:
     return plan
 
 
-def _add_anniversary(plan: Plan, parsed: tuple[int, int, int | None] | None) -> None:
+def _add_anniversary(plan: Plan, parsed: tuple[int, int, int | None] | None, today: dt.date) -> None:
     """Check a parsed anniversary as the services check a typed one (ValidationError names nothing:
     the caller names the column); the same day and month twice on a line is one anniversary."""
     if parsed is None:
         return
     try:
-        checked = v.validate_month_day(*parsed, field="date")
+        checked = v.validate_month_day(*parsed, field="date", today=today)
     except ValidationError as exc:
         raise ValidationError(exc.messages) from None
     if checked and checked[:2] not in [a[:2] for a in plan.anniversaries]:
