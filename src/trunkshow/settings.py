@@ -200,7 +200,7 @@ if DATABASE_URL:
                 "max_size": DATABASE_POOL_SIZE,
                 # Past the request limit nothing waits here in a web process: 5 s is a database down.
                 "timeout": 5,
-            }
+            },
         }
 else:
     DATABASES = {
