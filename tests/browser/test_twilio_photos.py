@@ -79,7 +79,8 @@ def test_a_texted_photo_appears_live_in_the_open_thread_and_opens_full_size(
     expect(bubble).to_contain_text("This is the ring I mean", timeout=15_000)
     photo = bubble.locator(".msg-photos img")
     expect(photo).to_have_count(1)
-    expect(photo).to_have_attribute("alt", f"Photo from Zsófia, {mms.created_at:%-d %b}")
+    # The day in the store's calendar (New York's evening is the next day in UTC).
+    expect(photo).to_have_attribute("alt", f"Photo from Zsófia, {mms.created_at.astimezone(world.a.tz):%-d %b}")
     # Found afresh on each poll: the thread may be drawn again as the photo's events arrive.
     page.wait_for_function(
         "sel => { const i = document.querySelector(sel); if (!i) return false;"
