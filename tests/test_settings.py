@@ -323,7 +323,7 @@ def test_database_url_selects_postgresql_with_a_pool_of_connections(tmp_path: Pa
     # A pool shared by the request threads (ASGI runs each request in a thread of its own), checked
     # before each use; as large as the web process's request limit and some.
     assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (0, True)
-    assert db["OPTIONS"] == {"pool": {"min_size": 1, "max_size": 12, "timeout": 5}}
+    assert db["OPTIONS"] == {"options": "-c jit=off", "pool": {"min_size": 1, "max_size": 12, "timeout": 5}}
 
 
 def test_a_sqlite_database_url_keeps_wal_mode(tmp_path: Path) -> None:

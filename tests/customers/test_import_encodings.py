@@ -278,7 +278,8 @@ def test_a_byte_order_mark_decides(world: World):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_command_line_refuses_a_reading_in_doubt_and_an_unknown_name(capsys: Any, world: World, tmp_path):
+def test_the_command_line_refuses_a_reading_in_doubt_and_an_unknown_name(capsys: Any, world: World, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"  # this test's own: nothing another test stored is seen
     path = tmp_path / "kr.csv"
     path.write_bytes(KOREAN_IN_DOUBT)
     names = "utf-8, windows-1252, windows-1250, windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr"
@@ -293,7 +294,7 @@ def test_the_command_line_refuses_a_reading_in_doubt_and_an_unknown_name(capsys:
     assert (code, err) == (2, f"trunkshow: --encoding 'koi8-r': not an encoding we read; use one of {names}\n")
     with scopes_disabled():
         assert (ImportJob.objects.count(), Customer.objects.count()) == (0, 0)
-    assert not list((tmp_path.parent).glob("**/imports/*/*.csv"))
+    assert not list((tmp_path / "data").glob("imports/*/*.csv"))
     code, out, err = run_cli(capsys, "import", "customers", str(path), "--store", "atelier", "--encoding", "euc-kr")
     assert code == 0, err
     assert err.startswith("kr.csv: 1 line, Korean (EUC-KR), separated by comma\n")
