@@ -341,7 +341,10 @@ def make_twin(args: argparse.Namespace) -> None:
     Path(twin_dir).mkdir(parents=True)
     shutil.copy2(Path(args.data_dir) / "secret_key", Path(twin_dir) / "secret_key")
     if twin_url:
-        connections.close_all()  # a template database may have no other session
+        connections.close_all()  # a template database may have no other session:
+        for conn in connections.all():  # nor the pool's idle ones (settings: a pool on PostgreSQL)
+            if getattr(conn, "pool", None) is not None:
+                conn.close_pool()
         base, _sep, name = args.database_url.rpartition("/")
         twin = twin_url.rpartition("/")[2]
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
