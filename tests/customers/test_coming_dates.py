@@ -130,11 +130,14 @@ def test_several_dates_in_the_window_each_show_the_soonest_first(world, frozen):
 
 
 def test_the_rows_speak_the_pages_language_and_write_dates_in_the_stores_locale(world, book, frozen):
+    """The staff pages are not translated yet (only the widget is, ADR 0012): a browser asking for
+    German or French gets the rows in English like the rest of the page, never half of it."""
     client = browser_client(world.a_owner)
-    german = rows_of(client.get("/customers/", {"date": "anniversary", "within": "30"}, HTTP_ACCEPT_LANGUAGE="de"))
-    assert german == [("Ann X", ["25. Jahrestag Jan 5 · in 16 Tagen"])]
+    german = client.get("/customers/", {"date": "anniversary", "within": "30"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert rows_of(german) == [("Ann X", ["25th anniversary Jan 5 · in 16 days"])]
+    assert "<h1>Customers</h1>" in german.content.decode()
     french = rows_of(client.get("/customers/", {"date": "birthday", "within": "1"}, HTTP_ACCEPT_LANGUAGE="fr"))
-    assert french[0] == ("Eve X", ["Anniversaire Dec 20 · aujourd’hui"])
+    assert french[0] == ("Eve X", ["Birthday Dec 20 · today"])
 
 
 def test_the_page_pages_soonest_first_with_ties_forward_and_back(world, frozen):

@@ -307,8 +307,10 @@ def more_dates(count: int) -> str:
 
 
 def ordinal(number: int) -> str:
-    """ "25th" in the language of the page: "25." in German, "25e" in French, "25º" in Italian."""
-    language = (get_language() or "en")[:2]
+    """ "25th" in the language of the words around it: "25." in German, "25e" in French, "25º" in
+    Italian; in English while the rows' words are (the staff pages are not translated yet)."""
+    words = "%(nth)s anniversary"
+    language = (get_language() or "en")[:2] if pgettext("coming date", words) != words else "en"
     if language == "de":
         return f"{number}."
     if language == "fr":
