@@ -13,7 +13,6 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -440,7 +439,3 @@ class ConsentForm(StaffForm):
         help_text=_("What they were told or what they said, word for word."),
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": "5000"}),
     )
-
-
-def today_in(store: Any) -> Any:
-    return timezone.now().astimezone(store.tz).date()

@@ -367,7 +367,11 @@ def _blank_forms(request: HttpRequest, store: Any, staff: list[Any]) -> dict[str
     return {
         "note": f.NoteForm(),
         "purchase": f.PurchaseForm(
-            initial={"purchased_on": f.today_in(store), "currency": store.currency, "associate": request.user.pk},
+            initial={
+                "purchased_on": services.store_today(store),
+                "currency": store.currency,
+                "associate": request.user.pk,
+            },
             staff=staff,
         ),
         "date": f.ImportantDateForm(initial={"kind": DateKind.ANNIVERSARY}),

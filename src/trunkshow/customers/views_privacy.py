@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from trunkshow.core.access import client_ip
@@ -307,46 +307,48 @@ class EraseForm(forms.Form):
 def _erase_lines(counts: dict[str, int]) -> list[str]:
     """What the erasure removes beyond the name and address, as the page lists it: only what the
     customer has (no "0 email addresses")."""
-    n = counts.get
-    contacts = [
-        ngettext("%(n)d phone number", "%(n)d phone numbers", n("phones", 0)) % {"n": n("phones", 0)},
-        ngettext("%(n)d email address", "%(n)d email addresses", n("emails", 0)) % {"n": n("emails", 0)},
-    ]
-    profile = [
-        ngettext("%(n)d note", "%(n)d notes", n("notes", 0)) % {"n": n("notes", 0)},
-        ngettext("%(n)d important date", "%(n)d important dates", n("dates", 0)) % {"n": n("dates", 0)},
-        ngettext("%(n)d interest", "%(n)d interests", n("interests", 0)) % {"n": n("interests", 0)},
-        ngettext("%(n)d size", "%(n)d sizes", n("sizes", 0)) % {"n": n("sizes", 0)},
-    ]
+
+    def counted(key: str, text: Any) -> str:  # text: ngettext_lazy(..., "n"), extractable as it stands
+        n = counts.get(key, 0)
+        return str(text % {"n": n}) if n else ""
+
+    def joined(*parts: str) -> str:
+        return ", ".join(part for part in parts if part)
+
     lines = [
-        ", ".join(text for text, key in zip(contacts, ("phones", "emails"), strict=True) if n(key)),
-        ", ".join(text for text, key in zip(profile, ("notes", "dates", "interests", "sizes"), strict=True) if n(key)),
+        joined(
+            counted("phones", ngettext_lazy("%(n)d phone number", "%(n)d phone numbers", "n")),
+            counted("emails", ngettext_lazy("%(n)d email address", "%(n)d email addresses", "n")),
+        ),
+        joined(
+            counted("notes", ngettext_lazy("%(n)d note", "%(n)d notes", "n")),
+            counted("dates", ngettext_lazy("%(n)d important date", "%(n)d important dates", "n")),
+            counted("interests", ngettext_lazy("%(n)d interest", "%(n)d interests", "n")),
+            counted("sizes", ngettext_lazy("%(n)d size", "%(n)d sizes", "n")),
+        ),
     ]
-    if n("conversations"):
+    if conversations := counts.get("conversations", 0):
+        messages = counts.get("messages", 0)
         inbox = ngettext(
             "%(n)d conversation in the inbox, with %(messages)s (your team’s notes in them too)",
             "%(n)d conversations in the inbox, with %(messages)s (your team’s notes in them too)",
-            n("conversations", 0),
-        ) % {
-            "n": n("conversations", 0),
-            "messages": ngettext("%(n)d message", "%(n)d messages", n("messages", 0)) % {"n": n("messages", 0)},
-        }
-        if n("attachments"):
-            inbox += ", " + ngettext("%(n)d photo or file", "%(n)d photos and files", n("attachments", 0)) % {
-                "n": n("attachments", 0)
-            }
+            conversations,
+        ) % {"n": conversations, "messages": ngettext("%(n)d message", "%(n)d messages", messages) % {"n": messages}}
+        inbox = joined(
+            inbox, counted("attachments", ngettext_lazy("%(n)d photo or file", "%(n)d photos and files", "n"))
+        )
         lines.append(inbox + _(" and the providers’ delivery records; they no longer count in response times"))
-    if n("consent_events"):
-        lines.append(
-            ngettext(
+    lines.append(
+        counted(
+            "consent_events",
+            ngettext_lazy(
                 "The consent record (%(n)d entry), the change history, and their lines in import files still stored",
                 "The consent record (%(n)d entries), the change history, and their lines in import files still stored",
-                n("consent_events", 0),
-            )
-            % {"n": n("consent_events", 0)}
+                "n",
+            ),
         )
-    else:
-        lines.append(_("The change history, and their lines in import files still stored"))
+        or _("The change history, and their lines in import files still stored")
+    )
     return [line for line in lines if line]
 
 

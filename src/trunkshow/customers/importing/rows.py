@@ -75,11 +75,14 @@ def _erased(values: list[str]) -> str:
         "%(values)s belonged to a customer erased at their request and are never imported again; "
         "remove them from the line to import the rest.",
         len(values),
-    ) % {
-        "values": _("%(first)s and %(last)s") % {"first": ", ".join(values[:-1]), "last": values[-1]}
-        if len(values) > 1
-        else values[0]
-    }
+    ) % {"values": _listed(values)}
+
+
+def _listed(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) == 1:
+        return items[0]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 @dataclass
@@ -534,15 +537,10 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
         else:
             phone = phone_for_region(value, store.phone_region)
             parts.append(_("phone %(phone)s is %(whose)s") % {"phone": phone, "whose": whose})
-    listed = (
-        parts[0]
-        if len(parts) == 1
-        else _("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]}
-    )
     return _(
         "This line's %(parts)s: different customers. "
         "Merge them first if they are one person, or correct the file; then import it again."
-    ) % {"parts": listed}
+    ) % {"parts": _listed(parts)}
 
 
 def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
