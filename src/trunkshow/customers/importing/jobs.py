@@ -222,17 +222,7 @@ def import_start(
         locked.mapping = clean
         locked.encoding_alternatives = []
         locked.status = ImportStatus.QUEUED
-        locked.save(
-            update_fields=[
-                "mapping",
-                "status",
-                "encoding",
-                "encoding_alternatives",
-                "delimiter",
-                "columns",
-                "total_rows",
-            ]
-        )
+        locked.save(update_fields=["status", *_READ_FIELDS])
         audit_log(
             store=store,
             action="trunkshow.customer.import_started",
@@ -246,6 +236,10 @@ def import_start(
 
             enqueue_on_commit(import_customers, store.pk, locked.pk)
     return locked
+
+
+# What reading the file sets on its job (``_reread``), saved together.
+_READ_FIELDS = ["encoding", "encoding_alternatives", "delimiter", "columns", "mapping", "total_rows"]
 
 
 def _reread(store: Store, job: ImportJob, encoding: str) -> None:
@@ -272,9 +266,7 @@ def import_encoding_set(*, store: Store, actor: Any, job: ImportJob, encoding: s
         if locked.status != ImportStatus.UPLOADED:
             raise ValidationError({"status": _("This import has already been started or cancelled.")})
         _reread(store, locked, chosen)
-        locked.save(
-            update_fields=["encoding", "encoding_alternatives", "delimiter", "columns", "mapping", "total_rows"]
-        )
+        locked.save(update_fields=_READ_FIELDS)
     return locked
 
 
