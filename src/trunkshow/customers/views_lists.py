@@ -175,6 +175,7 @@ def list_page(
         {"name": name, "label": label, "url": "?" + _query({**rest, **in_segment})}
         for name, label, rest in filters.chips(money=_money(store))
     ]
+    sort_default, sorts = _sort_choices(filters)
     context = {
         "nav": "customers",
         "q": q,
@@ -215,8 +216,8 @@ def list_page(
         "date_kinds": list(date_kind_labels().items()),
         "sources": Source.choices,
         "consents": [(c, consent_labels()[c]) for c in CONSENT_CHANNELS],
-        "sort_default": _sort_choices(filters)[0],
-        "sorts": _sort_choices(filters)[1],
+        "sort_default": sort_default,
+        "sorts": sorts,
     }
     if params.get("partial") == "1":
         return render(request, "customers/_results.html", context, status=status)
