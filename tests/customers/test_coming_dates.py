@@ -18,7 +18,7 @@ from django_scopes import scope
 
 from tests.conftest import World, api, browser_client, make_customer
 from trunkshow.customers import services
-from trunkshow.customers.coming import next_on
+from trunkshow.customers.coming import ROW_FIELDS, coming_dates, next_on
 from trunkshow.customers.filtering import customers_filtered, filters_parse
 from trunkshow.customers.importing.mapping import guess_mapping
 from trunkshow.customers.models import Customer, Segment
@@ -78,8 +78,9 @@ def test_rows_say_which_date_is_coming_and_when_soonest_first_across_the_new_yea
     response = client.get("/customers/", {"date": "any", "within": "70"})
     assert rows_of(response) == [
         ("Eve X", ["Birthday Dec 20 · today"]),
+        # Already the 21st in Kiritimati: today there, so before tomorrow here, whatever the date.
+        ("Kiri X", ["Birthday Dec 21 · today"]),
         ("Tom X", ["Birthday Dec 21 · tomorrow"]),
-        ("Kiri X", ["Birthday Dec 21 · today"]),  # already the 21st in Kiritimati
         ("Pat X", ["Partner's birthday Dec 22 · in 2 days"]),
         ("Dee X", ["Birthday Dec 24 · in 4 days"]),
         ("Jan X", ["Birthday Jan 2 · in 13 days"]),
@@ -94,7 +95,7 @@ def test_rows_say_which_date_is_coming_and_when_soonest_first_across_the_new_yea
     assert '<option value="name">Name</option>' in response.content.decode()
 
     birthdays = rows_of(client.get("/customers/", {"date": "birthday", "within": "4"}))
-    assert [name for name, _lines in birthdays] == ["Eve X", "Tom X", "Kiri X", "Dee X"]
+    assert [name for name, _lines in birthdays] == ["Eve X", "Kiri X", "Tom X", "Dee X"]
     # Another order chosen: the rows still say what is coming.
     by_name = rows_of(client.get("/customers/", {"date": "birthday", "within": "4", "sort": "name"}))
     assert by_name[0] == ("Dee X", ["Birthday Dec 24 · in 4 days"])
@@ -180,7 +181,7 @@ def walk(client: Any, **params: Any) -> list[dict[str, Any]]:
 def test_the_api_sorts_by_the_soonest_date_and_rows_carry_it(world, book, frozen):
     client = api(world.a_associate)
     rows = walk(client, date="any", within="70", sort="soonest")
-    assert [r["first_name"] for r in rows] == ["Eve", "Tom", "Kiri", "Pat", "Dee", "Jan", "Ann", "Lea"]
+    assert [r["first_name"] for r in rows] == ["Eve", "Kiri", "Tom", "Pat", "Dee", "Jan", "Ann", "Lea"]
     # Soonest is the default with a date filter, and a chosen order wins.
     assert walk(client, date="any", within="70") == rows
     assert [r["first_name"] for r in walk(client, date="any", within="70", sort="name")][:2] == ["Ann", "Dee"]
@@ -242,8 +243,8 @@ def test_a_segment_keeps_the_soonest_order_and_its_rows_carry_the_dates(world, b
     listed = client.get(f"/api/v1/segments/{made.json()['id']}/customers").json()["items"]
     assert [(r["first_name"], [d["days_until"] for d in r["coming_dates"]]) for r in listed] == [
         ("Eve", [0]),
-        ("Tom", [1]),
         ("Kiri", [0]),
+        ("Tom", [1]),
         ("Dee", [4]),
     ]
     # Saved from the list page with the soonest chosen: the segment keeps it, and opens in it.
@@ -272,7 +273,7 @@ def test_removing_the_date_filter_takes_its_order_with_it(world, book, frozen):
     assert '<option value="">Best match</option>' in searched.content.decode()
     assert 'value="soonest"' in searched.content.decode()
     chosen = client.get("/customers/", {"q": "x", "date": "birthday", "within": "7", "sort": "soonest"})
-    assert [name for name, _lines in rows_of(chosen)] == ["Eve X", "Tom X", "Kiri X", "Dee X"]
+    assert [name for name, _lines in rows_of(chosen)] == ["Eve X", "Kiri X", "Tom X", "Dee X"]
 
 
 def test_the_export_of_a_date_filter_is_soonest_first_with_its_coming_dates(world, book, frozen):
@@ -283,8 +284,8 @@ def test_the_export_of_a_date_filter_is_soonest_first_with_its_coming_dates(worl
     assert header[-2:] == ["Coming dates", "Coming occasions"]
     assert [(r[1], r[-2], r[-1]) for r in rows] == [
         ("Eve", "2026-12-20", "Birthday"),
-        ("Tom", "2026-12-21", "Birthday"),
         ("Kiri", "2026-12-21", "Birthday"),
+        ("Tom", "2026-12-21", "Birthday"),
         ("Pat", "2026-12-22", "Partner's birthday"),
         ("Dee", "2026-12-24", "Birthday"),
         ("Jan", "2027-01-02", "Birthday"),
@@ -329,7 +330,8 @@ def test_the_dated_list_page_costs_a_fixed_number_of_queries(world, book, frozen
     ],
 )
 def test_the_sql_order_is_the_next_date_of_every_month_day_in_each_zone(world: World, moment: dt.datetime):
-    """The sort key computed in SQL is the day the Python side shows, for all 366 month-days."""
+    """The sort key computed in SQL is the days until the date the Python side shows (as a day
+    number on the store's calendar), for all 366 month-days in four zones."""
     zones = ["", "Europe/Paris", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
     days = [d for d in (dt.date(2000, 1, 1) + dt.timedelta(n) for n in range(366))]
     with scope(store=world.a):
@@ -351,10 +353,72 @@ def test_the_sql_order_is_the_next_date_of_every_month_day_in_each_zone(world: W
         )
     assert len(got) == 366
     wrong = []
+    store_today = moment.astimezone(world.a.tz).date()
+    days_until = []
     for month, day, zone, key in got:
         today = moment.astimezone(ZoneInfo(zone) if zone else world.a.tz).date()
-        if key != next_on(month, day, today).toordinal():
+        until = (next_on(month, day, today) - today).days
+        days_until.append(until)
+        # The store's day on which the customer's date is as many days away as their row says.
+        if key != store_today.toordinal() + until:
             wrong.append((month, day, zone, dt.date.fromordinal(key), next_on(month, day, today)))
     assert wrong == []
     keys = [key for *_rest, key in got]
     assert keys == sorted(keys)
+    assert days_until == sorted(days_until)  # "today", "tomorrow", "in 2 days": never back up the list
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 12, 20, 15, tzinfo=dt.UTC),
+        dt.datetime(2027, 2, 27, 15, tzinfo=dt.UTC),
+        dt.datetime(2028, 1, 1, 3, tzinfo=dt.UTC),  # 31 December in New York, 1 January in Paris
+        dt.datetime(2028, 2, 28, 11, tzinfo=dt.UTC),  # already the 29th in Kiritimati
+    ],
+)
+@pytest.mark.parametrize("kind", ["birthday", "partner_birthday", "anniversary", "any"])
+def test_the_window_keeps_exactly_the_customers_whose_date_comes_within_it(
+    world: World, moment: dt.datetime, kind: str
+):
+    """The list's condition (the indexes' superset, then each zone's window) keeps exactly the
+    customers the rows' own calendar says have a date of the kind within N days, for every
+    month-day, in each zone, by each kind of date: none lost at a window's edge."""
+    zones = ["", "Europe/Paris", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
+    days = [dt.date(2000, 1, 1) + dt.timedelta(n) for n in range(366)]
+    with scope(store=world.a):
+        people = Customer.objects.bulk_create(
+            Customer(store=world.a, first_name=f"M{d:%m%d}", time_zone=zones[i % len(zones)])
+            for i, d in enumerate(days)
+        )
+        partners = Customer.objects.bulk_create(Customer(store=world.a, first_name=f"P{d:%m%d}") for d in days)
+        for i, (who, partner, d) in enumerate(zip(people, partners, days, strict=True)):
+            # Each month-day is someone's birthday, a noted partner's, a partner customer's and
+            # an anniversary, spread over the four kinds so that "any" has one date per person.
+            if i % 4 == 0:
+                who.birthday_month, who.birthday_day = d.month, d.day
+            elif i % 4 == 1:
+                who.partner_birthday_month, who.partner_birthday_day = d.month, d.day
+            elif i % 4 == 2:
+                partner.birthday_month, partner.birthday_day = d.month, d.day
+                who.partner = partner
+            else:
+                services.important_date_create(
+                    store=world.a, actor=None, customer=who, kind="anniversary", day=d.day, month=d.month
+                )
+        Customer.objects.bulk_update(
+            people, ["birthday_month", "birthday_day", "partner_birthday_month", "partner_birthday_day", "partner"]
+        )
+        Customer.objects.bulk_update(partners, ["birthday_month", "birthday_day"])
+        ids = {c.pk for c in people}
+        for within in (0, 1, 6, 30, 200, 364):
+            filters = filters_parse({"date": kind, "within": str(within)}, store=world.a)
+            got = set(customers_filtered(store=world.a, filters=filters, now=moment).values_list("pk", flat=True))
+            rows = Customer.objects.filter(pk__in=ids).values(*ROW_FIELDS)
+            expected = {
+                pk
+                for pk, dates in coming_dates(store=world.a, rows=rows, kind=kind, days=within, now=moment).items()
+                if dates
+            }
+            assert got & ids == expected, (within, sorted(got ^ expected)[:5])
+            assert expected or within < 6  # a week holds someone of every kind here

@@ -122,6 +122,10 @@ class Customer(models.Model):
                 fields=["store", "lifetime_spend", "id"], name="customer_store_spend_id", condition=LIVE_CUSTOMER
             ),
             models.Index(fields=["store", "birthday_month", "birthday_day"], name="customer_store_birthday"),
+            # A partner noted by name only: their birthday, for the date filter's window.
+            models.Index(
+                fields=["store", "partner_birthday_month", "partner_birthday_day"], name="customer_partner_birthday"
+            ),
             models.Index(fields=["store", "source"], name="customer_store_source"),
             models.Index(fields=["store", "assigned_associate"], name="customer_store_associate"),
         ]
