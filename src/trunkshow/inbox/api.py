@@ -257,9 +257,11 @@ def _template_use(m: Message) -> TemplateUseOut | None:
 def _row(request: HttpRequest, conversation: Conversation) -> selectors.InboxRow:
     from trunkshow.core import clock
 
-    store = _who(request).store
-    target = services.inbox_settings(store).response_target_minutes
-    return selectors.inbox_row(store, conversation, target, clock.now())
+    who = _who(request)
+    target = services.inbox_settings(who.store).response_target_minutes
+    row = selectors.inbox_row(who.store, conversation, target, clock.now())
+    row.unread = selectors.conversation_unread(user=who.user, conversation=conversation)  # as the list counts it
+    return row
 
 
 @router.get("", response={200: ConversationPage, **ERRORS}, summary="List conversations")

@@ -283,10 +283,7 @@ _LIST_SQL = """
 SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, c.last_message_at,
        c.last_message_preview, c.last_inbound_at, c.awaiting_since, c.first_response_seconds, c.created_at,
        c.reopened_at, c.customer_id, cu.first_name, cu.last_name, cu.preferred_name, u.name, u.email,
-       (SELECT COUNT(*) FROM messaging_message m
-         WHERE m.conversation_id = c.id AND m.direction = 'in' AND {not_keyword}
-           AND m.id > COALESCE((SELECT r.last_read_message_id FROM inbox_readstate r
-                                 WHERE r.conversation_id = c.id AND r.user_id = %s), 0)) AS unread
+       {unread} AS unread
   FROM messaging_conversation c
   LEFT JOIN customers_customer cu ON cu.id = c.customer_id
   LEFT JOIN stores_user u ON u.id = c.assigned_to_id
@@ -294,6 +291,19 @@ SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, 
  ORDER BY {order}
  LIMIT %s
 """
+# What is new to the staff member asking (the one parameter): the customer's messages of the wait the
+# conversation is in (since ``awaiting_since``: a person's answer or an opt-out ends it, and a message to a
+# closed conversation starts a new one) that they have not opened (after their ``ReadState``), none in a
+# closed conversation (closing dealt with it), no keyword.
+# So a message a colleague answered is new to nobody, and a person's own reply is never new to them
+# (ADR 0010, amended 2026-11-25). The thread index (conversation, created_at, id) reads only the wait.
+_UNREAD_SQL = """CASE WHEN c.status = 'closed' OR c.awaiting_since IS NULL THEN 0 ELSE
+       (SELECT COUNT(*) FROM messaging_message m
+         WHERE m.conversation_id = c.id AND m.created_at >= c.awaiting_since AND m.direction = 'in'
+           AND {not_keyword}
+           AND m.id > COALESCE((SELECT r.last_read_message_id FROM inbox_readstate r
+                                 WHERE r.conversation_id = c.id AND r.user_id = %s), 0)) END"""
+_ONE_UNREAD_SQL = "SELECT {unread} FROM messaging_conversation c WHERE c.id = %s"
 # Each order, and the rows after a cursor's place in it. The waiting order is served by the partial
 # index ``conversation_waiting`` (store, status, awaiting_since, id WHERE awaiting_since IS NOT NULL).
 _ORDERS = {
@@ -314,6 +324,20 @@ _DATETIMES = (4, 6, 8, 9, 11, 12)
 # it is in the thread, never unread, as nobody needs to read it to answer it.
 _NOT_KEYWORD_POSTGRES = "(m.meta ->> 'keyword') IS NULL"
 _NOT_KEYWORD_SQLITE = "json_extract(m.meta, '$.keyword') IS NULL"
+
+
+def _unread_sql() -> str:
+    not_keyword = _NOT_KEYWORD_POSTGRES if connection.vendor == "postgresql" else _NOT_KEYWORD_SQLITE
+    return _UNREAD_SQL.format(not_keyword=not_keyword)
+
+
+def conversation_unread(*, user: Any, conversation: Conversation) -> int:
+    """How many of the conversation's messages are new to ``user``: the list's rule, for one conversation
+    (the API's answer after an assignment or a status change carries the same ``unread`` as the list)."""
+    with connection.cursor() as cur:
+        cur.execute(_ONE_UNREAD_SQL.format(unread=_unread_sql()), [user.pk, conversation.pk])
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -361,8 +385,7 @@ def _conversations(
         params += [value, value, pk]
     params.append(limit)
     with connection.cursor() as cur:
-        not_keyword = _NOT_KEYWORD_POSTGRES if connection.vendor == "postgresql" else _NOT_KEYWORD_SQLITE
-        cur.execute(_LIST_SQL.format(where=" ".join(where), not_keyword=not_keyword, order=order), params)
+        cur.execute(_LIST_SQL.format(where=" ".join(where), unread=_unread_sql(), order=order), params)
         rows = cur.fetchall()
     out = []
     for row in rows:
