@@ -71,6 +71,11 @@ def test_merging_two_records_on_a_phone(phone: Any, world: World, live_server_ur
     page.wait_for_url(f"**/customers/{keep.pk}/merge/{other.pk}/")
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
+    # Told, not stopped: Katherine and Kate, born a day apart, may be two people.
+    doubt = page.get_by_role("note", name="These may be two different people")
+    expect(doubt.get_by_role("listitem")).to_have_text(
+        ["First name: Katherine (stays), Kate (merged in).", "Birthday: June 14 (stays), June 15 (merged in)."]
+    )
     screenshot(page, "customers-merge-confirm-phone")
     # Defaults: the survivor's values, and the other's where the survivor has none.
     assert page.get_by_role("group", name="Birthday").get_by_role("radio").first.is_checked()
@@ -110,6 +115,35 @@ def test_a_refused_other_record_shows_why_and_the_search_not_a_blank_choice(
     expect(page.locator("[data-picker-name]")).to_have_text("Kati Szirmai")
     page.get_by_role("button", name="Compare").click()
     page.wait_for_url(f"**/customers/{keep.pk}/merge/{other.pk}/")
+
+
+def test_a_partner_is_marked_in_the_picker_and_not_merged_on_a_phone(phone: Any, world: World, live_server_url: str):
+    page = phone
+    marta = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson", phones=["+14155550101"])
+    bjorn = make_customer(world.a, world.a_owner, first_name="Björn", last_name="Åkesson", partner_id=marta.pk)
+    namesake = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson", city="Malmö")
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(f"/customers/{marta.pk}/merge/")
+    page.get_by_label("Find them by name, phone or email").press_sequentially("akesson", delay=30)
+    choice = page.locator("#merge-results button.pick")
+    choice.first.wait_for()
+    assert sorted(" ".join(t.split()) for t in choice.all_inner_texts()) == [
+        f"BÅ Björn Åkesson partner Customer no. {bjorn.pk}",
+        f"MÅ Märta Åkesson Customer no. {namesake.pk} · Malmö",
+    ]
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "customers-merge-pick-partner-phone")
+    choice.filter(has_text="Björn").click()
+    expect(page.locator("[data-picker-number]")).to_have_text(f"Customer no. {bjorn.pk} · partner")
+    assert_no_horizontal_scroll(page)  # the longer line wraps inside the card
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(f"**/customers/{marta.pk}/merge/?other={bjorn.pk}")
+    expect(page.get_by_text("are each other's partners: partners are two people")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    screenshot(page, "customers-merge-partner-refused-phone")
+    with scopes_disabled():
+        assert Customer.objects.filter(pk=bjorn.pk).exists()
 
 
 def test_merge_page_on_a_desk(desktop: Any, world: World, live_server_url: str):

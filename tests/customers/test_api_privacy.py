@@ -255,3 +255,25 @@ def test_an_erasure_at_9_pm_in_new_york_is_dated_that_day_in_every_message(world
     assert f"Customer no. {other.pk} was erased on Nov 24, 2026; there is nothing left to merge." in (
         page.content.decode()
     )
+
+
+@pytest.mark.parametrize("from_page", ["hers", "his"])
+def test_partners_are_not_merged_through_the_api_either(world: World, from_page: str):
+    marta = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson")
+    bjorn = make_customer(world.a, world.a_owner, first_name="Björn", last_name="Åkesson", partner_id=marta.pk)
+    with scopes_disabled():
+        Customer.objects.filter(pk=marta.pk).update(partner=None)  # only his record names her
+    keep, other = (marta, bjorn) if from_page == "hers" else (bjorn, marta)
+    before = _state()
+    response = api(world.a_owner).post(
+        f"/api/v1/customers/{keep.pk}/merge",
+        {"other_id": other.pk, "choices": {"partner": "taken"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    said = (
+        f"Märta Åkesson (no. {marta.pk}) is the partner of Björn Åkesson (no. {bjorn.pk}): partners are two people, "
+        "so their records are not merged. If that is a mistake, remove the partner from Björn Åkesson's record first."
+    )
+    assert response.json()["error"] == {"code": "invalid", "message": said, "fields": {"other_id": [said]}}
+    assert _state() == before

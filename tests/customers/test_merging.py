@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
@@ -381,3 +382,78 @@ def test_another_stores_staff_get_a_plain_404_for_a_merged_away_customer(pair):
     assert "Szirmay" not in response.content.decode() and "merged" not in response.content.decode()
     # An id that never was a customer of this store is a 404 here too.
     assert browser_client(world.a_owner).get(f"/customers/{other.pk + 1000}/").status_code == 404
+
+
+# ---------------------------------------------------------------- partners are two people
+
+
+def _akessons(world: World, *, linked: str) -> tuple[Any, Any]:
+    """Märta Åkesson and her partner Björn, linked as ``linked`` says: "both" ways (what choosing a
+    partner does), only "hers" (her record names him), only "his", or "his by name" (his record
+    notes her name as text, no link)."""
+    marta = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson", phones=["+14155550101"])
+    if linked == "his by name":
+        bjorn = make_customer(
+            world.a, world.a_owner, first_name="Björn", last_name="Åkesson", partner_name="marta akesson"
+        )
+    else:
+        bjorn = make_customer(world.a, world.a_owner, first_name="Björn", last_name="Åkesson", partner_id=marta.pk)
+    with scopes_disabled():
+        if linked == "hers":
+            Customer.objects.filter(pk=bjorn.pk).update(partner=None)
+        if linked == "his":
+            Customer.objects.filter(pk=marta.pk).update(partner=None)
+        marta.refresh_from_db()
+        bjorn.refresh_from_db()
+    return marta, bjorn
+
+
+@pytest.mark.parametrize("linked", ["both", "hers", "his", "his by name"])
+@pytest.mark.parametrize("from_page", ["hers", "his"])
+def test_partners_are_never_merged_and_nothing_changes(world: World, linked: str, from_page: str):
+    marta, bjorn = _akessons(world, linked=linked)
+    keep, other = (marta, bjorn) if from_page == "hers" else (bjorn, marta)
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=keep, other=other, choices={"partner": "taken"})
+    rest = "partners are two people, so their records are not merged. If that is a mistake, remove the partner from"
+    if linked == "both":
+        said = (
+            f"{keep.full_name} (no. {keep.pk}) and {other.full_name} (no. {other.pk}) are each other's partners: "
+            f"{rest} both records first."
+        )
+    else:
+        holder, partner = (marta, bjorn) if linked == "hers" else (bjorn, marta)
+        said = (
+            f"{partner.full_name} (no. {partner.pk}) is the partner of {holder.full_name} (no. {holder.pk}): "
+            f"{rest} {holder.full_name}'s record first."
+        )
+    assert caught.value.message_dict == {"other_id": [said]}
+    assert _state() == before
+
+
+def test_once_the_partner_is_removed_the_two_records_merge_and_nobody_is_their_own_partner(world: World):
+    """A record wrongly linked as the partner of a second record of the same person: unlinking is the deliberate step."""
+    marta, bjorn = _akessons(world, linked="both")
+    with scope(store=world.a):
+        services.customer_update(store=world.a, actor=world.a_owner.user, customer=marta, data={"partner_id": None})
+        services.customer_update(store=world.a, actor=world.a_owner.user, customer=bjorn, data={"partner_id": None})
+        survivor = customer_merge(store=world.a, actor=None, customer=marta, other=bjorn, choices={})
+        assert (survivor.partner_id, survivor.partner_name) == (None, "")
+        assert not Customer.objects.filter(partner_id=survivor.pk).exists()
+
+
+def test_whoever_had_the_merged_away_record_as_partner_now_has_the_survivor(world: World):
+    marta = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson")
+    duplicate = make_customer(world.a, world.a_owner, first_name="Marta", last_name="Akesson")
+    # Björn chose the duplicate as his partner, which linked her back to him.
+    bjorn = make_customer(world.a, world.a_owner, first_name="Björn", last_name="Åkesson", partner_id=duplicate.pk)
+    with scope(store=world.a):
+        assert Customer.objects.get(pk=duplicate.pk).partner_id == bjorn.pk
+        survivor = customer_merge(store=world.a, actor=None, customer=marta, other=duplicate, choices={})
+        bjorn.refresh_from_db()
+        assert bjorn.partner_id == survivor.pk == marta.pk
+        # She had no partner: the duplicate's link to him is taken, so the two point at each other.
+        assert survivor.partner_id == bjorn.pk
+        assert CustomerMerge.objects.get().choices == {"first_name": "kept", "last_name": "kept", "partner": "taken"}
+        assert [c.pk for c in Customer.objects.filter(partner_id=F("pk"))] == []

@@ -254,3 +254,74 @@ def test_erase_needs_the_name_typed_then_the_customer_is_gone(world: World):
     # The search forgives a typo: "Szirmay" offers the other record (Kate Szirmai), never the erased one.
     picked = client.get("/customers/pick/", {"q": "Szirmay"}).content.decode()
     assert (picked.count("data-id="), f'data-id="{_other.pk}"' in picked) == (1, True)
+
+
+# ---------------------------------------------------------------- two people, not one
+
+
+def test_compare_page_warns_when_the_two_look_like_different_people_and_still_merges(world: World):
+    marta = make_customer(
+        world.a, world.a_owner, first_name="Märta", last_name="Åkesson", birthday_day=14, birthday_month=6
+    )
+    bjorn = make_customer(
+        world.a, world.a_owner, first_name="Björn", last_name="Åkesson", birthday_day=2, birthday_month=3
+    )
+    client = browser_client(world.a_owner)
+    page = client.get(f"/customers/{marta.pk}/merge/{bjorn.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "These may be two different people" in html
+    assert "First name: Märta (stays), Björn (merged in)." in html
+    assert "Birthday: June 14 (stays), March 2 (merged in)." in html
+    response = client.post(f"/customers/{marta.pk}/merge/{bjorn.pk}/", {"first_name": "kept", "birthday": "kept"})
+    assert response.status_code == 302
+    with scope(store=world.a):
+        assert not Customer.objects.filter(pk=bjorn.pk).exists()
+
+
+def test_compare_page_does_not_warn_about_one_name_written_two_ways(world: World):
+    marta = make_customer(
+        world.a, world.a_owner, first_name="Märta", last_name="Åkesson", birthday_day=14, birthday_month=6
+    )
+    again = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="MARTA",
+        last_name="Akesson",
+        birthday_day=14,
+        birthday_month=6,
+        birthday_year=1980,
+    )
+    html = browser_client(world.a_owner).get(f"/customers/{marta.pk}/merge/{again.pk}/").content.decode()
+    assert "First name" in html  # a difference to choose between, but no doubt about the person
+    assert "These may be two different people" not in html
+
+
+def test_partners_are_marked_in_the_picker_and_refused_on_the_merge_pages(world: World):
+    marta = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson", phones=["+14155550101"])
+    bjorn = make_customer(world.a, world.a_owner, first_name="Björn", last_name="Åkesson", partner_id=marta.pk)
+    namesake = make_customer(world.a, world.a_owner, first_name="Märta", last_name="Åkesson", city="Malmö")
+    client = browser_client(world.a_owner)
+    picked = client.get("/customers/pick/", {"q": "akesson", "exclude": marta.pk}).content.decode()
+    rows = {int(chunk.split('"', 1)[0]): chunk for chunk in picked.split('data-id="')[1:]}
+    assert sorted(rows) == sorted([bjorn.pk, namesake.pk])
+    assert f'data-number="Customer no. {bjorn.pk} · partner"' in rows[bjorn.pk]
+    assert '<span class="badge badge-warn">partner</span>' in rows[bjorn.pk]
+    assert "partner" not in rows[namesake.pk]
+    assert f"Customer no. {namesake.pk} · Malmö" in rows[namesake.pk]
+
+    before = _state()
+    said = (
+        f"Märta Åkesson (no. {marta.pk}) and Björn Åkesson (no. {bjorn.pk}) are each other&#x27;s partners: "
+        "partners are two people, so their records are not merged."
+    )
+    start = client.get(f"/customers/{marta.pk}/merge/", {"other": bjorn.pk})
+    assert start.status_code == 400
+    assert said in start.content.decode()
+    for method in (client.get, client.post):
+        response = method(
+            f"/customers/{marta.pk}/merge/{bjorn.pk}/", {"partner": "taken"} if method == client.post else {}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"/customers/{marta.pk}/merge/?other={bjorn.pk}"
+    assert _state() == before

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from trunkshow.core.audit import audit_log
 from trunkshow.core.templatetags.trunkshow import store_day
+from trunkshow.core.validation import fold
 from trunkshow.customers.distinct import distinct_pairs_carry
 from trunkshow.customers.models import (
     ConsentAction,
@@ -130,6 +131,75 @@ def merge_default(*, customer: Customer, other: Customer, field: MergeField) -> 
     return KEPT
 
 
+def _name_key(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+def _full_names(customer: Customer) -> set[str]:
+    """The customer's full names as a partner's name would be written: first or preferred, and last."""
+    if not customer.last_name.strip():
+        return set()
+    given = (customer.first_name, customer.preferred_name)
+    return {_name_key(f"{name} {customer.last_name}") for name in given if name.strip()}
+
+
+def _holders(customer: Customer, other: Customer) -> list[Customer]:
+    """Which of the two has the other as partner: linked, or the other's full name noted as the
+    partner's name (accents, case and spacing aside). Empty when neither does."""
+    holders = []
+    for holder, partner in ((customer, other), (other, customer)):
+        if holder.partner_id == partner.pk or (
+            holder.partner_name and _name_key(holder.partner_name) in _full_names(partner)
+        ):
+            holders.append(holder)
+    return holders
+
+
+def are_partners(customer: Customer, other: Customer) -> bool:
+    return bool(_holders(customer, other))
+
+
+def merge_refusal(*, customer: Customer, other: Customer) -> str | None:
+    """Why these two are not merged, or None. Partners are two people by the store's own record:
+    merging them deletes one person and would leave the other as their own partner (ADR 0006)."""
+    holders = _holders(customer, other)
+    if len(holders) == 2:
+        return _(
+            "%(a)s (no. %(a_no)s) and %(b)s (no. %(b_no)s) are each other's partners: partners are two "
+            "people, so their records are not merged. If that is a mistake, remove the partner from both "
+            "records first."
+        ) % {"a": customer.display_name, "a_no": customer.pk, "b": other.display_name, "b_no": other.pk}
+    if holders:
+        holder = holders[0]
+        partner = other if holder is customer else customer
+        return _(
+            "%(partner)s (no. %(partner_no)s) is the partner of %(holder)s (no. %(holder_no)s): partners are "
+            "two people, so their records are not merged. If that is a mistake, remove the partner from "
+            "%(holder)s's record first."
+        ) % {
+            "partner": partner.display_name,
+            "partner_no": partner.pk,
+            "holder": holder.display_name,
+            "holder_no": holder.pk,
+        }
+    return None
+
+
+def merge_doubts(*, customer: Customer, other: Customer) -> list[MergeField]:
+    """The fields that say these may be two people: first names that differ once accents and case
+    are set aside, or birthdays both have that differ (a year only when both have one). Staff are
+    told, not stopped: "Kate" and "Katherine" are often one person."""
+    doubts = []
+    first = (_name_key(customer.first_name), _name_key(other.first_name))
+    if all(first) and first[0] != first[1]:
+        doubts.append(FIELDS_BY_NAME["first_name"])
+    days = [(c.birthday_month, c.birthday_day) for c in (customer, other)]
+    years = (customer.birthday_year, other.birthday_year)
+    if (all(m and d for m, d in days) and days[0] != days[1]) or (all(years) and years[0] != years[1]):
+        doubts.append(FIELDS_BY_NAME["birthday"])
+    return doubts
+
+
 def _clean_choices(choices: Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(choices, Mapping):
         raise ValidationError({"choices": _("Give the choices as an object of field name to “kept” or “taken”.")})
@@ -192,6 +262,9 @@ def customer_merge(
         raise _erased_error("customer_id", survivor)
     if gone.erased_at is not None:
         raise _erased_error("other_id", gone)
+    refusal = merge_refusal(customer=survivor, other=gone)
+    if refusal is not None:
+        raise ValidationError({"other_id": refusal})
 
     outcome: dict[str, str] = {}
     for field in MERGE_FIELDS:
@@ -202,9 +275,6 @@ def customer_merge(
         if decision == TAKEN:
             for column in field.columns:
                 setattr(survivor, column, getattr(gone, column))
-    if survivor.partner_id in (survivor.pk, gone.pk):
-        # Two records of one person cannot be each other's partner once they are one.
-        survivor.partner_id = None
     survivor.imported_spend += gone.imported_spend
     survivor.created_at = min(survivor.created_at, gone.created_at)
     if gone.last_contact_at and (survivor.last_contact_at is None or gone.last_contact_at > survivor.last_contact_at):

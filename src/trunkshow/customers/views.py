@@ -27,6 +27,7 @@ from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags import trunkshow as fmt
 from trunkshow.customers import forms as f
 from trunkshow.customers import selectors, services
+from trunkshow.customers.merging import are_partners
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -84,13 +85,17 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @store_page("customers.view")
 @require_GET
 def customer_pick(request: HttpRequest) -> HttpResponse:
-    """Search results as buttons, for choosing a partner on the edit page (a fragment)."""
+    """Search results as buttons, for choosing a partner on the edit page or the other record on the
+    merge page (a fragment). ``exclude`` is the customer choosing: not offered, and their own
+    partner is marked, so a partner is not taken for a second record of the same person."""
     store = _store(request)
     q = request.GET.get("q", "").strip()[:200]
     rows = list(selectors.customers_with_contacts(selectors.customer_search(store=store, q=q))[:8]) if q else []
     exclude = request.GET.get("exclude", "")
     rows = [c for c in rows if str(c.pk) != exclude]
-    return render(request, "customers/_pick_results.html", {"rows": rows, "q": q})
+    me = Customer.objects.filter(store=store, pk=exclude).first() if rows and exclude.isdigit() else None
+    partners = {c.pk for c in rows if me is not None and are_partners(me, c)}
+    return render(request, "customers/_pick_results.html", {"rows": rows, "q": q, "partners": partners})
 
 
 # ---------------------------------------------------------------- quick add

@@ -34,6 +34,8 @@ from trunkshow.customers.merging import (
     customer_merge,
     merge_default,
     merge_differences,
+    merge_doubts,
+    merge_refusal,
 )
 from trunkshow.customers.models import Channel, Customer, Source
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase, erase_preview
@@ -70,15 +72,18 @@ def merge_start(request: HttpRequest, customer_id: int) -> HttpResponse:
         if other_id == customer.pk:
             form.add_error("other", _("This is the same customer; choose the other record of this person."))
         else:
-            rows = list(Customer.objects.filter(store=store, pk=other_id).values_list("erased_at", flat=True))
-            if not rows:
+            other = Customer.objects.filter(store=store, pk=other_id).first()
+            refusal = merge_refusal(customer=customer, other=other) if other is not None else None
+            if other is None:
                 form.add_error("other", _("No customer no. %(number)s in this store.") % {"number": other_id})
-            elif rows[0] is not None:
+            elif other.erased_at is not None:
                 form.add_error(
                     "other",
                     _("Customer no. %(number)s was erased on %(date)s; there is nothing left to merge.")
-                    % {"number": other_id, "date": fmt.store_day(store, rows[0])},
+                    % {"number": other_id, "date": fmt.store_day(store, other.erased_at)},
                 )
+            elif refusal is not None:
+                form.add_error("other", refusal)
         if form.is_valid():
             return redirect("customers:merge_confirm", customer_id=customer.pk, other_id=other_id)
     return render(
@@ -182,7 +187,8 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
     store = _store(request)
     customer = selectors.customer_get_for(store=store, customer_id=customer_id)
     other = selectors.customer_get_for(store=store, customer_id=other_id, include_erased=True)
-    if other.erased_at is not None or other.pk == customer.pk:
+    if other.erased_at is not None or other.pk == customer.pk or merge_refusal(customer=customer, other=other):
+        # The start page says why (erased, the same record, partners), beside the number.
         start = reverse("customers:merge", args=[customer.pk]) + f"?other={other.pk}"
         return redirect(start)
     differing = merge_differences(customer=customer, other=other)
@@ -216,6 +222,14 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
         }
         for field, _default in fields
     ]
+    doubts = [
+        {
+            "label": field.label,
+            "kept": ", ".join(_value_text(request, customer, field)),
+            "taken": ", ".join(_value_text(request, other, field)),
+        }
+        for field in merge_doubts(customer=customer, other=other)
+    ]
     return render(
         request,
         "customers/merge_confirm.html",
@@ -223,6 +237,7 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
             "nav": "customers",
             "customer": customer,
             "other": other,
+            "doubts": doubts,
             "rows": rows,
             "combined": _combined(customer, other),
             "form": form,
