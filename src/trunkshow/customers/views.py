@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags import trunkshow as fmt
 from trunkshow.customers import forms as f
-from trunkshow.customers import selectors, services
+from trunkshow.customers import profile_forms, selectors, services
 from trunkshow.customers.models import (
     Channel,
     ConsentAction,
@@ -390,13 +391,13 @@ def _blank_forms(request: HttpRequest, store: Any, staff: list[Any]) -> dict[str
     }
 
 
-def _render_profile(
-    request: HttpRequest, customer: Customer, *, failed: tuple[str, Any] | None = None, status: int = 200
-) -> HttpResponse:
+def _render_profile(request: HttpRequest, customer: Customer) -> HttpResponse:
     store = _store(request)
     staff = selectors.store_staff(store=store)
     profile = selectors.customer_profile(customer=customer)
     forms_ = _blank_forms(request, store, staff)
+    # A form refused just before (profile_forms.py): shown again, open, with what was typed and why.
+    failed = profile_forms.refused_take(request, customer_id=customer.pk, staff=staff)
     if failed:
         forms_[failed[0]] = failed[1]
     answered, unanswered = _consent_summary(profile.consent)
@@ -433,7 +434,7 @@ def _render_profile(
             for right in ("merge", "data_export", "erase")
         },
     }
-    return render(request, "customers/detail.html", context, status=status)
+    return render(request, "customers/detail.html", context)
 
 
 @store_page("customers.view")
@@ -504,6 +505,24 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- profile actions
 
 
+def _profile_form(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A small profile form's own address: POST runs the form; GET (the address reloaded, bookmarked
+    or typed) leads to the form on the profile rather than to a page saying it is a button's action."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @require_http_methods(["GET", "POST"])
+        def wrapper(request: HttpRequest, customer_id: int) -> HttpResponse:
+            if request.method == "GET":
+                customer = selectors.customer_get_for(store=_store(request), customer_id=customer_id)
+                return redirect(profile_forms.form_url(customer.pk, name))
+            return view(request, customer_id)
+
+        return wrapper
+
+    return decorate
+
+
 def _action(
     request: HttpRequest,
     customer_id: int,
@@ -513,7 +532,8 @@ def _action(
     success: Callable[[Any], str],
     anchor: str,
 ) -> HttpResponse:
-    """Run one small profile form: on success back to the profile with a message, else the errors in place."""
+    """Run one small profile form: on success back to the profile with a message; refused, back to
+    the profile at the form, with what was typed and the errors beside it (profile_forms.py)."""
     store = _store(request)
     customer = selectors.customer_get_for(store=store, customer_id=customer_id)
     if form.is_valid():
@@ -524,8 +544,8 @@ def _action(
         else:
             messages.success(request, success(result))
             return redirect(reverse("customers:detail", args=[customer.pk]) + f"#{anchor}")
-    customer.refresh_from_db()
-    return _render_profile(request, customer, failed=(name, form), status=400)
+    profile_forms.refused_keep(request, customer_id=customer.pk, name=name, form=form)
+    return redirect(profile_forms.refused_url(customer.pk, name))
 
 
 def _remove(
@@ -546,7 +566,7 @@ def _remove(
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("note")
 def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -560,7 +580,7 @@ def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("purchase")
 def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     staff = selectors.store_staff(store=_store(request))
     return _action(
@@ -584,7 +604,7 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("date")
 def date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -621,7 +641,7 @@ def date_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResp
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("interest")
 def interest_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -651,7 +671,7 @@ def interest_delete(request: HttpRequest, customer_id: int, obj_id: int) -> Http
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("size")
 def size_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -687,7 +707,7 @@ def size_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResp
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("phone")
 def phone_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -717,7 +737,7 @@ def phone_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpRes
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("email")
 def email_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -747,7 +767,7 @@ def email_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpRes
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("consent")
 def consent_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     def perform(store: Any, customer: Customer, d: dict[str, Any]) -> Any:
         grant = services.ConsentGrant(
