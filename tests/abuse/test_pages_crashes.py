@@ -65,10 +65,13 @@ def test_a_size_of_nan_on_the_profile_is_a_form_error(world: World, kind: str, s
     # Today: 500 (decimal.InvalidOperation in validate_size).
     customer = make_customer(world.a)
     before = book(world.a)
-    response = quiet(browser_client(world.a_owner)).post(
-        f"/customers/{customer.pk}/sizes/", {"kind": kind, "system": system, "value": "NaN"}
-    )
-    assert response.status_code == 400
+    client = quiet(browser_client(world.a_owner))
+    response = client.post(f"/customers/{customer.pk}/sizes/", {"kind": kind, "system": system, "value": "NaN"})
+    # Refused: back to the profile, where the form shows why.
+    assert (response.status_code, response["Location"]) == (302, f"/customers/{customer.pk}/#add-size-errors")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert 'id="size_value_error"' in page.content.decode()
     assert book(world.a) == before
 
 
@@ -83,10 +86,14 @@ def test_an_amount_that_is_not_a_number_is_not_called_negative(world: World, amo
     # Today: 400 "The amount cannot be negative." for NaN and Infinity, which says the wrong thing.
     customer = make_customer(world.a)
     before = book(world.a)
-    response = browser_client(world.a_owner).post(
+    client = browser_client(world.a_owner)
+    response = client.post(
         f"/customers/{customer.pk}/purchases/",
         {"purchased_on": "2024-01-01", "items": "Opal ring", "amount": amount, "currency": "USD"},
+        follow=True,
     )
-    assert response.status_code == 400
-    assert "cannot be negative" not in response.content.decode()
+    assert response.redirect_chain == [(f"/customers/{customer.pk}/#add-purchase-errors", 302)]
+    page = response.content.decode()
+    assert 'id="purchase_amount_error"' in page
+    assert "cannot be negative" not in page
     assert book(world.a) == before

@@ -44,6 +44,19 @@ def post(world: World, path: str, data: dict[str, str]) -> Any:
     return browser_client(world.a_associate).post(path, data)
 
 
+def refused(world: World, path: str, data: dict[str, str], place: str) -> Any:
+    """Post a form that is refused: it leads back to the profile at the form's errors (a page of its
+    own, so a reload never posts again); what that page then shows."""
+    client = browser_client(world.a_associate)
+    response = client.post(path, data)
+    assert response.status_code == 302
+    profile = path.rsplit("/", 2)[0] + "/"
+    assert response["Location"] == f"{profile}#{place}-errors"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return page
+
+
 def errors_in(response: Any, prefix: str) -> dict[str, str]:
     """Every error shown in one of the profile's forms: {field id: message}."""
     found = re.findall(rf'<div class="error" id="{prefix}_(\w+)_error">(.*?)</div>', response.content.decode(), re.S)
@@ -52,7 +65,9 @@ def errors_in(response: Any, prefix: str) -> dict[str, str]:
 
 def opened(response: Any) -> list[str]:
     """The summaries of the disclosures shown open (the form with the errors)."""
-    return re.findall(r'<details class="disclosure" open>\s*<summary>([^<]+)</summary>', response.content.decode())
+    return re.findall(
+        r'<details id="[\w-]+" class="disclosure" open>\s*<summary>([^<]+)</summary>', response.content.decode()
+    )
 
 
 # ---------------------------------------------------------------- notes
@@ -92,8 +107,7 @@ def test_adding_a_note_puts_it_first_on_the_timeline_with_its_author(world: Worl
 )
 def test_a_bad_note_is_refused_beside_the_box_and_the_text_is_kept(world: World, kati: Any, body: str, message: str):
     before = book(world.a)
-    response = post(world, f"/customers/{kati.pk}/notes/", {"body": body})
-    assert response.status_code == 400
+    response = refused(world, f"/customers/{kati.pk}/notes/", {"body": body}, "note")
     assert errors_in(response, "note") == {"body": message}
     if body.strip():
         assert body[:100] in response.content.decode()
@@ -162,12 +176,12 @@ def test_a_bad_purchase_is_refused_beside_the_field(
     world: World, kati: Any, data: dict[str, str], errors: dict[str, str]
 ):
     before = book(world.a)
-    response = post(
+    response = refused(
         world,
         f"/customers/{kati.pk}/purchases/",
         {"purchased_on": "2025-03-04", "items": "Ring", "amount": "100", "currency": "USD", **data},
+        "add-purchase",
     )
-    assert response.status_code == 400
     assert errors_in(response, "purchase") == errors
     assert opened(response) == ["Record a purchase"]
     assert book(world.a) == before
@@ -214,12 +228,12 @@ def test_adding_and_removing_an_important_date(world: World, kati: Any):
 )
 def test_a_bad_date_is_refused_beside_the_field(world: World, kati: Any, data: dict[str, str], errors: dict[str, str]):
     before = book(world.a)
-    response = post(
+    response = refused(
         world,
         f"/customers/{kati.pk}/dates/",
         {"kind": "anniversary", "label": "", "day": "14", "month": "6", "year": "", **data},
+        "add-date",
     )
-    assert response.status_code == 400
     assert errors_in(response, "date") == errors
     assert opened(response) == ["Add a date"]
     assert book(world.a) == before
@@ -261,8 +275,9 @@ def test_a_bad_interest_is_refused_beside_the_field(
     world: World, kati: Any, data: dict[str, str], errors: dict[str, str]
 ):
     before = book(world.a)
-    response = post(world, f"/customers/{kati.pk}/interests/", {"kind": "stone", "value": "Ruby", **data})
-    assert response.status_code == 400
+    response = refused(
+        world, f"/customers/{kati.pk}/interests/", {"kind": "stone", "value": "Ruby", **data}, "add-interest"
+    )
     assert errors_in(response, "interest") == errors
     assert opened(response) == ["Add an interest"]
     assert book(world.a) == before
@@ -301,10 +316,12 @@ def test_adding_and_removing_a_size(world: World, kati: Any):
 )
 def test_a_bad_size_is_refused_beside_the_field(world: World, kati: Any, data: dict[str, str], message: str):
     before = book(world.a)
-    response = post(
-        world, f"/customers/{kati.pk}/sizes/", {"kind": "ring", "system": "US", "value": "6.5", "note": "", **data}
+    response = refused(
+        world,
+        f"/customers/{kati.pk}/sizes/",
+        {"kind": "ring", "system": "US", "value": "6.5", "note": "", **data},
+        "add-size",
     )
-    assert response.status_code == 400
     assert errors_in(response, "size") == {"value": message}
     assert opened(response) == ["Add a size"]
     assert book(world.a) == before
@@ -340,8 +357,7 @@ def test_adding_a_phone_in_another_format_and_removing_the_primary_one(world: Wo
 )
 def test_a_bad_phone_is_refused_beside_the_field(world: World, kati: Any, number: str, message: str):
     before = book(world.a)
-    response = post(world, f"/customers/{kati.pk}/phones/", {"number": number, "label": "mobile"})
-    assert response.status_code == 400
+    response = refused(world, f"/customers/{kati.pk}/phones/", {"number": number, "label": "mobile"}, "add-phone")
     assert errors_in(response, "phone") == {"number": message}
     assert opened(response) == ["Add a phone number"]
     assert book(world.a) == before
@@ -374,8 +390,7 @@ def test_adding_and_removing_an_email(world: World, kati: Any):
 )
 def test_a_bad_email_is_refused_beside_the_field(world: World, kati: Any, address: str, message: str):
     before = book(world.a)
-    response = post(world, f"/customers/{kati.pk}/emails/", {"address": address, "label": "personal"})
-    assert response.status_code == 400
+    response = refused(world, f"/customers/{kati.pk}/emails/", {"address": address, "label": "personal"}, "add-email")
     assert errors_in(response, "email") == {"address": message}
     assert book(world.a) == before
 
@@ -463,7 +478,7 @@ def test_evidence_is_shown_on_demand_with_when_how_and_who(world: World, kati: A
 )
 def test_bad_consent_is_refused_with_the_reason(world: World, kati: Any, data: dict[str, str], message: str):
     before = book(world.a)
-    response = post(
+    response = refused(
         world,
         f"/customers/{kati.pk}/consent/",
         {
@@ -474,11 +489,10 @@ def test_bad_consent_is_refused_with_the_reason(world: World, kati: Any, data: d
             "evidence_text": "",
             **data,
         },
+        "add-consent",
     )
-    assert response.status_code == 400
-    assert f'<div class="form-errors" role="alert"><p>{message}</p></div>' in response.content.decode().replace(
-        "&#x27;", "'"
-    )
+    summary = '<div class="form-errors" role="alert" id="add-consent-errors" tabindex="-1">'
+    assert f"{summary}<p>{message}</p></div>" in response.content.decode().replace("&#x27;", "'")
     assert opened(response) == ["Record consent or a withdrawal"]
     assert book(world.a) == before
 
@@ -486,8 +500,119 @@ def test_bad_consent_is_refused_with_the_reason(world: World, kati: Any, data: d
 def test_an_unknown_sub_object_or_wrong_method_is_refused(world: World, kati: Any):
     client = browser_client(world.a_associate)
     assert client.post(f"/customers/{kati.pk}/interests/999999/delete/").status_code == 404
-    assert client.get(f"/customers/{kati.pk}/notes/").status_code == 405
     assert client.get(f"/customers/{kati.pk}/interests/1/delete/").status_code == 405
+
+
+# ---------------------------------------------------------------- a refused form's address
+
+
+def field_tag(response: Any, field_id: str) -> str:
+    """The opening tag of one field (an input, or a select with its chosen option)."""
+    html = response.content.decode()
+    found = re.search(
+        rf'<select [^>]*id="{field_id}".*?</select>|<(?:input|textarea) [^>]*id="{field_id}"[^>]*>', html, re.S
+    )
+    assert found, field_id
+    return found.group(0)
+
+
+def test_a_refused_date_is_shown_at_the_form_with_what_was_typed_and_nothing_is_saved(world: World, kati: Any):
+    before = book(world.a)
+    client = browser_client(world.a_associate)
+    response = client.post(
+        f"/customers/{kati.pk}/dates/",
+        {"kind": "custom", "label": "First visit", "day": "31", "month": "2", "year": "1990"},
+    )
+    assert (response.status_code, response["Location"]) == (302, f"/customers/{kati.pk}/#add-date-errors")
+    assert book(world.a) == before
+
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert errors_in(page, "date") == {"day": "February 1990 has no day 31."}
+    assert opened(page) == ["Add a date"]
+    # The message the address leads to, which the browser focuses (so a screen reader reads it).
+    assert (
+        '<div class="form-errors" role="alert" id="add-date-errors" tabindex="-1"><p>Please fix'
+        in page.content.decode()
+    )
+    assert 'value="31"' in field_tag(page, "date_day")
+    assert 'aria-invalid="true"' in field_tag(page, "date_day")
+    assert '<option value="2" selected>' in field_tag(page, "date_month")
+    assert 'value="1990"' in field_tag(page, "date_year")
+    assert '<option value="custom" selected>' in field_tag(page, "date_kind")
+    assert 'value="First visit"' in field_tag(page, "date_label")
+
+    # Shown once: reloaded, it is the profile as it is, with nothing posted again.
+    again = client.get(response["Location"])
+    assert again.status_code == 200
+    assert (errors_in(again, "date"), opened(again)) == ({}, [])
+    assert "add-date-errors" not in again.content.decode()
+    assert book(world.a) == before
+
+
+def test_a_refused_phone_is_shown_at_the_form_with_what_was_typed_and_nothing_is_saved(world: World, kati: Any):
+    before = book(world.a)
+    client = browser_client(world.a_associate)
+    response = client.post(f"/customers/{kati.pk}/phones/", {"number": "+1 914 555", "label": "work"})
+    assert (response.status_code, response["Location"]) == (302, f"/customers/{kati.pk}/#add-phone-errors")
+
+    page = client.get(response["Location"])
+    assert errors_in(page, "phone") == {
+        "number": "“+1 914 555” is not a valid phone number (United States +1): check the digits."
+    }
+    assert opened(page) == ["Add a phone number"]
+    assert 'value="+1 914 555"' in field_tag(page, "phone_number")
+    assert '<option value="work" selected>' in field_tag(page, "phone_label")
+    assert book(world.a) == before
+    with scope(store=world.a):
+        assert list(CustomerPhone.objects.values_list("e164", flat=True)) == ["+19145550142"]
+
+
+def test_a_refusal_waits_for_its_own_customers_profile(world: World, kati: Any):
+    other = make_customer(world.a, world.a_owner, first_name="Other")
+    client = browser_client(world.a_associate)
+    client.post(f"/customers/{kati.pk}/interests/", {"kind": "stone", "value": "   "})
+    client.post(f"/customers/{other.pk}/sizes/", {"kind": "ring", "system": "US", "value": "17"})
+
+    theirs = client.get(f"/customers/{other.pk}/")
+    assert (opened(theirs), errors_in(theirs, "interest")) == (["Add a size"], {})
+    assert errors_in(theirs, "size") == {"value": "“17” is not a US ring size (for example 6.5)."}
+    ours = client.get(f"/customers/{kati.pk}/")
+    assert opened(ours) == ["Add an interest"]
+    assert errors_in(ours, "interest") == {"value": "Name the interest (for example “sapphire”)."}
+    # Another person's session has nothing waiting.
+    assert opened(browser_client(world.a_owner).get(f"/customers/{kati.pk}/")) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "place"),
+    [
+        ("notes", "note"),
+        ("purchases", "add-purchase"),
+        ("dates", "add-date"),
+        ("interests", "add-interest"),
+        ("sizes", "add-size"),
+        ("phones", "add-phone"),
+        ("emails", "add-email"),
+        ("consent", "add-consent"),
+    ],
+)
+def test_a_forms_address_opened_as_a_page_leads_to_the_form_on_the_profile(
+    world: World, kati: Any, action: str, place: str
+):
+    before = book(world.a)
+    client = browser_client(world.a_associate)
+    response = client.get(f"/customers/{kati.pk}/{action}/")
+    assert (response.status_code, response["Location"]) == (302, f"/customers/{kati.pk}/#{place}")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert f'id="{place}"' in page.content.decode()
+    assert book(world.a) == before
+
+
+def test_a_forms_address_for_another_stores_customer_is_a_404(world: World):
+    theirs = make_customer(world.b, world.b_owner, first_name="Elsewhere")
+    assert browser_client(world.a_associate).get(f"/customers/{theirs.pk}/dates/").status_code == 404
 
 
 def test_purchases_in_another_currency_are_listed_but_not_added_to_lifetime_spend(world: World, kati: Any):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags import trunkshow as fmt
 from trunkshow.customers import forms as f
-from trunkshow.customers import selectors, services
+from trunkshow.customers import profile_forms, selectors, services
 from trunkshow.customers.merging import are_partners
 from trunkshow.customers.models import (
     Channel,
@@ -395,13 +396,13 @@ def _blank_forms(request: HttpRequest, store: Any, staff: list[Any]) -> dict[str
     }
 
 
-def _render_profile(
-    request: HttpRequest, customer: Customer, *, failed: tuple[str, Any] | None = None, status: int = 200
-) -> HttpResponse:
+def _render_profile(request: HttpRequest, customer: Customer) -> HttpResponse:
     store = _store(request)
     staff = selectors.store_staff(store=store)
     profile = selectors.customer_profile(customer=customer)
     forms_ = _blank_forms(request, store, staff)
+    # A form refused just before (profile_forms.py): shown again, open, with what was typed and why.
+    failed = profile_forms.refused_take(request, customer_id=customer.pk, staff=staff)
     if failed:
         forms_[failed[0]] = failed[1]
     answered, unanswered = _consent_summary(profile.consent)
@@ -438,7 +439,7 @@ def _render_profile(
             for right in ("merge", "data_export", "erase")
         },
     }
-    return render(request, "customers/detail.html", context, status=status)
+    return render(request, "customers/detail.html", context)
 
 
 @store_page("customers.view")
@@ -509,6 +510,24 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- profile actions
 
 
+def _profile_form(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A small profile form's own address: POST runs the form; GET (the address reloaded, bookmarked
+    or typed) leads to the form on the profile rather than to a page saying it is a button's action."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @require_http_methods(["GET", "POST"])
+        def wrapper(request: HttpRequest, customer_id: int) -> HttpResponse:
+            if request.method == "GET":
+                customer = selectors.customer_get_for(store=_store(request), customer_id=customer_id)
+                return redirect(profile_forms.form_url(customer.pk, name))
+            return view(request, customer_id)
+
+        return wrapper
+
+    return decorate
+
+
 def _action(
     request: HttpRequest,
     customer_id: int,
@@ -518,7 +537,8 @@ def _action(
     success: Callable[[Any], str],
     anchor: str,
 ) -> HttpResponse:
-    """Run one small profile form: on success back to the profile with a message, else the errors in place."""
+    """Run one small profile form: on success back to the profile with a message; refused, back to
+    the profile at the form, with what was typed and the errors beside it (profile_forms.py)."""
     store = _store(request)
     customer = selectors.customer_get_for(store=store, customer_id=customer_id)
     if form.is_valid():
@@ -529,8 +549,8 @@ def _action(
         else:
             messages.success(request, success(result))
             return redirect(reverse("customers:detail", args=[customer.pk]) + f"#{anchor}")
-    customer.refresh_from_db()
-    return _render_profile(request, customer, failed=(name, form), status=400)
+    profile_forms.refused_keep(request, customer_id=customer.pk, name=name, form=form)
+    return redirect(profile_forms.refused_url(customer.pk, name))
 
 
 def _remove(
@@ -551,7 +571,7 @@ def _remove(
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("note")
 def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -565,7 +585,7 @@ def note_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("purchase")
 def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     staff = selectors.store_staff(store=_store(request))
     return _action(
@@ -589,7 +609,7 @@ def purchase_add(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("date")
 def date_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -626,7 +646,7 @@ def date_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResp
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("interest")
 def interest_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -656,7 +676,7 @@ def interest_delete(request: HttpRequest, customer_id: int, obj_id: int) -> Http
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("size")
 def size_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -692,7 +712,7 @@ def size_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpResp
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("phone")
 def phone_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -722,7 +742,7 @@ def phone_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpRes
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("email")
 def email_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     return _action(
         request,
@@ -752,7 +772,7 @@ def email_delete(request: HttpRequest, customer_id: int, obj_id: int) -> HttpRes
 
 
 @store_page("customers.edit")
-@require_POST
+@_profile_form("consent")
 def consent_add(request: HttpRequest, customer_id: int) -> HttpResponse:
     def perform(store: Any, customer: Customer, d: dict[str, Any]) -> Any:
         grant = services.ConsentGrant(
