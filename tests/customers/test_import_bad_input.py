@@ -50,6 +50,7 @@ def assert_nothing_stored(settings, before=None) -> None:
     [
         (b"", "The file is empty: there is not even a header row."),
         (codecs.BOM_UTF8 + b"\r\n\r\n", "The file is empty: there is not even a header row."),
+        ("\r\n \r\n\r\n".encode("utf-16-le"), "The file is empty: there is not even a header row."),
         (b"First Name,Email\r\n", "The file has a header row but no customers under it."),
         (b"First Name,Email\r\n\r\n,\r\n", "The file has a header row but no customers under it."),
         (
@@ -98,6 +99,7 @@ def assert_nothing_stored(settings, before=None) -> None:
     ids=[
         "empty",
         "only-a-bom",
+        "blank-utf-16-without-a-bom",
         "header-only",
         "header-and-blank-lines",
         "png-named-csv",
@@ -172,6 +174,9 @@ def test_windows_1252_utf_16_and_bom_files_are_read_correctly(world: World):
         (codecs.BOM_UTF8 + text.encode(), "utf-8-sig", ";"),
         (text.replace(";", "\t").encode("utf-16"), "utf-16-le", "\t"),
         (codecs.BOM_UTF16_BE + text.encode("utf-16-be"), "utf-16-be", ";"),
+        # Without a byte order mark, as some tills and database tools write UTF-16.
+        (text.encode("utf-16-le"), "utf-16-le", ";"),
+        (text.replace(";", ",").encode("utf-16-be"), "utf-16-be", ","),
     ]:
         response = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("c.csv", content)})
         body = response.json()

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from tests.conftest import World, api, browser_client
 from tests.customers.encoded_files import FILES, IDS, KOREAN_IN_DOUBT, Encoded
+from tests.customers.import_support import import_file, outcomes
 from trunkshow.cli import main
 from trunkshow.customers.models import Customer, ImportJob
 
@@ -275,6 +276,23 @@ def test_a_byte_order_mark_decides(world: World):
     assert response.json()["error"]["fields"] == {
         "encoding": ["This file starts with a UTF-16 byte order mark, so it can only be read as UTF-16."]
     }
+
+
+def test_utf_16_without_a_byte_order_mark_is_read_whole_and_only_as_utf_16(world: World):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = "First Name,Last Name,Email\r\nŁucja,Żak,lucja@example.pl\r\n安藤,美咲,misaki@example.jp\r\n".encode(
+        "utf-16-be"
+    )
+    response = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("u.csv", content), "encoding": "windows-1250"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "encoding": ["This file is UTF-16 text (two bytes a letter), so it can only be read as UTF-16."]
+    }
+    job = import_file(world.a, world.a_owner, content)
+    assert (job.encoding, outcomes(job)) == ("utf-16-be", [(2, "created", ""), (3, "created", "")])
+    with scopes_disabled():
+        assert sorted(Customer.objects.values_list("first_name", "last_name")) == [("Łucja", "Żak"), ("安藤", "美咲")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -32,7 +32,8 @@ LEGACY = {
     "gb18030": "gb18030",
     "euc-kr": "cp949",
 }
-CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16", **LEGACY}
+# UTF-16 in its byte order, with or without a byte order mark (``reading.open_text`` skips one).
+CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be", **LEGACY}
 LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": gettext_lazy("UTF-8 with a byte order mark"),

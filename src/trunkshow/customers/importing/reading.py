@@ -79,8 +79,8 @@ class Record:
 
 
 def _codec(encoding: str) -> str:
-    """The codec that reads the file: a UTF-16 file starts with its byte order mark; Shift-JIS and
-    EUC-KR are read with Microsoft's supersets (ours are the names browsers use)."""
+    """The codec that reads the file: UTF-16 in its byte order (``open_text`` skips a byte order
+    mark); Shift-JIS and EUC-KR with Microsoft's supersets (ours are the names browsers use)."""
     return encodings.CODECS.get(encoding, encoding)
 
 
@@ -102,8 +102,33 @@ def _first_bad_line(path: Path, codec: str) -> int | None:
     return None
 
 
+def _unmarked_utf16(head: bytes) -> str | None:
+    """UTF-16 written without a byte order mark (some tills and database tools do): a CSV's text is
+    mostly ASCII (headers, emails, digits, delimiters), so nearly every pair of bytes has a zero in
+    the same half, and the whole head reads as text. None for anything else (binary data too)."""
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    low, high = head[0 : pairs * 2 : 2].count(0), head[1 : pairs * 2 : 2].count(0)
+    if high >= 0.6 * pairs and low <= 0.02 * pairs:
+        codec = "utf-16-le"
+    elif low >= 0.6 * pairs and high <= 0.02 * pairs:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = head[: pairs * 2].decode(codec)
+    except UnicodeDecodeError:
+        text = head[: pairs * 2 - 2].decode(codec, errors="replace")  # a pair cut at the end
+    if "\n" not in text and len(head) >= 65536:
+        return None
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\r\n") + text.count("\ufffd")
+    return codec if controls <= len(text) // 1000 else None
+
+
 def _check_head(head: bytes) -> str | None:
-    """Refuses an empty or binary file; the encoding its byte order mark names, if it has one."""
+    """Refuses an empty or binary file; the encoding its byte order mark names, if it has one, or
+    UTF-16's when the file is UTF-16 text without one."""
     if not head.strip(codecs.BOM_UTF8 + b" \t\r\n"):
         raise FileProblem(_("The file is empty: there is not even a header row."))
     if head.startswith(codecs.BOM_UTF8):
@@ -114,6 +139,10 @@ def _check_head(head: bytes) -> str | None:
         return "utf-16-be"
     else:
         bom = None
+    if b"\x00" in head and (unmarked := _unmarked_utf16(head)):
+        if not head.decode(unmarked, errors="replace").strip(" \t\r\n\x00"):
+            raise FileProblem(_("The file is empty: there is not even a header row."))
+        return unmarked
     if b"\x00" in head:
         raise FileProblem(
             _("This is not a CSV text file (it holds binary data, like a spreadsheet or an image). ") + _save_as()
@@ -124,8 +153,11 @@ def _check_head(head: bytes) -> str | None:
 def chosen_encoding(path: Path, encoding: str) -> str:
     """The encoding a person chose (one of ``encodings.CHOICES``), checked against the whole file."""
     with open(path, "rb") as fh:
-        bom = _check_head(fh.read(65536))
+        head = fh.read(65536)
+    bom = _check_head(head)
     if bom is not None and encodings.choice(bom) != encoding:
+        if bom.startswith("utf-16") and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise EncodingProblem(_("This file is UTF-16 text (two bytes a letter), so it can only be read as UTF-16."))
         raise EncodingProblem(
             _("This file starts with a %(bom)s byte order mark, so it can only be read as %(bom)s.")
             % {"bom": "UTF-8" if bom == "utf-8-sig" else "UTF-16"}
@@ -144,7 +176,7 @@ def chosen_encoding(path: Path, encoding: str) -> str:
 
 
 def detect_encoding(path: Path, prefer: str | None = None) -> Detection:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else the code page that reads the file best
+    """UTF-8 (with or without BOM), UTF-16 (with or without), else the code page that reads the file best
     (``encodings.detect``; ``prefer`` is the store's own); refuses binary data and mixed encodings."""
     with open(path, "rb") as fh:
         bom = _check_head(fh.read(65536))
@@ -223,7 +255,11 @@ def detect_delimiter(sample: str) -> str:
 
 
 def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
-    return open(path, encoding=_codec(encoding), newline="")
+    """The file as text, from after a UTF-16 byte order mark when it has one."""
+    fh = open(path, encoding=_codec(encoding), newline="")  # noqa: SIM115 - the caller closes it
+    if encoding.startswith("utf-16") and fh.read(1) != "\ufeff":
+        fh.seek(0)
+    return fh
 
 
 def _records(fh: io.TextIOBase, delimiter: str) -> Iterator[Record]:
