@@ -14,7 +14,7 @@ import time_machine
 from django.contrib.auth import authenticate
 from django.db.models import Sum
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from trunkshow.customers.models import (
     ConsentEvent,
@@ -364,6 +364,9 @@ def test_demo_has_saved_segments_that_find_customers(tmp_path: Any) -> None:
     assert counts["Birthdays in the next 30 days"] > 0
 
 
+SAMPLE_EMAILS = ["helene.dubois@example.fr", "tomasz.nowak@example.pl", "aiyana@example.com", "kenji.w@example.jp"]
+
+
 @pytest.mark.django_db
 def test_demo_sample_export_imports_with_a_reason_for_every_line_it_skips(tmp_path: Any) -> None:
     from tests.customers.import_support import outcomes, run, upload
@@ -388,6 +391,12 @@ def test_demo_sample_export_imports_with_a_reason_for_every_line_it_skips(tmp_pa
         (10, "error"),
     ]
     assert (job.created_count, job.merged_count, job.error_count) == (5, 2, 2)
+    with scopes_disabled():
+        # The ring size column: a European size told by its value, a US one by its half.
+        rings = Size.objects.filter(store=store, kind="ring", customer__emails__address__in=SAMPLE_EMAILS).values_list(
+            "customer__first_name", "system", "value"
+        )
+        assert sorted(rings) == [("Aiyana", "US", "6.5"), ("Hélène", "EU", "52")]
     demo_sample_import(path=path)  # kept once written
     assert path.read_bytes() == content
 

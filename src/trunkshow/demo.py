@@ -1320,22 +1320,22 @@ def _answered_history(store: Any, staff: dict[str, Any], customers: int) -> None
 
 SAMPLE_HEADER = (
     "First Name,Last Name,Email,Phone,Address1,City,Province Code,Country Code,Zip,"
-    "Accepts Email Marketing,Accepts SMS Marketing,Total Spent,Tags,Note,Birthday"
+    "Accepts Email Marketing,Accepts SMS Marketing,Total Spent,Tags,Note,Birthday,Ring Size"
 )
 # New customers, two already in the book (by email and by phone, in other formats) and two lines
 # the import reports instead of importing: a sample point-of-sale export to try the import with.
 SAMPLE_ROWS = (
     "Hélène,Dubois,helene.dubois@example.fr,+33 6 12 34 56 78,12 rue de Rivoli,Paris,,FR,75001,yes,no,"
-    '2480.00,"pearls, gold",Prefers Art Deco,1984-03-09',
-    "Tomasz,Nowak,tomasz.nowak@example.pl,,ul. Długa 5,Gdańsk,,PL,80-827,no,no,310.50,silver,,",
+    '2480.00,"pearls, gold",Prefers Art Deco,1984-03-09,52',
+    "Tomasz,Nowak,tomasz.nowak@example.pl,,ul. Długa 5,Gdańsk,,PL,80-827,no,no,310.50,silver,,,",
     "Aiyana,Redcloud,aiyana@example.com,(914) 555-0199,88 Main St,White Plains,NY,US,10601,yes,yes,"
-    '5120.00,"sapphire, platinum","Engagement ring, 2019",1991-07-22',
-    "Kenji,Watanabe,kenji.w@example.jp,+81 90-1234-5678,,Tokyo,,JP,,no,yes,890.00,pearls,,",
-    "Priya,Raman,priya.raman@example.in,,,Chennai,,IN,,yes,no,0,emerald,,1995-11-30",
+    '5120.00,"sapphire, platinum","Engagement ring, 2019",1991-07-22,6.5',
+    "Kenji,Watanabe,kenji.w@example.jp,+81 90-1234-5678,,Tokyo,,JP,,no,yes,890.00,pearls,,,",
+    "Priya,Raman,priya.raman@example.in,,,Chennai,,IN,,yes,no,0,emerald,,1995-11-30,",
     "{existing_email_row}",
     "{existing_phone_row}",
-    "Feb,Thirtieth,feb30@example.com,,,,,US,,no,no,,,,1990-02-30",
-    "Bad,Number,bad.number@example.com,12,,,,US,,no,no,,,,",
+    "Feb,Thirtieth,feb30@example.com,,,,,US,,no,no,,,,1990-02-30,",
+    "Bad,Number,bad.number@example.com,12,,,,US,,no,no,,,,,",
 )
 
 
@@ -1361,7 +1361,7 @@ def demo_sample_import(*, path: Any) -> None:
             if email is None:
                 continue
             c = email.customer
-            row = f"{c.first_name},{c.last_name},{email.address.upper()},,,,,,,yes,,,vintage,,"
+            row = f"{c.first_name},{c.last_name},{email.address.upper()},,,,,,,yes,,,vintage,,,"
         elif row == "{existing_phone_row}":
             if phone is None:
                 continue
@@ -1369,6 +1369,6 @@ def demo_sample_import(*, path: Any) -> None:
             national = phonenumbers.format_number(
                 phonenumbers.parse(phone.e164), phonenumbers.PhoneNumberFormat.NATIONAL
             )
-            row = f"{c.first_name},{c.last_name},,{national},,,,,,,yes,,,Called about a repair,"
+            row = f"{c.first_name},{c.last_name},,{national},,,,,,,yes,,,Called about a repair,,"
         rows.append(row)
     path.write_text("\n".join([SAMPLE_HEADER, *rows]) + "\n", encoding="utf-8-sig")
