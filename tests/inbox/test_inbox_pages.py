@@ -264,7 +264,7 @@ def test_outside_opening_hours_the_customer_is_told_when_the_store_will_answer(
     with scope(store=world.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
     assert replies == [
-        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 (New York time)."
+        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 AM (New York time)."
     ]
 
 
@@ -292,8 +292,8 @@ def test_the_closed_answer_comes_once_per_closed_night_even_after_staff_answered
     with scope(store=world.a):
         automatic = list(Message.objects.filter(meta__system="out_of_hours").values_list("body", flat=True))
     assert automatic == [
-        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 (New York time).",
-        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 (New York time).",
+        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 AM (New York time).",
+        "Thank you for your message. Atelier Ana is closed now; we will answer tomorrow at 10:00 AM (New York time).",
     ]
 
 
@@ -308,7 +308,7 @@ def test_the_closed_answer_names_the_day_as_the_chat_does(world: Any, django_cap
     with scope(store=world.a):
         replies = list(Message.objects.filter(direction="out").values_list("body", flat=True))
     assert replies == [
-        "Thank you for your message. Atelier Ana is closed now; we will answer Saturday at 10:00 (New York time)."
+        "Thank you for your message. Atelier Ana is closed now; we will answer Saturday at 10:00 AM (New York time)."
     ]
 
 

@@ -106,7 +106,7 @@ def test_a_language_the_widget_does_not_speak_gets_english(site: World, header: 
     with closed_until_tomorrow(site.a):
         data = visitor(header).get("/widget/api/atelier/config").json()
     assert data["language"] == "en"
-    assert data["status"] == "We are closed now; we open tomorrow at 10:00 (New York time)."
+    assert data["status"] == "We are closed now; we open tomorrow at 10:00\u202fAM (New York time)."
     assert data["consent_text"] == ENGLISH_CONSENT
 
 
@@ -346,7 +346,12 @@ def test_the_catalogs_hold_every_string_the_widget_shows_and_none_the_code_no_lo
             "Nous sommes ouverts en ce moment.",
             "Nous sommes fermés en ce moment\u00a0; nous ouvrons demain à 10:00 (heure de New York).",
         ),
-        ("es", "Ahora estamos abiertos.", "Ahora estamos cerrados; abrimos mañana a las 10:00 (hora de Nueva York)."),
+        # Spanish as it is written in the United States, where the store is.
+        (
+            "es",
+            "Ahora estamos abiertos.",
+            "Ahora estamos cerrados; abrimos mañana a las 10:00\u202fa.m. (hora de Nueva York).",
+        ),
         ("it", "Ora siamo aperti.", "Ora siamo chiusi; apriamo domani alle 10:00 (ora di New York)."),
     ],
 )
@@ -367,7 +372,7 @@ def test_the_closed_stores_automatic_answer_in_german_says_closed_now_not_just_c
     from trunkshow.messaging.channels.webchat.text import closed_reply
 
     with translation.override("de"):
-        said = closed_reply("Atelier Ana", {"day": "tue", "time": "10:00", "in_days": 1}, "America/New_York")
+        said = closed_reply("Atelier Ana", {"day": "tue", "time": "10:00", "in_days": 1}, "America/New_York", "de")
     assert said == (
         "Vielen Dank für Ihre Nachricht. Atelier Ana hat jetzt geschlossen; "
         "wir antworten Ihnen morgen um 10:00 Uhr (Ortszeit New York)."

@@ -204,8 +204,17 @@ def reply_out_of_hours(store: Store, conversation: Conversation, message: Messag
         "time": local.strftime("%H:%M"),
         "in_days": (local.date() - today).days,
     }
+    customer = conversation.customer if conversation.customer_id else None
+    customer_language = customer.language if customer is not None else ""
     with translation.override(_reply_language(store, conversation)):
-        text = widget_text.closed_reply(store.name, next_open, store.time_zone)
+        # The time as the customer's region writes it in the reply's language (en-GB: "10:00"), else
+        # as the store's does ("10:00 AM" for English in the US): the 24-hour store clock read wrong there.
+        locale = widget_text.times_locale(store.locale, customer_language)
+        text = widget_text.closed_reply(store.name, next_open, store.time_zone, locale)
+    if conversation.channel == ChannelKind.SMS:
+        # Babel's narrow no-break space ("10:00\u202fAM") is not in the GSM-7 alphabet: it would turn an
+        # English text into UCS-2 and its one segment into two. A plain space keeps it GSM-7.
+        text = text.replace("\u202f", " ")
     system_reply(store, conversation, message, text, kind="out_of_hours")
 
 

@@ -8,10 +8,12 @@ is filled by the script. Sentences that depend on the store and the hour are wri
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_timezone_location
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_interval, format_time, get_timezone_location
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -111,19 +113,70 @@ def language_supported(code: str) -> bool:
     return code in LANGUAGE_CODES
 
 
-def hours_status(opening: dict[str, Any], time_zone: str) -> str:
-    """``selectors.opening_hours`` in one sentence: "We are closed now; we open tomorrow at 10:00 (Paris time)."."""
+def times_locale(store_locale: str, customer_language: str = "") -> str:
+    """The locale whose way of writing a time of day the active language uses: that language in the
+    customer's region when their language tag names one (``en-GB``), else in the store's (``en_US``:
+    "10:00 AM"; English for a Berlin store, ``en_DE``: "10:00"), else the language's own (fr: "10:00").
+    A customer region the language is never written in (``fr`` in the US) falls to the next."""
+    spoken = translation.to_locale(language()).split("_")[0]
+    for tag in (customer_language, store_locale):
+        try:
+            territory = Locale.parse((tag or "").replace("-", "_")).territory
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+        if not territory:
+            continue
+        try:
+            return str(Locale(spoken, territory))
+        except UnknownLocaleError:
+            continue
+    return spoken
+
+
+def _clock(value: str) -> dt.time:
+    """``"09:30"`` as a time of day; ``"24:30"`` (a closing past midnight) is 00:30."""
+    hh, _sep, mm = value.partition(":")
+    return dt.time(int(hh) % 24, int(mm))
+
+
+def opening_time(value: str, locale: str) -> str:
+    """A store's ``"10:00"`` as the locale writes it: "10:00\u202fAM" in the US, "10:00" in France."""
+    return format_time(_clock(value), "short", locale=locale)
+
+
+def opening_span(opens: str, closes: str, locale: str) -> str:
+    """One opening span in the locale's own interval pattern, twelve- or 24-hour as its times are:
+    "10:00\u202fAM\u2009–\u20096:00\u202fPM" in the US, "10:00–18:00 Uhr" in German."""
+    twelve = "h" in str(Locale.parse(locale).time_formats["short"].pattern)
+    # On two days when it closes past midnight ("20:00"–"24:30"), so Babel does not read one moment.
+    start = dt.datetime.combine(dt.date(2000, 1, 3), _clock(opens))
+    end = dt.datetime.combine(dt.date(2000, 1, 3 + int(closes.partition(":")[0]) // 24), _clock(closes))
+    if end - start >= dt.timedelta(days=1):  # a whole day: Babel would write its one clock time once
+        pattern = str(Locale.parse(locale).interval_formats.get(None) or "{0}\u2013{1}")
+        return pattern.format(
+            format_time(start.time(), "short", locale=locale), format_time(end.time(), "short", locale=locale)
+        )
+    return format_interval(start, end, "hm" if twelve else "Hm", locale=locale)
+
+
+def week_times(opening: dict[str, Any], locale: str) -> dict[str, str]:
+    """``selectors.opening_hours``'s week as the widget lists it, day by day ("" on a closed day)."""
+    return {day["day"]: ", ".join(opening_span(o, c, locale) for o, c in day["spans"]) for day in opening["week"]}
+
+
+def hours_status(opening: dict[str, Any], time_zone: str, locale: str) -> str:
+    """``selectors.opening_hours`` in one sentence: "We are closed now; we open tomorrow at 10:00 AM (New York
+    time).", the time written as ``locale`` (``times_locale``) writes it."""
     if opening["open"]:
         return _("We are open now.")
     upcoming = opening["next_open"]
     if upcoming is None:
         return _("We are closed now.")
-    locale = translation.to_locale(language())
     values = {
-        "time": upcoming["time"],
+        "time": opening_time(upcoming["time"], locale),
         "day": _day_names()[upcoming["day"]],
         # The city of the zone, as the visitor's language names it (Wien, Vienne, Vienna).
-        "place": get_timezone_location(ZoneInfo(time_zone or "UTC"), locale=locale, return_city=True),
+        "place": _place(time_zone),
     }
     if upcoming["in_days"] == 0:
         return _("We are closed now; we open today at %(time)s (%(place)s time).") % values
@@ -134,15 +187,19 @@ def hours_status(opening: dict[str, Any], time_zone: str) -> str:
     return _("We are closed now; we open next %(day)s at %(time)s (%(place)s time).") % values
 
 
-def closed_reply(store_name: str, next_open: dict[str, Any], time_zone: str) -> str:
-    """The automatic answer while the store is closed, saying when it opens the way ``hours_status``
-    says it in the chat ("tomorrow at 10:00", not "from Tuesday 10:00"): a trial read both at once."""
+def _place(time_zone: str) -> str:
     locale = translation.to_locale(language())
+    return get_timezone_location(ZoneInfo(time_zone or "UTC"), locale=locale, return_city=True)
+
+
+def closed_reply(store_name: str, next_open: dict[str, Any], time_zone: str, locale: str) -> str:
+    """The automatic answer while the store is closed, saying when it opens the way ``hours_status``
+    says it in the chat ("tomorrow at 10:00 AM", not "from Tuesday 10:00"): a trial read both at once."""
     values = {
         "store": store_name,
-        "time": next_open["time"],
+        "time": opening_time(next_open["time"], locale),
         "day": _day_names()[next_open["day"]],
-        "place": get_timezone_location(ZoneInfo(time_zone or "UTC"), locale=locale, return_city=True),
+        "place": _place(time_zone),
     }
     if next_open["in_days"] == 0:
         return (

@@ -280,12 +280,17 @@ def _written(write: Callable[[], Any]) -> Any:
 def widget_config(request: HttpRequest, *, store: Store, token: str, ip: str) -> HttpResponse:
     settings_row = services.webchat_settings_get(store=store)
     hours = selectors.opening_hours(store)
+    # Times as the visitor's language writes them in the store's country: "10:00 AM" for English in New
+    # York, "10:00" in Paris. The visitor's own region is not known: the script asks in its language alone.
+    locale = text.times_locale(store.locale)
     return JsonResponse(
         {
             "store": store.name,
             "hours": hours,
+            # The week's spans as the widget lists them ("" on a closed day); ``hours`` keeps the data.
+            "times": text.week_times(hours, locale),
             "reply_time": text.reply_time(settings_row.reply_time_text, hooks.response_target_minutes(store)),
-            "status": text.hours_status(hours, store.time_zone),
+            "status": text.hours_status(hours, store.time_zone, locale),
             # The widget sends it back with the visitor's consent: the ledger records this language's words.
             "language": text.language(),
             "consent_text": services.consent_text(store),

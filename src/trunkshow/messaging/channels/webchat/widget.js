@@ -168,8 +168,8 @@
       status.textContent = c.status + (c.reply_time ? " " + c.reply_time : "");
       hoursList.textContent = "";
       h.week.forEach(function (d) {
-        var spans = d.spans.map(function (s) { return s[0] + "\u2013" + s[1]; }).join(", ") || T.closed_day;
-        hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { "class": "day", text: T.days[d.day] }), el("span", { text: spans })]));
+        // The server writes the times as the visitor's language does in the store's country (10:00 AM, 10:00).
+        hoursList.appendChild(el("li", d.day === h.today ? { "class": "today" } : {}, [el("span", { "class": "day", text: T.days[d.day] }), el("span", { text: c.times[d.day] || T.closed_day })]));
       });
       consentLabel.textContent = c.consent_text;
       // "Nobody can answer right now" is not said under a reply a person sent within the hour.
