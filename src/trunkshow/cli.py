@@ -521,7 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--encoding",
         metavar="NAME",
         help="read the file in this encoding instead of detecting it: utf-8, windows-1252, windows-1250, "
-        "windows-1251, windows-1253, windows-1254, shift_jis, gb18030 or euc-kr",
+        "windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr, windows-1255, windows-1256, "
+        "windows-1257, windows-1258 or big5",
     )
     i.add_argument(
         "--mapping",

@@ -3,10 +3,31 @@ to disk, with the names and cities an import must store from them."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 HEADER = "Last Name,First Name,Email,City,Note"
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def windows_1258(text: str) -> bytes:
+    """Vietnamese as Windows writes it in code page 1258: a letter the code page has is its byte, and
+    one it lacks (“ễ”) is its base letter with any circumflex, breve or horn (“ê”) and then the tone as
+    a combining mark."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+            out += (base + "".join(c for c in parts if c in _TONES)).encode("cp1258")
+    return bytes(out)
+
+
+def encode(text: str, codec: str) -> bytes:
+    return windows_1258(text) if codec == "cp1258" else text.encode(codec)
 
 
 @dataclass(frozen=True)
@@ -19,7 +40,7 @@ class Encoded:
 
     def write(self, folder: Path) -> Path:
         path = folder / f"customers-{self.encoding}.csv"
-        path.write_bytes(self.text.encode(self.codec))
+        path.write_bytes(encode(self.text, self.codec))
         return path
 
 
@@ -114,7 +135,61 @@ FILES = [
         ],
     ),
 ]
+FILES += [
+    _file(
+        "windows-1255",
+        "cp1255",  # stored in logical order, as typed: right to left is the screen's business
+        "Hebrew (Windows-1255)",
+        [
+            "כהן,יוסי,yossi@example.co.il,תל אביב,מתנה ליום הולדת",
+            "לוי,מיכל,michal@example.co.il,ירושלים,",
+            "מזרחי,אבי,avi@example.co.il,חיפה,טבעת מידה 12",
+        ],
+    ),
+    _file(
+        "windows-1256",
+        "cp1256",
+        "Arabic (Windows-1256)",
+        [
+            "العلي,محمد,mohammed@example.sa,الرياض,هدية عيد ميلاد",
+            "حسن,فاطمة,fatima@example.ae,دبي,",
+        ],
+        ";",
+    ),
+    _file(
+        "windows-1257",
+        "cp1257",
+        "Baltic (Windows-1257)",
+        [
+            "Petrauskienė,Ona,ona@example.lt,Šiauliai,gimtadienio dovana",
+            "Kazlauskas,Žygimantas,zygimantas@example.lt,Vilnius,",
+            "Bērziņš,Jānis,janis@example.lv,Rīga,",
+        ],
+        ";",
+    ),
+    _file(
+        "windows-1258",
+        "cp1258",  # tones as combining marks where the code page has no such letter
+        "Vietnamese (Windows-1258)",
+        [
+            "Nguyễn,Văn An,an@example.vn,Hà Nội,quà sinh nhật",
+            "Trần,Thị Hương,huong@example.vn,Hồ Chí Minh,",
+            "Đặng,Quốc Bảo,bao@example.vn,Đà Nẵng,nhẫn cỡ 12",
+        ],
+    ),
+    _file(
+        "big5",
+        "cp950",  # Excel in Taiwan and Hong Kong: Microsoft's Big5
+        "Traditional Chinese (Big5)",
+        [
+            "陳,怡君,yijun@example.tw,台北市,生日禮物",
+            "林,志明,zhiming@example.tw,高雄市,",
+            "黃,淑芬,shufen@example.hk,香港,喜歡黃金",
+        ],
+    ),
+]
 IDS = [f.encoding for f in FILES]
 
-# One line of Korean: its bytes are also common Chinese characters, so the reading is in doubt.
+# One line of Korean: its bytes are also common Chinese characters (Simplified and Traditional), so the
+# reading is in doubt.
 KOREAN_IN_DOUBT = "Name,Email\r\n김민준,minjun@example.kr\r\n".encode("euc_kr")

@@ -66,12 +66,13 @@ def assert_nothing_stored(settings, before=None) -> None:
             "This file mixes text encodings: line 3 is not UTF-8 although earlier lines are. " + SAVE_AS,
         ),
         (
-            # 0x81 is in no Windows code page but Cyrillic, which has no 0x98; both need a second byte
-            # in Shift-JIS, GB18030 and EUC-KR, and a space or an @ is not one.
+            # 0x81 is in no Windows code page but Cyrillic, which has no 0x98, and Arabic, which maps
+            # every byte (“Badپ”: a Persian letter inside a Latin word, garbage); both need a second
+            # byte in Shift-JIS, GB18030, EUC-KR and Big5, and a space or an @ is not one.
             b"First Name,Email\nAna,ana@example.com\nBad\x81 Byte,b\x98@example.com\n",
-            "This file is not in an encoding we can read (UTF-8, UTF-16, Windows-1250 to 1254 (Central European, "
-            "Cyrillic, Western European, Greek, Turkish), Shift-JIS, GB18030 or EUC-KR): line 3 holds bytes "
-            "none of them use. " + SAVE_AS,
+            "This file is not in an encoding we can read (UTF-8, UTF-16, Windows-1250 to 1258 (Central European, "
+            "Cyrillic, Western European, Greek, Turkish, Hebrew, Arabic, Baltic, Vietnamese), Shift-JIS, GB18030, "
+            "Big5 or EUC-KR): line 3 holds bytes none of them use. " + SAVE_AS,
         ),
         (
             b"First Name,Email,email\nAna,a@example.com,b@example.com\n",

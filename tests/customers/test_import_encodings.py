@@ -19,7 +19,8 @@ URL = "/api/v1/imports"
 CHOICES = (
     "UTF-8, Western European (Windows-1252), Central European (Windows-1250), Cyrillic (Windows-1251), "
     "Greek (Windows-1253), Turkish (Windows-1254), Japanese (Shift-JIS), Chinese Simplified (GB18030), "
-    "Korean (EUC-KR)"
+    "Korean (EUC-KR), Hebrew (Windows-1255), Arabic (Windows-1256), Baltic (Windows-1257), "
+    "Vietnamese (Windows-1258), Traditional Chinese (Big5)"
 )
 
 
@@ -109,7 +110,7 @@ def test_a_plain_western_file_stays_windows_1252_whatever_the_stores_country(wor
     """Müller, Zoë, café and € read the same in three code pages: no doubt, and Western European."""
     from trunkshow.stores.models import Store
 
-    western = FILES[-1]
+    western = next(f for f in FILES if f.encoding == "windows-1252")
     with scopes_disabled():
         Store.objects.filter(pk=world.b.pk).update(country="PL")  # where Excel writes Windows-1250
     for person in (world.a_owner, world.b_owner):
@@ -129,13 +130,17 @@ def test_a_reading_in_doubt_is_shown_and_the_chosen_encoding_is_imported(
     job = only_job()
     assert (job.encoding, job.encoding_alternatives) == (
         "gb18030",
-        [{"encoding": "euc-kr", "ours": "辫刮霖", "theirs": "김민준"}],
+        [
+            {"encoding": "euc-kr", "ours": "辫刮霖", "theirs": "김민준"},
+            {"encoding": "big5", "ours": "辫刮霖", "theirs": "梯團遽"},
+        ],
     )
     page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert (
         "We are not sure which encoding this file was saved in. Read as Chinese Simplified (GB18030): “辫刮霖”." in page
     )
     assert "<li>Read as Korean (EUC-KR): “김민준”</li>" in page
+    assert "<li>Read as Traditional Chinese (Big5): “梯團遽”</li>" in page
     response = client.post(f"/customers/imports/{job.pk}/encoding/", {"encoding": "euc-kr"})
     assert response.status_code == 302
     page = text(client.get(f"/customers/imports/{job.pk}/"))
@@ -180,7 +185,8 @@ def test_the_api_will_not_start_a_reading_in_doubt_without_an_encoding(
 
     body = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("kr.csv", KOREAN_IN_DOUBT)}).json()
     assert body["encoding_alternatives"] == [
-        {"encoding": "euc-kr", "encoding_label": "Korean (EUC-KR)", "ours": "辫刮霖", "theirs": "김민준"}
+        {"encoding": "euc-kr", "encoding_label": "Korean (EUC-KR)", "ours": "辫刮霖", "theirs": "김민준"},
+        {"encoding": "big5", "encoding_label": "Traditional Chinese (Big5)", "ours": "辫刮霖", "theirs": "梯團遽"},
     ]
     assert body["encodings"]["shift_jis"] == "Japanese (Shift-JIS)"
     start = f"{URL}/{body['id']}/start"
@@ -190,7 +196,7 @@ def test_the_api_will_not_start_a_reading_in_doubt_without_an_encoding(
     assert response.json()["error"]["fields"] == {
         "encoding": [
             "We are not sure which encoding this file was saved in: as Chinese Simplified (GB18030) it reads “辫刮霖”, "
-            "as Korean (EUC-KR) it reads “김민준”. Choose the encoding."
+            "as Korean (EUC-KR) it reads “김민준”; as Traditional Chinese (Big5) it reads “梯團遽”. Choose the encoding."
         ]
     }
     assert only_job().status == "uploaded"
@@ -234,12 +240,12 @@ def test_an_unknown_encoding_is_refused_by_name_and_nothing_changes(world: World
         job_id = api(world.a_owner).post(URL, {"file": fh}).json()["id"]
     before = only_job()
     for path, payload in (
-        (f"{URL}/{job_id}/encoding", {"encoding": "big5"}),
-        (f"{URL}/{job_id}/start", {"mapping": {}, "encoding": "big5"}),
+        (f"{URL}/{job_id}/encoding", {"encoding": "koi8-r"}),
+        (f"{URL}/{job_id}/start", {"mapping": {}, "encoding": "koi8-r"}),
     ):
         response = api(world.a_owner).post(path, payload, content_type="application/json")
         assert response.status_code == 400
-        assert response.json()["error"]["fields"] == {"encoding": [message.replace("klingon", "big5")]}
+        assert response.json()["error"]["fields"] == {"encoding": [message.replace("klingon", "koi8-r")]}
     # The page: the reason beside the select, the upload as it was.
     page = browser_client(world.a_owner).post(f"/customers/imports/{job_id}/encoding/", {"encoding": "klingon"})
     assert page.status_code == 400
@@ -300,12 +306,16 @@ def test_the_command_line_refuses_a_reading_in_doubt_and_an_unknown_name(capsys:
     settings.DATA_DIR = tmp_path / "data"  # this test's own: nothing another test stored is seen
     path = tmp_path / "kr.csv"
     path.write_bytes(KOREAN_IN_DOUBT)
-    names = "utf-8, windows-1252, windows-1250, windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr"
+    names = (
+        "utf-8, windows-1252, windows-1250, windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr, "
+        "windows-1255, windows-1256, windows-1257, windows-1258, big5"
+    )
     code, out, err = run_cli(capsys, "import", "customers", str(path), "--store", "atelier")
     assert (code, out) == (2, "")
     assert err == (
         "trunkshow: kr.csv: We are not sure which encoding this file was saved in: as Chinese Simplified (GB18030) "
-        "it reads “辫刮霖”, as Korean (EUC-KR) it reads “김민준”. Choose the encoding. "
+        "it reads “辫刮霖”, as Korean (EUC-KR) it reads “김민준”; as Traditional Chinese (Big5) it reads “梯團遽”. "
+        "Choose the encoding. "
         f"Run again with --encoding NAME, NAME one of {names}.\n"
     )
     code, out, err = run_cli(capsys, "import", "customers", str(path), "--store", "atelier", "--encoding", "koi8-r")
@@ -339,3 +349,48 @@ def test_a_line_past_what_detection_reads_in_another_encoding_is_refused_as_mixe
     }
     with scopes_disabled():
         assert ImportJob.objects.count() == 0
+
+
+def test_a_taiwanese_store_reads_a_name_valid_in_big5_and_gb18030_as_big5(world: World):
+    """曾國華 in Big5 is also three common Simplified characters in GB18030 (“纯瓣地”): a tie, so a store
+    of no such country is asked, and a store in Taiwan gets its own code page, without doubt."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trunkshow.stores.models import Store
+
+    content = "Name,Email\r\n曾國華,kuohua@example.tw\r\n".encode("cp950")
+    with scopes_disabled():
+        Store.objects.filter(pk=world.a.pk).update(country="US")
+        Store.objects.filter(pk=world.b.pk).update(country="TW")
+    body = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("tw.csv", content)}).json()
+    assert (body["encoding"], body["encoding_alternatives"]) == (
+        "gb18030",
+        [{"encoding": "big5", "encoding_label": "Traditional Chinese (Big5)", "ours": "纯瓣地", "theirs": "曾國華"}],
+    )
+    body = api(world.b_owner).post(URL, {"file": SimpleUploadedFile("tw.csv", content)}).json()
+    assert (body["encoding"], body["encoding_alternatives"], body["preview"]) == (
+        "big5",
+        [],
+        [["曾國華", "kuohua@example.tw"]],
+    )
+
+
+def test_vietnamese_tones_written_apart_are_read_composed(world: World):
+    """Windows-1258 writes “Nguyễn” as “Nguyê” and a combining tilde: the preview shows, and the import
+    stores, the composed name, equal to the one typed, and a search for it finds the customer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.customers.encoded_files import windows_1258
+    from trunkshow.customers import selectors
+
+    content = windows_1258("First Name,Last Name,Email\r\nHương,Nguyễn,huong@example.vn\r\n")
+    assert "ê\u0303".encode("cp1258") in content  # the code page has no “ễ”
+    body = api(world.a_owner).post(URL, {"file": SimpleUploadedFile("vn.csv", content)}).json()
+    assert (body["encoding"], body["preview"]) == ("windows-1258", [["Hương", "Nguyễn", "huong@example.vn"]])
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [(2, "created", "")]
+    with scope(store=world.a):
+        customer = Customer.objects.get()
+        assert (customer.first_name, customer.last_name) == ("Hương", "Nguyễn")
+        assert list(selectors.customer_search(store=world.a, q="Nguyễn")) == [customer]

@@ -52,7 +52,8 @@ class ImportJobOut(Schema):
     status: str
     encoding: str = Field(
         description="The encoding the file was read in: utf-8, utf-8-sig, utf-16-le, utf-16-be, windows-1252, "
-        "windows-1250, windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr"
+        "windows-1250, windows-1251, windows-1253, windows-1254, shift_jis, gb18030, euc-kr, windows-1255, "
+        "windows-1256, windows-1257, windows-1258, big5"
     )
     encoding_label: str
     encoding_alternatives: list[EncodingAlternativeOut] = Field(

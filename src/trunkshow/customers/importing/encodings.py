@@ -2,7 +2,8 @@
 
 A file that is not UTF-8 was written by a spreadsheet or till in the code page of its machine's
 country: Windows-1252 in Western Europe and the Americas, 1250 in Central Europe, 1251 for
-Cyrillic, 1253 Greek, 1254 Turkish, Shift-JIS, GB18030 and EUC-KR in Japan, China and Korea.
+Cyrillic, 1253 Greek, 1254 Turkish, 1255 Hebrew, 1256 Arabic, 1257 Baltic, 1258 Vietnamese, Shift-JIS,
+GB18030, Big5 and EUC-KR in Japan, mainland China, Taiwan and Hong Kong, and Korea.
 Bytes alone do not say which: nearly any bytes decode in several of them. So each encoding that
 decodes the file is scored on how its reading looks as names and notes (letters of one script in
 a word, accents of one language, no currency sign inside a word, vowels in a Greek or Cyrillic
@@ -13,6 +14,7 @@ reading that stays in doubt is said, not silently taken (ADR 0005, amendment "en
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,8 +22,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
-# Our names (the WHATWG encoding labels browsers use) → the Python codec that reads them. Shift-JIS
-# and EUC-KR are read with Microsoft's supersets, as Excel and tills in Japan and Korea write them.
+# Our names (the WHATWG encoding labels browsers use) → the Python codec that reads them. Shift-JIS,
+# EUC-KR and Big5 are read with Microsoft's supersets (code pages 932, 949 and 950), as Excel and
+# tills in Japan, Korea, Taiwan and Hong Kong write them: cp950 is Big5 with the euro sign and the
+# seven ETEN characters Windows added (碁銹裏墻恒粧嫺); Hong Kong's HKSCS characters are in neither.
+# The order is the order of preference between readings alike (the new ones last, so a file that
+# reads the same in an older one keeps its name).
 LEGACY = {
     "windows-1252": "cp1252",
     "windows-1250": "cp1250",
@@ -31,7 +37,19 @@ LEGACY = {
     "shift_jis": "cp932",
     "gb18030": "gb18030",
     "euc-kr": "cp949",
+    "windows-1255": "cp1255",
+    "windows-1256": "cp1256",
+    "windows-1257": "cp1257",
+    "windows-1258": "cp1258",
+    "big5": "cp950",
 }
+# Code pages that map every byte to a character, so that decoding is no evidence at all: a file only
+# they read, and that reads wrong in them, is in no encoding we read.
+_EVERY_BYTE = frozenset({"windows-1256"})
+# Code pages that write some accents as a separate mark after the letter (Vietnamese tones in
+# Windows-1258: “Nguyễn” is “Nguyê” and a combining tilde); their text is composed (NFC) as it is
+# read, so a name compares and searches equal to the same name typed.
+COMPOSED = frozenset({"windows-1258"})
 # UTF-16 in its byte order, with or without a byte order mark (``reading.open_text`` skips one).
 CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be", **LEGACY}
 LABELS = {
@@ -47,6 +65,11 @@ LABELS = {
     "shift_jis": gettext_lazy("Japanese (Shift-JIS)"),
     "gb18030": gettext_lazy("Chinese Simplified (GB18030)"),
     "euc-kr": gettext_lazy("Korean (EUC-KR)"),
+    "windows-1255": gettext_lazy("Hebrew (Windows-1255)"),
+    "windows-1256": gettext_lazy("Arabic (Windows-1256)"),
+    "windows-1257": gettext_lazy("Baltic (Windows-1257)"),
+    "windows-1258": gettext_lazy("Vietnamese (Windows-1258)"),
+    "big5": gettext_lazy("Traditional Chinese (Big5)"),
 }
 # What a person may choose on the mapping step, the API and the command line.
 CHOICES = ("utf-8", *LEGACY)
@@ -69,6 +92,12 @@ _ALIASES = {
     "cp936": "gb18030",
     "euc_kr": "euc-kr",
     "cp949": "euc-kr",
+    "cp1255": "windows-1255",
+    "cp1256": "windows-1256",
+    "cp1257": "windows-1257",
+    "cp1258": "windows-1258",
+    "big5": "big5",
+    "cp950": "big5",
 }
 # A store's country → the code page Windows (and so Excel) writes there, among ours.
 _COUNTRY_CODE_PAGES = {
@@ -80,35 +109,16 @@ _COUNTRY_CODE_PAGES = {
     "CN": "gb18030",
     "SG": "gb18030",
     "KR": "euc-kr",
+    "IL": "windows-1255",
+    **dict.fromkeys(
+        ["SA", "AE", "EG", "JO", "LB", "KW", "QA", "BH", "OM", "MA", "DZ", "TN", "IQ", "IR"], "windows-1256"
+    ),
+    **dict.fromkeys(["LT", "LV", "EE"], "windows-1257"),
+    "VN": "windows-1258",
+    **dict.fromkeys(["TW", "HK", "MO"], "big5"),
 }
-# Countries whose Windows writes another code page (Hebrew, Arabic, Baltic, Thai, Vietnamese, Big5).
-_OTHER_CODE_PAGES = frozenset(
-    [
-        "IL",
-        "SA",
-        "AE",
-        "EG",
-        "JO",
-        "LB",
-        "KW",
-        "QA",
-        "BH",
-        "OM",
-        "MA",
-        "DZ",
-        "TN",
-        "IQ",
-        "IR",
-        "LT",
-        "LV",
-        "EE",
-        "TH",
-        "VN",
-        "TW",
-        "HK",
-        "MO",
-    ]
-)
+# Countries whose Windows writes a code page we do not read (Thai, Windows-874).
+_OTHER_CODE_PAGES = frozenset(["TH"])
 
 # The accented letters of each language a code page serves: a word's accents come from one of them.
 _A = {
@@ -134,11 +144,16 @@ _A = {
     "hr": "čćđšž",
     "ro": "ăâîşţșț",
     "tr": "çğıöşüâîû",
+    # Lithuanian (ąčęėįšųūž) and Latvian (āčēģīķļņšūž) as one: their names meet in one Baltic store's list.
+    "lt-lv": "ąčęėįšųūžāēģīķļņ",
+    "vi": "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ",
 }
 _LANGUAGES = {
     "windows-1252": ("en", "de", "fr", "es", "pt", "it", "ca", "nl", "da", "sv", "fi", "et", "is", "sq"),
     "windows-1250": ("en", "de", "pl", "cs", "sk", "hu", "sl", "hr", "ro", "sq"),
     "windows-1254": ("en", "de", "fr", "es", "pt", "it", "ca", "nl", "da", "sv", "fi", "et", "sq", "tr"),
+    "windows-1257": ("en", "de", "lt-lv", "et", "fi", "sv", "da", "pl", "sl"),
+    "windows-1258": ("en", "vi", "fr", "de", "es", "it", "nl"),
 }
 _ALPHABETS = {enc: [frozenset(_A[lang]) for lang in langs] for enc, langs in _LANGUAGES.items()}
 # Letters few words need where another code page has common ones in their place: Icelandic ð, þ and
@@ -158,7 +173,10 @@ _COMMON_HANGUL = frozenset(
     "진선현숙희정영순옥자경미은혜연주지수아유나라하다서윤채민준우도예시건태혁재동규승종상병광"
 )
 _GREEK_TONED = frozenset("άέήίόύώΐΰ")
-_VOWELS = frozenset("aeiouyáéíóúýàèìòùâêîôûäëïöüÿåæøœãõăąęěőűůıаеёиоуыэюяіїєўαεηιουωάέήίόύώϊϋΐΰ")
+_VOWELS = frozenset(
+    "aeiouyáéíóúýàèìòùâêîôûäëïöüÿåæøœãõăąęěőűůıаеёиоуыэюяіїєўαεηιουωάέήίόύώϊϋΐΰ"
+    "āēīūėįųơưảạằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộờớởỡợủũụừứửữựỳỷỹỵ"
+)
 # Marks a name or note may hold inside a word; other punctuation there, or a symbol among letters,
 # is how a wrong code page shows (“£ukasz”, “Wroc³aw”, “ŽR“c”).
 _LEGIT_MARKS = frozenset("'’‘-‐–·.")
@@ -215,6 +233,10 @@ def _script(ch: str) -> str:
         return "greek"
     if 0x400 <= o < 0x530:
         return "cyrillic"
+    if 0x590 <= o < 0x600 or 0xFB1D <= o < 0xFB50:
+        return "hebrew"
+    if 0x600 <= o < 0x700 or 0x750 <= o < 0x780 or 0xFB50 <= o < 0xFE00 or 0xFE70 <= o < 0xFF00:
+        return "arabic"
     if 0xFF61 <= o < 0xFFA0:
         return "halfwidth-kana"
     if 0x3040 <= o < 0x3100 or 0x31F0 <= o < 0x3200:
@@ -240,6 +262,15 @@ def _rarity(ch: str, encoding: str) -> float:
     if encoding == "shift_jis" and script == "han":
         b = ch.encode("cp932")
         return 0.5 if b[0] >= 0xED else 0.25 if (b[0], b[1]) >= (0x98, 0x9F) else 0.0
+    if encoding == "big5" and script == "han":
+        b = ch.encode("cp950")
+        # Big5 orders its characters by frequency class: 5,401 common ones (A440–C67E), then 7,652 less
+        # common (C940–F9D5), then Microsoft's few additions.
+        return 0.0 if b < b"\xc6\x7f" else 0.25 if b < b"\xf9\xd6" else 0.5
+    if script == "hebrew" and unicodedata.category(ch) == "Mn":
+        return 0.5  # vowel points: names and notes are written without them
+    if script == "arabic" and unicodedata.category(ch) == "Mn":
+        return 0.5  # short-vowel marks, the same
     if encoding == "euc-kr":
         if script == "hangul":
             try:
@@ -279,8 +310,8 @@ def _token_suspicion(token: str) -> float:
     score = 0.0
     if any(ch.isalpha() for ch in token) and any(_is_symbol(ch) for ch in token):
         score += 1  # “£ukasz”, “Pawe³”, “Íõ·¼”
-    elif len(token) >= 2 and all(_is_symbol(ch) or ch in _LEGIT_MARKS for ch in token):
-        score += 1  # a cell of symbols alone: “±±¾©” is Chinese read as Western
+    elif len(token) >= 2 and not any(ch.isalnum() for ch in token):
+        score += 1  # a cell of symbols alone: “±±¾©” is Chinese read as Western, “«״§»” Big5 as Hebrew
     for i in range(1, len(token) - 1):
         ch = token[i]
         if (
@@ -300,9 +331,27 @@ def _word_suspicion(word: str, encoding: str) -> float:
     if len(scripts - {"han", "kana"}) + bool(scripts & {"han", "kana"}) > 1:
         return 1  # scripts mixed in one word: “M黮ler”, “Mьller”
     script = next(iter(scripts))
+    if script == "hebrew":
+        return sum(_rarity(ch, encoding) for ch in word) + _hebrew_suspicion(word)
+    if script == "arabic" and unicodedata.category(word[0]) == "Mn":
+        return sum(_rarity(ch, encoding) for ch in word) + 1  # a vowel mark on no letter
+    if script in ("kana", "halfwidth-kana") and word[0] in _NO_WORD_START:
+        return sum(_rarity(ch, encoding) for ch in word) + 1  # “ｷｨｨﾘｬﾀ” is fine, “ｨﾘｬﾀ” no word
     if script not in ("latin", "greek", "cyrillic"):
         return sum(_rarity(ch, encoding) for ch in word)
     score = 0.0
+    if any(a.islower() and b.isupper() and not b.isascii() for a, b in itertools.pairwise(word)):
+        score += 1  # a capital inside a word: “NguyêÞn”, “гНгП” (“McDonald” keeps plain letters)
+    if script == "greek":
+        score += _greek_suspicion(word)
+    if script == "cyrillic" and len(word) >= 2 and (word[0] in "ъЪ" or word[-1] in "ъЪ"):
+        score += 1  # no word starts or ends in a hard sign today; Hebrew's ת read as Cyrillic does
+    if encoding == "windows-1258" and any(ch in _VIETNAMESE for ch in word.lower()):
+        score += _vietnamese_suspicion(word.lower())
+    if encoding == "windows-1257":
+        score += _baltic_suspicion(word.lower())
+    if encoding == "windows-1254" and word[0] in "ğĞ":
+        score += 1  # no Turkish word starts with ğ: “Ğiauliai” is Lithuanian read as Turkish
     letters = [_lower(c) for c in word if c.isalpha()]
     accents = {c for c in letters if not c.isascii()}
     alphabets = _ALPHABETS.get(encoding)
@@ -317,6 +366,66 @@ def _word_suspicion(word: str, encoding: str) -> float:
     vowels = sum(1 for c in letters if c in _VOWELS)
     if len(letters) >= 4 and vowels < 0.2 * len(letters):
         score += 1 if script != "latin" else 0.5  # “Рбрбдьрпхлпт” is Greek read as Cyrillic
+    return score
+
+
+# Small kana, the long-vowel mark and the voicing marks follow a kana: no Japanese word starts with one.
+_NO_WORD_START = frozenset("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮーｧｨｩｪｫｬｭｮｯｰﾞﾟ")
+_FINAL_FORMS = frozenset("ךםןףץ")
+_VIETNAMESE = frozenset("ăằắẳẵặđơờớởỡợưừứửữựảạẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộủũụỳỷỹỵầấẩẫậ")
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _greek_suspicion(word: str) -> float:
+    """What Hebrew read as Greek looks like: a final sigma inside a word, a diaeresis on an iota or
+    upsilon that follows no vowel (it parts two vowels), a lowercase word of several syllables
+    without the accent Greek writes on every one."""
+    score = 1.0 if "ς" in word[:-1] else 0.0
+    lower = word.lower()
+    for i, ch in enumerate(lower):
+        if ch in "ϊϋΐΰ" and (i == 0 or lower[i - 1] not in "αεουάέόύ"):
+            score += 1
+    toned = any(ch in _GREEK_TONED for ch in lower)
+    if word.islower() and len(word) >= 4 and not toned and sum(1 for ch in lower if ch in _VOWELS) >= 2:
+        score += 0.5
+    return score
+
+
+def _baltic_suspicion(word: str) -> float:
+    """Western letters read as Baltic: ė after a vowel (“Zoė”), Polish ć ń ś ź before one (Polish
+    writes ci, ni, si, zi there: “Peńa”, “Sćo”), ų starting a word (“Ųrsted”)."""
+    score = 0.0
+    for i, ch in enumerate(word):
+        after = word[i + 1] if i + 1 < len(word) else ""
+        if (
+            (ch == "ė" and i > 0 and word[i - 1] in _VOWELS)
+            or (ch in "ćńśź" and after and after in _VOWELS)
+            or (ch == "ų" and i == 0)
+        ):
+            score += 1
+    return score
+
+
+def _hebrew_suspicion(word: str) -> float:
+    """A final letter inside a word (“ָגאםמגא” is Russian read as Hebrew), or a point on no letter."""
+    score = 1.0 if any(ch in _FINAL_FORMS for ch in word[:-1]) else 0.0
+    if unicodedata.category(word[0]) == "Mn":
+        score += 1
+    return score
+
+
+def _vietnamese_suspicion(word: str) -> float:
+    """A word with Vietnamese letters that is no Vietnamese syllable: two tones (a syllable has one),
+    ă before a vowel or at the end (“Joăo” is Portuguese read as Vietnamese), đ after the start."""
+    score = 0.0
+    if sum(1 for ch in unicodedata.normalize("NFD", word) if ch in _TONES) > 1:
+        score += 1
+    for i, ch in enumerate(word):
+        opens = i + 1 == len(word) or word[i + 1] in _VOWELS or not word[i + 1].isascii()
+        if unicodedata.normalize("NFD", ch)[:2] == "a\u0306" and opens:
+            score += 1
+        if ch == "đ" and i > 0:
+            score += 1
     return score
 
 
@@ -339,7 +448,7 @@ def _suspicion(text: str, encoding: str) -> float:
     score = 0.0
     pieces = 0
     accented: list[set[str]] = []
-    han = korean_band = 0  # han characters, and those whose GB bytes are also common Korean syllables
+    han = korean_band = 0  # han characters, and those whose GB or Big5 bytes are also common Korean syllables
     for token in _TOKENS.split(text):
         if token.isascii():
             continue
@@ -351,17 +460,19 @@ def _suspicion(text: str, encoding: str) -> float:
             score += _word_suspicion(word, encoding)
             if _script(word[0]) == "latin":
                 accented.append({_lower(c) for c in word if not c.isascii()})
-            if encoding == "gb18030":
+            if encoding in ("gb18030", "big5"):
                 for ch in word:
                     if _script(ch) == "han":
                         han += 1
-                        b = ch.encode("gb18030")
-                        korean_band += len(b) == 2 and 0xB0 <= b[0] <= 0xC8
+                        b = ch.encode(LEGACY[encoding])
+                        korean_band += len(b) == 2 and 0xB0 <= b[0] <= 0xC8 and b[1] >= 0xA1
+                    elif encoding == "big5" and not ch.isascii() and b"\xc6\xa1" <= ch.encode("cp950") < b"\xc9":
+                        score += 1  # kana and Cyrillic between Big5's two levels: “Ч” is Chinese bytes
     score += 0.5 * (_languages(accented, encoding) - 1)
     score += sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\r\n\t")
-    if encoding == "gb18030" and han >= 6 and korean_band == han:
-        # Common Korean syllables in EUC-KR are byte for byte common Chinese characters in GB18030;
-        # Chinese text has about half its characters outside that band, Korean text none.
+    if han >= 6 and korean_band == han:
+        # Common Korean syllables in EUC-KR are byte for byte common Chinese characters in GB18030 and
+        # Big5; Chinese text has about half its characters outside that band (Big5: most), Korean none.
         score += 0.5 * han
     return score / max(pieces, 1)
 
@@ -393,14 +504,20 @@ def _first_difference(ours: str, theirs: str) -> tuple[str, str]:
     return ours[:40], theirs[:40]
 
 
+def read(data: bytes, encoding: str) -> str:
+    """Bytes in one of our code pages as text, composed where the code page writes marks apart."""
+    text = data.decode(LEGACY[encoding])
+    return unicodedata.normalize("NFC", text) if encoding in COMPOSED else text
+
+
 def detect(chunks: Iterable[bytes], *, prefer: str | None = None) -> Detection | None:
     """The code page that reads these bytes best, with the others that read them about as well;
     None when none of ours decodes them."""
     evidence = _evidence(chunks)
     readings: dict[str, str] = {}
-    for name, codec in LEGACY.items():
+    for name in LEGACY:
         try:
-            readings[name] = evidence.decode(codec)
+            readings[name] = read(evidence, name)
         except UnicodeDecodeError:
             continue
     if not readings:
@@ -411,6 +528,8 @@ def detect(chunks: Iterable[bytes], *, prefer: str | None = None) -> Detection |
     order = list(LEGACY)
     best = min(readings, key=lambda n: (scores[n], order.index(n)))
     top = scores[best]
+    if top >= GARBLED and readings.keys() <= _EVERY_BYTE:
+        return None  # only a code page that decodes anything reads it, and it reads as garbage
     # Code pages that read the lines exactly alike are one reading, named by the most common of them
     # (“Müller, Zoë, café, €” is Western European in a Polish store too).
     best = next(n for n in order if n in readings and readings[n] == readings[best])

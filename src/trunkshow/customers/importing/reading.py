@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +44,8 @@ def _save_as() -> str:
 
 def _readable() -> str:
     return _(
-        "UTF-8, UTF-16, Windows-1250 to 1254 (Central European, Cyrillic, Western European, Greek, Turkish), "
-        "Shift-JIS, GB18030 or EUC-KR"
+        "UTF-8, UTF-16, Windows-1250 to 1258 (Central European, Cyrillic, Western European, Greek, Turkish, "
+        "Hebrew, Arabic, Baltic, Vietnamese), Shift-JIS, GB18030, Big5 or EUC-KR"
     )
 
 
@@ -80,7 +81,7 @@ class Record:
 
 def _codec(encoding: str) -> str:
     """The codec that reads the file: UTF-16 in its byte order (``open_text`` skips a byte order
-    mark); Shift-JIS and EUC-KR with Microsoft's supersets (ours are the names browsers use)."""
+    mark); Shift-JIS, EUC-KR and Big5 with Microsoft's supersets (ours are the names browsers use)."""
     return encodings.CODECS.get(encoding, encoding)
 
 
@@ -221,8 +222,9 @@ def detect_encoding(path: Path, prefer: str | None = None) -> Detection:
     return detection
 
 
-def _lines(fh: io.TextIOBase, counter: list[int]) -> Iterator[str]:
-    """Physical lines, counted, each refused when longer than the limit."""
+def _lines(fh: io.TextIOBase, counter: list[int], *, compose: bool = False) -> Iterator[str]:
+    """Physical lines, counted, each refused when longer than the limit; ``compose`` joins letters and
+    the marks a code page writes apart (``encodings.COMPOSED``: a mark never starts a line)."""
     for text in fh:
         counter[0] += 1
         if len(text) > MAX_LINE_CHARS:
@@ -230,7 +232,7 @@ def _lines(fh: io.TextIOBase, counter: list[int]) -> Iterator[str]:
                 _("Line %(line)d is longer than %(limit)s; a line holds one customer, so this is not a customer list.")
                 % {"line": counter[0], "limit": MAX_LINE_LABEL}
             )
-        yield text
+        yield unicodedata.normalize("NFC", text) if compose and not text.isascii() else text
 
 
 def detect_delimiter(sample: str) -> str:
@@ -262,10 +264,10 @@ def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     return fh
 
 
-def _records(fh: io.TextIOBase, delimiter: str) -> Iterator[Record]:
+def _records(fh: io.TextIOBase, delimiter: str, compose: bool) -> Iterator[Record]:
     """Every record after the header is read, with its first line; blank lines are skipped."""
     counter = [0]
-    reader = csv.reader(_lines(fh, counter), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(fh, counter, compose=compose), delimiter=delimiter, strict=True)
     previous_end = 0
     while True:
         start = previous_end + 1
@@ -299,8 +301,10 @@ def _records(fh: io.TextIOBase, delimiter: str) -> Iterator[Record]:
             yield Record(start, cells)
 
 
-def header_and_records(fh: io.TextIOBase, delimiter: str) -> tuple[list[str], Iterator[Record]]:
-    records = _records(fh, delimiter)
+def header_and_records(
+    fh: io.TextIOBase, delimiter: str, *, encoding: str = "utf-8"
+) -> tuple[list[str], Iterator[Record]]:
+    records = _records(fh, delimiter, encoding in encodings.COMPOSED)
     first = next(records, None)
     if first is None:
         raise FileProblem(_("The file is empty: there is not even a header row."))
@@ -355,7 +359,7 @@ def inspect_file(path: Path, *, encoding: str | None = None, prefer: str | None 
     delimiter = detect_delimiter(sample.lstrip("\ufeff"))
     with open_text(path, encoding) as fh:
         try:
-            columns, records = header_and_records(fh, delimiter)
+            columns, records = header_and_records(fh, delimiter, encoding=encoding)
             first: list[list[str]] = []
             total = 0
             for record in records:
@@ -410,5 +414,5 @@ def fit_cells(cells: list[str], width: int) -> list[str]:
 def read_records(path: Path, encoding: str, delimiter: str) -> Iterator[Record]:
     """The records of an inspected file, for the run; the header is checked again and skipped."""
     with open_text(path, encoding) as fh:
-        _columns, records = header_and_records(fh, delimiter)
+        _columns, records = header_and_records(fh, delimiter, encoding=encoding)
         yield from records
