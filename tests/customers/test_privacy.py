@@ -476,6 +476,30 @@ def test_an_uploaded_import_waiting_for_its_mapping_loses_their_lines_and_cannot
         assert list(customer_search(store=world.a, q="Szirmay")) == []
 
 
+def test_erasing_scrubs_a_name_written_with_separate_tone_marks_from_a_vietnamese_import_file(world: World):
+    """Windows-1258 writes "Nguyễn" as "Nguyê" and a combining tilde: the name is found all the same,
+    and the file's other bytes, marks included, stay as they were."""
+    from tests.conftest import api
+    from tests.customers.encoded_files import windows_1258
+
+    lan = make_customer(world.a, world.a_owner, first_name="Thị Lan", last_name="Nguyễn", emails=["lan@example.vn"])
+    with scope(store=world.a):
+        job = ImportJob.objects.create(store=world.a, file_name="vn.csv", file_sha256="f" * 64)
+    relative = Path("imports") / str(world.a.pk) / f"{job.pk}.csv"
+    path = Path(settings.DATA_DIR) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = 'Họ,Tên,Người thương,Ghi chú\r\nTrần,Hùng,Thị Lan Nguyễn,"Quà cho Thị Lan Nguyễn, ngày 8/3"\r\n'
+    path.write_bytes(windows_1258(before))
+    assert "Nguyễn".encode("cp1258", errors="replace") not in path.read_bytes()  # the tone is its own byte
+    with scope(store=world.a):
+        ImportJob.objects.filter(pk=job.pk).update(stored_path=str(relative), encoding="windows-1258", delimiter=",")
+
+    assert api(world.a_owner).post(f"/api/v1/customers/{lan.pk}/erase").status_code == 200
+    assert path.read_bytes() == windows_1258(
+        'Họ,Tên,Người thương,Ghi chú\r\nTrần,Hùng,,"Quà cho [erased], ngày 8/3"\r\n'
+    )
+
+
 def test_erasing_scrubs_them_from_other_customers_partner_names_notes_edits_and_import_files(world: World):
     from tests.conftest import api
 

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -563,7 +564,7 @@ def _scrub_record(
     """A record's lines with each mention removed: emptied where it fills a whole cell (a partner's
     name column), "[erased]" inside longer text (a note). The text is edited where it stands, so
     the other cells keep their bytes and quoting, and no line is added or removed."""
-    if mention is None or not any(mention.search(cell) for cell in cells):
+    if mention is None or not any(mention.search(unicodedata.normalize("NFC", cell)) for cell in cells):
         return physical
     ends = {delimiter, "\r", "\n", ""}
 
@@ -578,7 +579,37 @@ def _scrub_record(
         closed = at(text, j) in ends or (at(text, j) == '"' and at(text, j + 1) in ends)
         return "" if opened and closed else ERASED
 
-    return [mention.sub(replace, line) for line in physical]
+    def scrubbed(line: str) -> str:
+        if unicodedata.is_normalized("NFC", line):
+            return mention.sub(replace, line)
+        # Tones or accents written as separate marks (Windows-1258, some Mac exports): found in the
+        # composed text, cut from the line as it is, so its other bytes stay as they were.
+        composed, starts = _composed(line)
+        pieces, done = [], 0
+        for match in mention.finditer(composed):
+            start, end = starts[match.start()], starts[match.end()]
+            pieces += [line[done:start], replace(match)]
+            done = end
+        return "".join([*pieces, line[done:]])
+
+    return [scrubbed(line) for line in physical]
+
+
+def _composed(text: str) -> tuple[str, list[int]]:
+    """The text composed (NFC), and for each of its positions and its end where that letter starts
+    in ``text``: each letter is composed with the marks that follow it, never across letters."""
+    out: list[str] = []
+    starts: list[int] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        letter = unicodedata.normalize("NFC", text[i:j])
+        out.append(letter)
+        starts += [i] * len(letter)
+        i = j
+    return "".join(out), [*starts, len(text)]
 
 
 def _ending(line: str) -> str:
