@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -467,7 +468,16 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
     with time_machine.travel(loaded_at, tick=False), django_capture_on_commit_callbacks(execute=True):
         demo_load(owner_password=PASSWORD, customers=12)
     store = _demo()
-    scripted = [(dt.timedelta(minutes=m), text) for _c, lines in CONVERSATIONS for m, _who, text in lines]
+    with scope(store=store):
+        # The manager's note names the customer it is about, whoever the demo gave that conversation to.
+        note = Message.objects.select_related("conversation__customer").get(store=store, direction="note")
+        first = note.conversation.customer.first_name
+        assert note.body == f"@James {first} prefers hand engraving: ask Pierre."
+    scripted = [
+        (dt.timedelta(minutes=m), text.replace("{first}", first))
+        for _c, lines in CONVERSATIONS
+        for m, _who, text in lines
+    ]
     scripted.append((dt.timedelta(minutes=40), UNKNOWN_TEXTER[1]))
     scripted += [(dt.timedelta(minutes=m), text) for m, _who, text in WEBCHAT_LINES]
     with scope(store=store):
@@ -528,7 +538,7 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
         assert reads == {
             ("sofia@example.com", "It is! I have put it"),
             ("james@example.com", "About a week; we can"),
-            ("manager@example.com", "@James she prefers h"),
+            ("manager@example.com", f"@James {first} prefers hand"[:20]),
             ("sofia@example.com", "Yes, two sizes up is"),
             ("sofia@example.com", "Take your time, they"),
             ("sofia@example.com", "It is! We can set it"),
@@ -639,6 +649,38 @@ def test_thao_is_not_engaged_before_she_was_born() -> None:
         thao = Customer.objects.get(store=store, first_name="Thảo", last_name="Nguyễn")
         for date in ImportantDate.objects.filter(customer=thao, year__isnull=False):
             assert thao.birthday_year is None or date.year >= thao.birthday_year + 20, (date.kind, date.year)
+
+
+@pytest.mark.django_db
+def test_the_demos_notes_speak_of_each_customer_as_their_first_name_suggests() -> None:
+    """A note says "her" of a woman, "his" of a man, "their" when the name is given to both (a trial had Thảo
+    "wanting a surprise for his wife's birthday")."""
+    from trunkshow.demo import MEN, WOMEN
+
+    demo_load(owner_password=PASSWORD, customers=150)
+    store = _demo()
+    with scope(store=store):
+        notes = [(n.customer.first_name, n.body) for n in Note.objects.filter(store=store).select_related("customer")]
+
+    def says(body: str, *pronouns: str) -> bool:
+        return bool(set(re.findall(r"[a-z]+", body.lower())) & set(pronouns))
+
+    assert [(f, b) for f, b in notes if f in WOMEN and says(b, "his", "their")] == []
+    assert [(f, b) for f, b in notes if f in MEN and says(b, "her", "their")] == []
+    assert [(f, b) for f, b in notes if f not in WOMEN | MEN and says(b, "her", "his")] == []
+    # Not a test that passes by saying nothing: women's and men's notes do speak of their families.
+    assert any(f in WOMEN and says(b, "her") for f, b in notes)
+    assert any(f in MEN and says(b, "his") for f, b in notes)
+
+
+def test_every_first_name_in_the_demo_is_a_womans_a_mans_or_given_to_both() -> None:
+    from trunkshow.demo import COUNTRIES, MEN, WOMEN
+
+    names = {first for country in COUNTRIES for first in country.first_names} | {c[0] for c in CAST}
+    assert not WOMEN & MEN
+    assert (WOMEN | MEN) - names == set()  # no misspelt name that would never match
+    assert names - WOMEN - MEN == {"Andrea", "Minh", "Luca", "Mackenzie", "Ren"}
+    assert "Thảo" in WOMEN
 
 
 @pytest.mark.django_db

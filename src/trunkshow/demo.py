@@ -278,6 +278,37 @@ CAST = (
     ("José", "Rodriguez", "US", ""),
 )
 
+# Who a note calls "her" and who "his": the demo's first names most often given to women and to men.
+# A name given to both (Andrea, Minh, Luca, Mackenzie, Ren) is in neither: its notes say "their".
+# (A trial had Thảo "wanting a surprise for his wife's birthday".)
+WOMEN = frozenset(
+    _split(
+        "Olivia, Emma, Zoë, Chloé, Renée, Ava, Madison, Grace, Hannah, Abigail, Naomi, Camila, Aaliyah, Priya, Mei,"
+        "Caroline, Margaret, Katherine, Eleanor, Charlotte, Amelia, Siobhan, Imogen, Harriet, Freya, Hélène, Amélie,"
+        "Zoé, Maëlle, Léa, Cécile, Noémie, Lena, Käthe, Mia, Sophie, Anneliese, Ursula, Céline, Mathilde, Nadège,"
+        "Giulia, Francesca, Chiara, Beatrice, Lucía, María José, Martina, Sofía, Begoña, Yūko, Sakura, Aiko, Yui,"
+        "Matilda, Isla, Sienna, Zara, Luíza, Conceição, Letícia, Mariana, Ximena, Guadalupe, Itzel, Geneviève,"
+        "Éloïse, Guðrún, Sigríður, Björk, Ragnheiður, Mette, Sørine, Astrid, Zsófia, Ágnes, Erzsébet, Réka,"
+        "Małgorzata, Żaneta, Zofia, Agnieszka, Thảo, Hương, Lan Anh, Quỳnh, Åsa, Linnéa, Märta, Siobhán, Aoife,"
+        "Niamh, Róisín"
+    )
+)
+MEN = frozenset(
+    _split(
+        "Daniel, Michael, James, Ethan, José, Noah, Benjamin, Marcus, Andre, Samuel, Jonah, Rafael, Elijah, Oliver,"
+        "George, Rhys, Alistair, François, Jérôme, Benoît, Théo, Jürgen, Jörg, Lukas, Björn, Maximilian, Reto, Beat,"
+        "Niccolò, Lorenzo, Matteo, Federico, Nicolò, Álvaro, Iñaki, Jesús, Ramón, Haruto, Kenji, Shōta, Harrison,"
+        "Lachlan, João, Antônio, Thiago, Gonçalo, Ángel, Víctor, Andrés, Maxime, Liam, Étienne, Þór, Ólafur, Søren,"
+        "Jørgen, Mads, Márton, Gergő, Dávid, Łukasz, Wojciech, Paweł, Đức, Tuấn, Örjan, Seán, Ciarán"
+    )
+)
+
+
+def _their(first_name: str) -> str:
+    """The possessive a note uses for this customer: "her", "his", or "their" when the name is given to both."""
+    return "her" if first_name in WOMEN else "his" if first_name in MEN else "their"
+
+
 ADULT_AGE = 20  # the earliest age at which the demo has anyone engaged, married or celebrating an anniversary
 
 NICKNAMES = {
@@ -353,7 +384,7 @@ NOTES = (
     "Wants a surprise for {partner}'s birthday: do NOT text about it, email only.",
     "Dropped off grandmother's brooch for appraisal. Sentimental; handle with care.",
     "Thinking about redesigning the engagement ring into a pendant. Sketches to show next visit.",
-    "Looked at {stone} studs for her sister's 40th.\nWill come back with her sister on Saturday.",
+    "Looked at {stone} studs for {their} sister's 40th.\nWill come back with {their} sister on Saturday.",
     "Collects {style} pieces. Showed the estate tray; set aside two rings until Friday.",
     "Very knowledgeable about {stone}s; asked for the GIA report before deciding.",
     "Travels to New York twice a year; text a week before the spring trunk show.",
@@ -770,11 +801,14 @@ class _Loader:
 
     def _note_text(self, profile: dict[str, Any]) -> str:
         rng = self.rng
+        their = _their(profile["first_name"])
+        spouse = {"her": "her husband", "his": "his wife"}.get(their, "their partner")
         partner = (profile.get("partner_name") or "").split(" ")[0] or rng.choice(
-            ("her husband", "his wife", "their daughter")
+            (spouse, f"{their} daughter", f"{their} mother")
         )
         return rng.choice(NOTES).format(
             partner=partner,
+            their=their,
             stone=rng.choice(STONES).lower(),
             style=rng.choice(STYLES).lower(),
             metal=rng.choice(METALS).lower(),
@@ -954,7 +988,8 @@ def _segments(store: Any, owner: Any) -> None:
 
 
 # The inbox a new user finds: (channel, minutes ago, who writes, text). "in" is the customer,
-# "out:<email>" a reply by that associate, "note:<email>" an internal note.
+# "out:<email>" a reply by that associate, "note:<email>" an internal note; "{first}" is the customer's
+# first name (a note says "Jürgen prefers", not a "she" the customer may not be).
 CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
     (
         "sms",
@@ -970,7 +1005,7 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
             (2900, "in", "Hello, I would like to engrave our wedding date inside my band. How long does it take?"),
             (2880, "out:james@example.com", "About a week; we can do it by hand or by laser. Bring it by any day."),
             (60, "in", "Thank you, I will bring it tomorrow morning."),
-            (55, "note:manager@example.com", "@James she prefers hand engraving: ask Pierre."),
+            (55, "note:manager@example.com", "@James {first} prefers hand engraving: ask Pierre."),
         ),
     ),
     ("whatsapp", ((14, "in", "Good afternoon, do you still have the pearl drop earrings from the Instagram post?"),)),
@@ -1176,7 +1211,8 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
 
     for n, (channel, lines, customer, address) in enumerate(threads):
         conversation = conversation_for(store=store, customer=customer, channel=channel, address=address)
-        for i, (minutes, who, body) in enumerate(lines):
+        for i, (minutes, who, line) in enumerate(lines):
+            body = line.replace("{first}", customer.first_name)
             at = now - dt.timedelta(minutes=minutes)
             provider_id = f"demo-{n}-{i}"
             if who == "in":

@@ -603,10 +603,10 @@ def test_on_a_phone_the_note_just_added_is_in_view_after_the_page_comes_back(
     note = page.locator("#thread li.msg").last
     expect(note).to_contain_text("the jeweller says Thursday")
     expect(note).to_be_in_viewport(ratio=1)
-    # The warning about @nobody stands above it, not over it.
+    # The warning about @nobody stands below it, in the reply box, not over it.
     warning = page.locator(".flash p").first.bounding_box()
     box = note.bounding_box()
-    assert warning is not None and box is not None and warning["y"] + warning["height"] <= box["y"], (warning, box)
+    assert warning is not None and box is not None and box["y"] + box["height"] <= warning["y"], (warning, box)
     assert not page.url.endswith("#composer")
     page.screenshot(path=str(screenshot(page, "inbox-note-added-phone").with_name("inbox-note-added-phone-view.png")))
 

@@ -63,6 +63,45 @@ def test_a_manager_on_a_phone_filters_saves_a_segment_and_sees_its_count(
         ]
 
 
+def _tool_boxes(page: Any) -> list[dict[str, float]]:
+    return [
+        page.locator(f".list-tools > {tool} > summary").bounding_box() for tool in (".filter-panel", ".segment-picker")
+    ]
+
+
+def test_on_a_phone_filters_and_segments_stay_side_by_side_after_a_long_segment_name_is_saved(
+    phone: Any, world: World, live_server_url: str
+):
+    """Saved, the segment's name is on its button: a long one was putting the button on a row of its own,
+    wider than the screen, where Filters and Segments had been side by side."""
+    page = phone
+    _book(world)
+    log_in(page, live_server_url, world.a_manager)
+    page.goto("/customers/?interest=stone:sapphire")
+    before = _tool_boxes(page)
+    page.locator(".segment-picker > summary").click()
+    name = "Sapphire lovers who came to the spring trunk show"
+    page.get_by_label("Save these filters as a segment").fill(name)
+    page.get_by_role("button", name="Save as segment").click()
+    expect(page.locator(".segment-picker .summary-text")).to_have_attribute("title", name)
+    after = _tool_boxes(page)
+    screenshot(page, "customers-long-segment-saved-phone")
+    for boxes in (before, after):
+        filters, segments = boxes
+        assert filters["y"] == segments["y"], boxes  # one row
+        assert filters["x"] + filters["width"] < segments["x"], boxes
+        assert segments["x"] + segments["width"] <= 390, boxes
+    assert [(round(b["width"]), round(b["height"])) for b in after] == [
+        (round(b["width"]), round(b["height"])) for b in before
+    ]
+    # The name is cut short on the button, whole in its title and in the open list.
+    text = page.locator(".segment-picker .summary-text")
+    assert text.evaluate("t => t.scrollWidth > t.clientWidth")
+    assert_no_horizontal_scroll(page)
+    page.locator(".segment-picker > summary").click()
+    expect(page.locator(".segment-list a[aria-current] .segment-name")).to_have_text(name)
+
+
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_filter_and_segment_pages_look_right(transactional_db, request, world, live_server_url, size):
     page = request.getfixturevalue(size)

@@ -120,6 +120,14 @@ def widget_photos_loaded(page: Any, items: str) -> None:
     )
 
 
+def shown_whole(img: Any) -> dict[str, Any]:
+    """How a photo is drawn: its fit, the shape of its box (the photo's own, to two places) and its size."""
+    return img.evaluate(
+        "i => { const r = i.getBoundingClientRect(); return { fit: getComputedStyle(i).objectFit,"
+        " ratio: Math.round(r.width / r.height * 100) / 100, width: Math.round(r.width), height: Math.round(r.height) }; }"
+    )
+
+
 def shot(target: Any, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     target.screenshot(path=str(SHOTS / f"{name}.png"))
@@ -221,13 +229,20 @@ def test_a_visitor_sends_photos_that_the_associate_sees_live_and_a_bad_one_is_re
     inbox.locator(f"#m{message.pk}").scroll_into_view_if_needed()
     shot(inbox, f"inbox-visitor-photos-{size}")
 
-    # The associate answers with a photo: it arrives in the widget live.
-    staff_reply_with_photo(browser, live_server_url, shop.a_associate, conversation.pk, jpeg_with_gps(900, 600))
+    # The associate answers with a tall photo: it arrives in the widget live, whole (its top was cut
+    # off when the widget filled a 200 by 260 box with it), as the associate sees it.
+    staff_reply_with_photo(
+        browser, live_server_url, shop.a_associate, conversation.pk, jpeg_with_gps(900, 600)
+    )  # turned upright: 600 by 900
     theirs = log.locator("li.them").last
     expect(theirs).to_contain_text("Here it is in yellow gold.")
     store_thumb = theirs.locator("button.pic img")
     expect(store_thumb).to_have_count(1)
     widget_photos_loaded(page, "them")
+    assert shown_whole(store_thumb) == {"fit": "contain", "ratio": 0.67, "width": 173, "height": 260}
+    # The visitor's own photos, side by side, are whole too, each in its tile.
+    for thumb in thumbs.all():
+        assert thumb.evaluate("i => getComputedStyle(i).objectFit") == "contain"
     assert_no_horizontal_scroll(page)
     shot(page, f"widget-photos-{size}")
     assert_accessible(page)

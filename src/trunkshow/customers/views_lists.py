@@ -220,7 +220,8 @@ def list_page(
         "sorts": sorts,
     }
     if params.get("partial") == "1":
-        return render(request, "customers/_results.html", context, status=status)
+        # The rows as you type, with the page's title for them (customer-search.js sets it).
+        return render(request, "customers/_results.html", {**context, "partial": True}, status=status)
     return render(request, "customers/list.html", context, status=status)
 
 

@@ -85,8 +85,15 @@ if (form) {
       const html = await response.text();
       if (mine !== controller) return;
       results.innerHTML = html; // rendered and escaped by the server
+      // The title says what the list shows, as the server's page for this address says it: a tab, the
+      // history and a screen reader name "“muller” in customers", not "Customers".
+      const title = results.querySelector("template[data-page-title]");
+      if (title) {
+        document.title = title.dataset.pageTitle;
+        title.remove();
+      }
       if (failure) failure.hidden = true;
-      history.replaceState(history.state, "", url);
+      history.replaceState({ ...history.state, title: document.title }, "", url);
       carryQuery(q);
       announce();
     } catch (error) {
@@ -100,6 +107,14 @@ if (form) {
       }
     }
   }
+
+  // Back or forward to this list (from the browser's cache, or within the page): the title of the
+  // search it shows again.
+  const titleFromHistory = () => {
+    if (history.state?.title) document.title = history.state.title;
+  };
+  window.addEventListener("popstate", titleFromHistory);
+  window.addEventListener("pageshow", titleFromHistory);
 
   input.addEventListener("input", () => {
     clearTimeout(timer);

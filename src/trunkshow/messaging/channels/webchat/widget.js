@@ -257,7 +257,8 @@
   }
   function pic(p) {
     var img = el("img", { alt: "", width: String(p.width), height: String(p.height), onload: function () { if (atEnd) scrollDown(); } });
-    img.style.aspectRatio = p.width + " / " + p.height;  // its room is kept while it loads
+    // Its room is kept while it loads, and the whole photo shows: as wide as fits 200 by 260, in its own shape.
+    img.style.aspectRatio = p.width + " / " + p.height; img.style.setProperty("--r", p.width / p.height);
     var b = el("button", { type: "button", "class": "pic", "aria-label": t("open_photo", { name: p.name }), onclick: function () { view(p, b); } }, [img]);
     photoUrl(p.id, true).then(function (u) { img.src = u; }, function () { b.classList.add("broken"); b.setAttribute("data-broken", T.photo_not_loaded); b.setAttribute("aria-label", t("photo_broken", { name: p.name })); });
     return b;
