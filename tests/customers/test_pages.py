@@ -113,11 +113,13 @@ def test_search_as_you_type_gets_only_the_results_fragment(world: World):
     response = browser_client(world.a_associate).get("/customers/", {"q": "zo", "partial": "1"})
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates] == ["customers/_results.html"]
+    # The rows, and the page title they bring for the address bar's page (the same words as the page's).
+    assert [t.name for t in response.templates] == ["customers/_results.html", "customers/_list_title.html"]
     html = response.content.decode()
     assert "<html" not in html and 'name="q"' not in html
     assert titles(response) == ["Zoë Müller"]
     assert 'data-summary="1 customer"' in html
+    assert "“zo” in customers · Trunkshow" in html
 
 
 def test_a_customer_found_by_their_partners_name_says_so_in_the_list(world: World):
