@@ -602,6 +602,8 @@ def _audit_detail(entry: Any, locale: str) -> str:
             else ""
         )
         return " · ".join(p for p in (str(data.get("file") or ""), count) if p)
+    if entry.action == "trunkshow.webchat.settings_changed":
+        return _webchat_settings_detail(data.get("changes") or {})
     if entry.action == "trunkshow.staff.role_changed":
         return f"{data.get('email', '')}: {_role(data.get('from'))} → {_role(data.get('to'))}"
     if entry.action == "trunkshow.store.updated":
@@ -616,6 +618,26 @@ def _audit_detail(entry: Any, locale: str) -> str:
         parts.append(_("by reset link") if data["via"] == "reset" else _("on the account page"))
     if data.get("resent"):
         parts.append(_("resent"))
+    return " · ".join(parts)
+
+
+def _webchat_settings_detail(changes: dict[str, Any]) -> str:
+    """Websites added: https://b · removed: https://a · Expected reply time: “” → “Within an hour.”"""
+    parts = []
+    origins = changes.get("allowed_origins")
+    if origins:
+        added = [o for o in origins.get("to") or [] if o not in (origins.get("from") or [])]
+        removed = [o for o in origins.get("from") or [] if o not in (origins.get("to") or [])]
+        if added:
+            parts.append(_("Websites added: %(list)s") % {"list": ", ".join(added)})
+        if removed:
+            parts.append(_("Websites removed: %(list)s") % {"list": ", ".join(removed)})
+    reply = changes.get("reply_time_text")
+    if reply:
+        parts.append(
+            _("Expected reply time: “%(before)s” → “%(after)s”")
+            % {"before": reply.get("from") or "", "after": reply.get("to") or ""}
+        )
     return " · ".join(parts)
 
 
