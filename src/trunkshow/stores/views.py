@@ -436,6 +436,9 @@ def staff_role(request: StoreRequest, id: int) -> HttpResponse:
 def staff_active(request: StoreRequest, id: int) -> HttpResponse:
     target = selectors.membership_get_for(store=request.store, id=id)
     active = request.POST.get("active") == "1"
+    if not active and request.POST.get("confirm") != "1":
+        # One tap must not lock a colleague out: the first POST asks, naming them (works without JavaScript).
+        return render(request, "stores/staff_deactivate.html", {"nav": "staff", "member": target})
     try:
         services.staff_set_active(
             store=request.store,
