@@ -513,27 +513,69 @@ def test_a_reply_read_in_the_open_chat_is_not_new_again_after_a_reload(
     page.context.close()
 
 
-def test_details_left_without_consent_promise_a_reply_here_only(
-    browser: Any, live_server_url: str, demo: Store
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_details_left_without_consent_say_so_and_the_box_can_still_be_ticked(
+    browser: Any, live_server_url: str, demo: Store, size: str
 ) -> None:
-    """Found by a new user: with the consent box unticked, the chat still said "or by text or email"."""
-    page = visitor_page(browser, live_server_url, DESKTOP, False)
+    """Found by a new user: with the consent box unticked, the chat said "We will reply here while this page
+    is open." and the form went, so the visitor could not go back and tick it."""
+    page = visitor_page(browser, live_server_url, DESKTOP if size == "desktop" else PHONE, size == "phone")
     page.goto("/demo-site/")
     page.get_by_role("button", name="Chat with us").click()
     page.get_by_label("Message", exact=True).fill("Is the pearl pendant still available?")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Add my details").click()
-    page.get_by_label("Your name", exact=True).fill("Bob Visitor")
-    page.get_by_label("Email", exact=True).fill("bob@example.com")
-    assert not page.get_by_role("checkbox").is_checked()
+    page.get_by_label("Your name", exact=True).fill("Priya Shah")
+    page.get_by_label("Phone", exact=True).fill("(212) 555-0143")
+    page.get_by_label("Email", exact=True).fill("priya@example.com")
+    box = page.get_by_role("checkbox")
+    shown = page.locator("[data-trunkshow-chat]").locator("#ts-consent-label").inner_text()
+    assert not box.is_checked()
     page.get_by_role("button", name="Save my details").click()
     thanks = page.get_by_role("dialog").get_by_role("status")
-    page.get_by_text("Thank you, Bob.").wait_for()
-    assert thanks.inner_text() == "Thank you, Bob. We will reply here while this page is open."
-    shot(page, "widget-thanks-without-consent-desktop")
+    page.get_by_text("Thank you, Priya.").wait_for()
+    assert thanks.inner_text() == "Thank you, Priya. We can only answer you here, while this page is open."
     with scope(store=demo):
         customer = visitors_chats().get().customer
         assert customer.consent_events.count() == 0
+    again = page.get_by_role("button", name="Also let the store answer me after I leave")
+    expect(again).to_be_visible()
+    shot(page, f"widget-thanks-without-consent-{size}")
+
+    # She changes her mind, after a reload too: the box comes back alone, with the same words.
+    page.reload()
+    page.get_by_role("button", name="Chat with us").click()
+    again.click()
+    expect(box).to_be_focused()
+    expect(page.get_by_label("Your name", exact=True)).to_be_hidden()
+    expect(page.locator("[data-trunkshow-chat]").locator("#ts-consent-label")).to_have_text(shown)  # from /config
+    save = page.get_by_role("button", name="Save my choice")
+    save.click()
+    expect(page.get_by_role("alert")).to_have_text("Tick the box first, or tap Not now.")
+    shot(page, f"widget-consent-again-{size}")
+    assert_accessible(page)
+    box.check()
+    save.click()
+    page.get_by_text("Thank you, Priya. We will reply here, or by text or email if you leave.").wait_for()
+    expect(again).to_be_hidden()
+    with scope(store=demo):
+        rows = list(customer.consent_events.order_by("id").values_list("channel", "evidence_text", "evidence_url"))
+    assert rows == [("sms", shown, f"{live_server_url}/demo-site/"), ("email", shown, f"{live_server_url}/demo-site/")]
+    page.context.close()
+
+
+def test_the_thanks_promises_only_the_channel_the_visitor_left(browser: Any, live_server_url: str, demo: Store) -> None:
+    """Found by a new user: a visitor who left only an email read "or by text or email if you leave"."""
+    page = phone_chat_started(browser, live_server_url, "Do you have pearl studs?")
+    page.get_by_role("button", name="Add my details").click()
+    page.get_by_label("Your name", exact=True).fill("Ana Email")
+    page.get_by_label("Email", exact=True).fill("ana@example.com")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Save my details").click()
+    thanks = page.get_by_role("dialog").get_by_role("status")
+    page.get_by_text("Thank you, Ana.").wait_for()
+    assert thanks.inner_text() == "Thank you, Ana. We will reply here, or by email if you leave."
+    expect(page.get_by_role("button", name="Also let the store answer me after I leave")).to_have_count(0)
     page.context.close()
 
 

@@ -419,7 +419,7 @@ def test_a_visitor_typing_an_existing_customers_email_gets_a_new_unverified_cont
         mine["token"],
     )
     assert response.status_code == 200
-    assert response.json() == {"identified": True, "name": "Clara"}
+    assert response.json() == {"identified": True, "name": "Clara", "reach": ["email"]}
     with scope(store=site.a):
         conversation = Conversation.objects.get(pk=mine["conversation"])
         new = Customer.objects.get(pk=conversation.customer_id)
@@ -471,6 +471,99 @@ def test_identify_without_consent_records_the_contact_and_no_consent(site: World
         customer = Conversation.objects.get(pk=mine["conversation"]).customer
         assert list(customer.phones.values_list("e164", flat=True)) == ["+12125550143"]
         assert not ConsentEvent.objects.filter(customer=customer).exists()
+
+
+@pytest.mark.parametrize(
+    ("details", "reach"),
+    [
+        ({"phone": "(212) 555-0143", "email": "pat@example.com", "consent": True}, ["sms", "email"]),
+        ({"phone": "(212) 555-0143", "consent": True}, ["sms"]),
+        ({"email": "pat@example.com", "consent": True}, ["email"]),
+        ({"phone": "(212) 555-0143", "email": "pat@example.com", "consent": False}, []),
+    ],
+)
+def test_identify_says_where_else_the_store_may_answer_only_the_channels_given_and_consented(
+    site: World, details: dict[str, Any], reach: list[str]
+) -> None:
+    client = visitor()
+    mine = start(client).json()
+    url = f"/widget/api/atelier/conversations/{mine['conversation']}/identify"
+    response = post(client, url, {"name": "Pat Visitor", **details}, mine["token"])
+    assert response.json() == {"identified": True, "name": "Pat", "reach": reach}
+
+
+def test_a_visitor_who_saved_without_consent_can_give_it_afterwards_in_the_exact_words_shown(site: World) -> None:
+    client = visitor()
+    mine = start(client).json()
+    url = f"/widget/api/atelier/conversations/{mine['conversation']}"
+    details = {"name": "Priya Shah", "phone": "(212) 555-0143", "email": "priya@example.com", "consent": False}
+    assert post(client, url + "/identify", details, mine["token"]).json()["reach"] == []
+    shown = client.get("/widget/api/atelier/config", HTTP_ACCEPT_LANGUAGE="fr").json()
+    response = post(client, url + "/consent", {"language": shown["language"], "page": f"{SITE}/rings"}, mine["token"])
+    assert response.status_code == 200
+    assert response.json() == {"name": "Priya", "reach": ["sms", "email"]}
+    with scope(store=site.a):
+        customer = Conversation.objects.get(pk=mine["conversation"]).customer
+        rows = list(
+            ConsentEvent.objects.filter(customer=customer)
+            .order_by("id")
+            .values_list("channel", "purpose", "action", "method", "evidence_text", "evidence_url", "evidence_ip")
+        )
+    assert shown["consent_text"] == consent_text(site.a, "fr")
+    assert rows == [
+        ("sms", "service", "granted", "form", shown["consent_text"], f"{SITE}/rings", "127.0.0.1"),
+        ("email", "service", "granted", "form", shown["consent_text"], f"{SITE}/rings", "127.0.0.1"),
+    ]
+    # Ticking again (a second tab, a double tap) records nothing more.
+    again = post(client, url + "/consent", {"language": "fr"}, mine["token"])
+    assert again.json() == {"name": "Priya", "reach": ["sms", "email"]}
+    assert count(ConsentEvent) == 2
+
+
+def test_consent_before_the_details_or_in_an_unknown_language_is_refused_and_nothing_stored(site: World) -> None:
+    client = visitor()
+    mine = start(client).json()
+    url = f"/widget/api/atelier/conversations/{mine['conversation']}"
+    early = post(client, url + "/consent", {"language": "en"}, mine["token"])
+    assert early.status_code == 400
+    assert early.json()["error"]["fields"] == {"name": ["Leave your name and a phone or email first."]}
+    post(client, url + "/identify", {"name": "Pat", "email": "pat@example.com"}, mine["token"])
+    unknown = post(client, url + "/consent", {"language": "xx"}, mine["token"])
+    assert unknown.status_code == 400
+    assert count(ConsentEvent) == 0
+
+
+def test_consent_with_another_conversations_token_is_a_404(site: World) -> None:
+    client = visitor()
+    mine, theirs = start(client).json(), start(client, "Another question").json()
+    post(
+        client,
+        f"/widget/api/atelier/conversations/{theirs['conversation']}/identify",
+        {"name": "Pat", "email": "p@example.com"},
+        theirs["token"],
+    )
+    response = post(
+        client, f"/widget/api/atelier/conversations/{theirs['conversation']}/consent", {"language": "en"}, mine["token"]
+    )
+    assert response.status_code == 404
+    assert count(ConsentEvent) == 0
+
+
+def test_once_staff_merged_the_visitor_into_a_customer_the_widget_cannot_grant_consent_for_them(site: World) -> None:
+    """The survivor's other phones and emails were never the visitor's to give."""
+    from trunkshow.customers.merging import customer_merge
+
+    ruth = make_customer(site.a, site.a_owner, first_name="Ruth", last_name="Ng", phones=["(212) 555-0199"])
+    client = visitor()
+    mine = start(client).json()
+    url = f"/widget/api/atelier/conversations/{mine['conversation']}"
+    post(client, url + "/identify", {"name": "Ruth", "email": "ruth@example.com"}, mine["token"])
+    with scope(store=site.a):
+        chat = Conversation.objects.get(pk=mine["conversation"]).customer
+        customer_merge(store=site.a, actor=site.a_owner.user, customer=ruth, other=chat, choices={})
+    response = post(client, url + "/consent", {"language": "en"}, mine["token"])
+    assert response.status_code == 400
+    assert count(ConsentEvent) == 0
 
 
 @pytest.mark.parametrize(
@@ -595,7 +688,7 @@ def test_the_owner_sets_allowed_websites_which_are_normalised_and_audited(world:
         "http://shop.example.com",
         "https://shop.example.com/page",
         "ftp://shop.example.com",
-        "shop.example.com",
+        "shop.example.com/page",
         "https://user@shop.example.com",
         "https://shop.example.com?x=1",
         "https://:99999",
@@ -608,6 +701,65 @@ def test_bad_websites_are_refused_with_the_reason(world: World, bad: str) -> Non
     assert "allowed_origins" in response.context["form"].errors
     with scope(store=world.a):
         assert not WebchatSettings.objects.exists()
+
+
+@pytest.mark.parametrize("wildcard", ["https://*.maisondemo.com", "*.maisondemo.com", "https://shop*.maisondemo.com"])
+def test_a_wildcard_website_is_refused_by_name_rather_than_saved_to_never_match(world: World, wildcard: str) -> None:
+    response = browser_client(world.a_owner).post(
+        "/settings/chat/", {"allowed_origins": f"https://www.maisondemo.com\n{wildcard}", "reply_time_text": ""}
+    )
+    assert response.status_code == 400
+    typed = wildcard if "://" in wildcard else f"https://{wildcard}"
+    assert response.context["form"].errors["allowed_origins"] == [
+        f"“{typed}”: wildcards are not supported; list each website on its own line, "
+        "like https://www.shop.example.com and https://shop.example.com."
+    ]
+    with scope(store=world.a):
+        assert not WebchatSettings.objects.exists()
+
+
+def test_a_website_typed_without_https_is_saved_with_it_and_the_page_says_so(world: World) -> None:
+    client = browser_client(world.a_owner)
+    response = client.post(
+        "/settings/chat/",
+        {"allowed_origins": "www.maisondemo.com\nhttps://shop.maisondemo.com", "reply_time_text": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "The chat settings are saved. “www.maisondemo.com” was saved as https://www.maisondemo.com."
+    ]
+    with scope(store=world.a):
+        assert WebchatSettings.objects.get().allowed_origins == [
+            "https://www.maisondemo.com",
+            "https://shop.maisondemo.com",
+        ]
+    # And the widget answers that exact origin only.
+    assert visitor("https://www.maisondemo.com").get("/widget/api/atelier/config").status_code == 200
+    assert visitor("https://evilmaisondemo.com").get("/widget/api/atelier/config").status_code == 403
+
+
+def test_the_audit_entry_of_a_chat_settings_change_says_what_changed(world: World) -> None:
+    client = browser_client(world.a_owner)
+    client.post("/settings/chat/", {"allowed_origins": "https://a.example\nhttps://b.example", "reply_time_text": ""})
+    client.post(
+        "/settings/chat/",
+        {"allowed_origins": "https://b.example\nhttps://c.example", "reply_time_text": "Within an hour."},
+    )
+    with scope(store=world.a):
+        entry = AuditEntry.objects.filter(action="trunkshow.webchat.settings_changed").latest("id")
+        assert entry.data["changes"] == {
+            "allowed_origins": {
+                "from": ["https://a.example", "https://b.example"],
+                "to": ["https://b.example", "https://c.example"],
+            },
+            "reply_time_text": {"from": "", "to": "Within an hour."},
+        }
+    html = client.get("/audit/").content.decode()
+    assert (
+        "Websites added: https://c.example · Websites removed: https://a.example · "
+        "Expected reply time: “” → “Within an hour.”"
+    ) in html.replace("&quot;", '"')
 
 
 def test_only_the_owner_changes_the_chat_settings(world: World) -> None:

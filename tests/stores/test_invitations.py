@@ -265,3 +265,13 @@ def test_unknown_link_is_a_404(db):
     response = Client().get("/join/not-a-real-token/")
     assert response.status_code == 404
     assert "This invitation link does not work" in response.content.decode()
+
+
+def test_the_invitations_expiry_is_shown_to_the_minute_without_seconds(world, smtp):
+    owner = browser_client(world.a_owner)
+    # Seven days on, 03:04:09 UTC on Dec 2 is 10:04:09 PM on Dec 1 in New York (EST), the store's zone.
+    with time_machine.travel(dt.datetime(2026, 11, 25, 3, 4, 9, tzinfo=dt.UTC), tick=False):
+        invite(owner, "soon@example.com")
+        html = owner.get("/staff/").content.decode()
+    assert "Link works until Dec 1, 2026, 10:04\u202fPM" in html
+    assert "10:04:09" not in html

@@ -84,7 +84,7 @@ def _actions(world: Any, pending: dict[str, Invitation]) -> list[tuple[str, str,
         ("invite", "/staff/invite/", {"email": "new@example.com", "role": "associate"}, (302, 302, 403)),
         ("invite owner", "/staff/invite/", {"email": "new@example.com", "role": "owner"}, (302, 403, 403)),
         ("change role", f"/staff/{associate}/role/", {"role": "manager"}, (302, 403, 403)),
-        ("deactivate", f"/staff/{associate}/active/", {"active": "0"}, (302, 403, 403)),
+        ("deactivate", f"/staff/{associate}/active/", {"active": "0", "confirm": "1"}, (302, 403, 403)),
         ("resend", f"/staff/invitations/{invitation}/resend/", {}, (302, 302, 403)),
         ("revoke", f"/staff/invitations/{invitation}/revoke/", {}, (302, 302, 403)),
         (
@@ -154,6 +154,7 @@ def test_owner_cannot_touch_another_stores_staff_invitations_or_tokens(world, sm
     requests = [
         (f"/staff/{b_member}/role/", {"role": "owner"}),
         (f"/staff/{b_member}/active/", {"active": "0"}),
+        (f"/staff/{b_member}/active/", {"active": "0", "confirm": "1"}),
         (f"/staff/invitations/{pending['b'].pk}/resend/", {}),
         (f"/staff/invitations/{pending['b'].pk}/revoke/", {}),
         (f"/account/tokens/{b_token}/revoke/", {}),

@@ -59,7 +59,7 @@ def test_last_owner_cannot_be_demoted_or_deactivated(world):
     demote = owner.post(f"/staff/{world.a_owner.membership.pk}/role/", {"role": "manager"})
     assert demote.status_code == 400
     assert "A store needs at least one owner; make someone else owner first." in demote.content.decode()
-    deactivate = owner.post(f"/staff/{world.a_owner.membership.pk}/active/", {"active": "0"})
+    deactivate = owner.post(f"/staff/{world.a_owner.membership.pk}/active/", {"active": "0", "confirm": "1"})
     assert deactivate.status_code == 400
     assert "A store needs at least one active owner." in deactivate.content.decode()
     assert roles_of(world.a) == before
@@ -87,7 +87,10 @@ def test_deactivation_ends_the_persons_sessions_and_tokens_in_this_store_and_rea
     assert token_client.get("/api/v1/store").status_code == 200
     owner = browser_client(world.a_owner)
 
-    assert owner.post(f"/staff/{world.a_associate.membership.pk}/active/", {"active": "0"}).status_code == 302
+    assert (
+        owner.post(f"/staff/{world.a_associate.membership.pk}/active/", {"active": "0", "confirm": "1"}).status_code
+        == 302
+    )
     assert roles_of(world.a)[world.a_associate.email] == ("associate", False)
     assert session.get("/account/").status_code == 403
     assert token_client.get("/api/v1/store").status_code == 401
@@ -103,6 +106,32 @@ def test_deactivation_ends_the_persons_sessions_and_tokens_in_this_store_and_rea
             .values_list("action", flat=True)
         )
     assert actions[-2:] == ["trunkshow.staff.deactivated", "trunkshow.staff.reactivated"]
+
+
+def test_deactivate_asks_first_naming_the_person_and_changes_nothing_until_confirmed(world):
+    owner = browser_client(world.a_owner)
+    url = f"/staff/{world.a_associate.membership.pk}/active/"
+    asked = owner.post(url, {"active": "0"})
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    name = world.a_associate.membership.user.display_name
+    assert f"<h1>Deactivate {name}?</h1>" in html
+    assert f'action="{url}"' in html
+    assert '<input type="hidden" name="confirm" value="1">' in html
+    assert 'href="/staff/">Cancel</a>' in html
+    assert roles_of(world.a)[world.a_associate.email] == ("associate", True)
+    with scope(store=world.a):
+        assert not AuditEntry.objects.filter(action="trunkshow.staff.deactivated").exists()
+    assert owner.post(url, {"active": "0", "confirm": "1"}).status_code == 302
+    assert roles_of(world.a)[world.a_associate.email] == ("associate", False)
+
+
+def test_another_stores_staff_member_is_a_404_at_the_confirmation_too(world):
+    owner = browser_client(world.a_owner)
+    url = f"/staff/{world.b_associate.membership.pk}/active/"
+    assert owner.post(url, {"active": "0"}).status_code == 404
+    assert owner.post(url, {"active": "0", "confirm": "1"}).status_code == 404
+    assert roles_of(world.b)[world.b_associate.email] == ("associate", True)
 
 
 def test_names_with_markup_are_shown_as_text(world):

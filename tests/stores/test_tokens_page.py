@@ -117,3 +117,24 @@ def test_revoke_needs_a_post(world):
     assert browser_client(world.a_owner).get(f"/account/tokens/{token.pk}/revoke/").status_code == 405
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_tokens_section_links_the_api_docs_and_says_how_to_send_a_token(world):
+    html = browser_client(world.a_associate).get("/account/").content.decode()
+    assert (
+        "Send it with every request as <code>Authorization: Bearer</code> followed by the token; the "
+        '<a href="/api/v1/docs">API documentation</a> lists what you can do and lets you try it '
+        "(Authorize, then paste the token)."
+    ) in html
+    docs = browser_client(world.a_associate).get("/api/v1/docs")
+    assert docs.status_code == 200
+
+
+def test_the_openapi_schema_is_built_once_per_process_not_on_every_docs_load(world):
+    from trunkshow.urls import api as built
+
+    client = browser_client(world.a_associate)
+    first = client.get("/api/v1/openapi.json")
+    assert first.status_code == 200
+    assert built.get_openapi_schema(path_prefix="/api/v1/") is built.get_openapi_schema(path_prefix="/api/v1/")
+    assert client.get("/api/v1/openapi.json").content == first.content

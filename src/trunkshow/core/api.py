@@ -167,8 +167,22 @@ sets the page's size.
 """
 
 
+class TrunkshowAPI(NinjaAPI):
+    """NinjaAPI that builds its OpenAPI schema once per process: generating it walks every operation
+    and schema (about 0.7 s), and the docs page asked for it on every load. Routes do not change
+    while the process runs."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache: dict[str, Any] = self.__dict__.setdefault("_schemas", {})
+        if path_prefix not in cache:
+            cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return cache[path_prefix]
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = TrunkshowAPI(
         title="Trunkshow API",
         version="1",
         description=DESCRIPTION,

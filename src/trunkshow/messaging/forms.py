@@ -15,7 +15,11 @@ class WebchatSettingsForm(forms.Form):
         label=_("Websites allowed to show the chat"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("One per line, like https://www.your-shop.com. Pages on any other website cannot use the chat."),
+        help_text=_(
+            "One per line, like https://www.your-shop.com (https:// is added when left out). Each address "
+            "separately: www.your-shop.com and your-shop.com are two websites, and wildcards such as "
+            "*.your-shop.com are not accepted. Pages on any other website cannot use the chat."
+        ),
     )
     reply_time_text = forms.CharField(
         label=_("Expected reply time"),

@@ -42,7 +42,14 @@ def chat_settings(request: StoreRequest) -> HttpResponse:
                     for error in errors:
                         form.add_error(name if name in form.fields else None, error)
             else:
-                messages.success(request, _("The chat settings are saved."))
+                saved = _("The chat settings are saved.")
+                completed = webchat.origins_completed(form.cleaned_data["allowed_origins"])
+                if completed:
+                    saved += " " + " ".join(
+                        _("“%(typed)s” was saved as %(saved)s.") % {"typed": typed, "saved": origin}
+                        for typed, origin in completed
+                    )
+                messages.success(request, saved)
                 return redirect("messaging:chat_settings")
         return render(request, "messaging/chat_settings.html", {**context, "form": form}, status=400)
     form = WebchatSettingsForm(

@@ -436,6 +436,9 @@ def staff_role(request: StoreRequest, id: int) -> HttpResponse:
 def staff_active(request: StoreRequest, id: int) -> HttpResponse:
     target = selectors.membership_get_for(store=request.store, id=id)
     active = request.POST.get("active") == "1"
+    if not active and request.POST.get("confirm") != "1":
+        # One tap must not lock a colleague out: the first POST asks, naming them (works without JavaScript).
+        return render(request, "stores/staff_deactivate.html", {"nav": "staff", "member": target})
     try:
         services.staff_set_active(
             store=request.store,
@@ -602,6 +605,8 @@ def _audit_detail(entry: Any, locale: str) -> str:
             else ""
         )
         return " · ".join(p for p in (str(data.get("file") or ""), count) if p)
+    if entry.action == "trunkshow.webchat.settings_changed":
+        return _webchat_settings_detail(data.get("changes") or {})
     if entry.action == "trunkshow.staff.role_changed":
         return f"{data.get('email', '')}: {_role(data.get('from'))} → {_role(data.get('to'))}"
     if entry.action == "trunkshow.store.updated":
@@ -616,6 +621,26 @@ def _audit_detail(entry: Any, locale: str) -> str:
         parts.append(_("by reset link") if data["via"] == "reset" else _("on the account page"))
     if data.get("resent"):
         parts.append(_("resent"))
+    return " · ".join(parts)
+
+
+def _webchat_settings_detail(changes: dict[str, Any]) -> str:
+    """Websites added: https://b · removed: https://a · Expected reply time: “” → “Within an hour.”"""
+    parts = []
+    origins = changes.get("allowed_origins")
+    if origins:
+        added = [o for o in origins.get("to") or [] if o not in (origins.get("from") or [])]
+        removed = [o for o in origins.get("from") or [] if o not in (origins.get("to") or [])]
+        if added:
+            parts.append(_("Websites added: %(list)s") % {"list": ", ".join(added)})
+        if removed:
+            parts.append(_("Websites removed: %(list)s") % {"list": ", ".join(removed)})
+    reply = changes.get("reply_time_text")
+    if reply:
+        parts.append(
+            _("Expected reply time: “%(before)s” → “%(after)s”")
+            % {"before": reply.get("from") or "", "after": reply.get("to") or ""}
+        )
     return " · ".join(parts)
 
 

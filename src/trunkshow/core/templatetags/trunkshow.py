@@ -50,6 +50,7 @@ def number(context: Any, value: Decimal | int | float | None) -> str:
 def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
     """A moment in the store's time zone, e.g. "Mar 3, 2026, 2:15 PM".
 
+    ``"minute"`` is the medium style without seconds ("Dec 1, 2026, 10:04 PM"), for a deadline.
     ``"recent"`` says it as a chat does, from today in the store: "2:15 PM" today, "Yesterday,
     2:15 PM", "Tomorrow, 9:00 AM", "Mon, 2:15 PM" within the week either side, "Mar 3, 2:15 PM" this
     year, "Mar 3, 2025" before it."""
@@ -59,6 +60,13 @@ def when(context: Any, value: dt.datetime | None, style: str = "medium") -> str:
         from trunkshow.core import clock
 
         return recent_moment(value, tz=_tz(context), locale=_locale(context), now=clock.now())
+    if style == "minute":  # "Dec 1, 2026, 10:04 PM": the medium date, the time without seconds
+        local, locale = value.astimezone(_tz(context)), _locale(context)
+        return (
+            str(get_datetime_format("medium", locale=locale))
+            .replace("{1}", format_date(local, format="medium", locale=locale))
+            .replace("{0}", format_time(local, format="short", locale=locale))
+        )
     return format_datetime(value.astimezone(_tz(context)), format=style, locale=_locale(context))
 
 

@@ -18,6 +18,7 @@ from trunkshow.core.audit import audit_log
 from trunkshow.core.events import publish_on_commit
 from trunkshow.core.validation import check_text
 from trunkshow.customers.models import Channel, ConsentAction, ConsentMethod, ConsentPurpose, Customer, Source
+from trunkshow.customers.selectors import consent_current
 from trunkshow.customers.services import ConsentGrant, consent_events_add, customer_create
 from trunkshow.messaging.attachments import files_removed_on_failure
 from trunkshow.messaging.channels.webchat.text import language_supported
@@ -122,22 +123,14 @@ def webchat_identify(
             }
         ) from None
     if consent:
-        grants = []
-        text = consent_text(store, consent_language)
-        for channel, given in ((Channel.SMS, phone), (Channel.EMAIL, email)):
-            if given:
-                grants.append(
-                    ConsentGrant(
-                        channel,
-                        ConsentPurpose.SERVICE,
-                        ConsentAction.GRANTED,
-                        ConsentMethod.FORM,
-                        evidence_text=text,
-                        evidence_url=page_url[:500],
-                        evidence_ip=ip,
-                    )
-                )
-        consent_events_add(store=store, actor=None, customer=customer, grants=grants)
+        _consent_record(
+            store=store,
+            customer=customer,
+            channels=_given(phone=phone, email=email),
+            language=consent_language,
+            page_url=page_url,
+            ip=ip,
+        )
     conversation.customer = customer
     conversation.save(update_fields=["customer"])
     visitor.identified_at = timezone.now()
@@ -147,6 +140,71 @@ def webchat_identify(
         kind="conversation_identified",
         payload={"conversation": conversation.pk, "customer": customer.pk, "name": name, "verified": False},
     )
+    return customer
+
+
+def _given(*, phone: str, email: str) -> list[str]:
+    return [channel for channel, given in ((Channel.SMS, phone), (Channel.EMAIL, email)) if given]
+
+
+def _consent_record(
+    *, store: Store, customer: Customer, channels: list[str], language: str, page_url: str, ip: str | None
+) -> None:
+    text = consent_text(store, language)
+    grants = [
+        ConsentGrant(
+            channel,
+            ConsentPurpose.SERVICE,
+            ConsentAction.GRANTED,
+            ConsentMethod.FORM,
+            evidence_text=text,
+            evidence_url=page_url[:500],
+            evidence_ip=ip,
+        )
+        for channel in channels
+    ]
+    consent_events_add(store=store, actor=None, customer=customer, grants=grants)
+
+
+def _contacts(customer: Customer) -> list[str]:
+    """The channels the visitor left an address for (identify writes at most a phone and an email)."""
+    return _given(phone="y" if customer.phones.exists() else "", email="y" if customer.emails.exists() else "")
+
+
+def webchat_reach(*, customer: Customer) -> list[str]:
+    """The channels besides the chat on which the store may answer this visitor: those they left an
+    address for and consented to (service replies), "sms" before "email"."""
+    granted = {
+        s.channel for s in consent_current(customer=customer) if s.granted and s.purpose == ConsentPurpose.SERVICE
+    }
+    return [channel for channel in _contacts(customer) if channel in granted]
+
+
+@transaction.atomic
+def webchat_consent_give(
+    *, store: Store, visitor: WebchatVisitor, language: str, page_url: str = "", ip: str | None = None
+) -> Customer:
+    """The visitor's second chance: they saved their details without ticking the box, then ticked it.
+
+    Only for the record identify made for this conversation (source chat, nobody on the staff its
+    author): once staff have merged it into an existing customer, that customer's other phones and
+    emails were never the visitor's to give. The ledger gets the words the widget showed, in its
+    language, for each address the visitor left that has no consent yet (ticking twice adds nothing).
+    """
+    conversation = Conversation.objects.select_for_update().get(pk=visitor.conversation_id)
+    customer = conversation.customer
+    if customer is None:
+        raise ValidationError({"name": [_("Leave your name and a phone or email first.")]})
+    if not language_supported(language):
+        raise ValidationError(
+            {"language": [_("The chat is not shown in “%(code)s”; reload the page.") % {"code": language}]}
+        )
+    if customer.source != Source.CHAT or customer.created_by_id is not None or customer.erased_at is not None:
+        raise ValidationError({"name": [_("The store has your details already; ask here to be texted or emailed.")]})
+    reach = webchat_reach(customer=customer)
+    channels = [channel for channel in _contacts(customer) if channel not in reach]
+    if channels:
+        _consent_record(store=store, customer=customer, channels=channels, language=language, page_url=page_url, ip=ip)
     return customer
 
 
@@ -171,9 +229,39 @@ def _is_local(host: str) -> bool:
     return address.is_loopback or address.is_private
 
 
+def _with_scheme(raw: str) -> str:
+    """``www.shop.com`` -> ``https://www.shop.com``: an owner copies the address bar without its scheme,
+    and a public website is https (ADR 0009)."""
+    return raw if "://" in raw or not raw else f"https://{raw}"
+
+
+def origins_completed(values: list[str]) -> list[tuple[str, str]]:
+    """(as typed, as saved) for each website typed without https://, so the page can say what it saved."""
+    done = []
+    for value in values:
+        raw = value.strip()
+        if raw and _with_scheme(raw) != raw:
+            try:
+                done.append((raw, origin_clean(raw)))
+            except ValidationError:
+                continue
+    return done
+
+
 def origin_clean(text: str) -> str:
-    """``https://Shop.Example.com:443/`` -> ``https://shop.example.com``, as a browser sends it in ``Origin``."""
-    raw = text.strip()
+    """``https://Shop.Example.com:443/`` -> ``https://shop.example.com``, as a browser sends it in ``Origin``.
+
+    Without a scheme, https:// is assumed. A wildcard (``https://*.shop.com``) is refused by name: origins
+    are compared exactly, so it would be saved and never match (ADR 0009)."""
+    raw = _with_scheme(text.strip())
+    if "*" in raw:
+        raise ValidationError(
+            _(
+                "“%(o)s”: wildcards are not supported; list each website on its own line, "
+                "like https://www.shop.example.com and https://shop.example.com."
+            )
+            % {"o": raw}
+        )
     try:
         parts = urlsplit(raw)
         port = parts.port
@@ -238,7 +326,15 @@ def webchat_settings_update(
     row.save()
     after = {"allowed_origins": origins, "reply_time_text": text}
     if after != before:
-        audit_log(store=store, action="trunkshow.webchat.settings_changed", actor=actor, data=after, ip=ip)
+        # What changed, before -> after, so the audit log can say it (the whole "after" stays too).
+        changes = {name: {"from": before[name], "to": value} for name, value in after.items() if value != before[name]}
+        audit_log(
+            store=store,
+            action="trunkshow.webchat.settings_changed",
+            actor=actor,
+            data={**after, "changes": changes},
+            ip=ip,
+        )
     return row
 
 

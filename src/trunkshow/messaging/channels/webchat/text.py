@@ -53,9 +53,18 @@ WORDS = {
     ),
     "name_missing": pgettext_lazy("web chat", "Tell us your name."),
     "write_first": pgettext_lazy("web chat", "Now write your message; your details are sent with it."),
+    # The thanks names only the channels the visitor gave and consented to.
     "thanks": pgettext_lazy("web chat", "Thank you, {name}. We will reply here, or by text or email if you leave."),
+    "thanks_text": pgettext_lazy("web chat", "Thank you, {name}. We will reply here, or by text if you leave."),
+    "thanks_email": pgettext_lazy("web chat", "Thank you, {name}. We will reply here, or by email if you leave."),
     # Without the consent box ticked, the store may not text or email them: only here.
-    "thanks_here": pgettext_lazy("web chat", "Thank you, {name}. We will reply here while this page is open."),
+    "thanks_here": pgettext_lazy(
+        "web chat", "Thank you, {name}. We can only answer you here, while this page is open."
+    ),
+    # The second chance to tick the box (ADR 0009).
+    "allow_contact": pgettext_lazy("web chat", "Also let the store answer me after I leave"),
+    "allow_save": pgettext_lazy("web chat", "Save my choice"),
+    "consent_unticked": pgettext_lazy("web chat", "Tick the box first, or tap Not now."),
     "you": pgettext_lazy("web chat", "You"),
     "store": pgettext_lazy("web chat", "Store"),
     "reconnecting": pgettext_lazy("web chat", "Reconnecting…"),

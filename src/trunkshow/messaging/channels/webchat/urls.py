@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/<slug:store_slug>/conversations", views.conversation_start, name="start"),
     path("api/<slug:store_slug>/conversations/<int:conversation_id>/messages", views.messages, name="messages"),
     path("api/<slug:store_slug>/conversations/<int:conversation_id>/identify", views.identify, name="identify"),
+    path("api/<slug:store_slug>/conversations/<int:conversation_id>/consent", views.consent, name="consent"),
     path("api/<slug:store_slug>/conversations/<int:conversation_id>/photos", views.photos, name="photos"),
     path(
         "api/<slug:store_slug>/conversations/<int:conversation_id>/photos/<int:photo_id>",

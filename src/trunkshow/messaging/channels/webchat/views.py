@@ -394,4 +394,23 @@ def identify(request: HttpRequest, *, store: Store, token: str, ip: str, convers
         page_url=_text(data, "page", 500),
         ip=ip or None,
     )
-    return JsonResponse({"identified": True, "name": customer.first_name})
+    # "reach": where else the store may answer (the channels given and consented to), so the thanks
+    # promises no more than that.
+    return JsonResponse(
+        {"identified": True, "name": customer.first_name, "reach": services.webchat_reach(customer=customer)}
+    )
+
+
+@widget_api(POST="identify")
+def consent(request: HttpRequest, *, store: Store, token: str, ip: str, conversation_id: int) -> HttpResponse:
+    """The box ticked after the details were saved without it (the widget's "Also let the store…")."""
+    visitor = selectors.visitor_get_for(store=store, token=token, conversation_id=conversation_id)
+    data = _json(request)
+    customer = services.webchat_consent_give(
+        store=store,
+        visitor=visitor,
+        language=_text(data, "language", 20) or text.language(),
+        page_url=_text(data, "page", 500),
+        ip=ip or None,
+    )
+    return JsonResponse({"name": customer.first_name, "reach": services.webchat_reach(customer=customer)})

@@ -48,7 +48,8 @@
   var hint = el("p", { "class": "hint", text: T.hint });
   // Once "Not now" is tapped (or the offer closed some other way), a small link at the end of the thread
   // still takes the visitor's details, whenever they like.
-  var later = el("button", { type: "button", "class": "later", text: T.add_details, hidden: "", onclick: function () { askContact(T.ask_after_first, true); nameIn.input.focus(); } });
+  // After details saved without the consent box, the same link offers the box again (ADR 0009).
+  var later = el("button", { type: "button", "class": "later", text: T.add_details, hidden: "", onclick: function () { if (state.identified) askConsent(); else { askContact(T.ask_after_first, true); nameIn.input.focus(); } } });
   var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.messages, tabindex: "0" }, [hint, list, later]);
   var conn = el("p", { "class": "conn", role: "status" });
   var err = el("p", { "class": "error", role: "alert" });
@@ -60,7 +61,8 @@
   var consentLabel = el("label", { "for": "ts-consent", id: "ts-consent-label" });
   var idIntro = el("p", { "class": "id-intro", id: "ts-id-intro" });
   // Phone and email share a row, on a phone too: its panel may hold the thread, photos to send and an error at once.
-  var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, el("div", { "class": "pair" }, [phoneIn.wrap, emailIn.wrap]), el("div", { "class": "check" }, [consentBox, consentLabel])]);
+  var pair = el("div", { "class": "pair" }, [phoneIn.wrap, emailIn.wrap]);
+  var idFields = el("div", { "class": "id-fields", hidden: "" }, [nameIn.wrap, pair, el("div", { "class": "check" }, [consentBox, consentLabel])]);
   var saveBtn = el("button", { type: "submit", "class": "btn", text: T.save_details, hidden: "" });
   var moreBtn = el("button", { type: "button", "class": "btn", text: T.add_details, onclick: function () { expand(); nameIn.input.focus(); } });
   // The fields scroll when the panel is short; the buttons below them stay in view.
@@ -185,7 +187,26 @@
   // Until the visitor has left their details or said "Not now", the offer stands: after the first message, again
   // when the history comes back after a reload, at the latest with the next message.
   function offer() { if (!state.idSkipped && idForm.hidden) askContact(T.ask_after_first); offerLater(); }
-  function offerLater() { later.hidden = !(state.token && !state.identified && idForm.hidden); }
+  function offerLater() {
+    var again = state.identified && state.reach && !state.reach.length;  // saved without consent: may still give it
+    later.textContent = again ? T.allow_contact : T.add_details;
+    later.hidden = !(state.token && (!state.identified || again) && idForm.hidden);
+  }
+  // The second chance: only the box (its words are /config's, the ones the ledger records) and a save button.
+  function askConsent() {
+    idIntro.textContent = T.allow_contact; nameIn.wrap.hidden = pair.hidden = true; consentBox.checked = false;
+    saveBtn.textContent = T.allow_save; expand(); idForm.hidden = false; later.hidden = true; consentBox.focus();
+  }
+  function allow() {
+    if (!consentBox.checked || !consentLabel.textContent) { err.textContent = consentBox.checked ? T.failed : T.consent_unticked; consentBox.focus(); return; }
+    call("POST", "/conversations/" + state.conversation + "/consent", { language: cfg && cfg.language, page: location.href }).then(function (r) {
+      state.reach = r.reach; save(); idForm.hidden = true; offerLater(); thank(); input.focus();
+    }, function (x) { err.textContent = x.message; });
+  }
+  // The thanks promises only the channels given and consented to.
+  function thank() {
+    conn.textContent = t({ "sms,email": "thanks", sms: "thanks_text", email: "thanks_email" }[(state.reach || []).join()] || "thanks_here", { name: state.name });
+  }
 
   function submit(e) {
     e.preventDefault();
@@ -282,6 +303,7 @@
     if (e) e.preventDefault();
     err.textContent = "";
     [nameIn, phoneIn, emailIn].forEach(function (f) { f.input.removeAttribute("aria-invalid"); });
+    if (state.identified) return allow();
     if (!state.token) {  // nothing to attach the details to yet: they go with the first message
       if (!nameIn.input.value.trim()) { mark(nameIn, T.name_missing); return; }
       input.focus(); err.textContent = T.write_first; return;
@@ -289,8 +311,7 @@
     call("POST", "/conversations/" + state.conversation + "/identify", {
       name: nameIn.input.value, phone: phoneIn.input.value, email: emailIn.input.value, consent: consentBox.checked, language: cfg && cfg.language, page: location.href
     }).then(function (r) {
-      state.identified = true; save(); idForm.hidden = true; offerLater();
-      conn.textContent = t(consentBox.checked ? "thanks" : "thanks_here", { name: r.name });
+      state.identified = true; state.name = r.name; state.reach = r.reach || []; save(); idForm.hidden = true; offerLater(); thank();
       input.focus();
     }, function (x) {
       var f = x.fields || {}, target = f.name ? nameIn : f.phone ? phoneIn : f.email ? emailIn : null;
