@@ -396,13 +396,11 @@ def test_quick_add_without_a_tick_records_no_consent(world: World):
             "phone",
             "“call me maybe” is not a phone number. Use the international format, like +1 201-555-0123.",
         ),
-        ({"phone": ""}, "phone", "Enter a phone number."),
         (
             {"reach": "email", "email": "not-an-email"},
             "email",
             "“not-an-email” is not a valid email address: An email address must have an @-sign.",
         ),
-        ({"reach": "email", "email": ""}, "email", "Enter an email address."),
         ({"source": "billboard"}, "source", "Select a valid choice. billboard is not one of the available choices."),
         ({"reach": "fax"}, "reach", "Select a valid choice. fax is not one of the available choices."),
     ],
