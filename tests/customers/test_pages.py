@@ -674,13 +674,13 @@ def test_profile_messages_through_the_inbox_and_says_since_when_a_number_texted_
     # No sms: or mailto: shortcut: a message from the phone's own apps leaves the inbox, the outbox and the checks.
     assert "sms:" not in page
     assert "mailto:" not in page
-    assert f'<form id="message" class="quick-message" method="post" action="/inbox/start/{customer.pk}/">' in page
+    assert f'<form id="message-form" class="quick-message" method="post" action="/inbox/start/{customer.pk}/">' in page
     assert "Opted out of texts" not in page
 
     with time_machine.travel(dt.datetime(2026, 3, 3, 17, 0, tzinfo=dt.UTC), tick=False):
         _texted_in(world, django_capture_on_commit_callbacks, "STOP", "SM1", number)
     page = client.get(f"/customers/{customer.pk}/").content.decode()
-    quick = re.search(r'<div class="quick-actions">(.*?)\n  </div>', page, re.S)
+    quick = re.search(r'<div class="quick-actions" id="message">(.*?)\n  </div>', page, re.S)
     assert quick is not None
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", quick.group(1))).strip()
     assert words == "Message Call Opted out of texts since Mar 3, 2026 Edit profile"
