@@ -184,11 +184,17 @@ def customer_export(request: HttpRequest, filters: Query[CustomerFilters]) -> Ht
 
 @router.post("", response={201: CustomerOut, 409: DuplicateOut, **ERRORS}, summary="Add a customer")
 def customer_create(request: HttpRequest, payload: CustomerCreateIn) -> Status[CustomerOut | DuplicateOut]:
-    """A phone or email another customer already has answers 409 with their ids, unless allow_duplicate."""
+    """A phone or email another customer already has answers 409 with their ids, unless allow_duplicate.
+    A name alone is enough (a walk-in "just looking"). Without ``assigned_associate_id``, an associate's
+    token makes them the customer's associate; an owner's or manager's leaves the customer unassigned."""
     who = _who(request)
+    arguments = payload.service_arguments(request)
+    if "assigned_associate_id" not in payload.model_fields_set:
+        associate = services.customer_associate_default(membership=who)
+        arguments["assigned_associate_id"] = getattr(associate, "pk", None)
     try:
         with fields_named(create_field_name):
-            customer = services.customer_create(store=who.store, actor=who.user, **payload.service_arguments(request))
+            customer = services.customer_create(store=who.store, actor=who.user, **arguments)
     except services.DuplicateCustomer as exc:
         return Status(409, duplicate_out(exc.existing))
     return Status(201, customer_out(_customer(request, customer.pk), currency=who.store.currency))

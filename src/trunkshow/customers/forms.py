@@ -172,13 +172,13 @@ class QuickAddForm(StaffForm):
         self.fields["consent_sms"].label = consent_label(store, Channel.SMS)
         self.fields["consent_email"].label = consent_label(store, Channel.EMAIL)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        reach = data.get("reach") or "phone"
-        value = (data.get(reach) or "").strip()
+    def contact(self) -> tuple[list[str], list[str]]:
+        """The phone or email typed in the chosen field (none: a walk-in who left only a name, ADR 0002)."""
+        data = self.cleaned_data
+        value = (data.get(data.get("reach") or "phone") or "").strip()
         if not value:
-            self.add_error(reach, _("Enter a phone number.") if reach == "phone" else _("Enter an email address."))
-        return data
+            return [], []
+        return ([value], []) if data["reach"] == "phone" else ([], [value])
 
 
 # ---------------------------------------------------------------- edit

@@ -43,7 +43,7 @@ from trunkshow.customers.models import (
     Source,
 )
 from trunkshow.customers.selectors import customers_sharing_contacts
-from trunkshow.stores.models import Membership, Store
+from trunkshow.stores.models import Membership, Role, Store
 
 MAX_NOTE = 10_000
 # What Customer.lifetime_spend (14 digits, 2 after the point) can hold.
@@ -310,6 +310,13 @@ def _check_consent(grant: ConsentGrant, errors: _Errors, name: str) -> None:
             errors.add(name, _("Consent cannot be dated before 1970."))
         elif at > timezone.now() + dt.timedelta(minutes=5):
             errors.add(name, _("Consent cannot be recorded for a time in the future."))
+
+
+def customer_associate_default(*, membership: Membership) -> Any | None:
+    """Who a customer added by hand (quick add, the API) is assigned to when nobody was chosen: the
+    associate who added them, who met them and will follow up; an owner's or a manager's addition
+    stays unassigned (they add people on behalf of the shop, and choose an associate on the profile)."""
+    return membership.user if membership.role == Role.ASSOCIATE else None
 
 
 @transaction.atomic

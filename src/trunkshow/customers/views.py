@@ -107,15 +107,16 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
 def customer_new(request: HttpRequest) -> HttpResponse:
     store = _store(request)
     duplicates: list[Customer] = []
+    associate = services.customer_associate_default(membership=request.membership)  # type: ignore[attr-defined]
     if request.method == "POST":
         form = f.QuickAddForm(request.POST, store=store)
         if form.is_valid():
             data = form.cleaned_data
-            reach = data["reach"]
+            phones, emails = form.contact()
             consents = []
             for channel, field in ((Channel.SMS, "consent_sms"), (Channel.EMAIL, "consent_email")):
-                # Only the channel they gave us: the other checkbox was hidden.
-                if data[field] and ((channel == Channel.SMS) == (reach == "phone")):
+                # Only the channel they gave us an address for: the other checkbox was hidden.
+                if data[field] and (phones if channel == Channel.SMS else emails):
                     consents.append(
                         services.ConsentGrant(
                             channel=channel,
@@ -134,9 +135,10 @@ def customer_new(request: HttpRequest) -> HttpResponse:
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     source=data["source"],
-                    phones=[data["phone"]] if reach == "phone" else [],
-                    emails=[data["email"]] if reach == "email" else [],
+                    phones=phones,
+                    emails=emails,
                     consents=consents,
+                    assigned_associate_id=getattr(associate, "pk", None),
                     allow_duplicate=request.POST.get("allow_duplicate") == "1",
                 )
             except services.DuplicateCustomer as exc:
@@ -163,7 +165,10 @@ def customer_new(request: HttpRequest) -> HttpResponse:
         )
     status = 200 if request.method == "GET" else (409 if duplicates else 400)
     return render(
-        request, "customers/new.html", {"nav": "customers", "form": form, "duplicates": duplicates}, status=status
+        request,
+        "customers/new.html",
+        {"nav": "customers", "form": form, "duplicates": duplicates, "associate": associate},
+        status=status,
     )
 
 

@@ -1,4 +1,5 @@
-"""API: conversations under /api/v1/conversations: the inbox list, one thread, replies, notes, assignment, status.
+"""API: conversations under /api/v1/conversations: the inbox list, one thread, starting one with a customer,
+replies, notes, assignment, status.
 
 Everyone on the staff may read and answer; another store's conversation id is a 404.
 """
@@ -18,6 +19,7 @@ from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_body, refuse_unknown_parameters
+from trunkshow.customers.selectors import customer_get_for
 from trunkshow.inbox import replies, reports, selectors, services
 from trunkshow.inbox.matches import Match
 from trunkshow.inbox.models import SavedReply
@@ -26,6 +28,7 @@ from trunkshow.messaging import services as messaging
 from trunkshow.messaging.models import Conversation, Message
 from trunkshow.messaging.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_PIXELS, Photo, PhotoRefused, photos_prepare
 from trunkshow.messaging.selectors import conversation_get_for, conversation_messages, customer_name, message_get_for
+from trunkshow.messaging.starting import NoChannel, conversation_start
 from trunkshow.messaging.whatsapp_templates import whatsapp_template_get_for
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
@@ -169,6 +172,17 @@ class AssignIn(Schema):
     )
 
 
+class ConversationStartIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: int = Field(..., ge=1, le=2**63 - 1, description="A customer of this store.")
+    channel: Literal["sms", "email", "whatsapp"] | None = Field(
+        None,
+        description="For a new conversation only: the channel to start on. Left out: their preferred channel "
+        "if they may be messaged there, else one they agreed to, else text, email, WhatsApp in that order.",
+    )
+
+
 class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -290,6 +304,33 @@ def conversation_list(request: HttpRequest, params: Query[ListParams]) -> dict[s
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.", exc.message_dict) from None
     # Plain dicts: the response schema validates them once (building the models first doubled the cost).
     return {"items": [_out(r) for r in page.rows], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "",
+    response={200: ConversationOut, 201: ConversationOut, (400, 401, 403, 404, 409, 410): ErrorOut},
+    summary="Open or start a conversation with a customer",
+)
+def conversation_create(request: HttpRequest, payload: ConversationStartIn) -> Status[ConversationOut]:
+    """The customer's conversation to write in, as the profile's "Message" opens it; then send with
+    ``POST /conversations/{id}/messages``.
+
+    A customer has one conversation across channels: the most recent open, pending or snoozed one
+    is answered with 200, else the most recent closed one (a message reopens it). Only a customer
+    without any gets a new one (201) on an address not opted out and a channel whose service
+    messages they did not refuse (a phone for ``sms`` and ``whatsapp``, an email for ``email``;
+    web chat is never started from the store's side). When there is none: 409 ``no_channel``,
+    saying why (no phone or email, which number opted out and when). Another store's customer is
+    a 404, an erased one a 410."""
+    who = _who(request)
+    roles.require(who, "inbox.reply")
+    customer = customer_get_for(store=who.store, customer_id=payload.customer_id)
+    try:
+        started = conversation_start(store=who.store, actor=who.user, customer=customer, channel=payload.channel)
+    except NoChannel as exc:
+        raise ApiError(409, "no_channel", exc.reason, {"channel": [exc.reason]}) from None
+    conversation = conversation_get_for(store=who.store, conversation_id=started.conversation.pk)
+    return Status(201 if started.created else 200, ConversationOut(**_out(_row(request, conversation))))
 
 
 @router.get("/{conversation_id}", response={200: ThreadOut, **ERRORS}, summary="Read a conversation")

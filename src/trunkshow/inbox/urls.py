@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trunkshow.inbox import pwa, views, views_sandbox
+from trunkshow.inbox import pwa, views, views_sandbox, views_start
 
 app_name = "inbox"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("mentions/nav/", views.mentions_nav, name="mentions_nav"),
     path("push/key/", pwa.push_key, name="push_key"),
     path("push/subscribe/", pwa.push_subscribe, name="push_subscribe"),
+    path("start/<int:customer_id>/", views_start.conversation_start_page, name="start"),
     path("<int:conversation_id>/", views.conversation_detail, name="conversation"),
     path("<int:conversation_id>/messages/", views.thread_fragment, name="thread"),
     path("<int:conversation_id>/reply/", views.reply, name="reply"),

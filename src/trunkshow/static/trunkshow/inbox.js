@@ -313,13 +313,19 @@ if (body && counter) {
 
 // A link to one message (#m123) opens on it; otherwise the conversation opens on its newest message.
 // After saving the status or the assignment (#conversation-panel), it stays on that panel.
-const linked = location.hash.length > 1 && location.hash !== "#composer" && document.getElementById(location.hash.slice(1));
+const linked = location.hash.length > 1 && !["#composer", "#write"].includes(location.hash) && document.getElementById(location.hash.slice(1));
 if (linked) linked.scrollIntoView({ block: location.hash.startsWith("#m") ? "center" : "start" }); else showNewest();
 // Back from sending or adding a note (#composer, where the page would be without this script): the
 // browser's own jump to the reply box comes after this script and, on a phone, put the box at the top
 // with the message just written above the screen. The newest message is shown once the page is in.
 if (convo && location.hash === "#composer") {
   history.replaceState(history.state, "", location.pathname + location.search);
+  addEventListener("load", () => requestAnimationFrame(showNewest), { once: true });
+}
+// From the customer's profile ("Message", #write): the thread at its newest and the cursor in the reply box.
+if (convo && location.hash === "#write") {
+  history.replaceState(history.state, "", location.pathname + location.search);
+  body?.focus({ preventScroll: true });
   addEventListener("load", () => requestAnimationFrame(showNewest), { once: true });
 }
 

@@ -1,0 +1,54 @@
+"""From a customer's profile on a phone, "Message" lands in the inbox with the reply box ready."""
+
+from django_scopes import scope
+
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, assert_no_horizontal_scroll, log_in, screenshot
+from tests.conftest import World, make_customer
+from trunkshow.messaging.models import Conversation
+
+
+def test_profile_message_opens_the_composer_on_a_phone(phone, live_server_url, world: World):
+    clara = make_customer(world.a, world.a_associate, first_name="Clara", last_name="Berg", phones=["+12125550142"])
+    log_in(phone, live_server_url, world.a_associate)
+    phone.goto(f"/customers/{clara.pk}/")
+    assert phone.locator('a[href^="sms:"], a[href^="mailto:"]').count() == 0
+    # Within thumb reach: the bar at the bottom of the screen carries it.
+    bar_button = phone.locator(".action-bar-profile").get_by_role("button", name="Message")
+    box = bar_button.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844 and box["height"] >= 44
+    assert_no_horizontal_scroll(phone)
+    assert phone.evaluate("document.querySelector('.action-bar-profile').getBoundingClientRect().height") < 80
+    screenshot(phone, "profile-message-phone")
+    phone.screenshot(path=str(SCREENSHOTS / "profile-message-phone-screen.png"))
+
+    with phone.expect_navigation():
+        bar_button.click()
+
+    with scope(store=world.a):
+        conversation = Conversation.objects.get()
+    assert phone.url == f"{live_server_url}/inbox/{conversation.pk}/"
+    assert (conversation.channel, conversation.address) == ("sms", "+12125550142")
+    body = phone.locator("#reply-body")
+    body.wait_for()
+    phone.wait_for_function("document.activeElement && document.activeElement.id === 'reply-body'")
+    assert phone.locator("#reply-channel").input_value() == "sms"
+    assert body.is_visible()
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "profile-message-composer-phone.png"))
+
+
+def test_profile_message_without_a_way_to_reach_says_why_on_a_phone(phone, live_server_url, world: World):
+    mila = make_customer(world.a, world.a_associate, first_name="Mila", last_name="")
+    log_in(phone, live_server_url, world.a_associate)
+    phone.goto(f"/customers/{mila.pk}/")
+
+    with phone.expect_navigation():
+        phone.locator(".quick-actions").get_by_role("button", name="Message").click()
+
+    assert phone.url == f"{live_server_url}/customers/{mila.pk}/#message"
+    assert phone.get_by_text(
+        "Mila cannot be messaged: there is no phone number or email address. Add one under Contact."
+    ).is_visible()
+    assert_no_horizontal_scroll(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "profile-message-refused-phone.png"))
