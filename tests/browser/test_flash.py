@@ -51,6 +51,7 @@ def test_a_done_notice_sits_in_the_reply_box_beside_no_message_and_a_warning_too
     log_in(page, live_server_url, world.a_associate)
     page.goto(f"/inbox/{message.conversation_id}/")
 
+    page.get_by_text("Assign · Status · Snooze").click()  # the conversation's menu, at the top of the thread
     page.select_option("#status", "pending")
     page.get_by_role("button", name="Save status").click()
     done = page.locator(".flash p", has_text="Conversation marked pending.")

@@ -107,6 +107,7 @@ def test_saving_the_status_on_a_phone_comes_back_to_the_status_panel(
     conversation = _conversation(world)
     log_in(page, live_server_url, world.a_associate)
     page.goto(f"/inbox/{conversation}/")
+    page.get_by_text("Assign · Status · Snooze").click()
     page.get_by_label("Status", exact=True).select_option("closed")
     page.get_by_role("button", name="Save status").click()
     page.wait_for_url(f"**/inbox/{conversation}/#conversation-panel")

@@ -267,6 +267,20 @@ class InboxRow:
     waiting_minutes: int
     match: Match | None = None  # in a searched list: why it is listed (``inbox.matches``)
 
+    @property
+    def mentioned(self) -> bool:
+        """A note @mentions the person asking and they have not opened the conversation since."""
+        return bool(getattr(self.conversation, "mentioned", False))
+
+    @property
+    def channel(self) -> str:
+        """The channel of the newest message, notes aside (ADR 0010): the list's statement reads it."""
+        return str(getattr(self.conversation, "last_channel", None) or self.conversation.channel)
+
+    @property
+    def channel_label(self) -> str:
+        return str(ChannelKind(self.channel).label)
+
 
 @dataclass
 class InboxPage:
@@ -283,7 +297,11 @@ _LIST_SQL = """
 SELECT c.id, c.channel, c.address, c.status, c.snoozed_until, c.assigned_to_id, c.last_message_at,
        c.last_message_preview, c.last_inbound_at, c.awaiting_since, c.first_response_seconds, c.created_at,
        c.reopened_at, c.customer_id, cu.first_name, cu.last_name, cu.preferred_name, u.name, u.email,
-       {unread} AS unread
+       {unread} AS unread,
+       EXISTS (SELECT 1 FROM inbox_mention mn
+                WHERE mn.conversation_id = c.id AND mn.user_id = %s AND mn.read_at IS NULL) AS mentioned,
+       (SELECT m.channel FROM messaging_message m WHERE m.conversation_id = c.id AND m.direction <> 'note'
+         ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_channel
   FROM messaging_conversation c
   LEFT JOIN customers_customer cu ON cu.id = c.customer_id
   LEFT JOIN stores_user u ON u.id = c.assigned_to_id
@@ -373,7 +391,7 @@ def _conversations(
 ) -> list[Conversation]:
     """A page of the list, narrowed by ``search`` when there is one."""
     where, params = _where(user, filters, search)
-    params = [user.pk, store.pk, *params]
+    params = [user.pk, user.pk, store.pk, *params]
     if filters.status != ANY_STATUS:
         where.append("AND c.status = %s")
         params.append(filters.status)
@@ -416,6 +434,10 @@ def _conversations(
             c.customer = None
         c.assigned_to = User(id=values[5], name=values[17], email=values[18]) if values[5] is not None else None
         c.unread = values[19]  # type: ignore[attr-defined]
+        # An @mention of the person asking not yet opened (the conversation's page marks it read).
+        c.mentioned = bool(values[20])  # type: ignore[attr-defined]
+        # The channel of the newest message either way, notes aside: what the row and the composer show.
+        c.last_channel = values[21] or c.channel  # type: ignore[attr-defined]
         out.append(c)
     return out
 

@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,6 +41,7 @@ from trunkshow.messaging.selectors import (
     WHATSAPP_WINDOW,
     WHATSAPP_WINDOW_MARGIN,
     conversation_get_for,
+    conversation_last_channel,
     conversation_messages,
     merge_values,
     message_get_for,
@@ -50,7 +50,7 @@ from trunkshow.messaging.selectors import (
     reply_refusal,
     whatsapp_window_closes_at,
 )
-from trunkshow.stores import roles
+from trunkshow.stores import hours, roles
 from trunkshow.stores.access import store_page
 from trunkshow.stores.models import Membership
 
@@ -158,8 +158,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     ]
     channels = [(c, ChannelKind(c).label) for c in offered]
     # A refused reply keeps the channel it was sent by; else WhatsApp past its window starts on another.
+    latest = conversation_last_channel(conversation=conversation)
     chosen = draft["channel"] or reply_channel_default(
-        conversation=conversation, offered=offered, own_refused=bool(refused)
+        conversation=conversation, offered=offered, own_refused=bool(refused), latest=latest
     )
     context = {
         "nav": "inbox",
@@ -184,6 +185,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "channels": channels,
         "own_channel_refused": refused,
         "channel_chosen": chosen,
+        # The channel of the newest message (notes aside), as the inbox row shows it (ADR 0010).
+        "channel_latest_label": ChannelKind(latest).label,
         "channel_chosen_label": dict(channels).get(chosen, ""),
         "staff": Membership.objects.filter(store=store, is_active=True).select_related("user"),
         "statuses": ConversationStatus.choices,
@@ -195,14 +198,10 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "can_edit_replies": roles.has_right(request.membership, "inbox.replies"),  # type: ignore[attr-defined]
         # A refused snooze as it was chosen, with the reason (else None).
         "status_draft": status_draft,
-        # The time it is snoozed until, else tomorrow at 9:00, in the store's zone.
+        # The time it is snoozed until, else the store's next opening (tomorrow at 9:00 without hours).
         "snooze_default": status_draft["until"]
         if status_draft
-        else (
-            conversation.snoozed_until.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
-            if conversation.snoozed_until
-            else (timezone.now().astimezone(zone) + dt.timedelta(days=1)).strftime("%Y-%m-%dT09:00")
-        ),
+        else (conversation.snoozed_until or _snooze_default(store, now)).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "whatsapp": None if refused else _whatsapp_templates(request, conversation),  # opted out: not even a template
         "draft": draft,
         "composer_limits": limits_for_composer(),
@@ -211,6 +210,17 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "photo_limits": photo_limits(),
     }
     return render(request, "inbox/conversation.html", context)
+
+
+def _snooze_default(store: Any, now: dt.datetime) -> dt.datetime:
+    """When a snooze ends unless chosen: the store's next opening for the day (``hours.next_day_opening``),
+    so the conversation is back when someone is there to answer; tomorrow at 9:00 without hours."""
+    opening = hours.next_day_opening(store, now)
+    if opening is not None:
+        return opening
+    zone = ZoneInfo(store.time_zone or "UTC")
+    tomorrow = now.astimezone(zone) + dt.timedelta(days=1)
+    return tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
 
 
 def _name_hint(conversation: Conversation, user: Any, draft: str) -> dict[str, bool] | None:

@@ -209,14 +209,35 @@ def reply_refusal(*, store: Store, conversation: Conversation, channel: str) -> 
     return ""
 
 
-def reply_channel_default(*, conversation: Conversation, offered: Sequence[str], own_refused: bool = False) -> str:
-    """The "Send by" the composer starts on, among ``offered`` (``reply_channels``): the conversation's
-    own channel, except where a typed reply there would be refused: when the customer opted out of
-    it (``own_refused``), or on WhatsApp past its 24-hour window; then the first other channel
-    offered (a text to their phone, else email). WhatsApp stays offered for its templates, and
-    stays the default when there is no other way to reach them."""
-    if own_refused or (
-        conversation.channel == ChannelKind.WHATSAPP and not whatsapp_window_open(conversation=conversation)
-    ):
+def conversation_last_channel(*, conversation: Conversation) -> str:
+    """The channel of the conversation's newest message either way, notes aside (ADR 0010): the
+    customer's latest message or the staff's latest reply, whichever is newer. It is what the inbox
+    row shows and where the composer starts; ``Conversation.channel`` stays where the customer last
+    wrote from (where an answer to them arrives)."""
+    latest = (
+        Message.objects.filter(conversation=conversation)
+        .exclude(direction=Direction.NOTE)
+        .order_by("-created_at", "-id")
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return latest or conversation.channel
+
+
+def reply_channel_default(
+    *, conversation: Conversation, offered: Sequence[str], own_refused: bool = False, latest: str | None = None
+) -> str:
+    """The "Send by" the composer starts on, among ``offered`` (``reply_channels``): the channel of the
+    conversation's newest message (``conversation_last_channel``: a switch to email sticks until the
+    customer writes again), else the conversation's own channel, except where a typed reply there
+    would be refused: when the customer opted out of it (``own_refused``), or on WhatsApp past its
+    24-hour window; then the first other channel offered (a text to their phone, else email).
+    WhatsApp stays offered for its templates, and stays the default when there is no other way to
+    reach them."""
+    window_shut = not whatsapp_window_open(conversation=conversation)
+    latest = latest or conversation_last_channel(conversation=conversation)
+    if latest != conversation.channel and latest in offered and not (latest == ChannelKind.WHATSAPP and window_shut):
+        return latest
+    if own_refused or (conversation.channel == ChannelKind.WHATSAPP and window_shut):
         return next((c for c in offered if c != conversation.channel), conversation.channel)
     return conversation.channel

@@ -423,6 +423,20 @@ def _names_first_name(field: str) -> bool:
     return field.strip("{}[] ").lower() == "first_name"
 
 
+def _unfilled_text(text: str) -> str:
+    """Every merge field left in ``text``, each once and in order, to be named in one sentence
+    ("Fill in {piece} and {pickup_day} before sending…"), else "" when there is none."""
+    fields = list(dict.fromkeys(m.group(0) for m in _UNFILLED.finditer(text)))
+    if not fields:
+        return ""
+    if len(fields) == 1:
+        return _("Fill in %(field)s before sending: the customer would see it as typed.") % {"field": fields[0]}
+    return _("Fill in %(some)s and %(last)s before sending: the customer would see them as typed.") % {
+        "some": ", ".join(fields[:-1]),
+        "last": fields[-1],
+    }
+
+
 def _clean_body(body: str, *, channel: str, photos: int = 0, conversation: Conversation | None = None) -> str:
     text = _message_text(body, channel=channel, photos=photos)
     unfilled = _UNFILLED.search(text)
@@ -448,12 +462,7 @@ def _clean_body(body: str, *, channel: str, photos: int = 0, conversation: Conve
                 }
             )
     if unfilled:
-        raise ValidationError(
-            {
-                "body": _("Fill in %(field)s before sending: the customer would see it as typed.")
-                % {"field": unfilled.group(0)}
-            }
-        )
+        raise ValidationError({"body": _unfilled_text(text)})
     return text
 
 
@@ -544,14 +553,8 @@ def message_send_template(
         )
     values, text = template_fill(template=template, values=variables)
     for key, value in values.items():
-        unfilled = _UNFILLED.search(value)
-        if unfilled:
-            raise ValidationError(
-                {
-                    f"variables.{key}": _("Fill in %(field)s before sending: the customer would see it as typed.")
-                    % {"field": unfilled.group(0)}
-                }
-            )
+        if unfilled_words := _unfilled_text(value):
+            raise ValidationError({f"variables.{key}": unfilled_words})
     address = reply_address(store=store, conversation=conversation, channel=ChannelKind.WHATSAPP)
     meta = {
         "template": {

@@ -101,6 +101,20 @@ def next_opening(store: Store, at: dt.datetime) -> dt.datetime | None:
     return intervals[0][0] if intervals else None
 
 
+def next_day_opening(store: Store, at: dt.datetime) -> dt.datetime | None:
+    """When the store next opens its doors for a day after ``at``: today's first opening if it is still
+    to come, else the next open day's (a lunch break's reopening is not a day's opening). None
+    without hours. What a snooze defaults to: the conversation is back when someone is there."""
+    if not has_hours(store):
+        return None
+    day = at.astimezone(zone(store)).date()
+    for offset in range(HORIZON_DAYS + 1):
+        spans = spans_on(store, day + dt.timedelta(days=offset))
+        if spans and min(spans)[0] > at:
+            return min(spans)[0]
+    return None
+
+
 def last_closing(store: Store, at: dt.datetime) -> dt.datetime | None:
     """When the store last closed at or before ``at`` (looking back a week); None without hours."""
     if not has_hours(store):

@@ -35,13 +35,21 @@ function showNewest() {
   const newest = document.getElementById("thread")?.lastElementChild;
   if (!newest) return;
   newest.scrollIntoView({ block: "end" });
-  // On a phone a possible match sits at the top of the thread: it stays in view too while the thread
-  // from it down to the newest message fits above the reply box (a long thread opens on the newest).
-  const match = document.getElementById("possible-match-top");
-  if (match?.offsetHeight && composer) {
-    const below = parseFloat(getComputedStyle(match).scrollMarginTop) || 0;
-    const fits = newest.getBoundingClientRect().bottom - match.getBoundingClientRect().top <= composer.getBoundingClientRect().top - below;
-    if (fits && match.getBoundingClientRect().top < below) match.scrollIntoView({ block: "start" });
+  // The customer's name (the thread's head, with its actions) stays in view below the sticky top bar
+  // while the thread from it down to the newest message fits above the reply box; else, on a phone, a
+  // possible match at the top of the thread does; a long thread opens on the newest message.
+  if (composer) {
+    const bar = document.querySelector(".topbar");
+    const inset = (bar && getComputedStyle(bar).position !== "static" ? bar.getBoundingClientRect().bottom : 0) + 8;
+    const room = composer.getBoundingClientRect().top - inset;
+    const match = document.getElementById("possible-match-top");
+    for (const top of [document.querySelector(".convo-head"), match?.offsetHeight ? match : null]) {
+      if (!top) continue;
+      const from = top.getBoundingClientRect().top;
+      if (newest.getBoundingClientRect().bottom - from > room) continue;
+      if (from < inset) scrollBy(0, from - inset);
+      break;
+    }
   }
   placedAt = scrollY;
 }
@@ -311,6 +319,48 @@ if (body && counter) {
   composerCheck();
 }
 
+// The conversation's actions menu (assignment, status, snooze) at the top of the thread: open when the
+// page comes back to it (#conversation-panel, after saving), closed by its button or Escape. Open, it
+// pushes the thread down (it covers nothing).
+const actions = document.getElementById("conversation-actions");
+if (actions) {
+  if (location.hash === "#conversation-panel") actions.open = true;
+  actions.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && actions.open) {
+      actions.open = false;
+      actions.querySelector("summary").focus();
+    }
+  });
+}
+
+// A half-written reply is kept on this device, per store, conversation and person, until it is sent or
+// added as a note: leaving the page and coming back finds it as it was. A reply the server refused comes
+// back in the box (its own draft) and is kept from there.
+const draftKey = convo && body ? `trunkshow:draft:${convo.dataset.store}:${convo.dataset.conversation}:${convo.dataset.user}` : null;
+if (draftKey) {
+  const channelMenu = document.getElementById("reply-channel");
+  const save = () => {
+    try {
+      if (body.value.trim()) localStorage.setItem(draftKey, JSON.stringify({ body: body.value, channel: channelMenu?.value || "" }));
+      else localStorage.removeItem(draftKey);
+    } catch { /* storage full or refused: the draft is not kept */ }
+  };
+  let kept = null;
+  try { kept = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch { kept = null; }
+  if (body.value.trim()) {
+    save();
+  } else if (kept?.body) {
+    body.value = kept.body;
+    if (channelMenu && [...channelMenu.options].some((o) => o.value === kept.channel)) channelMenu.value = kept.channel;
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  body.addEventListener("input", save);
+  channelMenu?.addEventListener("change", save);
+  body.form.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented) try { localStorage.removeItem(draftKey); } catch { /* nothing kept */ }
+  });
+}
+
 // A link to one message (#m123) opens on it; otherwise the conversation opens on its newest message.
 // After saving the status or the assignment (#conversation-panel), it stays on that panel.
 const linked = location.hash.length > 1 && !["#composer", "#write"].includes(location.hash) && document.getElementById(location.hash.slice(1));
@@ -336,9 +386,14 @@ const showNameHint = () => { if (nameHint && body) nameHint.hidden = !body.value
 body?.addEventListener("input", showNameHint);
 for (const button of document.querySelectorAll("[data-insert]")) {
   button.addEventListener("click", () => {
-    const text = button.dataset.insert;
+    // Written after text, it starts a new word (a space, on the same line as the sentence before it);
+    // text right after the cursor is kept apart the same way: never "…sentence.Thank you…".
     const start = body.selectionStart ?? body.value.length;
-    body.setRangeText(text, start, body.selectionEnd ?? start, "end");
+    const end = body.selectionEnd ?? start;
+    const before = body.value.slice(0, start), after = body.value.slice(end);
+    const text = (before && !/\s$/.test(before) ? " " : "") + button.dataset.insert + (after && !/^\s/.test(after) ? " " : "");
+    body.setRangeText(text, start, end, "end");
+    body.dispatchEvent(new Event("input", { bubbles: true }));
     body.focus();
     button.closest("details")?.removeAttribute("open");
     showNameHint();
