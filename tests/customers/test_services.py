@@ -313,6 +313,13 @@ def test_completeness_names_what_is_missing(a_scope: World):
     ]
 
 
+def test_completeness_of_a_walk_in_with_a_first_name_asks_for_the_last(a_scope: World):
+    rosa = make_customer(a_scope.a, None, first_name="Rosa", last_name="")
+    assert customer_completeness(customer=rosa).missing[:2] == ["last name", "phone"]
+    lee = make_customer(a_scope.a, None, first_name="", last_name="Lee")
+    assert customer_completeness(customer=lee).missing[0] == "first name"
+
+
 def test_store_data_cannot_be_queried_without_a_scope(world: World):
     from django_scopes.exceptions import ScopeError
 

@@ -190,6 +190,9 @@ def _completeness(customer: Customer, counts: dict[str, int]) -> Completeness:
     for label, weight, test in _COMPLETENESS:
         if test(customer, counts):
             score += weight
+        elif test is _COMPLETENESS[0][2] and (customer.first_name or customer.last_name):
+            # Half a name is there ("Rosa", a walk-in): what is missing is the other half.
+            missing.append(str(_("last name") if customer.first_name else _("first name")))
         else:
             missing.append(str(label))
     return Completeness(score=score, missing=missing)
