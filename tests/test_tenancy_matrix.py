@@ -141,7 +141,8 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Ids that are not a store's objects: a signed token, a password-reset link, an icon size; the store
 # named in a provider's signed webhook URL (another store's URL fails the signature: tests/messaging/twilio);
 # the web-chat widget's public routes (a store's slug, a conversation opened only by the visitor's token:
-# another store's or conversation's id is a 404 there, tested in tests/messaging/test_widget_api.py, and for
+# another store's or conversation's id is a 404 there, tested in tests/messaging/test_widget_api.py (the
+# consent route too), and for
 # its photos in tests/messaging/test_widget_photos.py).
 # A signed photo link names its store inside the signature (an altered one is refused: tests/messaging/test_photos).
 NOT_STORE_OBJECTS = {
@@ -155,6 +156,7 @@ NOT_STORE_OBJECTS = {
     "start",
     "messages",
     "identify",
+    "consent",
     "photos",
     "photo",
     "photo_thumb",

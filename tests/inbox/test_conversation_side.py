@@ -79,7 +79,8 @@ def test_a_chat_visitor_giving_a_customers_phone_is_shown_to_staff_as_possibly_h
     assert "Phones: (914) 555-0110" in merge.content.decode()
 
     # The visitor learns nothing of her.
-    assert identified == {"identified": True, "name": "Zoe"}
+    # (No consent was given, so the store may answer only in the chat: "reach" is empty.)
+    assert identified == {"identified": True, "name": "Zoe", "reach": []}
     assert "Goldberg" not in json.dumps(read)
 
 

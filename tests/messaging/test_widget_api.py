@@ -546,6 +546,10 @@ def test_consent_with_another_conversations_token_is_a_404(site: World) -> None:
         client, f"/widget/api/atelier/conversations/{theirs['conversation']}/consent", {"language": "en"}, mine["token"]
     )
     assert response.status_code == 404
+    # Its own token on another store's widget is nobody there either.
+    bijoux = visitor("https://bijoux.example")
+    elsewhere = f"/widget/api/bijoux/conversations/{theirs['conversation']}/consent"
+    assert post(bijoux, elsewhere, {"language": "en"}, theirs["token"]).status_code == 404
     assert count(ConsentEvent) == 0
 
 
