@@ -234,10 +234,13 @@ def reply_channel_default(
     24-hour window; then the first other channel offered (a text to their phone, else email).
     WhatsApp stays offered for its templates, and stays the default when there is no other way to
     reach them."""
-    window_shut = not whatsapp_window_open(conversation=conversation)
+
+    def shut() -> bool:  # read only where WhatsApp is in question: one query
+        return not whatsapp_window_open(conversation=conversation)
+
     latest = latest or conversation_last_channel(conversation=conversation)
-    if latest != conversation.channel and latest in offered and not (latest == ChannelKind.WHATSAPP and window_shut):
+    if latest != conversation.channel and latest in offered and not (latest == ChannelKind.WHATSAPP and shut()):
         return latest
-    if own_refused or (conversation.channel == ChannelKind.WHATSAPP and window_shut):
+    if own_refused or (conversation.channel == ChannelKind.WHATSAPP and shut()):
         return next((c for c in offered if c != conversation.channel), conversation.channel)
     return conversation.channel

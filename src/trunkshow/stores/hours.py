@@ -110,8 +110,8 @@ def next_day_opening(store: Store, at: dt.datetime) -> dt.datetime | None:
     day = at.astimezone(zone(store)).date()
     for offset in range(HORIZON_DAYS + 1):
         spans = spans_on(store, day + dt.timedelta(days=offset))
-        if spans and min(spans)[0] > at:
-            return min(spans)[0]
+        if spans and (opens := min(spans)[0]) > at:
+            return opens
     return None
 
 

@@ -143,7 +143,7 @@ def webchat_identify(
     return customer
 
 
-def _given(*, phone: str, email: str) -> list[str]:
+def _given(*, phone: object, email: object) -> list[str]:
     return [channel for channel, given in ((Channel.SMS, phone), (Channel.EMAIL, email)) if given]
 
 
@@ -168,15 +168,17 @@ def _consent_record(
 
 def _contacts(customer: Customer) -> list[str]:
     """The channels the visitor left an address for (identify writes at most a phone and an email)."""
-    return _given(phone="y" if customer.phones.exists() else "", email="y" if customer.emails.exists() else "")
+    return _given(phone=customer.phones.exists(), email=customer.emails.exists())
+
+
+def _service_granted(customer: Customer) -> set[str]:
+    return {s.channel for s in consent_current(customer=customer) if s.granted and s.purpose == ConsentPurpose.SERVICE}
 
 
 def webchat_reach(*, customer: Customer) -> list[str]:
     """The channels besides the chat on which the store may answer this visitor: those they left an
     address for and consented to (service replies), "sms" before "email"."""
-    granted = {
-        s.channel for s in consent_current(customer=customer) if s.granted and s.purpose == ConsentPurpose.SERVICE
-    }
+    granted = _service_granted(customer)
     return [channel for channel in _contacts(customer) if channel in granted]
 
 
@@ -201,8 +203,8 @@ def webchat_consent_give(
         )
     if customer.source != Source.CHAT or customer.created_by_id is not None or customer.erased_at is not None:
         raise ValidationError({"name": [_("The store has your details already; ask here to be texted or emailed.")]})
-    reach = webchat_reach(customer=customer)
-    channels = [channel for channel in _contacts(customer) if channel not in reach]
+    granted = _service_granted(customer)
+    channels = [channel for channel in _contacts(customer) if channel not in granted]
     if channels:
         _consent_record(store=store, customer=customer, channels=channels, language=language, page_url=page_url, ip=ip)
     return customer
