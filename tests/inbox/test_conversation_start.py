@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -128,6 +129,41 @@ def test_an_opted_out_preferred_channel_gives_way_to_email(world: World):
     _message(world.a_associate, clara)
 
     assert _conversations(world.a) == [(clara.pk, "email", "clara@example.com", "open")]
+
+
+def _button(page: str) -> str:
+    found = re.search(r'<div class="quick-actions" id="message">.*?(<button[^>]*>).*?\n  </div>', page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_profile_says_before_the_tap_why_a_customer_cannot_be_messaged(world: World):
+    mila = make_customer(world.a, first_name="Mila", last_name="")
+    client = browser_client(world.a_associate)
+    reason = "Mila cannot be messaged: there is no phone number or email address. Add one under Contact."
+
+    page = client.get(f"/customers/{mila.pk}/").content.decode()
+
+    assert _button(page) == '<button class="btn" type="submit" disabled aria-describedby="message-blocked">'
+    assert f'<p class="quick-off" id="message-blocked">{reason}</p>' in page
+
+    client.post(f"/customers/{mila.pk}/phones/", {"number": NUMBER, "label": "mobile"})
+    page = client.get(f"/customers/{mila.pk}/").content.decode()
+    assert _button(page) == '<button class="btn" type="submit">'
+    assert "cannot be messaged" not in page
+
+
+def test_a_customer_whose_every_way_closed_after_a_conversation_can_still_have_it_opened(world: World):
+    clara = make_customer(world.a, first_name="Clara", last_name="Berg", phones=[NUMBER])
+    _conversation(world.a, clara, "sms", NUMBER, ConversationStatus.CLOSED, minutes_ago=5)
+    _opt_out(world.a, "sms", NUMBER)
+    _opt_out(world.a, "whatsapp", NUMBER)
+
+    page = browser_client(world.a_associate).get(f"/customers/{clara.pk}/").content.decode()
+
+    # "Message" opens the thread they had (to read it); the composer says what may be sent there.
+    assert _button(page) == '<button class="btn" type="submit">'
+    assert "cannot be messaged" not in page
 
 
 def test_message_refuses_a_customer_without_phone_or_email_and_says_so_on_the_profile(world: World):

@@ -45,7 +45,7 @@ from trunkshow.customers.models import (
     SizeKind,
     Source,
 )
-from trunkshow.customers.opt_outs import opt_outs_of
+from trunkshow.customers.opt_outs import message_blocked, opt_outs_of
 from trunkshow.customers.timeline import customer_timeline
 from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
@@ -427,6 +427,12 @@ def _render_profile(request: HttpRequest, customer: Customer) -> HttpResponse:
         "timeline_truncated": truncated,
         "timeline_limit": TIMELINE_LIMIT,
         "texts_opted_out_at": texts_opted_out_at,
+        "message_blocked": message_blocked(
+            store=store,
+            customer=customer,
+            phones=[phone.e164 for phone in profile.phones],
+            emails=[email.address for email in profile.emails],
+        ),
         "consent_answered": answered,
         "consent_unanswered": unanswered,
         "interest_groups": _grouped_interests(profile.interests),

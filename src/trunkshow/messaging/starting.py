@@ -74,10 +74,14 @@ def _granted(customer: Customer) -> set[str]:
     return set(CurrentConsent.objects.filter(customer=customer, granted=True).values_list("channel", flat=True))
 
 
-def _options(store: Store, customer: Customer) -> tuple[dict[str, str], dict[str, str]]:
+def _options(
+    store: Store, customer: Customer, *, phones: list[str] | None = None, emails: list[str] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """Per startable channel: the address a conversation would use, or the reason it cannot."""
-    phones = list(customer.phones.order_by("-is_primary", "id").values_list("e164", flat=True))
-    emails = list(customer.emails.order_by("-is_primary", "id").values_list("address", flat=True))
+    if phones is None:
+        phones = list(customer.phones.order_by("-is_primary", "id").values_list("e164", flat=True))
+    if emails is None:
+        emails = list(customer.emails.order_by("-is_primary", "id").values_list("address", flat=True))
     blocked = opt_outs_for(store=store, addresses=[*phones, *emails])
     withdrawn = _withdrawn(customer)
     usable: dict[str, str] = {}
@@ -149,6 +153,17 @@ def channel_choose(*, store: Store, customer: Customer, channel: str | None = No
         key=lambda c: (c != customer.preferred_channel, c not in granted, STARTABLE.index(ChannelKind(c))),
     )
     return ChannelChoice(ranked[0], usable[ranked[0]])
+
+
+def message_blocked(
+    *, store: Store, customer: Customer, phones: list[str] | None = None, emails: list[str] | None = None
+) -> str | None:
+    """Why ``conversation_start`` would refuse this customer, or None: the profile says it beside the
+    button rather than after the tap. ``phones`` and ``emails``, primary first, when the caller holds them."""
+    if Conversation.objects.filter(store=store, customer=customer).exists():
+        return None
+    usable, refused = _options(store, customer, phones=phones, emails=emails)
+    return None if usable else _refusal(customer, refused)
 
 
 @transaction.atomic
