@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from trunkshow.core.validation import fold
 from trunkshow.customers.models import (
     ConsentEvent,
     Customer,
@@ -270,6 +271,17 @@ def test_demo_with_500_customers_is_varied_valid_and_consistent() -> None:
             assert by_id[customer.partner_id].partner_id == customer.pk
         named = [c for c in customers if c.partner_name]
         assert len(named) >= 60
+        # A couple lives in one country; a partner's name is one person's: nobody else's partner, no
+        # other customer (a trial had Reto Rochat and Łukasz Wójcik both with a "Wojciech Wójcik",
+        # a third customer too), and no two customers of one name.
+        assert [c.pk for c in linked if by_id[c.partner_id].country != c.country] == []
+        own = [fold(f"{c.first_name} {c.last_name}") for c in customers]
+        given = [fold(c.partner_name) for c in named]
+        assert len(set(own)) == len(own)
+        assert len(set(given)) == len(given)
+        assert set(given) & set(own) == set()
+        wojcik = next(c for c in customers if (c.first_name, c.last_name) == ("Łukasz", "Wójcik"))
+        assert wojcik.partner_name == "Wojciech Wójcik"  # the README's `wojciech`
         assert any(c.partner_birthday_month and c.partner_birthday_year is None for c in named)
 
         # Birthdays with and without a year; anniversaries, engagements, weddings.

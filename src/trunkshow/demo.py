@@ -277,6 +277,8 @@ CAST = (
     ("Yūko", "Satō", "JP", "Pearl"),
     ("José", "Rodriguez", "US", ""),
 )
+# Partners the docs name ("`wojciech` finds Łukasz Wójcik"): always theirs, and nobody else's.
+CAST_PARTNERS = {("Łukasz", "Wójcik"): "Wojciech Wójcik"}
 
 # Who a note calls "her" and who "his": the demo's first names most often given to women and to men.
 # A name given to both (Andrea, Minh, Luca, Mackenzie, Ren) is in neither: its notes say "their".
@@ -454,6 +456,23 @@ def _typed(number: phonenumbers.PhoneNumber, store_region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def _gendered(code: str, first: str, last: str) -> str:
+    """The last name in the form a Polish or Icelandic first name takes: Dąbrowska for Zofia,
+    Dąbrowski for Paweł; Jónsdóttir for Guðrún, Jónsson for Þór (a name given to both stays)."""
+    woman, man = first in WOMEN, first in MEN
+    if code == "PL":
+        if woman and last.endswith("ki"):
+            return last[:-1] + "a"
+        if man and last.endswith(("ska", "cka")):
+            return last[:-1] + "i"
+    if code == "IS":
+        if woman and last.endswith("sson"):
+            return last[:-3] + "dóttir"
+        if man and last.endswith("sdóttir"):
+            return last[:-6] + "son"
+    return last
+
+
 def _email_local(first: str, last: str, rng: random.Random) -> str:
     first_key = "".join(ch for ch in fold(first) if ch.isalnum())
     last_key = "".join(ch for ch in fold(last) if ch.isalnum())
@@ -482,6 +501,12 @@ class _Loader:
         self.today = self.now.astimezone(store.tz).date()
         self.created: list[Any] = []
         self.unpartnered: list[Any] = []
+        # Every full name the demo has given, folded: customers' and partners' (the cast's from the
+        # start). A partner's name is never another customer's or another partner's: a trial had
+        # Reto Rochat and Łukasz Wójcik both with a "Wojciech Wójcik", who was a third customer too.
+        self.names: set[str] = {fold(f"{first} {last}") for first, last, _code, _stone in CAST}
+        self.names.update(fold(name) for name in CAST_PARTNERS.values())
+        self.name_rng = random.Random(SEED + 3)
         # Its own stream, so moving moments into opening hours leaves every name and number as it was.
         self.counter_rng = random.Random(SEED + 2)
         # Rows stamped "now" by the services, to be moved back to when they happened.
@@ -498,6 +523,10 @@ class _Loader:
         if index < len(CAST):
             first, last, code, favourite = CAST[index]
             country = next(c for c in COUNTRIES if c.code == code)
+        else:
+            # Two customers of one name would read as one person recorded twice (a big demo may have to).
+            first, last = self._unique_name(country, first, _gendered(country.code, first, last)) or (first, last)
+        self.names.add(fold(f"{first} {last}"))
         city, region, postal, tz = rng.choice(country.cities)
         street = rng.choice(country.streets)
         number = rng.randrange(1, 240)
@@ -532,21 +561,37 @@ class _Loader:
         profile["preferred_channel"] = rng.choice(("sms", "sms", "email", "email", "whatsapp", "phone", ""))
 
         # A partner: another customer of the store (linked both ways), or a name with a birthday.
+        # The main stream draws what it always drew, so the cast keeps its phones and emails (the
+        # README's examples); a partner who would not do is drawn again from the names' own stream.
         partner_roll = rng.random()
+        named_from: random.Random | None = None
         if partner_roll < 0.15 and self.unpartnered:
-            # A couple: both are customers, and each profile points at the other.
-            partner = self.unpartnered.pop(rng.randrange(len(self.unpartnered)))
-            profile["partner_id"] = partner.pk
+            pick = rng.randrange(len(self.unpartnered))
+            # A couple lives together: both are customers from the same country, each pointing at the
+            # other (and not two of one first name, which would read as a mix-up).
+            couples = [c for c in self.unpartnered if c.country == country.code and c.first_name != first]
+            if couples:
+                partner = couples[pick % len(couples)]
+                self.unpartnered.remove(partner)
+                profile["partner_id"] = partner.pk
+            else:
+                named_from = self.name_rng
         elif partner_roll < 0.40:
-            partner_first = rng.choice(country.first_names)
-            profile["partner_name"] = (
-                f"{partner_first} {last}" if rng.random() < 0.6 else f"{partner_first} {rng.choice(country.last_names)}"
+            named_from = rng
+        if named_from is not None:
+            partner_first = named_from.choice(country.first_names)
+            partner_last = last if named_from.random() < 0.6 else named_from.choice(country.last_names)
+            partner_name = CAST_PARTNERS.get((first, last)) or self._partner_name(
+                country, first, last, partner_first, partner_last
             )
-            if rng.random() < 0.7:
+            if partner_name:
+                profile["partner_name"] = partner_name
+                self.names.add(fold(partner_name))
+            if named_from.random() < 0.7 and partner_name:
                 profile.update(
-                    partner_birthday_day=rng.randrange(1, 29),
-                    partner_birthday_month=rng.randrange(1, 13),
-                    partner_birthday_year=rng.randrange(1946, 2004) if rng.random() < 0.5 else None,
+                    partner_birthday_day=named_from.randrange(1, 29),
+                    partner_birthday_month=named_from.randrange(1, 13),
+                    partner_birthday_year=named_from.randrange(1946, 2004) if named_from.random() < 0.5 else None,
                 )
 
         phones: list[Any] = []
@@ -677,6 +722,31 @@ class _Loader:
         if "partner_id" not in profile and "partner_name" not in profile:
             self.unpartnered.append(customer)
         return customer
+
+    def _unique_name(self, country: Country, first: str, last: str) -> tuple[str, str] | None:
+        """The name if nobody in the demo has it yet, else another from the country that nobody has,
+        or None after a few tries (a small country in a large demo)."""
+        for _attempt in range(20):
+            if fold(f"{first} {last}") not in self.names:
+                return first, last
+            first = self.name_rng.choice(country.first_names)
+            last = _gendered(country.code, first, self.name_rng.choice(country.last_names))
+        return None
+
+    def _partner_name(self, country: Country, first: str, last: str, partner_first: str, partner_last: str) -> str:
+        """A partner's name from the customer's country that is nobody else's in the demo (not another
+        customer's, not another's partner), and not the customer's own first name. They share the
+        customer's last name only where a country's are shared: an Icelandic one is a father's name.
+        Empty when none is free."""
+        for _attempt in range(20):
+            shared = partner_last == last
+            if partner_first != first and not (shared and country.code == "IS"):
+                name = f"{partner_first} {_gendered(country.code, partner_first, partner_last)}"
+                if fold(name) not in self.names:
+                    return name
+            partner_first = self.name_rng.choice(country.first_names)
+            partner_last = last if self.name_rng.random() < 0.6 else self.name_rng.choice(country.last_names)
+        return ""
 
     def _between(self, start: dt.datetime, end: dt.datetime) -> dt.datetime:
         span = max(int((end - start).total_seconds()), 60)

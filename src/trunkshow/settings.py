@@ -116,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a streamed answer (a static file, an attachment) leaves as an async stream under ASGI.
+    "trunkshow.core.streaming.AsyncStreamingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "trunkshow.core.api.ApiEnvelopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

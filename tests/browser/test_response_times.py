@@ -47,6 +47,16 @@ def _month_of_answers(world: World) -> None:
                 message_send(store=world.a, actor=world.a_associate.user, conversation=inbound.conversation, body="Hi!")
 
 
+# Each shown cell of each row of the report's tables: where its first line of text ends, and how many lines it has.
+ROW_LINES = """table => [...table.querySelectorAll('tbody tr')].map(row =>
+  [...row.children].filter(cell => getComputedStyle(cell).display !== 'none').map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const lines = [...range.getClientRects()];
+    return [Math.round(lines[0].bottom), new Set(lines.map(line => Math.round(line.top))).size];
+  }))"""
+
+
 def test_the_report_reads_on_a_phone_and_a_desk(phone: Any, desktop: Any, world: World, live_server_url: str) -> None:
     _month_of_answers(world)  # the world's store has no opening hours: always open
     for page, size in ((phone, "phone"), (desktop, "desk")):
@@ -61,6 +71,12 @@ def test_the_report_reads_on_a_phone_and_a_desk(phone: Any, desktop: Any, world:
         assert page.locator("svg.chart rect").count() == 12
         assert page.locator("svg.chart rect.chart-bar-over").count() == 7
         assert page.get_by_role("row", name="Ali Associate 12 7 min").is_visible()
+        # A name sits on the line of its figures, and on one line: a new user saw names set higher
+        # than the figures, and wrapped on a phone beside half-empty columns of numbers.
+        for section in ("who-title", "channel-title"):
+            rows = page.locator(f"section[aria-labelledby={section}] table").evaluate(ROW_LINES)
+            assert [{bottom for bottom, _lines in row} for row in rows] == [{row[0][0]} for row in rows], section
+            assert [row[0][1] for row in rows] == [1] * len(rows), section
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
         screenshot(page, f"response-times-{size}")
