@@ -105,6 +105,11 @@ def test_bad_saved_replies_are_refused_with_the_reason(world: Any) -> None:
             {"title": "Other", "body": "Hi {firstname}"},
             "Unknown merge field {firstname}; use {first_name}, {associate} or {store}.",
         ),
+        (
+            {"title": "Other", "body": "Dear {first_name} {last_name}, {Associate} of [store] and {{ store }}"},
+            "Unknown merge fields {last_name}, {Associate}, [store] and {{ store }}; "
+            "use {first_name}, {associate} or {store}.",
+        ),
         ({"title": "Thanks", "body": "Again"}, "There is already a saved reply called “Thanks”."),
         ({"title": "T" * 81, "body": "x"}, "A title can be at most 80 characters."),
     ]

@@ -25,6 +25,16 @@ from trunkshow.stores.models import Membership, Store
 
 FIELDS = ("first_name", "associate", "store")
 _FIELD = re.compile(r"\{\s*([a-z_]+)\s*\}")
+# Anything written as a merge field, in any case or bracket (as the composer's check reads them):
+# {Associate}, {{ store }} and [first_name] are not filled, so they are refused by name.
+_WRITTEN_FIELD = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[\s*(?:first_name|associate|store)\s*\]", re.IGNORECASE)
+
+
+def _unknown_fields(body: str) -> list[str]:
+    """Every merge field in ``body`` that filling would leave as typed, each once, in order."""
+    written = (m.group(0) for m in _WRITTEN_FIELD.finditer(body))
+    unknown = [w for w in written if not ((known := _FIELD.fullmatch(w)) and known.group(1) in FIELDS)]
+    return list(dict.fromkeys(unknown))
 
 
 def _clean(title: str, body: str) -> tuple[str, str]:
@@ -40,11 +50,15 @@ def _clean(title: str, body: str) -> tuple[str, str]:
         errors["body"] = [_("Write the reply's text.")]
     elif len(body) > 2000:
         errors["body"] = [_("A saved reply can be at most 2000 characters.")]
-    unknown = sorted({m for m in _FIELD.findall(body) if m not in FIELDS})
-    if unknown:
+    unknown = _unknown_fields(body)
+    if len(unknown) == 1:
         errors["body"] = [
-            _("Unknown merge field %(fields)s; use {first_name}, {associate} or {store}.")
-            % {"fields": ", ".join("{" + f + "}" for f in unknown)}
+            _("Unknown merge field %(field)s; use {first_name}, {associate} or {store}.") % {"field": unknown[0]}
+        ]
+    elif unknown:
+        errors["body"] = [
+            _("Unknown merge fields %(some)s and %(last)s; use {first_name}, {associate} or {store}.")
+            % {"some": ", ".join(unknown[:-1]), "last": unknown[-1]}
         ]
     if errors:
         raise ValidationError(errors)
