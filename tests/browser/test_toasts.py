@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.conftest import World, make_customer
+from trunkshow.messaging.channels.webchat.services import webchat_conversation_start
 from trunkshow.messaging.models import Message
 from trunkshow.messaging.services import message_receive
 
@@ -68,6 +69,26 @@ def test_new_message_notices_cover_no_button_or_link_of_the_inbox(
     _two_toasts(page, world)
     page.screenshot(path=str(SCREENSHOTS / f"inbox-toasts-{size}.png"))  # the screen, where the notices are
     assert page.evaluate(COVERED, ON_A_PHONE if size == "phone" else None) == []
+
+
+def test_a_notice_names_who_wrote_a_visitor_who_left_no_name_as_the_list_does(
+    phone: Any, transactional_db: Any, world: World, customers: Message, live_server_url: str
+) -> None:
+    log_in(phone, live_server_url, world.a_manager)
+    phone.goto("/inbox/?view=all")
+    expect(phone.locator(".inbox-row")).to_have_count(1)
+
+    _text_in(world, "+12125550143", "Do you still have the emerald studs from the window?", "SMt1")
+    toast = phone.locator(".toast")
+    expect(toast).to_have_count(1, timeout=15_000)
+    expect(toast.locator("strong")).to_have_text("Bea Brandt")
+
+    with scope(store=world.a):
+        webchat_conversation_start(store=world.a, body="Do you have pearl studs under $500?")
+    expect(toast).to_have_count(2, timeout=15_000)
+    expect(toast.nth(1).locator("strong")).to_have_text("Website visitor")
+    expect(toast.nth(1)).to_contain_text("Do you have pearl studs under $500?")
+    expect(phone.locator(".inbox-row").first).to_contain_text("Website visitor")
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

@@ -76,7 +76,8 @@ function apply(event) {
     scheduleReload();
   }
   if (event.kind === "message" && p.direction === "in" && String(p.conversation) !== convo?.dataset.conversation) {
-    toast(p.customer || "New message", p.body || "", `/inbox/${p.conversation}/`);
+    // Who wrote, as the list names them: a visitor who left no name is the "Website visitor" of its row.
+    toast(p.customer || root.dataset.visitorText || "New message", p.body || "", `/inbox/${p.conversation}/`);
   }
   // An @mention goes to the whole store's stream; only the people it names are told, and for longer.
   if (event.kind === "mention" && (p.users || []).map(String).includes(root.dataset.user)) {
