@@ -183,3 +183,44 @@ def test_a_long_thread_opens_on_the_newest_message_and_leaves_no_name_half_hidde
                   return r.top < bar.bottom && r.bottom > bar.bottom + 4; }"""
     )
     assert not cut
+
+
+def test_a_thread_a_little_too_long_never_leaves_the_back_link_half_under_the_top_bar(
+    phone: Any, world: World, live_server_url: str
+) -> None:
+    page = phone
+    # From a thread that fits to one a few messages too long: the cases in between opened with
+    # "← Inbox" cut in two by the bar.
+    conversations = {}
+    for count in range(3, 10):
+        number = f"+1212555017{count}"
+        make_customer(world.a, first_name="Clara", last_name=f"Okafor {count}", phones=[number])
+        with scope(store=world.a):
+            for i in range(count):
+                message, _created = message_receive(
+                    store=world.a,
+                    channel="sms",
+                    from_address=number,
+                    body=f"Is the oval sapphire still there? ({i + 1})",
+                    provider="sandbox",
+                    provider_id=f"Q{count}-{i}",
+                )
+        conversations[count] = message.conversation_id
+    log_in(page, live_server_url, world.a_associate)
+    for count, conversation in conversations.items():
+        page.goto(f"/inbox/{conversation}/")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(100)
+        expect(page.locator("#thread li.msg").last).to_be_in_viewport()
+        for part in (".convo-head .back", ".convo-head"):
+            cut = page.locator(part).evaluate(
+                """e => { const r = e.getBoundingClientRect(), bar = document.querySelector('.topbar').getBoundingClientRect();
+                          return r.top < bar.bottom && r.bottom > bar.bottom + 1 && [r.top, r.bottom, bar.bottom, scrollY]; }"""
+            )
+            assert not cut, f"{part} half under the top bar with {count} messages: {cut}"
+    screenshot(page, "inbox-a-little-too-long-phone")
+
+    # From the profile's Message (#write): the cursor in the reply box all the same.
+    page.goto(f"/inbox/{conversations[5]}/#write")
+    page.wait_for_load_state("load")
+    expect(page.get_by_label("Your reply")).to_be_focused()

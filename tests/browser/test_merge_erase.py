@@ -206,3 +206,29 @@ def test_erase_page_on_a_desk(desktop: Any, world: World, live_server_url: str):
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
     screenshot(page, "customers-erase-desktop")
+
+
+def test_a_long_name_with_a_partner_badge_wraps_in_the_picker_on_a_phone(
+    phone: Any, world: World, live_server_url: str
+):
+    page = phone
+    zoe = make_customer(world.a, world.a_owner, first_name="Zoë", last_name="Goldberg", phones=["+19145550110"])
+    make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Marcus-Alexander",
+        last_name="Van der Berg-Goldberg",
+        phones=["+19175550158"],
+        partner_id=zoe.pk,
+    )
+    log_in(page, live_server_url, world.a_owner)
+    page.goto(f"/customers/{zoe.pk}/merge/")
+    page.get_by_label("Find them by name, phone or email").press_sequentially("goldberg", delay=30)
+    choice = page.locator("#merge-results button.pick")
+    choice.first.wait_for()
+    expect(choice.first).to_contain_text("partner")
+    # The long line wraps inside the card: the page keeps the phone's width, the search box whole on screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.get_by_label("Find them by name, phone or email").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    screenshot(page, "customers-merge-pick-long-partner-phone")

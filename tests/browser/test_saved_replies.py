@@ -73,3 +73,36 @@ def test_change_opens_the_saved_reply_at_its_form_with_full_width_fields(
     with scope(store=world.a):
         assert SavedReply.objects.get(pk=replies[5].pk).title == "Thank you for your visit"
     context.close()
+
+
+def test_deleting_a_saved_reply_asks_first(
+    browser: Any, world: World, live_server_url: str, transactional_db: Any
+) -> None:
+    with scope(store=world.a):
+        reply = SavedReply.objects.create(store=world.a, title="Ring size", body="Hi {first_name}, your ring size?")
+    context = browser.new_context(viewport=PHONE, base_url=live_server_url, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server_url, world.a_manager)
+    page.goto("/inbox/replies/")
+    asked: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    # A stray tap: asked, declined, and the reply is still there.
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Delete the saved reply “Ring size”?"]
+    expect(page.locator(".reply-list")).to_contain_text("Ring size")
+    with scope(store=world.a):
+        assert SavedReply.objects.filter(pk=reply.pk).exists()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    expect(page.locator(".flash")).to_contain_text("Saved reply “Ring size” deleted.")
+    with scope(store=world.a):
+        assert not SavedReply.objects.filter(pk=reply.pk).exists()
+    context.close()

@@ -259,9 +259,14 @@ def test_a_visitor_sends_photos_that_the_associate_sees_live_and_a_bad_one_is_re
     )
     expect(viewer).to_contain_text("ring.jpg")
     assert full.evaluate("i => i.naturalHeight") == 1200
+    # The photo over an opaque backdrop (the chat's "Add my details" showed through and ran into the
+    # caption), the chat behind it out of reach of the keyboard and a screen reader while it is open.
+    assert viewer.evaluate("v => getComputedStyle(v).backgroundColor") == "rgb(12, 12, 14)"
+    assert page.locator("[data-trunkshow-chat] .panel").evaluate("p => p.inert") is True
     shot(page, f"widget-photo-viewer-{size}")
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
+    assert page.locator("[data-trunkshow-chat] .panel").evaluate("p => p.inert") is False
     expect(page.get_by_role("dialog", name="Atelier Ana")).to_be_visible()  # the chat stays open
     assert opener.evaluate("el => el === el.getRootNode().activeElement")
 

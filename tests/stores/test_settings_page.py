@@ -252,3 +252,10 @@ def test_a_store_saved_with_the_other_istanbul_shows_it_and_keeps_it(world):
     assert '<option value="Asia/Istanbul" selected>Istanbul (Asia)</option>' in html
     assert client.post("/settings/", form_data(world.a, city="Istanbul")).status_code == 302
     assert stored(world.a)["time_zone"] == "Asia/Istanbul"
+
+
+def test_settings_link_to_the_api_tokens(world: Any) -> None:
+    page = browser_client(world.a_owner).get("/settings/").content.decode()
+    assert (
+        '<a href="/account/#tokens">API tokens: connect your point of sale or other software to Trunkshow</a>' in page
+    )

@@ -30,10 +30,3 @@ for (const link of document.querySelectorAll('a[href="#note"]')) {
   });
 }
 
-// Removing a phone, email, date, interest or size asks first: one stray tap should not lose it.
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    const label = form.querySelector("button[aria-label]")?.getAttribute("aria-label") ?? "";
-    if (!window.confirm(`${label}?`)) event.preventDefault();
-  });
-}

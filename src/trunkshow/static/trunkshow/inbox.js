@@ -31,6 +31,12 @@ async function refreshThread(from) {
 // photo above it finishes loading while the page is still where this put it (the person has not scrolled).
 const composer = document.getElementById("composer");
 let placedAt = null;
+// Where a block starts on the screen, its first line's link included (the back link's tap area reaches
+// above the head's own box).
+function topOf(block) {
+  const first = block.firstElementChild;
+  return Math.min(block.getBoundingClientRect().top, first ? first.getBoundingClientRect().top : Infinity);
+}
 function showNewest() {
   const newest = document.getElementById("thread")?.lastElementChild;
   if (!newest) return;
@@ -43,12 +49,24 @@ function showNewest() {
     const inset = (bar && getComputedStyle(bar).position !== "static" ? bar.getBoundingClientRect().bottom : 0) + 8;
     const room = composer.getBoundingClientRect().top - inset;
     const match = document.getElementById("possible-match-top");
-    for (const top of [document.querySelector(".convo-head"), match?.offsetHeight ? match : null]) {
+    const head = document.querySelector(".convo-head");
+    let placed = false;
+    for (const top of [head, match?.offsetHeight ? match : null]) {
       if (!top) continue;
-      const from = top.getBoundingClientRect().top;
+      const from = topOf(top);
       if (newest.getBoundingClientRect().bottom - from > room) continue;
       if (from < inset) scrollBy(0, from - inset);
+      placed = true;
       break;
+    }
+    // A thread a little too long for the screen left the head cut by the bar ("← Inbox" half under
+    // it): scroll on until the head is past the bar (the newest message only rises), or, where the page
+    // ends too soon for that, back until the head shows whole.
+    const barBottom = inset - 8;
+    if (!placed && head && topOf(head) < barBottom && head.getBoundingClientRect().bottom > barBottom) {
+      scrollBy(0, head.getBoundingClientRect().bottom - barBottom);
+      const from = topOf(head);
+      if (head.getBoundingClientRect().bottom > barBottom + 1) scrollBy(0, from - inset);
     }
   }
   placedAt = scrollY;

@@ -285,12 +285,12 @@
     return b;
   }
   function view(p, from) {
-    viewedFrom = from; viewer.hidden = false; viewImg.removeAttribute("src"); viewImg.alt = p.name;
+    viewedFrom = from; viewer.hidden = false; panel.inert = true; viewImg.removeAttribute("src"); viewImg.alt = p.name;
     viewCap.textContent = t("photo_loading", { name: p.name });
     viewer.querySelector(".close").focus();
     photoUrl(p.id, false).then(function (u) { viewImg.src = u; viewCap.textContent = p.name; }, function () { viewCap.textContent = T.photo_failed; });
   }
-  function unview() { viewer.hidden = true; if (viewedFrom) viewedFrom.focus(); }
+  function unview() { viewer.hidden = true; panel.inert = false; if (viewedFrom) viewedFrom.focus(); }
 
   function onKey(e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit ? composer.requestSubmit() : submit(e); }
