@@ -252,7 +252,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
-                profile[name] = text
+                profile[name] = m.country_code(text) if name == "country" else text
                 column_of[name] = column
         except ValidationError as exc:
             for message in exc.messages:
