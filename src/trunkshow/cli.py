@@ -203,8 +203,29 @@ class _ProgressBar:
         sys.stderr.write("\n")
 
 
+def _print_mapping(columns: list[str], mapping: dict[str, str]) -> None:
+    """What each column is imported as, and the columns left out by name, as the web's mapping step
+    shows them ("Do not import"), with how to map one."""
+    from trunkshow.customers.importing import mapping as m
+
+    width = max(len(column) for column in columns)
+    print("Columns (change one with --map 'COLUMN=FIELD'):", file=sys.stderr)
+    for column in columns:
+        field = mapping.get(column, m.IGNORE)
+        shown = f"{m.FIELDS[field]} ({field})" if field else str(m.FIELDS[m.IGNORE])
+        print(f"  {column:<{width}}  → {shown}", file=sys.stderr)
+    left_out = [column for column in columns if not mapping.get(column)]
+    if left_out:
+        print(
+            f"Not imported: {', '.join(f'“{c}”' for c in left_out)}. To import one, run again with "
+            f"--map 'COLUMN=FIELD', FIELD one of {', '.join(f for f in m.FIELDS if f)}.",
+            file=sys.stderr,
+        )
+
+
 def cmd_import_customers(args: argparse.Namespace) -> int:
     _setup()
+    from django.conf import settings
     from django.core.exceptions import ValidationError
     from django_scopes import scope
 
@@ -224,7 +245,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
     for item in args.mapping or []:
         column, sep, field = item.partition("=")
         if not sep:
-            return _fail(f"--mapping {item!r}: write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)")
+            return _fail(f"--map {item!r}: write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)")
         overrides[column.strip()] = field.strip()
     names = ", ".join(encodings.CHOICES)
     if args.encoding is not None and encodings.choice(args.encoding) is None:
@@ -254,7 +275,17 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
             f"separated by {DELIMITERS.get(job.delimiter, job.delimiter)}",
             file=sys.stderr,
         )
-        job = importing.import_start(store=store, actor=None, job=job, mapping=job.mapping, enqueue=False)
+        _print_mapping(job.columns, job.mapping)
+        if args.dry_run:  # nothing stays: not the waiting upload, its stored file or an emptied folder
+            stored = Path(settings.DATA_DIR) / job.stored_path
+            stored.unlink(missing_ok=True)
+            for folder in (stored.parent, stored.parent.parent):
+                with contextlib.suppress(OSError):  # not empty: another upload is waiting there
+                    folder.rmdir()
+            job.delete()
+            print(f"Nothing imported (--dry-run): {path.name} has {_lines(job.total_rows or 0)} to import.")
+            return 0
+        job = importing.import_start(store=store, actor=None, job=job, enqueue=False)
         bar = _ProgressBar(job.total_rows or 0)
         try:
             job = importing.import_run(store=store, job_id=job.pk, progress=bar)
@@ -525,11 +556,20 @@ def build_parser() -> argparse.ArgumentParser:
         "windows-1257, windows-1258 or big5",
     )
     i.add_argument(
+        "--map",
         "--mapping",
+        dest="mapping",
         action="extend",
         nargs="+",
         metavar="COL=FIELD",
-        help="change the guessed mapping of a column, e.g. 'Mobile=phone' 'DOB=birthday_dmy' 'Fax='",
+        help="change the guessed mapping of a column, e.g. --map 'Telefon=phone' 'DOB=birthday_dmy' 'Fax=' "
+        "(FIELD empty: not imported); the mapping used is printed before the import",
+    )
+    i.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the file and print the mapping it would use, the columns it would not import and its "
+        "line count; import nothing",
     )
     i.set_defaults(func=cmd_import_customers)
 

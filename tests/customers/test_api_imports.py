@@ -115,13 +115,52 @@ def test_start_with_an_unknown_field_or_column_names_it(world: World):
     )
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["mapping"] == [
-        "The file has no column “Ghost”.",
+        "The file has no column “Ghost”; its columns are “Name”, “Email”.",
         "“lifetime_spend” (column “Email”) is not a field an import fills; use one of first_name, last_name, "
         "full_name, preferred_name, email, phone, address_line1, address_line2, city, region, postal_code, "
         "country, birthday, birthday_dmy, birthday_mdy, partner_name, partner_birthday, partner_birthday_dmy, "
         "partner_birthday_mdy, anniversary, anniversary_dmy, anniversary_mdy, accepts_email_marketing, accepts_sms_marketing, "
         "accepts_whatsapp_marketing, total_spent, tags, ring_size, note.",
     ]
+
+
+def test_start_without_a_mapping_imports_the_guessed_columns(world: World, django_capture_on_commit_callbacks):
+    content = "Vorname;Nachname;E-Mail;Telefon;Geburtstag;Umsatz\nAnna;Schmidt;anna@example.com;+49 30 1234567;14.03.1985;1.234,50\n"
+    job_id = post_file(world.a_owner, content.encode("cp1252")).json()["id"]
+    guessed = api(world.a_owner).get(f"{URL}/{job_id}").json()["mapping"]
+    assert guessed == {
+        "Vorname": "first_name",
+        "Nachname": "last_name",
+        "E-Mail": "email",
+        "Telefon": "phone",
+        "Geburtstag": "birthday_dmy",
+        "Umsatz": "total_spent",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.a_owner).post(f"{URL}/{job_id}/start", {}, content_type="application/json")
+    assert response.status_code == 202, response.content
+    assert response.json()["mapping"] == guessed
+    with scope(store=world.a):
+        anna = Customer.objects.get()
+        assert (anna.first_name, anna.birthday_day, anna.birthday_month, anna.birthday_year) == ("Anna", 14, 3, 1985)
+        assert (list(anna.phones.values_list("e164", flat=True)), str(anna.imported_spend)) == (
+            ["+49301234567"],
+            "1234.50",
+        )
+
+
+def test_start_without_a_mapping_in_another_encoding_uses_the_guess_of_the_file_read_again(
+    world: World, django_capture_on_commit_callbacks
+):
+    job_id = post_file(world.a_owner, "Prénom,Téléphone\nZoé,+33 1 42 68 53 00\n".encode("cp1252")).json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.a_owner).post(
+            f"{URL}/{job_id}/start", {"encoding": "windows-1252"}, content_type="application/json"
+        )
+    assert response.status_code == 202, response.content
+    assert response.json()["mapping"] == {"Prénom": "first_name", "Téléphone": "phone"}
+    with scope(store=world.a):
+        assert list(Customer.objects.values_list("first_name", flat=True)) == ["Zoé"]
 
 
 def test_cancel_before_start_ends_the_job_and_deletes_the_file(world: World, settings):

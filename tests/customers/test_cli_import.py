@@ -68,12 +68,12 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
         (
             b"First Name\nAna\n",
             ["--store", "atelier", "--mapping", "Ghost=email"],
-            "trunkshow: c.csv: The file has no column “Ghost”.\n",
+            "trunkshow: c.csv: The file has no column “Ghost”; its columns are “First Name”.\n",
         ),
         (
             b"First Name\nAna\n",
             ["--store", "atelier", "--mapping", "First Name"],
-            "trunkshow: --mapping 'First Name': write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)\n",
+            "trunkshow: --map 'First Name': write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)\n",
         ),
         (
             b"First Name,Birthday\nAna,1990-07-04\n",
@@ -169,8 +169,9 @@ def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(capsys: A
     path.write_bytes(shopify("Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,"))
     code, _out, err = run(capsys, "import", "customers", str(path), "--store", "atelier")
     assert code == 0, err
-    first, bar = err.split("\n")[:2]
-    assert first == "one.csv: 1 line, UTF-8, separated by comma"
+    lines = err.split("\n")
+    assert lines[0] == "one.csv: 1 line, UTF-8, separated by comma"
+    bar = next(line for line in lines if line.startswith("\r"))  # after the mapping, on a line of its own
     # The bar redraws itself in place and ends its line; no log line is written onto it.
     assert bar.split("\r")[-1].startswith("[##############################] 100% 1/1 line, ")
     assert bar.split("\r")[-1].endswith("/s")
@@ -192,3 +193,88 @@ def test_a_column_mapped_to_ring_size_by_name_imports_the_sizes(capsys: Any, wor
         assert list(Size.objects.values_list("customer__first_name", "kind", "system", "value")) == [
             ("Ana", "ring", "US", "6.5")
         ]
+
+
+GERMAN = (
+    "Vorname;Nachname;E-Mail;Telefon;Geburtstag;Ring size (UK);Umsatz;Anrede;Kundennummer\r\n"
+    "Jürgen;Müller;juergen@example.com;+49 30 1234567;14.03.1985;L ½;1.234,50;Herr;K-1001\r\n"
+).encode("cp1252")
+FIELD_NAMES = (
+    "first_name, last_name, full_name, preferred_name, email, phone, address_line1, address_line2, city, region, "
+    "postal_code, country, birthday, birthday_dmy, birthday_mdy, partner_name, partner_birthday, "
+    "partner_birthday_dmy, partner_birthday_mdy, anniversary, anniversary_dmy, anniversary_mdy, "
+    "accepts_email_marketing, accepts_sms_marketing, accepts_whatsapp_marketing, total_spent, tags, ring_size, note"
+)
+
+
+def test_the_mapping_and_the_columns_left_out_are_printed_before_the_import(capsys: Any, world: World, tmp_path):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(GERMAN)
+    code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--map", "Kundennummer=note")
+    assert code == 0, err
+    assert err.split("\r")[0].splitlines() == [
+        "kunden.csv: 1 line, Western European (Windows-1252), separated by semicolon",
+        "Columns (change one with --map 'COLUMN=FIELD'):",
+        "  Vorname         → First name (first_name)",
+        "  Nachname        → Last name (last_name)",
+        "  E-Mail          → Email (email)",
+        "  Telefon         → Phone (phone)",
+        "  Geburtstag      → Birthday, written day/month/year (birthday_dmy)",
+        "  Ring size (UK)  → Ring size (ring_size)",
+        "  Umsatz          → Total spent (store currency) (total_spent)",
+        "  Anrede          → Do not import",
+        "  Kundennummer    → Note (note)",
+        f"Not imported: “Anrede”. To import one, run again with --map 'COLUMN=FIELD', FIELD one of {FIELD_NAMES}.",
+    ]
+    assert out == "Imported kunden.csv into atelier: 1 created, 0 merged, 0 unchanged, 0 not imported.\n"
+    with scopes_disabled():
+        jurgen = Customer.objects.get()
+        assert (jurgen.birthday_day, jurgen.birthday_month, jurgen.birthday_year) == (14, 3, 1985)
+        assert list(jurgen.phones.values_list("e164", flat=True)) == ["+49301234567"]
+        assert list(jurgen.notes.values_list("body", flat=True)) == ["K-1001"]
+        assert list(Size.objects.filter(customer=jurgen).values_list("system", "value")) == [("UK", "L½")]
+
+
+def test_a_dry_run_prints_the_mapping_and_leaves_nothing(capsys: Any, world: World, tmp_path, settings):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(GERMAN)
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    with scopes_disabled():
+        audited = AuditEntry.objects.count()
+    code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--dry-run")
+    assert code == 0, err
+    assert out == "Nothing imported (--dry-run): kunden.csv has 1 line to import.\n"
+    assert "  Anrede          → Do not import\n" in err
+    assert (
+        f"Not imported: “Anrede”, “Kundennummer”. To import one, run again with --map 'COLUMN=FIELD', FIELD one of {FIELD_NAMES}.\n"
+        in err
+    )
+    assert list(settings.DATA_DIR.rglob("*")) == []
+    with scopes_disabled():
+        assert (Customer.objects.count(), ImportJob.objects.count(), AuditEntry.objects.count()) == (0, 0, audited)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--map", "Telefn=phone"],
+            "trunkshow: kunden.csv: The file has no column “Telefn”; its columns are “Vorname”, “Nachname”, “E-Mail”, "
+            "“Telefon”, “Geburtstag”, “Ring size (UK)”, “Umsatz”, “Anrede”, “Kundennummer”.\n",
+        ),
+        (
+            ["--map", "Anrede=salutation"],
+            f"trunkshow: kunden.csv: “salutation” (column “Anrede”) is not a field an import fills; use one of {FIELD_NAMES}.\n",
+        ),
+    ],
+)
+def test_a_map_naming_an_unknown_column_or_field_is_refused_with_the_choices(
+    capsys: Any, world: World, tmp_path, argv, message
+):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(GERMAN)
+    code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", *argv)
+    assert (code, out, err) == (2, "", message)
+    with scopes_disabled():
+        assert (Customer.objects.count(), ImportJob.objects.count()) == (0, 0)

@@ -14,7 +14,7 @@ from tests.conftest import World, api, make_customer
 from tests.customers.import_support import book, import_file, outcomes, run_counted
 from tests.customers.test_api_support import get
 from trunkshow.customers import services
-from trunkshow.customers.importing import jobs, mapping
+from trunkshow.customers.importing import headers, jobs, mapping
 from trunkshow.customers.models import Customer, CustomerEdit, DateKind, ImportantDate, Source
 
 HEADER = "Name,Phone,Spouse,Spouse Birthday,Anniversary"
@@ -64,7 +64,7 @@ def test_partner_and_anniversary_columns_are_guessed_from_common_headers(header,
 
 
 def test_no_header_is_guessed_as_two_fields():
-    keys = [key for keys in mapping._GUESSES.values() for key in keys]
+    keys = [key for keys in headers.GUESSES.values() for key in keys]
     assert sorted(key for key in set(keys) if keys.count(key) > 1) == []
 
 

@@ -166,3 +166,29 @@ def test_reimporting_with_a_ring_size_column_reads_the_sizes_once_per_batch(
     # phone lookup, no reading of the store's interests: 21), and one query for the sizes.
     job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(22))
     assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
+
+
+@pytest.mark.parametrize("written", ["L½", "L ½", "L 1/2", "L1/2", "L.5", "L .5", "l,5", "UK L ½"])
+def test_a_uk_half_size_is_read_however_it_is_spaced_or_written(world: World, written: str):
+    job = import_file(world.a, world.a_owner, csv("Name,Ring size (UK)", f'Ann Lee,"{written}"'))
+    assert outcomes(job) == [(2, "created", "")]
+    assert ring_sizes(world.a) == [("Ann", "UK", "L½")]
+
+
+@pytest.mark.parametrize(("written", "size"), [("L ½", ("UK", "L½")), ("6 ½", ("US", "6.5")), ("6 1/2", ("US", "6.5"))])
+def test_a_half_size_with_a_space_is_told_by_its_value_in_a_column_naming_no_system(world: World, written, size):
+    import_file(world.a, world.a_owner, csv("Name,Ring size", f"Ann Lee,{written}"))
+    assert ring_sizes(world.a) == [("Ann", *size)]
+
+
+@pytest.mark.parametrize(("system", "written"), [("UK", "L 5"), ("UK", "L 1/4"), ("US", "61/2"), ("US", "6 1/3")])
+def test_a_size_whose_half_is_not_plain_is_still_refused(system: str, written: str):
+    from django.core.exceptions import ValidationError
+
+    from trunkshow.customers.validation import validate_size
+
+    with pytest.raises(ValidationError) as refused:
+        validate_size("ring", system, written)
+    assert refused.value.messages == [
+        f"“{written}” is not a {system} ring size (for example {'M½' if system == 'UK' else '6.5'})."
+    ]

@@ -174,7 +174,7 @@ def test_the_same_person_twice_in_one_file_is_merged_not_duplicated(world: World
         assert Customer.objects.count() == 1
     assert outcomes(job) == [
         (2, "created", ""),
-        (3, "merged", "Merged into Ana Ruiz: filled city; added phone +12125550100."),
+        (3, "merged", "Merged into Ana Ruiz, created from line 2 of this file: filled city; added phone +12125550100."),
     ]
 
 
@@ -496,3 +496,23 @@ def test_a_large_file_is_checked_in_a_second_process_with_the_same_results(world
     assert outcomes(in_process) == outcomes(inline)
     assert [o for _line, o, _m in outcomes(in_process)] == ["created", "created", "error", "error", "created"]
     assert _book(world.a) == _book(world.b) and len(_book(world.a)) == 3
+
+
+def test_a_line_repeating_one_of_an_earlier_batch_names_the_line_that_created_the_customer(world: World, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
+    job = import_file(
+        world.a,
+        world.a_owner,
+        shopify(
+            "Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,",
+            "Bea,Berg,bea@example.com,,,,,,,,,,,,,,,",
+            "Ana,Ruiz,ana@example.com,,,,,Lyon,,,,,,,,,,",
+            "Bea,Berg,bea@example.com,,,,,,,,,,,,,,,",
+        ),
+    )
+    assert outcomes(job)[2:] == [
+        (4, "merged", "Merged into Ana Ruiz, created from line 2 of this file: filled city."),
+        (5, "unchanged", "Already up to date (Bea Berg, created from line 3 of this file)."),
+    ]
+    again = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,Paris,,,,,,,,,,"))
+    assert outcomes(again) == [(2, "unchanged", "Nothing new for Ana Ruiz; kept city “Lyon” (the file has “Paris”).")]

@@ -121,8 +121,11 @@ def job_out(job: ImportJob, *, preview: bool = False) -> ImportJobOut:
 
 class StartIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    mapping: dict[str, str] = Field(
-        description="Column → field for every column to import; a column left out is not imported"
+    mapping: dict[str, str] | None = Field(
+        None,
+        description="Column → field for every column to import; a column left out is not imported. "
+        "Without it the guessed `mapping` is used, as the import shows it (after reading the file again "
+        "when `encoding` names another)",
     )
     encoding: str | None = Field(
         None,
@@ -232,7 +235,11 @@ def import_read(request: HttpRequest, job_id: int) -> ImportJobOut:
     return job_out(_job(request, job_id), preview=True)
 
 
-@router.post("/{job_id}/start", response={202: ImportJobOut, **ERRORS}, summary="Start an import with a mapping")
+@router.post(
+    "/{job_id}/start",
+    response={202: ImportJobOut, **ERRORS},
+    summary="Start an import, with the guessed mapping or your own",
+)
 def import_start(request: HttpRequest, job_id: int, payload: StartIn) -> Status[ImportJobOut]:
     """Runs in the background; poll the import for progress."""
     who, job = _who(request), _job(request, job_id)

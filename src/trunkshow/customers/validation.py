@@ -139,7 +139,11 @@ def validate_month_day(
 
 
 RING_US = re.compile(r"^(?:[0-9]|1[0-6])(?:\.(?:0|25|5|75))?$")
-RING_UK = re.compile(r"^[A-Z](?:½|\.5| 1/2)?$")
+# A letter and maybe a half, however it is written: M½, M ½, M 1/2, M1/2, M.5, M .5 (M,5 once commas are dots).
+RING_UK = re.compile(r"^([A-Z])\s*(½|\.5|1/2)?$")
+# A quarter size written as a fraction: 6½, 6 ½, 6 1/2, 7 3/4 (not "61/2": six and a half, or 61 halves?).
+RING_US_FRACTION = re.compile(r"^(\d{1,2})(?:\s*([¼½¾])|\s+(1/4|1/2|3/4))$")
+_QUARTERS = {"¼": ".25", "½": ".5", "¾": ".75", "1/4": ".25", "1/2": ".5", "3/4": ".75"}
 SIZE_SYSTEMS = {"ring": ("US", "UK", "EU"), "bracelet": ("cm", "in"), "necklace": ("cm", "in")}
 
 
@@ -160,21 +164,13 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
     text = (value or "").strip().replace(",", ".")
     if kind == "ring":
         if system == "US":
-            # Jewelers write quarter sizes as fractions too: 6 1/2, 6½, 7 3/4.
             us = text
-            for fraction, decimal in (
-                (" 1/4", ".25"),
-                (" 1/2", ".5"),
-                (" 3/4", ".75"),
-                ("¼", ".25"),
-                ("½", ".5"),
-                ("¾", ".75"),
-            ):
-                us = us.replace(fraction, decimal)
+            if fraction := RING_US_FRACTION.match(text):
+                us = fraction.group(1) + _QUARTERS[fraction.group(2) or fraction.group(3)]
             if RING_US.match(us):
                 return kind, system, us
-        if system == "UK" and RING_UK.match(text.upper()):
-            return kind, system, text.upper().replace(".5", "½").replace(" 1/2", "½")
+        if system == "UK" and (uk := RING_UK.match(text.upper())):
+            return kind, system, uk.group(1) + ("½" if uk.group(2) else "")
         if system == "EU":
             eu = _number(text)
             if eu is not None and 38 <= eu <= 76 and eu % Decimal("0.5") == 0:

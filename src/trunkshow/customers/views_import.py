@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -164,11 +163,8 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     rows = ImportRow.objects.filter(job=job)
     if outcome != "all":
         rows = rows.filter(outcome=outcome)
-    else:  # errors first, then in the file's order
-        rows = rows.annotate(
-            ok=Case(When(outcome=ImportOutcome.ERROR, then=Value(0)), default=Value(1), output_field=IntegerField())
-        ).order_by("ok", "line")
-    page = Paginator(rows.order_by(*rows.query.order_by or ["line"]), RESULTS_PAGE).get_page(request.GET.get("page"))
+    # In the file's order in every tab: a line that names an earlier one ("created from line 2") comes after it.
+    page = Paginator(rows.order_by("line"), RESULTS_PAGE).get_page(request.GET.get("page"))
     tabs = [
         ("error", _("Not imported"), job.error_count),
         ("created", _("Created"), job.created_count),

@@ -1,7 +1,8 @@
 """CSV import from a point-of-sale export: reading the file, mapping its columns, importing its rows.
 
-``reading`` knows files (encodings, delimiters, limits), ``mapping`` knows columns and values,
-``rows`` checks and writes one batch, ``jobs`` is the service the views, API, task and CLI call.
+``reading`` knows files (encodings, delimiters, limits), ``mapping`` knows columns and values
+(``headers``: the header names its guess knows), ``rows`` checks and writes one batch, ``jobs`` is
+the service the views, API, task and CLI call.
 """
 
 from trunkshow.customers.importing.jobs import (

@@ -199,14 +199,15 @@ def import_start(
     store: Store,
     actor: Any,
     job: ImportJob,
-    mapping: Mapping[str, object],
+    mapping: Mapping[str, object] | None = None,
     encoding: str | None = None,
     enqueue: bool = True,
     ip: str | None = None,
 ) -> ImportJob:
     """Check the mapping and queue the run (after commit); the web process never waits for it.
 
-    ``encoding`` confirms the one the file was read in, or reads it again in another before the
+    Without a ``mapping`` the guessed one is used (the file's, read again when ``encoding`` reads
+    it in another). ``encoding`` confirms the one the file was read in, or reads it again in another before the
     mapping is checked against its header. Without it, a detected encoding in doubt is refused:
     nothing is imported on a guess."""
     chosen = encoding_checked(encoding) if encoding is not None else None
@@ -218,7 +219,7 @@ def import_start(
             _reread(store, locked, chosen)
         elif chosen is None and locked.encoding_alternatives:
             raise ValidationError({"encoding": encoding_doubt_message(locked.encoding, locked.encoding_alternatives)})
-        clean = m.check_mapping(locked.columns, mapping)
+        clean = m.check_mapping(locked.columns, locked.mapping if mapping is None else mapping)
         locked.mapping = clean
         locked.encoding_alternatives = []
         locked.status = ImportStatus.QUEUED

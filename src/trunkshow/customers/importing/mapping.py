@@ -16,7 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, to_locale
 
+from trunkshow.core.validation import fold
 from trunkshow.customers.exporting import FORMULA_STARTS
+from trunkshow.customers.importing.headers import GUESSES
 from trunkshow.customers.models import InterestKind
 from trunkshow.customers.validation import validate_size
 
@@ -66,89 +68,13 @@ DATES: dict[str, tuple[str, str]] = {
 }
 IDENTIFYING = frozenset({"first_name", "last_name", "full_name", "email", "phone"})
 
-_GUESSES = {
-    "first_name": ["firstname", "givenname", "first", "forename", "prenom", "vorname", "nombre"],
-    "last_name": ["lastname", "surname", "familyname", "last", "nom", "nachname", "apellido", "apellidos"],
-    "full_name": ["name", "fullname", "customername", "customer", "contactname", "client"],
-    "preferred_name": ["preferredname", "nickname", "knownas"],
-    "email": ["email", "emails", "emailaddress", "mail", "courriel", "customeremail", "defaultemail"],
-    "phone": [
-        "phone",
-        "phones",
-        "phonenumber",
-        "mobile",
-        "mobilephone",
-        "mobilenumber",
-        "cell",
-        "cellphone",
-        "telephone",
-        "tel",
-        "defaultaddressphone",
-        "homephone",
-        "workphone",
-    ],
-    "address_line1": ["address1", "address", "addressline1", "street", "streetaddress", "defaultaddressaddress1"],
-    "address_line2": ["address2", "addressline2", "defaultaddressaddress2"],
-    "city": ["city", "town", "defaultaddresscity", "ville"],
-    "region": ["provincecode", "province", "state", "statecode", "region", "county", "defaultaddressprovincecode"],
-    "postal_code": ["zip", "zipcode", "postcode", "postalcode", "defaultaddresszip", "codepostal"],
-    "country": ["countrycode", "country", "defaultaddresscountrycode"],
-    "birthday": ["birthday", "birthdate", "dateofbirth", "dob", "birthdaydate", "birth", "anniversaire"],
-    "partner_name": [
-        "partner",
-        "partnername",
-        "partnersname",
-        "spouse",
-        "spousename",
-        "spousesname",
-        "significantother",
-        "husband",
-        "wife",
-    ],
-    "partner_birthday": ["partnerbirthday", "partnersbirthday", "spousebirthday", "spousesbirthday"],
-    "anniversary": ["anniversary", "anniversarydate", "weddinganniversary", "weddingdate"],
-    "accepts_email_marketing": [
-        "acceptsemailmarketing",
-        "acceptsmarketing",
-        "emailmarketing",
-        "emailoptin",
-        "emailsubscribed",
-        "emailsubscriptionstatus",
-        "marketingemail",
-    ],
-    "accepts_sms_marketing": [
-        "acceptssmsmarketing",
-        "smsmarketing",
-        "smsoptin",
-        "smssubscribed",
-        "textmarketing",
-        "acceptstextmarketing",
-        "smssubscriptionstatus",
-    ],
-    "accepts_whatsapp_marketing": ["acceptswhatsappmarketing", "whatsappmarketing", "whatsappoptin"],
-    "total_spent": ["totalspent", "totalspend", "lifetimespend", "lifetimevalue", "totalsales", "amountspent"],
-    "tags": ["tags", "tag", "groups", "interests", "customertags"],
-    # Also with a system named beside it ("Ring size (US)", "EU ring size"): see ring_size_system.
-    "ring_size": [
-        "ringsize",
-        "fingersize",
-        "ringgrösse",
-        "ringgrosse",
-        "tailledebague",
-        "tailledanneau",
-        "tagliaanello",
-        "misuraanello",
-        "talladeanillo",
-        "medidadeanillo",
-    ],
-    "note": ["note", "notes", "comment", "comments", "memo", "customernote"],
-}
-_GUESS = {key: name for name, keys in _GUESSES.items() for key in keys}
+_GUESS = {key: name for name, keys in GUESSES.items() for key in keys}
 
 
 def column_key(name: str) -> str:
-    """``Accepts_Email Marketing`` → ``acceptsemailmarketing``: case, spaces and punctuation ignored."""
-    return re.sub(r"[\W_]+", "", name.casefold())
+    """``Accepts_Email Marketing`` → ``acceptsemailmarketing``, ``Straße`` → ``strasse``: case, accents,
+    spaces and punctuation ignored."""
+    return re.sub(r"[\W_]+", "", fold(name))
 
 
 # A header word naming the system of a ring size column ("Ring size (UK)", "EU ring size", "ring_size_us").
@@ -156,7 +82,7 @@ _RING_SYSTEM_WORDS = {"us": "US", "usa": "US", "american": "US", "uk": "UK", "br
 # Headers in languages of countries that size rings by their circumference in millimetres (France,
 # Germany) or by that less 40 (Italy, Spain, Switzerland: "14" is 54 mm, not US 14): their values
 # are checked as EU sizes, so a "14" there is reported rather than read as a US size.
-_RING_EU_KEYS = frozenset(_GUESSES["ring_size"]) - {"ringsize", "fingersize"}
+_RING_EU_KEYS = frozenset(GUESSES["ring_size"]) - {"ringsize", "fingersize"}
 
 
 def _header_words(column: str) -> list[str]:
@@ -175,7 +101,7 @@ def _guess(key: str, column: str) -> str:
     """The field a header names; a ring size header may name its system too ("Ring Size (US)")."""
     if key in _GUESS:
         return _GUESS[key]
-    bare = "".join(w for w in _header_words(column) if w not in _RING_SYSTEM_WORDS)
+    bare = column_key("".join(w for w in _header_words(column) if w not in _RING_SYSTEM_WORDS))
     return "ring_size" if bare != key and _GUESS.get(bare) == "ring_size" else IGNORE
 
 
@@ -240,7 +166,10 @@ def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str
     errors: dict[str, list[str]] = {}
     unknown = [c for c in mapping if c not in columns]
     for column in unknown:
-        errors.setdefault("mapping", []).append(_("The file has no column “%(c)s”.") % {"c": column})
+        errors.setdefault("mapping", []).append(
+            _("The file has no column “%(c)s”; its columns are %(columns)s.")
+            % {"c": column, "columns": ", ".join(f"“{c}”" for c in columns)}
+        )
     clean: dict[str, str] = {}
     used: dict[str, str] = {}
     for column in columns:
@@ -414,6 +343,25 @@ def parse_money(raw: str, currency: str) -> Decimal | None:
     if amount >= Decimal("10000000000"):
         raise ValidationError(_("“%(v)s” is too large for an amount spent.") % {"v": raw.strip()})
     return amount.quantize(Decimal("0.01"))
+
+
+# Country names as exports in our stores' languages write them ("Deutschland", "Suisse", "España"),
+# folded, → their code: the customer's country is kept as a code.
+_COUNTRY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
+_COUNTRY_NAMES: dict[str, str] = {}
+
+
+def country_code(raw: str) -> str:
+    """``Deutschland`` → ``DE``; a code, or a name we do not know, as written (the services check it)."""
+    text = raw.strip()
+    if len(text) <= 3:
+        return text
+    if not _COUNTRY_NAMES:
+        for language in _COUNTRY_LANGUAGES:
+            for code, name in Locale.parse(language).territories.items():
+                if len(code) == 2 and code.isalpha():
+                    _COUNTRY_NAMES.setdefault(column_key(name), code)
+    return _COUNTRY_NAMES.get(column_key(text), text)
 
 
 def split_tags(raw: str) -> list[str]:
@@ -616,6 +564,7 @@ __all__ = [
     "REPEATABLE",
     "check_mapping",
     "column_key",
+    "country_code",
     "date_order",
     "date_order_shown",
     "field_group",

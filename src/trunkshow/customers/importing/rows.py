@@ -47,6 +47,7 @@ from trunkshow.customers.models import (
     ImportantDate,
     ImportJob,
     ImportOutcome,
+    ImportRow,
     Interest,
     InterestKind,
     Note,
@@ -98,6 +99,9 @@ class Context:
     # The interests the store uses, by their words (interests.interest_vocabulary), read once per
     # run: a tag naming one becomes it ("pearls" → the store's stone "Pearl").
     vocabulary: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Whether this import has created a customer yet (a resumed run: by its counters): until it has,
+    # no line can be merging into one it created, and that costs no query.
+    created_any: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -116,6 +120,7 @@ class Context:
             order=m.date_order(store.locale),
             width=len(job.columns),
             vocabulary=interest_vocabulary(store=store) if tagged else {},
+            created_any=job.created_count > 0,
         )
 
 
@@ -247,7 +252,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
-                profile[name] = text
+                profile[name] = m.country_code(text) if name == "country" else text
                 column_of[name] = column
         except ValidationError as exc:
             for message in exc.messages:
@@ -404,9 +409,11 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     # A file without an anniversary (or ring size) column costs no query for them.
     dated = any(m.field_group(name) == "anniversary" for _i, _column, name in ctx.fields)
     sized = any(name == "ring_size" for _i, _column, name in ctx.fields)
-    snapshots = _snapshots(
-        store, {i for ids in owners.by_key.values() for i in ids}, anniversaries=dated, ring_sizes=sized
-    )
+    found_ids = {i for ids in owners.by_key.values() for i in ids}
+    snapshots = _snapshots(store, found_ids, anniversaries=dated, ring_sizes=sized)
+    # Customer → the line of this file that created them (in an earlier batch, or in this one below):
+    # a later line of the same person merges into them, and says so rather than "an existing customer".
+    created_from = _created_lines(ctx.job, found_ids) if ctx.created_any else {}
     results: dict[int, Result] = {}
     pending: list[Plan] = []
     pending_keys: set[tuple[str, str]] = set()
@@ -423,6 +430,8 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
             row(plan, ImportOutcome.CREATED, "", customer_id)
             owners.add(plan, customer_id)
+            created_from[customer_id] = plan.line
+            ctx.created_any = True
         pending.clear()
         pending_keys.clear()
 
@@ -455,9 +464,9 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             try:
                 if diff.changed:  # a savepoint only where something is written
                     with transaction.atomic():
-                        outcome, message = _merge(ctx, snapshots[customer_id], diff)
+                        outcome, message = _merge(ctx, snapshots[customer_id], diff, created_from.get(customer_id))
                 else:
-                    outcome, message = _merge(ctx, snapshots[customer_id], diff)
+                    outcome, message = _merge(ctx, snapshots[customer_id], diff, created_from.get(customer_id))
             except ValidationError as exc:
                 row(plan, ImportOutcome.ERROR, " ".join(exc.messages))
             else:
@@ -472,6 +481,14 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             pending_keys.update(plan.match_keys())
     flush()
     return [results[plan.line] for plan in plans]
+
+
+def _created_lines(job: ImportJob, ids: set[int]) -> dict[int, int]:
+    """Which of these customers an earlier batch of this import created, and from which line."""
+    if not ids:
+        return {}
+    rows = ImportRow.objects.filter(job=job, outcome=ImportOutcome.CREATED, customer_id__in=ids)
+    return dict(rows.values_list("customer_id", "line"))
 
 
 def _name_words(text: str) -> list[str]:
@@ -854,12 +871,15 @@ def _compare_linked_partner(snap: Snapshot, profile: dict[str, Any], kept: list[
         )
 
 
-def _merge(ctx: Context, snap: Snapshot, diff: Diff) -> tuple[str, str]:
+def _merge(ctx: Context, snap: Snapshot, diff: Diff, created_on: int | None = None) -> tuple[str, str]:
     """Fill the customer's blanks and add what is new, through the services; a different non-blank
-    value is kept and said. A line that brings nothing new writes nothing."""
+    value is kept and said. A line that brings nothing new writes nothing. ``created_on``: the line
+    of this file that created the customer, said, as they are not one the store had before."""
     store, actor = ctx.store, ctx.actor
     customer = snap.customer
     name = snap.name(store.phone_region)  # as the customer was found, before the line fills anything
+    if created_on is not None:
+        name = _("%(name)s, created from line %(line)d of this file") % {"name": name, "line": created_on}
     if diff.changed:
         if diff.fills:
             customer = services.customer_update(store=store, actor=actor, customer=customer, data=diff.fills)
