@@ -50,7 +50,13 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import TEXT_CHANNELS, opted_out, reply_address, whatsapp_window_open
+from trunkshow.messaging.selectors import (
+    TEXT_CHANNELS,
+    conversation_existing,
+    opted_out,
+    reply_address,
+    whatsapp_window_open,
+)
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
@@ -96,8 +102,9 @@ def _customer_by_address(store: Store, channel: str, address: str) -> Customer |
 
 
 def conversation_for(*, store: Store, customer: Customer, channel: str, address: str) -> Conversation:
-    """The customer's conversation (one thread per customer, across channels), started if there is none."""
-    conversation = Conversation.objects.filter(store=store, customer=customer).order_by("-last_message_at").first()
+    """The customer's conversation (one thread per customer, across channels), started if there is none:
+    their live one, else their most recent closed one, which the message reopens (``conversation_existing``)."""
+    conversation = conversation_existing(store=store, customer=customer)
     if conversation is None:
         conversation = Conversation.objects.create(
             store=store,
@@ -109,11 +116,6 @@ def conversation_for(*, store: Store, customer: Customer, channel: str, address:
     else:
         conversation.customer = customer  # the one in hand: the message's payload reads its name
     return conversation
-
-
-def conversations_merge(store: Store, survivor: Customer, gone: Customer) -> None:
-    """Two records of one person become one: the other record's conversations are the survivor's now."""
-    Conversation.objects.filter(store=store, customer=gone).update(customer=survivor)
 
 
 def _new_customer_for(store: Store, channel: str, address: str, name: str) -> Customer:
