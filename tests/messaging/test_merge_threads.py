@@ -53,7 +53,7 @@ def _story(world: Any, captured: Any, traveller: Any) -> dict[str, Any]:
         conversation_read(store=world.a, user=world.a_associate.user, conversation=thread)
     traveller.shift(dt.timedelta(minutes=10))
     with scope(store=world.a), captured(execute=True):
-        chat, chat_first, _token = webchat_conversation_start(store=world.a, body="Hello, about my engagement ring")
+        chat, chat_first, token = webchat_conversation_start(store=world.a, body="Hello, about my engagement ring")
         visitor = WebchatVisitor.objects.get(conversation=chat)
         webchat_identify(
             store=world.a, visitor=visitor, name="Zoe Goldberg", phone=ZOE, consent_language="en", consent=False
@@ -77,6 +77,7 @@ def _story(world: Any, captured: Any, traveller: Any) -> dict[str, Any]:
         "reply": reply,
         "chat_first": chat_first,
         "note": note,
+        "token": token,
     }
 
 
@@ -257,3 +258,34 @@ def test_every_relation_to_a_conversation_follows_a_fold() -> None:
         ("inbox.OverdueAlert", "conversation"),
         ("inbox.Mention", "conversation"),
     }
+
+
+def test_the_visitors_widget_keeps_its_chat_in_the_customers_thread(
+    world: Any, story: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    from trunkshow.messaging.channels.webchat.services import webchat_settings_update
+
+    s, _traveller = story
+    site = "https://atelier.example"
+    with scope(store=world.a):
+        webchat_settings_update(store=world.a, actor=None, allowed_origins=[site], reply_time_text="")
+    _merge_by_api(world, s["zoe"], s["visitor_record"])
+    client = Client(headers={"Origin": site, "Authorization": f"Bearer {s['token']}"})
+    old = f"/widget/api/atelier/conversations/{s['chat'].pk}/messages"
+
+    # The widget still names the folded chat: its token opens the thread now, and says which; the
+    # visitor sees the web chat's messages only, never her texts.
+    read = client.get(old, {"after": 0})
+    assert read.status_code == 200
+    assert read.json()["conversation"] == s["thread"].pk
+    assert [m["body"] for m in read.json()["messages"]] == ["Hello, about my engagement ring"]
+    with django_capture_on_commit_callbacks(execute=True):
+        wrote = client.post(old, {"body": "Still there?"}, content_type="application/json")
+    assert wrote.status_code == 201
+    with scope(store=world.a):
+        assert Message.objects.get(body="Still there?").conversation_id == s["thread"].pk
+        other = Conversation.objects.create(store=world.a, channel="webchat")
+    # A conversation that exists and is not the token's is still nobody's business.
+    assert client.get(f"/widget/api/atelier/conversations/{other.pk}/messages").status_code == 404
