@@ -133,6 +133,14 @@ def test_a_merge_leaves_one_live_conversation_and_the_next_text_goes_there(
         ]
         assert list(Mention.objects.values_list("conversation_id", "message_id")) == [(thread.pk, s["note"].pk)]
 
+    # Her timeline holds the messages of both, newest first (notes are the staff's, not on it).
+    timeline = api(world.a_owner).get(f"/api/v1/customers/{s['zoe'].pk}/timeline").json()["items"]
+    assert [e["object_id"] for e in timeline if e["kind"] == "message"] == [
+        s["chat_first"].pk,
+        s["reply"].pk,
+        s["asked"].pk,
+    ]
+
     # One row in the inbox, on the page and in the API.
     rows = api(world.a_owner).get("/api/v1/conversations").json()["items"]
     assert [(r["id"], r["customer"]["id"]) for r in rows] == [(thread.pk, s["zoe"].pk)]
@@ -289,3 +297,36 @@ def test_the_visitors_widget_keeps_its_chat_in_the_customers_thread(
         other = Conversation.objects.create(store=world.a, channel="webchat")
     # A conversation that exists and is not the token's is still nobody's business.
     assert client.get(f"/widget/api/atelier/conversations/{other.pk}/messages").status_code == 404
+
+
+def test_a_merge_folds_pending_and_snoozed_threads_into_the_one_that_wakes_first(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from trunkshow.customers.merging import customer_merge
+
+    with time_machine.travel(T0, tick=False):
+        keep = make_customer(world.a, first_name="Zoë", last_name="Goldberg", phones=[ZOE])
+        other = make_customer(world.a, first_name="Zoë", last_name="Goldberg", emails=["zoe@example.com"])
+        with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+            pending = Conversation.objects.create(
+                store=world.a, customer=keep, channel="sms", address=ZOE, assigned_to=world.a_associate.user
+            )
+            conversation_status_set(
+                store=world.a, actor=world.a_owner.user, conversation=pending, status=ConversationStatus.PENDING
+            )
+            snoozed = Conversation.objects.create(
+                store=world.a, customer=other, channel="email", address="zoe@example.com"
+            )
+            until = T0 + dt.timedelta(days=1)
+            conversation_status_set(
+                store=world.a,
+                actor=world.a_owner.user,
+                conversation=snoozed,
+                status=ConversationStatus.SNOOZED,
+                snoozed_until=until,
+            )
+            customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+            (thread,) = Conversation.objects.all()
+    # Her own thread stays, with whoever had it (she has no associate); the snooze still wakes it.
+    assert (thread.pk, thread.status, thread.snoozed_until) == (pending.pk, "snoozed", until)
+    assert thread.assigned_to_id == world.a_associate.user.pk
