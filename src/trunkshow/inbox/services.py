@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -115,6 +115,46 @@ def assign_on_inbound(store: Store, conversation: Conversation, message: Message
     conversation.assigned_to = assignee
     conversation.save(update_fields=["assigned_to"])
     _publish_conversation(store, conversation)
+
+
+def conversations_fold(store: Store, host: Conversation, others: list[Conversation]) -> None:
+    """A merge is about to fold ``others`` into ``host`` (``messaging.merging``): who answers it, as a
+    customer's message is assigned (their own associate if active, then whoever had one of the
+    threads, the host's first), and each person's read mark, mentions and overdue alerts, so nothing
+    that waited for someone is lost and nothing already seen is new again."""
+    everyone = [host, *others]
+    customer = host.customer
+    candidates = [customer.assigned_associate_id if customer is not None else None]
+    candidates += [c.assigned_to_id for c in everyone]
+    member = next((m for m in (_active_member(store, u) for u in candidates) if m is not None), None)
+    host.assigned_to_id = member.user_id if member is not None else host.assigned_to_id
+
+    ids = [c.pk for c in others]
+    Mention.objects.filter(store=store, conversation_id__in=ids).update(conversation=host)
+    held = set(OverdueAlert.objects.filter(conversation=host).values_list("awaiting_since", flat=True))
+    for alert in OverdueAlert.objects.filter(store=store, conversation_id__in=ids).order_by("id"):
+        if alert.awaiting_since not in held:  # once per clock start, in the folded thread too
+            held.add(alert.awaiting_since)
+            alert.conversation = host
+            alert.save(update_fields=["conversation"])
+    # One mark per person will read one thread whose messages keep their ids: the lowest mark of a
+    # thread in which something was new to them (it stays new), else the end of all (all was seen).
+    from trunkshow.inbox.selectors import conversation_unread
+
+    group = [c.pk for c in everyone]
+    end = Message.objects.filter(conversation_id__in=group).aggregate(end=Max("id"))["end"] or 0
+    marks: dict[Any, dict[int, int]] = {}
+    for row in ReadState.objects.filter(store=store, conversation_id__in=group).select_related("user"):
+        marks.setdefault(row.user, {})[row.conversation_id] = row.last_read_message_id
+    for user, read in marks.items():
+        behind = [read.get(c.pk, 0) for c in everyone if conversation_unread(user=user, conversation=c)]
+        marks[user] = {host.pk: min(behind) if behind else end}
+    ReadState.objects.filter(store=store, conversation_id__in=ids).delete()
+    for user, read in marks.items():
+        mark = read[host.pk]
+        ReadState.objects.update_or_create(
+            user=user, conversation=host, defaults={"store": store, "last_read_message_id": mark}
+        )
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ class MessagingConfig(AppConfig):
         # Messages appear on the customer's timeline: customers never imports messaging.
         from trunkshow.customers.merging import register_carrier
         from trunkshow.messaging import timeline  # noqa: F401
-        from trunkshow.messaging.services import conversations_merge
+        from trunkshow.messaging.merging import conversations_merge
 
         register_carrier("messaging.Conversation", "customer", conversations_merge)
 

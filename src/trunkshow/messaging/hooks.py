@@ -63,3 +63,19 @@ def response_clock_from(store: Any, conversation: Any) -> Any:
     for provider in _RESPONSE_CLOCK.values():
         return provider(store, conversation)
     return None
+
+
+FoldHook = Callable[[Any, Any, list[Any]], None]  # (store, host, the conversations folded into it)
+_FOLD: dict[str, FoldHook] = {}
+
+
+def on_conversations_folded(name: str, hook: FoldHook) -> None:
+    _FOLD[name] = hook
+
+
+def conversations_folded(store: Any, host: Any, others: list[Any]) -> None:
+    """A merge is folding ``others`` into ``host`` (called while each is still its own thread; their
+    messages move and the others are deleted after this): what apps above keep per conversation
+    follows them to the host."""
+    for hook in _FOLD.values():
+        hook(store, host, others)

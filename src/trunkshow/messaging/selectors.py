@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from trunkshow.core import clock
 from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.models import CurrentConsent
-from trunkshow.messaging.models import CHANNEL_IN_SENTENCE, ChannelKind, Conversation, Direction, Message, OptOut
+from trunkshow.messaging.models import (
+    CHANNEL_IN_SENTENCE,
+    ChannelKind,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    OptOut,
+)
 from trunkshow.stores.models import Store
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
@@ -22,6 +30,10 @@ WHATSAPP_WINDOW = dt.timedelta(hours=24)
 # send a little after the reply was written. Without it a reply at 23:58 could be refused (63016).
 WHATSAPP_WINDOW_MARGIN = dt.timedelta(minutes=10)
 TEXT_CHANNELS = (ChannelKind.SMS, ChannelKind.WHATSAPP)
+# A conversation still going: the customer's next message belongs in it, and a merge folds a
+# customer's live conversations into one (ADR 0010). A closed one is done; a message reopens it
+# only when the customer has no live one.
+LIVE = (ConversationStatus.OPEN, ConversationStatus.PENDING, ConversationStatus.SNOOZED)
 
 
 def conversation_get_for(*, store: Store, conversation_id: Any) -> Conversation:
@@ -29,6 +41,17 @@ def conversation_get_for(*, store: Store, conversation_id: Any) -> Conversation:
         return Conversation.objects.select_related("customer").get(store=store, pk=int(conversation_id))
     except (Conversation.DoesNotExist, TypeError, ValueError):
         raise Http404("No such conversation") from None
+
+
+def conversation_existing(*, store: Store, customer: Any) -> Conversation | None:
+    """The customer's conversation: the most recent open, pending or snoozed one, else the most
+    recent closed one. Their next message goes there and "Message" opens it; a merge leaves at most
+    one live conversation, but closed ones beside it (ADR 0010)."""
+    rows = Conversation.objects.filter(store=store, customer=customer)
+    return (
+        rows.filter(status__in=LIVE).order_by("-last_message_at", "-id").first()
+        or rows.order_by("-last_message_at", "-id").first()
+    )
 
 
 def message_get_for(*, store: Store, message_id: Any) -> Message:

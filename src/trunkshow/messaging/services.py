@@ -50,7 +50,13 @@ from trunkshow.messaging.models import (
     WhatsAppTemplate,
 )
 from trunkshow.messaging.photos import Photo, count_check
-from trunkshow.messaging.selectors import TEXT_CHANNELS, opted_out, reply_address, whatsapp_window_open
+from trunkshow.messaging.selectors import (
+    TEXT_CHANNELS,
+    conversation_existing,
+    opted_out,
+    reply_address,
+    whatsapp_window_open,
+)
 from trunkshow.messaging.whatsapp_templates import template_fill
 from trunkshow.stores.models import Store
 
@@ -96,8 +102,9 @@ def _customer_by_address(store: Store, channel: str, address: str) -> Customer |
 
 
 def conversation_for(*, store: Store, customer: Customer, channel: str, address: str) -> Conversation:
-    """The customer's conversation (one thread per customer, across channels), started if there is none."""
-    conversation = Conversation.objects.filter(store=store, customer=customer).order_by("-last_message_at").first()
+    """The customer's conversation (one thread per customer, across channels), started if there is none:
+    their live one, else their most recent closed one, which the message reopens (``conversation_existing``)."""
+    conversation = conversation_existing(store=store, customer=customer)
     if conversation is None:
         conversation = Conversation.objects.create(
             store=store,
@@ -109,11 +116,6 @@ def conversation_for(*, store: Store, customer: Customer, channel: str, address:
     else:
         conversation.customer = customer  # the one in hand: the message's payload reads its name
     return conversation
-
-
-def conversations_merge(store: Store, survivor: Customer, gone: Customer) -> None:
-    """Two records of one person become one: the other record's conversations are the survivor's now."""
-    Conversation.objects.filter(store=store, customer=gone).update(customer=survivor)
 
 
 def _new_customer_for(store: Store, channel: str, address: str, name: str) -> Customer:
@@ -218,7 +220,20 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
         conversation.awaiting_since = None
     elif keyword is None and conversation.awaiting_since is None:
         conversation.awaiting_since = message.created_at
-    # A keyword answered automatically (START, HELP) starts no wait: it needs no person, and an
+    elif (
+        keyword == KEYWORD_OPT_IN
+        and conversation.awaiting_since is None
+        and conversation.status != ConversationStatus.CLOSED
+    ):
+        # The START lifts what the STOP ended: a question nobody answered waits again. Nobody could
+        # answer it during the opt-out, so the target's clock (the marks, the managers' alert, the
+        # report's measure) counts from the START, as after a snooze; the question itself is what
+        # waits ("Waiting …", the order, what is new). A closed conversation's wait ended with it.
+        asked = _unanswered_since(conversation, message)
+        if asked is not None:
+            conversation.awaiting_since = asked
+            conversation.reopened_at = message.created_at
+    # A keyword answered automatically (START, HELP) starts no wait of its own: it needs no person, and an
     # earlier question still waits from when it was asked. The automatic answer is not a response:
     # ``first_response_seconds`` is set only by the first person who answers (``_conversation_outbound``)
     # and stays None while nobody has, so response times measure people, never the confirmations.
@@ -232,6 +247,21 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
     conversation.save()
     if conversation.customer_id is not None:
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
+
+
+def _unanswered_since(conversation: Conversation, before: Message) -> dt.datetime | None:
+    """When the customer's first message to a person that nobody has answered since was written
+    (before ``before``); None when a person answered their last one (or they wrote none). Keywords
+    are answered automatically and automatic answers answer nobody: neither counts."""
+    thread = Message.objects.filter(conversation=conversation, id__lt=before.pk)
+    answered = (
+        thread.filter(direction=Direction.OUTBOUND, meta__system__isnull=True)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    asked = thread.filter(direction=Direction.INBOUND, meta__keyword__isnull=True, id__gt=answered or 0)
+    return asked.order_by("id").values_list("created_at", flat=True).first()
 
 
 def _keyword_mark(message: Message, keyword: str | None) -> None:

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from trunkshow.core import clock
 from trunkshow.core.templatetags.trunkshow import phone_for_region, store_day
 from trunkshow.customers.models import ConsentPurpose, CurrentConsent, Customer
-from trunkshow.messaging.models import CHANNEL_IN_SENTENCE, ChannelKind, Conversation, ConversationStatus
-from trunkshow.messaging.selectors import opt_outs_for
+from trunkshow.messaging.models import CHANNEL_IN_SENTENCE, ChannelKind, Conversation
+from trunkshow.messaging.selectors import conversation_existing, opt_outs_for
 from trunkshow.stores.models import Store
 
 # The channels a conversation may be started on, in the order taken when nothing else decides:
@@ -29,7 +29,6 @@ from trunkshow.stores.models import Store
 # takes only an approved template. Web chat is never started from our side: only the visitor's page
 # reaches it, so it is used only where the visitor's conversation already exists.
 STARTABLE = (ChannelKind.SMS, ChannelKind.EMAIL, ChannelKind.WHATSAPP)
-LIVE = (ConversationStatus.OPEN, ConversationStatus.PENDING, ConversationStatus.SNOOZED)
 
 
 @dataclass(frozen=True)
@@ -50,16 +49,6 @@ class NoChannel(ValidationError):
     def __init__(self, reason: str) -> None:
         super().__init__({"channel": [reason]})
         self.reason = reason
-
-
-def conversation_existing(*, store: Store, customer: Customer) -> Conversation | None:
-    """The conversation "Message" opens: the most recent open, pending or snoozed one, else the most
-    recent closed one (a merge may have left a customer with several)."""
-    rows = Conversation.objects.filter(store=store, customer=customer)
-    return (
-        rows.filter(status__in=LIVE).order_by("-last_message_at", "-id").first()
-        or rows.order_by("-last_message_at", "-id").first()
-    )
 
 
 def _withdrawn(customer: Customer) -> dict[str, dt.datetime]:

@@ -76,10 +76,25 @@ def visitor_socket(*, slug: str, token: str, origin: str) -> tuple[Store, int] |
 
 
 def visitor_get_for(*, store: Store, token: str, conversation_id: Any) -> WebchatVisitor:
-    """The visitor of the conversation in the URL, if and only if the token opens it: anything else is a 404."""
+    """The visitor of the conversation in the URL, if and only if the token opens it: anything else is a 404.
+
+    A conversation a merge folded into the customer's thread is gone, and its visitor moved to that
+    thread (ADR 0010): a widget still naming the old id gets the thread its token opens now (the
+    answer says which), as the token is the key. Any conversation that exists, of this store or
+    another, is still a 404 unless it is the token's.
+    """
     visitor = visitor_for(store=store, token=token)
-    if visitor is None or str(visitor.conversation_id) != str(conversation_id):
+    if visitor is None:
         raise Http404("No such conversation")
+    if str(visitor.conversation_id) != str(conversation_id):
+        try:
+            named = int(str(conversation_id))
+        except ValueError:
+            raise Http404("No such conversation") from None
+        # Ids are never reused: one that names no conversation in any store was folded (or erased,
+        # which takes its visitor along). Any that exists, here or in another store, is not theirs.
+        if Conversation._base_manager.filter(pk=named).exists():
+            raise Http404("No such conversation")
     return visitor
 
 

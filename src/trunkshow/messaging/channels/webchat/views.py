@@ -340,6 +340,7 @@ def messages(request: HttpRequest, *, store: Store, token: str, ip: str, convers
     messages = selectors.widget_messages(conversation=conversation, after_id=int(after))
     return JsonResponse(
         {
+            "conversation": conversation.pk,  # another than asked after a merge folded it (ADR 0010)
             "messages": [selectors.widget_message(m) for m in messages],
             "identified": conversation.customer_id is not None,
             "last_event": selectors.last_event_id(store=store, conversation_id=conversation.pk),

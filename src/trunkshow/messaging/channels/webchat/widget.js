@@ -363,6 +363,8 @@
     // Catch up over HTTP once (the websocket then sends only what happens next and what it missed).
     call("GET", "/conversations/" + state.conversation + "/messages?after=0").then(function (r) {
       r.messages.forEach(add);
+      // A merge may have folded the chat into the customer's thread: the token opens that one now.
+      if (r.conversation && r.conversation !== state.conversation) { state.conversation = r.conversation; save(); }
       if (r.identified) { state.identified = true; save(); }
       offer(); connect();
     }, function () { /* forgotten or offline: the visitor starts again */ });
