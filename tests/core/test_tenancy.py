@@ -46,6 +46,7 @@ def test_the_store_owned_models_are_the_ones_we_expect():
         "inbox.SavedReply",
         "messaging.Attachment",
         "messaging.Conversation",
+        "messaging.ConversationFold",
         "messaging.Message",
         "messaging.OptOut",
         "messaging.ProviderEvent",

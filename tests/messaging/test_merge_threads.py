@@ -104,6 +104,21 @@ def _merge_by_api(world: Any, zoe: Customer, other: Customer) -> None:
     assert response.status_code == 200, response.content
 
 
+def test_a_folded_conversations_page_leads_to_the_thread_that_stayed(world: Any, story: Any) -> None:
+    s, _traveller = story
+    _merge_by_page(world, s["zoe"], s["visitor_record"])
+    gone = s["chat"].pk
+
+    response = browser_client(world.a_manager).get(f"/inbox/{gone}/", follow=True)
+
+    assert response.redirect_chain == [(f"/inbox/{s['thread'].pk}/", 302)]
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "This conversation was joined to Zoë Goldberg's other one when their records were merged" in page
+    # Another store's staff: the folded id is as unknown to them as any of this store's.
+    assert browser_client(world.b_owner).get(f"/inbox/{gone}/").status_code == 404
+    assert browser_client(world.a_manager).get("/inbox/999999/").status_code == 404
+
+
 @pytest.mark.parametrize("merge", [_merge_by_page, _merge_by_api])
 def test_a_merge_leaves_one_live_conversation_and_the_next_text_goes_there(
     world: Any, story: Any, django_capture_on_commit_callbacks: Any, merge: Any
@@ -265,6 +280,7 @@ def test_every_relation_to_a_conversation_follows_a_fold() -> None:
         ("inbox.ReadState", "conversation"),
         ("inbox.OverdueAlert", "conversation"),
         ("inbox.Mention", "conversation"),
+        ("messaging.ConversationFold", "conversation"),  # re-pointed to the kept thread in the fold
     }
 
 

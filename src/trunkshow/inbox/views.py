@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,9 +40,11 @@ from trunkshow.messaging.photos import PhotoRefused, photo_limits, photos_prepar
 from trunkshow.messaging.selectors import (
     WHATSAPP_WINDOW,
     WHATSAPP_WINDOW_MARGIN,
+    conversation_folded_into,
     conversation_get_for,
     conversation_last_channel,
     conversation_messages,
+    customer_name,
     merge_values,
     message_get_for,
     reply_channel_default,
@@ -137,7 +139,19 @@ def _list_url(filters: selectors.InboxFilters, **changes: str) -> str:
 @require_GET
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     store, user = request.store, request.user  # type: ignore[attr-defined]
-    conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    try:
+        conversation = conversation_get_for(store=store, conversation_id=conversation_id)
+    except Http404:
+        # Folded into another by a customer merge: its address leads to the thread that stayed.
+        kept = conversation_folded_into(store=store, conversation_id=conversation_id)
+        if kept is None:
+            raise
+        flash.info(
+            request,
+            _("This conversation was joined to %(name)s's other one when their records were merged: this is it now.")
+            % {"name": customer_name(kept) or _("the customer")},
+        )
+        return redirect("inbox:conversation", kept.pk)
     thread = conversation_messages(conversation=conversation, limit=500)
     notes_marked(store=store, thread=thread)
     customer = conversation.customer

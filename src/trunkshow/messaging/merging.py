@@ -11,7 +11,14 @@ from trunkshow.core.events import publish_on_commit
 from trunkshow.core.models import LiveEvent
 from trunkshow.customers.models import Customer
 from trunkshow.messaging import hooks
-from trunkshow.messaging.models import Conversation, ConversationStatus, Message, Response, WebchatVisitor
+from trunkshow.messaging.models import (
+    Conversation,
+    ConversationFold,
+    ConversationStatus,
+    Message,
+    Response,
+    WebchatVisitor,
+)
 from trunkshow.messaging.selectors import LIVE
 from trunkshow.stores.models import Store
 
@@ -88,6 +95,9 @@ def conversations_fold(
         | Q(kind="conversation", payload__id__in=ids)
         | Q(topic__in=[f"conversation:{c}" for c in ids])
     ).delete()
+    # Their addresses lead here from now on (and those that led to them, here too).
+    ConversationFold.objects.filter(store=store, conversation_id__in=ids).update(conversation=host)
+    ConversationFold.objects.bulk_create(ConversationFold(store=store, folded_id=pk, conversation=host) for pk in ids)
     Conversation.objects.filter(store=store, pk__in=ids).delete()
     publish_on_commit(
         store=store,

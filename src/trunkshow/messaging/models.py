@@ -125,6 +125,26 @@ class Response(models.Model):
         return f"response in conversation {self.conversation_id} at {self.answered_at:%Y-%m-%d %H:%M}"
 
 
+class ConversationFold(models.Model):
+    """A conversation folded into another when its customer's records were merged (ADR 0010): the
+    folded one's address (a bookmark, a page open on another phone) leads to the thread that stayed."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    folded_id = models.PositiveBigIntegerField()
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(store="store")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["store", "folded_id"], name="conversation_fold_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"conversation {self.folded_id} folded into {self.conversation_id}"
+
+
 class Direction(models.TextChoices):
     INBOUND = "in", _("From the customer")
     OUTBOUND = "out", _("To the customer")

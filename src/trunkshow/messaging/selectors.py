@@ -17,6 +17,7 @@ from trunkshow.messaging.models import (
     CHANNEL_IN_SENTENCE,
     ChannelKind,
     Conversation,
+    ConversationFold,
     ConversationStatus,
     Direction,
     Message,
@@ -41,6 +42,16 @@ def conversation_get_for(*, store: Store, conversation_id: Any) -> Conversation:
         return Conversation.objects.select_related("customer").get(store=store, pk=int(conversation_id))
     except (Conversation.DoesNotExist, TypeError, ValueError):
         raise Http404("No such conversation") from None
+
+
+def conversation_folded_into(*, store: Store, conversation_id: Any) -> Conversation | None:
+    """The thread a conversation was folded into by a customer merge, or None (never another store's)."""
+    try:
+        wanted = int(conversation_id)
+    except (TypeError, ValueError):
+        return None
+    fold = ConversationFold.objects.filter(store=store, folded_id=wanted).select_related("conversation").first()
+    return fold.conversation if fold is not None else None
 
 
 def conversation_existing(*, store: Store, customer: Any) -> Conversation | None:
