@@ -222,6 +222,37 @@ def test_the_surviving_customers_associate_takes_the_thread_and_alerts_are_not_r
         assert inbox_tick()["alerted"] == 0  # the managers heard of this wait already
 
 
+def test_a_question_answered_in_the_other_thread_before_the_merge_waits_no_more(
+    world: Any, story: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    s, traveller = story
+    question = _text(world, django_capture_on_commit_callbacks, "And do you still have the pearl studs?", "SMzoe5")
+    traveller.shift(dt.timedelta(minutes=2))
+    with scope(store=world.a), django_capture_on_commit_callbacks(execute=True):
+        thread = Conversation.objects.get(pk=question.conversation_id)
+        assert thread.awaiting_since == question.created_at  # her text waits in her own thread
+        chat = Conversation.objects.get(pk=s["chat"].pk)
+        message_send(store=world.a, actor=world.a_manager.user, conversation=chat, body="Yes, Zoë, we have both.")
+    traveller.shift(dt.timedelta(minutes=1))
+
+    _merge_by_api(world, s["zoe"], s["visitor_record"])
+
+    with scope(store=world.a):
+        merged = Conversation.objects.get()
+        # The answer in the chat came after every question of both threads: nobody waits.
+        assert (merged.awaiting_since, merged.reopened_at) == (None, None)
+        assert conversation_unread(user=world.a_owner.user, conversation=merged) == 0
+    rows = api(world.a_owner).get("/api/v1/conversations", {"sort": "waiting"}).json()["items"]
+    assert rows == []
+
+    # Her next question waits from when she asks it.
+    traveller.shift(dt.timedelta(minutes=5))
+    later = _text(world, django_capture_on_commit_callbacks, "Friday at noon?", "SMzoe6")
+    with scope(store=world.a):
+        merged.refresh_from_db()
+        assert (later.conversation_id, merged.awaiting_since) == (merged.pk, later.created_at)
+
+
 def test_a_closed_conversation_stays_apart_and_the_next_text_goes_to_the_live_one(
     world: Any, story: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -234,6 +265,9 @@ def test_a_closed_conversation_stays_apart_and_the_next_text_goes_to_the_live_on
     with scope(store=world.a):
         kept = dict(Conversation.objects.values_list("id", "status"))
     assert kept == {s["thread"].pk: "closed", s["chat"].pk: "open"}
+    with scope(store=world.a):
+        # The chat Max picked up, not knowing who wrote, is hers now: her associate answers it.
+        assert Conversation.objects.get(pk=s["chat"].pk).assigned_to_id == world.a_associate.user.pk
     # Her own thread is closed, the chat (now hers) is live: the text goes to the live one.
     later = _text(world, django_capture_on_commit_callbacks, "Can I pick it up Friday?", "SMzoe3")
     assert later.conversation_id == s["chat"].pk

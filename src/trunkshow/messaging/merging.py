@@ -20,6 +20,7 @@ from trunkshow.messaging.models import (
     WebchatVisitor,
 )
 from trunkshow.messaging.selectors import LIVE
+from trunkshow.messaging.services import unanswered_since
 from trunkshow.stores.models import Store
 
 # Which status a folded thread takes: the one that asks for attention soonest. A waiting customer
@@ -37,10 +38,12 @@ def conversations_merge(store: Store, survivor: Customer, gone: Customer) -> Non
         .filter(store=store, customer=survivor, status__in=LIVE)
         .order_by("-last_message_at", "-id")
     )
-    if len(live) < 2:
-        return
+    if not live or (len(live) == 1 and live[0].pk in own):
+        return  # nothing to fold, and the customer's own thread keeps whoever answers it
     # The surviving record's thread stays (its id, its links), as the surviving record does; the
-    # most recent of its live ones, else the most recent of the other record's.
+    # most recent of its live ones, else the most recent of the other record's. A single live thread
+    # of the other record (a web chat a visitor started) is "folded" alone: it takes the customer's
+    # associate, as their message would have been assigned had the chat known who they were.
     host = next((c for c in live if c.pk in own), live[0])
     conversations_fold(store=store, customer=survivor, host=host, others=[c for c in live if c.pk != host.pk])
 
@@ -73,11 +76,15 @@ def conversations_fold(
     host.last_message_at, host.last_message_preview = newest.last_message_at, newest.last_message_preview
     host.created_at = min(c.created_at for c in everyone)
     host.subject = host.subject or next((c.subject for c in others if c.subject), "")
-    # The customer's longest wait is the one still to answer; its target clock counts as it did.
+    # One thread waits as one conversation would: from the customer's first message after the last
+    # answer by a person in any of them (a reply in the web chat answered the text asked before it),
+    # and only if one of them was waiting (an opt-out or a close ended a wait; a fold starts none).
+    # Its target clock counts from the latest time one of them came back to open, as it did.
     waiting = [c for c in everyone if c.awaiting_since is not None]
-    if waiting:
-        longest = min(waiting, key=lambda c: (c.awaiting_since, c.pk))
-        host.awaiting_since, host.reopened_at = longest.awaiting_since, longest.reopened_at
+    asked = unanswered_since(host) if waiting else None
+    host.awaiting_since = asked
+    reopened = [c.reopened_at for c in waiting if c.reopened_at is not None]
+    host.reopened_at = max(reopened) if asked is not None and reopened else None
     if host.first_response_seconds is None:
         host.first_response_seconds = next(
             (c.first_response_seconds for c in others if c.first_response_seconds is not None), None

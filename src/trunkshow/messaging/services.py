@@ -229,7 +229,7 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
         # answer it during the opt-out, so the target's clock (the marks, the managers' alert, the
         # report's measure) counts from the START, as after a snooze; the question itself is what
         # waits ("Waiting …", the order, what is new). A closed conversation's wait ended with it.
-        asked = _unanswered_since(conversation, message)
+        asked = unanswered_since(conversation, before=message)
         if asked is not None:
             conversation.awaiting_since = asked
             conversation.reopened_at = message.created_at
@@ -249,11 +249,13 @@ def _conversation_inbound(conversation: Conversation, message: Message, *, keywo
         Customer.objects.filter(pk=conversation.customer_id).update(last_contact_at=message.created_at)
 
 
-def _unanswered_since(conversation: Conversation, before: Message) -> dt.datetime | None:
+def unanswered_since(conversation: Conversation, *, before: Message | None = None) -> dt.datetime | None:
     """When the customer's first message to a person that nobody has answered since was written
-    (before ``before``); None when a person answered their last one (or they wrote none). Keywords
-    are answered automatically and automatic answers answer nobody: neither counts."""
-    thread = Message.objects.filter(conversation=conversation, id__lt=before.pk)
+    (before ``before``, if given); None when a person answered their last one (or they wrote none).
+    Keywords are answered automatically and automatic answers answer nobody: neither counts."""
+    thread = Message.objects.filter(conversation=conversation)
+    if before is not None:
+        thread = thread.filter(id__lt=before.pk)
     answered = (
         thread.filter(direction=Direction.OUTBOUND, meta__system__isnull=True)
         .order_by("-id")
