@@ -180,6 +180,20 @@ def test_start_resubscribes_and_help_answers_with_the_stores_name(
     assert replies[-2][0].startswith("Atelier Ana: you are subscribed again. Msg & data rates may apply.")
 
 
+def test_help_names_the_email_address_that_reaches_the_store_when_there_is_one(
+    world: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.INBOUND_EMAIL_DOMAIN = "in.atelier.example.com"
+    world.a.address_line1, world.a.city = "12 Gem Street", "New York"
+    world.a.save()
+    text_in(world, django_capture_on_commit_callbacks, "HELP", "SM11")
+    with scope(store=world.a):
+        (reply,) = Message.objects.filter(direction="out").values_list("body", flat=True)
+    assert reply == (
+        f"Atelier Ana: 12 Gem Street, New York; email {world.a.slug}@in.atelier.example.com. Reply STOP to unsubscribe."
+    )
+
+
 def test_help_from_a_number_that_opted_out_is_not_answered_nor_left_failed_in_the_thread(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

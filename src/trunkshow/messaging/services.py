@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -405,8 +406,13 @@ def _keyword_consent(
 
 
 def store_contact_line(store: Store) -> str:
-    parts = [p for p in (store.address_line1, store.city) if p]
-    return (": " + ", ".join(parts)) if parts else ""
+    """How to reach the store, for HELP: its street and city, and the email address that reaches its
+    inbox when inbound email is set up (``<slug>@INBOUND_EMAIL_DOMAIN``, docs/email.md)."""
+    parts = [", ".join(p for p in (store.address_line1, store.city) if p)]
+    if settings.INBOUND_EMAIL_DOMAIN:
+        parts.append(_("email %(address)s") % {"address": f"{store.slug}@{settings.INBOUND_EMAIL_DOMAIN}"})
+    written = "; ".join(p for p in parts if p)
+    return (": " + written) if written else ""
 
 
 def system_reply(
