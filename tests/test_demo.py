@@ -521,6 +521,18 @@ def test_the_demo_inbox_is_history_nothing_sent_answered_or_alerted_for_it(
         assert outbox_sweep(now=loaded_at + dt.timedelta(days=1)) == []
         assert mailoutbox == []
 
+        # The email threads have the subjects they were written under; the store's replies will be "Re:" them.
+        assert sorted(
+            Conversation.objects.filter(store=store, channel="email")
+            .exclude(subject="")
+            .values_list("subject", flat=True)
+        ) == ["Emerald pendants", "Engraving our wedding date"]
+        assert {m.meta["subject"] for m in messages if m.channel == "email" and m.direction == "in"} == {
+            "Emerald pendants",
+            "Re: Emerald pendants",
+            "Engraving our wedding date",
+            "Re: Engraving our wedding date",
+        }
         # The conversations' clocks are the story's: begun with their first message, answered in minutes.
         conversations = list(Conversation.objects.filter(store=store).prefetch_related("messages"))
         for conversation in conversations:

@@ -1098,6 +1098,12 @@ CONVERSATIONS: tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...] = (
     ),  # Two days ago on WhatsApp: past the 24-hour window, the composer offers the approved templates.
     ("whatsapp", ((2950, "in", "Hello! Is the engraving on my locket finished? No rush at all."),)),
 )
+# The subjects the demo's email threads were written under (by their first line): the replies the
+# store sends go out as "Re: …" of these, as a mail client's would.
+EMAIL_SUBJECTS = {
+    CONVERSATIONS[1][1][0][2]: "Engraving our wedding date",
+    CONVERSATIONS[4][1][0][2]: "Emerald pendants",
+}
 UNKNOWN_TEXTER = ("+19175550123", "Hi, do you buy old gold? I have a few chains.")
 # A visitor of the store's website who chatted, left a name and an email with the widget's consent
 # box ticked, and is waiting for the answer to a second question: (minutes ago, who, text).
@@ -1281,6 +1287,10 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
 
     for n, (channel, lines, customer, address) in enumerate(threads):
         conversation = conversation_for(store=store, customer=customer, channel=channel, address=address)
+        subject = EMAIL_SUBJECTS.get(lines[0][2], "") if channel == "email" else ""
+        if subject:
+            conversation.subject = subject
+            conversation.save(update_fields=["subject"])
         for i, (minutes, who, line) in enumerate(lines):
             body = line.replace("{first}", customer.first_name)
             at = now - dt.timedelta(minutes=minutes)
@@ -1294,7 +1304,14 @@ def _conversations(store: Any, staff: dict[str, Any]) -> None:
                     at=at,
                     provider="demo",
                     provider_id=provider_id,
-                    meta={"message_id": f"<{provider_id}@example.com>"} if channel == "email" else {},
+                    meta=(
+                        {
+                            "message_id": f"<{provider_id}@example.com>",
+                            "subject": subject if i == 0 else f"Re: {subject}",
+                        }
+                        if channel == "email"
+                        else {}
+                    ),
                     photos=demo_photos(body),
                 )
                 assign_on_inbound(store, conversation, message)

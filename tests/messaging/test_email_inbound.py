@@ -448,7 +448,7 @@ def test_markup_in_a_plain_text_email_is_shown_as_text_on_the_customers_page(wor
     message = EmailMessage()
     message["From"] = "Mallory <mallory@example.net>"
     message["To"] = "atelier@in.trunkshow.test"
-    message["Subject"] = "hello"
+    message["Subject"] = "hello <b>there</b>"
     message["Message-ID"] = "<plain-xss@example.net>"
     message.set_content("Look: <img src=x onerror=alert(1)>")
     response = deliver(message.as_bytes())
@@ -459,6 +459,10 @@ def test_markup_in_a_plain_text_email_is_shown_as_text_on_the_customers_page(wor
     page = browser_client(world.a_associate).get(f"/customers/{stored.conversation.customer_id}/").content.decode()
     assert "Look: &lt;img src=x onerror=alert(1)&gt;" in page
     assert "<img src=x onerror" not in page
+    # The conversation shows what the customer wrote as the subject, as text too.
+    thread = browser_client(world.a_associate).get(f"/inbox/{stored.conversation_id}/").content.decode()
+    assert '<p class="msg-label msg-subject">Subject: hello &lt;b&gt;there&lt;/b&gt;</p>' in thread
+    assert "Look: &lt;img src=x onerror=alert(1)&gt;" in thread
 
 
 def test_an_attachment_name_cannot_choose_its_path_or_disguise_its_type(world: Any, inbound_settings: Path) -> None:
