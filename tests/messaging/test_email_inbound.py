@@ -415,7 +415,8 @@ def test_html_only_mail_is_shown_as_text_and_kept_as_sanitised_html(world: Any) 
     assert response.status_code == 201
     with scope(store=world.a):
         message = Message.objects.get()
-    assert message.body == "Do you sell platinum bands?\n\nSee this and that."
+    # Where a web link leads follows its words (a javascript: one is words alone).
+    assert message.body == "Do you sell platinum bands?\n\nSee this and that (https://example.com/rings)."
     html = message.meta["html"]
     for forbidden in ("<img", "onerror", "<script", "onload", "onclick", "javascript:", "<iframe", "tracker.example"):
         assert forbidden not in html
@@ -739,3 +740,20 @@ def test_a_photo_by_email_is_shown_as_a_thumbnail_and_anything_else_only_downloa
         "nosniff",
     )
     assert browser_client(world.b_owner).get(f"/inbox/attachments/{photo.pk}/thumb/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ('<p>Do you have <a href="https://shop.example.com/ring/42">this one</a> in a 6?</p>',
+         "Do you have this one (https://shop.example.com/ring/42) in a 6?"),
+        ('<p><a href="https://shop.example.com/">https://shop.example.com</a></p>', "https://shop.example.com"),
+        ('<p><a href="https://shop.example.com/a"><img src="x"></a></p>', "https://shop.example.com/a"),
+        ('<p><a href="mailto:ana@example.com">write to Ana</a></p>', "write to Ana"),
+        ('<p><a href="javascript:alert(1)">click</a> <a href="http://a.example/x y">odd</a></p>', "click odd"),
+    ],
+)  # fmt: skip
+def test_a_web_links_address_follows_its_words_in_the_text(html: str, text: str) -> None:
+    from trunkshow.messaging.channels.email.text import text_of_html
+
+    assert text_of_html(html) == text

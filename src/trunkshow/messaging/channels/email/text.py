@@ -35,6 +35,7 @@ _HTML_TAGS = {
     "h6", "hr", "i", "li", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
+_WEB = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _HTML_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 
@@ -57,6 +58,7 @@ class _TextOf(HTMLParser):
         self.skipping = 0
         self.quote_depth = 0
         self.pre = 0
+        self.links: list[tuple[str, int]] = []  # (address, where its words start in ``current``)
 
     def _break(self) -> None:
         text = "".join(self.current)
@@ -85,11 +87,20 @@ class _TextOf(HTMLParser):
             self.quote_depth += 1
         elif tag == "pre":
             self.pre += 1
+        elif tag == "a":
+            self.links.append((attributes.get("href", "").strip(), len(self.current)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
             return
+        if tag == "a" and self.links:
+            # Where a link leads is part of what the customer sent ("this one" means nothing without
+            # it): an http(s) address follows its words, unless the words are the address.
+            href, start = self.links.pop()
+            words = " ".join("".join(self.current[start:]).split())
+            if _WEB.match(href) and not self.skipping and href.rstrip("/") not in (words.rstrip("/"), ""):
+                self.current.append(f" ({href})" if words else href)
         if tag in _BLOCK:
             self._break()
         if tag == "blockquote":
