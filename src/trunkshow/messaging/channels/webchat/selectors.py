@@ -22,7 +22,7 @@ from trunkshow.messaging.models import (
     WebchatSettings,
     WebchatVisitor,
 )
-from trunkshow.messaging.selectors import message_photos
+from trunkshow.messaging.selectors import conversation_folded_into, message_photos
 from trunkshow.stores import hours
 from trunkshow.stores.models import WEEKDAYS, Store
 
@@ -80,20 +80,14 @@ def visitor_get_for(*, store: Store, token: str, conversation_id: Any) -> Webcha
 
     A conversation a merge folded into the customer's thread is gone, and its visitor moved to that
     thread (ADR 0010): a widget still naming the old id gets the thread its token opens now (the
-    answer says which), as the token is the key. Any conversation that exists, of this store or
-    another, is still a 404 unless it is the token's.
+    answer says which), as the fold's record says the old id became it. Any other id is a 404.
     """
     visitor = visitor_for(store=store, token=token)
     if visitor is None:
         raise Http404("No such conversation")
     if str(visitor.conversation_id) != str(conversation_id):
-        try:
-            named = int(str(conversation_id))
-        except ValueError:
-            raise Http404("No such conversation") from None
-        # Ids are never reused: one that names no conversation in any store was folded (or erased,
-        # which takes its visitor along). Any that exists, here or in another store, is not theirs.
-        if Conversation._base_manager.filter(pk=named).exists():
+        kept = conversation_folded_into(store=store, conversation_id=conversation_id)
+        if kept is None or kept.pk != visitor.conversation_id:
             raise Http404("No such conversation")
     return visitor
 
