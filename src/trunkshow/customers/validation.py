@@ -79,7 +79,8 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
                 % {"raw": raw, "example": _example_number(region)}
             }
         ) from None
-    if not phonenumbers.is_valid_number(number) and text.startswith("+"):
+    valid = phonenumbers.is_valid_number(number)
+    if not valid and text.startswith("+"):
         # The country was typed: the digits after it are what is wrong, not a missing country code.
         country = phonenumbers.region_code_for_country_code(number.country_code or 0)
         raise ValidationError(
@@ -92,7 +93,7 @@ def parse_phone(raw: str, *, region: str, field: str = "phone") -> str:
                 }
             }
         )
-    if not phonenumbers.is_valid_number(number):
+    if not valid:
         raise ValidationError(
             {
                 field: _("“%(raw)s” is not a valid phone number (%(region)s). Add the country code, like %(example)s.")
