@@ -296,17 +296,67 @@ GUESSES: dict[str, list[str]] = {
         "etichette",  # it
         "labels",  # nl
     ],
-    # Also with a system named beside it ("Ring size (US)", "EU ring size"): see ring_size_system.
+    # Also with a system named beside it ("Ring size (US)", "EU ring size", "Ringgrösse CH"): see
+    # mapping.ring_size_system. Not Dutch "ringmaat": Dutch jewelers give the inner diameter in mm.
     "ring_size": [
         "ringsize",
         "fingersize",
         "ringgrosse",  # de (Ringgröße)
-        "tailledebague",
+        "tailledebague",  # fr
         "tailledanneau",
-        "tagliaanello",
+        "taillebague",
+        "tagliaanello",  # it: the circumference less 40
         "misuraanello",
-        "talladeanillo",
+        "misuradellanello",
+        "talladeanillo",  # es: the circumference less 40
+        "tallaanillo",
+        "talladelanillo",
         "medidadeanillo",
+        "medidaanillo",
+    ],
+    # Also with a unit named beside it ("Bracelet size (cm)", "Kettenlänge in Zoll"): see
+    # mapping.length_unit. Not "wrist size": a wrist is measured smaller than the bracelet for it.
+    "bracelet_size": [
+        "braceletsize",
+        "braceletlength",
+        "armbandgrosse",  # de (Armbandgröße)
+        "armbandlange",
+        "tailledebracelet",  # fr
+        "taillebracelet",
+        "longueurdebracelet",
+        "longueurbracelet",
+        "talladepulsera",  # es
+        "tallapulsera",
+        "medidadepulsera",
+        "largodepulsera",
+        "longituddepulsera",
+        "misurabracciale",  # it
+        "tagliabracciale",
+        "lunghezzabracciale",
+        "armbandmaat",  # nl
+        "armbandlengte",
+    ],
+    "necklace_length": [
+        "necklacelength",
+        "necklacesize",
+        "chainlength",
+        "kettenlange",  # de (Kettenlänge)
+        "halskettenlange",
+        "colliergrosse",
+        "longueurdecollier",  # fr
+        "longueurcollier",
+        "tailledecollier",
+        "longueurdechaine",
+        "largodecollar",  # es
+        "longituddecollar",
+        "medidadecollar",
+        "talladecollar",
+        "lunghezzacollana",  # it
+        "misuracollana",
+        "lunghezzacatena",
+        "kettinglengte",  # nl
+        "halskettinglengte",
+        "kettingmaat",
     ],
     "note": [
         "note",  # also fr, it
