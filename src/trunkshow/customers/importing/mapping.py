@@ -231,10 +231,43 @@ def clashing_columns(mapping: Mapping[str, str]) -> set[str]:
     return {column for columns in by_group.values() if len(columns) > 1 for column in columns}
 
 
+def name_columns(columns: list[str], mapping: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
+    """``mapping`` keyed by the file's own column names, and what clashes.
+
+    A key is the column it names exactly, else the one column whose name differs from it only in
+    case and surrounding spaces (``--map 'telefon=phone'`` for "Telefon", a JSON key " Email"); a key
+    naming none (or several) stays as given, for ``check_mapping`` to report with the file's columns.
+    Two keys naming one column with different fields clash, each clash said."""
+    exact = set(columns)
+    loose: dict[str, list[str]] = {}
+    for column in columns:
+        loose.setdefault(column.strip().casefold(), []).append(column)
+    named: dict[str, object] = {}
+    given: dict[str, str] = {}
+    clashes: list[str] = []
+    for key, value in mapping.items():
+        column = key
+        if key not in exact and len(found := loose.get(key.strip().casefold(), [])) == 1:
+            column = found[0]
+        if column in named and named[column] != value:
+            clashes.append(
+                _("“%(a)s” and “%(b)s” are both the column “%(c)s”, mapped to “%(f)s” and “%(g)s”: map it once.")
+                % {"a": given[column], "b": key, "c": column, "f": named[column], "g": value}
+            )
+            continue
+        named[column] = value
+        given.setdefault(column, key)
+    return named, clashes
+
+
 def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str, str]:
-    """A complete mapping for these columns, or ValidationError naming the column."""
+    """A complete mapping for these columns, or ValidationError naming the column. Column names are
+    matched as ``name_columns`` does (case and surrounding spaces aside), field names likewise."""
     errors: dict[str, list[str]] = {}
-    unknown = [c for c in mapping if c not in columns]
+    named, clashes = name_columns(columns, mapping)
+    if clashes:
+        errors["mapping"] = clashes
+    unknown = [c for c in named if c not in columns]
     for column in unknown:
         errors.setdefault("mapping", []).append(
             _("The file has no column “%(c)s”; its columns are %(columns)s.")
@@ -243,8 +276,8 @@ def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str
     clean: dict[str, str] = {}
     used: dict[str, str] = {}
     for column in columns:
-        value = mapping.get(column, IGNORE)
-        name = value if isinstance(value, str) else None
+        value = named.get(column, IGNORE)
+        name = value.strip().lower() if isinstance(value, str) else None
         if name is None or name not in FIELDS:
             errors.setdefault("mapping", []).append(
                 _("“%(f)s” (column “%(c)s”) is not a field an import fills; use one of %(allowed)s.")
@@ -820,6 +853,7 @@ __all__ = [
     "field_group",
     "guess_mapping",
     "length_unit",
+    "name_columns",
     "parse_date",
     "parse_lengths",
     "parse_money",
