@@ -218,3 +218,30 @@ def test_reimporting_with_every_size_column_reads_the_sizes_once_per_batch(world
     # As test_import_ring_sizes' re-import with one ring size column: one query for all the sizes.
     job = run_counted(world.a, world.a_owner, content, django_assert_max_num_queries(22))
     assert (job.unchanged_count, job.merged_count, job.created_count) == (30, 0, 0)
+
+
+def test_sizes_checked_in_a_second_process_read_as_in_line(world: World, monkeypatch):
+    """A large file's lines are checked in a spawned process (ADR 0005, decision 10): the sizes it
+    reads, the store's unit and what the lines say travel back whole."""
+    from trunkshow.customers.importing import jobs
+
+    content = csv(
+        "Name,Email,Misura anello,Bracelet size,Necklace length",
+        "Ana Ruiz,ana@example.com,12,18 cm,40",
+        "Bea Berg,bea@example.com,6½,,",
+        'Cy Cole,cy@example.com,52,7",18',
+    )
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
+    monkeypatch.setattr(jobs, "PROCESS_MIN_ROWS", 3)
+    job = import_file(world.a, world.a_owner, content)
+    assert [o[:2] for o in outcomes(job)] == [(2, "created"), (3, "error"), (4, "created")]
+    assert outcomes(job)[0][2] == (
+        "Ring size EU 52: written IT 12. "
+        "Necklace length 40 in: written “40” without a unit, read in inches as this store measures."
+    )
+    assert lengths(world.a) == [
+        ("Ana", "bracelet", "cm", "18"),
+        ("Ana", "necklace", "in", "40"),
+        ("Cy", "bracelet", "in", "7"),
+        ("Cy", "necklace", "in", "18"),
+    ]
