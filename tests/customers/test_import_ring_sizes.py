@@ -46,6 +46,7 @@ def ring_sizes(store: Any) -> list[tuple[str, str, str]]:
         ("Talla anillo", "ES"),
         ("Ring size (IT)", "IT"),
         ("Ringgrösse CH", "CH"),
+        ("Ring size (EU/IT)", "IT"),  # such a column reads both the circumference and the numbering
         ("Ring size (UK)", "UK"),
     ],
 )

@@ -150,6 +150,8 @@ def ring_size_system(column: str) -> str:
     named = {_RING_SYSTEM_WORDS[w] for w in _header_words(column) if w in _RING_SYSTEM_WORDS}
     if len(named) == 1:
         return named.pop()
+    if named & LESS_40 and named <= LESS_40 | {"EU"}:  # "Ring size (EU/IT)": such a column takes both
+        return min(named & LESS_40)
     if named:
         return ""
     key = column_key(column)
