@@ -1,7 +1,19 @@
 """The headers the column guess knows: point-of-sale exports' in English and in the languages of
-our stores (German, French, Spanish, Italian, Dutch), and the field each names."""
+our stores (German, French, Spanish, Italian, Dutch), the field each names, and how a header is
+compared with them (``column_key``)."""
 
 from __future__ import annotations
+
+import re
+
+from trunkshow.core.validation import fold
+
+
+def column_key(name: str) -> str:
+    """``Accepts_Email Marketing`` → ``acceptsemailmarketing``, ``Straße`` → ``strasse``: case, accents,
+    spaces and punctuation ignored."""
+    return re.sub(r"[\W_]+", "", fold(name))
+
 
 # Headers (as ``column_key`` folds them: case, accents, spaces and punctuation ignored) → the field
 # they name, in English and in the languages of our stores' point-of-sale exports (German, French,
