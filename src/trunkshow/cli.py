@@ -241,12 +241,15 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"{args.file}: no such file")
-    overrides = {}
+    overrides: dict[str, str] = {}
     for item in args.mapping or []:
         column, sep, field = item.partition("=")
         if not sep:
             return _fail(f"--map {item!r}: write it as COLUMN=FIELD, like 'Mobile=phone' (FIELD empty to skip)")
-        overrides[column.strip()] = field.strip()
+        column, field = column.strip(), field.strip()
+        if overrides.get(column, field) != field:
+            return _fail(f"--map names the column {column!r} twice ({overrides[column]!r} and {field!r}): map it once")
+        overrides[column] = field
     names = ", ".join(encodings.CHOICES)
     if args.encoding is not None and encodings.choice(args.encoding) is None:
         return _fail(f"--encoding {args.encoding!r}: not an encoding we read; use one of {names}")
@@ -563,7 +566,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="COL=FIELD",
         help="change the guessed mapping of a column, e.g. --map 'Telefon=phone' 'DOB=birthday_dmy' 'Fax=' "
-        "(FIELD empty: not imported); the mapping used is printed before the import",
+        "(FIELD empty: not imported; COLUMN as the file's header, in any case); the mapping used is printed "
+        "before the import",
     )
     i.add_argument(
         "--dry-run",

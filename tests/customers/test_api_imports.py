@@ -120,8 +120,38 @@ def test_start_with_an_unknown_field_or_column_names_it(world: World):
         "full_name, preferred_name, email, phone, address_line1, address_line2, city, region, postal_code, "
         "country, birthday, birthday_dmy, birthday_mdy, partner_name, partner_birthday, partner_birthday_dmy, "
         "partner_birthday_mdy, anniversary, anniversary_dmy, anniversary_mdy, accepts_email_marketing, accepts_sms_marketing, "
-        "accepts_whatsapp_marketing, total_spent, tags, ring_size, note.",
+        "accepts_whatsapp_marketing, total_spent, tags, ring_size, bracelet_size, necklace_length, note.",
     ]
+
+
+def test_start_names_columns_in_any_case_and_with_spaces_around_them(world: World, django_capture_on_commit_callbacks):
+    job_id = post_file(world.a_owner, b"Name,Email\nAna Ruiz,ana@example.com\n").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.a_owner).post(
+            f"{URL}/{job_id}/start",
+            {"mapping": {"name": "full_name", " EMAIL ": " Email "}},
+            content_type="application/json",
+        )
+    assert response.status_code == 202, response.content
+    assert response.json()["mapping"] == {"Name": "full_name", "Email": "email"}
+    with scope(store=world.a):
+        ana = Customer.objects.get()
+        assert (ana.first_name, list(ana.emails.values_list("address", flat=True))) == ("Ana", ["ana@example.com"])
+
+
+def test_start_naming_one_column_twice_is_refused_and_starts_nothing(world: World):
+    job_id = post_file(world.a_owner, b"Name,Email\nAna Ruiz,ana@example.com\n").json()["id"]
+    response = api(world.a_owner).post(
+        f"{URL}/{job_id}/start",
+        {"mapping": {"Name": "full_name", "Email": "email", "email": "note"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["mapping"] == [
+        "“Email” and “email” are both the column “Email”, mapped to “email” and “note”: map it once."
+    ]
+    with scopes_disabled():
+        assert (ImportJob.objects.get().status, Customer.objects.count()) == ("uploaded", 0)
 
 
 def test_start_without_a_mapping_imports_the_guessed_columns(world: World, django_capture_on_commit_callbacks):

@@ -203,7 +203,7 @@ FIELD_NAMES = (
     "first_name, last_name, full_name, preferred_name, email, phone, address_line1, address_line2, city, region, "
     "postal_code, country, birthday, birthday_dmy, birthday_mdy, partner_name, partner_birthday, "
     "partner_birthday_dmy, partner_birthday_mdy, anniversary, anniversary_dmy, anniversary_mdy, "
-    "accepts_email_marketing, accepts_sms_marketing, accepts_whatsapp_marketing, total_spent, tags, ring_size, note"
+    "accepts_email_marketing, accepts_sms_marketing, accepts_whatsapp_marketing, total_spent, tags, ring_size, bracelet_size, necklace_length, note"
 )
 
 
@@ -270,6 +270,51 @@ def test_a_dry_run_prints_the_mapping_and_leaves_nothing(capsys: Any, world: Wor
     ],
 )
 def test_a_map_naming_an_unknown_column_or_field_is_refused_with_the_choices(
+    capsys: Any, world: World, tmp_path, argv, message
+):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(GERMAN)
+    code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", *argv)
+    assert (code, out, err) == (2, "", message)
+    with scopes_disabled():
+        assert (Customer.objects.count(), ImportJob.objects.count()) == (0, 0)
+
+
+def test_a_map_names_a_column_in_any_case_and_with_spaces_around_it(capsys: Any, world: World, tmp_path):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(GERMAN)
+    argv = ["--map", "kundennummer=note", "  ANREDE  =Note", "telefon="]
+    code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", *argv)
+    assert code == 0, err
+    shown = err.split("\r")[0].splitlines()
+    assert shown[5] == "  Telefon         → Do not import"
+    assert shown[9:11] == ["  Anrede          → Note (note)", "  Kundennummer    → Note (note)"]
+    assert out == "Imported kunden.csv into atelier: 1 created, 0 merged, 0 unchanged, 0 not imported.\n"
+    with scopes_disabled():
+        jurgen = Customer.objects.get()
+        assert sorted(jurgen.notes.values_list("body", flat=True)) == ["Herr", "K-1001"]
+        assert list(jurgen.phones.values_list("e164", flat=True)) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--map", "Telefon=phone", "TELEFON=note"],
+            "trunkshow: kunden.csv: “Telefon” and “TELEFON” are both the column “Telefon”, mapped to “phone” and "
+            "“note”: map it once.\n",
+        ),
+        (
+            ["--map", "Telefon=phone", "Telefon=note"],
+            "trunkshow: --map names the column 'Telefon' twice ('phone' and 'note'): map it once\n",
+        ),
+        (
+            ["--map", "telefon=fone"],
+            f"trunkshow: kunden.csv: “fone” (column “Telefon”) is not a field an import fills; use one of {FIELD_NAMES}.\n",
+        ),
+    ],
+)
+def test_a_map_naming_one_column_twice_or_a_bad_field_in_any_case_is_refused(
     capsys: Any, world: World, tmp_path, argv, message
 ):
     path = tmp_path / "kunden.csv"

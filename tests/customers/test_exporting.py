@@ -90,8 +90,14 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
             services.important_date_create(
                 store=world.a, actor=None, customer=c, kind=kind, day=day, month=month, year=year
             )
-        # Ring sizes with their systems (a bracelet is not one), as the import reads them back.
-        for kind, system, value in [("ring", "UK", "M½"), ("bracelet", "cm", "17"), ("ring", "US", "6 1/2")]:
+        # Sizes with their systems or units, each kind in its column, as the import reads them back.
+        for kind, system, value in [
+            ("ring", "UK", "M½"),
+            ("bracelet", "cm", "17"),
+            ("ring", "US", "6 1/2"),
+            ("necklace", "in", "18"),
+            ("necklace", "cm", "42.5"),
+        ]:
             services.size_add(store=world.a, actor=None, customer=c, kind=kind, system=system, value=value)
         services.purchase_create(
             store=world.a,
@@ -131,6 +137,8 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
             "01-03; 2015-06-12",
             "metal: @Rose gold; stone: Sapphire",
             "UK M½; US 6.5",
+            "17 cm",
+            "42.5 cm; 18 in",
             "Trade show",
             "Ali Associate",
             "1250.50",

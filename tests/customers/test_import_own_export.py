@@ -107,8 +107,13 @@ def mullers(world: World) -> list[Any]:
             services.important_date_create(
                 store=world.a, actor=None, customer=zoe, kind=kind, day=day, month=month, year=year
             )
-        # Ring sizes in two systems (the export writes each with its own) and a bracelet, not one.
-        for kind, system, value in [("ring", "US", "6½"), ("ring", "UK", "N"), ("bracelet", "cm", "17")]:
+        # Ring sizes in two systems (the export writes each with its own), a bracelet and a necklace.
+        for kind, system, value in [
+            ("ring", "US", "6½"),
+            ("ring", "UK", "N"),
+            ("bracelet", "cm", "17"),
+            ("necklace", "in", "18"),
+        ]:
             services.size_add(store=world.a, actor=None, customer=zoe, kind=kind, system=system, value=value)
     return [zoe, hans, ana]
 
@@ -141,6 +146,8 @@ def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
         "Anniversary": "anniversary_mdy",
         "Interests": "tags",
         "Ring size": "ring_size",
+        "Bracelet size": "bracelet_size",
+        "Necklace length": "necklace_length",
         "How we met": "",
         "Associate": "",
         "Lifetime spend": "",  # includes purchases made in Trunkshow: not spend before Trunkshow
@@ -233,10 +240,14 @@ def test_our_export_imported_into_another_store_brings_the_customers_whole(world
             ("stone", "Sapphire"),
             ("style", "Art deco, vintage"),
         ]
-        # Ring sizes with their systems; a bracelet is not in the export.
-        assert sorted(Size.objects.filter(store=world.b).values_list("customer__first_name", "system", "value")) == [
-            ("Zoë", "UK", "N"),
-            ("Zoë", "US", "6.5"),
+        # Sizes with their systems and units, each from its column.
+        assert sorted(
+            Size.objects.filter(store=world.b).values_list("customer__first_name", "kind", "system", "value")
+        ) == [
+            ("Zoë", "bracelet", "cm", "17"),
+            ("Zoë", "necklace", "in", "18"),
+            ("Zoë", "ring", "UK", "N"),
+            ("Zoë", "ring", "US", "6.5"),
         ]
         assert list(hans.phones.values_list("e164", flat=True)) == ["+16175550199"]
         assert list(ana.emails.values_list("address", flat=True)) == ["ana@example.com"]

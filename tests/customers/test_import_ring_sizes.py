@@ -35,12 +35,18 @@ def ring_sizes(store: Any) -> list[tuple[str, str, str]]:
         ("Finger size", ""),
         ("ring_size_uk", "UK"),
         ("EU ring size", "EU"),
-        # Where rings are sized by circumference (France, Germany) or by that less 40 (Italy,
-        # Spain): checked as EU sizes, so an Italian "14" is reported, never read as US 14.
+        # Where rings are sized by circumference (France, Germany): checked as EU sizes, so a "14"
+        # is reported, never read as US 14.
         ("Ringgröße", "EU"),
         ("Taille de bague", "EU"),
-        ("Taglia anello", "EU"),
-        ("Talla de anillo", "EU"),
+        # Italy, Spain and Switzerland number them by the circumference less 40: stored as EU (+40).
+        ("Taglia anello", "IT"),
+        ("Misura anello", "IT"),
+        ("Talla de anillo", "ES"),
+        ("Talla anillo", "ES"),
+        ("Ring size (IT)", "IT"),
+        ("Ringgrösse CH", "CH"),
+        ("Ring size (EU/IT)", "IT"),  # such a column reads both the circumference and the numbering
         ("Ring size (UK)", "UK"),
     ],
 )
@@ -192,3 +198,125 @@ def test_a_size_whose_half_is_not_plain_is_still_refused(system: str, written: s
     assert refused.value.messages == [
         f"“{written}” is not a {system} ring size (for example {'M½' if system == 'UK' else '6.5'})."
     ]
+
+
+# Italy, Spain and Switzerland number rings by the circumference in millimetres less 40.
+
+
+def test_an_italian_or_spanish_column_converts_their_numbering_to_eu_and_says_so(world: World):
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv(
+            "Name,Email,Misura anello,Talla anillo",
+            "Ana Ruiz,ana@example.com,12,",
+            'Bea Berg,bea@example.com,,"14,5"',
+            # Jewelers there write the circumference too: 38 to 76 cannot be that numbering (78 mm on).
+            "Cy Cole,cy@example.com,52,",
+        ),
+    )
+    assert outcomes(job) == [
+        (2, "created", "Ring size EU 52: written IT 12."),
+        (3, "created", "Ring size EU 54.5: written ES 14.5."),
+        (4, "created", ""),
+    ]
+    assert ring_sizes(world.a) == [("Ana", "EU", "52"), ("Bea", "EU", "54.5"), ("Cy", "EU", "52")]
+
+
+def test_a_header_or_value_naming_it_es_or_ch_is_converted_too(world: World):
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv(
+            "Name,Email,Ringgrösse CH,Ring size (IT),Ring size",
+            "Ana Ruiz,ana@example.com,13,,",
+            "Bea Berg,bea@example.com,,EU 55,",
+            "Cy Cole,cy@example.com,,,CH 11",
+            'Di Dahl,di@example.com,,,"US 6; ES 12"',
+        ),
+    )
+    assert outcomes(job) == [
+        (2, "created", "Ring size EU 53: written CH 13."),
+        (3, "created", ""),  # the circumference, named: kept as it is
+        (4, "created", "Ring size EU 51: written CH 11."),
+        (5, "created", "Ring size EU 52: written ES 12."),
+    ]
+    assert ring_sizes(world.a) == [
+        ("Ana", "EU", "53"),
+        ("Bea", "EU", "55"),
+        ("Cy", "EU", "51"),
+        ("Di", "EU", "52"),
+        ("Di", "US", "6"),
+    ]
+
+
+def test_an_ambiguous_value_in_an_italian_column_is_refused_never_guessed(world: World):
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv(
+            "Name,Email,Misura anello,Ring size (IT)",
+            "Ana Ruiz,ana@example.com,6½,",  # written as a US size
+            "Bea Berg,bea@example.com,N,",  # a UK letter
+            "Cy Cole,cy@example.com,37,",  # neither 77 mm nor a circumference
+            "Di Dahl,di@example.com,,IT 52",  # named IT, but no ring is 92 mm
+            "Ed Eng,ed@example.com,11,",
+        ),
+    )
+    either = (
+        "is not an Italian, Spanish or Swiss ring size (the circumference in millimetres less 40, from 0 to 36: "
+        "12 is EU 52) nor a circumference from 38 to 76 mm. A US or UK size needs its system in the column's "
+        "header, like “Ring size (US)”."
+    )
+    assert outcomes(job) == [
+        (2, "error", f"Misura anello: “6½” {either}"),
+        (3, "error", f"Misura anello: “N” {either}"),
+        (4, "error", f"Misura anello: “37” {either}"),
+        (
+            5,
+            "error",
+            "Ring size (IT): “IT 52” is not an Italian, Spanish or Swiss ring size (the circumference in "
+            "millimetres less 40, from 0 to 36: 12 is EU 52).",
+        ),
+        (6, "created", "Ring size EU 51: written IT 11."),
+    ]
+    with scope(store=world.a):
+        assert list(Customer.objects.values_list("first_name", flat=True)) == ["Ed"]
+
+
+def test_a_small_number_in_a_german_or_french_column_is_still_refused_naming_the_swiss_header(world: World):
+    job = import_file(
+        world.a,
+        world.a_owner,
+        csv("Name,Email,Ringgröße,Taille de bague", "Ana Ruiz,ana@example.com,14,", "Bea Berg,bea@example.com,,54"),
+    )
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            "Ringgröße: “14” is not an EU ring size (the circumference in millimetres, 38 to 76, like 52). If it "
+            "is an Italian, Spanish or Swiss size (the circumference less 40), name that in the column's header, "
+            "like “Ring size (CH)”; if it is a US size, like “Ring size (US)”.",
+        ),
+        (3, "created", ""),
+    ]
+    assert ring_sizes(world.a) == [("Bea", "EU", "54")]
+
+
+def test_an_italian_size_merged_is_said_and_the_same_file_again_changes_nothing(world: World):
+    make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
+    make_customer(world.a, first_name="Bea", last_name="Berg", emails=["bea@example.com"])
+    content = csv("Name,Email,Misura anello", "Ana Ruiz,ana@example.com,12", "Bea Berg,bea@example.com,14")
+    with scope(store=world.a):
+        bea = Customer.objects.get(first_name="Bea")
+        services.size_add(store=world.a, actor=None, customer=bea, kind="ring", system="EU", value="53")
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [
+        (2, "merged", "Merged into Ana Ruiz: added ring size EU 52 (written IT 12)."),
+        (3, "unchanged", "Nothing new for Bea Berg; kept ring size EU 53 (the file has EU 54, written IT 14)."),
+    ]
+    before = book(world.a)
+    again = import_file(world.a, world.a_owner, content)
+    assert [o[1] for o in outcomes(again)] == ["unchanged", "unchanged"]
+    assert book(world.a) == before
+    assert ring_sizes(world.a) == [("Ana", "EU", "52"), ("Bea", "EU", "53")]

@@ -1,7 +1,7 @@
 """CSV export of a filtered customer list or a segment: streamed, safe in a spreadsheet, audited.
 
 Rows are read by keyset in chunks (never an OFFSET, never the whole list), each chunk with
-its phones, emails, interests, anniversaries, ring sizes and consent in six more queries, and written as
+its phones, emails, interests, anniversaries, sizes and consent in six more queries, and written as
 it is read, so memory stays flat at a million rows. The audit entry is written and committed before the
 first byte is sent, with the filters and the number of rows the export holds; when the
 stream ends it records how many rows went out and whether it finished, so an interrupted
@@ -72,6 +72,8 @@ COLUMNS = (
     "Anniversary",
     "Interests",
     "Ring size",
+    "Bracelet size",
+    "Necklace length",
     "How we met",
     "Associate",
     "Lifetime spend",
@@ -305,14 +307,15 @@ class _Reader:
             ids,
         ):
             anniversaries[cid].append(_month_day(day, month, year))
-        # Each with its system ("US 6.5; UK N½"), which the import reads back whatever the store's.
-        ring_sizes: dict[int, list[str]] = defaultdict(list)
-        for cid, system, value in self._children(
-            "SELECT customer_id, system, value FROM customers_size "
-            "WHERE kind = 'ring' AND customer_id IN ({marks}) ORDER BY customer_id, system, id",
+        # Each with its system or unit ("US 6.5; UK N½", "18 cm"), which the import reads back
+        # whatever the store's.
+        sizes: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for cid, kind, system, value in self._children(
+            "SELECT customer_id, kind, system, value FROM customers_size "
+            "WHERE customer_id IN ({marks}) ORDER BY customer_id, kind, system, id",
             ids,
         ):
-            ring_sizes[cid].append(f"{system} {value}")
+            sizes[(cid, kind)].append(f"{system} {value}" if kind == "ring" else f"{value} {system}")
         consent: dict[tuple[int, str], bool] = {
             (cid, channel): bool(granted)
             for cid, channel, granted in self._children(
@@ -368,7 +371,9 @@ class _Reader:
                     partner_birthday,
                     "; ".join(anniversaries.get(cid, ())),
                     _safe("; ".join(interests.get(cid, ()))),
-                    "; ".join(ring_sizes.get(cid, ())),
+                    "; ".join(sizes.get((cid, "ring"), ())),
+                    "; ".join(sizes.get((cid, "bracelet"), ())),
+                    "; ".join(sizes.get((cid, "necklace"), ())),
                     sources.get(row["source"], row["source"]),
                     _safe(staff.get(associate, "")) if associate else "",
                     f"{row['lifetime_spend']:.2f}",

@@ -28,6 +28,7 @@ from trunkshow.core.validation import (
 )
 
 __all__ = [
+    "LENGTH_BOUNDS",
     "clean_text",
     "fold",
     "normalise_email",
@@ -146,6 +147,13 @@ RING_UK = re.compile(r"^([A-Z])\s*(½|\.5|1/2)?$")
 RING_US_FRACTION = re.compile(r"^(\d{1,2})(?:\s*([¼½¾])|\s+(1/4|1/2|3/4))$")
 _QUARTERS = {"¼": ".25", "½": ".5", "¾": ".75", "1/4": ".25", "1/2": ".5", "3/4": ".75"}
 SIZE_SYSTEMS = {"ring": ("US", "UK", "EU"), "bracelet": ("cm", "in"), "necklace": ("cm", "in")}
+# The lengths a bracelet or necklace may have, by unit (the profile's form and the import check them).
+LENGTH_BOUNDS = {
+    ("bracelet", "cm"): (10, 30),
+    ("bracelet", "in"): (4, 12),
+    ("necklace", "cm"): (30, 120),
+    ("necklace", "in"): (12, 48),
+}
 
 
 def validate_size(kind: str, system: str, value: str, *, field: str = "size") -> tuple[str, str, str]:
@@ -184,13 +192,7 @@ def validate_size(kind: str, system: str, value: str, *, field: str = "size") ->
             }
         )
     length = _number(text)
-    bounds = {
-        ("bracelet", "cm"): (10, 30),
-        ("bracelet", "in"): (4, 12),
-        ("necklace", "cm"): (30, 120),
-        ("necklace", "in"): (12, 48),
-    }
-    low, high = bounds[(kind, system)]
+    low, high = LENGTH_BOUNDS[(kind, system)]
     if length is None or not low <= length <= high:
         raise ValidationError(
             {

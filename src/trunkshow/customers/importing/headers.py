@@ -1,7 +1,19 @@
 """The headers the column guess knows: point-of-sale exports' in English and in the languages of
-our stores (German, French, Spanish, Italian, Dutch), and the field each names."""
+our stores (German, French, Spanish, Italian, Dutch), the field each names, and how a header is
+compared with them (``column_key``)."""
 
 from __future__ import annotations
+
+import re
+
+from trunkshow.core.validation import fold
+
+
+def column_key(name: str) -> str:
+    """``Accepts_Email Marketing`` → ``acceptsemailmarketing``, ``Straße`` → ``strasse``: case, accents,
+    spaces and punctuation ignored."""
+    return re.sub(r"[\W_]+", "", fold(name))
+
 
 # Headers (as ``column_key`` folds them: case, accents, spaces and punctuation ignored) → the field
 # they name, in English and in the languages of our stores' point-of-sale exports (German, French,
@@ -296,17 +308,67 @@ GUESSES: dict[str, list[str]] = {
         "etichette",  # it
         "labels",  # nl
     ],
-    # Also with a system named beside it ("Ring size (US)", "EU ring size"): see ring_size_system.
+    # Also with a system named beside it ("Ring size (US)", "EU ring size", "Ringgrösse CH"): see
+    # mapping.ring_size_system. Not Dutch "ringmaat": Dutch jewelers give the inner diameter in mm.
     "ring_size": [
         "ringsize",
         "fingersize",
         "ringgrosse",  # de (Ringgröße)
-        "tailledebague",
+        "tailledebague",  # fr
         "tailledanneau",
-        "tagliaanello",
+        "taillebague",
+        "tagliaanello",  # it: the circumference less 40
         "misuraanello",
-        "talladeanillo",
+        "misuradellanello",
+        "talladeanillo",  # es: the circumference less 40
+        "tallaanillo",
+        "talladelanillo",
         "medidadeanillo",
+        "medidaanillo",
+    ],
+    # Also with a unit named beside it ("Bracelet size (cm)", "Kettenlänge in Zoll"): see
+    # mapping.length_unit. Not "wrist size": a wrist is measured smaller than the bracelet for it.
+    "bracelet_size": [
+        "braceletsize",
+        "braceletlength",
+        "armbandgrosse",  # de (Armbandgröße)
+        "armbandlange",
+        "tailledebracelet",  # fr
+        "taillebracelet",
+        "longueurdebracelet",
+        "longueurbracelet",
+        "talladepulsera",  # es
+        "tallapulsera",
+        "medidadepulsera",
+        "largodepulsera",
+        "longituddepulsera",
+        "misurabracciale",  # it
+        "tagliabracciale",
+        "lunghezzabracciale",
+        "armbandmaat",  # nl
+        "armbandlengte",
+    ],
+    "necklace_length": [
+        "necklacelength",
+        "necklacesize",
+        "chainlength",
+        "kettenlange",  # de (Kettenlänge)
+        "halskettenlange",
+        "colliergrosse",
+        "longueurdecollier",  # fr
+        "longueurcollier",
+        "tailledecollier",
+        "longueurdechaine",
+        "largodecollar",  # es
+        "longituddecollar",
+        "medidadecollar",
+        "talladecollar",
+        "lunghezzacollana",  # it
+        "misuracollana",
+        "lunghezzacatena",
+        "kettinglengte",  # nl
+        "halskettinglengte",
+        "kettingmaat",
     ],
     "note": [
         "note",  # also fr, it

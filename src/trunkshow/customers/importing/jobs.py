@@ -144,7 +144,12 @@ def import_upload(
             raise ValidationError({"encoding": encoding_doubt_message(facts.encoding, facts.alternatives)})
         guess = m.guess_mapping(facts.columns, facts.sample)
         if mapping is not None:
-            guess = m.check_mapping(facts.columns, {**guess, **mapping})
+            # The file's own column names, so "telefon" changes the guess for "Telefon" rather than
+            # being a second, unknown column beside it.
+            named, clashes = m.name_columns(facts.columns, mapping)
+            if clashes:
+                raise ValidationError({"mapping": clashes})
+            guess = m.check_mapping(facts.columns, {**guess, **named})
         job = ImportJob.objects.create(
             store=store,
             created_by=actor if getattr(actor, "pk", None) else None,

@@ -1,7 +1,8 @@
 """From a file's columns to customer fields: the guess from the header, the checks on a mapping,
 and reading the values point-of-sale exports write (dates, yes/no, money, tags), Trunkshow's
 own export included (its headers, its "; " between several values, its consent words and the
-apostrophe its formula guard puts before a cell)."""
+apostrophe its formula guard puts before a cell). Sizes are read in ``sizes``, whose names this
+module passes on, so the rows read every field through it."""
 
 from __future__ import annotations
 
@@ -16,11 +17,25 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, to_locale
 
-from trunkshow.core.validation import fold
 from trunkshow.customers.exporting import FORMULA_STARTS
-from trunkshow.customers.importing.headers import GUESSES
+from trunkshow.customers.importing.headers import GUESSES, column_key
+from trunkshow.customers.importing.sizes import (
+    LESS_40,
+    QUALIFIER_WORDS,
+    SIZE_WORDS,
+    SIZES,
+    ReadSize,
+    header_words,
+    length_unit,
+    parse_lengths,
+    parse_ring_sizes,
+    parse_sizes,
+    ring_size_system,
+    size_reading,
+    size_text,
+    store_length_unit,
+)
 from trunkshow.customers.models import InterestKind
-from trunkshow.customers.validation import validate_size
 
 IGNORE = ""
 _ISO_CURRENCIES = frozenset(list_currencies())
@@ -55,10 +70,13 @@ FIELDS: dict[str, object] = {
     "total_spent": gettext_lazy("Total spent (store currency)"),
     "tags": gettext_lazy("Tags (become interests)"),
     "ring_size": gettext_lazy("Ring size"),
+    "bracelet_size": gettext_lazy("Bracelet size"),
+    "necklace_length": gettext_lazy("Necklace length"),
     "note": gettext_lazy("Note"),
 }
-# A file may hold a ring size per system ("Ring size (US)", "Ring size (UK)"): each column adds its own.
-REPEATABLE = frozenset({"phone", "email", "tags", "note", "ring_size"})
+# A file may hold a size per system or unit ("Ring size (US)", "Ring size (UK)", "Bracelet size (cm)"):
+# each column adds its own.
+REPEATABLE = frozenset({"phone", "email", "tags", "note", "ring_size", "bracelet_size", "necklace_length"})
 # Each date field → (the date it fills, the order its slashes are read in; "" for the store's).
 # The three fields of one date are one choice: a file maps at most one column to each date.
 DATES: dict[str, tuple[str, str]] = {
@@ -71,38 +89,13 @@ IDENTIFYING = frozenset({"first_name", "last_name", "full_name", "email", "phone
 _GUESS = {key: name for name, keys in GUESSES.items() for key in keys}
 
 
-def column_key(name: str) -> str:
-    """``Accepts_Email Marketing`` → ``acceptsemailmarketing``, ``Straße`` → ``strasse``: case, accents,
-    spaces and punctuation ignored."""
-    return re.sub(r"[\W_]+", "", fold(name))
-
-
-# A header word naming the system of a ring size column ("Ring size (UK)", "EU ring size", "ring_size_us").
-_RING_SYSTEM_WORDS = {"us": "US", "usa": "US", "american": "US", "uk": "UK", "british": "UK", "eu": "EU"}
-# Headers in languages of countries that size rings by their circumference in millimetres (France,
-# Germany) or by that less 40 (Italy, Spain, Switzerland: "14" is 54 mm, not US 14): their values
-# are checked as EU sizes, so a "14" there is reported rather than read as a US size.
-_RING_EU_KEYS = frozenset(GUESSES["ring_size"]) - {"ringsize", "fingersize"}
-
-
-def _header_words(column: str) -> list[str]:
-    return [word for word in re.split(r"[\W_]+", column.casefold()) if word]
-
-
-def ring_size_system(column: str) -> str:
-    """The ring size system a column's header names ("US", "UK", "EU"), or "" when the values tell."""
-    named = {_RING_SYSTEM_WORDS[w] for w in _header_words(column) if w in _RING_SYSTEM_WORDS}
-    if len(named) == 1:
-        return named.pop()
-    return "EU" if not named and column_key(column) in _RING_EU_KEYS else ""
-
-
 def _guess(key: str, column: str) -> str:
-    """The field a header names; a ring size header may name its system too ("Ring Size (US)")."""
+    """The field a header names; a size header may name its system or unit too ("Ring Size (US)",
+    "Necklace length (in)")."""
     if key in _GUESS:
         return _GUESS[key]
-    bare = column_key("".join(w for w in _header_words(column) if w not in _RING_SYSTEM_WORDS))
-    return "ring_size" if bare != key and _GUESS.get(bare) == "ring_size" else IGNORE
+    bare = column_key("".join(w for w in header_words(column) if w not in QUALIFIER_WORDS))
+    return _GUESS[bare] if bare and bare != key and _GUESS.get(bare) in SIZES else IGNORE
 
 
 # Trunkshow's own export, told by two headers only it writes together. Some of its columns read
@@ -161,10 +154,43 @@ def clashing_columns(mapping: Mapping[str, str]) -> set[str]:
     return {column for columns in by_group.values() if len(columns) > 1 for column in columns}
 
 
+def name_columns(columns: list[str], mapping: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
+    """``mapping`` keyed by the file's own column names, and what clashes.
+
+    A key is the column it names exactly, else the one column whose name differs from it only in
+    case and surrounding spaces (``--map 'telefon=phone'`` for "Telefon", a JSON key " Email"); a key
+    naming none (or several) stays as given, for ``check_mapping`` to report with the file's columns.
+    Two keys naming one column with different fields clash, each clash said."""
+    exact = set(columns)
+    loose: dict[str, list[str]] = {}
+    for column in columns:
+        loose.setdefault(column.strip().casefold(), []).append(column)
+    named: dict[str, object] = {}
+    given: dict[str, str] = {}
+    clashes: list[str] = []
+    for key, value in mapping.items():
+        column = key
+        if key not in exact and len(found := loose.get(key.strip().casefold(), [])) == 1:
+            column = found[0]
+        if column in named and named[column] != value:
+            clashes.append(
+                _("“%(a)s” and “%(b)s” are both the column “%(c)s”, mapped to “%(f)s” and “%(g)s”: map it once.")
+                % {"a": given[column], "b": key, "c": column, "f": named[column], "g": value}
+            )
+            continue
+        named[column] = value
+        given.setdefault(column, key)
+    return named, clashes
+
+
 def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str, str]:
-    """A complete mapping for these columns, or ValidationError naming the column."""
+    """A complete mapping for these columns, or ValidationError naming the column. Column names are
+    matched as ``name_columns`` does (case and surrounding spaces aside), field names likewise."""
     errors: dict[str, list[str]] = {}
-    unknown = [c for c in mapping if c not in columns]
+    named, clashes = name_columns(columns, mapping)
+    if clashes:
+        errors["mapping"] = clashes
+    unknown = [c for c in named if c not in columns]
     for column in unknown:
         errors.setdefault("mapping", []).append(
             _("The file has no column “%(c)s”; its columns are %(columns)s.")
@@ -173,8 +199,8 @@ def check_mapping(columns: list[str], mapping: Mapping[str, object]) -> dict[str
     clean: dict[str, str] = {}
     used: dict[str, str] = {}
     for column in columns:
-        value = mapping.get(column, IGNORE)
-        name = value if isinstance(value, str) else None
+        value = named.get(column, IGNORE)
+        name = value.strip().lower() if isinstance(value, str) else None
         if name is None or name not in FIELDS:
             errors.setdefault("mapping", []).append(
                 _("“%(f)s” (column “%(c)s”) is not a field an import fills; use one of %(allowed)s.")
@@ -383,56 +409,6 @@ def split_interests(raw: str) -> list[tuple[str, str]]:
     return found
 
 
-_SIZE_NAMED = re.compile(
-    r"^(?:(us|uk|eu)(?:\s*:\s*|\s+)(?P<after>\S.*)|(?P<before>.*\S)\s+\(?(us|uk|eu)\)?)$", re.IGNORECASE
-)
-
-
-def parse_ring_sizes(raw: str, system: str) -> list[tuple[str, str]]:
-    """(system, value) of each ring size in a cell, checked and written as the services write them
-    (``6 1/2`` → US ``6.5``, ``n.5`` → UK ``N½``); several are split by ``;``, as our export writes them.
-
-    ``system`` is the one the column's header names ("" when it names none). A value may name its
-    own (``US 6.5``, ``52 EU``: our export's); otherwise the value tells, as the three systems do not
-    overlap: a letter is UK, 0 to 16 US, 38 to 76 EU. In a column named for one system any other
-    value is reported with that system's reason, so "52" in a "Ring size (US)" column is not EU 52."""
-    found: list[tuple[str, str]] = []
-    for part in split_values(raw):
-        named = _SIZE_NAMED.match(part)
-        own = (named.group(1) or named.group(4)).upper() if named else ""
-        value = (named.group("after") or named.group("before")) if named else part
-        if system and own and own != system:  # "UK N" in a US column: checked (and refused) as written
-            own, value = "", part
-        try:
-            _kind, checked_system, checked = validate_size("ring", system or own or _ring_system_of(value), value)
-        except ValidationError as exc:
-            if system or own:
-                raise ValidationError(exc.messages) from None
-            raise ValidationError(
-                _(
-                    "“%(value)s” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter "
-                    "(like M½) or an EU size from 38 to 76 (like 52), or name the system in the "
-                    "column's header, like “Ring size (UK)”."
-                )
-                % {"value": part}
-            ) from None
-        if (checked_system, checked) not in found:
-            found.append((checked_system, checked))
-    return found
-
-
-_LEADING_NUMBER = re.compile(r"\s*(\d+)")
-
-
-def _ring_system_of(value: str) -> str:
-    """The one system a value can be a size of (the three do not overlap): a letter is UK, a number
-    below 38 US, any other EU; validate_size then says whether it is one. One check per value."""
-    number = _LEADING_NUMBER.match(value)
-    if number is None:
-        return "UK"
-    return "US" if int(number.group(1)) < 38 else "EU"
-
-
 def date_order(locale: str) -> str:
     """``mdy`` where the store's locale writes the month first (en_US), else ``dmy``."""
     try:
@@ -561,7 +537,11 @@ __all__ = [
     "FIELDS",
     "IDENTIFYING",
     "IGNORE",
+    "LESS_40",
     "REPEATABLE",
+    "SIZES",
+    "SIZE_WORDS",
+    "ReadSize",
     "check_mapping",
     "column_key",
     "country_code",
@@ -569,13 +549,20 @@ __all__ = [
     "date_order_shown",
     "field_group",
     "guess_mapping",
+    "length_unit",
+    "name_columns",
     "parse_date",
+    "parse_lengths",
     "parse_money",
     "parse_ring_sizes",
+    "parse_sizes",
     "parse_yes_no",
     "ring_size_system",
+    "size_reading",
+    "size_text",
     "split_interests",
     "split_tags",
     "split_values",
+    "store_length_unit",
     "unguard",
 ]

@@ -52,7 +52,6 @@ from trunkshow.customers.models import (
     InterestKind,
     Note,
     Size,
-    SizeKind,
     Source,
     Suppression,
     SuppressionKind,
@@ -96,6 +95,8 @@ class Context:
     fields: list[tuple[int, str, str]]  # (cell index, column, field) for mapped columns
     order: str  # the store's date order, "dmy" or "mdy"
     width: int
+    # The unit a bare bracelet or necklace length both units allow is read in: the store's ("in" in the US).
+    length_unit: str = "cm"
     # The interests the store uses, by their words (interests.interest_vocabulary), read once per
     # run: a tag naming one becomes it ("pearls" → the store's stone "Pearl").
     vocabulary: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -119,6 +120,7 @@ class Context:
             fields=[f for f in fields if f[2]],
             order=m.date_order(store.locale),
             width=len(job.columns),
+            length_unit=m.store_length_unit(store.country or store.phone_region),
             vocabulary=interest_vocabulary(store=store) if tagged else {},
             created_any=job.created_count > 0,
         )
@@ -135,7 +137,7 @@ class Plan:
     tags: list[tuple[str, str]] = field(default_factory=list)  # interests: (kind, value)
     notes: list[str] = field(default_factory=list)
     anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)  # day, month, year
-    ring_sizes: list[tuple[str, str]] = field(default_factory=list)  # (system, value), as validate_size writes them
+    sizes: list[m.ReadSize] = field(default_factory=list)  # ring, bracelet, necklace: as validate_size writes them
     spend: Decimal | None = None
     consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
     error: str = ""
@@ -245,10 +247,10 @@ def plan_record(ctx: Context, record: Record) -> Plan:
             elif name == "tags":
                 for kind, tag in m.split_interests(text):
                     _add_tag(plan, *services._clean_interest(kind, tag, field=column))
-            elif name == "ring_size":
-                for size in m.parse_ring_sizes(text, m.ring_size_system(column)):
-                    if size not in plan.ring_sizes:
-                        plan.ring_sizes.append(size)
+            elif name in m.SIZES:
+                for size in m.parse_sizes(name, text, column, ctx.length_unit):
+                    if size[:3] not in [old[:3] for old in plan.sizes]:
+                        plan.sizes.append(size)
             elif name == "note":
                 plan.notes.append(v.clean_text(raw, field=column, max_length=services.MAX_NOTE, multiline=True))
             else:
@@ -406,11 +408,11 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     valid = [p for p in plans if not p.error]
     suppressed = _suppressed(store, valid)
     owners = _owners(store, valid)
-    # A file without an anniversary (or ring size) column costs no query for them.
+    # A file without an anniversary (or size) column costs no query for them.
     dated = any(m.field_group(name) == "anniversary" for _i, _column, name in ctx.fields)
-    sized = any(name == "ring_size" for _i, _column, name in ctx.fields)
+    sized = frozenset(m.SIZES[name] for _i, _column, name in ctx.fields if name in m.SIZES)
     found_ids = {i for ids in owners.by_key.values() for i in ids}
-    snapshots = _snapshots(store, found_ids, anniversaries=dated, ring_sizes=sized)
+    snapshots = _snapshots(store, found_ids, anniversaries=dated, sizes=sized)
     # Customer → the line of this file that created them (in an earlier batch, or in this one below):
     # a later line of the same person merges into them, and says so rather than "an existing customer".
     created_from = _created_lines(ctx.job, found_ids) if ctx.created_any else {}
@@ -423,12 +425,12 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
 
     def snapshot(customer_id: int) -> Snapshot:
         if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
-            snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated, ring_sizes=sized))
+            snapshots.update(_snapshots(store, {customer_id}, anniversaries=dated, sizes=sized))
         return snapshots[customer_id]
 
     def flush() -> None:
         for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
-            row(plan, ImportOutcome.CREATED, "", customer_id)
+            row(plan, ImportOutcome.CREATED, _read_sizes(plan), customer_id)
             owners.add(plan, customer_id)
             created_from[customer_id] = plan.line
             ctx.created_any = True
@@ -596,9 +598,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
             {**base, "kind": DateKind.ANNIVERSARY, "day": day, "month": month, "year": year}
             for day, month, year in plan.anniversaries
         ]
-        sizes += [
-            {**base, "kind": SizeKind.RING, "system": system, "value": value} for system, value in plan.ring_sizes
-        ]
+        sizes += [{**base, "kind": size.kind, "system": size.system, "value": size.value} for size in plan.sizes]
         granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
         grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
     inserts.insert_rows(Customer, customers, with_ids=True)
@@ -667,7 +667,7 @@ class Snapshot:
     tags: set[str] = field(default_factory=set)
     notes: set[str] = field(default_factory=set)
     anniversaries: set[tuple[int, int, int | None]] = field(default_factory=set)  # day, month, year
-    ring_sizes: set[tuple[str, str]] = field(default_factory=set)  # (system, value)
+    sizes: set[tuple[str, str, str]] = field(default_factory=set)  # (kind, system, value)
     consents: dict[str, CurrentConsent] = field(default_factory=dict)  # marketing, by channel
 
     def name(self, region: str) -> str:
@@ -681,10 +681,12 @@ class Snapshot:
         )
 
 
-def _snapshots(store: Store, ids: set[int], *, anniversaries: bool, ring_sizes: bool) -> dict[int, Snapshot]:
+def _snapshots(
+    store: Store, ids: set[int], *, anniversaries: bool, sizes: frozenset[str] = frozenset()
+) -> dict[int, Snapshot]:
     """The customers a batch may merge into (with a partner who is a customer), with everything
-    compared, in six queries, and one more for their anniversaries, and one for their ring sizes,
-    when the file has a column of them."""
+    compared, in six queries, and one more for their anniversaries, and one for their sizes of the
+    kinds in ``sizes``, when the file has a column of them."""
     if not ids:
         return {}
     found = {c.pk: Snapshot(c) for c in Customer.objects.filter(store=store, pk__in=ids).select_related("partner")}
@@ -709,11 +711,11 @@ def _snapshots(store: Store, ids: set[int], *, anniversaries: bool, ring_sizes: 
             customer_id__in=ids, kind=DateKind.ANNIVERSARY
         ).values_list("customer_id", "day", "month", "year"):
             found[customer_id].anniversaries.add((day, month, year))
-    if ring_sizes:
-        for customer_id, system, value in Size.objects.filter(customer_id__in=ids, kind=SizeKind.RING).values_list(
-            "customer_id", "system", "value"
+    if sizes:
+        for customer_id, kind, system, value in Size.objects.filter(customer_id__in=ids, kind__in=sizes).values_list(
+            "customer_id", "kind", "system", "value"
         ):
-            found[customer_id].ring_sizes.add((system, value))
+            found[customer_id].sizes.add((kind, system, value))
     for consent in CurrentConsent.objects.filter(customer_id__in=ids, purpose=ConsentPurpose.MARKETING).select_related(
         "event"
     ):
@@ -729,7 +731,7 @@ class Diff:
     tags: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)
-    ring_sizes: list[tuple[str, str]] = field(default_factory=list)
+    sizes: list[m.ReadSize] = field(default_factory=list)
     spend: Decimal | None = None
     grants: list[services.ConsentGrant] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -768,7 +770,7 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
                 _("kept the anniversary %(old)s (the file has %(new)s)")
                 % {"old": _date_text(*same[0]), "new": _date_text(*new)}
             )
-    _diff_ring_sizes(diff, plan, snap)
+    _diff_sizes(diff, plan, snap)
     for e164 in plan.phones:
         if e164 not in snap.phones:
             diff.phones.append(e164)
@@ -794,22 +796,41 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
     return diff
 
 
-def _diff_ring_sizes(diff: Diff, plan: Plan, snap: Snapshot) -> None:
-    """A ring size is added in a system the customer has none in; another size in a system they
-    have is kept and said, like any value the store holds: a finger measured twice is one size, and
-    the store's is as likely to be the newer (ADR 0005, decision 6, ring sizes)."""
-    for system, value in plan.ring_sizes:
-        if (system, value) in snap.ring_sizes:
+def _diff_sizes(diff: Diff, plan: Plan, snap: Snapshot) -> None:
+    """A size is added in a system (or unit) the customer has none of that kind in; another size in
+    one they have is kept and said, like any value the store holds: a finger or wrist measured twice
+    is one size, and the store's is as likely to be the newer (ADR 0005, decision 6, ring sizes)."""
+    for size in plan.sizes:
+        if size[:3] in snap.sizes:
             continue
-        theirs = sorted(old for old_system, old in snap.ring_sizes if old_system == system)
+        what, new = m.SIZE_WORDS[size.kind], m.size_text(*size[:3])
+        reading = m.size_reading(size)
+        theirs = sorted(old for kind, system, old in snap.sizes if kind == size.kind and system == size.system)
         if theirs:
             diff.kept.append(
-                _("kept ring size %(old)s (the file has %(new)s)")
-                % {"old": ", ".join(f"{system} {old}" for old in theirs), "new": f"{system} {value}"}
+                _("kept %(what)s %(old)s (the file has %(new)s)")
+                % {
+                    "what": what,
+                    "old": ", ".join(m.size_text(size.kind, size.system, old) for old in theirs),
+                    "new": f"{new}, {reading}" if reading else new,
+                }
             )
         else:
-            diff.ring_sizes.append((system, value))
-            diff.changed.append(_("added ring size %(size)s") % {"size": f"{system} {value}"})
+            diff.sizes.append(size)
+            diff.changed.append(
+                _("added %(what)s %(size)s") % {"what": what, "size": f"{new} ({reading})" if reading else new}
+            )
+
+
+def _read_sizes(plan: Plan) -> str:
+    """A created line's result: the sizes it read otherwise than as written ("Ring size EU 52: written
+    IT 12."), so nobody takes the stored value for a typing error; "" when it read none so."""
+    said = []
+    for size in plan.sizes:
+        if reading := m.size_reading(size):
+            what = str(m.SIZE_WORDS[size.kind])
+            said.append(f"{what[:1].upper()}{what[1:]} {m.size_text(*size[:3])}: {reading}.")
+    return " ".join(said)
 
 
 # A date of the profile → what filling its day and month, filling its year, and keeping it say.
@@ -895,9 +916,9 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff, created_on: int | None = No
             services.important_date_create(
                 store=store, actor=actor, customer=customer, kind=DateKind.ANNIVERSARY, day=day, month=month, year=year
             )
-        for system, value in diff.ring_sizes:
+        for size in diff.sizes:
             services.size_add(
-                store=store, actor=actor, customer=customer, kind=SizeKind.RING, system=system, value=value
+                store=store, actor=actor, customer=customer, kind=size.kind, system=size.system, value=size.value
             )
         if diff.spend is not None:
             customer.imported_spend = diff.spend
