@@ -200,7 +200,7 @@ GERMAN = (
     "Jürgen;Müller;juergen@example.com;+49 30 1234567;14.03.1985;L ½;1.234,50;Herr;K-1001\r\n"
 ).encode("cp1252")
 FIELD_NAMES = (
-    "first_name, last_name, full_name, preferred_name, email, phone, address_line1, address_line2, city, region, "
+    "first_name, last_name, full_name, preferred_name, title, email, phone, address_line1, address_line2, city, region, "
     "postal_code, country, birthday, birthday_dmy, birthday_mdy, partner_name, partner_birthday, "
     "partner_birthday_dmy, partner_birthday_mdy, anniversary, anniversary_dmy, anniversary_mdy, "
     "accepts_email_marketing, accepts_sms_marketing, accepts_whatsapp_marketing, total_spent, tags, ring_size, bracelet_size, necklace_length, note"
@@ -222,14 +222,14 @@ def test_the_mapping_and_the_columns_left_out_are_printed_before_the_import(caps
         "  Geburtstag      → Birthday, written day/month/year (birthday_dmy)",
         "  Ring size (UK)  → Ring size (ring_size)",
         "  Umsatz          → Total spent (store currency) (total_spent)",
-        "  Anrede          → Do not import",
+        "  Anrede          → Title (Mrs, Mr, Dr…) (title)",
         "  Kundennummer    → Note (note)",
-        f"Not imported: “Anrede”. To import one, run again with --map 'COLUMN=FIELD', FIELD one of {FIELD_NAMES}.",
     ]
     assert out == "Imported kunden.csv into atelier: 1 created, 0 merged, 0 unchanged, 0 not imported.\n"
     with scopes_disabled():
         jurgen = Customer.objects.get()
         assert (jurgen.birthday_day, jurgen.birthday_month, jurgen.birthday_year) == (14, 3, 1985)
+        assert (jurgen.title, jurgen.formal_name) == ("Herr", "Herr Jürgen Müller")
         assert list(jurgen.phones.values_list("e164", flat=True)) == ["+49301234567"]
         assert list(jurgen.notes.values_list("body", flat=True)) == ["K-1001"]
         assert list(Size.objects.filter(customer=jurgen).values_list("system", "value")) == [("UK", "L½")]
@@ -245,9 +245,9 @@ def test_a_dry_run_prints_the_mapping_and_leaves_nothing(capsys: Any, world: Wor
     code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--dry-run")
     assert code == 0, err
     assert out == "Nothing imported (--dry-run): kunden.csv has 1 line to import.\n"
-    assert "  Anrede          → Do not import\n" in err
+    assert "  Anrede          → Title (Mrs, Mr, Dr…) (title)\n" in err
     assert (
-        f"Not imported: “Anrede”, “Kundennummer”. To import one, run again with --map 'COLUMN=FIELD', FIELD one of {FIELD_NAMES}.\n"
+        f"Not imported: “Kundennummer”. To import one, run again with --map 'COLUMN=FIELD', FIELD one of {FIELD_NAMES}.\n"
         in err
     )
     assert list(settings.DATA_DIR.rglob("*")) == []

@@ -61,6 +61,7 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
         first_name="Zoë",
         last_name="=cmd|' /C calc'!A0",
         preferred_name="Zo",
+        title="@Mme",  # typed by anyone: neutralised like a name
         address_line1="12 Rue de Rivoli",
         city="Paris",
         postal_code="75004",
@@ -123,6 +124,7 @@ def test_the_export_holds_what_a_person_expects_exactly(world: World):
             "Zoë",
             "'=cmd|' /C calc'!A0",
             "Zo",
+            "'@Mme",
             "zoe@example.com",
             "'+12125550142; +442079460958",
             "12 Rue de Rivoli",

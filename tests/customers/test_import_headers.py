@@ -31,7 +31,8 @@ BY_LANGUAGE = {
         "Notiz": "note",
         "Bemerkung": "note",
         "Hochzeitstag": "anniversary",
-        "Anrede": "",  # no field holds it: named as not imported
+        "Anrede": "title",
+        "Kundennummer": "",  # no field holds it: named as not imported
     },
     "fr": {
         "Prénom": "first_name",
@@ -46,6 +47,7 @@ BY_LANGUAGE = {
         "Pays": "country",
         "Remarque": "note",
         "Courriel": "email",
+        "Civilité": "title",
     },
     "es": {
         "Nombre": "first_name",
@@ -60,6 +62,7 @@ BY_LANGUAGE = {
         "País": "country",
         "Observaciones": "note",
         "Correo electrónico": "email",
+        "Tratamiento": "title",
     },
     "it": {
         "Nome": "first_name",
@@ -84,6 +87,7 @@ BY_LANGUAGE = {
         "Woonplaats": "city",
         "Land": "country",
         "Opmerking": "note",
+        "Aanhef": "title",
         "Omzet": "total_spent",
     },
 }

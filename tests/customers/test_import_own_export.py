@@ -132,6 +132,7 @@ def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
         "First name": "first_name",
         "Last name": "last_name",
         "Preferred name": "preferred_name",
+        "Title": "title",
         "Emails": "email",
         "Phones": "phone",
         "Address line 1": "address_line1",

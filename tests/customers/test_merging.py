@@ -48,6 +48,7 @@ def pair(world: World) -> Any:
         world.a_owner,
         first_name="Katherine",
         last_name="Szirmay",
+        title="Ms",
         phones=["+19145550142", "+12125550100"],
         emails=["kat@example.com"],
         city="New York",
@@ -62,6 +63,7 @@ def pair(world: World) -> Any:
         first_name="Kate",
         last_name="Szirmai",
         preferred_name="Kati",
+        title="Dr",
         phones=["+12125550100", "+13105550199"],
         emails=["kat@example.com", "kate.s@example.org"],
         address_line1="9 Elm St",
@@ -160,7 +162,7 @@ def test_merge_moves_everything_and_collapses_duplicates(pair):
             actor=world.a_manager.user,
             customer=keep,
             other=other,
-            choices={"address": "taken", "first_name": "kept", "last_name": "kept"},
+            choices={"address": "taken", "first_name": "kept", "last_name": "kept", "title": "taken"},
         )
         assert _counts(survivor.pk) == {
             "phones": 3,  # +12125550100 was on both
@@ -183,7 +185,7 @@ def test_merge_moves_everything_and_collapses_duplicates(pair):
             ("stone", "Sapphire"),
             ("style", "Art deco"),
         ]
-        assert (survivor.first_name, survivor.last_name) == ("Katherine", "Szirmay")
+        assert (survivor.first_name, survivor.last_name, survivor.title) == ("Katherine", "Szirmay", "Dr")
         # Empty on the survivor, known on the other: taken by default.
         assert (survivor.preferred_name, survivor.language, survivor.time_zone) == ("Kati", "hu", "America/Chicago")
         assert (survivor.birthday_day, survivor.birthday_month) == (14, 6)
@@ -212,6 +214,7 @@ def test_merge_moves_everything_and_collapses_duplicates(pair):
             "first_name": "kept",
             "last_name": "kept",
             "preferred_name": "taken",
+            "title": "taken",
             "address": "taken",
             "birthday": "taken",
             "partner": "taken",  # the other was linked back to her husband; she had nobody

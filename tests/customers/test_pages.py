@@ -729,6 +729,7 @@ EDIT_FIELDS = {
     "first_name": "Katalin",
     "last_name": "Szirmay",
     "preferred_name": "Kati",
+    "title": "",
     "address_line1": "",
     "address_line2": "",
     "city": "",
@@ -782,6 +783,7 @@ def test_edit_saves_every_field_and_the_timeline_says_what_changed(world: World)
         {
             **EDIT_FIELDS,
             "preferred_name": "Kati",
+            "title": "Mme",
             "address_line1": "12 Rue de Rivoli",
             "city": "Paris",
             "postal_code": "75004",
@@ -804,11 +806,12 @@ def test_edit_saves_every_field_and_the_timeline_says_what_changed(world: World)
         customer.refresh_from_db()
         assert (
             customer.preferred_name,
+            customer.title,
             customer.address_line1,
             customer.city,
             customer.postal_code,
             customer.country,
-        ) == ("Kati", "12 Rue de Rivoli", "Paris", "75004", "FR")
+        ) == ("Kati", "Mme", "12 Rue de Rivoli", "Paris", "75004", "FR")
         assert (customer.birthday_day, customer.birthday_month, customer.birthday_year) == (29, 2, None)
         assert customer.partner_id == partner.pk
         assert (customer.preferred_channel, customer.language, customer.time_zone) == ("whatsapp", "fr", "Europe/Paris")
@@ -817,8 +820,11 @@ def test_edit_saves_every_field_and_the_timeline_says_what_changed(world: World)
         assert CustomerEdit.objects.get(customer=customer).actor == world.a_associate.user
     text = text_of(client.get(response["Location"]))
     assert "Saved the changes to Kati Szirmay." in text
+    # The profile's head: the name they go by, then how a letter addresses them.
+    assert "Kati Szirmay Mme Katalin Szirmay, goes by Kati" in text
     for line in [
         "Preferred name: Kati",
+        "Title: Mme",
         "Address: 12 Rue de Rivoli",
         "City: Paris",
         "Postal code: 75004",
@@ -931,6 +937,7 @@ def test_edit_a_partner_by_name_with_their_birthday(world: World):
         ({"first_name": "", "last_name": ""}, "first_name", "Enter a first or last name."),
         ({"first_name": "K" * 101}, "first_name", "Use at most 100 characters (this has 101)."),
         ({"postal_code": "9" * 21}, "postal_code", "Use at most 20 characters (this has 21)."),
+        ({"title": "M" * 31}, "title", "Use at most 30 characters (this has 31)."),
         ({"city": "Paris\nLyon"}, "city", "Remove the control characters or line breaks from this field."),
         (
             {"time_zone": "Mars/Olympus"},

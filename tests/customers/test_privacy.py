@@ -60,6 +60,7 @@ def rich_customer(world: World) -> tuple[Customer, dict[str, Any]]:
         first_name="Katalin",
         last_name="Szirmay",
         preferred_name="Kati",
+        title="Dr",
         address_line1="12 Elm Street",
         address_line2="Apt 4",
         city="Scarsdale",
@@ -164,6 +165,7 @@ def test_export_holds_every_kind_of_row_exactly(world: World):
         "first_name": "Katalin",
         "last_name": "Szirmay",
         "preferred_name": "Kati",
+        "title": "Dr",
         "address_line1": "12 Elm Street",
         "address_line2": "Apt 4",
         "city": "Scarsdale",
@@ -330,7 +332,7 @@ def test_erase_leaves_no_trace_of_the_person_and_keeps_the_aggregates(world: Wor
 
         c.refresh_from_db()
         assert c.erased_at == erased.erased_at is not None
-        for name in ("first_name", "last_name", "preferred_name", "address_line1", "address_line2", "city"):
+        for name in ("first_name", "last_name", "preferred_name", "title", "address_line1", "address_line2", "city"):
             assert getattr(c, name) == ""
         for name in ("region", "postal_code", "country", "partner_name", "preferred_channel", "language", "time_zone"):
             assert getattr(c, name) == ""

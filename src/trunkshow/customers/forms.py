@@ -222,6 +222,7 @@ class CustomerEditForm(StaffForm):
     first_name = _text(100, autocomplete="given-name")
     last_name = _text(100, autocomplete="family-name")
     preferred_name = _text(100, autocomplete="nickname")
+    title = _text(30, autocomplete="honorific-prefix")
     address_line1 = _text(200, autocomplete="address-line1")
     address_line2 = _text(200, autocomplete="address-line2")
     city = _text(100, autocomplete="address-level2")
@@ -248,6 +249,7 @@ class CustomerEditForm(StaffForm):
         "first_name": _("First name"),
         "last_name": _("Last name"),
         "preferred_name": _("Preferred name"),
+        "title": _("Title"),
         "address_line1": _("Address"),
         "address_line2": _("Address line 2"),
         "city": _("City"),

@@ -56,6 +56,7 @@ MERGE_FIELDS: tuple[MergeField, ...] = (
     MergeField("first_name", gettext_lazy("First name"), ("first_name",)),
     MergeField("last_name", gettext_lazy("Last name"), ("last_name",)),
     MergeField("preferred_name", gettext_lazy("Preferred name"), ("preferred_name",)),
+    MergeField("title", gettext_lazy("Title"), ("title",)),
     MergeField(
         "address",
         gettext_lazy("Address"),

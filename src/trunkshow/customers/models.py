@@ -61,6 +61,8 @@ class Customer(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    # How a letter or a formal greeting addresses them ("Mrs", "Dr", "Frau"), as the store writes it.
+    title = models.CharField(_("title"), max_length=30, blank=True)
 
     address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
@@ -175,6 +177,11 @@ class Customer(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def formal_name(self) -> str:
+        """The full name with the title before it ("Mrs Anna Szirmay"), as a letter is addressed."""
+        return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
 
     @property
     def initials(self) -> str:

@@ -161,6 +161,9 @@ class ProfileIn(Strict):
     first_name: str | None = None
     last_name: str | None = None
     preferred_name: str | None = None
+    title: str | None = Field(
+        None, description="How a letter addresses them: Mrs, Mr, Dr, Frau… (at most 30 characters)."
+    )
     address_line1: str | None = None
     address_line2: str | None = None
     city: str | None = None
@@ -461,6 +464,7 @@ class CustomerOut(Schema):
     first_name: str
     last_name: str
     preferred_name: str
+    title: str
     address_line1: str
     address_line2: str
     city: str
@@ -499,6 +503,7 @@ _PROFILE_COPIED = [
     "first_name",
     "last_name",
     "preferred_name",
+    "title",
     "address_line1",
     "address_line2",
     "city",

@@ -96,6 +96,7 @@ TEXT_FIELDS = {
     "first_name": v.MAX_NAME,
     "last_name": v.MAX_NAME,
     "preferred_name": v.MAX_NAME,
+    "title": 30,
     "address_line1": 200,
     "address_line2": 200,
     "city": 100,

@@ -180,6 +180,7 @@ def _field_labels() -> dict[str, str]:
         "first_name": _("First name"),
         "last_name": _("Last name"),
         "preferred_name": _("Preferred name"),
+        "title": _("Title"),
         "address_line1": _("Address"),
         "address_line2": _("Address line 2"),
         "city": _("City"),

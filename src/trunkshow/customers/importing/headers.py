@@ -62,6 +62,20 @@ GUESSES: dict[str, list[str]] = {
         "volledigenaam",
     ],
     "preferred_name": ["preferredname", "nickname", "knownas", "rufname", "spitzname", "roepnaam"],
+    "title": [
+        "title",
+        "salutation",
+        "honorific",
+        "nameprefix",
+        "anrede",  # de
+        "titel",  # de, nl
+        "civilite",  # fr (Civilité)
+        "titre",
+        "tratamiento",  # es
+        "titolo",  # it
+        "appellativo",
+        "aanhef",  # nl
+    ],
     "email": [
         "email",
         "emails",

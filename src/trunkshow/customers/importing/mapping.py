@@ -46,6 +46,7 @@ FIELDS: dict[str, object] = {
     "last_name": gettext_lazy("Last name"),
     "full_name": gettext_lazy("Full name (first and last)"),
     "preferred_name": gettext_lazy("Preferred name"),
+    "title": gettext_lazy("Title (Mrs, Mr, Dr…)"),
     "email": gettext_lazy("Email"),
     "phone": gettext_lazy("Phone"),
     "address_line1": gettext_lazy("Address line 1"),
