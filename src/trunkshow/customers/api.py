@@ -18,7 +18,13 @@ from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, paginate, refuse_unknown_parameters
 from trunkshow.customers import coming, filtering, search, services
 from trunkshow.customers.exporting import customers_export, export_response
-from trunkshow.customers.filtering import BadCursor, customers_filtered, filters_parse, page_in_order
+from trunkshow.customers.filtering import (
+    BadCursor,
+    customers_filtered,
+    customers_walked,
+    filters_parse,
+    page_in_order,
+)
 from trunkshow.customers.models import (
     Customer,
     CustomerEmail,
@@ -134,9 +140,15 @@ def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> d
         return _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_filtered(store=store, filters=checked, now=now)
+    walked = customers_walked(store=store, filters=checked, now=now)
     try:
         page = page_in_order(
-            customer_summaries(found, _columns(checked)), filters=checked, cursor=filters.cursor, limit=filters.limit
+            customer_summaries(found, _columns(checked)),
+            filters=checked,
+            cursor=filters.cursor,
+            limit=filters.limit,
+            walk=customer_summaries(walked, _columns(checked)) if walked is not None else None,
+            store=store,
         )
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None

@@ -19,7 +19,7 @@ from trunkshow.core.api import ERRORS, ApiError, refuse_unknown_parameters
 from trunkshow.customers import segments as seg
 from trunkshow.customers.coming import rows_coming
 from trunkshow.customers.exporting import customers_export, export_response
-from trunkshow.customers.filtering import BadCursor, page_in_order
+from trunkshow.customers.filtering import BadCursor, customers_walked, page_in_order
 from trunkshow.customers.models import Segment
 from trunkshow.customers.schemas import CustomerPage, PageParams, customer_summary_out
 from trunkshow.customers.selectors import customers_with_contacts
@@ -134,8 +134,10 @@ def segment_customer_list(request: HttpRequest, segment_id: int, params: Query[P
     filters = seg.segment_filter(store=store, segment=segment)
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_with_contacts(seg.segment_customers(store=store, segment=segment, now=now))
+    walked = customers_walked(store=store, filters=filters, now=now)
+    walk = customers_with_contacts(walked) if walked is not None else None
     try:
-        page = page_in_order(found, filters=filters, cursor=params.cursor, limit=params.limit)
+        page = page_in_order(found, filters=filters, cursor=params.cursor, limit=params.limit, walk=walk, store=store)
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
     dated = rows_coming(store=store, filters=filters, rows=page.rows, now=now)

@@ -426,19 +426,29 @@ def filters_parse(
 
 
 def filters_apply(
-    qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime | None = None
+    qs: QuerySet[Customer],
+    *,
+    store: Store,
+    filters: CustomerFilter,
+    now: dt.datetime | None = None,
+    indexed: bool = True,
 ) -> QuerySet[Customer]:
-    """Narrow a customer queryset (search results or the whole book) by every filter, then order it."""
+    """Narrow a customer queryset (search results or the whole book) by every filter, then order it.
+
+    ``indexed=False``: the date window without its indexes' superset (``customers_walked``)."""
     now = now or timezone.now()
-    return _ordered(_narrowed(qs, store=store, filters=filters, now=now), store=store, filters=filters, now=now)
+    narrowed = _narrowed(qs, store=store, filters=filters, now=now, indexed=indexed)
+    return _ordered(narrowed, store=store, filters=filters, now=now)
 
 
-def _narrowed(qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime) -> QuerySet[Customer]:
+def _narrowed(
+    qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, now: dt.datetime, indexed: bool = True
+) -> QuerySet[Customer]:
     qs = qs.filter(store=store, erased_at__isnull=True)
     if filters.interests:
         qs = qs.filter(interest_condition([(kind, key) for kind, _value, key in filters.interests]))
     if filters.date and filters.within is not None:
-        qs = qs.filter(coming.date_condition(store, filters.date, filters.within, now))
+        qs = qs.filter(coming.date_condition(store, filters.date, filters.within, now, indexed=indexed))
     if filters.associate == UNASSIGNED:
         qs = qs.filter(assigned_associate__isnull=True)
     elif isinstance(filters.associate, int):
@@ -491,6 +501,24 @@ def customers_filtered(*, store: Store, filters: CustomerFilter, now: dt.datetim
     )
     found = search.apply(kept, store=store, q=filters.q, narrowed=True)
     return _ordered(found, store=store, filters=filters, now=now)
+
+
+def customers_walked(*, store: Store, filters: CustomerFilter, now: dt.datetime) -> QuerySet[Customer] | None:
+    """The rows of ``customers_filtered`` with the date window checked on each row as the order's
+    index is walked, for ``page_in_order(walk=...)``; None when there is nothing to walk: no date
+    filter, a search (its own candidates are few), or the soonest order (no index holds it).
+
+    A page of a dense window (a month of birthdays: 5% of a book) is found within a few hundred
+    rows of the name index, where the indexes' superset first reads the whole window (ADR 0004,
+    amendment 12). None too where the list reads the window without that superset: walking
+    would only repeat the same plan."""
+    if not filters.date or filters.within is None or filters.q or filters.effective_sort in (RELEVANCE, SOONEST):
+        return None
+    if not coming.date_condition_indexed(store, filters.date, filters.within, now):
+        return None  # the list's own condition is already checked row by row (a year's window; birthdays on PostgreSQL)
+    from trunkshow.customers.selectors import customer_search
+
+    return filters_apply(customer_search(store=store, q=""), store=store, filters=filters, now=now, indexed=False)
 
 
 # ---- paging in the list's order ----------------------------------------------------------
@@ -634,6 +662,8 @@ def page_in_order(
     cursor: str | None = None,
     before: str | None = None,
     limit: int = 25,
+    walk: QuerySet[Any] | None = None,
+    store: Store | None = None,
 ) -> OrderedPage:
     """One page in the list's order, with cursors to the next and previous pages.
 
@@ -641,6 +671,10 @@ def page_in_order(
     keyset (its column, then the id: stable under inserts, fast deep down); the search's own
     ranking pages by position, as far as MAX_RELEVANCE_OFFSET (nobody reads page 40 of a
     search). A cursor that is not one we gave out for this order raises BadCursor.
+
+    ``walk`` (with the ``store``): the same rows as ``qs``, read the same way, from
+    ``customers_walked``: the page is first looked for among the next WALK_BUDGET customers of
+    the order's index (``_walked``), and only if it is not filled there read from ``qs``.
     """
     sort_name = filters.effective_sort
     if sort_name == RELEVANCE and "search_rank" in qs.query.annotations:
@@ -663,21 +697,92 @@ def page_in_order(
     def encode(row: Any) -> str:
         return _encode([sort_name, _key_of(row, sort), _get(row, "id")])
 
+    walking = walk is not None and store is not None and sort_name != SOONEST
     if before and not cursor:
         value, pk = _position(before, sort_name)
         back = _reversed(sort)
-        rows = rows_beyond(qs.order_by(*back.order_by()), back, value, pk, limit + 1)
+        found = _walked(walk, store, back, _beyond_parts(back, value, pk), limit + 1) if walking else None
+        rows = rows_beyond(qs.order_by(*back.order_by()), back, value, pk, limit + 1) if found is None else found
         has_more = len(rows) > limit
         rows = rows[:limit][::-1]
         return OrderedPage(rows, encode(rows[-1]) if rows else None, encode(rows[0]) if has_more and rows else None)
     if cursor:
         value, pk = _position(cursor, sort_name)
-        rows = rows_beyond(qs, sort, value, pk, limit + 1)
+        found = _walked(walk, store, sort, _beyond_parts(sort, value, pk), limit + 1) if walking else None
+        rows = rows_beyond(qs, sort, value, pk, limit + 1) if found is None else found
     else:
-        rows = list(qs[: limit + 1])
+        found = _walked(walk, store, sort, _all_parts(sort), limit + 1) if walking else None
+        rows = list(qs[: limit + 1]) if found is None else found
     following = encode(rows[limit - 1]) if len(rows) > limit else None
     rows = rows[:limit]
     return OrderedPage(rows, following, encode(rows[0]) if cursor and rows else None)
+
+
+# How many customers of an order's index a page is looked for among before the window's indexes
+# are asked instead: 26 rows are found within it when more than 0.65% of the book is in the window
+# (a month of birthdays is 5%: about 500 rows; a week's 1%: 2,500). The first WALK_STEP tell how
+# dense the window is; the walk goes on only if the page is expected within the rest, so a sparse
+# window wastes that step alone, a millisecond or two (ADR 0004, amendment 12; bench/dates.py).
+WALK_BUDGET = 4000
+WALK_STEP = 250
+
+
+def _all_parts(sort: Sort) -> list[Q]:
+    """The whole order as ranges of its index, one after the other, as ``_beyond_parts`` gives
+    the rows after a cursor: the dated rows and the NULLs (first ascending, last descending)."""
+    if not sort.nullable:
+        return [Q()]
+    dated, undated = Q(**{f"{sort.column}__isnull": False}), Q(**{f"{sort.column}__isnull": True})
+    return [dated, undated] if sort.descending else [undated, dated]
+
+
+def _through(sort: Sort, value: Any, pk: int) -> Q:
+    """The rows up to (value, pk) in the sort's order, the row itself included, within one part
+    of ``_beyond_parts`` (where the column is either always NULL or never)."""
+    col = sort.column
+    if value is None:
+        return Q(pk__lte=pk) if not sort.descending else Q(pk__gte=pk)
+    if sort.descending:
+        return Q(**{f"{col}__gte": value}) & (Q(**{f"{col}__gt": value}) | Q(pk__gte=pk))
+    return Q(**{f"{col}__lte": value}) & (Q(**{f"{col}__lt": value}) | Q(pk__lte=pk))
+
+
+def _walked(walk: Any, store: Any, sort: Sort, parts: list[Q], limit: int) -> list[Any] | None:
+    """Up to ``limit`` rows of ``walk`` in the sort's order within ``parts``, if they are found
+    among the first WALK_BUDGET customers of the order; None when they are not, or not expected to
+    be from the share of the first WALK_STEP that matched.
+
+    Each step's bound is its last customer in the store's live book, read from the sort's index
+    alone; below it the walk's condition (the date window checked per row) stops the planner at
+    that row however few match. Every row of the walk is in the book, in the same order, so what
+    is found below a bound is exactly what the whole list holds there.
+    """
+    book = Customer._base_manager.filter(store=store, erased_at__isnull=True).order_by(*sort.order_by())
+    rows: list[int] = []  # the ids found; the page's rows are read once at the end (with what they prefetch)
+    read = 0
+    for part in parts:
+        rest = part
+        while True:
+            step = min(WALK_STEP if read == 0 else WALK_BUDGET - read, WALK_BUDGET - read)
+            bound = list(book.filter(rest).values_list(sort.column, "pk")[step - 1 : step])
+            found = walk.filter(rest).order_by(*sort.order_by())
+            if bound:
+                found = found.filter(_through(sort, *bound[0]))
+            rows += list(found.values_list("pk", flat=True)[: limit - len(rows)])
+            if len(rows) >= limit:
+                return _rows_of(walk, sort, rows)
+            if not bound:  # the part ends within the step: on to the next one
+                break
+            read += step
+            # The part goes on: walk on only while the page is expected within the budget.
+            if not rows or read + (limit - len(rows)) * read / len(rows) > WALK_BUDGET:
+                return None
+            rest = part & _beyond_parts(sort, *bound[0])[0]
+    return _rows_of(walk, sort, rows)
+
+
+def _rows_of(walk: Any, sort: Sort, ids: list[int]) -> list[Any]:
+    return list(walk.filter(pk__in=ids).order_by(*sort.order_by())) if ids else []
 
 
 RANKED = "ranked"

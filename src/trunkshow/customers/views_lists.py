@@ -35,6 +35,7 @@ from trunkshow.customers.filtering import (
     CustomerFilter,
     consent_labels,
     customers_filtered,
+    customers_walked,
     date_kind_labels,
     filters_parse,
     page_in_order,
@@ -150,12 +151,20 @@ def list_page(
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_filtered(store=store, filters=filters, now=now)
     rows_qs = selectors.customers_with_contacts(found, interests=True)
+    walked = customers_walked(store=store, filters=filters, now=now)
+    walk = selectors.customers_with_contacts(walked, interests=True) if walked is not None else None
     try:
         page = page_in_order(
-            rows_qs, filters=filters, cursor=params.get("after"), before=params.get("before"), limit=PAGE_SIZE
+            rows_qs,
+            filters=filters,
+            cursor=params.get("after"),
+            before=params.get("before"),
+            limit=PAGE_SIZE,
+            walk=walk,
+            store=store,
         )
     except BadCursor:  # a damaged or outdated cursor starts again from the top
-        page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE)
+        page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE, walk=walk, store=store)
     total = found.count()
     _partner_hints(store, filters.q, page.rows)
     _coming_dates(store, filters, page.rows, now)
