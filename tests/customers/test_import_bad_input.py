@@ -317,14 +317,22 @@ def test_dollars_in_a_euro_store_are_refused_and_pounds_named(world: World) -> N
     ("store", "value", "mapped", "expected"),
     [
         ("b", "31/02/1990", "birthday", (3, "error", "Birthday: February 1990 has no day 31.")),
+        # Not a date read day first either: no advice to map the column so, but what is wrong.
+        ("a", "31/02/1990", "birthday", (3, "error", "Birthday: February 1990 has no day 31.")),
         (
             "a",
-            "31/02/1990",
+            "31/04/1990",
+            "birthday",
+            (3, "error", "Birthday: April 1990 has no day 31."),
+        ),
+        (
+            "a",
+            "31/05/1990",
             "birthday",
             (
                 3,
                 "error",
-                "Birthday: “31/02/1990” has no month 31 when read month/day/year, as this store writes dates; "
+                "Birthday: “31/05/1990” has no month 31 when read month/day/year, as this store writes dates; "
                 "map the column as “Birthday, written day/month/year” if the file writes the day first.",
             ),
         ),

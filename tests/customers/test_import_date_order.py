@@ -44,6 +44,12 @@ def birthdays(store: Any) -> list[tuple[int | None, int | None, int | None]]:
         ("a", ["05/03/1971", "11/12/1980", ""], "birthday"),
         ("a", ["28/02/1966", "02/28/1966"], "birthday"),
         ("b", ["05/03/1971"], "birthday"),
+        # A date that is no date either way round (31 February) is no evidence: the store's order stays,
+        # and the line is reported on its own. A real 29 February only of a leap year is.
+        ("a", ["03/07/1990", "31/02/1990"], "birthday"),
+        ("b", ["02/31/1990", "05/03/1971"], "birthday"),
+        ("a", ["29/02/1990"], "birthday"),
+        ("a", ["29/02/1992"], "birthday_dmy"),
     ],
 )
 def test_the_guess_reads_the_column_in_the_order_its_values_show(world: World, store: str, dobs, guess):

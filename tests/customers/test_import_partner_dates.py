@@ -112,8 +112,8 @@ def test_a_new_customer_gets_the_partner_and_every_anniversary_of_the_line(world
         ("b", "H" * 201 + ",,", "Spouse: Use at most 200 characters (this has 201)."),
         (
             "a",
-            "Hélène,31/02/1990,",
-            "Spouse Birthday: “31/02/1990” has no month 31 when read month/day/year, as this store writes dates; "
+            "Hélène,31/03/1990,",
+            "Spouse Birthday: “31/03/1990” has no month 31 when read month/day/year, as this store writes dates; "
             "map the column as “Partner's birthday, written day/month/year” if the file writes the day first.",
         ),
         (

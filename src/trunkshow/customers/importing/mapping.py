@@ -6,6 +6,7 @@ module passes on, so the rows read every field through it."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -475,6 +476,11 @@ def parse_date(
         month_first = order == "mdy" and not dotted
         read_month = first if month_first else second
         if read_month > 12 and (second if month_first else first) <= 12:
+            if not _is_date(read_month, second if month_first else first, year):
+                # The other order reads no date either (31/02/1990): advice to map the column so would
+                # not help. Read that way, the date's own check says what is wrong ("February 1990 has
+                # no day 31").
+                return (first, second, year) if month_first else (second, first, year)
             if chosen:
                 why = _("as you chose for this column")
             elif dotted:
@@ -517,11 +523,18 @@ def date_order_shown(values: Iterable[str]) -> str:
         if not (m := _NUMERIC.match(unguard(raw).strip())):
             continue
         first, second = int(m.group(1)), int(m.group(3))
-        day_first = day_first or (13 <= first <= 31 and 1 <= second <= 12)
-        month_first = month_first or (1 <= first <= 12 and 13 <= second <= 31)
+        year = _year(m.group(4)) if m.group(4) else None
+        # Only a real date is evidence: 31/02/1990 is no date either way round, and tells nothing.
+        day_first = day_first or (first >= 13 and _is_date(first, second, year))
+        month_first = month_first or (second >= 13 and _is_date(second, first, year))
         if day_first and month_first:
             return ""
     return "dmy" if day_first else "mdy" if month_first else ""
+
+
+def _is_date(day: int, month: int, year: int | None) -> bool:
+    """Whether day and month make a date (in that year; without one, 29 February is one)."""
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year or 2000, month)[1]
 
 
 def _year(text: str) -> int:
