@@ -136,6 +136,7 @@ GUESSES: dict[str, list[str]] = {
         "addressline1",
         "street",
         "streetaddress",
+        "streetaddress1",  # Square
         "defaultaddressaddress1",
         "strasse",  # de (Straße)
         "strasseundhausnummer",
@@ -152,6 +153,7 @@ GUESSES: dict[str, list[str]] = {
     "address_line2": [
         "address2",
         "addressline2",
+        "streetaddress2",  # Square
         "defaultaddressaddress2",
         "adresszusatz",  # de
         "complementdadresse",  # fr

@@ -65,17 +65,30 @@ CONSENT_CHANNELS = {
     "accepts_sms_marketing": Channel.SMS,
     "accepts_whatsapp_marketing": Channel.WHATSAPP,
 }
+# Fields whose values a file may write after an apostrophe that keeps their digits as text ('02118).
+_DIGITS_KEPT_AS_TEXT = frozenset({"postal_code", "total_spent"})
 NO_NAME = gettext_lazy("No name on this line: a customer needs a first or last name.")
 
 
 def _erased(values: list[str]) -> str:
+    """Which of the line's phones and emails belonged to an erased customer, by kind, never the
+    value: the result is stored and shown, and the erasure promised that nothing of theirs is kept
+    but irreversible fingerprints."""
+    emails = sum("@" in value for value in values)
+    phones = len(values) - emails
+    kinds = []
+    if phones:
+        kinds.append(ngettext("the phone", "%(n)d of the phones", phones) % {"n": phones})
+    if emails:
+        kinds.append(ngettext("the email", "%(n)d of the emails", emails) % {"n": emails})
+    what = _listed(kinds)
     return ngettext(
-        "%(values)s belonged to a customer erased at their request and is never imported again; "
+        "%(what)s on this line belonged to a customer erased at their request and is never imported again; "
         "remove it from the line to import the rest.",
-        "%(values)s belonged to a customer erased at their request and are never imported again; "
+        "%(what)s on this line belonged to a customer erased at their request and are never imported again; "
         "remove them from the line to import the rest.",
         len(values),
-    ) % {"values": _listed(values)}
+    ) % {"what": what[:1].upper() + what[1:]}
 
 
 def _listed(items: list[str]) -> str:
@@ -208,6 +221,10 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         text = raw.strip()
         if not text:
             continue
+        if text[0] == "'" and text[1:2].isdigit() and (name in _DIGITS_KEPT_AS_TEXT or name in m.DATES):
+            # Shopify writes a zip code (and spreadsheets a number kept as text) after an apostrophe,
+            # so that "02118" keeps its 0: the apostrophe is no part of the value.
+            text = text[1:]
         try:
             if name == "phone":
                 phones += [(column, part) for part in m.split_values(text)]
@@ -445,7 +462,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             row(
                 plan,
                 ImportOutcome.ERROR,
-                _erased([v if "@" in v else phone_for_region(v, store.phone_region) for v in erased]),
+                _erased(erased),
             )
             continue
         if not pending_keys.isdisjoint(plan.match_keys()):
