@@ -76,6 +76,11 @@ def test_a_name_is_found_by_any_part_with_diacritics_folded(world: World, q: str
         "5550142",
         "0142",
         "914 555",
+        # As a link or a signature writes it: "tel:", an extension.
+        "tel:+19145550142",
+        "(914) 555-0142 ext. 3",
+        "914-555-0142 x12",
+        "+1 914 555 0142 #4",
     ],
 )
 def test_a_us_phone_is_found_in_every_format_and_by_part_of_its_digits(world: World, q: str):
@@ -107,6 +112,21 @@ def test_an_email_is_found_whole_or_by_its_start(world: World, q: str):
     make_customer(world.a, first_name="Zoë", last_name="Martin", emails=["zoe.m@example.com"])
     make_customer(world.a, first_name="Zoë", last_name="Mason", emails=["zoe.mason@example.com"])
     assert names(world.a, q) == ["Zoë Martin"]
+
+
+@pytest.mark.parametrize("q", ["Mrs Szirmay", "mrs. szirmay", "Frau Szirmay", "Dr Katalin Szirmay", "Mme Szirmay"])
+def test_how_a_person_is_addressed_is_no_part_of_the_name_looked_for(world: World, q: str):
+    make_customer(world.a, first_name="Katalin", last_name="Szirmay", title="Mrs")
+    make_customer(world.a, first_name="Zoë", last_name="Martin")
+    assert names(world.a, q) == ["Katalin Szirmay"]
+
+
+def test_a_word_that_addresses_people_and_is_a_customers_name_is_looked_for(world: World):
+    make_customer(world.a, first_name="Don", last_name="Draper")
+    make_customer(world.a, first_name="Peggy", last_name="Draper")
+    assert names(world.a, "Don Draper") == ["Don Draper"]
+    # Alone, it is looked for as typed.
+    assert names(world.a, "mrs") == []
 
 
 def test_the_partners_name_finds_the_customer(world: World):

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -58,6 +58,48 @@ BURIED = TYPO + 5
 _TYPO_UNLESS_STARTS = 5
 
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
+# What a number is written with beside its digits: a link's "tel:" and an extension ("ext. 3",
+# "x12", "#4"), which the stored number does not hold.
+_TEL = re.compile(r"^tel:", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(?:,|;|#|x|ext\.?|extn\.?|extension|poste|durchwahl|dw\.?)\s*\d{1,6}$", re.IGNORECASE)
+# How people are addressed before their name, folded ("Mrs Szirmay" looks for Szirmay): dropped
+# beside another word when no name of the store is that word (a customer called Don keeps "don").
+HONORIFICS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lady",
+        "herr",
+        "frau",
+        "fr",
+        "hr",  # de
+        "mme",
+        "mlle",
+        "mmes",  # fr
+        "sr",
+        "sra",
+        "srta",
+        "sres",
+        "don",
+        "dona",  # es, pt
+        "sig",
+        "sigra",
+        "sigr",
+        "dott",
+        "dottssa",
+        "dottoressa",  # it
+        "dhr",
+        "mevr",
+        "mw",  # nl
+    }
+)
 _HAS_DIGIT = re.compile(r"\d")
 # What a part of a number or an email address holds and a name does not.
 _FRAGMENT = re.compile(r"[\d._+]")
@@ -77,6 +119,9 @@ def parse(q: str, *, region: str) -> Query:
     text = v.fold(search_text(q)).strip()
     if not text:
         return Query("", "")
+    number = _EXTENSION.sub("", _TEL.sub("", text)).strip()
+    if number != text and _PHONE_LIKE.match(number) and sum(ch.isdigit() for ch in number) >= 7:
+        text = number
     if "@" in text and " " not in text:
         return Query("email", text, words=(text,))
     if _PHONE_LIKE.match(text) and sum(ch.isdigit() for ch in text) >= 3:
@@ -101,6 +146,19 @@ def parse(q: str, *, region: str) -> Query:
             forms.append(raw[1:])
         return Query("phone", text, digits=tuple(dict.fromkeys(forms)), e164=tuple(dict.fromkeys(e164)))
     return Query("name", text, words=tuple(text.split()))
+
+
+def _honorific(word: str) -> bool:
+    return word.replace(".", "") in HONORIFICS
+
+
+def without_honorifics(query: Query, known: Container[str]) -> Query:
+    """The name query without the words that address a person ("mrs", "frau", "sig.ra") when other
+    words remain and no name of the store is that word."""
+    named = tuple(w for w in query.words if not (_honorific(w) and w.replace(".", "") not in known))
+    if not named or len(named) == len(query.words):
+        return query
+    return Query("name", " ".join(named), words=named)
 
 
 def max_edits(word: str) -> int:
@@ -247,6 +305,8 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
         return []
     scope = _Scope.of(within)
     backend = _Postgres(scope) if connection.vendor == "postgresql" else _Sqlite(scope)
+    if query.kind == "name" and any(_honorific(w) for w in query.words):
+        query = without_honorifics(query, backend.dictionary(store.pk).known)
     found = _Candidates()
     dictionary: _Dictionary | None = None
     long_words = [w for w in query.words if len(w) >= 3]
