@@ -109,3 +109,10 @@ def test_fold_of_any_text_is_the_decomposed_lowercase(text: str) -> None:
 def test_fold_of_names(text: str) -> None:
     assert v.fold(text) == _fold_by_decomposition(text)
     assert v.fold("Müller") == v.fold("Muller") == "muller"
+
+
+def test_invisible_characters_at_the_ends_of_a_field_go_and_those_inside_stay():
+    assert v.clean_text("\ufeffZoë\u200b ", field="first_name", max_length=100) == "Zoë"
+    assert v.clean_text(" \u2060 Müller", field="last_name", max_length=100) == "Müller"
+    # A joiner inside a word belongs to it (Persian, emoji sequences).
+    assert v.clean_text("می\u200cخواهم", field="note", max_length=100) == "می\u200cخواهم"

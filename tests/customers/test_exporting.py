@@ -287,3 +287,18 @@ def test_a_searched_list_exports_in_the_order_the_list_shows(world: World, monke
     # A chosen sort still wins over the ranking, on the screen and in the file.
     by_name = read_csv(client.get("/customers/export/", {"q": "Muller", "sort": "name"}))[1:]
     assert [row[1] for row in by_name] == ["Abe", "Ben", "Mia", "Zoë"]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("\ufeff=1+1", "'\ufeff=1+1"),
+        ("\u200b@SUM(A1)", "'\u200b@SUM(A1)"),
+        (" =HYPERLINK()", "' =HYPERLINK()"),
+        ("Zoë", "Zoë"),
+        ("\ufeffZoë", "\ufeffZoë"),
+        ("", ""),
+    ],
+)
+def test_a_formula_behind_invisible_characters_or_spaces_is_neutralised_too(value: str, written: str):
+    assert neutralise(value) == written

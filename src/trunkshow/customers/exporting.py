@@ -396,8 +396,15 @@ def _coming_cells(dates: list[ComingDate]) -> tuple[str, str]:
     return "; ".join(d.on.isoformat() for d in dates), _safe("; ".join(d.occasion for d in dates))
 
 
+# Invisible characters a spreadsheet may skip before a cell's first visible one.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060 "
+
+
 def _safe(value: str) -> str:
-    return "'" + value if value and value[0] in FORMULA_STARTS else value
+    """The cell as text a spreadsheet never runs: an apostrophe before a formula's first character,
+    looked for past invisible characters and spaces too ("\ufeff=1+1")."""
+    shown = value.lstrip(_INVISIBLE)
+    return "'" + value if shown and shown[0] in FORMULA_STARTS else value
 
 
 def customers_export(
