@@ -7,7 +7,8 @@ segment's ``filters``):
 - ``interest`` (repeatable): a term (``gold``, ``sapph``, ``pearls``) matching an interest whose
   value holds it as a word or the start of one, accents, case and simple plurals aside
   (``interests.interest_condition``), or ``kind:term`` (``metal:gold``) for that kind alone;
-  several mean any of them (``sapphire`` and ``emerald``: fans of either);
+  several, repeated or in a comma list, mean any of them (``sapphire`` and ``emerald``: fans of
+  either);
 - ``date`` (birthday, partner_birthday, anniversary, wedding, engagement, any) with
   ``within`` (0 to 365 days): the month-day falls from today to ``within`` days ahead, today
   being the customer's own date (their time zone, else the store's);
@@ -329,7 +330,8 @@ def filters_parse(
     got["q"] = search_text(q) if q else ""
 
     interests: list[tuple[str | None, str, str]] = []
-    raw_interests = [x.strip() for x in _values(data, "interest") if x.strip()]
+    # Repeated, or a comma list as the filter form's box takes them ("sapphire, emerald").
+    raw_interests = [part.strip() for x in _values(data, "interest") for part in x.split(",") if part.strip()]
     if len(raw_interests) > MAX_INTERESTS:
         errors.setdefault("interest", []).append(_("Filter on at most %(n)s interests.") % {"n": MAX_INTERESTS})
     for raw in raw_interests[:MAX_INTERESTS]:

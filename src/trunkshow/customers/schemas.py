@@ -261,7 +261,7 @@ class CustomerFilters(Schema):
     interest: list[str] = Field(
         [],
         description=(
-            "Repeatable, at most 10: customers with an interest matching any of them. A term matches an "
+            "Repeatable or a comma list, at most 10: customers with an interest matching any of them. A term matches an "
             "interest whose value holds it as a word or the start of one, accents and case aside (`gold` "
             "finds Yellow gold and Rose gold, `sapph` finds Sapphire), and a simple English plural matches "
             "its singular and back (`pearls` finds Pearl, `pearl` finds Pearls). `kind:term` keeps to one "
