@@ -374,6 +374,28 @@ def test_an_old_link_to_a_merged_away_customer_leads_staff_to_the_survivor(pair)
     assert (response.status_code, response["Location"]) == (302, f"/customers/{third.pk}/")
 
 
+def test_the_api_names_the_customer_a_merged_away_id_went_into_and_another_store_learns_nothing(pair):
+    from tests.conftest import api
+
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+    said = f"Customer no. {other.pk} was merged into customer no. {keep.pk} (Kati Szirmay); use that id."
+    client = api(world.a_owner)
+    for response in (
+        client.get(f"/api/v1/customers/{other.pk}"),
+        client.get(f"/api/v1/customers/{other.pk}/notes"),
+        client.post(f"/api/v1/customers/{other.pk}/erase"),
+        client.post(f"/api/v1/customers/{keep.pk}/merge", {"other_id": other.pk}, content_type="application/json"),
+    ):
+        assert response.status_code == 404, response.content
+        assert response.json()["error"] == {"code": "merged", "message": said, "fields": {}}
+    # Another store's token: the plain 404 of an id that never was.
+    theirs = api(world.b_owner).get(f"/api/v1/customers/{other.pk}")
+    assert theirs.status_code == 404
+    assert "merged" not in theirs.content.decode() and "Szirmay" not in theirs.content.decode()
+
+
 def test_another_stores_staff_get_a_plain_404_for_a_merged_away_customer(pair):
     from tests.conftest import browser_client
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
@@ -89,6 +89,7 @@ from trunkshow.customers.schemas import (
 from trunkshow.customers.selectors import (
     consent_ledger,
     customer_get_for,
+    customer_merged_into,
     customer_notes,
     customer_purchases,
     customer_summaries,
@@ -107,8 +108,25 @@ def _who(request: HttpRequest) -> Membership:
     return membership
 
 
+def customer_for_api(store: Any, customer_id: Any, *, include_erased: bool = False) -> Customer:
+    """``customer_get_for``, and for a record merged into another of this store a 404 that names
+    the one that stayed, as the profile's old link leads there (another store's id: a plain 404)."""
+    try:
+        return customer_get_for(store=store, customer_id=customer_id, include_erased=include_erased)
+    except Http404:
+        survivor = customer_merged_into(store=store, customer_id=customer_id)
+        if survivor is None:
+            raise
+        raise ApiError(
+            404,
+            "merged",
+            f"Customer no. {customer_id} was merged into customer no. {survivor.pk} ({survivor.display_name}); "
+            "use that id.",
+        ) from None
+
+
 def _customer(request: HttpRequest, customer_id: int) -> Customer:
-    return customer_get_for(store=_who(request).store, customer_id=customer_id)
+    return customer_for_api(_who(request).store, customer_id)
 
 
 # ---- customers ----------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_body, refuse_unknown_parameters
+from trunkshow.customers.api import customer_for_api
 from trunkshow.customers.merging import FIELDS_BY_NAME, customer_merge
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase
 from trunkshow.customers.schemas import CustomerOut, customer_out
-from trunkshow.customers.selectors import customer_get_for
 from trunkshow.stores import roles
 from trunkshow.stores.models import Membership
 
@@ -30,7 +30,7 @@ GONE: dict[Any, Any] = {410: ErrorOut}
 def _customer(request: HttpRequest, customer_id: int, right: str, *, include_erased: bool = False) -> Any:
     """The store's customer (404 first: another store's id says nothing), then the role's right (403)."""
     membership: Membership = request.auth  # type: ignore[attr-defined]
-    customer = customer_get_for(store=membership.store, customer_id=customer_id, include_erased=include_erased)
+    customer = customer_for_api(membership.store, customer_id, include_erased=include_erased)
     roles.require(membership, right)
     return membership, customer
 
@@ -80,7 +80,7 @@ def customer_merge_in(request: HttpRequest, customer_id: int, payload: MergeIn) 
     """Phones, emails, dates, interests, sizes, notes, purchases and the consent ledgers of both are kept."""
     who, customer = _customer(request, customer_id, "customers.merge")
     # An erased other is refused by the service with a field error, not answered as gone.
-    other = customer_get_for(store=who.store, customer_id=payload.other_id, include_erased=True)
+    other = customer_for_api(who.store, payload.other_id, include_erased=True)
     survivor = customer_merge(
         store=who.store,
         actor=who.user,
