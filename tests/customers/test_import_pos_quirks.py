@@ -3,10 +3,12 @@ code's leading 0 ('02118), Square's "Street Address 1/2" columns and its subscri
 
 from __future__ import annotations
 
+import pytest
 from django_scopes import scopes_disabled
 
 from tests.conftest import World
 from tests.customers.import_support import import_file, outcomes, upload
+from trunkshow.customers.importing import mapping
 from trunkshow.customers.models import ConsentEvent, Customer
 
 SHOPIFY_NEW = (
@@ -68,3 +70,22 @@ def test_square_s_columns_are_guessed_and_imported(world: World):
         assert list(ConsentEvent.objects.filter(store=world.a).values_list("customer__first_name", "action")) == [
             ("Maria", "granted")
         ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "first", "last"),
+    [
+        ("Katalin Szirmay", "Katalin", "Szirmay"),
+        ("Anna Maria de la Cruz", "Anna Maria", "de la Cruz"),
+        ("Ludwig van Beethoven", "Ludwig", "van Beethoven"),
+        ("Maria da Silva Santos", "Maria", "da Silva Santos"),
+        ("Szirmay, Katalin", "Katalin", "Szirmay"),
+        ("de la Cruz, Anna Maria", "Anna Maria", "de la Cruz"),
+        ("Jean Paul Sartre", "Jean Paul", "Sartre"),
+        ("Cher", "Cher", ""),
+        ("Cher,", "Cher", ""),
+        ("Anna De", "Anna", "De"),
+    ],
+)
+def test_a_full_name_cell_is_split_where_the_family_name_starts(cell: str, first: str, last: str):
+    assert mapping.split_full_name(cell) == (first, last)

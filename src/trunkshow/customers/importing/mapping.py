@@ -261,6 +261,54 @@ def unguard(raw: str) -> str:
     return raw
 
 
+# Words that start a family name after the given names ("Anna Maria de la Cruz", "Ludwig van Beethoven").
+_NAME_PARTICLES = frozenset(
+    [
+        "da",
+        "das",
+        "de",
+        "dei",
+        "del",
+        "della",
+        "der",
+        "des",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "vom",
+        "zu",
+        "ten",
+        "ter",
+        "bin",
+        "binti",
+        "ibn",
+        "al",
+        "el",
+    ]
+)
+
+
+def split_full_name(text: str) -> tuple[str, str]:
+    """A "Full name" cell as (first, last): "Szirmay, Katalin" (the family name first, as many exports
+    write it), the family name from its first particle ("Anna Maria | de la Cruz"), else the last word;
+    one word is a first name."""
+    if "," in text:
+        last, _sep, first = (part.strip() for part in text.partition(","))
+        if first and last:
+            return first, last
+        text = first or last
+    words = text.split()
+    if len(words) < 2:
+        return text.strip(), ""
+    at = next((i for i in range(1, len(words) - 1) if words[i].casefold() in _NAME_PARTICLES), len(words) - 1)
+    return " ".join(words[:at]), " ".join(words[at:])
+
+
 def split_values(raw: str) -> list[str]:
     """Several phones or emails in one cell, as Trunkshow's export writes them (``a; b``)."""
     return [part.strip() for part in raw.split(";") if part.strip()]
@@ -574,6 +622,7 @@ __all__ = [
     "ring_size_system",
     "size_reading",
     "size_text",
+    "split_full_name",
     "split_interests",
     "split_tags",
     "split_values",

@@ -231,9 +231,9 @@ def plan_record(ctx: Context, record: Record) -> Plan:
             elif name == "email":
                 emails += [(column, part) for part in m.split_values(text)]
             elif name == "full_name":
-                first, _sep, last = text.rpartition(" ")
-                profile.setdefault("first_name", first or last)
-                profile.setdefault("last_name", last if first else "")
+                first, last = m.split_full_name(text)
+                profile.setdefault("first_name", first)
+                profile.setdefault("last_name", last)
                 column_of.setdefault("first_name", column)
                 column_of.setdefault("last_name", column)
             elif name in m.DATES:
