@@ -104,6 +104,11 @@ class Context:
     # Whether this import has created a customer yet (a resumed run: by its counters): until it has,
     # no line can be merging into one it created, and that costs no query.
     created_any: bool = False
+    # When this file (by its SHA-256) was first uploaded to the store, by an earlier job (None: this
+    # job is its first upload), read once, when a consent an import recorded would change: consent
+    # an import recorded since then is newer than anything the file says (ADR 0005, decision 7).
+    first_upload: dt.datetime | None = None
+    first_upload_read: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -125,6 +130,19 @@ class Context:
             vocabulary=interest_vocabulary(store=store) if tagged else {},
             created_any=job.created_count > 0,
         )
+
+    def first_uploaded(self) -> dt.datetime | None:
+        """When an earlier job of the store uploaded the same bytes: the file is at least that old."""
+        if not self.first_upload_read:
+            job = self.job
+            earlier = ImportJob.objects.filter(
+                store=self.store, file_sha256=job.file_sha256, created_at__lt=job.created_at
+            )
+            self.first_upload = (
+                earlier.exclude(pk=job.pk).order_by("created_at").values_list("created_at", flat=True).first()
+            )
+            self.first_upload_read = True
+        return self.first_upload
 
 
 @dataclass
@@ -471,7 +489,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         elif person is not None:
             customer_id = person
             partners = {e164: snapshot(i).name(store.phone_region) for e164, i in household.items()}
-            diff = _diff(plan, snapshot(customer_id), partners)
+            diff = _diff(ctx, plan, snapshot(customer_id), partners)
             try:
                 if diff.changed:  # a savepoint only where something is written
                     with transaction.atomic():
@@ -787,7 +805,7 @@ class Diff:
     kept: list[str] = field(default_factory=list)
 
 
-def _diff(plan: Plan, snap: Snapshot, household: dict[str, str] | None = None) -> Diff:
+def _diff(ctx: Context, plan: Plan, snap: Snapshot, household: dict[str, str] | None = None) -> Diff:
     """What merging the line would change, and what it keeps; nothing is written. ``household``: the
     line's phones the customer's partner already holds → the partner's name, said when added."""
     customer, diff = snap.customer, Diff()
@@ -847,7 +865,7 @@ def _diff(plan: Plan, snap: Snapshot, household: dict[str, str] | None = None) -
         changed.append(
             _("spend before Trunkshow %(old)s → %(new)s") % {"old": customer.imported_spend, "new": plan.spend}
         )
-    diff.grants = _consent_changes(plan, snap.consents, changed, kept)
+    diff.grants = _consent_changes(ctx, plan, snap.consents, changed, kept)
     return diff
 
 
@@ -996,36 +1014,52 @@ def _date_text(day: int | None, month: int | None, year: int | None) -> str:
 
 
 def _consent_changes(
-    plan: Plan, current: dict[str, CurrentConsent], changed: list[str], kept: list[str]
+    ctx: Context, plan: Plan, current: dict[str, CurrentConsent], changed: list[str], kept: list[str]
 ) -> list[services.ConsentGrant]:
-    """Events only where the file changes the current state; an import never undoes a withdrawal
-    the customer made another way (a STOP, a form, in person)."""
+    """Events only where the file changes the current state, and only over evidence no stronger and
+    no newer than a file (ADR 0005, decision 7): an import never undoes a withdrawal the customer
+    made another way (a STOP, a form, in person), never withdraws a consent given another way (in
+    person, a form, a START, to staff), and a file uploaded before changes no consent an import
+    recorded since its first upload. What it keeps instead is said."""
     names: dict[str, str] = {
         Channel.SMS: _("text marketing"),
         Channel.EMAIL: _("email marketing"),
         Channel.WHATSAPP: _("WhatsApp marketing"),
     }
+    zone = ctx.store.tz
     grants = []
     for channel, granted, evidence in plan.consents:
         now = current.get(channel)
-        if granted:
-            if now is not None and now.granted:
+        if (now is not None and now.granted) == granted:  # nothing recorded reads as not granted
+            continue
+        if now is not None:
+            event, what = now.event, names[channel]
+            date = event.occurred_at.astimezone(zone).date().isoformat()
+            if event.method != ConsentMethod.IMPORT:
+                if now.granted:
+                    text = _(
+                        "kept %(what)s granted (granted on %(date)s, %(how)s; "
+                        "an import withdraws only what an import granted)"
+                    )
+                else:
+                    text = _("kept %(what)s withdrawn (withdrawn on %(date)s, %(how)s; an import does not undo that)")
+                kept.append(text % {"what": what, "date": date, "how": event.get_method_display()})
                 continue
-            if now is not None and now.event.method != ConsentMethod.IMPORT:
-                kept.append(
-                    _("kept %(what)s withdrawn (withdrawn on %(date)s, %(how)s; an import does not undo that)")
-                    % {
-                        "what": names[channel],
-                        "date": now.event.occurred_at.date().isoformat(),
-                        "how": now.event.get_method_display(),
-                    }
-                )
+            if (first := ctx.first_uploaded()) is not None and event.recorded_at >= first:
+                if now.granted:
+                    text = _(
+                        "kept %(what)s granted (granted on %(date)s by an import, "
+                        "after this file was first uploaded on %(seen)s)"
+                    )
+                else:
+                    text = _(
+                        "kept %(what)s withdrawn (withdrawn on %(date)s by an import, "
+                        "after this file was first uploaded on %(seen)s)"
+                    )
+                seen = first.astimezone(zone).date().isoformat()
+                kept.append(text % {"what": what, "date": date, "seen": seen})
                 continue
-            changed.append(_("%(what)s granted") % {"what": names[channel]})
-        else:
-            if now is None or not now.granted:
-                continue
-            changed.append(_("%(what)s withdrawn") % {"what": names[channel]})
+        changed.append((_("%(what)s granted") if granted else _("%(what)s withdrawn")) % {"what": names[channel]})
         grants.append(
             services.ConsentGrant(
                 channel=channel,
