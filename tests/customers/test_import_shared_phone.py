@@ -12,6 +12,7 @@ from django_scopes import scope
 
 from tests.conftest import World, make_customer
 from tests.customers.import_support import book, import_file, outcomes, run_counted
+from trunkshow.customers import services
 from trunkshow.customers.models import Customer
 from trunkshow.messaging.services import message_receive
 
@@ -122,17 +123,113 @@ def test_an_email_of_the_customer_matches_whatever_the_name(world: World):
         assert list(Customer.objects.values_list("pk", flat=True)) == [existing.pk]
 
 
-def test_the_email_tells_whose_line_it_is_when_the_phone_is_also_another_namesakes(world: World):
-    """The phone's other holder plainly is someone else, so the line is the email's customer's."""
+def test_the_email_tells_whose_line_it_is_when_the_phone_is_also_theirs(world: World):
+    """A phone two of a household hold: the phone's other holder plainly is someone else, so the
+    line is the email's customer's, and nothing about the phone changes."""
+    elijah(world)
+    sarah = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Sarah",
+        last_name="Schwartz",
+        emails=["sarah@example.com"],
+        phones=["+1 914 555 0177"],
+    )
+    job = import_file(world.a, world.a_owner, csv("Sarah Schwartz,sarah@example.com,(914) 555-0177,1961-02-14"))
+    assert outcomes(job) == [(2, "merged", "Merged into Sarah Schwartz: filled the birthday.")]
+    with scope(store=world.a):
+        assert sorted(Customer.objects.get(pk=sarah.pk).phones.values_list("e164", flat=True)) == ["+19145550177"]
+
+
+def not_theirs(parts: str, person: str) -> str:
+    """The report of a line whose email (or phone) is ``person``'s and whose phone someone else's."""
+    return (
+        f"This line's {parts}: different customers, so this line was not merged. If the phone is shared, "
+        f"add it to {person} by hand; otherwise correct the file. Then import it again."
+    )
+
+
+def test_an_email_of_one_customer_and_a_phone_of_another_are_not_merged(world: World):
+    """The new user's file: Zoë's email and Ethan's phone on a line of another name. It was merged
+    into Zoë, who got Ethan's number (a search for it found both)."""
+    make_customer(world.a, world.a_owner, first_name="Zoë", last_name="Goldberg", emails=["goldberg.zoe@example.net"])
+    make_customer(world.a, world.a_owner, first_name="Ethan", last_name="Patel", phones=["(914) 555-0184"])
+    before = book(world.a)
+    content = b"First Name,Last Name,Email,Phone\nConflict,Person,goldberg.zoe@example.net,(914) 555-0184\n"
+    refused = not_theirs(
+        "email goldberg.zoe@example.net is Zoë Goldberg's and phone (914) 555-0184 is Ethan Patel's", "Zoë Goldberg"
+    )
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [(2, "error", refused)]
+    assert (job.created_count, job.merged_count, job.unchanged_count, job.error_count) == (0, 0, 0, 1)
+    assert book(world.a) == before
+    assert outcomes(import_file(world.a, world.a_owner, content)) == [(2, "error", refused)]
+    assert book(world.a) == before
+
+
+def test_the_email_does_not_carry_a_namesakes_phone_to_its_customer(world: World):
+    """Sarah's own line with Elijah's phone: a household phone or a typing error, nothing tells; an
+    import does not make her its second holder (before, she got it). Added by hand, it is hers."""
     elijah(world)
     sarah = make_customer(
         world.a, world.a_owner, first_name="Sarah", last_name="Schwartz", emails=["sarah@example.com"]
     )
-    job = import_file(world.a, world.a_owner, csv("Sarah Schwartz,sarah@example.com,(914) 555-0177,"))
-    [(line, outcome, _message)] = outcomes(job)
-    assert (line, outcome) == (2, "merged")
+    before = book(world.a)
+    content = csv("Sarah Schwartz,sarah@example.com,(914) 555-0177,")
+    refused = not_theirs(
+        "email sarah@example.com is Sarah Schwartz's and phone (914) 555-0177 is Elijah Schwartz's", "Sarah Schwartz"
+    )
+    assert outcomes(import_file(world.a, world.a_owner, content)) == [(2, "error", refused)]
+    assert book(world.a) == before
     with scope(store=world.a):
-        assert sorted(Customer.objects.get(pk=sarah.pk).phones.values_list("e164", flat=True)) == ["+19145550177"]
+        services.customer_phone_add(store=world.a, actor=None, customer=sarah, number="+1 914 555 0177")
+    assert outcomes(import_file(world.a, world.a_owner, content)) == [
+        (2, "unchanged", "Already up to date (Sarah Schwartz).")
+    ]
+
+
+def test_a_second_phone_of_another_customer_is_not_merged(world: World):
+    """Found by the phone that is theirs (the names agree), the line's other phone is a stranger's."""
+    elijah(world)
+    make_customer(world.a, world.a_owner, first_name="Ethan", last_name="Patel", phones=["(914) 555-0184"])
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, csv('Elijah Schwartz,,"(914) 555-0177; (914) 555-0184",'))
+    assert outcomes(job) == [
+        (
+            2,
+            "error",
+            not_theirs(
+                "phone (914) 555-0177 is Elijah Schwartz's and phone (914) 555-0184 is Ethan Patel's",
+                "Elijah Schwartz",
+            ),
+        )
+    ]
+    assert book(world.a) == before
+
+
+def test_a_partners_phone_is_the_households_and_joins_the_customer(world: World):
+    """Partners linked in the store: the file giving one of them the other's number is their
+    household's phone, added and said so."""
+    ethan = make_customer(world.a, world.a_owner, first_name="Ethan", last_name="Patel", phones=["(914) 555-0184"])
+    zoe = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Zoë",
+        last_name="Goldberg",
+        emails=["goldberg.zoe@example.net"],
+        partner_id=ethan.pk,
+    )
+    content = b"First Name,Last Name,Email,Phone\nZoe,Goldberg,goldberg.zoe@example.net,(914) 555-0184\n"
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [
+        (2, "merged", "Merged into Zoë Goldberg: added phone +19145550184 (their partner Ethan Patel's too).")
+    ]
+    with scope(store=world.a):
+        assert list(zoe.phones.values_list("e164", flat=True)) == ["+19145550184"]
+        assert list(ethan.phones.values_list("e164", flat=True)) == ["+19145550184"]
+    assert outcomes(import_file(world.a, world.a_owner, content)) == [
+        (2, "unchanged", "Already up to date (Zoë Goldberg).")
+    ]
 
 
 def test_once_added_by_hand_the_line_finds_its_own_customer(world: World):

@@ -255,15 +255,21 @@ def test_consent_events_only_when_the_file_changes_the_current_state(world: Worl
             store=world.a,
             actor=world.a_owner.user,
             customer=clara,
-            grant=services.ConsentGrant(channel="sms", purpose="marketing", method=ConsentMethod.STAFF),
+            grant=services.ConsentGrant(
+                channel="sms",
+                purpose="marketing",
+                method=ConsentMethod.IMPORT,
+                evidence_text="Imported from till.csv, line 7, column “SMS”: “yes”",
+            ),
         )
-    # The file: email yes (new), SMS no (withdraws the staff-recorded grant).
+    # The file: email yes (new), SMS no (withdraws the grant an earlier import recorded; one given
+    # another way is kept: tests/customers/test_import_consent.py).
     line = "Clara,Customer,clara@example.com,yes,,,,,,,,(617) 555-0142,no,,,,,"
     job = import_file(world.a, world.a_owner, shopify(line))
     assert outcomes(job)[0][2] == "Merged into Clara Customer: email marketing granted; text marketing withdrawn."
     with scope(store=world.a):
         assert list(ConsentEvent.objects.order_by("id").values_list("channel", "action", "method")) == [
-            ("sms", "granted", "staff"),
+            ("sms", "granted", "import"),
             ("email", "granted", "import"),
             ("sms", "withdrawn", "import"),
         ]

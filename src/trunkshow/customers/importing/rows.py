@@ -4,14 +4,15 @@ Every record is checked with the customer services' own validators before anythi
 written, so a bad record never half-saves. New customers of a batch are written with one
 statement per table; a record matching an existing customer (same email, or same phone under a
 name that does not plainly differ) is merged through the services, filling blanks and adding
-what is new, never silently overwriting.
+what is new, never silently overwriting, and never giving them a phone another customer holds
+(their linked partner's aside).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -116,6 +117,11 @@ class Context:
     # Whether this import has created a customer yet (a resumed run: by its counters): until it has,
     # no line can be merging into one it created, and that costs no query.
     created_any: bool = False
+    # When this file (by its SHA-256) was first uploaded to the store, by an earlier job (None: this
+    # job is its first upload), read once, when a consent an import recorded would change: consent
+    # an import recorded since then is newer than anything the file says (ADR 0005, decision 7).
+    first_upload: dt.datetime | None = None
+    first_upload_read: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -137,6 +143,19 @@ class Context:
             vocabulary=interest_vocabulary(store=store) if tagged else {},
             created_any=job.created_count > 0,
         )
+
+    def first_uploaded(self) -> dt.datetime | None:
+        """When an earlier job of the store uploaded the same bytes: the file is at least that old."""
+        if not self.first_upload_read:
+            job = self.job
+            earlier = ImportJob.objects.filter(
+                store=self.store, file_sha256=job.file_sha256, created_at__lt=job.created_at
+            )
+            self.first_upload = (
+                earlier.exclude(pk=job.pk).order_by("created_at").values_list("created_at", flat=True).first()
+            )
+            self.first_upload_read = True
+        return self.first_upload
 
 
 @dataclass
@@ -472,14 +491,22 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         # agree, or when an email of the line is theirs too.
         others = [i for i in sorted(phoned - found) if _names_differ(plan.profile, snapshot(i).customer)]
         found |= phoned.difference(others)
+        # The line's one person: a phone of the line that someone else holds and they do not is not
+        # given to them, unless that holder is their partner (the household's phone).
+        person = next(iter(found)) if len(found) == 1 else None
+        strangers, household = _phones_held(plan, owners, person, snapshot) if person is not None else ([], {})
         if others and not found:
             row(plan, ImportOutcome.ERROR, _shared_phone(store, plan, owners, others, snapshots))
         elif len(found) > 1:
             names = {i: snapshot(i).name(store.phone_region) for i in sorted(found)}
             row(plan, ImportOutcome.ERROR, _different_customers(store, plan, owners, names))
-        elif found:
-            customer_id = found.pop()
-            diff = _diff(plan, snapshot(customer_id))
+        elif person is not None and strangers:
+            names = {i: snapshot(i).name(store.phone_region) for i in sorted({person, *strangers})}
+            row(plan, ImportOutcome.ERROR, _not_theirs(store, plan, owners, names, names[person]))
+        elif person is not None:
+            customer_id = person
+            partners = {e164: snapshot(i).name(store.phone_region) for e164, i in household.items()}
+            diff = _diff(ctx, plan, snapshot(customer_id), partners)
             try:
                 if diff.changed:  # a savepoint only where something is written
                     with transaction.atomic():
@@ -536,6 +563,32 @@ def _names_differ(profile: dict[str, Any], customer: Customer) -> bool:
     return not any(a.startswith(b) or b.startswith(a) for a in given for b in their_given)
 
 
+def _phones_held(
+    plan: Plan, owners: Owners, person: int, snapshot: Callable[[int], Snapshot]
+) -> tuple[list[int], dict[str, int]]:
+    """Who else holds the phones of a line found to be ``person``'s: (the customers holding a phone
+    of the line that ``person`` does not, which an import never gives them; the phones of the line
+    that only ``person``'s partner holds → that partner, their household's phone, which it adds).
+
+    A phone ``person`` already holds is theirs whoever else has it (a household's, added by hand);
+    a new number is anybody's. Partners are those linked in the store, either way round."""
+    strangers: set[int] = set()
+    household: dict[str, int] = {}
+    mine = snapshot(person).customer
+    for e164 in plan.phones:
+        holders = owners.by_key.get(("phone", e164), set())
+        if not holders or person in holders:
+            continue
+        partner = next(
+            (i for i in sorted(holders) if mine.partner_id == i or snapshot(i).customer.partner_id == person), None
+        )
+        if partner is None:
+            strangers.update(holders)
+        else:
+            household[e164] = partner
+    return sorted(strangers), household
+
+
 def _whose(names: list[str]) -> str:
     """ "Elijah Schwartz's", or "Elijah Schwartz and Sarah Schwartz's" for several holders of one thing."""
     if len(names) == 1:
@@ -562,6 +615,23 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
             "More than one customer without a phone or email is named %(name)s. "
             "Merge them first, then import the file again."
         ) % {"name": next(iter(names.values()))}
+    return _(
+        "This line's %(parts)s: different customers. "
+        "Merge them first if they are one person, or correct the file; then import it again."
+    ) % {"parts": _whose_each(store, plan, owners, names)}
+
+
+def _not_theirs(store: Store, plan: Plan, owners: Owners, names: dict[int, str], person: str) -> str:
+    """Why a line that is ``person``'s, with a phone of someone of another name, was not merged."""
+    return _(
+        "This line's %(parts)s: different customers, so this line was not merged. If the phone is shared, "
+        "add it to %(person)s by hand; otherwise correct the file. Then import it again."
+    ) % {"parts": _whose_each(store, plan, owners, names), "person": person}
+
+
+def _whose_each(store: Store, plan: Plan, owners: Owners, names: dict[int, str]) -> str:
+    """ "email zoe@example.com is Zoë Goldberg's and phone (914) 555-0177 is Elijah Schwartz's": the
+    line's emails and phones that the customers of ``names`` hold, and whose each is."""
     parts = []
     for kind, value in [*(("email", e) for e in plan.emails), *(("phone", p) for p in plan.phones)]:
         holders = [i for i in names if i in owners.by_key.get((kind, value), ())]
@@ -573,10 +643,7 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
         else:
             phone = phone_for_region(value, store.phone_region)
             parts.append(_("phone %(phone)s is %(whose)s") % {"phone": phone, "whose": whose})
-    return _(
-        "This line's %(parts)s: different customers. "
-        "Merge them first if they are one person, or correct the file; then import it again."
-    ) % {"parts": _listed(parts)}
+    return _listed(parts)
 
 
 def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
@@ -755,8 +822,9 @@ class Diff:
     kept: list[str] = field(default_factory=list)
 
 
-def _diff(plan: Plan, snap: Snapshot) -> Diff:
-    """What merging the line would change, and what it keeps; nothing is written."""
+def _diff(ctx: Context, plan: Plan, snap: Snapshot, household: dict[str, str] | None = None) -> Diff:
+    """What merging the line would change, and what it keeps; nothing is written. ``household``: the
+    line's phones the customer's partner already holds → the partner's name, said when added."""
     customer, diff = snap.customer, Diff()
     changed, kept = diff.changed, diff.kept
     profile = dict(plan.profile)
@@ -791,7 +859,12 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
     for e164 in plan.phones:
         if e164 not in snap.phones:
             diff.phones.append(e164)
-            changed.append(_("added phone %(p)s") % {"p": e164})
+            if household and e164 in household:
+                changed.append(
+                    _("added phone %(p)s (their partner %(partner)s's too)") % {"p": e164, "partner": household[e164]}
+                )
+            else:
+                changed.append(_("added phone %(p)s") % {"p": e164})
     for address in plan.emails:
         if address not in snap.emails:
             diff.emails.append(address)
@@ -809,7 +882,7 @@ def _diff(plan: Plan, snap: Snapshot) -> Diff:
         changed.append(
             _("spend before Trunkshow %(old)s → %(new)s") % {"old": customer.imported_spend, "new": plan.spend}
         )
-    diff.grants = _consent_changes(plan, snap.consents, changed, kept)
+    diff.grants = _consent_changes(ctx, plan, snap.consents, changed, kept)
     return diff
 
 
@@ -958,36 +1031,52 @@ def _date_text(day: int | None, month: int | None, year: int | None) -> str:
 
 
 def _consent_changes(
-    plan: Plan, current: dict[str, CurrentConsent], changed: list[str], kept: list[str]
+    ctx: Context, plan: Plan, current: dict[str, CurrentConsent], changed: list[str], kept: list[str]
 ) -> list[services.ConsentGrant]:
-    """Events only where the file changes the current state; an import never undoes a withdrawal
-    the customer made another way (a STOP, a form, in person)."""
+    """Events only where the file changes the current state, and only over evidence no stronger and
+    no newer than a file (ADR 0005, decision 7): an import never undoes a withdrawal the customer
+    made another way (a STOP, a form, in person), never withdraws a consent given another way (in
+    person, a form, a START, to staff), and a file uploaded before changes no consent an import
+    recorded since its first upload. What it keeps instead is said."""
     names: dict[str, str] = {
         Channel.SMS: _("text marketing"),
         Channel.EMAIL: _("email marketing"),
         Channel.WHATSAPP: _("WhatsApp marketing"),
     }
+    zone = ctx.store.tz
     grants = []
     for channel, granted, evidence in plan.consents:
         now = current.get(channel)
-        if granted:
-            if now is not None and now.granted:
+        if (now is not None and now.granted) == granted:  # nothing recorded reads as not granted
+            continue
+        if now is not None:
+            event, what = now.event, names[channel]
+            date = event.occurred_at.astimezone(zone).date().isoformat()
+            if event.method != ConsentMethod.IMPORT:
+                if now.granted:
+                    text = _(
+                        "kept %(what)s granted (granted on %(date)s, %(how)s; "
+                        "an import withdraws only what an import granted)"
+                    )
+                else:
+                    text = _("kept %(what)s withdrawn (withdrawn on %(date)s, %(how)s; an import does not undo that)")
+                kept.append(text % {"what": what, "date": date, "how": event.get_method_display()})
                 continue
-            if now is not None and now.event.method != ConsentMethod.IMPORT:
-                kept.append(
-                    _("kept %(what)s withdrawn (withdrawn on %(date)s, %(how)s; an import does not undo that)")
-                    % {
-                        "what": names[channel],
-                        "date": now.event.occurred_at.date().isoformat(),
-                        "how": now.event.get_method_display(),
-                    }
-                )
+            if (first := ctx.first_uploaded()) is not None and event.recorded_at >= first:
+                if now.granted:
+                    text = _(
+                        "kept %(what)s granted (granted on %(date)s by an import, "
+                        "after this file was first uploaded on %(seen)s)"
+                    )
+                else:
+                    text = _(
+                        "kept %(what)s withdrawn (withdrawn on %(date)s by an import, "
+                        "after this file was first uploaded on %(seen)s)"
+                    )
+                seen = first.astimezone(zone).date().isoformat()
+                kept.append(text % {"what": what, "date": date, "seen": seen})
                 continue
-            changed.append(_("%(what)s granted") % {"what": names[channel]})
-        else:
-            if now is None or not now.granted:
-                continue
-            changed.append(_("%(what)s withdrawn") % {"what": names[channel]})
+        changed.append((_("%(what)s granted") if granted else _("%(what)s withdrawn")) % {"what": names[channel]})
         grants.append(
             services.ConsentGrant(
                 channel=channel,
