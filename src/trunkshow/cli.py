@@ -184,23 +184,32 @@ def _lines(n: int) -> str:
 
 
 class _ProgressBar:
-    """A one-line progress bar on stderr, redrawn in place."""
+    """A one-line progress bar on stderr, redrawn in place; into a file or a pipe (a log), a line
+    at each tenth of the way instead, each written once."""
 
     def __init__(self, total: int, width: int = 30) -> None:
         self.total, self.width, self.started = max(total, 1), width, time.monotonic()
+        self.live = sys.stderr.isatty()
+        self.shown: tuple[int, int] | None = None  # what was last written: (rows done, tenth)
 
     def __call__(self, job: Any) -> None:
         done = job.processed_rows
+        percent = done * 100 // self.total
+        step = (done, percent // 10) if self.live else (-1, percent // 10)
+        if step == self.shown:
+            return
+        self.shown = step
         filled = int(self.width * done / self.total)
         rate = done / max(time.monotonic() - self.started, 1e-6)
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done * 100 // self.total:3d}% "
-            f"{done:,}/{_lines(self.total)}, {rate:,.0f}/s"
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}% {done:,}/{_lines(self.total)}, {rate:,.0f}/s"
         )
+        sys.stderr.write(f"\r{line}" if self.live else f"{line}\n")
         sys.stderr.flush()
 
     def close(self) -> None:
-        sys.stderr.write("\n")
+        if self.live and self.shown is not None:
+            sys.stderr.write("\n")
 
 
 def _print_mapping(columns: list[str], mapping: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -164,9 +165,23 @@ def test_the_worker_knows_the_import_task(monkeypatch) -> None:
     assert HUEY._registry.string_to_task("trunkshow.customers.tasks.import_customers").__name__ == "import_customers"
 
 
-def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(capsys: Any, world: World, tmp_path) -> None:
+def test_into_a_log_the_progress_is_a_line_a_tenth_each_written_once(capsys: Any, world: World, tmp_path) -> None:
     path = tmp_path / "one.csv"
     path.write_bytes(shopify("Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,"))
+    code, _out, err = run(capsys, "import", "customers", str(path), "--store", "atelier")
+    assert code == 0, err
+    assert "\r" not in err
+    bars = [line for line in err.splitlines() if line.startswith("[")]
+    assert len(bars) == 1, bars
+    assert bars[0].startswith("[##############################] 100% 1/1 line, ") and bars[0].endswith("/s")
+
+
+def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(
+    capsys: Any, world: World, tmp_path, monkeypatch
+) -> None:
+    path = tmp_path / "one.csv"
+    path.write_bytes(shopify("Ana,Ruiz,ana@example.com,,,,,,,,,,,,,,,"))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a terminal: the bar redraws in place
     code, _out, err = run(capsys, "import", "customers", str(path), "--store", "atelier")
     assert code == 0, err
     lines = err.split("\n")
@@ -212,7 +227,7 @@ def test_the_mapping_and_the_columns_left_out_are_printed_before_the_import(caps
     path.write_bytes(GERMAN)
     code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--map", "Kundennummer=note")
     assert code == 0, err
-    assert err.split("\r")[0].splitlines() == [
+    assert [line for line in err.splitlines() if not line.startswith("[")] == [
         "kunden.csv: 1 line, Western European (Windows-1252), separated by semicolon",
         "Columns (change one with --map 'COLUMN=FIELD'):",
         "  Vorname         → First name (first_name)",
@@ -286,7 +301,7 @@ def test_a_map_names_a_column_in_any_case_and_with_spaces_around_it(capsys: Any,
     argv = ["--map", "kundennummer=note", "  ANREDE  =Note", "telefon="]
     code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", *argv)
     assert code == 0, err
-    shown = err.split("\r")[0].splitlines()
+    shown = [line for line in err.splitlines() if not line.startswith("[")]
     assert shown[5] == "  Telefon         → Do not import"
     assert shown[9:11] == ["  Anrede          → Note (note)", "  Kundennummer    → Note (note)"]
     assert out == "Imported kunden.csv into atelier: 1 created, 0 merged, 0 unchanged, 0 not imported.\n"
