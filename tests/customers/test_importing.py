@@ -195,6 +195,23 @@ def test_a_line_matching_two_customers_is_reported_not_guessed(world: World):
     assert book(world.a) == before
 
 
+def test_a_line_without_phone_or_email_beside_a_namesake_reached_by_one_is_created_and_says_so(world: World):
+    zoe = make_customer(world.a, first_name="Zoë", last_name="Goldberg", emails=["zoe@example.com"])
+    job = import_file(world.a, world.a_owner, shopify("Zoe,Goldberg,,,,,,,,,,,,,,,asked about pearls,"))
+    (created,) = outcomes(job)
+    assert created == (
+        2,
+        "created",
+        f"Customer no. {zoe.pk} is called Zoë Goldberg too; this line has no phone or email to tell them apart, "
+        "so merge the two if they are one person.",
+    )
+    # The line's own namesake made by the same file the first time is the same person: no note then.
+    again = import_file(world.a, world.a_owner, shopify("Zoe,Goldberg,,,,,,,,,,,,,,,asked about pearls,"))
+    assert [outcome for _line, outcome, _message in outcomes(again)] == ["unchanged"]
+    with scopes_disabled():
+        assert Customer.objects.filter(store=world.a, last_name="Goldberg").count() == 2
+
+
 def test_a_line_without_phone_or_email_matching_two_namesakes_is_reported_not_guessed(world: World):
     for _twice in range(2):
         make_customer(world.a, first_name="Ana", last_name="Ruiz", source=Source.IMPORT)

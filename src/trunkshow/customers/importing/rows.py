@@ -363,6 +363,9 @@ class Owners:
     """Who already holds each phone, email or (for records without either) name."""
 
     by_key: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    # For a line without a phone or email: a customer of its very name whom it is not matched to (they
+    # have a phone or an email, or were not imported) → (their id, their name), said beside "created".
+    namesakes: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def of(self, plan: Plan) -> tuple[set[int], set[int]]:
         """(who holds the line's emails, or its name when it has no phone or email; who holds its phones)."""
@@ -418,6 +421,14 @@ def _owners(store: Store, plans: Sequence[Plan]) -> Owners:
             emails__isnull=True,
         ).values_list("sort_name", "id"):
             owners.by_key.setdefault(("name", sort_name), set()).add(customer_id)
+        matched = {i for sort_name in names for i in owners.by_key.get(("name", sort_name), ())}
+        for sort_name, customer_id, first, preferred, last in (
+            Customer.objects.filter(store=store, sort_name__in=names, erased_at__isnull=True)
+            .exclude(pk__in=matched)
+            .order_by("id")
+            .values_list("sort_name", "id", "first_name", "preferred_name", "last_name")
+        ):
+            owners.namesakes.setdefault(sort_name, (customer_id, display_name_from(first, preferred, last)))
     return owners
 
 
@@ -466,7 +477,12 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
 
     def flush() -> None:
         for plan, customer_id in zip(pending, _create(ctx, pending), strict=True):
-            row(plan, ImportOutcome.CREATED, _read_sizes(plan), customer_id)
+            row(
+                plan,
+                ImportOutcome.CREATED,
+                " ".join(filter(None, (_read_sizes(plan), _namesake(plan, owners)))),
+                customer_id,
+            )
             owners.add(plan, customer_id)
             created_from[customer_id] = plan.line
             ctx.created_any = True
@@ -910,6 +926,21 @@ def _diff_sizes(diff: Diff, plan: Plan, snap: Snapshot) -> None:
             diff.changed.append(
                 _("added %(what)s %(size)s") % {"what": what, "size": f"{new} ({reading})" if reading else new}
             )
+
+
+def _namesake(plan: Plan, owners: Owners) -> str:
+    """A created line without a phone or email, beside a customer of its very name it was not
+    merged into (a name alone never merges into one reached by phone or email): said, so that the
+    store can merge them if they are one person."""
+    found = next(
+        (owners.namesakes[key[1]] for key in plan.match_keys() if key[0] == "name" and key[1] in owners.namesakes), None
+    )
+    if found is None:
+        return ""
+    return _(
+        "Customer no. %(id)d is called %(name)s too; this line has no phone or email to tell them apart, "
+        "so merge the two if they are one person."
+    ) % {"id": found[0], "name": found[1]}
 
 
 def _read_sizes(plan: Plan) -> str:
