@@ -114,5 +114,6 @@ def test_fold_of_names(text: str) -> None:
 def test_invisible_characters_at_the_ends_of_a_field_go_and_those_inside_stay():
     assert v.clean_text("\ufeffZoë\u200b ", field="first_name", max_length=100) == "Zoë"
     assert v.clean_text(" \u2060 Müller", field="last_name", max_length=100) == "Müller"
+    assert v.clean_text("\u200b \ufeffAnna\u200b\t", field="first_name", max_length=100) == "Anna"
     # A joiner inside a word belongs to it (Persian, emoji sequences).
     assert v.clean_text("می\u200cخواهم", field="note", max_length=100) == "می\u200cخواهم"

@@ -30,7 +30,26 @@ def test_a_title_fills_new_and_empty_ones_and_never_replaces_the_stores_own(worl
     for header in ("Anrede", "Civilité", "Title", "Salutation", "Aanhef", "Tratamiento"):
         assert mapping.guess_mapping(["Name", header]) == {"Name": "full_name", header: "title"}
     assert mapping.guess_mapping(["Job title"]) == {"Job title": ""}
-    job = import_file(world.b, world.b_owner, content)
+    # A CRM's "Title" holds a job title: the values tell, and such a column is not guessed.
+    assert mapping.guess_mapping(["Name", "Title"], [["Ana Ruiz", "Mrs"], ["Bo Berg", "Chief Buyer"]]) == {
+        "Name": "full_name",
+        "Title": "",
+    }
+    assert mapping.guess_mapping(["Name", "Title"], [["Ana Ruiz", "Sales Manager"]]) == {
+        "Name": "full_name",
+        "Title": "",
+    }
+    assert mapping.guess_mapping(["Name", "Title"], [["Ana Ruiz", "Mrs"], ["Bo Berg", "Mr & Mrs"], ["Cy", ""]]) == {
+        "Name": "full_name",
+        "Title": "title",
+    }
+    assert mapping.guess_mapping(["Name", "Anrede"], [["Jürgen Müller", "Herr Dr."], ["Eva Roth", "Frau"]]) == {
+        "Name": "full_name",
+        "Anrede": "title",
+    }
+    # Mapped by hand: its last value, too long for a title, keeps the column from being guessed.
+    chosen = {"Anrede": "title", "Vorname": "first_name", "Nachname": "last_name", "E-Mail": "email"}
+    job = import_file(world.b, world.b_owner, content, chosen)
     assert outcomes(job) == [
         (2, "merged", "Merged into Ana Ruiz: filled title."),
         (3, "unchanged", "Nothing new for Bea Berg; kept title “Dr” (the file has “Frau”)."),
@@ -39,6 +58,6 @@ def test_a_title_fills_new_and_empty_ones_and_never_replaces_the_stores_own(worl
     ]
     assert titles(world.b) == [("Ana", "Frau"), ("Bea", "Dr"), ("Jürgen", "Herr")]
     before = book(world.b)
-    again = import_file(world.b, world.b_owner, content)
+    again = import_file(world.b, world.b_owner, content, chosen)
     assert [outcome for _line, outcome, _message in outcomes(again)] == ["unchanged", "unchanged", "unchanged", "error"]
     assert book(world.b) == before

@@ -73,11 +73,12 @@ def check_text(text: str, *, field: str, multiline: bool = False) -> None:
 
 # Invisible characters that mean nothing at either end of a field (a byte order mark pasted with a
 # name, a zero-width space); inside a word some scripts need the joiners, so only the ends lose them.
-_INVISIBLE_ENDS = "\ufeff\u200b\u200c\u200d\u2060"
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_BLANK_ENDS = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
 
 
 def clean_text(value: str | None, *, field: str, max_length: int, multiline: bool = False) -> str:
-    text = (value or "").strip().strip(_INVISIBLE_ENDS).strip()
+    text = _BLANK_ENDS.sub("", value or "")
     check_text(text, field=field, multiline=multiline)
     text = unicodedata.normalize("NFC", text)
     if len(text) > max_length:

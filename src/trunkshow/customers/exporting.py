@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -396,15 +397,16 @@ def _coming_cells(dates: list[ComingDate]) -> tuple[str, str]:
     return "; ".join(d.on.isoformat() for d in dates), _safe("; ".join(d.occasion for d in dates))
 
 
-# Invisible characters a spreadsheet may skip before a cell's first visible one.
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060 "
-
-
 def _safe(value: str) -> str:
     """The cell as text a spreadsheet never runs: an apostrophe before a formula's first character,
-    looked for past invisible characters and spaces too ("\ufeff=1+1")."""
-    shown = value.lstrip(_INVISIBLE)
-    return "'" + value if shown and shown[0] in FORMULA_STARTS else value
+    looked for past what a spreadsheet may skip before it: spaces of any kind and invisible format
+    characters ("\ufeff=1+1", "\u00a0=1+1")."""
+    for char in value:
+        if char in FORMULA_STARTS:
+            return "'" + value
+        if not (char.isspace() or unicodedata.category(char) in ("Cf", "Zs")):
+            break
+    return value
 
 
 def customers_export(

@@ -62,44 +62,6 @@ _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 # "x12", "#4"), which the stored number does not hold.
 _TEL = re.compile(r"^tel:", re.IGNORECASE)
 _EXTENSION = re.compile(r"\s*(?:,|;|#|x|ext\.?|extn\.?|extension|poste|durchwahl|dw\.?)\s*\d{1,6}$", re.IGNORECASE)
-# How people are addressed before their name, folded ("Mrs Szirmay" looks for Szirmay): dropped
-# beside another word when no name of the store is that word (a customer called Don keeps "don").
-HONORIFICS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "dame",
-        "lady",
-        "herr",
-        "frau",
-        "fr",
-        "hr",  # de
-        "mme",
-        "mlle",
-        "mmes",  # fr
-        "sr",
-        "sra",
-        "srta",
-        "sres",
-        "don",
-        "dona",  # es, pt
-        "sig",
-        "sigra",
-        "sigr",
-        "dott",
-        "dottssa",
-        "dottoressa",  # it
-        "dhr",
-        "mevr",
-        "mw",  # nl
-    }
-)
 _HAS_DIGIT = re.compile(r"\d")
 # What a part of a number or an email address holds and a name does not.
 _FRAGMENT = re.compile(r"[\d._+]")
@@ -149,7 +111,7 @@ def parse(q: str, *, region: str) -> Query:
 
 
 def _honorific(word: str) -> bool:
-    return word.replace(".", "") in HONORIFICS
+    return word.replace(".", "") in v.HONORIFICS
 
 
 def without_honorifics(query: Query, known: Container[str]) -> Query:
@@ -305,8 +267,8 @@ def ranked(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> list[H
         return []
     scope = _Scope.of(within)
     backend = _Postgres(scope) if connection.vendor == "postgresql" else _Sqlite(scope)
-    if query.kind == "name" and any(_honorific(w) for w in query.words):
-        query = without_honorifics(query, backend.dictionary(store.pk).known)
+    if query.kind == "name" and (titles := [w.replace(".", "") for w in query.words if _honorific(w)]):
+        query = without_honorifics(query, backend.known(store.pk, titles))
     found = _Candidates()
     dictionary: _Dictionary | None = None
     long_words = [w for w in query.words if len(w) >= 3]
@@ -624,6 +586,13 @@ class _Engine:
         """Every word (or one of each group of alternatives) a substring of search_text, through
         the engine's trigram index: for what is not a name word (digits, parts of emails)."""
         raise NotImplementedError
+
+    def known(self, store_id: int, words: list[str]) -> set[str]:
+        """Which of ``words`` are name words of the store (one look in the dictionary's index, not
+        the whole dictionary: a query such as "Mr Li" never needs the rest)."""
+        marks = ", ".join(["%s"] * len(words))
+        sql = f"SELECT word FROM customers_nameword WHERE store_id = %s AND word IN ({marks})"
+        return {w for (w,) in _fetch(sql, [store_id, *words])}
 
     def dictionary(self, store_id: int) -> _Dictionary:
         """The store's dictionary of name words, from this process's copy while the stamp the

@@ -27,6 +27,87 @@ from trunkshow.core.validation import (
     validate_time_zone,
 )
 
+# How people are addressed before their name, folded and without dots ("Mrs", "Frau", "Sig.ra" →
+# "sigra"): search drops them from a name query ("Mrs Szirmay"), and an import's "Title" column is
+# the customer's title only when its values are such words (a CRM's "Title" is a job title).
+HONORIFICS: frozenset[str] = frozenset(
+    {
+        # en
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "rev",
+        "hon",
+        "mister",
+        "doctor",
+        "professor",
+        "capt",
+        "col",
+        "maj",
+        "sgt",
+        "lt",
+        # de, at, ch
+        "herr",
+        "herrn",
+        "frau",
+        "fr",
+        "hr",
+        "ing",
+        "dipl",
+        "mag",
+        "dkfm",
+        # fr
+        "m",
+        "mme",
+        "mmes",
+        "mlle",
+        "madame",
+        "monsieur",
+        "mademoiselle",
+        "me",
+        # es, pt
+        "sr",
+        "sra",
+        "srta",
+        "sres",
+        "don",
+        "dona",
+        "senor",
+        "senora",
+        "senorita",
+        "dom",
+        # it
+        "sig",
+        "sigra",
+        "sigr",
+        "signor",
+        "signora",
+        "signore",
+        "signorina",
+        "dott",
+        "dottssa",
+        "dottoressa",
+        "avv",
+        # nl
+        "dhr",
+        "mevr",
+        "mw",
+        "drs",
+        "ir",
+        "meneer",
+        "mevrouw",
+    }
+)
+
+
 __all__ = [
     "LENGTH_BOUNDS",
     "clean_text",

@@ -17,8 +17,9 @@ def column_key(name: str) -> str:
 
 # Headers (as ``column_key`` folds them: case, accents, spaces and punctuation ignored) → the field
 # they name, in English and in the languages of our stores' point-of-sale exports (German, French,
-# Spanish, Italian, Dutch). A header that names nothing Trunkshow keeps (German "Anrede", a title)
-# is not here: it stays "Do not import", and the command line and the mapping step name it.
+# Spanish, Italian, Dutch). A header that names nothing Trunkshow keeps (German "Kundennummer", a
+# customer number) is not here: it stays "Do not import", and the command line and the mapping step
+# name it.
 GUESSES: dict[str, list[str]] = {
     "first_name": [
         "firstname",

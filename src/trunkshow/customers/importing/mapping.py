@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, to_locale
 
+from trunkshow.core.validation import fold
 from trunkshow.customers.exporting import FORMULA_STARTS
 from trunkshow.customers.importing.headers import GUESSES, column_key
 from trunkshow.customers.importing.sizes import (
@@ -37,6 +38,7 @@ from trunkshow.customers.importing.sizes import (
     store_length_unit,
 )
 from trunkshow.customers.models import InterestKind
+from trunkshow.customers.validation import HONORIFICS
 
 IGNORE = ""
 _ISO_CURRENCIES = frozenset(list_currencies())
@@ -133,6 +135,12 @@ def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> d
     for index, column in enumerate(columns):
         key = column_key(column)
         name = _OWN_EXPORT_GUESSES[key] if own_export and key in _OWN_EXPORT_GUESSES else _guess(key, column)
+        if (
+            name == "title"
+            and not own_export
+            and not _addresses_people(row[index] for row in sample if index < len(row))
+        ):
+            name = IGNORE  # a CRM's "Title" is a job title ("Sales Manager"): not how a letter greets them
         if name and name not in REPEATABLE and field_group(name) in taken:
             name = IGNORE
         taken.add(field_group(name))
@@ -145,6 +153,20 @@ def guess_mapping(columns: list[str], sample: Sequence[Sequence[str]] = ()) -> d
         if order or file_order:
             mapping[column] = f"{mapping[column]}_{order or file_order}"
     return mapping
+
+
+def _addresses_people(values: Iterable[str]) -> bool:
+    """Whether a title column's sample values are how people are addressed ("Mrs", "Frau Dr.",
+    "Mr & Mrs"), each word folded and without dots one of ``HONORIFICS``; true for blanks only."""
+    for raw in values:
+        words = [
+            w.replace(".", "")
+            for w in re.split(r"[\s&+/,]+", fold(unguard(raw)))
+            if w not in ("", "and", "und", "et", "y", "e", "en")
+        ]
+        if words and not all(w in HONORIFICS for w in words):
+            return False
+    return True
 
 
 def clashing_columns(mapping: Mapping[str, str]) -> set[str]:
