@@ -64,7 +64,7 @@ def test_the_same_old_file_does_not_withdraw_consent_given_in_person_since(world
             2,
             "unchanged",
             "Nothing new for Stale Consent; kept text marketing granted (granted on 2026-11-20, In person; "
-            "an import withdraws only what an import granted).",
+            "a file's “no” withdraws only what an import granted; “unsubscribed” withdraws any).",
         )
     ]
     assert (again.created_count, again.merged_count, again.unchanged_count, again.error_count) == (0, 0, 1, 0)
@@ -104,9 +104,31 @@ def test_a_files_no_never_withdraws_consent_given_another_way(world: World, meth
             2,
             "unchanged",
             f"Nothing new for Clara Berg; kept text marketing granted (granted on 2026-03-01, {shown}; "
-            "an import withdraws only what an import granted).",
+            "a file's “no” withdraws only what an import granted; “unsubscribed” withdraws any).",
         )
     ]
+    assert book(world.a) == before
+
+
+def test_a_file_saying_the_customer_unsubscribed_withdraws_any_consent_older_than_the_file(world: World):
+    """Revocation by any reasonable means is honoured (RELIABILITY.md): "unsubscribed" in the till's
+    export is the customer taking consent back, not a default; the same file again, after the
+    customer signed up anew at the counter, is older than that and changes nothing."""
+    clara = make_customer(world.a, world.a_owner, first_name="Clara", last_name="Berg", phones=["+1 914 555 0142"])
+    grant = services.ConsentGrant(channel="sms", purpose="marketing", method=ConsentMethod.IN_PERSON)
+    with scope(store=world.a):
+        services.consent_record(store=world.a, actor=world.a_owner.user, customer=clara, grant=grant)
+    content = csv("Clara,Berg,,(914) 555-0142,Unsubscribed")
+    job = import_file(world.a, world.a_owner, content)
+    assert outcomes(job) == [(2, "merged", "Merged into Clara Berg: text marketing withdrawn.")]
+    assert sms_marketing(world.a, clara.pk) == [("granted", "in_person"), ("withdrawn", "import")]
+    with scope(store=world.a):
+        # Recorded after the file's first upload (the ledger is append-only: its time is now).
+        services.consent_record(store=world.a, actor=world.a_owner.user, customer=clara, grant=grant)
+    before = book(world.a)
+    again = import_file(world.a, world.a_owner, content)
+    assert [outcome for _line, outcome, _message in outcomes(again)] == ["unchanged"]
+    assert "after this file was first uploaded" in outcomes(again)[0][2]
     assert book(world.a) == before
 
 

@@ -336,6 +336,17 @@ def split_values(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(";") if part.strip()]
 
 
+# The "no"s that say the customer took consent back, rather than never gave it ("no", "false", "not
+# subscribed"): revocation by any reasonable means is honoured (RELIABILITY.md), a point-of-sale
+# export's included.
+_REVOKED = frozenset({"unsubscribed", "optedout", "optout", "withdrawn", "revoked", "unsubscribe"})
+
+
+def is_revocation(raw: str) -> bool:
+    """Whether a consent cell says the customer withdrew it ("unsubscribed", "opted out")."""
+    return column_key(raw) in _REVOKED
+
+
 def parse_yes_no(raw: str) -> bool | None:
     """``yes``/``no`` and the words exports use for them; None for a blank cell."""
     key = column_key(raw)
@@ -633,6 +644,7 @@ __all__ = [
     "date_order_shown",
     "field_group",
     "guess_mapping",
+    "is_revocation",
     "length_unit",
     "name_columns",
     "parse_date",

@@ -171,7 +171,8 @@ class Plan:
     anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)  # day, month, year
     sizes: list[m.ReadSize] = field(default_factory=list)  # ring, bracelet, necklace: as validate_size writes them
     spend: Decimal | None = None
-    consents: list[tuple[str, bool, str]] = field(default_factory=list)  # channel, granted, evidence
+    # channel, granted, evidence, whether the cell says the customer withdrew it ("unsubscribed")
+    consents: list[tuple[str, bool, str, bool]] = field(default_factory=list)
     error: str = ""
     # No name, but a phone or email: it may only update the customer holding them (our export
     # writes the customers the inbox made from an unknown number without a name); never created.
@@ -277,7 +278,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                         "column": column,
                         "value": text[:100],
                     }
-                    plan.consents.append((CONSENT_CHANNELS[name], granted, evidence))
+                    plan.consents.append((CONSENT_CHANNELS[name], granted, evidence, m.is_revocation(text)))
             elif name == "total_spent":
                 plan.spend = m.parse_money(text, ctx.store.currency)
             elif name == "tags":
@@ -699,7 +700,7 @@ def _create(ctx: Context, plans: Sequence[Plan]) -> list[int]:
             for day, month, year in plan.anniversaries
         ]
         sizes += [{**base, "kind": size.kind, "system": size.system, "value": size.value} for size in plan.sizes]
-        granted = {channel: evidence for channel, yes, evidence in plan.consents if yes}
+        granted = {channel: evidence for channel, yes, evidence, _revoked in plan.consents if yes}
         grants += [(pk, channel, evidence) for channel, evidence in granted.items()]
     inserts.insert_rows(Customer, customers, with_ids=True)
     inserts.insert_rows(CustomerPhone, phones)
@@ -1076,25 +1077,32 @@ def _consent_changes(
     }
     zone = ctx.store.tz
     grants = []
-    for channel, granted, evidence in plan.consents:
+    for channel, granted, evidence, revoked in plan.consents:
         now = current.get(channel)
         if (now is not None and now.granted) == granted:  # nothing recorded reads as not granted
             continue
         if now is not None:
             event, what = now.event, names[channel]
             date = event.occurred_at.astimezone(zone).date().isoformat()
-            if event.method != ConsentMethod.IMPORT:
+            # A cell saying the customer withdrew ("unsubscribed") is a revocation, honoured whoever
+            # recorded the grant, unless the grant is newer than the file (the check below).
+            if event.method != ConsentMethod.IMPORT and not (now.granted and revoked):
                 if now.granted:
                     text = _(
                         "kept %(what)s granted (granted on %(date)s, %(how)s; "
-                        "an import withdraws only what an import granted)"
+                        "a file's “no” withdraws only what an import granted; “unsubscribed” withdraws any)"
                     )
                 else:
                     text = _("kept %(what)s withdrawn (withdrawn on %(date)s, %(how)s; an import does not undo that)")
                 kept.append(text % {"what": what, "date": date, "how": event.get_method_display()})
                 continue
             if (first := ctx.first_uploaded()) is not None and event.recorded_at >= first:
-                if now.granted:
+                if now.granted and event.method != ConsentMethod.IMPORT:
+                    text = _(
+                        "kept %(what)s granted (granted on %(date)s, %(how)s, "
+                        "after this file was first uploaded on %(seen)s)"
+                    )
+                elif now.granted:
                     text = _(
                         "kept %(what)s granted (granted on %(date)s by an import, "
                         "after this file was first uploaded on %(seen)s)"
@@ -1105,7 +1113,7 @@ def _consent_changes(
                         "after this file was first uploaded on %(seen)s)"
                     )
                 seen = first.astimezone(zone).date().isoformat()
-                kept.append(text % {"what": what, "date": date, "seen": seen})
+                kept.append(text % {"what": what, "date": date, "seen": seen, "how": event.get_method_display()})
                 continue
         changed.append((_("%(what)s granted") if granted else _("%(what)s withdrawn")) % {"what": names[channel]})
         grants.append(
