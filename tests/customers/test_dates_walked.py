@@ -57,13 +57,31 @@ def dated_book(world: World) -> set[int]:
                 last_contact_at=dt.datetime(2026, 3, 1 + i % 3, tzinfo=dt.UTC) if i % 5 else None,
             )
         )
+    # Interleaved in every order: store B's twins of each and store A's erased ones, which no page
+    # of store A's list may hold, walked or not.
+    twins = [Customer(**{**_fields(c), "store": world.b}) for c in people]
+    erased = [
+        Customer(**{**_fields(c), "store": world.a, "erased_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)})
+        for c in people[::2]
+    ]
     with scope(store=world.a):
         made = Customer.objects.bulk_create(people)
+        Customer.objects.bulk_create(erased)
         for who in made[::9]:
             services.important_date_create(
                 store=world.a, actor=None, customer=who, kind="anniversary", day=2, month=1, year=2000
             )
+    with scope(store=world.b):
+        Customer.objects.bulk_create(twins)
     return {c.pk for c in made}
+
+
+def _fields(customer: Customer) -> dict[str, Any]:
+    return {
+        f.attname: getattr(customer, f.attname)
+        for f in Customer._meta.concrete_fields
+        if f.attname not in ("id", "store_id")
+    }
 
 
 def pages(qs: Any, filters: Any, *, walk: Any, store: Any, limit: int) -> list[tuple[list[int], Any, Any]]:
