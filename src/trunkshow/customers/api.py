@@ -137,7 +137,9 @@ def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> d
     store = _who(request).store
     checked = filters_parse(request.GET, store=store, allowed_extra=("cursor", "limit"))
     if checked.q and not checked.has_filters and checked.effective_sort == filtering.RELEVANCE:
-        return _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
+        lean = _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
+        if lean is not None:
+            return lean
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_filtered(store=store, filters=checked, now=now)
     walked = customers_walked(store=store, filters=checked, now=now)
@@ -155,14 +157,18 @@ def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> d
     return {"items": _summaries(store, checked, page.rows, now), "next_cursor": page.next_cursor}
 
 
-def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -> dict[str, Any]:
+def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -> dict[str, Any] | None:
     """Only the search box: page the ranked matches directly, in the order and with the cursor
-    the filtered path gives (the lean path that keeps the API near the bare query)."""
+    the filtered path gives (the lean path that keeps the API near the bare query). None past
+    the best search.CANDIDATES when more match: the filtered path pages on among every match."""
     try:
         after = filtering.ranked_position(cursor) if cursor else None
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
-    rows, last = search.page(store=store, q=q, after=after, limit=limit)
+    found = search.page(store=store, q=q, after=after, limit=limit)
+    if found is None:
+        return None
+    rows, last = found
     return {
         "items": [customer_summary_row(r, currency=store.currency, phone_region=store.phone_region) for r in rows],
         "next_cursor": filtering.ranked_cursor(last.rank, last.sort_name, last.id) if last else None,
