@@ -176,3 +176,13 @@ def test_every_kind_of_query_counts_every_match_beyond_a_small_ranking(world: Wo
     with scopes_disabled():
         names = {c.display_name for c in Customer.objects.filter(pk__in=api_walk(client, q=q))}
     assert names == expected
+
+
+def test_digits_count_the_phone_numbers_holding_them_not_an_email_that_does(world: World, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    for first, phone in (("Ann", "+1 914 555 0101"), ("Bea", "+1 914 555 0102"), ("Cy", "+1 212 555 0103")):
+        make_customer(world.a, first_name=first, last_name="Phone", phones=[phone])
+    make_customer(world.a, first_name="Dee", last_name="Mail", emails=["dee555@example.com"])
+    client = api(world.a_associate)
+    assert client.get("/api/v1/customers/count", {"q": "555"}).json() == {"count": 3}
+    assert len(api_walk(client, q="555")) == 3

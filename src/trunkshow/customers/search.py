@@ -356,6 +356,18 @@ def _every(
         every.exact_phones(store_id, query.e164)
         if ran > (1 if query.e164 else 0):
             every.text(store_id, [], alternatives=[list(query.digits)])
+            # The digits inside a phone number, as ``rank_of`` reads them, not inside an email
+            # address (``0142`` in jo0142@…): the trigram index finds both.
+            digits = every.lookups.pop()
+            held = " OR ".join(["p.e164 LIKE %s"] * len(query.digits))
+            every.lookups.append(
+                _Lookup(
+                    f"SELECT x.id FROM ({digits.sql}) x WHERE EXISTS (SELECT 1 FROM customers_customerphone p "
+                    f"WHERE p.customer_id = x.id AND ({held}))",
+                    (*digits.params, *(f"%{_like_escape(d)}%" for d in query.digits)),
+                    True,
+                )
+            )
     elif dictionary is not None:
         every.words(store_id, dictionary, [[w] for w in long_words], short_words)
         if typos:
