@@ -186,3 +186,19 @@ def test_digits_count_the_phone_numbers_holding_them_not_an_email_that_does(worl
     client = api(world.a_associate)
     assert client.get("/api/v1/customers/count", {"q": "555"}).json() == {"count": 3}
     assert len(api_walk(client, q="555")) == 3
+
+
+def test_every_match_holds_inside_another_query(world: World, monkeypatch):
+    """A segment's customers read as a subquery of another list (as a campaign would) keep every
+    match: the statement of every match follows the outer query's aliases."""
+    from trunkshow.customers.filtering import customers_filtered, filters_parse
+
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    for first in ("Anna", "Annika", "Joanna", "Marianna"):
+        make_customer(world.a, first_name=first, last_name="Ames")
+    make_customer(world.a, first_name="Bo", last_name="Ames")
+    with scope(store=world.a):
+        found = customers_filtered(store=world.a, filters=filters_parse({"q": "ann"}, store=world.a))
+        assert found.count() == 4
+        outer = Customer.objects.filter(store=world.a, pk__in=found.values("pk")).exclude(first_name="Annika")
+        assert sorted(c.first_name for c in outer) == ["Anna", "Joanna", "Marianna"]

@@ -132,7 +132,9 @@ def _summaries(store: Any, checked: Any, rows: list[dict[str, Any]], now: dt.dat
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Find customers")
 def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> dict[str, Any]:
     """By name (accents optional), phone in any format or email, narrowed by the list's filters,
-    in the chosen order (best match first when searching, else by name); cursor-paged."""
+    in the chosen order (best match first when searching, else by name); cursor-paged. A search
+    lists every match: when more match than it ranks (300), the best 300 come first and the others
+    follow by name (the count says how many match)."""
     refuse_unknown_parameters(request, CustomerListParams)
     store = _who(request).store
     checked = filters_parse(request.GET, store=store, allowed_extra=("cursor", "limit"))
@@ -177,7 +179,8 @@ def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -
 
 @router.get("/count", response={200: CountOut, **ERRORS}, summary="Count customers")
 def customer_count(request: HttpRequest, filters: Query[CustomerFilters]) -> CountOut:
-    """How many customers the same filters find (what the list page shows above the rows)."""
+    """How many customers the same filters find (what the list page shows above the rows): every
+    match of a search, however many, as the list and the export hold them."""
     refuse_unknown_parameters(request, CustomerFilters)
     store = _who(request).store
     checked = filters_parse(request.GET, store=store)

@@ -38,7 +38,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Lookup, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -405,10 +405,10 @@ def apply(qs: QuerySet[Any], *, store: Any, q: str, narrowed: bool = False) -> Q
         # The matches read once, as an array: as ``IN (...)`` PostgreSQL either walks a sort's
         # index probing the word index for each row (5 ms a row for ``son``'s 2,329 words) or,
         # guessing ten times too many matches, scans every customer to hash-join them.
-        table = qs.model._meta.db_table
-        matches = qs.filter(
-            RawSQL(f'"{table}"."id" = ANY(ARRAY({found.sql}))', found.params, output_field=BooleanField())  # noqa: S611
-        )
+        pk = qs.model._meta.pk
+        if _InArray.lookup_name not in pk.get_lookups():
+            pk.register_lookup(_InArray)
+        matches = qs.filter(**{f"pk__{_InArray.lookup_name}": RawSQL(found.sql, found.params)})  # noqa: S611
     else:
         matches = qs.filter(pk__in=RawSQL(found.sql, found.params))  # noqa: S611 (our own SQL, values as parameters)
     if len(by_rank) == 1 and found.complete:
@@ -420,6 +420,17 @@ def apply(qs: QuerySet[Any], *, store: Any, q: str, narrowed: bool = False) -> Q
             output_field=IntegerField(),
         )
     return matches.annotate(search_rank=rank_expr).order_by("search_rank", "sort_name", "id")
+
+
+class _InArray(Lookup):
+    """``column = ANY(ARRAY(<subquery>))`` (PostgreSQL): the subquery read once, before the rows it picks."""
+
+    lookup_name = "in_search_array"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 def page(
