@@ -823,6 +823,14 @@ class _Engine:
             if listed:
                 among, listed_params = self.among("word", listed)
                 ors.append(among)
+            if self.record_only and len(ors) == 2:
+                # Every match of a word both starting names and held inside many (``ann``): the
+                # range and the list as two lookups, as one OR SQLite read the store's whole run
+                # of the index (0.56 s at 1M).
+                one = "SELECT customer_id FROM customers_searchword WHERE store_id = %s AND "
+                parts.append(f"SELECT customer_id FROM ({one}{ors[0]} UNION {one}{ors[1]}) w")
+                params += [store_id, typed, typed + _HIGH, store_id, *listed_params]
+                continue
             condition = " OR ".join(ors)
             parts.append(f"SELECT customer_id FROM customers_searchword WHERE store_id = %s AND ({condition})")
             params += [store_id, *((typed, typed + _HIGH) if ranged[i] else ()), *listed_params]
