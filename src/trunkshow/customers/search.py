@@ -23,7 +23,10 @@ both engines. A candidate is kept only if each word is within the allowed edits 
 words.
 
 ``apply`` narrows a queryset to the ranked candidates and orders it by (search_rank, sort_name,
-id), so callers page by keyset over those three and combine any other filter.
+id), so callers page by keyset over those three and combine any other filter. When more match than
+the CANDIDATES ranked, every match is still in it: the others follow as UNRANKED, by name, read by
+the same lookups without their bounds (``find``, ``Found.sql``), so counts, other orders, exports
+and segments hold every match (ADR 0003, amendment "every match").
 """
 
 from __future__ import annotations
