@@ -202,3 +202,15 @@ def test_every_match_holds_inside_another_query(world: World, monkeypatch):
         assert found.count() == 4
         outer = Customer.objects.filter(store=world.a, pk__in=found.values("pk")).exclude(first_name="Annika")
         assert sorted(c.first_name for c in outer) == ["Anna", "Joanna", "Marianna"]
+
+
+def test_a_match_beyond_a_ranking_that_kept_none_of_what_it_read_is_still_listed(world: World, monkeypatch):
+    """The digits' lookup reads customers holding them anywhere, and the ranking keeps those whose
+    phone holds them: when the few read were all emails, the phone further on is still a match."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    for n in range(4):
+        make_customer(world.a, first_name="Mail", last_name=f"Only{'abcd'[n]}", emails=[f"m555{n}@example.com"])
+    phoned = make_customer(world.a, first_name="Pat", last_name="Phone", phones=["+1 914 555 0101"])
+    client = api(world.a_associate)
+    assert client.get("/api/v1/customers/count", {"q": "555"}).json() == {"count": 1}
+    assert api_walk(client, q="555") == [phoned.pk]

@@ -335,9 +335,13 @@ def find(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> Found:
     for lookup in every.lookups:  # a 1-2 letter query's two lookups share their every match
         if lookup not in lookups:
             lookups.append(lookup)
-    sql = " UNION ".join(f"SELECT x.id FROM ({lookup.sql}) x" for lookup in lookups)
-    params = tuple(p for lookup in lookups for p in lookup.params)
-    return Found(hits[:CANDIDATES], complete=False, sql=sql, params=params)
+    best = hits[:CANDIDATES]
+    # The ranked ones too: a word the ranked lookup checked with LIKE (held by too many names
+    # among other words) may have been found in an email, where every match reads names only.
+    ranked_ids = [f"SELECT b.id FROM customers_customer b WHERE b.id IN ({', '.join(['%s'] * len(best))})"]
+    sql = " UNION ".join([*(ranked_ids if best else []), *(f"SELECT x.id FROM ({lookup.sql}) x" for lookup in lookups)])
+    params = (*(h.id for h in best), *(p for lookup in lookups for p in lookup.params))
+    return Found(best, complete=False, sql=sql, params=params)
 
 
 def _every(
@@ -400,7 +404,7 @@ def apply(qs: QuerySet[Any], *, store: Any, q: str, narrowed: bool = False) -> Q
     by_rank: dict[int, list[int]] = {}
     for hit in hits:
         by_rank.setdefault(hit.rank, []).append(hit.id)
-    if not hits:
+    if not hits and found.complete:
         return qs.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     if found.complete:
         matches = qs.filter(pk__in=[h.id for h in hits])
@@ -414,8 +418,10 @@ def apply(qs: QuerySet[Any], *, store: Any, q: str, narrowed: bool = False) -> Q
         matches = qs.filter(**{f"pk__{_InArray.lookup_name}": RawSQL(found.sql, found.params)})  # noqa: S611
     else:
         matches = qs.filter(pk__in=RawSQL(found.sql, found.params))  # noqa: S611 (our own SQL, values as parameters)
-    if len(by_rank) == 1 and found.complete:
-        rank_expr: Any = Value(hits[0].rank, output_field=IntegerField())
+    if not hits:  # all read were dropped by the ranking, and more match: every match, by name
+        rank_expr: Any = Value(UNRANKED, output_field=IntegerField())
+    elif len(by_rank) == 1 and found.complete:
+        rank_expr = Value(hits[0].rank, output_field=IntegerField())
     else:
         rank_expr = Case(
             *(When(pk__in=ids, then=Value(rank)) for rank, ids in by_rank.items()),
