@@ -336,11 +336,16 @@ def find(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> Found:
         if lookup not in lookups:
             lookups.append(lookup)
     best = hits[:CANDIDATES]
-    # The ranked ones too: a word the ranked lookup checked with LIKE (held by too many names
-    # among other words) may have been found in an email, where every match reads names only.
-    ranked_ids = [f"SELECT b.id FROM customers_customer b WHERE b.id IN ({', '.join(['%s'] * len(best))})"]
-    sql = " UNION ".join([*(ranked_ids if best else []), *(f"SELECT x.id FROM ({lookup.sql}) x" for lookup in lookups)])
-    params = (*(h.id for h in best), *(p for lookup in lookups for p in lookup.params))
+    # The ranked ones too, for names: a word the ranked lookup checked with LIKE (held by too
+    # many names among other words) may have been found in an email, where every match reads
+    # names only. (A phone's, an email's or a 1-2 letter query's every match holds its ranked
+    # ones; a scan's UNION with them cost SQLite twice the scan.)
+    named = best if dictionary is not None else []
+    ranked_ids = [f"SELECT b.id FROM customers_customer b WHERE b.id IN ({', '.join(['%s'] * len(named))})"]
+    sql = " UNION ".join(
+        [*(ranked_ids if named else []), *(f"SELECT x.id FROM ({lookup.sql}) x" for lookup in lookups)]
+    )
+    params = (*(h.id for h in named), *(p for lookup in lookups for p in lookup.params))
     return Found(best, complete=False, sql=sql, params=params)
 
 
