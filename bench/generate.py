@@ -308,6 +308,7 @@ def _rows(store_id: int, start_id: int, count: int, seed: int, now: dt.datetime)
         "first_name": "",
         "last_name": "",
         "preferred_name": "",
+        "title": "",
         "address_line1": "",
         "address_line2": "",
         "city": "",

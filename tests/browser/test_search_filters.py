@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -106,3 +107,34 @@ def test_on_a_phone_many_filters_make_one_sideways_row_and_the_list_stays_in_vie
     page.screenshot(
         path=str(screenshot(page, "customers-many-filters-phone").with_name("customers-many-filters-phone-view.png"))
     )
+
+
+def test_a_search_matching_more_than_it_ranks_says_where_the_ranking_ends(
+    phone: Any, world: World, live_server_url: str
+):
+    # More Kellers than the search ranks (300: the server is another process, so the real bound).
+    syllables = ["ba", "de", "fi", "go", "lu", "ma", "ne", "ri"]
+    firsts = ["".join(p).capitalize() for p in itertools.product(syllables, repeat=3)][:302]
+    for first in firsts:
+        make_customer(world.a, first_name=first, last_name="Keller")
+    make_customer(world.a, first_name="Ines", last_name="Schkeller")
+    make_customer(world.a, first_name="Jon", last_name="Miller")
+    page = phone
+    log_in(page, live_server_url, world.a_manager)
+    page.goto("/customers/")
+    page.get_by_role("searchbox", name="Search customers by name, phone or email").press_sequentially(
+        "keller", delay=40
+    )
+    page.wait_for_url(re.compile(r".*/customers/\?q=keller$"))
+    assert page.locator("#results .result-count").inner_text() == "303 customers"
+    assert page.locator("#results .result-note").inner_text() == (
+        "The 300 best matches come first, then the other 3 by name. Another word or a filter narrows them."
+    )
+    for _ in range(12):  # to the page where the ranking ends
+        page.get_by_role("link", name="Next").click()
+        page.wait_for_load_state()
+    titles = page.locator("#results .item-title").all_inner_texts()
+    assert page.locator("#results .customer-list > li").first.text_content() == "Other matches, by name"
+    assert titles == [f"{first} Keller" for first in sorted(firsts)[300:]] + ["Ines Schkeller"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    screenshot(page, "search-ranking-ends-phone")

@@ -462,7 +462,7 @@ def test_search_with_filters_finds_a_match_among_more_than_the_search_reads(worl
         make_customer(world.a, first_name="Anna", last_name="Szirmay")
     make_customer(world.a, first_name="Anna", last_name="Szirmayová", interests=[("stone", "ruby")])
     client = api(world.a_associate)
-    assert client.get("/api/v1/customers/count", {"q": "anna szirmay"}).json() == {"count": search.CANDIDATES}
+    assert client.get("/api/v1/customers/count", {"q": "anna szirmay"}).json() == {"count": search.CANDIDATES + 21}
     assert walk(client, "/api/v1/customers", q="anna szirmay", interest="stone:ruby") == ["Anna Szirmayová"]
     assert client.get("/api/v1/customers/count", {"q": "anna szirmay", "interest": "ruby"}).json() == {"count": 1}
     page = browser_client(world.a_associate).get("/customers/", {"q": "szirmay", "interest": "stone:ruby"})

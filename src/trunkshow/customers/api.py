@@ -150,12 +150,16 @@ def _summaries(store: Any, checked: Any, rows: list[dict[str, Any]], now: dt.dat
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Find customers")
 def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> dict[str, Any]:
     """By name (accents optional), phone in any format or email, narrowed by the list's filters,
-    in the chosen order (best match first when searching, else by name); cursor-paged."""
+    in the chosen order (best match first when searching, else by name); cursor-paged. A search
+    lists every match: when more match than it ranks (300), the best 300 come first and the others
+    follow by name (the count says how many match)."""
     refuse_unknown_parameters(request, CustomerListParams)
     store = _who(request).store
     checked = filters_parse(request.GET, store=store, allowed_extra=("cursor", "limit"))
     if checked.q and not checked.has_filters and checked.effective_sort == filtering.RELEVANCE:
-        return _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
+        lean = _ranked_search_page(store, checked.q, cursor=filters.cursor, limit=filters.limit)
+        if lean is not None:
+            return lean
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_filtered(store=store, filters=checked, now=now)
     walked = customers_walked(store=store, filters=checked, now=now)
@@ -173,14 +177,18 @@ def customer_list(request: HttpRequest, filters: Query[CustomerListParams]) -> d
     return {"items": _summaries(store, checked, page.rows, now), "next_cursor": page.next_cursor}
 
 
-def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -> dict[str, Any]:
+def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -> dict[str, Any] | None:
     """Only the search box: page the ranked matches directly, in the order and with the cursor
-    the filtered path gives (the lean path that keeps the API near the bare query)."""
+    the filtered path gives (the lean path that keeps the API near the bare query). None past
+    the best search.CANDIDATES when more match: the filtered path pages on among every match."""
     try:
         after = filtering.ranked_position(cursor) if cursor else None
     except BadCursor:
         raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave out.") from None
-    rows, last = search.page(store=store, q=q, after=after, limit=limit)
+    found = search.page(store=store, q=q, after=after, limit=limit)
+    if found is None:
+        return None
+    rows, last = found
     return {
         "items": [customer_summary_row(r, currency=store.currency, phone_region=store.phone_region) for r in rows],
         "next_cursor": filtering.ranked_cursor(last.rank, last.sort_name, last.id) if last else None,
@@ -189,7 +197,8 @@ def _ranked_search_page(store: Any, q: str, *, cursor: str | None, limit: int) -
 
 @router.get("/count", response={200: CountOut, **ERRORS}, summary="Count customers")
 def customer_count(request: HttpRequest, filters: Query[CustomerFilters]) -> CountOut:
-    """How many customers the same filters find (what the list page shows above the rows)."""
+    """How many customers the same filters find (what the list page shows above the rows): every
+    match of a search, however many, as the list and the export hold them."""
     refuse_unknown_parameters(request, CustomerFilters)
     store = _who(request).store
     checked = filters_parse(request.GET, store=store)

@@ -225,8 +225,8 @@ class _Reader:
     """Reads the export's rows chunk by chunk, by keyset on the list's order.
 
     A searched list without a chosen sort is in the search's ranking, and so is its export:
-    keyset on (search_rank, sort_name, id), exactly as the list pages it. The ranking only
-    exists over the search's candidates (at most search.CANDIDATES), so it costs no more."""
+    keyset on (search_rank, sort_name, id), exactly as the list pages it: every match, the best
+    search.CANDIDATES by their rank and the others after them by name (ADR 0003, "every match")."""
 
     def __init__(self, export: Export) -> None:
         self.export = export

@@ -489,9 +489,10 @@ def _ordered(qs: QuerySet[Customer], *, store: Store, filters: CustomerFilter, n
 def customers_filtered(*, store: Store, filters: CustomerFilter, now: dt.datetime | None = None) -> QuerySet[Customer]:
     """The search box's matches (in its ranking) narrowed by the filters: what every list shows.
 
-    With both, the filters go first and into the search's candidate lookups: the search reads
+    With both, the filters go first and into the search's candidate lookups: the search ranks
     at most search.CANDIDATES customers, and those must be ones the filters keep, or a match
-    the filters keep could be lost behind many that they drop.
+    the filters keep would be ranked after many that they drop. Every match the filters keep is
+    in the list either way (``search.apply``).
     """
     from trunkshow.customers.selectors import customer_search
 

@@ -6,6 +6,7 @@ filter is shown beside its field and the list falls back to the search alone.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
@@ -39,6 +40,7 @@ from trunkshow.customers.filtering import (
     date_kind_labels,
     filters_parse,
     page_in_order,
+    ranked_position,
     sort_labels,
 )
 from trunkshow.customers.models import Customer, InterestKind, Segment, Source
@@ -166,6 +168,7 @@ def list_page(
     except BadCursor:  # a damaged or outdated cursor starts again from the top
         page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE, walk=walk, store=store)
     total = found.count()
+    ranked, unranked = _ranking_end(found, filters, total, page.rows, after=params.get("after"))
     _partner_hints(store, filters.q, page.rows)
     _coming_dates(store, filters, page.rows, now)
     base = filters.params()
@@ -197,6 +200,9 @@ def list_page(
         "rows": page.rows,
         "total": total,
         "total_text": _count_text(store, total),
+        "ranked_text": _count_text(store, ranked),
+        "unranked": unranked,
+        "unranked_text": _count_text(store, unranked),
         "empty_book": not page.rows and filters.is_empty and selectors.customer_book_is_empty(store=store),
         "next_url": f"?{_query({**base, 'after': page.next_cursor})}" if page.next_cursor else "",
         "previous_url": f"?{_query({**base, 'before': page.previous_cursor})}" if page.previous_cursor else "",
@@ -232,6 +238,26 @@ def list_page(
         # The rows as you type, with the page's title for them (customer-search.js sets it).
         return render(request, "customers/_results.html", {**context, "partial": True}, status=status)
     return render(request, "customers/list.html", context, status=status)
+
+
+def _ranking_end(
+    found: Any, filters: CustomerFilter, total: int, rows: list[Customer], *, after: str | None
+) -> tuple[int, int]:
+    """Where a search's ranking ends in its list: how many matches are ranked and how many follow
+    by name (0 when all are ranked or another order was chosen); the page's first row after the
+    ranked ones is marked ``first_unranked``. One more count, only when more match than the
+    search ranks (ADR 0003, amendment "every match")."""
+    if not filters.q or filters.effective_sort != "relevance" or total <= search.CANDIDATES:
+        return total, 0
+    ranked = found.filter(search_rank__lt=search.UNRANKED).count()
+    previous = None  # the rank before the page's first row: the cursor's it came after
+    with contextlib.suppress(BadCursor):
+        previous = ranked_position(after)[0] if after else None
+    for c in rows:
+        rank = getattr(c, "search_rank", None)
+        c.first_unranked = rank == search.UNRANKED and previous is not None and previous < search.UNRANKED  # type: ignore[attr-defined]
+        previous = rank
+    return ranked, total - ranked
 
 
 def _prefill(q: str) -> dict[str, str]:
