@@ -400,7 +400,10 @@ def _coming_cells(dates: list[ComingDate]) -> tuple[str, str]:
 def _safe(value: str) -> str:
     """The cell as text a spreadsheet never runs: an apostrophe before a formula's first character,
     looked for past what a spreadsheet may skip before it: spaces of any kind and invisible format
-    characters ("\ufeff=1+1", "\u00a0=1+1")."""
+    characters ("\ufeff=1+1", "\u00a0=1+1"). Called for every cell of an export: a first
+    character that is a letter or digit, as nearly every cell's is, answers at once."""
+    if not value or value[0].isalnum():
+        return value
     for char in value:
         if char in FORMULA_STARTS:
             return "'" + value
