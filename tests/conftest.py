@@ -150,3 +150,13 @@ def _process_clock() -> Iterator[None]:
     yield
     clock.from_database = True
     clock.forget()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A page in French or Italian leaves its language active on the thread that served it (the
+    test client serves on the test's own); the next test starts in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
