@@ -121,15 +121,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "trunkshow.core.api.ApiEnvelopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # trunkshow.core.pages: Django's own, entered by pages only; the token-authenticated API
+    # passes by them (ADR 0019).
+    "trunkshow.core.pages.SessionMiddleware",
+    "trunkshow.core.pages.LocaleMiddleware",
+    "trunkshow.core.pages.CommonMiddleware",
+    "trunkshow.core.pages.CsrfViewMiddleware",
+    "trunkshow.core.pages.AuthenticationMiddleware",
     "trunkshow.stores.middleware.StoreScopeMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "trunkshow.core.pages.MessageMiddleware",
     "trunkshow.customers.middleware.ErasedCustomerMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # the API's docs are a page too
 ]
 
 ROOT_URLCONF = "trunkshow.urls"

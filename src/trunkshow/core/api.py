@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from trunkshow.core.access import PermissionDenied
 from trunkshow.core.errors import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unreachable
+from trunkshow.core.pages import is_api
 
 logger = logging.getLogger(__name__)
 
@@ -363,7 +364,7 @@ class ApiEnvelopeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            request.path.startswith("/api/")
+            is_api(request)
             and response.status_code in self.MESSAGES
             and not response.get("Content-Type", "").startswith("application/json")
         ):

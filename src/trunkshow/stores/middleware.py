@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from trunkshow.core.pages import is_api
 from trunkshow.stores.models import Membership
 from trunkshow.stores.tokens import token_authenticate
 
@@ -41,11 +43,11 @@ class StoreScopeMiddleware:
         membership: Membership | None
         req: Any = request
         req.api_auth_error = None
-        if request.path.startswith("/api/"):
+        if is_api(request):
             membership, req.api_auth_error = token_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
-            if membership is not None:
-                # The API acts as the token's user; it never reads the session.
-                req.user = membership.user
+            # The API acts as the token's user; it never reads the session (nor do sessions or
+            # Django's authentication run for it: trunkshow.core.pages).
+            req.user = membership.user if membership is not None else AnonymousUser()
         else:
             membership = membership_for_session(request)
         req.membership = membership
