@@ -226,7 +226,7 @@ def test_sizes_checked_in_a_second_process_read_as_in_line(world: World, monkeyp
     from trunkshow.customers.importing import jobs
 
     content = csv(
-        "Name,Email,Misura anello,Bracelet size,Necklace length",
+        "Name,Email,Ring size (IT),Bracelet size,Necklace length",
         "Ana Ruiz,ana@example.com,12,18 cm,40",
         "Bea Berg,bea@example.com,6½,,",
         'Cy Cole,cy@example.com,52,7",18',

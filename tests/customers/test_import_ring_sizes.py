@@ -203,24 +203,59 @@ def test_a_size_whose_half_is_not_plain_is_still_refused(system: str, written: s
 # Italy, Spain and Switzerland number rings by the circumference in millimetres less 40.
 
 
-def test_an_italian_or_spanish_column_converts_their_numbering_to_eu_and_says_so(world: World):
+def located(store: Any, country: str) -> None:
+    """The store is in this country (the test world's store A is in New York)."""
+    with scopes_disabled():
+        type(store).objects.filter(pk=store.pk).update(country=country)
+    store.refresh_from_db()
+
+
+@pytest.mark.parametrize(
+    ("country", "header", "value", "told", "stored"),
+    [
+        ("IT", "Misura anello", "12", "Ring size EU 52: written IT 12.", ("EU", "52")),
+        ("CH", "Misura anello", "12", "Ring size EU 52: written IT 12.", ("EU", "52")),  # Ticino
+        ("ES", "Talla anillo", '"14,5"', "Ring size EU 54.5: written ES 14.5.", ("EU", "54.5")),
+        # Jewelers there write the circumference too: 38 to 76 cannot be that numbering (78 mm on).
+        ("IT", "Misura anello", "52", "", ("EU", "52")),
+    ],
+)
+def test_an_italian_or_spanish_column_converts_their_numbering_to_eu_and_says_so(
+    world: World, country, header, value, told, stored
+):
+    located(world.a, country)
+    job = import_file(world.a, world.a_owner, csv(f"Name,Email,{header}", f"Ana Ruiz,ana@example.com,{value}"))
+    assert outcomes(job) == [(2, "created", told)]
+    assert ring_sizes(world.a) == [("Ana", *stored)]
+
+
+@pytest.mark.parametrize(
+    ("country", "header"),
+    [
+        ("MX", "Talla de anillo"),  # Mexico sizes rings as the United States does
+        ("US", "Medida de anillo"),  # a store in Miami whose till speaks Spanish
+        ("CA", "Taille de bague"),  # Quebec: US sizes
+        ("US", "Misura anello"),
+        ("GB", "Ringgröße"),
+    ],
+)
+def test_a_header_in_a_language_says_no_numbering_where_the_store_does_not_size_so(world: World, country, header):
+    # Only a system named outright holds anywhere: there the values tell, as under "Ring size".
+    located(world.a, country)
+    assert mapping.ring_size_system(header, country) == ""
     job = import_file(
         world.a,
         world.a_owner,
-        csv(
-            "Name,Email,Misura anello,Talla anillo",
-            "Ana Ruiz,ana@example.com,12,",
-            'Bea Berg,bea@example.com,,"14,5"',
-            # Jewelers there write the circumference too: 38 to 76 cannot be that numbering (78 mm on).
-            "Cy Cole,cy@example.com,52,",
-        ),
+        csv(f"Name,Email,{header}", "Ana Ruiz,ana@example.com,7", "Bea Berg,bea@example.com,52"),
     )
-    assert outcomes(job) == [
-        (2, "created", "Ring size EU 52: written IT 12."),
-        (3, "created", "Ring size EU 54.5: written ES 14.5."),
-        (4, "created", ""),
-    ]
-    assert ring_sizes(world.a) == [("Ana", "EU", "52"), ("Bea", "EU", "54.5"), ("Cy", "EU", "52")]
+    assert outcomes(job) == [(2, "created", ""), (3, "created", "")]
+    assert ring_sizes(world.a) == [("Ana", "US", "7"), ("Bea", "EU", "52")]
+
+
+def test_a_system_named_in_the_header_holds_wherever_the_store_is(world: World):
+    assert mapping.ring_size_system("Ring size (IT)", "US") == "IT"
+    assert mapping.ring_size_system("Talla de anillo (ES)", "MX") == "ES"
+    assert mapping.ring_size_system("Misura anello", "") == "IT"  # a store of no known country
 
 
 def test_a_header_or_value_naming_it_es_or_ch_is_converted_too(world: World):
@@ -251,6 +286,7 @@ def test_a_header_or_value_naming_it_es_or_ch_is_converted_too(world: World):
 
 
 def test_an_ambiguous_value_in_an_italian_column_is_refused_never_guessed(world: World):
+    located(world.a, "IT")
     job = import_file(
         world.a,
         world.a_owner,
@@ -285,6 +321,7 @@ def test_an_ambiguous_value_in_an_italian_column_is_refused_never_guessed(world:
 
 
 def test_a_small_number_in_a_german_or_french_column_is_still_refused_naming_the_swiss_header(world: World):
+    located(world.a, "DE")
     job = import_file(
         world.a,
         world.a_owner,
@@ -304,6 +341,7 @@ def test_a_small_number_in_a_german_or_french_column_is_still_refused_naming_the
 
 
 def test_an_italian_size_merged_is_said_and_the_same_file_again_changes_nothing(world: World):
+    located(world.a, "IT")
     make_customer(world.a, first_name="Ana", last_name="Ruiz", emails=["ana@example.com"])
     make_customer(world.a, first_name="Bea", last_name="Berg", emails=["bea@example.com"])
     content = csv("Name,Email,Misura anello", "Ana Ruiz,ana@example.com,12", "Bea Berg,bea@example.com,14")

@@ -111,6 +111,7 @@ class Context:
     width: int
     # The unit a bare bracelet or necklace length both units allow is read in: the store's ("in" in the US).
     length_unit: str = "cm"
+    country: str = ""  # the store's (or its phone region's): the ring numbering a header's language implies
     # The interests the store uses, by their words (interests.interest_vocabulary), read once per
     # run: a tag naming one becomes it ("pearls" → the store's stone "Pearl").
     vocabulary: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -140,6 +141,7 @@ class Context:
             order=m.date_order(store.locale),
             width=len(job.columns),
             length_unit=m.store_length_unit(store.country or store.phone_region),
+            country=store.country or store.phone_region,
             vocabulary=interest_vocabulary(store=store) if tagged else {},
             created_any=job.created_count > 0,
         )
@@ -285,7 +287,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 for kind, tag in m.split_interests(text):
                     _add_tag(plan, *services._clean_interest(kind, tag, field=column))
             elif name in m.SIZES:
-                for size in m.parse_sizes(name, text, column, ctx.length_unit):
+                for size in m.parse_sizes(name, text, column, ctx.length_unit, ctx.country):
                     if size[:3] not in [old[:3] for old in plan.sizes]:
                         plan.sizes.append(size)
             elif name == "note":

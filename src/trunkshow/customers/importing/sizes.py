@@ -56,6 +56,15 @@ _RING_LANGUAGE_SYSTEMS = {key: "IT" for key in ("tagliaanello", "misuraanello", 
 # German and French headers: those countries size rings by the circumference in millimetres (52), so
 # their values are checked as EU sizes, and a "14" there is reported rather than read as a US size.
 _RING_EU_KEYS = frozenset(GUESSES["ring_size"]) - {"ringsize", "fingersize"} - set(_RING_LANGUAGE_SYSTEMS)
+# Where the numbering a header's language implies is the one rings are sized by. A store elsewhere
+# (Spanish in Mexico or the United States, French in Quebec, Italian in New York) may write its
+# columns in that language and still size rings in US or UK sizes: there the values tell, as for
+# "Ring size". A store whose country is not known keeps the language's numbering.
+_LANGUAGE_NUMBERING_COUNTRIES = {
+    "IT": frozenset({"IT", "SM", "VA", "CH"}),
+    "ES": frozenset({"ES", "AD"}),
+    "EU": frozenset({"DE", "AT", "CH", "LI", "LU", "FR", "BE", "MC"}),
+}
 # A header word naming the unit of a length column ("Bracelet size (cm)", "Kettenlänge in Zoll").
 _CM_WORDS = (
     "cm",
@@ -81,9 +90,11 @@ def header_words(column: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=256)  # a column's header, read for every cell of it
-def ring_size_system(column: str) -> str:
+def ring_size_system(column: str, country: str = "") -> str:
     """The ring size system a column's header names ("US", "UK", "EU", or "IT", "ES", "CH": the
-    circumference less 40), or "" when the values tell."""
+    circumference less 40), or "" when the values tell. A system named outright ("Ring size (IT)")
+    holds anywhere; one implied by the header's language ("Talla de anillo") only in a store of a
+    country that sizes rings so (``country``, the store's; "" when not known)."""
     named = {_RING_SYSTEM_WORDS[w] for w in header_words(column) if w in _RING_SYSTEM_WORDS}
     if len(named) == 1:
         return named.pop()
@@ -92,7 +103,10 @@ def ring_size_system(column: str) -> str:
     if named:
         return ""
     key = column_key(column)
-    return _RING_LANGUAGE_SYSTEMS.get(key) or ("EU" if key in _RING_EU_KEYS else "")
+    implied = _RING_LANGUAGE_SYSTEMS.get(key) or ("EU" if key in _RING_EU_KEYS else "")
+    if implied and country and country.upper() not in _LANGUAGE_NUMBERING_COUNTRIES[implied]:
+        return ""
+    return implied
 
 
 @functools.lru_cache(maxsize=256)
@@ -144,11 +158,12 @@ def size_reading(size: ReadSize) -> str:
     return _("written %(written)s") % {"written": size.written} if size.written else ""
 
 
-def parse_sizes(name: str, raw: str, column: str, store_unit: str) -> list[ReadSize]:
+def parse_sizes(name: str, raw: str, column: str, store_unit: str, country: str = "") -> list[ReadSize]:
     """The sizes of a cell of a size column (``name``: a key of ``SIZES``), its system or unit named
-    by the column's header, else by the value, else (a length) by the store (``store_unit``)."""
+    by the column's header, else by the value, else (a length) by the store (``store_unit``).
+    ``country``: the store's, for the ring size numbering a header's language implies."""
     if name == "ring_size":
-        return parse_ring_sizes(raw, ring_size_system(column))
+        return parse_ring_sizes(raw, ring_size_system(column, country))
     return parse_lengths(raw, SIZES[name], length_unit(column), store_unit)
 
 
