@@ -13,9 +13,11 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, get_args, get_origin
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import IntegerField, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer
 from pydantic import BaseModel
 
@@ -168,6 +171,20 @@ sets the page's size.
 """
 
 
+class JSONRenderer(BaseRenderer):
+    """JSON by orjson, with Django's encoder for what orjson hands back (dates and times written as
+    Django writes them, to the millisecond with ``Z``; decimals; lazy text), so an answer says the
+    same as with the standard library's ``json``, in UTF-8 and without spaces. A page of 25
+    customers is written in 0.01 ms instead of 0.15 ms (bench/search.py's API side, ADR 0019)."""
+
+    media_type = "application/json"
+    _encoder = DjangoJSONEncoder()
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=self._encoder.default, option=self._options)
+
+
 class TrunkshowAPI(NinjaAPI):
     """NinjaAPI that builds its OpenAPI schema once per process: generating it walks every operation
     and schema (about 0.7 s), and the docs page asked for it on every load. Routes do not change
@@ -190,6 +207,7 @@ def build_api() -> NinjaAPI:
         urls_namespace="api",
         auth=StoreBearer(),
         docs_url="/docs",
+        renderer=JSONRenderer(),
     )
 
     @api.exception_handler(ApiError)
