@@ -39,6 +39,8 @@ from trunkshow.customers.filtering import (
     customers_walked,
     date_kind_labels,
     filters_parse,
+    interest_terms,
+    interest_text,
     page_in_order,
     ranked_position,
     sort_labels,
@@ -272,17 +274,17 @@ def _form_values(params: QueryDict, filters: CustomerFilter, errors: dict[str, l
     if not errors:
         values |= {k: val for k, val in filters.params().items() if k != "interest"}
     interests = filters.params().get("interest", []) if not errors else params.getlist("interest")
-    values["interest_text"] = ", ".join(interests)
+    values["interest_text"] = interest_text(interests)
     return values
 
 
 def _interest_split(data: QueryDict) -> QueryDict:
-    """The filter form's one "interests" box ("stone:sapphire, gold") as repeated ``interest``."""
+    """The filter form's one "interests" box ("stone:sapphire, gold") as repeated ``interest``, each
+    with its kind ("metal:gold, silver" is metal:gold and metal:silver)."""
     params = data.copy()
     text = params.pop("interest_text", [""])[-1]
-    for part in text.split(","):
-        if part.strip():
-            params.appendlist("interest", part.strip())
+    for term in interest_terms([text]):
+        params.appendlist("interest", term)
     return params
 
 
