@@ -42,7 +42,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trunkshow.core.validation import search_text
+from trunkshow.core.validation import search_text, unsearchable
 from trunkshow.customers import coming, search
 from trunkshow.customers.interests import interest_condition, interest_key
 from trunkshow.customers.models import (
@@ -356,6 +356,15 @@ def filters_parse(
     got: dict[str, Any] = {}
     q = one("q")
     got["q"] = search_text(q) if q else ""
+    if q and unsearchable(q):
+        # Not the whole book as if the box were empty: the person typed something (a pasted NUL, a
+        # zero-width space) and should hear that it cannot be looked for.
+        errors.setdefault("q", []).append(
+            _(
+                "There is nothing to search for: the search holds only control or invisible characters. "
+                "Type a name, a phone number or an email."
+            )
+        )
 
     interests: list[tuple[str | None, str, str]] = []
     # Repeated, or a comma list as the filter form's box takes them ("sapphire, emerald"), where a
