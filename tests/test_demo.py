@@ -137,6 +137,9 @@ README_SEARCHES = [
     ("goldberg.zoe", "Goldberg"),
     ("wojciech", "Wójcik"),
     ("szirmai", "Szirmay"),
+    # A name and the last digits of her phone, among the demo's other Goldbergs and Zoës.
+    ("zoe 0110", "Goldberg"),
+    ("goldberg 555-0110", "Goldberg"),
 ]
 
 
