@@ -400,10 +400,20 @@ def test_the_page_marks_a_bad_filter_and_still_lists(world: World, shoppers):
 def test_the_filter_form_turns_its_fields_into_list_parameters(world: World):
     response = browser_client(world.a_associate).get(
         "/customers/filter/",
-        {"q": "ann", "interest_text": "stone:ruby, gold", "date": "", "within": "", "sort": "spend", "source": ""},
+        {
+            "q": "ann",
+            "interest_text": "gold, stone:ruby, pearl",
+            "date": "",
+            "within": "",
+            "sort": "spend",
+            "source": "",
+        },
     )
     assert response.status_code == 302
-    assert response["Location"] == "/customers/?q=ann&sort=spend&interest=stone%3Aruby&interest=gold"
+    # "gold" comes before any kind (of any kind); "pearl" after "stone:" is a stone too.
+    assert response["Location"] == (
+        "/customers/?q=ann&sort=spend&interest=gold&interest=stone%3Aruby&interest=stone%3Apearl"
+    )
 
 
 def test_the_search_ranking_pages_by_keyset_with_filters_on_the_api_and_the_page(world: World, shoppers):

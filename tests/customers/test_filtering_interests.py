@@ -11,7 +11,7 @@ from django.apps import apps
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client, make_customer
-from trunkshow.customers.filtering import customers_filtered, filters_parse
+from trunkshow.customers.filtering import customers_filtered, filters_parse, interest_terms
 from trunkshow.customers.interests import interest_words, singular
 from trunkshow.customers.models import Interest, Segment
 from trunkshow.customers.segments import segment_count, segment_customers
@@ -41,6 +41,8 @@ def book(world: World) -> World:
         ("Emma", [("stone", "Émeraude")]),
         ("Ema", [("stone", "Emerald")]),
         ("Gem", [("free", "💎")]),
+        ("Silv", [("metal", "Sterling silver")]),
+        ("Spoon", [("free", "Silver spoons")]),
         ("None", []),
     ):
         make_customer(world.a, world.a_owner, first_name=first, last_name="X", interests=interests)
@@ -83,6 +85,84 @@ def test_a_kind_first_keeps_to_that_kind(book: World):
     assert names(book.a, "STONE:Pearls") == ["Perl", "Perls"]
 
 
+def test_a_kind_carries_over_to_the_terms_after_it_in_a_comma_list(book: World):
+    assert names(book.a, "metal:gold, silver") == ["Rosa", "Silv", "Yara"]  # not the silver spoons
+    assert names(book.a, "metal:gold, silver, stone:ruby, emerald") == ["Ema", "Rosa", "Ruby", "Silv", "Yara"]
+    assert interest_terms(["metal:gold, silver, stone:ruby, emerald"]) == [
+        "metal:gold",
+        "metal:silver",
+        "stone:ruby",
+        "stone:emerald",
+    ]
+
+
+def test_a_term_before_any_kind_or_in_a_parameter_of_its_own_is_of_any_kind(book: World):
+    assert names(book.a, "silver, metal:gold") == ["Rosa", "Silv", "Spoon", "Yara"]
+    assert names(book.a, "metal:gold", "silver") == ["Rosa", "Silv", "Spoon", "Yara"]
+
+
+def test_carried_kinds_are_stored_on_each_term_so_a_segment_round_trips(book: World):
+    with scope(store=book.a):
+        filters = filters_parse({"interest": ["metal:gold, silver, stone:ruby, emerald"]}, store=book.a)
+        assert filters.params() == {"interest": ["metal:gold", "metal:silver", "stone:ruby", "stone:emerald"]}
+        assert [label for _name, label, _rest in filters.chips()] == [
+            "Metal: gold",
+            "Metal: silver",
+            "Stone: ruby",
+            "Stone: emerald",
+        ]
+        assert filters_parse(filters.params(), store=book.a) == filters
+    created = api(book.a_manager).post(
+        "/api/v1/segments",
+        {"name": "Gold and silver", "filters": {"interest": "metal:gold, silver"}},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert (created.json()["filters"], created.json()["customer_count"]) == (
+        {"interest": ["metal:gold", "metal:silver"]},
+        3,
+    )
+    with scopes_disabled():
+        segment = Segment.objects.get(pk=created.json()["id"])
+    with scope(store=book.a):
+        assert [c.first_name for c in segment_customers(store=book.a, segment=segment)] == ["Rosa", "Silv", "Yara"]
+
+
+def test_the_api_carries_a_kind_over_in_a_comma_list(book: World):
+    client = api(book.a_owner)
+    listed = client.get("/api/v1/customers", {"interest": "metal:gold,silver"})
+    assert [c["first_name"] for c in listed.json()["items"]] == ["Rosa", "Silv", "Yara"]
+    assert client.get("/api/v1/customers/count", {"interest": "metal:gold, silver"}).json() == {"count": 3}
+    # Another store's silver fan is never counted.
+    make_customer(book.b, first_name="Other", last_name="X", interests=[("metal", "Sterling silver")])
+    assert client.get("/api/v1/customers/count", {"interest": "metal:silver"}).json() == {"count": 1}
+
+
+def test_the_filter_box_carries_a_kind_over_and_shows_the_filter_so_it_reads_back_the_same(book: World):
+    client = browser_client(book.a_associate)
+    sent = client.get("/customers/filter/", {"interest_text": "metal:gold, silver", "q": ""})
+    assert sent.status_code == 302
+    assert sent["Location"] == "/customers/?interest=metal%3Agold&interest=metal%3Asilver"
+    page = client.get(sent["Location"])
+    assert [c.first_name for c in page.context["rows"]] == ["Rosa", "Silv", "Yara"]
+    assert page.context["filter_values"]["interest_text"] == "metal:gold, metal:silver"
+    # Gold among metals and silver of any kind: the box lists the term of any kind first, so sending
+    # it again (a kind carries over only to the terms after it) keeps the same filter.
+    mixed = client.get("/customers/", {"interest": ["metal:gold", "silver"]})
+    assert [c.first_name for c in mixed.context["rows"]] == ["Rosa", "Silv", "Spoon", "Yara"]
+    box = mixed.context["filter_values"]["interest_text"]
+    assert box == "silver, metal:gold"
+    again = client.get(client.get("/customers/filter/", {"interest_text": box})["Location"])
+    assert [c.first_name for c in again.context["rows"]] == ["Rosa", "Silv", "Spoon", "Yara"]
+
+
+def test_a_wrong_kind_carried_over_is_told_once(book: World):
+    page = browser_client(book.a_associate).get("/customers/", {"interest": "metl:gold, silver"})
+    assert page.context["filter_errors"]["interest"] == [
+        "“metl” is not a kind of interest; use metal, stone, style, designer, free."
+    ]
+
+
 def test_several_terms_find_fans_of_any_of_them_once_each_in_one_condition(book: World):
     assert names(book.a, "sapphire", "emerald") == ["Ema", "Yara"]
     assert names(book.a, "metal:gold", "stone:sapphire", "pearls") == ["Perl", "Perls", "Rosa", "Yara"]
@@ -121,7 +201,7 @@ def test_the_list_page_says_several_interests_mean_any_of_them(book: World):
     assert (
         '<p class="help" id="f-interest-help">Customers who like any of them, separated by commas: sapphire, '
         "emerald. A word or its start is enough, singular or plural: gold, sapph, pearls. A kind first keeps to "
-        "that kind: metal:gold.</p>"
+        "that kind, and the terms after it too: metal:gold, silver.</p>"
     ) in html
     assert 'value="sapphire, emerald"' in html
     assert [c.display_name for c in page.context["rows"]] == ["Ema X", "Yara X"]

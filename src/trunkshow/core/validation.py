@@ -187,8 +187,20 @@ def validate_amount(value: Decimal | str | float | int, *, field: str = "amount"
     return amount.quantize(Decimal("0.01"))
 
 
+# Control characters of both ranges (C0 with DEL, and C1): no text stored here holds them.
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def search_text(value: str | None, *, max_length: int = 200) -> str:
     """What someone typed into a search box, made safe to compare: control characters and
-    broken characters dropped (a search never fails for them), trimmed and shortened."""
-    text = _SURROGATE.sub("", _CONTROL.sub(" ", value or ""))
-    return unicodedata.normalize("NFC", text).strip()[:max_length]
+    broken characters dropped (a search never fails for them, and PostgreSQL refuses a NUL in a
+    parameter), trimmed of blanks and invisible characters (``INVISIBLE``) and shortened. Empty
+    when nothing searchable was typed (``unsearchable`` tells that from a blank box)."""
+    text = _SURROGATE.sub("", _ANY_CONTROL.sub(" ", value or ""))
+    return _BLANK_ENDS.sub("", unicodedata.normalize("NFC", text))[:max_length]
+
+
+def unsearchable(value: str | None) -> bool:
+    """Whether something was typed, but nothing that can be searched for: only control characters,
+    halves of UTF-16 pairs or invisible characters (a NUL, a zero-width space), with blanks."""
+    return bool((value or "").strip()) and not search_text(value)

@@ -8,7 +8,8 @@ segment's ``filters``):
   value holds it as a word or the start of one, accents, case and simple plurals aside
   (``interests.interest_condition``), or ``kind:term`` (``metal:gold``) for that kind alone;
   several, repeated or in a comma list, mean any of them (``sapphire`` and ``emerald``: fans of
-  either);
+  either); in a comma list a kind carries over to the terms after it that name none
+  (``metal:gold, silver``: both metals; ``interest_terms``);
 - ``date`` (birthday, partner_birthday, anniversary, wedding, engagement, any) with
   ``within`` (0 to 365 days): the month-day falls from today to ``within`` days ahead, today
   being the customer's own date (their time zone, else the store's);
@@ -41,7 +42,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trunkshow.core.validation import search_text
+from trunkshow.core.validation import search_text, unsearchable
 from trunkshow.customers import coming, search
 from trunkshow.customers.interests import interest_condition, interest_key
 from trunkshow.customers.models import (
@@ -301,6 +302,33 @@ def _amount(text: str, *, name: str, errors: dict[str, list[str]]) -> Decimal | 
     return amount.quantize(Decimal("0.01"))
 
 
+def interest_terms(values: Iterable[str]) -> list[str]:
+    """The interest terms of parameter values, each a comma list, with their kinds carried over: in
+    one value a ``kind:`` applies to the terms after it that name none, until another kind
+    (``metal:gold, silver, stone:ruby, emerald`` is metal:gold, metal:silver, stone:ruby,
+    stone:emerald). A term before any kind, or in a value of its own, is of any kind."""
+    terms: list[str] = []
+    for value in values:
+        carried = ""
+        for part in value.split(","):
+            term = part.strip()
+            if not term:
+                continue
+            kind_text, sep, _rest = term.partition(":")
+            if sep:
+                carried = kind_text.strip()
+            elif carried:
+                term = f"{carried}:{term}"
+            terms.append(term)
+    return terms
+
+
+def interest_text(terms: Sequence[str]) -> str:
+    """Interest terms as one comma list that ``interest_terms`` reads back to the same terms: those
+    of any kind first, as a kind before them would carry over to them."""
+    return ", ".join(sorted(terms, key=lambda term: ":" in term))
+
+
 def filters_parse(
     data: Mapping[str, Any] | Any, *, store: Store, allowed_extra: Iterable[str] = (), blank_is_absent: bool = True
 ) -> CustomerFilter:
@@ -328,10 +356,20 @@ def filters_parse(
     got: dict[str, Any] = {}
     q = one("q")
     got["q"] = search_text(q) if q else ""
+    if q and unsearchable(q):
+        # Not the whole book as if the box were empty: the person typed something (a pasted NUL, a
+        # zero-width space) and should hear that it cannot be looked for.
+        errors.setdefault("q", []).append(
+            _(
+                "There is nothing to search for: the search holds only control or invisible characters. "
+                "Type a name, a phone number or an email."
+            )
+        )
 
     interests: list[tuple[str | None, str, str]] = []
-    # Repeated, or a comma list as the filter form's box takes them ("sapphire, emerald").
-    raw_interests = [part.strip() for x in _values(data, "interest") for part in x.split(",") if part.strip()]
+    # Repeated, or a comma list as the filter form's box takes them ("sapphire, emerald"), where a
+    # kind carries over to the terms after it ("metal:gold, silver").
+    raw_interests = interest_terms(_values(data, "interest"))
     if len(raw_interests) > MAX_INTERESTS:
         errors.setdefault("interest", []).append(_("Filter on at most %(n)s interests.") % {"n": MAX_INTERESTS})
     for raw in raw_interests[:MAX_INTERESTS]:
@@ -340,14 +378,18 @@ def filters_parse(
         if not sep:
             value = raw
         if kind is not None and kind not in InterestKind.values:
-            errors.setdefault("interest", []).append(
-                _("“%(kind)s” is not a kind of interest; use %(kinds)s.")
-                % {"kind": kind_text[:30], "kinds": ", ".join(InterestKind.values)}
-            )
+            message = _("“%(kind)s” is not a kind of interest; use %(kinds)s.") % {
+                "kind": kind_text[:30],
+                "kinds": ", ".join(InterestKind.values),
+            }
+            if message not in errors.get("interest", []):  # once, though it carried over to more terms
+                errors.setdefault("interest", []).append(message)
             continue
         value = search_text(value, max_length=61).strip()
         if not value or len(value) > 60:
-            errors.setdefault("interest", []).append(_("Give an interest of 1 to 60 characters, e.g. stone:sapphire."))
+            message = _("Give an interest of 1 to 60 characters, e.g. stone:sapphire.")
+            if message not in errors.get("interest", []):
+                errors.setdefault("interest", []).append(message)
             continue
         key = interest_key(value)
         if any(k == kind and existing == key for k, _value, existing in interests):

@@ -265,7 +265,9 @@ class CustomerFilters(Schema):
             "interest whose value holds it as a word or the start of one, accents and case aside (`gold` "
             "finds Yellow gold and Rose gold, `sapph` finds Sapphire), and a simple English plural matches "
             "its singular and back (`pearls` finds Pearl, `pearl` finds Pearls). `kind:term` keeps to one "
-            "kind (metal, stone, style, designer or free): `metal:gold`. Segments store the same terms."
+            "kind (metal, stone, style, designer or free): `metal:gold`; in a comma list it carries over to the terms "
+            "after it that name no kind (`metal:gold,silver`: both metals). Segments store the same terms, each with "
+            "its kind."
         ),
     )
     date: str | None = Field(

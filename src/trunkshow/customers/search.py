@@ -1,7 +1,9 @@
 """The search box: one query finds customers by name, phone, email or partner, best match first.
 
 How (docs/adr/0003-search.md): the query is read as an email (it has an ``@``), a phone (only
-digits and phone punctuation, at least three digits) or names. A bounded set of candidates is
+digits and phone punctuation, at least three digits) or names, maybe with one run of a phone's
+digits beside them (``goldberg 555-0110``: the Goldbergs whose phone holds 5550110, ranked as the
+name alone; the digits are checked on the rows the name's lookups read). A bounded set of candidates is
 fetched: names through the word index (``customers_searchword``: the name words holding each
 query word, from the store's dictionary ``customers_nameword``, intersected per query word; the
 same SQL on both engines), emails and exact phones through their btrees, parts of numbers and of
@@ -35,7 +37,7 @@ import bisect
 import contextlib
 import re
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -78,6 +80,9 @@ class Query:
     words: tuple[str, ...] = ()
     digits: tuple[str, ...] = ()  # phone: the digit strings to look for, most specific first
     e164: tuple[str, ...] = ()  # phone: full numbers it parses to
+    # name: the digits of a number typed beside the words ("zoe 0110", "goldberg 555-0110"), which the
+    # customer's phone (or email) must hold; the words alone are ranked.
+    number: str = ""
 
 
 def parse(q: str, *, region: str) -> Query:
@@ -111,7 +116,29 @@ def parse(q: str, *, region: str) -> Query:
             # stored E.164 digits (447400125652) hold without it.
             forms.append(raw[1:])
         return Query("phone", text, digits=tuple(dict.fromkeys(forms)), e164=tuple(dict.fromkeys(e164)))
-    return Query("name", text, words=tuple(text.split()))
+    words, number = _name_and_number(text.split())
+    return Query("name", text, words=words, number=number)
+
+
+# A part of a number as typed beside a name: digits and phone punctuation ("555-0110", "(914)").
+_NUMBER_PART = re.compile(r"^[\d().+\-/]+$")
+# Digits a number typed beside a name holds at least (fewer are a ring size, a year's end...).
+NUMBER_DIGITS = 3
+
+
+def _name_and_number(tokens: list[str]) -> tuple[tuple[str, ...], str]:
+    """The name words and the digits of one run of number parts among them, when there is one run
+    of at least NUMBER_DIGITS digits beside at least one other word ("goldberg 555 0110": goldberg,
+    5550110); else every token is a word and there is no number."""
+    numeric = [bool(_NUMBER_PART.match(token)) for token in tokens]
+    if all(numeric) or not any(numeric):
+        return tuple(tokens), ""
+    first = numeric.index(True)
+    last = len(numeric) - 1 - numeric[::-1].index(True)
+    digits = v.phone_digits(" ".join(tokens[first : last + 1]))
+    if not all(numeric[first : last + 1]) or len(digits) < NUMBER_DIGITS:
+        return tuple(tokens), ""
+    return tuple(t for t, part in zip(tokens, numeric, strict=True) if not part), digits
 
 
 def _honorific(word: str) -> bool:
@@ -124,7 +151,7 @@ def without_honorifics(query: Query, known: Container[str]) -> Query:
     named = tuple(w for w in query.words if not (_honorific(w) and w.replace(".", "") not in known))
     if not named or len(named) == len(query.words):
         return query
-    return Query("name", " ".join(named), words=named)
+    return replace(query, text=" ".join(named), words=named)
 
 
 def max_edits(word: str) -> int:
@@ -222,6 +249,10 @@ def rank_of(query: Query, sort_name: str, text: str, preferred: str = "") -> int
             return PREFIX + min(min(starts), 99)
         inside = [len(v) - len(d) for v in values for d in wanted if d in v]
         return SUBSTRING + min(min(inside), 99) if inside else None
+    if query.number and query.number not in text:
+        # The number typed beside the name: in a phone's digits (or an email address), as the
+        # lookups check it on the rows (``_Engine.number``).
+        return None
     words = query.words
     names = sort_name.split()
     called = [w for w in v.fold(preferred).split() if w in words and w not in names] if preferred else []
@@ -291,7 +322,8 @@ def find(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> Found:
     if not query.kind:
         return Found([])
     scope = _Scope.of(within)
-    backend = _Postgres(scope) if connection.vendor == "postgresql" else _Sqlite(scope)
+    engine = _Postgres if connection.vendor == "postgresql" else _Sqlite
+    backend = engine(scope, number=query.number)
     if query.kind == "name" and (titles := [w.replace(".", "") for w in query.words if _honorific(w)]):
         query = without_honorifics(query, backend.known(store.pk, titles))
     found = _Candidates()
@@ -311,12 +343,19 @@ def find(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> Found:
         # Names starting with the words first (ranges of the word index); names holding them
         # inside rank after those, so they are read only when fewer than a page start with them.
         found.add(backend.words(store.pk, dictionary, groups, short_words, prefix_only=True))
-        if len(found.hits(query)) < TYPO_WHEN_FEWER_THAN:
+        # When every word starts names and none is held inside one, the second step would run the
+        # first's statement again (a name with a number beside it reads all the name's rows).
+        again = not all(dictionary.starting(w) and dictionary.holding(w, 1) == [] for w in long_words)
+        if len(found.hits(query)) < TYPO_WHEN_FEWER_THAN and again:
             found.add(backend.words(store.pk, dictionary, groups, short_words))
         else:
             # The names starting with the words alone are every match only if no name word holds
             # one of them inside (``anna`` in Joanna): those match too, ranked after.
             inside = any(dictionary.holding(w, 1) != [] for w in long_words)
+    elif query.number:
+        # Only words of 1-2 letters beside a number: the number leads (the trigram index, as a
+        # part of a phone number), the words are checked on its rows.
+        found.add(backend.text(store.pk, [query.number], short_words))
     else:
         found.add(backend.sort_prefix(store.pk, short_words))
     hits = found.hits(query)
@@ -344,7 +383,7 @@ def find(*, store: Any, q: str, within: QuerySet[Any] | None = None) -> Found:
     if len(hits) <= CANDIDATES and not inside and not any(lookup.bounded for lookup in backend.lookups):
         return Found(hits)
     every = _every(
-        _Postgres if connection.vendor == "postgresql" else _Sqlite,
+        engine,
         store.pk,
         query,
         dictionary,
@@ -379,7 +418,7 @@ def _every(
     or a phone is looked for in the trigram index only when its btree found none); ``typos``: whether
     it looked for typos. Name words go through the word index however many name words hold them
     (``_EVERY_WORDS``), not the trigram index: the same customers as in a smaller book, and index-only."""
-    every = engine(_Scope(), record_only=True)
+    every = engine(_Scope(), record_only=True, number=query.number)
     long_words = [w for w in query.words if len(w) >= 3]
     short_words = [w for w in query.words if len(w) < 3]
     if query.kind == "email":
@@ -406,6 +445,8 @@ def _every(
         every.words(store_id, dictionary, [[w] for w in long_words], short_words)
         if typos:
             every.typos(store_id, dictionary, long_words, short_words)
+    elif query.number:
+        every.text(store_id, [query.number], short_words)
     else:
         every.sort_prefix(store_id, short_words)
     return every
@@ -661,7 +702,14 @@ class _Lookup:
 
 
 class _Engine:
-    def __init__(self, scope: _Scope, *, record_only: bool = False) -> None:
+    def __init__(self, scope: _Scope, *, record_only: bool = False, number: str = "") -> None:
+        # A number typed beside the name words is checked on every row a lookup reads, as the
+        # list's other filters are (the scope): the name words find the candidates through the
+        # word index, and only their rows are read for the digits (their search_text holds each
+        # phone's digits), so the cost is that of the name's candidates, whatever the number.
+        self.number = number
+        if number:
+            scope = _Scope(f"{scope.sql} AND {self.checked_column} LIKE %s", (*scope.params, f"%{number}%"))
         self.scope = scope
         self.lookups: list[_Lookup] = []
         # Recording every match (``_every``): lookups are kept unbounded and not run, and a name
@@ -889,7 +937,7 @@ class _Engine:
         # only live customers' words; the list's own query reads their rows).
         plain = not (conditions or extra or self.scope.sql or _CHECKED in ids)
         return self._lookup(
-            f"SELECT {_COLUMNS} FROM ({ids}) s {self.lead(bool(conditions or extra))} "
+            f"SELECT {_COLUMNS} FROM ({ids}) s {self.lead(bool(conditions or extra or self.number))} "
             f"WHERE c.erased_at IS NULL{conditions}{extra}{self.scope.sql}{_CAP}",
             [*params, *checked_params, *short_params, *self.scope.params],
             every=(f"SELECT s.customer_id AS id FROM ({ids}) s", params) if plain else None,
@@ -921,7 +969,10 @@ class _Engine:
     ) -> list[tuple[Any, ...]]:
         """Each word or one of its corrections (the store's name words within its allowed edits,
         by rapidfuzz), through the word index."""
-        groups = [[w, *dictionary.corrections(w)] for w in words]
+        # A correction starting with the word adds nothing the word as typed does not find, so a
+        # lookup of those alone is not run again over the same rows; with 1-2 letter words it is,
+        # as this lookup reads them anywhere in a word where the first read word starts.
+        groups = [[w, *(c for c in dictionary.corrections(w) if short or not c.startswith(w))] for w in words]
         if all(len(g) == 1 for g in groups):
             return []
         return self.words(store_id, dictionary, groups, short, anywhere=True)

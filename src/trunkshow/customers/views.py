@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.templatetags import trunkshow as fmt
+from trunkshow.core.validation import search_text
 from trunkshow.customers import forms as f
 from trunkshow.customers import profile_forms, selectors, services
 from trunkshow.customers.merging import are_partners
@@ -90,7 +91,9 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
     merge page (a fragment). ``exclude`` is the customer choosing: not offered, and their own
     partner is marked, so a partner is not taken for a second record of the same person."""
     store = _store(request)
-    q = request.GET.get("q", "").strip()[:200]
+    # Only what can be searched: a box of control or invisible characters alone offers no one (the
+    # store's first eight by name, as an empty search would list them, would look like matches).
+    q = search_text(request.GET.get("q", ""))
     rows = list(selectors.customers_with_contacts(selectors.customer_search(store=store, q=q))[:8]) if q else []
     exclude = request.GET.get("exclude", "")
     rows = [c for c in rows if str(c.pk) != exclude]

@@ -39,6 +39,8 @@ from trunkshow.customers.filtering import (
     customers_walked,
     date_kind_labels,
     filters_parse,
+    interest_terms,
+    interest_text,
     page_in_order,
     ranked_position,
     sort_labels,
@@ -150,10 +152,19 @@ def list_page(
     except ValidationError as exc:
         filter_errors = exc.message_dict
         filters = CustomerFilter(q=search_text(params.get("q", "")))
+        if set(filter_errors) == {"q"}:  # only the search is wrong: the filters and the order still hold
+            rest = params.copy()
+            rest.pop("q")
+            filters = filters_parse(rest, store=store, allowed_extra=PAGE_EXTRA)
+    # A search of nothing searchable (a NUL, a zero-width space) is said so above no rows: the whole
+    # book, as for an empty box, would read as if everyone matched.
+    q_errors = filter_errors.pop("q", [])
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_filtered(store=store, filters=filters, now=now)
+    if q_errors:
+        found = found.none()
     rows_qs = selectors.customers_with_contacts(found, interests=True)
-    walked = customers_walked(store=store, filters=filters, now=now)
+    walked = customers_walked(store=store, filters=filters, now=now) if not q_errors else None
     walk = selectors.customers_with_contacts(walked, interests=True) if walked is not None else None
     try:
         page = page_in_order(
@@ -194,6 +205,7 @@ def list_page(
         "filters": filters,
         "filter_values": _form_values(params, filters, filter_errors),
         "filter_errors": filter_errors,
+        "q_errors": q_errors,
         "chips": chips,
         "clear_url": "?" + _query({"q": q}) if q else "?",
         "page": page,
@@ -272,17 +284,17 @@ def _form_values(params: QueryDict, filters: CustomerFilter, errors: dict[str, l
     if not errors:
         values |= {k: val for k, val in filters.params().items() if k != "interest"}
     interests = filters.params().get("interest", []) if not errors else params.getlist("interest")
-    values["interest_text"] = ", ".join(interests)
+    values["interest_text"] = interest_text(interests)
     return values
 
 
 def _interest_split(data: QueryDict) -> QueryDict:
-    """The filter form's one "interests" box ("stone:sapphire, gold") as repeated ``interest``."""
+    """The filter form's one "interests" box ("stone:sapphire, gold") as repeated ``interest``, each
+    with its kind ("metal:gold, silver" is metal:gold and metal:silver)."""
     params = data.copy()
     text = params.pop("interest_text", [""])[-1]
-    for part in text.split(","):
-        if part.strip():
-            params.appendlist("interest", part.strip())
+    for term in interest_terms([text]):
+        params.appendlist("interest", term)
     return params
 
 
