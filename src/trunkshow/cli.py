@@ -311,7 +311,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
         )
         errors = ImportRow.objects.filter(job=job, outcome=ImportOutcome.ERROR).order_by("line")
         for row in errors[:20]:
-            print(f"  line {row.line}: {row.message}")
+            print(f"  {'line' if job.line_numbers else 'row'} {row.line}: {row.message}")
         if job.error_count > 20:
             print(
                 f"  ... and {job.error_count - 20:,} more: see the import's page, or GET /api/v1/imports/{job.pk}/rows?outcome=error"

@@ -55,7 +55,7 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     # Tests run the worker's task at once, so the run is over when the page comes back.
     expect(page.get_by_role("heading", name="Import results")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Not imported"))).to_have_attribute("aria-current", "page")
-    expect(page.get_by_text("Line 4")).to_be_visible()
+    expect(page.get_by_text("Row 4")).to_be_visible()
     expect(page.get_by_text("Phone: “12” is not a valid phone number (United States).", exact=False)).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, f"import-results-{size}")
@@ -130,7 +130,7 @@ def test_an_imported_customers_profile_fits_a_phone_with_a_long_file_name(
     log_in(phone, live_server_url, world.a_owner)
     assert phone.goto(f"/customers/{customer.pk}/").status == 200
     timeline = phone.locator("#timeline")
-    expect(timeline).to_contain_text(f"Imported from {name} (line 2)")
+    expect(timeline).to_contain_text(f"Imported from {name} (row 2)")
     expect(timeline).not_to_contain_text("SHA-256")
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "customer-imported-profile-phone")

@@ -36,7 +36,7 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
     assert code == 0, err
     assert out.splitlines() == [
         "Imported pos export.csv into atelier: 2 created, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
+        "  row 3: Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
     ]
     assert err.startswith("pos export.csv: 3 lines, UTF-8, separated by comma\n")
     assert "] 100% 3/3 lines, " in err
@@ -134,7 +134,7 @@ def test_partners_and_anniversaries_import_from_the_command_line(capsys: Any, wo
     assert code == 0, err
     assert out.splitlines() == [
         "Imported pos.csv into atelier: 1 created, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Wedding: February 2015 has no day 31.",
+        "  row 3: Wedding: February 2015 has no day 31.",
     ]
     with scopes_disabled():
         ana = Customer.objects.get()
@@ -201,7 +201,7 @@ def test_a_column_mapped_to_ring_size_by_name_imports_the_sizes(capsys: Any, wor
     assert code == 0, err
     assert out.splitlines() == [
         "Imported crm.csv into atelier: 1 created, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Finger: “XL” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter (like M½) "
+        "  row 3: Finger: “XL” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter (like M½) "
         "or an EU size from 38 to 76 (like 52), or name the system in the column's header, like “Ring size (UK)”.",
     ]
     with scopes_disabled():

@@ -72,7 +72,7 @@ def test_a_shopify_export_creates_customers_with_everything_it_holds(world: Worl
             world.a_manager.user.pk,
         )
         assert event.evidence_text == (
-            f"Imported from customers.csv (SHA-256 {job.file_sha256}), line 2, column “Accepts Email Marketing”: “yes”"
+            f"Imported from customers.csv (SHA-256 {job.file_sha256}), row 2, column “Accepts Email Marketing”: “yes”"
         )
         assert list(CurrentConsent.objects.values_list("channel", "granted", "event")) == [("email", True, event.pk)]
     assert job.stored_path == "" and not stored.exists()
@@ -174,7 +174,7 @@ def test_the_same_person_twice_in_one_file_is_merged_not_duplicated(world: World
         assert Customer.objects.count() == 1
     assert outcomes(job) == [
         (2, "created", ""),
-        (3, "merged", "Merged into Ana Ruiz, created from line 2 of this file: filled city; added phone +12125550100."),
+        (3, "merged", "Merged into Ana Ruiz, created from row 2 of this file: filled city; added phone +12125550100."),
     ]
 
 
@@ -538,8 +538,8 @@ def test_a_line_repeating_one_of_an_earlier_batch_names_the_line_that_created_th
         ),
     )
     assert outcomes(job)[2:] == [
-        (4, "merged", "Merged into Ana Ruiz, created from line 2 of this file: filled city."),
-        (5, "unchanged", "Already up to date (Bea Berg, created from line 3 of this file)."),
+        (4, "merged", "Merged into Ana Ruiz, created from row 2 of this file: filled city."),
+        (5, "unchanged", "Already up to date (Bea Berg, created from row 3 of this file)."),
     ]
     again = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,Paris,,,,,,,,,,"))
     assert outcomes(again) == [(2, "unchanged", "Nothing new for Ana Ruiz; kept city “Lyon” (the file has “Paris”).")]

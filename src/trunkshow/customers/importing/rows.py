@@ -162,7 +162,7 @@ class Context:
 class Plan:
     """One record, checked: what it would write, or why it cannot be imported."""
 
-    line: int
+    row: int  # the number its result is reported by (``Record.row``)
     profile: dict[str, Any] = field(default_factory=dict)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
@@ -185,6 +185,11 @@ class Plan:
 
     def match_keys(self) -> tuple[tuple[str, str], ...]:
         return self.keys
+
+
+def row_name(job: ImportJob, number: int) -> str:
+    """ "row 57": how a result's number is said (an import numbered by lines says "line 57")."""
+    return (_("line %(n)d") if job.line_numbers else _("row %(n)d")) % {"n": number}
 
 
 def _sort_name(profile: dict[str, Any]) -> str:
@@ -214,7 +219,7 @@ def _known_tags(ctx: Context, plan: Plan) -> None:
 
 def plan_record(ctx: Context, record: Record) -> Plan:
     """Read and check one record with the services' validators; nothing is written."""
-    plan = Plan(line=record.line)
+    plan = Plan(row=record.row)
     if record.problem:
         plan.error = record.problem
         return plan
@@ -270,11 +275,11 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 granted = m.parse_yes_no(text)
                 if granted is not None:
                     evidence = _(
-                        "Imported from %(file)s (SHA-256 %(sha)s), line %(line)d, column “%(column)s”: “%(value)s”"
+                        "Imported from %(file)s (SHA-256 %(sha)s), %(row)s, column “%(column)s”: “%(value)s”"
                     ) % {
                         "file": ctx.job.file_name,
                         "sha": ctx.job.file_sha256,
-                        "line": record.line,
+                        "row": row_name(ctx.job, record.row),
                         "column": column,
                         "value": text[:100],
                     }
@@ -442,9 +447,9 @@ def _suppressed(store: Store, plans: Sequence[Plan]) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What happened to one line, as its ImportRow will say."""
+    """What happened to one record, as its ImportRow will say."""
 
-    line: int
+    row: int
     outcome: str
     message: str = ""
     customer_id: int | None = None
@@ -469,7 +474,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     pending_keys: set[tuple[str, str]] = set()
 
     def row(plan: Plan, outcome: str, message: str = "", customer_id: int | None = None) -> None:
-        results[plan.line] = Result(plan.line, outcome, message, customer_id)
+        results[plan.row] = Result(plan.row, outcome, message, customer_id)
 
     def snapshot(customer_id: int) -> Snapshot:
         if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
@@ -485,7 +490,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
                 customer_id,
             )
             owners.add(plan, customer_id)
-            created_from[customer_id] = plan.line
+            created_from[customer_id] = plan.row
             ctx.created_any = True
         pending.clear()
         pending_keys.clear()
@@ -543,7 +548,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             pending.append(plan)
             pending_keys.update(plan.match_keys())
     flush()
-    return [results[plan.line] for plan in plans]
+    return [results[plan.row] for plan in plans]
 
 
 def _created_lines(job: ImportJob, ids: set[int]) -> dict[int, int]:
@@ -1022,7 +1027,7 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff, created_on: int | None = No
     customer = snap.customer
     name = snap.name(store.phone_region)  # as the customer was found, before the line fills anything
     if created_on is not None:
-        name = _("%(name)s, created from line %(line)d of this file") % {"name": name, "line": created_on}
+        name = _("%(name)s, created from %(row)s of this file") % {"name": name, "row": row_name(ctx.job, created_on)}
     if diff.changed:
         if diff.fills:
             customer = services.customer_update(store=store, actor=actor, customer=customer, data=diff.fills)
