@@ -214,7 +214,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
             "Dora,Diaz,dora@,,,,,,,,,,,,,,,",
             "Email: “dora@” is not a valid email address: There must be something after the @-sign.",
         ),
-        (",,dora@example.com,,,,,,,,,,,,,,,", "No name on this line: a customer needs a first or last name."),
+        (",,dora@example.com,,,,,,,,,,,,,,,", "No name on this row: a customer needs a first or last name."),
         ("Dora,Diaz,,maybe,,,,,,,,,,,,,,", "Accepts Email Marketing: “maybe” is not yes or no."),
         ("Dora,Diaz,,,,,,,,USA,,,,,,,,", "Country Code: “USA” is not a two-letter country code such as FR or US."),
         ("Dora,Diaz,,,,,,,,,,,,lots,,,,", "Total Spent: “lots” is not an amount such as 1250.00."),
@@ -232,7 +232,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         ("Dora,Diaz,,,,,,,,,,,,,,x" + "y" * 60 + ",,", "Tags: Use at most 60 characters (this has 61)."),
         (
             "Dora,Diaz,,,,,,,,,,,,,,,,,,extra",
-            "This line has 20 cells but the header has 18 columns; check the delimiters.",
+            "This row has 20 cells but the header has 18 columns; check the delimiters.",
         ),
         (
             'Dora,"Di"az,,,,,,,,,,,,,,,,',

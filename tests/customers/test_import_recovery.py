@@ -80,7 +80,7 @@ def test_a_job_the_queue_lost_shows_retry_and_retrying_imports_it_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = page.post(f"/customers/imports/{job.pk}/retry/", follow=True)
     assert len(callbacks) == 1
-    assert "Queued again; it goes on after the last line it finished." in response.content.decode()
+    assert "Queued again; it goes on after the last row it finished." in response.content.decode()
     assert state(job) == ("done", 5, 5, 5, 5)
     with scopes_disabled():
         entry = AuditEntry.objects.get(action="trunkshow.customer.import_retried")

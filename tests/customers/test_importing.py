@@ -188,7 +188,7 @@ def test_a_line_matching_two_customers_is_reported_not_guessed(world: World):
         (
             2,
             "error",
-            "This line's email ana@example.com is Ana Ruiz's and phone (212) 555-0100 is Ana Ruiz's: different "
+            "This row's email ana@example.com is Ana Ruiz's and phone (212) 555-0100 is Ana Ruiz's: different "
             "customers. Merge them first if they are one person, or correct the file; then import it again.",
         )
     ]
@@ -202,7 +202,7 @@ def test_a_line_without_phone_or_email_beside_a_namesake_reached_by_one_is_creat
     assert created == (
         2,
         "created",
-        f"Customer no. {zoe.pk} is called Zoë Goldberg too; this line has no phone or email to tell them apart, "
+        f"Customer no. {zoe.pk} is called Zoë Goldberg too; this row has no phone or email to tell them apart, "
         "so merge the two if they are one person.",
     )
     # The line's own namesake made by the same file the first time is the same person: no note then.
@@ -246,21 +246,21 @@ def test_an_erased_customers_phone_or_email_is_not_imported(world: World):
         (
             2,
             "error",
-            "The phone on this line belonged to a customer erased at their request and is never imported again; "
-            "remove it from the line to import the rest.",
+            "The phone on this row belonged to a customer erased at their request and is never imported again; "
+            "remove it from the row to import the rest.",
         ),
         (
             3,
             "error",
-            "The email on this line belonged to a customer erased at their request and is never imported again; "
-            "remove it from the line to import the rest.",
+            "The email on this row belonged to a customer erased at their request and is never imported again; "
+            "remove it from the row to import the rest.",
         ),
         (4, "created", ""),
         (
             5,
             "error",
-            "The phone and the email on this line belonged to a customer erased at their request and are never "
-            "imported again; remove them from the line to import the rest.",
+            "The phone and the email on this row belonged to a customer erased at their request and are never "
+            "imported again; remove them from the row to import the rest.",
         ),
     ]
 

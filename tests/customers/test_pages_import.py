@@ -52,13 +52,13 @@ def test_upload_then_mapping_page_shows_the_guess_and_the_first_rows(world: Worl
         job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == f"/customers/imports/{job.pk}/"
     page = text(client.get(response.url))
-    assert "2 customer lines · read as UTF-8, separated by comma" in page
+    assert "2 customer rows · read as UTF-8, separated by comma" in page
     assert '<label for="col-0">First Name</label>' in page
     assert "For example: Clara · Dora" in page
     assert '<option value="region" selected>State / province / region</option>' in page
     assert '<option value="" selected>Do not import</option>' in page  # Default Address Company
     assert "<td>(617) 555-0142</td>" in page
-    assert "Import 2 lines" in page
+    assert "Import 2 rows" in page
 
 
 def test_a_refused_file_shows_the_reason_beside_the_field(world: World, settings):
@@ -214,7 +214,7 @@ def test_progress_page_and_status_while_running(world: World):
     assert '<progress max="100" value="50"' in page
     assert '<dt>Created</dt><dd data-field="created_count">1</dd>' in page.replace("> <", "><")
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
-    assert "1 of 2 lines" in page
+    assert "1 of 2 rows" in page
     status = client.get(f"/customers/imports/{job.pk}/status/").json()
     assert {
         k: status[k] for k in ("status", "finished", "percent", "processed_rows", "total_rows", "created_count")
@@ -228,7 +228,7 @@ def test_progress_page_and_status_while_running(world: World):
     }
     response = client.post(f"/customers/imports/{job.pk}/cancel/")
     assert response.status_code == 302
-    assert "Stopping after the lines in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
+    assert "Stopping after the rows in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
 
 
 def test_an_import_cancelled_before_its_first_line_says_nothing_was_imported(world: World):
@@ -241,7 +241,7 @@ def test_an_import_cancelled_before_its_first_line_says_nothing_was_imported(wor
     page = text(client.get(f"/customers/imports/{job.pk}/"))
 
     assert (
-        "The import was cancelled before its first line: nothing was imported. "
+        "The import was cancelled before its first row: nothing was imported. "
         "To import this file, upload it again." in page
     )
     assert "The lines below were done before it stopped" not in page

@@ -122,10 +122,10 @@ def _progress(job: ImportJob) -> dict[str, Any]:
 
 def _progress_text(job: ImportJob, total: int, seconds_left: int | None) -> str:
     if job.cancel_requested:
-        return _("Stopping after the lines in progress…")
+        return _("Stopping after the rows in progress…")
     if job.status == ImportStatus.QUEUED:
         return _("Waiting for the worker to start…")
-    text = _("%(done)s of %(total)s lines") % {"done": f"{job.processed_rows:,}", "total": f"{total:,}"}
+    text = _("%(done)s of %(total)s rows") % {"done": f"{job.processed_rows:,}", "total": f"{total:,}"}
     if seconds_left is not None:
         if seconds_left < 60:
             text += " · " + _("less than a minute left")
@@ -293,7 +293,7 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Queued again; it goes on after the last line it finished."))
+        messages.success(request, _("Queued again; it goes on after the last row it finished."))
     return redirect("customers:import_detail", job_id=job.pk)
 
 

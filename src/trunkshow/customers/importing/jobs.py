@@ -469,7 +469,7 @@ def _run_batch(ctx: Context, job: ImportJob, plans: list[Plan], progress: Progre
                         Result(
                             plan.row,
                             ImportOutcome.ERROR,
-                            _("The database refused this line: %(why)s") % {"why": str(exc)[:300]},
+                            _("The database refused this row: %(why)s") % {"why": str(exc)[:300]},
                         )
                     )
             _save(job, rows)

@@ -68,7 +68,7 @@ CONSENT_CHANNELS = {
 }
 # Fields whose values a file may write after an apostrophe that keeps their digits as text ('02118).
 _DIGITS_KEPT_AS_TEXT = frozenset({"postal_code", "total_spent"})
-NO_NAME = gettext_lazy("No name on this line: a customer needs a first or last name.")
+NO_NAME = gettext_lazy("No name on this row: a customer needs a first or last name.")
 
 
 def _erased(values: list[str]) -> str:
@@ -84,10 +84,10 @@ def _erased(values: list[str]) -> str:
         kinds.append(ngettext("the email", "%(n)d of the emails", emails) % {"n": emails})
     what = _listed(kinds)
     return ngettext(
-        "%(what)s on this line belonged to a customer erased at their request and is never imported again; "
-        "remove it from the line to import the rest.",
-        "%(what)s on this line belonged to a customer erased at their request and are never imported again; "
-        "remove them from the line to import the rest.",
+        "%(what)s on this row belonged to a customer erased at their request and is never imported again; "
+        "remove it from the row to import the rest.",
+        "%(what)s on this row belonged to a customer erased at their request and are never imported again; "
+        "remove them from the row to import the rest.",
         len(values),
     ) % {"what": what[:1].upper() + what[1:]}
 
@@ -225,7 +225,7 @@ def plan_record(ctx: Context, record: Record) -> Plan:
         return plan
     cells = record.cells
     if len(cells) > ctx.width and any(c.strip() for c in cells[ctx.width :]):
-        plan.error = _("This line has %(n)d cells but the header has %(w)d columns; check the delimiters.") % {
+        plan.error = _("This row has %(n)d cells but the header has %(w)d columns; check the delimiters.") % {
             "n": len(cells),
             "w": ctx.width,
         }
@@ -624,7 +624,7 @@ def _shared_phone(store: Store, plan: Plan, owners: Owners, others: list[int], s
     holders = [i for i in others if i in owners.by_key[("phone", e164)]]
     whose = _whose([snapshots[i].name(store.phone_region) for i in holders])
     return _(
-        "The phone %(phone)s is %(whose)s; the names differ, so this line was not merged. "
+        "The phone %(phone)s is %(whose)s; the names differ, so this row was not merged. "
         "Add them by hand or correct the file."
     ) % {"phone": phone_for_region(e164, store.phone_region), "whose": whose}
 
@@ -638,7 +638,7 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
             "Merge them first, then import the file again."
         ) % {"name": next(iter(names.values()))}
     return _(
-        "This line's %(parts)s: different customers. "
+        "This row's %(parts)s: different customers. "
         "Merge them first if they are one person, or correct the file; then import it again."
     ) % {"parts": _whose_each(store, plan, owners, names)}
 
@@ -646,7 +646,7 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
 def _not_theirs(store: Store, plan: Plan, owners: Owners, names: dict[int, str], person: str) -> str:
     """Why a line that is ``person``'s, with a phone of someone of another name, was not merged."""
     return _(
-        "This line's %(parts)s: different customers, so this line was not merged. If the phone is shared, "
+        "This row's %(parts)s: different customers, so this row was not merged. If the phone is shared, "
         "add it to %(person)s by hand; otherwise correct the file. Then import it again."
     ) % {"parts": _whose_each(store, plan, owners, names), "person": person}
 
@@ -944,7 +944,7 @@ def _namesake(plan: Plan, owners: Owners) -> str:
     if found is None:
         return ""
     return _(
-        "Customer no. %(id)d is called %(name)s too; this line has no phone or email to tell them apart, "
+        "Customer no. %(id)d is called %(name)s too; this row has no phone or email to tell them apart, "
         "so merge the two if they are one person."
     ) % {"id": found[0], "name": found[1]}
 
