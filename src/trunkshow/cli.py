@@ -179,8 +179,8 @@ def cmd_email_receive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lines(n: int) -> str:
-    return f"{n:,} line" if n == 1 else f"{n:,} lines"
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 class _ProgressBar:
@@ -202,7 +202,7 @@ class _ProgressBar:
         filled = int(self.width * done / self.total)
         rate = done / max(time.monotonic() - self.started, 1e-6)
         line = (
-            f"[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}% {done:,}/{_lines(self.total)}, {rate:,.0f}/s"
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}% {done:,}/{_rows(self.total)}, {rate:,.0f}/s"
         )
         sys.stderr.write(f"\r{line}" if self.live else f"{line}\n")
         sys.stderr.flush()
@@ -283,7 +283,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
                 hint = f" Run again with --encoding NAME, NAME one of {names}."
             return _fail(f"{path.name}: {' '.join(exc.messages)}{hint}")
         print(
-            f"{path.name}: {_lines(job.total_rows or 0)}, {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
+            f"{path.name}: {_rows(job.total_rows or 0)}, {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
             f"separated by {DELIMITERS.get(job.delimiter, job.delimiter)}",
             file=sys.stderr,
         )
@@ -295,7 +295,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
                 with contextlib.suppress(OSError):  # not empty: another upload is waiting there
                     folder.rmdir()
             job.delete()
-            print(f"Nothing imported (--dry-run): {path.name} has {_lines(job.total_rows or 0)} to import.")
+            print(f"Nothing imported (--dry-run): {path.name} has {_rows(job.total_rows or 0)} to import.")
             return 0
         job = importing.import_start(store=store, actor=None, job=job, enqueue=False)
         bar = _ProgressBar(job.total_rows or 0)
@@ -311,7 +311,7 @@ def cmd_import_customers(args: argparse.Namespace) -> int:
         )
         errors = ImportRow.objects.filter(job=job, outcome=ImportOutcome.ERROR).order_by("line")
         for row in errors[:20]:
-            print(f"  line {row.line}: {row.message}")
+            print(f"  {'line' if job.line_numbers else 'row'} {row.line}: {row.message}")
         if job.error_count > 20:
             print(
                 f"  ... and {job.error_count - 20:,} more: see the import's page, or GET /api/v1/imports/{job.pk}/rows?outcome=error"
@@ -582,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run",
         action="store_true",
         help="read the file and print the mapping it would use, the columns it would not import and its "
-        "line count; import nothing",
+        "row count; import nothing",
     )
     i.set_defaults(func=cmd_import_customers)
 

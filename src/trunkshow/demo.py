@@ -781,7 +781,7 @@ class _Loader:
             }
             given += [("sms", "marketing", "form", form), ("email", "marketing", "form", form)]
         elif source == "import":
-            line = f"Imported from lightspeed-customers-2023-03.csv, line {index + 2}: "
+            line = f"Imported from lightspeed-customers-2023-03.csv, row {index + 2}: "
             given += [
                 ("email", "marketing", "import", {"evidence_text": line + "“Accepts Email Marketing: yes”"}),
                 ("sms", "marketing", "import", {"evidence_text": line + "“Accepts SMS Marketing: yes”"}),

@@ -43,7 +43,7 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     page.get_by_label("CSV file exported from your point of sale").set_input_files(str(csv))
     page.get_by_role("button", name="Upload and check the columns").click()
     expect(page.get_by_role("heading", name="Check the columns")).to_be_visible()
-    expect(page.get_by_text("4 customer lines · read as UTF-8, separated by comma")).to_be_visible()
+    expect(page.get_by_text("4 customer rows · read as UTF-8, separated by comma")).to_be_visible()
     city = page.get_by_label("City", exact=True)
     expect(city).to_have_value("city")
     city.select_option("")  # adjust the guess: do not import the city
@@ -51,11 +51,11 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     screenshot(page, f"import-mapping-{size}")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Import 4 lines").click()
+    page.get_by_role("button", name="Import 4 rows").click()
     # Tests run the worker's task at once, so the run is over when the page comes back.
     expect(page.get_by_role("heading", name="Import results")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Not imported"))).to_have_attribute("aria-current", "page")
-    expect(page.get_by_text("Line 4")).to_be_visible()
+    expect(page.get_by_text("Row 4")).to_be_visible()
     expect(page.get_by_text("Phone: “12” is not a valid phone number (United States).", exact=False)).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, f"import-results-{size}")
@@ -82,7 +82,7 @@ def test_import_a_file_adjust_a_column_start_and_read_the_results(
     page.goto(f"/customers/imports/{job.pk}/")
     progress = page.locator("progress")
     expect(progress).to_have_attribute("value", "40")
-    expect(page.get_by_text("40 of 100 lines")).to_be_visible()
+    expect(page.get_by_text("40 of 100 rows")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, f"import-progress-{size}")
     assert_accessible(page)
@@ -130,7 +130,7 @@ def test_an_imported_customers_profile_fits_a_phone_with_a_long_file_name(
     log_in(phone, live_server_url, world.a_owner)
     assert phone.goto(f"/customers/{customer.pk}/").status == 200
     timeline = phone.locator("#timeline")
-    expect(timeline).to_contain_text(f"Imported from {name} (line 2)")
+    expect(timeline).to_contain_text(f"Imported from {name} (row 2)")
     expect(timeline).not_to_contain_text("SHA-256")
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "customer-imported-profile-phone")
@@ -181,7 +181,7 @@ def test_a_refused_mapping_stays_at_the_mapping_pages_address_and_a_reload_does_
     page.goto(mapping_url)
     page.get_by_label("Last Name", exact=True).select_option("first_name")
     page.get_by_label("City", exact=True).select_option("")
-    page.get_by_role("button", name="Import 4 lines").click()
+    page.get_by_role("button", name="Import 4 rows").click()
 
     expect(page.get_by_role("alert")).to_contain_text(
         "The columns “First Name” and “Last Name” are both mapped to First name; choose one."
@@ -205,7 +205,7 @@ def test_a_refused_mapping_stays_at_the_mapping_pages_address_and_a_reload_does_
         assert ImportJob.objects.get(pk=job.pk).status == "uploaded"
 
     page.get_by_label("Last Name", exact=True).select_option("last_name")
-    page.get_by_role("button", name="Import 4 lines").click()
+    page.get_by_role("button", name="Import 4 rows").click()
     expect(page.get_by_role("heading", name="Import results")).to_be_visible()
     assert page.url == mapping_url
     with scope(store=world.a):
@@ -237,7 +237,7 @@ def test_on_a_phone_a_file_in_doubt_is_read_again_in_the_encoding_chosen(
 
     encoding.select_option("euc-kr")
     phone.get_by_role("button", name="Read again").click()
-    expect(phone.get_by_text("1 customer line · read as Korean (EUC-KR), separated by comma")).to_be_visible()
+    expect(phone.get_by_text("1 customer row · read as Korean (EUC-KR), separated by comma")).to_be_visible()
     expect(phone.get_by_role("cell", name="김민준")).to_be_visible()
     expect(phone.get_by_label("Encoding")).to_have_value("euc-kr")
     assert_no_horizontal_scroll(phone)

@@ -36,10 +36,10 @@ def test_imports_with_a_progress_bar_and_a_summary(capsys: Any, world: World, tm
     assert code == 0, err
     assert out.splitlines() == [
         "Imported pos export.csv into atelier: 2 created, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
+        "  row 3: Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123.",
     ]
-    assert err.startswith("pos export.csv: 3 lines, UTF-8, separated by comma\n")
-    assert "] 100% 3/3 lines, " in err
+    assert err.startswith("pos export.csv: 3 rows, UTF-8, separated by comma\n")
+    assert "] 100% 3/3 rows, " in err
     with scopes_disabled():
         assert sorted(Customer.objects.values_list("first_name", "city")) == [("Ana", ""), ("Cy", "")]
         job = ImportJob.objects.get()
@@ -134,7 +134,7 @@ def test_partners_and_anniversaries_import_from_the_command_line(capsys: Any, wo
     assert code == 0, err
     assert out.splitlines() == [
         "Imported pos.csv into atelier: 1 created, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Wedding: February 2015 has no day 31.",
+        "  row 3: Wedding: February 2015 has no day 31.",
     ]
     with scopes_disabled():
         ana = Customer.objects.get()
@@ -173,7 +173,7 @@ def test_into_a_log_the_progress_is_a_line_a_tenth_each_written_once(capsys: Any
     assert "\r" not in err
     bars = [line for line in err.splitlines() if line.startswith("[")]
     assert len(bars) == 1, bars
-    assert bars[0].startswith("[##############################] 100% 1/1 line, ") and bars[0].endswith("/s")
+    assert bars[0].startswith("[##############################] 100% 1/1 row, ") and bars[0].endswith("/s")
 
 
 def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(
@@ -185,10 +185,10 @@ def test_a_one_line_file_says_one_line_and_nothing_writes_over_the_bar(
     code, _out, err = run(capsys, "import", "customers", str(path), "--store", "atelier")
     assert code == 0, err
     lines = err.split("\n")
-    assert lines[0] == "one.csv: 1 line, UTF-8, separated by comma"
+    assert lines[0] == "one.csv: 1 row, UTF-8, separated by comma"
     bar = next(line for line in lines if line.startswith("\r"))  # after the mapping, on a line of its own
     # The bar redraws itself in place and ends its line; no log line is written onto it.
-    assert bar.split("\r")[-1].startswith("[##############################] 100% 1/1 line, ")
+    assert bar.split("\r")[-1].startswith("[##############################] 100% 1/1 row, ")
     assert bar.split("\r")[-1].endswith("/s")
 
 
@@ -201,7 +201,7 @@ def test_a_column_mapped_to_ring_size_by_name_imports_the_sizes(capsys: Any, wor
     assert code == 0, err
     assert out.splitlines() == [
         "Imported crm.csv into atelier: 1 created, 0 merged, 0 unchanged, 1 not imported.",
-        "  line 3: Finger: “XL” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter (like M½) "
+        "  row 3: Finger: “XL” is not a ring size: write a US size from 0 to 16 (like 6½), a UK letter (like M½) "
         "or an EU size from 38 to 76 (like 52), or name the system in the column's header, like “Ring size (UK)”.",
     ]
     with scopes_disabled():
@@ -228,7 +228,7 @@ def test_the_mapping_and_the_columns_left_out_are_printed_before_the_import(caps
     code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--map", "Kundennummer=note")
     assert code == 0, err
     assert [line for line in err.splitlines() if not line.startswith("[")] == [
-        "kunden.csv: 1 line, Western European (Windows-1252), separated by semicolon",
+        "kunden.csv: 1 row, Western European (Windows-1252), separated by semicolon",
         "Columns (change one with --map 'COLUMN=FIELD'):",
         "  Vorname         → First name (first_name)",
         "  Nachname        → Last name (last_name)",
@@ -259,7 +259,7 @@ def test_a_dry_run_prints_the_mapping_and_leaves_nothing(capsys: Any, world: Wor
         audited = AuditEntry.objects.count()
     code, out, err = run(capsys, "import", "customers", str(path), "--store", "atelier", "--dry-run")
     assert code == 0, err
-    assert out == "Nothing imported (--dry-run): kunden.csv has 1 line to import.\n"
+    assert out == "Nothing imported (--dry-run): kunden.csv has 1 row to import.\n"
     assert "  Anrede          → Title (Mrs, Mr, Dr…) (title)\n" in err
     assert (
         f"Not imported: “Kundennummer”. To import one, run again with --map 'COLUMN=FIELD', FIELD one of {FIELD_NAMES}.\n"

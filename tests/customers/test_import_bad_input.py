@@ -79,14 +79,15 @@ def assert_nothing_stored(settings, before=None) -> None:
             "The column “email” appears twice in the header (columns 2 and 3); rename one and upload the file again.",
         ),
         (
-            b'First Name,Note\nAna,"fine"\nBea,"this quote\nnever closes\nAna,x\n',
-            "Line 3 opens a quote that never closes, so the rest of the file would be one cell. "
-            "Close the quote and upload the file again.",
+            # After a note of two lines: Bea starts on line 4 of the text, in row 3 of a spreadsheet.
+            b'First Name,Note\nAna,"fine\nand dandy"\nBea,"this quote\nnever closes\nAna,x\n',
+            "Line 4 opens a quote that never closes, so the rest of the file would be one cell "
+            "(a spreadsheet shows it in row 3). Close the quote in a text editor and upload the file again.",
         ),
         (
             b'First Name,Note\nAna,"' + b"x" * (reading.MAX_LINE_CHARS // 2) + b"\n" + b"y" * 600_000 + b"\n",
-            "A cell starting on line 2 runs past 1 MB, most likely because a quote never closes. "
-            "Close the quote and upload the file again.",
+            "A cell starting on line 2 (row 2 in a spreadsheet) runs past 1 MB, most likely because a quote never "
+            "closes. Close the quote in a text editor and upload the file again.",
         ),
         (
             b"First Name,Note\nAna," + b"x" * (10 * 1024 * 1024) + b"\n",
@@ -190,7 +191,8 @@ def test_windows_1252_utf_16_and_bom_files_are_read_correctly(world: World):
 def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: World):
     content = b'First Name,Last Name,Note\r\nAna,"Ruiz, Jr.","Likes\r\nyellow gold"\r\nBea,Berg,\r\n'
     job = import_file(world.a, world.a_owner, content)
-    assert outcomes(job) == [(2, "created", ""), (4, "created", "")]
+    # Bea starts on line 4 of the text, and is row 3 where a spreadsheet opens the file.
+    assert outcomes(job) == [(2, "created", ""), (3, "created", "")]
     with scopes_disabled():
         ana = Customer.objects.get(first_name="Ana")
         assert ana.last_name == "Ruiz, Jr."
@@ -212,7 +214,7 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
             "Dora,Diaz,dora@,,,,,,,,,,,,,,,",
             "Email: “dora@” is not a valid email address: There must be something after the @-sign.",
         ),
-        (",,dora@example.com,,,,,,,,,,,,,,,", "No name on this line: a customer needs a first or last name."),
+        (",,dora@example.com,,,,,,,,,,,,,,,", "No name on this row: a customer needs a first or last name."),
         ("Dora,Diaz,,maybe,,,,,,,,,,,,,,", "Accepts Email Marketing: “maybe” is not yes or no."),
         ("Dora,Diaz,,,,,,,,USA,,,,,,,,", "Country Code: “USA” is not a two-letter country code such as FR or US."),
         ("Dora,Diaz,,,,,,,,,,,,lots,,,,", "Total Spent: “lots” is not an amount such as 1250.00."),
@@ -230,11 +232,11 @@ def test_quoted_newlines_and_delimiters_inside_cells_stay_in_their_cell(world: W
         ("Dora,Diaz,,,,,,,,,,,,,,x" + "y" * 60 + ",,", "Tags: Use at most 60 characters (this has 61)."),
         (
             "Dora,Diaz,,,,,,,,,,,,,,,,,,extra",
-            "This line has 20 cells but the header has 18 columns; check the delimiters.",
+            "This row has 20 cells but the header has 18 columns; check the delimiters.",
         ),
         (
             'Dora,"Di"az,,,,,,,,,,,,,,,,',
-            "The quotes on this line do not close where a cell ends; put the whole cell in quotes.",
+            "The quotes on this row do not close where a cell ends; put the whole cell in quotes.",
         ),
         (
             "Dora,Diaz,,,,,,,,,,12,,lots,,,,",

@@ -101,7 +101,7 @@ def test_the_command_line_reads_each_code_page_and_imports_the_names_exactly(
     path = encoded.write(tmp_path)
     code, out, err = run_cli(capsys, "import", "customers", str(path), "--store", "atelier", "--mapping", "Note=")
     assert code == 0, err
-    assert err.startswith(f"{path.name}: {len(encoded.people)} lines, {encoded.label}, separated by ")
+    assert err.startswith(f"{path.name}: {len(encoded.people)} rows, {encoded.label}, separated by ")
     assert out.splitlines()[0].endswith(f": {len(encoded.people)} created, 0 merged, 0 unchanged, 0 not imported.")
     assert people(world.a) == encoded.people
 
@@ -325,7 +325,7 @@ def test_the_command_line_refuses_a_reading_in_doubt_and_an_unknown_name(capsys:
     assert not list((tmp_path / "data").glob("imports/*/*.csv"))
     code, out, err = run_cli(capsys, "import", "customers", str(path), "--store", "atelier", "--encoding", "euc-kr")
     assert code == 0, err
-    assert err.startswith("kr.csv: 1 line, Korean (EUC-KR), separated by comma\n")
+    assert err.startswith("kr.csv: 1 row, Korean (EUC-KR), separated by comma\n")
     with scopes_disabled():
         assert list(Customer.objects.values_list("first_name", flat=True)) == ["김민준"]
 

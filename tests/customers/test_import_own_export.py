@@ -280,7 +280,7 @@ def test_a_customer_without_a_name_imports_back_unchanged_but_is_never_created(w
     # In a store where nobody has that phone, a line without a name still creates no one.
     job = import_file(world.b, world.b_owner, content)
     assert [(outcome, message) for _line, outcome, message in outcomes(job) if outcome != "created"] == [
-        ("error", "No name on this line: a customer needs a first or last name.")
+        ("error", "No name on this row: a customer needs a first or last name.")
     ]
     with scopes_disabled():
         assert Customer.objects.filter(store=world.b).count() == 4

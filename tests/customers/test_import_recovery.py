@@ -20,10 +20,13 @@ from trunkshow.core.models import AuditEntry
 from trunkshow.customers import importing
 from trunkshow.customers.importing import jobs
 from trunkshow.customers.importing.recovery import run_claim
-from trunkshow.customers.models import Customer, ImportJob, ImportRow
+from trunkshow.customers.models import Customer, ImportJob, ImportRow, Note
 from trunkshow.customers.tasks import imports_recover_task
 
 LINES = [f"P{i},Q,p{i}@example.com,,,,,,,,,,,,,,," for i in range(5)]
+# The same people, every other one with a note of two lines (as Shopify exports them): rows 2 to 6
+# of a spreadsheet, starting on lines 2, 4, 5, 7 and 8 of the text.
+NOTED = [line[:-1] + '"met at\nthe show",' if i % 2 == 0 else line for i, line in enumerate(LINES)]
 
 
 def lost_job(world: World, lines: list[str] = LINES) -> ImportJob:
@@ -77,7 +80,7 @@ def test_a_job_the_queue_lost_shows_retry_and_retrying_imports_it_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = page.post(f"/customers/imports/{job.pk}/retry/", follow=True)
     assert len(callbacks) == 1
-    assert "Queued again; it goes on after the last line it finished." in response.content.decode()
+    assert "Queued again; it goes on after the last row it finished." in response.content.decode()
     assert state(job) == ("done", 5, 5, 5, 5)
     with scopes_disabled():
         entry = AuditEntry.objects.get(action="trunkshow.customer.import_retried")
@@ -98,7 +101,7 @@ def test_the_sweep_requeues_a_run_killed_mid_file_which_goes_on_after_its_last_l
     world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ):
     monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
-    job = lost_job(world)
+    job = lost_job(world, NOTED)
 
     def killed_after_the_first_batch(job: ImportJob) -> None:
         raise KeyboardInterrupt  # the worker process killed: its claim goes with it
@@ -120,6 +123,7 @@ def test_the_sweep_requeues_a_run_killed_mid_file_which_goes_on_after_its_last_l
             (n, "created") for n in range(2, 7)
         ]
         assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["P0", "P1", "P2", "P3", "P4"]
+        assert Note.objects.filter(body="met at\nthe show").count() == 3
         entry = AuditEntry.objects.get(action="trunkshow.customer.import_retried")
     assert (entry.actor_id, entry.data) == (None, {"file": "customers.csv", "processed_rows": 2, "by": "recovery"})
     with django_capture_on_commit_callbacks(execute=True):

@@ -19,7 +19,7 @@ from trunkshow.messaging.services import message_receive
 HEADER = "Name,Email,Phone,Birthday"
 OK_PERSON = "Ok Person,ok.person@example.com,(914) 555-0177,1990-07-04"
 REFUSED = (
-    "The phone (914) 555-0177 is Elijah Schwartz's; the names differ, so this line was not merged. "
+    "The phone (914) 555-0177 is Elijah Schwartz's; the names differ, so this row was not merged. "
     "Add them by hand or correct the file."
 )
 
@@ -27,7 +27,7 @@ REFUSED = (
 def different(parts: str) -> str:
     """The report of a line whose phones and emails are several customers', ``parts`` saying whose."""
     return (
-        f"This line's {parts}: different customers. "
+        f"This row's {parts}: different customers. "
         "Merge them first if they are one person, or correct the file; then import it again."
     )
 
@@ -144,7 +144,7 @@ def test_the_email_tells_whose_line_it_is_when_the_phone_is_also_theirs(world: W
 def not_theirs(parts: str, person: str) -> str:
     """The report of a line whose email (or phone) is ``person``'s and whose phone someone else's."""
     return (
-        f"This line's {parts}: different customers, so this line was not merged. If the phone is shared, "
+        f"This row's {parts}: different customers, so this row was not merged. If the phone is shared, "
         f"add it to {person} by hand; otherwise correct the file. Then import it again."
     )
 
@@ -254,7 +254,7 @@ def test_a_phone_two_other_people_hold_names_both(world: World):
         (
             2,
             "error",
-            "The phone (914) 555-0177 is Elijah Schwartz and Sarah Schwartz's; the names differ, so this line "
+            "The phone (914) 555-0177 is Elijah Schwartz and Sarah Schwartz's; the names differ, so this row "
             "was not merged. Add them by hand or correct the file.",
         )
     ]
@@ -272,7 +272,7 @@ def test_two_lines_of_one_household_in_one_file(world: World):
         (
             3,
             "error",
-            "The phone (914) 555-0177 is Elijah Schwartz's; the names differ, so this line was not merged. "
+            "The phone (914) 555-0177 is Elijah Schwartz's; the names differ, so this row was not merged. "
             "Add them by hand or correct the file.",
         ),
     ]

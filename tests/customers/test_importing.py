@@ -72,7 +72,7 @@ def test_a_shopify_export_creates_customers_with_everything_it_holds(world: Worl
             world.a_manager.user.pk,
         )
         assert event.evidence_text == (
-            f"Imported from customers.csv (SHA-256 {job.file_sha256}), line 2, column “Accepts Email Marketing”: “yes”"
+            f"Imported from customers.csv (SHA-256 {job.file_sha256}), row 2, column “Accepts Email Marketing”: “yes”"
         )
         assert list(CurrentConsent.objects.values_list("channel", "granted", "event")) == [("email", True, event.pk)]
     assert job.stored_path == "" and not stored.exists()
@@ -174,7 +174,7 @@ def test_the_same_person_twice_in_one_file_is_merged_not_duplicated(world: World
         assert Customer.objects.count() == 1
     assert outcomes(job) == [
         (2, "created", ""),
-        (3, "merged", "Merged into Ana Ruiz, created from line 2 of this file: filled city; added phone +12125550100."),
+        (3, "merged", "Merged into Ana Ruiz, created from row 2 of this file: filled city; added phone +12125550100."),
     ]
 
 
@@ -188,7 +188,7 @@ def test_a_line_matching_two_customers_is_reported_not_guessed(world: World):
         (
             2,
             "error",
-            "This line's email ana@example.com is Ana Ruiz's and phone (212) 555-0100 is Ana Ruiz's: different "
+            "This row's email ana@example.com is Ana Ruiz's and phone (212) 555-0100 is Ana Ruiz's: different "
             "customers. Merge them first if they are one person, or correct the file; then import it again.",
         )
     ]
@@ -202,7 +202,7 @@ def test_a_line_without_phone_or_email_beside_a_namesake_reached_by_one_is_creat
     assert created == (
         2,
         "created",
-        f"Customer no. {zoe.pk} is called Zoë Goldberg too; this line has no phone or email to tell them apart, "
+        f"Customer no. {zoe.pk} is called Zoë Goldberg too; this row has no phone or email to tell them apart, "
         "so merge the two if they are one person.",
     )
     # The line's own namesake made by the same file the first time is the same person: no note then.
@@ -246,21 +246,21 @@ def test_an_erased_customers_phone_or_email_is_not_imported(world: World):
         (
             2,
             "error",
-            "The phone on this line belonged to a customer erased at their request and is never imported again; "
-            "remove it from the line to import the rest.",
+            "The phone on this row belonged to a customer erased at their request and is never imported again; "
+            "remove it from the row to import the rest.",
         ),
         (
             3,
             "error",
-            "The email on this line belonged to a customer erased at their request and is never imported again; "
-            "remove it from the line to import the rest.",
+            "The email on this row belonged to a customer erased at their request and is never imported again; "
+            "remove it from the row to import the rest.",
         ),
         (4, "created", ""),
         (
             5,
             "error",
-            "The phone and the email on this line belonged to a customer erased at their request and are never "
-            "imported again; remove them from the line to import the rest.",
+            "The phone and the email on this row belonged to a customer erased at their request and are never "
+            "imported again; remove them from the row to import the rest.",
         ),
     ]
 
@@ -538,8 +538,8 @@ def test_a_line_repeating_one_of_an_earlier_batch_names_the_line_that_created_th
         ),
     )
     assert outcomes(job)[2:] == [
-        (4, "merged", "Merged into Ana Ruiz, created from line 2 of this file: filled city."),
-        (5, "unchanged", "Already up to date (Bea Berg, created from line 3 of this file)."),
+        (4, "merged", "Merged into Ana Ruiz, created from row 2 of this file: filled city."),
+        (5, "unchanged", "Already up to date (Bea Berg, created from row 3 of this file)."),
     ]
     again = import_file(world.a, world.a_owner, shopify("Ana,Ruiz,ana@example.com,,,,,Paris,,,,,,,,,,"))
     assert outcomes(again) == [(2, "unchanged", "Nothing new for Ana Ruiz; kept city “Lyon” (the file has “Paris”).")]

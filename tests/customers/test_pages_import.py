@@ -52,13 +52,13 @@ def test_upload_then_mapping_page_shows_the_guess_and_the_first_rows(world: Worl
         job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == f"/customers/imports/{job.pk}/"
     page = text(client.get(response.url))
-    assert "2 customer lines · read as UTF-8, separated by comma" in page
+    assert "2 customer rows · read as UTF-8, separated by comma" in page
     assert '<label for="col-0">First Name</label>' in page
     assert "For example: Clara · Dora" in page
     assert '<option value="region" selected>State / province / region</option>' in page
     assert '<option value="" selected>Do not import</option>' in page  # Default Address Company
     assert "<td>(617) 555-0142</td>" in page
-    assert "Import 2 lines" in page
+    assert "Import 2 rows" in page
 
 
 def test_a_refused_file_shows_the_reason_beside_the_field(world: World, settings):
@@ -106,10 +106,10 @@ def test_start_with_a_changed_mapping_then_results_open_on_the_errors(world: Wor
     page = text(client.get(f"/customers/imports/{job.pk}/"))
     assert "Import results" in page
     assert '<a href="?outcome=error" aria-current="page">Not imported <span class="tab-count">1</span></a>' in page
-    assert "Line 3" in page and "Phone: “12” is not a valid phone number (United States)." in page
-    assert "Line 2" not in page
+    assert "Row 3" in page and "Phone: “12” is not a valid phone number (United States)." in page
+    assert "Row 2" not in page
     everything = text(client.get(f"/customers/imports/{job.pk}/?outcome=all"))
-    assert re.findall(r"Line (\d+)", everything) == ["2", "3"]
+    assert re.findall(r"Row (\d+)", everything) == ["2", "3"]
     # One word for one outcome: the summary and the tab both say "Created".
     assert "<dt>Created</dt><dd>1</dd>" in page.replace("> <", "><")
     assert '<a href="?outcome=created">Created <span class="tab-count">1</span></a>' in page
@@ -214,7 +214,7 @@ def test_progress_page_and_status_while_running(world: World):
     assert '<progress max="100" value="50"' in page
     assert '<dt>Created</dt><dd data-field="created_count">1</dd>' in page.replace("> <", "><")
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
-    assert "1 of 2 lines" in page
+    assert "1 of 2 rows" in page
     status = client.get(f"/customers/imports/{job.pk}/status/").json()
     assert {
         k: status[k] for k in ("status", "finished", "percent", "processed_rows", "total_rows", "created_count")
@@ -228,7 +228,7 @@ def test_progress_page_and_status_while_running(world: World):
     }
     response = client.post(f"/customers/imports/{job.pk}/cancel/")
     assert response.status_code == 302
-    assert "Stopping after the lines in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
+    assert "Stopping after the rows in progress…" in text(client.get(f"/customers/imports/{job.pk}/"))
 
 
 def test_an_import_cancelled_before_its_first_line_says_nothing_was_imported(world: World):
@@ -241,7 +241,7 @@ def test_an_import_cancelled_before_its_first_line_says_nothing_was_imported(wor
     page = text(client.get(f"/customers/imports/{job.pk}/"))
 
     assert (
-        "The import was cancelled before its first line: nothing was imported. "
+        "The import was cancelled before its first row: nothing was imported. "
         "To import this file, upload it again." in page
     )
     assert "The lines below were done before it stopped" not in page
@@ -292,12 +292,12 @@ def test_an_imported_customers_timeline_names_the_file_and_line_in_plain_words(w
         clara = Customer.objects.get()
     page = text(browser_client(world.a_owner).get(f"/customers/{clara.pk}/"))
     timeline = page[page.index('<section id="timeline"') :]
-    assert f"Imported from {name} (line 2)" in timeline
-    assert f"“Imported from {name}, line 2, column “Accepts Email Marketing”: “yes”" in timeline
+    assert f"Imported from {name} (row 2)" in timeline
+    assert f"“Imported from {name}, row 2, column “Accepts Email Marketing”: “yes”" in timeline
     assert "SHA-256" not in timeline and job.file_sha256 not in timeline
     # The digest stays where evidence is shown: the consent ledger's detail.
     ledger = page[page.index('id="consent-title"') : page.index('<section id="timeline"')]
-    assert f"Imported from {name} (SHA-256 {job.file_sha256}), line 2" in ledger
+    assert f"Imported from {name} (SHA-256 {job.file_sha256}), row 2" in ledger
 
 
 def test_past_imports_count_the_unchanged_lines_of_a_reimport(world: World):
@@ -377,7 +377,7 @@ def test_every_tab_lists_the_lines_in_the_files_order(world: World):
     job = import_file(world.a, world.a_owner, shopify(*lines))
     client = browser_client(world.a_owner)
     shown = {
-        outcome: re.findall(r"Line (\d+)", text(client.get(f"/customers/imports/{job.pk}/?outcome={outcome}")))
+        outcome: re.findall(r"Row (\d+)", text(client.get(f"/customers/imports/{job.pk}/?outcome={outcome}")))
         for outcome in ("all", "error", "created", "unchanged")
     }
     assert shown == {
@@ -407,7 +407,7 @@ def test_a_line_repeating_an_earlier_one_says_it_merged_with_the_customer_that_l
                 4,
                 "merged",
                 clara.pk,
-                "Merged into Clara Berg, created from line 2 of this file: added phone +16175550199; added a note.",
+                "Merged into Clara Berg, created from row 2 of this file: added phone +16175550199; added a note.",
             ),
         ]
     page = text(browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/?outcome=merged"))
@@ -415,5 +415,5 @@ def test_a_line_repeating_an_earlier_one_says_it_merged_with_the_customer_that_l
         f'<span class="tag badge-warn">Merged</span> <a class="result-open" href="/customers/{clara.pk}/">Clara Berg</a>'
         in page
     )
-    assert "Merged into Clara Berg, created from line 2 of this file: added phone" in page
+    assert "Merged into Clara Berg, created from row 2 of this file: added phone" in page
     assert "existing customer" not in page

@@ -74,6 +74,10 @@ class ImportJobOut(Schema):
     unchanged_count: int
     error_count: int
     cancel_requested: bool
+    line_numbers: bool = Field(
+        description="True for an import that had results before 2026-11-25: its rows' `line` is the line of the "
+        "file's text a record starts on, not its spreadsheet row"
+    )
     failure: str
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -112,6 +116,7 @@ def job_out(job: ImportJob, *, preview: bool = False) -> ImportJobOut:
         unchanged_count=job.unchanged_count,
         error_count=job.error_count,
         cancel_requested=job.cancel_requested,
+        line_numbers=job.line_numbers,
         failure=job.failure,
         created_at=job.created_at,
         started_at=job.started_at,
@@ -141,12 +146,17 @@ class EncodingIn(Schema):
 
 
 class RowOut(Schema):
-    line: int
+    # Named ``line`` since the API began; renaming it would break its clients.
+    line: int = Field(
+        description="The record's row as a spreadsheet shows the file: the header is row 1, a blank line is a row, "
+        "and a quoted cell with line breaks is within one row. For an import whose `line_numbers` is true "
+        "(one that had results before 2026-11-25), the line of the file's text the record starts on"
+    )
     outcome: str
     customer_id: int | None
     customer_name: str | None = Field(
         description="The customer's name as the app shows it (without a name, their phone or email); "
-        "null when the line has no customer"
+        "null when the row has no customer"
     )
     message: str
 
@@ -274,7 +284,7 @@ def import_cancel(request: HttpRequest, job_id: int) -> ImportJobOut:
     return job_out(_job(request, job_id))
 
 
-@router.get("/{job_id}/rows", response={200: RowPage, **ERRORS}, summary="What happened to each line")
+@router.get("/{job_id}/rows", response={200: RowPage, **ERRORS}, summary="What happened to each row")
 def import_rows(request: HttpRequest, job_id: int, filters: Query[RowFilters]) -> RowPage:
     refuse_unknown_parameters(request, RowFilters)
     who, job = _who(request), _job(request, job_id)

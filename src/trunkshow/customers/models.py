@@ -552,6 +552,10 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
+    # Its results are numbered by the line of text a record starts on, as every import that had
+    # results before 2026-11-25 was (migration 0018); since then by the record's spreadsheet row.
+    # A run resumed or a file scrubbed later keeps the job's own numbering (ADR 0005).
+    line_numbers = models.BooleanField(default=False)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -578,7 +582,8 @@ class ImportRow(models.Model):
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
-    line = models.PositiveIntegerField()  # the line number in the file, header = 1
+    # The record's spreadsheet row, header = 1 (its job's ``line_numbers``: the line it starts on).
+    line = models.PositiveIntegerField()
     outcome = models.CharField(max_length=16, choices=ImportOutcome.choices)
     customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     message = models.TextField(blank=True)
@@ -591,7 +596,7 @@ class ImportRow(models.Model):
         indexes = [models.Index(fields=["job", "outcome", "line"], name="import_row_outcome")]
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.outcome}"
+        return f"row {self.line}: {self.outcome}"
 
 
 class CustomerMerge(models.Model):

@@ -314,7 +314,7 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
     mentions = _scrub_mentions(store, locked, mention, phones=phones, emails=emails)
     blanked = _scrub_import_files(store, phones=phones, emails=emails, own_lines=own_lines, mention=mention)
     for job_id, starts in blanked.items():
-        # What an import reported about their lines (an invalid phone of theirs, say) goes with them.
+        # What an import reported about their rows (an invalid phone of theirs, say) goes with them.
         ImportRow.objects.filter(store=store, job_id=job_id, line__in=starts).update(message="")
 
     # Whoever had them as partner no longer does, and is no longer found by their name.
@@ -447,17 +447,19 @@ def _scrub_json(value: Any, mention: re.Pattern[str]) -> Any:
     return value
 
 
-def _import_files(store: Store) -> list[tuple[int, Path, str, str]]:
-    """(job id, path, encoding, delimiter) of the store's import files still on disk, under
-    DATA_DIR/imports/<store id>/ and nowhere else (a stored path is never trusted blindly)."""
+def _import_files(store: Store) -> list[tuple[int, Path, str, str, bool]]:
+    """(job id, path, encoding, delimiter, whether its results are numbered by lines) of the
+    store's import files still on disk, under DATA_DIR/imports/<store id>/ and nowhere else (a
+    stored path is never trusted blindly)."""
     data_dir = Path(settings.DATA_DIR).resolve()
     root = data_dir / "imports" / str(store.pk)
     found = []
     jobs = ImportJob.objects.filter(store=store).exclude(stored_path="")
-    for job_id, stored, encoding, delimiter in jobs.values_list("pk", "stored_path", "encoding", "delimiter"):
+    fields = ("pk", "stored_path", "encoding", "delimiter", "line_numbers")
+    for job_id, stored, encoding, delimiter, line_numbers in jobs.values_list(*fields):
         path = (data_dir / stored).resolve()
         if path.is_relative_to(root) and path.is_file():
-            found.append((job_id, path, encoding or "utf-8", delimiter[:1] or ","))
+            found.append((job_id, path, encoding or "utf-8", delimiter[:1] or ",", line_numbers))
     return found
 
 
@@ -486,11 +488,13 @@ def _scrub_import_files(
     mention: re.Pattern[str] | None = None,
 ) -> dict[int, list[int]]:
     """Blank, in every stored import file, each record holding one of these phones or emails or
-    that an import reported as theirs (``own_lines``: first lines, per job); in the other
-    records, scrub what ``mention`` finds (their name as someone's partner, say).
+    that an import reported as theirs (``own_lines``: the numbers of its results, per job: rows,
+    or first lines for a job numbered by lines); in the other records, scrub what ``mention``
+    finds (their name as someone's partner, say).
 
-    A record keeps its physical lines (as empty lines) so the line numbers an import reports
-    for the other records stay true. Returns the first line of each blanked record, per job.
+    A blanked record stays one row and as many lines of text (``_blanked``), so the numbers an
+    import reports for the other records, and by which a resumed run skips those done, stay
+    true. Returns the number of each blanked record, per job, as its results are numbered.
     """
     own_lines = own_lines or {}
     if not phones and not emails and not own_lines and mention is None:
@@ -498,7 +502,7 @@ def _scrub_import_files(
     phone_set, email_set = set(phones), {e.lower() for e in emails}
     digits = {v.phone_digits(p) for p in phones}
     blanked: dict[int, list[int]] = {}
-    for job_id, path, encoding, delimiter in _import_files(store):
+    for job_id, path, encoding, delimiter, line_numbers in _import_files(store):
         raw = path.read_bytes()
         # Shift-JIS and EUC-KR files are read (and so written back) with Microsoft's supersets.
         encoding = LEGACY.get(encoding, encoding)
@@ -511,10 +515,12 @@ def _scrub_import_files(
         lines = list(io.StringIO(text, newline=""))
         own = own_lines.get(job_id, set())
         try:
-            out, starts = _blank_records(lines, delimiter, store, phone_set, email_set, digits, own, mention)
+            out, starts = _blank_records(
+                lines, delimiter, store, phone_set, email_set, digits, own, mention, line_numbers=line_numbers
+            )
         except csv.Error:
-            # A file csv cannot parse (the importer refuses those, but it is on disk): blank each
-            # physical line that holds one of the values instead.
+            # A file csv cannot parse (the importer refuses those at upload, so none of its records
+            # has a result to number): blank each physical line that holds one of the values instead.
             out, starts = [], []
             for number, line in enumerate(lines, start=1):
                 cells = [part.strip().strip('"') for part in line.split(delimiter)]
@@ -537,24 +543,29 @@ def _blank_records(
     digits: set[str],
     own: set[int] = frozenset(),  # type: ignore[assignment]
     mention: re.Pattern[str] | None = None,
+    *,
+    line_numbers: bool = False,
 ) -> tuple[list[str], list[int]]:
-    """The file's lines with each matching CSV record replaced by as many empty lines as it spans
-    (and mentions scrubbed in the others), and the first line of each blanked record."""
+    """The file's lines with each matching CSV record blanked (and mentions scrubbed in the
+    others), and the number of each blanked record: its spreadsheet row (header = 1, a blank
+    line is a row, as the importer counts them), or its first line with ``line_numbers``."""
     out: list[str] = []
     starts: list[int] = []
-    position = 0
+    position = row = 0
     reader = csv.reader(_Feed(lines, out), delimiter=delimiter)
     for record in reader:
         taken = reader.line_num - position
         position = reader.line_num
         if not taken:
             continue
+        row += 1
         first = position - taken + 1
+        number = first if line_numbers else row
         physical = out[-taken:]
         del out[-taken:]
-        if first in own or any(_matches(cell, store, phones, emails, digits) for cell in record):
-            starts.append(first)
-            out.extend(_ending(line) for line in physical)
+        if number in own or any(_matches(cell, store, phones, emails, digits) for cell in record):
+            starts.append(number)
+            out.extend(_blanked(physical))
         else:
             out.extend(_scrub_record(physical, record, mention, delimiter))
     return out, starts
@@ -612,6 +623,15 @@ def _composed(text: str) -> tuple[str, list[int]]:
         starts += [i] * len(letter)
         i = j
     return "".join(out), [*starts, len(text)]
+
+
+def _blanked(physical: list[str]) -> list[str]:
+    """A record's lines with nothing of it left: one empty line, or for a record of several lines
+    (a quoted cell with line breaks) one empty quoted cell holding the same line breaks, so it
+    stays one spreadsheet row and as many lines of text. The importer skips it as blank."""
+    if len(physical) == 1:
+        return [_ending(physical[0])]
+    return ['"' + _ending(physical[0]), *(_ending(line) for line in physical[1:-1]), '"' + _ending(physical[-1])]
 
 
 def _ending(line: str) -> str:

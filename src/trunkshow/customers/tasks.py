@@ -13,7 +13,7 @@ from trunkshow.core.tasks import in_store_scope
 @db_task()
 @in_store_scope
 def import_customers(store: Any, job_id: int) -> None:
-    """Run an import; a re-run after a crash continues after the last line it finished."""
+    """Run an import; a re-run after a crash continues after the last row it finished."""
     from trunkshow.customers.importing import import_run
 
     import_run(store=store, job_id=job_id)

@@ -80,7 +80,7 @@ def _edits(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
 def _created(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
     extra: dict[str, Any] = {"source": customer.get_source_display()}
     if customer.source == HowWeMet.IMPORT:
-        # The file and line the customer came from, in words a shop owner reads.
+        # The file and row the customer came from, in words a shop owner reads.
         row = (
             ImportRow.objects.filter(customer=customer, outcome=ImportOutcome.CREATED)
             .select_related("job")
@@ -88,7 +88,7 @@ def _created(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
             .first()
         )
         if row is not None:
-            extra.update(file_name=row.job.file_name, line=row.line)
+            extra.update(file_name=row.job.file_name, line=row.line, line_numbers=row.job.line_numbers)
     yield TimelineEntry(customer.created_at, "created", customer.created_by, customer, extra)
 
 

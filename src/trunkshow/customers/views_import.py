@@ -122,10 +122,10 @@ def _progress(job: ImportJob) -> dict[str, Any]:
 
 def _progress_text(job: ImportJob, total: int, seconds_left: int | None) -> str:
     if job.cancel_requested:
-        return _("Stopping after the lines in progress…")
+        return _("Stopping after the rows in progress…")
     if job.status == ImportStatus.QUEUED:
         return _("Waiting for the worker to start…")
-    text = _("%(done)s of %(total)s lines") % {"done": f"{job.processed_rows:,}", "total": f"{total:,}"}
+    text = _("%(done)s of %(total)s rows") % {"done": f"{job.processed_rows:,}", "total": f"{total:,}"}
     if seconds_left is not None:
         if seconds_left < 60:
             text += " · " + _("less than a minute left")
@@ -163,7 +163,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     rows = ImportRow.objects.filter(job=job)
     if outcome != "all":
         rows = rows.filter(outcome=outcome)
-    # In the file's order in every tab: a line that names an earlier one ("created from line 2") comes after it.
+    # In the file's order in every tab: a row that names an earlier one ("created from row 2") comes after it.
     page = Paginator(rows.order_by("line"), RESULTS_PAGE).get_page(request.GET.get("page"))
     tabs = [
         ("error", _("Not imported"), job.error_count),
@@ -172,7 +172,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         ("unchanged", _("Unchanged"), job.unchanged_count),
         ("all", _("All"), job.processed_rows),
     ]
-    # The customers the page's lines name, as the app names them: one query for the page.
+    # The customers the page's rows name, as the app names them: one query for the page.
     names = customer_names(store=_store(request), ids=(row.customer_id for row in page if row.customer_id))
     results = [(row, names.get(row.customer_id, "") if row.customer_id else "") for row in page]
     context.update(page=page, results=results, outcome=outcome, tabs=tabs)
@@ -293,7 +293,7 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Queued again; it goes on after the last line it finished."))
+        messages.success(request, _("Queued again; it goes on after the last row it finished."))
     return redirect("customers:import_detail", job_id=job.pk)
 
 

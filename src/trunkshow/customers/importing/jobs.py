@@ -359,7 +359,7 @@ def _fewer_checkpoints() -> Iterator[None]:
 
 def _run(ctx: Context, job: ImportJob, done_through: int, progress: Progress | None) -> ImportJob:
     try:
-        batches = _batches(r.read_records(_path(job), job.encoding, job.delimiter), done_through)
+        batches = _batches(r.read_records(_path(job), job.encoding, job.delimiter), done_through, job.line_numbers)
         with closing(_checked(ctx, batches)) as checked:
             for plans in checked:
                 if not _run_batch(ctx, job, plans, progress):
@@ -416,11 +416,16 @@ def _checked(ctx: Context, batches: Iterator[list[r.Record]]) -> Generator[list[
             yield checking.result()
 
 
-def _batches(records: Iterator[r.Record], done_through: int) -> Iterator[list[r.Record]]:
-    """The file's records after line ``done_through``, BATCH_ROWS at a time."""
+def _batches(records: Iterator[r.Record], done_through: int, line_numbers: bool) -> Iterator[list[r.Record]]:
+    """The file's records numbered after ``done_through`` (the highest number the job's results
+    hold), BATCH_ROWS at a time. A job numbered by lines (it had results before rows were counted,
+    ADR 0005) goes on numbering its records by the line they start on, so a resumed run skips
+    exactly the records done and its results stay unique and in order."""
     batch: list[r.Record] = []
     for record in records:
-        if record.line <= done_through:
+        if line_numbers:
+            record.row = record.line
+        if record.row <= done_through:
             continue
         batch.append(record)
         if len(batch) >= BATCH_ROWS:
@@ -452,7 +457,7 @@ def _run_batch(ctx: Context, job: ImportJob, plans: list[Plan], progress: Progre
             _save(job, write_batch(ctx, plans))
     except DatabaseError:
         # Something the checks could not foresee (a concurrent edit): each line alone, so only it fails.
-        logger.warning("Import %s: batch from line %s retried line by line", job.pk, plans[0].line, exc_info=True)
+        logger.warning("Import %s: batch from row %s retried row by row", job.pk, plans[0].row, exc_info=True)
         with _batch_transaction():
             rows = []
             for plan in plans:
@@ -462,9 +467,9 @@ def _run_batch(ctx: Context, job: ImportJob, plans: list[Plan], progress: Progre
                 except DatabaseError as exc:
                     rows.append(
                         Result(
-                            plan.line,
+                            plan.row,
                             ImportOutcome.ERROR,
-                            _("The database refused this line: %(why)s") % {"why": str(exc)[:300]},
+                            _("The database refused this row: %(why)s") % {"why": str(exc)[:300]},
                         )
                     )
             _save(job, rows)
@@ -498,7 +503,7 @@ def _save(job: ImportJob, rows: list[Result]) -> None:
             {
                 "store_id": job.store_id,
                 "job_id": job.pk,
-                "line": r.line,
+                "line": r.row,
                 "outcome": r.outcome,
                 "customer_id": r.customer_id,
                 "message": r.message,

@@ -1,8 +1,9 @@
 """Reading a point-of-sale CSV export: its encoding, its delimiter, its limits, its records.
 
 Nothing here touches the database. A problem with the whole file raises ``FileProblem`` with a
-sentence naming the line; a problem with one record comes back with that record, so the rest
-of the file still imports.
+sentence naming the line of text (as a text editor counts them: where such a problem is mended);
+a problem with one record comes back with that record, numbered by its spreadsheet row, so the
+rest of the file still imports.
 """
 
 from __future__ import annotations
@@ -74,7 +75,13 @@ class FileFacts:
 
 @dataclass
 class Record:
-    line: int  # the physical line where the record starts; the header is line 1
+    """One record of the file. ``row`` is the number a person finds it by in a spreadsheet: the
+    header is row 1, a blank line is a row, and a record whose quoted cell holds line breaks is one
+    row. ``line`` is the line of text it starts on (as a text editor counts), which is larger after
+    such a cell."""
+
+    line: int
+    row: int
     cells: list[str]
     problem: str = ""
 
@@ -265,12 +272,15 @@ def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
 
 
 def _records(fh: io.TextIOBase, delimiter: str, compose: bool) -> Iterator[Record]:
-    """Every record after the header is read, with its first line; blank lines are skipped."""
+    """Every record after the header is read, with its first line and its row; blank lines are
+    skipped, each still counted as a row, as a spreadsheet shows one."""
     counter = [0]
     reader = csv.reader(_lines(fh, counter, compose=compose), delimiter=delimiter, strict=True)
     previous_end = 0
+    row = 0
     while True:
         start = previous_end + 1
+        row += 1
         try:
             cells = next(reader)
         except StopIteration:
@@ -278,27 +288,35 @@ def _records(fh: io.TextIOBase, delimiter: str, compose: bool) -> Iterator[Recor
         except csv.Error as exc:
             previous_end = reader.line_num
             text = str(exc)
+            # The file's text is broken: mended in a text editor, so its line; a spreadsheet shows
+            # the rest of the file in one cell of that row, so the row too.
             if "unexpected end of data" in text:
                 raise FileProblem(
-                    _("Line %(line)d opens a quote that never closes, so the rest of the file would be one cell. ")
-                    % {"line": start}
-                    + _("Close the quote and upload the file again.")
+                    _(
+                        "Line %(line)d opens a quote that never closes, so the rest of the file would be one cell "
+                        "(a spreadsheet shows it in row %(row)d). "
+                    )
+                    % {"line": start, "row": row}
+                    + _("Close the quote in a text editor and upload the file again.")
                 ) from None
             if "field larger than field limit" in text:
                 raise FileProblem(
                     _(
-                        "A cell starting on line %(line)d runs past %(limit)s, most likely because a quote never "
-                        "closes. Close the quote and upload the file again."
+                        "A cell starting on line %(line)d (row %(row)d in a spreadsheet) runs past %(limit)s, most "
+                        "likely because a quote never closes. Close the quote in a text editor and upload the file again."
                     )
-                    % {"line": start, "limit": MAX_LINE_LABEL}
+                    % {"line": start, "row": row, "limit": MAX_LINE_LABEL}
                 ) from None
             yield Record(
-                start, [], _("The quotes on this line do not close where a cell ends; put the whole cell in quotes.")
+                start,
+                row,
+                [],
+                _("The quotes on this row do not close where a cell ends; put the whole cell in quotes."),
             )
             continue
         previous_end = reader.line_num
         if cells and any(c.strip() for c in cells):
-            yield Record(start, cells)
+            yield Record(start, row, cells)
 
 
 def header_and_records(

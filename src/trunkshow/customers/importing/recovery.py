@@ -123,7 +123,7 @@ def _enqueue(job: ImportJob) -> None:
 
 
 def import_retry(*, store: Store, actor: Any, job: ImportJob) -> ImportJob:
-    """Queue a stuck import again (the Retry button); it goes on after the last line it finished."""
+    """Queue a stuck import again (the Retry button); it goes on after the last row it finished."""
     if job.store_id != store.pk:
         from django.http import Http404
 

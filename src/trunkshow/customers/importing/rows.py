@@ -68,7 +68,7 @@ CONSENT_CHANNELS = {
 }
 # Fields whose values a file may write after an apostrophe that keeps their digits as text ('02118).
 _DIGITS_KEPT_AS_TEXT = frozenset({"postal_code", "total_spent"})
-NO_NAME = gettext_lazy("No name on this line: a customer needs a first or last name.")
+NO_NAME = gettext_lazy("No name on this row: a customer needs a first or last name.")
 
 
 def _erased(values: list[str]) -> str:
@@ -84,10 +84,10 @@ def _erased(values: list[str]) -> str:
         kinds.append(ngettext("the email", "%(n)d of the emails", emails) % {"n": emails})
     what = _listed(kinds)
     return ngettext(
-        "%(what)s on this line belonged to a customer erased at their request and is never imported again; "
-        "remove it from the line to import the rest.",
-        "%(what)s on this line belonged to a customer erased at their request and are never imported again; "
-        "remove them from the line to import the rest.",
+        "%(what)s on this row belonged to a customer erased at their request and is never imported again; "
+        "remove it from the row to import the rest.",
+        "%(what)s on this row belonged to a customer erased at their request and are never imported again; "
+        "remove them from the row to import the rest.",
         len(values),
     ) % {"what": what[:1].upper() + what[1:]}
 
@@ -164,7 +164,7 @@ class Context:
 class Plan:
     """One record, checked: what it would write, or why it cannot be imported."""
 
-    line: int
+    row: int  # the number its result is reported by (``Record.row``)
     profile: dict[str, Any] = field(default_factory=dict)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
@@ -187,6 +187,11 @@ class Plan:
 
     def match_keys(self) -> tuple[tuple[str, str], ...]:
         return self.keys
+
+
+def row_name(job: ImportJob, number: int) -> str:
+    """ "row 57": how a result's number is said (an import numbered by lines says "line 57")."""
+    return (_("line %(n)d") if job.line_numbers else _("row %(n)d")) % {"n": number}
 
 
 def _sort_name(profile: dict[str, Any]) -> str:
@@ -216,13 +221,13 @@ def _known_tags(ctx: Context, plan: Plan) -> None:
 
 def plan_record(ctx: Context, record: Record) -> Plan:
     """Read and check one record with the services' validators; nothing is written."""
-    plan = Plan(line=record.line)
+    plan = Plan(row=record.row)
     if record.problem:
         plan.error = record.problem
         return plan
     cells = record.cells
     if len(cells) > ctx.width and any(c.strip() for c in cells[ctx.width :]):
-        plan.error = _("This line has %(n)d cells but the header has %(w)d columns; check the delimiters.") % {
+        plan.error = _("This row has %(n)d cells but the header has %(w)d columns; check the delimiters.") % {
             "n": len(cells),
             "w": ctx.width,
         }
@@ -272,11 +277,11 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                 granted = m.parse_yes_no(text)
                 if granted is not None:
                     evidence = _(
-                        "Imported from %(file)s (SHA-256 %(sha)s), line %(line)d, column “%(column)s”: “%(value)s”"
+                        "Imported from %(file)s (SHA-256 %(sha)s), %(row)s, column “%(column)s”: “%(value)s”"
                     ) % {
                         "file": ctx.job.file_name,
                         "sha": ctx.job.file_sha256,
-                        "line": record.line,
+                        "row": row_name(ctx.job, record.row),
                         "column": column,
                         "value": text[:100],
                     }
@@ -444,9 +449,9 @@ def _suppressed(store: Store, plans: Sequence[Plan]) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What happened to one line, as its ImportRow will say."""
+    """What happened to one record, as its ImportRow will say."""
 
-    line: int
+    row: int
     outcome: str
     message: str = ""
     customer_id: int | None = None
@@ -471,7 +476,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     pending_keys: set[tuple[str, str]] = set()
 
     def row(plan: Plan, outcome: str, message: str = "", customer_id: int | None = None) -> None:
-        results[plan.line] = Result(plan.line, outcome, message, customer_id)
+        results[plan.row] = Result(plan.row, outcome, message, customer_id)
 
     def snapshot(customer_id: int) -> Snapshot:
         if customer_id not in snapshots:  # created earlier in this batch, or changed by a merge
@@ -487,7 +492,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
                 customer_id,
             )
             owners.add(plan, customer_id)
-            created_from[customer_id] = plan.line
+            created_from[customer_id] = plan.row
             ctx.created_any = True
         pending.clear()
         pending_keys.clear()
@@ -545,7 +550,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             pending.append(plan)
             pending_keys.update(plan.match_keys())
     flush()
-    return [results[plan.line] for plan in plans]
+    return [results[plan.row] for plan in plans]
 
 
 def _created_lines(job: ImportJob, ids: set[int]) -> dict[int, int]:
@@ -621,7 +626,7 @@ def _shared_phone(store: Store, plan: Plan, owners: Owners, others: list[int], s
     holders = [i for i in others if i in owners.by_key[("phone", e164)]]
     whose = _whose([snapshots[i].name(store.phone_region) for i in holders])
     return _(
-        "The phone %(phone)s is %(whose)s; the names differ, so this line was not merged. "
+        "The phone %(phone)s is %(whose)s; the names differ, so this row was not merged. "
         "Add them by hand or correct the file."
     ) % {"phone": phone_for_region(e164, store.phone_region), "whose": whose}
 
@@ -635,7 +640,7 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
             "Merge them first, then import the file again."
         ) % {"name": next(iter(names.values()))}
     return _(
-        "This line's %(parts)s: different customers. "
+        "This row's %(parts)s: different customers. "
         "Merge them first if they are one person, or correct the file; then import it again."
     ) % {"parts": _whose_each(store, plan, owners, names)}
 
@@ -643,7 +648,7 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
 def _not_theirs(store: Store, plan: Plan, owners: Owners, names: dict[int, str], person: str) -> str:
     """Why a line that is ``person``'s, with a phone of someone of another name, was not merged."""
     return _(
-        "This line's %(parts)s: different customers, so this line was not merged. If the phone is shared, "
+        "This row's %(parts)s: different customers, so this row was not merged. If the phone is shared, "
         "add it to %(person)s by hand; otherwise correct the file. Then import it again."
     ) % {"parts": _whose_each(store, plan, owners, names), "person": person}
 
@@ -941,7 +946,7 @@ def _namesake(plan: Plan, owners: Owners) -> str:
     if found is None:
         return ""
     return _(
-        "Customer no. %(id)d is called %(name)s too; this line has no phone or email to tell them apart, "
+        "Customer no. %(id)d is called %(name)s too; this row has no phone or email to tell them apart, "
         "so merge the two if they are one person."
     ) % {"id": found[0], "name": found[1]}
 
@@ -1024,7 +1029,7 @@ def _merge(ctx: Context, snap: Snapshot, diff: Diff, created_on: int | None = No
     customer = snap.customer
     name = snap.name(store.phone_region)  # as the customer was found, before the line fills anything
     if created_on is not None:
-        name = _("%(name)s, created from line %(line)d of this file") % {"name": name, "line": created_on}
+        name = _("%(name)s, created from %(row)s of this file") % {"name": name, "row": row_name(ctx.job, created_on)}
     if diff.changed:
         if diff.fills:
             customer = services.customer_update(store=store, actor=actor, customer=customer, data=diff.fills)
