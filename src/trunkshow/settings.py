@@ -122,11 +122,12 @@ MIDDLEWARE = [
     "trunkshow.core.api.ApiEnvelopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # trunkshow.core.pages: Django's own, entered by pages only; the token-authenticated API
-    # passes by them (ADR 0019).
-    "trunkshow.core.pages.SessionMiddleware",
+    # passes by them (ADR 0019). Sessions and CSRF are Django's classes as they are: Django's
+    # deployment checks look for them by name.
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "trunkshow.core.pages.LocaleMiddleware",
     "trunkshow.core.pages.CommonMiddleware",
-    "trunkshow.core.pages.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "trunkshow.core.pages.AuthenticationMiddleware",
     "trunkshow.stores.middleware.StoreScopeMiddleware",
     "trunkshow.core.pages.MessageMiddleware",
