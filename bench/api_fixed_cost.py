@@ -47,17 +47,11 @@ def main() -> int:
     from django.conf import settings
     from django.db import connection
     from django.test import Client, override_settings
-    from django_scopes import scopes_disabled
     from ninja.renderers import JSONRenderer as StandardJSON
 
-    from trunkshow.stores.models import Membership, Store
-    from trunkshow.stores.services import token_create
     from trunkshow.urls import api
 
-    with scopes_disabled():
-        store = Store.objects.get(slug="big")
-        owner = Membership.objects.filter(store=store, role="owner").first()
-        _token, raw = token_create(store=store, membership=owner, name="fixed-cost bench")
+    store, raw = search_bench.big_store_token("fixed-cost bench")
     with connection.cursor() as cur:
         cur.execute(
             "SELECT c.id, c.first_name, c.last_name, "

@@ -110,6 +110,20 @@ def make_queries(people: list[dict[str, Any]], count: int, rng: random.Random) -
     return queries
 
 
+def big_store_token(name: str) -> tuple[Any, str]:
+    """The generated book's big store and a new API token of its owner (after ``generate.configure``)."""
+    from django_scopes import scopes_disabled
+
+    from trunkshow.stores.models import Membership, Store
+    from trunkshow.stores.services import token_create
+
+    with scopes_disabled():
+        store = Store.objects.get(slug="big")
+        owner = Membership.objects.filter(store=store, role="owner").first()
+        _token, raw = token_create(store=store, membership=owner, name=name)
+    return store, raw
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", required=True)
@@ -122,16 +136,10 @@ def main() -> int:
     engine = generate.configure(data_dir=args.data_dir, database_url=args.database_url, fresh=False)
     from django.db import connection
     from django.test import Client
-    from django_scopes import scopes_disabled
 
     from trunkshow.customers import search
-    from trunkshow.stores.models import Membership, Store
-    from trunkshow.stores.services import token_create
 
-    with scopes_disabled():
-        store = Store.objects.get(slug="big")
-        owner = Membership.objects.filter(store=store, role="owner").first()
-        _token, raw = token_create(store=store, membership=owner, name="search bench")
+    store, raw = big_store_token("search bench")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     with connection.cursor() as cur:
         cur.execute("SELECT min(id), max(id), count(*) FROM customers_customer WHERE store_id = %s", [store.pk])
