@@ -95,7 +95,7 @@ def main() -> int:
     api.renderer = ours
 
     print(f"{engine}: {len(queries)} queries x {args.rounds} rounds per set-up\n")
-    kinds = [k for k, _w in search_bench.KINDS] + ["all"]
+    kinds = [k for k, _w in search_bench.KINDS if timings[names[0]][k]] + ["all"]
     for name in names:
         timings[name]["all"] = [x for k in kinds[:-1] for x in timings[name][k]]
     print("| set-up | " + " | ".join(f"{k} p50" for k in kinds) + " |")
