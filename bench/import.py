@@ -230,6 +230,7 @@ def raw_rows(store_id: int, count: int, seed: int, first: int, start_id: int, ev
         birthday = p["birthday"] or (None, None, None)
         row = {
             "store_id": store_id,
+            "title": "",
             "first_name": p["first_name"],
             "last_name": p["last_name"],
             "preferred_name": "",
