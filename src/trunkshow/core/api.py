@@ -162,8 +162,11 @@ keep it secret and revoke it there when it is no longer needed. Send it with eve
 **Errors** always have one shape, `{"error": {"code": "...", "message": "...", "fields": {...}}}`:
 `code` for programs (such as `invalid` or `not_found`), `message` to show a person, `fields`
 naming each field that is wrong. 400 bad input, 401 no or bad
-token, 403 your role may not, 404 not this store's (or no such) object, 413 a request body over the
-size limit.
+token, 403 your role may not, 404 not this store's (or no such) object (`merged`: merged into
+another customer, whose id the message names), 409 a conflict with what is stored (a phone or
+email another customer has, a second erase), 410 a customer whose personal data was erased, 413 a
+request body over the size limit, 429 too many requests for now, 503 the database is not
+answering (retry after the `Retry-After` seconds).
 
 **Lists** come a page at a time: `items` and `next_cursor`. Ask for the next page with
 `?cursor=<next_cursor>` (and the same filters); `next_cursor` is null on the last page. `limit`

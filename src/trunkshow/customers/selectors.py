@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from trunkshow.core.api import ApiError
-from trunkshow.core.templatetags.trunkshow import phone_for_region
+from trunkshow.core.templatetags.trunkshow import phone_for_region, store_day
 from trunkshow.core.validation import search_text
 from trunkshow.customers import search
 from trunkshow.customers.models import (
@@ -46,7 +46,7 @@ class CustomerErased(ApiError):
             410,
             "erased",
             _("Customer no. %(number)s was erased on %(date)s.")
-            % {"number": customer.pk, "date": self.erased_at.astimezone(customer.store.tz).date().isoformat()},
+            % {"number": customer.pk, "date": store_day(customer.store, self.erased_at)},
         )
 
 
