@@ -8,8 +8,8 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, make_customer
-from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.core.models import AuditEntry
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers.models import ConsentEvent, Customer, CustomerMerge, CustomerPhone, Suppression
 
 
