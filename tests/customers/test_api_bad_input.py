@@ -59,6 +59,11 @@ CREATE_CASES = [
     ({**NAME, "time_zone": "Mars/Olympus_Mons"}, "time_zone", None),
     ({**NAME, "country": "ZZ"}, "country", None),
     ({**NAME, "language": "english please"}, "language", None),
+    (
+        {**NAME, "language": "zz-ZZZZ"},
+        "language",
+        "“zz-ZZZZ” is not a language code we know: use one such as en, fr or pt-BR.",
+    ),
     ({**NAME, "partner_id": 987654321}, "partner_id", "No customer with this id in this store."),
     ({**NAME, "assigned_associate_id": 987654321}, "assigned_associate_id", None),
     ({**NAME, "birthday_day": "soon", "birthday_month": 1}, "birthday_day", None),

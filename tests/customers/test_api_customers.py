@@ -354,3 +354,13 @@ def test_the_list_costs_the_same_few_queries_for_3_or_25_rows(world: World, djan
 def test_list_url_without_trailing_slash_is_the_collection(world: World):
     assert get(api(world.a_owner), "").status_code == 200
     assert api(world.a_owner).get(BASE).status_code == 200
+
+
+def test_a_language_code_is_kept_as_bcp_47_writes_it(world: World):
+    client = api(world.a_owner)
+    for typed, kept in (("pt_br", "pt-BR"), ("EN", "en"), ("zh-hant-tw", "zh-Hant-TW"), ("fil", "fil")):
+        created = client.post(
+            "/api/v1/customers", {"first_name": "Ana", "language": typed}, content_type="application/json"
+        )
+        assert created.status_code == 201, created.content
+        assert created.json()["language"] == kept

@@ -158,10 +158,15 @@ def _clean_profile(store: Store, customer: Customer | None, data: Mapping[str, A
             clean["preferred_channel"] = channel
     if "language" in data:
         language = (data["language"] or "").strip()
-        if language and not (2 <= len(language) <= 16 and language.replace("-", "").replace("_", "").isalpha()):
-            errors.add("language", _("Use a language code such as en, fr or pt-BR."))
+        known = v.language_code(language) if language else ""
+        if known is None:
+            errors.add(
+                "language",
+                _("“%(code)s” is not a language code we know: use one such as en, fr or pt-BR.")
+                % {"code": language[:20]},
+            )
         else:
-            clean["language"] = language
+            clean["language"] = known
     if "time_zone" in data:
         clean["time_zone"] = errors.run(v.validate_time_zone, data["time_zone"] or "")
     if "source" in data:

@@ -295,3 +295,16 @@ def _number(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def language_code(text: str) -> str | None:
+    """A language code as written in BCP 47 (``pt_br`` → ``pt-BR``), or None when no language of
+    the CLDR has it (``zz-ZZZZ``, a word): what the customer's messages are written in must be a
+    language someone can write in."""
+    if len(text) > 16 or not text.replace("-", "").replace("_", "").isalpha():
+        return None
+    try:
+        locale = Locale.parse(text.replace("_", "-"), sep="-")
+    except (ValueError, UnknownLocaleError):
+        return None
+    return "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
