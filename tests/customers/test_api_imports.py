@@ -257,6 +257,20 @@ def test_upload_without_a_file_names_the_field(world: World):
     assert response.json()["error"]["fields"] == {"file": ["Required."]}
 
 
+def test_an_upload_of_several_files_or_unknown_fields_is_refused_and_nothing_is_kept(world: World):
+    def csv_file(name: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, shopify(CLARA), content_type="text/csv")
+
+    two = api(world.a_owner).post(URL, {"file": [csv_file("a.csv"), csv_file("b.csv")]})
+    assert two.status_code == 400
+    assert two.json()["error"]["fields"] == {"file": ["This request holds several files; send one."]}
+    extra = api(world.a_owner).post(URL, {"file": csv_file("a.csv"), "mapping": "{}", "notes": csv_file("n.csv")})
+    assert extra.status_code == 400
+    assert extra.json()["error"]["fields"] == {"mapping": ["Unknown field."], "notes": ["Unknown field."]}
+    with scopes_disabled():
+        assert not ImportJob.objects.filter(store=world.a).exists()
+
+
 def test_rows_name_each_lines_customer_as_the_app_does_in_one_query_per_page(
     world: World, django_assert_max_num_queries
 ):

@@ -222,6 +222,18 @@ def import_upload(request: HttpRequest) -> Status[ImportJobOut]:
         raise ApiError(413, "too_large", importing.too_large_message())
     if upload is None:
         raise ApiError(400, "invalid", "Send the CSV file as the multipart field “file”.", {"file": ["Required."]})
+    if len(request.FILES.getlist("file")) > 1:
+        raise ApiError(
+            400, "invalid", "Send one file per upload.", {"file": ["This request holds several files; send one."]}
+        )
+    unknown = sorted({*request.POST, *request.FILES} - {"file", "encoding"})
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid",
+            "An upload takes the fields “file” and “encoding” only.",
+            {name[:50]: ["Unknown field."] for name in unknown[:10]},
+        )
     encoding = request.POST.get("encoding") or None
     job = importing.import_upload(
         store=who.store, actor=who.user, file_name=upload.name or "", stream=upload, encoding=encoding
