@@ -229,6 +229,7 @@ def test_a_segment_exports_through_the_api_in_its_order_and_is_logged_with_its_n
     response = api(world.a_owner).get(f"/api/v1/segments/{segment.pk}/export")
     assert response.status_code == 200
     assert [row[1] for row in read_csv(response)[1:]] == ["High", "Mid"]
+    assert response["Content-Disposition"].startswith('attachment; filename="customers-atelier-spenders-20')
     entry = exports(world.a)[-1]
     assert (entry["object"], entry["segment"], entry["filters"], entry["rows"], entry["finished"]) == (
         ("segment", str(segment.pk)),
@@ -236,6 +237,20 @@ def test_a_segment_exports_through_the_api_in_its_order_and_is_logged_with_its_n
         {"spend_min": "100.00", "sort": "spend"},
         2,
         True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "part"), [("Anniversaries: Déc–Jan!", "anniversaries-dec-jan-"), ("生日", "segment-{pk}-")]
+)
+def test_a_segments_export_is_named_for_it_in_plain_letters(world: World, name, part):
+    with scope(store=world.a):
+        segment = segments.segment_create(store=world.a, actor=None, name=name, filters={"source": "chat"})
+    response = browser_client(world.a_owner).get(f"/customers/segments/{segment.pk}/export/")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="customers-atelier-' + part.format(pk=segment.pk) + "20"
     )
 
 

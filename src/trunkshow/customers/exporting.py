@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +26,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django_scopes import scope
 
 from trunkshow.core.audit import audit_log
@@ -443,7 +445,14 @@ def customers_export(
         ip=ip,
     )
     stamp = now.astimezone(store.tz).strftime("%Y-%m-%d-%H%M")
-    filename = f"customers-{store.slug}-{stamp}.csv"
+    # A segment's export is named for it ("customers-demo-birthdays-in-the-next-30-days-…"), in
+    # the letters a file name in a header may hold; a name without any is the segment's number.
+    named = (
+        ""
+        if segment is None
+        else (slugify(re.sub(r"[\W_]+", " ", segment.name))[:60].strip("-") or f"segment-{segment.pk}")
+    )
+    filename = f"customers-{store.slug}-{named + '-' if named else ''}{stamp}.csv"
     return Export(entry, filename, row_count, store, filters, segment, now)
 
 
