@@ -389,11 +389,11 @@ def test_the_page_shows_the_count_chips_and_pages_back_and_forth(world: World, s
     assert back.context["previous_url"] == ""
 
 
-def test_the_page_marks_a_bad_filter_and_still_lists(world: World, shoppers):
+def test_the_page_marks_a_bad_filter_and_lists_nobody_until_it_is_fixed(world: World, shoppers):
     response = browser_client(world.a_associate).get("/customers/", {"spend_min": "lots", "q": "ann"})
     assert response.status_code == 200
     assert response.context["filter_errors"] == {"spend_min": ["Give an amount such as 250 or 1200.50."]}
-    assert [c.display_name for c in response.context["rows"]] == ["Ann Abel", "Ann Baker", "Ann Cole"]
+    assert response.context["rows"] == []
     assert 'id="f-spend-min" name="spend_min" value="lots"' in response.content.decode()
 
 
