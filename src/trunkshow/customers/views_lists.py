@@ -230,6 +230,11 @@ def list_page(
         ],
         "active_segment": active,
         "segment_changed": active is not None and not filter_errors and filters.params() != active.filters,
+        # The list is the segment only while its filters are the segment's: changed, it says so and
+        # the segments menu no longer ticks it.
+        "segment_is_list": active is not None
+        and not (filter_errors or q_errors)
+        and filters.params() == active.filters,
         "filter_notes": list(dict.fromkeys(notes)),
         # No export while the address is in error: the file would hold another list than the one asked for.
         "can_export": roles.has_right(membership, "customers.export")
