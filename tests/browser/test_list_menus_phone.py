@@ -120,3 +120,36 @@ def test_the_open_filters_panel_scrolls_under_the_sticky_header(
     )
     page.screenshot(path=str(screenshot(page, f"customers-filters-scrolled-{size}")), full_page=False)
     assert covered == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_bad_filter_and_a_changed_segment_read_at_phone_and_desk_sizes(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
+):
+    page = _list_with_segments(request, world, live_server_url, size)
+    page.goto("/customers/?date=birthday&within=-1&consent=email")
+    expect(page.locator("#results h2")).to_have_text("Fix the filters first")
+    expect(page.locator("#f-within + .error, #f-within ~ .error")).to_have_text(
+        "Give a whole number of days from 0 to 365."
+    )
+    expect(page.locator(".tool-export")).to_have_count(0)
+    expect(page.locator(".customer-list")).to_have_count(0)
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(screenshot(page, f"customers-bad-filter-{size}")), full_page=False)
+
+    page.goto("/customers/?foo=bar")
+    expect(page.locator("#results .result-note")).to_have_text(
+        "The address has a part this page does not know, left out: foo."
+    )
+    expect(page.locator(".filter-form .form-errors")).to_have_count(0)
+
+    page.locator(".segment-picker > summary").click()
+    page.locator(".segment-list a", has_text=NAMES[1]).click()
+    expect(page.locator(".segment-picker > summary .summary-changed")).to_have_count(0)
+    page.locator(".chip").first.click()  # the segment's one filter removed
+    expect(page.locator(".segment-picker > summary .summary-changed")).to_have_text("(changed)")
+    expect(page.locator(".segment-picker > summary .summary-changed")).to_be_in_viewport()
+    page.locator(".segment-picker > summary").click()
+    expect(page.locator('.segment-list a[aria-current="true"]')).to_have_count(0)
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(screenshot(page, f"customers-segment-changed-{size}")), full_page=False)
