@@ -34,14 +34,20 @@ def _segments(world: World) -> None:
             segments.segment_create(store=world.a, actor=None, name=name, filters={"interest": "stone:sapphire"})
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_the_segments_menu_reads_at_phone_and_desk_sizes(
-    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
-):
+def _list_with_segments(request: Any, world: World, live_server_url: str, size: str) -> Any:
+    """The owner's customer list with three saved segments, in a page of that size."""
     page = request.getfixturevalue(size)
     _segments(world)
     log_in(page, live_server_url, world.a_owner)
     page.goto("/customers/")
+    return page
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_segments_menu_reads_at_phone_and_desk_sizes(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
+):
+    page = _list_with_segments(request, world, live_server_url, size)
     # The nameless texter comes after the named, called by their number.
     expect(page.locator(".customer-list .item-title")).to_have_text(["Zoë Müller", "(212) 555-0188"])
 
@@ -92,3 +98,58 @@ def test_long_filter_chips_wrap_between_words_on_a_phone(
     assert lines >= 2, lines
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "customers-chips-phone")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_open_filters_panel_scrolls_under_the_sticky_header(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
+):
+    page = _list_with_segments(request, world, live_server_url, size)
+    page.locator(".filter-panel > summary").click()
+    expect(page.locator(".filter-form")).to_be_visible()
+    page.mouse.wheel(0, 260)
+    page.wait_for_function("() => window.scrollY > 100")
+    # What is drawn at each point of the header is the header, not the panel scrolled beneath it.
+    covered = page.evaluate(
+        """() => {
+             const bar = document.querySelector('.topbar').getBoundingClientRect();
+             const points = [];
+             for (let x = 8; x < bar.right; x += 40) for (const y of [bar.top + 4, bar.bottom - 4]) points.push([x, y]);
+             return points.filter(([x, y]) => !document.elementFromPoint(x, y)?.closest('.topbar'));
+           }"""
+    )
+    page.screenshot(path=str(screenshot(page, f"customers-filters-scrolled-{size}")), full_page=False)
+    assert covered == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_bad_filter_and_a_changed_segment_read_at_phone_and_desk_sizes(
+    transactional_db: Any, request: Any, world: World, live_server_url: str, size: str
+):
+    page = _list_with_segments(request, world, live_server_url, size)
+    page.goto("/customers/?date=birthday&within=-1&consent=email")
+    expect(page.locator("#results h2")).to_have_text("Fix the filters first")
+    expect(page.locator("#f-within + .error, #f-within ~ .error")).to_have_text(
+        "Give a whole number of days from 0 to 365."
+    )
+    expect(page.locator(".tool-export")).to_have_count(0)
+    expect(page.locator(".customer-list")).to_have_count(0)
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(screenshot(page, f"customers-bad-filter-{size}")), full_page=False)
+
+    page.goto("/customers/?foo=bar")
+    expect(page.locator("#results .result-note")).to_have_text(
+        "The address has a part this page does not know, left out: foo."
+    )
+    expect(page.locator(".filter-form .form-errors")).to_have_count(0)
+
+    page.locator(".segment-picker > summary").click()
+    page.locator(".segment-list a", has_text=NAMES[1]).click()
+    expect(page.locator(".segment-picker > summary .summary-changed")).to_have_count(0)
+    page.locator(".chip").first.click()  # the segment's one filter removed
+    expect(page.locator(".segment-picker > summary .summary-changed")).to_have_text("(changed)")
+    expect(page.locator(".segment-picker > summary .summary-changed")).to_be_in_viewport()
+    page.locator(".segment-picker > summary").click()
+    expect(page.locator('.segment-list a[aria-current="true"]')).to_have_count(0)
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(screenshot(page, f"customers-segment-changed-{size}")), full_page=False)

@@ -158,12 +158,15 @@ def test_associate_filter_takes_a_staff_id_of_this_store_or_unassigned(world: Wo
     assert errors(world.a, associate="ali") == {"associate": ["Give a staff member's id, or “unassigned”."]}
 
 
-def test_last_contact_older_than_counts_the_never_contacted_and_a_sale_is_contact(world: World):
+def test_last_contact_older_than_counts_the_never_contacted_from_when_added_and_a_sale_is_contact(world: World):
     now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
-    old = person(world, "Old")
-    recent = person(world, "Recent")
-    person(world, "Never")
-    shopper = person(world, "Shopper")
+    with time_machine.travel(now - dt.timedelta(days=200), tick=False):
+        old = person(world, "Old")
+        recent = person(world, "Recent")
+        person(world, "Never")
+        shopper = person(world, "Shopper")
+    with time_machine.travel(now - dt.timedelta(days=89), tick=False):
+        person(world, "NewNever")  # added 89 days ago, never contacted since: not quiet for 90 days
     with scope(store=world.a):
         Customer.objects.filter(pk=old.pk).update(last_contact_at=now - dt.timedelta(days=91))
         Customer.objects.filter(pk=recent.pk).update(last_contact_at=now - dt.timedelta(days=89))
@@ -188,9 +191,22 @@ def test_last_contact_older_than_counts_the_never_contacted_and_a_sale_is_contac
     with scope(store=world.a):
         assert Customer.objects.get(pk=shopper.pk).last_contact_at == now
     assert names(world.a, now, contact_older_than=90) == ["Never X", "Old X"]
+    assert names(world.a, now, contact_older_than=88) == ["Never X", "NewNever X", "Old X", "Recent X"]
     assert errors(world.a, contact_older_than=0) == {
         "contact_older_than": ["Give a whole number of days from 1 to 36500."]
     }
+
+
+def test_a_customer_added_today_is_not_quiet_for_30_days_on_the_api_or_the_list(world: World):
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=40), tick=False):
+        quiet = person(world, "Quiet")
+    person(world, "Brandnew")
+    response = api(world.a_owner).get("/api/v1/customers", {"contact_older_than": "30", "sort": "newest"})
+    assert response.status_code == 200
+    assert [c["id"] for c in response.json()["items"]] == [quiet.pk]
+    listed = browser_client(world.a_owner).get("/customers/", {"contact_older_than": "30", "sort": "newest"})
+    assert [c.display_name for c in listed.context["rows"]] == ["Quiet X"]
+    assert browser_client(world.b_owner).get("/customers/", {"contact_older_than": "30"}).context["rows"] == []
 
 
 def test_spend_band_is_inclusive_in_the_store_currency(world: World):
@@ -389,11 +405,11 @@ def test_the_page_shows_the_count_chips_and_pages_back_and_forth(world: World, s
     assert back.context["previous_url"] == ""
 
 
-def test_the_page_marks_a_bad_filter_and_still_lists(world: World, shoppers):
+def test_the_page_marks_a_bad_filter_and_lists_nobody_until_it_is_fixed(world: World, shoppers):
     response = browser_client(world.a_associate).get("/customers/", {"spend_min": "lots", "q": "ann"})
     assert response.status_code == 200
     assert response.context["filter_errors"] == {"spend_min": ["Give an amount such as 250 or 1200.50."]}
-    assert [c.display_name for c in response.context["rows"]] == ["Ann Abel", "Ann Baker", "Ann Cole"]
+    assert response.context["rows"] == []
     assert 'id="f-spend-min" name="spend_min" value="lots"' in response.content.decode()
 
 

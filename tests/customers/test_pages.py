@@ -613,6 +613,16 @@ def test_profile_names_what_is_missing(world: World):
     ) in text
     assert "No phone or email yet." in text
     assert "No associate assigned" in text
+
+
+def test_profile_with_lines_and_a_city_asks_for_the_country_not_an_address(world: World):
+    customer = make_customer(
+        world.a, world.a_owner, first_name="Noa", last_name="Cler", address_line1="12 Rue Cler", city="Paris"
+    )
+    text = text_of(browser_client(world.a_associate).get(f"/customers/{customer.pk}/"))
+    assert "Missing: phone, email, birthday, country, partner," in text
+    assert "12 Rue Cler" in text
+    assert browser_client(world.b_owner).get(f"/customers/{customer.pk}/").status_code == 404
     assert "Nothing yet." not in text  # the creation is on the timeline
     assert "Added to the book" in text
 

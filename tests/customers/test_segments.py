@@ -209,3 +209,36 @@ def test_an_associate_sees_segments_but_gets_403_with_the_reason_on_rename_and_d
     manage = page.get("/customers/segments/")
     assert manage.status_code == 200 and manage.context["can_manage"] is False
     assert saved(world.a) == [("VIP", {})]
+
+
+def test_a_segment_whose_filters_were_changed_no_longer_claims_the_list(world: World):
+    make_customer(world.a, first_name="Sara", interests=[("stone", "Sapphire")], source="chat")
+    make_customer(world.a, first_name="Sam", interests=[("stone", "Sapphire")])
+    page = browser_client(world.a_manager)
+    with scope(store=world.a):
+        segment = segments.segment_create(
+            store=world.a,
+            actor=None,
+            name="Chatty sapphires",
+            filters={"interest": ["stone:sapphire"], "source": "chat"},
+        )
+    opened = page.get(f"/customers/?interest=stone%3Asapphire&source=chat&segment={segment.pk}")
+    html = opened.content.decode()
+    assert opened.context["segment_is_list"] is True
+    assert "(changed)" not in html
+    assert html.count('aria-current="true"') == 1
+    assert "<title>Chatty sapphires · Customers" in html
+
+    # The "Met: Wrote to us" chip removed: the list is no longer that segment, and says so.
+    chip = next(c for c in opened.context["chips"] if c["name"] == "source")
+    changed = page.get("/customers/" + chip["url"])
+    html = changed.content.decode()
+    assert changed.context["total"] == 2
+    assert changed.context["segment_is_list"] is False
+    assert (
+        '<span class="summary-text" title="Chatty sapphires">Chatty sapphires</span> <span class="summary-changed">(changed)</span>'
+        in html
+    )
+    assert 'aria-current="true"' not in html
+    assert "<title>Chatty sapphires (changed) · Customers" in html
+    assert "Save these filters into “Chatty sapphires”" in html

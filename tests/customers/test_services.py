@@ -313,6 +313,25 @@ def test_completeness_names_what_is_missing(a_scope: World):
     ]
 
 
+def test_completeness_names_the_part_of_an_address_that_is_missing_never_the_whole(a_scope: World):
+    lines_and_city = make_customer(
+        a_scope.a, None, first_name="Ann", last_name="Lee", address_line1="12 Rue Cler", city="Paris"
+    )
+    result = customer_completeness(customer=lines_and_city)
+    assert "address" not in result.missing
+    assert result.missing[:5] == ["phone", "email", "birthday", "country", "partner"]
+    assert result.score == 15
+    country_only = make_customer(a_scope.a, None, first_name="Bo", last_name="Lee", country="FR")
+    assert customer_completeness(customer=country_only).missing[3:6] == ["street address", "city", "partner"]
+    whole = make_customer(
+        a_scope.a, None, first_name="Cy", last_name="Lee", address_line1="1 Main St", city="Rye", country="US"
+    )
+    assert (customer_completeness(customer=whole).score, customer_completeness(customer=whole).missing[3]) == (
+        25,
+        "partner",
+    )
+
+
 def test_completeness_of_a_walk_in_with_a_first_name_asks_for_the_last(a_scope: World):
     rosa = make_customer(a_scope.a, None, first_name="Rosa", last_name="")
     assert customer_completeness(customer=rosa).missing[:2] == ["last name", "phone"]

@@ -14,7 +14,8 @@ segment's ``filters``):
   ``within`` (0 to 365 days): the month-day falls from today to ``within`` days ahead, today
   being the customer's own date (their time zone, else the store's);
 - ``associate``: a staff member's user id, or ``unassigned``;
-- ``contact_older_than``: days since ``last_contact_at`` (never contacted counts as older);
+- ``contact_older_than``: days since the last contact, being added counting as the first
+  (``last_contact_at``, else ``created_at``: a customer added yesterday is not "quiet for 30 days");
 - ``spend_min`` / ``spend_max``: lifetime spend in the store's currency;
 - ``source``; ``consent`` (sms, email, whatsapp): may be sent marketing on it now;
 - ``sort``: name, newest, spend, last_purchase, last_contact, or soonest (the next date of the
@@ -499,7 +500,9 @@ def _narrowed(
         qs = qs.filter(assigned_associate_id=filters.associate)
     if filters.contact_older_than is not None:
         cutoff = now - dt.timedelta(days=filters.contact_older_than)
-        qs = qs.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))
+        # Being added is the first contact: someone added yesterday has not gone N days without one
+        # (ADR 0004, amendment 15). Each branch is a range on one column of the customer's row.
+        qs = qs.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True, created_at__lt=cutoff))
     if filters.spend_min is not None:
         qs = qs.filter(lifetime_spend__gte=filters.spend_min)
     if filters.spend_max is not None:

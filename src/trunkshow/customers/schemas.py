@@ -275,7 +275,9 @@ class CustomerFilters(Schema):
     )
     within: str | None = Field(None, description="Days ahead (0-365), in each customer's own time zone.")
     associate: str | None = Field(None, description="The assigned associate's user id, or `unassigned`.")
-    contact_older_than: str | None = Field(None, description="Days since the last contact; never contacted counts.")
+    contact_older_than: str | None = Field(
+        None, description="Days since the last contact; a customer never contacted counts from when they were added."
+    )
     spend_min: str | None = Field(None, description="Lowest lifetime spend, in the store's currency.")
     spend_max: str | None = Field(None, description="Highest lifetime spend, in the store's currency.")
     source: str | None = Field(None, description="How we met: " + ", ".join(Source.values))

@@ -163,7 +163,7 @@ _COMPLETENESS: list[tuple[Any, int, Any]] = [
     (_("phone"), 15, lambda c, x: x["phones"] > 0),
     (_("email"), 10, lambda c, x: x["emails"] > 0),
     (_("birthday"), 10, lambda c, x: c.birthday_month is not None),
-    (_("address"), 10, lambda c, x: bool(c.address_line1 and c.city and c.country)),
+    (_("address"), 10, lambda c, x: _address_parts_missing(c) == []),
     (_("partner"), 5, lambda c, x: bool(c.partner_id or c.partner_name)),
     (_("anniversary or other date"), 5, lambda c, x: x["dates"] > 0),
     (_("interests"), 10, lambda c, x: x["interests"] > 0),
@@ -171,6 +171,16 @@ _COMPLETENESS: list[tuple[Any, int, Any]] = [
     (_("preferred channel"), 5, lambda c, x: bool(c.preferred_channel)),
     (_("consent"), 10, lambda c, x: x["consents"] > 0),
 ]
+
+
+def _address_parts_missing(customer: Customer) -> list[str] | None:
+    """The parts a partly written address lacks (street, city, country: what a letter needs), or
+    None when nothing of an address is written."""
+    written = (customer.address_line1, customer.address_line2, customer.city, customer.region, customer.postal_code)
+    if not any(x.strip() for x in (*written, customer.country)):
+        return None
+    parts = [(_("street address"), customer.address_line1 or customer.address_line2), (_("city"), customer.city)]
+    return [str(label) for label, value in [*parts, (_("country"), customer.country)] if not value.strip()]
 
 
 def customer_completeness(*, customer: Customer) -> Completeness:
@@ -193,6 +203,10 @@ def _completeness(customer: Customer, counts: dict[str, int]) -> Completeness:
         elif test is _COMPLETENESS[0][2] and (customer.first_name or customer.last_name):
             # Half a name is there ("Rosa", a walk-in): what is missing is the other half.
             missing.append(str(_("last name") if customer.first_name else _("first name")))
+        elif test is _COMPLETENESS[4][2] and (parts := _address_parts_missing(customer)) is not None:
+            # Part of an address is there (lines and a city): "address" would read as none at all,
+            # beside the one the profile shows; what is missing is that part.
+            missing.extend(parts)
         else:
             missing.append(str(label))
     return Completeness(score=score, missing=missing)

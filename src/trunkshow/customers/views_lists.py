@@ -1,7 +1,7 @@
 """Staff pages around the customer list: filters, saved segments and CSV export.
 
 The list page reads its filters with ``filtering.filters_parse`` (the API's parser too); a bad
-filter is shown beside its field and the list falls back to the search alone.
+filter is shown beside its field and the list shows nobody until it is fixed (ADR 0004).
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ from trunkshow.stores.access import store_page
 
 PAGE_SIZE = 25
 PAGE_EXTRA = ("after", "before", "partial", "segment")
+# Paging words of other lists and of the API: the page reads them as "the first page".
+PAGING_WORDS = ("page", "cursor", "limit", "offset")
+FIRST_PAGE_NOTE = "That page of the list no longer exists; here is the first page."
 
 
 def _store(request: HttpRequest) -> Any:
@@ -146,25 +149,18 @@ def list_page(
     params = request.GET if params is None else params
     if refused := request.session.pop(SAVE_REFUSED, None):
         save_errors, save_name = refused["errors"], refused["name"]
-    filter_errors: dict[str, list[str]] = {}
-    try:
-        filters = filters_parse(params, store=store, allowed_extra=PAGE_EXTRA)
-    except ValidationError as exc:
-        filter_errors = exc.message_dict
-        filters = CustomerFilter(q=search_text(params.get("q", "")))
-        if set(filter_errors) == {"q"}:  # only the search is wrong: the filters and the order still hold
-            rest = params.copy()
-            rest.pop("q")
-            filters = filters_parse(rest, store=store, allowed_extra=PAGE_EXTRA)
+    filters, filter_errors, notes = _page_filters(params, store)
     # A search of nothing searchable (a NUL, a zero-width space) is said so above no rows: the whole
     # book, as for an empty box, would read as if everyone matched.
     q_errors = filter_errors.pop("q", [])
     now = timezone.now()  # one moment for the window, the order and each row's dates
     found = customers_filtered(store=store, filters=filters, now=now)
-    if q_errors:
+    # A filter in error lists nobody (ADR 0004, amendment "filters in error"): the search alone, or
+    # the other filters alone, would be a wider list than the one asked for, ready to act on.
+    if q_errors or filter_errors:
         found = found.none()
     rows_qs = selectors.customers_with_contacts(found, interests=True)
-    walked = customers_walked(store=store, filters=filters, now=now) if not q_errors else None
+    walked = customers_walked(store=store, filters=filters, now=now) if not (q_errors or filter_errors) else None
     walk = selectors.customers_with_contacts(walked, interests=True) if walked is not None else None
     try:
         page = page_in_order(
@@ -177,6 +173,7 @@ def list_page(
             store=store,
         )
     except BadCursor:  # a damaged or outdated cursor starts again from the top
+        notes.append(FIRST_PAGE_NOTE)
         page = page_in_order(rows_qs, filters=filters, limit=PAGE_SIZE, walk=walk, store=store)
     total = found.count()
     ranked, unranked = _ranking_end(found, filters, total, page.rows, after=params.get("after"))
@@ -233,7 +230,15 @@ def list_page(
         ],
         "active_segment": active,
         "segment_changed": active is not None and not filter_errors and filters.params() != active.filters,
-        "can_export": roles.has_right(membership, "customers.export"),
+        # The list is the segment only while its filters are the segment's: changed, it says so and
+        # the segments menu no longer ticks it.
+        "segment_is_list": active is not None
+        and not (filter_errors or q_errors)
+        and filters.params() == active.filters,
+        "filter_notes": list(dict.fromkeys(notes)),
+        # No export while the address is in error: the file would hold another list than the one asked for.
+        "can_export": roles.has_right(membership, "customers.export")
+        and not (filter_errors or q_errors or any(n not in FILTER_NAMES + PAGE_EXTRA + PAGING_WORDS for n in params)),
         "can_manage_segments": roles.has_right(membership, "segments.manage"),
         "export_url": reverse("customers:export") + ("?" + _query(base) if base else ""),
         "save_errors": save_errors or {},
@@ -250,6 +255,35 @@ def list_page(
         # The rows as you type, with the page's title for them (customer-search.js sets it).
         return render(request, "customers/_results.html", {**context, "partial": True}, status=status)
     return render(request, "customers/list.html", context, status=status)
+
+
+def _page_filters(params: QueryDict, store: Any) -> tuple[CustomerFilter, dict[str, list[str]], list[str]]:
+    """The page's filters, the errors of those given with a bad value, and notes on the parts of the
+    address that are not filters at all: another list's paging (``page``, the API's ``cursor``) is
+    the first page; anything else is named and left out."""
+    notes: list[str] = []
+    unknown = [n for n in params if n not in FILTER_NAMES and n not in PAGE_EXTRA]
+    if unknown:
+        params = params.copy()
+        for name in unknown:
+            params.pop(name)
+        if any(n in PAGING_WORDS for n in unknown):
+            notes.append(FIRST_PAGE_NOTE)
+        if others := [n for n in unknown if n not in PAGING_WORDS]:
+            notes.append(
+                _("The address has a part this page does not know, left out: %(names)s.")
+                % {"names": ", ".join(n[:60] for n in others)}
+            )
+    try:
+        return filters_parse(params, store=store, allowed_extra=PAGE_EXTRA), {}, notes
+    except ValidationError as exc:
+        errors = exc.message_dict
+    filters = CustomerFilter(q=search_text(params.get("q", "")))
+    if set(errors) == {"q"}:  # only the search is wrong: the filters and the order still hold
+        rest = params.copy()
+        rest.pop("q")
+        filters = filters_parse(rest, store=store, allowed_extra=PAGE_EXTRA)
+    return filters, errors, notes
 
 
 def _ranking_end(
@@ -460,8 +494,9 @@ def customer_export(request: HttpRequest) -> HttpResponseBase:
     try:
         filters = filters_parse(request.GET, store=store)
     except ValidationError as exc:
+        # Refused, never the whole book: back to the list with the same address, its errors marked.
         messages.error(request, " ".join(m for msgs in exc.message_dict.values() for m in msgs))
-        return redirect("customers:list")
+        return redirect(reverse("customers:list") + ("?" + request.GET.urlencode() if request.GET else ""))
     export = customers_export(
         store=store, actor=request.user, membership=_membership(request), filters=filters, ip=client_ip(request)
     )
