@@ -218,7 +218,7 @@ FIELD_NAMES = (
     "first_name, last_name, full_name, preferred_name, title, email, phone, address_line1, address_line2, city, region, "
     "postal_code, country, birthday, birthday_dmy, birthday_mdy, partner_name, partner_birthday, "
     "partner_birthday_dmy, partner_birthday_mdy, anniversary, anniversary_dmy, anniversary_mdy, "
-    "accepts_email_marketing, accepts_sms_marketing, accepts_whatsapp_marketing, total_spent, tags, ring_size, bracelet_size, necklace_length, note"
+    "accepts_email_marketing, accepts_sms_marketing, accepts_whatsapp_marketing, total_spent, tags, ring_size, bracelet_size, necklace_length, note, customer_id"
 )
 
 

@@ -10,8 +10,10 @@ from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, browser_client, make_customer
 from tests.customers.import_support import import_file, outcomes, upload
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers import services
 from trunkshow.customers.importing import mapping
+from trunkshow.customers.merging import customer_merge
 from trunkshow.customers.models import (
     ConsentEvent,
     CurrentConsent,
@@ -22,6 +24,7 @@ from trunkshow.customers.models import (
     Note,
     Size,
 )
+from trunkshow.customers.privacy import customer_erase
 
 
 def book(store: Any) -> dict[str, Any]:
@@ -128,7 +131,7 @@ def exported(world: World, **params: str) -> bytes:
 def test_the_export_header_is_guessed_column_by_column(world: World, mullers):
     job = upload(world.a, world.a_owner, exported(world, q="Muller"), name="muller.csv")
     assert job.mapping == {
-        "Customer ID": "",
+        "Customer ID": "customer_id",  # this store's id finds the customer it names
         "First name": "first_name",
         "Last name": "last_name",
         "Preferred name": "preferred_name",
@@ -318,3 +321,114 @@ def test_only_the_export_guards_apostrophe_is_taken_off(cell, expected):
 )
 def test_the_consent_words_our_export_writes_are_understood(cell, expected):
     assert mapping.parse_yes_no(cell) is expected
+
+
+def _name_only(world: World) -> tuple[Any, Any]:
+    """Two customers typed in by hand with a name and nothing else (no phone, no email)."""
+    return (
+        make_customer(world.a, world.a_owner, first_name="Bea", last_name="Namely"),
+        make_customer(world.a, world.a_owner, first_name="Cal", last_name="Namely"),
+    )
+
+
+def test_our_export_finds_customers_with_only_a_name_by_their_customer_id(world: World, mullers):
+    bea, cal = _name_only(world)
+    content = exported(world, q="Namely")
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, content)
+    assert job.mapping["Customer ID"] == "customer_id"
+    with scope(store=world.a):
+        rows = list(job.rows.order_by("line").values_list("outcome", "message", "customer_id"))
+    assert rows == [
+        ("unchanged", "Already up to date (Bea Namely).", bea.pk),
+        ("unchanged", "Already up to date (Cal Namely).", cal.pk),
+    ]
+    assert book(world.a) == before
+
+
+def test_a_customer_id_merged_away_finds_the_customer_it_was_merged_into(world: World, mullers):
+    bea, cal = _name_only(world)
+    content = exported(world, q="Namely")
+    with scope(store=world.a):
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=bea, other=cal, choices={})
+    with scopes_disabled():
+        count = Customer.objects.filter(store=world.a).count()
+    job = import_file(world.a, world.a_owner, content)
+    with scope(store=world.a):
+        rows = list(job.rows.order_by("line").values_list("outcome", "customer_id"))
+    assert rows == [("unchanged", bea.pk), ("unchanged", bea.pk)]
+    with scopes_disabled():
+        assert Customer.objects.filter(store=world.a).count() == count
+
+
+def test_an_erased_customers_row_of_our_export_is_refused_and_nobody_is_created(world: World, mullers):
+    _bea, cal = _name_only(world)
+    content = exported(world, q="Namely")
+    with scope(store=world.a):
+        erased = customer_erase(store=world.a, actor=world.a_owner.user, customer=cal)
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, content)
+    day = store_day(world.a, erased.erased_at)
+    assert [(outcome, message) for _line, outcome, message in outcomes(job)] == [
+        ("unchanged", "Already up to date (Bea Namely)."),
+        (
+            "error",
+            f"Customer no. {cal.pk} was erased on {day} at their request; this row is not imported again. "
+            "Remove it from the file.",
+        ),
+    ]
+    assert book(world.a) == before
+
+
+def test_another_stores_customer_id_is_neither_used_nor_told_apart_from_a_number_nobody_has(world: World, mullers):
+    bea, _cal = _name_only(world)
+    theirs = make_customer(world.b, world.b_owner, first_name="Bea", last_name="Namely")
+    a_before, b_before = book(world.a), book(world.b)
+    header = "Customer ID,First name,Last name,Emails,Phones,Lifetime spend\n"
+    # Store A's export imported into store B: A's id means nothing there and A is untouched.
+    job = import_file(world.b, world.b_owner, f"{header}{bea.pk},Bea,Namely,,,0\n".encode())
+    [(_line, outcome, message)] = outcomes(job)
+    assert (outcome, message) == (
+        "created",
+        f"Customer no. {theirs.pk} is called Bea Namely too; this row has no phone or email to tell them apart, "
+        "so merge the two if they are one person. "
+        f"Customer ID {bea.pk} is not a customer of this store, so this row was matched by its phone, email "
+        "or name, and none was found.",
+    )
+    assert book(world.a) == a_before
+    # Store B's id in a file imported into store A reads exactly as an id nobody has.
+    unknown = 2**40
+    job = import_file(world.a, world.a_owner, f"{header}{theirs.pk},Dee,Else,,,0\n{unknown},Eve,Else,,,0\n".encode())
+    messages = [message for _line, _outcome, message in outcomes(job)]
+    assert messages == [
+        f"Customer ID {number} is not a customer of this store, so this row was matched by its phone, email "
+        "or name, and none was found."
+        for number in (theirs.pk, unknown)
+    ]
+    with scope(store=world.b):
+        theirs.refresh_from_db()
+    assert (theirs.first_name, theirs.last_name) == ("Bea", "Namely")
+    assert len(book(world.b)["customers"]) == len(b_before["customers"]) + 1
+
+
+def test_a_customer_id_and_an_email_of_two_customers_are_reported_not_merged(world: World, mullers):
+    bea, _cal = _name_only(world)
+    header = "Customer ID,First name,Last name,Emails,Phones,Lifetime spend\n"
+    before = book(world.a)
+    job = import_file(world.a, world.a_owner, f"{header}{bea.pk},Bea,Namely,ana@example.com,,0\n".encode())
+    assert [(outcome, message) for _line, outcome, message in outcomes(job)] == [
+        (
+            "error",
+            "This row's Customer ID is Bea Namely, but its email ana@example.com is Anita Muller-Ruiz's: "
+            "different customers. Merge them first if they are one person, or correct the file; then import it again.",
+        )
+    ]
+    assert book(world.a) == before
+
+
+def test_a_customer_id_that_is_no_number_is_the_rows_error(world: World, mullers):
+    header = "Customer ID,First name,Last name,Emails,Phones,Lifetime spend\n"
+    job = import_file(world.a, world.a_owner, f"{header}abc,Fay,Namely,,,0\n".encode())
+    assert [(outcome, message) for _line, outcome, message in outcomes(job)] == [
+        ("error", "Customer ID: “abc” is not a customer number.")
+    ]

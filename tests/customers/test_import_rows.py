@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from tests.conftest import World, api, browser_client
@@ -19,7 +20,7 @@ from trunkshow.cli import main
 from trunkshow.customers import importing
 from trunkshow.customers.importing import jobs
 from trunkshow.customers.models import ConsentEvent, Customer, ImportJob, ImportRow, Note
-from trunkshow.customers.privacy import customer_erase
+from trunkshow.customers.privacy import _blank_records, customer_erase
 
 BAD_PHONE = "Phone: “12” is not a valid phone number (United States). Add the country code, like +1 201-555-0123."
 
@@ -206,3 +207,42 @@ def test_erasing_someone_mid_import_blanks_the_record_their_result_numbers(
             "P1",
             "P2",
         ]
+
+
+@pytest.mark.parametrize(
+    ("first_line", "delimiter"),
+    [("sep=;", ";"), ("sep=\t", "\t"), ('"sep=,"', ","), ("\ufeffSEP=;", ";"), ("sep=;;;", ";")],
+)
+def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(world: World, first_line: str, delimiter: str):
+    lines = [first_line, "First name|Last name|Email", "Ana|Ruiz|ana@example.com", "Bea|Berg|not-an-email"]
+    ending = "\r" if first_line == "sep=;;;" else "\r\n"  # an old Mac's line ends too
+    content = (ending.join(line.replace("|", delimiter) for line in lines) + ending).encode()
+    job = upload(world.a, world.a_owner, content)
+    assert (job.delimiter, job.columns, job.total_rows) == (delimiter, ["First name", "Last name", "Email"], 2)
+    assert job.mapping == {"First name": "first_name", "Last name": "last_name", "Email": "email"}
+    job = run(world.a, world.a_owner, job)
+    # Excel hides the sep line: the header is row 1, Ana row 2, Bea row 3.
+    assert numbers(job) == [(2, "created"), (3, "error")]
+    with scopes_disabled():
+        assert list(Customer.objects.values_list("first_name", "last_name")) == [("Ana", "Ruiz")]
+
+
+def test_a_sep_line_followed_by_a_blank_line_says_where_the_header_belongs(world: World):
+    with pytest.raises(ValidationError) as refused:
+        upload(world.a, world.a_owner, b"sep=;\n\nFirst name;Last name\nAna;Ruiz\n")
+    assert refused.value.message_dict == {
+        "file": ["The header row with the column names must follow the line “sep=”; line 2 is blank."]
+    }
+
+
+def test_sep_is_only_excels_line_when_it_names_one_delimiter(world: World):
+    job = upload(world.a, world.a_owner, b"sep=ab,Name\nx,Ana Ruiz\n")
+    assert job.columns == ["sep=ab", "Name"]
+
+
+def test_erasure_blanks_the_row_a_sep_file_numbers(world: World):
+    lines = ["sep=;\r\n", "First name;Last name\r\n", "Ana;Ruiz\r\n", "Kati;Szirmay\r\n", "Bea;Berg\r\n"]
+    out, starts = _blank_records(lines, ";", world.a, set(), set(), set(), {3})
+    assert (out, starts) == (["sep=;\r\n", "First name;Last name\r\n", "Ana;Ruiz\r\n", "\r\n", "Bea;Berg\r\n"], [3])
+    out, starts = _blank_records(lines, ";", world.a, set(), set(), set(), {4}, line_numbers=True)
+    assert (out[3], starts) == ("\r\n", [4])

@@ -129,6 +129,43 @@ def test_a_mapping_without_a_name_email_or_phone_is_shown_again_with_the_reason(
         assert ImportJob.objects.get().status == "uploaded"
 
 
+def test_a_file_of_unrecognised_columns_says_so_above_the_columns_before_import_is_pressed(world: World):
+    job = upload(world.a, world.a_owner, b"Foo,Bar,Baz\n1,2,3\n")
+    page = text(browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/"))
+    notice = (
+        '<div class="notice mapping-needed" id="mapping-needed" role="status"> <p><strong>We did not recognise any '
+        "of this file’s columns</strong>, so each is set to “Do not import” and nothing would be imported.</p> "
+        "<p>Choose below what each column holds, using the examples from the file. At least one must be a name, "
+        "an email or a phone; then import.</p> </div>"
+    )
+    assert notice in page
+    assert page.index(notice) < page.index('<ul class="list mapping">')
+    assert "We guessed what each column holds" not in page
+    # The button says why it cannot import yet; the page's script keeps it disabled until a column is mapped.
+    assert '<button class="btn" type="submit" id="import-button" aria-describedby="mapping-needed">Import 1 row' in page
+    assert 'data-identifying="email first_name full_name last_name phone"' in page
+    assert "trunkshow/import-mapping.js" in page
+    # Another store's owner finds no such import.
+    assert browser_client(world.b_owner).get(f"/customers/imports/{job.pk}/").status_code == 404
+
+
+def test_columns_recognised_but_none_a_person_say_a_name_email_or_phone_is_needed(world: World):
+    job = upload(world.a, world.a_owner, b"City,Birthday\nBoston,1990-05-01\n")
+    page = text(browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/"))
+    assert (
+        "No column is mapped to a name, an email or a phone, and without one there is nobody to import. "
+        "Choose below which column holds one; then import."
+    ) in page
+    assert 'aria-describedby="mapping-needed"' in page
+
+
+def test_a_guessed_file_shows_no_warning_and_a_plain_import_button(world: World):
+    job = upload(world.a, world.a_owner, shopify(CLARA))
+    page = text(browser_client(world.a_owner).get(f"/customers/imports/{job.pk}/"))
+    assert "mapping-needed" not in page
+    assert '<button class="btn" type="submit" id="import-button">Import 1 row' in page
+
+
 def test_two_columns_mapped_to_one_field_are_both_marked_beside_their_choice(world: World):
     client = browser_client(world.a_owner)
     job = upload(world.a, world.a_owner, shopify(CLARA))

@@ -218,6 +218,31 @@ def test_the_erase_page_lists_the_conversations_messages_and_photos_it_removes(w
     assert "An entry in the audit log saying who erased them and when, with these counts only" in stays
 
 
+@pytest.mark.parametrize("typed", ["Owen O’Brien", "owen o‘brien", "Owen Oʼbrien", "OWEN O´BRIEN", "Owen O`Brien"])
+def test_erase_confirmation_takes_any_apostrophe_an_iphone_or_a_keyboard_types(world: World, typed: str):
+    owen = make_customer(world.a, world.a_owner, first_name="Owen", last_name="O'Brien", phones=["+19145550143"])
+    client = browser_client(world.a_owner)
+    other_store = browser_client(world.b_owner).post(f"/customers/{owen.pk}/erase/", {"confirm_name": typed})
+    assert other_store.status_code == 404
+    done = client.post(f"/customers/{owen.pk}/erase/", {"confirm_name": typed})
+    assert done.status_code == 302
+    with scope(store=world.a):
+        owen.refresh_from_db()
+    assert owen.erased_at is not None
+
+
+def test_erase_confirmation_takes_any_dash_and_spacing_but_not_another_name(world: World):
+    ann = make_customer(world.a, world.a_owner, first_name="Ann", last_name="Lloyd-Jones", phones=["+19145550144"])
+    client = browser_client(world.a_owner)
+    before = _state()
+    wrong = client.post(f"/customers/{ann.pk}/erase/", {"confirm_name": "Ann Lloyd Jones"})
+    assert wrong.status_code == 400
+    assert "That is not the customer’s name. Type “Ann Lloyd-Jones” as shown" in wrong.content.decode()
+    assert _state() == before
+    done = client.post(f"/customers/{ann.pk}/erase/", {"confirm_name": " ann  lloyd – jones "})
+    assert done.status_code == 302
+
+
 def test_erase_needs_the_name_typed_then_the_customer_is_gone(world: World):
     keep, _other = _two(world)
     client = browser_client(world.a_owner)

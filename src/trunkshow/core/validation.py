@@ -34,6 +34,17 @@ def fold(text: str) -> str:
     return stripped.translate(_FOLD_EXTRA)
 
 
+# Marks people type for the same thing: an iPhone's ’ for ', a Word dash for a hyphen.
+_SAME_MARK = str.maketrans(dict.fromkeys("’‘ʼ´`′", "'") | dict.fromkeys("‐‑‒–—―−", "-"))
+
+
+def fold_loosely(text: str) -> str:
+    """``fold`` where any apostrophe, any hyphen or dash and any run of spaces compare alike: what a
+    person typed to confirm a name matches however their keyboard wrote ``O’Brien`` or ``Lloyd–Jones``."""
+    marked = text.translate(_SAME_MARK)  # before fold: NFKD turns ´ into a space and a mark
+    return " ".join(fold(marked).replace(" -", "-").replace("- ", "-").split())
+
+
 def initials(*names: str, limit: int = 2) -> str:
     """The first letter of each name (of each word when one name is given), letters only: a name typed
     as ``<Sam> <Tate>`` is "ST", not "<S<T", ``Thảo`` gives "T", ``Žofia`` "Ž"; "?" when there is none."""

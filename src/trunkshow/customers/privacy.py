@@ -33,6 +33,7 @@ from trunkshow.core.audit import audit_log
 from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.customers import validation as v
 from trunkshow.customers.importing.encodings import LEGACY
+from trunkshow.customers.importing.reading import sep_delimiter
 from trunkshow.customers.models import (
     ConsentEvent,
     CurrentConsent,
@@ -549,17 +550,19 @@ def _blank_records(
     """The file's lines with each matching CSV record blanked (and mentions scrubbed in the
     others), and the number of each blanked record: its spreadsheet row (header = 1, a blank
     line is a row, as the importer counts them), or its first line with ``line_numbers``."""
-    out: list[str] = []
+    # Excel's line ``sep=X`` is no row (the importer skips it; the header is row 1), but is a line.
+    skipped = 1 if lines and sep_delimiter(lines[0]) else 0
+    out: list[str] = lines[:skipped]
     starts: list[int] = []
     position = row = 0
-    reader = csv.reader(_Feed(lines, out), delimiter=delimiter)
+    reader = csv.reader(_Feed(lines[skipped:], out), delimiter=delimiter)
     for record in reader:
         taken = reader.line_num - position
         position = reader.line_num
         if not taken:
             continue
         row += 1
-        first = position - taken + 1
+        first = position - taken + 1 + skipped
         number = first if line_numbers else row
         physical = out[-taken:]
         del out[-taken:]

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trunkshow.core.templatetags.trunkshow import store_day
 from trunkshow.core.validation import choice_values
 from trunkshow.customers import validation as v
 from trunkshow.customers.interests import interest_words
@@ -43,6 +44,7 @@ from trunkshow.customers.models import (
     Source,
 )
 from trunkshow.customers.selectors import customers_sharing_contacts
+from trunkshow.customers.suppression import suppressed_since
 from trunkshow.stores.models import Membership, Role, Store
 
 MAX_NOTE = 10_000
@@ -270,6 +272,31 @@ def _clean_contacts(
     return clean_phones, clean_emails
 
 
+def _refuse_erased(
+    store: Store, phones: Sequence[str], emails: Sequence[str], errors: _Errors, *, names: Sequence[str] = ()
+) -> None:
+    """A phone or email of a customer erased at their request is never typed back in by hand (ADR 0006,
+    amendment "suppressed by hand"): each is refused with the day of the erasure, and nothing else of
+    that customer is said. ``names`` are the fields the values are reported under, in their order."""
+    since = suppressed_since(store=store, phones=phones, emails=emails)
+    if not since:
+        return
+    for i, value in enumerate([*phones, *emails]):
+        if value not in since:
+            continue
+        phone = i < len(phones)
+        name = names[i] if i < len(names) else ("phone" if phone else "email")
+        message = (
+            _("This number belonged to a customer erased on %(date)s at their request, so it cannot be added again.")
+            if phone
+            else _(
+                "This email address belonged to a customer erased on %(date)s at their request, so it cannot be "
+                "added again."
+            )
+        )
+        errors.add(name, message % {"date": store_day(store, since[value])})
+
+
 def customer_duplicates(
     *, store: Store, phones: Iterable[str], emails: Iterable[str], exclude_id: int | None = None
 ) -> list[Customer]:
@@ -335,11 +362,25 @@ def customer_create(
     consents: Sequence[ConsentGrant] = (),
     interests: Sequence[tuple[str, str]] = (),
     allow_duplicate: bool = False,
+    their_own_contact: bool = False,
     **profile: Any,
 ) -> Customer:
+    """``their_own_contact``: the person wrote in from these themselves (a text, an email, the web chat),
+    so an erased customer's phone or email is not refused (ADR 0006, "suppressed by hand")."""
     errors = _Errors()
     clean = _clean_profile(store, None, profile, errors)
     clean_phones, clean_emails = _clean_contacts(store, phones, emails, errors, country=clean.get("country") or "")
+    if not their_own_contact:
+        _refuse_erased(
+            store,
+            [p for p, _l in clean_phones],
+            [e for e, _l in clean_emails],
+            errors,
+            names=[
+                *(f"phones.{i}" if i else "phone" for i in range(len(clean_phones))),
+                *(f"emails.{i}" if i else "email" for i in range(len(clean_emails))),
+            ],
+        )
     _clean_consents(consents, errors)
     for i, (kind, value) in enumerate(interests):
         errors.run(_clean_interest, kind, value, field=f"interests.{i}")
@@ -452,6 +493,8 @@ def customer_phone_add(
         store, [{"number": number, "label": label}], [], errors, country=customer.country
     )
     errors.raise_if_any()
+    _refuse_erased(store, [phones[0][0]], [], errors)
+    errors.raise_if_any()
     e164, label = phones[0]
     if customer.phones.filter(e164=e164).exists():
         raise ValidationError({"phone": _("This customer already has %(n)s.") % {"n": e164}})
@@ -483,6 +526,8 @@ def customer_email_add(
 ) -> CustomerEmail:
     errors = _Errors()
     (_phones, emails) = _clean_contacts(store, [], [{"address": address, "label": label}], errors)
+    errors.raise_if_any()
+    _refuse_erased(store, [], [emails[0][0]], errors)
     errors.raise_if_any()
     normalised, label = emails[0]
     if customer.emails.filter(address=normalised).exists():

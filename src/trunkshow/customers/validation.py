@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from trunkshow.core.validation import (
     clean_text,
     fold,
+    fold_loosely,
     normalise_email,
     validate_amount,
     validate_country,
@@ -112,6 +113,7 @@ __all__ = [
     "LENGTH_BOUNDS",
     "clean_text",
     "fold",
+    "fold_loosely",
     "normalise_email",
     "parse_phone",
     "phone_digits",

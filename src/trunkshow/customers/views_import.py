@@ -210,6 +210,10 @@ def _mapping_page(
         "mapping_rows": _mapping_rows(job, preview, chosen),
         "fields": [(k, str(label)) for k, label in m.FIELDS.items()],
         "has_dates": any(name in m.DATES for name in chosen.values()),
+        # Said above the columns at once, not only after pressing Import (check_mapping's refusal).
+        "recognised": any(chosen.get(column) for column in job.columns),
+        "identified": any(chosen.get(column) in m.IDENTIFYING for column in job.columns),
+        "identifying": " ".join(sorted(m.IDENTIFYING)),
         "store_order": _("day/month/year") if m.date_order(job.store.locale) == "dmy" else _("month/day/year"),
         "errors": errors,
     }

@@ -309,8 +309,8 @@ class EraseForm(forms.Form):
         self.fields["confirm_name"].help_text = _("Type “%(name)s” to confirm.") % {"name": customer.display_name}
 
     def clean_confirm_name(self) -> str:
-        typed = v.fold(" ".join(self.cleaned_data["confirm_name"].split()))
-        names = {v.fold(self.customer.display_name), v.fold(self.customer.full_name)}
+        typed = v.fold_loosely(self.cleaned_data["confirm_name"])
+        names = {v.fold_loosely(self.customer.display_name), v.fold_loosely(self.customer.full_name)}
         if typed not in names:
             raise ValidationError(
                 _("That is not the customer’s name. Type “%(name)s” as shown (capitals and accents do not matter).")

@@ -133,6 +133,7 @@ def _new_customer_for(store: Store, channel: str, address: str, name: str) -> Cu
         emails=emails,
         source=Source.CHAT,
         allow_duplicate=True,
+        their_own_contact=True,  # they wrote in themselves (ADR 0006)
     )
 
 

@@ -77,6 +77,7 @@ FIELDS: dict[str, object] = {
     "bracelet_size": gettext_lazy("Bracelet size"),
     "necklace_length": gettext_lazy("Necklace length"),
     "note": gettext_lazy("Note"),
+    "customer_id": gettext_lazy("Customer ID (this store's export)"),
 }
 # A file may hold a size per system or unit ("Ring size (US)", "Ring size (UK)", "Bracelet size (cm)"):
 # each column adds its own.
@@ -113,6 +114,8 @@ _OWN_EXPORT_GUESSES = {
     "partnersbirthday": "partner_birthday_mdy",
     "anniversary": "anniversary_mdy",
     "lifetimespend": IGNORE,
+    # Our own id: a row of this store's export is the customer it names (ADR 0005, own-export-ids).
+    "customerid": "customer_id",
 }
 
 
@@ -329,6 +332,14 @@ def split_full_name(text: str) -> tuple[str, str]:
         return text.strip(), ""
     at = next((i for i in range(1, len(words) - 1) if words[i].casefold() in _NAME_PARTICLES), len(words) - 1)
     return " ".join(words[:at]), " ".join(words[at:])
+
+
+def parse_customer_id(text: str) -> int:
+    """The number in our export's "Customer ID" column (``505``; ``#505`` as the app shows it)."""
+    digits = text.strip().removeprefix("#").strip()
+    if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) < 2**63:
+        raise ValidationError(_("“%(value)s” is not a customer number.") % {"value": text[:40]})
+    return int(digits)
 
 
 def split_values(raw: str) -> list[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -242,6 +244,17 @@ def _lines(fh: io.TextIOBase, counter: list[int], *, compose: bool = False) -> I
         yield unicodedata.normalize("NFC", text) if compose and not text.isascii() else text
 
 
+# Excel's first line naming the delimiter (``sep=;``), which it reads and hides: Excel writes it for
+# semicolon, tab or comma files, some tools quote it or pad it with the delimiter (``sep=;;;``).
+_SEP_LINE = re.compile(r'^\ufeff?"?sep=([^\w"\r\n ])"?\1*\r?\n?$', re.IGNORECASE)
+
+
+def sep_delimiter(line: str) -> str | None:
+    """The delimiter a first line ``sep=X`` names, or None when the line is no such line."""
+    found = _SEP_LINE.match(line)
+    return found.group(1) if found else None
+
+
 def detect_delimiter(sample: str) -> str:
     """The candidate that splits the header into the most columns, consistently in the next rows."""
     lines = sample.splitlines(keepends=True)[:21]
@@ -273,10 +286,17 @@ def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
 
 def _records(fh: io.TextIOBase, delimiter: str, compose: bool) -> Iterator[Record]:
     """Every record after the header is read, with its first line and its row; blank lines are
-    skipped, each still counted as a row, as a spreadsheet shows one."""
+    skipped, each still counted as a row, as a spreadsheet shows one. A first line ``sep=X`` names
+    the delimiter and is no row (Excel hides it: the header is row 1), but is a line of text."""
     counter = [0]
-    reader = csv.reader(_lines(fh, counter, compose=compose), delimiter=delimiter, strict=True)
-    previous_end = 0
+    lines = _lines(fh, counter, compose=compose)
+    first = next(lines, None)
+    sep = sep_delimiter(first) if first is not None else None
+    if sep is None and first is not None:
+        lines = itertools.chain([first], lines)
+    reader = csv.reader(lines, delimiter=sep or delimiter, strict=True)
+    skipped = 1 if sep is not None else 0
+    previous_end = skipped
     row = 0
     while True:
         start = previous_end + 1
@@ -286,7 +306,7 @@ def _records(fh: io.TextIOBase, delimiter: str, compose: bool) -> Iterator[Recor
         except StopIteration:
             return
         except csv.Error as exc:
-            previous_end = reader.line_num
+            previous_end = reader.line_num + skipped
             text = str(exc)
             # The file's text is broken: mended in a text editor, so its line; a spreadsheet shows
             # the rest of the file in one cell of that row, so the row too.
@@ -314,7 +334,7 @@ def _records(fh: io.TextIOBase, delimiter: str, compose: bool) -> Iterator[Recor
                 _("The quotes on this row do not close where a cell ends; put the whole cell in quotes."),
             )
             continue
-        previous_end = reader.line_num
+        previous_end = reader.line_num + skipped
         if cells and any(c.strip() for c in cells):
             yield Record(start, row, cells)
 
@@ -327,8 +347,12 @@ def header_and_records(
     if first is None:
         raise FileProblem(_("The file is empty: there is not even a header row."))
     if first.problem:
-        raise FileProblem(_("The header row (line 1) cannot be read: %(why)s") % {"why": first.problem})
-    if first.line != 1:
+        raise FileProblem(
+            _("The header row (line %(line)d) cannot be read: %(why)s") % {"line": first.line, "why": first.problem}
+        )
+    if first.row != 1:
+        if first.line != first.row:  # after a line ``sep=X``
+            raise FileProblem(_("The header row with the column names must follow the line “sep=”; line 2 is blank."))
         raise FileProblem(_("The first line must be the header row with the column names; line 1 is blank."))
     return check_header(first.cells), records
 
@@ -374,7 +398,8 @@ def inspect_file(path: Path, *, encoding: str | None = None, prefer: str | None 
                 _("This file is not in an encoding we can read (%(encodings)s). ") % {"encodings": _readable()}
                 + _save_as()
             ) from None
-    delimiter = detect_delimiter(sample.lstrip("\ufeff"))
+    first_line = next(iter(sample.lstrip("\ufeff").splitlines()), "")
+    delimiter = sep_delimiter(first_line) or detect_delimiter(sample.lstrip("\ufeff"))
     with open_text(path, encoding) as fh:
         try:
             columns, records = header_and_records(fh, delimiter, encoding=encoding)

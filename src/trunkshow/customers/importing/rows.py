@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from trunkshow.core.templatetags.trunkshow import phone_for_region
+from trunkshow.core.templatetags.trunkshow import phone_for_region, store_day
 from trunkshow.customers import services
 from trunkshow.customers import validation as v
 from trunkshow.customers.exporting import partner_display
@@ -43,6 +43,7 @@ from trunkshow.customers.models import (
     CurrentConsent,
     Customer,
     CustomerEmail,
+    CustomerMerge,
     CustomerPhone,
     DateKind,
     ImportantDate,
@@ -173,6 +174,8 @@ class Plan:
     anniversaries: list[tuple[int, int, int | None]] = field(default_factory=list)  # day, month, year
     sizes: list[m.ReadSize] = field(default_factory=list)  # ring, bracelet, necklace: as validate_size writes them
     spend: Decimal | None = None
+    # Our export's "Customer ID": in this store, the customer the row is (ADR 0005, own-export-ids).
+    customer_id: int | None = None
     # channel, granted, evidence, whether the cell says the customer withdrew it ("unsubscribed")
     consents: list[tuple[str, bool, str, bool]] = field(default_factory=list)
     error: str = ""
@@ -286,6 +289,8 @@ def plan_record(ctx: Context, record: Record) -> Plan:
                         "value": text[:100],
                     }
                     plan.consents.append((CONSENT_CHANNELS[name], granted, evidence, m.is_revocation(text)))
+            elif name == "customer_id":
+                plan.customer_id = m.parse_customer_id(text)
             elif name == "total_spent":
                 plan.spend = m.parse_money(text, ctx.store.currency)
             elif name == "tags":
@@ -448,6 +453,44 @@ def _suppressed(store: Store, plans: Sequence[Plan]) -> set[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """What a "Customer ID" of our export is in this store: the customer it is today (itself, or the one
+    it was merged into), or when that customer was erased."""
+
+    customer_id: int
+    erased_at: dt.datetime | None
+
+
+def _customers_by_id(store: Store, plans: Sequence[Plan]) -> dict[int, Listed]:
+    """This store's customers the batch's ids name, in one query (a second for ids merged away). An id
+    of another store, or of nobody, is not in it: the scoped queries cannot see one, so the two read
+    alike and nothing of another store is touched or said."""
+    ids = {plan.customer_id for plan in plans if plan.customer_id is not None}
+    if not ids:
+        return {}
+    listed = {
+        pk: Listed(pk, erased_at)
+        for pk, erased_at in Customer.objects.filter(_AnyOf(F("id"), ids), store=store).values_list("id", "erased_at")
+    }
+    if gone := ids - set(listed):
+        # A merge moves its CustomerMerge rows to the survivor, so each names today's customer.
+        for merged_id, survivor, erased_at in (
+            CustomerMerge.objects.filter(_AnyOf(F("merged_customer_id"), gone), store=store)
+            .order_by("at", "id")
+            .values_list("merged_customer_id", "customer_id", "customer__erased_at")
+        ):
+            listed[merged_id] = Listed(survivor, erased_at)
+    return listed
+
+
+def _erased_listed(store: Store, plan: Plan, erased_at: dt.datetime) -> str:
+    return _(
+        "Customer no. %(number)s was erased on %(date)s at their request; this row is not imported again. "
+        "Remove it from the file."
+    ) % {"number": plan.customer_id, "date": store_day(store, erased_at)}
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What happened to one record, as its ImportRow will say."""
 
@@ -463,10 +506,12 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
     valid = [p for p in plans if not p.error]
     suppressed = _suppressed(store, valid)
     owners = _owners(store, valid)
+    listed = _customers_by_id(store, valid)
     # A file without an anniversary (or size) column costs no query for them.
     dated = any(m.field_group(name) == "anniversary" for _i, _column, name in ctx.fields)
     sized = frozenset(m.SIZES[name] for _i, _column, name in ctx.fields if name in m.SIZES)
     found_ids = {i for ids in owners.by_key.values() for i in ids}
+    found_ids |= {x.customer_id for x in listed.values() if x.erased_at is None}
     snapshots = _snapshots(store, found_ids, anniversaries=dated, sizes=sized)
     # Customer → the line of this file that created them (in an earlier batch, or in this one below):
     # a later line of the same person merges into them, and says so rather than "an existing customer".
@@ -488,7 +533,7 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             row(
                 plan,
                 ImportOutcome.CREATED,
-                " ".join(filter(None, (_read_sizes(plan), _namesake(plan, owners)))),
+                " ".join(filter(None, (_read_sizes(plan), _namesake(plan, owners), _unlisted(plan)))),
                 customer_id,
             )
             owners.add(plan, customer_id)
@@ -501,6 +546,10 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         if plan.error:
             row(plan, ImportOutcome.ERROR, plan.error)
             continue
+        by_id = listed.get(plan.customer_id) if plan.customer_id is not None else None
+        if by_id is not None and by_id.erased_at is not None:
+            row(plan, ImportOutcome.ERROR, _erased_listed(store, plan, by_id.erased_at))
+            continue
         if erased := [value for digest, value in plan.digests.items() if digest in suppressed]:
             row(
                 plan,
@@ -511,6 +560,10 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
         if not pending_keys.isdisjoint(plan.match_keys()):
             flush()  # the same person twice in one batch: the second merges into the first
         found, phoned = owners.of(plan)
+        if by_id is not None:
+            # This store's own id names the person: a name-only row is them whoever shares the name;
+            # an email or phone of someone else is a conflict, said as for any row.
+            found = (found if plan.emails or plan.phones else set()) | {by_id.customer_id}
         # A phone is shared in a household: its holder is this line's person only when the names
         # agree, or when an email of the line is theirs too.
         others = [i for i in sorted(phoned - found) if _names_differ(plan.profile, snapshot(i).customer)]
@@ -523,7 +576,10 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
             row(plan, ImportOutcome.ERROR, _shared_phone(store, plan, owners, others, snapshots))
         elif len(found) > 1:
             names = {i: snapshot(i).name(store.phone_region) for i in sorted(found)}
-            row(plan, ImportOutcome.ERROR, _different_customers(store, plan, owners, names))
+            if by_id is not None:
+                row(plan, ImportOutcome.ERROR, _not_listed_one(store, plan, owners, names, by_id.customer_id))
+            else:
+                row(plan, ImportOutcome.ERROR, _different_customers(store, plan, owners, names))
         elif person is not None and strangers:
             names = {i: snapshot(i).name(store.phone_region) for i in sorted({person, *strangers})}
             row(plan, ImportOutcome.ERROR, _not_theirs(store, plan, owners, names, names[person]))
@@ -643,6 +699,26 @@ def _different_customers(store: Store, plan: Plan, owners: Owners, names: dict[i
         "This row's %(parts)s: different customers. "
         "Merge them first if they are one person, or correct the file; then import it again."
     ) % {"parts": _whose_each(store, plan, owners, names)}
+
+
+def _not_listed_one(store: Store, plan: Plan, owners: Owners, names: dict[int, str], person: int) -> str:
+    """Why a row whose Customer ID is one customer, and whose email or phone is another's, was not merged."""
+    others = {i: name for i, name in names.items() if i != person}
+    return _(
+        "This row's Customer ID is %(person)s, but its %(parts)s: different customers. "
+        "Merge them first if they are one person, or correct the file; then import it again."
+    ) % {"person": names[person], "parts": _whose_each(store, plan, owners, others)}
+
+
+def _unlisted(plan: Plan) -> str:
+    """Said beside "created" when the row's Customer ID is no customer of this store (an export of
+    another store's, or a number nobody has): the row was matched as any file's row is."""
+    if plan.customer_id is None:
+        return ""
+    return _(
+        "Customer ID %(number)s is not a customer of this store, so this row was matched by its phone, email "
+        "or name, and none was found."
+    ) % {"number": plan.customer_id}
 
 
 def _not_theirs(store: Store, plan: Plan, owners: Owners, names: dict[int, str], person: str) -> str:

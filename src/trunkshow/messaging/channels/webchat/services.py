@@ -113,6 +113,7 @@ def webchat_identify(
             emails=[email] if email else [],
             source=Source.CHAT,
             allow_duplicate=True,
+            their_own_contact=True,  # they wrote in themselves (ADR 0006)
         )
     except ValidationError as exc:
         fields = getattr(exc, "error_dict", None) or {"name": exc.error_list}
