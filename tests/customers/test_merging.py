@@ -482,3 +482,100 @@ def test_whoever_had_the_merged_away_record_as_partner_now_has_the_survivor(worl
         assert survivor.partner_id == bjorn.pk
         assert CustomerMerge.objects.get().choices == {"first_name": "kept", "last_name": "kept", "partner": "taken"}
         assert [c.pk for c in Customer.objects.filter(partner_id=F("pk"))] == []
+
+
+# ---------------------------------------------------------------- an empty value never wins
+
+
+def _known_and_empty(world: World) -> tuple[Any, Any]:
+    """Katherine Szirmay with an address and a birthday, and a nameless record made by a text."""
+    known = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katherine",
+        last_name="Szirmay",
+        phones=["+19145550142"],
+        address_line1="12 Elm St",
+        city="Boston",
+        birthday_day=14,
+        birthday_month=6,
+    )
+    empty = make_customer(world.a, world.a_owner, phones=["+13105550199"])
+    # As an inbound text makes it: a phone and no name.
+    with scopes_disabled():
+        Customer.objects.filter(pk=empty.pk).update(first_name="", last_name="")
+        empty.refresh_from_db()
+    return known, empty
+
+
+@pytest.mark.parametrize(
+    ("choices", "fields"),
+    [
+        ({"first_name": "taken", "last_name": "taken"}, ["choices.first_name", "choices.last_name"]),
+        ({"address": "taken", "birthday": "taken"}, ["choices.address", "choices.birthday"]),
+    ],
+)
+def test_an_empty_value_is_refused_as_the_winner_over_a_recorded_one(world: World, choices, fields):
+    known, empty = _known_and_empty(world)
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=known, other=empty, choices=choices)
+    assert sorted(caught.value.message_dict) == fields
+    label = fields[0].removeprefix("choices.").replace("_", " ")
+    assert caught.value.message_dict[fields[0]] == [
+        f"Customer no. {empty.pk} has no {label} recorded, so customer no. {known.pk}'s is kept: an empty value "
+        "cannot replace a recorded one. Choose “kept” or leave the field out."
+    ]
+    assert _state() == before
+
+
+def test_keeping_an_empty_name_over_the_others_is_refused_too(world: World):
+    known, empty = _known_and_empty(world)
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=empty, other=known, choices={"first_name": "kept"})
+    assert list(caught.value.message_dict) == ["choices.first_name"]
+    assert _state() == before
+    with scope(store=world.a):
+        survivor = customer_merge(store=world.a, actor=None, customer=empty, other=known, choices={})
+    assert (survivor.first_name, survivor.last_name, survivor.address_line1, survivor.birthday_day) == (
+        "Katherine",
+        "Szirmay",
+        "12 Elm St",
+        14,
+    )
+
+
+def test_the_api_refuses_an_empty_name_as_the_winner_and_nothing_changes(world: World):
+    from tests.conftest import api
+
+    known, empty = _known_and_empty(world)
+    before = _state()
+    response = api(world.a_owner).post(
+        f"/api/v1/customers/{known.pk}/merge",
+        {"other_id": empty.pk, "choices": {"first_name": "taken", "last_name": "taken"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert sorted(response.json()["error"]["fields"]) == ["choices.first_name", "choices.last_name"]
+    assert _state() == before
+
+
+def test_the_merge_page_offers_no_empty_value_and_keeps_the_recorded_one(world: World):
+    from tests.conftest import browser_client
+
+    known, empty = _known_and_empty(world)
+    client = browser_client(world.a_owner)
+    url = f"/customers/{known.pk}/merge/{empty.pk}/"
+    page = client.get(url).content.decode()
+    for name in ("first_name", "last_name", "address", "birthday"):
+        assert f'name="{name}"' not in page
+    assert page.count(f"Only no. {known.pk} has this: it is kept.") == 4
+    # A forged post naming an empty winner is refused on the page too, and nothing changes.
+    before = _state()
+    response = client.post(url, {"first_name": "taken", "last_name": "taken"})
+    assert response.status_code == 302
+    assert _state() != before
+    with scopes_disabled():
+        kept = Customer.objects.get(pk=known.pk)
+    assert (kept.first_name, kept.last_name, kept.address_line1) == ("Katherine", "Szirmay", "12 Elm St")

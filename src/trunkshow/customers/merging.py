@@ -224,6 +224,36 @@ def _clean_choices(choices: Mapping[str, Any]) -> dict[str, str]:
     return clean
 
 
+def merge_is_open(*, customer: Customer, other: Customer, field: MergeField) -> bool:
+    """Whether the person has a choice on this field: both records hold a value. Where only one
+    does, that value is kept; an empty one never wins over a recorded one (ADR 0006)."""
+    return not _is_empty(_values(customer, field)) and not _is_empty(_values(other, field))
+
+
+def _refuse_empty_winners(survivor: Customer, gone: Customer, clean: Mapping[str, str]) -> None:
+    """Refuse a choice that would put "not recorded" in place of a recorded value: a merge must not
+    delete a known name, address or birthday, and must never leave a customer nameless."""
+    errors: dict[str, list[str]] = {}
+    for name, decision in clean.items():
+        field = FIELDS_BY_NAME[name]
+        winner, loser = (survivor, gone) if decision == KEPT else (gone, survivor)
+        if _is_empty(_values(winner, field)) and not _is_empty(_values(loser, field)):
+            errors[f"choices.{name}"] = [
+                _(
+                    "Customer no. %(empty)s has no %(label)s recorded, so customer no. %(known)s's is kept: "
+                    "an empty value cannot replace a recorded one. Choose “%(right)s” or leave the field out."
+                )
+                % {
+                    "empty": winner.pk,
+                    "label": str(field.label).lower(),
+                    "known": loser.pk,
+                    "right": KEPT if decision == TAKEN else TAKEN,
+                }
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _erased_error(field: str, customer: Customer) -> ValidationError:
     assert customer.erased_at is not None
     return ValidationError(
@@ -266,6 +296,8 @@ def customer_merge(
     refusal = merge_refusal(customer=survivor, other=gone)
     if refusal is not None:
         raise ValidationError({"other_id": refusal})
+
+    _refuse_empty_winners(survivor, gone, clean)
 
     outcome: dict[str, str] = {}
     for field in MERGE_FIELDS:

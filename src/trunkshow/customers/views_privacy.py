@@ -35,6 +35,7 @@ from trunkshow.customers.merging import (
     merge_default,
     merge_differences,
     merge_doubts,
+    merge_is_open,
     merge_refusal,
 )
 from trunkshow.customers.models import Channel, Customer, Source
@@ -192,7 +193,13 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
         start = reverse("customers:merge", args=[customer.pk]) + f"?other={other.pk}"
         return redirect(start)
     differing = merge_differences(customer=customer, other=other)
-    fields = [(f, merge_default(customer=customer, other=other, field=f)) for f in differing]
+    # Only a field both records hold is a choice; where one has nothing, the recorded value is
+    # kept and shown as plain text ("Not recorded" is never offered as a winner, ADR 0006).
+    fields = [
+        (f, merge_default(customer=customer, other=other, field=f))
+        for f in differing
+        if merge_is_open(customer=customer, other=other, field=f)
+    ]
     form = MergeForm(request.POST if request.method == "POST" else None, fields=fields)
     errors: list[str] = []
     if form.is_bound and form.is_valid():
@@ -216,11 +223,12 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
     rows = [
         {
             "field": field,
-            "bound": form[field.name],
+            "bound": form[field.name] if field.name in form.fields else None,
             "kept": _value_text(request, customer, field),
             "taken": _value_text(request, other, field),
+            "winner": merge_default(customer=customer, other=other, field=field),
         }
-        for field, _default in fields
+        for field in differing
     ]
     doubts = [
         {
