@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -579,3 +580,39 @@ def test_the_merge_page_offers_no_empty_value_and_keeps_the_recorded_one(world: 
     with scopes_disabled():
         kept = Customer.objects.get(pk=known.pk)
     assert (kept.first_name, kept.last_name, kept.address_line1) == ("Katherine", "Szirmay", "12 Elm St")
+
+
+# ---------------------------------------------------------------- a merge page of a record already merged
+
+
+def test_a_second_merge_or_an_old_merge_link_says_the_record_was_already_merged(pair):
+    from tests.conftest import browser_client
+
+    world, keep, other, _husband = pair
+    client = browser_client(world.a_owner)
+    confirm = f"/customers/{keep.pk}/merge/{other.pk}/"
+    page = client.get(confirm).content.decode()  # the second tab, opened before the merge
+    # What the browser submits: the radios checked by default.
+    defaults = dict(re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]* checked', page))
+    assert len(defaults) >= 4
+    assert client.post(confirm, defaults).status_code == 302
+    said = f"Customer no. {other.pk} was already merged into Kati Szirmay (no. {keep.pk}): this is their record now."
+    for method, url, data in (
+        ("post", confirm, defaults),  # Merge in the second tab
+        ("get", confirm, {}),
+        ("get", f"/customers/{other.pk}/merge/", {}),
+        ("get", f"/customers/{other.pk}/merge/{keep.pk}/", {}),
+    ):
+        response = getattr(client, method)(url, data)
+        assert (response.status_code, response["Location"]) == (302, f"/customers/{keep.pk}/"), url
+        assert said in client.get(response["Location"]).content.decode()
+    with scopes_disabled():
+        assert CustomerMerge.objects.count() == 1
+    # Choosing the merged-away number on the start page says where it went.
+    page = client.get(f"/customers/{keep.pk}/merge/?other={other.pk}").content.decode()
+    assert f"Customer no. {other.pk} was already merged into Kati Szirmay (no. {keep.pk})." in page
+    # Another store's staff learn nothing.
+    for url in (confirm, f"/customers/{other.pk}/merge/"):
+        response = browser_client(world.b_owner).get(url)
+        assert response.status_code == 404
+        assert "Szirmay" not in response.content.decode()
