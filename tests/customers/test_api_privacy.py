@@ -62,6 +62,10 @@ def test_merge_through_the_api(world: World):
     assert merge[0]["actor"]["name"] == "Max Manager"
     assert merge[0]["data"] == {
         "taken": ["Last name", "Address"],
+        "changes": [
+            {"label": "Last name", "now": "Szirmai", "was": "Szirmay"},
+            {"label": "Address", "now": "Boston", "was": ""},
+        ],
         "merged_customer_id": other.pk,
         "merged_name": "Kate Szirmai",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -616,3 +617,47 @@ def test_a_second_merge_or_an_old_merge_link_says_the_record_was_already_merged(
         response = browser_client(world.b_owner).get(url)
         assert response.status_code == 404
         assert "Szirmay" not in response.content.decode()
+
+
+# ---------------------------------------------------------------- what a merge replaced is kept
+
+
+def test_a_merge_keeps_what_each_taken_value_replaced_until_the_customer_is_erased(pair):
+    from tests.conftest import browser_client
+
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        Customer.objects.filter(pk=keep.pk).update(birthday_day=2, birthday_month=3, birthday_year=1980)
+        keep.refresh_from_db()
+        customer_merge(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=keep,
+            other=other,
+            choices={"address": "taken", "birthday": "taken"},
+        )
+        merge = CustomerMerge.objects.get(customer=keep)
+    assert merge.replaced["address"]["was"] == {
+        "address_line1": "1 Fifth Ave",
+        "address_line2": "",
+        "city": "New York",
+        "region": "",
+        "postal_code": "",
+        "country": "US",
+    }
+    assert merge.replaced["birthday"] == {
+        "was": {"birthday_day": 2, "birthday_month": 3, "birthday_year": 1980},
+        "now": {"birthday_day": 14, "birthday_month": 6, "birthday_year": None},
+    }
+    page = browser_client(world.a_owner).get(f"/customers/{keep.pk}/").content.decode()
+    assert "Address: 9 Elm St, Boston, MA, 02110, US (was 1 Fifth Ave, New York, US)" in page
+    assert "Birthday: 14 June (was 2 March 1980)" in page
+    # The privacy export holds them.
+    export = browser_client(world.a_owner).post(f"/customers/{keep.pk}/data.json")
+    data = json.loads(b"".join(export.streaming_content) if export.streaming else export.content)
+    assert data["merges"][0]["replaced"] == merge.replaced
+    # Erasure erases them.
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=None, customer=Customer.objects.get(pk=keep.pk))
+        merge.refresh_from_db()
+    assert (merge.replaced, merge.merged_name) == ({}, "")

@@ -5,6 +5,7 @@ ends up on the survivor.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -300,12 +301,17 @@ def customer_merge(
     _refuse_empty_winners(survivor, gone, clean)
 
     outcome: dict[str, str] = {}
+    replaced: dict[str, dict[str, dict[str, Any]]] = {}
     for field in MERGE_FIELDS:
         if _values(survivor, field) == _values(gone, field):
             continue
         decision = clean.get(field.name) or merge_default(customer=survivor, other=gone, field=field)
         outcome[field.name] = decision
         if decision == TAKEN:
+            replaced[field.name] = {
+                "was": {column: getattr(survivor, column) for column in field.columns},
+                "now": {column: getattr(gone, column) for column in field.columns},
+            }
             for column in field.columns:
                 setattr(survivor, column, getattr(gone, column))
     survivor.imported_spend += gone.imported_spend
@@ -344,6 +350,7 @@ def customer_merge(
         merged_customer_id=other.pk,
         merged_name=gone_name[:220],
         choices=outcome,
+        replaced=replaced,
         actor=_user(actor),
     )
     # The audit entry names fields and ids, never the people: an erasure later leaves nothing here.
@@ -399,11 +406,50 @@ def _recompute_current_consent(store: Store, customer: Customer) -> None:
     )
 
 
+def merge_value_text(field: MergeField, values: Mapping[str, Any]) -> str:
+    """A field's stored values in one short line ("12 Elm St, Boston", "14 June 1980"), "" when empty."""
+    if field.name == "birthday":
+        day, month, year = (values.get(c) for c in field.columns)
+        if not month:
+            return str(year or "")
+        text = f"{day} {calendar.month_name[month]}" if day else calendar.month_name[month]
+        return f"{text} {year}" if year else text
+    parts = []
+    for column in field.columns:
+        value = values.get(column)
+        if value in (None, ""):
+            continue
+        if column == "partner_id":
+            parts.append(_("customer no. %(number)s") % {"number": value})
+        elif column == "assigned_associate_id":
+            parts.append(_("staff member no. %(number)s") % {"number": value})
+        elif column.startswith("partner_birthday"):
+            continue
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)
+
+
 def _merges(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
-    """On the survivor's timeline: who merged which record in, and whose values were taken."""
+    """On the survivor's timeline: who merged which record in, whose values were taken, and what
+    each taken value replaced."""
     for merge in CustomerMerge.objects.filter(customer=customer).select_related("actor")[:limit]:
         taken = [str(f.label) for f in MERGE_FIELDS if merge.choices.get(f.name) == TAKEN]
-        extra = {"taken": taken, "merged_customer_id": merge.merged_customer_id, "merged_name": merge.merged_name}
+        changes = [
+            {
+                "label": str(f.label),
+                "now": merge_value_text(f, merge.replaced[f.name].get("now", {})),
+                "was": merge_value_text(f, merge.replaced[f.name].get("was", {})),
+            }
+            for f in MERGE_FIELDS
+            if f.name in (merge.replaced or {})
+        ]
+        extra = {
+            "taken": taken,
+            "changes": changes,
+            "merged_customer_id": merge.merged_customer_id,
+            "merged_name": merge.merged_name,
+        }
         yield TimelineEntry(merge.at, "merge", merge.actor, merge, extra)
 
 
