@@ -75,8 +75,8 @@ def test_merge_through_the_api(world: World):
     ("make_body", "status", "code", "fields"),
     [
         (lambda keep, other, b: {"other_id": keep.pk}, 400, "invalid", ["other_id"]),
-        (lambda keep, other, b: {"other_id": b.pk}, 404, "not_found", []),
-        (lambda keep, other, b: {"other_id": 10**12}, 404, "not_found", []),
+        (lambda keep, other, b: {"other_id": b.pk}, 400, "invalid", ["other_id"]),
+        (lambda keep, other, b: {"other_id": 10**12}, 400, "invalid", ["other_id"]),
         (
             lambda keep, other, b: {"other_id": other.pk, "choices": {"shoe_size": "taken"}},
             400,

@@ -388,7 +388,6 @@ def test_the_api_names_the_customer_a_merged_away_id_went_into_and_another_store
         client.get(f"/api/v1/customers/{other.pk}"),
         client.get(f"/api/v1/customers/{other.pk}/notes"),
         client.post(f"/api/v1/customers/{other.pk}/erase"),
-        client.post(f"/api/v1/customers/{keep.pk}/merge", {"other_id": other.pk}, content_type="application/json"),
     ):
         assert response.status_code == 404, response.content
         assert response.json()["error"] == {"code": "merged", "message": said, "fields": {}}
@@ -661,3 +660,41 @@ def test_a_merge_keeps_what_each_taken_value_replaced_until_the_customer_is_eras
         customer_erase(store=world.a, actor=None, customer=Customer.objects.get(pk=keep.pk))
         merge.refresh_from_db()
     assert (merge.replaced, merge.merged_name) == ({}, "")
+
+
+# ---------------------------------------------------------------- the API names what is wrong with other_id
+
+
+def test_the_api_says_what_is_wrong_with_other_id_on_that_field(pair):
+    from tests.conftest import api
+
+    world, keep, other, _husband = pair
+    stranger = make_customer(world.b, world.b_owner, first_name="Béa")
+    third = make_customer(world.a, world.a_owner, first_name="Kathy", last_name="Szirmay")
+    client = api(world.a_owner)
+
+    def merge(customer_id: int, other_id: int) -> Any:
+        return client.post(
+            f"/api/v1/customers/{customer_id}/merge", {"other_id": other_id}, content_type="application/json"
+        )
+
+    before = _state()
+    for other_id in (stranger.pk, 987654):
+        response = merge(keep.pk, other_id)
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["fields"] == {"other_id": ["No customer with this id in this store."]}
+    assert _state() == before
+    with scope(store=world.a):
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+    response = merge(keep.pk, other.pk)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "other_id": [f"Customer no. {other.pk} was already merged into this customer."]
+    }
+    response = merge(third.pk, other.pk)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "other_id": [f"Customer no. {other.pk} was merged into customer no. {keep.pk} (Kati Szirmay); use that id."]
+    }
+    # The path's own customer of another store is still the plain 404.
+    assert merge(stranger.pk, keep.pk).status_code == 404
