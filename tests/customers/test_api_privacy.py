@@ -281,3 +281,30 @@ def test_partners_are_not_merged_through_the_api_either(world: World, from_page:
     )
     assert response.json()["error"] == {"code": "invalid", "message": said, "fields": {"other_id": [said]}}
     assert _state() == before
+
+
+@pytest.mark.parametrize("value", ["taken", 1], ids=["unknown-names", "values-not-text"])
+def test_a_merge_with_100001_bad_choices_gets_a_small_answer_and_changes_nothing(world: World, value):
+    keep, other = _two(world)
+    before = _state()
+    choices = {f"field_{n:06d}": value for n in range(100_001)}
+    response = api(world.a_owner).post(
+        f"/api/v1/customers/{keep.pk}/merge",
+        {"other_id": other.pk, "choices": choices},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert len(response.content) < 10_000, len(response.content)
+    error = response.json()["error"]
+    if value == "taken":
+        assert sorted(error["fields"]) == [
+            "choices",
+            "choices.field_000000",
+            "choices.field_000001",
+            "choices.field_000002",
+        ]
+        assert error["fields"]["choices"][0].startswith("100001 unknown fields in all (the first 3 are named); ")
+    else:
+        assert len(error["fields"]) == 20
+        assert error["message"].endswith("(100001 fields have errors; the first 20 are listed.)")
+    assert _state() == before

@@ -42,6 +42,7 @@ from trunkshow.customers.timeline import TimelineEntry, register_source
 from trunkshow.stores.models import Store
 
 KEPT, TAKEN = "kept", "taken"
+UNKNOWN_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -202,21 +203,35 @@ def merge_doubts(*, customer: Customer, other: Customer) -> list[MergeField]:
     return doubts
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _clean_choices(choices: Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(choices, Mapping):
         raise ValidationError({"choices": _("Give the choices as an object of field name to “kept” or “taken”.")})
     errors: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
+    unknown = [name for name in choices if name not in FIELDS_BY_NAME]
+    # A few unknown names are named, then counted: an answer stays small whatever was sent.
+    for name in unknown[:UNKNOWN_NAMED]:
+        shown = _shorten(name)
+        errors[f"choices.{shown}"] = [
+            _("Unknown field “%(name)s”: choose among %(allowed)s.")
+            % {"name": shown, "allowed": ", ".join(FIELDS_BY_NAME)}
+        ]
+    if len(unknown) > UNKNOWN_NAMED:
+        errors["choices"] = [
+            _("%(count)s unknown fields in all (the first %(named)s are named); choose among %(allowed)s.")
+            % {"count": len(unknown), "named": UNKNOWN_NAMED, "allowed": ", ".join(FIELDS_BY_NAME)}
+        ]
     for name, value in choices.items():
         if name not in FIELDS_BY_NAME:
-            errors[f"choices.{name}"] = [
-                _("Unknown field “%(name)s”: choose among %(allowed)s.")
-                % {"name": name, "allowed": ", ".join(FIELDS_BY_NAME)}
-            ]
-        elif value not in (KEPT, TAKEN):
+            continue
+        if value not in (KEPT, TAKEN):
             errors[f"choices.{name}"] = [
                 _("Use “kept” for this customer's value or “taken” for the other customer's, not “%(value)s”.")
-                % {"value": value}
+                % {"value": _shorten(str(value))}
             ]
         else:
             clean[name] = value
