@@ -5,7 +5,6 @@ ends up on the survivor.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trunkshow.core.audit import audit_log
-from trunkshow.core.templatetags.trunkshow import store_day
+from trunkshow.core.templatetags.trunkshow import monthday, store_day
 from trunkshow.core.validation import fold
 from trunkshow.customers.distinct import distinct_pairs_carry
 from trunkshow.customers.models import (
@@ -421,14 +420,12 @@ def _recompute_current_consent(store: Store, customer: Customer) -> None:
     )
 
 
-def merge_value_text(field: MergeField, values: Mapping[str, Any]) -> str:
-    """A field's stored values in one short line ("12 Elm St, Boston", "14 June 1980"), "" when empty."""
+def merge_value_text(store: Store, field: MergeField, values: Mapping[str, Any]) -> str:
+    """A field's stored values in one short line ("12 Elm St, Boston", "March 2, 1980" as the
+    store writes dates), "" when empty."""
     if field.name == "birthday":
         day, month, year = (values.get(c) for c in field.columns)
-        if not month:
-            return str(year or "")
-        text = f"{day} {calendar.month_name[month]}" if day else calendar.month_name[month]
-        return f"{text} {year}" if year else text
+        return monthday({"store": store}, day, month, year) or str(year or "")
     parts = []
     for column in field.columns:
         value = values.get(column)
@@ -453,8 +450,8 @@ def _merges(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
         changes = [
             {
                 "label": str(f.label),
-                "now": merge_value_text(f, merge.replaced[f.name].get("now", {})),
-                "was": merge_value_text(f, merge.replaced[f.name].get("was", {})),
+                "now": merge_value_text(customer.store, f, merge.replaced[f.name].get("now", {})),
+                "was": merge_value_text(customer.store, f, merge.replaced[f.name].get("was", {})),
             }
             for f in MERGE_FIELDS
             if f.name in (merge.replaced or {})
