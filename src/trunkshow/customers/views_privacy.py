@@ -40,7 +40,7 @@ from trunkshow.customers.merging import (
 )
 from trunkshow.customers.models import Channel, Customer, Source
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase, erase_preview
-from trunkshow.customers.views import _address_lines, _locale
+from trunkshow.customers.views import _address_lines, _locale, to_survivor
 from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
 
@@ -53,19 +53,14 @@ def _merge_party(request: HttpRequest, customer_id: int, **kwargs: Any) -> Custo
     """This store's customer, or for a record already merged away (a second tab, a double submit,
     an old link) a redirect to the one that stayed that says so, as the profile does. Another
     store's id, or one that never was, is still the plain 404."""
-    store = _store(request)
     try:
-        return selectors.customer_get_for(store=store, customer_id=customer_id, **kwargs)
+        return selectors.customer_get_for(store=_store(request), customer_id=customer_id, **kwargs)
     except Http404:
-        survivor = selectors.customer_merged_into(store=store, customer_id=customer_id)
-        if survivor is None:
-            raise
-    messages.info(
-        request,
-        _("Customer no. %(old)s was already merged into %(name)s (no. %(number)s): this is their record now.")
-        % {"old": customer_id, "name": survivor.display_name, "number": survivor.pk},
-    )
-    return redirect("customers:detail", survivor.pk)
+        return to_survivor(
+            request,
+            customer_id,
+            _("Customer no. %(old)s was already merged into %(name)s (no. %(number)s): this is their record now."),
+        )
 
 
 # ---------------------------------------------------------------- merge: choose the other record
