@@ -63,6 +63,10 @@ def test_merge_through_the_api(world: World):
     assert merge[0]["actor"]["name"] == "Max Manager"
     assert merge[0]["data"] == {
         "taken": ["Last name", "Address"],
+        "changes": [
+            {"label": "Last name", "now": "Szirmai", "was": "Szirmay"},
+            {"label": "Address", "now": "Boston", "was": ""},
+        ],
         "merged_customer_id": other.pk,
         "merged_name": "Kate Szirmai",
     }
@@ -72,8 +76,8 @@ def test_merge_through_the_api(world: World):
     ("make_body", "status", "code", "fields"),
     [
         (lambda keep, other, b: {"other_id": keep.pk}, 400, "invalid", ["other_id"]),
-        (lambda keep, other, b: {"other_id": b.pk}, 404, "not_found", []),
-        (lambda keep, other, b: {"other_id": 10**12}, 404, "not_found", []),
+        (lambda keep, other, b: {"other_id": b.pk}, 400, "invalid", ["other_id"]),
+        (lambda keep, other, b: {"other_id": 10**12}, 400, "invalid", ["other_id"]),
         (
             lambda keep, other, b: {"other_id": other.pk, "choices": {"shoe_size": "taken"}},
             400,
@@ -277,4 +281,31 @@ def test_partners_are_not_merged_through_the_api_either(world: World, from_page:
         "so their records are not merged. If that is a mistake, remove the partner from Björn Åkesson's record first."
     )
     assert response.json()["error"] == {"code": "invalid", "message": said, "fields": {"other_id": [said]}}
+    assert _state() == before
+
+
+@pytest.mark.parametrize("value", ["taken", 1], ids=["unknown-names", "values-not-text"])
+def test_a_merge_with_100001_bad_choices_gets_a_small_answer_and_changes_nothing(world: World, value):
+    keep, other = _two(world)
+    before = _state()
+    choices = {f"field_{n:06d}": value for n in range(100_001)}
+    response = api(world.a_owner).post(
+        f"/api/v1/customers/{keep.pk}/merge",
+        {"other_id": other.pk, "choices": choices},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert len(response.content) < 10_000, len(response.content)
+    error = response.json()["error"]
+    if value == "taken":
+        assert sorted(error["fields"]) == [
+            "choices",
+            "choices.field_000000",
+            "choices.field_000001",
+            "choices.field_000002",
+        ]
+        assert error["fields"]["choices"][0].startswith("100001 unknown fields in all (the first 3 are named); ")
+    else:
+        assert len(error["fields"]) == 20
+        assert error["message"].endswith("(100001 fields have errors; the first 20 are listed.)")
     assert _state() == before

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -386,7 +388,6 @@ def test_the_api_names_the_customer_a_merged_away_id_went_into_and_another_store
         client.get(f"/api/v1/customers/{other.pk}"),
         client.get(f"/api/v1/customers/{other.pk}/notes"),
         client.post(f"/api/v1/customers/{other.pk}/erase"),
-        client.post(f"/api/v1/customers/{keep.pk}/merge", {"other_id": other.pk}, content_type="application/json"),
     ):
         assert response.status_code == 404, response.content
         assert response.json()["error"] == {"code": "merged", "message": said, "fields": {}}
@@ -482,3 +483,218 @@ def test_whoever_had_the_merged_away_record_as_partner_now_has_the_survivor(worl
         assert survivor.partner_id == bjorn.pk
         assert CustomerMerge.objects.get().choices == {"first_name": "kept", "last_name": "kept", "partner": "taken"}
         assert [c.pk for c in Customer.objects.filter(partner_id=F("pk"))] == []
+
+
+# ---------------------------------------------------------------- an empty value never wins
+
+
+def _known_and_empty(world: World) -> tuple[Any, Any]:
+    """Katherine Szirmay with an address and a birthday, and a nameless record made by a text."""
+    known = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Katherine",
+        last_name="Szirmay",
+        phones=["+19145550142"],
+        address_line1="12 Elm St",
+        city="Boston",
+        birthday_day=14,
+        birthday_month=6,
+    )
+    empty = make_customer(world.a, world.a_owner, phones=["+13105550199"])
+    # As an inbound text makes it: a phone and no name.
+    with scopes_disabled():
+        Customer.objects.filter(pk=empty.pk).update(first_name="", last_name="")
+        empty.refresh_from_db()
+    return known, empty
+
+
+@pytest.mark.parametrize(
+    ("choices", "fields"),
+    [
+        ({"first_name": "taken", "last_name": "taken"}, ["choices.first_name", "choices.last_name"]),
+        ({"address": "taken", "birthday": "taken"}, ["choices.address", "choices.birthday"]),
+    ],
+)
+def test_an_empty_value_is_refused_as_the_winner_over_a_recorded_one(world: World, choices, fields):
+    known, empty = _known_and_empty(world)
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=known, other=empty, choices=choices)
+    assert sorted(caught.value.message_dict) == fields
+    label = fields[0].removeprefix("choices.").replace("_", " ")
+    assert caught.value.message_dict[fields[0]] == [
+        f"Customer no. {empty.pk} has no {label} recorded, so customer no. {known.pk}'s is kept: an empty value "
+        "cannot replace a recorded one. Choose “kept” or leave the field out."
+    ]
+    assert _state() == before
+
+
+def test_keeping_an_empty_name_over_the_others_is_refused_too(world: World):
+    known, empty = _known_and_empty(world)
+    before = _state()
+    with scope(store=world.a), pytest.raises(ValidationError) as caught:
+        customer_merge(store=world.a, actor=None, customer=empty, other=known, choices={"first_name": "kept"})
+    assert list(caught.value.message_dict) == ["choices.first_name"]
+    assert _state() == before
+    with scope(store=world.a):
+        survivor = customer_merge(store=world.a, actor=None, customer=empty, other=known, choices={})
+    assert (survivor.first_name, survivor.last_name, survivor.address_line1, survivor.birthday_day) == (
+        "Katherine",
+        "Szirmay",
+        "12 Elm St",
+        14,
+    )
+
+
+def test_the_api_refuses_an_empty_name_as_the_winner_and_nothing_changes(world: World):
+    from tests.conftest import api
+
+    known, empty = _known_and_empty(world)
+    before = _state()
+    response = api(world.a_owner).post(
+        f"/api/v1/customers/{known.pk}/merge",
+        {"other_id": empty.pk, "choices": {"first_name": "taken", "last_name": "taken"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert sorted(response.json()["error"]["fields"]) == ["choices.first_name", "choices.last_name"]
+    assert _state() == before
+
+
+def test_the_merge_page_offers_no_empty_value_and_keeps_the_recorded_one(world: World):
+    from tests.conftest import browser_client
+
+    known, empty = _known_and_empty(world)
+    client = browser_client(world.a_owner)
+    url = f"/customers/{known.pk}/merge/{empty.pk}/"
+    page = client.get(url).content.decode()
+    for name in ("first_name", "last_name", "address", "birthday"):
+        assert f'name="{name}"' not in page
+    assert page.count(f"Only no. {known.pk} has this: it is kept.") == 4
+    # A forged post naming an empty winner is refused on the page too, and nothing changes.
+    before = _state()
+    response = client.post(url, {"first_name": "taken", "last_name": "taken"})
+    assert response.status_code == 302
+    assert _state() != before
+    with scopes_disabled():
+        kept = Customer.objects.get(pk=known.pk)
+    assert (kept.first_name, kept.last_name, kept.address_line1) == ("Katherine", "Szirmay", "12 Elm St")
+
+
+# ---------------------------------------------------------------- a merge page of a record already merged
+
+
+def test_a_second_merge_or_an_old_merge_link_says_the_record_was_already_merged(pair):
+    from tests.conftest import browser_client
+
+    world, keep, other, _husband = pair
+    client = browser_client(world.a_owner)
+    confirm = f"/customers/{keep.pk}/merge/{other.pk}/"
+    page = client.get(confirm).content.decode()  # the second tab, opened before the merge
+    # What the browser submits: the radios checked by default.
+    defaults = dict(re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]* checked', page))
+    assert len(defaults) >= 4
+    assert client.post(confirm, defaults).status_code == 302
+    said = f"Customer no. {other.pk} was already merged into Kati Szirmay (no. {keep.pk}): this is their record now."
+    for method, url, data in (
+        ("post", confirm, defaults),  # Merge in the second tab
+        ("get", confirm, {}),
+        ("get", f"/customers/{other.pk}/merge/", {}),
+        ("get", f"/customers/{other.pk}/merge/{keep.pk}/", {}),
+    ):
+        response = getattr(client, method)(url, data)
+        assert (response.status_code, response["Location"]) == (302, f"/customers/{keep.pk}/"), url
+        assert said in client.get(response["Location"]).content.decode()
+    with scopes_disabled():
+        assert CustomerMerge.objects.count() == 1
+    # Choosing the merged-away number on the start page says where it went.
+    page = client.get(f"/customers/{keep.pk}/merge/?other={other.pk}").content.decode()
+    assert f"Customer no. {other.pk} was already merged into Kati Szirmay (no. {keep.pk})." in page
+    # Another store's staff learn nothing.
+    for url in (confirm, f"/customers/{other.pk}/merge/"):
+        response = browser_client(world.b_owner).get(url)
+        assert response.status_code == 404
+        assert "Szirmay" not in response.content.decode()
+
+
+# ---------------------------------------------------------------- what a merge replaced is kept
+
+
+def test_a_merge_keeps_what_each_taken_value_replaced_until_the_customer_is_erased(pair):
+    from tests.conftest import browser_client
+
+    world, keep, other, _husband = pair
+    with scope(store=world.a):
+        Customer.objects.filter(pk=keep.pk).update(birthday_day=2, birthday_month=3, birthday_year=1980)
+        keep.refresh_from_db()
+        customer_merge(
+            store=world.a,
+            actor=world.a_owner.user,
+            customer=keep,
+            other=other,
+            choices={"address": "taken", "birthday": "taken"},
+        )
+        merge = CustomerMerge.objects.get(customer=keep)
+    assert merge.replaced["address"]["was"] == {
+        "address_line1": "1 Fifth Ave",
+        "address_line2": "",
+        "city": "New York",
+        "region": "",
+        "postal_code": "",
+        "country": "US",
+    }
+    assert merge.replaced["birthday"] == {
+        "was": {"birthday_day": 2, "birthday_month": 3, "birthday_year": 1980},
+        "now": {"birthday_day": 14, "birthday_month": 6, "birthday_year": None},
+    }
+    page = browser_client(world.a_owner).get(f"/customers/{keep.pk}/").content.decode()
+    assert "Address: 9 Elm St, Boston, MA, 02110, US (was 1 Fifth Ave, New York, US)" in page
+    assert "Birthday: June 14 (was March 2, 1980)" in page
+    # The privacy export holds them.
+    export = browser_client(world.a_owner).post(f"/customers/{keep.pk}/data.json")
+    data = json.loads(b"".join(export.streaming_content) if export.streaming else export.content)
+    assert data["merges"][0]["replaced"] == merge.replaced
+    # Erasure erases them.
+    with scope(store=world.a):
+        customer_erase(store=world.a, actor=None, customer=Customer.objects.get(pk=keep.pk))
+        merge.refresh_from_db()
+    assert (merge.replaced, merge.merged_name) == ({}, "")
+
+
+# ---------------------------------------------------------------- the API names what is wrong with other_id
+
+
+def test_the_api_says_what_is_wrong_with_other_id_on_that_field(pair):
+    from tests.conftest import api
+
+    world, keep, other, _husband = pair
+    stranger = make_customer(world.b, world.b_owner, first_name="Béa")
+    third = make_customer(world.a, world.a_owner, first_name="Kathy", last_name="Szirmay")
+    client = api(world.a_owner)
+
+    def merge(customer_id: int, other_id: int) -> Any:
+        return client.post(
+            f"/api/v1/customers/{customer_id}/merge", {"other_id": other_id}, content_type="application/json"
+        )
+
+    before = _state()
+    for other_id in (stranger.pk, 987654):
+        response = merge(keep.pk, other_id)
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["fields"] == {"other_id": ["No customer with this id in this store."]}
+    assert _state() == before
+    with scope(store=world.a):
+        customer_merge(store=world.a, actor=world.a_owner.user, customer=keep, other=other, choices={})
+    response = merge(keep.pk, other.pk)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "other_id": [f"Customer no. {other.pk} was already merged into this customer."]
+    }
+    response = merge(third.pk, other.pk)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "other_id": [f"Customer no. {other.pk} was merged into customer no. {keep.pk} (Kati Szirmay); use that id."]
+    }
+    # The path's own customer of another store is still the plain 404.
+    assert merge(stranger.pk, keep.pk).status_code == 404

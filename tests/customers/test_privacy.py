@@ -275,6 +275,7 @@ def test_export_holds_every_kind_of_row_exactly(world: World):
             "merged_customer_id": x["twin"].pk,
             "merged_name": "Kati Sz",
             "choices": {f.name: "kept" for f in MERGE_FIELDS},  # the twin had less on every field
+            "replaced": {},
             "by": {"id": world.a_owner.user.pk, "name": "Ana Owner"},
             "at": merge.at.isoformat(),
         }

@@ -25,12 +25,12 @@ ZOE = "+12125550142"
 T0 = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)  # the world's stores keep no hours: always open
 
 
-def _text(world: Any, captured: Any, body: str, sid: str) -> Message:
+def _text(world: Any, captured: Any, body: str, sid: str, sender: str = ZOE) -> Message:
     with scope(store=world.a), captured(execute=True):
         message, _created = message_receive(
             store=world.a,
             channel="sms",
-            from_address=ZOE,
+            from_address=sender,
             to_address="+15005550006",
             body=body,
             provider="sandbox",
@@ -380,3 +380,36 @@ def test_a_merge_folds_pending_and_snoozed_threads_into_the_one_that_wakes_first
     # Her own thread stays, with whoever had it (she has no associate); the snooze still wakes it.
     assert (thread.pk, thread.status, thread.snoozed_until) == (pending.pk, "snoozed", until)
     assert thread.assigned_to_id == world.a_associate.user.pk
+
+
+def test_after_a_merge_each_message_of_the_other_number_says_which_number_it_was(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    other = "+13105550199"
+    captured = django_capture_on_commit_callbacks
+    with time_machine.travel(T0, tick=False) as traveller:
+        zoe = make_customer(world.a, first_name="Zoë", last_name="Goldberg", phones=[ZOE])
+        unknown = _text(world, captured, "Hi, it's Zoë from my work phone", "SMwork1", sender=other)
+        with scope(store=world.a), captured(execute=True):
+            work = Conversation.objects.get(pk=unknown.conversation_id)
+            answer = message_send(store=world.a, actor=world.a_owner.user, conversation=work, body="Hello!")
+        traveller.shift(dt.timedelta(minutes=5))
+        own = _text(world, captured, "And from my own phone", "SMzoe9")
+        with scope(store=world.a):
+            texter = Conversation.objects.get(pk=unknown.conversation_id).customer
+        _merge_by_api(world, zoe, texter)
+
+    with scope(store=world.a):
+        (thread,) = Conversation.objects.all()
+    assert thread.address == ZOE
+    listed = api(world.a_owner).get(f"/api/v1/conversations/{thread.pk}/messages").json()
+    assert [(m["id"], m["other_address"]) for m in listed] == [
+        (unknown.pk, other),
+        (answer.pk, other),
+        (own.pk, ""),
+    ]
+    page = browser_client(world.a_owner).get(f"/inbox/{thread.pk}/").content.decode()
+    assert page.count('<span class="msg-address">from (310) 555-0199</span>') == 1
+    assert page.count('<span class="msg-address">to (310) 555-0199</span>') == 1
+    # Another store's staff: the plain 404.
+    assert browser_client(world.b_owner).get(f"/inbox/{thread.pk}/").status_code == 404

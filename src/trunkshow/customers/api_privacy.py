@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from trunkshow.core.access import client_ip
 from trunkshow.core.api import ERRORS, ApiError, ErrorOut, refuse_body, refuse_unknown_parameters
+from trunkshow.customers import selectors
 from trunkshow.customers.api import customer_for_api
 from trunkshow.customers.merging import FIELDS_BY_NAME, customer_merge
+from trunkshow.customers.models import Customer
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase
 from trunkshow.customers.schemas import CustomerOut, customer_out
 from trunkshow.stores import roles
@@ -75,12 +79,32 @@ class ErasedOut(Schema):
     erased_at: dt.datetime
 
 
+def _other(store: Any, customer: Customer, other_id: int) -> Customer:
+    """The record to merge in. Every problem with it is a 400 on ``other_id``: the path's customer
+    exists, so a 404 would read as if it did not (ADR 0002, as ``partner_id``). An erased other is
+    refused by the service, with the date."""
+    try:
+        return selectors.customer_get_for(store=store, customer_id=other_id, include_erased=True)
+    except Http404:
+        survivor = selectors.customer_merged_into(store=store, customer_id=other_id)
+    if survivor is None:
+        message = _("No customer with this id in this store.")
+    elif survivor.pk == customer.pk:
+        message = _("Customer no. %(number)s was already merged into this customer.") % {"number": other_id}
+    else:
+        message = _("Customer no. %(number)s was merged into customer no. %(survivor)s (%(name)s); use that id.") % {
+            "number": other_id,
+            "survivor": survivor.pk,
+            "name": survivor.display_name,
+        }
+    raise ValidationError({"other_id": message})
+
+
 @router.post("/{customer_id}/merge", response={200: CustomerOut, **ERRORS, **GONE}, summary="Merge another customer in")
 def customer_merge_in(request: HttpRequest, customer_id: int, payload: MergeIn) -> CustomerOut:
     """Phones, emails, dates, interests, sizes, notes, purchases and the consent ledgers of both are kept."""
     who, customer = _customer(request, customer_id, "customers.merge")
-    # An erased other is refused by the service with a field error, not answered as gone.
-    other = customer_for_api(who.store, payload.other_id, include_erased=True)
+    other = _other(who.store, customer, payload.other_id)
     survivor = customer_merge(
         store=who.store,
         actor=who.user,

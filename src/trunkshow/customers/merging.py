@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trunkshow.core.audit import audit_log
-from trunkshow.core.templatetags.trunkshow import store_day
+from trunkshow.core.templatetags.trunkshow import monthday, store_day
 from trunkshow.core.validation import fold
 from trunkshow.customers.distinct import distinct_pairs_carry
 from trunkshow.customers.models import (
@@ -41,6 +41,7 @@ from trunkshow.customers.timeline import TimelineEntry, register_source
 from trunkshow.stores.models import Store
 
 KEPT, TAKEN = "kept", "taken"
+UNKNOWN_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -201,27 +202,71 @@ def merge_doubts(*, customer: Customer, other: Customer) -> list[MergeField]:
     return doubts
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _clean_choices(choices: Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(choices, Mapping):
         raise ValidationError({"choices": _("Give the choices as an object of field name to “kept” or “taken”.")})
     errors: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
+    unknown = [name for name in choices if name not in FIELDS_BY_NAME]
+    # A few unknown names are named, then counted: an answer stays small whatever was sent.
+    for name in unknown[:UNKNOWN_NAMED]:
+        shown = _shorten(name)
+        errors[f"choices.{shown}"] = [
+            _("Unknown field “%(name)s”: choose among %(allowed)s.")
+            % {"name": shown, "allowed": ", ".join(FIELDS_BY_NAME)}
+        ]
+    if len(unknown) > UNKNOWN_NAMED:
+        errors["choices"] = [
+            _("%(count)s unknown fields in all (the first %(named)s are named); choose among %(allowed)s.")
+            % {"count": len(unknown), "named": UNKNOWN_NAMED, "allowed": ", ".join(FIELDS_BY_NAME)}
+        ]
     for name, value in choices.items():
         if name not in FIELDS_BY_NAME:
-            errors[f"choices.{name}"] = [
-                _("Unknown field “%(name)s”: choose among %(allowed)s.")
-                % {"name": name, "allowed": ", ".join(FIELDS_BY_NAME)}
-            ]
-        elif value not in (KEPT, TAKEN):
+            continue
+        if value not in (KEPT, TAKEN):
             errors[f"choices.{name}"] = [
                 _("Use “kept” for this customer's value or “taken” for the other customer's, not “%(value)s”.")
-                % {"value": value}
+                % {"value": _shorten(str(value))}
             ]
         else:
             clean[name] = value
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def merge_is_open(*, customer: Customer, other: Customer, field: MergeField) -> bool:
+    """Whether the person has a choice on this field: both records hold a value. Where only one
+    does, that value is kept; an empty one never wins over a recorded one (ADR 0006)."""
+    return not _is_empty(_values(customer, field)) and not _is_empty(_values(other, field))
+
+
+def _refuse_empty_winners(survivor: Customer, gone: Customer, clean: Mapping[str, str]) -> None:
+    """Refuse a choice that would put "not recorded" in place of a recorded value: a merge must not
+    delete a known name, address or birthday, and must never leave a customer nameless."""
+    errors: dict[str, list[str]] = {}
+    for name, decision in clean.items():
+        field = FIELDS_BY_NAME[name]
+        winner, loser = (survivor, gone) if decision == KEPT else (gone, survivor)
+        if _is_empty(_values(winner, field)) and not _is_empty(_values(loser, field)):
+            errors[f"choices.{name}"] = [
+                _(
+                    "Customer no. %(empty)s has no %(label)s recorded, so customer no. %(known)s's is kept: "
+                    "an empty value cannot replace a recorded one. Choose “%(right)s” or leave the field out."
+                )
+                % {
+                    "empty": winner.pk,
+                    "label": str(field.label).lower(),
+                    "known": loser.pk,
+                    "right": KEPT if decision == TAKEN else TAKEN,
+                }
+            ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _erased_error(field: str, customer: Customer) -> ValidationError:
@@ -267,13 +312,20 @@ def customer_merge(
     if refusal is not None:
         raise ValidationError({"other_id": refusal})
 
+    _refuse_empty_winners(survivor, gone, clean)
+
     outcome: dict[str, str] = {}
+    replaced: dict[str, dict[str, dict[str, Any]]] = {}
     for field in MERGE_FIELDS:
         if _values(survivor, field) == _values(gone, field):
             continue
         decision = clean.get(field.name) or merge_default(customer=survivor, other=gone, field=field)
         outcome[field.name] = decision
         if decision == TAKEN:
+            replaced[field.name] = {
+                "was": {column: getattr(survivor, column) for column in field.columns},
+                "now": {column: getattr(gone, column) for column in field.columns},
+            }
             for column in field.columns:
                 setattr(survivor, column, getattr(gone, column))
     survivor.imported_spend += gone.imported_spend
@@ -312,6 +364,7 @@ def customer_merge(
         merged_customer_id=other.pk,
         merged_name=gone_name[:220],
         choices=outcome,
+        replaced=replaced,
         actor=_user(actor),
     )
     # The audit entry names fields and ids, never the people: an erasure later leaves nothing here.
@@ -367,11 +420,48 @@ def _recompute_current_consent(store: Store, customer: Customer) -> None:
     )
 
 
+def merge_value_text(store: Store, field: MergeField, values: Mapping[str, Any]) -> str:
+    """A field's stored values in one short line ("12 Elm St, Boston", "March 2, 1980" as the
+    store writes dates), "" when empty."""
+    if field.name == "birthday":
+        day, month, year = (values.get(c) for c in field.columns)
+        return monthday({"store": store}, day, month, year) or str(year or "")
+    parts = []
+    for column in field.columns:
+        value = values.get(column)
+        if value in (None, ""):
+            continue
+        if column == "partner_id":
+            parts.append(_("customer no. %(number)s") % {"number": value})
+        elif column == "assigned_associate_id":
+            parts.append(_("staff member no. %(number)s") % {"number": value})
+        elif column.startswith("partner_birthday"):
+            continue
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)
+
+
 def _merges(customer: Customer, limit: int) -> Iterable[TimelineEntry]:
-    """On the survivor's timeline: who merged which record in, and whose values were taken."""
+    """On the survivor's timeline: who merged which record in, whose values were taken, and what
+    each taken value replaced."""
     for merge in CustomerMerge.objects.filter(customer=customer).select_related("actor")[:limit]:
         taken = [str(f.label) for f in MERGE_FIELDS if merge.choices.get(f.name) == TAKEN]
-        extra = {"taken": taken, "merged_customer_id": merge.merged_customer_id, "merged_name": merge.merged_name}
+        changes = [
+            {
+                "label": str(f.label),
+                "now": merge_value_text(customer.store, f, merge.replaced[f.name].get("now", {})),
+                "was": merge_value_text(customer.store, f, merge.replaced[f.name].get("was", {})),
+            }
+            for f in MERGE_FIELDS
+            if f.name in (merge.replaced or {})
+        ]
+        extra = {
+            "taken": taken,
+            "changes": changes,
+            "merged_customer_id": merge.merged_customer_id,
+            "merged_name": merge.merged_name,
+        }
         yield TimelineEntry(merge.at, "merge", merge.actor, merge, extra)
 
 

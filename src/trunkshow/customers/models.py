@@ -608,6 +608,10 @@ class CustomerMerge(models.Model):
     merged_name = models.CharField(max_length=220, blank=True)
     # {"field": "kept" | "taken"}: which customer's value won, per field.
     choices = models.JSONField(default=dict)
+    # {"field": {"was": {column: value}, "now": {column: value}}} for each field taken from the
+    # merged-away record: what the survivor held before, so a merge loses nothing for good. Personal
+    # data: erasure empties it (privacy.customer_erase).
+    replaced = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 

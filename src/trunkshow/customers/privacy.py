@@ -206,6 +206,7 @@ def customer_data(*, customer: Customer) -> dict[str, Any]:
                 "merged_customer_id": m.merged_customer_id,
                 "merged_name": m.merged_name,
                 "choices": m.choices,
+                "replaced": m.replaced,
                 "by": _person(m.actor),
                 "at": _json(m.at),
             }
@@ -302,7 +303,8 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
         # names) and the point-of-sale order number that leads back to the person go.
         items = [{"sku": i.get("sku", ""), "quantity": i.get("quantity", 1)} for i in purchase.items or []]
         Purchase.objects.filter(pk=purchase.pk).update(items=items, external_id="")
-    CustomerMerge.objects.filter(customer=locked).update(merged_name="")
+    # The name of the record merged in, and the values a merge replaced, are theirs too.
+    CustomerMerge.objects.filter(customer=locked).update(merged_name="", replaced={})
     mention = _mention_pattern(store, locked, phones=phones, emails=emails)
     own_lines: dict[int, set[int]] = {}
     for job_id, line in ImportRow.objects.filter(store=store, customer=locked).values_list("job_id", "line"):

@@ -464,18 +464,21 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     try:
         customer = selectors.customer_get_for(store=store, customer_id=customer_id)
     except Http404:
-        # An old link to a record merged into another leads to the one that stayed (this store's
-        # merges only: another store's id is still a plain 404).
-        survivor = selectors.customer_merged_into(store=store, customer_id=customer_id)
-        if survivor is None:
-            raise
-        messages.info(
-            request,
-            _("Customer no. %(old)s was merged into %(name)s: this is their record now.")
-            % {"old": customer_id, "name": survivor.display_name},
+        return to_survivor(
+            request, customer_id, _("Customer no. %(old)s was merged into %(name)s: this is their record now.")
         )
-        return redirect("customers:detail", survivor.pk)
     return _render_profile(request, customer)
+
+
+def to_survivor(request: HttpRequest, customer_id: Any, text: str) -> HttpResponse:
+    """An old link to a record merged into another leads to the one that stayed, saying so with
+    ``text`` (``old``, ``name``, ``number``). This store's merges only: another store's id, or one
+    that never was, raises the plain 404."""
+    survivor = selectors.customer_merged_into(store=_store(request), customer_id=customer_id)
+    if survivor is None:
+        raise Http404("No such customer")
+    messages.info(request, text % {"old": customer_id, "name": survivor.display_name, "number": survivor.pk})
+    return redirect("customers:detail", survivor.pk)
 
 
 # ---------------------------------------------------------------- edit

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,17 +35,32 @@ from trunkshow.customers.merging import (
     merge_default,
     merge_differences,
     merge_doubts,
+    merge_is_open,
     merge_refusal,
 )
 from trunkshow.customers.models import Channel, Customer, Source
 from trunkshow.customers.privacy import AlreadyErased, customer_data_export, customer_erase, erase_preview
-from trunkshow.customers.views import _address_lines, _locale
+from trunkshow.customers.views import _address_lines, _locale, to_survivor
 from trunkshow.stores import roles
 from trunkshow.stores.access import store_page
 
 
 def _store(request: HttpRequest) -> Any:
     return request.store  # type: ignore[attr-defined]
+
+
+def _merge_party(request: HttpRequest, customer_id: int, **kwargs: Any) -> Customer | HttpResponse:
+    """This store's customer, or for a record already merged away (a second tab, a double submit,
+    an old link) a redirect to the one that stayed that says so, as the profile does. Another
+    store's id, or one that never was, is still the plain 404."""
+    try:
+        return selectors.customer_get_for(store=_store(request), customer_id=customer_id, **kwargs)
+    except Http404:
+        return to_survivor(
+            request,
+            customer_id,
+            _("Customer no. %(old)s was already merged into %(name)s (no. %(number)s): this is their record now."),
+        )
 
 
 # ---------------------------------------------------------------- merge: choose the other record
@@ -65,7 +80,9 @@ class OtherForm(forms.Form):
 @require_http_methods(["GET"])
 def merge_start(request: HttpRequest, customer_id: int) -> HttpResponse:
     store = _store(request)
-    customer = selectors.customer_get_for(store=store, customer_id=customer_id)
+    customer = _merge_party(request, customer_id)
+    if isinstance(customer, HttpResponse):
+        return customer
     form = OtherForm(request.GET if "other" in request.GET else None)
     if form.is_bound and form.is_valid():
         other_id = form.cleaned_data["other"]
@@ -74,7 +91,14 @@ def merge_start(request: HttpRequest, customer_id: int) -> HttpResponse:
         else:
             other = Customer.objects.filter(store=store, pk=other_id).first()
             refusal = merge_refusal(customer=customer, other=other) if other is not None else None
-            if other is None:
+            survivor = selectors.customer_merged_into(store=store, customer_id=other_id) if other is None else None
+            if survivor is not None:
+                form.add_error(
+                    "other",
+                    _("Customer no. %(number)s was already merged into %(name)s (no. %(survivor)s).")
+                    % {"number": other_id, "name": survivor.display_name, "survivor": survivor.pk},
+                )
+            elif other is None:
                 form.add_error("other", _("No customer no. %(number)s in this store.") % {"number": other_id})
             elif other.erased_at is not None:
                 form.add_error(
@@ -185,14 +209,24 @@ class MergeForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> HttpResponse:
     store = _store(request)
-    customer = selectors.customer_get_for(store=store, customer_id=customer_id)
-    other = selectors.customer_get_for(store=store, customer_id=other_id, include_erased=True)
+    customer = _merge_party(request, customer_id)
+    if isinstance(customer, HttpResponse):
+        return customer
+    other = _merge_party(request, other_id, include_erased=True)
+    if isinstance(other, HttpResponse):
+        return other
     if other.erased_at is not None or other.pk == customer.pk or merge_refusal(customer=customer, other=other):
         # The start page says why (erased, the same record, partners), beside the number.
         start = reverse("customers:merge", args=[customer.pk]) + f"?other={other.pk}"
         return redirect(start)
     differing = merge_differences(customer=customer, other=other)
-    fields = [(f, merge_default(customer=customer, other=other, field=f)) for f in differing]
+    # Only a field both records hold is a choice; where one has nothing, the recorded value is
+    # kept and shown as plain text ("Not recorded" is never offered as a winner, ADR 0006).
+    fields = [
+        (f, merge_default(customer=customer, other=other, field=f))
+        for f in differing
+        if merge_is_open(customer=customer, other=other, field=f)
+    ]
     form = MergeForm(request.POST if request.method == "POST" else None, fields=fields)
     errors: list[str] = []
     if form.is_bound and form.is_valid():
@@ -205,6 +239,13 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
                 choices=form.cleaned_data,
                 ip=client_ip(request),
             )
+        except Http404:
+            # Merged by someone else between loading this page and locking the rows.
+            for party in (customer_id, other_id):
+                found = _merge_party(request, party, include_erased=True)
+                if isinstance(found, HttpResponse):
+                    return found
+            raise
         except ValidationError as exc:
             errors = [m for ms in exc.message_dict.values() for m in ms]
         else:
@@ -216,11 +257,12 @@ def merge_confirm(request: HttpRequest, customer_id: int, other_id: int) -> Http
     rows = [
         {
             "field": field,
-            "bound": form[field.name],
+            "bound": form[field.name] if field.name in form.fields else None,
             "kept": _value_text(request, customer, field),
             "taken": _value_text(request, other, field),
+            "winner": merge_default(customer=customer, other=other, field=field),
         }
-        for field, _default in fields
+        for field in differing
     ]
     doubts = [
         {

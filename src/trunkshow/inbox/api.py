@@ -128,6 +128,11 @@ class MessageOut(Schema):
     created_at: dt.datetime
     photos: list[PhotoOut] = []
     template: TemplateUseOut | None = None
+    other_address: str = Field(
+        "",
+        description="The number a text or WhatsApp message came from or went to when it is not the "
+        "conversation's (a merge joined two records' threads); empty otherwise.",
+    )
 
 
 class MessageCreated(MessageOut):
@@ -244,6 +249,7 @@ def _message_out(m: Message) -> MessageOut:
         author=m.author_id,
         created_at=m.created_at,
         template=_template_use(m),
+        other_address=getattr(m, "other_address", ""),
         photos=[
             PhotoOut(
                 id=a.pk,

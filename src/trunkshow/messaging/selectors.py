@@ -127,7 +127,22 @@ def conversation_messages(*, conversation: Conversation, after_id: int = 0, limi
         .select_related("author")
         .prefetch_related("attachments")
     )
-    return list(qs.order_by("id")[:limit])
+    thread = list(qs.order_by("id")[:limit])
+    for message in thread:
+        message.other_address = _other_address(conversation, message)  # type: ignore[attr-defined]
+    return thread
+
+
+def _other_address(conversation: Conversation, message: Message) -> str:
+    """The customer's number a text or WhatsApp message came from or went to when it is not the
+    conversation's own: after a merge joined two records' threads, each message of the other number
+    says which it was ("" otherwise)."""
+    if message.channel not in TEXT_CHANNELS:
+        return ""
+    address = {Direction.INBOUND: message.from_address, Direction.OUTBOUND: message.to_address}.get(
+        Direction(message.direction), ""
+    )
+    return address if address and address != conversation.address else ""
 
 
 def whatsapp_window_closes_at(*, conversation: Conversation) -> dt.datetime | None:
