@@ -43,3 +43,18 @@ def test_an_api_answer_is_utf8_json_with_the_dates_and_amounts_as_before(world: 
     assert body["first_name"] == "Zoë"
     assert body["lifetime_spend"] == "0.00"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", body["created_at"])
+
+
+def test_what_orjson_refuses_is_written_the_slow_way():
+    # A lone surrogate repeated back in a message, an integer past 64 bits: json writes them.
+    data = {"message": "“\ud800x” is not a field.", "big": 2**70}
+    written = JSONRenderer().render(None, data, response_status=400)  # type: ignore[arg-type]
+    assert json.loads(written) == data
+
+
+def test_an_answer_repeating_half_a_utf16_pair_is_a_400_not_a_500(world: World):
+    response = api(world.a_owner).post(
+        "/api/v1/customers", '{"first_name": "Ana", "language": "\\ud800"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "language" in response.json()["error"]["fields"]

@@ -95,6 +95,12 @@ def test_digits_in_an_email_beside_a_name_still_find_it(goldbergs: World):
         ("goldberg 555-0110", ("goldberg",), "5550110"),
         ("0110 zoe goldberg", ("zoe", "goldberg"), "0110"),
         ("zoe (914) 555-0110", ("zoe",), "9145550110"),
+        # A whole national number loses its trunk 0, an international prefix its 00 or 011, as
+        # the stored E.164 digits hold them; the last digits of a number stay as typed.
+        ("smith 07700 900123", ("smith",), "7700900123"),
+        ("smith 0044 7700 900123", ("smith",), "447700900123"),
+        ("smith 011 44 7700 900123", ("smith",), "447700900123"),
+        ("zoe 0110", ("zoe",), "0110"),
         # Fewer than 3 digits, two runs, or letters only: every part is a word, as before.
         ("zoe 01", ("zoe", "01"), ""),
         ("zoe 0110 goldberg 914", ("zoe", "0110", "goldberg", "914"), ""),
@@ -160,3 +166,12 @@ def test_every_namesake_holding_the_digits_is_listed_beyond_the_ranked(world: Wo
     assert client.get("/api/v1/customers/count", {"q": "keller 555"}).json() == {"count": 305}
     assert sorted(api_walk(client, q="keller 555")) == sorted(c.pk for c in made)
     assert client.get("/api/v1/customers/count", {"q": "keller 0110"}).json() == {"count": 1}
+
+
+def test_a_whole_national_number_with_its_trunk_0_beside_a_name_finds_her(world: World):
+    gb = make_customer(world.a, first_name="Ann", last_name="Smith", phones=["+447400123456"])
+    make_customer(world.a, first_name="Ann", last_name="Smith", phones=["+447400123999"])
+    make_customer(world.b, first_name="Ann", last_name="Smith", phones=["+447400123456"])
+    for q in ("smith 07400 123456", "ann smith +44 7400 123456", "smith 0044 7400 123456"):
+        items = api(world.a_owner).get("/api/v1/customers", {"q": q}).json()["items"]
+        assert [i["id"] for i in items] == [gb.pk], q

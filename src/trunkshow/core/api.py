@@ -210,7 +210,12 @@ class JSONRenderer(BaseRenderer):
     _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
-        return orjson.dumps(data, default=self._encoder.default, option=self._options)
+        try:
+            return orjson.dumps(data, default=self._encoder.default, option=self._options)
+        except TypeError:
+            # What orjson refuses and ``json`` writes: half of a UTF-16 pair (an error message
+            # repeating the input back, "\ud800"), an integer past 64 bits. Rare: the slow way.
+            return json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
 
 
 class TrunkshowAPI(NinjaAPI):

@@ -138,7 +138,25 @@ def _name_and_number(tokens: list[str]) -> tuple[tuple[str, ...], str]:
     digits = v.phone_digits(" ".join(tokens[first : last + 1]))
     if not all(numeric[first : last + 1]) or len(digits) < NUMBER_DIGITS:
         return tuple(tokens), ""
-    return tuple(t for t, part in zip(tokens, numeric, strict=True) if not part), digits
+    return tuple(t for t, part in zip(tokens, numeric, strict=True) if not part), _as_stored(digits)
+
+
+# A whole number as dialled at home: a national number with its trunk 0 ("07700 900123" in the
+# United Kingdom) is this long at least; fewer digits starting with 0 are the end of a number.
+_NATIONAL_DIGITS = 9
+
+
+def _as_stored(digits: str) -> str:
+    """The digits of a number typed beside a name as the stored E.164 digits hold them: without an
+    international prefix (``00``, ``011``) or a whole national number's trunk ``0``
+    ("smith 07700 900123" looks for 7700900123 in 447700900123; an Italian 06…, whose 0 E.164
+    keeps, is still inside 3906…). The last digits of a number ("zoe 0110") stay as typed."""
+    for prefix in ("011", "00"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= NUMBER_DIGITS:
+            return digits[len(prefix) :]
+    if digits.startswith("0") and len(digits) >= _NATIONAL_DIGITS:
+        return digits[1:]
+    return digits
 
 
 def _honorific(word: str) -> bool:
