@@ -589,3 +589,76 @@ def test_erasing_scrubs_them_from_other_customers_partner_names_notes_edits_and_
         "\r\n"
         "Bob,Other,Katalin Szirmayova,\r\n"
     )
+
+
+def test_erasing_scrubs_them_from_other_customers_merge_records(world: World):
+    from tests.conftest import api
+
+    jane = make_customer(world.a, world.a_owner, first_name="Jane", last_name="Doe")
+    x_keep = make_customer(world.a, world.a_owner, first_name="Xavier", last_name="Ortiz")
+    x_gone = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Xavier",
+        last_name="Ortiz",
+        partner_name="Jane Doe",
+        partner_birthday_day=2,
+        partner_birthday_month=3,
+        partner_birthday_year=1980,
+    )
+    # Someone else's partner replaced by someone else's: not hers.
+    w_keep = make_customer(world.a, world.a_owner, first_name="Wanda", last_name="Reyes", partner_name="Bob Smith")
+    w_gone = make_customer(
+        world.a,
+        world.a_owner,
+        first_name="Wanda",
+        last_name="Reyes",
+        partner_name="Ann Poe",
+        partner_birthday_day=9,
+        partner_birthday_month=5,
+    )
+    # Another store's merge of a partner with her name is not this store's to touch.
+    b_keep = make_customer(world.b, world.b_owner, first_name="Yuri", last_name="Lee")
+    b_gone = make_customer(world.b, world.b_owner, first_name="Yuri", last_name="Lee", partner_name="Jane Doe")
+    with scope(store=world.a):
+        customer_merge(
+            store=world.a, actor=world.a_owner.user, customer=x_keep, other=x_gone, choices={"partner": "taken"}
+        )
+        customer_merge(
+            store=world.a, actor=world.a_owner.user, customer=w_keep, other=w_gone, choices={"partner": "taken"}
+        )
+    with scope(store=world.b):
+        customer_merge(
+            store=world.b, actor=world.b_owner.user, customer=b_keep, other=b_gone, choices={"partner": "taken"}
+        )
+    with scopes_disabled():
+        x_merge = CustomerMerge.objects.get(customer=x_keep)
+        assert x_merge.replaced["partner"]["now"]["partner_name"] == "Jane Doe"
+        assert x_merge.replaced["partner"]["now"]["partner_birthday_year"] == 1980
+        w_before = CustomerMerge.objects.get(customer=w_keep).replaced
+        b_before = CustomerMerge.objects.get(customer=b_keep).replaced
+    client = api(world.a_owner)
+    assert "Jane Doe" in json.dumps(client.get(f"/api/v1/customers/{x_keep.pk}/timeline").json())
+
+    assert client.post(f"/api/v1/customers/{jane.pk}/erase").status_code == 200
+
+    with scopes_disabled():
+        x_merge = CustomerMerge.objects.get(customer=x_keep)
+        assert x_merge.replaced["partner"]["now"] == {
+            "partner_id": None,
+            "partner_name": "",
+            "partner_birthday_day": None,
+            "partner_birthday_month": None,
+            "partner_birthday_year": None,
+        }
+        assert CustomerMerge.objects.get(customer=w_keep).replaced == w_before
+        assert CustomerMerge.objects.get(customer=b_keep).replaced == b_before
+        assert b_before["partner"]["now"]["partner_name"] == "Jane Doe"
+    for text in (
+        json.dumps(x_merge.replaced),
+        json.dumps(client.get(f"/api/v1/customers/{x_keep.pk}/timeline").json()),
+        client.get(f"/api/v1/customers/{x_keep.pk}/export").content.decode(),
+    ):
+        assert "jane" not in text.lower()
+        assert "doe" not in text.lower()
+        assert "1980" not in text

@@ -315,6 +315,7 @@ def customer_erase(*, store: Store, actor: Any, customer: Customer, ip: str | No
     for _export, erase in _HOLDERS.values():
         counts.update(erase(store, locked, phones, emails))
     mentions = _scrub_mentions(store, locked, mention, phones=phones, emails=emails)
+    _scrub_merges(store, locked, mention)
     blanked = _scrub_import_files(store, phones=phones, emails=emails, own_lines=own_lines, mention=mention)
     for job_id, starts in blanked.items():
         # What an import reported about their rows (an invalid phone of theirs, say) goes with them.
@@ -437,6 +438,44 @@ def _scrub_mentions(
                 model.objects.filter(pk=pk).update(**{field: scrubbed})
                 notes += model is Note
     return {"partner_names": partners, "note_mentions": notes}
+
+
+PARTNER_COLUMNS = (
+    "partner_id",
+    "partner_name",
+    "partner_birthday_day",
+    "partner_birthday_month",
+    "partner_birthday_year",
+)
+
+
+def _scrub_merges(store: Store, customer: Customer, mention: re.Pattern[str] | None) -> None:
+    """Other customers' merges that took or replaced a partner hold that partner's name, birthday
+    and id in ``replaced`` (ADR 0006): where that partner was them (linked, or their name exactly),
+    the side's partner goes whole, birthday with it; elsewhere each mention becomes "[erased]", as
+    in the edit history. One read, and a write only for the rows that change."""
+    merges = CustomerMerge.objects.filter(store=store).exclude(customer=customer).exclude(replaced={})
+    for pk, replaced in merges.values_list("pk", "replaced"):
+        scrubbed = _scrub_json(replaced, mention) if mention is not None else replaced
+        partner = scrubbed.get("partner") if isinstance(scrubbed, dict) else None
+        if isinstance(partner, dict):
+            scrubbed = {**scrubbed, "partner": dict(partner)}
+            original = replaced.get("partner") or {}
+            for side, values in partner.items():
+                before = original.get(side) if isinstance(original, dict) else None
+                if not isinstance(values, dict) or not isinstance(before, dict):
+                    continue
+                name = before.get("partner_name")
+                theirs = before.get("partner_id") == customer.pk or (
+                    mention is not None and isinstance(name, str) and _scrub(name, mention).strip() == ERASED
+                )
+                if theirs:
+                    scrubbed["partner"][side] = {
+                        **values,
+                        **{column: "" if column == "partner_name" else None for column in PARTNER_COLUMNS},
+                    }
+        if scrubbed != replaced:
+            CustomerMerge.objects.filter(pk=pk).update(replaced=scrubbed)
 
 
 def _scrub_json(value: Any, mention: re.Pattern[str]) -> Any:
