@@ -432,3 +432,44 @@ def test_a_customer_id_that_is_no_number_is_the_rows_error(world: World, mullers
     assert [(outcome, message) for _line, outcome, message in outcomes(job)] == [
         ("error", "Customer ID: “abc” is not a customer number.")
     ]
+
+
+ID_HEADER = "Customer ID,First name,Last name,Emails,Phones,Birthday,Lifetime spend"
+
+
+def _import_lines(world: World, *lines: str) -> Any:
+    """A file of our export's columns, with these rows, imported into store A."""
+    return import_file(world.a, world.a_owner, "\n".join([ID_HEADER, *lines, ""]).encode())
+
+
+def test_a_customer_id_of_someone_of_another_name_is_refused_and_nobody_is_touched(world: World, mullers):
+    # Another instance's (or a trial store's) export: its small ids are this store's other people.
+    bea, _cal = _name_only(world)
+    before = book(world.a)
+    job = _import_lines(world, f"{bea.pk},Ana,Ruiz,ana.ruiz@x.com,,1990-03-04,0", f"{bea.pk},Dan,Other,,,,0")
+    assert job.mapping["Customer ID"] == "customer_id"
+    assert [(outcome, message) for _line, outcome, message in outcomes(job)] == [
+        (
+            "error",
+            f"Customer ID {bea.pk} is Bea Namely in this store, not this row's {name}; correct the file "
+            "or set the Customer ID column to “Do not import”.",
+        )
+        for name in ("Ana Ruiz", "Dan Other")
+    ]
+    assert book(world.a) == before
+
+
+def test_a_customer_id_whose_name_agrees_but_for_accents_and_case_is_still_theirs(world: World, mullers):
+    zoe, _hans, _ana = mullers
+    bea, _cal = _name_only(world)
+    before = book(world.a)
+    job = _import_lines(world, f"{zoe.pk},ZOE,muller,,,,0", f"{bea.pk},bea,NAMELY,,,,0")
+    with scope(store=world.a):
+        rows = list(job.rows.order_by("line").values_list("outcome", "customer_id"))
+    assert rows == [("unchanged", zoe.pk), ("unchanged", bea.pk)]
+    assert book(world.a) == before
+    # A row of the same name with news merges it, as before.
+    job = _import_lines(world, f"{bea.pk},Bea,Namely,bea@example.com,,,0")
+    with scope(store=world.a):
+        assert list(job.rows.values_list("outcome", "customer_id")) == [("merged", bea.pk)]
+        assert list(bea.emails.values_list("address", flat=True)) == ["bea@example.com"]

@@ -459,6 +459,7 @@ class Listed:
 
     customer_id: int
     erased_at: dt.datetime | None
+    merged_name: str = ""  # the name of the record the id was, when it was merged away
 
 
 def _customers_by_id(store: Store, plans: Sequence[Plan]) -> dict[int, Listed]:
@@ -474,12 +475,12 @@ def _customers_by_id(store: Store, plans: Sequence[Plan]) -> dict[int, Listed]:
     }
     if gone := ids - set(listed):
         # A merge moves its CustomerMerge rows to the survivor, so each names today's customer.
-        for merged_id, survivor, erased_at in (
+        for merged_id, survivor, erased_at, merged_name in (
             CustomerMerge.objects.filter(_AnyOf(F("merged_customer_id"), gone), store=store)
             .order_by("at", "id")
-            .values_list("merged_customer_id", "customer_id", "customer__erased_at")
+            .values_list("merged_customer_id", "customer_id", "customer__erased_at", "merged_name")
         ):
-            listed[merged_id] = Listed(survivor, erased_at)
+            listed[merged_id] = Listed(survivor, erased_at, merged_name)
     return listed
 
 
@@ -556,6 +557,10 @@ def write_batch(ctx: Context, plans: Sequence[Plan]) -> list[Result]:
                 ImportOutcome.ERROR,
                 _erased(erased),
             )
+            continue
+        if by_id is not None and _not_named(plan, by_id, snapshot(by_id.customer_id).customer):
+            # Another instance's or a trial store's export: its small ids are this store's other people.
+            row(plan, ImportOutcome.ERROR, _other_named(store, plan, snapshot(by_id.customer_id)))
             continue
         if not pending_keys.isdisjoint(plan.match_keys()):
             flush()  # the same person twice in one batch: the second merges into the first
@@ -641,6 +646,31 @@ def _names_differ(profile: dict[str, Any], customer: Customer) -> bool:
     if not (given and family and their_given and their_family):
         given, their_given = given + family, their_given + their_family
     return not any(a.startswith(b) or b.startswith(a) for a in given for b in their_given)
+
+
+def _not_named(plan: Plan, by_id: Listed, customer: Customer) -> bool:
+    """Whether a row's Customer ID names someone the row's own name is not, by the shared phone's rule
+    (``_names_differ``): a row without a name is whoever its id is. An id merged away is the row's
+    when the row bears either the name of the record it was or that of the customer it became."""
+    if not _names_differ(plan.profile, customer):
+        return False
+    return not by_id.merged_name or _names_differ(plan.profile, Customer(first_name=by_id.merged_name))
+
+
+def _other_named(store: Store, plan: Plan, snapshot: Snapshot) -> str:
+    """Why a row whose Customer ID is a customer of another name was not imported (an export of
+    another store or instance, whose ids are this store's other people)."""
+    p = plan.profile
+    return _(
+        "Customer ID %(number)s is %(name)s in this store, not this row's %(row_name)s; correct the file "
+        "or set the Customer ID column to “Do not import”."
+    ) % {
+        "number": plan.customer_id,
+        "name": snapshot.name(store.phone_region),
+        "row_name": display_name_from(
+            p.get("first_name", ""), p.get("preferred_name", ""), p.get("last_name", ""), lambda: ""
+        ),
+    }
 
 
 def _phones_held(
