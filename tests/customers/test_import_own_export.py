@@ -446,7 +446,13 @@ def test_a_customer_id_of_someone_of_another_name_is_refused_and_nobody_is_touch
     # Another instance's (or a trial store's) export: its small ids are this store's other people.
     bea, _cal = _name_only(world)
     before = book(world.a)
-    job = _import_lines(world, f"{bea.pk},Ana,Ruiz,ana.ruiz@x.com,,1990-03-04,0", f"{bea.pk},Dan,Other,,,,0")
+    job = _import_lines(
+        world,
+        f"{bea.pk},Ana,Ruiz,ana.ruiz@x.com,,1990-03-04,0",
+        f"{bea.pk},Dan,Other,,,,0",
+        # The same first name is not enough for an id: a household shares a phone, not a number.
+        f"{bea.pk},Bea,Jones,,,,0",
+    )
     assert job.mapping["Customer ID"] == "customer_id"
     assert [(outcome, message) for _line, outcome, message in outcomes(job)] == [
         (
@@ -454,7 +460,7 @@ def test_a_customer_id_of_someone_of_another_name_is_refused_and_nobody_is_touch
             f"Customer ID {bea.pk} is Bea Namely in this store, not this row's {name}; correct the file "
             "or set the Customer ID column to “Do not import”.",
         )
-        for name in ("Ana Ruiz", "Dan Other")
+        for name in ("Ana Ruiz", "Dan Other", "Bea Jones")
     ]
     assert book(world.a) == before
 

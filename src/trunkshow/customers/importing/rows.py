@@ -650,11 +650,20 @@ def _names_differ(profile: dict[str, Any], customer: Customer) -> bool:
 
 def _not_named(plan: Plan, by_id: Listed, customer: Customer) -> bool:
     """Whether a row's Customer ID names someone the row's own name is not, by the shared phone's rule
-    (``_names_differ``): a row without a name is whoever its id is. An id merged away is the row's
-    when the row bears either the name of the record it was or that of the customer it became."""
-    if not _names_differ(plan.profile, customer):
+    (``_names_differ``) and, as an id is one person where a phone may be a household's, by the
+    last names too when both have one ("Bob Jones" is not customer no. 12, Bob Smith; a last name
+    changed since the export is refused, said, and can be put right by hand): a row without a name
+    is whoever its id is. An id merged away is the row's when the row bears either the name of the
+    record it was or that of the customer it became."""
+    if not (_names_differ(plan.profile, customer) or _family_differs(plan.profile, customer)):
         return False
     return not by_id.merged_name or _names_differ(plan.profile, Customer(first_name=by_id.merged_name))
+
+
+def _family_differs(profile: dict[str, Any], customer: Customer) -> bool:
+    """Whether both have a last name and no word of one is (or begins) a word of the other."""
+    family, theirs = _name_words(profile.get("last_name", "")), _name_words(customer.last_name)
+    return bool(family and theirs) and not any(a.startswith(b) or b.startswith(a) for a in family for b in theirs)
 
 
 def _other_named(store: Store, plan: Plan, snapshot: Snapshot) -> str:
